@@ -1,0 +1,450 @@
+"""The proving race: bounty races, uncle rewards, a minimal proving time, the sequencer's bounty queue.
+
+Seed: "Why can't we just post proofs to a worker queue with a bounty?" A prover that enters pays
+its `cost`; its proof takes an Exp(rate) time and is valid with probability `reliability`.
+The first valid proof wins (P(i wins | entrants S) = rate_i / sum_S rate, the exponential race).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.model import Population
+from provergame.solvers import contest, exponential_race as er
+
+from .base import EntryGame, Game, Outcomes, Stats, validate_provers
+
+
+def _entries(profile: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
+    """Who enters each round: deterministic for pure profiles, Bernoulli draws for mixed ones."""
+    if np.all((profile == 0) | (profile == 1)):
+        return np.broadcast_to(profile == 1, (rounds, profile.shape[0]))
+    return rng.random((rounds, profile.shape[0])) < profile
+
+
+def _valid(reliability: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
+    if np.all(reliability == 1):
+        return np.ones((rounds, reliability.shape[0]), dtype=bool)
+    return rng.random((rounds, reliability.shape[0])) < reliability
+
+
+def _first(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    winner = np.argmin(times, axis=1)
+    accepted = np.isfinite(times[np.arange(times.shape[0]), winner])
+    return winner, accepted
+
+
+def _one_hot(index: np.ndarray, mask: np.ndarray, n: int, value: float) -> np.ndarray:
+    out = np.zeros((index.shape[0], n))
+    rows = np.flatnonzero(mask)
+    out[rows, index[rows]] = value
+    return out
+
+
+class _Race(EntryGame):
+    """Shared pieces of the entry races: presence, stats from win probabilities, proof times."""
+
+    reward: float
+    provers: Population
+
+    def _presence(self, p: np.ndarray) -> np.ndarray:
+        return p * self.provers.reliability
+
+    def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
+        """P(i's proof is the accepted one | i enters)."""
+        raise NotImplementedError
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        values = self.entry_values(p)
+        win = p * self._win_given_entry(p)
+        reward = p * values
+        return Stats(reward=reward, cost=p * self.entry_cost(), participation=p,
+                     liveness=float(1 - np.prod(1 - self._presence(p))),
+                     user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
+
+    def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+        enter = _entries(p, rng, rounds)
+        present = enter & _valid(self.provers.reliability, rng, rounds)
+        times = rng.standard_exponential((rounds, self.n)) / self.provers.rate
+        return enter, np.where(present, times, np.inf)
+
+    def _outcomes(self, enter: np.ndarray, reward: np.ndarray, accepted: np.ndarray,
+                  winner: np.ndarray) -> Outcomes:
+        cost = enter * self.entry_cost()
+        useful = np.where(accepted, self.entry_cost()[winner], 0.0)
+        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), useful)
+
+
+@dataclass(frozen=True)
+class WinnerTakesAll(_Race):
+    """Bounty race: entrants pay `cost`; the first valid proof takes `reward`.
+
+    V_i = reward * reliability_i * int_0^inf rate_i e^{-rate_i t} prod_{j!=i} (1 - q_j + q_j e^{-rate_j t}) dt,
+    q_j = p_j reliability_j; for pure profiles this is rate_i / sum_S rate (exponential race).
+    """
+
+    reward: float
+    provers: Population
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        validate_provers(self.provers)
+
+    def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
+        return self.provers.reliability * er.first_finish(self._presence(p), self.provers.rate)
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        return self.reward * self._win_given_entry(np.asarray(profile, dtype=float))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        enter, times = self._times(p, rng, rounds)
+        winner, accepted = _first(times)
+        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner)
+
+    def symbolic(self) -> dict[str, Any]:
+        R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
+        n, m = sp.symbols("n m", integer=True, positive=True)
+        return {"payoff_entrant": R * r_i / (r_i + r_S) - c,
+                "payoff_identical_m_entrants": R / m - c,
+                "entrants_identical": sp.floor(R / c),
+                "entry_value_symmetric_mixed": R * (1 - (1 - p) ** n) / (n * p)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import race
+        return race.winner_takes_all()
+
+
+@dataclass(frozen=True)
+class UncleRewards(_Race):
+    """First valid proof earns `reward`; the next `uncles` valid proofs earn `uncle_share * reward`.
+
+    Finishing order follows the exponential race (Plackett-Luce). Exact for heterogeneous rates:
+    P(i is k-th) = int rate_i e^{-rate_i t} P(exactly k-1 others done by t) dt, the count being
+    Poisson-binomial (leave-one-out products by parallel prefix scan).
+    """
+
+    reward: float
+    uncle_share: float
+    uncles: int
+    provers: Population
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        check_real("uncle_share", self.uncle_share, lo=0, hi=1)
+        check_int("uncles", self.uncles, lo=0)
+        validate_provers(self.provers)
+
+    def _positions(self, p: np.ndarray) -> np.ndarray:
+        k = min(self.uncles + 1, self.n)
+        return self.provers.reliability[:, None] * er.finish_position(self._presence(p), self.provers.rate, k)
+
+    def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
+        return self._positions(p)[..., 0]
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        pos = self._positions(np.asarray(profile, dtype=float))
+        return self.reward * (pos[..., 0] + self.uncle_share * pos[..., 1:].sum(axis=-1))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        enter, times = self._times(p, rng, rounds)
+        k = min(self.uncles + 1, self.n)
+        order = np.argsort(times, axis=1, kind="stable")[:, :k]
+        rows = np.arange(rounds)[:, None]
+        finished = np.isfinite(times[rows, order])
+        pay = np.where(np.arange(k) == 0, self.reward, self.uncle_share * self.reward)
+        reward = np.zeros((rounds, self.n))
+        reward[rows, order] = np.where(finished, pay, 0.0)
+        winner, accepted = order[:, 0], finished[:, 0]
+        return self._outcomes(enter, reward, accepted, winner)
+
+    def symbolic(self) -> dict[str, Any]:
+        R, c, s = sp.symbols("R c s", positive=True)
+        m, U = sp.symbols("m U", integer=True, positive=True)
+        return {"payoff_identical_m_entrants": R * (1 + s * sp.Min(U, m - 1)) / m - c,
+                "user_cost_identical": R * (1 + s * sp.Min(U, m - 1))}
+
+    def theorems(self) -> list:
+        from provergame.proofs import race
+        return race.uncle_rewards()
+
+
+@dataclass(frozen=True)
+class MinimumProvingTime(_Race):
+    """Proofs count only from `t_min` on (Mina): all entrants done by t_min tie, one wins at random;
+    if none is done, the first to finish after t_min wins.
+
+    proving_time="exponential": Exp(rate) times, V_i = R rho_i [(1 - e^{-r_i t_min}) E[1/(1+K_i)]
+    + int_{t_min}^inf race density]; "deterministic": proving takes exactly 1/rate, so every prover
+    with 1/rate <= t_min is in the tie and extra speed is worth exactly nothing.
+    """
+
+    reward: float
+    t_min: float
+    provers: Population
+    proving_time: str = "exponential"
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        check_real("t_min", self.t_min, lo=0)
+        check_choice("proving_time", self.proving_time, ("exponential", "deterministic"))
+        validate_provers(self.provers)
+
+    def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
+        rho, rate = self.provers.reliability, self.provers.rate
+        q = self._presence(p)
+        if self.proving_time == "exponential":
+            done = -np.expm1(-rate * self.t_min)
+            tie = done * er.expected_inverse_count(q * done)
+            late = er.first_finish(q, rate, t_from=self.t_min)
+            return rho * (tie + late)
+        tau = 1.0 / rate
+        # Deterministic times: group provers by their tie class (all of tau <= t_min form one class).
+        key = np.where(tau <= self.t_min, -np.inf, tau)
+        same = key[:, None] == key[None, :]
+        faster = key[None, :] < key[:, None]                       # [i, j]: j strictly ahead of i
+        np.fill_diagonal(same, False)
+        ahead_absent = np.prod(np.where(faster, 1 - q[..., None, :], 1.0), axis=-1)
+        d = q[..., None, :] * same                                 # (..., i, j) tie partners of i
+        inv = _expected_inverse_rows(d)
+        return rho * ahead_absent * inv
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        return self.reward * self._win_given_entry(np.asarray(profile, dtype=float))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        enter = _entries(p, rng, rounds)
+        present = enter & _valid(self.provers.reliability, rng, rounds)
+        if self.proving_time == "exponential":
+            raw = rng.standard_exponential((rounds, self.n)) / self.provers.rate
+        else:
+            raw = np.broadcast_to(1.0 / self.provers.rate, (rounds, self.n))
+        times = np.where(present, raw, np.inf)
+        counted = np.maximum(times, self.t_min)                    # a proof counts from t_min on
+        first = counted.min(axis=1, keepdims=True)
+        tied = np.isfinite(counted) & (counted == first)
+        keys = np.where(tied, rng.random((rounds, self.n)), -1.0)
+        winner = np.argmax(keys, axis=1)
+        accepted = tied.any(axis=1)
+        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner)
+
+    def symbolic(self) -> dict[str, Any]:
+        R, y, d = sp.symbols("R y d", positive=True)
+        return {"value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * sp.Symbol("w")),
+                "value_deterministic_in_tie": R * sp.Symbol("E_inv_1_plus_K")}
+
+    def theorems(self) -> list:
+        from provergame.proofs import race
+        return race.minimum_proving_time()
+
+
+def _expected_inverse_rows(d: np.ndarray) -> np.ndarray:
+    """E[1/(1+K_i)] with K_i = sum_j Bernoulli(d[..., i, j]) (row i lists i's tie partners)."""
+    n = d.shape[-1]
+    x, w = np.polynomial.legendre.leggauss(n // 2 + 2)
+    x, w = (x + 1) / 2, w / 2
+    logs = np.log1p(-d[..., None] * (1 - x))                      # (..., i, j, X)
+    return np.einsum("...ix,x->...i", np.exp(logs.sum(axis=-2)), w)
+
+
+@dataclass(frozen=True)
+class SpeedRace(Game):
+    """Provers buy proving speed x_i >= 0 at `cost` per unit; the fastest wins, P(win) = x_i / sum x.
+
+    The exponential race with rates x makes this the Tullock lottery contest: payoff
+    reward * x_i / sum x - cost_i x_i (Tullock 1980; heterogeneous closed form: Stein 2002).
+    """
+
+    reward: float
+    provers: Population
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "speed"
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0, lo_open=True)
+        validate_provers(self.provers)
+        if np.any(self.provers.cost <= 0):
+            i = int(np.flatnonzero(self.provers.cost <= 0)[0])
+            raise InvalidParameter(f"cost[{i}]", float(self.provers.cost[i]), "> 0 (cost per unit of speed)")
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), self.reward / self.provers.cost
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        x = self.check_profile(profile)
+        total = x.sum(axis=-1, keepdims=True)
+        share = np.divide(x, total, out=np.zeros_like(x), where=total > 0)
+        return self.reward * share - self.provers.cost * x
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        x = self.check_profile(profile)
+        cand = np.asarray(candidates, dtype=float)
+        others = (x.sum() - x)[:, None]
+        total = others + cand
+        share = np.divide(cand, total, out=np.zeros_like(cand), where=total > 0)
+        return self.reward * share - self.provers.cost[:, None] * cand
+
+    def stats(self, profile: Any) -> Stats:
+        x = self.check_profile(profile)
+        total = x.sum()
+        win = x / total if total > 0 else np.zeros(self.n)
+        spend = self.provers.cost * x
+        return Stats(reward=self.reward * win, cost=spend, participation=(x > 0).astype(float),
+                     liveness=float(total > 0), user_payment=self.reward * float(total > 0),
+                     useful_cost=float((win * spend).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        x = self.check_profile(profile)
+        active = x > 0
+        times = np.full((rounds, self.n), np.inf)
+        times[:, active] = rng.standard_exponential((rounds, int(active.sum()))) / x[active]
+        winner, accepted = _first(times)
+        spend = self.provers.cost * x
+        reward = _one_hot(winner, accepted, self.n, self.reward)
+        return Outcomes(reward, np.broadcast_to(spend, (rounds, self.n)), np.broadcast_to(active, (rounds, self.n)),
+                        accepted, reward.sum(axis=1), np.where(accepted, spend[winner], 0.0))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if symmetric and not self.provers.is_identical:
+            raise InvalidParameter("symmetric", True, "only for games whose provers are identical")
+        x = contest.tullock_equilibrium(self.reward, self.provers.cost)
+        return x, "Tullock active-set closed form (Stein 2002), O(n log n)", True
+
+    def symbolic(self) -> dict[str, Any]:
+        return contest.symbolic_tullock()
+
+    def theorems(self) -> list:
+        from provergame.proofs import race
+        return race.speed_race()
+
+
+@dataclass(frozen=True)
+class SequencerChosen(EntryGame):
+    """The bounty queue: a sequencer needs a proof by `deadline` with probability >= `target`.
+
+    It asks the k cheapest provers whose joint on-time chance 1 - prod(1 - a_j) reaches the target,
+    a_j = reliability_j (1 - e^{-rate_j deadline}). An asked prover accepts (pays its `cost`) with
+    its profile probability. pay="first": only the first on-time proof earns `fee`; pay="all": every
+    on-time proof does. payment="out_of_protocol": the sequencer settles off chain against a `bond`
+    released when it pays, so it pays only when what it owes is at most the bond.
+    """
+
+    fee: float
+    deadline: float
+    target: float
+    provers: Population
+    pay: str = "first"
+    bond: float = 0.0
+    payment: str = "protocol"
+
+    def __post_init__(self) -> None:
+        check_real("fee", self.fee, lo=0)
+        check_real("deadline", self.deadline, lo=0, lo_open=True)
+        check_real("target", self.target, lo=0, hi=1, hi_open=True)
+        check_choice("pay", self.pay, ("first", "all"))
+        check_real("bond", self.bond, lo=0)
+        check_choice("payment", self.payment, ("protocol", "out_of_protocol"))
+        validate_provers(self.provers)
+
+    @cached_property
+    def on_time(self) -> np.ndarray:
+        return self.provers.reliability * -np.expm1(-self.provers.rate * self.deadline)
+
+    @cached_property
+    def asked(self) -> np.ndarray:
+        """Boolean mask of the provers the sequencer asks (the cheapest prefix reaching `target`)."""
+        order = np.argsort(self.provers.cost, kind="stable")
+        miss = np.cumprod(1 - self.on_time[order])
+        reach = np.flatnonzero(1 - miss >= self.target)
+        k = int(reach[0]) + 1 if reach.size else self.n
+        mask = np.zeros(self.n, dtype=bool)
+        mask[order[:k]] = True
+        return mask
+
+    @property
+    def k(self) -> int:
+        return int(self.asked.sum())
+
+    @property
+    def feasible(self) -> bool:
+        return bool(1 - np.prod(1 - self.on_time[self.asked]) >= self.target)
+
+    def min_bond(self) -> float:
+        """Smallest bond at which an out-of-protocol sequencer always pays what it owes."""
+        return self.fee * (1 if self.pay == "first" else self.k)
+
+    def _first_on_time(self, p: np.ndarray) -> np.ndarray:
+        q = p * self.provers.reliability * self.asked
+        return self.provers.reliability * er.first_finish(q, self.provers.rate, 0.0, self.deadline)
+
+    def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
+        return self._first_on_time(p) * self.asked
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        p = np.asarray(profile, dtype=float)
+        if self.pay == "first":
+            paid = self._first_on_time(p)
+            if self.payment == "out_of_protocol" and self.fee > self.bond:
+                paid = paid * 0.0
+        else:
+            paid = np.broadcast_to(self.on_time, p.shape)
+            if self.payment == "out_of_protocol":
+                most = int(np.floor(self.bond / self.fee + 1e-12)) if self.fee > 0 else self.n
+                if most < self.n:
+                    q = p * self.on_time * self.asked
+                    others = er.leave_one_out_counts(q, max(most - 1, 0))
+                    paid = paid * (others.sum(axis=-1) if most >= 1 else 0.0)
+        return self.fee * paid * self.asked
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        reward = p * self.entry_values(p)
+        win = p * self._win_given_entry(p)
+        return Stats(reward=reward, cost=p * self.asked * self.provers.cost, participation=p * self.asked,
+                     liveness=float(1 - np.prod(1 - p * self.asked * self.on_time)),
+                     user_payment=float(reward.sum()), useful_cost=float((win * self.provers.cost).sum()))
+
+    def entry_cost(self) -> np.ndarray:
+        return self.provers.cost * self.asked
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile) * self.asked
+        accept = _entries(p, rng, rounds)
+        valid = _valid(self.provers.reliability, rng, rounds)
+        times = rng.standard_exponential((rounds, self.n)) / self.provers.rate
+        delivered = accept & valid & (times <= self.deadline)
+        winner, accepted = _first(np.where(delivered, times, np.inf))
+        if self.pay == "first":
+            reward = _one_hot(winner, accepted, self.n, self.fee)
+        else:
+            reward = delivered * self.fee
+        if self.payment == "out_of_protocol":
+            honest = reward.sum(axis=1) <= self.bond + 1e-9
+            reward = reward * honest[:, None]
+        cost = accept * self.provers.cost
+        useful = np.where(accepted, self.provers.cost[winner], 0.0)
+        return Outcomes(reward, cost, np.asarray(accept), accepted, reward.sum(axis=1), useful)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        from provergame.solvers.entry import solve_entry_game
+        if symmetric or self.n > 16:
+            return solve_entry_game(self, symmetric=symmetric)
+        prof, method, exact = solve_entry_game(self)
+        return prof * self.asked, method + " among the asked provers", exact
+
+    def symbolic(self) -> dict[str, Any]:
+        f, a1, a2, rho, r1, r2, D = sp.symbols("f a_1 a_2 rho r_1 r_2 D", positive=True)
+        return {"value_pay_all": f * rho * (1 - sp.exp(-r1 * D)),
+                "redundant_attempts": sp.Symbol("k") - 1}
+
+    def theorems(self) -> list:
+        from provergame.proofs import race
+        return race.sequencer_chosen()

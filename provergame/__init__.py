@@ -1,0 +1,30 @@
+"""provergame: game-theoretic analysis of decentralised zk-prover networks.
+
+    import provergame as pg
+    game = pg.games.WinnerTakesAll(reward=10.0, provers=pg.Population.from_arrays(cost=[1, 1.2, 2]))
+    eq = pg.solve(game); roll = pg.simulate(game, eq.profile, rounds=100_000, seed=0)
+"""
+from importlib.metadata import PackageNotFoundError, version
+
+from . import games, proofs, solvers
+from .api import Analysis, analyse, certify, cross_check, equilibria, metrics, solve, to_normal_form
+from .errors import InvalidParameter
+from .model import Population, Prover
+from .results import CrossCheck, Equilibrium, Rollout
+from .rollout import simulate
+
+try:
+    __version__ = version("provergame")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+local"
+
+
+def report(results, out="reports", **kwargs):
+    """Write markdown reports (one file per mechanism plus index.md) and PNG figures to `out`."""
+    from .report import write_report
+    return write_report(results, out, **kwargs)
+
+
+__all__ = ["Analysis", "CrossCheck", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout",
+           "analyse", "certify", "cross_check", "equilibria", "games", "metrics", "proofs", "report",
+           "simulate", "solve", "solvers", "to_normal_form", "__version__"]

@@ -1,0 +1,139 @@
+"""The public API: solve, equilibria, simulate, cross_check, metrics, analyse."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidParameter, check_real
+from .results import CrossCheck, Equilibrium, Rollout, _fmt, markdown_table
+from .rollout import simulate
+from provergame.solvers import metrics as _metrics
+from provergame.solvers.bribe import BribeThreshold, bribe_threshold
+from provergame.solvers.regret import regret_by_player
+
+
+def certify(game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
+    """Wrap a profile as an Equilibrium with payoffs and the independent regret certificate."""
+    p = game.check_profile(profile)
+    reg = regret_by_player(game, p)
+    return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
+                       regret=float(reg.max()), regret_by_player=reg, method=method, exact=exact,
+                       names=game.provers.names, strategy=game.strategy_label, extra=extra)
+
+
+def solve(game, symmetric: bool = False) -> Equilibrium:
+    """An equilibrium of `game` (closed form where theory has one), with its regret certificate."""
+    profile, method, exact = game.equilibrium(symmetric=symmetric)
+    extra = game.equilibrium_extra(profile) if hasattr(game, "equilibrium_extra") else {}
+    return certify(game, profile, method, exact, **extra)
+
+
+def equilibria(game) -> list[Equilibrium]:
+    """Every pure equilibrium of a finite game, plus all mixed ones for two players (bimatrix) and the
+    symmetric mixed one for identical provers; each with its own regret certificate."""
+    if not game.finite:
+        return [solve(game)]
+    from provergame.solvers.entry import pure_equilibria, symmetric_mixed
+    out = [certify(game, p, "pure enumeration", True) for p in pure_equilibria(game)]
+    if game.n == 2:
+        from provergame.solvers.nash import bimatrix
+        A, B = to_normal_form(game)
+        res = bimatrix(A, B)
+        for x, y in res:
+            prof = np.array([x[1], y[1]])
+            if not any(np.allclose(prof, e.profile, atol=1e-9) for e in out):
+                out.append(certify(game, prof, "bimatrix: " + "+".join(k for k, v in res.methods.items() if v), True))
+    if game.provers.is_identical:
+        p = symmetric_mixed(game)
+        prof = np.full(game.n, p)
+        if not any(np.allclose(prof, e.profile, atol=1e-9) for e in out):
+            out.append(certify(game, prof, "symmetric mixed: root of V(p) = cost", True))
+    return out
+
+
+def to_normal_form(game) -> tuple[np.ndarray, ...] | np.ndarray:
+    """Payoff tensor of a finite (entry) game: shape (2,)*n + (n,); for n = 2 the bimatrix (A, B)."""
+    from provergame.solvers.entry import MAX_ENUMERATION, all_profiles
+    if not game.finite:
+        raise InvalidParameter("game", game.title, "a finite game (entry strategies)")
+    if game.n > MAX_ENUMERATION:
+        raise InvalidParameter("provers", game.n, f"at most {MAX_ENUMERATION} for a normal form")
+    prof = all_profiles(game.n)
+    pay = game.expected_payoffs(prof)
+    tensor = pay.reshape((2,) * game.n + (game.n,), order="F")
+    if game.n == 2:
+        return tensor[..., 0], tensor[..., 1]
+    return tensor
+
+
+def metrics(game, profile) -> dict[str, Any]:
+    """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness."""
+    return _metrics.metrics(game, profile)
+
+
+def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance: float = 4.0) -> CrossCheck:
+    """Compare analytic payoffs, liveness and user payment with the simulator's means (z-scores)."""
+    tolerance = check_real("tolerance", tolerance, lo=0, lo_open=True)
+    profile = eq.profile if isinstance(eq, Equilibrium) else np.asarray(eq, dtype=float)
+    analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
+    stats = game.stats(profile)
+    names = [f"payoff[{nm}]" for nm in game.provers.names] + ["liveness", "user_payment"]
+    a = np.concatenate([analytic, [stats.liveness, stats.user_payment]])
+    s = np.concatenate([rollout.mean_payoffs, [rollout.liveness, rollout.user_payment]])
+    se = np.concatenate([rollout.stderr, [rollout.liveness_stderr, rollout.user_payment_stderr]])
+    diff = s - a
+    # Rule-of-three floor: an outcome rarer than ~1/rounds may never show in the rounds played, so
+    # a zero sample variance cannot certify agreement below scale / rounds.
+    se = np.maximum(se, np.maximum(1.0, np.maximum(np.abs(a), np.abs(s))) / rollout.rounds)
+    z = diff / se
+    ok = np.abs(z) <= tolerance
+    table = pd.DataFrame({"quantity": names, "analytic": a, "simulated": s, "stderr": se, "z": z, "ok": ok})
+    return CrossCheck(game.title, table, tolerance)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything provergame says about one game: equilibrium, metrics, simulation, bribe, proofs."""
+
+    game: Any
+    equilibrium: Equilibrium
+    metrics: dict[str, Any]
+    rollout: Rollout
+    cross_check: CrossCheck
+    bribe: BribeThreshold
+    proofs: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.game.title
+
+    def summary(self) -> dict[str, Any]:
+        m = self.metrics
+        proved = int((self.proofs["status"] == "proved").sum()) if len(self.proofs) else 0
+        return {"mechanism": self.title, "participants": m["participants"], "hhi": m["hhi"],
+                "nakamoto": m["nakamoto"], "liveness": m["liveness"], "user_cost": m["user_cost"],
+                "surplus": m["surplus"], "withhold_bribe": self.bribe.total, "regret": self.equilibrium.regret,
+                "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
+                "proofs": f"{proved}/{len(self.proofs)} proved"}
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [{"metric": k, "analytic": v, "simulated": self.rollout.metrics[k]} for k, v in self.metrics.items()]
+        return pd.DataFrame(rows)
+
+    def _repr_markdown_(self) -> str:
+        return (self.equilibrium._repr_markdown_() + "\n\n" + markdown_table(self.to_frame()) + "\n\n"
+                + self.cross_check._repr_markdown_() + "\n\n" + markdown_table(self.proofs))
+
+
+def analyse(game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
+    """Equilibrium + metrics + withholding bribe + proofs + simulator cross-check of one game."""
+    from provergame.proofs.engine import prove_all
+    eq = solve(game, symmetric=symmetric)
+    roll = simulate(game, eq.profile, rounds=rounds, seed=seed)
+    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile), rollout=roll,
+                    cross_check=cross_check(game, eq, roll), bribe=bribe_threshold(game, "withhold"),
+                    proofs=prove_all(game.theorems()))

@@ -1,0 +1,86 @@
+"""Parameter validation: every bad input raises InvalidParameter naming field, value and range."""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+
+class InvalidParameter(ValueError):
+    """A parameter outside its allowed range; the message names the field, value and range."""
+
+    def __init__(self, name: str, value: Any, allowed: str):
+        self.name, self.value, self.allowed = name, value, allowed
+        super().__init__(f"invalid {name}={value!r}: must be {allowed}")
+
+
+def _range_text(lo, hi, lo_open, hi_open) -> str:
+    if lo is None and hi is None:
+        return "a finite real number"
+    if hi is None:
+        return f"a finite number {'>' if lo_open else '>='} {lo}"
+    if lo is None:
+        return f"a finite number {'<' if hi_open else '<='} {hi}"
+    return f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+
+
+def check_real(name: str, value: Any, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, hi_open: bool = False) -> float:
+    """Return `value` as a float, or raise InvalidParameter if it is not finite or out of range."""
+    allowed = _range_text(lo, hi, lo_open, hi_open)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidParameter(name, value, allowed)
+    v = float(value)
+    if not math.isfinite(v):
+        raise InvalidParameter(name, value, allowed)
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        raise InvalidParameter(name, value, allowed)
+    if hi is not None and (v > hi or (hi_open and v == hi)):
+        raise InvalidParameter(name, value, allowed)
+    return v
+
+
+def check_int(name: str, value: Any, lo: int | None = None, hi: int | None = None) -> int:
+    """Return `value` as an int, or raise InvalidParameter."""
+    allowed = "an integer" + ("" if lo is None else f" >= {lo}") + ("" if hi is None else f" and <= {hi}")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise InvalidParameter(name, value, allowed)
+    v = int(value)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise InvalidParameter(name, value, allowed)
+    return v
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise InvalidParameter(name, value, "one of " + ", ".join(repr(c) for c in choices))
+    return value
+
+
+def check_array(name: str, values: Any, n: int | None = None, lo: float | None = None,
+                hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> np.ndarray:
+    """A read-only float array of length `n` (scalars broadcast), every entry finite and in range."""
+    try:
+        arr = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameter(name, values, "an array of real numbers") from None
+    if arr.ndim == 0 and n is not None:
+        arr = np.full(n, float(arr))
+    if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
+        raise InvalidParameter(name, values, f"a 1-d array of length {n if n is not None else '>= 1'}")
+    allowed = _range_text(lo, hi, lo_open, hi_open)
+    bad = ~np.isfinite(arr)
+    if lo is not None:
+        bad |= (arr <= lo) if lo_open else (arr < lo)
+    if hi is not None:
+        bad |= (arr >= hi) if hi_open else (arr > hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidParameter(f"{name}[{i}]", float(arr[i]), allowed)
+    arr.flags.writeable = False
+    return arr

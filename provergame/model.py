@@ -1,0 +1,120 @@
+"""Provers and populations of provers: the players of every game."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidParameter, check_array, check_int, check_real
+
+
+@dataclass(frozen=True)
+class Prover:
+    """One prover: cost per proof (or per unit of speed), proving rate, stake, reliability, capacity."""
+
+    cost: float = 1.0
+    rate: float = 1.0
+    stake: float = 0.0
+    reliability: float = 1.0
+    capacity: float = 1.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        check_real("cost", self.cost, lo=0)
+        check_real("rate", self.rate, lo=0, lo_open=True)
+        check_real("stake", self.stake, lo=0)
+        check_real("reliability", self.reliability, lo=0, hi=1)
+        check_real("capacity", self.capacity, lo=0)
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """Provers as columns of read-only arrays (one entry per prover).
+
+    cost >= 0, rate > 0 (proofs per unit time of an exponential proving time),
+    stake >= 0, reliability in [0, 1] (chance a started proof is valid and delivered),
+    capacity >= 0 (units of work per block, for markets).
+    """
+
+    cost: np.ndarray
+    rate: np.ndarray
+    stake: np.ndarray
+    reliability: np.ndarray
+    capacity: np.ndarray
+    names: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        n = len(np.atleast_1d(self.cost))
+        if n < 1:
+            raise InvalidParameter("provers", n, "at least 1 prover")
+        object.__setattr__(self, "cost", check_array("cost", self.cost, n, lo=0))
+        object.__setattr__(self, "rate", check_array("rate", self.rate, n, lo=0, lo_open=True))
+        object.__setattr__(self, "stake", check_array("stake", self.stake, n, lo=0))
+        object.__setattr__(self, "reliability", check_array("reliability", self.reliability, n, lo=0, hi=1))
+        object.__setattr__(self, "capacity", check_array("capacity", self.capacity, n, lo=0))
+        names = tuple(self.names) if self.names else tuple(f"p{i}" for i in range(n))
+        if len(names) != n:
+            raise InvalidParameter("names", self.names, f"{n} names, one per prover")
+        object.__setattr__(self, "names", names)
+
+    @classmethod
+    def from_arrays(cls, cost: Any, rate: Any = 1.0, stake: Any = 0.0, reliability: Any = 1.0,
+                    capacity: Any = 1.0, names: Sequence[str] | None = None) -> "Population":
+        """Build a population from per-prover arrays; scalars broadcast to the length of `cost`."""
+        cost_arr = np.atleast_1d(np.asarray(cost, dtype=float)) if not isinstance(cost, str) else cost
+        n = len(cost_arr) if hasattr(cost_arr, "__len__") else 1
+        return cls(cost_arr, _broadcast(rate, n), _broadcast(stake, n), _broadcast(reliability, n),
+                   _broadcast(capacity, n), tuple(names) if names else ())
+
+    @classmethod
+    def identical(cls, n: int, cost: float = 1.0, rate: float = 1.0, stake: float = 0.0,
+                  reliability: float = 1.0, capacity: float = 1.0) -> "Population":
+        n = check_int("n", n, lo=1)
+        return cls.from_arrays(np.full(n, check_real("cost", cost, lo=0)), rate, stake, reliability, capacity)
+
+    @classmethod
+    def of(cls, provers: Sequence[Prover]) -> "Population":
+        if not provers:
+            raise InvalidParameter("provers", provers, "a non-empty sequence of Prover")
+        cols = {k: [getattr(p, k) for p in provers] for k in ("cost", "rate", "stake", "reliability", "capacity")}
+        return cls.from_arrays(names=[p.name or f"p{i}" for i, p in enumerate(provers)], **cols)
+
+    def __len__(self) -> int:
+        return self.cost.shape[0]
+
+    def __getitem__(self, i: int) -> Prover:
+        return Prover(float(self.cost[i]), float(self.rate[i]), float(self.stake[i]),
+                      float(self.reliability[i]), float(self.capacity[i]), self.names[i])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Population):
+            return NotImplemented
+        return self.names == other.names and all(
+            np.array_equal(getattr(self, k), getattr(other, k))
+            for k in ("cost", "rate", "stake", "reliability", "capacity"))
+
+    def __hash__(self) -> int:
+        return hash((self.names, self.cost.tobytes(), self.rate.tobytes(), self.stake.tobytes(),
+                     self.reliability.tobytes(), self.capacity.tobytes()))
+
+    @property
+    def is_identical(self) -> bool:
+        return all(np.all(a == a[0]) for a in (self.cost, self.rate, self.stake, self.reliability, self.capacity))
+
+    def replace(self, **columns: Any) -> "Population":
+        data = {k: getattr(self, k) for k in ("cost", "rate", "stake", "reliability", "capacity")}
+        data.update(columns)
+        return Population.from_arrays(names=self.names, **data)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"prover": self.names, "cost": self.cost, "rate": self.rate, "stake": self.stake,
+                             "reliability": self.reliability, "capacity": self.capacity})
+
+
+def _broadcast(value: Any, n: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=float) if not isinstance(value, str) else value
+    if isinstance(arr, np.ndarray) and arr.ndim == 0:
+        return np.full(n, float(arr))
+    return arr

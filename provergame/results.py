@@ -1,0 +1,131 @@
+"""Result objects: each has to_frame() (tidy pandas) and _repr_markdown_() for notebooks and reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if x == 0:
+            return "0"
+        if not np.isfinite(x):
+            return str(x)
+        if abs(x) >= 1e5 or abs(x) < 1e-3:
+            return f"{x:.3e}"
+        return f"{x:.4g}"
+    return str(x)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A plain markdown table with compact, deterministic number formatting."""
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """An equilibrium with its certificate: `regret` is the largest gain of any unilateral deviation,
+    found by an independent best-response search (solvers.regret), not reported by the solver."""
+
+    game: str
+    profile: np.ndarray
+    payoffs: np.ndarray
+    regret: float
+    regret_by_player: np.ndarray
+    method: str
+    exact: bool
+    names: tuple[str, ...]
+    strategy: str = "entry probability"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        extra = object.__getattribute__(self, "extra")
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"prover": list(self.names), self.strategy: self.profile,
+                             "payoff": self.payoffs, "regret": self.regret_by_player})
+
+    def _repr_markdown_(self) -> str:
+        head = (f"**{self.game} equilibrium** ({self.method}; exact: {_fmt(self.exact)}; "
+                f"regret {_fmt(self.regret)})\n\n")
+        frame = self.to_frame()
+        if len(frame) > 20:
+            frame = frame.sort_values("payoff", ascending=False).head(20)
+            head += "(top 20 provers by payoff)\n\n"
+        return head + markdown_table(frame)
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """Monte Carlo means over `rounds` seeded rounds of the protocol rules, with standard errors."""
+
+    game: str
+    rounds: int
+    seed: int
+    names: tuple[str, ...]
+    mean_payoffs: np.ndarray
+    stderr: np.ndarray
+    mean_reward: np.ndarray
+    mean_cost: np.ndarray
+    participation: np.ndarray
+    liveness: float
+    liveness_stderr: float
+    user_payment: float
+    user_payment_stderr: float
+    useful_cost: float
+    metrics: dict[str, Any]
+
+    def ci(self, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+        return self.mean_payoffs - z * self.stderr, self.mean_payoffs + z * self.stderr
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"prover": list(self.names), "mean_payoff": self.mean_payoffs, "stderr": self.stderr,
+                             "mean_reward": self.mean_reward, "mean_cost": self.mean_cost,
+                             "participation": self.participation})
+
+    def _repr_markdown_(self) -> str:
+        m = pd.DataFrame({"metric": list(self.metrics), "simulated": list(self.metrics.values())})
+        return (f"**{self.game} rollout** ({self.rounds} rounds, seed {self.seed})\n\n"
+                + markdown_table(self.to_frame().head(20)) + "\n\n" + markdown_table(m))
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """Agreement of analytic expectations with the simulator: z = (simulated - analytic) / stderr."""
+
+    game: str
+    table: pd.DataFrame
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.table["ok"].all())
+
+    @property
+    def max_abs_z(self) -> float:
+        z = self.table["z"].abs()
+        return float(z[np.isfinite(z)].max()) if np.isfinite(z).any() else 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def _repr_markdown_(self) -> str:
+        verdict = "agree" if self.passed else "DISAGREE"
+        return (f"**{self.game} cross-check**: analytic and simulated {verdict} "
+                f"(max |z| = {_fmt(self.max_abs_z)}, tolerance {self.tolerance} standard errors)\n\n"
+                + markdown_table(self.table))

@@ -1,0 +1,54 @@
+"""The rollout simulator: plays a game's protocol rules (game.play) for many seeded rounds.
+
+Rounds are drawn in fixed-size chunks, each with its own child of SeedSequence(seed), so a run is
+reproducible bit for bit; inside a chunk everything is vectorised over rounds and provers.
+It never calls the analytic payoff formulas.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import check_int
+from .results import Rollout
+from provergame.solvers.metrics import from_stats
+
+
+def chunk_size(n: int) -> int:
+    return int(max(256, min(1 << 15, (1 << 22) // max(n, 1))))
+
+
+def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
+    """Monte Carlo means, standard errors and metrics of `game` played at `profile`."""
+    rounds = check_int("rounds", rounds, lo=2)
+    seed = check_int("seed", seed, lo=0)
+    p = game.check_profile(profile)
+    n, size = game.n, chunk_size(game.n)
+    children = np.random.SeedSequence(seed).spawn(-(-rounds // size))
+    pay_sum, pay_sq = np.zeros(n), np.zeros(n)
+    reward_sum, cost_sum, attempt_sum = np.zeros(n), np.zeros(n), np.zeros(n)
+    accepted = user_sum = user_sq = useful_sum = 0.0
+    for k, child in enumerate(children):
+        m = min(size, rounds - k * size)
+        out = game.play(p, np.random.default_rng(child), m)
+        payoff = out.reward - out.cost
+        pay_sum += payoff.sum(axis=0)
+        pay_sq += np.einsum("ij,ij->j", payoff, payoff)
+        reward_sum += out.reward.sum(axis=0)
+        cost_sum += out.cost.sum(axis=0)
+        attempt_sum += out.attempted.sum(axis=0)
+        accepted += float(out.accepted.sum())
+        user_sum += float(out.user_payment.sum())
+        user_sq += float(out.user_payment @ out.user_payment)
+        useful_sum += float(out.useful_cost.sum())
+    mean = pay_sum / rounds
+    var = np.maximum(pay_sq / rounds - mean ** 2, 0.0) * rounds / (rounds - 1)
+    live = accepted / rounds
+    user = user_sum / rounds
+    user_var = max(user_sq / rounds - user ** 2, 0.0) * rounds / (rounds - 1)
+    reward, cost, part = reward_sum / rounds, cost_sum / rounds, attempt_sum / rounds
+    metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds)
+    return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.provers.names,
+                   mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
+                   participation=part, liveness=live, liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
+                   user_payment=user, user_payment_stderr=float(np.sqrt(user_var / rounds)),
+                   useful_cost=useful_sum / rounds, metrics=metrics)

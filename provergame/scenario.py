@@ -1,0 +1,204 @@
+"""Scenarios: a prover network and the mechanisms to analyse, in one TOML file, validated on load.
+
+Unknown keys are errors; every error names the file, the key and what is allowed.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InvalidParameter
+from .model import Population
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Distribution(_Strict):
+    """A named distribution for a population column, drawn with the population's seed."""
+
+    dist: Literal["lognormal", "uniform", "constant", "pareto"]
+    mean: float = 0.0          # lognormal: mean of log
+    sigma: float = Field(0.5, ge=0)
+    low: float = 0.0
+    high: float = 1.0
+    value: float = 1.0
+    alpha: float = Field(2.0, gt=0)
+    scale: float = Field(1.0, gt=0)
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.dist == "lognormal":
+            return self.scale * rng.lognormal(self.mean, self.sigma, n)
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        if self.dist == "pareto":
+            return self.scale * (1 + rng.pareto(self.alpha, n))
+        return np.full(n, self.value)
+
+
+Column = Union[float, list[float], Distribution]
+
+
+class ProversSpec(_Strict):
+    n: int | None = Field(None, ge=1)
+    seed: int = Field(0, ge=0)
+    cost: Column = 1.0
+    rate: Column = 1.0
+    stake: Column = 0.0
+    reliability: Column = 1.0
+    capacity: Column = 1.0
+    names: list[str] | None = None
+    # a dominant, well-funded prover: overrides for prover 0
+    dominant: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _size(self) -> "ProversSpec":
+        lists = [len(v) for v in (self.cost, self.rate, self.stake, self.reliability, self.capacity)
+                 if isinstance(v, list)]
+        if self.n is None and not lists:
+            raise ValueError("give n, or at least one column as an explicit list")
+        sizes = set(lists) | ({self.n} if self.n is not None else set())
+        if len(sizes) > 1:
+            raise ValueError(f"column lengths and n disagree: {sorted(sizes)}")
+        if self.dominant and set(self.dominant) - {"cost", "rate", "stake", "reliability", "capacity"}:
+            raise ValueError("dominant may set only cost, rate, stake, reliability, capacity")
+        return self
+
+    def population(self) -> Population:
+        lists = [len(v) for v in (self.cost, self.rate, self.stake, self.reliability, self.capacity)
+                 if isinstance(v, list)]
+        n = self.n if self.n is not None else lists[0]
+        rng = np.random.default_rng(self.seed)
+        cols = {}
+        for key in ("cost", "rate", "stake", "reliability", "capacity"):
+            v = getattr(self, key)
+            cols[key] = v.draw(rng, n) if isinstance(v, Distribution) else np.broadcast_to(np.asarray(v, float), n).copy()
+        for key, value in (self.dominant or {}).items():
+            cols[key][0] = value
+        return Population.from_arrays(names=self.names, **cols)
+
+
+class _Mech(_Strict):
+    label: str | None = None
+
+
+class WinnerTakesAllSpec(_Mech):
+    kind: Literal["winner_takes_all"]
+    reward: float = Field(gt=0)
+
+
+class SpeedRaceSpec(_Mech):
+    kind: Literal["speed_race"]
+    reward: float = Field(gt=0)
+
+
+class UncleRewardsSpec(_Mech):
+    kind: Literal["uncle_rewards"]
+    reward: float = Field(gt=0)
+    uncle_share: float = Field(ge=0, le=1)
+    uncles: int = Field(ge=0)
+
+
+class MinimumProvingTimeSpec(_Mech):
+    kind: Literal["minimum_proving_time"]
+    reward: float = Field(gt=0)
+    t_min: float = Field(ge=0)
+    proving_time: Literal["exponential", "deterministic"] = "exponential"
+
+
+class SequencerChosenSpec(_Mech):
+    kind: Literal["sequencer_chosen"]
+    fee: float = Field(ge=0)
+    deadline: float = Field(gt=0)
+    target: float = Field(ge=0, lt=1)
+    pay: Literal["first", "all"] = "first"
+    bond: float = Field(0.0, ge=0)
+    payment: Literal["protocol", "out_of_protocol"] = "protocol"
+
+
+MechanismSpec = Annotated[Union[WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
+                                SequencerChosenSpec], Field(discriminator="kind")]
+
+
+class Grid(_Strict):
+    start: float
+    stop: float
+    num: int = Field(ge=2, le=10_000)
+
+    def values(self) -> np.ndarray:
+        return np.linspace(self.start, self.stop, self.num)
+
+
+class SweepSpec(_Strict):
+    mechanism: str
+    param: str
+    grid: Grid
+    label: str | None = None
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    rounds: int = Field(100_000, ge=100, le=100_000_000)
+    provers: ProversSpec
+    mechanism: list[MechanismSpec] = Field(min_length=1)
+    sweep: list[SweepSpec] = []
+    path: str | None = None
+
+    def population(self) -> Population:
+        return self.provers.population()
+
+    def games(self) -> list[tuple[str, Any]]:
+        """(label, game) for every mechanism in the file."""
+        pop = self.population()
+        return [(spec.label or spec.kind, build_game(spec, pop)) for spec in self.mechanism]
+
+
+def build_game(spec: Any, provers: Population, **overrides: Any):
+    from provergame import games
+    classes = {"winner_takes_all": games.WinnerTakesAll, "speed_race": games.SpeedRace,
+               "uncle_rewards": games.UncleRewards, "minimum_proving_time": games.MinimumProvingTime,
+               "sequencer_chosen": games.SequencerChosen}
+    params = spec.model_dump(exclude={"kind", "label"})
+    params.update(overrides)
+    return classes[spec.kind](provers=provers, **params)
+
+
+def _message(path: str, err: ValidationError) -> str:
+    lines = [f"{path}: invalid scenario"]
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if not (isinstance(x, str) and x.endswith("Spec")))
+        val = e.get("input")
+        shown = "" if isinstance(val, dict) else f" (got {val!r})"
+        lines.append(f"  key '{loc}': {e['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file; errors name the file and the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidParameter("scenario", str(path), "an existing TOML file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidParameter("scenario", str(path), f"valid TOML ({exc})") from None
+    try:
+        sc = Scenario.model_validate({**data, "path": str(path)})
+        sc.population()
+        return sc
+    except ValidationError as exc:
+        raise InvalidParameter("scenario", str(path), "a valid scenario:\n" + _message(str(path), exc)) from None
+    except InvalidParameter as exc:
+        raise InvalidParameter("scenario", str(path), f"a valid prover population ({exc})") from None
+
+
+def default_scenario_path() -> Path:
+    here = Path(__file__).resolve().parent.parent / "scenarios" / "default.toml"
+    return here

@@ -1,0 +1,111 @@
+"""Equilibria of entry games (each prover enters or not; payoff p_i (V_i - cost_i)).
+
+`solve` selects the equilibrium reached by sequential entry (best-response dynamics from the empty
+profile: the prover with the largest gain moves first); `pure_equilibria` lists them all by
+vectorised enumeration of the 2^n profiles (n <= 20); the symmetric mixed equilibrium of identical provers
+by the root of V(p) = cost (V is strictly decreasing in the others' entry probability).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from provergame.errors import InvalidParameter
+
+MAX_ENUMERATION = 20
+
+
+def _tolerance(values: np.ndarray, cost: np.ndarray) -> float:
+    return 1e-9 * max(1.0, float(np.max(np.abs(values))), float(np.max(cost)))
+
+
+def all_profiles(n: int) -> np.ndarray:
+    """Every pure profile as rows of 0/1 floats, in binary order (prover 0 is the lowest bit)."""
+    idx = np.arange(2 ** n)[:, None]
+    return ((idx >> np.arange(n)[None, :]) & 1).astype(float)
+
+
+def pure_equilibria(game, chunk: int = 512) -> np.ndarray:
+    """All pure Nash equilibria (rows of 0/1) of an entry game with n <= 20."""
+    n = game.n
+    if n > MAX_ENUMERATION:
+        raise InvalidParameter("provers", n, f"at most {MAX_ENUMERATION} provers for exhaustive enumeration")
+    cost = game.entry_cost()
+    found = []
+    for start in range(0, 2 ** n, chunk):
+        idx = np.arange(start, min(start + chunk, 2 ** n))[:, None]
+        prof = ((idx >> np.arange(n)[None, :]) & 1).astype(float)
+        values = game.entry_values(prof)
+        tol = _tolerance(values, cost)
+        gain = values - cost
+        stable = np.where(prof == 1.0, gain >= -tol, gain <= tol).all(axis=1)
+        found.append(prof[stable])
+    return np.concatenate(found, axis=0)
+
+
+def symmetric_mixed(game) -> float:
+    """Entry probability p with V(p, ..., p) = cost for identical provers (0 or 1 at the corners)."""
+    if not game.provers.is_identical:
+        raise InvalidParameter("symmetric", True, "only for games whose provers are identical")
+    n, c = game.n, float(game.entry_cost()[0])
+
+    def gain(p: float) -> float:
+        return float(game.entry_values(np.full(n, p))[0]) - c
+
+    if gain(1.0) >= 0:
+        return 1.0
+    if gain(0.0) <= 0:
+        return 0.0
+    return brentq(gain, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+
+
+def best_response_dynamics(game, start: np.ndarray | None = None, max_steps: int | None = None) -> np.ndarray | None:
+    """Pure best-response dynamics: flip the prover with the largest gain until none gains.
+
+    Returns None if it does not settle within `max_steps` (a cycle).
+    """
+    n = game.n
+    cost = game.entry_cost()
+    if start is None:
+        start = np.zeros(n)
+    prof = start.astype(float).copy()
+    for _ in range(max_steps or 20 * n + 20):
+        values = game.entry_values(prof)
+        tol = _tolerance(values, cost)
+        gain = np.where(prof == 1.0, cost - values, values - cost)
+        i = int(np.argmax(gain))
+        if gain[i] <= tol:
+            return prof
+        prof[i] = 1.0 - prof[i]
+    return None
+
+
+def logit_dynamics(game, steps: int = 4000) -> np.ndarray:
+    """Mixed profile by annealed logit (smoothed) best responses; the caller certifies its regret."""
+    n = game.n
+    cost = game.entry_cost()
+    p = np.full(n, 0.5)
+    scale = max(1e-12, float(np.max(cost)))
+    for k in range(steps):
+        temp = scale * 0.5 * (1 - k / steps) ** 3 + 1e-9 * scale
+        gain = game.entry_values(p) - cost
+        target = 0.5 * (1 + np.tanh(np.clip(gain / (2 * temp), -350, 350)))
+        p = p + (target - p) / (1 + k) ** 0.6
+    return p
+
+
+def solve_entry_game(game, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+    n = game.n
+    if symmetric:
+        p = symmetric_mixed(game)
+        return np.full(n, p), "symmetric mixed: root of V(p) = cost (brentq)", True
+    prof = best_response_dynamics(game)
+    if prof is not None:
+        return prof, "sequential entry: best-response dynamics from the empty profile", True
+    if n <= 16:
+        eqs = pure_equilibria(game)
+        if len(eqs):
+            pay = (eqs * (game.entry_values(eqs) - game.entry_cost())).sum(axis=1)
+            best = eqs[int(np.argmax(pay - 1e-12 * eqs.sum(axis=1)))]
+            return best, f"pure enumeration ({len(eqs)} pure equilibria; highest total surplus)", True
+    return logit_dynamics(game), "annealed logit dynamics (mixed; see regret)", False

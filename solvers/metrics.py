@@ -1,0 +1,69 @@
+"""Concentration, cost and waste metrics of a prover network, from per-round expectations.
+
+The same formulas serve the analytic side (game.stats) and the simulator (means over rounds),
+so that their agreement tests the payoffs, not the bookkeeping.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+METRIC_KEYS = ("hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted",
+               "surplus", "dissipation", "liveness")
+
+
+def shares(reward: np.ndarray) -> np.ndarray:
+    total = float(np.sum(reward))
+    return np.asarray(reward, dtype=float) / total if total > 0 else np.zeros(len(reward))
+
+
+def hhi(reward: np.ndarray) -> float:
+    """Herfindahl-Hirschman index of reward shares, in [1/n, 1] (0 if nobody is paid)."""
+    s = shares(reward)
+    return float(np.sum(s ** 2))
+
+
+def nakamoto(reward: np.ndarray, threshold: float = 0.5) -> int:
+    """Fewest provers whose reward shares sum to more than `threshold` (0 if nobody is paid)."""
+    s = np.sort(shares(reward))[::-1]
+    if s.sum() == 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(s), threshold, side="right") + 1)
+
+
+def gini(reward: np.ndarray) -> float:
+    """Gini coefficient of rewards over all provers (0 = equal, (n-1)/n = one takes all)."""
+    x = np.sort(np.asarray(reward, dtype=float))
+    n, total = len(x), x.sum()
+    if total <= 0 or n == 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+
+
+def _per_proof(value: float, liveness: float) -> float:
+    return float(value / liveness) if liveness > 0 else (0.0 if value == 0 else float("inf"))
+
+
+def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, liveness: float,
+               user_payment: float, useful_cost: float) -> dict[str, Any]:
+    """All metrics from expected per-round quantities (see games.base.Stats)."""
+    spend = float(np.sum(cost))
+    return {
+        "hhi": hhi(reward),
+        "nakamoto": nakamoto(reward),
+        "gini": gini(reward),
+        "participants": float(np.sum(participation)),
+        "redundancy": _per_proof(float(np.sum(participation)), liveness),
+        "user_cost": _per_proof(user_payment, liveness),
+        "wasted": _per_proof(max(spend - useful_cost, 0.0), liveness),
+        "surplus": float(np.sum(reward) - spend),
+        "dissipation": spend / user_payment if user_payment > 0 else 0.0,
+        "liveness": float(liveness),
+    }
+
+
+def metrics(game, profile) -> dict[str, Any]:
+    """Analytic metrics of `game` at `profile`."""
+    s = game.stats(profile)
+    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost)

@@ -1,0 +1,19 @@
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings, strategies as st
+
+settings.register_profile("dev", deadline=None, max_examples=25,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", deadline=None, max_examples=25, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+import provergame as pg  # noqa: E402
+
+
+@pytest.fixture
+def small_population():
+    return pg.Population.from_arrays(cost=[1.0, 1.2, 2.0, 0.8], rate=[1.0, 2.0, 1.0, 0.5],
+                                     reliability=[1.0, 0.9, 0.95, 1.0])

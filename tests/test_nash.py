@@ -1,0 +1,74 @@
+import warnings
+
+import nashpy
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import provergame as pg
+from provergame.solvers.nash import bimatrix, bimatrix_regret, pure_equilibria, replicator_symmetric
+
+
+def _same_set(a, b):
+    return len(a) == len(b) and all(any(np.allclose(x, u, atol=1e-6) and np.allclose(y, v, atol=1e-6)
+                                        for u, v in b) for x, y in a)
+
+
+@given(seed=st.integers(0, 10_000), m=st.integers(2, 5), n=st.integers(2, 5))
+def test_bimatrix_finds_what_vertex_enumeration_finds(seed, m, n):
+    rng = np.random.default_rng(seed)
+    A, B = rng.random((m, n)), rng.random((m, n))
+    res = bimatrix(A, B)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = [(x, y) for x, y in nashpy.Game(A, B).vertex_enumeration()]
+    assert _same_set(res.equilibria, ref)
+    assert len(res) % 2 == 1  # nondegenerate games have an odd number of equilibria (Wilson 1971)
+    for x, y in res:
+        assert bimatrix_regret(A, B, x, y) <= 1e-9
+
+
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 4))
+def test_degenerate_games_lose_nothing(seed, k):
+    rng = np.random.default_rng(seed)
+    A = rng.integers(0, 3, (k, k)).astype(float)
+    B = rng.integers(0, 3, (k, k)).astype(float)
+    res = bimatrix(A, B)
+    from provergame.solvers.nash import has_payoff_ties
+    if has_payoff_ties(A, B):
+        assert "vertex_enumeration" in res.methods
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = [(x, y) for x, y in nashpy.Game(A + 1, B + 1).vertex_enumeration()]
+    for x, y in ref:
+        if bimatrix_regret(A, B, x, y) <= 1e-9:
+            assert any(np.allclose(x, u, atol=1e-6) and np.allclose(y, v, atol=1e-6) for u, v in res)
+    for x, y in res:
+        assert bimatrix_regret(A, B, x, y) <= 1e-9
+
+
+def test_known_games():
+    res = bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]])  # battle of the sexes
+    assert len(res) == 3 and any(np.allclose(x, [0.6, 0.4]) for x, _ in res)
+    res = bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])  # matching pennies
+    assert len(res) == 1 and np.allclose(res[0][0], [0.5, 0.5])
+    with pytest.raises(pg.InvalidParameter, match="B"):
+        bimatrix(np.ones((2, 2)), np.ones((3, 2)))
+
+
+def test_n_player_pure_and_replicator():
+    # prisoner's dilemma as a tensor: action 0 = cooperate
+    A = np.array([[3, 0], [5, 1]], float)
+    tensor = np.stack([A, A.T], axis=-1)
+    assert pure_equilibria(tensor).tolist() == [[1, 1]]
+    hawk_dove = np.array([[0, 3], [1, 2]], float)
+    x = replicator_symmetric(hawk_dove)
+    assert np.allclose(x, [0.5, 0.5], atol=1e-6)
+
+
+def test_normal_form_of_entry_game_matches_payoffs():
+    game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 2.0, 3.0], rate=[1, 2, 3]))
+    T = pg.to_normal_form(game)
+    assert T.shape == (2, 2, 2, 3)
+    assert np.allclose(T[1, 1, 0], game.expected_payoffs([1, 1, 0]))
+    assert np.allclose(T[1, 0, 1], [10 * 1 / 4 - 1, 0, 10 * 3 / 4 - 3])

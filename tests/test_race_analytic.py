@@ -1,0 +1,120 @@
+"""The race family's closed forms against brute force (Plackett-Luce, subset enumeration)."""
+import itertools
+
+import numpy as np
+from hypothesis import given, strategies as st
+
+import provergame as pg
+from provergame import games
+from provergame.solvers import exponential_race as er
+
+from strategies import populations
+
+
+def plackett_luce(r):
+    n = len(r)
+    P = np.zeros((n, n))
+    for perm in itertools.permutations(range(n)):
+        rem, p = r.sum(), 1.0
+        for k in perm:
+            p *= r[k] / rem
+            rem -= r[k]
+        for pos, k in enumerate(perm):
+            P[k, pos] += p
+    return P
+
+
+@given(populations(min_n=1, max_n=8, reliability=False), st.floats(0.1, 100))
+def test_pure_race_is_rate_share(pop, reward):
+    g = games.WinnerTakesAll(reward, pop)
+    values = g.entry_values(np.ones(len(pop)))
+    assert np.allclose(values, reward * pop.rate / pop.rate.sum(), rtol=1e-9, atol=1e-12)
+
+
+@given(populations(min_n=1, max_n=5))
+def test_finish_positions_match_plackett_luce_over_subsets(pop):
+    n = len(pop)
+    p = np.linspace(0.2, 0.9, n)
+    q = p * pop.reliability
+    got = er.finish_position(q, pop.rate, n)
+    want = np.zeros((n, n))
+    for S in itertools.product([0, 1], repeat=n):
+        S = np.array(S, bool)
+        for i in np.flatnonzero(S):
+            w = np.prod(np.where(S, q, 1 - q)) / q[i]
+            idx = np.flatnonzero(S)
+            want[i, :len(idx)] += w * plackett_luce(pop.rate[idx])[list(idx).index(i)]
+    assert np.allclose(got, want, atol=1e-9)
+
+
+@given(populations(max_n=6), st.floats(1, 50))
+def test_uncles_zero_is_winner_takes_all(pop, reward):
+    p = np.linspace(0.1, 1.0, len(pop))
+    a = games.UncleRewards(reward, 0.3, 0, pop).entry_values(p)
+    b = games.WinnerTakesAll(reward, pop).entry_values(p)
+    assert np.allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@given(populations(max_n=6), st.floats(1, 50))
+def test_zero_minimum_time_is_winner_takes_all(pop, reward):
+    p = np.linspace(0.1, 1.0, len(pop))
+    a = games.MinimumProvingTime(reward, 0.0, pop).entry_values(p)
+    b = games.WinnerTakesAll(reward, pop).entry_values(p)
+    assert np.allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@given(populations(min_n=2, max_n=6, reliability=False), st.floats(0.2, 3), st.floats(1.01, 50))
+def test_speed_beyond_tmin_is_worthless_deterministic(pop, t_min, boost):
+    g = games.MinimumProvingTime(10.0, t_min, pop, proving_time="deterministic")
+    fast = np.flatnonzero(1 / pop.rate <= t_min)
+    faster = pop.replace(rate=np.where(1 / pop.rate <= t_min, pop.rate * boost, pop.rate))
+    h = games.MinimumProvingTime(10.0, t_min, faster, proving_time="deterministic")
+    prof = np.ones(len(pop))
+    assert np.allclose(g.entry_values(prof)[fast], h.entry_values(prof)[fast], atol=1e-12)
+
+
+@given(populations(max_n=7), st.floats(1, 50), st.floats(0, 1), st.integers(0, 4))
+def test_budget_balance_and_win_probabilities(pop, reward, share, uncles):
+    p = np.linspace(0.3, 1.0, len(pop))
+    g = games.UncleRewards(reward, share, uncles, pop)
+    s = g.stats(p)
+    assert np.isclose(s.reward.sum(), s.user_payment)
+    assert s.user_payment <= reward * (1 + share * uncles) + 1e-9
+    w = games.WinnerTakesAll(reward, pop).stats(p)
+    assert np.isclose(w.user_payment, reward * w.liveness, rtol=1e-9)
+
+
+@given(populations(max_n=7), st.floats(0.05, 3))
+def test_minimum_time_flattens_shares(pop, t_min):
+    """Among provers that surely finish by t_min, shares are equal: speed no longer concentrates."""
+    same = pop.replace(reliability=1.0)
+    g = games.MinimumProvingTime(10.0, t_min, same, proving_time="deterministic")
+    v = g.entry_values(np.ones(len(pop)))
+    in_tie = 1 / same.rate <= t_min
+    if in_tie.any():
+        assert np.allclose(v[in_tie], 10.0 / in_tie.sum())
+        assert np.all(v[~in_tie] == 0)
+
+
+def test_sequencer_asks_cheapest_prefix_and_pay_first_hurts_the_second():
+    pop = pg.Population.from_arrays(cost=[0.5, 0.6, 0.7, 3.0], rate=[2.0, 1.0, 0.5, 5.0], reliability=0.9)
+    first = games.SequencerChosen(2.0, 1.0, 0.93, pop, pay="first")
+    every = games.SequencerChosen(2.0, 1.0, 0.93, pop, pay="all")
+    assert first.asked.tolist() == [True, True, True, False] and first.k == 3
+    assert 1 - np.prod(1 - first.on_time[:3]) >= 0.93 > 1 - np.prod(1 - first.on_time[:2])
+    prof = first.asked.astype(float)
+    assert np.all(first.entry_values(prof) <= every.entry_values(prof) + 1e-12)
+    assert first.entry_values(prof)[1] < every.entry_values(prof)[1]
+    assert every.min_bond() == 2.0 * 3 and first.min_bond() == 2.0
+
+
+def test_out_of_protocol_payment_needs_a_bond():
+    pop = pg.Population.identical(3, cost=0.1, rate=2.0)
+    no_bond = games.SequencerChosen(1.0, 1.0, 0.99, pop, pay="all", payment="out_of_protocol", bond=0.0)
+    bonded = games.SequencerChosen(1.0, 1.0, 0.99, pop, pay="all", payment="out_of_protocol", bond=3.0)
+    trusted = games.SequencerChosen(1.0, 1.0, 0.99, pop, pay="all")
+    prof = np.ones(3)
+    assert np.all(no_bond.entry_values(prof) == 0)
+    assert np.allclose(bonded.entry_values(prof), trusted.entry_values(prof))
+    partial = games.SequencerChosen(1.0, 1.0, 0.99, pop, pay="all", payment="out_of_protocol", bond=2.0)
+    assert np.all(partial.entry_values(prof) < trusted.entry_values(prof))
