@@ -1,0 +1,116 @@
+"""Side-by-side speed, as ratios in one run: python benchmarks/run.py [--quick]
+
+1. The rollout simulator against a plain numpy floor (only the exponential draws and the winner).
+2. provergame's bimatrix against nashpy's support_enumeration and vertex_enumeration.
+3. The Tullock closed form against safeguarded iterated best response.
+Writes benchmarks/results.md.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import nashpy
+import numpy as np
+
+import provergame as pg
+from provergame.results import markdown_table
+from provergame.solvers import contest
+from provergame.solvers.nash import bimatrix
+
+
+def timed(fn, repeat: int = 3):
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def bench_simulator(n: int, rounds: int):
+    import pandas as pd
+    pop = pg.Population.from_arrays(cost=np.full(n, 0.01), rate=np.linspace(0.5, 2.0, n))
+    game = pg.games.WinnerTakesAll(10.0, pop)
+    profile = np.ones(n)
+
+    def floor():
+        rng = np.random.default_rng(0)
+        size = 1 << 15
+        wins = np.zeros(n)
+        for start in range(0, rounds, size):
+            m = min(size, rounds - start)
+            times = rng.standard_exponential((m, n)) / pop.rate
+            wins += np.bincount(np.argmin(times, axis=1), minlength=n)
+        return wins
+
+    t_floor, _ = timed(floor)
+    t_sim, _ = timed(lambda: pg.simulate(game, profile, rounds=rounds, seed=0))
+    return pd.DataFrame([{"provers": n, "rounds": rounds, "numpy floor (s)": t_floor,
+                          "pg.simulate (s)": t_sim, "ratio": t_sim / t_floor}])
+
+
+def bench_bimatrix(sizes, nashpy_limit: float):
+    import pandas as pd
+    rows = []
+    for size in sizes:
+        rng = np.random.default_rng(size)
+        A, B = rng.random((size, size)), rng.random((size, size))
+        t_pg, res = timed(lambda: bimatrix(A, B), repeat=1)
+        row = {"size": f"{size}x{size}", "pg.bimatrix (s)": t_pg, "pg found": len(res)}
+        for name in ("support_enumeration", "vertex_enumeration"):
+            if size <= nashpy_limit:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    t, eqs = timed(lambda: list(getattr(nashpy.Game(A, B), name)()), repeat=1)
+                row[f"nashpy {name} (s)"] = t
+                row[f"nashpy {name} found"] = len(eqs)
+                row[f"ratio vs {name}"] = t / t_pg
+            else:
+                row[f"nashpy {name} (s)"] = float("nan")
+                row[f"nashpy {name} found"] = "skipped"
+                row[f"ratio vs {name}"] = float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def bench_contest(sizes):
+    import pandas as pd
+    rows = []
+    for n in sizes:
+        costs = np.random.default_rng(n).lognormal(0, 0.5, n)
+        t_cf, x = timed(lambda: contest.tullock_equilibrium(100.0, costs))
+        t_it, (y, iters) = timed(lambda: contest.iterated_best_response(100.0, costs, tol=1e-12), repeat=1)
+        rows.append({"provers": n, "closed form (s)": t_cf, "iterated BR (s)": t_it, "BR iterations": iters,
+                     "max |diff|": float(np.max(np.abs(x - y))), "speed-up": t_it / t_cf})
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = ap.parse_args()
+    if args.quick:
+        sim = bench_simulator(20, 20_000)
+        bim = bench_bimatrix([4, 6], nashpy_limit=6)
+        con = bench_contest([10, 1000])
+    else:
+        sim = bench_simulator(100, 200_000)
+        bim = bench_bimatrix([4, 6, 8, 10, 12], nashpy_limit=8)
+        con = bench_contest([10, 100, 1_000, 10_000, 100_000])
+    text = "\n\n".join([
+        f"# provergame benchmarks\n\n{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, nashpy {nashpy.__version__}, provergame {pg.__version__}.",
+        "## Rollout simulator vs the numpy floor (draws + winner only)", markdown_table(sim),
+        "## Bimatrix equilibria vs nashpy (seeded random games)", markdown_table(bim),
+        "## Tullock contest: closed form vs iterated best response", markdown_table(con)])
+    print(text)
+    if not args.quick:
+        Path(__file__).with_name("results.md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
