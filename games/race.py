@@ -312,6 +312,10 @@ class SpeedRace(Game):
         return Outcomes(reward, np.broadcast_to(spend, (rounds, self.n)), np.broadcast_to(active, (rounds, self.n)),
                         accepted, reward.sum(axis=1), np.where(accepted, spend[winner], 0.0))
 
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        """Any prover with positive speed delivers eventually: it must be in the coalition."""
+        return np.where(self.check_profile(profile) > 0, 745.0, 0.0)
+
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         if symmetric and not self.provers.is_identical:
             raise InvalidParameter("symmetric", True, "only for games whose provers are identical")
@@ -433,12 +437,33 @@ class SequencerChosen(EntryGame):
         useful = np.where(accepted, self.provers.cost[winner], 0.0)
         return Outcomes(reward, cost, np.asarray(accept), accepted, reward.sum(axis=1), useful)
 
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        q = self.check_profile(profile) * self.asked * self.on_time
+        return -np.log1p(-np.minimum(q, 1 - 1e-15))
+
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         from provergame.solvers.entry import solve_entry_game
         if symmetric or self.n > 16:
             return solve_entry_game(self, symmetric=symmetric)
         prof, method, exact = solve_entry_game(self)
         return prof * self.asked, method + " among the asked provers", exact
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        import pandas as pd
+        asked = pd.DataFrame({"prover": list(self.provers.names), "cost": self.provers.cost, "on_time": self.on_time,
+                              "accepts": np.asarray(profile) > 0.5}).loc[self.asked]
+        other = SequencerChosen(self.fee, self.deadline, self.target, self.provers,
+                                "all" if self.pay == "first" else "first", self.bond, self.payment)
+        full = self.asked.astype(float)
+        compare = pd.DataFrame({"prover": [self.provers.names[i] for i in np.flatnonzero(self.asked)],
+                                f"payoff if all accept, pay={self.pay}": self.expected_payoffs(full)[self.asked],
+                                f"payoff if all accept, pay={other.pay}": other.expected_payoffs(full)[self.asked]})
+        note = (f"The sequencer asks k = {self.k} provers to reach a {self.target:.3g} chance of a proof by the "
+                f"deadline (reachable: {'yes' if self.feasible else 'no'}); k - 1 = {self.k - 1} proofs are redundant "
+                f"when all deliver. A bond of {self.min_bond():.4g} makes paying a best response for an "
+                f"out-of-protocol sequencer (pay={self.pay}).")
+        return {"Whom the sequencer asks": asked, "Pay first vs pay all (the seed's point 2)": compare,
+                "Redundancy and bond": note}
 
     def symbolic(self) -> dict[str, Any]:
         f, a1, a2, rho, r1, r2, D = sp.symbols("f a_1 a_2 rho r_1 r_2 D", positive=True)

@@ -84,6 +84,13 @@ def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance:
     a = np.concatenate([analytic, [stats.liveness, stats.user_payment]])
     s = np.concatenate([rollout.mean_payoffs, [rollout.liveness, rollout.user_payment]])
     se = np.concatenate([rollout.stderr, [rollout.liveness_stderr, rollout.user_payment_stderr]])
+    # Under the null the count of landed blocks is binomial at the analytic liveness: its standard
+    # error (and, scaled by the payment per landed block, user_payment's) holds even when the sample
+    # saw only a handful of rare events and its own variance collapses.
+    live_se = np.sqrt(max(stats.liveness * (1 - stats.liveness), 0.0) / rollout.rounds)
+    per_block = stats.user_payment / stats.liveness if stats.liveness > 0 else 0.0
+    se[-2] = max(se[-2], live_se)
+    se[-1] = max(se[-1], abs(per_block) * live_se)
     diff = s - a
     # Rule-of-three floor: an outcome rarer than ~1/rounds may never show in the rounds played, so
     # a zero sample variance cannot certify agreement below scale / rounds.
@@ -134,6 +141,8 @@ def analyse(game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False)
     from provergame.proofs.engine import prove_all
     eq = solve(game, symmetric=symmetric)
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed)
+    extra = game.extras(eq.profile) if hasattr(game, "extras") else {}
     return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile), rollout=roll,
-                    cross_check=cross_check(game, eq, roll), bribe=bribe_threshold(game, "withhold"),
-                    proofs=prove_all(game.theorems()))
+                    cross_check=cross_check(game, eq, roll),
+                    bribe=bribe_threshold(game, "withhold", profile=eq.profile),
+                    proofs=prove_all(game.theorems()), extra=dict(extra))

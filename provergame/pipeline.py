@@ -13,22 +13,6 @@ from .rollout import simulate
 from .scenario import Scenario, build_game
 
 
-def mechanism_extras(game: Any) -> dict[str, Any]:
-    """Mechanism-specific tables for the report."""
-    from provergame import games
-    out: dict[str, Any] = {}
-    if isinstance(game, games.SequencerChosen):
-        out["Bounty queue: whom the sequencer asks"] = pd.DataFrame({
-            "prover": list(game.provers.names), "cost": game.provers.cost, "on_time": game.on_time,
-            "asked": game.asked}).loc[game.asked]
-        out["Bounty queue: redundancy and bond"] = (
-            f"The sequencer asks k = {game.k} provers to reach a {game.target:.3g} chance of a proof by the "
-            f"deadline (target reachable: {'yes' if game.feasible else 'no'}); k - 1 = {game.k - 1} proofs are "
-            f"redundant when all deliver. A bond of {game.min_bond():.4g} makes paying a best response for an "
-            f"out-of-protocol sequencer (pay={game.pay}).")
-    return out
-
-
 def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
     mech = next(m for m in sc.mechanism if (m.label or m.kind) == spec.mechanism or m.kind == spec.mechanism)
     pop = sc.population()
@@ -48,9 +32,7 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     from .report import write_report
     results = []
     for label, game in sc.games():
-        a = analyse(game, rounds=sc.rounds, seed=sc.seed)
-        a.extra.update(mechanism_extras(game))
-        results.append((label, a))
+        results.append((label, analyse(game, rounds=sc.rounds, seed=sc.seed)))
     sweeps = []
     for spec in sc.sweep:
         sweeps.append(({"mechanism": spec.mechanism, "param": spec.param}, sweep_frame(sc, spec)))

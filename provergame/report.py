@@ -6,6 +6,7 @@ so the command printed at the top of each file reproduces it byte for byte.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -13,6 +14,17 @@ import numpy as np
 import pandas as pd
 
 from .results import _fmt, markdown_table
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A line figure for a report: one panel per series, all against x."""
+
+    name: str
+    x: np.ndarray
+    series: dict
+    xlabel: str
+    title: str
 
 
 def slug(text: str) -> str:
@@ -44,7 +56,7 @@ def _header(context: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
-def mechanism_section(label: str, analysis: Any) -> str:
+def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str:
     game, eq = analysis.game, analysis.equilibrium
     params = pd.DataFrame({"parameter": list(game.parameters()), "value": list(game.parameters().values())})
     parts = [f"## {label}: {game.title}", (game.__doc__ or "").strip().split("\n\n")[0].replace("\n    ", " "),
@@ -56,8 +68,17 @@ def mechanism_section(label: str, analysis: Any) -> str:
              "### Cost of a withholding attack",
              f"Total bribe that makes withholding every proof a best response for all provers: "
              f"**{_fmt(analysis.bribe.total)}** (each prover is paid what it would earn proving alone)."]
-    for title, table in analysis.extra.items():
-        parts += [f"### {title}", markdown_table(table) if isinstance(table, pd.DataFrame) else str(table)]
+    for title, item in analysis.extra.items():
+        parts.append(f"### {title}")
+        if isinstance(item, pd.DataFrame):
+            parts.append(markdown_table(item))
+        elif isinstance(item, Figure):
+            name = f"{slug(label)}_{slug(item.name)}.png"
+            if out is not None:
+                _figure(out / name, item.x, item.series, item.xlabel, item.title)
+            parts.append(f"![{item.title}]({name})")
+        else:
+            parts.append(str(item))
     parts += ["### Proofs", markdown_table(analysis.proofs)]
     return "\n\n".join(parts)
 
@@ -81,7 +102,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     rows = []
     for label, analysis in labelled:
         name = slug(label) + ".md"
-        body = f"# {label}\n\n{header}\n\n" + mechanism_section(label, analysis) + "\n"
+        body = f"# {label}\n\n{header}\n\n" + mechanism_section(label, analysis, out) + "\n"
         (out / name).write_text(body)
         written.append(out / name)
         row = {"mechanism": f"[{label}]({name})"}
@@ -99,6 +120,17 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
               "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
               "max_z: simulator agreement within 4 standard errors; proofs: theorems proved.",
               markdown_table(pd.DataFrame(rows))]
+    for title, item in context.get("comparisons", {}).items():
+        index.append(f"## {title}")
+        if isinstance(item, Figure):
+            name = f"{slug(item.name)}.png"
+            _figure(out / name, item.x, item.series, item.xlabel, item.title)
+            written.append(out / name)
+            index.append(f"![{item.title}]({name})")
+        elif isinstance(item, pd.DataFrame):
+            index.append(markdown_table(item))
+        else:
+            index.append(str(item))
     if sweeps:
         index.append("## Sweeps")
         for spec, frame in sweeps:

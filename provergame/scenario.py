@@ -121,8 +121,59 @@ class SequencerChosenSpec(_Mech):
     payment: Literal["protocol", "out_of_protocol"] = "protocol"
 
 
+class StakeVRFSpec(_Mech):
+    kind: Literal["stake_vrf"]
+    reward: float = Field(gt=0)
+    weighting: Literal["stake", "identity"] = "stake"
+    min_stake: float = Field(0.0, ge=0)
+    stake_cost: float = Field(0.0, ge=0)
+    slash: float = Field(0.0, ge=0)
+    choose: Literal["entry", "stake"] = "entry"
+
+
+class TaikoPoolSpec(_Mech):
+    kind: Literal["taiko_pool"]
+    fee_cap: float = Field(gt=0)
+    pool_size: int = Field(32, ge=1)
+    slash: float = Field(0.0, ge=0)
+    selection: Literal["uniform", "stake"] = "uniform"
+
+
+class TurnBasedSpec(_Mech):
+    kind: Literal["turn_based"]
+    reward: float = Field(gt=0)
+    rule: Literal["stake_turns", "turn_auction"] = "stake_turns"
+    cost_noise: float = Field(0.2, gt=0)
+
+
+class ProofTreeVRFSpec(_Mech):
+    kind: Literal["proof_tree_vrf"]
+    leaves: int = Field(ge=2)
+    leaf_reward: float = Field(ge=0)
+    merge_reward: float = Field(ge=0)
+    slash: float = Field(0.0, ge=0)
+    weighting: Literal["uniform", "stake"] = "uniform"
+    node_work: float | None = Field(None, ge=0)
+
+
+class DelegatedStakeSpec(_Mech):
+    kind: Literal["delegated_stake"]
+    reward: float = Field(gt=0)
+    delegators: float | list[float]
+    active_set: int = Field(ge=1)
+    sensitivity: float = Field(20.0, ge=0)
+
+
 MechanismSpec = Annotated[Union[WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
-                                SequencerChosenSpec], Field(discriminator="kind")]
+                                SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
+                                DelegatedStakeSpec], Field(discriminator="kind")]
+
+MECHANISMS = {
+    "winner_takes_all": "WinnerTakesAll", "speed_race": "SpeedRace", "uncle_rewards": "UncleRewards",
+    "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
+    "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
+    "delegated_stake": "DelegatedStake",
+}
 
 
 class Grid(_Strict):
@@ -162,12 +213,9 @@ class Scenario(_Strict):
 
 def build_game(spec: Any, provers: Population, **overrides: Any):
     from provergame import games
-    classes = {"winner_takes_all": games.WinnerTakesAll, "speed_race": games.SpeedRace,
-               "uncle_rewards": games.UncleRewards, "minimum_proving_time": games.MinimumProvingTime,
-               "sequencer_chosen": games.SequencerChosen}
     params = spec.model_dump(exclude={"kind", "label"})
     params.update(overrides)
-    return classes[spec.kind](provers=provers, **params)
+    return getattr(games, MECHANISMS[spec.kind])(provers=provers, **params)
 
 
 def _message(path: str, err: ValidationError) -> str:

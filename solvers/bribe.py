@@ -1,17 +1,22 @@
-"""Bribe thresholds: the cheapest total payment that makes an attack a best response.
+"""Bribe thresholds: the cheapest total bribe that makes an attack a best response for the bribed.
 
-"withhold": stall proving for a round. Every prover who would profit from proving while all
-others withhold must be paid at least that profit (its best deviation from the all-withhold
-profile), so the threshold is the sum of max(0, payoff of proving alone).
+"withhold": stall proving. Prover i is paid b_i = its best payoff when everyone else withholds
+minus its payoff from withholding (forgone profit plus the slashing it takes); the coalition S of
+withholders must bring liveness down to `max_liveness`. Where the game's liveness is log-linear
+(re-draws: 1 - exp(-sum_{i not in S} w_i)) or linear (one draw: sum_{i not in S} w_i) in the
+coalition, choosing S is a knapsack integer program solved with cvxpy and HiGHS; otherwise all
+coalitions are enumerated (n <= 16) or a greedy cover is used (and the method says so).
+"grief" (ProofTreeVRF): the cheapest merge-node owner to bribe into excluding a child's proof.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from provergame.errors import check_choice
+from provergame.errors import InvalidParameter, check_choice, check_real
 
 
 @dataclass(frozen=True)
@@ -20,13 +25,19 @@ class BribeThreshold:
     total: float
     per_prover: np.ndarray
     names: tuple[str, ...]
+    coalition: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    liveness_after: float = 0.0
+    method: str = ""
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"prover": list(self.names), "bribe": self.per_prover})
+        coal = self.coalition if self.coalition.size else np.ones(len(self.names), dtype=bool)
+        return pd.DataFrame({"prover": list(self.names), "bribe": self.per_prover, "bribed": coal})
 
 
-def withhold_bribe(game) -> BribeThreshold:
-    """Per-prover bribe: what prover i would earn by proving when everyone else withholds."""
+def withhold_bribes(game) -> np.ndarray:
+    """b_i: best payoff of i when all others withhold, minus its payoff from withholding too."""
+    if hasattr(game, "withhold_bribes"):
+        return np.maximum(np.asarray(game.withhold_bribes(), dtype=float), 0.0)
     lo, hi = game.strategy_bounds()
     idle = lo.copy()
     if game.finite:
@@ -34,10 +45,113 @@ def withhold_bribe(game) -> BribeThreshold:
     else:
         cand = lo[:, None] + (hi - lo)[:, None] * np.concatenate([[0.0], np.geomspace(1e-9, 1, 200)])[None, :]
     gain = game.deviation_payoffs(idle, cand).max(axis=1) - game.expected_payoffs(idle)
-    per = np.maximum(gain, 0.0)
-    return BribeThreshold("withhold", float(per.sum()), per, game.provers.names)
+    return np.maximum(gain, 0.0)
 
 
-def bribe_threshold(game, attack: str = "withhold") -> BribeThreshold:
-    check_choice("attack", attack, ("withhold",))
-    return withhold_bribe(game)
+@contextlib.contextmanager
+def _quiet_stdout():
+    """HiGHS prints a banner from C on first use; keep it off the user's terminal and reports."""
+    import os
+    import sys
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.ndarray:
+    """min costs . x over x in {0,1}^n subject to weights . (1 - x) <= budget (cvxpy + HiGHS)."""
+    import cvxpy as cp
+    n = len(costs)
+    must = weights > budget + 1e-12
+    if weights.sum() <= budget + 1e-12:
+        return np.zeros(n, dtype=bool)
+    x = cp.Variable(n, boolean=True)
+    scale = max(1.0, float(np.abs(costs).max()))
+    wscale = max(1e-300, float(weights.max()))
+    prob = cp.Problem(cp.Minimize(costs / scale @ x), [(weights / wscale) @ (1 - x) <= budget / wscale + 1e-12, x[must] == 1]
+                      if must.any() else [(weights / wscale) @ (1 - x) <= budget / wscale + 1e-12])
+    with _quiet_stdout():
+        prob.solve(solver=cp.HIGHS, verbose=False)
+    if x.value is None:
+        raise RuntimeError(f"HiGHS found no coalition: {prob.status}")
+    sol = np.asarray(x.value) > 0.5
+    if weights[~sol].sum() > budget * (1 + 1e-9) + 1e-12:
+        raise RuntimeError("integer program returned an infeasible coalition")
+    return sol
+
+
+def _liveness_fn(game, profile):
+    """(kind, weights or function): how liveness depends on the coalition of withholders."""
+    if hasattr(game, "stall_weights"):
+        try:
+            w = game.stall_weights(profile)
+        except TypeError:
+            w = game.stall_weights()
+        return getattr(game, "stall_form", "loglinear"), np.asarray(w, dtype=float)
+    if hasattr(game, "stall_liveness"):
+        return "function", lambda masks: game.stall_liveness(masks, profile)
+    s = game.stats(profile)
+    q = s.participation * game.provers.reliability if game.finite else np.zeros(game.n)
+    if game.finite:
+        return "loglinear", -np.log1p(-np.minimum(q, 1 - 1e-15))
+    return "function", None
+
+
+def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, profile=None) -> BribeThreshold:
+    """Cheapest bribe making the attack a best response for the bribed provers."""
+    check_choice("attack", attack, ("withhold", "grief"))
+    max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
+    names = game.provers.names
+    if attack == "grief":
+        if not hasattr(game, "grief_bribes"):
+            raise InvalidParameter("attack", "grief", "'withhold' for this game (grief needs a proof tree)")
+        per = np.asarray(game.grief_bribes(profile), dtype=float)
+        i = int(np.argmin(per))
+        mask = np.zeros(game.n, dtype=bool)
+        mask[i] = True
+        return BribeThreshold("grief", float(per[i]), per, names, mask, float("nan"), "cheapest single griefer")
+    if profile is None:
+        from provergame.api import solve
+        profile = solve(game).profile
+    per = withhold_bribes(game)
+    kind, model = _liveness_fn(game, profile)
+    if kind == "loglinear":
+        budget = -np.log1p(-max_liveness)
+        mask = knapsack_cover(per, model, budget)
+        after = float(-np.expm1(-model[~mask].sum()))
+        method = "knapsack integer program (cvxpy, HiGHS); liveness 1 - exp(-sum w) over non-withholders"
+    elif kind == "linear":
+        mask = knapsack_cover(per, model, max_liveness)
+        after = float(model[~mask].sum())
+        method = "knapsack integer program (cvxpy, HiGHS); liveness sum w over non-withholders"
+    else:
+        from provergame.solvers.entry import all_profiles
+        if model is None:
+            raise InvalidParameter("game", type(game).__name__, "a game with a liveness model for withholding")
+        if game.n <= 16:
+            masks = all_profiles(game.n).astype(bool)
+            live = model(masks)
+            ok = live <= max_liveness + 1e-12
+            cost = masks.astype(float) @ per
+            best = int(np.flatnonzero(ok)[np.argmin(cost[ok])])
+            mask, after, method = masks[best], float(live[best]), "exhaustive search over all coalitions"
+        else:
+            mask = np.zeros(game.n, dtype=bool)
+            live = float(model(mask[None, :])[0])
+            while live > max_liveness + 1e-12:
+                trial = np.repeat(mask[None, :], game.n, axis=0)
+                trial[np.arange(game.n), np.arange(game.n)] = True
+                drop = live - model(trial)
+                score = np.where(mask, -np.inf, drop / np.maximum(per, 1e-12))
+                mask[int(np.argmax(score))] = True
+                live = float(model(mask[None, :])[0])
+            after, method = live, "greedy cover (n > 16; an upper bound on the cheapest bribe)"
+    paid = np.where(mask, per, 0.0)
+    return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method)

@@ -47,12 +47,42 @@ def _log_not_done(presence: np.ndarray, rates: np.ndarray, t: np.ndarray) -> np.
 
 def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
                  t_to: float = np.inf) -> np.ndarray:
-    """P(i finishes first among present provers, at a time in [t_from, t_to] | i present)."""
+    """P(i finishes first among present provers, at a time in [t_from, t_to] | i present).
+
+    `rates` may vary with the batch (shape (..., n), zeros allowed: such provers never finish);
+    the race is then scale-free, so each batch row is normalised by its total rate.
+    """
     presence = np.asarray(presence, dtype=float)
+    rates = np.asarray(rates, dtype=float)
+    if rates.ndim > 1 or np.any(rates <= 0):
+        if t_from != 0.0 or np.isfinite(t_to):
+            raise ValueError("time windows need one fixed positive rate vector")
+        return _first_finish_weighted(presence, rates)
     t, w = time_nodes(rates, t_from, t_to)
     logs = _log_not_done(presence, rates, t)                    # (..., T, n)
     others = logs.sum(axis=-1, keepdims=True) - logs            # log prod_{j != i}
     own = np.log(rates)[None, :] - np.multiply.outer(t, rates)  # log density of i at t
+    return np.einsum("...tn,t->...n", np.exp(others + own), w)
+
+
+def _first_finish_weighted(presence: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """first_finish with batch-dependent weights: Plackett-Luce draws (sampling without replacement
+    in proportion to weight) where a drawn prover stops the draw with probability `presence`."""
+    shape = np.broadcast_shapes(presence.shape, weights.shape)
+    presence, weights = np.broadcast_to(presence, shape), np.broadcast_to(weights, shape)
+    total = weights.sum(axis=-1, keepdims=True)
+    norm = np.divide(weights, total, out=np.zeros(shape), where=total > 0)
+    positive = norm[norm > 0]
+    if positive.size == 0:
+        return np.zeros(shape)
+    t, w = time_nodes(np.array([positive.min(), positive.max()]))
+    rt = norm[..., None, :] * t[:, None]                                  # (..., T, n)
+    q = presence[..., None, :]
+    with np.errstate(divide="ignore"):
+        logs = np.where(q == 1.0, -rt, np.log1p(-q * -np.expm1(-rt)))
+    others = logs.sum(axis=-1, keepdims=True) - logs
+    with np.errstate(divide="ignore"):
+        own = np.log(norm)[..., None, :] - norm[..., None, :] * t[:, None]
     return np.einsum("...tn,t->...n", np.exp(others + own), w)
 
 

@@ -20,29 +20,45 @@ def _grid(lo: np.ndarray, hi: np.ndarray, current: np.ndarray, points: int) -> n
     return np.sort(g, axis=1)
 
 
-def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
-    """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
+def best_responses(game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """(best deviation payoff, a strategy attaining it) for every player, searched independently.
+
+    Games may add their own breakpoints (e.g. rivals' bids, where payoffs jump) through an
+    optional `critical_strategies(profile) -> (n, m)` method; they join the grid.
+    """
     p = game.check_profile(profile)
-    current = np.asarray(game.expected_payoffs(p), dtype=float)
     n = game.n
     if game.finite:
-        best = game.deviation_payoffs(p, np.tile([0.0, 1.0], (n, 1))).max(axis=1)
-        return np.maximum(best - current, 0.0)
+        pay = game.deviation_payoffs(p, np.tile([0.0, 1.0], (n, 1)))
+        k = np.argmax(pay, axis=1)
+        return pay[np.arange(n), k], k.astype(float)
     lo, hi = game.strategy_bounds()
     grid = _grid(lo, hi, p, points)
+    if hasattr(game, "critical_strategies"):
+        grid = np.sort(np.concatenate([grid, np.clip(game.critical_strategies(p), lo[:, None], hi[:, None])], 1), 1)
     pay = game.deviation_payoffs(p, grid)
     k = np.argmax(pay, axis=1)
-    best = pay[np.arange(n), k]
+    best, arg = pay[np.arange(n), k], grid[np.arange(n), k]
     a = grid[np.arange(n), np.maximum(k - 1, 0)]
     b = grid[np.arange(n), np.minimum(k + 1, grid.shape[1] - 1)]
     for _ in range(iterations):
         c = b - _GOLDEN * (b - a)
         d = a + _GOLDEN * (b - a)
         fc, fd = game.deviation_payoffs(p, np.stack([c, d], axis=1)).T
+        better_c, better_d = fc > best, fd > best
+        arg = np.where(better_c & (fc >= fd), c, np.where(better_d, d, arg))
         best = np.maximum(best, np.maximum(fc, fd))
         left = fc >= fd
         b = np.where(left, d, b)
         a = np.where(left, a, c)
+    return best, arg
+
+
+def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
+    """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
+    p = game.check_profile(profile)
+    current = np.asarray(game.expected_payoffs(p), dtype=float)
+    best, _ = best_responses(game, p, points, iterations)
     return np.maximum(best - current, 0.0)
 
 

@@ -1,0 +1,178 @@
+"""Livepeer-style delegated stake: token holders delegate to provers; the `active_set` largest by
+total stake are eligible, and each block's prover is drawn among them in proportion to stake.
+
+Seed: "we can require that token holders stake for specific provers, similar to transcoders in
+Livepeer or indexers in TheGraph. This will lead to a smaller number of provers."
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_array, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats, validate_provers
+from .vrf import _weighted_draw_order
+
+
+@dataclass(frozen=True)
+class DelegatedStake(Game):
+    """Provers choose a reward cut kappa_i (the share of each reward they keep; the rest goes to the
+    delegators pro rata, the prover's own stake included). Delegators hold `delegators` tokens;
+    `delegation` is the current delegated stake per prover (default: in proportion to own stake).
+    The active set is the `active_set` largest by own + current delegation. Delegators re-allocate
+    D in proportion to exp(sensitivity * r_i) over the active set, r_i = rho_i (1 - kappa_i): the
+    return per token rho_i (1 - kappa_i) R / T_active is the same at any prover size, so delegation
+    follows the cut alone (sensitivity -> inf: all to the best cut).
+    """
+
+    reward: float
+    provers: Population
+    delegators: Any
+    active_set: int
+    sensitivity: float = 20.0
+    delegation: Any = None
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "reward cut"
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        validate_provers(self.provers)
+        total = float(np.sum(check_array("delegators", np.atleast_1d(self.delegators), lo=0)))
+        object.__setattr__(self, "_total_delegated", total)
+        check_int("active_set", self.active_set, lo=1, hi=self.n)
+        check_real("sensitivity", self.sensitivity, lo=0)
+        if self.delegation is None:
+            own = self.provers.stake
+            d = total * own / own.sum() if own.sum() > 0 else np.full(self.n, total / self.n)
+        else:
+            d = check_array("delegation", self.delegation, self.n, lo=0)
+            if not np.isclose(d.sum(), total, rtol=1e-9, atol=1e-12):
+                raise InvalidParameter("delegation", float(d.sum()), f"amounts summing to the delegators' {total}")
+        d = np.array(d, dtype=float)
+        d.flags.writeable = False
+        object.__setattr__(self, "delegation", d)
+
+    @property
+    def total_delegated(self) -> float:
+        return self._total_delegated  # type: ignore[attr-defined]
+
+    @property
+    def active(self) -> np.ndarray:
+        total = self.provers.stake + self.delegation
+        order = np.lexsort((np.arange(self.n), -total))
+        mask = np.zeros(self.n, dtype=bool)
+        mask[order[:self.active_set]] = True
+        return mask & (total > 0)
+
+    def delegation_response(self, cuts: np.ndarray) -> np.ndarray:
+        """Delegated stake per prover after delegators respond to the cuts (logit over the active set)."""
+        score = self.sensitivity * self.provers.reliability * (1 - cuts)
+        score = np.where(self.active, score, -np.inf)
+        score = score - score.max(axis=-1, keepdims=True)
+        w = np.exp(score)
+        return self.total_delegated * w / w.sum(axis=-1, keepdims=True)
+
+    def _shares(self, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        deleg = self.delegation_response(cuts)
+        total = (self.provers.stake + deleg) * self.active
+        chosen = total / total.sum(axis=-1, keepdims=True)
+        own_frac = np.divide(self.provers.stake, total, out=np.zeros_like(total), where=total > 0)
+        keep = cuts + (1 - cuts) * own_frac
+        return chosen, keep, deleg
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        cuts = self.check_profile(profile)
+        chosen, keep, _ = self._shares(cuts)
+        rho = self.provers.reliability
+        return chosen * (rho * keep * self.reward - self.provers.cost)
+
+    def stats(self, profile: Any) -> Stats:
+        cuts = self.check_profile(profile)
+        chosen, keep, _ = self._shares(cuts)
+        rho = self.provers.reliability
+        live = float((chosen * rho).sum())
+        return Stats(reward=chosen * rho * keep * self.reward, cost=chosen * self.provers.cost, participation=chosen,
+                     liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        cuts = self.check_profile(profile)
+        deleg = self.delegation_response(cuts)
+        total = (self.provers.stake + deleg) * self.active
+        who = np.argmin(_weighted_draw_order(total, rng, rounds), axis=1)
+        rows = np.arange(rounds)
+        ok = rng.random(rounds) < self.provers.reliability[who]
+        keep = cuts[who] + (1 - cuts[who]) * self.provers.stake[who] / total[who]
+        reward, cost = np.zeros((rounds, self.n)), np.zeros((rounds, self.n))
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        reward[rows, who] = np.where(ok, keep * self.reward, 0.0)
+        cost[rows, who] = self.provers.cost[who]
+        tried[rows, who] = True
+        return Outcomes(reward, cost, tried, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0))
+
+    stall_form: ClassVar[str] = "linear"
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        chosen, _, _ = self._shares(self.check_profile(profile))
+        return chosen * self.provers.reliability
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        from provergame.solvers.dynamics import best_response_iteration
+        p, ok = best_response_iteration(self, np.full(self.n, 0.5))
+        return p, "damped best-response iteration over reward cuts", ok
+
+    def dynamics(self, cuts: Any, epochs: int = 200, rounds_per_epoch: int = 100, mobility: float = 0.2,
+                 seed: int = 0) -> pd.DataFrame:
+        """Multi-epoch rollout: each epoch the active set is recomputed, blocks are drawn by stake
+        (VRF), rewards are reinvested as stake (the prover's kept share on its own stake, the
+        delegators' share on their delegation), and a `mobility` fraction of delegation moves to the
+        logit response. Returns stake shares, HHI and Nakamoto coefficient per epoch."""
+        from provergame.solvers.metrics import hhi, nakamoto
+        epochs = check_int("epochs", epochs, lo=1)
+        rounds_per_epoch = check_int("rounds_per_epoch", rounds_per_epoch, lo=1)
+        mobility = check_real("mobility", mobility, lo=0, hi=1)
+        cuts = self.check_profile(cuts)
+        rng = np.random.default_rng(seed)
+        own, deleg = self.provers.stake.astype(float).copy(), self.delegation.astype(float).copy()
+        rows = []
+        for e in range(epochs):  # epochs are the state updates; each epoch's blocks are vectorised
+            game = DelegatedStake(self.reward, self.provers.replace(stake=own), deleg.sum(), self.active_set,
+                                  self.sensitivity, deleg)
+            total = (own + deleg) * game.active
+            who = np.argmin(_weighted_draw_order(total, rng, rounds_per_epoch), axis=1)
+            ok = rng.random(rounds_per_epoch) < self.provers.reliability[who]
+            wins = np.bincount(who[ok], minlength=self.n).astype(float)
+            paid = wins * self.reward
+            frac = np.divide(own, own + deleg, out=np.zeros(self.n), where=own + deleg > 0)
+            own = own + paid * (cuts + (1 - cuts) * frac)
+            deleg = deleg + paid * (1 - cuts) * (1 - frac)
+            target = game.delegation_response(cuts) * deleg.sum() / max(game.total_delegated, 1e-300)
+            deleg = (1 - mobility) * deleg + mobility * target
+            stake = own + deleg
+            rows.append({"epoch": e + 1, "hhi": hhi(stake), "nakamoto": nakamoto(stake),
+                         "top_share": float(stake.max() / stake.sum()), "active": int(game.active.sum()),
+                         **{f"share[{nm}]": float(s / stake.sum()) for nm, s in zip(self.provers.names, stake)}})
+        return pd.DataFrame(rows)
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        from provergame.report import Figure
+        dyn = self.dynamics(profile, epochs=200, rounds_per_epoch=50, mobility=0.2, seed=0)
+        pick = dyn.iloc[[0, 9, 49, 99, 199]][["epoch", "hhi", "nakamoto", "top_share", "active"]]
+        return {"Rich get richer: stake concentration over epochs (rewards reinvested, 20% re-delegation per epoch)": pick,
+                "Concentration over time": Figure("dynamics", dyn["epoch"].to_numpy(),
+                                                  {"hhi": dyn["hhi"].to_numpy(), "top_share": dyn["top_share"].to_numpy()},
+                                                  "epoch", "DelegatedStake: stake concentration over epochs")}
+
+    def symbolic(self) -> dict[str, Any]:
+        rho, k, R, T_i, T_A = sp.symbols("rho kappa R T_i T_A", positive=True)
+        per_token = (T_i / T_A) * rho * (1 - k) * R / T_i
+        return {"return_per_token": per_token, "return_per_token_simplified": sp.simplify(per_token)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import vrf
+        return vrf.delegated_stake()

@@ -1,0 +1,264 @@
+"""Protocol-elected provers over the proof tree (the seed's closing proposal).
+
+Each leaf's prover is drawn by VRF (uniformly, or by stake); each merge node goes to one of its two
+children's provers at random; a node's prover fails with probability 1 - reliability, and then the
+sibling's prover covers it with its covering probability (the profile): covering costs it the
+proving cost and pays nothing, but without it the block, and so every reward, fails. A failing
+prover earns nothing for that node and is slashed `slash`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats, validate_provers
+
+
+@dataclass(frozen=True)
+class ProofTreeVRF(Game):
+    """Binary proof tree with `leaves` leaves (a power of two); rewards paid only if the root lands.
+
+    Exact by an inside-outside recursion over levels (nodes of a level are exchangeable):
+    G_h(i) = P(subtree below a level-h node completes, its owner is i); J_h(i, j) = G_h(i) G_h(j)
+    C(i, j) C(j, i) with C(i, j) = rho_i + (1 - rho_i) kappa_j rho_j the chance a node owned by i with
+    coverer j lands; G_{h+1} = J_h 1; O_h(i, j) = P(all outside the pair lands | owners i, j).
+    """
+
+    leaves: int
+    leaf_reward: float
+    merge_reward: float
+    provers: Population
+    slash: float = 0.0
+    weighting: str = "uniform"
+    node_work: float | None = None
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "covering probability"
+
+    def __post_init__(self) -> None:
+        check_int("leaves", self.leaves, lo=2, hi=1 << 20)
+        if self.leaves & (self.leaves - 1):
+            raise InvalidParameter("leaves", self.leaves, "a power of two >= 2")
+        check_real("leaf_reward", self.leaf_reward, lo=0)
+        check_real("merge_reward", self.merge_reward, lo=0)
+        validate_provers(self.provers)
+        check_real("slash", self.slash, lo=0)
+        check_choice("weighting", self.weighting, ("uniform", "stake"))
+        if self.weighting == "stake" and self.provers.stake.sum() <= 0:
+            raise InvalidParameter("provers.stake", 0.0, "a positive total stake for weighting='stake'")
+        if self.node_work is not None:
+            check_real("node_work", self.node_work, lo=0)
+
+    @property
+    def node_cost(self) -> np.ndarray:
+        """Proving cost of one node per prover."""
+        share = 1.0 / self.nodes if self.node_work is None else self.node_work
+        return self.provers.cost * share
+
+    @property
+    def depth(self) -> int:
+        return int(np.log2(self.leaves))
+
+    @property
+    def nodes(self) -> int:
+        return 2 * self.leaves - 1
+
+    @property
+    def draw(self) -> np.ndarray:
+        w = self.provers.stake if self.weighting == "stake" else np.ones(self.n)
+        return w / w.sum()
+
+    def _recursion(self, kappa: np.ndarray, rho: np.ndarray | None = None):
+        """Inside G_h, pair J_h, outside O_h for h = 0..depth-1 (batched over profiles and reliabilities)."""
+        rho = self.provers.reliability if rho is None else rho
+        C = rho[..., :, None] + (1 - rho[..., :, None]) * (kappa[..., None, :] * rho[..., None, :])   # (..., i, j)
+        G = [np.broadcast_to(self.draw, kappa.shape)]
+        J = []
+        for _ in range(self.depth):  # loop over tree levels (log2 leaves), vectorised over provers
+            g = G[-1]
+            J.append(g[..., :, None] * g[..., None, :] * C * np.swapaxes(C, -1, -2))
+            G.append(J[-1].sum(axis=-1))
+        O = [None] * self.depth
+        O[-1] = 0.5 * (C + np.swapaxes(C, -1, -2))
+        for h in range(self.depth - 2, -1, -1):
+            U = np.einsum("...l,...kl,...lk,...kl->...k", G[h + 1], C, C, O[h + 1])
+            O[h] = 0.5 * (U[..., :, None] + U[..., None, :])
+        return C, G, J, O
+
+    def root_probability(self, profile: Any) -> np.ndarray:
+        """P(the root proof completes), exact."""
+        kappa = self.check_profile(profile)
+        C, G, J, O = self._recursion(kappa)
+        return np.einsum("...ij,...ij->...", J[-1], O[-1])
+
+    def _per_prover(self, kappa: np.ndarray, useful: bool = False, rho: np.ndarray | None = None):
+        """Expected (reward, own nodes, covering attempts) per prover per block; with useful=True
+        also the expected cost of the node proofs that end up in a landed root."""
+        rho = np.broadcast_to(self.provers.reliability if rho is None else rho, kappa.shape)
+        c = self.node_cost
+        C, G, J, O = self._recursion(kappa, rho)
+        reward = np.zeros(kappa.shape)
+        used = np.zeros(kappa.shape[:-1])
+        for h in range(self.depth):
+            count = self.leaves >> h
+            pay = self.leaf_reward if h == 0 else self.merge_reward
+            # node owned by i with sibling owned by j; the sibling and everything outside land
+            w = np.einsum("...i,...j,...ji,...ij->...ij", G[h], G[h], C, O[h])
+            own = w.sum(axis=-1) * rho
+            reward = reward + count * pay * own
+            covered = np.einsum("...ij,...i,...j,...j,j->...", w, 1 - rho, kappa, rho, c)
+            used = used + count * ((own * c).sum(axis=-1) + covered)
+        root = J[-1].sum(axis=-1)
+        reward = reward + self.merge_reward * root * rho
+        used = used + (root * rho * c).sum(axis=-1) + np.einsum("...ij,...i,...j,...j,j->...", J[-1], 1 - rho, kappa, rho, c)
+        owned = self.nodes * np.broadcast_to(self.draw, kappa.shape)
+        fail = (self.draw * (1 - rho)).sum(axis=-1, keepdims=True)
+        covering = self.nodes * self.draw * kappa * fail
+        return (reward, owned, covering, used) if useful else (reward, owned, covering)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        kappa = self.check_profile(profile)
+        reward, owned, covering = self._per_prover(kappa)
+        rho = self.provers.reliability
+        return reward - self.node_cost * (owned + covering) - self.slash * owned * (1 - rho)
+
+    def stats(self, profile: Any) -> Stats:
+        kappa = self.check_profile(profile)
+        reward, owned, covering, used = self._per_prover(kappa, useful=True)
+        rho = self.provers.reliability
+        cost = self.node_cost * (owned + covering) + self.slash * owned * (1 - rho)
+        return Stats(reward=reward, cost=cost, participation=1 - (1 - self.draw) ** self.nodes,
+                     liveness=float(self.root_probability(kappa)), user_payment=float(reward.sum()),
+                     useful_cost=float(used))
+
+    def fairness(self, profile: Any) -> dict[str, float]:
+        """How evenly rewards follow the VRF draw: reward shares against draw shares."""
+        from provergame.solvers.metrics import gini, hhi
+        reward, _, _ = self._per_prover(self.check_profile(profile))
+        share = reward / reward.sum() if reward.sum() > 0 else reward
+        return {"gini": gini(reward), "hhi": hhi(reward),
+                "max_share_over_draw": float(np.max(np.divide(share, self.draw, out=np.zeros(self.n), where=self.draw > 0)))}
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        kappa = self.check_profile(profile)
+        n, L, rho = self.n, self.leaves, self.provers.reliability
+        rows = np.arange(rounds)[:, None]
+        owner = rng.choice(n, size=(rounds, L), p=self.draw)              # VRF per leaf
+        reward = np.zeros((rounds, n))
+        cost = np.zeros((rounds, n))
+        tried = np.zeros((rounds, n), dtype=bool)
+        landed = np.ones(rounds, dtype=bool)
+        used = np.zeros(rounds)
+        level_pay = self.leaf_reward
+        while True:
+            width = owner.shape[1]
+            sib = owner.reshape(rounds, -1, 2)[:, :, ::-1].reshape(rounds, width) if width > 1 else owner
+            ok_own = rng.random((rounds, width)) < rho[owner]
+            covers = ~ok_own & (rng.random((rounds, width)) < kappa[sib])
+            ok_cover = covers & (rng.random((rounds, width)) < rho[sib])
+            np.add.at(cost, (np.broadcast_to(rows, owner.shape), owner),
+                      self.node_cost[owner] + np.where(ok_own, 0.0, self.slash))
+            np.add.at(cost, (np.broadcast_to(rows, sib.shape), sib), np.where(covers, self.node_cost[sib], 0.0))
+            np.add.at(reward, (np.broadcast_to(rows, owner.shape), owner), np.where(ok_own, level_pay, 0.0))
+            tried[rows, owner] = True
+            landed &= (ok_own | ok_cover).all(axis=1)
+            used += (np.where(ok_own, self.node_cost[owner], 0.0) + np.where(ok_cover, self.node_cost[sib], 0.0)).sum(1)
+            pick = rng.random((rounds, width // 2)) < 0.5
+            pair = owner.reshape(rounds, -1, 2)
+            parent = np.where(pick, pair[:, :, 0], pair[:, :, 1])
+            if width == 2:
+                # root: covered by the other child's prover
+                other = np.where(pick, pair[:, :, 1], pair[:, :, 0])
+                ok_root = rng.random((rounds, 1)) < rho[parent]
+                cov_root = ~ok_root & (rng.random((rounds, 1)) < kappa[other])
+                ok_cov_root = cov_root & (rng.random((rounds, 1)) < rho[other])
+                np.add.at(cost, (rows, parent), self.node_cost[parent] + np.where(ok_root, 0.0, self.slash))
+                np.add.at(cost, (rows, other), np.where(cov_root, self.node_cost[other], 0.0))
+                np.add.at(reward, (rows, parent), np.where(ok_root, self.merge_reward, 0.0))
+                landed &= (ok_root | ok_cov_root)[:, 0]
+                used += np.where(ok_root, self.node_cost[parent], 0.0)[:, 0] + \
+                    np.where(ok_cov_root, self.node_cost[other], 0.0)[:, 0]
+                break
+            owner, level_pay = parent, self.merge_reward
+        reward *= landed[:, None]
+        return Outcomes(reward, cost, tried, landed, reward.sum(axis=1), used * landed)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        from provergame.solvers.dynamics import best_response_iteration
+        p, ok = best_response_iteration(self, np.ones(self.n))
+        return p, "best-response iteration over covering probabilities from full covering", ok
+
+    def stall_liveness(self, masks: np.ndarray, profile: Any) -> np.ndarray:
+        """Root probability when the provers in each mask withhold (never deliver, never cover)."""
+        kappa = self.check_profile(profile)
+        masks = np.asarray(masks, dtype=bool)
+        rho = np.where(masks, 0.0, self.provers.reliability)
+        k = np.where(masks, 0.0, kappa)
+        C, G, J, O = self._recursion(k, rho)
+        return np.einsum("...ij,...ij->...", J[-1], O[-1])
+
+    def withhold_bribes(self) -> np.ndarray:
+        """Payoff of proving (and covering) while everyone else withholds, minus the payoff of
+        withholding (no proving cost, slashed on every owned node)."""
+        alone_rho = np.eye(self.n) * self.provers.reliability
+        kappa = np.eye(self.n)
+        reward, owned, covering = self._per_prover(kappa, rho=alone_rho)
+        pay = reward - self.node_cost * (owned + covering) - self.slash * owned * (1 - alone_rho)
+        alone = np.diagonal(pay)
+        withhold = -self.slash * self.nodes * self.draw
+        return np.maximum(alone - withhold, 0.0)
+
+    def grief_bribes(self, profile: Any | None = None) -> np.ndarray:
+        """Bribe that makes griefing a best response for each prover as a merge-node owner.
+
+        Griefing: exclude a child's valid proof (the child's prover is slashed and loses the node's
+        reward) and re-prove that child itself (cost c_k, success rho_k): without success the block,
+        and the griefer's own expected block reward W_k, fail. Loss = c_k + (1 - rho_k) W_k."""
+        kappa = np.ones(self.n) if profile is None else self.check_profile(profile)
+        reward, _, _ = self._per_prover(kappa)
+        return self.node_cost + (1 - self.provers.reliability) * reward
+
+    def grief_damage(self) -> np.ndarray:
+        """What a victim loses when its child proof is excluded: the node's reward plus the slash."""
+        return np.full(self.n, max(self.leaf_reward, self.merge_reward) + self.slash)
+
+    def covering_gain(self, profile: Any | None = None) -> np.ndarray:
+        """d payoff / d covering probability: covering is a best response where this is >= 0."""
+        kappa = np.ones(self.n) if profile is None else self.check_profile(profile)
+        cand = np.stack([np.zeros(self.n), np.ones(self.n)], axis=1)
+        dev = self.deviation_payoffs(kappa, cand)
+        return dev[:, 1] - dev[:, 0]
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        import pandas as pd
+        kappa = self.check_profile(profile)
+        reward, owned, covering = self._per_prover(kappa)
+        fair = self.fairness(kappa)
+        table = pd.DataFrame({"prover": list(self.provers.names), "draw share": self.draw,
+                              "expected reward": reward, "expected nodes": owned, "expected covers": covering,
+                              "covering gain": self.covering_gain(kappa), "grief bribe": self.grief_bribes(kappa)})
+        liveness = pd.DataFrame({"covering": ["equilibrium", "none", "full"],
+                                 "root completes": [float(self.root_probability(kappa)),
+                                                    float(self.root_probability(np.zeros(self.n))),
+                                                    float(self.root_probability(np.ones(self.n)))]})
+        note = (f"Fairness of the split: Gini {fair['gini']:.4g}, HHI {fair['hhi']:.4g}; the largest ratio of reward "
+                f"share to draw share is {fair['max_share_over_draw']:.4g}. Covering is a best response for a prover "
+                f"where its covering gain is >= 0. Griefing (excluding a child's proof to get its prover slashed) "
+                f"costs the griefer its re-proving cost plus the risk to its own block reward; the cheapest griefer "
+                f"needs a bribe of {float(np.min(self.grief_bribes(kappa))):.4g}, and its victim loses "
+                f"{float(self.grief_damage()[0]):.4g}.")
+        return {"Work, rewards, covering and grief per prover": table, "Root completion": liveness,
+                "Fairness and grief": note}
+
+    def symbolic(self) -> dict[str, Any]:
+        ri, rj, k = sp.symbols("rho_i rho_j kappa_j", nonnegative=True)
+        return {"node_lands": ri + (1 - ri) * k * rj, "node_lands_without_cover": ri}
+
+    def theorems(self) -> list:
+        from provergame.proofs import vrf
+        return vrf.proof_tree()

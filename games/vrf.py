@@ -1,0 +1,602 @@
+"""Protocol-elected provers: selection by VRF over stake or identities, Taiko's pool, turns.
+
+Seed: "The chosen prover(s) can be decided by the protocol itself, such as via a VRF", vetted by
+stake; Taiko keeps "a pool of 32 provers, ranked based on stake and fees requested, and use a VRF
+to choose among them"; Starknet weighs stake-based turns against turn-based auctions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+from provergame.errors import InvalidParameter, check_choice, check_real
+from provergame.model import Population
+from provergame.solvers import contest, exponential_race as er
+
+from .base import EntryGame, Game, Outcomes, Stats, validate_provers
+from .race import _entries, _one_hot, _valid
+
+
+def _weighted_draw_order(weights: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
+    """VRF draws without replacement in proportion to weight (Efraimidis-Spirakis keys u^(1/w)):
+    returns keys whose ascending order is the draw order; weight-0 provers get +inf (never drawn)."""
+    u = rng.random((rounds, weights.shape[-1]))
+    with np.errstate(divide="ignore"):
+        return np.where(weights > 0, -np.log(u) / np.where(weights > 0, weights, 1.0), np.inf)
+
+
+@dataclass(frozen=True)
+class StakeVRF(Game):
+    """Each unit of work goes to one registered identity drawn by VRF: with probability proportional
+    to its stake ("stake") or uniformly among identities with stake >= min_stake ("identity").
+
+    The drawn prover pays its proving `cost` and delivers with its `reliability`; on failure it is
+    slashed `slash` and the unit is re-drawn among the others. Re-drawing in proportion to weight is
+    Plackett-Luce sampling, so P(i reached) = int w_i e^{-w_i t} prod_{j!=i}(1 - q_j (1 - e^{-w_j t})) dt
+    with q_j = reliability_j (the exponential-race identity). Locking stake costs `stake_cost` per
+    unit per round. choose="entry": each prover registers its given stake or not; choose="stake":
+    each prover chooses how much to lock (a Tullock contest when reliability is 1).
+    """
+
+    reward: float
+    provers: Population
+    weighting: str = "stake"
+    min_stake: float = 0.0
+    stake_cost: float = 0.0
+    slash: float = 0.0
+    choose: str = "entry"
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        validate_provers(self.provers)
+        check_choice("weighting", self.weighting, ("stake", "identity"))
+        check_real("min_stake", self.min_stake, lo=0)
+        check_real("stake_cost", self.stake_cost, lo=0)
+        check_real("slash", self.slash, lo=0)
+        check_choice("choose", self.choose, ("entry", "stake"))
+        if self.choose == "stake" and (self.weighting != "stake" or self.stake_cost <= 0):
+            raise InvalidParameter("choose", "stake", "'entry' unless weighting='stake' and stake_cost > 0")
+
+    @property
+    def strategy(self) -> str:  # type: ignore[override]
+        return "entry" if self.choose == "entry" else "continuous"
+
+    @property
+    def strategy_label(self) -> str:  # type: ignore[override]
+        return "entry probability" if self.choose == "entry" else "stake"
+
+    @property
+    def eligible(self) -> np.ndarray:
+        return self.provers.stake >= self.min_stake if self.weighting == "identity" else (
+            (self.provers.stake >= self.min_stake) & (self.provers.stake > 0))
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.choose == "entry":
+            return np.zeros(self.n), self.eligible.astype(float)
+        return np.zeros(self.n), np.full(self.n, self.reward / self.stake_cost)
+
+    def _weights_presence(self, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rho = self.provers.reliability
+        if self.choose == "stake":
+            return profile, np.broadcast_to(rho, profile.shape)
+        base = self.provers.stake if self.weighting == "stake" else np.ones(self.n)
+        base = base * self.eligible
+        return np.broadcast_to(base, profile.shape), profile * rho
+
+    def reach(self, profile: Any) -> np.ndarray:
+        """P(i is drawn at some point in the round | i registered)."""
+        p = np.asarray(profile, dtype=float)
+        weights, presence = self._weights_presence(p)
+        return er.first_finish(presence, weights)
+
+    def _margin(self) -> np.ndarray:
+        rho = self.provers.reliability
+        return rho * self.reward - self.provers.cost - (1 - rho) * self.slash
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        """Entry mode: expected reward net of proving cost and slashing if registered."""
+        return self.reach(profile) * self._margin()
+
+    def entry_cost(self) -> np.ndarray:
+        """Entry mode: the per-round cost of locking the registered stake."""
+        return self.stake_cost * (self.provers.stake if self.weighting == "stake" else np.full(self.n, self.min_stake))
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        p = self.check_profile(profile)
+        if self.choose == "stake":
+            return self.reach(p) * self._margin() - self.stake_cost * p
+        return p * (self.entry_values(p) - self.entry_cost())
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        if self.choose == "entry":
+            p = self.check_profile(profile)
+            gain = self.entry_values(p) - self.entry_cost()
+            return np.asarray(candidates, float) * gain[:, None]
+        return super().deviation_payoffs(profile, candidates)
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        reach = self.reach(p) * (p if self.choose == "entry" else (p > 0))
+        rho = self.provers.reliability
+        reward = reach * rho * self.reward
+        stake = p if self.choose == "stake" else p * (self.provers.stake if self.weighting == "stake" else self.min_stake)
+        cost = reach * (self.provers.cost + (1 - rho) * self.slash) + self.stake_cost * stake
+        live = float(reward.sum() / self.reward) if self.reward > 0 else float((reach * rho).sum())
+        return Stats(reward=reward, cost=cost, participation=reach, liveness=live,
+                     user_payment=float(reward.sum()), useful_cost=float((reach * rho * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        n = self.n
+        if self.choose == "stake":
+            weights, registered = p, np.broadcast_to(p > 0, (rounds, n))
+        else:
+            weights = (self.provers.stake if self.weighting == "stake" else np.ones(n)) * self.eligible
+            registered = _entries(p * (weights > 0), rng, rounds)
+        keys = np.where(registered, _weighted_draw_order(weights, rng, rounds), np.inf)
+        delivers = _valid(self.provers.reliability, rng, rounds)
+        order = np.argsort(keys, axis=1, kind="stable")
+        rows = np.arange(rounds)[:, None]
+        drawn = np.isfinite(keys[rows, order])
+        success = drawn & delivers[rows, order]
+        first_ok = np.where(success.any(axis=1), np.argmax(success, axis=1), n)
+        tried_sorted = drawn & (np.arange(n)[None, :] <= first_ok[:, None])
+        tried = np.zeros((rounds, n), dtype=bool)
+        tried[rows, order] = tried_sorted
+        accepted = first_ok < n
+        winner = order[np.arange(rounds), np.minimum(first_ok, n - 1)]
+        reward = _one_hot(winner, accepted, n, self.reward)
+        failed = tried.copy()
+        failed[np.flatnonzero(accepted), winner[accepted]] = False
+        stake = p if self.choose == "stake" else (self.provers.stake if self.weighting == "stake" else
+                                                  np.full(n, self.min_stake))
+        lock = (registered if self.choose == "entry" else np.broadcast_to(True, (rounds, n))) * self.stake_cost * stake
+        cost = tried * self.provers.cost + failed * self.slash + lock
+        useful = np.where(accepted, self.provers.cost[winner], 0.0)
+        return Outcomes(reward, cost, tried, accepted, reward.sum(axis=1), useful)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if self.choose == "entry":
+            from provergame.solvers.entry import solve_entry_game
+            return solve_entry_game(self, symmetric=symmetric)
+        margin = self._margin()
+        if np.all(self.provers.reliability == 1):
+            x = np.zeros(self.n)
+            ok = margin > 0
+            if ok.sum() >= 2:
+                # Tullock with prizes V_i and unit cost k  ==  unit prize with costs k / V_i, efforts unchanged.
+                x[ok] = contest.tullock_equilibrium(1.0, self.stake_cost / margin[ok])
+            return x, "stake contest: Tullock closed form with prizes V_i = reward - cost - slash", True
+        return self._solve_contest_foc(margin)
+
+    def _solve_contest_foc(self, margin: np.ndarray) -> tuple[np.ndarray, str, bool]:
+        """Karush-Kuhn-Tucker conditions of the stake contest: s_i >= 0, g_i = margin_i d reach_i/d s_i
+        - stake_cost <= 0, s_i g_i = 0, solved as the Fischer-Burmeister system
+        s_i - g_i - sqrt(s_i^2 + g_i^2) = 0 by scipy's hybrid Newton method (batched central
+        differences), started from the Tullock closed form."""
+        from scipy.optimize import root
+        idx = np.flatnonzero(margin > 0)
+        x = np.zeros(self.n)
+        if len(idx) == 0:
+            return x, "stake contest: nobody can profit from being drawn", True
+        if len(idx) >= 2:
+            x[idx] = contest.tullock_equilibrium(1.0, self.stake_cost / margin[idx])
+        scale = max(float(x.max()), self.reward / self.stake_cost * 1e-3)
+        m = len(idx)
+        zmax = self.reward / self.stake_cost / scale
+
+        def kkt(z: np.ndarray) -> np.ndarray:
+            prof = np.zeros(self.n)
+            prof[idx] = np.clip(z, 0.0, zmax) * scale
+            h = 1e-6 * np.maximum(prof[idx], 1e-4 * scale)
+            batch = np.repeat(prof[None, :], 2 * m, axis=0)
+            batch[np.arange(m), idx] += h
+            batch[m + np.arange(m), idx] = np.maximum(batch[m + np.arange(m), idx] - h, 0.0)
+            step = batch[np.arange(m), idx] - batch[m + np.arange(m), idx]
+            reach = self.reach(batch)
+            d = (reach[np.arange(m), idx] - reach[m + np.arange(m), idx]) / step
+            g = (margin[idx] * d - self.stake_cost) / self.stake_cost
+            return z - g - np.sqrt(z ** 2 + g ** 2)
+
+        x, settled = self._jacobi_best_responses(x, margin)
+        if settled:
+            return x, "stake contest with failures: damped Jacobi best responses (bisection on each FOC)", True
+        sol = root(kkt, x[idx] / scale, method="hybr", options={"xtol": 1e-14})
+        y = x.copy()
+        y[idx] = np.clip(sol.x, 0.0, zmax) * scale
+        y[y < 1e-12 * scale] = 0.0
+        if sol.success:
+            return y, "stake contest with failures: KKT conditions (Fischer-Burmeister, scipy root)", True
+        return x, "stake contest with failures: damped Jacobi best responses (not settled; see regret)", False
+
+    def _jacobi_best_responses(self, x: np.ndarray, margin: np.ndarray, sweeps: int = 100) -> tuple[np.ndarray, bool]:
+        """Simultaneous best responses (each the root of its own FOC, found by vectorised bisection:
+        payoffs are concave in own stake), damped; returns (profile, settled)."""
+        n, cap = self.n, self.reward / self.stake_cost
+        eta = 0.5
+        last = np.inf
+        for _ in range(sweeps):
+            lo, hi = np.zeros(n), np.full(n, cap)
+            for _ in range(45):
+                mid = (lo + hi) / 2
+                trial = np.repeat(x[None, :], n, axis=0)
+                trial[np.arange(n), np.arange(n)] = mid
+                slope = np.diagonal(self._marginal_rows(trial, margin))
+                lo, hi = np.where(slope > 0, mid, lo), np.where(slope > 0, hi, mid)
+            interior = np.where(margin > 0, (lo + hi) / 2, 0.0)
+            # Registering any stake at all is worth the re-draws that reach a prover when all others
+            # fail: payoffs jump at 0+, so compare the FOC root with zero and a vanishing stake.
+            cands = np.stack([np.zeros(n), np.full(n, 1e-9 * cap), interior], axis=1)
+            pays = self.deviation_payoffs(x, cands)
+            br = cands[np.arange(n), np.argmax(pays, axis=1)]
+            move = float(np.max(np.abs(br - x)))
+            if move <= 1e-11 * cap:
+                return br, True
+            if move > 0.9 * last:
+                eta = max(eta / 2, 0.02)
+            last = move
+            x = x + eta * (br - x)
+        return x, False
+
+    def _marginal_rows(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """d payoff_i / d s_i at profile rows[i] (shape (n, n)), batched central differences."""
+        n = self.n
+        own = np.diagonal(rows).copy()
+        h = 1e-7 * np.maximum(own, 1e-3 * max(float(rows.max()), 1e-9))
+        up, dn = rows.copy(), rows.copy()
+        up[np.arange(n), np.arange(n)] = own + h
+        dn[np.arange(n), np.arange(n)] = np.maximum(own - h, 0.0)
+        both = self.reach(np.concatenate([up, dn]))
+        step = (own + h) - np.maximum(own - h, 0.0)
+        d = (np.diagonal(both[:n]) - np.diagonal(both[n:])) / step
+        return np.diag(margin * d - self.stake_cost)
+
+    def stall_weights(self, profile: Any = None) -> np.ndarray:
+        """w_i with P(no delivery | coalition S withholds) = exp(-sum_{i not in S} w_i) (re-draws)."""
+        registered = self.eligible if profile is None or self.choose == "stake" else np.asarray(profile) > 0
+        if self.choose == "stake" and profile is not None:
+            registered = np.asarray(profile) > 0
+        return -np.log1p(-np.minimum(self.provers.reliability, 1 - 1e-15)) * registered
+
+    def withhold_bribes(self) -> np.ndarray:
+        """Forgone profit plus slashing: a lone honest prover is re-drawn until it proves
+        (reliability R - cost - (1 - rho) slash), a withholder is drawn and slashed."""
+        rho = self.provers.reliability
+        return (rho * self.reward - self.provers.cost + rho * self.slash) * self.eligible
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        import pandas as pd
+        from provergame.solvers.undercut import sybil_gain
+        operator = int(np.argmax(self.provers.stake))
+        rows = []
+        for weighting in ("stake", "identity"):
+            variant = StakeVRF(self.reward, self.provers, weighting, self.min_stake, self.stake_cost, self.slash)
+            for k in (1, 2, 4, 8, 16):
+                for failures in ("shared", "independent"):
+                    g = sybil_gain(variant, operator, k, failures)
+                    rows.append({"weighting": weighting, "failures": failures, "identities": k,
+                                 "share": g.share_after, "profit": g.profit_after, "gain": g.profit_after - g.profit_before})
+        return {f"Sybil undercutting: operator {self.provers.names[operator]} runs k identities": pd.DataFrame(rows)}
+
+    def symbolic(self) -> dict[str, Any]:
+        s_i, S, k, N = sp.symbols("s_i S k N", positive=True)
+        return {"share_stake": s_i / S, "share_identity_k_of_N": k / (N + k - 1)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import vrf
+        return vrf.stake_vrf()
+
+
+@dataclass(frozen=True)
+class TaikoPool(Game):
+    """Provers post fee bids; the pool is the `pool_size` lowest bids (ties: larger stake, then
+    index); each block's prover is drawn by VRF within the pool (uniformly or by stake), paid its
+    bid if it delivers (probability `reliability`) or slashed `slash` if it fails.
+
+    A bid above `fee_cap` means staying out. With more provers than seats, seated bids are pinned
+    just below the first excluded prover's break-even bid (cost + (1 - rho) slash) / rho.
+    """
+
+    fee_cap: float
+    provers: Population
+    pool_size: int = 32
+    slash: float = 0.0
+    selection: str = "uniform"
+    tick: float = 1e-6
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "fee bid"
+
+    def __post_init__(self) -> None:
+        check_real("fee_cap", self.fee_cap, lo=0, lo_open=True)
+        validate_provers(self.provers)
+        from provergame.errors import check_int
+        check_int("pool_size", self.pool_size, lo=1, hi=self.n)
+        check_real("slash", self.slash, lo=0)
+        check_choice("selection", self.selection, ("uniform", "stake"))
+        check_real("tick", self.tick, lo=0, lo_open=True, hi=self.fee_cap)
+        if self.selection == "stake" and np.any(self.provers.stake <= 0):
+            raise InvalidParameter("provers.stake", float(self.provers.stake.min()), "> 0 for stake selection")
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, 2 * self.fee_cap)
+
+    def break_even(self) -> np.ndarray:
+        rho = self.provers.reliability
+        with np.errstate(divide="ignore"):
+            return np.where(rho > 0, (self.provers.cost + (1 - rho) * self.slash) / np.maximum(rho, 1e-300), np.inf)
+
+    def seated(self, bids: np.ndarray) -> np.ndarray:
+        """Boolean (..., n): in the pool (rank by bid, then larger stake, then index; bids <= fee_cap)."""
+        bids = np.asarray(bids, dtype=float)
+        joins = bids <= self.fee_cap
+        stake, idx = self.provers.stake, np.arange(self.n)
+        # j ranks ahead of i: lower bid, or equal bid and (larger stake, or equal stake and lower index)
+        ahead = (bids[..., None, :] < bids[..., :, None]) | (
+            (bids[..., None, :] == bids[..., :, None]) & ((stake[None, :] > stake[:, None]) |
+                                                           ((stake[None, :] == stake[:, None]) & (idx[None, :] < idx[:, None]))))
+        rank = (ahead & joins[..., None, :]).sum(axis=-1)
+        return joins & (rank < self.pool_size)
+
+    def _chosen(self, seated: np.ndarray) -> np.ndarray:
+        w = seated * (self.provers.stake if self.selection == "stake" else 1.0)
+        total = w.sum(axis=-1, keepdims=True)
+        return np.divide(w, total, out=np.zeros_like(w, dtype=float), where=total > 0)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        b = self.check_profile(profile)
+        chosen = self._chosen(self.seated(b))
+        rho = self.provers.reliability
+        return chosen * (rho * b - self.provers.cost - (1 - rho) * self.slash)
+
+    def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
+        others = np.broadcast_to(profile, (self.n, self.n))
+        return np.concatenate([others - self.tick, others, [[self.fee_cap]] * self.n * np.ones((self.n, 1))], axis=1)
+
+    def stats(self, profile: Any) -> Stats:
+        b = self.check_profile(profile)
+        chosen = self._chosen(self.seated(b))
+        rho = self.provers.reliability
+        reward = chosen * rho * b
+        return Stats(reward=reward, cost=chosen * (self.provers.cost + (1 - rho) * self.slash),
+                     participation=chosen, liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
+                     useful_cost=float((chosen * rho * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        b = self.check_profile(profile)
+        seat = self.seated(b)
+        weights = seat * (self.provers.stake if self.selection == "stake" else 1.0)
+        keys = _weighted_draw_order(weights, rng, rounds)
+        who = np.argmin(keys, axis=1)
+        any_seat = bool(seat.any())
+        ok = _valid(self.provers.reliability, rng, rounds)[np.arange(rounds), who] & any_seat
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        if any_seat:
+            rows = np.arange(rounds)
+            reward[rows, who] = np.where(ok, b[who], 0.0)
+            cost[rows, who] = self.provers.cost[who] + np.where(ok, 0.0, self.slash)
+            tried[rows, who] = True
+        useful = np.where(ok, self.provers.cost[who], 0.0)
+        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), useful)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        be = self.break_even()
+        order = np.lexsort((np.arange(self.n), -self.provers.stake, be))
+        bids = np.full(self.n, 2 * self.fee_cap)
+        able = order[be[order] <= self.fee_cap]
+        if len(able) > self.pool_size:
+            seat, out = able[:self.pool_size], able[self.pool_size]
+            pin = min(be[out], self.fee_cap)
+            bids[seat] = np.maximum(pin - self.tick, be[seat])
+            bids[able[self.pool_size:]] = be[able[self.pool_size:]]
+            return bids, "seated bids pinned one tick below the first excluded break-even bid", True
+        bids[able] = self.fee_cap
+        return bids, "all profitable provers seated: every seat bids the fee cap", True
+
+    stall_form: ClassVar[str] = "linear"
+
+    def stall_weights(self, profile: np.ndarray) -> np.ndarray:
+        """Linear stall weights: P(delivery) = sum_i chosen_i rho_i (no re-draw)."""
+        return self._chosen(self.seated(profile)) * self.provers.reliability
+
+    def withhold_bribes(self) -> np.ndarray:
+        """At the equilibrium pool: chosen_i (rho_i bid_i - cost_i + rho_i slash)."""
+        bids = self.equilibrium()[0]
+        chosen = self._chosen(self.seated(bids))
+        rho = self.provers.reliability
+        return chosen * (rho * bids - self.provers.cost + rho * self.slash)
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        import pandas as pd
+        from provergame.solvers.metrics import metrics
+        rows = []
+        for size in sorted({1, 2, 4, 8, 16, 32, self.pool_size, self.n} & set(range(1, self.n + 1))):
+            g = TaikoPool(self.fee_cap, self.provers, size, self.slash, self.selection, self.tick)
+            bids = g.equilibrium()[0]
+            m = metrics(g, bids)
+            seated = g.seated(bids)
+            rows.append({"pool_size": size, "seated": int(seated.sum()),
+                         "fee paid": float(bids[seated].max()) if seated.any() else float("nan"),
+                         "hhi": m["hhi"], "user_cost": m["user_cost"], "liveness": m["liveness"]})
+        return {"Effect of pool_size on fees and concentration": pd.DataFrame(rows)}
+
+    def symbolic(self) -> dict[str, Any]:
+        c, rho, slash = sp.symbols("c rho slash", positive=True)
+        return {"break_even_bid": (c + (1 - rho) * slash) / rho}
+
+    def theorems(self) -> list:
+        from provergame.proofs import vrf
+        return vrf.taiko_pool()
+
+
+@dataclass(frozen=True)
+class TurnBased(Game):
+    """Starknet's options. rule="stake_turns": turns go to provers in proportion to stake on a fixed
+    schedule, each paid `reward`; a turn-holder proves (pays `cost`) with its profile probability.
+    rule="turn_auction": each turn is auctioned, lowest bid wins and is paid the second-lowest bid
+    (the Bertrand price); per-turn costs are cost_i * exp(cost_noise * Z), Z ~ N(0, 1); a profile
+    entry is a bid markup m_i >= 0 (bid = (1 + m_i) * realised cost / reliability); truthful m = 0 is
+    dominant.
+    """
+
+    reward: float
+    provers: Population
+    rule: str = "stake_turns"
+    cost_noise: float = 0.2
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        validate_provers(self.provers)
+        check_choice("rule", self.rule, ("stake_turns", "turn_auction"))
+        check_real("cost_noise", self.cost_noise, lo=0, lo_open=self.rule == "turn_auction")
+        if self.rule == "stake_turns" and self.provers.stake.sum() <= 0:
+            raise InvalidParameter("provers.stake", 0.0, "a positive total stake for stake_turns")
+
+    @property
+    def strategy(self) -> str:  # type: ignore[override]
+        return "entry" if self.rule == "stake_turns" else "continuous"
+
+    @property
+    def strategy_label(self) -> str:  # type: ignore[override]
+        return "entry probability" if self.rule == "stake_turns" else "bid markup"
+
+    @property
+    def turn_share(self) -> np.ndarray:
+        return self.provers.stake / self.provers.stake.sum()
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.ones(self.n) * (1.0 if self.rule == "stake_turns" else 3.0)
+
+    def schedule(self, turns: int) -> np.ndarray:
+        """Deterministic stake-proportional schedule: prover i's k-th turn falls at (k + 1/2) / share_i
+        (Webster divisor times), all turns sorted; any window of the schedule is within one turn of
+        its stake share."""
+        share = self.turn_share
+        counts = np.ceil(turns * share).astype(int) + 1
+        owner = np.repeat(np.arange(self.n), counts)
+        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        with np.errstate(divide="ignore"):
+            times = np.where(share[owner] > 0, (k + 0.5) / share[owner], np.inf)
+        return owner[np.argsort(times, kind="stable")][:turns]
+
+    # --- turn auction: order statistics of log-normal bids on a uniform log grid -------------------
+    def _eff_cost(self) -> np.ndarray:
+        return self.provers.cost / np.maximum(self.provers.reliability, 1e-12)
+
+    def _auction(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(P(i wins), E[price; i wins], E[bid / (1 + m_i); i wins]): the lowest bid wins and is paid
+        the second-lowest. Log bids are normal; integrals by trapezoid on 1,500 log-grid points."""
+        from scipy.integrate import cumulative_trapezoid, trapezoid
+        s = self.cost_noise
+        eff = self._eff_cost()
+        x = np.linspace(np.log(eff.min()) - 9 * s, np.log(eff.max() * 4) + 9 * s, 1500)
+        mu = np.log(eff * (1 + markup))
+        zi = (x[:, None] - mu[..., None, :]) / s
+        dens = np.exp(-0.5 * zi ** 2) / (s * np.sqrt(2 * np.pi))
+        log_surv = special.log_ndtr(-zi)
+        others = np.exp(log_surv.sum(-1, keepdims=True) - log_surv)     # P(min_{j != i} bid > e^x)
+        ey = np.exp(x)[:, None]
+        tail_from = cumulative_trapezoid(others * ey, x, axis=-2, initial=0.0)
+        tail = tail_from[..., -1:, :] - tail_from                          # int_x^inf S(y) e^y dy
+        win = trapezoid(dens * others, x, axis=-2)
+        price = trapezoid(dens * (ey * others + tail), x, axis=-2)
+        cost_win = trapezoid(dens * others * ey, x, axis=-2) / (1 + markup)
+        return win, price, cost_win
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        """stake_turns: expected reward per round of a turn-holder that proves."""
+        return np.broadcast_to(self.turn_share * self.provers.reliability * self.reward, np.shape(profile))
+
+    def entry_cost(self) -> np.ndarray:
+        return self.turn_share * self.provers.cost
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        p = self.check_profile(profile)
+        if self.rule == "stake_turns":
+            return p * (self.entry_values(p) - self.entry_cost())
+        win, price, cost_win = self._auction(p)
+        return self.provers.reliability * (price - cost_win)
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        if self.rule == "stake_turns":
+            gain = self.entry_values(np.zeros(self.n)) - self.entry_cost()
+            return np.asarray(candidates, float) * gain[:, None]
+        return super().deviation_payoffs(profile, candidates)
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        rho = self.provers.reliability
+        if self.rule == "stake_turns":
+            part = p * self.turn_share
+            reward = part * rho * self.reward
+            return Stats(reward, part * self.provers.cost, part, float((part * rho).sum()), float(reward.sum()),
+                         float((part * rho * self.provers.cost).sum()))
+        win, price, cost_win = self._auction(p)
+        reward = rho * price
+        cost = rho * cost_win
+        return Stats(reward, cost, win, float((win * rho).sum()), float(reward.sum()), float(cost.sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        n = self.n
+        rho = self.provers.reliability
+        rows = np.arange(rounds)
+        reward, cost = np.zeros((rounds, n)), np.zeros((rounds, n))
+        tried = np.zeros((rounds, n), dtype=bool)
+        valid = _valid(rho, rng, rounds)
+        if self.rule == "stake_turns":
+            offset = int(rng.integers(0, 1 << 30))
+            period = self.schedule(min(4096, max(n * 64, 256)))
+            holder = period[(offset + rows) % len(period)]
+            acts = rng.random(rounds) < p[holder] if not np.all((p == 0) | (p == 1)) else p[holder] == 1
+            ok = acts & valid[rows, holder]
+            reward[rows, holder] = np.where(ok, self.reward, 0.0)
+            cost[rows, holder] = np.where(acts, self.provers.cost[holder], 0.0)
+            tried[rows, holder] = acts
+            return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, self.provers.cost[holder], 0.0))
+        realised = self.provers.cost * np.exp(self.cost_noise * rng.standard_normal((rounds, n)))
+        bids = realised / np.maximum(rho, 1e-12) * (1 + p)
+        order = np.argpartition(bids, 1, axis=1) if n > 1 else np.zeros((rounds, 1), dtype=int)
+        win = order[:, 0]
+        price = bids[rows, order[:, 1]] if n > 1 else np.full(rounds, self.reward)
+        ok = valid[rows, win]
+        reward[rows, win] = np.where(ok, price, 0.0)
+        cost[rows, win] = realised[rows, win]
+        tried[rows, win] = True
+        # a failed proof costs the winner its proving cost and earns nothing (paid on delivery)
+        return Outcomes(reward, cost * 1.0, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0))
+
+    stall_form: ClassVar[str] = "linear"
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        s = self.stats(profile)
+        return s.participation * self.provers.reliability
+
+    def withhold_bribes(self) -> np.ndarray:
+        """stake_turns: the profit of proving its own turns (others withholding does not change them).
+        turn_auction: the profit of bidding alone while the others withhold, paid the cap `reward`."""
+        rho, c = self.provers.reliability, self.provers.cost
+        if self.rule == "stake_turns":
+            return self.turn_share * (rho * self.reward - c)
+        mean_cost = c * np.exp(self.cost_noise ** 2 / 2)
+        return rho * self.reward - mean_cost
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if self.rule == "turn_auction":
+            return np.zeros(self.n), "second-lowest-price auction: truthful bidding is dominant", True
+        from provergame.solvers.entry import solve_entry_game
+        return solve_entry_game(self, symmetric=symmetric)
+
+    def symbolic(self) -> dict[str, Any]:
+        s_i, S, R = sp.symbols("s_i S R", positive=True)
+        return {"turn_share": s_i / S, "price_per_proof_stake_turns": R}
+
+    def theorems(self) -> list:
+        from provergame.proofs import vrf
+        return vrf.turn_based()
+

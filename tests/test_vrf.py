@@ -1,0 +1,194 @@
+"""Protocol-elected provers: invariants over generated parameters."""
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.games import DelegatedStake, ProofTreeVRF, StakeVRF, TaikoPool, TurnBased
+from provergame.solvers.bribe import bribe_threshold, knapsack_cover
+from provergame.solvers.undercut import sybil_breakeven, sybil_gain
+
+real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def staked(draw, min_n=2, max_n=7, reliable=False):
+    n = draw(st.integers(min_n, max_n))
+    lists = lambda lo, hi: draw(st.lists(real(lo, hi), min_size=n, max_size=n))
+    rel = 1.0 if reliable else lists(0.3, 1.0)
+    return pg.Population.from_arrays(cost=lists(0.05, 2.0), stake=lists(0.5, 50.0), reliability=rel)
+
+
+@given(staked(reliable=True))
+def test_share_equals_stake_share(pop):
+    g = StakeVRF(10.0, pop)
+    assert np.allclose(g.reach(np.ones(len(pop))), pop.stake / pop.stake.sum(), atol=1e-10)
+    s = g.stats(np.ones(len(pop)))
+    assert np.allclose(s.reward / s.reward.sum(), pop.stake / pop.stake.sum(), atol=1e-10)
+
+
+@given(staked(), st.integers(1, 12), st.data())
+def test_stake_weighting_is_sybil_proof(pop, k, data):
+    op = data.draw(st.integers(0, len(pop) - 1))
+    g = sybil_gain(StakeVRF(10.0, pop, stake_cost=0.01, slash=0.5), op, k)
+    assert np.isclose(g.share_after, g.share_before, rtol=1e-9) and np.isclose(g.profit_after, g.profit_before, rtol=1e-9)
+    assert not g.profitable
+
+
+@given(st.integers(2, 10), st.integers(1, 12))
+def test_identity_weighting_k_of_n_plus_k_minus_1(n, k):
+    pop = pg.Population.identical(n, cost=0.5, stake=10.0)
+    g = sybil_gain(StakeVRF(10.0, pop, weighting="identity", min_stake=10.0), 0, k)
+    assert np.isclose(g.share_after, k / (n + k - 1), rtol=1e-9)
+
+
+def test_sybils_pay_for_themselves_under_identity_weighting():
+    pop = pg.Population.identical(8, cost=0.5, stake=10.0)
+    cheap = StakeVRF(10.0, pop, weighting="identity", min_stake=10.0, stake_cost=0.01)
+    dear = StakeVRF(10.0, pop, weighting="identity", min_stake=10.0, stake_cost=5.0)
+    assert sybil_breakeven(cheap, 0) == 2
+    assert sybil_breakeven(dear, 0) is None
+    assert sybil_breakeven(StakeVRF(10.0, pop, stake_cost=0.01), 0) is None
+
+
+@given(staked(), st.data())
+def test_liveness_is_monotone_in_reliability(pop, data):
+    i = data.draw(st.integers(0, len(pop) - 1))
+    better = pop.replace(reliability=np.where(np.arange(len(pop)) == i, np.minimum(pop.reliability * 1.3, 1.0),
+                                              pop.reliability))
+    prof = np.ones(len(pop))
+    for make in (lambda P: StakeVRF(10.0, P), lambda P: ProofTreeVRF(4, 1.0, 1.0, P)):
+        a, b = make(pop), make(better)
+        kappa = prof if isinstance(a, StakeVRF) else prof * 0.7
+        assert b.stats(kappa).liveness >= a.stats(kappa).liveness - 1e-12
+
+
+@given(staked(max_n=5), st.sampled_from([2, 4, 8, 16]), st.data())
+def test_covering_never_lowers_root_completion(pop, leaves, data):
+    g = ProofTreeVRF(leaves, 1.0, 0.5, pop)
+    k1 = np.array(data.draw(st.lists(real(0, 1), min_size=len(pop), max_size=len(pop))))
+    k2 = np.minimum(k1 + 0.3, 1.0)
+    assert g.root_probability(k2) >= g.root_probability(k1) - 1e-12
+    assert g.root_probability(np.ones(len(pop))) >= g.root_probability(np.zeros(len(pop))) - 1e-12
+
+
+def _tree_brute_force(g, kappa):
+    """Enumerate leaf draws and merge choices of a 4-leaf tree; average the exact node outcomes."""
+    n, rho, p = g.n, g.provers.reliability, g.draw
+    C = lambda i, j: rho[i] + (1 - rho[i]) * kappa[j] * rho[j]
+    total = 0.0
+    for leaves in itertools.product(range(n), repeat=4):
+        w = np.prod(p[list(leaves)])
+        for a, b, r in itertools.product([0, 1], repeat=3):
+            m1, m2 = leaves[a], leaves[2 + b]
+            root = (m1, m2)[r]
+            other = (m2, m1)[r]
+            prob = C(leaves[0], leaves[1]) * C(leaves[1], leaves[0]) * C(leaves[2], leaves[3]) * C(leaves[3], leaves[2])
+            prob *= C(m1, m2) * C(m2, m1) * C(root, other)
+            total += w * prob / 8
+    return total
+
+
+@given(staked(max_n=3), st.data())
+@settings(max_examples=10)
+def test_root_probability_matches_brute_force(pop, data):
+    kappa = np.array(data.draw(st.lists(real(0, 1), min_size=len(pop), max_size=len(pop))))
+    g = ProofTreeVRF(4, 1.0, 0.5, pop, weighting="stake")
+    assert np.isclose(g.root_probability(kappa), _tree_brute_force(g, kappa), rtol=1e-12)
+
+
+@given(staked(min_n=3, max_n=8), st.integers(1, 7), real(0.0, 3.0))
+def test_taiko_seated_bid_pinned_by_first_excluded(pop, size, slash):
+    size = min(size, len(pop) - 1)
+    g = TaikoPool(10.0, pop, pool_size=size, slash=slash)
+    bids = g.equilibrium()[0]
+    be = g.break_even()
+    seat = g.seated(bids)
+    able = np.sort(be[be <= 10.0])
+    if len(able) > size:
+        assert seat.sum() == size
+        assert np.allclose(bids[seat], np.maximum(able[size] - g.tick, be[seat]))
+        assert np.all(be[seat] <= able[size] + 1e-12) and np.all(bids <= 2 * g.fee_cap)
+    eq = pg.solve(g)
+    assert eq.regret <= 2 * g.tick * 10
+    assert np.isclose(g._chosen(seat).sum(), 1.0) or not seat.any()
+
+
+def test_pool_eviction_rule_and_validation():
+    pop = pg.Population.from_arrays(cost=[1, 1, 1, 1], stake=[5, 9, 7, 1])
+    g = TaikoPool(10.0, pop, pool_size=2)
+    assert g.seated(np.array([3.0, 3.0, 3.0, 1.0])).tolist() == [False, True, False, True]
+    assert g.seated(np.array([3.0, 3.0, 20.0, 4.0])).tolist() == [True, True, False, False]
+    with pytest.raises(pg.InvalidParameter, match="pool_size"):
+        TaikoPool(10.0, pop, pool_size=5)
+    with pytest.raises(pg.InvalidParameter, match="leaves"):
+        ProofTreeVRF(6, 1.0, 1.0, pop)
+    with pytest.raises(pg.InvalidParameter, match="stake"):
+        pg.Population.from_arrays(cost=[1, 1], stake=[-1, 2])
+    with pytest.raises(pg.InvalidParameter, match="choose"):
+        StakeVRF(1.0, pop, weighting="identity", choose="stake", stake_cost=1.0)
+    with pytest.raises(pg.InvalidParameter, match="delegation"):
+        DelegatedStake(1.0, pop, [10.0], 2, delegation=[1, 1, 1, 1])
+    with pytest.raises(pg.InvalidParameter, match="active_set"):
+        DelegatedStake(1.0, pop, [10.0], 9)
+
+
+VRF_GAMES = {
+    "stake": lambda P: StakeVRF(10.0, P, slash=0.5),
+    "identity": lambda P: StakeVRF(10.0, P, weighting="identity", min_stake=5.0, stake_cost=0.01),
+    "contest": lambda P: StakeVRF(10.0, P, stake_cost=0.05, choose="stake"),
+    "taiko": lambda P: TaikoPool(5.0, P, pool_size=max(1, len(P) - 1), slash=0.5),
+    "taiko_stake": lambda P: TaikoPool(5.0, P, pool_size=max(1, len(P) // 2), selection="stake"),
+    "tree": lambda P: ProofTreeVRF(8, 1.0, 0.5, P, slash=0.3, weighting="stake"),
+    "turns": lambda P: TurnBased(10.0, P),
+    "auction": lambda P: TurnBased(10.0, P, rule="turn_auction", cost_noise=0.3),
+    "delegated": lambda P: DelegatedStake(10.0, P, [100.0, 50.0], max(1, len(P) - 1)),
+}
+
+
+@pytest.mark.parametrize("name", list(VRF_GAMES))
+@settings(max_examples=5)
+@given(pop=staked(max_n=5), seed=st.integers(0, 2 ** 16))
+def test_vrf_simulator_agrees_and_equilibrium_certified(name, pop, seed):
+    game = VRF_GAMES[name](pop)
+    eq = pg.solve(game)
+    assert eq.regret <= 1e-6 * 10
+    rng = np.random.default_rng(seed)
+    lo, hi = game.strategy_bounds()
+    prof = eq.profile if name in ("taiko", "taiko_stake") else lo + (hi - lo) * rng.random(game.n) * 0.5
+    check = pg.cross_check(game, prof, pg.simulate(game, prof, rounds=20_000, seed=seed))
+    assert check.passed, check.table
+
+
+@given(costs=st.lists(real(0.0, 5.0), min_size=1, max_size=9), weights=st.lists(real(0.0, 3.0), min_size=9, max_size=9),
+       budget=real(0.0, 5.0))
+def test_knapsack_matches_brute_force(costs, weights, budget):
+    n = len(costs)
+    c, w = np.array(costs), np.array(weights[:n])
+    x = knapsack_cover(c, w, budget)
+    best = min(c @ np.array(m) for m in itertools.product([0, 1], repeat=n) if w @ (1 - np.array(m)) <= budget + 1e-12)
+    assert w[~x].sum() <= budget + 1e-9 and np.isclose(c[x].sum(), best, atol=1e-6)
+
+
+def test_attack_costs_compare_at_equal_budget():
+    pop = pg.Population.from_arrays(cost=[0.5, 0.8, 1.0, 1.2], stake=[10, 20, 30, 40], reliability=0.9)
+    wta = bribe_threshold(pg.games.WinnerTakesAll(10.0, pop), "withhold")
+    vrf = bribe_threshold(StakeVRF(10.0, pop, slash=2.0), "withhold")
+    taiko = bribe_threshold(TaikoPool(10.0, pop, pool_size=2, slash=2.0), "withhold")
+    half = bribe_threshold(StakeVRF(10.0, pop, slash=2.0), "withhold", max_liveness=0.5)
+    assert vrf.total > wta.total > 0 and taiko.total > 0
+    assert half.total <= vrf.total and half.liveness_after <= 0.5 + 1e-9
+    tree = ProofTreeVRF(4, 10 / 7, 10 / 7, pop, slash=1.0)
+    grief = bribe_threshold(tree, "grief")
+    assert grief.total == pytest.approx(float(np.min(tree.grief_bribes())))
+
+
+def test_delegation_rich_get_richer():
+    pop = pg.Population.from_arrays(cost=[0.1] * 5, stake=[100, 80, 10, 5, 5], reliability=0.99)
+    g = DelegatedStake(10.0, pop, [500.0], active_set=2)
+    dyn = g.dynamics(np.full(5, 0.2), epochs=60, rounds_per_epoch=40, seed=1)
+    inactive = dyn[["share[p2]", "share[p3]", "share[p4]"]].sum(axis=1)
+    assert inactive.iloc[-1] < inactive.iloc[0] and dyn["active"].eq(2).all()
+    assert dyn["top_share"].iloc[-1] >= 0.4
