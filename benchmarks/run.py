@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -89,9 +90,28 @@ def bench_contest(sizes):
     return pd.DataFrame(rows)
 
 
+def bench_sweep(points: int):
+    """A points-long UncleRewards metrics sweep (solve + metrics per point) on 1 and 2 local workers."""
+    import pandas as pd
+    from provergame.sweep import sweep
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sweep_game import uncle_game
+    grid = {"uncle_share": np.linspace(0, 0.5, points // 10), "uncles": list(range(1, 11))}
+    rows, frames = [], {}
+    for workers in (1, 2):
+        t = time.perf_counter()
+        frames[workers] = sweep(uncle_game, grid, analyses=("solve", "metrics"), workers=workers, progress=False)
+        rows.append({"points": len(frames[workers]), "workers": workers, "seconds": time.perf_counter() - t})
+    out = pd.DataFrame(rows)
+    out["speed-up vs 1 worker"] = out["seconds"].iloc[0] / out["seconds"]
+    out["identical results"] = frames[1].equals(frames[2])
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    ap.add_argument("--sweep", type=int, default=10_000, help="points in the sweep benchmark (0: skip)")
     args = ap.parse_args()
     if args.quick:
         sim = bench_simulator(20, 20_000)
@@ -101,12 +121,14 @@ def main() -> None:
         sim = bench_simulator(100, 200_000)
         bim = bench_bimatrix([4, 6, 8, 10, 12], nashpy_limit=8)
         con = bench_contest([10, 100, 1_000, 10_000, 100_000])
+    swp = bench_sweep(200 if args.quick else args.sweep) if args.sweep else None
     text = "\n\n".join([
         f"# provergame benchmarks\n\n{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
         f"numpy {np.__version__}, nashpy {nashpy.__version__}, provergame {pg.__version__}.",
         "## Rollout simulator vs the numpy floor (draws + winner only)", markdown_table(sim),
         "## Bimatrix equilibria vs nashpy (seeded random games)", markdown_table(bim),
-        "## Tullock contest: closed form vs iterated best response", markdown_table(con)])
+        "## Tullock contest: closed form vs iterated best response", markdown_table(con)]
+        + ([f"## Sweep: UncleRewards solve + metrics on local processes", markdown_table(swp)] if swp is not None else []))
     print(text)
     if not args.quick:
         Path(__file__).with_name("results.md").write_text(text + "\n")

@@ -205,15 +205,21 @@ class MinimumProvingTime(_Race):
             tie = done * er.expected_inverse_count(q * done)
             late = er.first_finish(q, rate, t_from=self.t_min)
             return rho * (tie + late)
-        tau = 1.0 / rate
-        # Deterministic times: group provers by their tie class (all of tau <= t_min form one class).
-        key = np.where(tau <= self.t_min, -np.inf, tau)
-        same = key[:, None] == key[None, :]
-        faster = key[None, :] < key[:, None]                       # [i, j]: j strictly ahead of i
-        np.fill_diagonal(same, False)
-        ahead_absent = np.prod(np.where(faster, 1 - q[..., None, :], 1.0), axis=-1)
-        d = q[..., None, :] * same                                 # (..., i, j) tie partners of i
-        inv = _expected_inverse_rows(d)
+        # Deterministic times: tie classes (every prover with 1/rate <= t_min is in one class) sorted
+        # by finishing time; i wins if everyone strictly ahead is absent and it wins the tie lottery.
+        key = np.where(1.0 / rate <= self.t_min, -np.inf, 1.0 / rate)
+        order = np.argsort(key, kind="stable")
+        ks = key[order]
+        first = np.searchsorted(ks, ks, side="left")
+        qs = q[..., order]
+        before = np.concatenate([np.ones(qs.shape[:-1] + (1,)), np.cumprod(1 - qs, axis=-1)[..., :-1]], axis=-1)
+        ahead_absent = np.empty_like(before)
+        ahead_absent[..., order] = before[..., first]
+        inv = np.ones(np.broadcast_shapes(q.shape, key.shape))
+        groups, counts = np.unique(ks, return_counts=True)
+        for g in groups[counts > 1]:  # tie classes with several members (usually just the t_min class)
+            members = np.flatnonzero(key == g)
+            inv[..., members] = er.expected_inverse_count(q[..., members])
         return rho * ahead_absent * inv
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
@@ -244,15 +250,6 @@ class MinimumProvingTime(_Race):
     def theorems(self) -> list:
         from provergame.proofs import race
         return race.minimum_proving_time()
-
-
-def _expected_inverse_rows(d: np.ndarray) -> np.ndarray:
-    """E[1/(1+K_i)] with K_i = sum_j Bernoulli(d[..., i, j]) (row i lists i's tie partners)."""
-    n = d.shape[-1]
-    x, w = np.polynomial.legendre.leggauss(n // 2 + 2)
-    x, w = (x + 1) / 2, w / 2
-    logs = np.log1p(-d[..., None] * (1 - x))                      # (..., i, j, X)
-    return np.einsum("...ix,x->...i", np.exp(logs.sum(axis=-2)), w)
 
 
 @dataclass(frozen=True)

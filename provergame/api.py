@@ -75,7 +75,11 @@ def metrics(game, profile) -> dict[str, Any]:
 
 
 def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance: float = 4.0) -> CrossCheck:
-    """Compare analytic payoffs, liveness and user payment with the simulator's means (z-scores)."""
+    """Compare analytic payoffs, liveness and user payment with the simulator's means (z-scores).
+
+    Agreement: every |z| within `tolerance` standard errors, Sidak-adjusted for the number of
+    quantities compared so that the whole table has the false-alarm rate of a single 4-sigma test.
+    """
     tolerance = check_real("tolerance", tolerance, lo=0, lo_open=True)
     profile = eq.profile if isinstance(eq, Equilibrium) else np.asarray(eq, dtype=float)
     analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
@@ -87,6 +91,11 @@ def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance:
     # Under the null the count of landed blocks is binomial at the analytic liveness: its standard
     # error (and, scaled by the payment per landed block, user_payment's) holds even when the sample
     # saw only a handful of rare events and its own variance collapses.
+    # A payoff that is nonzero only in rounds where the prover takes part has, by Cauchy-Schwarz,
+    # variance >= E[X]^2 (1 / P(X != 0) - 1), with P(X != 0) the analytic participation.
+    part = np.clip(np.asarray(stats.participation, dtype=float), 1e-300, 1.0)
+    n = game.n
+    se[:n] = np.maximum(se[:n], np.abs(analytic) * np.sqrt(np.maximum(1.0 / part - 1.0, 0.0) / rollout.rounds))
     live_se = np.sqrt(max(stats.liveness * (1 - stats.liveness), 0.0) / rollout.rounds)
     per_block = stats.user_payment / stats.liveness if stats.liveness > 0 else 0.0
     se[-2] = max(se[-2], live_se)
@@ -96,9 +105,13 @@ def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance:
     # a zero sample variance cannot certify agreement below scale / rounds.
     se = np.maximum(se, np.maximum(1.0, np.maximum(np.abs(a), np.abs(s))) / rollout.rounds)
     z = diff / se
-    ok = np.abs(z) <= tolerance
+    # Sidak: the family of m comparisons keeps the false-alarm rate of one comparison at `tolerance`.
+    from scipy.stats import norm
+    alpha = 2 * norm.sf(tolerance)
+    limit = float(norm.isf(-np.expm1(np.log1p(-alpha) / len(a)) / 2))
+    ok = np.abs(z) <= limit
     table = pd.DataFrame({"quantity": names, "analytic": a, "simulated": s, "stderr": se, "z": z, "ok": ok})
-    return CrossCheck(game.title, table, tolerance)
+    return CrossCheck(game.title, table, round(limit, 3))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,42 @@ def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def attack_comparison(provers, budget: float, slash: float, pool_size: int, leaves: int) -> pd.DataFrame:
+    """Withholding-attack cost and concentration of the race and VRF designs at one reward budget per
+    block (the tree splits the budget evenly over its 2 leaves - 1 nodes)."""
+    from provergame import games
+    from provergame.solvers.bribe import bribe_threshold
+    designs = {
+        "WinnerTakesAll": games.WinnerTakesAll(budget, provers),
+        "StakeVRF (stake)": games.StakeVRF(budget, provers, slash=slash),
+        "StakeVRF (identity)": games.StakeVRF(budget, provers, weighting="identity", slash=slash),
+        "TaikoPool": games.TaikoPool(budget, provers, pool_size=min(pool_size, len(provers)), slash=slash),
+        "ProofTreeVRF": games.ProofTreeVRF(leaves, budget / (2 * leaves - 1), budget / (2 * leaves - 1), provers,
+                                           slash=slash),
+    }
+    rows = []
+    for name, game in designs.items():
+        eq = solve(game)
+        m = metrics(game, eq.profile)
+        full = bribe_threshold(game, "withhold", 0.0, profile=eq.profile)
+        half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile)
+        rows.append({"design": name, "provers": len(provers), "hhi": m["hhi"], "nakamoto": m["nakamoto"],
+                     "liveness": m["liveness"], "bribe to stall": full.total, "bribed (stall)": int(full.coalition.sum()),
+                     "bribe to halve liveness": half.total, "regret": eq.regret})
+    return pd.DataFrame(rows)
+
+
+def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, leaves: int,
+                        sizes: list[int]) -> pd.DataFrame:
+    frames = []
+    for n in sizes:
+        sub = provers.replace() if n >= len(provers) else type(provers).from_arrays(
+            cost=provers.cost[:n], rate=provers.rate[:n], stake=provers.stake[:n],
+            reliability=provers.reliability[:n], capacity=provers.capacity[:n], names=provers.names[:n])
+        frames.append(attack_comparison(sub, budget, slash, pool_size, leaves))
+    return pd.concat(frames, ignore_index=True)
+
+
 def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
                  progress: Callable[[str], None] | None = None) -> list[Path]:
     from .report import write_report
@@ -38,6 +74,27 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
         sweeps.append(({"mechanism": spec.mechanism, "param": spec.param}, sweep_frame(sc, spec)))
         if progress:
             progress(f"sweep {spec.param}")
+    comparisons: dict[str, Any] = {}
+    if sc.comparison is not None:
+        from .report import Figure
+        c, pop = sc.comparison, sc.population()
+        comparisons["Attack cost and concentration at an equal budget (race vs protocol-elected provers)"] = (
+            f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment; the bribe makes "
+            f"withholding a best response for every bribed prover (its best payoff when the others withhold, "
+            f"plus the slashing it takes); the coalition is the cheapest that brings liveness to 0 (stall) or "
+            f"to 1/2, chosen by integer program (cvxpy, HiGHS) or exhaustive search.")
+        comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves)
+        sizes = sorted({n for n in (2, 3, 4, 6, 8, 12, 16) if n <= min(len(pop), 16)} | {min(len(pop), 16)})
+        by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes)
+        pivot = by_size.pivot(index="provers", columns="design", values="bribe to stall")
+        comparisons["Attack cost against the number of provers"] = Figure(
+            "attack_cost_vs_provers", pivot.index.to_numpy(),
+            {d: pivot[d].to_numpy() for d in pivot.columns},
+            "provers", "Bribe to stall proving against the number of provers", overlay=True)
+        comparisons["Attack cost against the number of provers (table)"] = pivot.reset_index()
+        if progress:
+            progress("attack comparison")
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
-               "seed": sc.seed, "rounds": sc.rounds, "version": __version__, "command": command}
+               "seed": sc.seed, "rounds": sc.rounds, "version": __version__, "command": command,
+               "comparisons": comparisons}
     return write_report(results, out, context=context, sweeps=sweeps, progress=progress)

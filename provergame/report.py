@@ -25,16 +25,30 @@ class Figure:
     series: dict
     xlabel: str
     title: str
+    overlay: bool = False
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str, title: str) -> None:
+def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str, title: str,
+            overlay: bool = False) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    if overlay:
+        fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+        for name, y in series.items():
+            ax.plot(x, y, marker="o", ms=3, label=name)
+        ax.set_xlabel(xlabel)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.set_title(title)
+        fig.tight_layout()
+        fig.savefig(path, format="png", metadata={"Software": None})
+        plt.close(fig)
+        return
     fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.4), dpi=100)
     axes = np.atleast_1d(axes)
     for ax, (name, y) in zip(axes, series.items()):
@@ -75,7 +89,7 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
         elif isinstance(item, Figure):
             name = f"{slug(label)}_{slug(item.name)}.png"
             if out is not None:
-                _figure(out / name, item.x, item.series, item.xlabel, item.title)
+                _figure(out / name, item.x, item.series, item.xlabel, item.title, item.overlay)
             parts.append(f"![{item.title}]({name})")
         else:
             parts.append(str(item))
@@ -124,7 +138,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         index.append(f"## {title}")
         if isinstance(item, Figure):
             name = f"{slug(item.name)}.png"
-            _figure(out / name, item.x, item.series, item.xlabel, item.title)
+            _figure(out / name, item.x, item.series, item.xlabel, item.title, item.overlay)
             written.append(out / name)
             index.append(f"![{item.title}]({name})")
         elif isinstance(item, pd.DataFrame):

@@ -127,5 +127,6 @@ class CrossCheck:
     def _repr_markdown_(self) -> str:
         verdict = "agree" if self.passed else "DISAGREE"
         return (f"**{self.game} cross-check**: analytic and simulated {verdict} "
-                f"(max |z| = {_fmt(self.max_abs_z)}, tolerance {self.tolerance} standard errors)\n\n"
+                f"(max |z| = {_fmt(self.max_abs_z)}; limit {self.tolerance} standard errors, the 4-sigma level "
+                f"Sidak-adjusted for {len(self.table)} quantities)\n\n"
                 + markdown_table(self.table))

@@ -192,6 +192,15 @@ class SweepSpec(_Strict):
     label: str | None = None
 
 
+class ComparisonSpec(_Strict):
+    """Designs compared at one reward budget per block in the index report."""
+
+    budget: float = Field(10.0, gt=0)
+    slash: float = Field(1.0, ge=0)
+    pool_size: int = Field(8, ge=1)
+    leaves: int = Field(8, ge=2)
+
+
 class Scenario(_Strict):
     name: str
     description: str = ""
@@ -200,6 +209,7 @@ class Scenario(_Strict):
     provers: ProversSpec
     mechanism: list[MechanismSpec] = Field(min_length=1)
     sweep: list[SweepSpec] = []
+    comparison: ComparisonSpec | None = None
     path: str | None = None
 
     def population(self) -> Population:
