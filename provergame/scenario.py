@@ -164,7 +164,32 @@ class DelegatedStakeSpec(_Mech):
     sensitivity: float = Field(20.0, ge=0)
 
 
-MechanismSpec = Annotated[Union[WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
+class SnarketplaceSpec(_Mech):
+    kind: Literal["snarketplace"]
+    demand: float = Field(gt=0)
+    reserve_price: float = Field(gt=0)
+
+
+class PredationSpec(_Mech):
+    kind: Literal["predation"]
+    demand: float = Field(gt=0)
+    reserve_price: float = Field(gt=0)
+    predator: int = Field(ge=0)
+    predation_price: float = Field(ge=0)
+    periods: int = Field(ge=1)
+    entry_delay: int = Field(ge=0)
+    entry_cost: float = Field(ge=0)
+    discount: float = Field(gt=0, le=1)
+    fixed_cost: float = Field(0.0, ge=0)
+
+
+class NilMarketSpec(_Mech):
+    kind: Literal["nil_market"]
+    requests: list[tuple[float, float]] = Field(min_length=1)
+    priority: Literal["price", "time"] = "price"
+
+
+MechanismSpec = Annotated[Union[SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
                                 SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
                                 DelegatedStakeSpec], Field(discriminator="kind")]
 
@@ -172,7 +197,8 @@ MECHANISMS = {
     "winner_takes_all": "WinnerTakesAll", "speed_race": "SpeedRace", "uncle_rewards": "UncleRewards",
     "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
     "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
-    "delegated_stake": "DelegatedStake",
+    "delegated_stake": "DelegatedStake", "snarketplace": "Snarketplace", "predation": "Predation",
+    "nil_market": "NilMarket",
 }
 
 
@@ -225,6 +251,9 @@ def build_game(spec: Any, provers: Population, **overrides: Any):
     from provergame import games
     params = spec.model_dump(exclude={"kind", "label"})
     params.update(overrides)
+    if spec.kind == "predation":
+        market = games.Snarketplace(params.pop("demand"), params.pop("reserve_price"), provers)
+        return games.Predation(market=market, **params)
     return getattr(games, MECHANISMS[spec.kind])(provers=provers, **params)
 
 

@@ -17,21 +17,28 @@ def best_response_iteration(game, start: np.ndarray, damping: float = 0.5, tol: 
     p = game.check_profile(start).copy()
     scale = max(1.0, float(np.max(np.abs(game.expected_payoffs(p)))))
 
+    resolution = {"points": points, "iterations": 40}
+
     def gains(profile):
-        best, arg = best_responses(game, profile, points=points, iterations=40)
+        best, arg = best_responses(game, profile, **resolution)
         return best - game.expected_payoffs(profile), arg
 
     if game.n <= 50:
-        for _ in range(max(1, max_iter // max(game.n, 1))):
-            moved = False
-            for i in range(game.n):  # sequential sweep; each search is vectorised over candidates
-                gain, arg = gains(p)
-                if gain[i] > tol * scale:
-                    p[i] = arg[i]
-                    moved = True
-            if not moved:
-                return p, True
-        return p, bool(np.max(gains(p)[0]) <= tol * scale)
+        # coarse sweeps first, then sweeps at the certificate's own resolution until nobody moves
+        for phase in ({"points": points, "iterations": 40}, {"points": 129, "iterations": 80}):
+            resolution.update(phase)
+            settled = False
+            for _ in range(max(1, max_iter // max(game.n, 1))):
+                moved = False
+                for i in range(game.n):  # sequential sweep; each search is vectorised over candidates
+                    gain, arg = gains(p)
+                    if gain[i] > tol * scale:
+                        p[i] = arg[i]
+                        moved = True
+                if not moved:
+                    settled = True
+                    break
+        return p, settled
     eta, last = damping, np.inf
     for _ in range(max_iter):
         gain, arg = gains(p)

@@ -108,3 +108,42 @@ def sybil_breakeven(game, operator: int, max_identities: int = 64, failures: str
     curve = sybil_curve(game, operator, max_identities, failures)
     hit = curve.loc[curve["profitable"], "identities"]
     return int(hit.iloc[0]) if len(hit) else None
+
+
+@dataclass(frozen=True)
+class Undercut:
+    """A price cut by one prover for `periods` rounds against its best accommodating response
+    (rivals keep their equilibrium prices): gain = periods x (profit cutting - best profit)."""
+
+    prover: int
+    price: float
+    periods: int
+    profit_cut: float
+    profit_accommodate: float
+
+    @property
+    def gain(self) -> float:
+        return self.periods * (self.profit_cut - self.profit_accommodate)
+
+    @property
+    def profitable(self) -> bool:
+        return self.gain > 1e-12
+
+
+def undercut(game, prover: int, price: float, periods: int = 1) -> Undercut:
+    """Profitability of `prover` cutting its price to `price` for `periods` rounds (market games)."""
+    from provergame.api import solve
+    from provergame.solvers.regret import best_responses
+    if game.finite or not hasattr(game, "critical_strategies"):
+        raise InvalidParameter("game", type(game).__name__, "a priced market game (Snarketplace, NilMarket, TaikoPool)")
+    prover = check_int("prover", prover, lo=0, hi=game.n - 1)
+    periods = check_int("periods", periods, lo=1)
+    lo, hi = game.strategy_bounds()
+    if not (lo[prover] <= price <= hi[prover]) or not np.isfinite(price):
+        raise InvalidParameter("price", price, f"in [{lo[prover]}, {hi[prover]}]")
+    eq = solve(game).profile
+    cand = np.tile(eq[:, None], (1, 1))
+    cand[prover, 0] = price
+    cut = float(game.deviation_payoffs(eq, cand)[prover, 0])
+    best, _ = best_responses(game, eq)
+    return Undercut(prover, float(price), periods, cut, float(max(best[prover], game.expected_payoffs(eq)[prover])))

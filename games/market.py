@@ -1,0 +1,626 @@
+"""Proof markets: Mina's snarketplace, predatory pricing against entry barriers, nil's proof market.
+
+Seed: block producers "purchase SNARK proofs from workers ... the market favours the worker that
+offers the lowest fees"; predation "is effective only in markets where there are high barriers to
+entry"; nil matches orders "with a given maximum price and time to fulfill" to proposals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats, validate_provers
+
+
+def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:
+    """Units bought from each offer: cheapest first, never above `reserve`, tied offers pro rata to
+    capacity (broadcasts over leading dimensions of `bids`)."""
+    bids = np.asarray(bids, dtype=float)
+    joins = bids <= reserve
+    cap = np.where(joins, capacity, 0.0)
+    lower = (bids[..., None, :] < bids[..., :, None]) & joins[..., None, :]     # [i, j]: j strictly cheaper
+    same = (bids[..., None, :] == bids[..., :, None]) & joins[..., None, :]
+    before = (lower * cap[..., None, :]).sum(axis=-1)
+    group = (same * cap[..., None, :]).sum(axis=-1)
+    fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
+    return cap * fill
+
+
+@dataclass(frozen=True)
+class Snarketplace(Game):
+    """Each block needs `demand` units; prover i offers its `capacity` at a per-unit bid; the
+    producer buys the cheapest offers up to demand, paying each its bid, never above
+    `reserve_price` (a bid above it means staying out). Profit = (bid - cost) x units sold.
+
+    Equilibrium (Bertrand with asymmetric costs): winners bid the first excluded prover's cost
+    (unit demand: the lowest cost wins at the second-lowest cost), or the reserve price if supply
+    is short of demand or nobody is excluded; ties at the margin sell at cost.
+    """
+
+    demand: float
+    reserve_price: float
+    provers: Population
+    tick: float = 1e-6
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "unit price"
+
+    def __post_init__(self) -> None:
+        check_real("demand", self.demand, lo=0, lo_open=True)
+        check_real("reserve_price", self.reserve_price, lo=0, lo_open=True)
+        validate_provers(self.provers)
+        check_real("tick", self.tick, lo=0, lo_open=True, hi=self.reserve_price)
+
+    @property
+    def supply(self) -> float:
+        return float(self.provers.capacity[self.provers.cost <= self.reserve_price].sum())
+
+    @property
+    def short(self) -> bool:
+        """Supply at or below the reserve price falls short of demand."""
+        return self.supply < self.demand
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, 2 * self.reserve_price)
+
+    def units(self, bids: Any) -> np.ndarray:
+        return allocate(bids, self.provers.capacity, self.demand, self.reserve_price)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        b = self.check_profile(profile)
+        return (b - self.provers.cost) * self.units(b)
+
+    def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
+        others = np.broadcast_to(profile, (self.n, self.n))
+        costs = np.broadcast_to(self.provers.cost, (self.n, self.n))
+        return np.concatenate([others - self.tick, others, costs, np.full((self.n, 1), self.reserve_price)], axis=1)
+
+    def stats(self, profile: Any) -> Stats:
+        b = self.check_profile(profile)
+        q = self.units(b)
+        sold = q.sum()
+        return Stats(reward=b * q, cost=self.provers.cost * q, participation=(q > 0).astype(float),
+                     liveness=float(min(sold / self.demand, 1.0)), user_payment=float((b * q).sum()),
+                     useful_cost=float((self.provers.cost * q).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """The producer's purchase, offer by offer: sort the offers, walk down the price ladder
+        buying whole offers, and split the last price level pro rata (identical every block)."""
+        b = self.check_profile(profile)
+        order = np.argsort(b, kind="stable")
+        sold = np.zeros(self.n)
+        left = self.demand
+        levels = np.unique(b[order][b[order] <= self.reserve_price])
+        for price in levels:  # price levels of one block's order book, not rounds
+            tied = np.flatnonzero(b == price)
+            cap = self.provers.capacity[tied]
+            take = min(left, cap.sum())
+            sold[tied] = cap * (take / cap.sum()) if cap.sum() > 0 else 0.0
+            left -= take
+            if left <= 0:
+                break
+        rew = np.broadcast_to(b * sold, (rounds, self.n))
+        cost = np.broadcast_to(self.provers.cost * sold, (rounds, self.n))
+        accepted = np.full(rounds, left <= 1e-12)
+        return Outcomes(rew, cost, np.broadcast_to(sold > 0, (rounds, self.n)), accepted,
+                        np.full(rounds, float((b * sold).sum())), np.full(rounds, float((self.provers.cost * sold).sum())))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        bids, method, winners = self.bertrand_bids()
+        if winners is None:
+            return bids, method, True
+        # With capacities a pure equilibrium may not exist (Bertrand-Edgeworth: a winner may prefer the
+        # reserve price on the residual demand its rivals leave); the independent regret search decides.
+        from provergame.solvers.regret import regret
+        if regret(self, bids) <= 10 * self.tick * max(self.demand, 1.0):
+            return bids, method, True
+        return bids, ("no pure equilibrium found (Bertrand-Edgeworth: a winner prefers a higher price on its "
+                      "residual demand); the Bertrand candidate is shown with its regret"), False
+
+    def bertrand_bids(self) -> tuple[np.ndarray, str, np.ndarray | None]:
+        """The Bertrand candidate: (bids, method, winners or None when no price competition is left)."""
+        c, k, r = self.provers.cost, self.provers.capacity, self.reserve_price
+        order = np.lexsort((np.arange(self.n), c))
+        able = order[c[order] <= r]
+        bids = np.full(self.n, 2 * r)
+        cum = np.cumsum(k[able])
+        if len(able) == 0:
+            return bids, "nobody can sell at or below the reserve price", None
+        if cum[-1] <= self.demand:
+            bids[able] = r
+            return bids, "supply short of demand: every able prover sells its capacity at the reserve price", None
+        m = int(np.searchsorted(cum, self.demand - 1e-12)) + 1          # winners needed to cover demand
+        excluded = able[m:]
+        pin = min(r, float(c[excluded[0]])) if len(excluded) else r
+        winners = able[:m]
+        # inframarginal winners one tick below the marginal one, so none sells less than its capacity
+        bids[winners[:-1]] = np.maximum(pin - 2 * self.tick, c[winners[:-1]])
+        bids[winners[-1]] = max(pin - self.tick, float(c[winners[-1]]))
+        bids[excluded] = c[excluded]
+        return bids, "Bertrand: winners bid just below the first excluded cost (capacity-aware)", winners
+
+    stall_form: ClassVar[str] = "linear"
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        """Share of demand each able prover could still supply: liveness = min(1, sum over non-withholders)."""
+        return np.where(self.provers.cost <= self.reserve_price, self.provers.capacity / self.demand, 0.0)
+
+    def withhold_bribes(self) -> np.ndarray:
+        """Selling alone at the reserve price, min(capacity, demand) units, against withholding (0)."""
+        return np.maximum(self.reserve_price - self.provers.cost, 0.0) * np.minimum(self.provers.capacity, self.demand)
+
+    def symbolic(self) -> dict[str, Any]:
+        c1, c2 = sp.symbols("c_1 c_2", positive=True)
+        return {"price_unit_demand": c2, "winner_profit_unit_demand": c2 - c1}
+
+    def theorems(self) -> list:
+        from provergame.proofs import market
+        return market.snarketplace()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        from provergame.solvers.undercut import undercut
+        rows = []
+        cheapest = int(np.argmin(self.provers.cost))
+        for frac in (0.9, 0.75, 0.5):
+            u = undercut(self, cheapest, float(profile[cheapest]) * frac, periods=10)
+            rows.append({"prover": self.provers.names[cheapest], "price": u.price, "periods": u.periods,
+                         "profit cutting": u.profit_cut, "profit accommodating": u.profit_accommodate, "gain": u.gain})
+        out = {"Undercutting by the cheapest prover (rivals at equilibrium)": pd.DataFrame(rows),
+               "Market": (f"Demand {self.demand:g} per block, supply {self.supply:g} at or below the reserve "
+                          f"{self.reserve_price:g} ({'short' if self.short else 'sufficient'}).")}
+        out.update(self.concentration_report())
+        return out
+
+    def concentration_report(self, periods: int = 400, seed: int = 0) -> dict[str, Any]:
+        """Dynamic rollout (entry, exit, learning, reinvestment) and concentration against the race and
+        stake-VRF designs on the same provers, paying the same total per block."""
+        from provergame.report import Figure
+        from provergame.solvers.metrics import hhi, nakamoto
+        from provergame.solvers.powerlaw import fit_power_law
+        from provergame.errors import InvalidParameter as _Invalid
+        from .race import WinnerTakesAll
+        from .vrf import StakeVRF
+        dyn, final = market_dynamics(self, periods=periods, seed=seed)
+        work = final["work"].to_numpy()
+        try:
+            fit = fit_power_law(work[work > 0], min_tail=8)
+            tail = (f"Work per prover after {periods} periods ({len(final)} provers ever active, "
+                    f"{int(final['alive'].sum())} still active): power-law tail alpha = {fit.alpha:.3g} above "
+                    f"x_min = {fit.xmin:.3g} ({fit.n_tail} provers, KS {fit.ks:.3g}); against a log-normal tail "
+                    f"the log-likelihood ratio is {fit.loglik_ratio:.3g} (p = {fit.p_value:.3g}): {fit.favoured}.")
+            alpha = fit.alpha
+        except _Invalid as exc:
+            tail, alpha = f"Too few provers with work for a tail fit ({exc}).", float("nan")
+        budget = self.demand * self.reserve_price
+        rows = [{"design": "Snarketplace (equilibrium)", "hhi": hhi(self.stats(profile := self.equilibrium()[0]).reward),
+                 "nakamoto": nakamoto(self.stats(profile).reward), "tail alpha (dynamics)": alpha}]
+        for name, game in (("WinnerTakesAll", WinnerTakesAll(budget, self.provers)),
+                           ("StakeVRF", StakeVRF(budget, self.provers) if self.provers.stake.sum() > 0 else None)):
+            if game is None:
+                continue
+            eq = game.equilibrium()[0]
+            r = game.stats(eq).reward
+            rows.append({"design": name, "hhi": hhi(r), "nakamoto": nakamoto(r), "tail alpha (dynamics)": float("nan")})
+        return {"Concentration over time (entry, exit, learning-by-doing, reinvestment)": Figure(
+                    "dynamics", dyn["period"].to_numpy(), {"hhi": dyn["hhi"].to_numpy(), "active": dyn["active"].to_numpy()},
+                    "period", "Snarketplace dynamics"),
+                "Distribution of work": tail,
+                "Concentration at equal demand and costs": pd.DataFrame(rows)}
+
+
+@dataclass(frozen=True)
+class Predation(Game):
+    """A deep-pocketed prover (`predator`) prices at `predation_price` for `periods` rounds; rivals,
+    unable to cover their per-round `fixed_cost`, exit; the predator then charges the reserve price
+    until entrants return `entry_delay` rounds later (having paid `entry_cost`; they return only if
+    their discounted competitive profit covers it); then the market is competitive again.
+
+    One player, the predator: profile [x] = probability of predating. Payoff = x * Delta, the
+    discounted gain over accommodation (competing at the market equilibrium throughout):
+    Delta = (pi_p - pi_c)(1 - d^P)/(1 - d) + (pi_m - pi_c) d^P (1 - d^E)/(1 - d)  (d -> 1: sums).
+    """
+
+    market: Snarketplace
+    predator: int
+    predation_price: float
+    periods: int
+    entry_delay: int
+    entry_cost: float
+    discount: float
+    fixed_cost: float = 0.0
+    strategy: ClassVar[str] = "entry"
+    strategy_label: ClassVar[str] = "probability of predating"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.market, Snarketplace):
+            raise InvalidParameter("market", type(self.market).__name__, "a Snarketplace")
+        check_int("predator", self.predator, lo=0, hi=self.market.n - 1)
+        check_real("predation_price", self.predation_price, lo=0)
+        check_int("periods", self.periods, lo=1)
+        check_int("entry_delay", self.entry_delay, lo=0)
+        check_real("entry_cost", self.entry_cost, lo=0)
+        check_real("discount", self.discount, lo=0, lo_open=True, hi=1)
+        check_real("fixed_cost", self.fixed_cost, lo=0)
+
+    @property
+    def provers(self) -> Population:  # type: ignore[override]
+        return Population.of([self.market.provers[self.predator]])
+
+    def phase_profits(self) -> dict[str, float]:
+        """Per-round profits of the predator (by the market's allocation rule) and of an entrant."""
+        m, i = self.market, self.predator
+        eq = m.equilibrium()[0]
+        competitive = float(m.expected_payoffs(eq)[i])
+        alone = np.full(m.n, 2 * m.reserve_price)
+        prey = alone.copy()
+        prey[i] = self.predation_price
+        predation = float(m.expected_payoffs(prey)[i])
+        mono = alone.copy()
+        mono[i] = m.reserve_price
+        monopoly = float(m.expected_payoffs(mono)[i])
+        rivals = np.delete(np.arange(m.n), i)
+        entrant = float(np.max(m.expected_payoffs(eq)[rivals]) - self.fixed_cost) if len(rivals) else 0.0
+        return {"competitive": competitive - self.fixed_cost, "predation": predation - self.fixed_cost,
+                "monopoly": monopoly - self.fixed_cost, "entrant": entrant}
+
+    def entrants_return(self) -> bool:
+        e = self.phase_profits()["entrant"]
+        if self.discount == 1.0:
+            return e > 0 or self.entry_cost == 0
+        return e / (1 - self.discount) >= self.entry_cost
+
+    def _sum(self, start: int, length: float) -> float:
+        d = self.discount
+        if length == np.inf:
+            return d ** start / (1 - d) if d < 1 else np.inf
+        if d == 1.0:
+            return float(length)
+        return d ** start * (1 - d ** length) / (1 - d)
+
+    def gain(self) -> float:
+        """Delta: discounted profit of predating minus accommodating (closed form)."""
+        pi = self.phase_profits()
+        E = self.entry_delay if self.entrants_return() else np.inf
+        out = (pi["predation"] - pi["competitive"]) * self._sum(0, self.periods)
+        mono = pi["monopoly"] - pi["competitive"]
+        if mono != 0:
+            out += mono * self._sum(self.periods, E)
+        return float(out)
+
+    def threshold_delay(self) -> float:
+        """Smallest entry delay E at which predation pays (inf: never, 0: always). If entrants never
+        come back (their discounted profit does not cover the entry cost) the delay is moot."""
+        if not self.entrants_return():
+            return 0.0 if self.gain() > 0 else float("inf")
+        pi = self.phase_profits()
+        loss = (pi["competitive"] - pi["predation"]) * self._sum(0, self.periods)
+        mono = pi["monopoly"] - pi["competitive"]
+        if loss <= 0:
+            return 0.0
+        if mono <= 0:
+            return float("inf")
+        d, P = self.discount, self.periods
+        if d == 1.0:
+            return loss / mono
+        x = loss * (1 - d) / (d ** P * mono)
+        return float("inf") if x >= 1 else float(np.log1p(-x) / np.log(d))
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        x = self.check_profile(profile)
+        return x * self.gain()
+
+    def path(self, predate: bool, horizon: int | None = None) -> np.ndarray:
+        """Per-round profit of the predator along the path, from the market's allocation rule."""
+        m, i = self.market, self.predator
+        E = self.entry_delay if self.entrants_return() else None
+        if horizon is None:
+            tail = self.periods + (E if E is not None else 0)
+            horizon = tail + 1 if E is not None else int(np.ceil(40 / -np.log(self.discount))) + tail
+        t = np.arange(horizon)
+        eq = m.equilibrium()[0]
+        phases = {"competitive": eq}
+        prey = np.full(m.n, 2 * m.reserve_price)
+        prey[i] = self.predation_price
+        mono = np.full(m.n, 2 * m.reserve_price)
+        mono[i] = m.reserve_price
+        phases.update(predation=prey, monopoly=mono)
+        book = {k: float(m.expected_payoffs(v)[i]) - self.fixed_cost for k, v in phases.items()}
+        if not predate:
+            return np.full(horizon, book["competitive"])
+        end = self.periods + (E if E is not None else horizon)
+        return np.select([t < self.periods, t < end], [book["predation"], book["monopoly"]], book["competitive"])
+
+    def stats(self, profile: Any) -> Stats:
+        x = self.check_profile(profile)
+        g = self.gain()
+        return Stats(reward=np.maximum(x * g, 0), cost=np.maximum(-x * g, 0), participation=x, liveness=1.0,
+                     user_payment=0.0, useful_cost=0.0)
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Each simulated round is one whole market history: the predator predates with its
+        probability; the path's discounted gain over accommodation is computed from the rules."""
+        x = self.check_profile(profile)
+        pred, acc = self.path(True), self.path(False)
+        disc = self.discount ** np.arange(len(pred))
+        delta = float(((pred - acc) * disc).sum())
+        choose = rng.random(rounds) < x[0] if 0 < x[0] < 1 else np.full(rounds, x[0] == 1)
+        gain = np.where(choose, delta, 0.0)[:, None]
+        return Outcomes(np.maximum(gain, 0), np.maximum(-gain, 0), choose[:, None], np.ones(rounds, bool),
+                        np.zeros(rounds), np.zeros(rounds))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        return np.array([1.0 if self.gain() > 0 else 0.0]), "predate iff the discounted gain is positive", True
+
+    def boundary(self, entry_costs: Any, discounts: Any) -> pd.DataFrame:
+        """Threshold entry delay over a grid of entry costs and discounts (closed form)."""
+        rows = []
+        for ec in np.atleast_1d(entry_costs):
+            for d in np.atleast_1d(discounts):
+                g = Predation(self.market, self.predator, self.predation_price, self.periods, self.entry_delay,
+                              float(ec), float(d), self.fixed_cost)
+                rows.append({"entry_cost": float(ec), "discount": float(d), "entrants_return": g.entrants_return(),
+                             "threshold_delay": g.threshold_delay() if g.entrants_return() else float("inf"),
+                             "profitable_at_delay": g.gain() > 0})
+        return pd.DataFrame(rows)
+
+    stall_form: ClassVar[str] = "linear"
+
+    def stall_weights(self, profile: Any = None) -> np.ndarray:
+        """Predation is a pricing decision, not a proving one: no withholding attack is modelled."""
+        return np.zeros(1)
+
+    def withhold_bribes(self) -> np.ndarray:
+        return np.zeros(1)
+
+    def symbolic(self) -> dict[str, Any]:
+        pp, pc, pm, d = sp.symbols("pi_p pi_c pi_m delta", positive=True)
+        P, E = sp.symbols("P E", positive=True)
+        gain = (pp - pc) * (1 - d ** P) / (1 - d) + (pm - pc) * d ** P * (1 - d ** E) / (1 - d)
+        return {"gain": gain, "threshold_delay": sp.solve(sp.Eq(gain, 0), E)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import market
+        return market.predation()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        pi = self.phase_profits()
+        table = pd.DataFrame({"phase": list(pi), "profit per round": list(pi.values())})
+        grid = self.boundary([0.0, 1.0, 10.0, 100.0, 1000.0], [0.9, 0.99, 0.999])
+        return {"Per-round profits by phase": table,
+                "Predation boundary (closed form)": grid,
+                "Verdict": (f"Discounted gain of predation over accommodation: {self.gain():.4g}; predation pays "
+                            f"once entrants take at least {self.threshold_delay():.4g} rounds to return "
+                            f"(here: {self.entry_delay}).")}
+
+
+def _requests_array(requests: Any) -> np.ndarray:
+    if isinstance(requests, pd.DataFrame):
+        requests = requests[["deadline", "max_price"]].to_numpy()
+    arr = np.asarray(requests, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise InvalidParameter("requests", requests, "rows of (deadline t_r > 0, max_price c_r > 0)")
+    return arr
+
+
+@dataclass(frozen=True)
+class NilMarket(Game):
+    """nil's proof market. Each request has a deadline t_r and a maximum price c_r; prover i
+    proposes time t_p = 1/rate and a price (its strategy) and carries a rating (default: its
+    reliability). Matching per request: keep t_p <= t_r and c_p <= c_r; sort by price then time
+    (priority="price") or time then price ("time"), each primary key divided by the rating; pick
+    the top (exact ties split evenly). The winner pays its cost and is paid on delivery.
+    """
+
+    requests: Any
+    provers: Population
+    priority: str = "price"
+    ratings: Any = None
+    tick: float = 1e-6
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "price"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requests", _requests_array(self.requests))
+        validate_provers(self.provers)
+        check_choice("priority", self.priority, ("price", "time"))
+        from provergame.errors import check_array
+        rating = self.provers.reliability if self.ratings is None else self.ratings
+        r = check_array("ratings", rating, self.n, lo=0, lo_open=True, hi=1)
+        object.__setattr__(self, "ratings", r)
+
+    @property
+    def times(self) -> np.ndarray:
+        return 1.0 / self.provers.rate
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, 2 * float(self.requests[:, 1].max()))
+
+    def wins(self, prices: Any) -> np.ndarray:
+        """Expected number of requests won by each prover: (..., n)."""
+        return self.request_shares(prices).sum(axis=-2)
+
+    def request_shares(self, prices: Any) -> np.ndarray:
+        """Share of each request won by each prover: (..., R, n)."""
+        p = np.asarray(prices, dtype=float)
+        t_r, c_r = self.requests[:, 0], self.requests[:, 1]
+        ok = (self.times[None, :] <= t_r[:, None]) & (p[..., None, :] <= c_r[:, None])    # (..., R, n)
+        if self.priority == "price":
+            first, second = p / self.ratings, np.broadcast_to(self.times, p.shape)
+        else:
+            first, second = np.broadcast_to(self.times / self.ratings, p.shape), p
+        big = np.inf
+        f = np.where(ok, first[..., None, :], big)
+        fmin = f.min(axis=-1, keepdims=True)
+        s = np.where(ok & (f == fmin), second[..., None, :], big)
+        smin = s.min(axis=-1, keepdims=True)
+        top = ok & (f == fmin) & (s == smin) & np.isfinite(fmin)
+        return top / np.maximum(top.sum(axis=-1, keepdims=True), 1)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        p = self.check_profile(profile)
+        return self.wins(p) * (self.provers.reliability * p - self.provers.cost)
+
+    def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
+        scaled = profile[None, :] * self.ratings[:, None] / self.ratings[None, :]  # price matching j's rated price
+        caps = np.broadcast_to(self.requests[:, 1], (self.n, len(self.requests)))
+        return np.concatenate([scaled - self.tick, scaled, caps, (self.provers.cost / np.maximum(
+            self.provers.reliability, 1e-12))[:, None]], axis=1)
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        shares = self.request_shares(p)
+        w = shares.sum(axis=0)
+        rho = self.provers.reliability
+        every = float(np.prod(shares @ rho))        # all requests matched and delivered
+        return Stats(reward=w * rho * p, cost=w * self.provers.cost, participation=np.minimum(w, 1.0),
+                     liveness=every, user_payment=float((w * rho * p).sum()),
+                     useful_cost=float((w * rho * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Match every request by nil's rules each round; winners deliver with their reliability."""
+        p = self.check_profile(profile)
+        R = len(self.requests)
+        t_r, c_r = self.requests[:, 0], self.requests[:, 1]
+        ok = (self.times[None, :] <= t_r[:, None]) & (p[None, :] <= c_r[:, None])
+        key1 = p / self.ratings if self.priority == "price" else self.times / self.ratings
+        key2 = self.times if self.priority == "price" else p
+        order = np.lexsort((key2, key1))                   # rank of proposals by nil's sort
+        rank = np.empty(self.n, dtype=int)
+        rank[order] = np.arange(self.n)
+        tie_break = rng.random((rounds, R, self.n))
+        same = (key1[:, None] == key1[None, :]) & (key2[:, None] == key2[None, :])
+        level = np.where(same, rank[None, :], self.n).min(axis=1)             # tie classes share a level
+        score = np.where(ok[None], level[None, None, :] + 0.5 * tie_break, np.inf)
+        winner = np.argmin(score, axis=-1)                                     # (rounds, R)
+        matched = np.isfinite(np.min(score, axis=-1))
+        delivered = matched & (rng.random((rounds, R)) < self.provers.reliability[winner])
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        rows = np.broadcast_to(np.arange(rounds)[:, None], winner.shape)
+        np.add.at(reward, (rows, winner), np.where(delivered, p[winner], 0.0))
+        np.add.at(cost, (rows, winner), np.where(matched, self.provers.cost[winner], 0.0))
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        tried[rows[matched], winner[matched]] = True
+        return Outcomes(reward, cost, tried, delivered.all(axis=1), reward.sum(1),
+                        np.where(delivered, self.provers.cost[winner], 0.0).sum(1))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        """Sequential best responses on the price grid spanned by rivals' rated prices, the price caps
+        and break-even prices. One price serves every request, so a pure equilibrium need not exist
+        (best responses can cycle, as in Bertrand-Edgeworth); then the profile with the least regret
+        met on the way is returned, marked inexact, with its regret."""
+        from provergame.solvers.regret import best_responses
+        # Start at break-even prices (the Bertrand construction): losers are then already at a best
+        # response and only winners move, up to just below their rivals' rated prices.
+        p = np.minimum(self.provers.cost / np.maximum(self.provers.reliability, 1e-12),
+                       2 * float(self.requests[:, 1].max()))
+        best_p, best_r = p.copy(), np.inf
+        for _ in range(60):
+            moved = False
+            for i in range(self.n):  # one prover at a time; each search is vectorised over candidates
+                gain_to, arg = best_responses(self, p, points=33, iterations=20)
+                current = self.expected_payoffs(p)
+                regret = float(np.max(gain_to - current))
+                if regret < best_r:
+                    best_p, best_r = p.copy(), regret
+                if gain_to[i] - current[i] > 1e-12:
+                    p[i] = arg[i]
+                    moved = True
+            if not moved:
+                return p, "sequential best responses on prices (converged)", True
+        return best_p, "sequential best responses cycled (no pure equilibrium found): least-regret profile", False
+
+    def stall_liveness(self, masks: np.ndarray, profile: Any) -> np.ndarray:
+        """P(every request matched and delivered) when the provers in each mask withhold."""
+        p = np.where(np.asarray(masks, dtype=bool), np.inf, self.check_profile(profile))
+        shares = self.request_shares(p)
+        return np.prod(shares @ self.provers.reliability, axis=-1)
+
+    def withhold_bribes(self) -> np.ndarray:
+        """Best payoff of serving alone (rivals withhold) against withholding (0)."""
+        from provergame.solvers.regret import best_responses
+        out = self.strategy_bounds()[1]
+        best = np.zeros(self.n)
+        for i in range(self.n):  # one market per prover, each searched over its price grid
+            prof = out.copy()
+            best[i] = best_responses(self, prof, points=65, iterations=30)[0][i]
+        return np.maximum(best, 0.0)
+
+    def symbolic(self) -> dict[str, Any]:
+        p, rating = sp.symbols("p rating", positive=True)
+        return {"rated_price": p / rating}
+
+    def theorems(self) -> list:
+        from provergame.proofs import market
+        return market.nil_market()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        p = self.check_profile(profile)
+        flat = NilMarket(self.requests, self.provers, self.priority, np.ones(self.n), self.tick)
+        flat_eq = flat.equilibrium()[0]
+        share = lambda g, q: g.wins(q) / len(g.requests)
+        return {"Ratings shift market share": pd.DataFrame({
+            "prover": list(self.provers.names), "rating": self.ratings, "time": self.times,
+            "share with ratings": share(self, p), "share, equal ratings": share(flat, flat_eq),
+            "price with ratings": p, "price, equal ratings": flat_eq})}
+
+
+def market_dynamics(market: Snarketplace, periods: int = 400, entry_rate: float = 0.5, learning: float = 0.15,
+                    reinvest: float = 0.5, capacity_price: float = 1.0, exit_after: int = 20,
+                    entrant_cost_sigma: float = 0.3, cost_noise: float = 0.3,
+                    seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Snarketplace over many periods with entry, exit and reinvestment (costs falling with scale).
+
+    Each period the market clears at its Bertrand equilibrium; a prover's cost follows a learning
+    curve c0 (1 + cumulative units)^-learning, times a per-period shock exp(cost_noise Z) (spare compute
+    comes and goes); a `reinvest` share of its profit buys capacity at
+    `capacity_price` per unit; a prover that sells nothing for `exit_after` periods exits; new provers
+    arrive Poisson(entry_rate) per period with log-normal costs around the initial median and unit
+    capacity. Returns (per-period HHI, Nakamoto coefficient and active count; final work per prover).
+    """
+    periods = check_int("periods", periods, lo=1)
+    for name, v in (("entry_rate", entry_rate), ("learning", learning), ("reinvest", reinvest),
+                    ("entrant_cost_sigma", entrant_cost_sigma), ("cost_noise", cost_noise)):
+        check_real(name, v, lo=0)
+    check_real("capacity_price", capacity_price, lo=0, lo_open=True)
+    check_int("exit_after", exit_after, lo=1)
+    from provergame.solvers.metrics import hhi, nakamoto
+    rng = np.random.default_rng(seed)
+    pop = market.provers
+    c0, cap = list(pop.cost), list(pop.capacity)
+    work, idle, alive, born = [0.0] * len(c0), [0] * len(c0), [True] * len(c0), [0] * len(c0)
+    median = float(np.median(pop.cost))
+    rows = []
+    for t in range(periods):  # periods are state updates; each clears a vectorised market
+        for _ in range(rng.poisson(entry_rate)):
+            c0.append(median * float(rng.lognormal(0, entrant_cost_sigma)))
+            cap.append(1.0)
+            work.append(0.0)
+            idle.append(0)
+            alive.append(True)
+            born.append(t)
+        idx = np.flatnonzero(alive)
+        cost = np.array(c0)[idx] * (1 + np.array(work)[idx]) ** (-learning) * np.exp(
+            cost_noise * rng.standard_normal(len(idx)))
+        sub = Snarketplace(market.demand, market.reserve_price,
+                           Population.from_arrays(cost=cost, capacity=np.array(cap)[idx]), market.tick)
+        bids = sub.bertrand_bids()[0]
+        q = sub.units(bids)
+        profit = (bids - cost) * q
+        for k, i in enumerate(idx):
+            work[i] += q[k]
+            cap[i] += reinvest * max(profit[k], 0.0) / capacity_price
+            idle[i] = 0 if q[k] > 0 else idle[i] + 1
+            if idle[i] >= exit_after:
+                alive[i] = False
+        rows.append({"period": t + 1, "hhi": hhi(q), "nakamoto": nakamoto(q), "active": int(len(idx)),
+                     "price": float(bids[q > 0].max()) if (q > 0).any() else float("nan")})
+    final = pd.DataFrame({"prover": np.arange(len(work)), "work": work, "capacity": cap, "alive": alive,
+                          "entered": born})
+    return pd.DataFrame(rows), final
