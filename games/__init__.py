@@ -2,10 +2,11 @@
 from .base import EntryGame, Game, Outcomes, Stats
 from .delegation import DelegatedStake
 from .market import NilMarket, Predation, Snarketplace, market_dynamics
+from .sequencer import FeeSharing, ScrollAuction
 from .race import MinimumProvingTime, SequencerChosen, SpeedRace, UncleRewards, WinnerTakesAll
 from .tree import ProofTreeVRF
 from .vrf import StakeVRF, TaikoPool, TurnBased
 
-__all__ = ["DelegatedStake", "EntryGame", "Game", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation",
+__all__ = ["DelegatedStake", "EntryGame", "FeeSharing", "Game", "ScrollAuction", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation",
            "ProofTreeVRF", "SequencerChosen", "Snarketplace", "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TurnBased",
            "UncleRewards", "WinnerTakesAll", "market_dynamics"]

@@ -51,8 +51,13 @@ class Game:
     provers: Population
 
     @property
+    def players(self) -> Population:
+        """Who chooses strategies: the provers, except in sequencer games."""
+        return self.provers
+
+    @property
     def n(self) -> int:
-        return len(self.provers)
+        return len(self.players)
 
     @property
     def finite(self) -> bool:

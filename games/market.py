@@ -236,6 +236,7 @@ class Predation(Game):
     fixed_cost: float = 0.0
     strategy: ClassVar[str] = "entry"
     strategy_label: ClassVar[str] = "probability of predating"
+    proving: ClassVar[bool] = False    # a pricing decision: no withholding attack is modelled
 
     def __post_init__(self) -> None:
         if not isinstance(self.market, Snarketplace):
@@ -368,15 +369,6 @@ class Predation(Game):
                              "threshold_delay": g.threshold_delay() if g.entrants_return() else float("inf"),
                              "profitable_at_delay": g.gain() > 0})
         return pd.DataFrame(rows)
-
-    stall_form: ClassVar[str] = "linear"
-
-    def stall_weights(self, profile: Any = None) -> np.ndarray:
-        """Predation is a pricing decision, not a proving one: no withholding attack is modelled."""
-        return np.zeros(1)
-
-    def withhold_bribes(self) -> np.ndarray:
-        return np.zeros(1)
 
     def symbolic(self) -> dict[str, Any]:
         pp, pc, pm, d = sp.symbols("pi_p pi_c pi_m delta", positive=True)

@@ -21,7 +21,7 @@ def certify(game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -
     reg = regret_by_player(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
                        regret=float(reg.max()), regret_by_player=reg, method=method, exact=exact,
-                       names=game.provers.names, strategy=game.strategy_label, extra=extra)
+                       names=game.players.names, strategy=game.strategy_label, extra=extra)
 
 
 def solve(game, symmetric: bool = False) -> Equilibrium:
@@ -84,7 +84,7 @@ def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance:
     profile = eq.profile if isinstance(eq, Equilibrium) else np.asarray(eq, dtype=float)
     analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
     stats = game.stats(profile)
-    names = [f"payoff[{nm}]" for nm in game.provers.names] + ["liveness", "user_payment"]
+    names = [f"payoff[{nm}]" for nm in game.players.names] + ["liveness", "user_payment"]
     a = np.concatenate([analytic, [stats.liveness, stats.user_payment]])
     s = np.concatenate([rollout.mean_payoffs, [rollout.liveness, rollout.user_payment]])
     se = np.concatenate([rollout.stderr, [rollout.liveness_stderr, rollout.user_payment_stderr]])

@@ -17,6 +17,8 @@ def _fmt(x: Any) -> str:
         x = float(x)
         if x == 0:
             return "0"
+        if np.isnan(x):
+            return "n/a"
         if not np.isfinite(x):
             return str(x)
         if abs(x) >= 1e5 or abs(x) < 1e-3:

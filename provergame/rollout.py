@@ -47,7 +47,7 @@ def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
     user_var = max(user_sq / rounds - user ** 2, 0.0) * rounds / (rounds - 1)
     reward, cost, part = reward_sum / rounds, cost_sum / rounds, attempt_sum / rounds
     metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds)
-    return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.provers.names,
+    return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.players.names,
                    mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
                    participation=part, liveness=live, liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
                    user_payment=user, user_payment_stderr=float(np.sqrt(user_var / rounds)),

@@ -189,7 +189,23 @@ class NilMarketSpec(_Mech):
     priority: Literal["price", "time"] = "price"
 
 
-MechanismSpec = Annotated[Union[SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
+class FeeSharingSpec(_Mech):
+    kind: Literal["fee_sharing"]
+    fees: float = Field(gt=0)
+    mev: float | list[float] = 0.0
+    sequencers: int = Field(ge=2)
+    weight: Literal["linear", "exponential"] = "linear"
+    gamma: float = Field(1.0, gt=0)
+
+
+class ScrollAuctionSpec(_Mech):
+    kind: Literal["scroll_auction"]
+    sequencers: int = Field(ge=2)
+    value_distribution: Literal["uniform"] | tuple[Literal["lognormal"], float] = "uniform"
+    value_max: float = Field(1.0, gt=0)
+
+
+MechanismSpec = Annotated[Union[FeeSharingSpec, ScrollAuctionSpec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
                                 SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
                                 DelegatedStakeSpec], Field(discriminator="kind")]
 
@@ -198,7 +214,7 @@ MECHANISMS = {
     "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
     "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
     "delegated_stake": "DelegatedStake", "snarketplace": "Snarketplace", "predation": "Predation",
-    "nil_market": "NilMarket",
+    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "scroll_auction": "ScrollAuction",
 }
 
 
@@ -251,6 +267,10 @@ def build_game(spec: Any, provers: Population, **overrides: Any):
     from provergame import games
     params = spec.model_dump(exclude={"kind", "label"})
     params.update(overrides)
+    if spec.kind in ("fee_sharing",):
+        return games.FeeSharing(**params)
+    if spec.kind == "scroll_auction":
+        return games.ScrollAuction(provers=provers, **params)
     if spec.kind == "predation":
         market = games.Snarketplace(params.pop("demand"), params.pop("reserve_price"), provers)
         return games.Predation(market=market, **params)

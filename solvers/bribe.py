@@ -108,7 +108,7 @@ def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, p
     """Cheapest bribe making the attack a best response for the bribed provers."""
     check_choice("attack", attack, ("withhold", "grief"))
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
-    names = game.provers.names
+    names = game.players.names
     if attack == "grief":
         if not hasattr(game, "grief_bribes"):
             raise InvalidParameter("attack", "grief", "'withhold' for this game (grief needs a proof tree)")
@@ -117,6 +117,9 @@ def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, p
         mask = np.zeros(game.n, dtype=bool)
         mask[i] = True
         return BribeThreshold("grief", float(per[i]), per, names, mask, float("nan"), "cheapest single griefer")
+    if getattr(game, "proving", True) is False:
+        return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
+                              float("nan"), "not applicable: the players of this game do not prove")
     if profile is None:
         from provergame.api import solve
         profile = solve(game).profile

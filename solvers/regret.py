@@ -59,6 +59,8 @@ def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> 
     p = game.check_profile(profile)
     current = np.asarray(game.expected_payoffs(p), dtype=float)
     best, _ = best_responses(game, p, points, iterations)
+    if hasattr(game, "best_deviation_payoffs"):   # games whose strategies are functions (auctions)
+        best = np.maximum(best, game.best_deviation_payoffs(p))
     return np.maximum(best - current, 0.0)
 
 

@@ -1,0 +1,319 @@
+"""The sequencer side: Fernet's fee-sharing score and Scroll's slot auction to the proving network.
+
+Seed: "We could patch the sequencer scoring function (currently only a VRF) to factor in the
+percentage of fees the sequencer pushes to the provers ... sequencers would eventually share 100% of
+fees"; Scroll: "Multiple sequencers are elected per round, and they post bids to the proving network.
+The proving network chooses the best bid"; provers are elected by VRF and staked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+from scipy import integrate, stats
+
+from provergame.errors import InvalidParameter, check_array, check_choice, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats
+
+
+def _sequencers(k: int, prefix: str = "s") -> Population:
+    return Population.from_arrays(cost=np.zeros(k), names=[f"{prefix}{i}" for i in range(k)])
+
+
+@dataclass(frozen=True)
+class FeeSharing(Game):
+    """Each of `sequencers` sequencers passes a share a in [0, 1] of `fees` to provers; it wins the
+    slot with probability w(a_k) / sum_j w(a_j), w(a) = 1 + gamma a ("linear") or exp(gamma a)
+    ("exponential"); the winner earns mev_k + (1 - a_k) fees. `play` draws each sequencer's VRF
+    score u^(1/w) (u uniform) and the highest wins, which realises exactly that law.
+
+    Symmetric equilibrium (identical MEV m, K sequencers), from (K-1) w'(a)/w(a) (m + (1-a) F) = K F:
+    linear a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)], exponential a* = 1 + m/F - K/((K-1) gamma),
+    clipped to [0, 1]: the share rises with the MEV/fee ratio and reaches the corner a = 1.
+    """
+
+    fees: float
+    mev: Any
+    sequencers: int
+    weight: str = "linear"
+    gamma: float = 1.0
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "fee share to provers"
+    proving: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        check_real("fees", self.fees, lo=0, lo_open=True)
+        check_int("sequencers", self.sequencers, lo=2)
+        mev = check_array("mev", np.atleast_1d(self.mev), lo=0)
+        if len(mev) not in (1, self.sequencers):
+            raise InvalidParameter("mev", self.mev, f"a number or {self.sequencers} values")
+        object.__setattr__(self, "mev", np.broadcast_to(mev, (self.sequencers,)).copy())
+        check_choice("weight", self.weight, ("linear", "exponential"))
+        check_real("gamma", self.gamma, lo=0, lo_open=True)
+
+    @property
+    def players(self) -> Population:
+        return _sequencers(self.sequencers)
+
+    @property
+    def provers(self) -> Population:  # type: ignore[override]
+        return self.players
+
+    def w(self, a: np.ndarray) -> np.ndarray:
+        return 1 + self.gamma * a if self.weight == "linear" else np.exp(self.gamma * a)
+
+    def win(self, a: Any) -> np.ndarray:
+        w = self.w(np.asarray(a, dtype=float))
+        return w / w.sum(axis=-1, keepdims=True)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        a = self.check_profile(profile)
+        return self.win(a) * (self.mev + (1 - a) * self.fees)
+
+    def stats(self, profile: Any) -> Stats:
+        a = self.check_profile(profile)
+        p = self.win(a)
+        return Stats(reward=p * (self.mev + (1 - a) * self.fees), cost=np.zeros(self.n), participation=np.ones(self.n),
+                     liveness=1.0, user_payment=float(self.fees), useful_cost=0.0)
+
+    def prover_income(self, profile: Any) -> float:
+        """Expected fees reaching provers per slot: sum_k P(k wins) a_k F."""
+        a = self.check_profile(profile)
+        return float((self.win(a) * a).sum() * self.fees)
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        a = self.check_profile(profile)
+        score = rng.random((rounds, self.n)) ** (1.0 / self.w(a))
+        winner = np.argmax(score, axis=1)
+        reward = np.zeros((rounds, self.n))
+        rows = np.arange(rounds)
+        reward[rows, winner] = self.mev[winner] + (1 - a[winner]) * self.fees
+        tried = np.ones((rounds, self.n), dtype=bool)
+        return Outcomes(reward, np.zeros((rounds, self.n)), tried, np.ones(rounds, bool),
+                        np.full(rounds, float(self.fees)), np.zeros(rounds))
+
+    def symmetric_share(self) -> float:
+        K, F, g = self.sequencers, self.fees, self.gamma
+        m = float(self.mev[0])
+        if self.weight == "linear":
+            a = ((K - 1) * g * (m + F) - K * F) / (g * F * (2 * K - 1))
+        else:
+            a = 1 + m / F - K / ((K - 1) * g)
+        return float(np.clip(a, 0.0, 1.0))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if np.all(self.mev == self.mev[0]):
+            return np.full(self.n, self.symmetric_share()), "symmetric closed form (first-order condition, clipped)", True
+        if symmetric:
+            raise InvalidParameter("symmetric", True, "only when every sequencer has the same MEV")
+        from provergame.solvers.dynamics import best_response_iteration
+        p, ok = best_response_iteration(self, np.full(self.n, 0.5))
+        return p, "asymmetric MEV: sequential best responses", ok
+
+    def share_curve(self, ratios: Any) -> pd.DataFrame:
+        """Equilibrium share against the MEV / fee ratio (identical sequencers)."""
+        rows = []
+        for r in np.atleast_1d(ratios):
+            g = FeeSharing(self.fees, float(r) * self.fees, self.sequencers, self.weight, self.gamma)
+            a = g.symmetric_share()
+            rows.append({"mev/fees": float(r), "share a*": a, "prover income": a * self.fees})
+        return pd.DataFrame(rows)
+
+    def symbolic(self) -> dict[str, Any]:
+        a, m, F, g = sp.symbols("a m F gamma", positive=True)
+        K = sp.Symbol("K", integer=True, positive=True)
+        lin = sp.solve(sp.Eq((K - 1) * g / (1 + g * a) * (m + (1 - a) * F), K * F), a)
+        exp = sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)
+        return {"share_linear": lin[0], "share_exponential": exp[0]}
+
+    def theorems(self) -> list:
+        from provergame.proofs import sequencer
+        return sequencer.fee_sharing()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        from provergame.report import Figure
+        curve = self.share_curve(np.linspace(0, 10, 21))
+        return {"Equilibrium share against the MEV/fee ratio": Figure(
+                    "share_curve", curve["mev/fees"].to_numpy(), {"share a*": curve["share a*"].to_numpy()},
+                    "MEV / fees", "FeeSharing: equilibrium share passed to provers", overlay=True),
+                "Share table": curve.iloc[::4],
+                "Provers' income": f"At this equilibrium {self.prover_income(profile):.4g} of {self.fees:g} fees per "
+                                   f"slot reach provers; compare with the proving cost per block of a prover game."}
+
+
+@dataclass(frozen=True)
+class ScrollAuction(Game):
+    """`sequencers` bidders with private values drawn iid from `value_distribution` ("uniform" on
+    [0, value_max], or ("lognormal", sigma) scaled by value_max) bid for the slot; the highest bid
+    wins and pays its bid, which goes to provers elected by stake-weighted VRF.
+
+    First-price Bayesian equilibrium: b(v) = v - int_0^v F(x)^{K-1} dx / F(v)^{K-1} (uniform:
+    (K-1)/K v); expected revenue = E[second-highest value] (revenue equivalence). A profile entry
+    m_k scales that bid function (the equilibrium is m = 1); the regret certificate searches every
+    bid function pointwise.
+    """
+
+    sequencers: int
+    value_distribution: Any = "uniform"
+    value_max: float = 1.0
+    provers: Population | None = None
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "bid scale"
+    proving: ClassVar[bool] = False
+    grid: int = 801
+
+    def __post_init__(self) -> None:
+        check_int("sequencers", self.sequencers, lo=2)
+        check_real("value_max", self.value_max, lo=0, lo_open=True)
+        vd = self.value_distribution
+        if isinstance(vd, (list, tuple)):
+            if len(vd) != 2 or vd[0] != "lognormal":
+                raise InvalidParameter("value_distribution", vd, "'uniform' or ('lognormal', sigma)")
+            check_real("value_distribution sigma", vd[1], lo=0, lo_open=True)
+        else:
+            check_choice("value_distribution", vd, ("uniform",))
+
+    @property
+    def players(self) -> Population:
+        return _sequencers(self.sequencers)
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, 2.0)
+
+    def _dist(self):
+        if self.value_distribution == "uniform":
+            return stats.uniform(0, self.value_max)
+        sigma = float(self.value_distribution[1])
+        return stats.lognorm(sigma, scale=self.value_max * np.exp(-sigma ** 2))
+
+    def values(self) -> np.ndarray:
+        d = self._dist()
+        return d.ppf(np.linspace(0, 1 - 1e-9, self.grid) ** 1.0)
+
+    def bid(self, v: Any) -> np.ndarray:
+        """Equilibrium bid b(v) = v - int_0^v F^{K-1} / F(v)^{K-1}."""
+        v = np.asarray(v, dtype=float)
+        d, K = self._dist(), self.sequencers
+        if self.value_distribution == "uniform":
+            return (K - 1) / K * np.clip(v, 0, self.value_max)
+        x = np.linspace(0, max(float(np.max(v)), 1e-12), 4001)
+        Fk = d.cdf(x) ** (K - 1)
+        cum = integrate.cumulative_trapezoid(Fk, x, initial=0.0)
+        num = np.interp(v, x, cum)
+        den = d.cdf(v) ** (K - 1)
+        return np.where(den > 0, v - np.divide(num, den, out=np.zeros_like(v), where=den > 0), 0.0)
+
+    @property
+    def revenue(self) -> float:
+        """E[second-highest value] (revenue equivalence: first and second price give the same)."""
+        d, K = self._dist(), self.sequencers
+        f = lambda v: v * K * (K - 1) * d.cdf(v) ** (K - 2) * (1 - d.cdf(v)) * d.pdf(v)
+        hi = d.ppf(1 - 1e-12)
+        return float(integrate.quad(f, 0, hi, limit=400)[0])
+
+    def first_price_revenue(self) -> float:
+        """E[winning bid] in the first-price equilibrium, by direct integration."""
+        d, K = self._dist(), self.sequencers
+        hi = d.ppf(1 - 1e-12)
+        v = np.linspace(0, hi, 20001)
+        dens = K * d.cdf(v) ** (K - 1) * d.pdf(v)
+        return float(integrate.trapezoid(self.bid(v) * dens, v))
+
+    def _payoff_grid(self, scales: np.ndarray, rivals: np.ndarray) -> np.ndarray:
+        """Expected payoff of a bidder scaling the bid function by `scales` (..., S) against rivals'
+        scales `rivals` (..., K-1): integral over its value of (v - s b(v)) P(all rival bids lower)."""
+        d = self._dist()
+        v = np.linspace(0, d.ppf(1 - 1e-9), 1201)
+        b = self.bid(v)
+        dens = d.pdf(v)
+        x = scales[..., None] * b                                           # own bid at each value
+        prob = np.ones_like(x)
+        for j in range(rivals.shape[-1]):                                    # K - 1 rivals
+            r = rivals[..., j][..., None]
+            # P(r_j b(V) < x) = F(b^{-1}(x / r_j))
+            inv = np.interp(np.divide(x, r, out=np.full_like(x, np.inf), where=r > 0), b, v, right=np.inf)
+            prob = prob * np.where(r > 0, np.minimum(d.cdf(inv), 1.0), 1.0)
+        return integrate.trapezoid((v - x) * prob * dens, v, axis=-1)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        m = self.check_profile(profile)
+        out = []
+        for k in range(self.n):  # K bidders, each against the other K - 1
+            rivals = np.delete(m, k, axis=-1)
+            out.append(self._payoff_grid(m[..., k], rivals))
+        return np.stack(out, axis=-1)
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        m = self.check_profile(profile)
+        return np.stack([self._payoff_grid(np.asarray(candidates[k], float), np.broadcast_to(
+            np.delete(m, k), (candidates.shape[1], self.n - 1))) for k in range(self.n)])
+
+    def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
+        """Regret search over every bid function: for each value v the best bid x against the rivals'
+        bid distribution, max_x (v - x) G(x), integrated over v."""
+        m = self.check_profile(profile)
+        d = self._dist()
+        v = np.linspace(0, d.ppf(1 - 1e-9), 1201)
+        b = self.bid(v)
+        xs = np.linspace(0, v.max(), 1201)
+        out = np.zeros(self.n)
+        for k in range(self.n):
+            G = np.ones_like(xs)
+            for r in np.delete(m, k):
+                inv = np.interp(xs / r, b, v, right=np.inf) if r > 0 else np.full_like(xs, -1.0)
+                G = G * (np.minimum(d.cdf(inv), 1.0) if r > 0 else 1.0)
+            best = np.max((v[:, None] - xs[None, :]) * G[None, :], axis=1)
+            out[k] = integrate.trapezoid(np.maximum(best, 0) * d.pdf(v), v)
+        return out
+
+    def stats(self, profile: Any) -> Stats:
+        m = self.check_profile(profile)
+        pay = self.expected_payoffs(m)
+        return Stats(reward=np.maximum(pay, 0), cost=np.zeros(self.n), participation=np.ones(self.n), liveness=1.0,
+                     user_payment=self.revenue if np.allclose(m, 1) else float("nan"), useful_cost=0.0)
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        m = self.check_profile(profile)
+        vals = self._dist().rvs(size=(rounds, self.n), random_state=rng)
+        bids = m * self.bid(vals)
+        winner = np.argmax(bids, axis=1)
+        rows = np.arange(rounds)
+        reward = np.zeros((rounds, self.n))
+        reward[rows, winner] = vals[rows, winner] - bids[rows, winner]
+        return Outcomes(reward, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), np.ones(rounds, bool),
+                        bids[rows, winner], np.zeros(rounds))
+
+    def prover_income(self, stake: Any = None) -> pd.DataFrame:
+        """Expected winning bid reaching each prover elected by stake-weighted VRF."""
+        pop = self.provers if self.provers is not None else Population.identical(4, stake=1.0)
+        share = pop.stake / pop.stake.sum() if pop.stake.sum() > 0 else np.full(len(pop), 1 / len(pop))
+        return pd.DataFrame({"prover": list(pop.names), "stake share": share, "expected income": share * self.revenue})
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        how = "closed form (K-1)/K v" if self.value_distribution == "uniform" else "b(v) = v - int F^(K-1) / F(v)^(K-1)"
+        return np.ones(self.n), f"first-price Bayesian equilibrium, {how}", True
+
+    def equilibrium_extra(self, profile: np.ndarray) -> dict[str, Any]:
+        return {"bid": self.bid, "revenue": self.revenue}
+
+    def symbolic(self) -> dict[str, Any]:
+        v = sp.Symbol("v", positive=True)
+        K = sp.Symbol("K", integer=True, positive=True)
+        return {"bid_uniform": (K - 1) / K * v, "revenue_uniform": (K - 1) / (K + 1)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import sequencer
+        return sequencer.scroll_auction()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        v = np.linspace(0, float(self._dist().ppf(0.99)), 6)
+        return {"Equilibrium bid function": pd.DataFrame({"value": v, "bid": self.bid(v)}),
+                "Revenue": (f"Expected winning bid (first price, integrated): {self.first_price_revenue():.5g}; "
+                            f"expected second-highest value (second price): {self.revenue:.5g}. Revenue equivalence "
+                            f"holds to {abs(self.first_price_revenue() - self.revenue):.2g}."),
+                "MEV reaching provers (stake-weighted VRF)": self.prover_income()}

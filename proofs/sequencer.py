@@ -1,0 +1,45 @@
+"""Theorems of the sequencer side."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .engine import Theorem
+
+a, m, F, g, v = sp.symbols("a m F gamma v", positive=True)
+K = sp.Symbol("K", integer=True, positive=True)
+
+
+def fee_sharing() -> list[Theorem]:
+    lin = ((K - 1) * g * (m + F) - K * F) / (g * F * (2 * K - 1))
+    foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
+    b = sp.Symbol("b", positive=True)
+    payoff = (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F)
+    return [
+        Theorem("fee_share_linear_closed_form", sp.Eq(sp.simplify(foc.subs(a, lin) * (1 + g * lin)), 0), (),
+                "Linear score w = 1 + gamma a: a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)] solves the "
+                "symmetric first-order condition (K-1) w'/w (m + (1-a) F) = K F."),
+        Theorem("fee_share_reaches_one", lin >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)),
+                "Once MEV exceeds K F (1 + gamma) / ((K - 1) gamma) the equilibrium share is the corner a = 1: "
+                "sequencers pass every fee to provers (the seed's expectation as MEV grows)."),
+        Theorem("fee_share_rises_with_mev", sp.diff(lin, m) > 0, (K >= 2,),
+                "The interior share strictly rises with MEV."),
+        Theorem("fee_share_second_order", sp.diff(payoff, a, 2).subs(b, a) < 0, (K >= 2, a <= 1),
+                "The payoff is concave in the own share at a symmetric profile: the first-order condition is a maximum."),
+    ]
+
+
+def scroll_auction() -> list[Theorem]:
+    x = sp.Symbol("x", positive=True)
+    bid = (K - 1) / K * v
+    # best response of a bidder with value v against K-1 rivals bidding (K-1)/K V: P(win with x) = (x K/(K-1))^(K-1)
+    pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
+    return [
+        Theorem("first_price_uniform_bid",
+                sp.Eq(sp.simplify(sp.diff(pay, x).subs(x, bid) / (v ** (K - 2))), 0), (),
+                "Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the best response."),
+        Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values."),
+        Theorem("revenue_equivalence_uniform",
+                sp.Eq(sp.integrate(bid * K * v ** (K - 1), (v, 0, 1)),
+                      sp.integrate(v * K * (K - 1) * v ** (K - 2) * (1 - v), (v, 0, 1))), (),
+                "Uniform values: E[winning first-price bid] = E[second-highest value] = (K-1)/(K+1)."),
+    ]

@@ -1,0 +1,71 @@
+"""Sequencer side: invariants over generated parameters."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.games import FeeSharing, ScrollAuction
+
+real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+@given(real(0.1, 10), real(0, 50), st.integers(2, 12), st.sampled_from(["linear", "exponential"]), real(0.2, 5))
+def test_fee_share_symmetric_equilibrium(fees, mev, k, weight, gamma):
+    g = FeeSharing(fees, mev, k, weight, gamma)
+    eq = pg.solve(g, symmetric=True)
+    assert np.all((0 <= eq.profile) & (eq.profile <= 1))                 # shares within [0, 1]
+    assert eq.regret <= 1e-8 * max(1.0, fees + mev)
+    assert np.isclose(g.win(eq.profile).sum(), 1.0)
+    if weight == "linear" and mev >= k * fees * (1 + gamma) / ((k - 1) * gamma):
+        assert eq.profile[0] == 1.0
+
+
+@given(real(0.5, 5), st.integers(2, 8))
+def test_fee_share_rises_with_mev(fees, k):
+    curve = FeeSharing(fees, 0.0, k).share_curve(np.linspace(0, 20, 30))
+    assert np.all(np.diff(curve["share a*"]) >= -1e-12) and curve["share a*"].iloc[-1] == 1.0
+
+
+@settings(max_examples=8)
+@given(st.lists(real(0, 10), min_size=2, max_size=4), real(0.5, 5), st.integers(0, 1000))
+def test_fee_share_asymmetric_and_vrf_law(mev, fees, seed):
+    g = FeeSharing(fees, mev, len(mev))
+    eq = pg.solve(g)
+    assert eq.regret <= 1e-6 * max(1.0, fees + max(mev))
+    prof = np.random.default_rng(seed).random(len(mev))
+    roll = pg.simulate(g, prof, rounds=40_000, seed=seed)
+    assert pg.cross_check(g, prof, roll).passed                          # winner frequencies follow w / sum w
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 8])
+def test_uniform_first_price_closed_form(k):
+    a = ScrollAuction(k, "uniform", 2.0)
+    eq = pg.solve(a)
+    v = np.linspace(0, 2, 9)
+    assert np.allclose(eq.bid(v), (k - 1) / k * v)
+    assert np.isclose(eq.revenue, 2.0 * (k - 1) / (k + 1), rtol=1e-6)
+    assert np.isclose(a.first_price_revenue(), eq.revenue, rtol=1e-4)    # revenue equivalence
+    assert eq.regret <= 2e-3
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.8])
+def test_lognormal_auction_bids_below_values_and_revenue_equivalence(sigma):
+    a = ScrollAuction(4, ("lognormal", sigma), 10.0)
+    v = np.linspace(0.1, 30, 50)
+    b = a.bid(v)
+    assert np.all(b < v) and np.all(np.diff(b) > 0)
+    assert np.isclose(a.first_price_revenue(), a.revenue, rtol=2e-3)
+    eq = pg.solve(a)
+    roll = pg.simulate(a, eq.profile, rounds=40_000, seed=2)
+    assert pg.cross_check(a, eq, roll).passed and eq.regret <= 1e-3 * 10
+
+
+def test_sequencer_inputs_validated():
+    with pytest.raises(pg.InvalidParameter, match="mev"):
+        FeeSharing(1.0, [1.0, 2.0], 3)
+    with pytest.raises(pg.InvalidParameter, match="sequencers"):
+        FeeSharing(1.0, 1.0, 1)
+    with pytest.raises(pg.InvalidParameter, match="value_distribution"):
+        ScrollAuction(3, "pareto")
+    with pytest.raises(pg.InvalidParameter, match="symmetric"):
+        pg.solve(FeeSharing(1.0, [1.0, 2.0], 2), symmetric=True)
