@@ -1,6 +1,7 @@
 """What every game offers: analytic payoffs, protocol rules (play), symbolic form, metric statistics."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -39,7 +40,7 @@ class Stats:
     useful_cost: float
 
 
-class Game:
+class Game(ABC):
     """Base of every mechanism. Subclasses are frozen dataclasses of their parameters.
 
     A profile is a float array with one entry per player (`strategy` says what it means).
@@ -84,8 +85,9 @@ class Game:
         return np.clip(p, lo, hi)
 
     # --- analytic face -------------------------------------------------------------
+    @abstractmethod
     def expected_payoffs(self, profile: Any) -> np.ndarray:
-        raise NotImplementedError
+        """Closed-form expected payoff of every player, broadcasting over leading profile axes."""
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         """Payoff of player i playing candidates[i, k] while the others keep `profile`: (n, m)."""
@@ -97,12 +99,14 @@ class Game:
         pay = self.expected_payoffs(batch)
         return pay[np.arange(n), :, np.arange(n)]
 
+    @abstractmethod
     def stats(self, profile: Any) -> Stats:
-        raise NotImplementedError
+        """Expected per-round rewards, costs, participation, liveness and payments (metrics face)."""
 
     # --- protocol face ---------------------------------------------------------------
+    @abstractmethod
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
-        raise NotImplementedError
+        """The mechanism's rules played for `rounds` rounds (the simulator's only entry point)."""
 
     # --- symbolic face ---------------------------------------------------------------
     def symbolic(self) -> dict[str, Any]:
@@ -112,8 +116,9 @@ class Game:
         return []
 
     # --- solver hook: (profile, method, exact) -----------------------------------------
+    @abstractmethod
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
-        raise NotImplementedError
+        """The game's own solver: (profile, method, exact); pg.solve adds the regret certificate."""
 
     def parameters(self) -> dict[str, Any]:
         """Scalar parameters for tables (the population is summarised separately)."""
@@ -132,9 +137,9 @@ class EntryGame(Game):
     Payoff of i = p_i (V_i(p_-i) - cost_i), linear in its own p_i, so pure deviations certify regret.
     """
 
+    @abstractmethod
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         """V_i: expected reward of i if it enters, given the others' entry probabilities."""
-        raise NotImplementedError
 
     def entry_cost(self) -> np.ndarray:
         return self.provers.cost

@@ -6,6 +6,7 @@ The first valid proof wins (P(i wins | entrants S) = rate_i / sum_S rate, the ex
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
@@ -55,9 +56,9 @@ class _Race(EntryGame):
     def _presence(self, p: np.ndarray) -> np.ndarray:
         return p * self.provers.reliability
 
+    @abstractmethod
     def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
         """P(i's proof is the accepted one | i enters)."""
-        raise NotImplementedError
 
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
