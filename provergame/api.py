@@ -136,7 +136,8 @@ class Analysis:
         proved = int((self.proofs["status"] == "proved").sum()) if len(self.proofs) else 0
         return {"mechanism": self.title, "participants": m["participants"], "hhi": m["hhi"],
                 "nakamoto": m["nakamoto"], "liveness": m["liveness"], "user_cost": m["user_cost"],
-                "surplus": m["surplus"], "withhold_bribe": self.bribe.total, "regret": self.equilibrium.regret,
+                "surplus": m["surplus"], "withhold_bribe": self.bribe.total,
+                "undercut_or_sybil": self.extra.get("_undercut_sybil", "not modelled"), "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
                 "proofs": f"{proved}/{len(self.proofs)} proved"}
 
@@ -149,12 +150,29 @@ class Analysis:
                 + self.cross_check._repr_markdown_() + "\n\n" + markdown_table(self.proofs))
 
 
+def undercut_sybil_summary(game, profile: np.ndarray) -> str:
+    """One line for the comparison table: is running extra identities, or cutting price, profitable?"""
+    from provergame import games
+    from provergame.solvers.undercut import sybil_gain, undercut
+    if isinstance(game, games.StakeVRF) or (isinstance(game, games.TurnBased) and game.rule == "stake_turns"):
+        op = int(np.argmax(game.provers.stake))
+        g = sybil_gain(game, op, 4)
+        return f"sybil x4: profit {g.profit_after - g.profit_before:+.3g} ({'pays' if g.profitable else 'does not pay'})"
+    if isinstance(game, (games.Snarketplace, games.NilMarket, games.TaikoPool)):
+        i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
+        lo = game.strategy_bounds()[0][i]
+        u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
+        return f"10% cut x10 rounds: {u.gain:+.3g} ({'pays' if u.profitable else 'does not pay'})"
+    return "not modelled"
+
+
 def analyse(game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
     """Equilibrium + metrics + withholding bribe + proofs + simulator cross-check of one game."""
     from provergame.proofs.engine import prove_all
     eq = solve(game, symmetric=symmetric)
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed)
-    extra = game.extras(eq.profile) if hasattr(game, "extras") else {}
+    extra = dict(game.extras(eq.profile)) if hasattr(game, "extras") else {}
+    extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
     return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile), rollout=roll,
                     cross_check=cross_check(game, eq, roll),
                     bribe=bribe_threshold(game, "withhold", profile=eq.profile),

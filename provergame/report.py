@@ -83,6 +83,8 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
              f"Total bribe that makes withholding every proof a best response for all provers: "
              f"**{_fmt(analysis.bribe.total)}** (each prover is paid what it would earn proving alone)."]
     for title, item in analysis.extra.items():
+        if title.startswith("_"):
+            continue
         parts.append(f"### {title}")
         if isinstance(item, pd.DataFrame):
             parts.append(markdown_table(item))
@@ -131,6 +133,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
               "participants: expected number of provers that attempt a proof; hhi and nakamoto: concentration "
               "of rewards; liveness: chance a proof is accepted; user_cost: paid per accepted proof; surplus: "
               "provers' total expected profit per round; withhold_bribe: cheapest bribe that stalls proving; "
+              "undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
               "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
               "max_z: simulator agreement within 4 standard errors; proofs: theorems proved.",
               markdown_table(pd.DataFrame(rows))]

@@ -254,6 +254,19 @@ class Scenario(_Strict):
     comparison: ComparisonSpec | None = None
     path: str | None = None
 
+    @model_validator(mode="after")
+    def _unique_labels(self) -> "Scenario":
+        labels = [m.label or m.kind for m in self.mechanism]
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
+                             f"give each a distinct 'label'")
+        known = set(labels) | {m.kind for m in self.mechanism}
+        for sw in self.sweep:
+            if sw.mechanism not in known:
+                raise ValueError(f"sweep.mechanism {sw.mechanism!r} is not a mechanism of this scenario")
+        return self
+
     def population(self) -> Population:
         return self.provers.population()
 

@@ -70,6 +70,16 @@ def test_bad_scenarios_name_the_key(tmp_path, patch, needle):
     assert res.exit_code == 2 and needle in res.output
 
 
+def test_duplicate_labels_and_unknown_sweep_targets_rejected(tmp_path):
+    sc = tmp_path / "dup.toml"
+    sc.write_text(SMALL + '\n[[mechanism]]\nkind = "winner_takes_all"\nreward = 3.0\n')
+    with pytest.raises(pg.InvalidParameter, match="unique"):
+        load_scenario(sc)
+    sc.write_text(SMALL.replace('mechanism = "uncle_rewards"', 'mechanism = "lottery"'))
+    with pytest.raises(pg.InvalidParameter, match="lottery"):
+        load_scenario(sc)
+
+
 def test_default_scenario_loads():
     from provergame.scenario import default_scenario_path
     sc = load_scenario(default_scenario_path())
