@@ -128,7 +128,7 @@ def main() -> None:
         "## Rollout simulator vs the numpy floor (draws + winner only)", markdown_table(sim),
         "## Bimatrix equilibria vs nashpy (seeded random games)", markdown_table(bim),
         "## Tullock contest: closed form vs iterated best response", markdown_table(con)]
-        + ([f"## Sweep: UncleRewards solve + metrics on local processes", markdown_table(swp)] if swp is not None else []))
+        + (["## Sweep: UncleRewards solve + metrics on local processes", markdown_table(swp)] if swp is not None else []))
     print(text)
     if not args.quick:
         Path(__file__).with_name("results.md").write_text(text + "\n")

@@ -6,7 +6,7 @@ Livepeer or indexers in TheGraph. This will lead to a smaller number of provers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np

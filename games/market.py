@@ -253,22 +253,24 @@ class Predation(Game):
     def provers(self) -> Population:  # type: ignore[override]
         return Population.of([self.market.provers[self.predator]])
 
+    def phase_bids(self) -> dict[str, np.ndarray]:
+        """Market bids in each phase: competitive equilibrium; the predator alone at the predation
+        price (rivals out); the predator alone at the reserve price."""
+        m, i = self.market, self.predator
+        out = np.full(m.n, 2 * m.reserve_price)
+        prey, mono = out.copy(), out.copy()
+        prey[i], mono[i] = self.predation_price, m.reserve_price
+        return {"competitive": m.bertrand_bids()[0], "predation": prey, "monopoly": mono}
+
     def phase_profits(self) -> dict[str, float]:
         """Per-round profits of the predator (by the market's allocation rule) and of an entrant."""
         m, i = self.market, self.predator
-        eq = m.equilibrium()[0]
-        competitive = float(m.expected_payoffs(eq)[i])
-        alone = np.full(m.n, 2 * m.reserve_price)
-        prey = alone.copy()
-        prey[i] = self.predation_price
-        predation = float(m.expected_payoffs(prey)[i])
-        mono = alone.copy()
-        mono[i] = m.reserve_price
-        monopoly = float(m.expected_payoffs(mono)[i])
+        bids = self.phase_bids()
+        out = {k: float(m.expected_payoffs(b)[i]) - self.fixed_cost for k, b in bids.items()}
         rivals = np.delete(np.arange(m.n), i)
-        entrant = float(np.max(m.expected_payoffs(eq)[rivals]) - self.fixed_cost) if len(rivals) else 0.0
-        return {"competitive": competitive - self.fixed_cost, "predation": predation - self.fixed_cost,
-                "monopoly": monopoly - self.fixed_cost, "entrant": entrant}
+        comp = m.expected_payoffs(bids["competitive"])
+        out["entrant"] = float(np.max(comp[rivals]) - self.fixed_cost) if len(rivals) else 0.0
+        return out
 
     def entrants_return(self) -> bool:
         e = self.phase_profits()["entrant"]
@@ -324,14 +326,8 @@ class Predation(Game):
             tail = self.periods + (E if E is not None else 0)
             horizon = tail + 1 if E is not None else int(np.ceil(40 / -np.log(self.discount))) + tail
         t = np.arange(horizon)
-        eq = m.equilibrium()[0]
-        phases = {"competitive": eq}
-        prey = np.full(m.n, 2 * m.reserve_price)
-        prey[i] = self.predation_price
-        mono = np.full(m.n, 2 * m.reserve_price)
-        mono[i] = m.reserve_price
-        phases.update(predation=prey, monopoly=mono)
-        book = {k: float(m.expected_payoffs(v)[i]) - self.fixed_cost for k, v in phases.items()}
+        book = {k: float(m.units(b)[i] * (b[i] - m.provers.cost[i])) - self.fixed_cost
+                for k, b in self.phase_bids().items()}
         if not predate:
             return np.full(horizon, book["competitive"])
         end = self.periods + (E if E is not None else horizon)

@@ -7,7 +7,7 @@ The first valid proof wins (P(i wins | entrants S) = rate_i / sum_S rate, the ex
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -244,9 +244,12 @@ class MinimumProvingTime(_Race):
         return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner)
 
     def symbolic(self) -> dict[str, Any]:
-        R, y, d = sp.symbols("R y d", positive=True)
-        return {"value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * sp.Symbol("w")),
-                "value_deterministic_in_tie": R * sp.Symbol("E_inv_1_plus_K")}
+        R, y, d, r, t = sp.symbols("R y d r t_min", positive=True)
+        # two provers, exponential times: y = P(i not done by t_min) = e^{-r t_min}, d = P(rival done by then)
+        late = sp.Symbol("P_first_after_tmin", positive=True)
+        return {"value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * late),
+                "not_done_by_t_min": sp.exp(-r * t),
+                "value_deterministic_tie_of_k": R / sp.Symbol("k", integer=True, positive=True)}
 
     def theorems(self) -> list:
         from provergame.proofs import race

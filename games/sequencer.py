@@ -7,7 +7,7 @@ The proving network chooses the best bid"; provers are elected by VRF and staked
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np

@@ -17,7 +17,7 @@ from provergame.errors import InvalidParameter, check_choice, check_real
 from provergame.model import Population
 from provergame.solvers import contest, exponential_race as er
 
-from .base import EntryGame, Game, Outcomes, Stats, validate_provers
+from .base import Game, Outcomes, Stats, validate_provers
 from .race import _entries, _one_hot, _valid
 
 
@@ -255,11 +255,9 @@ class StakeVRF(Game):
         d = (np.diagonal(both[:n]) - np.diagonal(both[n:])) / step
         return np.diag(margin * d - self.stake_cost)
 
-    def stall_weights(self, profile: Any = None) -> np.ndarray:
+    def stall_weights(self, profile: Any) -> np.ndarray:
         """w_i with P(no delivery | coalition S withholds) = exp(-sum_{i not in S} w_i) (re-draws)."""
-        registered = self.eligible if profile is None or self.choose == "stake" else np.asarray(profile) > 0
-        if self.choose == "stake" and profile is not None:
-            registered = np.asarray(profile) > 0
+        registered = (np.asarray(profile) > 0) & self.eligible if self.choose == "entry" else np.asarray(profile) > 0
         return -np.log1p(-np.minimum(self.provers.reliability, 1 - 1e-15)) * registered
 
     def withhold_bribes(self) -> np.ndarray:
@@ -354,7 +352,7 @@ class TaikoPool(Game):
 
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         others = np.broadcast_to(profile, (self.n, self.n))
-        return np.concatenate([others - self.tick, others, [[self.fee_cap]] * self.n * np.ones((self.n, 1))], axis=1)
+        return np.concatenate([others - self.tick, others, np.full((self.n, 1), self.fee_cap)], axis=1)
 
     def stats(self, profile: Any) -> Stats:
         b = self.check_profile(profile)
@@ -569,7 +567,7 @@ class TurnBased(Game):
         cost[rows, win] = realised[rows, win]
         tried[rows, win] = True
         # a failed proof costs the winner its proving cost and earns nothing (paid on delivery)
-        return Outcomes(reward, cost * 1.0, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0))
+        return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0))
 
     stall_form: ClassVar[str] = "linear"
 

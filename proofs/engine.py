@@ -9,7 +9,7 @@ Nothing comes back "proved" unless sympy simplified the claim to True or z3 answ
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 

@@ -51,7 +51,6 @@ def taiko_pool() -> list[Theorem]:
 
 
 def turn_based() -> list[Theorem]:
-    R = sp.Symbol("R", positive=True)
     return [
         Theorem("stake_turns_sybil_proof", sp.Eq(s1 / (s1 + s2 + s3) + s2 / (s1 + s2 + s3), (s1 + s2) / (s1 + s2 + s3)), (),
                 "Turns in proportion to stake: splitting stake does not change the turns an operator gets."),

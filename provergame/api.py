@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidParameter, check_real
-from .results import CrossCheck, Equilibrium, Rollout, _fmt, markdown_table
+from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.bribe import BribeThreshold, bribe_threshold

@@ -90,11 +90,7 @@ def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.
 def _liveness_fn(game, profile):
     """(kind, weights or function): how liveness depends on the coalition of withholders."""
     if hasattr(game, "stall_weights"):
-        try:
-            w = game.stall_weights(profile)
-        except TypeError:
-            w = game.stall_weights()
-        return getattr(game, "stall_form", "loglinear"), np.asarray(w, dtype=float)
+        return getattr(game, "stall_form", "loglinear"), np.asarray(game.stall_weights(profile), dtype=float)
     if hasattr(game, "stall_liveness"):
         return "function", lambda masks: game.stall_liveness(masks, profile)
     s = game.stats(profile)

@@ -31,10 +31,6 @@ class SybilGain:
         return self.profit_after > self.profit_before + 1e-12 * max(1.0, abs(self.profit_before))
 
 
-def _group_reach(weights: np.ndarray, presence: np.ndarray) -> np.ndarray:
-    return er.first_finish(presence, weights)
-
-
 def _stake_vrf_gain(game, operator: int, k: int, failures: str) -> tuple[float, float]:
     """Operator's (share, profit) with k identities in a StakeVRF game where everyone registers."""
     pop, n = game.provers, game.n
@@ -48,25 +44,22 @@ def _stake_vrf_gain(game, operator: int, k: int, failures: str) -> tuple[float, 
     base = (pop.stake if game.weighting == "stake" else np.ones(n)) * eligible
     others = np.delete(np.arange(n), operator)
     rho = pop.reliability
-    margin = rho[operator] * game.reward - pop.cost[operator] - (1 - rho[operator]) * game.slash
     if failures == "shared":
         # the operator's identities share its infrastructure: one draw of its reliability per round,
         # so its identities act as one group whose weight is the sum of theirs
         w = np.concatenate([[ident_weight.sum()], base[others]])
         q = np.concatenate([[rho[operator]], rho[others]])
-        reach = _group_reach(w, q)
-        op_reach, op_deliver = reach[0], reach[0] * rho[operator]
-        expected_attempts = op_reach
+        reach = er.first_finish(q, w)
+        op_deliver, expected_attempts = reach[0] * rho[operator], reach[0]
     else:
         w = np.concatenate([ident_weight, base[others]])
         q = np.concatenate([np.full(k, rho[operator]), rho[others]])
-        reach = _group_reach(w, q)
+        reach = er.first_finish(q, w)
         op_deliver = float((reach[:k] * rho[operator]).sum())
         expected_attempts = float(reach[:k].sum())
-    live = float((reach * q).sum()) if failures == "shared" else float((reach * q).sum())
+    live = float((reach * q).sum())
     profit = op_deliver * game.reward - expected_attempts * (pop.cost[operator] + (1 - rho[operator]) * game.slash) \
         - game.stake_cost * locked
-    del margin
     return op_deliver / live if live > 0 else 0.0, float(profit)
 
 
