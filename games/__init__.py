@@ -1,4 +1,5 @@
 """Mechanisms as parameterised games (four faces each: analytic, protocol, symbolic, metrics)."""
+from .b52 import B52
 from .base import EntryGame, Game, Outcomes, Stats
 from .delegation import DelegatedStake
 from .market import NilMarket, Predation, Snarketplace, market_dynamics
@@ -7,6 +8,6 @@ from .race import MinimumProvingTime, SequencerChosen, SpeedRace, UncleRewards, 
 from .tree import ProofTreeVRF
 from .vrf import StakeVRF, TaikoPool, TurnBased
 
-__all__ = ["DelegatedStake", "EntryGame", "FeeSharing", "Game", "ScrollAuction", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation",
+__all__ = ["B52", "DelegatedStake", "EntryGame", "FeeSharing", "Game", "ScrollAuction", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation",
            "ProofTreeVRF", "SequencerChosen", "Snarketplace", "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TurnBased",
            "UncleRewards", "WinnerTakesAll", "market_dynamics"]

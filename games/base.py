@@ -127,7 +127,12 @@ class Game(ABC):
             v = getattr(self, f.name)
             if isinstance(v, (int, float, str, bool)):
                 out[f.name] = v
-        out["provers"] = self.n
+        if getattr(self, "proving", True):
+            out["provers"] = self.n
+        else:
+            out["players"] = self.n
+            if isinstance(getattr(self, "provers", None), Population) and self.provers is not None:
+                out["provers"] = len(self.provers)
         return out
 
 

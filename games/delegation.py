@@ -39,6 +39,7 @@ class DelegatedStake(Game):
     delegation: Any = None
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward cut"
+    elected_by_protocol: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_real("reward", self.reward, lo=0)

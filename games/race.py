@@ -382,6 +382,39 @@ class SequencerChosen(EntryGame):
     def feasible(self) -> bool:
         return bool(1 - np.prod(1 - self.on_time[self.asked]) >= self.target)
 
+    def _cheapest_reaching(self, allowed: np.ndarray, forced: int | None = None) -> np.ndarray | None:
+        """Cheapest prefix (by cost) of `allowed` provers, plus `forced`, reaching the target; None if none does."""
+        order = [i for i in np.argsort(self.provers.cost, kind="stable") if allowed[i] and i != forced]
+        if forced is not None:
+            order = [forced] + order
+        miss = np.cumprod(1 - self.on_time[order])
+        reach = np.flatnonzero(1 - miss >= self.target)
+        if not reach.size:
+            return None
+        mask = np.zeros(self.n, dtype=bool)
+        mask[order[: int(reach[0]) + 1]] = True
+        return mask
+
+    def _expected_paid(self, mask: np.ndarray) -> float:
+        q = self.on_time[mask]
+        return float(self.fee * (q.sum() if self.pay == "all" else 1 - np.prod(1 - q)))
+
+    def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
+        """The sequencer's extra expected payment from asking the cheapest set without `prover`
+        (censor) or with it (collude) that still reaches the target; infinite if none does."""
+        check_int("prover", prover, lo=0, hi=self.n - 1)
+        everyone = np.ones(self.n, dtype=bool)
+        if attack == "censor":
+            allowed = everyone.copy()
+            allowed[prover] = False
+            alt = self._cheapest_reaching(allowed)
+        else:
+            alt = self._cheapest_reaching(everyone, forced=prover)
+        if alt is None:
+            return np.array([np.inf]), np.ones(1), "the target cannot be met: the sequencer would risk its block"
+        cost = max(self._expected_paid(alt) - self._expected_paid(self.asked), 0.0)
+        return np.array([cost]), np.ones(1), "extra expected payment for a set still meeting the target (sequencer's choice)"
+
     def min_bond(self) -> float:
         """Smallest bond at which an out-of-protocol sequencer always pays what it owes."""
         return self.fee * (1 if self.pay == "first" else self.k)

@@ -115,6 +115,14 @@ class FeeSharing(Game):
         p, ok = best_response_iteration(self, np.full(self.n, 0.5))
         return p, "asymmetric MEV: sequential best responses", ok
 
+    def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
+        """Provers are VRF-elected: the sequencer cannot pick one; censoring the elected prover's
+        proof forfeits the slot, mev_k + (1 - a_k) fees."""
+        a = self.check_profile(profile)
+        if attack == "collude":
+            return np.full(self.n, np.inf), self.win(a), "impossible: the protocol's VRF elects the prover"
+        return self.mev + (1 - a) * self.fees, self.win(a), "the winner forfeits its slot, mev + (1 - a) fees"
+
     def share_curve(self, ratios: Any) -> pd.DataFrame:
         """Equilibrium share against the MEV / fee ratio (identical sequencers)."""
         rows = []
@@ -215,6 +223,19 @@ class ScrollAuction(Game):
         f = lambda v: v * K * (K - 1) * d.cdf(v) ** (K - 2) * (1 - d.cdf(v)) * d.pdf(v)
         hi = d.ppf(1 - 1e-12)
         return float(integrate.quad(f, 0, hi, limit=400)[0])
+
+    def winner_value(self) -> float:
+        """E[highest value]."""
+        d, K = self._dist(), self.sequencers
+        return float(integrate.quad(lambda v: v * K * d.cdf(v) ** (K - 1) * d.pdf(v), 0, d.ppf(1 - 1e-12), limit=400)[0])
+
+    def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
+        """Provers are elected by stake-weighted VRF; censoring forfeits the winner's surplus v - b(v)."""
+        win = np.full(self.n, 1.0 / self.n)
+        if attack == "collude":
+            return np.full(self.n, np.inf), win, "impossible: the proving network elects provers by VRF"
+        return np.full(self.n, self.winner_value() - self.revenue), win, \
+            "the winner forfeits its surplus E[v(1) - b(v(1))]"
 
     def first_price_revenue(self) -> float:
         """E[winning bid] in the first-price equilibrium, by direct integration."""

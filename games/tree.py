@@ -39,6 +39,7 @@ class ProofTreeVRF(Game):
     node_work: float | None = None
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "covering probability"
+    elected_by_protocol: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_int("leaves", self.leaves, lo=2, hi=1 << 20)

@@ -49,6 +49,7 @@ class StakeVRF(Game):
     stake_cost: float = 0.0
     slash: float = 0.0
     choose: str = "entry"
+    elected_by_protocol: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_real("reward", self.reward, lo=0)
@@ -307,6 +308,7 @@ class TaikoPool(Game):
     tick: float = 1e-6
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "fee bid"
+    elected_by_protocol: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_real("fee_cap", self.fee_cap, lo=0, lo_open=True)
@@ -446,6 +448,7 @@ class TurnBased(Game):
     provers: Population
     rule: str = "stake_turns"
     cost_noise: float = 0.2
+    elected_by_protocol: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_real("reward", self.reward, lo=0)

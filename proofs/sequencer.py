@@ -43,3 +43,20 @@ def scroll_auction() -> list[Theorem]:
                       sp.integrate(v * K * (K - 1) * v ** (K - 2) * (1 - v), (v, 0, 1))), (),
                 "Uniform values: E[winning first-price bid] = E[second-highest value] = (K-1)/(K+1)."),
     ]
+
+
+def b52() -> list[Theorem]:
+    m1, m2, x, V, bonus, r = sp.symbols("m1 m2 x V beta r", positive=True)
+    c, L = sp.symbols("c L", positive=True)
+    gain = (V + bonus * (c + 1)) * r - (V + bonus * c)
+    return [
+        Theorem("b52_vote_for_largest_amount", L * x / c < L * (x + V) / c, (),
+                "A voter's expected pay L x / c rises with the amount x, so voting for the largest bid is dominant."),
+        Theorem("b52_winner_pays_second_mev", m1 - m2 >= 0, (m1 >= m2,),
+                "Bertrand: the top builder wins by matching m(2) and keeps m(1) - m(2) >= 0; the runner-up cannot bid "
+                "above its own MEV, so provers receive the second-highest MEV."),
+        Theorem("b52_one_more_prover_pays_above", gain > 0, (r * (V + bonus * (c + 1)) > V + bonus * c,),
+                "Adding a prover of reliability r raises (V + beta c) L when r > (V + beta c) / (V + beta (c + 1)) ..."),
+        Theorem("b52_one_more_prover_costs_below", gain < 0, (r * (V + bonus * (c + 1)) < V + bonus * c,),
+                "... and lowers it below that ratio: the builder trades unique provers against reliability."),
+    ]

@@ -51,6 +51,50 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
     return pd.DataFrame(rows)
 
 
+def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, unique_bonus: float = 0.0) -> pd.DataFrame:
+    """Value reaching provers, concentration and sequencer-attack bribes of the sequencer-side designs
+    at one MEV and fee level per slot (value v = mev + fees). ScrollAuction draws private values
+    uniform on [0, 2v]; B52 is played with identical builders (v each) and with builders at the
+    expected order statistics of that law (complete information among builders)."""
+    import numpy as np
+
+    from provergame import games
+    from provergame.solvers.bribe import bribe_threshold
+    from provergame.solvers.metrics import hhi
+    v = mev + fees
+    stake = provers.stake if provers.stake.sum() > 0 else np.ones(len(provers))
+    stake_hhi = hhi(stake)
+    spread = 2 * v * np.arange(sequencers, 0, -1) / (sequencers + 1)
+    least, best = int(np.argmin(provers.reliability)), int(np.argmax(provers.reliability))
+    designs = {
+        "FeeSharing (linear score)": (games.FeeSharing(fees, mev, sequencers), "MEV known to all"),
+        "FeeSharing (exponential score)": (games.FeeSharing(fees, mev, sequencers, "exponential"), "MEV known to all"),
+        "B52, identical builders": (games.B52(np.full(sequencers, v), provers, unique_bonus=unique_bonus), "values known among builders"),
+        "B52, spread builders": (games.B52(spread, provers, unique_bonus=unique_bonus), "values at E[order statistics] of U[0, 2v]"),
+        "ScrollAuction": (games.ScrollAuction(sequencers, "uniform", 2 * v, provers), "private values U[0, 2v]"),
+    }
+    rows = []
+    for name, (game, info) in designs.items():
+        eq = solve(game)
+        value = v
+        if isinstance(game, games.FeeSharing):
+            to_provers, seq_hhi, prov_hhi = game.prover_income(eq.profile), hhi(game.win(eq.profile)), stake_hhi
+        elif isinstance(game, games.B52):
+            income = game.prover_income(eq.profile)["expected income"].to_numpy()
+            to_provers, seq_hhi, prov_hhi = float(income.sum()), hhi(game._winner(eq.profile * game.builders)), hhi(income)
+            value = float(game.builders.max())
+        else:
+            to_provers, seq_hhi, prov_hhi, value = game.revenue, 1.0 / sequencers, stake_hhi, game.winner_value()
+        rows.append({"design": name, "information": info, "winner's value": value, "to provers": to_provers,
+                     "share to provers": to_provers / value, "sequencer hhi": seq_hhi, "prover hhi": prov_hhi,
+                     f"bribe to censor ({provers.names[best]})":
+                         bribe_threshold(game, "censor", prover=best, profile=eq.profile).total,
+                     f"bribe to collude ({provers.names[least]})":
+                         bribe_threshold(game, "collude", prover=least, profile=eq.profile).total,
+                     "regret": eq.regret})
+    return pd.DataFrame(rows)
+
+
 def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, leaves: int,
                         sizes: list[int]) -> pd.DataFrame:
     frames = []
@@ -91,6 +135,15 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
             {d: pivot[d].to_numpy() for d in pivot.columns},
             "provers", "Bribe to stall proving against the number of provers", overlay=True)
         comparisons["Attack cost against the number of provers (table)"] = pivot.reset_index()
+        comparisons["Value reaching provers under the sequencer-side designs"] = (
+            f"Each slot is worth {c.mev + c.fees:g} ({c.mev:g} MEV + {c.fees:g} fees) to each of {c.sequencers} "
+            f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
+            f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
+            f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
+            f"(provers); B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
+            f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
+            f"by picking the least reliable prover (infinite where the protocol elects the prover).")
+        comparisons["Sequencer-side designs table"] = sequencer_comparison(pop, c.mev, c.fees, c.sequencers, c.unique_bonus)
         if progress:
             progress("attack comparison")
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,

@@ -205,7 +205,16 @@ class ScrollAuctionSpec(_Mech):
     value_max: float = Field(1.0, gt=0)
 
 
-MechanismSpec = Annotated[Union[FeeSharingSpec, ScrollAuctionSpec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
+class B52Spec(_Mech):
+    kind: Literal["b52"]
+    builders: list[float] = Field(min_length=2)
+    vote_weight: Literal["vrf", "stake", "none"] = "vrf"
+    committee: int | None = Field(None, ge=1)
+    units: int = Field(8, ge=1)
+    unique_bonus: float = Field(0.0, ge=0)
+
+
+MechanismSpec = Annotated[Union[FeeSharingSpec, ScrollAuctionSpec, B52Spec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
                                 SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
                                 DelegatedStakeSpec], Field(discriminator="kind")]
 
@@ -214,7 +223,7 @@ MECHANISMS = {
     "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
     "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
     "delegated_stake": "DelegatedStake", "snarketplace": "Snarketplace", "predation": "Predation",
-    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "scroll_auction": "ScrollAuction",
+    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "b52": "B52", "scroll_auction": "ScrollAuction",
 }
 
 
@@ -241,6 +250,10 @@ class ComparisonSpec(_Strict):
     slash: float = Field(1.0, ge=0)
     pool_size: int = Field(8, ge=1)
     leaves: int = Field(8, ge=2)
+    mev: float = Field(4.0, ge=0)
+    fees: float = Field(1.0, gt=0)
+    sequencers: int = Field(4, ge=2)
+    unique_bonus: float = Field(0.25, ge=0)
 
 
 class Scenario(_Strict):

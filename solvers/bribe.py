@@ -7,6 +7,9 @@ withholders must bring liveness down to `max_liveness`. Where the game's livenes
 coalition, choosing S is a knapsack integer program solved with cvxpy and HiGHS; otherwise all
 coalitions are enumerated (n <= 16) or a greedy cover is used (and the method says so).
 "grief" (ProofTreeVRF): the cheapest merge-node owner to bribe into excluding a child's proof.
+"censor" / "collude" (sequencer attacks): what the slot's winner forgoes by dropping prover i's proof,
+or by picking prover i over the choice it (or the protocol's VRF) would make; paid to whoever wins,
+so the expected bribe is sum_k P(k wins) loss_k. Infinite where the protocol elects the prover.
 """
 from __future__ import annotations
 
@@ -100,10 +103,38 @@ def _liveness_fn(game, profile):
     return "function", None
 
 
-def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, profile=None) -> BribeThreshold:
-    """Cheapest bribe making the attack a best response for the bribed provers."""
-    check_choice("attack", attack, ("withhold", "grief"))
+ATTACKS = ("withhold", "grief", "censor", "collude")
+
+
+def sequencer_bribe(game, attack: str, prover: int = 0, profile=None) -> BribeThreshold:
+    """Bribe that makes the slot's winning sequencer censor `prover`'s proof ("censor") or hand the
+    work to `prover` instead of its own / the protocol's choice ("collude")."""
+    check_choice("attack", attack, ("censor", "collude"))
+    names = game.players.names
+    if profile is None:
+        from provergame.api import solve
+        profile = solve(game).profile
+    if hasattr(game, "sequencer_attack"):
+        loss, win, method = game.sequencer_attack(attack, prover, profile)
+        loss = np.asarray(loss, dtype=float)
+        total = float(np.sum(np.where(win > 0, win * loss, 0.0)))
+        who = names if len(loss) == len(names) else ("sequencer",)
+        return BribeThreshold(attack, total, loss, who, np.asarray(win) > 0, float("nan"), method)
+    if attack == "collude" and getattr(game, "elected_by_protocol", False):
+        return BribeThreshold(attack, float("inf"), np.full(game.n, np.inf), names, np.zeros(game.n, bool),
+                              float("nan"), "impossible: the protocol elects the prover, no sequencer choice to bribe")
+    return BribeThreshold(attack, float("nan"), np.full(game.n, np.nan), names, np.zeros(game.n, bool), float("nan"),
+                          "not modelled: this game has no sequencer whose block value is at stake")
+
+
+def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, profile=None,
+                    prover: int = 0) -> BribeThreshold:
+    """Cheapest bribe making the attack a best response for the bribed provers (withhold, grief) or
+    for the slot's sequencer (censor, collude: see `sequencer_bribe`)."""
+    check_choice("attack", attack, ATTACKS)
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
+    if attack in ("censor", "collude"):
+        return sequencer_bribe(game, attack, prover, profile)
     names = game.players.names
     if attack == "grief":
         if not hasattr(game, "grief_bribes"):

@@ -69,3 +69,16 @@ def test_sequencer_inputs_validated():
         ScrollAuction(3, "pareto")
     with pytest.raises(pg.InvalidParameter, match="symmetric"):
         pg.solve(FeeSharing(1.0, [1.0, 2.0], 2), symmetric=True)
+
+
+@given(real(0.1, 10), real(0, 50), st.integers(2, 8))
+def test_sequencer_attack_bribes(fees, mev, k):
+    from provergame.solvers.bribe import bribe_threshold
+    g = FeeSharing(fees, mev, k)
+    eq = pg.solve(g)
+    censor = bribe_threshold(g, "censor", profile=eq.profile)
+    assert np.isclose(censor.total, mev + (1 - eq.profile[0]) * fees)    # the winner forfeits its slot
+    assert bribe_threshold(g, "collude", profile=eq.profile).total == np.inf
+    a = ScrollAuction(k, "uniform", 1.0 + mev)
+    # uniform values: E[v(1)] - E[v(2)] = (1 + mev) / (K + 1)
+    assert np.isclose(bribe_threshold(a, "censor").total, (1 + mev) / (k + 1), rtol=1e-6)
