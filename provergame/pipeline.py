@@ -64,6 +64,7 @@ def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, uniq
     v = mev + fees
     stake = provers.stake if provers.stake.sum() > 0 else np.ones(len(provers))
     stake_hhi = hhi(stake)
+    proving_cost = float(stake @ provers.cost / stake.sum())
     spread = 2 * v * np.arange(sequencers, 0, -1) / (sequencers + 1)
     least, best = int(np.argmin(provers.reliability)), int(np.argmax(provers.reliability))
     designs = {
@@ -86,7 +87,8 @@ def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, uniq
         else:
             to_provers, seq_hhi, prov_hhi, value = game.revenue, 1.0 / sequencers, stake_hhi, game.winner_value()
         rows.append({"design": name, "information": info, "winner's value": value, "to provers": to_provers,
-                     "share to provers": to_provers / value, "sequencer hhi": seq_hhi, "prover hhi": prov_hhi,
+                     "share to provers": to_provers / value, "covers proving cost": to_provers >= proving_cost,
+                     "sequencer hhi": seq_hhi, "prover hhi": prov_hhi,
                      f"bribe to censor ({provers.names[best]})":
                          bribe_threshold(game, "censor", prover=best, profile=eq.profile).total,
                      f"bribe to collude ({provers.names[least]})":
@@ -140,7 +142,8 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
             f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
             f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
             f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
-            f"(provers); B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
+            f"(provers). 'covers proving cost': what reaches provers is at least the proving cost of one block by a "
+            f"stake-weighted VRF-elected prover (the stake-weighted mean cost). B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
             f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
             f"by picking the least reliable prover (infinite where the protocol elects the prover).")
         comparisons["Sequencer-side designs table"] = sequencer_comparison(pop, c.mev, c.fees, c.sequencers, c.unique_bonus)
