@@ -171,8 +171,9 @@ class B52(Game):
         c = int(self.selection(keep)[0])
         r = self.provers.reliability
         if self.eligible == len(self.provers):
-            above = (r[None, :] > r[:, None]).sum(axis=1)
-            tied = np.isclose(r[None, :], r[:, None], rtol=0, atol=1e-15).sum(axis=1)
+            rr = np.round(r, 12)                      # reliabilities equal to 12 digits are ties
+            above = (rr[None, :] > rr[:, None]).sum(axis=1)
+            tied = (rr[None, :] == rr[:, None]).sum(axis=1)
             return np.clip((c - above) / tied, 0.0, 1.0)
         return self.committee_inclusion() * c / self.eligible
 
@@ -330,9 +331,8 @@ class B52(Game):
         r = self.provers.reliability
         favour = np.zeros(n)
         favour[list(collude)] = 1.0
-        key = np.where(eligible, favour * 2 + r, -np.inf)
-        tiebreak = rng.random((rounds, n)) * 1e-9
-        pick = np.argsort(-(key + tiebreak), axis=1)[:, : min(self.eligible, self.units)]
+        key = np.where(eligible, np.round(favour * 2 + r, 12), -np.inf)
+        pick = np.lexsort((rng.random((rounds, n)), -key), axis=-1)[:, : min(self.eligible, self.units)]
         rel = np.take_along_axis(np.broadcast_to(r, (rounds, n)), pick, 1)
         with np.errstate(divide="ignore"):
             log_live = np.cumsum(np.log(rel), axis=1)

@@ -21,6 +21,32 @@ from provergame.model import Population
 from .base import Game, Outcomes, Stats
 
 
+def multiplicative_win(w: Any) -> np.ndarray:
+    """P(k has the highest score u_k w_k), u iid uniform on [0, 1] (Aztec's VRF_OUTPUT * (1 + FEE_SPLIT),
+    and provers' per-section VRF_OUTPUT * (1 + FEE_BURN)); exact, broadcasting over (..., n).
+
+    P_k = int_0^1 prod_{j != k} min(1, u / b_j) du with b_j = w_j / w_k: on each interval between sorted
+    breakpoints the integrand is u^m / prod_{active} b_j, integrated in closed form (in logs).
+    """
+    w = np.asarray(w, dtype=float)
+    n = w.shape[-1]
+    b = w[..., None, :] / w[..., :, None]                         # (..., k, j) = w_j / w_k
+    off = ~np.eye(n, dtype=bool)
+    b = b[..., off].reshape(w.shape[:-1] + (n, n - 1))
+    b = np.sort(b, axis=-1)
+    logb = np.log(b)
+    suffix = np.flip(np.cumsum(np.flip(logb, -1), -1), -1)         # sum_{j >= i} log b_j
+    logC = np.concatenate([suffix, np.zeros(suffix.shape[:-1] + (1,))], -1)   # (..., k, n): interval i
+    edges = np.minimum(b, 1.0)
+    lo = np.concatenate([np.zeros(edges.shape[:-1] + (1,)), edges], -1)
+    hi = np.concatenate([edges, np.ones(edges.shape[:-1] + (1,))], -1)
+    power = (n - np.arange(n)).astype(float)                       # m + 1 with m = n - 1 - i active factors
+    with np.errstate(divide="ignore"):
+        top = np.exp(power * np.log(hi) - logC)
+        bottom = np.exp(power * np.log(lo) - logC)
+    return np.sum(np.where(hi > lo, (top - bottom) / power, 0.0), axis=-1)
+
+
 def _sequencers(k: int, prefix: str = "s") -> Population:
     return Population.from_arrays(cost=np.zeros(k), names=[f"{prefix}{i}" for i in range(k)])
 
@@ -35,6 +61,10 @@ class FeeSharing(Game):
     Symmetric equilibrium (identical MEV m, K sequencers), from (K-1) w'(a)/w(a) (m + (1-a) F) = K F:
     linear a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)], exponential a* = 1 + m/F - K/((K-1) gamma),
     clipped to [0, 1]: the share rises with the MEV/fee ratio and reaches the corner a = 1.
+
+    weight="multiplicative" (Aztec's cooperative-proving proposal): the score is u (1 + gamma a) with u
+    uniform, so winning chances follow `multiplicative_win`, not w / sum w; at a symmetric profile
+    dP/d(log w) = (K-1)/K, which gives a* = [(K-1) gamma (m + F) - F] / (gamma K F).
     """
 
     fees: float
@@ -53,7 +83,7 @@ class FeeSharing(Game):
         if len(mev) not in (1, self.sequencers):
             raise InvalidParameter("mev", self.mev, f"a number or {self.sequencers} values")
         object.__setattr__(self, "mev", np.broadcast_to(mev, (self.sequencers,)).copy())
-        check_choice("weight", self.weight, ("linear", "exponential"))
+        check_choice("weight", self.weight, ("linear", "exponential", "multiplicative"))
         check_real("gamma", self.gamma, lo=0, lo_open=True)
 
     @property
@@ -65,10 +95,12 @@ class FeeSharing(Game):
         return self.players
 
     def w(self, a: np.ndarray) -> np.ndarray:
-        return 1 + self.gamma * a if self.weight == "linear" else np.exp(self.gamma * a)
+        return np.exp(self.gamma * a) if self.weight == "exponential" else 1 + self.gamma * a
 
     def win(self, a: Any) -> np.ndarray:
         w = self.w(np.asarray(a, dtype=float))
+        if self.weight == "multiplicative":
+            return multiplicative_win(w)
         return w / w.sum(axis=-1, keepdims=True)
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
@@ -88,7 +120,8 @@ class FeeSharing(Game):
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         a = self.check_profile(profile)
-        score = rng.random((rounds, self.n)) ** (1.0 / self.w(a))
+        u = rng.random((rounds, self.n))
+        score = u * self.w(a) if self.weight == "multiplicative" else u ** (1.0 / self.w(a))
         winner = np.argmax(score, axis=1)
         reward = np.zeros((rounds, self.n))
         rows = np.arange(rounds)
@@ -102,6 +135,8 @@ class FeeSharing(Game):
         m = float(self.mev[0])
         if self.weight == "linear":
             a = ((K - 1) * g * (m + F) - K * F) / (g * F * (2 * K - 1))
+        elif self.weight == "multiplicative":
+            a = ((K - 1) * g * (m + F) - F) / (g * K * F)
         else:
             a = 1 + m / F - K / ((K - 1) * g)
         return float(np.clip(a, 0.0, 1.0))
@@ -140,8 +175,8 @@ class FeeSharing(Game):
         return {"share_linear": lin[0], "share_exponential": exp[0]}
 
     def theorems(self) -> list:
-        from provergame.proofs import sequencer
-        return sequencer.fee_sharing()
+        from provergame.proofs import deployed, sequencer
+        return sequencer.fee_sharing() + (deployed.fee_sharing_multiplicative() if self.weight == "multiplicative" else [])
 
     def extras(self, profile: Any) -> dict[str, Any]:
         from provergame.report import Figure

@@ -194,7 +194,7 @@ class FeeSharingSpec(_Mech):
     fees: float = Field(gt=0)
     mev: float | list[float] = 0.0
     sequencers: int = Field(ge=2)
-    weight: Literal["linear", "exponential"] = "linear"
+    weight: Literal["linear", "exponential", "multiplicative"] = "linear"
     gamma: float = Field(1.0, gt=0)
 
 
@@ -214,7 +214,83 @@ class B52Spec(_Mech):
     unique_bonus: float = Field(0.0, ge=0)
 
 
-MechanismSpec = Annotated[Union[FeeSharingSpec, ScrollAuctionSpec, B52Spec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
+class BoosterSpec(_Strict):
+    decay: float = Field(100_000, ge=0)
+    increment: float = Field(125_000, ge=0)
+    max_score: float = Field(15_000_000, gt=0)
+    a: float = Field(1_000, gt=0)
+    minimum: float = Field(100_000, ge=0)
+    k: float = Field(1_000_000, gt=0)
+
+
+class AztecMultiProofSpec(_Mech):
+    kind: Literal["aztec_multi_proof"]
+    epoch_rewards: float = Field(gt=0)
+    proving_cost: float | None = Field(None, ge=0)
+    booster: BoosterSpec = BoosterSpec()
+    scores: float | list[float] | None = None
+
+
+class SidecarSpec(_Mech):
+    kind: Literal["sidecar"]
+    prover_tip: float = Field(ge=0)
+    reward_share: float = Field(ge=0, le=1)
+    block_reward: float = Field(ge=0)
+    deposit: float = Field(ge=0)
+    stake_slash: float = Field(0.0, ge=0)
+
+
+class EpochQuotesSpec(_Mech):
+    kind: Literal["epoch_quotes"]
+    epoch_rewards: float = Field(gt=0)
+    max_bps: float = Field(10_000, gt=0, le=10_000)
+    proposer_share: float = Field(0.0, ge=0, le=1)
+    bond: float = Field(0.0, ge=0)
+
+
+class TaikoProverPoolSpec(_Mech):
+    kind: Literal["taiko_prover_pool"]
+    fee_per_gas: float = Field(gt=0)
+    gas: float = Field(gt=0)
+    pool_size: int = Field(32, ge=1)
+    slash_points: float = Field(500.0, ge=0, le=10_000)
+    max_capacity: int = Field(10, ge=1)
+
+
+CostLaw = tuple[Literal["uniform", "lognormal"], float, float]
+
+
+class ReverseAuctionSpec(_Mech):
+    kind: Literal["reverse_auction"]
+    provers_count: int = Field(ge=2)
+    cost_distribution: CostLaw = ("uniform", 0.0, 1.0)
+    reliability: float = Field(1.0, gt=0, le=1)
+    slash: float = Field(0.0, ge=0)
+    max_price: float = Field(float("inf"), gt=0)
+
+
+class ReverseDutchAuctionSpec(_Mech):
+    kind: Literal["reverse_dutch_auction"]
+    min_price: float = Field(ge=0)
+    max_price: float = Field(gt=0)
+    ramp: float = Field(gt=0)
+    lock_timeout: float = Field(gt=0)
+    collateral: float = Field(0.0, ge=0)
+    burn_share: float = Field(0.5, ge=0, le=1)
+    provers_count: int = Field(ge=2)
+    cost_distribution: CostLaw = ("uniform", 0.0, 1.0)
+    reliability: float = Field(1.0, gt=0, le=1)
+    after_timeout_price: float = Field(0.0, ge=0)
+
+
+class LotteryRewardSpec(_Mech):
+    kind: Literal["lottery_reward"]
+    reward: float = Field(ge=0)
+    fault_cost: float = Field(0.0, ge=0)
+
+
+MechanismSpec = Annotated[Union[AztecMultiProofSpec, SidecarSpec, EpochQuotesSpec, TaikoProverPoolSpec, ReverseAuctionSpec,
+                                ReverseDutchAuctionSpec, LotteryRewardSpec, FeeSharingSpec, ScrollAuctionSpec, B52Spec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
                                 SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
                                 DelegatedStakeSpec], Field(discriminator="kind")]
 
@@ -223,7 +299,10 @@ MECHANISMS = {
     "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
     "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
     "delegated_stake": "DelegatedStake", "snarketplace": "Snarketplace", "predation": "Predation",
-    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "b52": "B52", "scroll_auction": "ScrollAuction",
+    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "b52": "B52",
+    "aztec_multi_proof": "AztecMultiProof", "sidecar": "Sidecar", "epoch_quotes": "EpochQuotes",
+    "taiko_prover_pool": "TaikoProverPool", "reverse_auction": "ReverseAuction",
+    "reverse_dutch_auction": "ReverseDutchAuction", "lottery_reward": "LotteryReward", "scroll_auction": "ScrollAuction",
 }
 
 
@@ -297,6 +376,10 @@ def build_game(spec: Any, provers: Population, **overrides: Any):
         return games.FeeSharing(**params)
     if spec.kind == "scroll_auction":
         return games.ScrollAuction(provers=provers, **params)
+    if spec.kind in ("reverse_auction", "reverse_dutch_auction"):
+        return getattr(games, MECHANISMS[spec.kind])(**params)
+    if spec.kind == "aztec_multi_proof":
+        params["booster"] = games.Booster(**params["booster"])
     if spec.kind == "predation":
         market = games.Snarketplace(params.pop("demand"), params.pop("reserve_price"), provers)
         return games.Predation(market=market, **params)

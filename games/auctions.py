@@ -1,0 +1,388 @@
+"""Procurement auctions for a proof: Succinct's reverse auction and Boundless's reverse-Dutch auction.
+
+K provers with private costs iid from `cost_distribution` compete for one request. A winner that fails
+(probability 1 - reliability) is paid nothing and loses `slash` (reverse auction) or its locked
+`collateral` (reverse Dutch), so it bids on the effective cost e = (c + (1 - r) slash) / r.
+First-price procurement equilibrium with reserve (maximum price) P (Krishna, Auction Theory, ch. 2,
+mirrored): b(e) = e + int_e^P (1 - G(x))^{K-1} dx / (1 - G(e))^{K-1}; uniform costs without a binding
+reserve: b(e) = e + (hi - e) / K. Expected payment = E[min(e_(2), P); e_(1) <= P] (revenue equivalence).
+The Dutch auction's price ramps from min_price to max_price, so the first lock at price b(e) is the
+same first-price auction with reserve max_price; its lock time is ramp (b - min) / (max - min).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+from scipy import integrate, stats
+
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats
+
+
+def _cost_law(spec: Any, name: str = "cost_distribution"):
+    """("uniform", lo, hi) or ("lognormal", sigma, scale) as a frozen scipy distribution."""
+    if not isinstance(spec, (list, tuple)) or len(spec) != 3 or spec[0] not in ("uniform", "lognormal"):
+        raise InvalidParameter(name, spec, "('uniform', lo, hi) or ('lognormal', sigma, scale)")
+    kind, p1, p2 = spec[0], float(spec[1]), float(spec[2])
+    if kind == "uniform":
+        check_real(f"{name} lo", p1, lo=0)
+        check_real(f"{name} hi", p2, lo=p1, lo_open=True)
+        return stats.uniform(p1, p2 - p1)
+    check_real(f"{name} sigma", p1, lo=0, lo_open=True)
+    check_real(f"{name} scale", p2, lo=0, lo_open=True)
+    return stats.lognorm(p1, scale=p2)
+
+
+class _Procurement(Game):
+    """Shared first-price procurement machinery; a profile entry scales each bidder's markup
+    b(e) - e (the equilibrium is 1), and the regret certificate searches every bid function."""
+
+    provers_count: int
+    cost_distribution: Any
+    reliability: float
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "markup scale"
+    proving: ClassVar[bool] = False
+    grid: ClassVar[int] = 1201
+
+    @property
+    def players(self) -> Population:
+        return Population.from_arrays(cost=np.zeros(self.provers_count),
+                                      names=[f"p{i}" for i in range(self.provers_count)])
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, 3.0)
+
+    def _fail_loss(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def reserve(self) -> float:
+        raise NotImplementedError
+
+    def _cost(self):
+        return _cost_law(self.cost_distribution)
+
+    def effective(self, cost: Any) -> np.ndarray:
+        r = self.reliability
+        return (np.asarray(cost, dtype=float) + (1 - r) * self._fail_loss()) / r
+
+    def _eff_cdf(self, e: np.ndarray) -> np.ndarray:
+        r = self.reliability
+        return self._cost().cdf(r * np.asarray(e, dtype=float) - (1 - r) * self._fail_loss())
+
+    def _eff_grid(self) -> np.ndarray:
+        d = self._cost()
+        lo, hi = d.ppf(0.0), d.ppf(1 - 1e-9)
+        return self.effective(np.linspace(lo, hi, self.grid))
+
+    def bid(self, cost: Any) -> np.ndarray:
+        """Equilibrium price asked by a prover of cost c (on its effective cost); inf above the reserve."""
+        e = self.effective(cost)
+        K, P = self.provers_count, self.reserve
+        d = self._cost()
+        if self.cost_distribution[0] == "uniform" and P >= float(self.effective(d.ppf(1.0))):
+            hi = float(self.effective(d.ppf(1.0)))
+            return np.where(e <= P, e + (hi - e) / K, np.inf)
+        top = min(P, float(self._eff_grid()[-1]))
+        x = np.linspace(float(self._eff_grid()[0]), top, 4001)
+        surv = (1 - self._eff_cdf(x)) ** (K - 1)
+        tail = integrate.cumulative_trapezoid(surv[::-1], -x[::-1], initial=0.0)[::-1]   # int_x^top
+        den = (1 - self._eff_cdf(e)) ** (K - 1)
+        num = np.interp(e, x, tail)
+        mark = np.divide(num, den, out=np.zeros_like(np.asarray(e, float)), where=den > 1e-300)
+        return np.where(e <= P, np.minimum(e + mark, P), np.inf)
+
+    def _order_density(self, e: np.ndarray, which: int) -> np.ndarray:
+        K, G = self.provers_count, self._eff_cdf(e)
+        g = np.gradient(G, e)
+        if which == 1:
+            return K * (1 - G) ** (K - 1) * g
+        return K * (K - 1) * G * (1 - G) ** (K - 2) * g
+
+    @property
+    def payment(self) -> float:
+        """E[min(e_(2), P) 1{e_(1) <= P}] = int_0^P [P(e_(2) > y) - P(e_(1) > P)] dy: the second-price
+        payment, equal to the first-price one by revenue equivalence."""
+        K, P = self.provers_count, self.reserve
+        top = min(P, float(self._eff_grid()[-1]))
+        y = np.linspace(0.0, top, 20001)
+        G = self._eff_cdf(y)
+        none = (1 - float(self._eff_cdf(np.array([P]))[0])) ** K if np.isfinite(P) else 0.0
+        return float(integrate.trapezoid((1 - G) ** K + K * G * (1 - G) ** (K - 1) - none, y))
+
+    @property
+    def sold(self) -> float:
+        """P(some prover's effective cost is within the reserve)."""
+        P = self.reserve
+        return 1.0 if not np.isfinite(P) else float(1 - (1 - self._eff_cdf(np.array([P]))[0]) ** self.provers_count)
+
+    def first_price_payment(self) -> float:
+        """E[b(e_(1))] by direct integration over the lowest effective cost."""
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), 20001)
+        e = self.effective(c)
+        b = self.bid(c)
+        dens = self._order_density(e, 1)
+        return float(integrate.trapezoid(np.where(np.isfinite(b), b, 0.0) * dens, e))
+
+    def _bids(self, costs: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        e = self.effective(costs)
+        b = self.bid(costs)
+        finite = np.isfinite(b)
+        return np.where(finite, e + scale * np.where(finite, b - e, 0.0), np.inf)
+
+    def _win_prob_against(self, rivals: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """P(every rival's bid exceeds x), rivals' markup scales `rivals` (..., K-1), x (..., G)."""
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
+        prob = np.ones_like(x)
+        for j in range(rivals.shape[-1]):                       # K - 1 rivals
+            bj = self._bids(c, rivals[..., j][..., None])       # (..., G) increasing in cost
+            finite = np.isfinite(bj)
+            # P(rival bid <= x) = F_c(cost at which its bid reaches x)
+            below = np.zeros_like(x)
+            for idx in np.ndindex(bj.shape[:-1]):
+                bb, ff = bj[idx], finite[idx]
+                if ff.any():
+                    below[idx] = np.interp(x[idx], bb[ff], d.cdf(c[ff]), left=0.0, right=float(d.cdf(c[ff][-1])))
+            prob = prob * (1 - below)
+        return prob
+
+    def _payoff(self, own: np.ndarray, rivals: np.ndarray) -> np.ndarray:
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
+        x = self._bids(c, own[..., None])
+        e = self.effective(c)
+        win = self._win_prob_against(rivals, np.where(np.isfinite(x), x, 1e300))
+        gain = np.where(np.isfinite(x), self.reliability * (x - e) * win, 0.0)
+        return integrate.trapezoid(gain * d.pdf(c), c, axis=-1)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        m = self.check_profile(profile)
+        return np.stack([self._payoff(m[..., k], np.delete(m, k, axis=-1)) for k in range(self.n)], axis=-1)
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        m = self.check_profile(profile)
+        cand = np.asarray(candidates, dtype=float)
+        return np.stack([self._payoff(cand[k], np.broadcast_to(np.delete(m, k), (cand.shape[1], self.n - 1)))
+                         for k in range(self.n)])
+
+    def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
+        """For each cost the best price x against the rivals' bids, max_x r (x - e) P(rivals > x)."""
+        m = self.check_profile(profile)
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
+        e = self.effective(c)
+        xs = np.linspace(float(e[0]), min(self.reserve, float(e[-1]) * 1.5 + 1.0), 1501)
+        out = np.zeros(self.n)
+        for k in range(self.n):
+            win = self._win_prob_against(np.delete(m, k)[None, :], xs[None, :])[0]
+            best = np.max(self.reliability * (xs[None, :] - e[:, None]) * win[None, :], axis=1)
+            out[k] = integrate.trapezoid(np.maximum(best, 0.0) * d.pdf(c), c)
+        return out
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        how = "uniform closed form e + (hi - e)/K" if self.cost_distribution[0] == "uniform" else \
+            "b(e) = e + int_e^P (1-G)^(K-1) / (1-G(e))^(K-1)"
+        return np.ones(self.n), f"first-price procurement equilibrium, {how}", True
+
+    def equilibrium_extra(self, profile: np.ndarray) -> dict[str, Any]:
+        return {"bid": self.bid, "payment": self.payment}
+
+    def _draw(self, m: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        costs = self._cost().rvs(size=(rounds, self.n), random_state=rng)
+        bids = self._bids(costs, m)
+        return costs, bids, np.argmin(bids, axis=1)
+
+    def stats(self, profile: Any) -> Stats:
+        m = self.check_profile(profile)
+        pay = self.expected_payoffs(m)
+        return Stats(reward=pay, cost=np.zeros(self.n), participation=np.ones(self.n),
+                     liveness=self.sold * self.liveness_given_sale(),
+                     user_payment=self.reliability * self.payment + self.rescue_payment() if np.allclose(m, 1)
+                     else float("nan"), useful_cost=0.0)
+
+    def liveness_given_sale(self) -> float:
+        return self.reliability
+
+    def rescue_payment(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class ReverseAuction(_Procurement):
+    """Succinct's reverse auction: staked provers bid; the lowest bid wins and is paid on delivery; a
+    missed deadline (probability 1 - reliability) slashes `slash` of the winner's stake."""
+
+    provers_count: int = 4
+    cost_distribution: Any = ("uniform", 0.0, 1.0)
+    reliability: float = 1.0
+    slash: float = 0.0
+    max_price: float = float("inf")
+
+    def __post_init__(self) -> None:
+        check_int("provers_count", self.provers_count, lo=2)
+        _cost_law(self.cost_distribution)
+        check_real("reliability", self.reliability, lo=0, hi=1, lo_open=True)
+        check_real("slash", self.slash, lo=0)
+        if not (self.max_price > 0):
+            raise InvalidParameter("max_price", self.max_price, "> 0 (inf for no reserve)")
+
+    def _fail_loss(self) -> float:
+        return self.slash
+
+    @property
+    def reserve(self) -> float:
+        return float(self.max_price)
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        m = self.check_profile(profile)
+        costs, bids, win = self._draw(m, rng, rounds)
+        rows = np.arange(rounds)
+        price = bids[rows, win]
+        sold = np.isfinite(price)
+        ok = sold & (rng.random(rounds) < self.reliability)
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        reward[rows, win] = np.where(ok, price, 0.0)
+        cost[rows, win] = np.where(sold, costs[rows, win] + (~ok) * self.slash, 0.0)
+        return Outcomes(reward - cost, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), ok,
+                        np.where(ok, price, 0.0), np.zeros(rounds))
+
+    def symbolic(self) -> dict[str, Any]:
+        e, hi = sp.symbols("e hi", positive=True)
+        K = sp.Symbol("K", integer=True, positive=True)
+        return {"bid_uniform": e + (hi - e) / K}
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.procurement()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
+        return {"Equilibrium bid function": pd.DataFrame({"cost": c, "effective cost": self.effective(c), "bid": self.bid(c)}),
+                "Payment": (f"Expected price (first price, integrated) {self.first_price_payment():.5g}; second-price "
+                            f"payment {self.payment:.5g} (revenue equivalence to {abs(self.first_price_payment() - self.payment):.2g}).")}
+
+
+@dataclass(frozen=True)
+class ReverseDutchAuction(_Procurement):
+    """Boundless: the offered price ramps linearly from `min_price` to `max_price` over `ramp`; the
+    first prover to lock posts `collateral` and is exclusive until `lock_timeout`; after it anyone may
+    fulfil. On failure the collateral is slashed: `burn_share` burned, the rest paid to whoever fulfils
+    (plus `after_timeout_price` if the request still pays after the lock expires)."""
+
+    min_price: float = 0.0
+    max_price: float = 1.0
+    ramp: float = 1.0
+    lock_timeout: float = 1.0
+    collateral: float = 0.0
+    burn_share: float = 0.5
+    provers_count: int = 4
+    cost_distribution: Any = ("uniform", 0.0, 1.0)
+    reliability: float = 1.0
+    after_timeout_price: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_real("min_price", self.min_price, lo=0)
+        check_real("max_price", self.max_price, lo=self.min_price, lo_open=True)
+        check_real("ramp", self.ramp, lo=0, lo_open=True)
+        check_real("lock_timeout", self.lock_timeout, lo=0, lo_open=True)
+        check_real("collateral", self.collateral, lo=0)
+        check_real("burn_share", self.burn_share, lo=0, hi=1)
+        check_int("provers_count", self.provers_count, lo=2)
+        _cost_law(self.cost_distribution)
+        check_real("reliability", self.reliability, lo=0, hi=1, lo_open=True)
+        check_real("after_timeout_price", self.after_timeout_price, lo=0)
+        lowest = float(self.bid(self._cost().ppf(0.0)))
+        if self.min_price > lowest + 1e-12:
+            raise InvalidParameter("min_price", self.min_price, f"at most the lowest equilibrium lock price {lowest:.6g} "
+                                   "(a floor that binds makes provers bunch at t = 0, which is not modelled)")
+
+    @property
+    def backup_pay(self) -> float:
+        return (1 - self.burn_share) * self.collateral + self.after_timeout_price
+
+    def liveness_given_sale(self) -> float:
+        """The locker delivers, or after the timeout an outside prover (a fresh cost draw) fulfils for
+        the backup pay when that covers its cost."""
+        r = self.reliability
+        return r + (1 - r) * float(self._cost().cdf(self.backup_pay))
+
+    def rescue_payment(self) -> float:
+        r = self.reliability
+        return self.sold * (1 - r) * float(self._cost().cdf(self.backup_pay)) * self.after_timeout_price
+
+    def _fail_loss(self) -> float:
+        return self.collateral
+
+    @property
+    def reserve(self) -> float:
+        return float(self.max_price)
+
+    def lock_price(self, cost: Any) -> np.ndarray:
+        """Price at which a prover of cost c locks: b(e) within [min_price, max_price]; inf = never."""
+        b = self.bid(cost)
+        return np.where(np.isfinite(b), np.clip(b, self.min_price, self.max_price), np.inf)
+
+    def lock_time(self, cost: Any) -> np.ndarray:
+        p = self.lock_price(cost)
+        return np.where(np.isfinite(p), self.ramp * (p - self.min_price) / (self.max_price - self.min_price), np.inf)
+
+    def min_collateral(self) -> dict[str, float]:
+        """Collateral making lock-fail-refulfil unprofitable (burn X >= after-timeout price - lowest lock
+        price) and paying a secondary fulfiller its cost ((1 - burn) X >= cost at the cost law's median)."""
+        d = self._cost()
+        low = float(self.lock_price(d.ppf(0.0)))
+        grief = max(self.after_timeout_price - low, 0.0) / self.burn_share if self.burn_share > 0 else \
+            (0.0 if self.after_timeout_price <= low else float("inf"))
+        cover = float(d.ppf(0.5)) / (1 - self.burn_share) if self.burn_share < 1 else float("inf")
+        return {"lowest lock price": low, "collateral against lock-fail-refulfil": grief,
+                "collateral paying a secondary fulfiller (median cost)": cover}
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Each prover locks when the ramping price reaches its planned lock price and the first lock
+        wins; a failed locker loses its collateral, and after the lock timeout an outside prover (a fresh
+        cost draw) fulfils if the backup pay covers its cost."""
+        m = self.check_profile(profile)
+        costs = self._cost().rvs(size=(rounds, self.n), random_state=rng)
+        planned = self._bids(costs, m)
+        planned = np.where(planned <= self.max_price, np.maximum(planned, self.min_price), np.inf)
+        t = np.where(np.isfinite(planned), self.ramp * (planned - self.min_price) / (self.max_price - self.min_price), np.inf)
+        win = np.argmin(t, axis=1)
+        rows = np.arange(rounds)
+        price = planned[rows, win]
+        sold = np.isfinite(price)
+        ok = sold & (rng.random(rounds) < self.reliability)
+        reward = np.zeros((rounds, self.n))
+        reward[rows, win] = np.where(ok, price - costs[rows, win], np.where(sold, -costs[rows, win] - self.collateral, 0.0))
+        outside = self._cost().rvs(size=rounds, random_state=rng)
+        rescue = sold & ~ok & (outside <= self.backup_pay)
+        return Outcomes(reward, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), ok | rescue,
+                        np.where(ok, price, 0.0) + rescue * self.after_timeout_price, np.zeros(rounds))
+
+    def symbolic(self) -> dict[str, Any]:
+        p, lo, hi, T = sp.symbols("p p_min p_max T", positive=True)
+        return {"lock_time": T * (p - lo) / (hi - lo)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.procurement() + deployed.dutch()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        d = self._cost()
+        c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
+        mc = self.min_collateral()
+        return {"Lock price and time by cost": pd.DataFrame({"cost": c, "lock price": self.lock_price(c),
+                                                             "lock time": self.lock_time(c)}),
+                "Collateral": pd.DataFrame({"quantity": list(mc), "value": list(mc.values())}),
+                "Payment": (f"Expected price (first lock, integrated) {self.first_price_payment():.5g}; "
+                            f"second-price payment {self.payment:.5g}.")}

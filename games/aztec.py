@@ -1,0 +1,453 @@
+"""Aztec as deployed: multi-proof epochs with the prover reward booster, Sidecar and epoch proof quotes.
+
+Multi-proofs: anyone may submit the epoch proof within the submission window; the epoch's rewards
+are split among submitters pro rata to booster shares (AztecProtocol/engineering-designs,
+docs/prover-reward-boost/dd.md: y(x) = max(k - a (h - x)^2, m) below h, k above). Sidecar and epoch
+quotes: the sequencer (or the next epoch's proposer) picks a prover out of protocol; the prover
+posts a slashable deposit (bond).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_array, check_int, check_real
+from provergame.model import Population
+from provergame.solvers import exponential_race as er
+
+from .base import EntryGame, Game, Outcomes, Stats, validate_provers
+from .race import WinnerTakesAll, _entries, _valid
+
+
+@dataclass(frozen=True)
+class Booster:
+    """Activity score and shares; defaults are the deployed constants."""
+
+    decay: float = 100_000
+    increment: float = 125_000
+    max_score: float = 15_000_000
+    a: float = 1_000
+    minimum: float = 100_000
+    k: float = 1_000_000
+
+    def __post_init__(self) -> None:
+        for name in ("decay", "increment", "max_score", "a", "minimum", "k"):
+            check_real(f"booster.{name}", getattr(self, name), lo=0, lo_open=name in ("max_score", "k", "a"))
+        if self.minimum > self.k:
+            raise InvalidParameter("booster.minimum", self.minimum, f"at most k = {self.k:g}")
+
+    def step(self, score: Any, proved: Any) -> np.ndarray:
+        """One epoch: decay (floored at 0), + increment if the prover proved, clamped to max_score."""
+        s = np.maximum(np.asarray(score, dtype=float) - self.decay, 0.0)
+        return np.minimum(s + self.increment * np.asarray(proved, dtype=float), self.max_score)
+
+    def shares(self, score: Any) -> np.ndarray:
+        s = np.asarray(score, dtype=float)
+        t = self.max_score - s
+        return np.where(s >= self.max_score, self.k, np.maximum(self.k - self.a * t ** 2 / 1e10, self.minimum))
+
+    @property
+    def floor_score(self) -> float:
+        """Shares exceed `minimum` exactly when the score exceeds this."""
+        return max(self.max_score - float(np.sqrt((self.k - self.minimum) * 1e10 / self.a)), 0.0)
+
+    def epochs_to_reach(self, start: float, target: float, strict: bool = False) -> float:
+        """Epochs of proving every epoch until the score reaches `target` (> target if strict), exactly:
+        s_1 = min(max(s_0 - decay, 0) + increment, max), then + (increment - decay) per epoch."""
+        check_real("start", start, lo=0, hi=self.max_score)
+        done = (lambda s: s > target) if strict else (lambda s: s >= target)
+        if done(start):
+            return 0.0
+        s1 = float(self.step(start, 1.0))
+        if done(s1):
+            return 1.0
+        net = self.increment - self.decay
+        if net <= 0 or (strict and target >= self.max_score) or target > self.max_score:
+            return float("inf")
+        gap = (target - s1) / net
+        extra = np.floor(gap) + 1 if strict else np.ceil(gap - 1e-12)
+        return 1.0 + float(max(extra, 1.0))
+
+
+@dataclass(frozen=True)
+class AztecMultiProof(EntryGame):
+    """Each prover submits the epoch proof (entry, cost `proving_cost`) with some probability; the
+    `epoch_rewards` are split pro rata to booster shares among valid submissions.
+
+    E[share_i / (share_i + sum of the other valid submitters' shares)] equals the chance that i wins an
+    exponential race with rates = shares (Laplace: 1/x = int e^{-x t} dt), so the analytic side is the
+    `WinnerTakesAll` entry game on those rates: reused, not re-derived. With equal shares (veterans, or
+    no booster) it is the equal split among submitters, pay-all.
+    """
+
+    epoch_rewards: float
+    proving_cost: Any
+    provers: Population
+    booster: Booster = field(default_factory=Booster)
+    scores: Any = None
+
+    def __post_init__(self) -> None:
+        check_real("epoch_rewards", self.epoch_rewards, lo=0)
+        validate_provers(self.provers)
+        n = len(self.provers)
+        cost = self.provers.cost if self.proving_cost is None else np.broadcast_to(
+            np.asarray(self.proving_cost, dtype=float), (n,)).copy()
+        object.__setattr__(self, "proving_cost", check_array("proving_cost", cost, lo=0))
+        if not isinstance(self.booster, Booster):
+            object.__setattr__(self, "booster", Booster(**dict(self.booster)))
+        sc = np.full(n, self.booster.max_score) if self.scores is None else np.broadcast_to(
+            np.asarray(self.scores, dtype=float), (n,)).copy()
+        bad = ~np.isfinite(sc) | (sc < 0) | (sc > self.booster.max_score)
+        if bad.any():
+            raise InvalidParameter("scores", float(sc[bad][0]), f"activity scores in [0, {self.booster.max_score:g}]")
+        object.__setattr__(self, "scores", sc)
+
+    @cached_property
+    def shares(self) -> np.ndarray:
+        return self.booster.shares(self.scores)
+
+    @cached_property
+    def as_race(self) -> WinnerTakesAll:
+        return WinnerTakesAll(self.epoch_rewards, self.provers.replace(rate=self.shares, cost=self.proving_cost))
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        return self.as_race.entry_values(profile)
+
+    def entry_cost(self) -> np.ndarray:
+        return self.proving_cost
+
+    def stats(self, profile: Any) -> Stats:
+        return self.as_race.stats(self.check_profile(profile))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Submissions are drawn, each valid with its reliability; rewards split pro rata to shares;
+        the useful cost is the share-weighted cost of the valid proofs."""
+        p = self.check_profile(profile)
+        enter = _entries(p, rng, rounds)
+        valid = enter & _valid(self.provers.reliability, rng, rounds)
+        weight = valid * self.shares
+        total = weight.sum(axis=1, keepdims=True)
+        frac = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+        reward = self.epoch_rewards * frac
+        cost = enter * self.proving_cost
+        accepted = total[:, 0] > 0
+        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), frac @ self.proving_cost)
+
+    # --- the booster's barrier to entry -------------------------------------------------------
+    def ramp(self, profile: Any = None, start: float = 0.0, newcomer_cost: float | None = None,
+             epochs: int | None = None) -> pd.DataFrame:
+        """A newcomer proving every epoch against the equilibrium's submitters, exactly: its score by
+        the recursion, its shares, its expected pro-rata reward and cumulative profit per epoch."""
+        p = self.equilibrium()[0] if profile is None else self.check_profile(profile)
+        b = self.booster
+        cost = float(np.median(self.proving_cost)) if newcomer_cost is None else check_real(
+            "newcomer_cost", newcomer_cost, lo=0)
+        horizon = int(epochs) if epochs is not None else int(min(b.epochs_to_reach(start, b.max_score), 5000) + 20)
+        scores = np.empty(horizon)
+        s = float(start)
+        for t in range(horizon):                       # the score recursion itself (scalar, exact)
+            s = float(b.step(s, 1.0))
+            scores[t] = s
+        share = b.shares(scores)
+        rates = np.concatenate([np.broadcast_to(self.shares, (horizon, self.n)), share[:, None]], axis=1)
+        presence = np.append(p * self.provers.reliability, 1.0)
+        win = er.first_finish(np.broadcast_to(presence, rates.shape), rates)[:, -1]
+        income = self.epoch_rewards * win
+        profit = np.cumsum(income - cost)
+        return pd.DataFrame({"epoch": np.arange(1, horizon + 1), "score": scores, "shares": share,
+                             "expected reward": income, "cumulative profit": profit})
+
+    def barrier(self, profile: Any = None, start: float = 0.0, newcomer_cost: float | None = None) -> dict[str, float]:
+        """Epochs to leave the floor and to reach parity (exact), the capital a newcomer sinks before its
+        cumulative profit turns up, and the same newcomer's profit per epoch without the booster."""
+        p = self.equilibrium()[0] if profile is None else self.check_profile(profile)
+        r = self.ramp(p, start, newcomer_cost)
+        b = self.booster
+        cost = float(np.median(self.proving_cost)) if newcomer_cost is None else float(newcomer_cost)
+        flat = WinnerTakesAll(self.epoch_rewards, Population.from_arrays(
+            cost=np.append(self.proving_cost, cost), rate=np.ones(self.n + 1),
+            reliability=np.append(self.provers.reliability, 1.0)))
+        equal = float(flat.entry_values(np.append(p, 1.0))[-1]) - cost
+        low = r["cumulative profit"].to_numpy()
+        turn = np.flatnonzero(low >= 0)
+        at_parity = float(r["expected reward"].iloc[-1] - cost)
+        if turn.size:
+            even = float(turn[0] + 1)
+        elif at_parity > 0:      # past the ramp the newcomer earns the parity profit every epoch
+            even = float(len(low) + np.ceil(-low[-1] / at_parity))
+        else:
+            even = float("inf")
+        return {"epochs to leave the floor": b.epochs_to_reach(start, b.floor_score, strict=True),
+                "epochs to parity": b.epochs_to_reach(start, b.max_score),
+                "capital sunk (max cumulative loss)": float(max(0.0, -low.min())),
+                "epoch profit turns positive": float(np.argmax(np.diff(low, prepend=0) > 0) + 1)
+                if np.any(np.diff(low, prepend=0) > 0) else float("inf"),
+                "break-even epoch": even,
+                "profit per epoch at parity": at_parity,
+                "profit per epoch without booster": equal}
+
+    def ramp_rollout(self, rng: np.random.Generator, replications: int = 200, start: float = 0.0,
+                     epochs: int | None = None, newcomer_reliability: float = 1.0) -> pd.DataFrame:
+        """Multi-epoch protocol play: every submitter's score evolves by the booster rules (decay,
+        increment on a valid proof, clamp) and rewards split pro rata; one row per epoch with the
+        newcomer's mean score, shares and reward over `replications` independent runs."""
+        check_int("replications", replications, lo=1)
+        check_real("newcomer_reliability", newcomer_reliability, lo=0, hi=1)
+        b = self.booster
+        p = self.equilibrium()[0]
+        horizon = int(epochs) if epochs is not None else int(min(b.epochs_to_reach(start, b.max_score), 5000) + 20)
+        enter_p = np.append(p, 1.0)
+        rel = np.append(self.provers.reliability, newcomer_reliability)
+        score = np.tile(np.append(self.scores, start), (replications, 1))
+        rows = np.zeros((horizon, 3))
+        for t in range(horizon):                       # epochs are sequential: state carries over
+            valid = (rng.random(score.shape) < enter_p) & (rng.random(score.shape) < rel)
+            score = b.step(score, valid)
+            sh = b.shares(score) * valid
+            total = sh.sum(axis=1)
+            reward = self.epoch_rewards * np.divide(sh[:, -1], total, out=np.zeros(replications), where=total > 0)
+            rows[t] = score[:, -1].mean(), b.shares(score[:, -1]).mean(), reward.mean()
+        return pd.DataFrame({"epoch": np.arange(1, horizon + 1), "score": rows[:, 0], "shares": rows[:, 1],
+                             "reward": rows[:, 2]})
+
+    def symbolic(self) -> dict[str, Any]:
+        x, h, k, a, m, R = sp.symbols("x h k a m R", positive=True)
+        return {"shares": sp.Max(k - a * (h - x) ** 2 / 10 ** 10, m), "floor_score": h - sp.sqrt((k - m) * 10 ** 10 / a),
+                "pro_rata": R * sp.Symbol("s_i") / sp.Symbol("S")}
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.aztec_booster()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        from provergame.report import Figure
+        bar = self.barrier(profile)
+        ramp = self.ramp(profile)
+        idx = np.unique(np.linspace(0, len(ramp) - 1, 9).astype(int))
+        return {"Booster: a newcomer's ramp (exact score recursion)": pd.DataFrame(
+                    {"quantity": list(bar), "value": list(bar.values())}),
+                "Ramp by epoch": ramp.iloc[idx],
+                "Newcomer's expected reward per epoch": Figure(
+                    "newcomer_ramp", ramp["epoch"].to_numpy(), {"booster": ramp["expected reward"].to_numpy(),
+                    "equal split": np.full(len(ramp), bar["profit per epoch without booster"]
+                                           + float(np.median(self.proving_cost)))},
+                    "epoch", "Newcomer's expected reward per epoch", overlay=True)}
+
+
+@dataclass(frozen=True)
+class Sidecar(EntryGame):
+    """Out-of-protocol prover choice (Sidecar): provers offer proving to sequencers; a sequencer picks
+    one offer uniformly and pays `prover_tip` plus `reward_share` of `block_reward`; the prover posts a
+    slashable `deposit` (and optionally `stake` in protocol, slashed by `stake_slash`) lost if it fails.
+
+    Offering costs nothing; a picked prover's margin is r_i (tip + share R) - (1 - r_i)(deposit +
+    stake_slash) - cost_i and V_i = margin_i E[1 / (1 + K_i)], K_i the other offerers.
+    """
+
+    prover_tip: float
+    reward_share: float
+    block_reward: float
+    deposit: float
+    provers: Population
+    stake_slash: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_real("prover_tip", self.prover_tip, lo=0)
+        check_real("reward_share", self.reward_share, lo=0, hi=1)
+        check_real("block_reward", self.block_reward, lo=0)
+        check_real("deposit", self.deposit, lo=0)
+        check_real("stake_slash", self.stake_slash, lo=0)
+        validate_provers(self.provers)
+
+    @property
+    def pay(self) -> float:
+        return self.prover_tip + self.reward_share * self.block_reward
+
+    def margin(self) -> np.ndarray:
+        r = self.provers.reliability
+        return r * self.pay - (1 - r) * (self.deposit + self.stake_slash) - self.provers.cost
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        return self.margin() * er.expected_inverse_count(np.asarray(profile, dtype=float))
+
+    def entry_cost(self) -> np.ndarray:
+        return np.zeros(self.n)
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        picked = p * er.expected_inverse_count(p)
+        r = self.provers.reliability
+        return Stats(reward=picked * r * self.pay, cost=picked * (self.provers.cost + (1 - r) * (self.deposit + self.stake_slash)),
+                     participation=p, liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
+                     useful_cost=float((picked * r * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        offer = _entries(p, rng, rounds)
+        key = np.where(offer, rng.random((rounds, self.n)), -1.0)
+        pick = np.argmax(key, axis=1)
+        rows = np.arange(rounds)
+        any_offer = offer.any(axis=1)
+        ok = any_offer & (rng.random(rounds) < self.provers.reliability[pick])
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        reward[rows, pick] = ok * self.pay
+        cost[rows, pick] = any_offer * (self.provers.cost[pick] + (~ok) * (self.deposit + self.stake_slash))
+        return Outcomes(reward, cost, offer, ok, reward.sum(axis=1), ok * self.provers.cost[pick])
+
+    def withhold_bribes(self) -> np.ndarray:
+        """A picked prover withholds for: its forgone profit plus the deposit and stake it loses."""
+        return self.pay - self.provers.cost + self.deposit + self.stake_slash
+
+    def stall_weights(self, profile: np.ndarray) -> np.ndarray:
+        picked = profile * er.expected_inverse_count(profile)
+        return picked * self.provers.reliability
+
+    stall_form: ClassVar[str] = "linear"
+
+    def bribe_table(self, stake_slash: float | None = None) -> pd.DataFrame:
+        """Withholding bribe per prover without and with an in-protocol stake slashed on failure."""
+        with_stake = self.stake_slash if stake_slash is None else check_real("stake_slash", stake_slash, lo=0)
+        base = self.pay - self.provers.cost + self.deposit
+        return pd.DataFrame({"prover": list(self.provers.names), "bribe, deposit only": base,
+                             "bribe, deposit + stake": base + with_stake})
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.sidecar()
+
+    def symbolic(self) -> dict[str, Any]:
+        tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
+        return {"withhold_bribe": tip + s * R - c + D + S}
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        return {"Withholding bribe with and without an in-protocol stake": self.bribe_table(
+            self.stake_slash if self.stake_slash > 0 else self.deposit)}
+
+
+@dataclass(frozen=True)
+class EpochQuotes(Game):
+    """Epoch proof quotes: provers quote a basis-point share q_i of `epoch_rewards` (with a bond); the
+    next epoch's proposer, who does not earn the proven epoch's rewards, accepts one quote. An honest
+    proposer takes the lowest quote, so quotes compete a la Bertrand (the cheapest prover wins at the
+    second-lowest cost); a proposer paid a kickback takes the colluding prover's quote at `max_bps`.
+
+    A profile is each prover's quote in basis points; payoffs are q_i R / 10^4 - cost_i if accepted.
+    """
+
+    epoch_rewards: float
+    provers: Population
+    max_bps: float = 10_000
+    proposer_share: float = 0.0
+    bond: float = 0.0
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "quote (basis points)"
+    stall_form: ClassVar[str] = "linear"
+
+    def __post_init__(self) -> None:
+        check_real("epoch_rewards", self.epoch_rewards, lo=0, lo_open=True)
+        validate_provers(self.provers)
+        check_real("max_bps", self.max_bps, lo=0, hi=10_000, lo_open=True)
+        check_real("proposer_share", self.proposer_share, lo=0, hi=1)
+        check_real("bond", self.bond, lo=0)
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.n), np.full(self.n, float(self.max_bps))
+
+    def _accepted(self, q: np.ndarray) -> np.ndarray:
+        """Lowest quote wins; ties to the lower cost, then uniform."""
+        low = q <= q.min(axis=-1, keepdims=True) + 1e-9
+        c = np.where(low, self.provers.cost, np.inf)
+        best = low & (self.provers.cost <= c.min(axis=-1, keepdims=True) + 1e-12)
+        return best / best.sum(axis=-1, keepdims=True)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        q = self.check_profile(profile)
+        return self._accepted(q) * (q * self.epoch_rewards / 1e4 - self.provers.cost)
+
+    def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.concatenate([profile, profile - 1e-6]), (self.n, 2 * self.n))
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        bps = np.minimum(self.provers.cost / self.epoch_rewards * 1e4, self.max_bps)
+        order = np.argsort(self.provers.cost, kind="stable")
+        q = bps.copy()
+        q[order[0]] = bps[order[1]]
+        return q, "Bertrand: the cheapest prover quotes the second-lowest cost, the others their cost", True
+
+    def stats(self, profile: Any) -> Stats:
+        q = self.check_profile(profile)
+        acc = self._accepted(q)
+        pay = acc * q * self.epoch_rewards / 1e4
+        return Stats(reward=pay, cost=acc * self.provers.cost, participation=np.ones(self.n),
+                     liveness=float((acc * self.provers.reliability).sum()), user_payment=float(pay.sum()),
+                     useful_cost=float((acc * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        q = self.check_profile(profile)
+        low = np.flatnonzero(q <= q.min() + 1e-9)
+        low = low[self.provers.cost[low] <= self.provers.cost[low].min() + 1e-12]
+        win = low[rng.integers(len(low), size=rounds)]
+        rows = np.arange(rounds)
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        reward[rows, win] = q[win] * self.epoch_rewards / 1e4
+        cost[rows, win] = self.provers.cost[win]
+        ok = rng.random(rounds) < self.provers.reliability[win]
+        return Outcomes(reward, cost, np.ones((rounds, self.n), bool), ok, reward.sum(axis=1), self.provers.cost[win])
+
+    def withhold_bribes(self) -> np.ndarray:
+        """The accepted prover withholds for its forgone margin plus its bond."""
+        q = self.equilibrium()[0]
+        return np.maximum(q * self.epoch_rewards / 1e4 - self.provers.cost, 0.0) + self.bond
+
+    def stall_weights(self, profile: np.ndarray) -> np.ndarray:
+        return self._accepted(np.asarray(profile, dtype=float)) * self.provers.reliability
+
+    def kickback(self, prover: int | None = None, profile: Any = None) -> dict[str, float]:
+        """Collusion between the accepting proposer and a prover: the prover quotes max_bps and kicks
+        back part of the extra; the proposer needs at least its own share of the loss, the prover gives
+        at most the extra. Collusion is profitable whenever proposer_share < 1."""
+        q = self.equilibrium()[0] if profile is None else self.check_profile(profile)
+        acc = self._accepted(q)
+        honest = float((acc * q).sum()) * self.epoch_rewards / 1e4
+        j = int(np.argmin(self.provers.cost)) if prover is None else check_int("prover", prover, lo=0, hi=self.n - 1)
+        extra = self.max_bps * self.epoch_rewards / 1e4 - honest
+        return {"honest payment to the prover": honest, "colluding payment": honest + extra,
+                "extra taken from the epoch's sequencers": extra,
+                "minimum kickback": self.proposer_share * extra, "maximum kickback": extra,
+                "colluding prover's gain at the minimum kickback": (1 - self.proposer_share) * extra,
+                "colluding prover's margin over its cost": honest + extra - float(self.provers.cost[j])}
+
+    def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
+        """The proposer's loss from accepting `prover`'s quote instead of the lowest: its share of
+        the extra payment (collude); censoring a quote costs it the same share of the difference."""
+        check_int("prover", prover, lo=0, hi=self.n - 1)
+        q = self.check_profile(profile)
+        acc = self._accepted(q)
+        low = float((acc * q).sum())
+        if attack == "collude":
+            diff = max(float(self.max_bps) - low, 0.0)
+        else:
+            rest = np.delete(q, prover)
+            diff = max(float(rest.min()) - low, 0.0) if acc[prover] > 0 else 0.0
+        return (np.array([self.proposer_share * diff * self.epoch_rewards / 1e4]), np.ones(1),
+                "proposer's own share of the extra it lets the prover take")
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.epoch_quotes()
+
+    def symbolic(self) -> dict[str, Any]:
+        sigma, D = sp.symbols("sigma Delta", positive=True)
+        return {"kickback_range": (sigma * D, D)}
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        kb = self.kickback(profile=profile)
+        return {"Kickback collusion (proposer accepts the colluding prover's max quote)": pd.DataFrame(
+            {"quantity": list(kb), "value": list(kb.values())})}

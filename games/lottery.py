@@ -1,0 +1,118 @@
+"""The lottery rule: the reward goes to one participant drawn uniformly among those who proved.
+
+Symmetric mixed participation p solves R r (1 - (1 - q)^n) / (n q) = c with q = p r (each valid proof
+equally likely to be drawn; E[1/(1+K)] for a binomial K). The protocol pays R when someone proves and
+bears `fault_cost` when nobody does; at the equilibrium R (1 - (1-q)^n) = n q c / r, so its expected
+cost n q c / r + F (1 - q)^n is minimised at (1 - q)^(n-1) = c / (r F), and in the Poisson limit
+(lambda = n q) at lambda* = ln(r F / c), R* = c ln(r F / c) / (r - c / F).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_real
+from provergame.model import Population
+from provergame.solvers import exponential_race as er
+
+from .base import EntryGame, Outcomes, Stats, validate_provers
+from .race import _entries, _valid
+
+
+@dataclass(frozen=True)
+class LotteryReward(EntryGame):
+    """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
+
+    reward: float
+    provers: Population
+    fault_cost: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_real("reward", self.reward, lo=0)
+        check_real("fault_cost", self.fault_cost, lo=0)
+        validate_provers(self.provers)
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        q = np.asarray(profile, dtype=float) * self.provers.reliability
+        return self.reward * self.provers.reliability * er.expected_inverse_count(q)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if self.provers.is_identical and not symmetric:
+            symmetric = True
+        return super().equilibrium(symmetric=symmetric)
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        values = self.entry_values(p)
+        win = p * values / self.reward if self.reward > 0 else np.zeros(self.n)
+        live = float(1 - np.prod(1 - p * self.provers.reliability))
+        return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, liveness=live,
+                     user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        enter = _entries(p, rng, rounds)
+        valid = enter & _valid(self.provers.reliability, rng, rounds)
+        draw = np.where(valid, rng.random((rounds, self.n)), -1.0)
+        winner = np.argmax(draw, axis=1)
+        accepted = valid.any(axis=1)
+        rows = np.flatnonzero(accepted)
+        reward = np.zeros((rounds, self.n))
+        reward[rows, winner[rows]] = self.reward
+        useful = np.where(accepted, self.provers.cost[winner], 0.0)
+        return Outcomes(reward, enter * self.provers.cost, np.asarray(enter), accepted, reward.sum(axis=1), useful)
+
+    def protocol_cost(self, rewards: Any) -> pd.DataFrame:
+        """Expected cost to the protocol, R P(some proof) + fault_cost P(none), at the symmetric
+        equilibrium of each reward level (identical provers)."""
+        self._need_identical()
+        rows = []
+        for R in np.atleast_1d(np.asarray(rewards, dtype=float)):
+            g = LotteryReward(float(R), self.provers, self.fault_cost)
+            p = g.equilibrium(symmetric=True)[0][0]
+            none = float((1 - p * self.provers.reliability[0]) ** self.n)
+            rows.append({"reward": float(R), "participation p": p, "P(no proof)": none,
+                         "protocol cost": float(R) * (1 - none) + self.fault_cost * none})
+        return pd.DataFrame(rows)
+
+    def _need_identical(self) -> None:
+        if not self.provers.is_identical:
+            raise InvalidParameter("provers", "heterogeneous", "identical provers for the symmetric closed forms")
+
+    def optimal_reward(self) -> dict[str, float]:
+        """The reward minimising the protocol's expected cost: exact for n provers and its Poisson limit."""
+        self._need_identical()
+        n, c, r, F = self.n, float(self.provers.cost[0]), float(self.provers.reliability[0]), self.fault_cost
+        if F * r <= c or n < 2:
+            return {"participation q*": 0.0, "reward R*": 0.0, "protocol cost": F, "Poisson lambda*": 0.0,
+                    "Poisson reward R*": 0.0}
+        q = min(1 - (c / (r * F)) ** (1 / (n - 1)), r)
+        R = n * q * c / (r * (1 - (1 - q) ** n))
+        lam = np.log(r * F / c)
+        return {"participation q*": q, "reward R*": R, "protocol cost": n * q * c / r + F * (1 - q) ** n,
+                "Poisson lambda*": float(lam), "Poisson reward R*": float(c * lam / (r - c / F))}
+
+    def symbolic(self) -> dict[str, Any]:
+        R, c, p, F, r = sp.symbols("R c p F r", positive=True)
+        n = sp.Symbol("n", integer=True, positive=True)
+        lam = sp.log(r * F / c)
+        return {"entry_value": R * (1 - (1 - p) ** n) / (n * p), "poisson_lambda": lam,
+                "poisson_reward": c * lam / (r - c / F)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.lottery()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        if not self.provers.is_identical:
+            return {}
+        opt = self.optimal_reward()
+        grid = np.unique(np.concatenate([np.linspace(float(self.provers.cost[0]), 4 * max(opt["reward R*"], self.reward), 9),
+                                         [opt["reward R*"], self.reward]]))
+        return {"Reward that minimises the protocol's expected cost": pd.DataFrame(
+                    {"quantity": list(opt), "value": list(opt.values())}),
+                "Protocol cost against the reward": self.protocol_cost(grid[grid > 0])}

@@ -1,0 +1,164 @@
+"""Taiko's ProverPool as the alpha-4 contract codes it.
+
+The pool is the top `pool_size` (32) provers by stake: a newcomer must out-stake the smallest seated
+prover, who is evicted. Each block's prover is drawn with weight stake / erpg^2, erpg its expected
+reward per gas, clamped to [75%, 125%] of the protocol fee per gas; it is paid erpg * gas on delivery,
+and a missed proof slashes min(max(stake * slash_points / 10000 / max_capacity, 4 * proof_reward), stake).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from provergame.errors import InvalidParameter, check_int, check_real
+from provergame.model import Population
+
+from .base import Game, Outcomes, Stats, validate_provers
+
+
+@dataclass(frozen=True)
+class TaikoProverPool(Game):
+    """Seated provers choose erpg e_i in [0.75 F, 1.25 F]; P(i proves a block) = w_i / sum w, w = stake /
+    e^2; payoff per block P_i (r_i e_i gas - cost_i - (1 - r_i) slash_i(e_i)). A prover losing money even
+    at 125% of the fee unstakes, so the pool is the top pool_size by stake of the others. Equilibrium by sequential
+    best responses with the regret certificate (no closed form: the weight law couples fee and stake)."""
+
+    fee_per_gas: float
+    gas: float
+    provers: Population
+    pool_size: int = 32
+    slash_points: float = 500.0
+    max_capacity: int = 10
+    strategy: ClassVar[str] = "continuous"
+    strategy_label: ClassVar[str] = "reward per gas (erpg)"
+    elected_by_protocol: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        check_real("fee_per_gas", self.fee_per_gas, lo=0, lo_open=True)
+        check_real("gas", self.gas, lo=0, lo_open=True)
+        validate_provers(self.provers)
+        check_int("pool_size", self.pool_size, lo=1)
+        check_real("slash_points", self.slash_points, lo=0, hi=10_000)
+        check_int("max_capacity", self.max_capacity, lo=1)
+        if np.any(self.provers.stake <= 0):
+            raise InvalidParameter("provers.stake", float(self.provers.stake.min()), "> 0 (weights are stake / erpg^2)")
+
+    def staying(self) -> np.ndarray:
+        """Provers who would stay staked: a positive margin at the top of the clamp (others unstake)."""
+        return self.margin(np.full(self.n, 1.25 * self.fee_per_gas)) > 0
+
+    def seated(self, stake: Any = None) -> np.ndarray:
+        """The top pool_size by stake among the provers who stay (ties: lower index)."""
+        s = self.provers.stake if stake is None else np.asarray(stake, dtype=float)
+        s = np.where(self.staying(), s, -np.inf) if stake is None else s
+        order = np.lexsort((np.arange(len(s)), -s))
+        mask = np.zeros(len(s), dtype=bool)
+        mask[order[: self.pool_size]] = True
+        return mask & np.isfinite(s)
+
+    def entry_stake(self) -> float:
+        """Stake a newcomer must exceed to be seated: the smallest seated stake when the pool is full."""
+        seated = self.seated()
+        return float(self.provers.stake[seated].min()) if seated.sum() >= self.pool_size else 0.0
+
+    def _check_pool(self) -> None:
+        if not self.seated().any():
+            raise InvalidParameter("fee_per_gas", self.fee_per_gas,
+                                   "high enough that some prover has a positive margin at 125% of it")
+
+    def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.full(self.n, 0.75 * self.fee_per_gas), np.full(self.n, 1.25 * self.fee_per_gas)
+
+    def slash(self, erpg: Any) -> np.ndarray:
+        proof_reward = np.asarray(erpg, dtype=float) * self.gas
+        s = self.provers.stake
+        return np.minimum(np.maximum(s * self.slash_points / 10_000 / self.max_capacity, 4 * proof_reward), s)
+
+    def selection(self, erpg: Any) -> np.ndarray:
+        e = np.asarray(erpg, dtype=float)
+        w = np.where(self.seated(), self.provers.stake / e ** 2, 0.0)
+        return w / w.sum(axis=-1, keepdims=True)
+
+    def margin(self, erpg: Any) -> np.ndarray:
+        e = np.asarray(erpg, dtype=float)
+        r = self.provers.reliability
+        return r * e * self.gas - self.provers.cost - (1 - r) * self.slash(e)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        e = self.check_profile(profile)
+        return self.selection(e) * self.margin(e)
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        from provergame.solvers.dynamics import best_response_iteration
+        self._check_pool()
+        p, ok = best_response_iteration(self, np.full(self.n, self.fee_per_gas))
+        return p, "sequential best responses on erpg within the clamp", ok
+
+    def stats(self, profile: Any) -> Stats:
+        e = self.check_profile(profile)
+        sel = self.selection(e)
+        r = self.provers.reliability
+        return Stats(reward=sel * r * e * self.gas, cost=sel * (self.provers.cost + (1 - r) * self.slash(e)),
+                     participation=self.seated().astype(float), liveness=float((sel * r).sum()),
+                     user_payment=float((sel * r * e).sum() * self.gas), useful_cost=float((sel * r * self.provers.cost).sum()))
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
+        e = self.check_profile(profile)
+        w = np.where(self.seated(), self.provers.stake / e ** 2, 0.0)
+        cum = np.cumsum(w)
+        who = np.minimum(np.searchsorted(cum, rng.random(rounds) * cum[-1], side="right"), self.n - 1)
+        ok = rng.random(rounds) < self.provers.reliability[who]
+        rows = np.arange(rounds)
+        reward = np.zeros((rounds, self.n))
+        cost = np.zeros((rounds, self.n))
+        reward[rows, who] = ok * e[who] * self.gas
+        cost[rows, who] = self.provers.cost[who] + (~ok) * self.slash(e)[who]
+        attempted = np.zeros((rounds, self.n), dtype=bool)
+        attempted[rows, who] = True
+        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), ok * self.provers.cost[who])
+
+    def withhold_bribes(self) -> np.ndarray:
+        e = self.equilibrium()[0]
+        return np.maximum(self.provers.reliability * e * self.gas - self.provers.cost, 0.0) + self.slash(e)
+
+    def stall_weights(self, profile: np.ndarray) -> np.ndarray:
+        return self.selection(profile) * self.provers.reliability
+
+    stall_form: ClassVar[str] = "linear"
+
+    def versus_ranked_pool(self, profile: Any) -> pd.DataFrame:
+        """Same provers under the ranked-by-fee `TaikoPool` (uniform draw among the lowest bids)."""
+        from provergame.api import metrics, solve
+        from .vrf import TaikoPool
+        e = self.check_profile(profile)
+        slash = float(np.median(self.slash(e)))
+        ranked = TaikoPool(1.25 * self.fee_per_gas * self.gas, self.provers, min(self.pool_size, self.n), slash)
+        eq = solve(ranked)
+        rows = []
+        for name, game, prof in (("alpha-4 weight stake / erpg^2", self, e), ("ranked by fee (TaikoPool)", ranked, eq.profile)):
+            m = metrics(game, prof)
+            s = game.stats(prof)
+            rows.append({"design": name, "mean price per block": s.user_payment / max(s.liveness, 1e-300),
+                         "hhi": m["hhi"], "nakamoto": m["nakamoto"], "liveness": m["liveness"], "surplus": m["surplus"]})
+        return pd.DataFrame(rows)
+
+    def symbolic(self) -> dict[str, Any]:
+        s, e, W, r, G, c, S = sp.symbols("s e W r G c S", positive=True)
+        return {"payoff": s / e ** 2 / (s / e ** 2 + W) * (r * e * G - c - (1 - r) * S)}
+
+    def theorems(self) -> list:
+        from provergame.proofs import deployed
+        return deployed.taiko_alpha4()
+
+    def extras(self, profile: Any) -> dict[str, Any]:
+        e = self.check_profile(profile)
+        return {"Pool": pd.DataFrame({"prover": list(self.provers.names), "stake": self.provers.stake,
+                                      "seated": self.seated(), "erpg / fee": e / self.fee_per_gas,
+                                      "P(prove block)": self.selection(e), "slash": self.slash(e)}),
+                "Entry": f"A newcomer must stake more than {self.entry_stake():.4g} to be seated (the smallest seated stake is evicted).",
+                "Against the ranked-by-fee pool": self.versus_ranked_pool(e)}

@@ -1,0 +1,122 @@
+"""Theorems of the deployed designs: Aztec's booster, Sidecar, epoch quotes, Taiko's ProverPool,
+reverse and reverse-Dutch auctions, the lottery rule and Fernet's multiplicative score."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .engine import Theorem
+
+x, h, k, a, m = sp.symbols("x h k a m", positive=True)
+
+
+def aztec_booster() -> list[Theorem]:
+    share = k - a * (h - x) ** 2 / 10 ** 10
+    t = sp.Symbol("t", positive=True)
+    return [
+        Theorem("booster_shares_rise_with_score", sp.diff(share, x) >= 0, (x <= h,),
+                "Below max_score, k - a (h - x)^2 / 1e10 is non-decreasing in the score x."),
+        Theorem("booster_shares_at_most_k", share <= k, (),
+                "Shares never exceed k: veterans at max_score hold the most."),
+        Theorem("booster_floor_score", sp.Eq(sp.simplify(share.subs(x, h - sp.sqrt((k - m) * 10 ** 10 / a))), m), (m < k,),
+                "The score leaves the floor m at h - sqrt((k - m) 1e10 / a): 12,000,000 with the deployed constants."),
+        Theorem("booster_ramp_positive", t * (sp.Symbol("i", positive=True) - sp.Symbol("d", positive=True)) > 0,
+                (sp.Symbol("i", positive=True) > sp.Symbol("d", positive=True),),
+                "A prover proving every epoch gains increment - decay per epoch (25,000 deployed): the ramp ends."),
+    ]
+
+
+def sidecar() -> list[Theorem]:
+    tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
+    return [
+        Theorem("sidecar_stake_raises_bribe", tip + s * R - c + D + S > tip + s * R - c + D, (),
+                "An in-protocol stake slashed on failure raises the withholding bribe by exactly the slash."),
+        Theorem("sidecar_bribe_above_deposit", tip + s * R - c + D >= D, (tip + s * R >= c,),
+                "A prover with a non-negative margin needs more than its deposit to withhold."),
+    ]
+
+
+def epoch_quotes() -> list[Theorem]:
+    sigma, D = sp.symbols("sigma Delta", positive=True)
+    return [
+        Theorem("quote_kickback_range_nonempty", sigma * D < D, (sigma < 1,),
+                "A proposer who earns less than all of the proven epoch's rewards (sigma < 1) can be paid a "
+                "kickback between sigma Delta and Delta that both it and the prover prefer to honesty."),
+    ]
+
+
+def lottery() -> list[Theorem]:
+    lam, c, F, r = sp.symbols("lambda c F r", positive=True)
+    cost = lam * c / r + F * sp.exp(-lam)
+    star = sp.log(r * F / c)
+    return [
+        Theorem("lottery_poisson_optimum_foc", sp.Eq(sp.simplify(sp.diff(cost, lam).subs(lam, star)), 0), (),
+                "Poisson limit: the protocol cost lambda c / r + F e^-lambda is stationary at lambda* = ln(r F / c)."),
+        Theorem("lottery_poisson_optimum_convex", sp.diff(cost, lam, 2) > 0, (),
+                "... and convex in lambda, so lambda* is the minimum."),
+        Theorem("lottery_poisson_reward", sp.Eq(sp.simplify(star * c / (r * (1 - sp.exp(-star))) - c * star / (r - c / F)), 0),
+                (), "The reward that induces lambda* is R* = c ln(r F / c) / (r - c / F)."),
+    ]
+
+
+def procurement() -> list[Theorem]:
+    e, hi, x = sp.symbols("e hi x", positive=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    bid = e + (hi - e) / K
+    # a prover of effective cost e asking x wins against K-1 rivals bidding e' + (hi - e')/K, costs U[0, hi]:
+    # rival bid > x iff e' > (K x - hi)/(K - 1), so P(win) = ((hi - (K x - hi)/(K-1)) / hi)^(K-1)
+    # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
+    bracket = (hi - x) / (K - 1) - (x - e)
+    return [
+        Theorem("procurement_uniform_bid_foc", sp.Eq(sp.simplify(bracket.subs(x, bid)), 0), (K >= 2, e < hi),
+                "Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order condition "
+                "W^(K-2) K/hi [(hi - x)/(K-1) - (x - e)]."),
+        Theorem("procurement_bid_above_cost", bid >= e, (e <= hi, K >= 1),
+                "Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
+        Theorem("procurement_revenue_equivalence_uniform",
+                sp.And(*[sp.Eq(sp.integrate((e + (1 - e) / n) * n * (1 - e) ** (n - 1), (e, 0, 1)),
+                               sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1))) for n in range(2, 9)]),
+                (), "Costs U[0, 1], K = 2..8: E[winning ask] = E[second-lowest cost] = 2/(K+1)."),
+    ]
+
+
+def dutch() -> list[Theorem]:
+    p, lo, hi, T, X, burn, after = sp.symbols("p p_min p_max T X b P_after", positive=True)
+    t = T * (p - lo) / (hi - lo)
+    return [
+        Theorem("dutch_lock_time_within_ramp", sp.And(t >= 0, t <= T), (p >= lo, p <= hi, hi > lo),
+                "A lock price within [min_price, max_price] locks within the ramp."),
+        Theorem("dutch_collateral_stops_refulfil", -burn * X + after - p <= 0, (burn * X >= after - p,),
+                "Lock at p, fail, then fulfil after the timeout: the net (P_after - burn X) - p is not positive "
+                "once burn X >= P_after - p."),
+    ]
+
+
+def fee_sharing_multiplicative() -> list[Theorem]:
+    a, mm, F, g = sp.symbols("a m F gamma", positive=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    t = sp.Symbol("t", positive=True)
+    star = ((K - 1) * g * (mm + F) - F) / (g * K * F)
+    return [
+        Theorem("multiplicative_win_slope", sp.Eq(sp.diff(1 - 1 / t + 1 / (K * t), t).subs(t, 1),
+                                                  sp.diff(t ** (K - 1) / K, t).subs(t, 1)), (),
+                "Against K-1 equal scores, P(win) = t^(K-1)/K below and 1 - 1/t + 1/(K t) above the rivals' "
+                "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
+        Theorem("multiplicative_share_foc",
+                sp.Eq(sp.simplify((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F) - F / K).subs(a, star).simplify(), 0), (),
+                "Score u (1 + gamma a): a* = [(K-1) gamma (m + F) - F] / (gamma K F) solves the symmetric "
+                "first-order condition."),
+    ]
+
+
+def taiko_alpha4() -> list[Theorem]:
+    s, pts, cap, R = sp.symbols("s points cap R", positive=True)
+    slash = sp.Min(sp.Max(s * pts / 10000 / cap, 4 * R), s)
+    e, W = sp.symbols("e W", positive=True)
+    share = (s / e ** 2) / (s / e ** 2 + W)
+    return [
+        Theorem("taiko_slash_at_most_stake", slash <= s, (), "The alpha-4 slash never exceeds the stake."),
+        Theorem("taiko_selection_falls_with_erpg", sp.diff(share, e) < 0, (),
+                "A higher reward per gas lowers the chance of proving a block (weight stake / erpg^2)."),
+        Theorem("taiko_selection_rises_with_stake", sp.diff(share, s) > 0, (),
+                "More stake raises the chance of proving a block."),
+    ]
