@@ -51,6 +51,17 @@ class Booster:
         t = self.max_score - s
         return np.where(s >= self.max_score, self.k, np.maximum(self.k - self.a * t ** 2 / 1e10, self.minimum))
 
+    def path(self, start: float, epochs: int) -> np.ndarray:
+        """Scores after 1..epochs epochs of proving every epoch, in closed form: s_1 = step(start), then
+        s_t = s_1 + (t-1)(increment - decay), capped at max_score, and floored at increment when decay
+        exceeds increment (from there max(s - decay, 0) + increment = increment)."""
+        s1 = float(self.step(start, 1.0))
+        t = np.arange(epochs, dtype=float)
+        s = s1 + t * (self.increment - self.decay)
+        if self.increment < self.decay:
+            s = np.maximum(s, self.increment)
+        return np.minimum(s, self.max_score)
+
     @property
     def floor_score(self) -> float:
         """Shares exceed `minimum` exactly when the score exceeds this."""
@@ -148,11 +159,7 @@ class AztecMultiProof(EntryGame):
         cost = float(np.median(self.proving_cost)) if newcomer_cost is None else check_real(
             "newcomer_cost", newcomer_cost, lo=0)
         horizon = int(epochs) if epochs is not None else int(min(b.epochs_to_reach(start, b.max_score), 5000) + 20)
-        scores = np.empty(horizon)
-        s = float(start)
-        for t in range(horizon):                       # the score recursion itself (scalar, exact)
-            s = float(b.step(s, 1.0))
-            scores[t] = s
+        scores = b.path(start, horizon)
         share = b.shares(scores)
         rates = np.concatenate([np.broadcast_to(self.shares, (horizon, self.n)), share[:, None]], axis=1)
         presence = np.append(p * self.provers.reliability, 1.0)

@@ -153,7 +153,9 @@ class B52(Game):
         """Shares matching each rival's amount, where the winner changes."""
         x = profile * self.builders
         m = np.where(self.builders > 0, self.builders, 1.0)
-        return np.clip(np.concatenate([x[None, :] / m[:, None], (x[None, :] * (1 + 1e-9) + 1e-12) / m[:, None]], 1), 0, 1)
+        with np.errstate(over="ignore"):
+            ratio = np.concatenate([x[None, :] / m[:, None], (x[None, :] * (1 + 1e-9) + 1e-12) / m[:, None]], 1)
+        return np.clip(ratio, 0, 1)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         m = self.builders

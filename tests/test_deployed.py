@@ -236,3 +236,12 @@ def test_deployed_inputs_validated():
         FeeSharing(1.0, 0.0, 3, "additive")
     with pytest.raises(pg.InvalidParameter, match="provers"):
         LotteryReward(1.0, _pop(3), 1.0).optimal_reward()
+
+
+@given(boosters, real(0, 1), st.integers(1, 300))
+def test_closed_form_path_is_the_recursion(b, start_frac, epochs):
+    s, out = start_frac * b.max_score, []
+    for _ in range(epochs):
+        s = float(b.step(s, 1.0))
+        out.append(s)
+    assert np.allclose(b.path(start_frac * b.max_score, epochs), out, rtol=1e-12, atol=1e-6)
