@@ -192,8 +192,9 @@ class FeeSharing(Game):
 @dataclass(frozen=True)
 class ScrollAuction(Game):
     """`sequencers` bidders with private values drawn iid from `value_distribution` ("uniform" on
-    [0, value_max], or ("lognormal", sigma) scaled by value_max) bid for the slot; the highest bid
-    wins and pays its bid, which goes to provers elected by stake-weighted VRF.
+    [0, value_max]; ("lognormal", sigma) with mean value_max; ("beta", a, b) on [0, value_max]; or
+    any frozen continuous scipy.stats distribution with support in [0, inf)) bid for the slot; the
+    highest bid wins and pays its bid, which goes to provers elected by stake-weighted VRF.
 
     First-price Bayesian equilibrium: b(v) = v - int_0^v F(x)^{K-1} dx / F(v)^{K-1} (uniform:
     (K-1)/K v); expected revenue = E[second-highest value] (revenue equivalence). A profile entry
@@ -214,12 +215,33 @@ class ScrollAuction(Game):
         check_int("sequencers", self.sequencers, lo=2)
         check_real("value_max", self.value_max, lo=0, lo_open=True)
         vd = self.value_distribution
+        allowed = "'uniform', ('lognormal', sigma), ('beta', a, b) or a frozen scipy.stats distribution"
         if isinstance(vd, (list, tuple)):
-            if len(vd) != 2 or vd[0] != "lognormal":
-                raise InvalidParameter("value_distribution", vd, "'uniform' or ('lognormal', sigma)")
-            check_real("value_distribution sigma", vd[1], lo=0, lo_open=True)
-        else:
+            if len(vd) == 2 and vd[0] == "lognormal":
+                check_real("value_distribution sigma", vd[1], lo=0, lo_open=True)
+            elif len(vd) == 3 and vd[0] == "beta":
+                check_real("value_distribution a", vd[1], lo=0, lo_open=True)
+                check_real("value_distribution b", vd[2], lo=0, lo_open=True)
+            else:
+                raise InvalidParameter("value_distribution", vd, allowed)
+        elif isinstance(vd, str):
             check_choice("value_distribution", vd, ("uniform",))
+        elif isinstance(getattr(vd, "dist", None), stats.rv_continuous):
+            lo, hi = vd.support()
+            if not lo >= 0:
+                raise InvalidParameter("value_distribution", f"{vd.dist.name} on [{lo:g}, {hi:g}]",
+                                       "a support within [0, inf) (values are nonnegative)")
+        else:
+            raise InvalidParameter("value_distribution", vd, allowed)
+
+    def parameters(self) -> dict[str, Any]:
+        out = super().parameters()
+        vd = self.value_distribution
+        if isinstance(vd, (list, tuple)):
+            out["value_distribution"] = f"{vd[0]}({', '.join(f'{x:g}' for x in vd[1:])})"
+        elif not isinstance(vd, str):
+            out["value_distribution"] = f"scipy {vd.dist.name}{tuple(vd.args)}{vd.kwds or ''}"
+        return out
 
     @property
     def players(self) -> Population:
@@ -229,40 +251,53 @@ class ScrollAuction(Game):
         return np.zeros(self.n), np.full(self.n, 2.0)
 
     def _dist(self):
-        if self.value_distribution == "uniform":
+        vd = self.value_distribution
+        if isinstance(vd, str):
             return stats.uniform(0, self.value_max)
-        sigma = float(self.value_distribution[1])
-        return stats.lognorm(sigma, scale=self.value_max * np.exp(-sigma ** 2))
+        if not isinstance(vd, (list, tuple)):
+            return vd
+        if vd[0] == "beta":
+            return stats.beta(float(vd[1]), float(vd[2]), scale=self.value_max)
+        sigma = float(vd[1])
+        return stats.lognorm(sigma, scale=self.value_max * np.exp(-sigma ** 2 / 2))
+
+    def _quantiles(self, points: int = 1201) -> tuple[np.ndarray, np.ndarray]:
+        """(u, F^{-1}(u)) for u in [0, 1 - 1e-9], uniform up to 0.999 and log-spaced in 1 - u beyond, so that
+        heavy tails are resolved: expectations are integrals over u, which need no density (finite for
+        every law, including beta with a < 1)."""
+        tail = points // 6
+        u = np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - tail, endpoint=False),
+                            1.0 - np.logspace(-3, -9, tail)])
+        return u, self._dist().ppf(u)
 
     def values(self) -> np.ndarray:
-        d = self._dist()
-        return d.ppf(np.linspace(0, 1 - 1e-9, self.grid) ** 1.0)
+        return self._quantiles(self.grid)[1]
 
     def bid(self, v: Any) -> np.ndarray:
-        """Equilibrium bid b(v) = v - int_0^v F^{K-1} / F(v)^{K-1}."""
+        """Equilibrium bid b(v) = v - int_0^v F^{K-1} / F(v)^{K-1} (Krishna, Auction Theory, prop. 2.2)."""
         v = np.asarray(v, dtype=float)
         d, K = self._dist(), self.sequencers
-        if self.value_distribution == "uniform":
+        if isinstance(self.value_distribution, str):
             return (K - 1) / K * np.clip(v, 0, self.value_max)
-        x = np.linspace(0, max(float(np.max(v)), 1e-12), 4001)
-        Fk = d.cdf(x) ** (K - 1)
-        cum = integrate.cumulative_trapezoid(Fk, x, initial=0.0)
+        top = max(float(np.max(v, initial=0.0)), 1e-12)
+        x = np.unique(np.concatenate([[0.0], self._quantiles(4001)[1], np.linspace(0, top, 2001)]))
+        x = x[x <= top]
+        cum = integrate.cumulative_trapezoid(d.cdf(x) ** (K - 1), x, initial=0.0)
         num = np.interp(v, x, cum)
         den = d.cdf(v) ** (K - 1)
         return np.where(den > 0, v - np.divide(num, den, out=np.zeros_like(v), where=den > 0), 0.0)
 
     @property
     def revenue(self) -> float:
-        """E[second-highest value] (revenue equivalence: first and second price give the same)."""
+        """E[second-highest value] = int_0^1 F^{-1}(u) K (K-1) u^{K-2} (1-u) du (revenue equivalence: first
+        and second price give the same)."""
         d, K = self._dist(), self.sequencers
-        f = lambda v: v * K * (K - 1) * d.cdf(v) ** (K - 2) * (1 - d.cdf(v)) * d.pdf(v)
-        hi = d.ppf(1 - 1e-12)
-        return float(integrate.quad(f, 0, hi, limit=400)[0])
+        return float(integrate.quad(lambda u: d.ppf(u) * K * (K - 1) * u ** (K - 2) * (1 - u), 0, 1, limit=400)[0])
 
     def winner_value(self) -> float:
-        """E[highest value]."""
+        """E[highest value] = int_0^1 F^{-1}(u) K u^{K-1} du."""
         d, K = self._dist(), self.sequencers
-        return float(integrate.quad(lambda v: v * K * d.cdf(v) ** (K - 1) * d.pdf(v), 0, d.ppf(1 - 1e-12), limit=400)[0])
+        return float(integrate.quad(lambda u: d.ppf(u) * K * u ** (K - 1), 0, 1, limit=400)[0])
 
     def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
         """Provers are elected by stake-weighted VRF; censoring forfeits the winner's surplus v - b(v)."""
@@ -274,19 +309,15 @@ class ScrollAuction(Game):
 
     def first_price_revenue(self) -> float:
         """E[winning bid] in the first-price equilibrium, by direct integration."""
-        d, K = self._dist(), self.sequencers
-        hi = d.ppf(1 - 1e-12)
-        v = np.linspace(0, hi, 20001)
-        dens = K * d.cdf(v) ** (K - 1) * d.pdf(v)
-        return float(integrate.trapezoid(self.bid(v) * dens, v))
+        u, v = self._quantiles(20001)
+        return float(integrate.trapezoid(self.bid(v) * self.sequencers * u ** (self.sequencers - 1), u))
 
     def _payoff_grid(self, scales: np.ndarray, rivals: np.ndarray) -> np.ndarray:
         """Expected payoff of a bidder scaling the bid function by `scales` (..., S) against rivals'
         scales `rivals` (..., K-1): integral over its value of (v - s b(v)) P(all rival bids lower)."""
         d = self._dist()
-        v = np.linspace(0, d.ppf(1 - 1e-9), 1201)
+        u, v = self._quantiles()
         b = self.bid(v)
-        dens = d.pdf(v)
         x = scales[..., None] * b                                           # own bid at each value
         prob = np.ones_like(x)
         for j in range(rivals.shape[-1]):                                    # K - 1 rivals
@@ -294,7 +325,7 @@ class ScrollAuction(Game):
             # P(r_j b(V) < x) = F(b^{-1}(x / r_j))
             inv = np.interp(np.divide(x, r, out=np.full_like(x, np.inf), where=r > 0), b, v, right=np.inf)
             prob = prob * np.where(r > 0, np.minimum(d.cdf(inv), 1.0), 1.0)
-        return integrate.trapezoid((v - x) * prob * dens, v, axis=-1)
+        return integrate.trapezoid((v - x) * prob, u, axis=-1)
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         m = self.check_profile(profile)
@@ -314,9 +345,9 @@ class ScrollAuction(Game):
         bid distribution, max_x (v - x) G(x), integrated over v."""
         m = self.check_profile(profile)
         d = self._dist()
-        v = np.linspace(0, d.ppf(1 - 1e-9), 1201)
+        u, v = self._quantiles()
         b = self.bid(v)
-        xs = np.linspace(0, v.max(), 1201)
+        xs = np.unique(np.concatenate([v, b]))
         out = np.zeros(self.n)
         for k in range(self.n):
             G = np.ones_like(xs)
@@ -324,7 +355,7 @@ class ScrollAuction(Game):
                 inv = np.interp(xs / r, b, v, right=np.inf) if r > 0 else np.full_like(xs, -1.0)
                 G = G * (np.minimum(d.cdf(inv), 1.0) if r > 0 else 1.0)
             best = np.max((v[:, None] - xs[None, :]) * G[None, :], axis=1)
-            out[k] = integrate.trapezoid(np.maximum(best, 0) * d.pdf(v), v)
+            out[k] = integrate.trapezoid(np.maximum(best, 0), u)
         return out
 
     def stats(self, profile: Any) -> Stats:
@@ -351,7 +382,7 @@ class ScrollAuction(Game):
         return pd.DataFrame({"prover": list(pop.names), "stake share": share, "expected income": share * self.revenue})
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
-        how = "closed form (K-1)/K v" if self.value_distribution == "uniform" else "b(v) = v - int F^(K-1) / F(v)^(K-1)"
+        how = "closed form (K-1)/K v" if isinstance(self.value_distribution, str) else "b(v) = v - int F^(K-1) / F(v)^(K-1)"
         return np.ones(self.n), f"first-price Bayesian equilibrium, {how}", True
 
     def equilibrium_extra(self, profile: np.ndarray) -> dict[str, Any]:

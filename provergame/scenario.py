@@ -201,7 +201,8 @@ class FeeSharingSpec(_Mech):
 class ScrollAuctionSpec(_Mech):
     kind: Literal["scroll_auction"]
     sequencers: int = Field(ge=2)
-    value_distribution: Literal["uniform"] | tuple[Literal["lognormal"], float] = "uniform"
+    value_distribution: (Literal["uniform"] | tuple[Literal["lognormal"], float]
+                          | tuple[Literal["beta"], float, float]) = "uniform"
     value_max: float = Field(1.0, gt=0)
 
 

@@ -38,7 +38,10 @@ def gini(reward: np.ndarray) -> float:
     n, total = len(x), x.sum()
     if total <= 0 or n == 0:
         return 0.0
-    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+    spread = x - x[0]
+    if spread[-1] <= 1e-12 * abs(x[-1]):
+        return 0.0
+    return max(0.0, float((2 * np.arange(1, n + 1) - n - 1) @ spread / (n * total)))
 
 
 def _per_proof(value: float, liveness: float) -> float:
