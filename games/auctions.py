@@ -11,7 +11,9 @@ same first-price auction with reserve max_price; its lock time is ramp (b - min)
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,6 +41,14 @@ def _cost_law(spec: Any, name: str = "cost_distribution"):
     return stats.lognorm(p1, scale=p2)
 
 
+def quantile_grid(dist, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """(u, F^{-1}(u)) for u in [0, 1 - 1e-9]: uniform up to 0.999 and log-spaced in 1 - u beyond, so heavy
+    tails are resolved. E[g(X)] = int_0^1 g(F^{-1}(u)) du needs no density (finite for every law)."""
+    tail = points // 6
+    u = np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - tail, endpoint=False), 1.0 - np.logspace(-3, -9, tail)])
+    return u, dist.ppf(u)
+
+
 class _Procurement(Game):
     """Shared first-price procurement machinery; a profile entry scales each bidder's markup
     b(e) - e (the equilibrium is 1), and the regret certificate searches every bid function."""
@@ -59,15 +69,27 @@ class _Procurement(Game):
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, 3.0)
 
+    @abstractmethod
     def _fail_loss(self) -> float:
-        raise NotImplementedError
+        """What a prover that wins and misses loses (slash or collateral)."""
 
     @property
+    @abstractmethod
     def reserve(self) -> float:
-        raise NotImplementedError
+        """The highest price the requester pays."""
+
+    @cached_property
+    def _law(self):
+        return _cost_law(self.cost_distribution)
 
     def _cost(self):
-        return _cost_law(self.cost_distribution)
+        return self._law
+
+    @cached_property
+    def _grid_bids(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(u, cost, effective cost, equilibrium bid) on the quantile grid, computed once."""
+        u, c = self._quantiles()
+        return u, c, self.effective(c), self.bid(c)
 
     def effective(self, cost: Any) -> np.ndarray:
         r = self.reliability
@@ -77,10 +99,13 @@ class _Procurement(Game):
         r = self.reliability
         return self._cost().cdf(r * np.asarray(e, dtype=float) - (1 - r) * self._fail_loss())
 
-    def _eff_grid(self) -> np.ndarray:
-        d = self._cost()
-        lo, hi = d.ppf(0.0), d.ppf(1 - 1e-9)
-        return self.effective(np.linspace(lo, hi, self.grid))
+    def _quantiles(self, points: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(u, cost at quantile u) on the shared quantile grid."""
+        return quantile_grid(self._cost(), self.grid if points is None else points)
+
+    def _eff_grid(self, points: int = 4001) -> np.ndarray:
+        """Effective costs on the quantile grid (dense where the costs are)."""
+        return self.effective(self._quantiles(points)[1])
 
     def bid(self, cost: Any) -> np.ndarray:
         """Equilibrium price asked by a prover of cost c (on its effective cost); inf above the reserve."""
@@ -90,8 +115,10 @@ class _Procurement(Game):
         if self.cost_distribution[0] == "uniform" and P >= float(self.effective(d.ppf(1.0))):
             hi = float(self.effective(d.ppf(1.0)))
             return np.where(e <= P, e + (hi - e) / K, np.inf)
-        top = min(P, float(self._eff_grid()[-1]))
-        x = np.linspace(float(self._eff_grid()[0]), top, 4001)
+        grid = self._eff_grid()
+        top = min(P, float(grid[-1]))
+        x = np.unique(np.concatenate([grid, np.linspace(float(grid[0]), top, 2001)]))
+        x = x[x <= top]
         surv = (1 - self._eff_cdf(x)) ** (K - 1)
         tail = integrate.cumulative_trapezoid(surv[::-1], -x[::-1], initial=0.0)[::-1]   # int_x^top
         den = (1 - self._eff_cdf(e)) ** (K - 1)
@@ -99,20 +126,15 @@ class _Procurement(Game):
         mark = np.divide(num, den, out=np.zeros_like(np.asarray(e, float)), where=den > 1e-300)
         return np.where(e <= P, np.minimum(e + mark, P), np.inf)
 
-    def _order_density(self, e: np.ndarray, which: int) -> np.ndarray:
-        K, G = self.provers_count, self._eff_cdf(e)
-        g = np.gradient(G, e)
-        if which == 1:
-            return K * (1 - G) ** (K - 1) * g
-        return K * (K - 1) * G * (1 - G) ** (K - 2) * g
-
     @property
     def payment(self) -> float:
         """E[min(e_(2), P) 1{e_(1) <= P}] = int_0^P [P(e_(2) > y) - P(e_(1) > P)] dy: the second-price
         payment, equal to the first-price one by revenue equivalence."""
         K, P = self.provers_count, self.reserve
-        top = min(P, float(self._eff_grid()[-1]))
-        y = np.linspace(0.0, top, 20001)
+        grid = self._eff_grid(20001)
+        top = min(P, float(grid[-1]))
+        y = np.unique(np.concatenate([[0.0], grid, [top]]))
+        y = y[y <= top]
         G = self._eff_cdf(y)
         none = (1 - float(self._eff_cdf(np.array([P]))[0])) ** K if np.isfinite(P) else 0.0
         return float(integrate.trapezoid((1 - G) ** K + K * G * (1 - G) ** (K - 1) - none, y))
@@ -124,45 +146,43 @@ class _Procurement(Game):
         return 1.0 if not np.isfinite(P) else float(1 - (1 - self._eff_cdf(np.array([P]))[0]) ** self.provers_count)
 
     def first_price_payment(self) -> float:
-        """E[b(e_(1))] by direct integration over the lowest effective cost."""
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), 20001)
-        e = self.effective(c)
+        """E[b(e_(1))] = int_0^1 b(F^{-1}(u)) K (1 - u)^{K-1} du over the lowest cost's quantile."""
+        u, c = self._quantiles(20001)
         b = self.bid(c)
-        dens = self._order_density(e, 1)
-        return float(integrate.trapezoid(np.where(np.isfinite(b), b, 0.0) * dens, e))
+        K = self.provers_count
+        return float(integrate.trapezoid(np.where(np.isfinite(b), b, 0.0) * K * (1 - u) ** (K - 1), u))
 
-    def _bids(self, costs: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        e = self.effective(costs)
-        b = self.bid(costs)
+    def _bids(self, costs: np.ndarray | None, scale: np.ndarray) -> np.ndarray:
+        """Bids of provers with costs `costs` (None: the quantile grid) scaling the equilibrium markup."""
+        if costs is None:
+            _, _, e, b = self._grid_bids
+        else:
+            e, b = self.effective(costs), self.bid(costs)
         finite = np.isfinite(b)
         return np.where(finite, e + scale * np.where(finite, b - e, 0.0), np.inf)
 
     def _win_prob_against(self, rivals: np.ndarray, x: np.ndarray) -> np.ndarray:
         """P(every rival's bid exceeds x), rivals' markup scales `rivals` (..., K-1), x (..., G)."""
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
+        u = self._grid_bids[0]
         prob = np.ones_like(x)
         for j in range(rivals.shape[-1]):                       # K - 1 rivals
-            bj = self._bids(c, rivals[..., j][..., None])       # (..., G) increasing in cost
+            bj = self._bids(None, rivals[..., j][..., None])    # (..., G) increasing in cost
             finite = np.isfinite(bj)
             # P(rival bid <= x) = F_c(cost at which its bid reaches x)
             below = np.zeros_like(x)
             for idx in np.ndindex(bj.shape[:-1]):
                 bb, ff = bj[idx], finite[idx]
                 if ff.any():
-                    below[idx] = np.interp(x[idx], bb[ff], d.cdf(c[ff]), left=0.0, right=float(d.cdf(c[ff][-1])))
+                    below[idx] = np.interp(x[idx], bb[ff], u[ff], left=0.0, right=float(u[ff][-1]))
             prob = prob * (1 - below)
         return prob
 
     def _payoff(self, own: np.ndarray, rivals: np.ndarray) -> np.ndarray:
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
-        x = self._bids(c, own[..., None])
-        e = self.effective(c)
+        u, _, e, _ = self._grid_bids
+        x = self._bids(None, own[..., None])
         win = self._win_prob_against(rivals, np.where(np.isfinite(x), x, 1e300))
         gain = np.where(np.isfinite(x), self.reliability * (x - e) * win, 0.0)
-        return integrate.trapezoid(gain * d.pdf(c), c, axis=-1)
+        return integrate.trapezoid(gain, u, axis=-1)
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         m = self.check_profile(profile)
@@ -177,15 +197,16 @@ class _Procurement(Game):
     def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
         """For each cost the best price x against the rivals' bids, max_x r (x - e) P(rivals > x)."""
         m = self.check_profile(profile)
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(1 - 1e-9), self.grid)
-        e = self.effective(c)
-        xs = np.linspace(float(e[0]), min(self.reserve, float(e[-1]) * 1.5 + 1.0), 1501)
+        u, _, e, _ = self._grid_bids
         out = np.zeros(self.n)
         for k in range(self.n):
-            win = self._win_prob_against(np.delete(m, k)[None, :], xs[None, :])[0]
+            rivals = np.delete(m, k)
+            bids = np.concatenate([self._bids(None, r) for r in rivals])
+            xs = np.unique(np.concatenate([e, bids[np.isfinite(bids)], np.linspace(float(e[0]), float(e[-1]), 1501)]))
+            xs = xs[xs <= self.reserve]
+            win = self._win_prob_against(rivals[None, :], xs[None, :])[0]
             best = np.max(self.reliability * (xs[None, :] - e[:, None]) * win[None, :], axis=1)
-            out[k] = integrate.trapezoid(np.maximum(best, 0.0) * d.pdf(c), c)
+            out[k] = integrate.trapezoid(np.maximum(best, 0.0), u)
         return out
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:

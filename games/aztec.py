@@ -384,6 +384,9 @@ class EpochQuotes(Game):
         bps = np.minimum(self.provers.cost / self.epoch_rewards * 1e4, self.max_bps)
         order = np.argsort(self.provers.cost, kind="stable")
         q = bps.copy()
+        if self.n == 1:
+            q[0] = self.max_bps
+            return q, "monopoly: the only prover quotes max_bps", True
         q[order[0]] = bps[order[1]]
         return q, "Bertrand: the cheapest prover quotes the second-lowest cost, the others their cost", True
 

@@ -8,6 +8,7 @@ The proving network chooses the best bid"; provers are elected by VRF and staked
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,6 +19,7 @@ from scipy import integrate, stats
 from provergame.errors import InvalidParameter, check_array, check_choice, check_int, check_real
 from provergame.model import Population
 
+from .auctions import quantile_grid
 from .base import Game, Outcomes, Stats
 
 
@@ -251,6 +253,10 @@ class ScrollAuction(Game):
         return np.zeros(self.n), np.full(self.n, 2.0)
 
     def _dist(self):
+        return self._law
+
+    @cached_property
+    def _law(self):
         vd = self.value_distribution
         if isinstance(vd, str):
             return stats.uniform(0, self.value_max)
@@ -262,13 +268,17 @@ class ScrollAuction(Game):
         return stats.lognorm(sigma, scale=self.value_max * np.exp(-sigma ** 2 / 2))
 
     def _quantiles(self, points: int = 1201) -> tuple[np.ndarray, np.ndarray]:
-        """(u, F^{-1}(u)) for u in [0, 1 - 1e-9], uniform up to 0.999 and log-spaced in 1 - u beyond, so that
-        heavy tails are resolved: expectations are integrals over u, which need no density (finite for
-        every law, including beta with a < 1)."""
-        tail = points // 6
-        u = np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - tail, endpoint=False),
-                            1.0 - np.logspace(-3, -9, tail)])
-        return u, self._dist().ppf(u)
+        return quantile_grid(self._dist(), points)
+
+    @cached_property
+    def _bid_nodes(self) -> np.ndarray:
+        return np.concatenate([[0.0], self._quantiles(4001)[1]])
+
+    @cached_property
+    def _grid_bids(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(u, value at quantile u, equilibrium bid) on the quantile grid, computed once."""
+        u, v = self._quantiles()
+        return u, v, self.bid(v)
 
     def values(self) -> np.ndarray:
         return self._quantiles(self.grid)[1]
@@ -280,7 +290,7 @@ class ScrollAuction(Game):
         if isinstance(self.value_distribution, str):
             return (K - 1) / K * np.clip(v, 0, self.value_max)
         top = max(float(np.max(v, initial=0.0)), 1e-12)
-        x = np.unique(np.concatenate([[0.0], self._quantiles(4001)[1], np.linspace(0, top, 2001)]))
+        x = np.unique(np.concatenate([self._bid_nodes, np.linspace(0, top, 2001)]))
         x = x[x <= top]
         cum = integrate.cumulative_trapezoid(d.cdf(x) ** (K - 1), x, initial=0.0)
         num = np.interp(v, x, cum)
@@ -316,8 +326,7 @@ class ScrollAuction(Game):
         """Expected payoff of a bidder scaling the bid function by `scales` (..., S) against rivals'
         scales `rivals` (..., K-1): integral over its value of (v - s b(v)) P(all rival bids lower)."""
         d = self._dist()
-        u, v = self._quantiles()
-        b = self.bid(v)
+        u, v, b = self._grid_bids
         x = scales[..., None] * b                                           # own bid at each value
         prob = np.ones_like(x)
         for j in range(rivals.shape[-1]):                                    # K - 1 rivals
@@ -345,8 +354,7 @@ class ScrollAuction(Game):
         bid distribution, max_x (v - x) G(x), integrated over v."""
         m = self.check_profile(profile)
         d = self._dist()
-        u, v = self._quantiles()
-        b = self.bid(v)
+        u, v, b = self._grid_bids
         xs = np.unique(np.concatenate([v, b]))
         out = np.zeros(self.n)
         for k in range(self.n):
