@@ -87,10 +87,10 @@ class LotteryReward(EntryGame):
         """The reward minimising the protocol's expected cost: exact for n provers and its Poisson limit."""
         self._need_identical()
         n, c, r, F = self.n, float(self.provers.cost[0]), float(self.provers.reliability[0]), self.fault_cost
-        if F * r <= c or n < 2:
+        if F * r <= c:
             return {"participation q*": 0.0, "reward R*": 0.0, "protocol cost": F, "Poisson lambda*": 0.0,
                     "Poisson reward R*": 0.0}
-        q = min(1 - (c / (r * F)) ** (1 / (n - 1)), r)
+        q = r if n == 1 else min(1 - (c / (r * F)) ** (1 / (n - 1)), r)     # a lone prover: pay c / r
         R = n * q * c / (r * (1 - (1 - q) ** n))
         lam = np.log(r * F / c)
         return {"participation q*": q, "reward R*": R, "protocol cost": n * q * c / r + F * (1 - q) ** n,

@@ -3,7 +3,10 @@
 The pool is the top `pool_size` (32) provers by stake: a newcomer must out-stake the smallest seated
 prover, who is evicted. Each block's prover is drawn with weight stake / erpg^2, erpg its expected
 reward per gas, clamped to [75%, 125%] of the protocol fee per gas; it is paid erpg * gas on delivery,
-and a missed proof slashes min(max(stake * slash_points / 10000 / max_capacity, 4 * proof_reward), stake).
+and a missed proof slashes min(max(stake * slash_points / 10000 / max_capacity, reward_multiple *
+proof_reward, min_slash), stake). The defaults are the issue's alpha-4 rule (4 x the proof reward); the
+ProverPool.sol versions in taiko-mono read here slash max(stake * 500 / 10000, 1 TKO) capped at the stake:
+max_capacity = 1, reward_multiple = 0, min_slash = 1 (in TKO).
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ class TaikoProverPool(Game):
     pool_size: int = 32
     slash_points: float = 500.0
     max_capacity: int = 10
+    reward_multiple: float = 4.0
+    min_slash: float = 0.0
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward per gas (erpg)"
     elected_by_protocol: ClassVar[bool] = True
@@ -44,6 +49,8 @@ class TaikoProverPool(Game):
         check_int("pool_size", self.pool_size, lo=1)
         check_real("slash_points", self.slash_points, lo=0, hi=10_000)
         check_int("max_capacity", self.max_capacity, lo=1)
+        check_real("reward_multiple", self.reward_multiple, lo=0)
+        check_real("min_slash", self.min_slash, lo=0)
         if np.any(self.provers.stake <= 0):
             raise InvalidParameter("provers.stake", float(self.provers.stake.min()), "> 0 (weights are stake / erpg^2)")
 
@@ -76,7 +83,8 @@ class TaikoProverPool(Game):
     def slash(self, erpg: Any) -> np.ndarray:
         proof_reward = np.asarray(erpg, dtype=float) * self.gas
         s = self.provers.stake
-        return np.minimum(np.maximum(s * self.slash_points / 10_000 / self.max_capacity, 4 * proof_reward), s)
+        floor = np.maximum(self.reward_multiple * proof_reward, self.min_slash)
+        return np.minimum(np.maximum(s * self.slash_points / 10_000 / self.max_capacity, floor), s)
 
     def selection(self, erpg: Any) -> np.ndarray:
         e = np.asarray(erpg, dtype=float)

@@ -109,8 +109,8 @@ def fee_sharing_multiplicative() -> list[Theorem]:
 
 
 def taiko_alpha4() -> list[Theorem]:
-    s, pts, cap, R = sp.symbols("s points cap R", positive=True)
-    slash = sp.Min(sp.Max(s * pts / 10000 / cap, 4 * R), s)
+    s, pts, cap, R, mult, floor = sp.symbols("s points cap R multiple floor", positive=True)
+    slash = sp.Min(sp.Max(s * pts / 10000 / cap, mult * R, floor), s)
     e, W = sp.symbols("e W", positive=True)
     share = (s / e ** 2) / (s / e ** 2 + W)
     return [

@@ -256,6 +256,8 @@ class TaikoProverPoolSpec(_Mech):
     pool_size: int = Field(32, ge=1)
     slash_points: float = Field(500.0, ge=0, le=10_000)
     max_capacity: int = Field(10, ge=1)
+    reward_multiple: float = Field(4.0, ge=0)
+    min_slash: float = Field(0.0, ge=0)
 
 
 CostLaw = tuple[Literal["uniform", "lognormal"], float, float]

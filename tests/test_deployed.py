@@ -106,15 +106,19 @@ def test_sidecar_and_quotes_simulate_and_stall():
     assert np.isclose(bribe_threshold(q, "collude", profile=e.profile).total, kb["minimum kickback"])
 
 
-@given(st.integers(3, 40), st.integers(1, 12), st.integers(0, 1000), real(0, 10_000), st.integers(1, 20))
-def test_taiko_pool_eviction_and_slash(n, pool, seed, points, cap):
+@given(st.integers(3, 40), st.integers(1, 12), st.integers(0, 1000), real(0, 10_000), st.integers(1, 20),
+       real(0, 8), real(0, 5))
+def test_taiko_pool_eviction_and_slash(n, pool, seed, points, cap, multiple, floor):
     pop = _pop(n, seed, cost=np.full(n, 0.2), reliability=np.ones(n))
-    g = TaikoProverPool(1.0, 1.0, pop, pool_size=pool, slash_points=points, max_capacity=cap)
+    g = TaikoProverPool(1.0, 1.0, pop, pool_size=pool, slash_points=points, max_capacity=cap,
+                        reward_multiple=multiple, min_slash=floor)
     seated = g.seated()
     assert seated.sum() == min(pool, n)
     assert np.all(pop.stake[seated][:, None] >= pop.stake[~seated][None, :])
     e = np.random.default_rng(seed).uniform(0.75, 1.25, n)
-    assert np.all(g.slash(e) <= pop.stake + 1e-12)                      # slashing never above stake
+    slash = g.slash(e)
+    assert np.all(slash <= pop.stake + 1e-12)                           # slashing never above stake
+    assert np.all(slash >= np.minimum(np.maximum(multiple * e, floor), pop.stake) - 1e-12)
     assert np.isclose(g.selection(e).sum(), 1.0)
     if n >= pool:                                                       # a newcomer must out-stake the smallest
         bar = g.entry_stake()
@@ -126,6 +130,15 @@ def test_taiko_pool_eviction_and_slash(n, pool, seed, points, cap):
             assert g2.seated()[-1] == inside
             if inside:
                 assert not g2.seated()[int(np.flatnonzero(seated)[np.argmin(pop.stake[seated])])]
+
+
+def test_taiko_contract_slash_rule():
+    """ProverPool.sol: max(stake * 500 / 10000, 1 token) capped at the stake."""
+    pop = pg.Population.from_arrays(cost=np.full(4, 0.2), stake=np.array([0.5, 10.0, 20.0, 100.0]))
+    g = TaikoProverPool(1.0, 1.0, pop, slash_points=500, max_capacity=1, reward_multiple=0.0, min_slash=1.0)
+    assert np.allclose(g.slash(np.ones(4)), [0.5, 1.0, 1.0, 5.0])
+    with pytest.raises(pg.InvalidParameter, match="min_slash"):
+        TaikoProverPool(1.0, 1.0, pop, min_slash=-1.0)
 
 
 def test_taiko_alpha4_equilibrium_and_comparison():
