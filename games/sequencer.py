@@ -195,7 +195,7 @@ class FeeSharing(Game):
 class ScrollAuction(Game):
     """`sequencers` bidders with private values drawn iid from `value_distribution` ("uniform" on
     [0, value_max]; ("lognormal", sigma) with mean value_max; ("beta", a, b) on [0, value_max]; or
-    any frozen continuous scipy.stats distribution with support in [0, inf)) bid for the slot; the
+    any frozen continuous scipy.stats distribution with support in [0, inf), used as given) bid for the slot; the
     highest bid wins and pays its bid, which goes to provers elected by stake-weighted VRF.
 
     First-price Bayesian equilibrium: b(v) = v - int_0^v F(x)^{K-1} dx / F(v)^{K-1} (uniform:
