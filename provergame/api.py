@@ -96,6 +96,15 @@ def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance:
     part = np.clip(np.asarray(stats.participation, dtype=float), 1e-300, 1.0)
     n = game.n
     se[:n] = np.maximum(se[:n], np.abs(analytic) * np.sqrt(np.maximum(1.0 / part - 1.0, 0.0) / rollout.rounds))
+    # A reward that is 0 or at least m in absolute value (m: the smallest nonzero reward paid in the
+    # rollout) has Var >= m |E R| - (E R)^2 at the analytic E R; the payoff R - C keeps at least that
+    # standard deviation less the cost's (triangle inequality). This holds a prover whose rare wins
+    # never showed to the binomial error of its win count instead of a collapsed sample variance.
+    m = rollout.smallest_reward
+    if np.isfinite(m) and rollout.cost_stderr is not None:
+        mu = np.abs(np.asarray(stats.reward, dtype=float))
+        sd_reward = np.sqrt(np.maximum(m * mu - mu ** 2, 0.0))
+        se[:n] = np.maximum(se[:n], sd_reward / np.sqrt(rollout.rounds) - rollout.cost_stderr)
     live_se = np.sqrt(max(stats.liveness * (1 - stats.liveness), 0.0) / rollout.rounds)
     per_block = stats.user_payment / stats.liveness if stats.liveness > 0 else 0.0
     se[-2] = max(se[-2], live_se)

@@ -91,6 +91,8 @@ class Rollout:
     user_payment_stderr: float
     useful_cost: float
     metrics: dict[str, Any]
+    cost_stderr: np.ndarray | None = None
+    smallest_reward: float = float("inf")    # smallest nonzero |reward| any prover got in one round
 
     def ci(self, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
         return self.mean_payoffs - z * self.stderr, self.mean_payoffs + z * self.stderr

@@ -25,7 +25,8 @@ def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))
     pay_sum, pay_sq = np.zeros(n), np.zeros(n)
-    reward_sum, cost_sum, attempt_sum = np.zeros(n), np.zeros(n), np.zeros(n)
+    reward_sum, cost_sum, cost_sq, attempt_sum = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    smallest_reward = np.inf
     accepted = user_sum = user_sq = useful_sum = 0.0
     for k, child in enumerate(children):
         m = min(size, rounds - k * size)
@@ -35,6 +36,10 @@ def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
         pay_sq += np.einsum("ij,ij->j", payoff, payoff)
         reward_sum += out.reward.sum(axis=0)
         cost_sum += out.cost.sum(axis=0)
+        cost_sq += np.einsum("ij,ij->j", out.cost, out.cost)
+        nonzero = np.abs(out.reward[out.reward != 0])
+        if nonzero.size:
+            smallest_reward = min(smallest_reward, float(nonzero.min()))
         attempt_sum += out.attempted.sum(axis=0)
         accepted += float(out.accepted.sum())
         user_sum += float(out.user_payment.sum())
@@ -46,9 +51,11 @@ def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
     user = user_sum / rounds
     user_var = max(user_sq / rounds - user ** 2, 0.0) * rounds / (rounds - 1)
     reward, cost, part = reward_sum / rounds, cost_sum / rounds, attempt_sum / rounds
+    cost_var = np.maximum(cost_sq / rounds - cost ** 2, 0.0) * rounds / (rounds - 1)
     metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds)
     return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.players.names,
                    mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
                    participation=part, liveness=live, liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
                    user_payment=user, user_payment_stderr=float(np.sqrt(user_var / rounds)),
-                   useful_cost=useful_sum / rounds, metrics=metrics)
+                   useful_cost=useful_sum / rounds, metrics=metrics, cost_stderr=np.sqrt(cost_var / rounds),
+                   smallest_reward=smallest_reward)

@@ -73,6 +73,25 @@ def test_cross_check_detects_a_wrong_formula(small_population):
     assert not pg.cross_check(Wrong(10.0, small_population), np.ones(4), roll).passed
 
 
+def test_cross_check_rare_wins_use_the_null_error():
+    """A prover with ~4 expected wins in 20,000 rounds that happened to win none (hypothesis found it):
+    its sample variance is 0, but the binomial error of its win count still holds; a formula that
+    claims three times its win chance is still caught."""
+    pop = pg.Population.from_arrays(cost=[1.0, 3, 1, 1, 1, 1], rate=np.ones(6), reliability=np.ones(6))
+    game = games.SpeedRace(2.0, pop)
+    prof = np.array([0.3416, 2.995e-4, 0.1515, 0.4415, 0.4121, 0.0635])
+    roll = pg.simulate(game, prof, rounds=20_000, seed=10858)
+    assert roll.mean_reward[1] == 0.0                                   # no win showed
+    assert pg.cross_check(game, prof, roll).passed
+    win = (game.expected_payoffs(prof)[1] + pop.cost[1] * prof[1]) / 2.0
+
+    class Wrong(games.SpeedRace):
+        def expected_payoffs(self, profile):
+            return super().expected_payoffs(profile) + np.eye(6)[1] * 2 * 2.0 * win
+
+    assert not pg.cross_check(Wrong(2.0, pop), prof, roll).passed
+
+
 def test_results_render(small_population):
     game = games.WinnerTakesAll(10.0, small_population)
     a = pg.analyse(game, rounds=5_000)
