@@ -1,17 +1,23 @@
-"""Mechanisms as parameterised games (four faces each: analytic, protocol, symbolic, metrics)."""
+"""Mechanisms as parameterised games (four faces each: analytic, protocol, symbolic, metrics),
+registered by kind in `games.registry` (importing this package registers them all)."""
 from .auctions import ReverseAuction, ReverseDutchAuction
 from .aztec import AztecMultiProof, Booster, EpochQuotes, Sidecar
 from .b52 import B52
-from .base import EntryGame, Game, Outcomes, Stats
+from .base import EntryGame, Game, Outcomes, Stats, example_provers
 from .delegation import DelegatedStake
 from .lottery import LotteryReward
 from .market import NilMarket, Predation, Snarketplace, market_dynamics
+from .protocols import capabilities
+from .race import MinimumProvingTime, SequencerChosen, SpeedRace, UncleRewards, WinnerTakesAll
+from .registry import build, game_class, register, registered, schema
 from .sequencer import FeeSharing, ScrollAuction
 from .taiko import TaikoProverPool
-from .race import MinimumProvingTime, SequencerChosen, SpeedRace, UncleRewards, WinnerTakesAll
 from .tree import ProofTreeVRF
 from .vrf import StakeVRF, TaikoPool, TurnBased
 
-__all__ = ["AztecMultiProof", "B52", "Booster", "EpochQuotes", "LotteryReward", "ReverseAuction", "ReverseDutchAuction", "Sidecar", "TaikoProverPool", "DelegatedStake", "EntryGame", "FeeSharing", "Game", "ScrollAuction", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation",
-           "ProofTreeVRF", "SequencerChosen", "Snarketplace", "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TurnBased",
-           "UncleRewards", "WinnerTakesAll", "market_dynamics"]
+__all__ = ["AztecMultiProof", "B52", "Booster", "DelegatedStake", "EntryGame", "EpochQuotes", "FeeSharing", "Game",
+           "LotteryReward", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation", "ProofTreeVRF",
+           "ReverseAuction", "ReverseDutchAuction", "ScrollAuction", "SequencerChosen", "Sidecar", "Snarketplace",
+           "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TaikoProverPool", "TurnBased", "UncleRewards",
+           "WinnerTakesAll", "build", "capabilities", "example_provers", "game_class", "market_dynamics", "register",
+           "registered", "schema"]

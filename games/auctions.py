@@ -21,24 +21,41 @@ import pandas as pd
 import sympy as sp
 from scipy import integrate, stats
 
-from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
+from provergame.params import Custom, Int, Real, param
 
 from .base import Game, Outcomes, Stats
+from .registry import register
+
+
+_COST_LAWS = "('uniform', lo, hi) or ('lognormal', sigma, scale)"
 
 
 def _cost_law(spec: Any, name: str = "cost_distribution"):
     """("uniform", lo, hi) or ("lognormal", sigma, scale) as a frozen scipy distribution."""
     if not isinstance(spec, (list, tuple)) or len(spec) != 3 or spec[0] not in ("uniform", "lognormal"):
-        raise InvalidParameter(name, spec, "('uniform', lo, hi) or ('lognormal', sigma, scale)")
-    kind, p1, p2 = spec[0], float(spec[1]), float(spec[2])
+        raise InvalidParameter(name, spec, _COST_LAWS)
+    kind = spec[0]
     if kind == "uniform":
-        check_real(f"{name} lo", p1, lo=0)
-        check_real(f"{name} hi", p2, lo=p1, lo_open=True)
+        p1 = Real(lo=0).check(f"{name}.lo", spec[1])
+        p2 = Real(lo=0).check(f"{name}.hi", spec[2])
+        if p2 <= p1:
+            raise InvalidParameter(f"{name}.hi", p2, f"> lo ({p1:g})")
         return stats.uniform(p1, p2 - p1)
-    check_real(f"{name} sigma", p1, lo=0, lo_open=True)
-    check_real(f"{name} scale", p2, lo=0, lo_open=True)
+    p1 = Real(lo=0, lo_open=True, hi=10).check(f"{name}.sigma", spec[1])
+    p2 = Real(lo=0, lo_open=True).check(f"{name}.scale", spec[2])
     return stats.lognorm(p1, scale=p2)
+
+
+def _cost_law_checked(name: str, spec: Any) -> tuple:
+    _cost_law(spec, name)
+    return (spec[0], float(spec[1]), float(spec[2]))
+
+
+COST_LAW = Custom(checker=_cost_law_checked, allowed=_COST_LAWS, doc="law of each prover's private cost",
+                  bad=(("uniform", 1.0, 0.5), ("lognormal", -1.0, 1.0), ("normal", 0.0, 1.0), ("uniform", 0.0),
+                       ("uniform", float("nan"), 1.0), "uniform"))
 
 
 def quantile_grid(dist, points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,31 +254,31 @@ class _Procurement(Game):
         return 0.0
 
 
+@register("reverse_auction")
 @dataclass(frozen=True)
 class ReverseAuction(_Procurement):
     """Succinct's reverse auction: staked provers bid; the lowest bid wins and is paid on delivery; a
     missed deadline (probability 1 - reliability) slashes `slash` of the winner's stake."""
 
-    provers_count: int = 4
-    cost_distribution: Any = ("uniform", 0.0, 1.0)
-    reliability: float = 1.0
-    slash: float = 0.0
-    max_price: float = float("inf")
+    provers_count: int = param(Int(lo=2, hi=10_000, unit="provers", doc="bidders"), 4)
+    cost_distribution: Any = param(COST_LAW, ("uniform", 0.0, 1.0))
+    reliability: float = param(Real(lo=0, lo_open=True, hi=1, unit="probability", doc="chance the winner delivers"), 1.0)
+    slash: float = param(Real(lo=0, unit="token", doc="taken from a winner that misses the deadline"), 0.0)
+    max_price: float | None = param(Real(lo=0, lo_open=True, optional=True, unit="token",
+                                         doc="reserve (highest price paid); None for no reserve"), None)
+    players_field: ClassVar[str] = "provers_count"
+    max_provers: ClassVar[int] = 10_000
 
-    def __post_init__(self) -> None:
-        check_int("provers_count", self.provers_count, lo=2)
-        _cost_law(self.cost_distribution)
-        check_real("reliability", self.reliability, lo=0, hi=1, lo_open=True)
-        check_real("slash", self.slash, lo=0)
-        if not (self.max_price > 0):
-            raise InvalidParameter("max_price", self.max_price, "> 0 (inf for no reserve)")
+    @classmethod
+    def example(cls, n: int | None = None) -> "ReverseAuction":
+        return cls(n or 4, ("uniform", 0.5, 1.5), 0.95, 0.2)
 
     def _fail_loss(self) -> float:
         return self.slash
 
     @property
     def reserve(self) -> float:
-        return float(self.max_price)
+        return float("inf") if self.max_price is None else float(self.max_price)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         m = self.check_profile(profile)
@@ -286,14 +303,8 @@ class ReverseAuction(_Procurement):
         from provergame.proofs import deployed
         return deployed.procurement()
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
-        return {"Equilibrium bid function": pd.DataFrame({"cost": c, "effective cost": self.effective(c), "bid": self.bid(c)}),
-                "Payment": (f"Expected price (first price, integrated) {self.first_price_payment():.5g}; second-price "
-                            f"payment {self.payment:.5g} (revenue equivalence to {abs(self.first_price_payment() - self.payment):.2g}).")}
 
-
+@register("reverse_dutch_auction")
 @dataclass(frozen=True)
 class ReverseDutchAuction(_Procurement):
     """Boundless: the offered price ramps linearly from `min_price` to `max_price` over `ramp`; the
@@ -301,32 +312,30 @@ class ReverseDutchAuction(_Procurement):
     fulfil. On failure the collateral is slashed: `burn_share` burned, the rest paid to whoever fulfils
     (plus `after_timeout_price` if the request still pays after the lock expires)."""
 
-    min_price: float = 0.0
-    max_price: float = 1.0
-    ramp: float = 1.0
-    lock_timeout: float = 1.0
-    collateral: float = 0.0
-    burn_share: float = 0.5
-    provers_count: int = 4
-    cost_distribution: Any = ("uniform", 0.0, 1.0)
-    reliability: float = 1.0
-    after_timeout_price: float = 0.0
+    min_price: float = param(Real(lo=0, unit="token", doc="price at the start of the ramp"), 0.0)
+    max_price: float = param(Real(lo=0, lo_open=True, unit="token", doc="price at the end of the ramp"), 1.0)
+    ramp: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="time the price takes to ramp"), 1.0)
+    lock_timeout: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="exclusivity after a lock"), 1.0)
+    collateral: float = param(Real(lo=0, unit="token", doc="posted by the locker, slashed on failure"), 0.0)
+    burn_share: float = param(Real(lo=0, hi=1, unit="share", doc="share of slashed collateral burned"), 0.5)
+    provers_count: int = param(Int(lo=2, hi=10_000, unit="provers", doc="bidders"), 4)
+    cost_distribution: Any = param(COST_LAW, ("uniform", 0.0, 1.0))
+    reliability: float = param(Real(lo=0, lo_open=True, hi=1, unit="probability", doc="chance the locker delivers"), 1.0)
+    after_timeout_price: float = param(Real(lo=0, unit="token", doc="still paid after the lock expires"), 0.0)
+    players_field: ClassVar[str] = "provers_count"
+    max_provers: ClassVar[int] = 10_000
 
-    def __post_init__(self) -> None:
-        check_real("min_price", self.min_price, lo=0)
-        check_real("max_price", self.max_price, lo=self.min_price, lo_open=True)
-        check_real("ramp", self.ramp, lo=0, lo_open=True)
-        check_real("lock_timeout", self.lock_timeout, lo=0, lo_open=True)
-        check_real("collateral", self.collateral, lo=0)
-        check_real("burn_share", self.burn_share, lo=0, hi=1)
-        check_int("provers_count", self.provers_count, lo=2)
-        _cost_law(self.cost_distribution)
-        check_real("reliability", self.reliability, lo=0, hi=1, lo_open=True)
-        check_real("after_timeout_price", self.after_timeout_price, lo=0)
+    def _validate(self) -> None:
+        if self.max_price <= self.min_price:
+            raise InvalidParameter("max_price", self.max_price, f"> min_price ({self.min_price:g})")
         lowest = float(self.bid(self._cost().ppf(0.0)))
         if self.min_price > lowest + 1e-12:
             raise InvalidParameter("min_price", self.min_price, f"at most the lowest equilibrium lock price {lowest:.6g} "
                                    "(a floor that binds makes provers bunch at t = 0, which is not modelled)")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "ReverseDutchAuction":
+        return cls(0.0, 2.0, 1.0, 1.0, 0.5, 0.5, n or 4, ("uniform", 0.5, 1.5), 0.95)
 
     @property
     def backup_pay(self) -> float:
@@ -347,7 +356,7 @@ class ReverseDutchAuction(_Procurement):
 
     @property
     def reserve(self) -> float:
-        return float(self.max_price)
+        return float("inf") if self.max_price is None else float(self.max_price)
 
     def lock_price(self, cost: Any) -> np.ndarray:
         """Price at which a prover of cost c locks: b(e) within [min_price, max_price]; inf = never."""
@@ -397,13 +406,3 @@ class ReverseDutchAuction(_Procurement):
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.procurement() + deployed.dutch()
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        d = self._cost()
-        c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
-        mc = self.min_collateral()
-        return {"Lock price and time by cost": pd.DataFrame({"cost": c, "lock price": self.lock_price(c),
-                                                             "lock time": self.lock_time(c)}),
-                "Collateral": pd.DataFrame({"quantity": list(mc), "value": list(mc.values())}),
-                "Payment": (f"Expected price (first lock, integrated) {self.first_price_payment():.5g}; "
-                            f"second-price payment {self.payment:.5g}.")}

@@ -16,30 +16,32 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_array, check_int, check_real
+from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
+from provergame.params import Array, Instance, Real, param
 from provergame.solvers import exponential_race as er
 
-from .base import EntryGame, Game, Outcomes, Stats, validate_provers
-from .race import WinnerTakesAll, _entries, _valid
+from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
+from .race import WinnerTakesAll
+from .registry import register
+from .rules import entries as _entries, valid_draws as _valid
 
 
 @dataclass(frozen=True)
 class Booster:
     """Activity score and shares; defaults are the deployed constants."""
 
-    decay: float = 100_000
-    increment: float = 125_000
-    max_score: float = 15_000_000
-    a: float = 1_000
-    minimum: float = 100_000
-    k: float = 1_000_000
+    decay: float = param(Real(lo=0, unit="score per epoch", doc="score lost each epoch"), 100_000.0)
+    increment: float = param(Real(lo=0, unit="score", doc="score gained for a valid proof"), 125_000.0)
+    max_score: float = param(Real(lo=0, lo_open=True, unit="score", doc="score cap"), 15_000_000.0)
+    a: float = param(Real(lo=0, lo_open=True, doc="curvature of the shares curve"), 1_000.0)
+    minimum: float = param(Real(lo=0, unit="shares", doc="floor of shares"), 100_000.0)
+    k: float = param(Real(lo=0, lo_open=True, unit="shares", doc="shares at the cap"), 1_000_000.0)
 
     def __post_init__(self) -> None:
-        for name in ("decay", "increment", "max_score", "a", "minimum", "k"):
-            check_real(f"booster.{name}", getattr(self, name), lo=0, lo_open=name in ("max_score", "k", "a"))
+        validate_fields(self)
         if self.minimum > self.k:
-            raise InvalidParameter("booster.minimum", self.minimum, f"at most k = {self.k:g}")
+            raise InvalidParameter("minimum", self.minimum, f"at most k = {self.k:g}")
 
     def step(self, score: Any, proved: Any) -> np.ndarray:
         """One epoch: decay (floored at 0), + increment if the prover proved, clamped to max_score."""
@@ -85,6 +87,7 @@ class Booster:
         return 1.0 + float(max(extra, 1.0))
 
 
+@register("aztec_multi_proof")
 @dataclass(frozen=True)
 class AztecMultiProof(EntryGame):
     """Each prover submits the epoch proof (entry, cost `proving_cost`) with some probability; the
@@ -96,27 +99,27 @@ class AztecMultiProof(EntryGame):
     no booster) it is the equal split among submitters, pay-all.
     """
 
-    epoch_rewards: float
-    proving_cost: Any
-    provers: Population
-    booster: Booster = field(default_factory=Booster)
-    scores: Any = None
+    epoch_rewards: float = param(Real(lo=0, unit="token per epoch", doc="split pro rata among valid submitters"))
+    proving_cost: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="token per epoch",
+                                    doc="cost of proving an epoch (default: the provers' cost)"))
+    provers: Population = param(PROVERS)
+    booster: Booster = param(Instance(cls=Booster, doc="the reward booster (a table of its constants)"), Booster())
+    scores: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="score",
+                              doc="activity scores (default: every prover at max_score)"), None)
+    max_provers: ClassVar[int] = 2000
 
-    def __post_init__(self) -> None:
-        check_real("epoch_rewards", self.epoch_rewards, lo=0)
-        validate_provers(self.provers)
-        n = len(self.provers)
-        cost = self.provers.cost if self.proving_cost is None else np.broadcast_to(
-            np.asarray(self.proving_cost, dtype=float), (n,)).copy()
-        object.__setattr__(self, "proving_cost", check_array("proving_cost", cost, lo=0))
-        if not isinstance(self.booster, Booster):
-            object.__setattr__(self, "booster", Booster(**dict(self.booster)))
-        sc = np.full(n, self.booster.max_score) if self.scores is None else np.broadcast_to(
-            np.asarray(self.scores, dtype=float), (n,)).copy()
-        bad = ~np.isfinite(sc) | (sc < 0) | (sc > self.booster.max_score)
-        if bad.any():
-            raise InvalidParameter("scores", float(sc[bad][0]), f"activity scores in [0, {self.booster.max_score:g}]")
-        object.__setattr__(self, "scores", sc)
+    def _validate(self) -> None:
+        if self.proving_cost is None:
+            object.__setattr__(self, "proving_cost", self.provers.cost)
+        if self.scores is None:
+            object.__setattr__(self, "scores", np.full(self.n, self.booster.max_score))
+        elif np.any(self.scores > self.booster.max_score):
+            raise InvalidParameter("scores", float(self.scores.max()), f"activity scores in [0, {self.booster.max_score:g}]")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "AztecMultiProof":
+        n = n or 6
+        return cls(10.0, None, example_provers(n), scores=np.linspace(0.0, 15e6, n))
 
     @cached_property
     def shares(self) -> np.ndarray:
@@ -231,21 +234,8 @@ class AztecMultiProof(EntryGame):
         from provergame.proofs import deployed
         return deployed.aztec_booster()
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        from provergame.report import Figure
-        bar = self.barrier(profile)
-        ramp = self.ramp(profile)
-        idx = np.unique(np.linspace(0, len(ramp) - 1, 9).astype(int))
-        return {"Booster: a newcomer's ramp (exact score recursion)": pd.DataFrame(
-                    {"quantity": list(bar), "value": list(bar.values())}),
-                "Ramp by epoch": ramp.iloc[idx],
-                "Newcomer's expected reward per epoch": Figure(
-                    "newcomer_ramp", ramp["epoch"].to_numpy(), {"booster": ramp["expected reward"].to_numpy(),
-                    "equal split": np.full(len(ramp), bar["profit per epoch without booster"]
-                                           + float(np.median(self.proving_cost)))},
-                    "epoch", "Newcomer's expected reward per epoch", overlay=True)}
 
-
+@register("sidecar")
 @dataclass(frozen=True)
 class Sidecar(EntryGame):
     """Out-of-protocol prover choice (Sidecar): provers offer proving to sequencers; a sequencer picks
@@ -256,20 +246,18 @@ class Sidecar(EntryGame):
     stake_slash) - cost_i and V_i = margin_i E[1 / (1 + K_i)], K_i the other offerers.
     """
 
-    prover_tip: float
-    reward_share: float
-    block_reward: float
-    deposit: float
-    provers: Population
-    stake_slash: float = 0.0
+    prover_tip: float = param(Real(lo=0, unit="token per block", doc="tip the sequencer pays its prover"))
+    reward_share: float = param(Real(lo=0, hi=1, unit="share", doc="share of the block reward to the prover"))
+    block_reward: float = param(Real(lo=0, unit="token per block", doc="the block's reward"))
+    deposit: float = param(Real(lo=0, unit="token", doc="slashable deposit the prover posts"))
+    provers: Population = param(PROVERS)
+    stake_slash: float = param(Real(lo=0, unit="token", doc="in-protocol stake slashed on failure"), 0.0)
+    stall_form: ClassVar[str] = "linear"
+    max_provers: ClassVar[int] = 10_000
 
-    def __post_init__(self) -> None:
-        check_real("prover_tip", self.prover_tip, lo=0)
-        check_real("reward_share", self.reward_share, lo=0, hi=1)
-        check_real("block_reward", self.block_reward, lo=0)
-        check_real("deposit", self.deposit, lo=0)
-        check_real("stake_slash", self.stake_slash, lo=0)
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "Sidecar":
+        return cls(0.5, 0.3, 8.0, 2.0, example_provers(n or 6))
 
     @property
     def pay(self) -> float:
@@ -315,7 +303,6 @@ class Sidecar(EntryGame):
         picked = profile * er.expected_inverse_count(profile)
         return picked * self.provers.reliability
 
-    stall_form: ClassVar[str] = "linear"
 
     def bribe_table(self, stake_slash: float | None = None) -> pd.DataFrame:
         """Withholding bribe per prover without and with an in-protocol stake slashed on failure."""
@@ -332,11 +319,8 @@ class Sidecar(EntryGame):
         tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
         return {"withhold_bribe": tip + s * R - c + D + S}
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        return {"Withholding bribe with and without an in-protocol stake": self.bribe_table(
-            self.stake_slash if self.stake_slash > 0 else self.deposit)}
 
-
+@register("epoch_quotes")
 @dataclass(frozen=True)
 class EpochQuotes(Game):
     """Epoch proof quotes: provers quote a basis-point share q_i of `epoch_rewards` (with a bond); the
@@ -347,21 +331,20 @@ class EpochQuotes(Game):
     A profile is each prover's quote in basis points; payoffs are q_i R / 10^4 - cost_i if accepted.
     """
 
-    epoch_rewards: float
-    provers: Population
-    max_bps: float = 10_000
-    proposer_share: float = 0.0
-    bond: float = 0.0
+    epoch_rewards: float = param(Real(lo=0, lo_open=True, unit="token per epoch", doc="rewards of the epoch"))
+    provers: Population = param(PROVERS)
+    max_bps: float = param(Real(lo=0, lo_open=True, hi=10_000, unit="basis points", doc="highest quote accepted"),
+                           10_000.0)
+    proposer_share: float = param(Real(lo=0, hi=1, unit="share", doc="share the proposer keeps"), 0.0)
+    bond: float = param(Real(lo=0, unit="token", doc="prover's bond"), 0.0)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "quote (basis points)"
     stall_form: ClassVar[str] = "linear"
+    max_provers: ClassVar[int] = 2000
 
-    def __post_init__(self) -> None:
-        check_real("epoch_rewards", self.epoch_rewards, lo=0, lo_open=True)
-        validate_provers(self.provers)
-        check_real("max_bps", self.max_bps, lo=0, hi=10_000, lo_open=True)
-        check_real("proposer_share", self.proposer_share, lo=0, hi=1)
-        check_real("bond", self.bond, lo=0)
+    @classmethod
+    def example(cls, n: int | None = None) -> "EpochQuotes":
+        return cls(10.0, example_provers(n or 6))
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, float(self.max_bps))
@@ -456,8 +439,3 @@ class EpochQuotes(Game):
     def symbolic(self) -> dict[str, Any]:
         sigma, D = sp.symbols("sigma Delta", positive=True)
         return {"kickback_range": (sigma * D, D)}
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        kb = self.kickback(profile=profile)
-        return {"Kickback collusion (proposer accepts the colluding prover's max quote)": pd.DataFrame(
-            {"quantity": list(kb), "value": list(kb.values())})}

@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from provergame.errors import InvalidParameter, check_array, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter, check_int
 from provergame.model import Population
-from provergame.solvers.exponential_race import _scan, time_nodes
+from provergame.params import Array, Choice, Int, Real, param
+from provergame.solvers.exponential_race import prefix_scan, time_nodes
 
-from .base import Game, Outcomes, Stats, validate_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
 
 VOTE_WEIGHTS = ("vrf", "stake", "none")
 
@@ -55,7 +57,7 @@ def committee_count_tail(rate: float, k: int, others: np.ndarray, committee: int
     done = -np.expm1(-np.multiply.outer(t, others))                     # (T, n_o)
     polys = np.zeros(done.shape + (committee + 1,))
     polys[..., 0], polys[..., 1] = 1 - done, done
-    count = _scan(polys)[:, -1, :] if len(others) else np.eye(1, committee + 1)[[0] * len(t)]
+    count = prefix_scan(polys)[:, -1, :] if len(others) else np.eye(1, committee + 1)[[0] * len(t)]
     cdf = np.cumsum(count, axis=-1)                                     # P(others done <= l), (T, E+1)
     j = np.arange(1, top + 1)
     with np.errstate(divide="ignore"):
@@ -65,6 +67,7 @@ def committee_count_tail(rate: float, k: int, others: np.ndarray, committee: int
     return np.clip(np.einsum("tj,tj,t->j", dens, cdf[:, committee - j], w), 0.0, 1.0)
 
 
+@register("b52")
 @dataclass(frozen=True)
 class B52(Game):
     """Builders with MEV `builders` (one value each) bid a share s_b in [0, 1] of it; the bid amount
@@ -82,27 +85,23 @@ class B52(Game):
     their whole MEV; provers receive the second-highest MEV whenever the proof lands.
     """
 
-    builders: Any
-    provers: Population
-    vote_weight: str = "vrf"
-    committee: int | None = None
-    units: int = 8
-    unique_bonus: float = 0.0
+    builders: Any = param(Array(lo=0, min_len=2, max_len=1000, unit="token per block", doc="each builder's MEV"))
+    provers: Population = param(PROVERS)
+    vote_weight: str = param(Choice(options=VOTE_WEIGHTS, doc="how votes are weighted for the committee"), "vrf")
+    committee: int | None = param(Int(lo=1, hi=100_000, optional=True, doc="eligible voters per block (None: all)"),
+                                  None)
+    units: int = param(Int(lo=1, hi=10_000, unit="units of work", doc="proving units per block"), 8)
+    unique_bonus: float = param(Real(lo=0, unit="token per prover", doc="builder's bonus per unique prover"), 0.0)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "share of MEV bid to provers"
     proving: ClassVar[bool] = False
+    players_field: ClassVar[str] = "builders"
+    max_provers: ClassVar[int] = 200
 
-    def __post_init__(self) -> None:
-        mev = check_array("builders", np.atleast_1d(np.asarray(self.builders, dtype=float)), lo=0)
-        if mev.ndim != 1 or len(mev) < 2:
-            raise InvalidParameter("builders", self.builders, "one MEV value per builder, at least 2 builders")
-        object.__setattr__(self, "builders", mev)
-        validate_provers(self.provers)
-        check_choice("vote_weight", self.vote_weight, VOTE_WEIGHTS)
-        check_int("units", self.units, lo=1)
-        check_real("unique_bonus", self.unique_bonus, lo=0)
+    def _validate(self) -> None:
         if self.committee is not None:
-            check_int("committee", self.committee, lo=1, hi=len(self.provers))
+            if self.committee > len(self.provers):
+                raise InvalidParameter("committee", self.committee, f"at most the number of provers ({len(self.provers)})")
             if self.committee < len(self.provers) and not np.allclose(self.provers.reliability,
                                                                          self.provers.reliability[0]):
                 raise InvalidParameter("committee", self.committee,
@@ -110,6 +109,10 @@ class B52(Game):
                                        "same reliability (the analytic side is exact in those two cases)")
         if self.vote_weight == "stake" and np.any(self.provers.stake <= 0):
             raise InvalidParameter("provers.stake", self.provers.stake.min(), "> 0 for stake-weighted votes")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "B52":
+        return cls((5.0, 4.0, 3.0), example_provers(n or 6), units=4, unique_bonus=0.25)
 
     @property
     def players(self) -> Population:
@@ -197,6 +200,16 @@ class B52(Game):
         return Stats(reward=pay, cost=np.zeros(self.n), participation=np.ones(self.n), liveness=float((win * live).sum()),
                      user_payment=float((win * live * x).sum()), useful_cost=0.0)
 
+    def value_to_provers(self, profile: Any) -> dict[str, float]:
+        """The winning bid to the chosen provers when the proof lands; the top builder's MEV; HHI over
+        builders' winning chances and provers' expected income."""
+        s = self.check_profile(profile)
+        income = self.prover_income(s)["expected income"].to_numpy()
+        win = self._winner(s * self.builders)
+        share = income / income.sum() if income.sum() > 0 else income
+        return {"to provers": float(income.sum()), "winner's value": float(self.builders.max()),
+                "sequencer hhi": float(np.sum(win ** 2)), "prover hhi": float(np.sum(share ** 2))}
+
     def prover_income(self, profile: Any) -> pd.DataFrame:
         """Expected pay and proving cost per prover: x / c if selected and the proof lands."""
         s = self.check_profile(profile)
@@ -280,27 +293,6 @@ class B52(Game):
             g = B52(self.builders, self.provers, vw, self.committee, self.units, self.unique_bonus)
             frames.append(g.sybil_capture(operator, identities).assign(**{"vote weight": vw}))
         return pd.concat(frames, ignore_index=True)
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        x = profile * self.builders
-        keep = float((self._winner(x) * (self.builders - x)).sum())
-        c, live = self.selection(keep)
-        out: dict[str, Any] = {
-            "Selection": (f"The winner keeps {keep:.4g} of its MEV and spreads {self.units} units over {int(c)} unique "
-                          f"provers (of {self.eligible} eligible voters); all deliver with probability {float(live):.4f}. "
-                          f"Provers receive {float((self._winner(x) * x).sum()):.4g} per landed block."),
-            "Provers' income": self.prover_income(profile)}
-        if np.all(self.provers.stake > 0):
-            same = np.allclose(self.provers.reliability, self.provers.reliability[0])
-            g = self if same else B52(self.builders, self.provers.replace(reliability=np.full(
-                len(self.provers), float(self.provers.reliability.mean()))), self.vote_weight, self.committee,
-                self.units, self.unique_bonus)
-            committee = g.committee if g.committee is not None else min(2 * self.units, len(self.provers))
-            g = B52(g.builders, g.provers, g.vote_weight, committee, g.units, g.unique_bonus)
-            title = "Sybil identities: share of a block captured by prover 0 (committee of " + str(committee) + \
-                    ("" if same else ", every prover at the mean reliability") + ")"
-            out[title] = g.sybil_comparison(0)
-        return out
 
     def symbolic(self) -> dict[str, Any]:
         import sympy as sp

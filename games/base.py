@@ -1,14 +1,21 @@
 """What every game offers: analytic payoffs, protocol rules (play), symbolic form, metric statistics."""
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population
+from provergame.params import Array, Instance, spec_of
+
+PROVERS = Instance(cls=Population, from_dict=False, doc="the prover population")
+OPTIONAL_PROVERS = Instance(cls=Population, from_dict=False, optional=True, doc="the prover population")
 
 
 @dataclass(frozen=True)
@@ -41,15 +48,48 @@ class Stats:
 
 
 class Game(ABC):
-    """Base of every mechanism. Subclasses are frozen dataclasses of their parameters.
+    """Base of every mechanism. Subclasses are frozen dataclasses of their parameters, each field
+    declared with its spec (`provergame.params.param`), registered by kind (`games.registry`).
 
     A profile is a float array with one entry per player (`strategy` says what it means).
     `expected_payoffs` broadcasts over leading dimensions: profile (..., n) -> payoffs (..., n).
+    Optional capabilities (withholding, sequencer attacks, continuous-strategy search, sybil
+    splitting) are the typed protocols of `games.protocols`.
     """
 
+    kind: ClassVar[str] = ""                    # registered name; the scenario's `kind`
     strategy: ClassVar[str] = "entry"          # "entry" (probability of entering) or "continuous"
     strategy_label: ClassVar[str] = "entry probability"
+    proving: ClassVar[bool] = True              # do the players prove? (False: sequencers, bidders)
+    elected_by_protocol: ClassVar[bool] = False # does the protocol, not a sequencer, pick the prover?
+    priced: ClassVar[bool] = False              # is the strategy a price (undercutting applies)?
+    stall_form: ClassVar[str] = "loglinear"     # how liveness depends on withholders (see protocols)
+    max_provers: ClassVar[int] = 1000           # size up to which solve and analyse are meant to run
+    players_field: ClassVar[str] = "provers"    # the parameter that sets the number of players
     provers: Population
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+        self._check_size()
+        self._validate()
+
+    def _validate(self) -> None:
+        """Rules that tie several fields together (each field's own range is its spec's job)."""
+
+    def _check_size(self) -> None:
+        limit = type(self).max_provers
+        pop = getattr(self, "provers", None)
+        counted = [("provers", len(pop))] if isinstance(pop, Population) else []
+        counted.append((self.players_field, len(self.players)))
+        for name, count in counted:
+            if count > limit:
+                raise InvalidParameter(name, count, f"at most {limit} players for {self.kind or self.title} "
+                                       f"(the size up to which its solver and analyses are meant to run)")
+
+    @classmethod
+    @abstractmethod
+    def example(cls, n: int | None = None) -> "Game":
+        """A small valid instance (with n players when given), for tests, docs and templates."""
 
     @property
     def players(self) -> Population:
@@ -72,7 +112,10 @@ class Game(ABC):
         return np.zeros(self.n), np.ones(self.n)
 
     def check_profile(self, profile: Any) -> np.ndarray:
-        p = np.asarray(profile, dtype=float)
+        try:
+            p = np.asarray(profile, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidParameter("profile", profile, f"an array of {self.n} real numbers") from None
         if p.shape[-1:] != (self.n,):
             raise InvalidParameter("profile", profile, f"an array whose last axis has length {self.n}")
         lo, hi = self.strategy_bounds()
@@ -120,6 +163,17 @@ class Game(ABC):
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         """The game's own solver: (profile, method, exact); pg.solve adds the regret certificate."""
 
+    # --- identity and tables -----------------------------------------------------------
+    def identity(self) -> dict[str, Any]:
+        """Canonical, stable identity: kind, every parameter (the population included), version."""
+        return {"kind": self.kind or self.title, "version": _library_version(),
+                "params": {f.name: canonical(getattr(self, f.name)) for f in fields(self)}}  # type: ignore[arg-type]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical identity: equal exactly when the games are the same."""
+        blob = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
     def parameters(self) -> dict[str, Any]:
         """Scalar parameters for tables (the population is summarised separately)."""
         out = {}
@@ -127,11 +181,11 @@ class Game(ABC):
             v = getattr(self, f.name)
             if isinstance(v, (int, float, str, bool)):
                 out[f.name] = v
-        if getattr(self, "proving", True):
+        if self.proving:
             out["provers"] = self.n
         else:
             out["players"] = self.n
-            if isinstance(getattr(self, "provers", None), Population) and self.provers is not None:
+            if isinstance(getattr(self, "provers", None), Population):
                 out["provers"] = len(self.provers)
         return out
 
@@ -163,7 +217,66 @@ class EntryGame(Game):
         return solve_entry_game(self, symmetric=symmetric)
 
 
-def validate_provers(provers: Any) -> Population:
-    if not isinstance(provers, Population):
-        raise InvalidParameter("provers", type(provers).__name__, "a provergame.Population")
-    return provers
+def validate_fields(obj: Any) -> None:
+    """Check and normalise every field of a dataclass by its declared spec (in declaration order);
+    arrays sized by another field are fitted once every field is known."""
+    sized = []
+    for f in fields(obj):
+        spec = spec_of(f)
+        if spec is None:
+            continue
+        value = spec.check(f.name, getattr(obj, f.name))
+        object.__setattr__(obj, f.name, value)
+        if isinstance(spec, Array) and spec.length and value is not None:
+            sized.append((f.name, spec))
+    for name, spec in sized:
+        size = getattr(obj, spec.length)
+        size = len(size) if isinstance(size, Population) else int(size)
+        object.__setattr__(obj, name, spec.fit(name, getattr(obj, name), size))
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-ready, exact rendering of a parameter value (floats by repr, arrays as lists)."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return canonical(value.item())
+    if isinstance(value, np.ndarray):
+        return {"shape": list(value.shape), "data": [repr(float(x)) for x in value.ravel()]}
+    if isinstance(value, Population):
+        return {"names": list(value.names), **{k: canonical(getattr(value, k)) for k in
+                                               ("cost", "rate", "stake", "reliability", "capacity")}}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, Game):
+        ident = value.identity()
+        ident.pop("version")
+        return ident
+    if is_dataclass(value):
+        return {"type": type(value).__name__, **{f.name: canonical(getattr(value, f.name)) for f in fields(value)}}
+    dist = getattr(value, "dist", None)
+    if dist is not None and hasattr(value, "args"):      # a frozen scipy.stats law
+        return {"law": dist.name, "args": canonical(list(value.args)), "kwds": canonical(dict(value.kwds))}
+    raise InvalidParameter("parameter", type(value).__name__, "a number, string, array, population or game")
+
+
+@lru_cache(maxsize=1)
+def _library_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("provergame")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        return "0.0.0+local"
+
+
+def example_provers(n: int, seed: int = 0) -> Population:
+    """A heterogeneous population for examples and tests: costs around 1, rates 0.5-2, stakes 1-10,
+    reliabilities 0.85-1, capacities 1-3 (seeded)."""
+    rng = np.random.default_rng(seed)
+    return Population.from_arrays(cost=rng.lognormal(0.0, 0.3, n), rate=rng.uniform(0.5, 2.0, n),
+                                  stake=rng.uniform(1.0, 10.0, n), reliability=rng.uniform(0.85, 1.0, n),
+                                  capacity=rng.uniform(1.0, 3.0, n))

@@ -13,13 +13,16 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_array, check_int, check_real
+from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
+from provergame.params import Array, Int, Real, param
 
-from .base import Game, Outcomes, Stats, validate_provers
-from .vrf import _weighted_draw_order
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
+from .rules import weighted_draw_order as _weighted_draw_order
 
 
+@register("delegated_stake")
 @dataclass(frozen=True)
 class DelegatedStake(Game):
     """Provers choose a reward cut kappa_i (the share of each reward they keep; the rest goes to the
@@ -31,33 +34,37 @@ class DelegatedStake(Game):
     follows the cut alone (sensitivity -> inf: all to the best cut).
     """
 
-    reward: float
-    provers: Population
-    delegators: Any
-    active_set: int
-    sensitivity: float = 20.0
-    delegation: Any = None
+    reward: float = param(Real(lo=0, unit="token per block", doc="paid to the block's prover, shared by cut"))
+    provers: Population = param(PROVERS)
+    delegators: Any = param(Array(lo=0, scalar=True, unit="token", doc="stake each delegator holds"))
+    active_set: int = param(Int(lo=1, hi=100_000, unit="provers", doc="largest by total stake that are eligible"))
+    sensitivity: float = param(Real(lo=0, hi=1e6, doc="how strongly delegators chase yield"), 20.0)
+    delegation: Any = param(Array(lo=0, length="provers", optional=True, unit="token",
+                                  doc="initial delegation per prover (default: in proportion to own stake)"), None)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward cut"
     elected_by_protocol: ClassVar[bool] = True
+    stall_form: ClassVar[str] = "linear"
+    max_provers: ClassVar[int] = 300
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        validate_provers(self.provers)
-        total = float(np.sum(check_array("delegators", np.atleast_1d(self.delegators), lo=0)))
+    def _validate(self) -> None:
+        total = float(np.sum(self.delegators))
         object.__setattr__(self, "_total_delegated", total)
-        check_int("active_set", self.active_set, lo=1, hi=self.n)
-        check_real("sensitivity", self.sensitivity, lo=0)
+        if self.active_set > self.n:
+            raise InvalidParameter("active_set", self.active_set, f"at most the number of provers ({self.n})")
         if self.delegation is None:
             own = self.provers.stake
             d = total * own / own.sum() if own.sum() > 0 else np.full(self.n, total / self.n)
-        else:
-            d = check_array("delegation", self.delegation, self.n, lo=0)
-            if not np.isclose(d.sum(), total, rtol=1e-9, atol=1e-12):
-                raise InvalidParameter("delegation", float(d.sum()), f"amounts summing to the delegators' {total}")
-        d = np.array(d, dtype=float)
-        d.flags.writeable = False
-        object.__setattr__(self, "delegation", d)
+            d = np.array(d, dtype=float)
+            d.flags.writeable = False
+            object.__setattr__(self, "delegation", d)
+        elif not np.isclose(self.delegation.sum(), total, rtol=1e-9, atol=1e-12):
+            raise InvalidParameter("delegation", float(self.delegation.sum()), f"amounts summing to the delegators' {total}")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "DelegatedStake":
+        n = n or 6
+        return cls(10.0, example_provers(n), (100.0, 50.0, 25.0), max(1, min(4, n - 1)))
 
     @property
     def total_delegated(self) -> float:
@@ -116,7 +123,6 @@ class DelegatedStake(Game):
         tried[rows, who] = True
         return Outcomes(reward, cost, tried, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0))
 
-    stall_form: ClassVar[str] = "linear"
 
     def stall_weights(self, profile: Any) -> np.ndarray:
         chosen, _, _ = self._shares(self.check_profile(profile))
@@ -159,15 +165,6 @@ class DelegatedStake(Game):
                          "top_share": float(stake.max() / stake.sum()), "active": int(game.active.sum()),
                          **{f"share[{nm}]": float(s / stake.sum()) for nm, s in zip(self.provers.names, stake)}})
         return pd.DataFrame(rows)
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        from provergame.report import Figure
-        dyn = self.dynamics(profile, epochs=200, rounds_per_epoch=50, mobility=0.2, seed=0)
-        pick = dyn.iloc[[0, 9, 49, 99, 199]][["epoch", "hhi", "nakamoto", "top_share", "active"]]
-        return {"Rich get richer: stake concentration over epochs (rewards reinvested, 20% re-delegation per epoch)": pick,
-                "Concentration over time": Figure("dynamics", dyn["epoch"].to_numpy(),
-                                                  {"hhi": dyn["hhi"].to_numpy(), "top_share": dyn["top_share"].to_numpy()},
-                                                  "epoch", "DelegatedStake: stake concentration over epochs")}
 
     def symbolic(self) -> dict[str, Any]:
         rho, k, R, T_i, T_A = sp.symbols("rho kappa R T_i T_A", positive=True)

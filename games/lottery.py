@@ -9,32 +9,35 @@ cost n q c / r + F (1 - q)^n is minimised at (1 - q)^(n-1) = c / (r F), and in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_real
+from provergame.errors import InvalidParameter
 from provergame.model import Population
+from provergame.params import Real, param
 from provergame.solvers import exponential_race as er
 
-from .base import EntryGame, Outcomes, Stats, validate_provers
-from .race import _entries, _valid
+from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
+from .registry import register
+from .rules import entries as _entries, valid_draws as _valid
 
 
+@register("lottery_reward")
 @dataclass(frozen=True)
 class LotteryReward(EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
 
-    reward: float
-    provers: Population
-    fault_cost: float = 0.0
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
+    provers: Population = param(PROVERS)
+    fault_cost: float = param(Real(lo=0, unit="token", doc="what the protocol bears when nobody proves"), 0.0)
+    max_provers: ClassVar[int] = 10_000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        check_real("fault_cost", self.fault_cost, lo=0)
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "LotteryReward":
+        return cls(4.0, example_provers(n or 6), 20.0)
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         q = np.asarray(profile, dtype=float) * self.provers.reliability
@@ -106,13 +109,3 @@ class LotteryReward(EntryGame):
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.lottery()
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        if not self.provers.is_identical:
-            return {}
-        opt = self.optimal_reward()
-        grid = np.unique(np.concatenate([np.linspace(float(self.provers.cost[0]), 4 * max(opt["reward R*"], self.reward), 9),
-                                         [opt["reward R*"], self.reward]]))
-        return {"Reward that minimises the protocol's expected cost": pd.DataFrame(
-                    {"quantity": list(opt), "value": list(opt.values())}),
-                "Protocol cost against the reward": self.protocol_cost(grid[grid > 0])}

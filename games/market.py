@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
+from provergame.params import Array, Choice, Custom, Instance, Int, Real, param
 
-from .base import Game, Outcomes, Stats, validate_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
 
 
 def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:
@@ -33,6 +35,7 @@ def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: flo
     return cap * fill
 
 
+@register("snarketplace")
 @dataclass(frozen=True)
 class Snarketplace(Game):
     """Each block needs `demand` units; prover i offers its `capacity` at a per-unit bid; the
@@ -44,18 +47,23 @@ class Snarketplace(Game):
     is short of demand or nobody is excluded; ties at the margin sell at cost.
     """
 
-    demand: float
-    reserve_price: float
-    provers: Population
-    tick: float = 1e-6
+    demand: float = param(Real(lo=0, lo_open=True, unit="units of work per block", doc="work block producers buy"))
+    reserve_price: float = param(Real(lo=0, lo_open=True, unit="token per unit", doc="most a producer pays"))
+    provers: Population = param(PROVERS)
+    tick: float = param(Real(lo=0, lo_open=True, unit="token per unit", doc="smallest price step"), 1e-6)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "unit price"
+    stall_form: ClassVar[str] = "linear"
+    priced: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("demand", self.demand, lo=0, lo_open=True)
-        check_real("reserve_price", self.reserve_price, lo=0, lo_open=True)
-        validate_provers(self.provers)
-        check_real("tick", self.tick, lo=0, lo_open=True, hi=self.reserve_price)
+    def _validate(self) -> None:
+        if self.tick > self.reserve_price:
+            raise InvalidParameter("tick", self.tick, f"at most reserve_price ({self.reserve_price:g})")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "Snarketplace":
+        return cls(3.0, 3.0, example_provers(n or 6))
 
     @property
     def supply(self) -> float:
@@ -145,7 +153,6 @@ class Snarketplace(Game):
         bids[excluded] = c[excluded]
         return bids, "Bertrand: winners bid just below the first excluded cost (capacity-aware)", winners
 
-    stall_form: ClassVar[str] = "linear"
 
     def stall_weights(self, profile: Any) -> np.ndarray:
         """Share of demand each able prover could still supply: liveness = min(1, sum over non-withholders)."""
@@ -163,57 +170,8 @@ class Snarketplace(Game):
         from provergame.proofs import market
         return market.snarketplace()
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        from provergame.solvers.undercut import undercut
-        rows = []
-        cheapest = int(np.argmin(self.provers.cost))
-        for frac in (0.9, 0.75, 0.5):
-            u = undercut(self, cheapest, float(profile[cheapest]) * frac, periods=10)
-            rows.append({"prover": self.provers.names[cheapest], "price": u.price, "periods": u.periods,
-                         "profit cutting": u.profit_cut, "profit accommodating": u.profit_accommodate, "gain": u.gain})
-        out = {"Undercutting by the cheapest prover (rivals at equilibrium)": pd.DataFrame(rows),
-               "Market": (f"Demand {self.demand:g} per block, supply {self.supply:g} at or below the reserve "
-                          f"{self.reserve_price:g} ({'short' if self.short else 'sufficient'}).")}
-        out.update(self.concentration_report())
-        return out
 
-    def concentration_report(self, periods: int = 400, seed: int = 0) -> dict[str, Any]:
-        """Dynamic rollout (entry, exit, learning, reinvestment) and concentration against the race and
-        stake-VRF designs on the same provers, paying the same total per block."""
-        from provergame.report import Figure
-        from provergame.solvers.metrics import hhi, nakamoto
-        from provergame.solvers.powerlaw import fit_power_law
-        from provergame.errors import InvalidParameter as _Invalid
-        from .race import WinnerTakesAll
-        from .vrf import StakeVRF
-        dyn, final = market_dynamics(self, periods=periods, seed=seed)
-        work = final["work"].to_numpy()
-        try:
-            fit = fit_power_law(work[work > 0], min_tail=8)
-            tail = (f"Work per prover after {periods} periods ({len(final)} provers ever active, "
-                    f"{int(final['alive'].sum())} still active): power-law tail alpha = {fit.alpha:.3g} above "
-                    f"x_min = {fit.xmin:.3g} ({fit.n_tail} provers, KS {fit.ks:.3g}); against a log-normal tail "
-                    f"the log-likelihood ratio is {fit.loglik_ratio:.3g} (p = {fit.p_value:.3g}): {fit.favoured}.")
-            alpha = fit.alpha
-        except _Invalid as exc:
-            tail, alpha = f"Too few provers with work for a tail fit ({exc}).", float("nan")
-        budget = self.demand * self.reserve_price
-        rows = [{"design": "Snarketplace (equilibrium)", "hhi": hhi(self.stats(profile := self.equilibrium()[0]).reward),
-                 "nakamoto": nakamoto(self.stats(profile).reward), "tail alpha (dynamics)": alpha}]
-        for name, game in (("WinnerTakesAll", WinnerTakesAll(budget, self.provers)),
-                           ("StakeVRF", StakeVRF(budget, self.provers) if self.provers.stake.sum() > 0 else None)):
-            if game is None:
-                continue
-            eq = game.equilibrium()[0]
-            r = game.stats(eq).reward
-            rows.append({"design": name, "hhi": hhi(r), "nakamoto": nakamoto(r), "tail alpha (dynamics)": float("nan")})
-        return {"Concentration over time (entry, exit, learning-by-doing, reinvestment)": Figure(
-                    "dynamics", dyn["period"].to_numpy(), {"hhi": dyn["hhi"].to_numpy(), "active": dyn["active"].to_numpy()},
-                    "period", "Snarketplace dynamics"),
-                "Distribution of work": tail,
-                "Concentration at equal demand and costs": pd.DataFrame(rows)}
-
-
+@register("predation")
 @dataclass(frozen=True)
 class Predation(Game):
     """A deep-pocketed prover (`predator`) prices at `predation_price` for `periods` rounds; rivals,
@@ -226,28 +184,26 @@ class Predation(Game):
     Delta = (pi_p - pi_c)(1 - d^P)/(1 - d) + (pi_m - pi_c) d^P (1 - d^E)/(1 - d)  (d -> 1: sums).
     """
 
-    market: Snarketplace
-    predator: int
-    predation_price: float
-    periods: int
-    entry_delay: int
-    entry_cost: float
-    discount: float
-    fixed_cost: float = 0.0
+    market: Snarketplace = param(Instance(cls=Snarketplace, doc="the market (a table: demand, reserve_price)"))
+    predator: int = param(Int(lo=0, hi=1_000_000, doc="index of the deep-pocketed prover"))
+    predation_price: float = param(Real(lo=0, unit="token per unit", doc="price while predating"))
+    periods: int = param(Int(lo=1, hi=1_000_000, unit="rounds", doc="length of the predation phase"))
+    entry_delay: int = param(Int(lo=0, hi=1_000_000, unit="rounds", doc="rounds until entrants return"))
+    entry_cost: float = param(Real(lo=0, unit="token", doc="what an entrant pays to return"))
+    discount: float = param(Real(lo=0, lo_open=True, hi=1, unit="per round", doc="discount factor"))
+    fixed_cost: float = param(Real(lo=0, unit="token per round", doc="rivals' cost of staying in"), 0.0)
     strategy: ClassVar[str] = "entry"
     strategy_label: ClassVar[str] = "probability of predating"
     proving: ClassVar[bool] = False    # a pricing decision: no withholding attack is modelled
+    players_field: ClassVar[str] = "predator"
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.market, Snarketplace):
-            raise InvalidParameter("market", type(self.market).__name__, "a Snarketplace")
-        check_int("predator", self.predator, lo=0, hi=self.market.n - 1)
-        check_real("predation_price", self.predation_price, lo=0)
-        check_int("periods", self.periods, lo=1)
-        check_int("entry_delay", self.entry_delay, lo=0)
-        check_real("entry_cost", self.entry_cost, lo=0)
-        check_real("discount", self.discount, lo=0, lo_open=True, hi=1)
-        check_real("fixed_cost", self.fixed_cost, lo=0)
+    def _validate(self) -> None:
+        if self.predator >= self.market.n:
+            raise InvalidParameter("predator", self.predator, f"a prover index in [0, {self.market.n - 1}]")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "Predation":
+        return cls(Snarketplace.example(n), 0, 0.5, 5, 3, 1.0, 0.95, 0.1)
 
     @property
     def provers(self) -> Population:  # type: ignore[override]
@@ -376,26 +332,17 @@ class Predation(Game):
         from provergame.proofs import market
         return market.predation()
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        pi = self.phase_profits()
-        table = pd.DataFrame({"phase": list(pi), "profit per round": list(pi.values())})
-        grid = self.boundary([0.0, 1.0, 10.0, 100.0, 1000.0], [0.9, 0.99, 0.999])
-        return {"Per-round profits by phase": table,
-                "Predation boundary (closed form)": grid,
-                "Verdict": (f"Discounted gain of predation over accommodation: {self.gain():.4g}; predation pays "
-                            f"once entrants take at least {self.threshold_delay():.4g} rounds to return "
-                            f"(here: {self.entry_delay}).")}
+
+_REQUESTS = Array(lo=0, lo_open=True, columns=2)
 
 
-def _requests_array(requests: Any) -> np.ndarray:
+def _requests_checked(name: str, requests: Any) -> np.ndarray:
     if isinstance(requests, pd.DataFrame):
         requests = requests[["deadline", "max_price"]].to_numpy()
-    arr = np.asarray(requests, dtype=float)
-    if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise InvalidParameter("requests", requests, "rows of (deadline t_r > 0, max_price c_r > 0)")
-    return arr
+    return _REQUESTS.check(name, requests)
 
 
+@register("nil_market")
 @dataclass(frozen=True)
 class NilMarket(Game):
     """nil's proof market. Each request has a deadline t_r and a maximum price c_r; prover i
@@ -405,22 +352,26 @@ class NilMarket(Game):
     the top (exact ties split evenly). The winner pays its cost and is paid on delivery.
     """
 
-    requests: Any
-    provers: Population
-    priority: str = "price"
-    ratings: Any = None
-    tick: float = 1e-6
+    requests: Any = param(Custom(checker=_requests_checked, allowed="rows of (deadline t_r > 0, max_price c_r > 0)",
+                                 bad=([[1.0, -1.0]], [[float("nan"), 1.0]], [[1.0]], [], "x", 1.0),
+                                 unit="(time unit, token)", doc="each request's deadline and maximum price"))
+    provers: Population = param(PROVERS)
+    priority: str = param(Choice(options=("price", "time"), doc="what the request ranks first"), "price")
+    ratings: Any = param(Array(lo=0, lo_open=True, hi=1, length="provers", optional=True,
+                               doc="ratings in (0, 1] (default: reliabilities)"), None)
+    tick: float = param(Real(lo=0, lo_open=True, unit="token", doc="smallest price step"), 1e-6)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "price"
+    priced: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 500
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "requests", _requests_array(self.requests))
-        validate_provers(self.provers)
-        check_choice("priority", self.priority, ("price", "time"))
-        from provergame.errors import check_array
-        rating = self.provers.reliability if self.ratings is None else self.ratings
-        r = check_array("ratings", rating, self.n, lo=0, lo_open=True, hi=1)
-        object.__setattr__(self, "ratings", r)
+    def _validate(self) -> None:
+        if self.ratings is None:
+            object.__setattr__(self, "ratings", self.provers.reliability)
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "NilMarket":
+        return cls(((2.0, 3.0), (1.0, 2.5), (3.0, 2.0)), example_provers(n or 6))
 
     @property
     def times(self) -> np.ndarray:
@@ -547,16 +498,6 @@ class NilMarket(Game):
     def theorems(self) -> list:
         from provergame.proofs import market
         return market.nil_market()
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        p = self.check_profile(profile)
-        flat = NilMarket(self.requests, self.provers, self.priority, np.ones(self.n), self.tick)
-        flat_eq = flat.equilibrium()[0]
-        share = lambda g, q: g.wins(q) / len(g.requests)
-        return {"Ratings shift market share": pd.DataFrame({
-            "prover": list(self.provers.names), "rating": self.ratings, "time": self.times,
-            "share with ratings": share(self, p), "share, equal ratings": share(flat, flat_eq),
-            "price with ratings": p, "price, equal ratings": flat_eq})}
 
 
 def market_dynamics(market: Snarketplace, periods: int = 400, entry_rate: float = 0.5, learning: float = 0.15,

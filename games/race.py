@@ -14,37 +14,14 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter, check_int
 from provergame.model import Population
+from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import EntryGame, Game, Outcomes, Stats, validate_provers
-
-
-def _entries(profile: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
-    """Who enters each round: deterministic for pure profiles, Bernoulli draws for mixed ones."""
-    if np.all((profile == 0) | (profile == 1)):
-        return np.broadcast_to(profile == 1, (rounds, profile.shape[0]))
-    return rng.random((rounds, profile.shape[0])) < profile
-
-
-def _valid(reliability: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
-    if np.all(reliability == 1):
-        return np.ones((rounds, reliability.shape[0]), dtype=bool)
-    return rng.random((rounds, reliability.shape[0])) < reliability
-
-
-def _first(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    winner = np.argmin(times, axis=1)
-    accepted = np.isfinite(times[np.arange(times.shape[0]), winner])
-    return winner, accepted
-
-
-def _one_hot(index: np.ndarray, mask: np.ndarray, n: int, value: float) -> np.ndarray:
-    out = np.zeros((index.shape[0], n))
-    rows = np.flatnonzero(mask)
-    out[rows, index[rows]] = value
-    return out
+from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers
+from .registry import register
+from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, valid_draws as _valid
 
 
 class _Race(EntryGame):
@@ -82,6 +59,7 @@ class _Race(EntryGame):
         return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), useful)
 
 
+@register("winner_takes_all")
 @dataclass(frozen=True)
 class WinnerTakesAll(_Race):
     """Bounty race: entrants pay `cost`; the first valid proof takes `reward`.
@@ -90,12 +68,13 @@ class WinnerTakesAll(_Race):
     q_j = p_j reliability_j; for pure profiles this is rate_i / sum_S rate (exponential race).
     """
 
-    reward: float
-    provers: Population
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
+    provers: Population = param(PROVERS)
+    max_provers: ClassVar[int] = 2000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "WinnerTakesAll":
+        return cls(10.0, example_provers(n or 6))
 
     def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
         return self.provers.reliability * er.first_finish(self._presence(p), self.provers.rate)
@@ -122,6 +101,7 @@ class WinnerTakesAll(_Race):
         return race.winner_takes_all()
 
 
+@register("uncle_rewards")
 @dataclass(frozen=True)
 class UncleRewards(_Race):
     """First valid proof earns `reward`; the next `uncles` valid proofs earn `uncle_share * reward`.
@@ -131,16 +111,15 @@ class UncleRewards(_Race):
     Poisson-binomial (leave-one-out products by parallel prefix scan).
     """
 
-    reward: float
-    uncle_share: float
-    uncles: int
-    provers: Population
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
+    uncle_share: float = param(Real(lo=0, hi=1, unit="share of reward", doc="paid to each uncle"))
+    uncles: int = param(Int(lo=0, hi=1000, unit="proofs", doc="how many later valid proofs are paid"))
+    provers: Population = param(PROVERS)
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        check_real("uncle_share", self.uncle_share, lo=0, hi=1)
-        check_int("uncles", self.uncles, lo=0)
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "UncleRewards":
+        return cls(10.0, 0.25, 2, example_provers(n or 6))
 
     def _positions(self, p: np.ndarray) -> np.ndarray:
         k = min(self.uncles + 1, self.n)
@@ -177,6 +156,7 @@ class UncleRewards(_Race):
         return race.uncle_rewards()
 
 
+@register("minimum_proving_time")
 @dataclass(frozen=True)
 class MinimumProvingTime(_Race):
     """Proofs count only from `t_min` on (Mina): all entrants done by t_min tie, one wins at random;
@@ -187,16 +167,16 @@ class MinimumProvingTime(_Race):
     with 1/rate <= t_min is in the tie and extra speed is worth exactly nothing.
     """
 
-    reward: float
-    t_min: float
-    provers: Population
-    proving_time: str = "exponential"
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the proof that wins"))
+    t_min: float = param(Real(lo=0, unit="time unit", doc="proofs count only from t_min on"))
+    provers: Population = param(PROVERS)
+    proving_time: str = param(Choice(options=("exponential", "deterministic"), doc="law of proving times"),
+                              "exponential")
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        check_real("t_min", self.t_min, lo=0)
-        check_choice("proving_time", self.proving_time, ("exponential", "deterministic"))
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "MinimumProvingTime":
+        return cls(10.0, 1.0, example_provers(n or 6))
 
     def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
         rho, rate = self.provers.reliability, self.provers.rate
@@ -256,6 +236,7 @@ class MinimumProvingTime(_Race):
         return race.minimum_proving_time()
 
 
+@register("speed_race")
 @dataclass(frozen=True)
 class SpeedRace(Game):
     """Provers buy proving speed x_i >= 0 at `cost` per unit; the fastest wins, P(win) = x_i / sum x.
@@ -264,17 +245,20 @@ class SpeedRace(Game):
     reward * x_i / sum x - cost_i x_i (Tullock 1980; heterogeneous closed form: Stein 2002).
     """
 
-    reward: float
-    provers: Population
+    reward: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="paid to the fastest prover"))
+    provers: Population = param(PROVERS)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "speed"
+    max_provers: ClassVar[int] = 100_000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0, lo_open=True)
-        validate_provers(self.provers)
+    def _validate(self) -> None:
         if np.any(self.provers.cost <= 0):
             i = int(np.flatnonzero(self.provers.cost <= 0)[0])
             raise InvalidParameter(f"cost[{i}]", float(self.provers.cost[i]), "> 0 (cost per unit of speed)")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "SpeedRace":
+        return cls(10.0, example_provers(n or 6))
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), self.reward / self.provers.cost
@@ -331,6 +315,7 @@ class SpeedRace(Game):
         return race.speed_race()
 
 
+@register("sequencer_chosen")
 @dataclass(frozen=True)
 class SequencerChosen(EntryGame):
     """The bounty queue: a sequencer needs a proof by `deadline` with probability >= `target`.
@@ -342,22 +327,19 @@ class SequencerChosen(EntryGame):
     released when it pays, so it pays only when what it owes is at most the bond.
     """
 
-    fee: float
-    deadline: float
-    target: float
-    provers: Population
-    pay: str = "first"
-    bond: float = 0.0
-    payment: str = "protocol"
+    fee: float = param(Real(lo=0, unit="token per proof", doc="paid per on-time proof (see pay)"))
+    deadline: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="the sequencer's window"))
+    target: float = param(Real(lo=0, hi=1, hi_open=True, unit="probability",
+                               doc="chance of a proof by the deadline the sequencer wants"))
+    provers: Population = param(PROVERS)
+    pay: str = param(Choice(options=("first", "all"), doc="pay the first on-time proof or every one"), "first")
+    bond: float = param(Real(lo=0, unit="token", doc="sequencer's bond, released when it pays"), 0.0)
+    payment: str = param(Choice(options=("protocol", "out_of_protocol"), doc="who settles the fee"), "protocol")
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("fee", self.fee, lo=0)
-        check_real("deadline", self.deadline, lo=0, lo_open=True)
-        check_real("target", self.target, lo=0, hi=1, hi_open=True)
-        check_choice("pay", self.pay, ("first", "all"))
-        check_real("bond", self.bond, lo=0)
-        check_choice("payment", self.payment, ("protocol", "out_of_protocol"))
-        validate_provers(self.provers)
+    @classmethod
+    def example(cls, n: int | None = None) -> "SequencerChosen":
+        return cls(3.0, 1.0, 0.9, example_provers(n or 6))
 
     @cached_property
     def on_time(self) -> np.ndarray:
@@ -481,23 +463,6 @@ class SequencerChosen(EntryGame):
             return solve_entry_game(self, symmetric=symmetric)
         prof, method, exact = solve_entry_game(self)
         return prof * self.asked, method + " among the asked provers", exact
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        import pandas as pd
-        asked = pd.DataFrame({"prover": list(self.provers.names), "cost": self.provers.cost, "on_time": self.on_time,
-                              "accepts": np.asarray(profile) > 0.5}).loc[self.asked]
-        other = SequencerChosen(self.fee, self.deadline, self.target, self.provers,
-                                "all" if self.pay == "first" else "first", self.bond, self.payment)
-        full = self.asked.astype(float)
-        compare = pd.DataFrame({"prover": [self.provers.names[i] for i in np.flatnonzero(self.asked)],
-                                f"payoff if all accept, pay={self.pay}": self.expected_payoffs(full)[self.asked],
-                                f"payoff if all accept, pay={other.pay}": other.expected_payoffs(full)[self.asked]})
-        note = (f"The sequencer asks k = {self.k} provers to reach a {self.target:.3g} chance of a proof by the "
-                f"deadline (reachable: {'yes' if self.feasible else 'no'}); k - 1 = {self.k - 1} proofs are redundant "
-                f"when all deliver. A bond of {self.min_bond():.4g} makes paying a best response for an "
-                f"out-of-protocol sequencer (pay={self.pay}).")
-        return {"Whom the sequencer asks": asked, "Pay first vs pay all (the seed's point 2)": compare,
-                "Redundancy and bond": note}
 
     def symbolic(self) -> dict[str, Any]:
         f, a1, a2, rho, r1, r2, D = sp.symbols("f a_1 a_2 rho r_1 r_2 D", positive=True)

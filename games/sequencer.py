@@ -16,11 +16,13 @@ import pandas as pd
 import sympy as sp
 from scipy import integrate, stats
 
-from provergame.errors import InvalidParameter, check_array, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter, check_int
 from provergame.model import Population
+from provergame.params import Array, Choice, Custom, Int, Real, param
 
 from .auctions import quantile_grid
-from .base import Game, Outcomes, Stats
+from .base import OPTIONAL_PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
 
 
 def multiplicative_win(w: Any) -> np.ndarray:
@@ -53,6 +55,7 @@ def _sequencers(k: int, prefix: str = "s") -> Population:
     return Population.from_arrays(cost=np.zeros(k), names=[f"{prefix}{i}" for i in range(k)])
 
 
+@register("fee_sharing")
 @dataclass(frozen=True)
 class FeeSharing(Game):
     """Each of `sequencers` sequencers passes a share a in [0, 1] of `fees` to provers; it wins the
@@ -69,24 +72,22 @@ class FeeSharing(Game):
     dP/d(log w) = (K-1)/K, which gives a* = [(K-1) gamma (m + F) - F] / (gamma K F).
     """
 
-    fees: float
-    mev: Any
-    sequencers: int
-    weight: str = "linear"
-    gamma: float = 1.0
+    fees: float = param(Real(lo=0, lo_open=True, unit="token per slot", doc="fees of a slot"))
+    mev: Any = param(Array(lo=0, scalar=True, length="sequencers", unit="token per slot",
+                           doc="each sequencer's MEV (one number for all)"))
+    sequencers: int = param(Int(lo=2, hi=10_000, unit="sequencers", doc="competing sequencers"))
+    weight: str = param(Choice(options=("linear", "exponential", "multiplicative"), doc="score's weight on the share"),
+                        "linear")
+    gamma: float = param(Real(lo=0, lo_open=True, hi=1e6, doc="strength of the share in the score"), 1.0)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "fee share to provers"
     proving: ClassVar[bool] = False
+    players_field: ClassVar[str] = "sequencers"
+    max_provers: ClassVar[int] = 10_000
 
-    def __post_init__(self) -> None:
-        check_real("fees", self.fees, lo=0, lo_open=True)
-        check_int("sequencers", self.sequencers, lo=2)
-        mev = check_array("mev", np.atleast_1d(self.mev), lo=0)
-        if len(mev) not in (1, self.sequencers):
-            raise InvalidParameter("mev", self.mev, f"a number or {self.sequencers} values")
-        object.__setattr__(self, "mev", np.broadcast_to(mev, (self.sequencers,)).copy())
-        check_choice("weight", self.weight, ("linear", "exponential", "multiplicative"))
-        check_real("gamma", self.gamma, lo=0, lo_open=True)
+    @classmethod
+    def example(cls, n: int | None = None) -> "FeeSharing":
+        return cls(1.0, 4.0, n or 4)
 
     @property
     def players(self) -> Population:
@@ -119,6 +120,14 @@ class FeeSharing(Game):
         """Expected fees reaching provers per slot: sum_k P(k wins) a_k F."""
         a = self.check_profile(profile)
         return float((self.win(a) * a).sum() * self.fees)
+
+    def value_to_provers(self, profile: Any) -> dict[str, float]:
+        """Fees passed to provers, the winner's expected value, HHI over winning chances (no provers
+        of its own: prover HHI is the caller's)."""
+        a = self.check_profile(profile)
+        win = self.win(a)
+        return {"to provers": self.prover_income(a), "winner's value": float(win @ (self.mev + self.fees)),
+                "sequencer hhi": float(np.sum(win ** 2)), "prover hhi": float("nan")}
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         a = self.check_profile(profile)
@@ -180,17 +189,32 @@ class FeeSharing(Game):
         from provergame.proofs import deployed, sequencer
         return sequencer.fee_sharing() + (deployed.fee_sharing_multiplicative() if self.weight == "multiplicative" else [])
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        from provergame.report import Figure
-        curve = self.share_curve(np.linspace(0, 10, 21))
-        return {"Equilibrium share against the MEV/fee ratio": Figure(
-                    "share_curve", curve["mev/fees"].to_numpy(), {"share a*": curve["share a*"].to_numpy()},
-                    "MEV / fees", "FeeSharing: equilibrium share passed to provers", overlay=True),
-                "Share table": curve.iloc[::4],
-                "Provers' income": f"At this equilibrium {self.prover_income(profile):.4g} of {self.fees:g} fees per "
-                                   f"slot reach provers; compare with the proving cost per block of a prover game."}
+
+_VALUE_LAWS = "'uniform', ('lognormal', sigma), ('beta', a, b) or a frozen scipy.stats distribution"
 
 
+def _value_law_checked(name: str, vd: Any) -> Any:
+    if isinstance(vd, (list, tuple)):
+        if len(vd) == 2 and vd[0] == "lognormal":
+            Real(lo=0, lo_open=True, hi=10).check(f"{name}.sigma", vd[1])
+        elif len(vd) == 3 and vd[0] == "beta":
+            Real(lo=0, lo_open=True, hi=1e3).check(f"{name}.a", vd[1])
+            Real(lo=0, lo_open=True, hi=1e3).check(f"{name}.b", vd[2])
+        else:
+            raise InvalidParameter(name, vd, _VALUE_LAWS)
+        return tuple(vd)
+    if isinstance(vd, str):
+        return Choice(options=("uniform",)).check(name, vd)
+    if isinstance(getattr(vd, "dist", None), stats.rv_continuous):
+        lo, hi = vd.support()
+        if not lo >= 0:
+            raise InvalidParameter(name, f"{vd.dist.name} on [{lo:g}, {hi:g}]",
+                                   "a support within [0, inf) (values are nonnegative)")
+        return vd
+    raise InvalidParameter(name, vd, _VALUE_LAWS)
+
+
+@register("scroll_auction")
 @dataclass(frozen=True)
 class ScrollAuction(Game):
     """`sequencers` bidders with private values drawn iid from `value_distribution` ("uniform" on
@@ -204,37 +228,22 @@ class ScrollAuction(Game):
     bid function pointwise.
     """
 
-    sequencers: int
-    value_distribution: Any = "uniform"
-    value_max: float = 1.0
-    provers: Population | None = None
+    sequencers: int = param(Int(lo=2, hi=10_000, unit="sequencers", doc="bidders for the proving network"))
+    value_distribution: Any = param(Custom(checker=_value_law_checked, allowed=_VALUE_LAWS,
+                                           bad=("normal", ("lognormal", -1.0), ("beta", 1.0), ("beta", 0.0, 1.0), 3.0),
+                                           doc="law of each sequencer's private value"), "uniform")
+    value_max: float = param(Real(lo=0, lo_open=True, unit="token", doc="scale (mean for lognormal) of values"), 1.0)
+    provers: Population | None = param(OPTIONAL_PROVERS, None)
+    grid: int = param(Int(lo=11, hi=100_001, doc="points of the numerical bid grid"), 801)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "bid scale"
     proving: ClassVar[bool] = False
-    grid: int = 801
+    players_field: ClassVar[str] = "sequencers"
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_int("sequencers", self.sequencers, lo=2)
-        check_real("value_max", self.value_max, lo=0, lo_open=True)
-        vd = self.value_distribution
-        allowed = "'uniform', ('lognormal', sigma), ('beta', a, b) or a frozen scipy.stats distribution"
-        if isinstance(vd, (list, tuple)):
-            if len(vd) == 2 and vd[0] == "lognormal":
-                check_real("value_distribution sigma", vd[1], lo=0, lo_open=True)
-            elif len(vd) == 3 and vd[0] == "beta":
-                check_real("value_distribution a", vd[1], lo=0, lo_open=True)
-                check_real("value_distribution b", vd[2], lo=0, lo_open=True)
-            else:
-                raise InvalidParameter("value_distribution", vd, allowed)
-        elif isinstance(vd, str):
-            check_choice("value_distribution", vd, ("uniform",))
-        elif isinstance(getattr(vd, "dist", None), stats.rv_continuous):
-            lo, hi = vd.support()
-            if not lo >= 0:
-                raise InvalidParameter("value_distribution", f"{vd.dist.name} on [{lo:g}, {hi:g}]",
-                                       "a support within [0, inf) (values are nonnegative)")
-        else:
-            raise InvalidParameter("value_distribution", vd, allowed)
+    @classmethod
+    def example(cls, n: int | None = None) -> "ScrollAuction":
+        return cls(n or 4, "uniform", 2.0, example_provers(6))
 
     def parameters(self) -> dict[str, Any]:
         out = super().parameters()
@@ -303,6 +312,14 @@ class ScrollAuction(Game):
         and second price give the same)."""
         d, K = self._dist(), self.sequencers
         return float(integrate.quad(lambda u: d.ppf(u) * K * (K - 1) * u ** (K - 2) * (1 - u), 0, 1, limit=400)[0])
+
+    def value_to_provers(self, profile: Any) -> dict[str, float]:
+        """The expected winning bid (revenue) to stake-weighted VRF-elected provers; symmetric bidders."""
+        income = self.prover_income()["expected income"].to_numpy()
+        share = income / income.sum() if income.sum() > 0 else income
+        return {"to provers": self.revenue, "winner's value": self.winner_value(),
+                "sequencer hhi": 1.0 / self.sequencers,
+                "prover hhi": float(np.sum(share ** 2)) if self.provers is not None else float("nan")}
 
     def winner_value(self) -> float:
         """E[highest value] = int_0^1 F^{-1}(u) K u^{K-1} du."""
@@ -404,11 +421,3 @@ class ScrollAuction(Game):
     def theorems(self) -> list:
         from provergame.proofs import sequencer
         return sequencer.scroll_auction()
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        v = np.linspace(0, float(self._dist().ppf(0.99)), 6)
-        return {"Equilibrium bid function": pd.DataFrame({"value": v, "bid": self.bid(v)}),
-                "Revenue": (f"Expected winning bid (first price, integrated): {self.first_price_revenue():.5g}; "
-                            f"expected second-highest value (second price): {self.revenue:.5g}. Revenue equivalence "
-                            f"holds to {abs(self.first_price_revenue() - self.revenue):.2g}."),
-                "MEV reaching provers (stake-weighted VRF)": self.prover_income()}

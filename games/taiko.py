@@ -17,12 +17,15 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_int, check_real
+from provergame.errors import InvalidParameter
 from provergame.model import Population
+from provergame.params import Int, Real, param
 
-from .base import Game, Outcomes, Stats, validate_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
 
 
+@register("taiko_prover_pool")
 @dataclass(frozen=True)
 class TaikoProverPool(Game):
     """Seated provers choose erpg e_i in [0.75 F, 1.25 F]; P(i proves a block) = w_i / sum w, w = stake /
@@ -30,29 +33,27 @@ class TaikoProverPool(Game):
     at 125% of the fee unstakes, so the pool is the top pool_size by stake of the others. Equilibrium by sequential
     best responses with the regret certificate (no closed form: the weight law couples fee and stake)."""
 
-    fee_per_gas: float
-    gas: float
-    provers: Population
-    pool_size: int = 32
-    slash_points: float = 500.0
-    max_capacity: int = 10
-    reward_multiple: float = 4.0
-    min_slash: float = 0.0
+    fee_per_gas: float = param(Real(lo=0, lo_open=True, unit="token per gas", doc="the block's fee per gas"))
+    gas: float = param(Real(lo=0, lo_open=True, unit="gas per block", doc="gas of a block"))
+    provers: Population = param(PROVERS)
+    pool_size: int = param(Int(lo=1, hi=10_000, unit="seats", doc="top provers by stake seated"), 32)
+    slash_points: float = param(Real(lo=0, hi=10_000, unit="basis points of stake", doc="slash on a missed proof"),
+                                500.0)
+    max_capacity: int = param(Int(lo=1, hi=10_000, unit="blocks", doc="blocks a prover may hold at once"), 10)
+    reward_multiple: float = param(Real(lo=0, doc="slash floor as a multiple of the block reward"), 4.0)
+    min_slash: float = param(Real(lo=0, unit="token", doc="smallest slash"), 0.0)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward per gas (erpg)"
     elected_by_protocol: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 500
 
-    def __post_init__(self) -> None:
-        check_real("fee_per_gas", self.fee_per_gas, lo=0, lo_open=True)
-        check_real("gas", self.gas, lo=0, lo_open=True)
-        validate_provers(self.provers)
-        check_int("pool_size", self.pool_size, lo=1)
-        check_real("slash_points", self.slash_points, lo=0, hi=10_000)
-        check_int("max_capacity", self.max_capacity, lo=1)
-        check_real("reward_multiple", self.reward_multiple, lo=0)
-        check_real("min_slash", self.min_slash, lo=0)
+    def _validate(self) -> None:
         if np.any(self.provers.stake <= 0):
             raise InvalidParameter("provers.stake", float(self.provers.stake.min()), "> 0 (weights are stake / erpg^2)")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "TaikoProverPool":
+        return cls(1.0, 1.0, example_provers(n or 6), pool_size=4)
 
     def staying(self) -> np.ndarray:
         """Provers who would stay staked: a positive margin at the top of the clamp (others unstake)."""
@@ -139,22 +140,6 @@ class TaikoProverPool(Game):
 
     stall_form: ClassVar[str] = "linear"
 
-    def versus_ranked_pool(self, profile: Any) -> pd.DataFrame:
-        """Same provers under the ranked-by-fee `TaikoPool` (uniform draw among the lowest bids)."""
-        from provergame.api import metrics, solve
-        from .vrf import TaikoPool
-        e = self.check_profile(profile)
-        slash = float(np.median(self.slash(e)))
-        ranked = TaikoPool(1.25 * self.fee_per_gas * self.gas, self.provers, min(self.pool_size, self.n), slash)
-        eq = solve(ranked)
-        rows = []
-        for name, game, prof in (("alpha-4 weight stake / erpg^2", self, e), ("ranked by fee (TaikoPool)", ranked, eq.profile)):
-            m = metrics(game, prof)
-            s = game.stats(prof)
-            rows.append({"design": name, "mean price per block": s.user_payment / max(s.liveness, 1e-300),
-                         "hhi": m["hhi"], "nakamoto": m["nakamoto"], "liveness": m["liveness"], "surplus": m["surplus"]})
-        return pd.DataFrame(rows)
-
     def symbolic(self) -> dict[str, Any]:
         s, e, W, r, G, c, S = sp.symbols("s e W r G c S", positive=True)
         return {"payoff": s / e ** 2 / (s / e ** 2 + W) * (r * e * G - c - (1 - r) * S)}
@@ -162,11 +147,3 @@ class TaikoProverPool(Game):
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.taiko_alpha4()
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        e = self.check_profile(profile)
-        return {"Pool": pd.DataFrame({"prover": list(self.provers.names), "stake": self.provers.stake,
-                                      "seated": self.seated(), "erpg / fee": e / self.fee_per_gas,
-                                      "P(prove block)": self.selection(e), "slash": self.slash(e)}),
-                "Entry": f"A newcomer must stake more than {self.entry_stake():.4g} to be seated (the smallest seated stake is evicted).",
-                "Against the ranked-by-fee pool": self.versus_ranked_pool(e)}

@@ -14,12 +14,15 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy as sp
 
-from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.errors import InvalidParameter
 from provergame.model import Population
+from provergame.params import Choice, Int, Real, param
 
-from .base import Game, Outcomes, Stats, validate_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
 
 
+@register("proof_tree_vrf")
 @dataclass(frozen=True)
 class ProofTreeVRF(Game):
     """Binary proof tree with `leaves` leaves (a power of two); rewards paid only if the root lands.
@@ -30,30 +33,28 @@ class ProofTreeVRF(Game):
     coverer j lands; G_{h+1} = J_h 1; O_h(i, j) = P(all outside the pair lands | owners i, j).
     """
 
-    leaves: int
-    leaf_reward: float
-    merge_reward: float
-    provers: Population
-    slash: float = 0.0
-    weighting: str = "uniform"
-    node_work: float | None = None
+    leaves: int = param(Int(lo=2, hi=1 << 16, unit="leaves", doc="leaves of the proof tree (a power of two)"))
+    leaf_reward: float = param(Real(lo=0, unit="token per node", doc="paid for a leaf proof"))
+    merge_reward: float = param(Real(lo=0, unit="token per node", doc="paid for a merge proof"))
+    provers: Population = param(PROVERS)
+    slash: float = param(Real(lo=0, unit="token", doc="taken from a node's prover that fails"), 0.0)
+    weighting: str = param(Choice(options=("uniform", "stake"), doc="VRF per leaf: uniform or by stake"), "uniform")
+    node_work: float | None = param(Real(lo=0, optional=True, unit="share of a block's proving cost",
+                                         doc="proving work per node (default 1 / (2 leaves - 1))"), None)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "covering probability"
     elected_by_protocol: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 200
 
-    def __post_init__(self) -> None:
-        check_int("leaves", self.leaves, lo=2, hi=1 << 20)
+    def _validate(self) -> None:
         if self.leaves & (self.leaves - 1):
             raise InvalidParameter("leaves", self.leaves, "a power of two >= 2")
-        check_real("leaf_reward", self.leaf_reward, lo=0)
-        check_real("merge_reward", self.merge_reward, lo=0)
-        validate_provers(self.provers)
-        check_real("slash", self.slash, lo=0)
-        check_choice("weighting", self.weighting, ("uniform", "stake"))
         if self.weighting == "stake" and self.provers.stake.sum() <= 0:
             raise InvalidParameter("provers.stake", 0.0, "a positive total stake for weighting='stake'")
-        if self.node_work is not None:
-            check_real("node_work", self.node_work, lo=0)
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "ProofTreeVRF":
+        return cls(8, 1.0, 1.0, example_provers(n or 6), slash=0.5)
 
     @property
     def node_cost(self) -> np.ndarray:
@@ -234,27 +235,6 @@ class ProofTreeVRF(Game):
         cand = np.stack([np.zeros(self.n), np.ones(self.n)], axis=1)
         dev = self.deviation_payoffs(kappa, cand)
         return dev[:, 1] - dev[:, 0]
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        import pandas as pd
-        kappa = self.check_profile(profile)
-        reward, owned, covering = self._per_prover(kappa)
-        fair = self.fairness(kappa)
-        table = pd.DataFrame({"prover": list(self.provers.names), "draw share": self.draw,
-                              "expected reward": reward, "expected nodes": owned, "expected covers": covering,
-                              "covering gain": self.covering_gain(kappa), "grief bribe": self.grief_bribes(kappa)})
-        liveness = pd.DataFrame({"covering": ["equilibrium", "none", "full"],
-                                 "root completes": [float(self.root_probability(kappa)),
-                                                    float(self.root_probability(np.zeros(self.n))),
-                                                    float(self.root_probability(np.ones(self.n)))]})
-        note = (f"Fairness of the split: Gini {fair['gini']:.4g}, HHI {fair['hhi']:.4g}; the largest ratio of reward "
-                f"share to draw share is {fair['max_share_over_draw']:.4g}. Covering is a best response for a prover "
-                f"where its covering gain is >= 0. Griefing (excluding a child's proof to get its prover slashed) "
-                f"costs the griefer its re-proving cost plus the risk to its own block reward; the cheapest griefer "
-                f"needs a bribe of {float(np.min(self.grief_bribes(kappa))):.4g}, and its victim loses "
-                f"{float(self.grief_damage()[0]):.4g}.")
-        return {"Work, rewards, covering and grief per prover": table, "Root completion": liveness,
-                "Fairness and grief": note}
 
     def symbolic(self) -> dict[str, Any]:
         ri, rj, k = sp.symbols("rho_i rho_j kappa_j", nonnegative=True)

@@ -13,22 +13,18 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from provergame.errors import InvalidParameter, check_choice, check_real
+from provergame.errors import InvalidParameter
 from provergame.model import Population
+from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import Game, Outcomes, Stats, validate_provers
-from .race import _entries, _one_hot, _valid
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .registry import register
+from .rules import delivery_margin, entries as _entries, one_hot as _one_hot, valid_draws as _valid
+from .rules import weighted_draw_order as _weighted_draw_order
 
 
-def _weighted_draw_order(weights: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
-    """VRF draws without replacement in proportion to weight (Efraimidis-Spirakis keys u^(1/w)):
-    returns keys whose ascending order is the draw order; weight-0 provers get +inf (never drawn)."""
-    u = rng.random((rounds, weights.shape[-1]))
-    with np.errstate(divide="ignore"):
-        return np.where(weights > 0, -np.log(u) / np.where(weights > 0, weights, 1.0), np.inf)
-
-
+@register("stake_vrf")
 @dataclass(frozen=True)
 class StakeVRF(Game):
     """Each unit of work goes to one registered identity drawn by VRF: with probability proportional
@@ -42,25 +38,24 @@ class StakeVRF(Game):
     each prover chooses how much to lock (a Tullock contest when reliability is 1).
     """
 
-    reward: float
-    provers: Population
-    weighting: str = "stake"
-    min_stake: float = 0.0
-    stake_cost: float = 0.0
-    slash: float = 0.0
-    choose: str = "entry"
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the prover that delivers"))
+    provers: Population = param(PROVERS)
+    weighting: str = param(Choice(options=("stake", "identity"), doc="VRF weight: stake, or one per identity"), "stake")
+    min_stake: float = param(Real(lo=0, unit="token", doc="stake an identity needs to register"), 0.0)
+    stake_cost: float = param(Real(lo=0, unit="token per token per round", doc="cost of locking stake"), 0.0)
+    slash: float = param(Real(lo=0, unit="token", doc="taken from a drawn prover that fails"), 0.0)
+    choose: str = param(Choice(options=("entry", "stake"), doc="provers choose to register, or how much to stake"),
+                        "entry")
     elected_by_protocol: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        validate_provers(self.provers)
-        check_choice("weighting", self.weighting, ("stake", "identity"))
-        check_real("min_stake", self.min_stake, lo=0)
-        check_real("stake_cost", self.stake_cost, lo=0)
-        check_real("slash", self.slash, lo=0)
-        check_choice("choose", self.choose, ("entry", "stake"))
+    def _validate(self) -> None:
         if self.choose == "stake" and (self.weighting != "stake" or self.stake_cost <= 0):
             raise InvalidParameter("choose", "stake", "'entry' unless weighting='stake' and stake_cost > 0")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "StakeVRF":
+        return cls(10.0, example_provers(n or 6), slash=1.0)
 
     @property
     def strategy(self) -> str:  # type: ignore[override]
@@ -95,8 +90,7 @@ class StakeVRF(Game):
         return er.first_finish(presence, weights)
 
     def _margin(self) -> np.ndarray:
-        rho = self.provers.reliability
-        return rho * self.reward - self.provers.cost - (1 - rho) * self.slash
+        return delivery_margin(self.provers.reliability, self.reward, self.provers.cost, self.slash)
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         """Entry mode: expected reward net of proving cost and slashing if registered."""
@@ -261,25 +255,44 @@ class StakeVRF(Game):
         registered = (np.asarray(profile) > 0) & self.eligible if self.choose == "entry" else np.asarray(profile) > 0
         return -np.log1p(-np.minimum(self.provers.reliability, 1 - 1e-15)) * registered
 
+    def sybil_profit(self, operator: int, identities: int, failures: str) -> tuple[float, float] | None:
+        """(share, profit) of `operator` registering `identities` identities, everyone else one.
+        Stake weighting splits its stake evenly; identity weighting locks min_stake per identity.
+        failures="shared": its identities fail together (one machine park), so they act as one group
+        whose weight is the sum of theirs; "independent": each fails on its own."""
+        if self.choose != "entry":
+            return None
+        pop, n, k = self.provers, self.n, identities
+        eligible = self.eligible.copy()
+        s = pop.stake[operator]
+        if self.weighting == "stake":
+            ident_weight, locked = np.full(k, s / k), s
+        else:
+            ident_weight, locked = np.ones(k), max(s, k * self.min_stake)
+            eligible[operator] = True
+        base = (pop.stake if self.weighting == "stake" else np.ones(n)) * eligible
+        others = np.delete(np.arange(n), operator)
+        rho = pop.reliability
+        if failures == "shared":
+            w = np.concatenate([[ident_weight.sum()], base[others]])
+            q = np.concatenate([[rho[operator]], rho[others]])
+            reach = er.first_finish(q, w)
+            op_deliver, attempts = reach[0] * rho[operator], reach[0]
+        else:
+            w = np.concatenate([ident_weight, base[others]])
+            q = np.concatenate([np.full(k, rho[operator]), rho[others]])
+            reach = er.first_finish(q, w)
+            op_deliver, attempts = float((reach[:k] * rho[operator]).sum()), float(reach[:k].sum())
+        live = float((reach * q).sum())
+        profit = op_deliver * self.reward - attempts * (pop.cost[operator] + (1 - rho[operator]) * self.slash) \
+            - self.stake_cost * locked
+        return (op_deliver / live if live > 0 else 0.0), float(profit)
+
     def withhold_bribes(self) -> np.ndarray:
         """Forgone profit plus slashing: a lone honest prover is re-drawn until it proves
         (reliability R - cost - (1 - rho) slash), a withholder is drawn and slashed."""
         rho = self.provers.reliability
         return (rho * self.reward - self.provers.cost + rho * self.slash) * self.eligible
-
-    def extras(self, profile: Any) -> dict[str, Any]:
-        import pandas as pd
-        from provergame.solvers.undercut import sybil_gain
-        operator = int(np.argmax(self.provers.stake))
-        rows = []
-        for weighting in ("stake", "identity"):
-            variant = StakeVRF(self.reward, self.provers, weighting, self.min_stake, self.stake_cost, self.slash)
-            for k in (1, 2, 4, 8, 16):
-                for failures in ("shared", "independent"):
-                    g = sybil_gain(variant, operator, k, failures)
-                    rows.append({"weighting": weighting, "failures": failures, "identities": k,
-                                 "share": g.share_after, "profit": g.profit_after, "gain": g.profit_after - g.profit_before})
-        return {f"Sybil undercutting: operator {self.provers.names[operator]} runs k identities": pd.DataFrame(rows)}
 
     def symbolic(self) -> dict[str, Any]:
         s_i, S, k, N = sp.symbols("s_i S k N", positive=True)
@@ -290,6 +303,7 @@ class StakeVRF(Game):
         return vrf.stake_vrf()
 
 
+@register("taiko_pool")
 @dataclass(frozen=True)
 class TaikoPool(Game):
     """Provers post fee bids; the pool is the `pool_size` lowest bids (ties: larger stake, then
@@ -300,26 +314,31 @@ class TaikoPool(Game):
     just below the first excluded prover's break-even bid (cost + (1 - rho) slash) / rho.
     """
 
-    fee_cap: float
-    provers: Population
-    pool_size: int = 32
-    slash: float = 0.0
-    selection: str = "uniform"
-    tick: float = 1e-6
+    fee_cap: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="highest fee a seat may bid"))
+    provers: Population = param(PROVERS)
+    pool_size: int = param(Int(lo=1, hi=10_000, unit="seats", doc="provers kept in the pool"), 32)
+    slash: float = param(Real(lo=0, unit="token", doc="taken from a chosen prover that fails"), 0.0)
+    selection: str = param(Choice(options=("uniform", "stake"), doc="VRF within the pool: uniform or by stake"),
+                           "uniform")
+    tick: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="smallest bid step"), 1e-6)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "fee bid"
     elected_by_protocol: ClassVar[bool] = True
+    priced: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 300
 
-    def __post_init__(self) -> None:
-        check_real("fee_cap", self.fee_cap, lo=0, lo_open=True)
-        validate_provers(self.provers)
-        from provergame.errors import check_int
-        check_int("pool_size", self.pool_size, lo=1, hi=self.n)
-        check_real("slash", self.slash, lo=0)
-        check_choice("selection", self.selection, ("uniform", "stake"))
-        check_real("tick", self.tick, lo=0, lo_open=True, hi=self.fee_cap)
+    def _validate(self) -> None:
+        if self.pool_size > self.n:
+            raise InvalidParameter("pool_size", self.pool_size, f"at most the number of provers ({self.n})")
+        if self.tick > self.fee_cap:
+            raise InvalidParameter("tick", self.tick, f"at most fee_cap ({self.fee_cap:g})")
         if self.selection == "stake" and np.any(self.provers.stake <= 0):
             raise InvalidParameter("provers.stake", float(self.provers.stake.min()), "> 0 for stake selection")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "TaikoPool":
+        n = n or 6
+        return cls(3.0, example_provers(n), pool_size=max(1, min(4, n - 1)), slash=1.0)
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, 2 * self.fee_cap)
@@ -349,8 +368,7 @@ class TaikoPool(Game):
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         b = self.check_profile(profile)
         chosen = self._chosen(self.seated(b))
-        rho = self.provers.reliability
-        return chosen * (rho * b - self.provers.cost - (1 - rho) * self.slash)
+        return chosen * delivery_margin(self.provers.reliability, b, self.provers.cost, self.slash)
 
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         others = np.broadcast_to(profile, (self.n, self.n))
@@ -411,20 +429,6 @@ class TaikoPool(Game):
         rho = self.provers.reliability
         return chosen * (rho * bids - self.provers.cost + rho * self.slash)
 
-    def extras(self, profile: Any) -> dict[str, Any]:
-        import pandas as pd
-        from provergame.solvers.metrics import metrics
-        rows = []
-        for size in sorted({1, 2, 4, 8, 16, 32, self.pool_size, self.n} & set(range(1, self.n + 1))):
-            g = TaikoPool(self.fee_cap, self.provers, size, self.slash, self.selection, self.tick)
-            bids = g.equilibrium()[0]
-            m = metrics(g, bids)
-            seated = g.seated(bids)
-            rows.append({"pool_size": size, "seated": int(seated.sum()),
-                         "fee paid": float(bids[seated].max()) if seated.any() else float("nan"),
-                         "hhi": m["hhi"], "user_cost": m["user_cost"], "liveness": m["liveness"]})
-        return {"Effect of pool_size on fees and concentration": pd.DataFrame(rows)}
-
     def symbolic(self) -> dict[str, Any]:
         c, rho, slash = sp.symbols("c rho slash", positive=True)
         return {"break_even_bid": (c + (1 - rho) * slash) / rho}
@@ -434,6 +438,7 @@ class TaikoPool(Game):
         return vrf.taiko_pool()
 
 
+@register("turn_based")
 @dataclass(frozen=True)
 class TurnBased(Game):
     """Starknet's options. rule="stake_turns": turns go to provers in proportion to stake on a fixed
@@ -444,19 +449,23 @@ class TurnBased(Game):
     dominant.
     """
 
-    reward: float
-    provers: Population
-    rule: str = "stake_turns"
-    cost_noise: float = 0.2
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid per turn proved (cap of the auction)"))
+    provers: Population = param(PROVERS)
+    rule: str = param(Choice(options=("stake_turns", "turn_auction"), doc="stake-based turns or a per-turn auction"),
+                      "stake_turns")
+    cost_noise: float = param(Real(lo=0, hi=5, doc="sd of log per-turn costs (turn_auction)"), 0.2)
     elected_by_protocol: ClassVar[bool] = True
+    max_provers: ClassVar[int] = 1000
 
-    def __post_init__(self) -> None:
-        check_real("reward", self.reward, lo=0)
-        validate_provers(self.provers)
-        check_choice("rule", self.rule, ("stake_turns", "turn_auction"))
-        check_real("cost_noise", self.cost_noise, lo=0, lo_open=self.rule == "turn_auction")
+    def _validate(self) -> None:
+        if self.rule == "turn_auction" and self.cost_noise <= 0:
+            raise InvalidParameter("cost_noise", self.cost_noise, "> 0 for rule='turn_auction'")
         if self.rule == "stake_turns" and self.provers.stake.sum() <= 0:
             raise InvalidParameter("provers.stake", 0.0, "a positive total stake for stake_turns")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "TurnBased":
+        return cls(3.0, example_provers(n or 6))
 
     @property
     def strategy(self) -> str:  # type: ignore[override]
@@ -577,6 +586,13 @@ class TurnBased(Game):
     def stall_weights(self, profile: Any) -> np.ndarray:
         s = self.stats(profile)
         return s.participation * self.provers.reliability
+
+    def sybil_profit(self, operator: int, identities: int, failures: str) -> tuple[float, float] | None:
+        """Stake turns follow stake, not identities: splitting changes neither share nor profit."""
+        if self.rule != "stake_turns":
+            return None
+        share = float(self.turn_share[operator])
+        return share, share * (self.provers.reliability[operator] * self.reward - self.provers.cost[operator])
 
     def withhold_bribes(self) -> np.ndarray:
         """stake_turns: the profit of proving its own turns (others withholding does not change them).

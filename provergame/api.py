@@ -8,14 +8,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidParameter, check_real
+from .model import Population
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
+from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.bribe import BribeThreshold, bribe_threshold
 from provergame.solvers.regret import regret_by_player
 
 
-def certify(game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
+def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
     """Wrap a profile as an Equilibrium with payoffs and the independent regret certificate."""
     p = game.check_profile(profile)
     reg = regret_by_player(game, p)
@@ -24,14 +26,14 @@ def certify(game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -
                        names=game.players.names, strategy=game.strategy_label, extra=extra)
 
 
-def solve(game, symmetric: bool = False) -> Equilibrium:
+def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     """An equilibrium of `game` (closed form where theory has one), with its regret certificate."""
     profile, method, exact = game.equilibrium(symmetric=symmetric)
-    extra = game.equilibrium_extra(profile) if hasattr(game, "equilibrium_extra") else {}
+    extra = game.equilibrium_extra(profile) if isinstance(game, protocols.EquilibriumExtra) else {}
     return certify(game, profile, method, exact, **extra)
 
 
-def equilibria(game) -> list[Equilibrium]:
+def equilibria(game: Game) -> list[Equilibrium]:
     """Every pure equilibrium of a finite game, plus all mixed ones for two players (bimatrix) and the
     symmetric mixed one for identical provers; each with its own regret certificate."""
     if not game.finite:
@@ -54,7 +56,7 @@ def equilibria(game) -> list[Equilibrium]:
     return out
 
 
-def to_normal_form(game) -> tuple[np.ndarray, ...] | np.ndarray:
+def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
     """Payoff tensor of a finite (entry) game: shape (2,)*n + (n,); for n = 2 the bimatrix (A, B)."""
     from provergame.solvers.entry import MAX_ENUMERATION, all_profiles
     if not game.finite:
@@ -69,12 +71,12 @@ def to_normal_form(game) -> tuple[np.ndarray, ...] | np.ndarray:
     return tensor
 
 
-def metrics(game, profile) -> dict[str, Any]:
+def metrics(game: Game, profile) -> dict[str, Any]:
     """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness."""
     return _metrics.metrics(game, profile)
 
 
-def cross_check(game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance: float = 4.0) -> CrossCheck:
+def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance: float = 4.0) -> CrossCheck:
     """Compare analytic payoffs, liveness and user payment with the simulator's means (z-scores).
 
     Agreement: every |z| within `tolerance` standard errors, Sidak-adjusted for the number of
@@ -159,15 +161,14 @@ class Analysis:
                 + self.cross_check._repr_markdown_() + "\n\n" + markdown_table(self.proofs))
 
 
-def undercut_sybil_summary(game, profile: np.ndarray) -> str:
+def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
     """One line for the comparison table: is running extra identities, or cutting price, profitable?"""
-    from provergame import games
     from provergame.solvers.undercut import sybil_gain, undercut
-    if isinstance(game, games.StakeVRF) or (isinstance(game, games.TurnBased) and game.rule == "stake_turns"):
-        op = int(np.argmax(game.provers.stake))
+    op = int(np.argmax(game.provers.stake)) if isinstance(getattr(game, "provers", None), Population) else 0
+    if isinstance(game, protocols.SybilSplit) and game.sybil_profit(op, 1, "shared") is not None:
         g = sybil_gain(game, op, 4)
         return f"sybil x4: profit {g.profit_after - g.profit_before:+.3g} ({'pays' if g.profitable else 'does not pay'})"
-    if isinstance(game, (games.Snarketplace, games.NilMarket, games.TaikoPool)):
+    if game.priced:
         i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
         lo = game.strategy_bounds()[0][i]
         u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
@@ -175,12 +176,13 @@ def undercut_sybil_summary(game, profile: np.ndarray) -> str:
     return "not modelled"
 
 
-def analyse(game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
+def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
     """Equilibrium + metrics + withholding bribe + proofs + simulator cross-check of one game."""
+    from provergame.analyses import extras as report_sections
     from provergame.proofs.engine import prove_all
     eq = solve(game, symmetric=symmetric)
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed)
-    extra = dict(game.extras(eq.profile)) if hasattr(game, "extras") else {}
+    extra = report_sections(game, eq.profile)
     extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
     return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile), rollout=roll,
                     cross_check=cross_check(game, eq, roll),

@@ -1,17 +1,42 @@
-"""provergame command line: `provergame report` writes the decision report for a scenario."""
+"""provergame command line: `provergame report` writes the decision report for a scenario.
+
+Every error ends the command with exit code 2 and one line on stderr that names the file and the
+key (or the option) at fault; a failed run leaves no partial sweep store behind.
+"""
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, help="Game-theoretic analysis of decentralised zk-prover networks.")
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                  help="Game-theoretic analysis of decentralised zk-prover networks.")
 
 
 @app.callback()
 def _root() -> None:
     """provergame: equilibria, attacks, proofs and simulations of prover-network mechanisms."""
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """InvalidParameter, SweepError and file-system errors become one line on stderr and exit 2."""
+    from provergame.errors import InvalidParameter
+    from provergame.sweep import SweepError
+    try:
+        yield
+    except (InvalidParameter, SweepError, OSError) as exc:
+        text = " ".join(str(exc).split())
+        typer.echo(f"provergame: {text}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _load(scenario: Optional[Path]):
+    from provergame.scenario import default_scenario_path, load_scenario
+    return load_scenario(scenario or default_scenario_path())
 
 
 @app.command()
@@ -20,39 +45,65 @@ def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML fil
     """Analyse every mechanism of a scenario and write markdown reports with figures."""
     from rich.progress import Progress
 
-    from provergame.errors import InvalidParameter
     from provergame.pipeline import run_scenario
-    from provergame.scenario import default_scenario_path, load_scenario
-
-    path = scenario or default_scenario_path()
-    try:
-        sc = load_scenario(path)
-    except InvalidParameter as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    shown = str(scenario) if scenario else "scenarios/default.toml"
-    command = f"provergame report --scenario {shown} --out {out}"
-    with Progress(transient=True) as bar:
-        task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep))
-        written = run_scenario(sc, out, command=command, scenario_label=shown,
-                               progress=lambda label: bar.update(task, advance=1, description=label))
+    with _one_line_errors():
+        sc = _load(scenario)
+        shown = str(scenario) if scenario else "scenarios/default.toml"
+        command = f"provergame report --scenario {shown} --out {out}"
+        out.mkdir(parents=True, exist_ok=True)
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep))
+            written = run_scenario(sc, out, command=command, scenario_label=shown,
+                                   progress=lambda label: bar.update(task, advance=1, description=label))
     typer.echo(f"wrote {len(written)} files to {out}/ (open {out / 'index.md'})")
 
 
-def _parse_param(text: str):
-    """name=start:stop:num (a linear grid) or name=v1,v2,... (a list)."""
-    import numpy as np
+def _number(text: str, what: str):
     from provergame.errors import InvalidParameter
-    if "=" not in text:
-        raise InvalidParameter("--param", text, "name=start:stop:num or name=v1,v2,...")
-    name, spec = text.split("=", 1)
     try:
-        if ":" in spec:
-            start, stop, num = spec.split(":")
-            return name, np.linspace(float(start), float(stop), int(num)).tolist()
-        return name, [float(v) if any(c in v for c in ".eE") else int(v) for v in spec.split(",")]
+        value = int(text)
     except ValueError:
-        raise InvalidParameter("--param", text, "numbers: name=start:stop:num or name=v1,v2,...") from None
+        try:
+            value = float(text)
+        except ValueError:
+            raise InvalidParameter("--param", what, "numbers: name=start:stop:num or name=v1,v2,...") from None
+    if value != value or value in (float("inf"), -float("inf")):
+        raise InvalidParameter("--param", what, "finite numbers")
+    return value
+
+
+def _parse_param(text: str):
+    """name=start:stop:num (a linear grid; whole numbers stay integers) or name=v1,v2,... (a list)."""
+    import numpy as np
+
+    from provergame.errors import InvalidParameter
+    name, sep, spec = text.partition("=")
+    if not sep or not name.strip() or not spec.strip():
+        raise InvalidParameter("--param", text, "name=start:stop:num or name=v1,v2,...")
+    name = name.strip()
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) != 3:
+            raise InvalidParameter("--param", text, "name=start:stop:num (three numbers)")
+        start, stop, num = (_number(p, text) for p in parts)
+        if not isinstance(num, int) or not 1 <= num <= 100_000:
+            raise InvalidParameter("--param", text, "a whole number of grid points from 1 to 100000")
+        values = np.linspace(start, stop, num)
+        if isinstance(start, int) and isinstance(stop, int) and np.all(values == np.round(values)):
+            return name, [int(v) for v in np.round(values)]
+        return name, values.tolist()
+    return name, [_number(v.strip(), text) for v in spec.split(",")]
+
+
+def _parse_seeds(text: str) -> list[int]:
+    from provergame.errors import InvalidParameter
+    try:
+        seeds = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise InvalidParameter("--seeds", text, "comma-separated whole numbers >= 0") from None
+    if not seeds or min(seeds) < 0:
+        raise InvalidParameter("--seeds", text, "comma-separated whole numbers >= 0")
+    return seeds
 
 
 @app.command()
@@ -64,26 +115,44 @@ def sweep(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file
           rounds: int = typer.Option(20_000, help="simulated rounds per point"),
           executor: Optional[str] = typer.Option(None, help="'processes' (default), 'serial' or dask://HOST:PORT"),
           store: Path = typer.Option(Path(".sweeps/sweep.sqlite"), help="SQLite store; reruns resume from it"),
-          out: Path = typer.Option(Path("sweep.csv"), help="CSV of the tidy results")) -> None:
+          out: Path = typer.Option(Path("sweep.csv"), help="CSV of the tidy results"),
+          timeout: float = typer.Option(600.0, help="seconds without a finished chunk before the sweep stops")) -> None:
     """Sweep a mechanism's parameters: solve, measure and cross-check every grid point."""
     from provergame.errors import InvalidParameter
-    from provergame.scenario import default_scenario_path, load_scenario
+    from provergame.games.registry import game_class, parameter_specs
     from provergame.sweep import GameFactory, sweep as run_sweep
-    try:
-        sc = load_scenario(scenario or default_scenario_path())
-        target = mechanism or (sc.sweep[0].mechanism if sc.sweep else (sc.mechanism[0].label or sc.mechanism[0].kind))
-        specs = [m for m in sc.mechanism if (m.label or m.kind) == target] or [m for m in sc.mechanism if m.kind == target]
-        if not specs:
-            raise InvalidParameter("--mechanism", target, "a label or kind of the scenario's mechanisms")
+    with _one_line_errors():
+        sc = _load(scenario)
+        target = mechanism or (sc.sweep[0].mechanism if sc.sweep else sc.specs()[0].label)
+        spec = sc.spec(target)
+        if spec is None:
+            raise InvalidParameter("--mechanism", target, "a label or kind of the scenario's mechanisms: "
+                                   + ", ".join(m.label for m in sc.specs()))
         grid = dict(_parse_param(p) for p in param)
-        frame = run_sweep(GameFactory(specs[0], sc.population()), grid, seeds=[int(s) for s in seeds.split(",")],
-                          rounds=rounds, executor=executor, store=store)
-    except InvalidParameter as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    frame.to_csv(out, index=False)
+        known = parameter_specs(game_class(spec.kind))
+        for name in grid:
+            if name not in known:
+                raise InvalidParameter("--param", name, f"a parameter of {spec.kind}: one of {', '.join(known)}")
+        frame = run_sweep(GameFactory(spec, sc.population()), grid, seeds=_parse_seeds(seeds), rounds=rounds,
+                          executor=executor, store=store, timeout=timeout)
+        frame.to_csv(out, index=False)
     bad = int((frame["error"] != "").sum())
     typer.echo(f"{len(frame)} points -> {out} (store {store}; {bad} points rejected as invalid)")
+
+
+@app.command()
+def schema(kind: Optional[str] = typer.Argument(None, help="a mechanism kind (default: list every kind)")) -> None:
+    """The scenario schema: every mechanism kind, or one kind's parameters with ranges and units."""
+    from provergame.games import registered, schema as kind_schema
+    with _one_line_errors():
+        if kind is None:
+            for name, cls in registered().items():
+                doc = (cls.__doc__ or "").strip().split("\n")[0]
+                typer.echo(f"{name:24s} {cls.__name__}: {doc}")
+            return
+        for row in kind_schema(kind):
+            default = "" if row["default"] == "required" else f" = {row['default']!r}"
+            typer.echo(f"{row['field']}{default}: {row['accepts']}" + (f"; {row['meaning']}" if row["meaning"] else ""))
 
 
 def main() -> None:

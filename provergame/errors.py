@@ -65,10 +65,15 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
 def check_array(name: str, values: Any, n: int | None = None, lo: float | None = None,
                 hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> np.ndarray:
     """A read-only float array of length `n` (scalars broadcast), every entry finite and in range."""
-    try:
-        arr = np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidParameter(name, values, "an array of real numbers") from None
+    raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if raw.dtype == object:
+        numeric = all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+                      for x in raw.ravel())
+    else:
+        numeric = raw.dtype.kind in "iuf"
+    if not numeric:
+        raise InvalidParameter(name, values, "an array of real numbers")
+    arr = np.array(raw, dtype=float)
     if arr.ndim == 0 and n is not None:
         arr = np.full(n, float(arr))
     if arr.ndim != 1 or (n is not None and arr.shape[0] != n):

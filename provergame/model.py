@@ -9,6 +9,10 @@ import pandas as pd
 
 from .errors import InvalidParameter, check_array, check_int, check_real
 
+MAX_VALUE = 1e12          # largest cost, stake or capacity a prover may have
+MIN_RATE, MAX_RATE = 1e-9, 1e9
+MAX_POPULATION = 1_000_000
+
 
 @dataclass(frozen=True)
 class Prover:
@@ -22,11 +26,11 @@ class Prover:
     name: str = ""
 
     def __post_init__(self) -> None:
-        check_real("cost", self.cost, lo=0)
-        check_real("rate", self.rate, lo=0, lo_open=True)
-        check_real("stake", self.stake, lo=0)
+        check_real("cost", self.cost, lo=0, hi=MAX_VALUE)
+        check_real("rate", self.rate, lo=MIN_RATE, hi=MAX_RATE)
+        check_real("stake", self.stake, lo=0, hi=MAX_VALUE)
         check_real("reliability", self.reliability, lo=0, hi=1)
-        check_real("capacity", self.capacity, lo=0)
+        check_real("capacity", self.capacity, lo=0, hi=MAX_VALUE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,14 +50,16 @@ class Population:
     names: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        n = len(np.atleast_1d(self.cost))
-        if n < 1:
-            raise InvalidParameter("provers", n, "at least 1 prover")
-        object.__setattr__(self, "cost", check_array("cost", self.cost, n, lo=0))
-        object.__setattr__(self, "rate", check_array("rate", self.rate, n, lo=0, lo_open=True))
-        object.__setattr__(self, "stake", check_array("stake", self.stake, n, lo=0))
+        cost = check_array("cost", np.atleast_1d(self.cost) if np.ndim(self.cost) == 0 else self.cost,
+                           lo=0, hi=MAX_VALUE)
+        n = len(cost)
+        if not 1 <= n <= MAX_POPULATION:
+            raise InvalidParameter("provers", n, f"from 1 to {MAX_POPULATION} provers")
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "rate", check_array("rate", self.rate, n, lo=MIN_RATE, hi=MAX_RATE))
+        object.__setattr__(self, "stake", check_array("stake", self.stake, n, lo=0, hi=MAX_VALUE))
         object.__setattr__(self, "reliability", check_array("reliability", self.reliability, n, lo=0, hi=1))
-        object.__setattr__(self, "capacity", check_array("capacity", self.capacity, n, lo=0))
+        object.__setattr__(self, "capacity", check_array("capacity", self.capacity, n, lo=0, hi=MAX_VALUE))
         names = tuple(self.names) if self.names else tuple(f"p{i}" for i in range(n))
         if len(names) != n:
             raise InvalidParameter("names", self.names, f"{n} names, one per prover")
@@ -63,8 +69,11 @@ class Population:
     def from_arrays(cls, cost: Any, rate: Any = 1.0, stake: Any = 0.0, reliability: Any = 1.0,
                     capacity: Any = 1.0, names: Sequence[str] | None = None) -> "Population":
         """Build a population from per-prover arrays; scalars broadcast to the length of `cost`."""
-        cost_arr = np.atleast_1d(np.asarray(cost, dtype=float)) if not isinstance(cost, str) else cost
-        n = len(cost_arr) if hasattr(cost_arr, "__len__") else 1
+        cost_arr = check_array("cost", np.atleast_1d(np.asarray(cost, dtype=object)) if np.ndim(cost) == 0 else cost,
+                               lo=0, hi=MAX_VALUE)
+        n = len(cost_arr)
+        if names is not None and (isinstance(names, str) or not all(isinstance(x, str) for x in names)):
+            raise InvalidParameter("names", names, "a sequence of strings, one per prover")
         return cls(cost_arr, _broadcast(rate, n), _broadcast(stake, n), _broadcast(reliability, n),
                    _broadcast(capacity, n), tuple(names) if names else ())
 
@@ -113,8 +122,8 @@ class Population:
                              "reliability": self.reliability, "capacity": self.capacity})
 
 
-def _broadcast(value: Any, n: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=float) if not isinstance(value, str) else value
-    if isinstance(arr, np.ndarray) and arr.ndim == 0:
-        return np.full(n, float(arr))
-    return arr
+def _broadcast(value: Any, n: int) -> Any:
+    if np.ndim(value) == 0 and isinstance(value, (int, float, np.integer, np.floating)) \
+            and not isinstance(value, (bool, np.bool_)):
+        return np.full(n, float(value))
+    return value

@@ -9,15 +9,15 @@ import pandas as pd
 from . import __version__
 from .api import analyse, cross_check, metrics, solve
 from .rollout import simulate
-from .scenario import Scenario, build_game
+from .scenario import Scenario, grid_value
 
 
 def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
-    mech = next(m for m in sc.mechanism if (m.label or m.kind) == spec.mechanism or m.kind == spec.mechanism)
+    mech = sc.spec(spec.mechanism)
     pop = sc.population()
     rows = []
     for value in spec.grid.values():
-        game = build_game(mech, pop, **{spec.param: float(value)})
+        game = mech.build(pop, **{spec.param: grid_value(mech, spec.param, value)})
         eq = solve(game)
         m = metrics(game, eq.profile)
         roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed)
@@ -77,15 +77,9 @@ def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, uniq
     rows = []
     for name, (game, info) in designs.items():
         eq = solve(game)
-        value = v
-        if isinstance(game, games.FeeSharing):
-            to_provers, seq_hhi, prov_hhi = game.prover_income(eq.profile), hhi(game.win(eq.profile)), stake_hhi
-        elif isinstance(game, games.B52):
-            income = game.prover_income(eq.profile)["expected income"].to_numpy()
-            to_provers, seq_hhi, prov_hhi = float(income.sum()), hhi(game._winner(eq.profile * game.builders)), hhi(income)
-            value = float(game.builders.max())
-        else:
-            to_provers, seq_hhi, prov_hhi, value = game.revenue, 1.0 / sequencers, stake_hhi, game.winner_value()
+        flow = game.value_to_provers(eq.profile)
+        to_provers, value, seq_hhi = flow["to provers"], flow["winner's value"], flow["sequencer hhi"]
+        prov_hhi = stake_hhi if np.isnan(flow["prover hhi"]) else flow["prover hhi"]
         rows.append({"design": name, "information": info, "winner's value": value, "to provers": to_provers,
                      "share to provers": to_provers / value, "covers proving cost": to_provers >= proving_cost,
                      "sequencer hhi": seq_hhi, "prover hhi": prov_hhi,

@@ -5,14 +5,20 @@ Unknown keys are errors; every error names the file, the key and what is allowed
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from provergame.games import Game, build, game_class, registered
+from provergame.games.base import canonical
+from provergame.games.registry import parameter_specs
+
 from .errors import InvalidParameter
 from .model import Population
+from .params import Int
 
 
 class _Strict(BaseModel):
@@ -83,230 +89,20 @@ class ProversSpec(_Strict):
         return Population.from_arrays(names=self.names, **cols)
 
 
-class _Mech(_Strict):
-    label: str | None = None
+@dataclass(frozen=True)
+class MechanismSpec:
+    """One [[mechanism]] table: a registered kind, its label, and its parameters as given."""
 
+    kind: str
+    label: str
+    params: dict[str, Any]
 
-class WinnerTakesAllSpec(_Mech):
-    kind: Literal["winner_takes_all"]
-    reward: float = Field(gt=0)
+    def build(self, provers: Population, **overrides: Any) -> Game:
+        """The game, its parameters validated by the game's own specs (provergame.params)."""
+        return build(self.kind, {**self.params, **overrides}, provers)
 
-
-class SpeedRaceSpec(_Mech):
-    kind: Literal["speed_race"]
-    reward: float = Field(gt=0)
-
-
-class UncleRewardsSpec(_Mech):
-    kind: Literal["uncle_rewards"]
-    reward: float = Field(gt=0)
-    uncle_share: float = Field(ge=0, le=1)
-    uncles: int = Field(ge=0)
-
-
-class MinimumProvingTimeSpec(_Mech):
-    kind: Literal["minimum_proving_time"]
-    reward: float = Field(gt=0)
-    t_min: float = Field(ge=0)
-    proving_time: Literal["exponential", "deterministic"] = "exponential"
-
-
-class SequencerChosenSpec(_Mech):
-    kind: Literal["sequencer_chosen"]
-    fee: float = Field(ge=0)
-    deadline: float = Field(gt=0)
-    target: float = Field(ge=0, lt=1)
-    pay: Literal["first", "all"] = "first"
-    bond: float = Field(0.0, ge=0)
-    payment: Literal["protocol", "out_of_protocol"] = "protocol"
-
-
-class StakeVRFSpec(_Mech):
-    kind: Literal["stake_vrf"]
-    reward: float = Field(gt=0)
-    weighting: Literal["stake", "identity"] = "stake"
-    min_stake: float = Field(0.0, ge=0)
-    stake_cost: float = Field(0.0, ge=0)
-    slash: float = Field(0.0, ge=0)
-    choose: Literal["entry", "stake"] = "entry"
-
-
-class TaikoPoolSpec(_Mech):
-    kind: Literal["taiko_pool"]
-    fee_cap: float = Field(gt=0)
-    pool_size: int = Field(32, ge=1)
-    slash: float = Field(0.0, ge=0)
-    selection: Literal["uniform", "stake"] = "uniform"
-
-
-class TurnBasedSpec(_Mech):
-    kind: Literal["turn_based"]
-    reward: float = Field(gt=0)
-    rule: Literal["stake_turns", "turn_auction"] = "stake_turns"
-    cost_noise: float = Field(0.2, gt=0)
-
-
-class ProofTreeVRFSpec(_Mech):
-    kind: Literal["proof_tree_vrf"]
-    leaves: int = Field(ge=2)
-    leaf_reward: float = Field(ge=0)
-    merge_reward: float = Field(ge=0)
-    slash: float = Field(0.0, ge=0)
-    weighting: Literal["uniform", "stake"] = "uniform"
-    node_work: float | None = Field(None, ge=0)
-
-
-class DelegatedStakeSpec(_Mech):
-    kind: Literal["delegated_stake"]
-    reward: float = Field(gt=0)
-    delegators: float | list[float]
-    active_set: int = Field(ge=1)
-    sensitivity: float = Field(20.0, ge=0)
-
-
-class SnarketplaceSpec(_Mech):
-    kind: Literal["snarketplace"]
-    demand: float = Field(gt=0)
-    reserve_price: float = Field(gt=0)
-
-
-class PredationSpec(_Mech):
-    kind: Literal["predation"]
-    demand: float = Field(gt=0)
-    reserve_price: float = Field(gt=0)
-    predator: int = Field(ge=0)
-    predation_price: float = Field(ge=0)
-    periods: int = Field(ge=1)
-    entry_delay: int = Field(ge=0)
-    entry_cost: float = Field(ge=0)
-    discount: float = Field(gt=0, le=1)
-    fixed_cost: float = Field(0.0, ge=0)
-
-
-class NilMarketSpec(_Mech):
-    kind: Literal["nil_market"]
-    requests: list[tuple[float, float]] = Field(min_length=1)
-    priority: Literal["price", "time"] = "price"
-
-
-class FeeSharingSpec(_Mech):
-    kind: Literal["fee_sharing"]
-    fees: float = Field(gt=0)
-    mev: float | list[float] = 0.0
-    sequencers: int = Field(ge=2)
-    weight: Literal["linear", "exponential", "multiplicative"] = "linear"
-    gamma: float = Field(1.0, gt=0)
-
-
-class ScrollAuctionSpec(_Mech):
-    kind: Literal["scroll_auction"]
-    sequencers: int = Field(ge=2)
-    value_distribution: (Literal["uniform"] | tuple[Literal["lognormal"], float]
-                          | tuple[Literal["beta"], float, float]) = "uniform"
-    value_max: float = Field(1.0, gt=0)
-
-
-class B52Spec(_Mech):
-    kind: Literal["b52"]
-    builders: list[float] = Field(min_length=2)
-    vote_weight: Literal["vrf", "stake", "none"] = "vrf"
-    committee: int | None = Field(None, ge=1)
-    units: int = Field(8, ge=1)
-    unique_bonus: float = Field(0.0, ge=0)
-
-
-class BoosterSpec(_Strict):
-    decay: float = Field(100_000, ge=0)
-    increment: float = Field(125_000, ge=0)
-    max_score: float = Field(15_000_000, gt=0)
-    a: float = Field(1_000, gt=0)
-    minimum: float = Field(100_000, ge=0)
-    k: float = Field(1_000_000, gt=0)
-
-
-class AztecMultiProofSpec(_Mech):
-    kind: Literal["aztec_multi_proof"]
-    epoch_rewards: float = Field(gt=0)
-    proving_cost: float | None = Field(None, ge=0)
-    booster: BoosterSpec = BoosterSpec()
-    scores: float | list[float] | None = None
-
-
-class SidecarSpec(_Mech):
-    kind: Literal["sidecar"]
-    prover_tip: float = Field(ge=0)
-    reward_share: float = Field(ge=0, le=1)
-    block_reward: float = Field(ge=0)
-    deposit: float = Field(ge=0)
-    stake_slash: float = Field(0.0, ge=0)
-
-
-class EpochQuotesSpec(_Mech):
-    kind: Literal["epoch_quotes"]
-    epoch_rewards: float = Field(gt=0)
-    max_bps: float = Field(10_000, gt=0, le=10_000)
-    proposer_share: float = Field(0.0, ge=0, le=1)
-    bond: float = Field(0.0, ge=0)
-
-
-class TaikoProverPoolSpec(_Mech):
-    kind: Literal["taiko_prover_pool"]
-    fee_per_gas: float = Field(gt=0)
-    gas: float = Field(gt=0)
-    pool_size: int = Field(32, ge=1)
-    slash_points: float = Field(500.0, ge=0, le=10_000)
-    max_capacity: int = Field(10, ge=1)
-    reward_multiple: float = Field(4.0, ge=0)
-    min_slash: float = Field(0.0, ge=0)
-
-
-CostLaw = tuple[Literal["uniform", "lognormal"], float, float]
-
-
-class ReverseAuctionSpec(_Mech):
-    kind: Literal["reverse_auction"]
-    provers_count: int = Field(ge=2)
-    cost_distribution: CostLaw = ("uniform", 0.0, 1.0)
-    reliability: float = Field(1.0, gt=0, le=1)
-    slash: float = Field(0.0, ge=0)
-    max_price: float = Field(float("inf"), gt=0)
-
-
-class ReverseDutchAuctionSpec(_Mech):
-    kind: Literal["reverse_dutch_auction"]
-    min_price: float = Field(ge=0)
-    max_price: float = Field(gt=0)
-    ramp: float = Field(gt=0)
-    lock_timeout: float = Field(gt=0)
-    collateral: float = Field(0.0, ge=0)
-    burn_share: float = Field(0.5, ge=0, le=1)
-    provers_count: int = Field(ge=2)
-    cost_distribution: CostLaw = ("uniform", 0.0, 1.0)
-    reliability: float = Field(1.0, gt=0, le=1)
-    after_timeout_price: float = Field(0.0, ge=0)
-
-
-class LotteryRewardSpec(_Mech):
-    kind: Literal["lottery_reward"]
-    reward: float = Field(ge=0)
-    fault_cost: float = Field(0.0, ge=0)
-
-
-MechanismSpec = Annotated[Union[AztecMultiProofSpec, SidecarSpec, EpochQuotesSpec, TaikoProverPoolSpec, ReverseAuctionSpec,
-                                ReverseDutchAuctionSpec, LotteryRewardSpec, FeeSharingSpec, ScrollAuctionSpec, B52Spec, SnarketplaceSpec, PredationSpec, NilMarketSpec, WinnerTakesAllSpec, SpeedRaceSpec, UncleRewardsSpec, MinimumProvingTimeSpec,
-                                SequencerChosenSpec, StakeVRFSpec, TaikoPoolSpec, TurnBasedSpec, ProofTreeVRFSpec,
-                                DelegatedStakeSpec], Field(discriminator="kind")]
-
-MECHANISMS = {
-    "winner_takes_all": "WinnerTakesAll", "speed_race": "SpeedRace", "uncle_rewards": "UncleRewards",
-    "minimum_proving_time": "MinimumProvingTime", "sequencer_chosen": "SequencerChosen", "stake_vrf": "StakeVRF",
-    "taiko_pool": "TaikoPool", "turn_based": "TurnBased", "proof_tree_vrf": "ProofTreeVRF",
-    "delegated_stake": "DelegatedStake", "snarketplace": "Snarketplace", "predation": "Predation",
-    "nil_market": "NilMarket", "fee_sharing": "FeeSharing", "b52": "B52",
-    "aztec_multi_proof": "AztecMultiProof", "sidecar": "Sidecar", "epoch_quotes": "EpochQuotes",
-    "taiko_prover_pool": "TaikoProverPool", "reverse_auction": "ReverseAuction",
-    "reverse_dutch_auction": "ReverseDutchAuction", "lottery_reward": "LotteryReward", "scroll_auction": "ScrollAuction",
-}
+    def identity(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, "params": canonical(self.params)}
 
 
 class Grid(_Strict):
@@ -344,78 +140,124 @@ class Scenario(_Strict):
     seed: int = Field(0, ge=0)
     rounds: int = Field(100_000, ge=100, le=100_000_000)
     provers: ProversSpec
-    mechanism: list[MechanismSpec] = Field(min_length=1)
+    mechanism: list[dict[str, Any]] = Field(min_length=1)
     sweep: list[SweepSpec] = []
     comparison: ComparisonSpec | None = None
     path: str | None = None
 
     @model_validator(mode="after")
     def _unique_labels(self) -> "Scenario":
-        labels = [m.label or m.kind for m in self.mechanism]
+        kinds = registered()
+        for i, m in enumerate(self.mechanism):
+            if not isinstance(m.get("kind"), str) or m["kind"] not in kinds:
+                raise ValueError(f"mechanism[{i}].kind must be one of {', '.join(sorted(kinds))} "
+                                 f"(got {m.get('kind')!r})")
+            if "label" in m and not isinstance(m["label"], str):
+                raise ValueError(f"mechanism[{i}].label must be a string (got {m['label']!r})")
+        labels = [m.label for m in self.specs()]
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
             raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
                              f"give each a distinct 'label'")
-        known = set(labels) | {m.kind for m in self.mechanism}
-        for sw in self.sweep:
-            if sw.mechanism not in known:
-                raise ValueError(f"sweep.mechanism {sw.mechanism!r} is not a mechanism of this scenario")
+        for i, sw in enumerate(self.sweep):
+            spec = self.spec(sw.mechanism)
+            if spec is None:
+                raise ValueError(f"sweep[{i}].mechanism {sw.mechanism!r} is not a mechanism of this scenario")
+            fields_ = parameter_specs(game_class(spec.kind))
+            if sw.param not in fields_:
+                raise ValueError(f"sweep[{i}].param {sw.param!r} is not a parameter of {spec.kind} "
+                                 f"(one of {', '.join(fields_)})")
         return self
+
+    def specs(self) -> list[MechanismSpec]:
+        """Every [[mechanism]] table as a MechanismSpec (label defaults to the kind)."""
+        return [MechanismSpec(m["kind"], m.get("label") or m["kind"],
+                              {k: v for k, v in m.items() if k not in ("kind", "label")}) for m in self.mechanism]
+
+    def spec(self, name: str) -> MechanismSpec | None:
+        """The mechanism with this label, or else the first of this kind."""
+        specs = self.specs()
+        return next((m for m in specs if m.label == name), None) or next((m for m in specs if m.kind == name), None)
 
     def population(self) -> Population:
         return self.provers.population()
 
-    def games(self) -> list[tuple[str, Any]]:
+    def games(self) -> list[tuple[str, Game]]:
         """(label, game) for every mechanism in the file."""
         pop = self.population()
-        return [(spec.label or spec.kind, build_game(spec, pop)) for spec in self.mechanism]
+        return [(spec.label, spec.build(pop)) for spec in self.specs()]
 
 
-def build_game(spec: Any, provers: Population, **overrides: Any):
-    from provergame import games
-    params = spec.model_dump(exclude={"kind", "label"})
-    params.update(overrides)
-    if spec.kind in ("fee_sharing",):
-        return games.FeeSharing(**params)
-    if spec.kind == "scroll_auction":
-        return games.ScrollAuction(provers=provers, **params)
-    if spec.kind in ("reverse_auction", "reverse_dutch_auction"):
-        return getattr(games, MECHANISMS[spec.kind])(**params)
-    if spec.kind == "aztec_multi_proof":
-        params["booster"] = games.Booster(**params["booster"])
-    if spec.kind == "predation":
-        market = games.Snarketplace(params.pop("demand"), params.pop("reserve_price"), provers)
-        return games.Predation(market=market, **params)
-    return getattr(games, MECHANISMS[spec.kind])(provers=provers, **params)
+def build_game(spec: MechanismSpec, provers: Population, **overrides: Any) -> Game:
+    return spec.build(provers, **overrides)
 
 
-def _message(path: str, err: ValidationError) -> str:
-    lines = [f"{path}: invalid scenario"]
-    for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"] if not (isinstance(x, str) and x.endswith("Spec")))
-        val = e.get("input")
-        shown = "" if isinstance(val, dict) else f" (got {val!r})"
-        lines.append(f"  key '{loc}': {e['msg']}{shown}")
-    return "\n".join(lines)
+class ScenarioError(InvalidParameter):
+    """A scenario file that cannot be used; one line naming the file, the key and what is wrong."""
+
+    def __init__(self, path: str, key: str, problem: str, value: Any = None):
+        ValueError.__init__(self, f"{path}: key '{key}': {problem}")
+        self.name, self.value, self.allowed, self.path = key, value, problem, path
+
+
+def _check_values(sc: Scenario, path: str) -> None:
+    """Build every mechanism (and every sweep point) so that values the game refuses are reported
+    here, naming the file and the key, before any work starts."""
+    pop = sc.population()
+    for i, spec in enumerate(sc.specs()):
+        try:
+            spec.build(pop)
+        except InvalidParameter as exc:
+            raise ScenarioError(path, f"mechanism[{i}].{exc.name}",
+                                f"must be {exc.allowed} (got {exc.value!r}; mechanism {spec.label!r})", exc.value) from None
+    for i, sw in enumerate(sc.sweep):
+        spec = sc.spec(sw.mechanism)
+        assert spec is not None
+        for value in sw.grid.values():
+            try:
+                spec.build(pop, **{sw.param: grid_value(spec, sw.param, value)})
+            except InvalidParameter as exc:
+                raise ScenarioError(path, f"sweep[{i}].grid", f"{sw.param} = {value:g} is refused by "
+                                    f"{spec.kind}: {exc}", value) from None
+
+
+def grid_value(spec: MechanismSpec, name: str, value: float) -> Any:
+    """Grid values are floats; an integer parameter takes them when they are whole numbers."""
+    field_spec = parameter_specs(game_class(spec.kind))[name][0]
+    if isinstance(field_spec, Int) and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def _first_error(path: str, err: ValidationError) -> ScenarioError:
+    e = err.errors()[0]
+    loc = ".".join(str(x) for x in e["loc"] if not (isinstance(x, str) and x.endswith("Spec"))) or "(top level)"
+    val = e.get("input")
+    shown = "" if isinstance(val, dict) else f" (got {val!r})"
+    more = f"; and {len(err.errors()) - 1} more" if len(err.errors()) > 1 else ""
+    msg = str(e["msg"]).replace("Value error, ", "")
+    return ScenarioError(path, loc, f"{msg}{shown}{more}", val)
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file; errors name the file and the key."""
+    """Read and validate a scenario TOML file; errors (ScenarioError) name the file and the key."""
     path = Path(path)
     if not path.is_file():
         raise InvalidParameter("scenario", str(path), "an existing TOML file")
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidParameter("scenario", str(path), f"valid TOML ({exc})") from None
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ScenarioError(str(path), "(file)", f"not a readable UTF-8 TOML file: {exc}") from None
     try:
         sc = Scenario.model_validate({**data, "path": str(path)})
-        sc.population()
-        return sc
     except ValidationError as exc:
-        raise InvalidParameter("scenario", str(path), "a valid scenario:\n" + _message(str(path), exc)) from None
+        raise _first_error(str(path), exc) from None
+    try:
+        sc.population()
     except InvalidParameter as exc:
-        raise InvalidParameter("scenario", str(path), f"a valid prover population ({exc})") from None
+        raise ScenarioError(str(path), f"provers.{exc.name}", f"must be {exc.allowed} (got {exc.value!r})") from None
+    _check_values(sc, str(path))
+    return sc
 
 
 def default_scenario_path() -> Path:

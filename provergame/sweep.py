@@ -6,6 +6,12 @@ one code path serves both), or in this process ("serial"). Each finished chunk i
 SQLite store; rerunning the same sweep skips the points already there, so a killed sweep resumes
 without loss or duplication. Each point's simulation seed derives from (seed, parameters) alone,
 so results do not depend on the executor, the chunking or the order of completion.
+
+Every point is keyed on the canonical identity of the game built there (its kind, every
+parameter, the population, the library version), and a store remembers which sweep wrote it, so a
+rerun can never return another game's or an older population's rows. If no chunk finishes within
+`timeout` seconds (a worker vanished, a cluster stalled) the sweep stops with a `SweepError`,
+keeping every point that finished.
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import json
 import os
 import sqlite3
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -23,14 +29,44 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidParameter, check_int
+from .errors import InvalidParameter, check_int, check_real
 
 ANALYSES = ("solve", "metrics", "simulate")
 
 
-def _point_key(params: Mapping[str, Any], seed: int, analyses: Sequence[str], rounds: int, name: str) -> str:
-    blob = json.dumps({"p": params, "s": seed, "a": list(analyses), "r": rounds, "g": name}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+class SweepError(RuntimeError):
+    """A sweep that could not finish (workers gone, no progress within the timeout); the points that
+    finished are in the store, and rerunning the same sweep resumes from them."""
+
+
+def _digest(blob: Any) -> str:
+    return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _game_identity(make_game: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity of the game at one point; for a point the factory refuses, the factory's name and
+    the parameters (such a point is re-evaluated, never confused with a valid one)."""
+    try:
+        game = make_game(**params)
+    except (InvalidParameter, ValueError, TypeError) as exc:
+        return {"refused": _factory_name(make_game), "params": params, "error": type(exc).__name__}
+    identity = getattr(game, "identity", None)
+    if identity is None:
+        raise InvalidParameter("make_game", _factory_name(make_game), "a function returning provergame games")
+    return identity()
+
+
+def _factory_name(make_game: Callable[..., Any]) -> str:
+    return getattr(make_game, "name", getattr(make_game, "__qualname__", type(make_game).__name__))
+
+
+def _sweep_identity(identities: Sequence[dict[str, Any]], grid_names: Sequence[str], analyses: Sequence[str],
+                    rounds: int) -> str:
+    """What makes two sweeps the same: the game with the swept parameters left out, the analyses and
+    the rounds; extending the grid of the same sweep keeps it."""
+    base = next((i for i in identities if "refused" not in i), identities[0])
+    base = {**base, "params": {k: v for k, v in base.get("params", {}).items() if k not in grid_names}}
+    return _digest({"game": base, "a": list(analyses), "r": rounds})
 
 
 def _point_seed(params: Mapping[str, Any], seed: int) -> int:
@@ -66,14 +102,40 @@ def _evaluate_chunk(make_game, chunk, analyses, rounds):
 
 
 class _Store:
-    """Append-only SQLite store of finished points (key -> JSON row)."""
+    """Append-only SQLite store of finished points (key -> JSON row), tagged with the sweep that wrote it."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, sweep_id: str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS points (key TEXT PRIMARY KEY, row TEXT NOT NULL)")
-        self.db.commit()
+        self.created = not self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS points (key TEXT PRIMARY KEY, row TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = self.db.execute("SELECT value FROM meta WHERE name = 'sweep'").fetchone()
+            self.db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            self.remove_if_new()
+            raise InvalidParameter("store", str(path), f"a writable SQLite file ({exc})") from None
+        if row is None:
+            with self.db:
+                self.db.execute("INSERT INTO meta VALUES ('sweep', ?)", (sweep_id,))
+        elif row[0] != sweep_id:
+            self.db.close()
+            raise InvalidParameter("store", str(path), "a store written by this same sweep (this one holds another "
+                                   "game's, population's or analysis' points); give another store path")
+
+    def remove_if_new(self) -> None:
+        """A store this run created and left empty goes, so a failed run leaves nothing behind."""
+        if not self.created:
+            return
+        try:
+            empty = self.db.execute("SELECT COUNT(*) FROM points").fetchone()[0] == 0
+            self.db.close()
+        except (AttributeError, sqlite3.Error):
+            empty = True
+        if empty:
+            self.path.unlink(missing_ok=True)
 
     def done(self) -> dict[str, dict]:
         return {k: json.loads(r) for k, r in self.db.execute("SELECT key, row FROM points")}
@@ -96,7 +158,8 @@ def _json_default(x: Any) -> Any:
 
 
 @contextmanager
-def _executor(spec: str | Executor | None, workers: int | None) -> Iterator[Executor | None]:
+def _executor(spec: str | Executor | None, workers: int | None, connect_timeout: float = 10.0
+              ) -> Iterator[Executor | None]:
     if spec == "serial":
         yield None
     elif spec is None or spec == "processes":
@@ -105,7 +168,12 @@ def _executor(spec: str | Executor | None, workers: int | None) -> Iterator[Exec
     elif isinstance(spec, str) and (spec.startswith("dask://") or spec.startswith("tcp://")):
         from distributed import Client
         address = "tcp://" + spec.split("://", 1)[1]
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout=connect_timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InvalidParameter("executor", spec, f"a reachable Dask scheduler (none answered within "
+                                   f"{connect_timeout:g} s: {exc})") from None
+        with client:
             yield client.get_executor()
     elif isinstance(spec, Executor):
         yield spec
@@ -129,46 +197,86 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], analyses: Sequence[str] = ANALYSES,
           seeds: Sequence[int] = (0,), executor: str | Executor | None = None, store: str | Path | None = None,
           rounds: int = 20_000, chunk: int | None = None, workers: int | None = None,
-          progress: bool | None = None) -> pd.DataFrame:
+          progress: bool | None = None, timeout: float = 600.0) -> pd.DataFrame:
     """Evaluate every grid point (x every seed); a tidy frame, one row per (point, seed), grid order.
 
     make_game(**params) -> game must be picklable for process and Dask executors (a module-level
-    function or a provergame.sweep.GameFactory). Results stream to `store` (SQLite) as they finish.
+    function or a provergame.sweep.GameFactory). Results stream to `store` (SQLite) as they finish;
+    a store written by a different sweep is refused. If no chunk finishes for `timeout` seconds the
+    sweep raises SweepError, keeping what finished.
     """
     analyses = tuple(analyses)
     bad = set(analyses) - set(ANALYSES)
     if bad or "solve" not in analyses:
         raise InvalidParameter("analyses", analyses, f"a subset of {ANALYSES} containing 'solve'")
-    rounds = check_int("rounds", rounds, lo=2)
-    seeds = [check_int("seeds", s, lo=0) for s in seeds]
-    name = getattr(make_game, "name", getattr(make_game, "__qualname__", type(make_game).__name__))
-    tasks = [(_point_key(p, s, analyses, rounds, name), p, s) for p in grid_points(grid) for s in seeds]
-    db = _Store(store) if store is not None else None
-    results = db.done() if db else {}
-    todo = [t for t in tasks if t[0] not in results]
-    size = chunk or max(1, min(64, len(todo) // (4 * (workers or os.cpu_count() or 1)) or 1))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = _progress(len(tasks), len(tasks) - len(todo)) if show else None
-    try:
-        with _executor(executor, workers) as ex:
-            if ex is None:
-                finished = (_evaluate_chunk(make_game, c, analyses, rounds) for c in chunks)
-            else:
-                futures = [ex.submit(_evaluate_chunk, make_game, c, analyses, rounds) for c in chunks]
-                finished = (f.result() for f in as_completed(futures))
-            for items in finished:
+    rounds = check_int("rounds", rounds, lo=2, hi=100_000_000)
+    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
+    if not seeds:
+        raise InvalidParameter("seeds", seeds, "at least one seed")
+    timeout = check_real("timeout", timeout, lo=0, lo_open=True, hi=1e7)
+    if chunk is not None:
+        chunk = check_int("chunk", chunk, lo=1, hi=1_000_000)
+    if workers is not None:
+        workers = check_int("workers", workers, lo=1, hi=1024)
+    if not callable(make_game):
+        raise InvalidParameter("make_game", make_game, "a callable returning a game")
+    points = grid_points(grid)
+    identities = [_game_identity(make_game, p) for p in points]
+    sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
+    tasks = [(_digest({"game": ident, "s": s, "a": list(analyses), "r": rounds}), p, s)
+             for p, ident in zip(points, identities) for s in seeds]
+    with _executor(executor, workers) as ex:
+        db = _Store(store, sweep_id) if store is not None else None
+        results = db.done() if db else {}
+        todo = [t for t in tasks if t[0] not in results]
+        size = chunk or max(1, min(64, len(todo) // (4 * (workers or os.cpu_count() or 1)) or 1))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = _progress(len(tasks), len(tasks) - len(todo)) if show else None
+        try:
+            for items in _run(ex, make_game, chunks, analyses, rounds, timeout):
                 if db:
                     db.add(items)
                 results.update(items)
                 if bar:
                     bar[0].update(bar[1], advance=len(items))
-    finally:
-        if bar:
-            bar[0].stop()
-        if db:
-            db.close()
+        except SweepError as exc:
+            kept = len(results)
+            raise SweepError(f"{exc}; {kept} of {len(tasks)} points finished"
+                             + (f" and are kept in {db.path}: rerun the same sweep to resume" if db else "")) from None
+        finally:
+            if bar:
+                bar[0].stop()
+            if db:
+                db.remove_if_new()
+                db.close()
     return pd.DataFrame([results[k] for k, _, _ in tasks])
+
+
+def _run(ex: Executor | None, make_game, chunks, analyses, rounds, timeout) -> Iterator[list]:
+    """Finished chunks as they complete; SweepError when none completes within `timeout` seconds or
+    a worker process dies."""
+    if ex is None:
+        for c in chunks:
+            yield _evaluate_chunk(make_game, c, analyses, rounds)
+        return
+    pending = {ex.submit(_evaluate_chunk, make_game, c, analyses, rounds) for c in chunks}
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                raise SweepError(f"no sweep chunk finished within {timeout:g} s (a worker vanished or the "
+                                 f"executor stalled)")
+            for fut in done:
+                try:
+                    yield fut.result()
+                except (InvalidParameter, SweepError):
+                    raise
+                except Exception as exc:  # a dead worker or a lost connection, not a bad point
+                    raise SweepError(f"a sweep worker failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 
 def _progress(total: int, done: int):
@@ -184,8 +292,7 @@ class GameFactory:
 
     def __init__(self, spec: Any, provers: Any):
         self.spec, self.provers = spec, provers
-        self.name = f"{spec.kind}:{json.dumps(spec.model_dump(), sort_keys=True, default=str)}"
+        self.name = f"{spec.kind}:{_digest(spec.identity())}"
 
     def __call__(self, **params: Any):
-        from .scenario import build_game
-        return build_game(self.spec, self.provers, **params)
+        return self.spec.build(self.provers, **params)

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from provergame.errors import InvalidParameter, check_choice, check_real
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.games import protocols
+from provergame.games.base import Game
+from provergame.model import Population
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,9 @@ class BribeThreshold:
         return pd.DataFrame({"prover": list(self.names), "bribe": self.per_prover, "bribed": coal})
 
 
-def withhold_bribes(game) -> np.ndarray:
+def withhold_bribes(game: Game) -> np.ndarray:
     """b_i: best payoff of i when all others withhold, minus its payoff from withholding too."""
-    if hasattr(game, "withhold_bribes"):
+    if isinstance(game, protocols.WithholdBribes):
         return np.maximum(np.asarray(game.withhold_bribes(), dtype=float), 0.0)
     lo, hi = game.strategy_bounds()
     idle = lo.copy()
@@ -90,11 +93,11 @@ def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.
     return sol
 
 
-def _liveness_fn(game, profile):
+def _liveness_fn(game: Game, profile):
     """(kind, weights or function): how liveness depends on the coalition of withholders."""
-    if hasattr(game, "stall_weights"):
-        return getattr(game, "stall_form", "loglinear"), np.asarray(game.stall_weights(profile), dtype=float)
-    if hasattr(game, "stall_liveness"):
+    if isinstance(game, protocols.StallWeights):
+        return game.stall_form, np.asarray(game.stall_weights(profile), dtype=float)
+    if isinstance(game, protocols.StallLiveness):
         return "function", lambda masks: game.stall_liveness(masks, profile)
     s = game.stats(profile)
     q = s.participation * game.provers.reliability if game.finite else np.zeros(game.n)
@@ -106,28 +109,31 @@ def _liveness_fn(game, profile):
 ATTACKS = ("withhold", "grief", "censor", "collude")
 
 
-def sequencer_bribe(game, attack: str, prover: int = 0, profile=None) -> BribeThreshold:
+def sequencer_bribe(game: Game, attack: str, prover: int = 0, profile=None) -> BribeThreshold:
     """Bribe that makes the slot's winning sequencer censor `prover`'s proof ("censor") or hand the
     work to `prover` instead of its own / the protocol's choice ("collude")."""
     check_choice("attack", attack, ("censor", "collude"))
     names = game.players.names
     if profile is None:
-        from provergame.api import solve
-        profile = solve(game).profile
-    if hasattr(game, "sequencer_attack"):
+        profile = game.equilibrium()[0]
+    profile = game.check_profile(profile)
+    if isinstance(game, protocols.SequencerAttack):
+        pop = getattr(game, "provers", None)
+        count = len(pop) if isinstance(pop, Population) else game.n
+        check_int("prover", prover, lo=0, hi=count - 1)
         loss, win, method = game.sequencer_attack(attack, prover, profile)
         loss = np.asarray(loss, dtype=float)
         total = float(np.sum(np.where(win > 0, win * loss, 0.0)))
         who = names if len(loss) == len(names) else ("sequencer",)
         return BribeThreshold(attack, total, loss, who, np.asarray(win) > 0, float("nan"), method)
-    if attack == "collude" and getattr(game, "elected_by_protocol", False):
+    if attack == "collude" and game.elected_by_protocol:
         return BribeThreshold(attack, float("inf"), np.full(game.n, np.inf), names, np.zeros(game.n, bool),
                               float("nan"), "impossible: the protocol elects the prover, no sequencer choice to bribe")
     return BribeThreshold(attack, float("nan"), np.full(game.n, np.nan), names, np.zeros(game.n, bool), float("nan"),
                           "not modelled: this game has no sequencer whose block value is at stake")
 
 
-def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, profile=None,
+def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 0.0, profile=None,
                     prover: int = 0) -> BribeThreshold:
     """Cheapest bribe making the attack a best response for the bribed provers (withhold, grief) or
     for the slot's sequencer (censor, collude: see `sequencer_bribe`)."""
@@ -137,19 +143,17 @@ def bribe_threshold(game, attack: str = "withhold", max_liveness: float = 0.0, p
         return sequencer_bribe(game, attack, prover, profile)
     names = game.players.names
     if attack == "grief":
-        if not hasattr(game, "grief_bribes"):
+        if not isinstance(game, protocols.GriefBribes):
             raise InvalidParameter("attack", "grief", "'withhold' for this game (grief needs a proof tree)")
         per = np.asarray(game.grief_bribes(profile), dtype=float)
         i = int(np.argmin(per))
         mask = np.zeros(game.n, dtype=bool)
         mask[i] = True
         return BribeThreshold("grief", float(per[i]), per, names, mask, float("nan"), "cheapest single griefer")
-    if getattr(game, "proving", True) is False:
+    if not game.proving:
         return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
                               float("nan"), "not applicable: the players of this game do not prove")
-    if profile is None:
-        from provergame.api import solve
-        profile = solve(game).profile
+    profile = game.equilibrium()[0] if profile is None else game.check_profile(profile)
     per = withhold_bribes(game)
     kind, model = _liveness_fn(game, profile)
     if kind == "loglinear":

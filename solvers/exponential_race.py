@@ -94,7 +94,7 @@ def _poly_mul_trunc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scan(polys: np.ndarray) -> np.ndarray:
+def prefix_scan(polys: np.ndarray) -> np.ndarray:
     """Inclusive prefix products of truncated polynomials along axis -2 (Hillis-Steele, log n steps)."""
     out = polys.copy()
     d, n = 1, polys.shape[-2]
@@ -117,8 +117,8 @@ def leave_one_out_counts(q: np.ndarray, kmax: int) -> np.ndarray:
         polys[..., 1] = q
     identity = np.zeros(q.shape[:-1] + (1, k))
     identity[..., 0] = 1.0
-    prefix = _scan(polys)
-    suffix = _scan(polys[..., ::-1, :])[..., ::-1, :]
+    prefix = prefix_scan(polys)
+    suffix = prefix_scan(polys[..., ::-1, :])[..., ::-1, :]
     before = np.concatenate([identity, prefix[..., :-1, :]], axis=-2)
     after = np.concatenate([suffix[..., 1:, :], identity], axis=-2)
     return _poly_mul_trunc(before, after)

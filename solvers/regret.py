@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from provergame.games import protocols
+
 _GOLDEN = (np.sqrt(5) - 1) / 2
 
 
@@ -34,7 +36,7 @@ def best_responses(game, profile, points: int = 129, iterations: int = 80) -> tu
         return pay[np.arange(n), k], k.astype(float)
     lo, hi = game.strategy_bounds()
     grid = _grid(lo, hi, p, points)
-    if hasattr(game, "critical_strategies"):
+    if isinstance(game, protocols.CriticalStrategies):
         grid = np.sort(np.concatenate([grid, np.clip(game.critical_strategies(p), lo[:, None], hi[:, None])], 1), 1)
     pay = game.deviation_payoffs(p, grid)
     k = np.argmax(pay, axis=1)
@@ -59,7 +61,7 @@ def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> 
     p = game.check_profile(profile)
     current = np.asarray(game.expected_payoffs(p), dtype=float)
     best, _ = best_responses(game, p, points, iterations)
-    if hasattr(game, "best_deviation_payoffs"):   # games whose strategies are functions (auctions)
+    if isinstance(game, protocols.FunctionStrategies):   # strategies that are functions (auctions)
         best = np.maximum(best, game.best_deviation_payoffs(p))
     return np.maximum(best - current, 0.0)
 

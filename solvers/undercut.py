@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from provergame.errors import InvalidParameter, check_choice, check_int
-from provergame.solvers import exponential_race as er
+from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.games import protocols
+from provergame.games.base import Game
 
 
 @dataclass(frozen=True)
@@ -31,39 +32,7 @@ class SybilGain:
         return self.profit_after > self.profit_before + 1e-12 * max(1.0, abs(self.profit_before))
 
 
-def _stake_vrf_gain(game, operator: int, k: int, failures: str) -> tuple[float, float]:
-    """Operator's (share, profit) with k identities in a StakeVRF game where everyone registers."""
-    pop, n = game.provers, game.n
-    eligible = game.eligible.copy()
-    s = pop.stake[operator]
-    if game.weighting == "stake":
-        ident_weight, locked = np.full(k, s / k), s
-    else:
-        ident_weight, locked = np.ones(k), max(s, k * game.min_stake)
-        eligible[operator] = True
-    base = (pop.stake if game.weighting == "stake" else np.ones(n)) * eligible
-    others = np.delete(np.arange(n), operator)
-    rho = pop.reliability
-    if failures == "shared":
-        # the operator's identities share its infrastructure: one draw of its reliability per round,
-        # so its identities act as one group whose weight is the sum of theirs
-        w = np.concatenate([[ident_weight.sum()], base[others]])
-        q = np.concatenate([[rho[operator]], rho[others]])
-        reach = er.first_finish(q, w)
-        op_deliver, expected_attempts = reach[0] * rho[operator], reach[0]
-    else:
-        w = np.concatenate([ident_weight, base[others]])
-        q = np.concatenate([np.full(k, rho[operator]), rho[others]])
-        reach = er.first_finish(q, w)
-        op_deliver = float((reach[:k] * rho[operator]).sum())
-        expected_attempts = float(reach[:k].sum())
-    live = float((reach * q).sum())
-    profit = op_deliver * game.reward - expected_attempts * (pop.cost[operator] + (1 - rho[operator]) * game.slash) \
-        - game.stake_cost * locked
-    return op_deliver / live if live > 0 else 0.0, float(profit)
-
-
-def sybil_gain(game, operator: int, identities: int, failures: str = "shared") -> SybilGain:
+def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shared") -> SybilGain:
     """Share and profit of `operator` when it splits its stake (stake weighting) or registers extra
     identities at min_stake each (identity weighting); everyone else runs one identity.
 
@@ -71,19 +40,15 @@ def sybil_gain(game, operator: int, identities: int, failures: str = "shared") -
     weighting is exactly sybil-proof (the minimum of Exp(s/k) times is Exp(s)); "independent": each
     identity fails on its own, which adds redundancy, not sybil power.
     """
-    from provergame.games.vrf import StakeVRF, TurnBased
     operator = check_int("operator", operator, lo=0, hi=game.n - 1)
-    identities = check_int("identities", identities, lo=1)
+    identities = check_int("identities", identities, lo=1, hi=10_000)
     check_choice("failures", failures, ("shared", "independent"))
-    if isinstance(game, StakeVRF):
-        before = _stake_vrf_gain(game, operator, 1, failures)
-        after = _stake_vrf_gain(game, operator, identities, failures)
-        return SybilGain(identities, float(before[0]), float(after[0]), float(before[1]), float(after[1]))
-    if isinstance(game, TurnBased) and game.rule == "stake_turns":
-        share = float(game.turn_share[operator])
-        profit = share * (game.provers.reliability[operator] * game.reward - game.provers.cost[operator])
-        return SybilGain(identities, share, share, profit, profit)
-    raise InvalidParameter("game", type(game).__name__, "a StakeVRF or TurnBased(stake_turns) game")
+    before = game.sybil_profit(operator, 1, failures) if isinstance(game, protocols.SybilSplit) else None
+    if before is None:
+        raise InvalidParameter("game", game.title, "a game that selects provers by identity or stake "
+                               "(StakeVRF with choose='entry', TurnBased with stake turns)")
+    after = game.sybil_profit(operator, identities, failures)
+    return SybilGain(identities, float(before[0]), float(after[0]), float(before[1]), float(after[1]))
 
 
 def sybil_curve(game, operator: int, max_identities: int = 32, failures: str = "shared") -> pd.DataFrame:
@@ -123,18 +88,17 @@ class Undercut:
         return self.gain > 1e-12
 
 
-def undercut(game, prover: int, price: float, periods: int = 1) -> Undercut:
+def undercut(game: Game, prover: int, price: float, periods: int = 1) -> Undercut:
     """Profitability of `prover` cutting its price to `price` for `periods` rounds (market games)."""
-    from provergame.api import solve
     from provergame.solvers.regret import best_responses
-    if game.finite or not hasattr(game, "critical_strategies"):
-        raise InvalidParameter("game", type(game).__name__, "a priced market game (Snarketplace, NilMarket, TaikoPool)")
+    if not game.priced:
+        raise InvalidParameter("game", game.title, "a game whose strategy is a price (Snarketplace, NilMarket, "
+                               "TaikoPool)")
     prover = check_int("prover", prover, lo=0, hi=game.n - 1)
-    periods = check_int("periods", periods, lo=1)
+    periods = check_int("periods", periods, lo=1, hi=1_000_000)
     lo, hi = game.strategy_bounds()
-    if not (lo[prover] <= price <= hi[prover]) or not np.isfinite(price):
-        raise InvalidParameter("price", price, f"in [{lo[prover]}, {hi[prover]}]")
-    eq = solve(game).profile
+    price = check_real("price", price, lo=float(lo[prover]), hi=float(hi[prover]))
+    eq = game.equilibrium()[0]
     cand = np.tile(eq[:, None], (1, 1))
     cand[prover, 0] = price
     cut = float(game.deviation_payoffs(eq, cand)[prover, 0])

@@ -85,7 +85,7 @@ def test_sequencer_inputs_validated():
         ScrollAuction(3, "pareto")
     with pytest.raises(pg.InvalidParameter, match="value_distribution"):
         ScrollAuction(3, stats.norm())                                     # negative values
-    with pytest.raises(pg.InvalidParameter, match="value_distribution a"):
+    with pytest.raises(pg.InvalidParameter, match="value_distribution.a"):
         ScrollAuction(3, ("beta", 0.0, 1.0))
     with pytest.raises(pg.InvalidParameter, match="symmetric"):
         pg.solve(FeeSharing(1.0, [1.0, 2.0], 2), symmetric=True)

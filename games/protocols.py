@@ -1,0 +1,95 @@
+"""Optional capabilities of a game, declared as typed protocols (a game has one when it defines
+the methods). The analyses find them by these protocols, never by the game's class.
+
+Groups: withholding (what a withholding prover forgoes; how liveness falls as provers withhold;
+griefing), sequencer attacks (censor / collude), continuous-strategy search (breakpoints where
+payoffs jump; strategies that are functions), sybil splitting, equilibrium extras. Flags that are
+not methods are class attributes of `Game`: `proving`, `elected_by_protocol`, `priced`,
+`stall_form`.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+# --- withholding --------------------------------------------------------------------------------
+@runtime_checkable
+class WithholdBribes(Protocol):
+    def withhold_bribes(self) -> np.ndarray:
+        """b_i: what prover i forgoes (and is slashed) by withholding while the others withhold."""
+
+
+@runtime_checkable
+class StallWeights(Protocol):
+    stall_form: str     # "loglinear": liveness 1 - exp(-sum w) over non-withholders; "linear": sum w
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        """w_i: each prover's weight in liveness (see stall_form)."""
+
+
+@runtime_checkable
+class StallLiveness(Protocol):
+    def stall_liveness(self, masks: np.ndarray, profile: Any) -> np.ndarray:
+        """Liveness for each row of `masks` (True: that prover withholds)."""
+
+
+@runtime_checkable
+class GriefBribes(Protocol):
+    def grief_bribes(self, profile: Any) -> np.ndarray:
+        """Per prover: the bribe that makes it exclude a sibling's proof (proof trees)."""
+
+
+# --- sequencer attacks --------------------------------------------------------------------------
+@runtime_checkable
+class SequencerAttack(Protocol):
+    def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
+        """(loss per winner, P(each wins), method) of censoring `prover` or colluding with it."""
+
+
+@runtime_checkable
+class ValueToProvers(Protocol):
+    def value_to_provers(self, profile: Any) -> dict[str, float]:
+        """Sequencer-side designs: what reaches provers, the winner's value, sequencer and prover HHI."""
+
+
+# --- continuous-strategy search ---------------------------------------------------------------
+@runtime_checkable
+class CriticalStrategies(Protocol):
+    def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
+        """(n, m) strategies where payoffs jump (rivals' bids, a tick below them): they join the
+        regret search's grid."""
+
+
+@runtime_checkable
+class FunctionStrategies(Protocol):
+    def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
+        """Best payoff over every bid function, per player (auctions: a profile entry scales a bid)."""
+
+
+@runtime_checkable
+class EquilibriumExtra(Protocol):
+    def equilibrium_extra(self, profile: np.ndarray) -> dict[str, Any]:
+        """Attributes added to the Equilibrium (e.g. the bid function of an auction)."""
+
+
+# --- undercutting by identities ----------------------------------------------------------------
+@runtime_checkable
+class SybilSplit(Protocol):
+    def sybil_profit(self, operator: int, identities: int, failures: str) -> tuple[float, float] | None:
+        """(share of accepted work, profit per round) of `operator` running `identities` identities;
+        None where this configuration does not select by identity or stake."""
+
+
+CAPABILITIES: dict[str, type] = {
+    "withhold_bribes": WithholdBribes, "stall_weights": StallWeights, "stall_liveness": StallLiveness,
+    "grief_bribes": GriefBribes, "sequencer_attack": SequencerAttack, "value_to_provers": ValueToProvers,
+    "critical_strategies": CriticalStrategies, "function_strategies": FunctionStrategies,
+    "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit,
+}
+
+
+def capabilities(game: Any) -> list[str]:
+    """Names of the optional capabilities `game` offers."""
+    return [name for name, proto in CAPABILITIES.items() if isinstance(game, proto)]

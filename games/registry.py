@@ -1,0 +1,111 @@
+"""The registry of games: every mechanism registered by kind (its scenario name), with its declared
+parameters, so that scenarios, sweeps, the CLI and the conformance suite find it by name.
+
+    @register("winner_takes_all")
+    @dataclass(frozen=True)
+    class WinnerTakesAll(Game): ...
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, fields
+from typing import Any, Callable, Mapping
+
+from provergame.errors import InvalidParameter
+from provergame.model import Population
+from provergame.params import Instance, Spec, spec_of
+
+from .base import Game
+
+_REGISTRY: dict[str, type[Game]] = {}
+
+
+def register(kind: str) -> Callable[[type[Game]], type[Game]]:
+    """Class decorator: name a game `kind` and make it known to scenarios and the conformance suite.
+
+    Every dataclass field must carry a spec (provergame.params.param); the game must implement
+    `example()`. A second class under a kind already taken is an error."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+        raise ValueError(f"game kind {kind!r} must be snake_case")
+
+    def add(cls: type[Game]) -> type[Game]:
+        if not (isinstance(cls, type) and issubclass(cls, Game)):
+            raise TypeError(f"@register({kind!r}) takes a Game subclass, not {cls!r}")
+        unspecified = [f.name for f in fields(cls) if spec_of(f) is None]  # type: ignore[arg-type]
+        if unspecified:
+            raise TypeError(f"{cls.__name__}: every field needs a spec (provergame.params.param); "
+                            f"missing for {unspecified}")
+        old = _REGISTRY.get(kind)
+        if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise ValueError(f"game kind {kind!r} is already registered by {old.__module__}.{old.__qualname__}")
+        cls.kind = kind
+        _REGISTRY[kind] = cls
+        return cls
+
+    return add
+
+
+def registered() -> dict[str, type[Game]]:
+    """Every registered game class by kind (a copy), in registration order."""
+    return dict(_REGISTRY)
+
+
+def game_class(kind: str) -> type[Game]:
+    if kind not in _REGISTRY:
+        raise InvalidParameter("kind", kind, "one of " + ", ".join(sorted(_REGISTRY)))
+    return _REGISTRY[kind]
+
+
+def parameter_specs(cls: type) -> dict[str, tuple[Spec, Any]]:
+    """field -> (spec, default) of a game class or parameter dataclass (MISSING: required)."""
+    out = {}
+    for f in fields(cls):
+        spec = spec_of(f)
+        if spec is not None:
+            default = f.default if f.default is not MISSING else (
+                f.default_factory() if f.default_factory is not MISSING else MISSING)  # type: ignore[misc]
+            out[f.name] = (spec, default)
+    return out
+
+
+def build(kind: str, params: Mapping[str, Any], provers: Population | None = None) -> Game:
+    """Build a registered game from plain values (a scenario table): fields holding a population get
+    `provers` unless given; nested games (a table) are built the same way. Unknown keys are refused."""
+    return _build(game_class(kind), params, provers, prefix="")
+
+
+def _build(cls: type, params: Mapping[str, Any], provers: Population | None, prefix: str) -> Any:
+    specs = parameter_specs(cls)
+    unknown = sorted(set(params) - set(specs))
+    if unknown:
+        raise InvalidParameter(prefix + unknown[0], params[unknown[0]],
+                               f"a parameter of {cls.__name__}: one of {', '.join(specs)}")
+    args: dict[str, Any] = {}
+    for name, (spec, default) in specs.items():
+        if name in params:
+            value = spec.from_toml(params[name])
+            target = getattr(spec, "cls", None)
+            if isinstance(spec, Instance) and isinstance(value, dict) and isinstance(target, type):
+                value = _build(target, value, provers, prefix=f"{prefix}{name}.")
+            args[name] = value
+        elif isinstance(spec, Instance) and spec.cls is Population and provers is not None:
+            args[name] = provers
+        elif spec.optional and default is MISSING:
+            args[name] = None
+        elif default is MISSING:
+            raise InvalidParameter(prefix + name, "missing", spec.describe())
+    try:
+        return cls(**args)
+    except InvalidParameter as exc:
+        if prefix and not exc.name.startswith(prefix):
+            raise InvalidParameter(prefix + exc.name, exc.value, exc.allowed) from None
+        raise
+
+
+def schema(kind: str) -> list[dict[str, Any]]:
+    """The scenario schema of one kind: field, what it accepts (range and unit), default, meaning."""
+    rows = []
+    for name, (spec, default) in parameter_specs(game_class(kind)).items():
+        rows.append({"field": name, "accepts": spec.describe(), "unit": spec.unit,
+                     "default": "required" if default is MISSING else default, "meaning": spec.doc})
+    return rows
