@@ -58,11 +58,14 @@ COST_LAW = Custom(checker=_cost_law_checked, allowed=_COST_LAWS, doc="law of eac
                        ("uniform", float("nan"), 1.0), "uniform"))
 
 
-def quantile_grid(dist, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """(u, F^{-1}(u)) for u in [0, 1 - 1e-9]: uniform up to 0.999 and log-spaced in 1 - u beyond, so heavy
-    tails are resolved. E[g(X)] = int_0^1 g(F^{-1}(u)) du needs no density (finite for every law)."""
-    tail = points // 6
-    u = np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - tail, endpoint=False), 1.0 - np.logspace(-3, -9, tail)])
+def quantile_grid(dist, points: int, head: float = 1e-3, tail: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """(u, F^{-1}(u)) for u in [0, 1 - 1e-9]: log-spaced in u up to `head`, uniform up to 1 - `tail`,
+    log-spaced in 1 - u beyond, so heavy tails and the lowest or highest of K draws (near 1/K or 1 - 1/K:
+    pass ~30/K) are resolved. E[g(X)] = int_0^1 g(F^{-1}(u)) du needs no density (finite for every law)."""
+    ends = points // 6
+    head, tail = float(np.clip(head, 1e-3, 0.4)), float(np.clip(tail, 1e-3, 0.4))
+    u = np.unique(np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - 2 * ends), np.logspace(-9, np.log10(head), ends),
+                                  1.0 - np.logspace(np.log10(tail), -9, ends)]))
     return u, dist.ppf(u)
 
 
@@ -118,7 +121,7 @@ class _Procurement(Game):
 
     def _quantiles(self, points: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(u, cost at quantile u) on the shared quantile grid."""
-        return quantile_grid(self._cost(), self.grid if points is None else points)
+        return quantile_grid(self._cost(), self.grid if points is None else points, head=30.0 / self.provers_count)
 
     def _eff_grid(self, points: int = 4001) -> np.ndarray:
         """Effective costs on the quantile grid (dense where the costs are)."""
@@ -176,54 +179,99 @@ class _Procurement(Game):
         else:
             e, b = self.effective(costs), self.bid(costs)
         finite = np.isfinite(b)
-        return np.where(finite, e + scale * np.where(finite, b - e, 0.0), np.inf)
+        x = np.where(finite, e + scale * np.where(finite, b - e, 0.0), np.inf)
+        return np.where(x <= self.reserve, x, np.inf)          # a price above the reserve is never paid
+
+    def _price(self, x: np.ndarray) -> np.ndarray:
+        """What a winning bid x is paid (the Dutch auction pays at least its starting price)."""
+        return x
+
+    def _below(self, scale: float, x: np.ndarray) -> np.ndarray:
+        """P(a rival scaling its markup by `scale` bids at most x) = F_c(the cost at which its bid is x)."""
+        u = self._grid_bids[0]
+        bj = self._bids(None, np.asarray(scale))
+        finite = np.isfinite(bj)
+        if not finite.any():
+            return np.zeros_like(x)
+        return np.interp(x, bj[finite], u[finite], left=0.0, right=float(u[finite][-1]))
 
     def _win_prob_against(self, rivals: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """P(every rival's bid exceeds x), rivals' markup scales `rivals` (..., K-1), x (..., G)."""
-        u = self._grid_bids[0]
-        prob = np.ones_like(x)
-        for j in range(rivals.shape[-1]):                       # K - 1 rivals
-            bj = self._bids(None, rivals[..., j][..., None])    # (..., G) increasing in cost
-            finite = np.isfinite(bj)
-            # P(rival bid <= x) = F_c(cost at which its bid reaches x)
-            below = np.zeros_like(x)
-            for idx in np.ndindex(bj.shape[:-1]):
-                bb, ff = bj[idx], finite[idx]
-                if ff.any():
-                    below[idx] = np.interp(x[idx], bb[ff], u[ff], left=0.0, right=float(u[ff][-1]))
-            prob = prob * (1 - below)
-        return prob
+        """P(every rival's bid exceeds x), rivals' markup scales `rivals` (..., K-1), x (..., G).
+
+        Rivals with the same scale bid by the same law, so each distinct scale costs one inversion of
+        the bid function, raised to the number of rivals using it."""
+        lead = np.broadcast_shapes(rivals.shape[:-1], x.shape[:-1])
+        R = np.broadcast_to(rivals, lead + rivals.shape[-1:]).reshape(-1, rivals.shape[-1])
+        X = np.broadcast_to(x, lead + x.shape[-1:]).reshape(-1, x.shape[-1])
+        out = np.ones_like(X, dtype=float)
+        same_rivals = len(R) > 1 and bool(np.all(R == R[0]))
+        groups = [np.unique(R[0], return_counts=True)] * len(R) if same_rivals else \
+            [np.unique(r, return_counts=True) for r in R]
+        for row, (scales, counts) in enumerate(groups):
+            for s, c in zip(scales, counts):
+                out[row] *= (1.0 - self._below(float(s), X[row])) ** int(c)
+        return out.reshape(lead + x.shape[-1:])
+
+    def _wins(self, own: np.ndarray, rivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(own bid at each cost quantile, P(it is the lowest bid)), each (..., G)."""
+        x = self._bids(None, own[..., None])
+        win = self._win_prob_against(rivals, np.where(np.isfinite(x), x, 1e300))
+        return x, np.where(np.isfinite(x), win, 0.0)
 
     def _payoff(self, own: np.ndarray, rivals: np.ndarray) -> np.ndarray:
         u, _, e, _ = self._grid_bids
-        x = self._bids(None, own[..., None])
-        win = self._win_prob_against(rivals, np.where(np.isfinite(x), x, 1e300))
-        gain = np.where(np.isfinite(x), self.reliability * (x - e) * win, 0.0)
+        x, win = self._wins(own, rivals)
+        gain = np.where(win > 0, self.reliability * (self._price(np.where(win > 0, x, 0.0)) - e) * win, 0.0)
         return integrate.trapezoid(gain, u, axis=-1)
+
+    def _paid_and_sold(self, m: np.ndarray) -> tuple[float, float]:
+        """(expected price paid on delivery, P(some bid is within the reserve)) at markup scales m."""
+        u = self._grid_bids[0]
+        paid, none = 0.0, 1.0
+        scales, first, counts = np.unique(m, return_index=True, return_counts=True)
+        for k, c in zip(first, counts):   # bidders with equal scales contribute equally
+            x, win = self._wins(m[k], np.delete(m, k))
+            paid += c * float(integrate.trapezoid(np.where(win > 0, self._price(np.where(win > 0, x, 0.0)) * win, 0.0), u))
+            none *= (1.0 - float(integrate.trapezoid(np.isfinite(x).astype(float), u))) ** int(c)
+        return self.reliability * paid, 1.0 - none
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         m = self.check_profile(profile)
+        if m.ndim == 1:       # bidders with equal scales face the same rivals: one evaluation each
+            scales, first, inverse = np.unique(m, return_index=True, return_inverse=True)
+            pay = np.array([self._payoff(m[k], np.delete(m, k)) for k in first])
+            return pay[inverse]
         return np.stack([self._payoff(m[..., k], np.delete(m, k, axis=-1)) for k in range(self.n)], axis=-1)
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         m = self.check_profile(profile)
         cand = np.asarray(candidates, dtype=float)
-        return np.stack([self._payoff(cand[k], np.broadcast_to(np.delete(m, k), (cand.shape[1], self.n - 1)))
-                         for k in range(self.n)])
+        out = np.empty_like(cand)
+        done: dict[tuple, np.ndarray] = {}
+        for k in range(self.n):   # players with the same own scale and candidates share the answer
+            key = (float(m[k]), cand[k].tobytes())
+            if key not in done:
+                done[key] = self._payoff(cand[k], np.broadcast_to(np.delete(m, k), (cand.shape[1], self.n - 1)))
+            out[k] = done[key]
+        return out
 
     def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
         """For each cost the best price x against the rivals' bids, max_x r (x - e) P(rivals > x)."""
         m = self.check_profile(profile)
         u, _, e, _ = self._grid_bids
         out = np.zeros(self.n)
-        for k in range(self.n):
+        done: dict[float, float] = {}
+        for k in range(self.n):   # equal own scales face equal rivals: one search per distinct scale
+            if float(m[k]) in done:
+                out[k] = done[float(m[k])]
+                continue
             rivals = np.delete(m, k)
-            bids = np.concatenate([self._bids(None, r) for r in rivals])
+            bids = np.concatenate([self._bids(None, r) for r in np.unique(rivals)])
             xs = np.unique(np.concatenate([e, bids[np.isfinite(bids)], np.linspace(float(e[0]), float(e[-1]), 1501)]))
             xs = xs[xs <= self.reserve]
             win = self._win_prob_against(rivals[None, :], xs[None, :])[0]
             best = np.max(self.reliability * (xs[None, :] - e[:, None]) * win[None, :], axis=1)
-            out[k] = integrate.trapezoid(np.maximum(best, 0.0), u)
+            out[k] = done[float(m[k])] = float(integrate.trapezoid(np.maximum(best, 0.0), u))
         return out
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
@@ -242,15 +290,16 @@ class _Procurement(Game):
     def stats(self, profile: Any) -> Stats:
         m = self.check_profile(profile)
         pay = self.expected_payoffs(m)
+        paid, sold = self._paid_and_sold(m)
         return Stats(reward=pay, cost=np.zeros(self.n), participation=np.ones(self.n),
-                     liveness=self.sold * self.liveness_given_sale(),
-                     user_payment=self.reliability * self.payment + self.rescue_payment() if np.allclose(m, 1)
-                     else float("nan"), useful_cost=0.0)
+                     liveness=sold * self.liveness_given_sale(), user_payment=paid + self.rescue_payment(sold),
+                     useful_cost=0.0)
 
     def liveness_given_sale(self) -> float:
         return self.reliability
 
-    def rescue_payment(self) -> float:
+    def rescue_payment(self, sold: float) -> float:
+        """Expected payment to an outside prover that fulfils after a failed winner (none by default)."""
         return 0.0
 
 
@@ -347,9 +396,12 @@ class ReverseDutchAuction(_Procurement):
         r = self.reliability
         return r + (1 - r) * float(self._cost().cdf(self.backup_pay))
 
-    def rescue_payment(self) -> float:
+    def rescue_payment(self, sold: float) -> float:
         r = self.reliability
-        return self.sold * (1 - r) * float(self._cost().cdf(self.backup_pay)) * self.after_timeout_price
+        return sold * (1 - r) * float(self._cost().cdf(self.backup_pay)) * self.after_timeout_price
+
+    def _price(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, self.min_price)
 
     def _fail_loss(self) -> float:
         return self.collateral
@@ -385,11 +437,11 @@ class ReverseDutchAuction(_Procurement):
         m = self.check_profile(profile)
         costs = self._cost().rvs(size=(rounds, self.n), random_state=rng)
         planned = self._bids(costs, m)
-        planned = np.where(planned <= self.max_price, np.maximum(planned, self.min_price), np.inf)
-        t = np.where(np.isfinite(planned), self.ramp * (planned - self.min_price) / (self.max_price - self.min_price), np.inf)
-        win = np.argmin(t, axis=1)
+        # the price ramps up from min_price: a prover planning below it locks at once, and among those
+        # the one asking least is first (the race at t = 0 goes to the most eager)
+        win = np.argmin(planned, axis=1)
         rows = np.arange(rounds)
-        price = planned[rows, win]
+        price = self._price(planned[rows, win])
         sold = np.isfinite(price)
         ok = sold & (rng.random(rounds) < self.reliability)
         reward = np.zeros((rounds, self.n))

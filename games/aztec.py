@@ -106,7 +106,7 @@ class AztecMultiProof(EntryGame):
     booster: Booster = param(Instance(cls=Booster, doc="the reward booster (a table of its constants)"), Booster())
     scores: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="score",
                               doc="activity scores (default: every prover at max_score)"), None)
-    max_provers: ClassVar[int] = 2000
+    max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
         if self.proving_cost is None:
@@ -253,7 +253,7 @@ class Sidecar(EntryGame):
     provers: Population = param(PROVERS)
     stake_slash: float = param(Real(lo=0, unit="token", doc="in-protocol stake slashed on failure"), 0.0)
     stall_form: ClassVar[str] = "linear"
-    max_provers: ClassVar[int] = 10_000
+    max_provers: ClassVar[int] = 300
 
     @classmethod
     def example(cls, n: int | None = None) -> "Sidecar":
@@ -340,7 +340,7 @@ class EpochQuotes(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "quote (basis points)"
     stall_form: ClassVar[str] = "linear"
-    max_provers: ClassVar[int] = 2000
+    max_provers: ClassVar[int] = 300
 
     @classmethod
     def example(cls, n: int | None = None) -> "EpochQuotes":

@@ -70,21 +70,20 @@ class Game(ABC):
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        self._check_size()
+        for f in fields(self):  # type: ignore[arg-type]
+            if isinstance(getattr(self, f.name), Population):
+                self._check_size(f.name, len(getattr(self, f.name)))
         self._validate()
+        self._check_size(self.players_field, len(self.players))
 
     def _validate(self) -> None:
         """Rules that tie several fields together (each field's own range is its spec's job)."""
 
-    def _check_size(self) -> None:
+    def _check_size(self, name: str, count: int) -> None:
         limit = type(self).max_provers
-        pop = getattr(self, "provers", None)
-        counted = [("provers", len(pop))] if isinstance(pop, Population) else []
-        counted.append((self.players_field, len(self.players)))
-        for name, count in counted:
-            if count > limit:
-                raise InvalidParameter(name, count, f"at most {limit} players for {self.kind or self.title} "
-                                       f"(the size up to which its solver and analyses are meant to run)")
+        if count > limit:
+            raise InvalidParameter(name, count, f"at most {limit} players for {self.kind or self.title} "
+                                   f"(the size up to which its solver and analyses are meant to run)")
 
     @classmethod
     @abstractmethod

@@ -45,7 +45,7 @@ class DelegatedStake(Game):
     strategy_label: ClassVar[str] = "reward cut"
     elected_by_protocol: ClassVar[bool] = True
     stall_form: ClassVar[str] = "linear"
-    max_provers: ClassVar[int] = 300
+    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         total = float(np.sum(self.delegators))

@@ -33,7 +33,7 @@ class LotteryReward(EntryGame):
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
     provers: Population = param(PROVERS)
     fault_cost: float = param(Real(lo=0, unit="token", doc="what the protocol bears when nobody proves"), 0.0)
-    max_provers: ClassVar[int] = 10_000
+    max_provers: ClassVar[int] = 3000
 
     @classmethod
     def example(cls, n: int | None = None) -> "LotteryReward":

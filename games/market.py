@@ -23,16 +23,53 @@ from .registry import register
 
 def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:
     """Units bought from each offer: cheapest first, never above `reserve`, tied offers pro rata to
-    capacity (broadcasts over leading dimensions of `bids`)."""
+    capacity (broadcasts over leading dimensions of `bids`). One sort per profile: the capacity
+    strictly cheaper than a bid and its tie group's capacity are cumulative sums at the group's ends."""
     bids = np.asarray(bids, dtype=float)
     joins = bids <= reserve
-    cap = np.where(joins, capacity, 0.0)
-    lower = (bids[..., None, :] < bids[..., :, None]) & joins[..., None, :]     # [i, j]: j strictly cheaper
-    same = (bids[..., None, :] == bids[..., :, None]) & joins[..., None, :]
-    before = (lower * cap[..., None, :]).sum(axis=-1)
-    group = (same * cap[..., None, :]).sum(axis=-1)
+    cap = np.broadcast_to(np.where(joins, capacity, 0.0), bids.shape)
+    n = bids.shape[-1]
+    order = np.argsort(bids, axis=-1, kind="stable")              # O(n log n) per profile
+    sb = np.take_along_axis(bids, order, axis=-1)
+    total = np.cumsum(np.take_along_axis(cap, order, axis=-1), axis=-1)
+    idx = np.broadcast_to(np.arange(n), sb.shape)
+    starts = np.concatenate([np.ones(sb.shape[:-1] + (1,), bool), sb[..., 1:] != sb[..., :-1]], axis=-1)
+    ends = np.concatenate([sb[..., 1:] != sb[..., :-1], np.ones(sb.shape[:-1] + (1,), bool)], axis=-1)
+    first = np.maximum.accumulate(np.where(starts, idx, 0), axis=-1)            # first index of each tie group
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, idx, n - 1), -1), axis=-1), -1)
+    upto = np.take_along_axis(total, last, axis=-1)                              # capacity up to the group's end
+    before_sorted = np.where(first > 0, np.take_along_axis(total, np.maximum(first - 1, 0), axis=-1), 0.0)
+    group_sorted = upto - before_sorted
+    before, group = np.empty_like(before_sorted), np.empty_like(group_sorted)
+    np.put_along_axis(before, order, before_sorted, axis=-1)
+    np.put_along_axis(group, order, group_sorted, axis=-1)
     fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
     return cap * fill
+
+
+def bertrand_bids(c: np.ndarray, k: np.ndarray, demand: float, r: float,
+                  tick: float) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """The Bertrand candidate of a capacity market: (bids, method, winners or None when no price
+    competition is left): winners just below the first excluded cost, the excluded at cost."""
+    n = len(c)
+    order = np.lexsort((np.arange(n), c))
+    able = order[c[order] <= r]
+    bids = np.full(n, 2 * r)
+    cum = np.cumsum(k[able])
+    if len(able) == 0:
+        return bids, "nobody can sell at or below the reserve price", None
+    if cum[-1] <= demand:
+        bids[able] = r
+        return bids, "supply short of demand: every able prover sells its capacity at the reserve price", None
+    m = int(np.searchsorted(cum, demand - 1e-12)) + 1          # winners needed to cover demand
+    excluded = able[m:]
+    pin = min(r, float(c[excluded[0]])) if len(excluded) else r
+    winners = able[:m]
+    # inframarginal winners one tick below the marginal one, so none sells less than its capacity
+    bids[winners[:-1]] = np.maximum(pin - 2 * tick, c[winners[:-1]])
+    bids[winners[-1]] = max(pin - tick, float(c[winners[-1]]))
+    bids[excluded] = c[excluded]
+    return bids, "Bertrand: winners bid just below the first excluded cost (capacity-aware)", winners
 
 
 @register("snarketplace")
@@ -55,7 +92,7 @@ class Snarketplace(Game):
     strategy_label: ClassVar[str] = "unit price"
     stall_form: ClassVar[str] = "linear"
     priced: ClassVar[bool] = True
-    max_provers: ClassVar[int] = 1000
+    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if self.tick > self.reserve_price:
@@ -133,25 +170,7 @@ class Snarketplace(Game):
 
     def bertrand_bids(self) -> tuple[np.ndarray, str, np.ndarray | None]:
         """The Bertrand candidate: (bids, method, winners or None when no price competition is left)."""
-        c, k, r = self.provers.cost, self.provers.capacity, self.reserve_price
-        order = np.lexsort((np.arange(self.n), c))
-        able = order[c[order] <= r]
-        bids = np.full(self.n, 2 * r)
-        cum = np.cumsum(k[able])
-        if len(able) == 0:
-            return bids, "nobody can sell at or below the reserve price", None
-        if cum[-1] <= self.demand:
-            bids[able] = r
-            return bids, "supply short of demand: every able prover sells its capacity at the reserve price", None
-        m = int(np.searchsorted(cum, self.demand - 1e-12)) + 1          # winners needed to cover demand
-        excluded = able[m:]
-        pin = min(r, float(c[excluded[0]])) if len(excluded) else r
-        winners = able[:m]
-        # inframarginal winners one tick below the marginal one, so none sells less than its capacity
-        bids[winners[:-1]] = np.maximum(pin - 2 * self.tick, c[winners[:-1]])
-        bids[winners[-1]] = max(pin - self.tick, float(c[winners[-1]]))
-        bids[excluded] = c[excluded]
-        return bids, "Bertrand: winners bid just below the first excluded cost (capacity-aware)", winners
+        return bertrand_bids(self.provers.cost, self.provers.capacity, self.demand, self.reserve_price, self.tick)
 
 
     def stall_weights(self, profile: Any) -> np.ndarray:
@@ -196,6 +215,7 @@ class Predation(Game):
     strategy_label: ClassVar[str] = "probability of predating"
     proving: ClassVar[bool] = False    # a pricing decision: no withholding attack is modelled
     players_field: ClassVar[str] = "predator"
+    max_provers: ClassVar[int] = 100   # the market's limit
 
     def _validate(self) -> None:
         if self.predator >= self.market.n:
@@ -363,7 +383,7 @@ class NilMarket(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "price"
     priced: ClassVar[bool] = True
-    max_provers: ClassVar[int] = 500
+    max_provers: ClassVar[int] = 30
 
     def _validate(self) -> None:
         if self.ratings is None:
@@ -537,10 +557,9 @@ def market_dynamics(market: Snarketplace, periods: int = 400, entry_rate: float 
         idx = np.flatnonzero(alive)
         cost = np.array(c0)[idx] * (1 + np.array(work)[idx]) ** (-learning) * np.exp(
             cost_noise * rng.standard_normal(len(idx)))
-        sub = Snarketplace(market.demand, market.reserve_price,
-                           Population.from_arrays(cost=cost, capacity=np.array(cap)[idx]), market.tick)
-        bids = sub.bertrand_bids()[0]
-        q = sub.units(bids)
+        capacity = np.array(cap)[idx]
+        bids = bertrand_bids(cost, capacity, market.demand, market.reserve_price, market.tick)[0]
+        q = allocate(bids, capacity, market.demand, market.reserve_price)
         profit = (bids - cost) * q
         for k, i in enumerate(idx):
             work[i] += q[k]

@@ -45,7 +45,7 @@ class TaikoProverPool(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward per gas (erpg)"
     elected_by_protocol: ClassVar[bool] = True
-    max_provers: ClassVar[int] = 500
+    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if np.any(self.provers.stake <= 0):

@@ -44,7 +44,7 @@ class ProofTreeVRF(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "covering probability"
     elected_by_protocol: ClassVar[bool] = True
-    max_provers: ClassVar[int] = 200
+    max_provers: ClassVar[int] = 20
 
     def _validate(self) -> None:
         if self.leaves & (self.leaves - 1):

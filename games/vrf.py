@@ -325,7 +325,7 @@ class TaikoPool(Game):
     strategy_label: ClassVar[str] = "fee bid"
     elected_by_protocol: ClassVar[bool] = True
     priced: ClassVar[bool] = True
-    max_provers: ClassVar[int] = 300
+    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if self.pool_size > self.n:

@@ -17,8 +17,15 @@ from provergame.solvers.bribe import BribeThreshold, bribe_threshold
 from provergame.solvers.regret import regret_by_player
 
 
+def _check_game(game: Any) -> Game:
+    if not isinstance(game, Game):
+        raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
+    return game
+
+
 def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
     """Wrap a profile as an Equilibrium with payoffs and the independent regret certificate."""
+    _check_game(game)
     p = game.check_profile(profile)
     reg = regret_by_player(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
@@ -28,6 +35,9 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
 
 def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     """An equilibrium of `game` (closed form where theory has one), with its regret certificate."""
+    _check_game(game)
+    if not isinstance(symmetric, (bool, np.bool_)):
+        raise InvalidParameter("symmetric", symmetric, "True or False")
     profile, method, exact = game.equilibrium(symmetric=symmetric)
     extra = game.equilibrium_extra(profile) if isinstance(game, protocols.EquilibriumExtra) else {}
     return certify(game, profile, method, exact, **extra)
@@ -36,6 +46,7 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
 def equilibria(game: Game) -> list[Equilibrium]:
     """Every pure equilibrium of a finite game, plus all mixed ones for two players (bimatrix) and the
     symmetric mixed one for identical provers; each with its own regret certificate."""
+    _check_game(game)
     if not game.finite:
         return [solve(game)]
     from provergame.solvers.entry import pure_equilibria, symmetric_mixed
@@ -73,6 +84,7 @@ def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
 
 def metrics(game: Game, profile) -> dict[str, Any]:
     """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness."""
+    _check_game(game)
     return _metrics.metrics(game, profile)
 
 
@@ -82,8 +94,11 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
     Agreement: every |z| within `tolerance` standard errors, Sidak-adjusted for the number of
     quantities compared so that the whole table has the false-alarm rate of a single 4-sigma test.
     """
-    tolerance = check_real("tolerance", tolerance, lo=0, lo_open=True)
-    profile = eq.profile if isinstance(eq, Equilibrium) else np.asarray(eq, dtype=float)
+    _check_game(game)
+    tolerance = check_real("tolerance", tolerance, lo=0.5, hi=100)
+    if not isinstance(rollout, Rollout) or len(rollout.names) != game.n:
+        raise InvalidParameter("rollout", type(rollout).__name__, f"a Rollout of this {game.title} (pg.simulate)")
+    profile = game.check_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
     analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
     stats = game.stats(profile)
     names = [f"payoff[{nm}]" for nm in game.players.names] + ["liveness", "user_payment"]
@@ -178,6 +193,7 @@ def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
 
 def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
     """Equilibrium + metrics + withholding bribe + proofs + simulator cross-check of one game."""
+    _check_game(game)
     from provergame.analyses import extras as report_sections
     from provergame.proofs.engine import prove_all
     eq = solve(game, symmetric=symmetric)

@@ -116,7 +116,8 @@ def sweep(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file
           executor: Optional[str] = typer.Option(None, help="'processes' (default), 'serial' or dask://HOST:PORT"),
           store: Path = typer.Option(Path(".sweeps/sweep.sqlite"), help="SQLite store; reruns resume from it"),
           out: Path = typer.Option(Path("sweep.csv"), help="CSV of the tidy results"),
-          timeout: float = typer.Option(600.0, help="seconds without a finished chunk before the sweep stops")) -> None:
+          timeout: float = typer.Option(600.0, help="seconds without a finished chunk before the sweep stops"),
+          connect_timeout: float = typer.Option(10.0, help="seconds to wait for a Dask scheduler")) -> None:
     """Sweep a mechanism's parameters: solve, measure and cross-check every grid point."""
     from provergame.errors import InvalidParameter
     from provergame.games.registry import game_class, parameter_specs
@@ -134,7 +135,7 @@ def sweep(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file
             if name not in known:
                 raise InvalidParameter("--param", name, f"a parameter of {spec.kind}: one of {', '.join(known)}")
         frame = run_sweep(GameFactory(spec, sc.population()), grid, seeds=_parse_seeds(seeds), rounds=rounds,
-                          executor=executor, store=store, timeout=timeout)
+                          executor=executor, store=store, timeout=timeout, connect_timeout=connect_timeout)
         frame.to_csv(out, index=False)
     bad = int((frame["error"] != "").sum())
     typer.echo(f"{len(frame)} points -> {out} (store {store}; {bad} points rejected as invalid)")

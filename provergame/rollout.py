@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import check_int
+from .errors import InvalidParameter, check_int
 from .results import Rollout
+from provergame.games.base import Game
 from provergame.solvers.metrics import from_stats
+
+MAX_ROUNDS = 1_000_000_000
 
 
 def chunk_size(n: int) -> int:
@@ -19,8 +22,10 @@ def chunk_size(n: int) -> int:
 
 def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
     """Monte Carlo means, standard errors and metrics of `game` played at `profile`."""
-    rounds = check_int("rounds", rounds, lo=2)
-    seed = check_int("seed", seed, lo=0)
+    if not isinstance(game, Game):
+        raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
+    rounds = check_int("rounds", rounds, lo=2, hi=MAX_ROUNDS)
+    seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
     p = game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))

@@ -197,7 +197,7 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], analyses: Sequence[str] = ANALYSES,
           seeds: Sequence[int] = (0,), executor: str | Executor | None = None, store: str | Path | None = None,
           rounds: int = 20_000, chunk: int | None = None, workers: int | None = None,
-          progress: bool | None = None, timeout: float = 600.0) -> pd.DataFrame:
+          progress: bool | None = None, timeout: float = 600.0, connect_timeout: float = 10.0) -> pd.DataFrame:
     """Evaluate every grid point (x every seed); a tidy frame, one row per (point, seed), grid order.
 
     make_game(**params) -> game must be picklable for process and Dask executors (a module-level
@@ -214,6 +214,7 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     if not seeds:
         raise InvalidParameter("seeds", seeds, "at least one seed")
     timeout = check_real("timeout", timeout, lo=0, lo_open=True, hi=1e7)
+    connect_timeout = check_real("connect_timeout", connect_timeout, lo=0, lo_open=True, hi=3600)
     if chunk is not None:
         chunk = check_int("chunk", chunk, lo=1, hi=1_000_000)
     if workers is not None:
@@ -225,7 +226,7 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
     tasks = [(_digest({"game": ident, "s": s, "a": list(analyses), "r": rounds}), p, s)
              for p, ident in zip(points, identities) for s in seeds]
-    with _executor(executor, workers) as ex:
+    with _executor(executor, workers, connect_timeout) as ex:
         db = _Store(store, sweep_id) if store is not None else None
         results = db.done() if db else {}
         todo = [t for t in tasks if t[0] not in results]

@@ -11,8 +11,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
+from typing import Any
+
 import nashpy
 import numpy as np
+
+from provergame.errors import InvalidParameter
 
 TOL = 1e-9
 
@@ -124,6 +128,26 @@ def has_payoff_ties(A: np.ndarray, B: np.ndarray) -> bool:
     return col_ties or row_ties
 
 
+MAX_ACTIONS = 64
+
+
+def check_payoffs(name: str, payoffs: Any, ndim: int | None = None) -> np.ndarray:
+    """A finite real payoff array with at least one action per player (at most MAX_ACTIONS each)."""
+    try:
+        arr = np.array(payoffs, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameter(name, payoffs, "an array of real payoffs") from None
+    if (ndim is not None and arr.ndim != ndim) or arr.ndim < 1:
+        raise InvalidParameter(name, f"shape {arr.shape}", f"a {ndim or '>= 1'}-d payoff array")
+    if arr.size == 0 or min(arr.shape) < 1:
+        raise InvalidParameter(name, f"shape {arr.shape}", "at least one action for every player")
+    if max(arr.shape) > MAX_ACTIONS:
+        raise InvalidParameter(name, f"shape {arr.shape}", f"at most {MAX_ACTIONS} actions per player")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidParameter(name, "non-finite payoffs", "finite payoffs (no NaN or inf)")
+    return arr
+
+
 def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
     """All equilibria of the bimatrix game (A, B), each verified by regret; `methods` says who found what.
 
@@ -131,10 +155,10 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
     shows signs of degeneracy (payoff ties, or a found equilibrium with surplus best responses),
     nashpy's vertex enumeration runs as well, since equilibria may then sit on unequal supports.
     """
-    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
-    if A.shape != B.shape or A.ndim != 2:
-        from provergame.errors import InvalidParameter
-        raise InvalidParameter("B", B.shape, f"a payoff matrix of the same 2-d shape as A {A.shape}")
+    A = check_payoffs("A", A, ndim=2)
+    B = check_payoffs("B", B, ndim=2)
+    if A.shape != B.shape:
+        raise InvalidParameter("B", B.shape, f"a payoff matrix of the same shape as A {A.shape}")
     scale = max(1.0, float(np.abs(A).max()), float(np.abs(B).max()))
     # Vertex enumeration needs positive payoffs (bounded best-response polytopes); adding a constant
     # to a player's payoffs leaves the equilibria unchanged.
@@ -159,7 +183,10 @@ def pure_equilibria(payoffs: np.ndarray, tol: float = TOL) -> np.ndarray:
 
     Returns an (k, n) integer array of action profiles where no player gains by deviating.
     """
+    payoffs = check_payoffs("payoffs", payoffs)
     n = payoffs.shape[-1]
+    if payoffs.ndim != n + 1:
+        raise InvalidParameter("payoffs", f"shape {payoffs.shape}", "a tensor of shape (a_1, ..., a_n, n)")
     ok = np.ones(payoffs.shape[:-1], dtype=bool)
     for i in range(n):
         own = payoffs[..., i]

@@ -207,7 +207,7 @@ def test_lottery_equilibrium_and_optimal_reward(n, cost, rel, fault):
 
 
 def test_lottery_poisson_limit_and_simulation():
-    big = LotteryReward(4.0, pg.Population.identical(5000, cost=1.0, reliability=0.9), 50.0).optimal_reward()
+    big = LotteryReward(4.0, pg.Population.identical(3000, cost=1.0, reliability=0.9), 50.0).optimal_reward()
     assert np.isclose(big["reward R*"], big["Poisson reward R*"], rtol=1e-3)
     g = LotteryReward(4.0, pg.Population.identical(10, cost=1.0, reliability=0.9), 50.0)
     eq = pg.solve(g)

@@ -149,3 +149,28 @@ def test_market_attack_costs():
     half = bribe_threshold(m, "withhold", max_liveness=0.5)
     assert full.coalition.all() and np.isclose(full.total, (3.0 - pop.cost).sum())
     assert half.liveness_after <= 0.5 + 1e-9 and half.total < full.total
+
+
+def _allocate_by_pairs(bids, capacity, demand, reserve):
+    """The allocation rule read literally, pair by pair: an offer's capacity is bought once the
+    strictly cheaper offers are exhausted, shared pro rata to capacity with equal offers."""
+    bids = np.asarray(bids, dtype=float)
+    joins = bids <= reserve
+    cap = np.where(joins, capacity, 0.0)
+    lower = (bids[..., None, :] < bids[..., :, None]) & joins[..., None, :]
+    same = (bids[..., None, :] == bids[..., :, None]) & joins[..., None, :]
+    before = (lower * cap[..., None, :]).sum(axis=-1)
+    group = (same * cap[..., None, :]).sum(axis=-1)
+    fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
+    return cap * fill
+
+
+@given(st.integers(1, 9), st.lists(st.integers(0, 4), min_size=81, max_size=81), st.floats(0, 3), st.floats(0, 8),
+       st.floats(0, 3), st.integers(0, 2))
+def test_sorted_allocation_equals_the_pairwise_rule(n, ticks, cap_scale, demand, reserve, lead):
+    from provergame.games.market import allocate
+    shape = (3,) * lead + (n,)
+    bids = (np.array(ticks[: int(np.prod(shape))], dtype=float).reshape(shape)) * 0.5
+    cap = cap_scale * (1 + np.arange(n)) / n
+    np.testing.assert_allclose(allocate(bids, cap, demand, reserve), _allocate_by_pairs(bids, cap, demand, reserve),
+                               atol=1e-12)

@@ -15,6 +15,7 @@ import provergame as pg
 from provergame.cli import app
 from provergame.sweep import sweep
 
+import sweep_target
 from sweep_target import uncle_game
 
 GRID = {"uncle_share": np.linspace(0, 0.5, 6), "uncles": [1, 2]}
@@ -104,3 +105,50 @@ def test_bundled_scenarios_load(name):
     assert len(pop) in (5, 12, 1000)
     if name == "large.toml":
         assert pop.stake[0] == pop.stake.max() and pop.cost[0] == 0.3
+
+
+def test_store_refuses_another_sweeps_points(tmp_path):
+    """A rerun can never return another population's or another game's rows (issue 11)."""
+    from sweep_target import uncle_game_other_costs
+    store = tmp_path / "s.sqlite"
+    grid = {"uncle_share": [0.1, 0.2]}
+    first = sweep(uncle_game, grid, executor="serial", rounds=500, store=store, progress=False)
+    with pytest.raises(pg.InvalidParameter, match="store"):
+        sweep(uncle_game_other_costs, grid, executor="serial", rounds=500, store=store, progress=False)
+    fresh = sweep(uncle_game_other_costs, grid, executor="serial", rounds=500, progress=False)
+    assert not np.allclose(fresh["surplus"], first["surplus"])
+    wta = lambda reward: pg.games.WinnerTakesAll(reward, sweep_target.POP)          # noqa: E731
+    race = lambda reward: pg.games.SpeedRace(reward, sweep_target.POP)             # noqa: E731
+    other = tmp_path / "t.sqlite"
+    sweep(wta, {"reward": [5.0]}, executor="serial", rounds=500, store=other, progress=False)
+    with pytest.raises(pg.InvalidParameter, match="store"):
+        sweep(race, {"reward": [5.0]}, executor="serial", rounds=500, store=other, progress=False)
+    extended = sweep(uncle_game, {"uncle_share": [0.1, 0.2, 0.3]}, executor="serial", rounds=500, store=store,
+                     progress=False)                                  # the same sweep, a longer grid: resumes
+    pd.testing.assert_frame_equal(extended.iloc[:2], first)
+
+
+def test_dead_worker_fails_clearly_and_keeps_what_finished(tmp_path, monkeypatch):
+    from provergame.sweep import SweepError
+    from sweep_target import dying_game
+    monkeypatch.setenv("PROVERGAME_TEST_PARENT", str(os.getpid()))
+    store = tmp_path / "s.sqlite"
+    grid = {"uncle_share": [0.1, 0.2, 0.3, 0.5]}
+    with pytest.raises(SweepError, match="worker") as err:
+        sweep(dying_game, grid, rounds=500, store=store, chunk=1, workers=1, progress=False)
+    assert "rerun" in str(err.value)
+    kept = sqlite3.connect(store).execute("SELECT COUNT(*) FROM points").fetchone()[0]
+    assert 1 <= kept <= 3
+
+
+def test_stalled_executor_times_out(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from provergame.sweep import SweepError
+    from sweep_target import slow_game
+    start = time.time()
+    with ThreadPoolExecutor(2) as ex:
+        with pytest.raises(SweepError, match="within 1 s"):
+            sweep(slow_game, {"uncle_share": [0.1, 0.5]}, executor=ex, rounds=200, chunk=1, timeout=1.0,
+                  store=tmp_path / "s.sqlite", progress=False)
+        assert time.time() - start < 3.0

@@ -9,7 +9,7 @@ import pandas as pd
 
 from provergame.report import Figure
 
-from . import section
+from .sections import section
 
 @section("aztec_multi_proof")
 def aztec_multi_proof(game, profile: Any) -> dict[str, Any]:

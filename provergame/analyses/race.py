@@ -9,7 +9,7 @@ import pandas as pd
 
 from provergame.report import Figure
 
-from . import section
+from .sections import section
 
 @section("sequencer_chosen")
 def sequencer_chosen(game, profile: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from provergame.report import Figure
 
-from . import section
+from .sections import section
 
 @section("fee_sharing")
 def fee_sharing(game, profile: Any) -> dict[str, Any]:

@@ -1,0 +1,80 @@
+"""Template: adding a mechanism to provergame is this one module and its registration.
+
+Copy this file, rename the class and its kind, and replace the rules. Once it is imported, the
+game is known to scenarios (`kind = "round_robin"` in a [[mechanism]] table), sweeps, the CLI
+(`provergame schema round_robin`) and the conformance suite (tests/test_conformance.py runs on every
+registered game). Inside provergame, put the module in games/ and import it in games/__init__.py.
+
+The mechanism here is the simplest protocol-elected design of the seed: turns go round-robin over
+the registered provers; the turn-holder proves (pays its cost) with its entry probability and is
+paid `reward` when its proof is valid. Payoff_i = p_i (rho_i R - c_i) / n.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy as sp
+
+from provergame.games import EntryGame, Outcomes, Stats, example_provers, register
+from provergame.games.base import PROVERS
+from provergame.games.rules import delivery_margin, valid_draws
+from provergame.model import Population
+from provergame.params import Real, param
+
+
+@register("round_robin")                        # 1. a kind: the name scenarios use
+@dataclass(frozen=True)                         # 2. a frozen dataclass of parameters ...
+class RoundRobin(EntryGame):
+    """Turns go round-robin over the provers; the turn-holder proves with its entry probability and
+    is paid `reward` for a valid proof (reliability rho_i). V_i = (rho_i R) / n, entry cost c_i / n."""
+
+    # 3. ... each declared once with its range and unit: the constructor and the TOML schema use it
+    reward: float = param(Real(lo=0, unit="token per proof", doc="paid for the turn's valid proof"))
+    provers: Population = param(PROVERS)
+    elected_by_protocol: ClassVar[bool] = True  # 4. flags the analyses read
+    max_provers: ClassVar[int] = 100_000         # 5. the size up to which solve and analyse run
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "RoundRobin":    # 6. a small valid instance
+        return cls(3.0, example_provers(n or 4))
+
+    # --- analytic face: V_i given the others (an entry game only needs this and entry_cost) ---
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        turn = 1.0 / self.n
+        return np.broadcast_to(turn * self.provers.reliability * self.reward, np.shape(profile))
+
+    def entry_cost(self) -> np.ndarray:
+        return self.provers.cost / self.n
+
+    def stats(self, profile: Any) -> Stats:
+        p = self.check_profile(profile)
+        part = p / self.n
+        reward = part * self.provers.reliability * self.reward
+        return Stats(reward=reward, cost=part * self.provers.cost, participation=part,
+                     liveness=float((part * self.provers.reliability).sum()), user_payment=float(reward.sum()),
+                     useful_cost=float((part * self.provers.reliability * self.provers.cost).sum()))
+
+    # --- protocol face: the rules, never the formulas above ---
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        p = self.check_profile(profile)
+        rows = np.arange(rounds)
+        holder = (int(rng.integers(self.n)) + rows) % self.n
+        proves = rng.random(rounds) < p[holder]
+        ok = proves & valid_draws(self.provers.reliability, rng, rounds)[rows, holder]
+        reward, cost = np.zeros((rounds, self.n)), np.zeros((rounds, self.n))
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        reward[rows, holder] = np.where(ok, self.reward, 0.0)
+        cost[rows, holder] = np.where(proves, self.provers.cost[holder], 0.0)
+        tried[rows, holder] = proves
+        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), np.where(ok, self.provers.cost[holder], 0.0))
+
+    # --- withholding capability (games.protocols.WithholdBribes): a prover's own turns ---
+    def withhold_bribes(self) -> np.ndarray:
+        return np.maximum(delivery_margin(self.provers.reliability, self.reward, self.provers.cost, 0.0), 0.0) / self.n
+
+    # --- symbolic face ---
+    def symbolic(self) -> dict[str, Any]:
+        R, c, rho, n = sp.symbols("R c rho n", positive=True)
+        return {"entry_gain": (rho * R - c) / n}
