@@ -187,7 +187,7 @@ class Snarketplace(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import market
-        return market.snarketplace()
+        return market.snarketplace(self.symbolic())
 
 
 @register("predation")

@@ -98,7 +98,7 @@ class WinnerTakesAll(_Race):
 
     def theorems(self) -> list:
         from provergame.proofs import race
-        return race.winner_takes_all()
+        return race.winner_takes_all(self.symbolic())
 
 
 @register("uncle_rewards")
@@ -153,7 +153,7 @@ class UncleRewards(_Race):
 
     def theorems(self) -> list:
         from provergame.proofs import race
-        return race.uncle_rewards()
+        return race.uncle_rewards(self.symbolic())
 
 
 @register("minimum_proving_time")
@@ -233,7 +233,7 @@ class MinimumProvingTime(_Race):
 
     def theorems(self) -> list:
         from provergame.proofs import race
-        return race.minimum_proving_time()
+        return race.minimum_proving_time(self.symbolic())
 
 
 @register("speed_race")
@@ -312,7 +312,7 @@ class SpeedRace(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import race
-        return race.speed_race()
+        return race.speed_race(self.symbolic())
 
 
 @register("sequencer_chosen")
@@ -465,10 +465,14 @@ class SequencerChosen(EntryGame):
         return prof * self.asked, method + " among the asked provers", exact
 
     def symbolic(self) -> dict[str, Any]:
-        f, a1, a2, rho, r1, r2, D = sp.symbols("f a_1 a_2 rho r_1 r_2 D", positive=True)
+        f, a, rho, r1, D = sp.symbols("f a rho r_1 D", positive=True)
+        M = sp.Symbol("M", integer=True, positive=True)
         return {"value_pay_all": f * rho * (1 - sp.exp(-r1 * D)),
+                "value_pay_all_two_identical": f * a,                          # a = on-time chance
+                "value_pay_first_two_identical": f * (1 - (1 - a) ** 2) / 2,
+                "owed_pay_all": f * M,                                          # M on-time proofs
                 "redundant_attempts": sp.Symbol("k") - 1}
 
     def theorems(self) -> list:
         from provergame.proofs import race
-        return race.sequencer_chosen()
+        return race.sequencer_chosen(self.symbolic())

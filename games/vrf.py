@@ -435,7 +435,7 @@ class TaikoPool(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.taiko_pool()
+        return vrf.taiko_pool(self.symbolic())
 
 
 @register("turn_based")
@@ -615,5 +615,5 @@ class TurnBased(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.turn_based()
+        return vrf.turn_based(self.symbolic())
 

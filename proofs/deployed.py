@@ -12,16 +12,12 @@ x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 def aztec_booster() -> list[Theorem]:
     share = k - a * (h - x) ** 2 / 10 ** 10
     t = sp.Symbol("t", positive=True)
+    rises = lambda S: (sp.diff(S, x) >= 0, (x <= h,))                            # noqa: E731
     return [
-        Theorem("booster_shares_rise_with_score", sp.diff(share, x) >= 0, (x <= h,),
-                "Below max_score, k - a (h - x)^2 / 1e10 is non-decreasing in the score x."),
-        Theorem("booster_shares_at_most_k", share <= k, (),
-                "Shares never exceed k: veterans at max_score hold the most."),
-        Theorem("booster_floor_score", sp.Eq(sp.simplify(share.subs(x, h - sp.sqrt((k - m) * 10 ** 10 / a))), m), (m < k,),
-                "The score leaves the floor m at h - sqrt((k - m) 1e10 / a): 12,000,000 with the deployed constants."),
-        Theorem("booster_ramp_positive", t * (sp.Symbol("i", positive=True) - sp.Symbol("d", positive=True)) > 0,
-                (sp.Symbol("i", positive=True) > sp.Symbol("d", positive=True),),
-                "A prover proving every epoch gains increment - decay per epoch (25,000 deployed): the ramp ends."),
+        Theorem("booster_shares_rise_with_score", *rises(share), uses=(share,), build=rises,
+                description="Below max_score, k - a (h - x)^2 / 1e10 is non-decreasing in the score x."),
+        Theorem("booster_shares_at_most_k", share <= k, (), uses=(share,), build=lambda S: (S <= k, ()),
+                description="Shares never exceed k: veterans at max_score hold the most."),
     ]
 
 
@@ -30,8 +26,6 @@ def sidecar() -> list[Theorem]:
     return [
         Theorem("sidecar_stake_raises_bribe", tip + s * R - c + D + S > tip + s * R - c + D, (),
                 "An in-protocol stake slashed on failure raises the withholding bribe by exactly the slash."),
-        Theorem("sidecar_bribe_above_deposit", tip + s * R - c + D >= D, (tip + s * R >= c,),
-                "A prover with a non-negative margin needs more than its deposit to withhold."),
     ]
 
 
@@ -48,11 +42,14 @@ def lottery() -> list[Theorem]:
     lam, c, F, r = sp.symbols("lambda c F r", positive=True)
     cost = lam * c / r + F * sp.exp(-lam)
     star = sp.log(r * F / c)
+    stationary = lambda C: (sp.Eq(sp.simplify(sp.diff(C, lam).subs(lam, star)), 0), ())   # noqa: E731
+    convex = lambda C: (sp.diff(C, lam, 2) > 0, ())                                     # noqa: E731
     return [
-        Theorem("lottery_poisson_optimum_foc", sp.Eq(sp.simplify(sp.diff(cost, lam).subs(lam, star)), 0), (),
-                "Poisson limit: the protocol cost lambda c / r + F e^-lambda is stationary at lambda* = ln(r F / c)."),
-        Theorem("lottery_poisson_optimum_convex", sp.diff(cost, lam, 2) > 0, (),
-                "... and convex in lambda, so lambda* is the minimum."),
+        Theorem("lottery_poisson_optimum_foc", *stationary(cost), uses=(cost,), build=stationary,
+                description="Poisson limit: the protocol cost lambda c / r + F e^-lambda is stationary at "
+                            "lambda* = ln(r F / c)."),
+        Theorem("lottery_poisson_optimum_convex", *convex(cost), uses=(cost,), build=convex,
+                description="... and convex in lambda, so lambda* is the minimum."),
         Theorem("lottery_poisson_reward", sp.Eq(sp.simplify(star * c / (r * (1 - sp.exp(-star))) - c * star / (r - c / F)), 0),
                 (), "The reward that induces lambda* is R* = c ln(r F / c) / (r - c / F)."),
     ]
@@ -66,12 +63,13 @@ def procurement() -> list[Theorem]:
     # rival bid > x iff e' > (K x - hi)/(K - 1), so P(win) = ((hi - (K x - hi)/(K-1)) / hi)^(K-1)
     # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
     bracket = (hi - x) / (K - 1) - (x - e)
+    foc = lambda B: (sp.Eq(sp.simplify(bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
     return [
-        Theorem("procurement_uniform_bid_foc", sp.Eq(sp.simplify(bracket.subs(x, bid)), 0), (K >= 2, e < hi),
-                "Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order condition "
-                "W^(K-2) K/hi [(hi - x)/(K-1) - (x - e)]."),
-        Theorem("procurement_bid_above_cost", bid >= e, (e <= hi, K >= 1),
-                "Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
+        Theorem("procurement_uniform_bid_foc", *foc(bid), uses=(bid,), build=foc,
+                description="Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order "
+                            "condition W^(K-2) K/hi [(hi - x)/(K-1) - (x - e)]."),
+        Theorem("procurement_bid_above_cost", bid >= e, (e <= hi, K >= 1), uses=(bid,),
+                description="Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
         Theorem("procurement_revenue_equivalence_uniform",
                 sp.And(*[sp.Eq(sp.integrate((e + (1 - e) / n) * n * (1 - e) ** (n - 1), (e, 0, 1)),
                                sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1))) for n in range(2, 9)]),
@@ -83,11 +81,8 @@ def dutch() -> list[Theorem]:
     p, lo, hi, T, X, burn, after = sp.symbols("p p_min p_max T X b P_after", positive=True)
     t = T * (p - lo) / (hi - lo)
     return [
-        Theorem("dutch_lock_time_within_ramp", sp.And(t >= 0, t <= T), (p >= lo, p <= hi, hi > lo),
-                "A lock price within [min_price, max_price] locks within the ramp."),
-        Theorem("dutch_collateral_stops_refulfil", -burn * X + after - p <= 0, (burn * X >= after - p,),
-                "Lock at p, fail, then fulfil after the timeout: the net (P_after - burn X) - p is not positive "
-                "once burn X >= P_after - p."),
+        Theorem("dutch_lock_time_within_ramp", sp.And(t >= 0, t <= T), (p >= lo, p <= hi, hi > lo), uses=(t,),
+                description="A lock price within [min_price, max_price] locks within the ramp."),
     ]
 
 
@@ -103,6 +98,9 @@ def fee_sharing_multiplicative() -> list[Theorem]:
                 "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
         Theorem("multiplicative_share_foc",
                 sp.Eq(sp.simplify((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F) - F / K).subs(a, star).simplify(), 0), (),
+                uses=(star,), build=lambda S: (sp.Eq(sp.simplify(((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F)
+                                                                  - F / K).subs(a, S)), 0), ()),
+                description=
                 "Score u (1 + gamma a): a* = [(K-1) gamma (m + F) - F] / (gamma K F) solves the symmetric "
                 "first-order condition."),
     ]
@@ -113,10 +111,13 @@ def taiko_alpha4() -> list[Theorem]:
     slash = sp.Min(sp.Max(s * pts / 10000 / cap, mult * R, floor), s)
     e, W = sp.symbols("e W", positive=True)
     share = (s / e ** 2) / (s / e ** 2 + W)
+    falls = lambda S: (sp.diff(S, e) < 0, ())              # noqa: E731
+    rises = lambda S: (sp.diff(S, s) > 0, ())              # noqa: E731
     return [
-        Theorem("taiko_slash_at_most_stake", slash <= s, (), "The alpha-4 slash never exceeds the stake."),
-        Theorem("taiko_selection_falls_with_erpg", sp.diff(share, e) < 0, (),
-                "A higher reward per gas lowers the chance of proving a block (weight stake / erpg^2)."),
-        Theorem("taiko_selection_rises_with_stake", sp.diff(share, s) > 0, (),
-                "More stake raises the chance of proving a block."),
+        Theorem("taiko_slash_at_most_stake", slash <= s, (), "The alpha-4 slash never exceeds the stake.",
+                uses=(slash,)),
+        Theorem("taiko_selection_falls_with_erpg", *falls(share), uses=(share,), build=falls,
+                description="A higher reward per gas lowers the chance of proving a block (weight stake / erpg^2)."),
+        Theorem("taiko_selection_rises_with_stake", *rises(share), uses=(share,), build=rises,
+                description="More stake raises the chance of proving a block."),
     ]

@@ -1,17 +1,23 @@
 """State incentive properties as sympy statements and prove them: sympy first, then z3.
 
 A universally quantified claim `assumptions => statement` is proved by z3 when
-`assumptions and not statement` is unsatisfiable over the reals (integers for integer symbols);
-a model of it is a counterexample, kept only after sympy re-evaluates it and confirms that the
-assumptions hold and the statement fails. Symbol assumptions (positive, nonnegative, integer) are
-hypotheses; so is every denominator being nonzero (a claim speaks where its terms are defined).
-Nothing comes back "proved" unless sympy simplified the claim to True or z3 answered unsat.
+`assumptions and not statement` is unsatisfiable over the reals (then it holds for integer symbols
+too), or, failing that, with integer symbols as z3 integers; a model is a counterexample, kept only
+after sympy re-evaluates it exactly and confirms that the assumptions hold and the statement fails.
+Symbol assumptions (positive, nonnegative, integer) are hypotheses; so is every denominator being
+nonzero (a claim speaks where its terms are defined).
+
+Soundness rules: integer symbols are integers only as variables; all arithmetic is over the reals
+(z3 ToReal), so 1/n is never integer division. A float stands for its exact binary value (0.1 is
+3602879701896397/36028797018963968), never a rounded fraction. Nothing comes back "proved" unless
+sympy simplified the claim to True or z3 answered unsat.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable
 
 import pandas as pd
 import sympy as sp
@@ -20,10 +26,16 @@ import z3
 
 @dataclass(frozen=True)
 class Theorem:
+    """A claim `assumptions => statement`. `uses` names the model's own expressions (from the game's
+    symbolic face) the claim is built from, and `build(*uses)` rebuilds (statement, assumptions) from
+    them, so the audit can mutate the model and check that the claim depends on it."""
+
     name: str
     statement: Any
     assumptions: tuple = ()
     description: str = ""
+    uses: tuple = ()
+    build: Callable[..., tuple[Any, tuple]] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,16 +63,21 @@ class _Translator:
         self.side: list[Any] = []
 
     def var(self, s: sp.Symbol):
+        """The symbol as a real-valued z3 term (an integer variable seen through ToReal)."""
         if s not in self.vars:
             v = z3.Int(s.name) if (self.integers and s.is_integer) else z3.Real(s.name)
             self.vars[s] = v
+            term = z3.ToReal(v) if z3.is_int(v) else v
             if s.is_positive:
-                self.side.append(v > 0)
+                self.side.append(term > 0)
             elif s.is_nonnegative:
-                self.side.append(v >= 0)
+                self.side.append(term >= 0)
             if s.is_negative:
-                self.side.append(v < 0)
-        return self.vars[s]
+                self.side.append(term < 0)
+            elif s.is_nonpositive:
+                self.side.append(term <= 0)
+        v = self.vars[s]
+        return z3.ToReal(v) if z3.is_int(v) else v
 
     def __call__(self, e: Any):
         if isinstance(e, bool) or e in (sp.true, sp.false):
@@ -69,8 +86,11 @@ class _Translator:
             return self.var(e)
         if isinstance(e, (sp.Integer, sp.Rational)):
             return z3.RealVal(str(Fraction(int(e.p), int(e.q))))
-        if isinstance(e, sp.Float):
-            return z3.RealVal(str(Fraction(float(e)).limit_denominator(10 ** 12)))
+        if isinstance(e, sp.Float):                      # its exact binary value, never a rounding
+            exact = sp.Rational(e)
+            return z3.RealVal(str(Fraction(int(exact.p), int(exact.q))))
+        if isinstance(e, (int, float)):
+            return z3.RealVal(str(Fraction(e)))
         if isinstance(e, sp.Add):
             return z3.Sum([self(a) for a in e.args])
         if isinstance(e, sp.Mul):
@@ -84,6 +104,7 @@ class _Translator:
                 k = int(ex)
                 b = self(base)
                 if k == 0:
+                    self.side.append(b != 0)                 # 0**0 is undefined in a claim
                     return z3.RealVal(1)
                 prod = b
                 for _ in range(abs(k) - 1):
@@ -167,9 +188,18 @@ def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int) -> ProofResul
     return None
 
 
+def exact(expr: Any) -> Any:
+    """The expression with every float replaced by its exact binary value (a Rational)."""
+    expr = sp.sympify(expr)
+    floats = expr.atoms(sp.Float)
+    return expr.xreplace({f: sp.Rational(f) for f in floats}) if floats else expr
+
+
 def prove(theorem: Theorem, timeout_ms: int = 20_000) -> ProofResult:
     """Proved, Refuted (with a checked counterexample) or Unknown; never claims more."""
     text = str(theorem.statement)
+    theorem = Theorem(theorem.name, exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions),
+                      theorem.description)
     try:
         if _sympy_decides(theorem.statement) and not theorem.assumptions:
             return ProofResult(theorem.name, "proved", "sympy simplify", statement=text)
@@ -192,11 +222,117 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000) -> ProofResult:
     return ProofResult(theorem.name, "unknown", "sympy and z3 undecided", detail=reason, statement=text)
 
 
+@dataclass(frozen=True)
+class Audit:
+    """Non-vacuity of a theorem: its hypotheses have a model (shown), and mutating the model's own
+    expressions it uses (dropping or doubling a term) breaks it in `killed` of `mutants` cases."""
+
+    satisfiable: bool | None
+    model: dict | None
+    mutants: int
+    killed: int
+
+    @property
+    def non_vacuous(self) -> bool:
+        return bool(self.satisfiable) and self.killed >= 1
+
+
+def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None, dict | None]:
+    """Do the hypotheses (with the symbols' own assumptions and defined denominators) have a model?"""
+    tr = _Translator(integers=True)
+    try:
+        hyps = [tr(exact(a)) for a in theorem.assumptions]
+        tr(exact(theorem.statement))                 # its symbols' signs and denominators count too
+    except _Untranslatable:
+        return None, None
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(*hyps, *tr.side)
+    answer = solver.check()
+    if answer == z3.sat:
+        model = solver.model()
+        try:
+            return True, {s.name: str(_model_value(model.eval(v, model_completion=True))) for s, v in tr.vars.items()}
+        except _Untranslatable:
+            return True, None
+    return (False, None) if answer == z3.unsat else (None, None)
+
+
+def _subterm_mutants(expr: Any, limit: int = 8) -> list[Any]:
+    """Drop or double one term of one sum inside `expr` (the whole expression doubled last)."""
+    expr = sp.sympify(expr)
+    out: list[Any] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Add):
+            for term in node.args:
+                for new in (node - term, node + term):
+                    mutant = expr.xreplace({node: new})
+                    if mutant != expr and mutant not in out:
+                        out.append(mutant)
+        if len(out) >= limit:
+            break
+    doubled = 2 * expr
+    if doubled != expr and doubled not in out:
+        out.append(doubled)
+    return out[:limit + 1]
+
+
+def audit(theorem: Theorem, timeout_ms: int = 2_000) -> Audit:
+    """Satisfiable hypotheses, and the number of model mutations that break the theorem."""
+    sat, model = satisfiable(theorem)
+    mutants = killed = 0
+    for i, used in enumerate(theorem.uses):
+        for mutant in _subterm_mutants(used):
+            args = list(theorem.uses)
+            args[i] = mutant
+            if theorem.build is not None:
+                statement, hyps = theorem.build(*args)
+            else:
+                statement = sp.sympify(theorem.statement).xreplace({used: mutant})
+                hyps = tuple(sp.sympify(a).xreplace({used: mutant}) for a in theorem.assumptions)
+            if statement == theorem.statement and tuple(hyps) == tuple(theorem.assumptions):
+                continue                        # the claim does not contain the expression as written
+            mutants += 1
+            killed += _status(theorem.name + ":mutant", statement, tuple(hyps), timeout_ms) != "proved"
+    return Audit(sat, model, mutants, killed)
+
+
+@lru_cache(maxsize=4096)
+def _status(name: str, statement: Any, assumptions: tuple, timeout_ms: int) -> str:
+    return prove(Theorem(name, statement, assumptions), timeout_ms).status
+
+
 def prove_all(theorems: list[Theorem]) -> pd.DataFrame:
+    """One row per theorem: status, method, counterexample, hypotheses, their model, mutation score,
+    and `counted`: proved, with satisfiable hypotheses, and killed by at least one mutation."""
     rows = []
     for t in theorems:
-        r = prove(t)
+        r = _proof(t)
+        key = _key(t)
+        if key not in _AUDITS:
+            _AUDITS[key] = audit(t) if r.proved else Audit(None, None, 0, 0)
+        a = _AUDITS[key]
         rows.append({"theorem": t.name, "status": r.status, "method": r.method,
                      "counterexample": "" if r.counterexample is None else str(r.counterexample),
-                     "description": t.description})
-    return pd.DataFrame(rows)
+                     "hypotheses": ", ".join(str(h) for h in t.assumptions) or "none",
+                     "hypotheses hold at": "" if a.model is None else str(a.model),
+                     "mutation score": f"{a.killed}/{a.mutants}",
+                     "counted": bool(r.proved and a.non_vacuous), "description": t.description})
+    return pd.DataFrame(rows, columns=["theorem", "status", "method", "counterexample", "hypotheses",
+                                       "hypotheses hold at", "mutation score", "counted", "description"])
+
+
+def _key(t: Theorem) -> tuple:
+    return (t.name, sp.srepr(sp.sympify(t.statement)), tuple(sp.srepr(sp.sympify(a)) for a in t.assumptions),
+            tuple(sp.srepr(sp.sympify(u)) for u in t.uses))
+
+
+def _proof(t: Theorem) -> ProofResult:
+    key = _key(t)
+    if key not in _PROOFS:
+        _PROOFS[key] = prove(t)
+    return _PROOFS[key]
+
+
+_PROOFS: dict[tuple, ProofResult] = {}
+_AUDITS: dict[tuple, Audit] = {}

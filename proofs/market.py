@@ -8,16 +8,17 @@ from .engine import Theorem
 c1, c2, c3, b, r = sp.symbols("c_1 c_2 c_3 b r", positive=True)
 
 
-def snarketplace() -> list[Theorem]:
+def snarketplace(sym: dict) -> list[Theorem]:
+    profit = sym["winner_profit_unit_demand"]
+    t = sp.Symbol("t", positive=True)
+    undercut = lambda P: (P.subs(c2, c2 - t) < P, ())               # noqa: E731
     return [
-        Theorem("bertrand_price_is_second_lowest_cost",
-                sp.And(c2 - c1 >= 0, b - c2 < 0, sp.Min(c2, r) <= r),
-                (c1 <= c2, c2 <= c3, b < c2),
-                "Unit demand, costs c_1 <= c_2 <= c_3: the cheapest prover wins at price c_2 (it profits "
-                "c_2 - c_1 >= 0), and a rival can only win by bidding b < c_2 <= its own cost; the price never "
-                "exceeds the reserve."),
-        Theorem("price_never_above_reserve", sp.Min(c2, r) <= r, (),
-                "The clearing price is min(first excluded cost, reserve price) <= reserve."),
+        Theorem("bertrand_winner_individually_rational", profit >= 0, (c1 <= c2,), uses=(profit,),
+                description="Unit demand: the cheapest prover sells at the second-lowest cost c_2 and earns "
+                            "c_2 - c_1 >= 0."),
+        Theorem("bertrand_undercutting_lowers_profit", *undercut(profit), uses=(profit,), build=undercut,
+                description="Pricing t below the Bertrand price strictly lowers the winner's profit: with the "
+                            "sale already won, undercutting only gives money away."),
     ]
 
 
@@ -31,12 +32,12 @@ def predation() -> list[Theorem]:
     return [
         Theorem("predation_unprofitable_below_threshold",
                 gain < 0,
-                (x < 1, y < 1, pp < pc, pc < pm, y > threshold_y),
+                (x < 1, y < 1, pp < pc, pc < pm, y > threshold_y), uses=(gain,), description=
                 "With delta^E above the closed-form threshold (entrants return fast: low barriers), the "
                 "discounted gain of predation (times 1 - delta) is negative: predation does not pay."),
         Theorem("predation_profitable_above_threshold",
                 gain > 0,
-                (x < 1, y < 1, pp < pc, pc < pm, y < threshold_y),
+                (x < 1, y < 1, pp < pc, pc < pm, y < threshold_y), uses=(gain,), description=
                 "When entrants take longer than the threshold (delta^E below it: high barriers), predation pays."),
         Theorem("lower_reserve_never_raises_recoupment",
                 (r1 - c1) * x * (1 - y) <= (r2 - c1) * x * (1 - y),

@@ -1,101 +1,117 @@
-"""Theorems of the race family, stated in sympy and proved by proofs.engine."""
+"""Theorems of the race family, stated over each game's own symbolic face (game.symbolic()) and
+proved by proofs.engine; each names the model expressions it uses, so the audit can mutate them."""
 from __future__ import annotations
 
-import sympy as sp
+from typing import Any
 
-from provergame.solvers.contest import symbolic_tullock
+import sympy as sp
 
 from .engine import Theorem
 
 R, c, s, a, f = sp.symbols("R c s a f", positive=True)
 m, n, U, k, M = sp.symbols("m n U k M", integer=True, positive=True)
+r_i, r_S = sp.symbols("r_i r_S", positive=True)
 
 
-def winner_takes_all() -> list[Theorem]:
-    r_i, r_S, r1, r2, r3 = sp.symbols("r_i r_S r_1 r_2 r_3", positive=True)
+def winner_takes_all(sym: dict[str, Any]) -> list[Theorem]:
+    r1, r2, r3 = sp.symbols("r_1 r_2 r_3", positive=True)
+
+    def shares(pay):                                  # win chance (pay + c) / R of three entrants
+        share = (pay + c) / R
+        return sum(share.subs({r_i: ri, r_S: r1 + r2 + r3 - ri}, simultaneous=True) for ri in (r1, r2, r3))
+
+    entrants = lambda P: (sp.And(P >= 0, P.subs(m, m + 1) < 0), (m * c <= R, R < (m + 1) * c))  # noqa: E731
     return [
-        Theorem("wta_identical_entrants",
-                sp.And(R / m - c >= 0, R / (m + 1) - c < 0), (m * c <= R, R < (m + 1) * c),
-                "Identical provers: exactly m = floor(R/c) entrants is an equilibrium (entrants profit, "
-                "one more would lose)."),
-        Theorem("wta_shares_sum_to_one",
-                sp.Eq(r1 / (r1 + r2 + r3) + r2 / (r1 + r2 + r3) + r3 / (r1 + r2 + r3), 1), (),
-                "Win probabilities rate_i / sum rate of the exponential race sum to one (budget balance)."),
-        Theorem("wta_faster_rivals_hurt",
-                sp.diff(R * r_i / (r_i + r_S), r_S) < 0, (),
-                "An entrant's expected reward strictly falls as rivals' total speed rises (entry is a "
-                "game of strategic substitutes)."),
-        Theorem("wta_one_takes_all_concentration",
-                sp.And(R * r_i / (r_i + r_S) <= R, R * r_i / (r_i + r_S) >= R * r_i / (r_i + r_S + 1)), (),
-                "A prover's share rises with its own relative speed: the fastest prover takes the "
-                "largest share (the seed's path to one giant prover)."),
+        Theorem("wta_identical_entrants", *entrants(sym["payoff_identical_m_entrants"]),
+                description="Identical provers: m = floor(R/c) entrants is an equilibrium (each entrant's payoff "
+                            "R/m - c >= 0; one more would get R/(m+1) - c < 0).",
+                uses=(sym["payoff_identical_m_entrants"],), build=entrants),
+        Theorem("wta_shares_sum_to_one", sp.Eq(shares(sym["payoff_entrant"]), 1),
+                description="Budget balance: the entrants' win chances from the payoff R r_i/(r_i + r_S) - c sum "
+                            "to one, so exactly the reward is paid per accepted proof.",
+                uses=(sym["payoff_entrant"],), build=lambda P: (sp.Eq(shares(P), 1), ())),
+        Theorem("wta_faster_rivals_hurt", sp.diff(sym["payoff_entrant"], r_S) < 0,
+                description="An entrant's payoff strictly falls as rivals' total speed rises (strategic substitutes).",
+                uses=(sym["payoff_entrant"],), build=lambda P: (sp.diff(P, r_S) < 0, ())),
+        Theorem("wta_own_speed_pays", sp.diff(sym["payoff_entrant"], r_i) > 0,
+                description="An entrant's payoff strictly rises with its own speed: the fastest prover takes the "
+                            "largest share (the seed's path to one giant prover).",
+                uses=(sym["payoff_entrant"],), build=lambda P: (sp.diff(P, r_i) > 0, ())),
     ]
 
 
-def speed_race() -> list[Theorem]:
-    sym = symbolic_tullock()
+def speed_race(sym: dict[str, Any]) -> list[Theorem]:
     x, y = sp.symbols("x y", positive=True)
-    pay, eff = sym["payoff"], sym["effort"]
-    foc = sp.diff(pay, x).subs({x: eff, y: eff})
-    soc = sp.diff(pay, x, 2).subs({x: eff, y: eff})
-    c1, c2 = sp.symbols("c_1 c_2", positive=True)
-    X = R / (c1 + c2)
-    x1, x2 = X * (1 - c1 / (c1 + c2)), X * (1 - c2 / (c1 + c2))
+
+    def at_eq(expr, eff):
+        return expr.subs({x: eff, y: eff}, simultaneous=True)
+
+    foc = lambda P, E: (sp.Eq(sp.simplify(at_eq(sp.diff(P, x), E)), 0), ())        # noqa: E731
+    soc = lambda P, E: (at_eq(sp.diff(P, x, 2), E) < 0, (n >= 2,))                  # noqa: E731
+    profit = lambda P, E: (sp.Eq(sp.simplify(at_eq(P, E)), R / n ** 2), (n >= 2,))  # noqa: E731
+    uses = (sym["payoff"], sym["effort"])
     return [
-        Theorem("tullock_symmetric_foc", sp.Eq(sp.simplify(foc), 0), (),
-                "Symmetric Tullock contest: x* = R(n-1)/(n^2 c) solves the first-order condition."),
-        Theorem("tullock_symmetric_soc", soc < 0, (n >= 2,),
-                "The payoff is strictly concave in own effort at x*: a maximum."),
-        Theorem("tullock_symmetric_profit", sp.Eq(sym["profit"], R / n ** 2), (),
-                "Equilibrium profit of each of n identical provers is R/n^2."),
-        Theorem("tullock_rent_dissipation", sp.Eq(sym["dissipation"], (n - 1) / n), (),
-                "Total spending dissipates the fraction (n-1)/n of the reward."),
-        Theorem("tullock_two_player_foc",
-                sp.Eq(sp.simplify(sp.diff(R * x / (x + x2) - c1 * x, x).subs(x, x1)), 0), (),
-                "Two heterogeneous provers: the active-set closed form is a best response for the cheaper one."),
+        Theorem("tullock_symmetric_foc", *foc(*uses), uses=uses, build=foc,
+                description="Symmetric Tullock contest: the solver's x* = R(n-1)/(n^2 c) solves the first-order "
+                            "condition of the payoff R x/(x + (n-1) y) - c x."),
+        Theorem("tullock_symmetric_soc", *soc(*uses), uses=uses, build=soc,
+                description="The payoff is strictly concave in own effort at x*: a maximum, not a minimum."),
+        Theorem("tullock_symmetric_profit", *profit(*uses), uses=uses, build=profit,
+                description="Equilibrium profit of each of n identical provers is R/n^2 (individual rationality)."),
+        Theorem("tullock_rent_dissipation", sp.Eq(n * c * sym["effort"] / R, (n - 1) / n),
+                uses=(sym["effort"],), build=lambda E: (sp.Eq(n * c * E / R, (n - 1) / n), ()),
+                description="Total spending n c x* dissipates the fraction (n-1)/n of the reward."),
     ]
 
 
-def uncle_rewards() -> list[Theorem]:
-    share = R * (1 + s * sp.Min(U, m - 1)) / m
+def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
+    P, UC = sym["payoff_identical_m_entrants"], sym["user_cost_identical"]
+    entry = lambda P: (P >= 0, (R / m - c >= 0, s <= 1, m >= 2))              # noqa: E731
     return [
-        Theorem("uncles_raise_entry", share - c >= 0, (R / m - c >= 0, s <= 1),
-                "Identical provers: every number of entrants viable without uncle rewards stays viable "
-                "with them, so entry (and so decentralisation: HHI = 1/m) weakly rises."),
-        Theorem("uncles_raise_cost_per_proof", R * (1 + s * sp.Min(U, m - 1)) >= R, (),
-                "Uncle rewards raise what users pay per accepted proof: R(1 + s min(U, m-1)) >= R."),
-        Theorem("uncles_budget", R * (1 + s * sp.Min(U, m - 1)) <= R * (1 + s * U), (s <= 1,),
-                "The payout per proof is bounded by R(1 + s U)."),
-        Theorem("uncles_hhi_falls_with_entry", 1 / (m + k) <= 1 / m, (),
-                "With identical provers more entrants mean a lower HHI (1/m)."),
+        Theorem("uncles_raise_entry", *entry(P), uses=(P,), build=entry,
+                description="Identical provers: every number m >= 2 of entrants viable without uncle rewards "
+                            "(R/m - c >= 0) stays viable with them, so entry (and HHI = 1/m) weakly improves."),
+        Theorem("uncles_budget_balance", sp.Eq(UC, m * (P + c)), uses=(UC, P),
+                build=lambda UC_, P_: (sp.Eq(UC_, m * (P_ + c)), ()),
+                description="What users pay per proof, R(1 + s min(U, m-1)), is exactly what the m entrants "
+                            "receive: the cost per proof rises with the uncle share."),
+        Theorem("uncles_payout_bounded", UC <= R * (1 + s * U), (s <= 1,), uses=(UC,),
+                description="The payout per proof is bounded by R(1 + s U)."),
     ]
 
 
-def minimum_proving_time() -> list[Theorem]:
-    y1, y2, A, B, E = sp.symbols("y_1 y_2 A B E", nonnegative=True)
-    r = sp.Symbol("r", positive=True)
-    value = lambda y: R * ((1 - y) * A + y * B)
+def minimum_proving_time(sym: dict[str, Any]) -> list[Theorem]:
+    y1, y2, A, B = sp.symbols("y_1 y_2 A B", nonnegative=True)
+    y = sp.Symbol("y", positive=True)
+    V = sym["value_two_provers_exponential"].subs({sp.Symbol("d", positive=True): 2 * (1 - A),
+                                                   sp.Symbol("P_first_after_tmin", positive=True): B})
+    slope = lambda V_: (sp.And(sp.diff(V_, y) <= R, sp.diff(V_, y) >= -R), (A <= 1, B <= 1))  # noqa: E731
+    gain = lambda V_: (V_.subs(y, y2) - V_.subs(y, y1) <= R * (y1 - y2), (y2 < y1, y1 <= 1, A <= 1, B <= 1))  # noqa: E731
+    bounded = lambda V_: (sp.And(V_ >= 0, V_ <= R), (y <= 1, A <= 1, B <= 1))  # noqa: E731
     return [
-        Theorem("mpt_speed_beyond_tmin_worthless_deterministic", sp.Eq(sp.diff(R * E, r), 0), (),
-                "Deterministic proving time 1/r <= t_min: the expected reward R E[1/(1+K)] does not "
-                "depend on r, so speed beyond t_min is worth exactly nothing."),
-        Theorem("mpt_speed_gain_bounded",
-                value(y2) - value(y1) <= R * (y1 - y2),
-                (y2 < y1, y1 <= 1, A <= 1, B <= 1),
-                "Exponential times, y = P(not done by t_min) = e^{-r t_min}: a faster prover gains at most "
-                "R (y_1 - y_2), which vanishes as the prover surely reaches t_min."),
+        Theorem("mpt_speed_gain_bounded", *gain(V), uses=(V,), build=gain,
+                description="Exponential times, y = P(not done by t_min) = e^{-r t_min}: a faster prover gains at "
+                            "most R (y_1 - y_2), which vanishes as every prover surely reaches t_min."),
+        Theorem("mpt_value_within_reward", *bounded(V), uses=(V,), build=bounded,
+                description="A prover's expected reward R((1 - y) A + y B) lies in [0, R]."),
+        Theorem("mpt_speed_sensitivity_bounded", *slope(V), uses=(V,), build=slope,
+                description="The reward's sensitivity to the chance of missing t_min is at most R in size: "
+                            "|dV/dy| = R |B - A| <= R, and y = e^{-r t_min} -> 0 makes speed worthless."),
     ]
 
 
-def sequencer_chosen() -> list[Theorem]:
+def sequencer_chosen(sym: dict[str, Any]) -> list[Theorem]:
+    pay_all, pay_first = sym["value_pay_all_two_identical"], sym["value_pay_first_two_identical"]
+    owed = sym["owed_pay_all"]
+    bond = sp.Symbol("bond", positive=True)
+    loss = lambda A, F: (sp.And(sp.Eq(sp.expand(A - F), f * a ** 2 / 2), A - F > 0), (a <= 1,))  # noqa: E731
     return [
-        Theorem("bounty_second_prover_loss",
-                sp.And(sp.Eq(f * a - f * (1 - (1 - a) ** 2) / 2, f * a ** 2 / 2), f * a ** 2 / 2 > 0),
-                (a <= 1,),
-                "Two identical asked provers, each on time with probability a: paying only the first "
-                "costs each prover f a^2 / 2 against paying all (the seed's point 2)."),
-        Theorem("bounty_bond_deters_default", f * M <= sp.Symbol("bond", positive=True),
-                (M <= k, sp.Symbol("bond", positive=True) >= f * k),
-                "Out-of-protocol payment: a bond of f k (k asked provers, pay all) covers any amount owed, "
-                "so paying is the sequencer's best response."),
+        Theorem("bounty_second_prover_loss", *loss(pay_all, pay_first), uses=(pay_all, pay_first), build=loss,
+                description="Two identical asked provers, each on time with probability a: paying only the first "
+                            "costs each prover f a^2 / 2 against paying all (the seed's point 2)."),
+        Theorem("bounty_bond_deters_default", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),
+                description="Out-of-protocol payment: a bond of f k (k asked provers, pay all) covers any amount "
+                            "owed f M, so paying is the sequencer's best response."),
+        Theorem("bounty_pay_all_within_fee", sp.And(pay_all >= 0, pay_all <= f), (a <= 1,), uses=(pay_all,),
+                description="Under pay-all an asked prover expects at most the fee f per block."),
     ]

@@ -14,17 +14,22 @@ def fee_sharing() -> list[Theorem]:
     foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
     b = sp.Symbol("b", positive=True)
     payoff = (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F)
+    closed = lambda L: (sp.Eq(sp.simplify(foc.subs(a, L) * (1 + g * L)), 0), ())            # noqa: E731
+    corner = lambda L: (L >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)))           # noqa: E731
+    rises = lambda L: (sp.diff(L, m) > 0, (K >= 2,))                                     # noqa: E731
+    concave = lambda P: (sp.diff(P, a, 2).subs(b, a) < 0, (K >= 2, a <= 1))               # noqa: E731
     return [
-        Theorem("fee_share_linear_closed_form", sp.Eq(sp.simplify(foc.subs(a, lin) * (1 + g * lin)), 0), (),
-                "Linear score w = 1 + gamma a: a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)] solves the "
-                "symmetric first-order condition (K-1) w'/w (m + (1-a) F) = K F."),
-        Theorem("fee_share_reaches_one", lin >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)),
-                "Once MEV exceeds K F (1 + gamma) / ((K - 1) gamma) the equilibrium share is the corner a = 1: "
-                "sequencers pass every fee to provers (the seed's expectation as MEV grows)."),
-        Theorem("fee_share_rises_with_mev", sp.diff(lin, m) > 0, (K >= 2,),
-                "The interior share strictly rises with MEV."),
-        Theorem("fee_share_second_order", sp.diff(payoff, a, 2).subs(b, a) < 0, (K >= 2, a <= 1),
-                "The payoff is concave in the own share at a symmetric profile: the first-order condition is a maximum."),
+        Theorem("fee_share_linear_closed_form", *closed(lin), uses=(lin,), build=closed,
+                description="Linear score w = 1 + gamma a: a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)] "
+                            "solves the symmetric first-order condition (K-1) w'/w (m + (1-a) F) = K F."),
+        Theorem("fee_share_reaches_one", *corner(lin), uses=(lin,), build=corner,
+                description="Once MEV exceeds K F (1 + gamma) / ((K - 1) gamma) the equilibrium share is the corner "
+                            "a = 1: sequencers pass every fee to provers (the seed's expectation as MEV grows)."),
+        Theorem("fee_share_rises_with_mev", *rises(lin), uses=(lin,), build=rises,
+                description="The interior share strictly rises with MEV."),
+        Theorem("fee_share_second_order", *concave(payoff), uses=(payoff,), build=concave,
+                description="The payoff is concave in the own share at a symmetric profile: the first-order "
+                            "condition is a maximum."),
     ]
 
 
@@ -33,11 +38,12 @@ def scroll_auction() -> list[Theorem]:
     bid = (K - 1) / K * v
     # best response of a bidder with value v against K-1 rivals bidding (K-1)/K V: P(win with x) = (x K/(K-1))^(K-1)
     pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
+    foc = lambda B: (sp.Eq(sp.simplify(sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
     return [
-        Theorem("first_price_uniform_bid",
-                sp.Eq(sp.simplify(sp.diff(pay, x).subs(x, bid) / (v ** (K - 2))), 0), (),
-                "Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the best response."),
-        Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values."),
+        Theorem("first_price_uniform_bid", *foc(bid), uses=(bid,), build=foc,
+                description="Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the "
+                            "best response."),
+        Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values.", uses=(bid,)),
         Theorem("revenue_equivalence_uniform",
                 sp.Eq(sp.integrate(bid * K * v ** (K - 1), (v, 0, 1)),
                       sp.integrate(v * K * (K - 1) * v ** (K - 2) * (1 - v), (v, 0, 1))), (),
@@ -48,15 +54,14 @@ def scroll_auction() -> list[Theorem]:
 def b52() -> list[Theorem]:
     m1, m2, x, V, bonus, r = sp.symbols("m1 m2 x V beta r", positive=True)
     c, L = sp.symbols("c L", positive=True)
-    gain = (V + bonus * (c + 1)) * r - (V + bonus * c)
+    objective = V + bonus * c                  # what the builder keeps per landed block with c provers
+    threshold = (V + bonus * c) / (V + bonus * (c + 1))
+    above = lambda O: (O.subs(c, c + 1) * r > O, (r > threshold,))            # noqa: E731
+    below = lambda O: (O.subs(c, c + 1) * r < O, (r < threshold,))            # noqa: E731
     return [
-        Theorem("b52_vote_for_largest_amount", L * x / c < L * (x + V) / c, (),
-                "A voter's expected pay L x / c rises with the amount x, so voting for the largest bid is dominant."),
-        Theorem("b52_winner_pays_second_mev", m1 - m2 >= 0, (m1 >= m2,),
-                "Bertrand: the top builder wins by matching m(2) and keeps m(1) - m(2) >= 0; the runner-up cannot bid "
-                "above its own MEV, so provers receive the second-highest MEV."),
-        Theorem("b52_one_more_prover_pays_above", gain > 0, (r * (V + bonus * (c + 1)) > V + bonus * c,),
-                "Adding a prover of reliability r raises (V + beta c) L when r > (V + beta c) / (V + beta (c + 1)) ..."),
-        Theorem("b52_one_more_prover_costs_below", gain < 0, (r * (V + bonus * (c + 1)) < V + bonus * c,),
-                "... and lowers it below that ratio: the builder trades unique provers against reliability."),
+        Theorem("b52_one_more_prover_pays_above", *above(objective), uses=(objective,), build=above,
+                description="The builder's objective (m - x + beta c) prod r rises with one more prover of "
+                            "reliability r exactly when r > (V + beta c) / (V + beta (c + 1)) ..."),
+        Theorem("b52_one_more_prover_costs_below", *below(objective), uses=(objective,), build=below,
+                description="... and falls below that ratio: the builder trades unique provers against reliability."),
     ]

@@ -12,15 +12,22 @@ N, k = sp.symbols("N k", integer=True, positive=True)
 def stake_vrf() -> list[Theorem]:
     a, b = sp.symbols("a b", positive=True)
     t = sp.Symbol("t", positive=True)
+    share = s1 / (s1 + S_o)
+    ident = k / (N + k - 1)
+
+    def split(sh):
+        return (sp.Eq(sh.subs({s1: a, S_o: b + S_o}, simultaneous=True) + sh.subs({s1: b, S_o: a + S_o}, simultaneous=True),
+                      sh.subs(s1, a + b)), ())
+
+    more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
     return [
         Theorem("stake_share_equals_stake_share",
                 sp.Eq(sp.Integral(s1 * sp.exp(-s1 * t) * sp.exp(-S_o * t), (t, 0, sp.oo)), s1 / (s1 + S_o)), (),
                 "With reliability 1 the VRF draw (the exponential race over stakes) picks i with probability "
                 "int s_i e^{-s_i t} e^{-S_o t} dt = s_i / S: expected share equals stake share."),
-        Theorem("stake_weighting_sybil_proof",
-                sp.Eq(a / (a + b + S_o) + b / (a + b + S_o), (a + b) / (a + b + S_o)), (),
-                "Splitting stake a + b into two identities leaves the operator's chance unchanged: "
-                "stake-proportional selection is exactly sybil-proof."),
+        Theorem("stake_weighting_sybil_proof", *split(share), uses=(share,), build=split,
+                description="Splitting stake a + b into two identities leaves the operator's chance under the "
+                            "selection law s_i / (s_i + S_o) unchanged: stake weighting is exactly sybil-proof."),
         Theorem("stake_weighting_sybil_proof_with_redraws",
                 sp.Eq(sp.exp(-a * t) * sp.exp(-b * t), sp.exp(-(a + b) * t)), (),
                 "With re-draws, identities that fail together behave as one: the first of Exp(a) and Exp(b) "
@@ -28,51 +35,60 @@ def stake_vrf() -> list[Theorem]:
         Theorem("identity_weighting_k_of_N",
                 sp.Eq(sp.Sum(1 / (N - 1 + k), (sp.Symbol("j", integer=True), 1, k)), k / (N + k - 1)), (),
                 "Identity weighting: k identities among N - 1 single-identity rivals get k / (N + k - 1) of the work."),
-        Theorem("identity_weighting_rewards_sybils",
-                (k + 1) / (N + k) > k / (N + k - 1), (N >= 2,),
-                "Under identity weighting every extra identity strictly raises the operator's share "
-                "(the seed's 'excessive number of nodes' undercutting)."),
+        Theorem("identity_weighting_rewards_sybils", *more(ident), uses=(ident,), build=more,
+                description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
+                            "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
     ]
 
 
-def taiko_pool() -> list[Theorem]:
-    c1, c2, cK, cx, b, rho = sp.symbols("c_1 c_2 c_K c_x b rho", positive=True)
+def taiko_pool(sym: dict) -> list[Theorem]:
+    c, rho, slash, b = sp.symbols("c rho slash b", positive=True)
+    be = sym["break_even_bid"]
+    margin = lambda bid: rho * bid - c - (1 - rho) * slash                   # noqa: E731
+    even = lambda B: (sp.Eq(sp.simplify(margin(B)), 0), ())                 # noqa: E731
+    above = lambda B: (margin(b) >= 0, (b >= B, rho <= 1))                   # noqa: E731
+    below = lambda B: (margin(b) < 0, (b < B, rho <= 1))                     # noqa: E731
     return [
-        Theorem("taiko_seated_bid_is_first_excluded_cost",
-                sp.And(cx - c1 >= 0, cx - cK >= 0, b - cx < 0),
-                (c1 <= cK, cK <= cx, b < cx),
-                "With costs c_1 <= ... <= c_K <= c_x (c_x the first prover left out), seats bid c_x: every "
-                "seated prover covers its cost, and the excluded prover can only get a seat by bidding below "
-                "its own cost."),
-        Theorem("taiko_break_even_with_slashing",
-                sp.Eq(rho * ((c1 + (1 - rho) * cx) / rho) - c1 - (1 - rho) * cx, 0), (),
-                "A prover delivering with probability rho and slashed s on failure breaks even at bid (c + (1-rho) s) / rho."),
+        Theorem("taiko_break_even_with_slashing", *even(be), uses=(be,), build=even,
+                description="A prover delivering with probability rho and slashed s on failure breaks even at the "
+                            "solver's bid (c + (1-rho) s) / rho."),
+        Theorem("taiko_seat_profitable_above_break_even", *above(be), uses=(be,), build=above,
+                description="Seated at any bid at or above its break-even bid, a prover's expected margin is >= 0: "
+                            "the pinned seats are individually rational."),
+        Theorem("taiko_no_seat_below_break_even", *below(be), uses=(be,), build=below,
+                description="Below its break-even bid a prover loses money: the first excluded prover cannot take "
+                            "a seat profitably, which pins the seated bids."),
     ]
 
 
-def turn_based() -> list[Theorem]:
+def turn_based(sym: dict) -> list[Theorem]:
+    s_i, S = sp.symbols("s_i S", positive=True)
+    share = sym["turn_share"]
+    split = lambda sh: (sp.Eq(sh.subs(s_i, s1) + sh.subs(s_i, s2), sh.subs(s_i, s1 + s2)), ())   # noqa: E731
+    total = lambda sh: (sp.Eq(sh.subs({s_i: s1, S: s1 + s2 + s3}) + sh.subs({s_i: s2, S: s1 + s2 + s3})
+                              + sh.subs({s_i: s3, S: s1 + s2 + s3}), 1), ())                           # noqa: E731
     return [
-        Theorem("stake_turns_sybil_proof", sp.Eq(s1 / (s1 + s2 + s3) + s2 / (s1 + s2 + s3), (s1 + s2) / (s1 + s2 + s3)), (),
-                "Turns in proportion to stake: splitting stake does not change the turns an operator gets."),
-        Theorem("turn_auction_price_not_above_second_cost", sp.Min(s1, s2) <= s2, (),
-                "In the turn auction the winner is paid the second-lowest bid, so truthful bids never pay more "
-                "than the second-lowest cost."),
+        Theorem("stake_turns_sybil_proof", *split(share), uses=(share,), build=split,
+                description="Turns in proportion to stake (s_i / S): splitting stake does not change the turns an "
+                            "operator gets."),
+        Theorem("stake_turns_every_turn_assigned", *total(share), uses=(share,), build=total,
+                description="Turn shares s_i / S sum to one: every turn has a holder (no turn is left unassigned)."),
     ]
 
 
 def proof_tree() -> list[Theorem]:
     ri, rj, kap = sp.symbols("rho_i rho_j kappa", nonnegative=True)
     a1, a2, a3, b1, b2, b3 = sp.symbols("a_1 a_2 a_3 b_1 b_2 b_3", nonnegative=True)
+    W, c = sp.Symbol("W", nonnegative=True), sp.Symbol("c", positive=True)
     return [
         Theorem("covering_never_hurts_a_node", ri + (1 - ri) * kap * rj >= ri, (ri <= 1, rj <= 1, kap <= 1),
-                "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it."),
+                "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it.",
+                uses=(ri + (1 - ri) * kap * rj,)),
         Theorem("covering_never_hurts_the_root", a1 * a2 * a3 >= b1 * b2 * b3,
                 (a1 >= b1, a2 >= b2, a3 >= b3, a1 <= 1, a2 <= 1, a3 <= 1),
                 "The root lands only if every node does: raising each node's chance (covering) raises the root's "
                 "completion probability (shown for three nodes; the recursion multiplies such terms)."),
-        Theorem("grief_unprofitable_without_bribe",
-                sp.Symbol("W", nonnegative=True) * ri - sp.Symbol("c", positive=True) < sp.Symbol("W", nonnegative=True),
-                (ri <= 1,),
+        Theorem("grief_unprofitable_without_bribe", W * ri - c < W, (ri <= 1,), uses=(W * ri - c,), description=
                 "Excluding a child's proof forces the griefer to re-prove it at cost c and risk its own block "
                 "reward W: griefing pays only with a bribe of at least c + (1 - rho) W."),
     ]

@@ -135,7 +135,9 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
               "provers' total expected profit per round; withhold_bribe: cheapest bribe that stalls proving; "
               "undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
               "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
-              "max_z: simulator agreement within 4 standard errors; proofs: theorems proved.",
+              "max_z: simulator agreement within 4 standard errors; proofs: theorems proved whose hypotheses have a "
+              "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
+              "lists every theorem with its hypotheses and mutation score).",
               markdown_table(pd.DataFrame(rows))]
     for title, item in context.get("comparisons", {}).items():
         index.append(f"## {title}")

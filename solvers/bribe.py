@@ -14,7 +14,7 @@ so the expected bribe is sum_k P(k wins) loss_k. Infinite where the protocol ele
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,6 @@ import pandas as pd
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
 from provergame.games import protocols
 from provergame.games.base import Game
-from provergame.model import Population
 
 
 @dataclass(frozen=True)
@@ -118,9 +117,9 @@ def sequencer_bribe(game: Game, attack: str, prover: int = 0, profile=None) -> B
         profile = game.equilibrium()[0]
     profile = game.check_profile(profile)
     if isinstance(game, protocols.SequencerAttack):
-        pop = getattr(game, "provers", None)
-        count = len(pop) if isinstance(pop, Population) else game.n
-        check_int("prover", prover, lo=0, hi=count - 1)
+        own = "provers" in {f.name for f in fields(game)}  # games without provers of their own ignore the index
+        prover = check_int("prover", prover, lo=0,
+                           hi=len(game.provers) - 1 if own and game.provers is not None else 1_000_000)
         loss, win, method = game.sequencer_attack(attack, prover, profile)
         loss = np.asarray(loss, dtype=float)
         total = float(np.sum(np.where(win > 0, win * loss, 0.0)))

@@ -35,11 +35,44 @@ def test_never_proves_a_false_claim(a, b, c, d):
         assert claim.subs(vals) == sp.false
 
 
-@pytest.mark.parametrize("family", [race.winner_takes_all, race.speed_race, race.uncle_rewards,
-                                    race.minimum_proving_time, race.sequencer_chosen])
-def test_race_family_theorems_are_proved(family):
-    table = prove_all(family())
-    assert (table["status"] == "proved").all(), table
+RACE = ["winner_takes_all", "speed_race", "uncle_rewards", "minimum_proving_time", "sequencer_chosen"]
+
+
+@pytest.mark.parametrize("kind", RACE)
+def test_race_family_theorems_are_proved_and_non_vacuous(kind):
+    """Stated over the game's own symbolic face; every one proved, with satisfiable hypotheses and
+    killed by at least one mutation of the model (at least three per game)."""
+    table = prove_all(games.registered()[kind].example().theorems())
+    assert (table["status"] == "proved").all() and table["counted"].all() and len(table) >= 3, table
+
+
+HOLLOW = {"b52_winner_pays_second_mev", "sidecar_bribe_above_deposit", "dutch_collateral_stops_refulfil",
+          "bertrand_price_is_second_lowest_cost", "taiko_seated_bid_is_first_excluded_cost",
+          "turn_auction_price_not_above_second_cost", "price_never_above_reserve",
+          "mpt_speed_beyond_tmin_worthless_deterministic", "booster_floor_score", "wta_one_takes_all_concentration"}
+
+
+def test_the_hollow_theorems_are_gone_and_none_is_counted_without_an_audit():
+    names = set()
+    for cls in games.registered().values():
+        table = prove_all(cls.example().theorems())
+        names |= set(table["theorem"])
+        assert not (table["counted"] & (table["mutation score"].str.endswith("/0"))).any()
+        assert (table.loc[table["counted"], "status"] == "proved").all()
+    assert not names & HOLLOW
+
+
+def test_audit_finds_a_tautology_hollow_and_a_model_claim_non_vacuous():
+    from provergame.proofs.engine import audit
+    a, b = sp.symbols("a b", positive=True)
+    taut = Theorem("min", sp.Min(a, b) <= b, uses=(a + b,), build=lambda e: (sp.Min(a, b) <= b, ()))
+    assert audit(taut).killed == 0                          # the claim ignores the model expression
+    payoff = a / (a + b) - sp.Rational(1, 10)
+    real = Theorem("falls", sp.diff(payoff, b) < 0, uses=(payoff,), build=lambda p: (sp.diff(p, b) < 0, ()))
+    out = audit(real)
+    assert out.satisfiable and out.killed >= 1 and out.non_vacuous
+    unsat = Theorem("never", a >= 0, (a < 0,))
+    assert audit(unsat).satisfiable is False
 
 
 def test_games_expose_their_theorems_and_symbolic_forms():
