@@ -53,6 +53,21 @@ def _cost_law_checked(name: str, spec: Any) -> tuple:
     return (spec[0], float(spec[1]), float(spec[2]))
 
 
+def _uniform_bid_check(game: Any) -> list[tuple[str, Any, dict[str, float], float]]:
+    """The closed-form uniform bid e + (hi - e) / K against the numeric `bid`, where it applies
+    (uniform costs, a reserve that does not bind)."""
+    if game.cost_distribution[0] != "uniform":
+        return []
+    d = game._cost()
+    hi = float(game.effective(d.ppf(1.0)))
+    if game.reserve < hi:
+        return []
+    c = float(d.ppf(0.3))
+    e = float(game.effective(c))
+    return [("bid_uniform", game.symbolic()["bid_uniform"], {"e": e, "hi": hi, "K": game.provers_count},
+             float(game.bid(c)))]
+
+
 COST_LAW = Custom(checker=_cost_law_checked, allowed=_COST_LAWS, doc="law of each prover's private cost",
                   bad=(("uniform", 1.0, 0.5), ("lognormal", -1.0, 1.0), ("normal", 0.0, 1.0), ("uniform", 0.0),
                        ("uniform", float("nan"), 1.0), "uniform"))
@@ -348,6 +363,9 @@ class ReverseAuction(_Procurement):
         K = sp.Symbol("K", integer=True, positive=True)
         return {"bid_uniform": e + (hi - e) / K}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        return _uniform_bid_check(self)
+
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.procurement()
@@ -453,7 +471,14 @@ class ReverseDutchAuction(_Procurement):
 
     def symbolic(self) -> dict[str, Any]:
         p, lo, hi, T = sp.symbols("p p_min p_max T", positive=True)
-        return {"lock_time": T * (p - lo) / (hi - lo)}
+        return {"lock_time": T * (p - lo) / (hi - lo), **ReverseAuction.symbolic(self)}  # type: ignore[arg-type]
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        c = float(self._cost().ppf(0.3))
+        price = float(self.lock_price(c))
+        return _uniform_bid_check(self) + [
+            ("lock_time", self.symbolic()["lock_time"],
+             {"p": price, "p_min": self.min_price, "p_max": self.max_price, "T": self.ramp}, float(self.lock_time(c)))]
 
     def theorems(self) -> list:
         from provergame.proofs import deployed

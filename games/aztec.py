@@ -230,6 +230,12 @@ class AztecMultiProof(EntryGame):
         return {"shares": sp.Max(k - a * (h - x) ** 2 / 10 ** 10, m), "floor_score": h - sp.sqrt((k - m) * 10 ** 10 / a),
                 "pro_rata": R * sp.Symbol("s_i") / sp.Symbol("S")}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        b = self.booster
+        score = float(self.scores[0])
+        return [("shares", self.symbolic()["shares"],
+                 {"x": score, "h": b.max_score, "k": b.k, "a": b.a, "m": b.minimum}, float(b.shares(score)))]
+
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.aztec_booster()
@@ -318,6 +324,11 @@ class Sidecar(EntryGame):
     def symbolic(self) -> dict[str, Any]:
         tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
         return {"withhold_bribe": tip + s * R - c + D + S}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        return [("withhold_bribe", self.symbolic()["withhold_bribe"],
+                 {"tip": self.prover_tip, "s": self.reward_share, "R": self.block_reward, "c": self.provers.cost[0],
+                  "D": self.deposit, "S": self.stake_slash}, float(self.withhold_bribes()[0]))]
 
 
 @register("epoch_quotes")

@@ -157,6 +157,11 @@ class Game(ABC):
     def theorems(self) -> list:
         return []
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        """(name, an expression of `symbolic()`, values for its symbols from this game's parameters, the
+        numeric face's value in the same case): the conformance suite checks they agree to 1e-9."""
+        return []
+
     # --- solver hook: (profile, method, exact) -----------------------------------------
     @abstractmethod
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:

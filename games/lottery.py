@@ -8,7 +8,7 @@ cost n q c / r + F (1 - q)^n is minimised at (1 - q)^(n-1) = c / (r F), and in t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -105,6 +105,12 @@ class LotteryReward(EntryGame):
         lam = sp.log(r * F / c)
         return {"entry_value": R * (1 - (1 - p) ** n) / (n * p), "poisson_lambda": lam,
                 "poisson_reward": c * lam / (r - c / F)}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        same = replace(self, provers=Population.identical(self.n, float(self.provers.cost.mean())))
+        p = 0.3
+        return [("entry_value", self.symbolic()["entry_value"], {"R": self.reward, "p": p, "n": self.n},
+                 float(same.entry_values(np.full(self.n, p))[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import deployed

@@ -6,7 +6,7 @@ entry"; nil matches orders "with a given maximum price and time to fulfill" to p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -185,6 +185,15 @@ class Snarketplace(Game):
         c1, c2 = sp.symbols("c_1 c_2", positive=True)
         return {"price_unit_demand": c2, "winner_profit_unit_demand": c2 - c1}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.n < 2:
+            return []
+        unit = replace(self, demand=1.0, reserve_price=1e9, provers=self.provers.replace(capacity=1.0))
+        c = np.sort(self.provers.cost)
+        bids, _, winners = unit.bertrand_bids()
+        price = float(bids[winners[-1]]) + unit.tick if winners is not None else float("nan")
+        return [("price_unit_demand", self.symbolic()["price_unit_demand"], {"c_2": c[1]}, price)]
+
     def theorems(self) -> list:
         from provergame.proofs import market
         return market.snarketplace(self.symbolic())
@@ -347,6 +356,14 @@ class Predation(Game):
         P, E = sp.symbols("P E", positive=True)
         gain = (pp - pc) * (1 - d ** P) / (1 - d) + (pm - pc) * d ** P * (1 - d ** E) / (1 - d)
         return {"gain": gain, "threshold_delay": sp.solve(sp.Eq(gain, 0), E)}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.discount >= 1.0 or not self.entrants_return():
+            return []
+        pi = self.phase_profits()
+        return [("gain", self.symbolic()["gain"],
+                 {"pi_p": pi["predation"], "pi_c": pi["competitive"], "pi_m": pi["monopoly"], "delta": self.discount,
+                  "P": self.periods, "E": self.entry_delay}, self.gain())]
 
     def theorems(self) -> list:
         from provergame.proofs import market

@@ -7,7 +7,7 @@ The first valid proof wins (P(i wins | entrants S) = rate_i / sum_S rate, the ex
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -96,6 +96,16 @@ class WinnerTakesAll(_Race):
                 "entrants_identical": sp.floor(R / c),
                 "entry_value_symmetric_mixed": R * (1 - (1 - p) ** n) / (n * p)}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        sure = replace(self, provers=self.provers.replace(reliability=1.0))
+        r, c = self.provers.rate, self.provers.cost
+        same = replace(self, provers=Population.identical(self.n, float(c.mean())))
+        return [("payoff_entrant", self.symbolic()["payoff_entrant"],
+                 {"R": self.reward, "r_i": r[0], "r_S": r.sum() - r[0], "c": c[0]},
+                 float(sure.expected_payoffs(np.ones(self.n))[0])),
+                ("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
+                 {"R": self.reward, "m": self.n, "c": float(c.mean())}, float(same.expected_payoffs(np.ones(self.n))[0]))]
+
     def theorems(self) -> list:
         from provergame.proofs import race
         return race.winner_takes_all(self.symbolic())
@@ -150,6 +160,13 @@ class UncleRewards(_Race):
         m, U = sp.symbols("m U", integer=True, positive=True)
         return {"payoff_identical_m_entrants": R * (1 + s * sp.Min(U, m - 1)) / m - c,
                 "user_cost_identical": R * (1 + s * sp.Min(U, m - 1))}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        c = float(self.provers.cost.mean())
+        same = replace(self, provers=Population.identical(self.n, c))
+        return [("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
+                 {"R": self.reward, "s": self.uncle_share, "U": self.uncles, "m": self.n, "c": c},
+                 float(same.expected_payoffs(np.ones(self.n))[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import race
@@ -231,6 +248,14 @@ class MinimumProvingTime(_Race):
                 "not_done_by_t_min": sp.exp(-r * t),
                 "value_deterministic_tie_of_k": R / sp.Symbol("k", integer=True, positive=True)}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.t_min <= 0:
+            return []
+        tied = replace(self, proving_time="deterministic",
+                       provers=self.provers.replace(rate=2.0 / self.t_min, reliability=1.0))
+        return [("value_deterministic_tie_of_k", self.symbolic()["value_deterministic_tie_of_k"],
+                 {"R": self.reward, "k": self.n}, float(tied.entry_values(np.ones(self.n))[0]))]
+
     def theorems(self) -> list:
         from provergame.proofs import race
         return race.minimum_proving_time(self.symbolic())
@@ -309,6 +334,14 @@ class SpeedRace(Game):
 
     def symbolic(self) -> dict[str, Any]:
         return contest.symbolic_tullock()
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        c = float(self.provers.cost.mean())
+        same = replace(self, provers=Population.identical(self.n, c))
+        x = same.equilibrium()[0]
+        sym, vals = self.symbolic(), {"R": self.reward, "c": c, "n": self.n}
+        return [("effort", sym["effort"], vals, float(x[0])),
+                ("profit", sym["profit"], vals, float(same.expected_payoffs(x)[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import race
@@ -472,6 +505,13 @@ class SequencerChosen(EntryGame):
                 "value_pay_first_two_identical": f * (1 - (1 - a) ** 2) / 2,
                 "owed_pay_all": f * M,                                          # M on-time proofs
                 "redundant_attempts": sp.Symbol("k") - 1}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        all_paid = replace(self, pay="all", payment="protocol")
+        i = int(np.flatnonzero(self.asked)[0])
+        return [("value_pay_all", self.symbolic()["value_pay_all"],
+                 {"f": self.fee, "rho": self.provers.reliability[i], "r_1": self.provers.rate[i], "D": self.deadline},
+                 float(all_paid.entry_values(np.ones(self.n))[i]))]
 
     def theorems(self) -> list:
         from provergame.proofs import race

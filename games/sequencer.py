@@ -7,7 +7,7 @@ The proving network chooses the best bid"; provers are elected by VRF and staked
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -184,6 +184,16 @@ class FeeSharing(Game):
         lin = sp.solve(sp.Eq((K - 1) * g / (1 + g * a) * (m + (1 - a) * F), K * F), a)
         exp = sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)
         return {"share_linear": lin[0], "share_exponential": exp[0]}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.weight == "multiplicative":
+            return []
+        expr = self.symbolic()["share_linear" if self.weight == "linear" else "share_exponential"]
+        for m in (float(self.mev[0]), 0.5 * self.fees, self.fees, 2 * self.fees, 4 * self.fees):
+            vals = {"m": m, "F": self.fees, "gamma": self.gamma, "K": self.sequencers}
+            if 0 < float(expr.subs({s: vals[s.name] for s in expr.free_symbols})) < 1:   # interior, not a corner
+                return [("symmetric share", expr, vals, replace(self, mev=m).symmetric_share())]
+        return []
 
     def theorems(self) -> list:
         from provergame.proofs import deployed, sequencer
@@ -426,6 +436,12 @@ class ScrollAuction(Game):
         v = sp.Symbol("v", positive=True)
         K = sp.Symbol("K", integer=True, positive=True)
         return {"bid_uniform": (K - 1) / K * v, "revenue_uniform": (K - 1) / (K + 1)}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        uniform = replace(self, value_distribution="uniform")
+        v = 0.7 * self.value_max
+        return [("bid_uniform", self.symbolic()["bid_uniform"], {"v": v, "K": self.sequencers},
+                 float(uniform.bid(v)))]
 
     def theorems(self) -> list:
         from provergame.proofs import sequencer

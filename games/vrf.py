@@ -6,7 +6,7 @@ to choose among them"; Starknet weighs stake-based turns against turn-based auct
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -298,6 +298,14 @@ class StakeVRF(Game):
         s_i, S, k, N = sp.symbols("s_i S k N", positive=True)
         return {"share_stake": s_i / S, "share_identity_k_of_N": k / (N + k - 1)}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        stake = self.provers.stake
+        if self.choose != "entry" or np.any(stake <= 0):
+            return []
+        sure = replace(self, weighting="stake", min_stake=0.0, provers=self.provers.replace(reliability=1.0))
+        return [("share_stake", self.symbolic()["share_stake"], {"s_i": stake[0], "S": stake.sum()},
+                 float(sure.reach(np.ones(self.n))[0]))]
+
     def theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.stake_vrf()
@@ -432,6 +440,11 @@ class TaikoPool(Game):
     def symbolic(self) -> dict[str, Any]:
         c, rho, slash = sp.symbols("c rho slash", positive=True)
         return {"break_even_bid": (c + (1 - rho) * slash) / rho}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        return [("break_even_bid", self.symbolic()["break_even_bid"],
+                 {"c": self.provers.cost[0], "rho": self.provers.reliability[0], "slash": self.slash},
+                 float(self.break_even()[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
@@ -612,6 +625,13 @@ class TurnBased(Game):
     def symbolic(self) -> dict[str, Any]:
         s_i, S, R = sp.symbols("s_i S R", positive=True)
         return {"turn_share": s_i / S, "price_per_proof_stake_turns": R}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        stake = self.provers.stake
+        if stake.sum() <= 0:
+            return []
+        return [("turn_share", self.symbolic()["turn_share"], {"s_i": stake[0], "S": stake.sum()},
+                 float(replace(self, rule="stake_turns").turn_share[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import vrf

@@ -237,3 +237,36 @@ def test_ten_thousand_provers_finish_or_are_refused_up_front(kind):
     game = cls.example(10_000)
     res = pg.analyse(game, rounds=2_000)
     assert res.equilibrium.regret <= 1e-6 * max(1.0, float(np.max(np.abs(res.equilibrium.payoffs))))
+
+
+WITHOUT_SYMBOLIC_CHECKS = {"b52", "delegated_stake", "epoch_quotes", "nil_market", "proof_tree_vrf", "taiko_prover_pool"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_symbolic_face_equals_numeric_face(kind):
+    """The closed forms of symbolic() (the ones the theorems use) equal the numeric face at the game's
+    own parameters, 1e-9 relative; the kinds still without a check are listed, not hidden."""
+    game = _example(kind)
+    checks = game.symbolic_checks()
+    if kind in WITHOUT_SYMBOLIC_CHECKS:
+        assert not checks, f"{kind} has symbolic checks now: remove it from WITHOUT_SYMBOLIC_CHECKS"
+        return
+    assert checks, f"{kind}: add symbolic_checks() or list it in WITHOUT_SYMBOLIC_CHECKS"
+    for name, expr, values, numeric in checks:
+        value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
+        assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(set(KINDS) - WITHOUT_SYMBOLIC_CHECKS)), st.integers(2, 12), st.integers(0, 10_000))
+def test_symbolic_face_equals_numeric_face_on_random_populations(kind, n, seed):
+    from provergame.games import example_provers
+    game = _example(kind)
+    if "provers" in {f.name for f in dataclasses.fields(game)} and game.provers is not None:
+        try:
+            game = dataclasses.replace(game, provers=example_provers(n, seed))
+        except pg.InvalidParameter:
+            return
+    for name, expr, values, numeric in game.symbolic_checks():
+        value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
+        assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)
