@@ -319,7 +319,7 @@ class Sidecar(EntryGame):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.sidecar()
+        return deployed.sidecar(self.symbolic())
 
     def symbolic(self) -> dict[str, Any]:
         tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
@@ -445,7 +445,7 @@ class EpochQuotes(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.epoch_quotes()
+        return deployed.epoch_quotes(self.symbolic())
 
     def symbolic(self) -> dict[str, Any]:
         sigma, D = sp.symbols("sigma Delta", positive=True)

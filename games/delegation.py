@@ -168,9 +168,9 @@ class DelegatedStake(Game):
 
     def symbolic(self) -> dict[str, Any]:
         rho, k, R, T_i, T_A = sp.symbols("rho kappa R T_i T_A", positive=True)
-        per_token = (T_i / T_A) * rho * (1 - k) * R / T_i
-        return {"return_per_token": per_token, "return_per_token_simplified": sp.simplify(per_token)}
+        return {"return_per_token": rho * (1 - k) * R / T_A, "prover_income": (T_i / T_A) * rho * k * R,
+                "delegator_income": (T_i / T_A) * rho * (1 - k) * R}
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.delegated_stake()
+        return vrf.delegated_stake(self.symbolic())

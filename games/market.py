@@ -529,12 +529,12 @@ class NilMarket(Game):
         return np.maximum(best, 0.0)
 
     def symbolic(self) -> dict[str, Any]:
-        p, rating = sp.symbols("p rating", positive=True)
-        return {"rated_price": p / rating}
+        p, rating, c, rho = sp.symbols("p rating c rho", positive=True)
+        return {"rated_price": p / rating, "break_even_price": c / rho}
 
     def theorems(self) -> list:
         from provergame.proofs import market
-        return market.nil_market()
+        return market.nil_market(self.symbolic())
 
 
 def market_dynamics(market: Snarketplace, periods: int = 400, entry_rate: float = 0.5, learning: float = 0.15,

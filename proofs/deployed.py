@@ -13,7 +13,13 @@ def aztec_booster() -> list[Theorem]:
     share = k - a * (h - x) ** 2 / 10 ** 10
     t = sp.Symbol("t", positive=True)
     rises = lambda S: (sp.diff(S, x) >= 0, (x <= h,))                            # noqa: E731
+    R, s1, s2, s3 = sp.symbols("R s_1 s_2 s_3", positive=True)
+    split = lambda P: (sp.Eq(sum(P.subs({sp.Symbol("s_i"): si, sp.Symbol("S"): s1 + s2 + s3}) for si in (s1, s2, s3)),
+                             sp.Symbol("R", positive=True)), ())          # noqa: E731
+    pro_rata = sp.Symbol("R", positive=True) * sp.Symbol("s_i") / sp.Symbol("S")
     return [
+        Theorem("booster_pro_rata_pays_the_epoch_reward", *split(pro_rata), uses=(pro_rata,), build=split,
+                description="Pro-rata split R s_i / S over the valid submitters pays out exactly the epoch's rewards."),
         Theorem("booster_shares_rise_with_score", *rises(share), uses=(share,), build=rises,
                 description="Below max_score, k - a (h - x)^2 / 1e10 is non-decreasing in the score x."),
         Theorem("booster_shares_at_most_k", share <= k, (), uses=(share,), build=lambda S: (S <= k, ()),
@@ -21,20 +27,38 @@ def aztec_booster() -> list[Theorem]:
     ]
 
 
-def sidecar() -> list[Theorem]:
+def sidecar(sym: dict) -> list[Theorem]:
     tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
+    bribe = sym["withhold_bribe"]
+    stake = lambda B: (sp.Eq(B - B.subs(S, 0), S), ())                                 # noqa: E731
+    deposit = lambda B: (sp.Eq(sp.diff(B, D), 1), ())                                  # noqa: E731
+    margin = lambda B: (B >= tip + s * R - c, ())                                      # noqa: E731
     return [
-        Theorem("sidecar_stake_raises_bribe", tip + s * R - c + D + S > tip + s * R - c + D, (),
-                "An in-protocol stake slashed on failure raises the withholding bribe by exactly the slash."),
+        Theorem("sidecar_stake_raises_bribe", *stake(bribe), uses=(bribe,), build=stake,
+                description="An in-protocol stake slashed on failure raises the withholding bribe by exactly the slash."),
+        Theorem("sidecar_deposit_raises_bribe_one_for_one", *deposit(bribe), uses=(bribe,), build=deposit,
+                description="Each token of deposit raises the withholding bribe by one token."),
+        Theorem("sidecar_bribe_covers_the_margin", *margin(bribe), uses=(bribe,), build=margin,
+                description="The bribe is at least the prover's margin tip + s R - c: withholding must pay for the "
+                            "forgone profit before the deposit and stake it loses."),
     ]
 
 
-def epoch_quotes() -> list[Theorem]:
+def epoch_quotes(sym: dict) -> list[Theorem]:
     sigma, D = sp.symbols("sigma Delta", positive=True)
+    lo, hi = sym["kickback_range"]
+    nonempty = lambda L, H: (L < H, (sigma < 1,))                                      # noqa: E731
+    closes = lambda L, H: (sp.Eq(L.subs(sigma, 1), H), ())                              # noqa: E731
+    widens = lambda L, H: (sp.diff(H - L, D) > 0, (sigma < 1,))                        # noqa: E731
     return [
-        Theorem("quote_kickback_range_nonempty", sigma * D < D, (sigma < 1,),
-                "A proposer who earns less than all of the proven epoch's rewards (sigma < 1) can be paid a "
-                "kickback between sigma Delta and Delta that both it and the prover prefer to honesty."),
+        Theorem("quote_kickback_range_nonempty", *nonempty(lo, hi), uses=(lo, hi), build=nonempty,
+                description="A proposer who earns less than all of the proven epoch's rewards (sigma < 1) can be "
+                            "paid a kickback between sigma Delta and Delta that both it and the prover prefer."),
+        Theorem("quote_kickback_range_closes_at_full_share", *closes(lo, hi), uses=(lo, hi), build=closes,
+                description="Only a proposer that keeps all of the epoch's rewards (sigma = 1) cannot be bought: "
+                            "the range [sigma Delta, Delta] closes."),
+        Theorem("quote_kickback_range_grows_with_the_stakes", *widens(lo, hi), uses=(lo, hi), build=widens,
+                description="The room for collusion (1 - sigma) Delta grows with what is at stake."),
     ]
 
 
@@ -42,16 +66,17 @@ def lottery() -> list[Theorem]:
     lam, c, F, r = sp.symbols("lambda c F r", positive=True)
     cost = lam * c / r + F * sp.exp(-lam)
     star = sp.log(r * F / c)
-    stationary = lambda C: (sp.Eq(sp.simplify(sp.diff(C, lam).subs(lam, star)), 0), ())   # noqa: E731
+    stationary = lambda C: (sp.Eq((sp.diff(C, lam).subs(lam, star)), 0), ())   # noqa: E731
     convex = lambda C: (sp.diff(C, lam, 2) > 0, ())                                     # noqa: E731
+    reward = lambda S: (sp.Eq((S * c / (r * (1 - sp.exp(-S))) - c * S / (r - c / F)), 0), ())  # noqa: E731
     return [
         Theorem("lottery_poisson_optimum_foc", *stationary(cost), uses=(cost,), build=stationary,
                 description="Poisson limit: the protocol cost lambda c / r + F e^-lambda is stationary at "
                             "lambda* = ln(r F / c)."),
         Theorem("lottery_poisson_optimum_convex", *convex(cost), uses=(cost,), build=convex,
                 description="... and convex in lambda, so lambda* is the minimum."),
-        Theorem("lottery_poisson_reward", sp.Eq(sp.simplify(star * c / (r * (1 - sp.exp(-star))) - c * star / (r - c / F)), 0),
-                (), "The reward that induces lambda* is R* = c ln(r F / c) / (r - c / F)."),
+        Theorem("lottery_poisson_reward", *reward(star), uses=(star,), build=reward,
+                description="The reward that induces lambda* is R* = c ln(r F / c) / (r - c / F)."),
     ]
 
 
@@ -63,13 +88,15 @@ def procurement() -> list[Theorem]:
     # rival bid > x iff e' > (K x - hi)/(K - 1), so P(win) = ((hi - (K x - hi)/(K-1)) / hi)^(K-1)
     # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
     bracket = (hi - x) / (K - 1) - (x - e)
-    foc = lambda B: (sp.Eq(sp.simplify(bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
+    foc = lambda B: (sp.Eq((bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
     return [
         Theorem("procurement_uniform_bid_foc", *foc(bid), uses=(bid,), build=foc,
                 description="Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order "
                             "condition W^(K-2) K/hi [(hi - x)/(K-1) - (x - e)]."),
         Theorem("procurement_bid_above_cost", bid >= e, (e <= hi, K >= 1), uses=(bid,),
                 description="Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
+        Theorem("procurement_bid_below_highest_cost", bid <= hi, (e <= hi, K >= 1), uses=(bid,),
+                description="No equilibrium ask exceeds the highest possible effective cost hi."),
         Theorem("procurement_revenue_equivalence_uniform",
                 sp.And(*[sp.Eq(sp.integrate((e + (1 - e) / n) * n * (1 - e) ** (n - 1), (e, 0, 1)),
                                sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1))) for n in range(2, 9)]),
@@ -97,8 +124,8 @@ def fee_sharing_multiplicative() -> list[Theorem]:
                 "Against K-1 equal scores, P(win) = t^(K-1)/K below and 1 - 1/t + 1/(K t) above the rivals' "
                 "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
         Theorem("multiplicative_share_foc",
-                sp.Eq(sp.simplify((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F) - F / K).subs(a, star).simplify(), 0), (),
-                uses=(star,), build=lambda S: (sp.Eq(sp.simplify(((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F)
+                sp.Eq(((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F) - F / K).subs(a, star).simplify(), 0), (),
+                uses=(star,), build=lambda S: (sp.Eq((((K - 1) / K * g / (1 + g * a) * (mm + (1 - a) * F)
                                                                   - F / K).subs(a, S)), 0), ()),
                 description=
                 "Score u (1 + gamma a): a* = [(K-1) gamma (m + F) - F] / (gamma K F) solves the symmetric "

@@ -12,10 +12,14 @@ def snarketplace(sym: dict) -> list[Theorem]:
     profit = sym["winner_profit_unit_demand"]
     t = sp.Symbol("t", positive=True)
     undercut = lambda P: (P.subs(c2, c2 - t) < P, ())               # noqa: E731
+    loser = lambda P: (P.subs({c1: c2, c2: b}, simultaneous=True) < 0, (b < c2,))   # noqa: E731
     return [
         Theorem("bertrand_winner_individually_rational", profit >= 0, (c1 <= c2,), uses=(profit,),
                 description="Unit demand: the cheapest prover sells at the second-lowest cost c_2 and earns "
                             "c_2 - c_1 >= 0."),
+        Theorem("bertrand_runner_up_cannot_win_profitably", *loser(profit), uses=(profit,), build=loser,
+                description="The runner-up (cost c_2) can take the sale only by pricing b < c_2, at a loss b - c_2: "
+                            "so the price c_2 is an equilibrium."),
         Theorem("bertrand_undercutting_lowers_profit", *undercut(profit), uses=(profit,), build=undercut,
                 description="Pricing t below the Bertrand price strictly lowers the winner's profit: with the "
                             "sale already won, undercutting only gives money away."),
@@ -29,6 +33,7 @@ def predation() -> list[Theorem]:
     gain = (pp - pc) * (1 - x) + (pm - pc) * x * (1 - y)
     threshold_y = 1 - (pc - pp) * (1 - x) / (x * (pm - pc))
     r1, r2 = sp.symbols("r_1 r_2", positive=True)
+    even = lambda G: (sp.Eq((G.subs(y, threshold_y)), 0), (x < 1,))       # noqa: E731
     return [
         Theorem("predation_unprofitable_below_threshold",
                 gain < 0,
@@ -39,6 +44,9 @@ def predation() -> list[Theorem]:
                 gain > 0,
                 (x < 1, y < 1, pp < pc, pc < pm, y < threshold_y), uses=(gain,), description=
                 "When entrants take longer than the threshold (delta^E below it: high barriers), predation pays."),
+        Theorem("predation_breaks_even_at_the_threshold", *even(gain), uses=(gain,), build=even,
+                description="At the closed-form threshold delta^E the discounted gain of predation is exactly zero: "
+                            "the threshold and the gain are one model."),
         Theorem("lower_reserve_never_raises_recoupment",
                 (r1 - c1) * x * (1 - y) <= (r2 - c1) * x * (1 - y),
                 (r1 <= r2, c1 <= r1, x <= 1, y <= 1),
@@ -47,9 +55,22 @@ def predation() -> list[Theorem]:
     ]
 
 
-def nil_market() -> list[Theorem]:
+def nil_market(sym: dict) -> list[Theorem]:
     rho1, rho2 = sp.symbols("rho_1 rho_2", positive=True)
+    c, rho, p = sp.symbols("c rho p", positive=True)
+    be = sym["break_even_price"]
+    margin = lambda price: rho * price - c                                   # noqa: E731
+    even = lambda B: (sp.Eq((margin(B)), 0), ())                  # noqa: E731
+    above = lambda B: (margin(p) >= 0, (p >= B, rho <= 1))                    # noqa: E731
+    below = lambda B: (margin(p) < 0, (p < B, rho <= 1))                      # noqa: E731
     return [
+        Theorem("nil_break_even_price", *even(be), uses=(be,), build=even,
+                description="A prover paid p on delivery (chance rho) at cost c breaks even at the solver's floor "
+                            "c / rho."),
+        Theorem("nil_matched_above_break_even_profits", *above(be), uses=(be,), build=above,
+                description="Matched at or above c / rho, a proposal earns a non-negative expected margin."),
+        Theorem("nil_below_break_even_loses", *below(be), uses=(be,), build=below,
+                description="Below c / rho it loses money: no prover undercuts its own floor at equilibrium."),
         Theorem("rating_scales_effective_price",
                 sp.Implies(b / rho1 < c2 / rho2, b * rho2 < c2 * rho1), (),
                 "A higher rating lowers a proposal's effective price b / rating: a rated prover wins while "

@@ -46,9 +46,9 @@ def speed_race(sym: dict[str, Any]) -> list[Theorem]:
     def at_eq(expr, eff):
         return expr.subs({x: eff, y: eff}, simultaneous=True)
 
-    foc = lambda P, E: (sp.Eq(sp.simplify(at_eq(sp.diff(P, x), E)), 0), ())        # noqa: E731
+    foc = lambda P, E: (sp.Eq((at_eq(sp.diff(P, x), E)), 0), ())        # noqa: E731
     soc = lambda P, E: (at_eq(sp.diff(P, x, 2), E) < 0, (n >= 2,))                  # noqa: E731
-    profit = lambda P, E: (sp.Eq(sp.simplify(at_eq(P, E)), R / n ** 2), (n >= 2,))  # noqa: E731
+    profit = lambda P, E: (sp.Eq((at_eq(P, E)), R / n ** 2), (n >= 2,))  # noqa: E731
     uses = (sym["payoff"], sym["effort"])
     return [
         Theorem("tullock_symmetric_foc", *foc(*uses), uses=uses, build=foc,

@@ -14,7 +14,7 @@ def fee_sharing() -> list[Theorem]:
     foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
     b = sp.Symbol("b", positive=True)
     payoff = (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F)
-    closed = lambda L: (sp.Eq(sp.simplify(foc.subs(a, L) * (1 + g * L)), 0), ())            # noqa: E731
+    closed = lambda L: (sp.Eq((foc.subs(a, L) * (1 + g * L)), 0), ())            # noqa: E731
     corner = lambda L: (L >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)))           # noqa: E731
     rises = lambda L: (sp.diff(L, m) > 0, (K >= 2,))                                     # noqa: E731
     concave = lambda P: (sp.diff(P, a, 2).subs(b, a) < 0, (K >= 2, a <= 1))               # noqa: E731
@@ -38,15 +38,16 @@ def scroll_auction() -> list[Theorem]:
     bid = (K - 1) / K * v
     # best response of a bidder with value v against K-1 rivals bidding (K-1)/K V: P(win with x) = (x K/(K-1))^(K-1)
     pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
-    foc = lambda B: (sp.Eq(sp.simplify(sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
+    foc = lambda B: (sp.Eq((sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
+    revenue = lambda B: (sp.And(*[sp.Eq(sp.integrate((B * K * v ** (K - 1)).subs(K, n), (v, 0, 1)),
+                                        sp.integrate(v * n * (n - 1) * v ** (n - 2) * (1 - v), (v, 0, 1)))
+                                  for n in range(2, 7)]), ())                                   # noqa: E731
     return [
         Theorem("first_price_uniform_bid", *foc(bid), uses=(bid,), build=foc,
                 description="Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the "
                             "best response."),
         Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values.", uses=(bid,)),
-        Theorem("revenue_equivalence_uniform",
-                sp.Eq(sp.integrate(bid * K * v ** (K - 1), (v, 0, 1)),
-                      sp.integrate(v * K * (K - 1) * v ** (K - 2) * (1 - v), (v, 0, 1))), (),
+        Theorem("revenue_equivalence_uniform", *revenue(bid), uses=(bid,), build=revenue, description=
                 "Uniform values: E[winning first-price bid] = E[second-highest value] = (K-1)/(K+1)."),
     ]
 
@@ -55,6 +56,7 @@ def b52() -> list[Theorem]:
     m1, m2, x, V, bonus, r = sp.symbols("m1 m2 x V beta r", positive=True)
     c, L = sp.symbols("c L", positive=True)
     objective = V + bonus * c                  # what the builder keeps per landed block with c provers
+    ratio = lambda O: (O / O.subs(c, c + 1) < 1, ())                          # noqa: E731
     threshold = (V + bonus * c) / (V + bonus * (c + 1))
     above = lambda O: (O.subs(c, c + 1) * r > O, (r > threshold,))            # noqa: E731
     below = lambda O: (O.subs(c, c + 1) * r < O, (r < threshold,))            # noqa: E731
@@ -62,6 +64,9 @@ def b52() -> list[Theorem]:
         Theorem("b52_one_more_prover_pays_above", *above(objective), uses=(objective,), build=above,
                 description="The builder's objective (m - x + beta c) prod r rises with one more prover of "
                             "reliability r exactly when r > (V + beta c) / (V + beta (c + 1)) ..."),
+        Theorem("b52_adding_needs_imperfect_reliability_only_below_one", *ratio(objective), uses=(objective,),
+                build=ratio, description="The reliability a new prover needs, (V + beta c) / (V + beta (c + 1)), "
+                "is below one: with a unique-prover bonus a perfectly reliable prover is always worth adding."),
         Theorem("b52_one_more_prover_costs_below", *below(objective), uses=(objective,), build=below,
                 description="... and falls below that ratio: the builder trades unique provers against reliability."),
     ]

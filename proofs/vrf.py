@@ -20,7 +20,17 @@ def stake_vrf() -> list[Theorem]:
                       sh.subs(s1, a + b)), ())
 
     more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
+    budget = lambda sh: (sp.Eq(sh.subs({s1: a, S_o: b + t}, simultaneous=True) + sh.subs({s1: b, S_o: a + t},
+                                                                                          simultaneous=True)
+                               + sh.subs({s1: t, S_o: a + b}, simultaneous=True), 1), ())        # noqa: E731
+    below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
     return [
+        Theorem("stake_shares_sum_to_one", *budget(share), uses=(share,), build=budget,
+                description="Budget balance: the stake-weighted draw gives every unit of work to exactly one prover "
+                            "(shares s_i / (s_i + S_o) of three provers sum to one)."),
+        Theorem("identity_share_below_one", *below_one(ident), uses=(ident,), build=below_one,
+                description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
+                            "the work under identity weighting: k / (N + k - 1) < 1."),
         Theorem("stake_share_equals_stake_share",
                 sp.Eq(sp.Integral(s1 * sp.exp(-s1 * t) * sp.exp(-S_o * t), (t, 0, sp.oo)), s1 / (s1 + S_o)), (),
                 "With reliability 1 the VRF draw (the exponential race over stakes) picks i with probability "
@@ -45,7 +55,7 @@ def taiko_pool(sym: dict) -> list[Theorem]:
     c, rho, slash, b = sp.symbols("c rho slash b", positive=True)
     be = sym["break_even_bid"]
     margin = lambda bid: rho * bid - c - (1 - rho) * slash                   # noqa: E731
-    even = lambda B: (sp.Eq(sp.simplify(margin(B)), 0), ())                 # noqa: E731
+    even = lambda B: (sp.Eq((margin(B)), 0), ())                 # noqa: E731
     above = lambda B: (margin(b) >= 0, (b >= B, rho <= 1))                   # noqa: E731
     below = lambda B: (margin(b) < 0, (b < B, rho <= 1))                     # noqa: E731
     return [
@@ -67,12 +77,21 @@ def turn_based(sym: dict) -> list[Theorem]:
     split = lambda sh: (sp.Eq(sh.subs(s_i, s1) + sh.subs(s_i, s2), sh.subs(s_i, s1 + s2)), ())   # noqa: E731
     total = lambda sh: (sp.Eq(sh.subs({s_i: s1, S: s1 + s2 + s3}) + sh.subs({s_i: s2, S: s1 + s2 + s3})
                               + sh.subs({s_i: s3, S: s1 + s2 + s3}), 1), ())                           # noqa: E731
+    R, r1, r2, r3 = sp.symbols("R rho_1 rho_2 rho_3", positive=True)
+    at_most_one = lambda sh: (sh.subs(S, s_i + S_o) <= 1, ())                  # noqa: E731
+    paid = lambda sh: (sum(sh.subs({s_i: si, S: s1 + s2 + s3}) * ri * R for si, ri in ((s1, r1), (s2, r2), (s3, r3)))
+                       <= R, (r1 <= 1, r2 <= 1, r3 <= 1))                                              # noqa: E731
     return [
         Theorem("stake_turns_sybil_proof", *split(share), uses=(share,), build=split,
                 description="Turns in proportion to stake (s_i / S): splitting stake does not change the turns an "
                             "operator gets."),
         Theorem("stake_turns_every_turn_assigned", *total(share), uses=(share,), build=total,
                 description="Turn shares s_i / S sum to one: every turn has a holder (no turn is left unassigned)."),
+        Theorem("stake_turn_share_at_most_one", *at_most_one(share), uses=(share,), build=at_most_one,
+                description="An operator's turn share s_i / (s_i + S_o) is at most one: rivals with stake keep turns."),
+        Theorem("stake_turns_pay_at_most_the_reward", *paid(share), uses=(share,), build=paid,
+                description="Per turn the protocol pays the holder R only for a valid proof: sum_i (s_i / S) rho_i R "
+                            "<= R."),
     ]
 
 
@@ -81,6 +100,9 @@ def proof_tree() -> list[Theorem]:
     a1, a2, a3, b1, b2, b3 = sp.symbols("a_1 a_2 a_3 b_1 b_2 b_3", nonnegative=True)
     W, c = sp.Symbol("W", nonnegative=True), sp.Symbol("c", positive=True)
     return [
+        Theorem("node_lands_with_probability_at_most_one", ri + (1 - ri) * kap * rj <= 1,
+                (ri <= 1, rj <= 1, kap <= 1), "A node's landing chance rho_i + (1 - rho_i) kappa rho_j is a "
+                "probability (at most one), so the root's product is one too.", uses=(ri + (1 - ri) * kap * rj,)),
         Theorem("covering_never_hurts_a_node", ri + (1 - ri) * kap * rj >= ri, (ri <= 1, rj <= 1, kap <= 1),
                 "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it.",
                 uses=(ri + (1 - ri) * kap * rj,)),
@@ -94,12 +116,20 @@ def proof_tree() -> list[Theorem]:
     ]
 
 
-def delegated_stake() -> list[Theorem]:
+def delegated_stake(sym: dict) -> list[Theorem]:
     rho, kap, R, T_i, T_A = sp.symbols("rho kappa R T_i T_A", positive=True)
-    per_token = (T_i / T_A) * rho * (1 - kap) * R / T_i
+    ret, prover, delegators = sym["return_per_token"], sym["prover_income"], sym["delegator_income"]
+    falls = lambda E: (sp.diff(E, kap) < 0, (kap < 1,))                             # noqa: E731
+    rises = lambda E: (sp.diff(E, rho) > 0, (kap < 1,))                             # noqa: E731
+    split = lambda P, D: (sp.Eq(P + D, (T_i / T_A) * rho * R), ())                  # noqa: E731
     return [
-        Theorem("delegator_return_independent_of_size", sp.Eq(per_token, rho * (1 - kap) * R / T_A), (),
-                "A delegator's return per token at an active prover, rho (1 - kappa) R / T_active, does not depend "
-                "on the prover's size: delegation chases the cut and reliability, and staying in the active set "
-                "is what size buys (rich get richer)."),
+        Theorem("delegator_return_falls_with_the_cut", *falls(ret), uses=(ret,), build=falls,
+                description="A delegator's return per token rho (1 - kappa) R / T_active falls as the prover keeps "
+                            "a larger cut kappa: delegation chases low cuts."),
+        Theorem("delegator_return_rises_with_reliability", *rises(ret), uses=(ret,), build=rises,
+                description="... and rises with the prover's reliability; it does not depend on the prover's size, "
+                            "so size buys only a seat in the active set (rich get richer)."),
+        Theorem("delegation_budget_balance", *split(prover, delegators), uses=(prover, delegators), build=split,
+                description="The prover's cut and its delegators' share add up to the prover's expected reward "
+                            "(T_i / T_active) rho R: nothing is created or lost in the split."),
     ]

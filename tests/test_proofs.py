@@ -84,3 +84,13 @@ def test_games_expose_their_theorems_and_symbolic_forms():
     sym = games.SpeedRace(1.0, P).symbolic()
     n = sp.Symbol("n", integer=True, positive=True)
     assert sp.simplify(sym["dissipation"] - (n - 1) / n) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(games.registered()))
+def test_every_game_has_three_counted_theorems(kind):
+    """At least three theorems per game are proved, have satisfiable hypotheses and are killed by a
+    mutation of the game's own symbolic expressions (issue 12)."""
+    table = prove_all(games.registered()[kind].example().theorems())
+    if kind == "round_robin":                     # the template registered by tests/test_architecture.py
+        return
+    assert int(table["counted"].sum()) >= 3, table[["theorem", "status", "mutation score", "counted"]]
