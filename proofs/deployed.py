@@ -89,6 +89,9 @@ def procurement() -> list[Theorem]:
     # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
     bracket = (hi - x) / (K - 1) - (x - e)
     foc = lambda B: (sp.Eq((bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
+    revenue = lambda B: (sp.And(*[sp.Eq(sp.integrate(B.subs({hi: 1, K: n}) * n * (1 - e) ** (n - 1), (e, 0, 1)),
+                                        sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1)))
+                                  for n in range(2, 7)]), ())                                  # noqa: E731
     return [
         Theorem("procurement_uniform_bid_foc", *foc(bid), uses=(bid,), build=foc,
                 description="Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order "
@@ -97,10 +100,8 @@ def procurement() -> list[Theorem]:
                 description="Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
         Theorem("procurement_bid_below_highest_cost", bid <= hi, (e <= hi, K >= 1), uses=(bid,),
                 description="No equilibrium ask exceeds the highest possible effective cost hi."),
-        Theorem("procurement_revenue_equivalence_uniform",
-                sp.And(*[sp.Eq(sp.integrate((e + (1 - e) / n) * n * (1 - e) ** (n - 1), (e, 0, 1)),
-                               sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1))) for n in range(2, 9)]),
-                (), "Costs U[0, 1], K = 2..8: E[winning ask] = E[second-lowest cost] = 2/(K+1)."),
+        Theorem("procurement_revenue_equivalence_uniform", *revenue(bid), uses=(bid,), build=revenue,
+                description="Costs U[0, 1], K = 2..6: E[winning ask] = E[second-lowest cost] = 2/(K+1)."),
     ]
 
 
@@ -118,9 +119,10 @@ def fee_sharing_multiplicative() -> list[Theorem]:
     K = sp.Symbol("K", integer=True, positive=True)
     t = sp.Symbol("t", positive=True)
     star = ((K - 1) * g * (mm + F) - F) / (g * K * F)
+    slope = lambda up, low: (sp.Eq(sp.diff(up, t).subs(t, 1), sp.diff(low, t).subs(t, 1)), ())   # noqa: E731
     return [
-        Theorem("multiplicative_win_slope", sp.Eq(sp.diff(1 - 1 / t + 1 / (K * t), t).subs(t, 1),
-                                                  sp.diff(t ** (K - 1) / K, t).subs(t, 1)), (),
+        Theorem("multiplicative_win_slope", *slope(1 - 1 / t + 1 / (K * t), t ** (K - 1) / K),
+                uses=(1 - 1 / t + 1 / (K * t), t ** (K - 1) / K), build=slope, description=
                 "Against K-1 equal scores, P(win) = t^(K-1)/K below and 1 - 1/t + 1/(K t) above the rivals' "
                 "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
         Theorem("multiplicative_share_foc",

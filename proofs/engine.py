@@ -222,6 +222,17 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000) -> ProofResult:
     return ProofResult(theorem.name, "unknown", "sympy and z3 undecided", detail=reason, statement=text)
 
 
+def break_even_theorems(names: tuple[str, str, str], break_even: Any, margin: Callable[[Any], Any], price: Any,
+                        rho: Any, descriptions: tuple[str, str, str]) -> list[Theorem]:
+    """The three theorems of a floor price: the margin is zero at the model's break-even price, >= 0 at
+    or above it, < 0 below it (individual rationality of the seats, and what pins the bids)."""
+    even = lambda B: (sp.Eq(margin(B), 0), ())                              # noqa: E731
+    above = lambda B: (margin(price) >= 0, (price >= B, rho <= 1))          # noqa: E731
+    below = lambda B: (margin(price) < 0, (price < B, rho <= 1))            # noqa: E731
+    return [Theorem(name, *build(break_even), description=text, uses=(break_even,), build=build)
+            for name, build, text in zip(names, (even, above, below), descriptions)]
+
+
 @dataclass(frozen=True)
 class Audit:
     """Non-vacuity of a theorem: its hypotheses have a model (shown), and mutating the model's own

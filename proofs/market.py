@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem
+from .engine import Theorem, break_even_theorems
 
 c1, c2, c3, b, r = sp.symbols("c_1 c_2 c_3 b r", positive=True)
 
@@ -47,32 +47,16 @@ def predation() -> list[Theorem]:
         Theorem("predation_breaks_even_at_the_threshold", *even(gain), uses=(gain,), build=even,
                 description="At the closed-form threshold delta^E the discounted gain of predation is exactly zero: "
                             "the threshold and the gain are one model."),
-        Theorem("lower_reserve_never_raises_recoupment",
-                (r1 - c1) * x * (1 - y) <= (r2 - c1) * x * (1 - y),
-                (r1 <= r2, c1 <= r1, x <= 1, y <= 1),
-                "Monopoly recoupment (reserve - cost) x delta^P (1 - delta^E) / (1 - delta) rises with the "
-                "reserve price: a lower reserve never raises it."),
     ]
 
 
 def nil_market(sym: dict) -> list[Theorem]:
     rho1, rho2 = sp.symbols("rho_1 rho_2", positive=True)
     c, rho, p = sp.symbols("c rho p", positive=True)
-    be = sym["break_even_price"]
-    margin = lambda price: rho * price - c                                   # noqa: E731
-    even = lambda B: (sp.Eq((margin(B)), 0), ())                  # noqa: E731
-    above = lambda B: (margin(p) >= 0, (p >= B, rho <= 1))                    # noqa: E731
-    below = lambda B: (margin(p) < 0, (p < B, rho <= 1))                      # noqa: E731
-    return [
-        Theorem("nil_break_even_price", *even(be), uses=(be,), build=even,
-                description="A prover paid p on delivery (chance rho) at cost c breaks even at the solver's floor "
-                            "c / rho."),
-        Theorem("nil_matched_above_break_even_profits", *above(be), uses=(be,), build=above,
-                description="Matched at or above c / rho, a proposal earns a non-negative expected margin."),
-        Theorem("nil_below_break_even_loses", *below(be), uses=(be,), build=below,
-                description="Below c / rho it loses money: no prover undercuts its own floor at equilibrium."),
-        Theorem("rating_scales_effective_price",
-                sp.Implies(b / rho1 < c2 / rho2, b * rho2 < c2 * rho1), (),
-                "A higher rating lowers a proposal's effective price b / rating: a rated prover wins while "
-                "charging proportionally more."),
+    return break_even_theorems(
+        ("nil_break_even_price", "nil_matched_above_break_even_profits", "nil_below_break_even_loses"),
+        sym["break_even_price"], lambda price: rho * price - c, p, rho,
+        ("A prover paid p on delivery (chance rho) at cost c breaks even at the solver's floor c / rho.",
+         "Matched at or above c / rho, a proposal earns a non-negative expected margin.",
+         "Below c / rho it loses money: no prover undercuts its own floor at equilibrium.")) + [
     ]

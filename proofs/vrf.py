@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem
+from .engine import Theorem, break_even_theorems
 
 s1, s2, s3, S_o = sp.symbols("s_1 s_2 s_3 S_o", positive=True)
 N, k = sp.symbols("N k", integer=True, positive=True)
@@ -31,20 +31,9 @@ def stake_vrf() -> list[Theorem]:
         Theorem("identity_share_below_one", *below_one(ident), uses=(ident,), build=below_one,
                 description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
                             "the work under identity weighting: k / (N + k - 1) < 1."),
-        Theorem("stake_share_equals_stake_share",
-                sp.Eq(sp.Integral(s1 * sp.exp(-s1 * t) * sp.exp(-S_o * t), (t, 0, sp.oo)), s1 / (s1 + S_o)), (),
-                "With reliability 1 the VRF draw (the exponential race over stakes) picks i with probability "
-                "int s_i e^{-s_i t} e^{-S_o t} dt = s_i / S: expected share equals stake share."),
         Theorem("stake_weighting_sybil_proof", *split(share), uses=(share,), build=split,
                 description="Splitting stake a + b into two identities leaves the operator's chance under the "
                             "selection law s_i / (s_i + S_o) unchanged: stake weighting is exactly sybil-proof."),
-        Theorem("stake_weighting_sybil_proof_with_redraws",
-                sp.Eq(sp.exp(-a * t) * sp.exp(-b * t), sp.exp(-(a + b) * t)), (),
-                "With re-draws, identities that fail together behave as one: the first of Exp(a) and Exp(b) "
-                "draw times is Exp(a + b) (superposition), so splitting changes nothing."),
-        Theorem("identity_weighting_k_of_N",
-                sp.Eq(sp.Sum(1 / (N - 1 + k), (sp.Symbol("j", integer=True), 1, k)), k / (N + k - 1)), (),
-                "Identity weighting: k identities among N - 1 single-identity rivals get k / (N + k - 1) of the work."),
         Theorem("identity_weighting_rewards_sybils", *more(ident), uses=(ident,), build=more,
                 description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
                             "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
@@ -53,22 +42,15 @@ def stake_vrf() -> list[Theorem]:
 
 def taiko_pool(sym: dict) -> list[Theorem]:
     c, rho, slash, b = sp.symbols("c rho slash b", positive=True)
-    be = sym["break_even_bid"]
-    margin = lambda bid: rho * bid - c - (1 - rho) * slash                   # noqa: E731
-    even = lambda B: (sp.Eq((margin(B)), 0), ())                 # noqa: E731
-    above = lambda B: (margin(b) >= 0, (b >= B, rho <= 1))                   # noqa: E731
-    below = lambda B: (margin(b) < 0, (b < B, rho <= 1))                     # noqa: E731
-    return [
-        Theorem("taiko_break_even_with_slashing", *even(be), uses=(be,), build=even,
-                description="A prover delivering with probability rho and slashed s on failure breaks even at the "
-                            "solver's bid (c + (1-rho) s) / rho."),
-        Theorem("taiko_seat_profitable_above_break_even", *above(be), uses=(be,), build=above,
-                description="Seated at any bid at or above its break-even bid, a prover's expected margin is >= 0: "
-                            "the pinned seats are individually rational."),
-        Theorem("taiko_no_seat_below_break_even", *below(be), uses=(be,), build=below,
-                description="Below its break-even bid a prover loses money: the first excluded prover cannot take "
-                            "a seat profitably, which pins the seated bids."),
-    ]
+    return break_even_theorems(
+        ("taiko_break_even_with_slashing", "taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even"),
+        sym["break_even_bid"], lambda bid: rho * bid - c - (1 - rho) * slash, b, rho,
+        ("A prover delivering with probability rho and slashed s on failure breaks even at the solver's bid "
+         "(c + (1-rho) s) / rho.",
+         "Seated at any bid at or above its break-even bid, a prover's expected margin is >= 0: the pinned seats "
+         "are individually rational.",
+         "Below its break-even bid a prover loses money: the first excluded prover cannot take a seat profitably, "
+         "which pins the seated bids."))
 
 
 def turn_based(sym: dict) -> list[Theorem]:
@@ -82,9 +64,6 @@ def turn_based(sym: dict) -> list[Theorem]:
     paid = lambda sh: (sum(sh.subs({s_i: si, S: s1 + s2 + s3}) * ri * R for si, ri in ((s1, r1), (s2, r2), (s3, r3)))
                        <= R, (r1 <= 1, r2 <= 1, r3 <= 1))                                              # noqa: E731
     return [
-        Theorem("stake_turns_sybil_proof", *split(share), uses=(share,), build=split,
-                description="Turns in proportion to stake (s_i / S): splitting stake does not change the turns an "
-                            "operator gets."),
         Theorem("stake_turns_every_turn_assigned", *total(share), uses=(share,), build=total,
                 description="Turn shares s_i / S sum to one: every turn has a holder (no turn is left unassigned)."),
         Theorem("stake_turn_share_at_most_one", *at_most_one(share), uses=(share,), build=at_most_one,
@@ -106,10 +85,6 @@ def proof_tree() -> list[Theorem]:
         Theorem("covering_never_hurts_a_node", ri + (1 - ri) * kap * rj >= ri, (ri <= 1, rj <= 1, kap <= 1),
                 "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it.",
                 uses=(ri + (1 - ri) * kap * rj,)),
-        Theorem("covering_never_hurts_the_root", a1 * a2 * a3 >= b1 * b2 * b3,
-                (a1 >= b1, a2 >= b2, a3 >= b3, a1 <= 1, a2 <= 1, a3 <= 1),
-                "The root lands only if every node does: raising each node's chance (covering) raises the root's "
-                "completion probability (shown for three nodes; the recursion multiplies such terms)."),
         Theorem("grief_unprofitable_without_bribe", W * ri - c < W, (ri <= 1,), uses=(W * ri - c,), description=
                 "Excluding a child's proof forces the griefer to re-prove it at cost c and risk its own block "
                 "reward W: griefing pays only with a bribe of at least c + (1 - rho) W."),

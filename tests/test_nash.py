@@ -22,6 +22,9 @@ def test_bimatrix_finds_what_vertex_enumeration_finds(seed, m, n):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = [(x, y) for x, y in nashpy.Game(A, B).vertex_enumeration()]
+    # nashpy returns the vertices of nearly tied best responses too (seed 1336: regret 1.3e-6), so the
+    # reference is its exact equilibria
+    ref = [(x, y) for x, y in ref if bimatrix_regret(A, B, x, y) <= 1e-9]
     assert _same_set(res.equilibria, ref)
     assert len(res) % 2 == 1  # nondegenerate games have an odd number of equilibria (Wilson 1971)
     for x, y in res:

@@ -59,6 +59,7 @@ def test_the_hollow_theorems_are_gone_and_none_is_counted_without_an_audit():
         names |= set(table["theorem"])
         assert not (table["counted"] & (table["mutation score"].str.endswith("/0"))).any()
         assert (table.loc[table["counted"], "status"] == "proved").all()
+        assert table["counted"].all(), table.loc[~table["counted"], ["theorem", "mutation score"]]   # none hollow
     assert not names & HOLLOW
 
 
