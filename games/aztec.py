@@ -450,3 +450,10 @@ class EpochQuotes(Game):
     def symbolic(self) -> dict[str, Any]:
         sigma, D = sp.symbols("sigma Delta", positive=True)
         return {"kickback_range": (sigma * D, D)}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        kb = self.kickback()
+        lo, hi = self.symbolic()["kickback_range"]
+        vals = {"sigma": self.proposer_share, "Delta": kb["maximum kickback"]}
+        return [("kickback_range low", lo, vals, kb["minimum kickback"]),
+                ("kickback_range high", hi, vals, kb["maximum kickback"])]

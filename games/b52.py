@@ -300,6 +300,13 @@ class B52(Game):
         return {"amount_to_provers": m2, "winner_keeps": m1 - m2,
                 "reliability_to_add_a_prover": (V + beta * c) / (V + beta * (c + 1))}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        s = self.equilibrium()[0]
+        x = s * self.builders
+        paid = float((self._winner(x) * x).sum())
+        return [("amount_to_provers", self.symbolic()["amount_to_provers"],
+                 {"m2": float(np.sort(self.builders)[-2])}, paid)]
+
     def theorems(self) -> list:
         from provergame.proofs import sequencer
         return sequencer.b52()

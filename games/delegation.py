@@ -171,6 +171,18 @@ class DelegatedStake(Game):
         return {"return_per_token": rho * (1 - k) * R / T_A, "prover_income": (T_i / T_A) * rho * k * R,
                 "delegator_income": (T_i / T_A) * rho * (1 - k) * R}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        cuts = np.full(self.n, 0.2)
+        chosen, keep, deleg = self._shares(cuts)
+        i = int(np.argmax(np.where(self.active, deleg, -np.inf)))
+        if not self.active[i] or deleg[i] <= 0:
+            return []
+        total = float(((self.provers.stake + deleg) * self.active).sum())
+        rho = float(self.provers.reliability[i])
+        per_token = float(chosen[i] * rho * self.reward * (1 - keep[i]) / deleg[i])
+        return [("return_per_token", self.symbolic()["return_per_token"],
+                 {"rho": rho, "kappa": 0.2, "R": self.reward, "T_A": total}, per_token)]
+
     def theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.delegated_stake(self.symbolic())

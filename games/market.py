@@ -445,8 +445,11 @@ class NilMarket(Game):
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         scaled = profile[None, :] * self.ratings[:, None] / self.ratings[None, :]  # price matching j's rated price
         caps = np.broadcast_to(self.requests[:, 1], (self.n, len(self.requests)))
-        return np.concatenate([scaled - self.tick, scaled, caps, (self.provers.cost / np.maximum(
-            self.provers.reliability, 1e-12))[:, None]], axis=1)
+        return np.concatenate([scaled - self.tick, scaled, caps, self.break_even()[:, None]], axis=1)
+
+    def break_even(self) -> np.ndarray:
+        """The price at which a matched proposal breaks even: cost / reliability (paid on delivery)."""
+        return self.provers.cost / np.maximum(self.provers.reliability, 1e-12)
 
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
@@ -531,6 +534,10 @@ class NilMarket(Game):
     def symbolic(self) -> dict[str, Any]:
         p, rating, c, rho = sp.symbols("p rating c rho", positive=True)
         return {"rated_price": p / rating, "break_even_price": c / rho}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        return [("break_even_price", self.symbolic()["break_even_price"],
+                 {"c": self.provers.cost[0], "rho": self.provers.reliability[0]}, float(self.break_even()[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import market

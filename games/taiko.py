@@ -144,6 +144,17 @@ class TaikoProverPool(Game):
         s, e, W, r, G, c, S = sp.symbols("s e W r G c S", positive=True)
         return {"payoff": s / e ** 2 / (s / e ** 2 + W) * (r * e * G - c - (1 - r) * S)}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        seated = self.seated()
+        if not seated.any():
+            return []
+        e = self.fee_per_gas * np.linspace(0.8, 1.2, self.n)
+        i = int(np.flatnonzero(seated)[0])
+        w = np.where(seated, self.provers.stake / e ** 2, 0.0)
+        vals = {"s": self.provers.stake[i], "e": e[i], "W": float(w.sum() - w[i]), "r": self.provers.reliability[i],
+                "G": self.gas, "c": self.provers.cost[i], "S": float(self.slash(e)[i])}
+        return [("payoff", self.symbolic()["payoff"], vals, float(self.expected_payoffs(e)[i]))]
+
     def theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.taiko_alpha4()

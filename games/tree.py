@@ -240,6 +240,14 @@ class ProofTreeVRF(Game):
         ri, rj, k = sp.symbols("rho_i rho_j kappa_j", nonnegative=True)
         return {"node_lands": ri + (1 - ri) * k * rj, "node_lands_without_cover": ri}
 
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        kappa = np.linspace(0.2, 0.9, self.n)
+        cover = self._recursion(kappa)[0]
+        i, j = 0, self.n - 1
+        rho = self.provers.reliability
+        return [("node_lands", self.symbolic()["node_lands"], {"rho_i": rho[i], "rho_j": rho[j], "kappa_j": kappa[j]},
+                 float(cover[i, j]))]
+
     def theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.proof_tree()

@@ -239,7 +239,7 @@ def test_ten_thousand_provers_finish_or_are_refused_up_front(kind):
     assert res.equilibrium.regret <= 1e-6 * max(1.0, float(np.max(np.abs(res.equilibrium.payoffs))))
 
 
-WITHOUT_SYMBOLIC_CHECKS = {"b52", "delegated_stake", "epoch_quotes", "nil_market", "proof_tree_vrf", "taiko_prover_pool"}
+WITHOUT_SYMBOLIC_CHECKS: set[str] = set()
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -75,3 +75,15 @@ def test_normal_form_of_entry_game_matches_payoffs():
     assert T.shape == (2, 2, 2, 3)
     assert np.allclose(T[1, 1, 0], game.expected_payoffs([1, 1, 0]))
     assert np.allclose(T[1, 0, 1], [10 * 1 / 4 - 1, 0, 10 * 3 / 4 - 3])
+
+
+@pytest.mark.parametrize("A,B,name", [
+    ([[np.nan, 1.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "A"),
+    ([[1.0, 0.0], [0.0, 1.0]], [[np.inf, 0.0], [0.0, 1.0]], "B"),
+    (np.zeros((0, 0)), np.zeros((0, 0)), "A"),
+    ([[1.0, 0.0]], [[1.0], [0.0]], "B"),
+    ("payoffs", [[1.0]], "A"),
+])
+def test_bimatrix_refuses_bad_payoffs(A, B, name):
+    with pytest.raises(pg.InvalidParameter, match=name):
+        bimatrix(A, B)
