@@ -368,7 +368,7 @@ class ReverseAuction(_Procurement):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.procurement()
+        return deployed.procurement(self.symbolic())
 
 
 @register("reverse_dutch_auction")
@@ -482,4 +482,4 @@ class ReverseDutchAuction(_Procurement):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.procurement() + deployed.dutch()
+        return deployed.procurement(self.symbolic()) + deployed.dutch(self.symbolic())

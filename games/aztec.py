@@ -227,8 +227,9 @@ class AztecMultiProof(EntryGame):
 
     def symbolic(self) -> dict[str, Any]:
         x, h, k, a, m, R = sp.symbols("x h k a m R", positive=True)
-        return {"shares": sp.Max(k - a * (h - x) ** 2 / 10 ** 10, m), "floor_score": h - sp.sqrt((k - m) * 10 ** 10 / a),
-                "pro_rata": R * sp.Symbol("s_i") / sp.Symbol("S")}
+        above = k - a * (h - x) ** 2 / 10 ** 10
+        return {"shares": sp.Max(above, m), "shares_above_floor": above,
+                "floor_score": h - sp.sqrt((k - m) * 10 ** 10 / a), "pro_rata": R * sp.Symbol("s_i") / sp.Symbol("S")}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         b = self.booster
@@ -238,7 +239,7 @@ class AztecMultiProof(EntryGame):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.aztec_booster()
+        return deployed.aztec_booster(self.symbolic())
 
 
 @register("sidecar")

@@ -298,6 +298,7 @@ class B52(Game):
         import sympy as sp
         m1, m2, V, beta, c = sp.symbols("m1 m2 V beta c", positive=True)
         return {"amount_to_provers": m2, "winner_keeps": m1 - m2,
+                "builder_objective": V + beta * c,                 # kept per landed block with c provers
                 "reliability_to_add_a_prover": (V + beta * c) / (V + beta * (c + 1))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
@@ -309,7 +310,7 @@ class B52(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import sequencer
-        return sequencer.b52()
+        return sequencer.b52(self.symbolic())
 
     # --- protocol face ------------------------------------------------------------------
     def select(self, rng: np.random.Generator, rounds: int, value: float,

@@ -104,6 +104,8 @@ class LotteryReward(EntryGame):
         n = sp.Symbol("n", integer=True, positive=True)
         lam = sp.log(r * F / c)
         return {"entry_value": R * (1 - (1 - p) ** n) / (n * p), "poisson_lambda": lam,
+                "protocol_cost_poisson": sp.Symbol("lambda", positive=True) * c / r
+                + F * sp.exp(-sp.Symbol("lambda", positive=True)),
                 "poisson_reward": c * lam / (r - c / F)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
@@ -114,4 +116,4 @@ class LotteryReward(EntryGame):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.lottery()
+        return deployed.lottery(self.symbolic())

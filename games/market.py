@@ -355,7 +355,10 @@ class Predation(Game):
         pp, pc, pm, d = sp.symbols("pi_p pi_c pi_m delta", positive=True)
         P, E = sp.symbols("P E", positive=True)
         gain = (pp - pc) * (1 - d ** P) / (1 - d) + (pm - pc) * d ** P * (1 - d ** E) / (1 - d)
-        return {"gain": gain, "threshold_delay": sp.solve(sp.Eq(gain, 0), E)}
+        x, y = sp.symbols("x y", positive=True)          # x = delta^P, y = delta^E: the gain times (1 - delta)
+        return {"gain": gain, "threshold_delay": sp.solve(sp.Eq(gain, 0), E),
+                "gain_in_discounts": (pp - pc) * (1 - x) + (pm - pc) * x * (1 - y),
+                "threshold_discount": 1 - (pc - pp) * (1 - x) / (x * (pm - pc))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         if self.discount >= 1.0 or not self.entrants_return():
@@ -367,7 +370,7 @@ class Predation(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import market
-        return market.predation()
+        return market.predation(self.symbolic())
 
 
 _REQUESTS = Array(lo=0, lo_open=True, columns=2)

@@ -179,11 +179,14 @@ class FeeSharing(Game):
         return pd.DataFrame(rows)
 
     def symbolic(self) -> dict[str, Any]:
-        a, m, F, g = sp.symbols("a m F gamma", positive=True)
+        a, b, m, F, g = sp.symbols("a b m F gamma", positive=True)
         K = sp.Symbol("K", integer=True, positive=True)
-        lin = sp.solve(sp.Eq((K - 1) * g / (1 + g * a) * (m + (1 - a) * F), K * F), a)
+        foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
+        lin = sp.solve(sp.Eq(foc, 0), a)
         exp = sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)
-        return {"share_linear": lin[0], "share_exponential": exp[0]}
+        return {"share_linear": lin[0], "share_exponential": exp[0], "foc_linear": foc,
+                "payoff_linear": (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F),
+                "share_multiplicative": ((K - 1) * g * (m + F) - F) / (g * K * F)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         if self.weight == "multiplicative":
@@ -197,7 +200,8 @@ class FeeSharing(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed, sequencer
-        return sequencer.fee_sharing() + (deployed.fee_sharing_multiplicative() if self.weight == "multiplicative" else [])
+        return sequencer.fee_sharing(self.symbolic()) + (deployed.fee_sharing_multiplicative(self.symbolic())
+                                                          if self.weight == "multiplicative" else [])
 
 
 _VALUE_LAWS = "'uniform', ('lognormal', sigma), ('beta', a, b) or a frozen scipy.stats distribution"
@@ -445,4 +449,4 @@ class ScrollAuction(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import sequencer
-        return sequencer.scroll_auction()
+        return sequencer.scroll_auction(self.symbolic())

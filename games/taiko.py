@@ -142,7 +142,10 @@ class TaikoProverPool(Game):
 
     def symbolic(self) -> dict[str, Any]:
         s, e, W, r, G, c, S = sp.symbols("s e W r G c S", positive=True)
-        return {"payoff": s / e ** 2 / (s / e ** 2 + W) * (r * e * G - c - (1 - r) * S)}
+        pts, cap, R, mult, floor = sp.symbols("points cap R multiple floor", positive=True)
+        return {"payoff": s / e ** 2 / (s / e ** 2 + W) * (r * e * G - c - (1 - r) * S),
+                "selection": (s / e ** 2) / (s / e ** 2 + W),
+                "slash": sp.Min(sp.Max(s * pts / 10000 / cap, mult * R, floor), s)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         seated = self.seated()
@@ -157,4 +160,4 @@ class TaikoProverPool(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed
-        return deployed.taiko_alpha4()
+        return deployed.taiko_alpha4(self.symbolic())

@@ -238,7 +238,9 @@ class ProofTreeVRF(Game):
 
     def symbolic(self) -> dict[str, Any]:
         ri, rj, k = sp.symbols("rho_i rho_j kappa_j", nonnegative=True)
-        return {"node_lands": ri + (1 - ri) * k * rj, "node_lands_without_cover": ri}
+        W, c = sp.Symbol("W", nonnegative=True), sp.Symbol("c", positive=True)
+        return {"node_lands": ri + (1 - ri) * k * rj, "node_lands_without_cover": ri,
+                "grief_net": W * ri - c}         # griefer's block reward at risk less its re-proving cost
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         kappa = np.linspace(0.2, 0.9, self.n)
@@ -250,4 +252,4 @@ class ProofTreeVRF(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.proof_tree()
+        return vrf.proof_tree(self.symbolic())

@@ -295,8 +295,10 @@ class StakeVRF(Game):
         return (rho * self.reward - self.provers.cost + rho * self.slash) * self.eligible
 
     def symbolic(self) -> dict[str, Any]:
-        s_i, S, k, N = sp.symbols("s_i S k N", positive=True)
-        return {"share_stake": s_i / S, "share_identity_k_of_N": k / (N + k - 1)}
+        s_i, S, S_o = sp.symbols("s_i S S_o", positive=True)
+        k, N = sp.symbols("k N", integer=True, positive=True)
+        return {"share_stake": s_i / S, "share_stake_vs_others": s_i / (s_i + S_o),
+                "share_identity_k_of_N": k / (N + k - 1)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         stake = self.provers.stake
@@ -308,7 +310,7 @@ class StakeVRF(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.stake_vrf()
+        return vrf.stake_vrf(self.symbolic())
 
 
 @register("taiko_pool")

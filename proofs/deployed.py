@@ -9,14 +9,14 @@ from .engine import Theorem
 x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 
 
-def aztec_booster() -> list[Theorem]:
-    share = k - a * (h - x) ** 2 / 10 ** 10
+def aztec_booster(sym: dict) -> list[Theorem]:
+    share = sym["shares_above_floor"]
     t = sp.Symbol("t", positive=True)
     rises = lambda S: (sp.diff(S, x) >= 0, (x <= h,))                            # noqa: E731
     R, s1, s2, s3 = sp.symbols("R s_1 s_2 s_3", positive=True)
     split = lambda P: (sp.Eq(sum(P.subs({sp.Symbol("s_i"): si, sp.Symbol("S"): s1 + s2 + s3}) for si in (s1, s2, s3)),
                              sp.Symbol("R", positive=True)), ())          # noqa: E731
-    pro_rata = sp.Symbol("R", positive=True) * sp.Symbol("s_i") / sp.Symbol("S")
+    pro_rata = sym["pro_rata"]
     return [
         Theorem("booster_pro_rata_pays_the_epoch_reward", *split(pro_rata), uses=(pro_rata,), build=split,
                 description="Pro-rata split R s_i / S over the valid submitters pays out exactly the epoch's rewards."),
@@ -62,10 +62,9 @@ def epoch_quotes(sym: dict) -> list[Theorem]:
     ]
 
 
-def lottery() -> list[Theorem]:
+def lottery(sym: dict) -> list[Theorem]:
     lam, c, F, r = sp.symbols("lambda c F r", positive=True)
-    cost = lam * c / r + F * sp.exp(-lam)
-    star = sp.log(r * F / c)
+    cost, star = sym["protocol_cost_poisson"], sym["poisson_lambda"]
     stationary = lambda C: (sp.Eq((sp.diff(C, lam).subs(lam, star)), 0), ())   # noqa: E731
     convex = lambda C: (sp.diff(C, lam, 2) > 0, ())                                     # noqa: E731
     reward = lambda S: (sp.Eq((S * c / (r * (1 - sp.exp(-S))) - c * S / (r - c / F)), 0), ())  # noqa: E731
@@ -80,10 +79,10 @@ def lottery() -> list[Theorem]:
     ]
 
 
-def procurement() -> list[Theorem]:
+def procurement(sym: dict) -> list[Theorem]:
     e, hi, x = sp.symbols("e hi x", positive=True)
     K = sp.Symbol("K", integer=True, positive=True)
-    bid = e + (hi - e) / K
+    bid = sym["bid_uniform"]
     # a prover of effective cost e asking x wins against K-1 rivals bidding e' + (hi - e')/K, costs U[0, hi]:
     # rival bid > x iff e' > (K x - hi)/(K - 1), so P(win) = ((hi - (K x - hi)/(K-1)) / hi)^(K-1)
     # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
@@ -105,20 +104,20 @@ def procurement() -> list[Theorem]:
     ]
 
 
-def dutch() -> list[Theorem]:
-    p, lo, hi, T, X, burn, after = sp.symbols("p p_min p_max T X b P_after", positive=True)
-    t = T * (p - lo) / (hi - lo)
+def dutch(sym: dict) -> list[Theorem]:
+    p, lo, hi, T = sp.symbols("p p_min p_max T", positive=True)
+    t = sym["lock_time"]
     return [
         Theorem("dutch_lock_time_within_ramp", sp.And(t >= 0, t <= T), (p >= lo, p <= hi, hi > lo), uses=(t,),
                 description="A lock price within [min_price, max_price] locks within the ramp."),
     ]
 
 
-def fee_sharing_multiplicative() -> list[Theorem]:
+def fee_sharing_multiplicative(sym: dict) -> list[Theorem]:
     a, mm, F, g = sp.symbols("a m F gamma", positive=True)
     K = sp.Symbol("K", integer=True, positive=True)
     t = sp.Symbol("t", positive=True)
-    star = ((K - 1) * g * (mm + F) - F) / (g * K * F)
+    star = sym["share_multiplicative"]
     slope = lambda up, low: (sp.Eq(sp.diff(up, t).subs(t, 1), sp.diff(low, t).subs(t, 1)), ())   # noqa: E731
     return [
         Theorem("multiplicative_win_slope", *slope(1 - 1 / t + 1 / (K * t), t ** (K - 1) / K),
@@ -135,11 +134,9 @@ def fee_sharing_multiplicative() -> list[Theorem]:
     ]
 
 
-def taiko_alpha4() -> list[Theorem]:
-    s, pts, cap, R, mult, floor = sp.symbols("s points cap R multiple floor", positive=True)
-    slash = sp.Min(sp.Max(s * pts / 10000 / cap, mult * R, floor), s)
-    e, W = sp.symbols("e W", positive=True)
-    share = (s / e ** 2) / (s / e ** 2 + W)
+def taiko_alpha4(sym: dict) -> list[Theorem]:
+    s, e = sp.symbols("s e", positive=True)
+    slash, share = sym["slash"], sym["selection"]
     falls = lambda S: (sp.diff(S, e) < 0, ())              # noqa: E731
     rises = lambda S: (sp.diff(S, s) > 0, ())              # noqa: E731
     return [

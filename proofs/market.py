@@ -26,12 +26,10 @@ def snarketplace(sym: dict) -> list[Theorem]:
     ]
 
 
-def predation() -> list[Theorem]:
-    pp, pc, pm, d = sp.symbols("pi_p pi_c pi_m delta", positive=True)
-    P, E = sp.symbols("P E", positive=True)
+def predation(sym: dict) -> list[Theorem]:
+    pp, pc, pm = sp.symbols("pi_p pi_c pi_m", positive=True)
     x, y = sp.symbols("x y", positive=True)             # x = delta^P, y = delta^E in (0, 1)
-    gain = (pp - pc) * (1 - x) + (pm - pc) * x * (1 - y)
-    threshold_y = 1 - (pc - pp) * (1 - x) / (x * (pm - pc))
+    gain, threshold_y = sym["gain_in_discounts"], sym["threshold_discount"]
     r1, r2 = sp.symbols("r_1 r_2", positive=True)
     even = lambda G: (sp.Eq((G.subs(y, threshold_y)), 0), (x < 1,))       # noqa: E731
     return [

@@ -9,11 +9,9 @@ a, m, F, g, v = sp.symbols("a m F gamma v", positive=True)
 K = sp.Symbol("K", integer=True, positive=True)
 
 
-def fee_sharing() -> list[Theorem]:
-    lin = ((K - 1) * g * (m + F) - K * F) / (g * F * (2 * K - 1))
-    foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
+def fee_sharing(sym: dict) -> list[Theorem]:
+    lin, foc, payoff = sym["share_linear"], sym["foc_linear"], sym["payoff_linear"]
     b = sp.Symbol("b", positive=True)
-    payoff = (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F)
     closed = lambda L: (sp.Eq((foc.subs(a, L) * (1 + g * L)), 0), ())            # noqa: E731
     corner = lambda L: (L >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)))           # noqa: E731
     rises = lambda L: (sp.diff(L, m) > 0, (K >= 2,))                                     # noqa: E731
@@ -33,9 +31,9 @@ def fee_sharing() -> list[Theorem]:
     ]
 
 
-def scroll_auction() -> list[Theorem]:
+def scroll_auction(sym: dict) -> list[Theorem]:
     x = sp.Symbol("x", positive=True)
-    bid = (K - 1) / K * v
+    bid = sym["bid_uniform"]
     # best response of a bidder with value v against K-1 rivals bidding (K-1)/K V: P(win with x) = (x K/(K-1))^(K-1)
     pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
     foc = lambda B: (sp.Eq((sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
@@ -52,12 +50,12 @@ def scroll_auction() -> list[Theorem]:
     ]
 
 
-def b52() -> list[Theorem]:
-    m1, m2, x, V, bonus, r = sp.symbols("m1 m2 x V beta r", positive=True)
-    c, L = sp.symbols("c L", positive=True)
-    objective = V + bonus * c                  # what the builder keeps per landed block with c provers
+def b52(sym: dict) -> list[Theorem]:
+    r = sp.Symbol("r", positive=True)
+    c = sp.Symbol("c", positive=True)
+    objective = sym["builder_objective"]       # what the builder keeps per landed block with c provers
     ratio = lambda O: (O / O.subs(c, c + 1) < 1, ())                          # noqa: E731
-    threshold = (V + bonus * c) / (V + bonus * (c + 1))
+    threshold = sym["reliability_to_add_a_prover"]
     above = lambda O: (O.subs(c, c + 1) * r > O, (r > threshold,))            # noqa: E731
     below = lambda O: (O.subs(c, c + 1) * r < O, (r < threshold,))            # noqa: E731
     return [

@@ -9,11 +9,11 @@ s1, s2, s3, S_o = sp.symbols("s_1 s_2 s_3 S_o", positive=True)
 N, k = sp.symbols("N k", integer=True, positive=True)
 
 
-def stake_vrf() -> list[Theorem]:
+def stake_vrf(sym: dict) -> list[Theorem]:
     a, b = sp.symbols("a b", positive=True)
     t = sp.Symbol("t", positive=True)
-    share = s1 / (s1 + S_o)
-    ident = k / (N + k - 1)
+    s1 = sp.Symbol("s_i", positive=True)
+    share, ident = sym["share_stake_vs_others"], sym["share_identity_k_of_N"]
 
     def split(sh):
         return (sp.Eq(sh.subs({s1: a, S_o: b + S_o}, simultaneous=True) + sh.subs({s1: b, S_o: a + S_o}, simultaneous=True),
@@ -74,18 +74,18 @@ def turn_based(sym: dict) -> list[Theorem]:
     ]
 
 
-def proof_tree() -> list[Theorem]:
-    ri, rj, kap = sp.symbols("rho_i rho_j kappa", nonnegative=True)
-    a1, a2, a3, b1, b2, b3 = sp.symbols("a_1 a_2 a_3 b_1 b_2 b_3", nonnegative=True)
-    W, c = sp.Symbol("W", nonnegative=True), sp.Symbol("c", positive=True)
+def proof_tree(sym: dict) -> list[Theorem]:
+    ri, rj, kap = sp.symbols("rho_i rho_j kappa_j", nonnegative=True)
+    W = sp.Symbol("W", nonnegative=True)
+    lands, grief = sym["node_lands"], sym["grief_net"]
     return [
-        Theorem("node_lands_with_probability_at_most_one", ri + (1 - ri) * kap * rj <= 1,
+        Theorem("node_lands_with_probability_at_most_one", lands <= 1,
                 (ri <= 1, rj <= 1, kap <= 1), "A node's landing chance rho_i + (1 - rho_i) kappa rho_j is a "
-                "probability (at most one), so the root's product is one too.", uses=(ri + (1 - ri) * kap * rj,)),
-        Theorem("covering_never_hurts_a_node", ri + (1 - ri) * kap * rj >= ri, (ri <= 1, rj <= 1, kap <= 1),
+                "probability (at most one), so the root's product is one too.", uses=(lands,)),
+        Theorem("covering_never_hurts_a_node", lands >= ri, (ri <= 1, rj <= 1, kap <= 1),
                 "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it.",
-                uses=(ri + (1 - ri) * kap * rj,)),
-        Theorem("grief_unprofitable_without_bribe", W * ri - c < W, (ri <= 1,), uses=(W * ri - c,), description=
+                uses=(lands,)),
+        Theorem("grief_unprofitable_without_bribe", grief < W, (ri <= 1,), uses=(grief,), description=
                 "Excluding a child's proof forces the griefer to re-prove it at cost c and risk its own block "
                 "reward W: griefing pays only with a bribe of at least c + (1 - rho) W."),
     ]
