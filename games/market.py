@@ -182,8 +182,9 @@ class Snarketplace(Game):
         return np.maximum(self.reserve_price - self.provers.cost, 0.0) * np.minimum(self.provers.capacity, self.demand)
 
     def symbolic(self) -> dict[str, Any]:
-        c1, c2 = sp.symbols("c_1 c_2", positive=True)
-        return {"price_unit_demand": c2, "winner_profit_unit_demand": c2 - c1}
+        c1, c2, r, q = sp.symbols("c_1 c_2 r q", positive=True)
+        return {"price_unit_demand": c2, "winner_profit_unit_demand": c2 - c1,
+                "withhold_bribe": (r - c1) * q}    # selling q = min(capacity, demand) alone at the reserve r
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         if self.n < 2:
@@ -192,7 +193,11 @@ class Snarketplace(Game):
         c = np.sort(self.provers.cost)
         bids, _, winners = unit.bertrand_bids()
         price = float(bids[winners[-1]]) + unit.tick if winners is not None else float("nan")
-        return [("price_unit_demand", self.symbolic()["price_unit_demand"], {"c_2": c[1]}, price)]
+        i = int(np.argmin(self.provers.cost))
+        q = float(min(self.provers.capacity[i], self.demand))
+        return [("price_unit_demand", self.symbolic()["price_unit_demand"], {"c_2": c[1]}, price),
+                ("withhold_bribe", self.symbolic()["withhold_bribe"],
+                 {"r": self.reserve_price, "c_1": self.provers.cost[i], "q": q}, float(self.withhold_bribes()[i]))]
 
     def theorems(self) -> list:
         from provergame.proofs import market

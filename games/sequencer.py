@@ -186,7 +186,11 @@ class FeeSharing(Game):
         exp = sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)
         return {"share_linear": lin[0], "share_exponential": exp[0], "foc_linear": foc,
                 "payoff_linear": (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F),
-                "share_multiplicative": ((K - 1) * g * (m + F) - F) / (g * K * F)}
+                "share_multiplicative": ((K - 1) * g * (m + F) - F) / (g * K * F),
+                # P(win) of a score u (1 + a) against K-1 equal scores, at weight ratio t below / above 1
+                "win_below_multiplicative": sp.Symbol("t", positive=True) ** (K - 1) / K,
+                "win_above_multiplicative": 1 - 1 / sp.Symbol("t", positive=True)
+                + 1 / (K * sp.Symbol("t", positive=True))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         if self.weight == "multiplicative":

@@ -297,16 +297,22 @@ class StakeVRF(Game):
     def symbolic(self) -> dict[str, Any]:
         s_i, S, S_o = sp.symbols("s_i S S_o", positive=True)
         k, N = sp.symbols("k N", integer=True, positive=True)
+        R, c, rho, slash = sp.symbols("R c rho slash", positive=True)
         return {"share_stake": s_i / S, "share_stake_vs_others": s_i / (s_i + S_o),
-                "share_identity_k_of_N": k / (N + k - 1)}
+                "share_identity_k_of_N": k / (N + k - 1),
+                "withhold_bribe": rho * R - c + rho * slash}      # re-drawn until it proves, or slashed
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         stake = self.provers.stake
         if self.choose != "entry" or np.any(stake <= 0):
             return []
         sure = replace(self, weighting="stake", min_stake=0.0, provers=self.provers.replace(reliability=1.0))
+        i = int(np.argmax(self.eligible))
         return [("share_stake", self.symbolic()["share_stake"], {"s_i": stake[0], "S": stake.sum()},
-                 float(sure.reach(np.ones(self.n))[0]))]
+                 float(sure.reach(np.ones(self.n))[0])),
+                ("withhold_bribe", self.symbolic()["withhold_bribe"],
+                 {"rho": self.provers.reliability[i], "R": self.reward, "c": self.provers.cost[i], "slash": self.slash},
+                 float(self.withhold_bribes()[i]))]
 
     def theorems(self) -> list:
         from provergame.proofs import vrf

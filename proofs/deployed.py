@@ -120,8 +120,8 @@ def fee_sharing_multiplicative(sym: dict) -> list[Theorem]:
     star = sym["share_multiplicative"]
     slope = lambda up, low: (sp.Eq(sp.diff(up, t).subs(t, 1), sp.diff(low, t).subs(t, 1)), ())   # noqa: E731
     return [
-        Theorem("multiplicative_win_slope", *slope(1 - 1 / t + 1 / (K * t), t ** (K - 1) / K),
-                uses=(1 - 1 / t + 1 / (K * t), t ** (K - 1) / K), build=slope, description=
+        Theorem("multiplicative_win_slope", *slope(sym["win_above_multiplicative"], sym["win_below_multiplicative"]),
+                uses=(sym["win_above_multiplicative"], sym["win_below_multiplicative"]), build=slope, description=
                 "Against K-1 equal scores, P(win) = t^(K-1)/K below and 1 - 1/t + 1/(K t) above the rivals' "
                 "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
         Theorem("multiplicative_share_foc",

@@ -9,7 +9,9 @@ c1, c2, c3, b, r = sp.symbols("c_1 c_2 c_3 b r", positive=True)
 
 
 def snarketplace(sym: dict) -> list[Theorem]:
-    profit = sym["winner_profit_unit_demand"]
+    profit, bribe = sym["winner_profit_unit_demand"], sym["withhold_bribe"]
+    q, r = sp.symbols("q r", positive=True)
+    reserve_raises = lambda B: (sp.diff(B, r) > 0, ())                   # noqa: E731
     t = sp.Symbol("t", positive=True)
     undercut = lambda P: (P.subs(c2, c2 - t) < P, ())               # noqa: E731
     loser = lambda P: (P.subs({c1: c2, c2: b}, simultaneous=True) < 0, (b < c2,))   # noqa: E731
@@ -20,6 +22,9 @@ def snarketplace(sym: dict) -> list[Theorem]:
         Theorem("bertrand_runner_up_cannot_win_profitably", *loser(profit), uses=(profit,), build=loser,
                 description="The runner-up (cost c_2) can take the sale only by pricing b < c_2, at a loss b - c_2: "
                             "so the price c_2 is an equilibrium."),
+        Theorem("snarketplace_reserve_raises_the_withholding_bribe", *reserve_raises(bribe), uses=(bribe,),
+                build=reserve_raises, description="The bribe to withhold, (r - c) q, is what a prover would earn "
+                "selling alone at the reserve r: a higher reserve makes stalling dearer."),
         Theorem("bertrand_undercutting_lowers_profit", *undercut(profit), uses=(profit,), build=undercut,
                 description="Pricing t below the Bertrand price strictly lowers the winner's profit: with the "
                             "sale already won, undercutting only gives money away."),

@@ -13,7 +13,10 @@ def stake_vrf(sym: dict) -> list[Theorem]:
     a, b = sp.symbols("a b", positive=True)
     t = sp.Symbol("t", positive=True)
     s1 = sp.Symbol("s_i", positive=True)
-    share, ident = sym["share_stake_vs_others"], sym["share_identity_k_of_N"]
+    share, ident, bribe = sym["share_stake_vs_others"], sym["share_identity_k_of_N"], sym["withhold_bribe"]
+    R, c, rho, slash = sp.symbols("R c rho slash", positive=True)
+    slash_raises = lambda B: (sp.diff(B, slash) > 0, ())                              # noqa: E731
+    covers_margin = lambda B: (B >= rho * R - c - (1 - rho) * slash, (rho <= 1,))      # noqa: E731
 
     def split(sh):
         return (sp.Eq(sh.subs({s1: a, S_o: b + S_o}, simultaneous=True) + sh.subs({s1: b, S_o: a + S_o}, simultaneous=True),
@@ -34,6 +37,12 @@ def stake_vrf(sym: dict) -> list[Theorem]:
         Theorem("stake_weighting_sybil_proof", *split(share), uses=(share,), build=split,
                 description="Splitting stake a + b into two identities leaves the operator's chance under the "
                             "selection law s_i / (s_i + S_o) unchanged: stake weighting is exactly sybil-proof."),
+        Theorem("stake_vrf_slashing_raises_the_withholding_bribe", *slash_raises(bribe), uses=(bribe,),
+                build=slash_raises, description="The bribe that makes a drawn prover withhold, rho R - c + rho s, "
+                "rises with the slash s: slashing makes stalling the chain dearer (bribe_threshold's per-prover cost)."),
+        Theorem("stake_vrf_withholding_bribe_covers_the_margin", *covers_margin(bribe), uses=(bribe,),
+                build=covers_margin, description="The withholding bribe is at least the prover's delivery margin "
+                "rho R - c - (1 - rho) s: a withholder must be paid its forgone profit."),
         Theorem("identity_weighting_rewards_sybils", *more(ident), uses=(ident,), build=more,
                 description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
                             "the operator's share (the seed's 'excessive number of nodes' undercutting)."),

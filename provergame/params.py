@@ -9,6 +9,7 @@ field, the value and the allowed range.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import MISSING, dataclass, field
 from typing import Any, Callable
 
@@ -27,7 +28,7 @@ def _is_number(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Spec:
+class Spec(ABC):
     """Base of all parameter specs: unit and one-line meaning, and whether None is allowed."""
 
     unit: str = ""
@@ -41,8 +42,9 @@ class Spec:
             raise InvalidParameter(name, value, self.describe())
         return self._check(name, value)
 
+    @abstractmethod
     def _check(self, name: str, value: Any) -> Any:
-        raise NotImplementedError
+        """The value checked and normalised, or InvalidParameter naming `name`."""
 
     def describe(self) -> str:
         return "a value"
