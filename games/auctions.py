@@ -17,11 +17,10 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 import sympy as sp
 from scipy import integrate, stats
 
-from provergame.errors import InvalidParameter, check_int, check_real
+from provergame.errors import InvalidParameter
 from provergame.model import Population
 from provergame.params import Custom, Int, Real, param
 

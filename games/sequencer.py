@@ -16,7 +16,7 @@ import pandas as pd
 import sympy as sp
 from scipy import integrate, stats
 
-from provergame.errors import InvalidParameter, check_int
+from provergame.errors import InvalidParameter
 from provergame.model import Population
 from provergame.params import Array, Choice, Custom, Int, Real, param
 

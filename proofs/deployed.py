@@ -11,7 +11,6 @@ x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 
 def aztec_booster(sym: dict) -> list[Theorem]:
     share = sym["shares_above_floor"]
-    t = sp.Symbol("t", positive=True)
     rises = lambda S: (sp.diff(S, x) >= 0, (x <= h,))                            # noqa: E731
     R, s1, s2, s3 = sp.symbols("R s_1 s_2 s_3", positive=True)
     split = lambda P: (sp.Eq(sum(P.subs({sp.Symbol("s_i"): si, sp.Symbol("S"): s1 + s2 + s3}) for si in (s1, s2, s3)),

@@ -65,7 +65,6 @@ def taiko_pool(sym: dict) -> list[Theorem]:
 def turn_based(sym: dict) -> list[Theorem]:
     s_i, S = sp.symbols("s_i S", positive=True)
     share = sym["turn_share"]
-    split = lambda sh: (sp.Eq(sh.subs(s_i, s1) + sh.subs(s_i, s2), sh.subs(s_i, s1 + s2)), ())   # noqa: E731
     total = lambda sh: (sp.Eq(sh.subs({s_i: s1, S: s1 + s2 + s3}) + sh.subs({s_i: s2, S: s1 + s2 + s3})
                               + sh.subs({s_i: s3, S: s1 + s2 + s3}), 1), ())                           # noqa: E731
     R, r1, r2, r3 = sp.symbols("R rho_1 rho_2 rho_3", positive=True)

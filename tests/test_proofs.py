@@ -4,7 +4,6 @@ import sympy as sp
 from hypothesis import given, strategies as st
 
 from provergame import games
-from provergame.proofs import race
 from provergame.proofs.engine import Theorem, prove, prove_all
 
 x, y, z = sp.symbols("x y z", positive=True)

@@ -1,7 +1,6 @@
 """Report sections of the deployed mechanisms."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np

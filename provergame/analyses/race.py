@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from provergame.report import Figure
 
 from .sections import section
 
