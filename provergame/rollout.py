@@ -20,7 +20,7 @@ def chunk_size(n: int) -> int:
     return int(max(256, min(1 << 15, (1 << 22) // max(n, 1))))
 
 
-def simulate(game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
+def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
     """Monte Carlo means, standard errors and metrics of `game` played at `profile`."""
     if not isinstance(game, Game):
         raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")

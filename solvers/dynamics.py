@@ -6,12 +6,17 @@ For more players, damped simultaneous best responses (the damping halves when ga
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .regret import best_responses
 
+if TYPE_CHECKING:                      # annotations only: games import these kernels
+    from provergame.games.base import Game
 
-def best_response_iteration(game, start: np.ndarray, damping: float = 0.5, tol: float = 1e-9,
+
+def best_response_iteration(game: Game, start: np.ndarray, damping: float = 0.5, tol: float = 1e-9,
                             max_iter: int = 400, points: int = 65) -> tuple[np.ndarray, bool]:
     """Returns (profile, converged): converged means no player gains more than tol * payoff scale."""
     p = game.check_profile(start).copy()

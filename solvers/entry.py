@@ -7,10 +7,15 @@ by the root of V(p) = cost (V is strictly decreasing in the others' entry probab
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.optimize import brentq
 
 from provergame.errors import InvalidParameter
+
+if TYPE_CHECKING:                      # annotations only: games import these kernels
+    from provergame.games.base import Game
 
 MAX_ENUMERATION = 20
 
@@ -25,7 +30,7 @@ def all_profiles(n: int) -> np.ndarray:
     return ((idx >> np.arange(n)[None, :]) & 1).astype(float)
 
 
-def pure_equilibria(game, chunk: int = 512) -> np.ndarray:
+def pure_equilibria(game: Game, chunk: int = 512) -> np.ndarray:
     """All pure Nash equilibria (rows of 0/1) of an entry game with n <= 20."""
     n = game.n
     if n > MAX_ENUMERATION:
@@ -43,7 +48,7 @@ def pure_equilibria(game, chunk: int = 512) -> np.ndarray:
     return np.concatenate(found, axis=0)
 
 
-def symmetric_mixed(game) -> float:
+def symmetric_mixed(game: Game) -> float:
     """Entry probability p with V(p, ..., p) = cost for identical provers (0 or 1 at the corners)."""
     if not game.provers.is_identical:
         raise InvalidParameter("symmetric", True, "only for games whose provers are identical")
@@ -59,7 +64,7 @@ def symmetric_mixed(game) -> float:
     return brentq(gain, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
 
 
-def best_response_dynamics(game, start: np.ndarray | None = None, max_steps: int | None = None) -> np.ndarray | None:
+def best_response_dynamics(game: Game, start: np.ndarray | None = None, max_steps: int | None = None) -> np.ndarray | None:
     """Pure best-response dynamics: flip the prover with the largest gain until none gains.
 
     Returns None if it does not settle within `max_steps` (a cycle).
@@ -80,7 +85,7 @@ def best_response_dynamics(game, start: np.ndarray | None = None, max_steps: int
     return None
 
 
-def logit_dynamics(game, steps: int = 4000) -> np.ndarray:
+def logit_dynamics(game: Game, steps: int = 4000) -> np.ndarray:
     """Mixed profile by annealed logit (smoothed) best responses; the caller certifies its regret."""
     n = game.n
     cost = game.entry_cost()
@@ -94,7 +99,7 @@ def logit_dynamics(game, steps: int = 4000) -> np.ndarray:
     return p
 
 
-def solve_entry_game(game, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+def solve_entry_game(game: Game, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
     n = game.n
     if symmetric:
         p = symmetric_mixed(game)

@@ -5,9 +5,12 @@ so that their agreement tests the payoffs, not the bookkeeping.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:                      # annotations only: games import these kernels
+    from provergame.games.base import Game
 
 METRIC_KEYS = ("hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted",
                "surplus", "dissipation", "liveness")
@@ -66,7 +69,7 @@ def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, 
     }
 
 
-def metrics(game, profile) -> dict[str, Any]:
+def metrics(game: Game, profile) -> dict[str, Any]:
     """Analytic metrics of `game` at `profile`."""
     s = game.stats(profile)
     return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost)

@@ -7,9 +7,14 @@ best grid point, for every player at once.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from provergame.games import protocols
+
+if TYPE_CHECKING:                      # annotations only: games import these kernels
+    from provergame.games.base import Game
 
 _GOLDEN = (np.sqrt(5) - 1) / 2
 
@@ -22,7 +27,7 @@ def _grid(lo: np.ndarray, hi: np.ndarray, current: np.ndarray, points: int) -> n
     return np.sort(g, axis=1)
 
 
-def best_responses(game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+def best_responses(game: Game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
     """(best deviation payoff, a strategy attaining it) for every player, searched independently.
 
     Games may add their own breakpoints (e.g. rivals' bids, where payoffs jump) through an
@@ -56,7 +61,7 @@ def best_responses(game, profile, points: int = 129, iterations: int = 80) -> tu
     return best, arg
 
 
-def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
+def regret_by_player(game: Game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
     """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
     p = game.check_profile(profile)
     current = np.asarray(game.expected_payoffs(p), dtype=float)
@@ -66,6 +71,6 @@ def regret_by_player(game, profile, points: int = 129, iterations: int = 80) -> 
     return np.maximum(best - current, 0.0)
 
 
-def regret(game, profile) -> float:
+def regret(game: Game, profile) -> float:
     """The largest gain any single player can get by deviating."""
     return float(np.max(regret_by_player(game, profile)))

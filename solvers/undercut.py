@@ -51,7 +51,7 @@ def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shar
     return SybilGain(identities, float(before[0]), float(after[0]), float(before[1]), float(after[1]))
 
 
-def sybil_curve(game, operator: int, max_identities: int = 32, failures: str = "shared") -> pd.DataFrame:
+def sybil_curve(game: Game, operator: int, max_identities: int = 32, failures: str = "shared") -> pd.DataFrame:
     """Share and profit against the number of identities, with the first count that pays for itself."""
     max_identities = check_int("max_identities", max_identities, lo=1, hi=10_000)
     rows = []
@@ -61,7 +61,7 @@ def sybil_curve(game, operator: int, max_identities: int = 32, failures: str = "
     return pd.DataFrame(rows)
 
 
-def sybil_breakeven(game, operator: int, max_identities: int = 64, failures: str = "shared") -> int | None:
+def sybil_breakeven(game: Game, operator: int, max_identities: int = 64, failures: str = "shared") -> int | None:
     """Smallest number of identities > 1 whose profit beats a single identity (None: never)."""
     curve = sybil_curve(game, operator, max_identities, failures)
     hit = curve.loc[curve["profitable"], "identities"]

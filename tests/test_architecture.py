@@ -32,6 +32,9 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """Every provergame module `name` imports, at any level of the file; `from pkg import sub` counts
     as importing the submodule when it is one, else the package's __init__."""
     tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):                  # `if TYPE_CHECKING:` imports never run
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            node.body = []
     package = name if path.stem == "__init__" else name.rsplit(".", 1)[0]
     found = set()
     for node in ast.walk(tree):

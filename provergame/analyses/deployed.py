@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 
 from provergame.report import Figure
+from provergame.games.base import Game
 
 from .sections import section
 
 @section("aztec_multi_proof")
-def aztec_multi_proof(game, profile: Any) -> dict[str, Any]:
+def aztec_multi_proof(game: Game, profile: Any) -> dict[str, Any]:
     bar = game.barrier(profile)
     ramp = game.ramp(profile)
     idx = np.unique(np.linspace(0, len(ramp) - 1, 9).astype(int))
@@ -28,7 +29,7 @@ def aztec_multi_proof(game, profile: Any) -> dict[str, Any]:
 
 
 @section("sidecar")
-def sidecar(game, profile: Any) -> dict[str, Any]:
+def sidecar(game: Game, profile: Any) -> dict[str, Any]:
     return {"Withholding bribe with and without an in-protocol stake": game.bribe_table(
         game.stake_slash if game.stake_slash > 0 else game.deposit)}
 
@@ -36,7 +37,7 @@ def sidecar(game, profile: Any) -> dict[str, Any]:
 
 
 @section("epoch_quotes")
-def epoch_quotes(game, profile: Any) -> dict[str, Any]:
+def epoch_quotes(game: Game, profile: Any) -> dict[str, Any]:
     kb = game.kickback(profile=profile)
     return {"Kickback collusion (proposer accepts the colluding prover's max quote)": pd.DataFrame(
         {"quantity": list(kb), "value": list(kb.values())})}
@@ -45,7 +46,7 @@ def epoch_quotes(game, profile: Any) -> dict[str, Any]:
 
 
 @section("taiko_prover_pool")
-def taiko_prover_pool(game, profile: Any) -> dict[str, Any]:
+def taiko_prover_pool(game: Game, profile: Any) -> dict[str, Any]:
     e = game.check_profile(profile)
     return {"Pool": pd.DataFrame({"prover": list(game.provers.names), "stake": game.provers.stake,
                                   "seated": game.seated(), "erpg / fee": e / game.fee_per_gas,
@@ -54,7 +55,7 @@ def taiko_prover_pool(game, profile: Any) -> dict[str, Any]:
             "Against the ranked-by-fee pool": versus_ranked_pool(game, e)}
 
 
-def versus_ranked_pool(game, profile: Any) -> pd.DataFrame:
+def versus_ranked_pool(game: Game, profile: Any) -> pd.DataFrame:
     """Same provers under the ranked-by-fee `TaikoPool` (uniform draw among the lowest bids)."""
     from provergame.games import TaikoPool
     from provergame.solvers.metrics import metrics
@@ -74,7 +75,7 @@ def versus_ranked_pool(game, profile: Any) -> pd.DataFrame:
 
 
 @section("reverse_auction")
-def reverse_auction(game, profile: Any) -> dict[str, Any]:
+def reverse_auction(game: Game, profile: Any) -> dict[str, Any]:
     d = game._cost()
     c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
     return {"Equilibrium bid function": pd.DataFrame({"cost": c, "effective cost": game.effective(c), "bid": game.bid(c)}),
@@ -85,7 +86,7 @@ def reverse_auction(game, profile: Any) -> dict[str, Any]:
 
 
 @section("reverse_dutch_auction")
-def reverse_dutch_auction(game, profile: Any) -> dict[str, Any]:
+def reverse_dutch_auction(game: Game, profile: Any) -> dict[str, Any]:
     d = game._cost()
     c = np.linspace(d.ppf(0.0), d.ppf(0.99), 6)
     mc = game.min_collateral()
@@ -99,7 +100,7 @@ def reverse_dutch_auction(game, profile: Any) -> dict[str, Any]:
 
 
 @section("lottery_reward")
-def lottery_reward(game, profile: Any) -> dict[str, Any]:
+def lottery_reward(game: Game, profile: Any) -> dict[str, Any]:
     if not game.provers.is_identical:
         return {}
     opt = game.optimal_reward()

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from provergame.report import Figure
+from provergame.games.base import Game
 
 from .sections import section
 
 @section("snarketplace")
-def snarketplace(game, profile: Any) -> dict[str, Any]:
+def snarketplace(game: Game, profile: Any) -> dict[str, Any]:
     from provergame.solvers.undercut import undercut
     rows = []
     cheapest = int(np.argmin(game.provers.cost))
@@ -27,7 +28,7 @@ def snarketplace(game, profile: Any) -> dict[str, Any]:
     return out
 
 
-def concentration_report(game, periods: int = 400, seed: int = 0) -> dict[str, Any]:
+def concentration_report(game: Game, periods: int = 400, seed: int = 0) -> dict[str, Any]:
     """Dynamic rollout (entry, exit, learning, reinvestment) and concentration against the race and
     stake-VRF designs on the same provers, paying the same total per block."""
     from provergame.solvers.metrics import hhi, nakamoto
@@ -66,7 +67,7 @@ def concentration_report(game, periods: int = 400, seed: int = 0) -> dict[str, A
 
 
 @section("predation")
-def predation(game, profile: Any) -> dict[str, Any]:
+def predation(game: Game, profile: Any) -> dict[str, Any]:
     pi = game.phase_profits()
     table = pd.DataFrame({"phase": list(pi), "profit per round": list(pi.values())})
     grid = game.boundary([0.0, 1.0, 10.0, 100.0, 1000.0], [0.9, 0.99, 0.999])
@@ -80,7 +81,7 @@ def predation(game, profile: Any) -> dict[str, Any]:
 
 
 @section("nil_market")
-def nil_market(game, profile: Any) -> dict[str, Any]:
+def nil_market(game: Game, profile: Any) -> dict[str, Any]:
     p = game.check_profile(profile)
     flat = replace(game, ratings=np.ones(game.n))
     flat_eq = flat.equilibrium()[0]

@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from provergame.games.base import Game
 
 
 from .sections import section
 
 @section("sequencer_chosen")
-def sequencer_chosen(game, profile: Any) -> dict[str, Any]:
+def sequencer_chosen(game: Game, profile: Any) -> dict[str, Any]:
     asked = pd.DataFrame({"prover": list(game.provers.names), "cost": game.provers.cost, "on_time": game.on_time,
                           "accepts": np.asarray(profile) > 0.5}).loc[game.asked]
     other = replace(game, pay="all" if game.pay == "first" else "first")

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from provergame.report import Figure
+from provergame.games.base import Game
 
 from .sections import section
 
 @section("fee_sharing")
-def fee_sharing(game, profile: Any) -> dict[str, Any]:
+def fee_sharing(game: Game, profile: Any) -> dict[str, Any]:
     curve = game.share_curve(np.linspace(0, 10, 21))
     return {"Equilibrium share against the MEV/fee ratio": Figure(
                 "share_curve", curve["mev/fees"].to_numpy(), {"share a*": curve["share a*"].to_numpy()},
@@ -25,7 +26,7 @@ def fee_sharing(game, profile: Any) -> dict[str, Any]:
 
 
 @section("scroll_auction")
-def scroll_auction(game, profile: Any) -> dict[str, Any]:
+def scroll_auction(game: Game, profile: Any) -> dict[str, Any]:
     v = np.linspace(0, float(game._dist().ppf(0.99)), 6)
     return {"Equilibrium bid function": pd.DataFrame({"value": v, "bid": game.bid(v)}),
             "Revenue": (f"Expected winning bid (first price, integrated): {game.first_price_revenue():.5g}; "
@@ -37,7 +38,7 @@ def scroll_auction(game, profile: Any) -> dict[str, Any]:
 
 
 @section("b52")
-def b52(game, profile: Any) -> dict[str, Any]:
+def b52(game: Game, profile: Any) -> dict[str, Any]:
     x = profile * game.builders
     keep = float((game._winner(x) * (game.builders - x)).sum())
     c, live = game.selection(keep)

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from provergame.report import Figure
+from provergame.games.base import Game
 
 from .sections import section
 
 @section("stake_vrf")
-def stake_vrf(game, profile: Any) -> dict[str, Any]:
+def stake_vrf(game: Game, profile: Any) -> dict[str, Any]:
     from provergame.solvers.undercut import sybil_gain
     operator = int(np.argmax(game.provers.stake))
     rows = []
@@ -29,7 +30,7 @@ def stake_vrf(game, profile: Any) -> dict[str, Any]:
 
 
 @section("taiko_pool")
-def taiko_pool(game, profile: Any) -> dict[str, Any]:
+def taiko_pool(game: Game, profile: Any) -> dict[str, Any]:
     from provergame.solvers.metrics import metrics
     rows = []
     for size in sorted({1, 2, 4, 8, 16, 32, game.pool_size, game.n} & set(range(1, game.n + 1))):
@@ -46,7 +47,7 @@ def taiko_pool(game, profile: Any) -> dict[str, Any]:
 
 
 @section("proof_tree_vrf")
-def proof_tree_vrf(game, profile: Any) -> dict[str, Any]:
+def proof_tree_vrf(game: Game, profile: Any) -> dict[str, Any]:
     kappa = game.check_profile(profile)
     reward, owned, covering = game._per_prover(kappa)
     fair = game.fairness(kappa)
@@ -70,7 +71,7 @@ def proof_tree_vrf(game, profile: Any) -> dict[str, Any]:
 
 
 @section("delegated_stake")
-def delegated_stake(game, profile: Any) -> dict[str, Any]:
+def delegated_stake(game: Game, profile: Any) -> dict[str, Any]:
     dyn = game.dynamics(profile, epochs=200, rounds_per_epoch=50, mobility=0.2, seed=0)
     pick = dyn.iloc[[0, 9, 49, 99, 199]][["epoch", "hhi", "nakamoto", "top_share", "active"]]
     return {"Rich get richer: stake concentration over epochs (rewards reinvested, 20% re-delegation per epoch)": pick,
