@@ -22,7 +22,7 @@ from provergame.params import Array, Instance, Real, param
 from provergame.solvers import exponential_race as er
 
 from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
-from .race import WinnerTakesAll
+from .race import WinnerTakesAll, entry_race_checks, entry_race_forms
 from .registry import register
 from .rules import entries as _entries, valid_draws as _valid
 
@@ -228,13 +228,13 @@ class AztecMultiProof(EntryGame):
     def symbolic(self) -> dict[str, Any]:
         x, h, k, a, m, R = sp.symbols("x h k a m R", positive=True)
         above = k - a * (h - x) ** 2 / 10 ** 10
-        return {"shares": sp.Max(above, m), "shares_above_floor": above,
+        return {**entry_race_forms(), "shares": sp.Max(above, m), "shares_above_floor": above,
                 "floor_score": h - sp.sqrt((k - m) * 10 ** 10 / a), "pro_rata": R * sp.Symbol("s_i") / sp.Symbol("S")}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         b = self.booster
         score = float(self.scores[0])
-        return [("shares", self.symbolic()["shares"],
+        return entry_race_checks(self, self.epoch_rewards, self.proving_cost) + [("shares", self.symbolic()["shares"],
                  {"x": score, "h": b.max_score, "k": b.k, "a": b.a, "m": b.minimum}, float(b.shares(score)))]
 
     def theorems(self) -> list:

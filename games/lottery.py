@@ -21,6 +21,7 @@ from provergame.params import Real, param
 from provergame.solvers import exponential_race as er
 
 from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
+from .race import entry_race_checks, entry_race_forms
 from .registry import register
 from .rules import entries as _entries, valid_draws as _valid
 
@@ -103,7 +104,7 @@ class LotteryReward(EntryGame):
         R, c, p, F, r = sp.symbols("R c p F r", positive=True)
         n = sp.Symbol("n", integer=True, positive=True)
         lam = sp.log(r * F / c)
-        return {"entry_value": R * (1 - (1 - p) ** n) / (n * p), "poisson_lambda": lam,
+        return {**entry_race_forms(), "entry_value": R * (1 - (1 - p) ** n) / (n * p), "poisson_lambda": lam,
                 "protocol_cost_poisson": sp.Symbol("lambda", positive=True) * c / r
                 + F * sp.exp(-sp.Symbol("lambda", positive=True)),
                 "poisson_reward": c * lam / (r - c / F)}
@@ -111,8 +112,9 @@ class LotteryReward(EntryGame):
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         same = replace(self, provers=Population.identical(self.n, float(self.provers.cost.mean())))
         p = 0.3
-        return [("entry_value", self.symbolic()["entry_value"], {"R": self.reward, "p": p, "n": self.n},
-                 float(same.entry_values(np.full(self.n, p))[0]))]
+        return entry_race_checks(self, self.reward, self.provers.cost) + [
+            ("entry_value", self.symbolic()["entry_value"], {"R": self.reward, "p": p, "n": self.n},
+             float(same.entry_values(np.full(self.n, p))[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import deployed

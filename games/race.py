@@ -24,6 +24,35 @@ from .registry import register
 from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, valid_draws as _valid
 
 
+def entry_race_forms() -> dict[str, Any]:
+    """Closed forms shared by every game where a prover proving alone takes the whole reward: the
+    withholding bribe (its payoff alone, rho R - c) and liveness with two entrants."""
+    R, rho_i, c_i, q_1, q_2 = sp.symbols("R rho_i c_i q_1 q_2", positive=True)
+    return {"withhold_bribe": rho_i * R - c_i, "liveness_two_entrants": 1 - (1 - q_1) * (1 - q_2)}
+
+
+def entry_race_checks(game: EntryGame, reward: float,
+                      cost: np.ndarray) -> list[tuple[str, Any, dict[str, float], float]]:
+    """The forms above against the game's numeric face: the payoff of entering alone (what
+    bribe_threshold pays a withholder) and the liveness of its first two provers entering."""
+    forms = entry_race_forms()
+    alone = game.deviation_payoffs(np.zeros(game.n), np.ones((game.n, 1)))[:, 0]   # entering while all withhold
+    rho = game.provers.reliability
+    out = [("withhold_bribe", forms["withhold_bribe"], {"R": reward, "rho_i": rho[0], "c_i": cost[0]},
+            float(alone[0]))]
+    if game.n >= 2:
+        first_two = game.provers
+        pair = Population.from_arrays(cost=first_two.cost[:2], rate=first_two.rate[:2], stake=first_two.stake[:2],
+                                      reliability=rho[:2], capacity=first_two.capacity[:2])
+        fields_ = {"provers": pair}
+        if getattr(game, "proving_cost", None) is not None and hasattr(game, "booster"):
+            fields_.update(proving_cost=game.proving_cost[:2], scores=game.scores[:2])
+        two = replace(game, **fields_)
+        out.append(("liveness_two_entrants", forms["liveness_two_entrants"], {"q_1": rho[0], "q_2": rho[1]},
+                    float(two.stats(np.ones(2)).liveness)))
+    return out
+
+
 class _Race(EntryGame):
     """Shared pieces of the entry races: presence, stats from win probabilities, proof times."""
 
@@ -91,7 +120,7 @@ class WinnerTakesAll(_Race):
     def symbolic(self) -> dict[str, Any]:
         R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
         n, m = sp.symbols("n m", integer=True, positive=True)
-        return {"payoff_entrant": R * r_i / (r_i + r_S) - c,
+        return {**entry_race_forms(), "payoff_entrant": R * r_i / (r_i + r_S) - c,
                 "payoff_identical_m_entrants": R / m - c,
                 "entrants_identical": sp.floor(R / c),
                 "entry_value_symmetric_mixed": R * (1 - (1 - p) ** n) / (n * p)}
@@ -100,7 +129,8 @@ class WinnerTakesAll(_Race):
         sure = replace(self, provers=self.provers.replace(reliability=1.0))
         r, c = self.provers.rate, self.provers.cost
         same = replace(self, provers=Population.identical(self.n, float(c.mean())))
-        return [("payoff_entrant", self.symbolic()["payoff_entrant"],
+        return entry_race_checks(self, self.reward, self.provers.cost) + [
+                ("payoff_entrant", self.symbolic()["payoff_entrant"],
                  {"R": self.reward, "r_i": r[0], "r_S": r.sum() - r[0], "c": c[0]},
                  float(sure.expected_payoffs(np.ones(self.n))[0])),
                 ("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
@@ -158,13 +188,14 @@ class UncleRewards(_Race):
     def symbolic(self) -> dict[str, Any]:
         R, c, s = sp.symbols("R c s", positive=True)
         m, U = sp.symbols("m U", integer=True, positive=True)
-        return {"payoff_identical_m_entrants": R * (1 + s * sp.Min(U, m - 1)) / m - c,
+        return {**entry_race_forms(), "payoff_identical_m_entrants": R * (1 + s * sp.Min(U, m - 1)) / m - c,
                 "user_cost_identical": R * (1 + s * sp.Min(U, m - 1))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         c = float(self.provers.cost.mean())
         same = replace(self, provers=Population.identical(self.n, c))
-        return [("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
+        return entry_race_checks(self, self.reward, self.provers.cost) + [
+                ("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
                  {"R": self.reward, "s": self.uncle_share, "U": self.uncles, "m": self.n, "c": c},
                  float(same.expected_payoffs(np.ones(self.n))[0]))]
 
@@ -244,16 +275,17 @@ class MinimumProvingTime(_Race):
         R, y, d, r, t = sp.symbols("R y d r t_min", positive=True)
         # two provers, exponential times: y = P(i not done by t_min) = e^{-r t_min}, d = P(rival done by then)
         late = sp.Symbol("P_first_after_tmin", positive=True)
-        return {"value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * late),
+        return {**entry_race_forms(), "value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * late),
                 "not_done_by_t_min": sp.exp(-r * t),
                 "value_deterministic_tie_of_k": R / sp.Symbol("k", integer=True, positive=True)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         if self.t_min <= 0:
-            return []
+            return entry_race_checks(self, self.reward, self.provers.cost)
         tied = replace(self, proving_time="deterministic",
                        provers=self.provers.replace(rate=2.0 / self.t_min, reliability=1.0))
-        return [("value_deterministic_tie_of_k", self.symbolic()["value_deterministic_tie_of_k"],
+        return entry_race_checks(self, self.reward, self.provers.cost) + [
+                ("value_deterministic_tie_of_k", self.symbolic()["value_deterministic_tie_of_k"],
                  {"R": self.reward, "k": self.n}, float(tied.entry_values(np.ones(self.n))[0]))]
 
     def theorems(self) -> list:
