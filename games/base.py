@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -166,6 +166,22 @@ class Game(ABC):
     @abstractmethod
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         """The game's own solver: (profile, method, exact); pg.solve adds the regret certificate."""
+
+    def with_provers(self, index: Any) -> "Game":
+        """The same game restricted to the provers at `index`: the population and every per-prover
+        parameter (an Array sized by `provers`) are sliced together."""
+        idx = np.asarray(index)
+        changes: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            spec, value = spec_of(f), getattr(self, f.name)
+            if isinstance(value, Population):
+                p = value
+                changes[f.name] = Population.from_arrays(cost=p.cost[idx], rate=p.rate[idx], stake=p.stake[idx],
+                                                         reliability=p.reliability[idx], capacity=p.capacity[idx],
+                                                         names=[p.names[i] for i in np.atleast_1d(idx)])
+            elif isinstance(spec, Array) and spec.length == "provers" and value is not None:
+                changes[f.name] = value[idx]
+        return replace(self, **changes)
 
     # --- identity and tables -----------------------------------------------------------
     def identity(self) -> dict[str, Any]:

@@ -41,13 +41,7 @@ def entry_race_checks(game: EntryGame, reward: float,
     out = [("withhold_bribe", forms["withhold_bribe"], {"R": reward, "rho_i": rho[0], "c_i": cost[0]},
             float(alone[0]))]
     if game.n >= 2:
-        first_two = game.provers
-        pair = Population.from_arrays(cost=first_two.cost[:2], rate=first_two.rate[:2], stake=first_two.stake[:2],
-                                      reliability=rho[:2], capacity=first_two.capacity[:2])
-        fields_ = {"provers": pair}
-        if getattr(game, "proving_cost", None) is not None and hasattr(game, "booster"):
-            fields_.update(proving_cost=game.proving_cost[:2], scores=game.scores[:2])
-        two = replace(game, **fields_)
+        two = game.with_provers([0, 1])
         out.append(("liveness_two_entrants", forms["liveness_two_entrants"], {"q_1": rho[0], "q_2": rho[1]},
                     float(two.stats(np.ones(2)).liveness)))
     return out

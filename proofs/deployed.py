@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem
+from .engine import Theorem, over
 
 x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 
@@ -17,9 +17,9 @@ def aztec_booster(sym: dict) -> list[Theorem]:
                              sp.Symbol("R", positive=True)), ())          # noqa: E731
     pro_rata = sym["pro_rata"]
     return [
-        Theorem("booster_pro_rata_pays_the_epoch_reward", *split(pro_rata), uses=(pro_rata,), build=split,
+        over("booster_pro_rata_pays_the_epoch_reward", split, (pro_rata,),
                 description="Pro-rata split R s_i / S over the valid submitters pays out exactly the epoch's rewards."),
-        Theorem("booster_shares_rise_with_score", *rises(share), uses=(share,), build=rises,
+        over("booster_shares_rise_with_score", rises, (share,),
                 description="Below max_score, k - a (h - x)^2 / 1e10 is non-decreasing in the score x."),
         Theorem("booster_shares_at_most_k", share <= k, (), uses=(share,), build=lambda S: (S <= k, ()),
                 description="Shares never exceed k: veterans at max_score hold the most."),
@@ -33,11 +33,11 @@ def sidecar(sym: dict) -> list[Theorem]:
     deposit = lambda B: (sp.Eq(sp.diff(B, D), 1), ())                                  # noqa: E731
     margin = lambda B: (B >= tip + s * R - c, ())                                      # noqa: E731
     return [
-        Theorem("sidecar_stake_raises_bribe", *stake(bribe), uses=(bribe,), build=stake,
+        over("sidecar_stake_raises_bribe", stake, (bribe,),
                 description="An in-protocol stake slashed on failure raises the withholding bribe by exactly the slash."),
-        Theorem("sidecar_deposit_raises_bribe_one_for_one", *deposit(bribe), uses=(bribe,), build=deposit,
+        over("sidecar_deposit_raises_bribe_one_for_one", deposit, (bribe,),
                 description="Each token of deposit raises the withholding bribe by one token."),
-        Theorem("sidecar_bribe_covers_the_margin", *margin(bribe), uses=(bribe,), build=margin,
+        over("sidecar_bribe_covers_the_margin", margin, (bribe,),
                 description="The bribe is at least the prover's margin tip + s R - c: withholding must pay for the "
                             "forgone profit before the deposit and stake it loses."),
     ]
@@ -50,13 +50,13 @@ def epoch_quotes(sym: dict) -> list[Theorem]:
     closes = lambda L, H: (sp.Eq(L.subs(sigma, 1), H), ())                              # noqa: E731
     widens = lambda L, H: (sp.diff(H - L, D) > 0, (sigma < 1,))                        # noqa: E731
     return [
-        Theorem("quote_kickback_range_nonempty", *nonempty(lo, hi), uses=(lo, hi), build=nonempty,
+        over("quote_kickback_range_nonempty", nonempty, (lo, hi),
                 description="A proposer who earns less than all of the proven epoch's rewards (sigma < 1) can be "
                             "paid a kickback between sigma Delta and Delta that both it and the prover prefer."),
-        Theorem("quote_kickback_range_closes_at_full_share", *closes(lo, hi), uses=(lo, hi), build=closes,
+        over("quote_kickback_range_closes_at_full_share", closes, (lo, hi),
                 description="Only a proposer that keeps all of the epoch's rewards (sigma = 1) cannot be bought: "
                             "the range [sigma Delta, Delta] closes."),
-        Theorem("quote_kickback_range_grows_with_the_stakes", *widens(lo, hi), uses=(lo, hi), build=widens,
+        over("quote_kickback_range_grows_with_the_stakes", widens, (lo, hi),
                 description="The room for collusion (1 - sigma) Delta grows with what is at stake."),
     ]
 
@@ -68,12 +68,12 @@ def lottery(sym: dict) -> list[Theorem]:
     convex = lambda C: (sp.diff(C, lam, 2) > 0, ())                                     # noqa: E731
     reward = lambda S: (sp.Eq((S * c / (r * (1 - sp.exp(-S))) - c * S / (r - c / F)), 0), ())  # noqa: E731
     return [
-        Theorem("lottery_poisson_optimum_foc", *stationary(cost), uses=(cost,), build=stationary,
+        over("lottery_poisson_optimum_foc", stationary, (cost,),
                 description="Poisson limit: the protocol cost lambda c / r + F e^-lambda is stationary at "
                             "lambda* = ln(r F / c)."),
-        Theorem("lottery_poisson_optimum_convex", *convex(cost), uses=(cost,), build=convex,
+        over("lottery_poisson_optimum_convex", convex, (cost,),
                 description="... and convex in lambda, so lambda* is the minimum."),
-        Theorem("lottery_poisson_reward", *reward(star), uses=(star,), build=reward,
+        over("lottery_poisson_reward", reward, (star,),
                 description="The reward that induces lambda* is R* = c ln(r F / c) / (r - c / F)."),
     ]
 
@@ -91,14 +91,14 @@ def procurement(sym: dict) -> list[Theorem]:
                                         sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1)))
                                   for n in range(2, 7)]), ())                                  # noqa: E731
     return [
-        Theorem("procurement_uniform_bid_foc", *foc(bid), uses=(bid,), build=foc,
+        over("procurement_uniform_bid_foc", foc, (bid,),
                 description="Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order "
                             "condition W^(K-2) K/hi [(hi - x)/(K-1) - (x - e)]."),
         Theorem("procurement_bid_above_cost", bid >= e, (e <= hi, K >= 1), uses=(bid,),
                 description="Equilibrium asks are at least the effective cost (individual rationality of the winner)."),
         Theorem("procurement_bid_below_highest_cost", bid <= hi, (e <= hi, K >= 1), uses=(bid,),
                 description="No equilibrium ask exceeds the highest possible effective cost hi."),
-        Theorem("procurement_revenue_equivalence_uniform", *revenue(bid), uses=(bid,), build=revenue,
+        over("procurement_revenue_equivalence_uniform", revenue, (bid,),
                 description="Costs U[0, 1], K = 2..6: E[winning ask] = E[second-lowest cost] = 2/(K+1)."),
     ]
 
@@ -119,8 +119,7 @@ def fee_sharing_multiplicative(sym: dict) -> list[Theorem]:
     star = sym["share_multiplicative"]
     slope = lambda up, low: (sp.Eq(sp.diff(up, t).subs(t, 1), sp.diff(low, t).subs(t, 1)), ())   # noqa: E731
     return [
-        Theorem("multiplicative_win_slope", *slope(sym["win_above_multiplicative"], sym["win_below_multiplicative"]),
-                uses=(sym["win_above_multiplicative"], sym["win_below_multiplicative"]), build=slope, description=
+        over("multiplicative_win_slope", slope, (sym["win_above_multiplicative"], sym["win_below_multiplicative"]), description=
                 "Against K-1 equal scores, P(win) = t^(K-1)/K below and 1 - 1/t + 1/(K t) above the rivals' "
                 "weight ratio t = 1, with the same slope (K-1)/K at t = 1."),
         Theorem("multiplicative_share_foc",
@@ -141,8 +140,8 @@ def taiko_alpha4(sym: dict) -> list[Theorem]:
     return [
         Theorem("taiko_slash_at_most_stake", slash <= s, (), "The alpha-4 slash never exceeds the stake.",
                 uses=(slash,)),
-        Theorem("taiko_selection_falls_with_erpg", *falls(share), uses=(share,), build=falls,
+        over("taiko_selection_falls_with_erpg", falls, (share,),
                 description="A higher reward per gas lowers the chance of proving a block (weight stake / erpg^2)."),
-        Theorem("taiko_selection_rises_with_stake", *rises(share), uses=(share,), build=rises,
+        over("taiko_selection_rises_with_stake", rises, (share,),
                 description="More stake raises the chance of proving a block."),
     ]

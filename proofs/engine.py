@@ -222,6 +222,13 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000) -> ProofResult:
     return ProofResult(theorem.name, "unknown", "sympy and z3 undecided", detail=reason, statement=text)
 
 
+def over(name: str, build: Callable[..., tuple[Any, tuple]], uses: tuple, description: str = "") -> Theorem:
+    """A theorem built from model expressions: `build(*uses)` gives (statement, assumptions), and the
+    audit rebuilds it from mutated expressions."""
+    statement, assumptions = build(*uses)
+    return Theorem(name, statement, tuple(assumptions), description, tuple(uses), build)
+
+
 def break_even_theorems(names: tuple[str, str, str], break_even: Any, margin: Callable[[Any], Any], price: Any,
                         rho: Any, descriptions: tuple[str, str, str]) -> list[Theorem]:
     """The three theorems of a floor price: the margin is zero at the model's break-even price, >= 0 at
@@ -229,8 +236,7 @@ def break_even_theorems(names: tuple[str, str, str], break_even: Any, margin: Ca
     even = lambda B: (sp.Eq(margin(B), 0), ())                              # noqa: E731
     above = lambda B: (margin(price) >= 0, (price >= B, rho <= 1))          # noqa: E731
     below = lambda B: (margin(price) < 0, (price < B, rho <= 1))            # noqa: E731
-    return [Theorem(name, *build(break_even), description=text, uses=(break_even,), build=build)
-            for name, build, text in zip(names, (even, above, below), descriptions)]
+    return [over(name, build, (break_even,), text) for name, build, text in zip(names, (even, above, below), descriptions)]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem, break_even_theorems
+from .engine import Theorem, break_even_theorems, over
 
 c1, c2, c3, b, r = sp.symbols("c_1 c_2 c_3 b r", positive=True)
 
@@ -19,13 +19,12 @@ def snarketplace(sym: dict) -> list[Theorem]:
         Theorem("bertrand_winner_individually_rational", profit >= 0, (c1 <= c2,), uses=(profit,),
                 description="Unit demand: the cheapest prover sells at the second-lowest cost c_2 and earns "
                             "c_2 - c_1 >= 0."),
-        Theorem("bertrand_runner_up_cannot_win_profitably", *loser(profit), uses=(profit,), build=loser,
+        over("bertrand_runner_up_cannot_win_profitably", loser, (profit,),
                 description="The runner-up (cost c_2) can take the sale only by pricing b < c_2, at a loss b - c_2: "
                             "so the price c_2 is an equilibrium."),
-        Theorem("snarketplace_reserve_raises_the_withholding_bribe", *reserve_raises(bribe), uses=(bribe,),
-                build=reserve_raises, description="The bribe to withhold, (r - c) q, is what a prover would earn "
+        over("snarketplace_reserve_raises_the_withholding_bribe", reserve_raises, (bribe,), description="The bribe to withhold, (r - c) q, is what a prover would earn "
                 "selling alone at the reserve r: a higher reserve makes stalling dearer."),
-        Theorem("bertrand_undercutting_lowers_profit", *undercut(profit), uses=(profit,), build=undercut,
+        over("bertrand_undercutting_lowers_profit", undercut, (profit,),
                 description="Pricing t below the Bertrand price strictly lowers the winner's profit: with the "
                             "sale already won, undercutting only gives money away."),
     ]
@@ -47,7 +46,7 @@ def predation(sym: dict) -> list[Theorem]:
                 gain > 0,
                 (x < 1, y < 1, pp < pc, pc < pm, y < threshold_y), uses=(gain,), description=
                 "When entrants take longer than the threshold (delta^E below it: high barriers), predation pays."),
-        Theorem("predation_breaks_even_at_the_threshold", *even(gain), uses=(gain,), build=even,
+        over("predation_breaks_even_at_the_threshold", even, (gain,),
                 description="At the closed-form threshold delta^E the discounted gain of predation is exactly zero: "
                             "the threshold and the gain are one model."),
     ]

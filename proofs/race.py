@@ -6,7 +6,7 @@ from typing import Any
 
 import sympy as sp
 
-from .engine import Theorem
+from .engine import Theorem, over
 
 R, c, s, a, f = sp.symbols("R c s a f", positive=True)
 m, n, U, k, M = sp.symbols("m n U k M", integer=True, positive=True)
@@ -51,12 +51,12 @@ def speed_race(sym: dict[str, Any]) -> list[Theorem]:
     profit = lambda P, E: (sp.Eq((at_eq(P, E)), R / n ** 2), (n >= 2,))  # noqa: E731
     uses = (sym["payoff"], sym["effort"])
     return [
-        Theorem("tullock_symmetric_foc", *foc(*uses), uses=uses, build=foc,
+        over("tullock_symmetric_foc", foc, uses,
                 description="Symmetric Tullock contest: the solver's x* = R(n-1)/(n^2 c) solves the first-order "
                             "condition of the payoff R x/(x + (n-1) y) - c x."),
-        Theorem("tullock_symmetric_soc", *soc(*uses), uses=uses, build=soc,
+        over("tullock_symmetric_soc", soc, uses,
                 description="The payoff is strictly concave in own effort at x*: a maximum, not a minimum."),
-        Theorem("tullock_symmetric_profit", *profit(*uses), uses=uses, build=profit,
+        over("tullock_symmetric_profit", profit, uses,
                 description="Equilibrium profit of each of n identical provers is R/n^2 (individual rationality)."),
         Theorem("tullock_rent_dissipation", sp.Eq(n * c * sym["effort"] / R, (n - 1) / n),
                 uses=(sym["effort"],), build=lambda E: (sp.Eq(n * c * E / R, (n - 1) / n), ()),
@@ -68,7 +68,7 @@ def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
     P, UC = sym["payoff_identical_m_entrants"], sym["user_cost_identical"]
     entry = lambda P: (P >= 0, (R / m - c >= 0, s <= 1, m >= 2))              # noqa: E731
     return [
-        Theorem("uncles_raise_entry", *entry(P), uses=(P,), build=entry,
+        over("uncles_raise_entry", entry, (P,),
                 description="Identical provers: every number m >= 2 of entrants viable without uncle rewards "
                             "(R/m - c >= 0) stays viable with them, so entry (and HHI = 1/m) weakly improves."),
         Theorem("uncles_budget_balance", sp.Eq(UC, m * (P + c)), uses=(UC, P),
@@ -89,12 +89,12 @@ def minimum_proving_time(sym: dict[str, Any]) -> list[Theorem]:
     gain = lambda V_: (V_.subs(y, y2) - V_.subs(y, y1) <= R * (y1 - y2), (y2 < y1, y1 <= 1, A <= 1, B <= 1))  # noqa: E731
     bounded = lambda V_: (sp.And(V_ >= 0, V_ <= R), (y <= 1, A <= 1, B <= 1))  # noqa: E731
     return [
-        Theorem("mpt_speed_gain_bounded", *gain(V), uses=(V,), build=gain,
+        over("mpt_speed_gain_bounded", gain, (V,),
                 description="Exponential times, y = P(not done by t_min) = e^{-r t_min}: a faster prover gains at "
                             "most R (y_1 - y_2), which vanishes as every prover surely reaches t_min."),
-        Theorem("mpt_value_within_reward", *bounded(V), uses=(V,), build=bounded,
+        over("mpt_value_within_reward", bounded, (V,),
                 description="A prover's expected reward R((1 - y) A + y B) lies in [0, R]."),
-        Theorem("mpt_speed_sensitivity_bounded", *slope(V), uses=(V,), build=slope,
+        over("mpt_speed_sensitivity_bounded", slope, (V,),
                 description="The reward's sensitivity to the chance of missing t_min is at most R in size: "
                             "|dV/dy| = R |B - A| <= R, and y = e^{-r t_min} -> 0 makes speed worthless."),
     ]
@@ -106,7 +106,7 @@ def sequencer_chosen(sym: dict[str, Any]) -> list[Theorem]:
     bond = sp.Symbol("bond", positive=True)
     loss = lambda A, F: (sp.And(sp.Eq(sp.expand(A - F), f * a ** 2 / 2), A - F > 0), (a <= 1,))  # noqa: E731
     return [
-        Theorem("bounty_second_prover_loss", *loss(pay_all, pay_first), uses=(pay_all, pay_first), build=loss,
+        over("bounty_second_prover_loss", loss, (pay_all, pay_first),
                 description="Two identical asked provers, each on time with probability a: paying only the first "
                             "costs each prover f a^2 / 2 against paying all (the seed's point 2)."),
         Theorem("bounty_bond_deters_default", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),

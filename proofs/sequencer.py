@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem
+from .engine import Theorem, over
 
 a, m, F, g, v = sp.symbols("a m F gamma v", positive=True)
 K = sp.Symbol("K", integer=True, positive=True)
@@ -17,15 +17,15 @@ def fee_sharing(sym: dict) -> list[Theorem]:
     rises = lambda L: (sp.diff(L, m) > 0, (K >= 2,))                                     # noqa: E731
     concave = lambda P: (sp.diff(P, a, 2).subs(b, a) < 0, (K >= 2, a <= 1))               # noqa: E731
     return [
-        Theorem("fee_share_linear_closed_form", *closed(lin), uses=(lin,), build=closed,
+        over("fee_share_linear_closed_form", closed, (lin,),
                 description="Linear score w = 1 + gamma a: a* = [(K-1) gamma (m + F) - K F] / [gamma F (2K - 1)] "
                             "solves the symmetric first-order condition (K-1) w'/w (m + (1-a) F) = K F."),
-        Theorem("fee_share_reaches_one", *corner(lin), uses=(lin,), build=corner,
+        over("fee_share_reaches_one", corner, (lin,),
                 description="Once MEV exceeds K F (1 + gamma) / ((K - 1) gamma) the equilibrium share is the corner "
                             "a = 1: sequencers pass every fee to provers (the seed's expectation as MEV grows)."),
-        Theorem("fee_share_rises_with_mev", *rises(lin), uses=(lin,), build=rises,
+        over("fee_share_rises_with_mev", rises, (lin,),
                 description="The interior share strictly rises with MEV."),
-        Theorem("fee_share_second_order", *concave(payoff), uses=(payoff,), build=concave,
+        over("fee_share_second_order", concave, (payoff,),
                 description="The payoff is concave in the own share at a symmetric profile: the first-order "
                             "condition is a maximum."),
     ]
@@ -41,11 +41,11 @@ def scroll_auction(sym: dict) -> list[Theorem]:
                                         sp.integrate(v * n * (n - 1) * v ** (n - 2) * (1 - v), (v, 0, 1)))
                                   for n in range(2, 7)]), ())                                   # noqa: E731
     return [
-        Theorem("first_price_uniform_bid", *foc(bid), uses=(bid,), build=foc,
+        over("first_price_uniform_bid", foc, (bid,),
                 description="Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the "
                             "best response."),
         Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values.", uses=(bid,)),
-        Theorem("revenue_equivalence_uniform", *revenue(bid), uses=(bid,), build=revenue, description=
+        over("revenue_equivalence_uniform", revenue, (bid,), description=
                 "Uniform values: E[winning first-price bid] = E[second-highest value] = (K-1)/(K+1)."),
     ]
 
@@ -59,12 +59,11 @@ def b52(sym: dict) -> list[Theorem]:
     above = lambda O: (O.subs(c, c + 1) * r > O, (r > threshold,))            # noqa: E731
     below = lambda O: (O.subs(c, c + 1) * r < O, (r < threshold,))            # noqa: E731
     return [
-        Theorem("b52_one_more_prover_pays_above", *above(objective), uses=(objective,), build=above,
+        over("b52_one_more_prover_pays_above", above, (objective,),
                 description="The builder's objective (m - x + beta c) prod r rises with one more prover of "
                             "reliability r exactly when r > (V + beta c) / (V + beta (c + 1)) ..."),
-        Theorem("b52_adding_needs_imperfect_reliability_only_below_one", *ratio(objective), uses=(objective,),
-                build=ratio, description="The reliability a new prover needs, (V + beta c) / (V + beta (c + 1)), "
+        over("b52_adding_needs_imperfect_reliability_only_below_one", ratio, (objective,), description="The reliability a new prover needs, (V + beta c) / (V + beta (c + 1)), "
                 "is below one: with a unique-prover bonus a perfectly reliable prover is always worth adding."),
-        Theorem("b52_one_more_prover_costs_below", *below(objective), uses=(objective,), build=below,
+        over("b52_one_more_prover_costs_below", below, (objective,),
                 description="... and falls below that ratio: the builder trades unique provers against reliability."),
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .engine import Theorem, break_even_theorems
+from .engine import Theorem, break_even_theorems, over
 
 s1, s2, s3, S_o = sp.symbols("s_1 s_2 s_3 S_o", positive=True)
 N, k = sp.symbols("N k", integer=True, positive=True)
@@ -28,22 +28,20 @@ def stake_vrf(sym: dict) -> list[Theorem]:
                                + sh.subs({s1: t, S_o: a + b}, simultaneous=True), 1), ())        # noqa: E731
     below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
     return [
-        Theorem("stake_shares_sum_to_one", *budget(share), uses=(share,), build=budget,
+        over("stake_shares_sum_to_one", budget, (share,),
                 description="Budget balance: the stake-weighted draw gives every unit of work to exactly one prover "
                             "(shares s_i / (s_i + S_o) of three provers sum to one)."),
-        Theorem("identity_share_below_one", *below_one(ident), uses=(ident,), build=below_one,
+        over("identity_share_below_one", below_one, (ident,),
                 description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
                             "the work under identity weighting: k / (N + k - 1) < 1."),
-        Theorem("stake_weighting_sybil_proof", *split(share), uses=(share,), build=split,
+        over("stake_weighting_sybil_proof", split, (share,),
                 description="Splitting stake a + b into two identities leaves the operator's chance under the "
                             "selection law s_i / (s_i + S_o) unchanged: stake weighting is exactly sybil-proof."),
-        Theorem("stake_vrf_slashing_raises_the_withholding_bribe", *slash_raises(bribe), uses=(bribe,),
-                build=slash_raises, description="The bribe that makes a drawn prover withhold, rho R - c + rho s, "
+        over("stake_vrf_slashing_raises_the_withholding_bribe", slash_raises, (bribe,), description="The bribe that makes a drawn prover withhold, rho R - c + rho s, "
                 "rises with the slash s: slashing makes stalling the chain dearer (bribe_threshold's per-prover cost)."),
-        Theorem("stake_vrf_withholding_bribe_covers_the_margin", *covers_margin(bribe), uses=(bribe,),
-                build=covers_margin, description="The withholding bribe is at least the prover's delivery margin "
+        over("stake_vrf_withholding_bribe_covers_the_margin", covers_margin, (bribe,), description="The withholding bribe is at least the prover's delivery margin "
                 "rho R - c - (1 - rho) s: a withholder must be paid its forgone profit."),
-        Theorem("identity_weighting_rewards_sybils", *more(ident), uses=(ident,), build=more,
+        over("identity_weighting_rewards_sybils", more, (ident,),
                 description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
                             "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
     ]
@@ -72,11 +70,11 @@ def turn_based(sym: dict) -> list[Theorem]:
     paid = lambda sh: (sum(sh.subs({s_i: si, S: s1 + s2 + s3}) * ri * R for si, ri in ((s1, r1), (s2, r2), (s3, r3)))
                        <= R, (r1 <= 1, r2 <= 1, r3 <= 1))                                              # noqa: E731
     return [
-        Theorem("stake_turns_every_turn_assigned", *total(share), uses=(share,), build=total,
+        over("stake_turns_every_turn_assigned", total, (share,),
                 description="Turn shares s_i / S sum to one: every turn has a holder (no turn is left unassigned)."),
-        Theorem("stake_turn_share_at_most_one", *at_most_one(share), uses=(share,), build=at_most_one,
+        over("stake_turn_share_at_most_one", at_most_one, (share,),
                 description="An operator's turn share s_i / (s_i + S_o) is at most one: rivals with stake keep turns."),
-        Theorem("stake_turns_pay_at_most_the_reward", *paid(share), uses=(share,), build=paid,
+        over("stake_turns_pay_at_most_the_reward", paid, (share,),
                 description="Per turn the protocol pays the holder R only for a valid proof: sum_i (s_i / S) rho_i R "
                             "<= R."),
     ]
@@ -106,13 +104,13 @@ def delegated_stake(sym: dict) -> list[Theorem]:
     rises = lambda E: (sp.diff(E, rho) > 0, (kap < 1,))                             # noqa: E731
     split = lambda P, D: (sp.Eq(P + D, (T_i / T_A) * rho * R), ())                  # noqa: E731
     return [
-        Theorem("delegator_return_falls_with_the_cut", *falls(ret), uses=(ret,), build=falls,
+        over("delegator_return_falls_with_the_cut", falls, (ret,),
                 description="A delegator's return per token rho (1 - kappa) R / T_active falls as the prover keeps "
                             "a larger cut kappa: delegation chases low cuts."),
-        Theorem("delegator_return_rises_with_reliability", *rises(ret), uses=(ret,), build=rises,
+        over("delegator_return_rises_with_reliability", rises, (ret,),
                 description="... and rises with the prover's reliability; it does not depend on the prover's size, "
                             "so size buys only a seat in the active set (rich get richer)."),
-        Theorem("delegation_budget_balance", *split(prover, delegators), uses=(prover, delegators), build=split,
+        over("delegation_budget_balance", split, (prover, delegators),
                 description="The prover's cut and its delegators' share add up to the prover's expected reward "
                             "(T_i / T_active) rho R: nothing is created or lost in the split."),
     ]
