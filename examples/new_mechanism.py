@@ -19,7 +19,7 @@ import sympy as sp
 
 from provergame.games import EntryGame, Outcomes, Stats, example_provers, register
 from provergame.games.base import PROVERS
-from provergame.games.rules import delivery_margin, valid_draws
+from provergame.games.rules import delivery_margin, elected_on_time, first_assignment_times, valid_draws
 from provergame.model import Population
 from provergame.params import Real, param
 
@@ -34,6 +34,7 @@ class RoundRobin(EntryGame):
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid for the turn's valid proof"))
     provers: Population = param(PROVERS)
     elected_by_protocol: ClassVar[bool] = True  # 4. flags the analyses read
+    timing: ClassVar[str] = "elected"           #    (how its proof times arise: games.base.TIMINGS)
     max_provers: ClassVar[int] = 100_000         # 5. the size up to which solve and analyse run
 
     @classmethod
@@ -68,7 +69,13 @@ class RoundRobin(EntryGame):
         reward[rows, holder] = np.where(ok, self.reward, 0.0)
         cost[rows, holder] = np.where(proves, self.provers.cost[holder], 0.0)
         tried[rows, holder] = proves
-        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), np.where(ok, self.provers.cost[holder], 0.0))
+        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), np.where(ok, self.provers.cost[holder], 0.0),
+                        first_assignment_times(holder, ok, self.provers.rate, rng))
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """The turn-holder holds the whole window and proves in Exp(rate) (games.base.TIMINGS "elected")."""
+        p = self.check_profile(profile)
+        return elected_on_time(p / self.n, self.provers.reliability, self.provers.rate, window)
 
     # --- withholding capability (games.protocols.WithholdBribes): a prover's own turns ---
     def withhold_bribes(self) -> np.ndarray:

@@ -93,6 +93,9 @@ class _Procurement(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "markup scale"
     proving: ClassVar[bool] = False
+    timing: ClassVar[str] = "elected"
+    exchangeable: ClassVar[bool] = True
+    sybil_reason: ClassVar[str] = "the lowest bid wins; an extra identity with the same cost bids the same"
     grid: ClassVar[int] = 1201
 
     @property
@@ -305,12 +308,40 @@ class _Procurement(Game):
         m = self.check_profile(profile)
         pay = self.expected_payoffs(m)
         paid, sold = self._paid_and_sold(m)
-        return Stats(reward=pay, cost=np.zeros(self.n), participation=np.ones(self.n),
+        u = self._grid_bids[0]
+        win = np.array([float(integrate.trapezoid(self._wins(m[k], np.delete(m, k))[1], u)) for k in range(self.n)])
+        return Stats(reward=pay, cost=np.zeros(self.n), participation=win,
                      liveness=sold * self.liveness_given_sale(), user_payment=paid + self.rescue_payment(sold),
                      useful_cost=0.0)
 
     def liveness_given_sale(self) -> float:
         return self.reliability
+
+    def _lock_delay(self, price: np.ndarray) -> np.ndarray:
+        """When the winner starts proving after the auction opens (0: a sealed-bid auction)."""
+        return np.zeros_like(price)
+
+    def _rescue_chance(self) -> float:
+        """P(an outside prover fulfils after a failed winner's lock expires)."""
+        return 0.0
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """The winning bidder proves in Exp(1) (the unit of time is a mean proving time) from its lock:
+        integrated over the law of the lowest bid, H(x) = 1 - prod_j P(bid_j > x), on a fine price grid;
+        a rescue by an outside prover starts once the lock has timed out."""
+        m = self.check_profile(profile)
+        bids = np.concatenate([self._bids(None, np.asarray(s)) for s in np.unique(m)])
+        x = np.unique(bids[np.isfinite(bids)])
+        if x.size == 0:
+            return 0.0
+        x = np.unique(np.concatenate([x, np.linspace(x[0], x[-1], 4001)]))
+        lowest = 1 - self._win_prob_against(m[None, :], x[None, :])[0]          # P(lowest bid <= x)
+        mass = np.diff(np.concatenate([[0.0], lowest]))
+        start = self._lock_delay(self._price(x))
+        r = self.reliability
+        own = r * -np.expm1(-np.maximum(window - start, 0.0))
+        rescue = (1 - r) * self._rescue_chance() * -np.expm1(-np.maximum(window - start - getattr(self, "lock_timeout", np.inf), 0.0))
+        return float(np.sum(mass * (own + rescue)))
 
     def rescue_payment(self, sold: float) -> float:
         """Expected payment to an outside prover that fulfils after a failed winner (none by default)."""
@@ -354,8 +385,11 @@ class ReverseAuction(_Procurement):
         cost = np.zeros((rounds, self.n))
         reward[rows, win] = np.where(ok, price, 0.0)
         cost[rows, win] = np.where(sold, costs[rows, win] + (~ok) * self.slash, 0.0)
-        return Outcomes(reward - cost, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), ok,
-                        np.where(ok, price, 0.0), np.zeros(rounds))
+        landed = np.where(ok, rng.standard_exponential(rounds), np.inf)
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        tried[rows[sold], win[sold]] = True        # the lowest bidder proves
+        return Outcomes(reward - cost, np.zeros((rounds, self.n)), tried, ok,
+                        np.where(ok, price, 0.0), np.zeros(rounds), landed)
 
     def symbolic(self) -> dict[str, Any]:
         e, hi = sp.symbols("e hi", positive=True)
@@ -413,6 +447,12 @@ class ReverseDutchAuction(_Procurement):
         r = self.reliability
         return r + (1 - r) * float(self._cost().cdf(self.backup_pay))
 
+    def _rescue_chance(self) -> float:
+        return float(self._cost().cdf(self.backup_pay))
+
+    def _lock_delay(self, price: np.ndarray) -> np.ndarray:
+        return self.ramp * (np.clip(price, self.min_price, self.max_price) - self.min_price) / (self.max_price - self.min_price)
+
     def rescue_payment(self, sold: float) -> float:
         r = self.reliability
         return sold * (1 - r) * float(self._cost().cdf(self.backup_pay)) * self.after_timeout_price
@@ -465,8 +505,13 @@ class ReverseDutchAuction(_Procurement):
         reward[rows, win] = np.where(ok, price - costs[rows, win], np.where(sold, -costs[rows, win] - self.collateral, 0.0))
         outside = self._cost().rvs(size=rounds, random_state=rng)
         rescue = sold & ~ok & (outside <= self.backup_pay)
-        return Outcomes(reward, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), ok | rescue,
-                        np.where(ok, price, 0.0) + rescue * self.after_timeout_price, np.zeros(rounds))
+        lock = self._lock_delay(np.where(sold, price, self.min_price))
+        landed = np.where(ok, lock + rng.standard_exponential(rounds),
+                          np.where(rescue, lock + self.lock_timeout + rng.standard_exponential(rounds), np.inf))
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        tried[rows[sold], win[sold]] = True        # the first locker proves
+        return Outcomes(reward, np.zeros((rounds, self.n)), tried, ok | rescue,
+                        np.where(ok, price, 0.0) + rescue * self.after_timeout_price, np.zeros(rounds), landed)
 
     def symbolic(self) -> dict[str, Any]:
         p, lo, hi, T = sp.symbols("p p_min p_max T", positive=True)

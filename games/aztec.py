@@ -24,7 +24,8 @@ from provergame.solvers import exponential_race as er
 from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
 from .race import WinnerTakesAll, entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, valid_draws as _valid
+from .rules import entries as _entries, first_assignment_times, proving_times, race_on_time, elected_on_time
+from .rules import valid_draws as _valid
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class AztecMultiProof(EntryGame):
     booster: Booster = param(Instance(cls=Booster, doc="the reward booster (a table of its constants)"), Booster())
     scores: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="score",
                               doc="activity scores (default: every prover at max_score)"), None)
+    sybil_reason: ClassVar[str] = "rewards follow each identity's booster score; a new identity starts at the floor"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
@@ -138,6 +140,10 @@ class AztecMultiProof(EntryGame):
     def stats(self, profile: Any) -> Stats:
         return self.as_race.stats(self.check_profile(profile))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """Some valid submission lands by the window (proving times Exp(rate), not the booster shares)."""
+        return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Submissions are drawn, each valid with its reliability; rewards split pro rata to shares;
         the useful cost is the share-weighted cost of the valid proofs."""
@@ -150,7 +156,9 @@ class AztecMultiProof(EntryGame):
         reward = self.epoch_rewards * frac
         cost = enter * self.proving_cost
         accepted = total[:, 0] > 0
-        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), frac @ self.proving_cost)
+        landed = np.where(valid, proving_times(self.provers.rate, rng, rounds), np.inf).min(axis=1)
+        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), frac @ self.proving_cost,
+                        landed)
 
     # --- the booster's barrier to entry -------------------------------------------------------
     def ramp(self, profile: Any = None, start: float = 0.0, newcomer_cost: float | None = None,
@@ -260,6 +268,8 @@ class Sidecar(EntryGame):
     provers: Population = param(PROVERS)
     stake_slash: float = param(Real(lo=0, unit="token", doc="in-protocol stake slashed on failure"), 0.0)
     stall_form: ClassVar[str] = "linear"
+    timing: ClassVar[str] = "elected"
+    identity_weighted: ClassVar[bool] = True
     max_provers: ClassVar[int] = 300
 
     @classmethod
@@ -285,8 +295,12 @@ class Sidecar(EntryGame):
         picked = p * er.expected_inverse_count(p)
         r = self.provers.reliability
         return Stats(reward=picked * r * self.pay, cost=picked * (self.provers.cost + (1 - r) * (self.deposit + self.stake_slash)),
-                     participation=p, liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
+                     participation=picked, liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
                      useful_cost=float((picked * r * self.provers.cost).sum()))
+
+    def on_time(self, profile: Any, window: float) -> float:
+        p = self.check_profile(profile)
+        return elected_on_time(p * er.expected_inverse_count(p), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
@@ -300,7 +314,10 @@ class Sidecar(EntryGame):
         cost = np.zeros((rounds, self.n))
         reward[rows, pick] = ok * self.pay
         cost[rows, pick] = any_offer * (self.provers.cost[pick] + (~ok) * (self.deposit + self.stake_slash))
-        return Outcomes(reward, cost, offer, ok, reward.sum(axis=1), ok * self.provers.cost[pick])
+        attempted = np.zeros((rounds, self.n), dtype=bool)
+        attempted[rows[any_offer], pick[any_offer]] = True       # the picked offer proves
+        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), ok * self.provers.cost[pick],
+                        first_assignment_times(pick, ok, self.provers.rate, rng))
 
     def withhold_bribes(self) -> np.ndarray:
         """A picked prover withholds for: its forgone profit plus the deposit and stake it loses."""
@@ -352,6 +369,8 @@ class EpochQuotes(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "quote (basis points)"
     stall_form: ClassVar[str] = "linear"
+    timing: ClassVar[str] = "elected"
+    priced: ClassVar[bool] = True
     max_provers: ClassVar[int] = 300
 
     @classmethod
@@ -389,9 +408,13 @@ class EpochQuotes(Game):
         q = self.check_profile(profile)
         acc = self._accepted(q)
         pay = acc * q * self.epoch_rewards / 1e4
-        return Stats(reward=pay, cost=acc * self.provers.cost, participation=np.ones(self.n),
+        return Stats(reward=pay, cost=acc * self.provers.cost, participation=acc,
                      liveness=float((acc * self.provers.reliability).sum()), user_payment=float(pay.sum()),
                      useful_cost=float((acc * self.provers.cost).sum()))
+
+    def on_time(self, profile: Any, window: float) -> float:
+        acc = self._accepted(self.check_profile(profile))
+        return elected_on_time(acc, self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         q = self.check_profile(profile)
@@ -404,7 +427,10 @@ class EpochQuotes(Game):
         reward[rows, win] = q[win] * self.epoch_rewards / 1e4
         cost[rows, win] = self.provers.cost[win]
         ok = rng.random(rounds) < self.provers.reliability[win]
-        return Outcomes(reward, cost, np.ones((rounds, self.n), bool), ok, reward.sum(axis=1), self.provers.cost[win])
+        attempted = np.zeros((rounds, self.n), dtype=bool)
+        attempted[rows, win] = True
+        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), self.provers.cost[win],
+                        first_assignment_times(win, ok, self.provers.rate, rng))
 
     def withhold_bribes(self) -> np.ndarray:
         """The accepted prover withholds for its forgone margin plus its bond."""

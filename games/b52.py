@@ -96,6 +96,8 @@ class B52(Game):
     strategy_label: ClassVar[str] = "share of MEV bid to provers"
     proving: ClassVar[bool] = False
     players_field: ClassVar[str] = "builders"
+    timing: ClassVar[str] = "none"
+    sybil_reason: ClassVar[str] = "builders bid their MEV; provers are chosen by reliability, not identity count"
     max_provers: ClassVar[int] = 200
 
     def _validate(self) -> None:
@@ -197,7 +199,7 @@ class B52(Game):
         keep = self.builders - x
         c, live = self.selection(keep)
         pay = win * live * (keep + self.unique_bonus * c)
-        return Stats(reward=pay, cost=np.zeros(self.n), participation=np.ones(self.n), liveness=float((win * live).sum()),
+        return Stats(reward=pay, cost=np.zeros(self.n), participation=win * c, liveness=float((win * live).sum()),
                      user_payment=float((win * live * x).sum()), useful_cost=0.0)
 
     def value_to_provers(self, profile: Any) -> dict[str, float]:
@@ -346,6 +348,10 @@ class B52(Game):
         delivered = selected & (rng.random((rounds, n)) < r)
         return selected, delivered
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """The builder's chosen provers' timing is outside this model: whether the block lands."""
+        return self.stats(profile).liveness
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         s = self.check_profile(profile)
         x = s * self.builders
@@ -364,5 +370,7 @@ class B52(Game):
         count = selected.sum(axis=1)
         reward = np.zeros((rounds, self.n))
         reward[np.arange(rounds), winner] = landed * (keep + self.unique_bonus * count)
-        return Outcomes(reward, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), landed,
+        attempted = np.zeros((rounds, self.n), dtype=int)
+        attempted[np.arange(rounds), winner] = count         # provers the winning builder's block employs
+        return Outcomes(reward, np.zeros((rounds, self.n)), attempted, landed,
                         landed * x[winner], np.zeros(rounds))

@@ -22,9 +22,14 @@ OPTIONAL_PROVERS = Instance(cls=Population, from_dict=False, optional=True, doc=
 class Outcomes:
     """What `play` observed, one row per round: the simulator's raw material.
 
-    reward, cost: (rounds, n) paid to / spent by each prover; attempted: (rounds, n) bool;
+    reward, cost: (rounds, n) paid to / spent by each prover; attempted: (rounds, n) bool, whether the
+    player proves (or, as an int, how many provers its block employs: participants count provers);
     accepted: (rounds,) a proof was accepted; user_payment: (rounds,) total paid by users;
     useful_cost: (rounds,) proving cost of the accepted proof(s).
+    proof_time: (rounds,) when the round's proof landed, in the scenario's time unit from the start of
+    the round (+inf: no proof, or one that cannot be on time); None only for games whose timing is
+    "none". served: (rounds,) share of the round's demand proved (markets; None: 1 where accepted);
+    when given, eventual liveness is its mean.
     """
 
     reward: np.ndarray
@@ -33,11 +38,21 @@ class Outcomes:
     accepted: np.ndarray
     user_payment: np.ndarray
     useful_cost: np.ndarray
+    proof_time: np.ndarray | None = None
+    served: np.ndarray | None = None
+
+    def on_time(self, window: float) -> np.ndarray:
+        """(rounds,) share of the round's demand proved within `window`."""
+        served = self.accepted.astype(float) if self.served is None else np.asarray(self.served, dtype=float)
+        if self.proof_time is None:
+            return served
+        return served * (self.proof_time <= window)
 
 
 @dataclass(frozen=True)
 class Stats:
-    """Expected per-round quantities from the analytic side (same meaning as Outcomes' means)."""
+    """Expected per-round quantities from the analytic side (same meaning as Outcomes' means);
+    `liveness` is eventual (some valid proof, or the share of demand served, whenever it lands)."""
 
     reward: np.ndarray
     cost: np.ndarray
@@ -66,6 +81,12 @@ class Game(ABC):
     stall_form: ClassVar[str] = "loglinear"     # how liveness depends on withholders (see protocols)
     max_provers: ClassVar[int] = 1000           # size up to which solve and analyse are meant to run
     players_field: ClassVar[str] = "provers"    # the parameter that sets the number of players
+    identity_weighted: ClassVar[bool] = False    # the protocol picks among identities (sybils gain shares)
+    sybil_reason: ClassVar[str] = ""             # why neither sybils nor price cuts apply, when they do not
+    exchangeable: ClassVar[bool] = False
+    coalition_budget: ClassVar[int] = 100_000   # payoff entries analyse spends per coalition search         # players are ex-ante identical (bidders drawing from one law)
+    seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
+    timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
     provers: Population
 
     def __post_init__(self) -> None:
@@ -145,6 +166,11 @@ class Game(ABC):
     def stats(self, profile: Any) -> Stats:
         """Expected per-round rewards, costs, participation, liveness and payments (metrics face)."""
 
+    @abstractmethod
+    def on_time(self, profile: Any, window: float) -> float:
+        """P(a valid proof lands within `window` time units of the round's start) at `profile`; for
+        markets, the expected share of demand served (on-time liveness, see TIMINGS)."""
+
     # --- protocol face ---------------------------------------------------------------
     @abstractmethod
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
@@ -167,13 +193,14 @@ class Game(ABC):
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         """The game's own solver: (profile, method, exact); pg.solve adds the regret certificate."""
 
-    def with_provers(self, index: Any) -> "Game":
+    def with_provers(self, index: Any, **changes: Any) -> "Game":
         """The same game restricted to the provers at `index`: the population and every per-prover
-        parameter (an Array sized by `provers`) are sliced together."""
+        parameter (an Array sized by `provers`) are sliced together (`changes`: other fields to set)."""
         idx = np.asarray(index)
-        changes: dict[str, Any] = {}
         for f in fields(self):  # type: ignore[arg-type]
             spec, value = spec_of(f), getattr(self, f.name)
+            if f.name in changes:
+                continue
             if isinstance(value, Population):
                 p = value
                 changes[f.name] = Population.from_arrays(cost=p.cost[idx], rate=p.rate[idx], stake=p.stake[idx],
@@ -182,6 +209,15 @@ class Game(ABC):
             elif isinstance(spec, Array) and spec.length == "provers" and value is not None:
                 changes[f.name] = value[idx]
         return replace(self, **changes)
+
+    def without(self, leaving: Any) -> "Game":
+        """The game after the provers in the boolean mask `leaving` withdraw (a residual game): the
+        others keep their parameters; seat counts shrink to the provers left when they exceed them."""
+        stay = np.flatnonzero(~np.asarray(leaving, dtype=bool))
+        if stay.size == 0:
+            raise InvalidParameter("leaving", "every prover", "a coalition that leaves at least one prover")
+        seats = {f: stay.size for f in self.seat_fields if getattr(self, f) > stay.size}
+        return self.with_provers(stay, **seats)
 
     # --- identity and tables -----------------------------------------------------------
     def identity(self) -> dict[str, Any]:
@@ -208,6 +244,18 @@ class Game(ABC):
             if isinstance(getattr(self, "provers", None), Population):
                 out["provers"] = len(self.provers)
         return out
+
+
+TIMINGS = {
+    "race": "every entrant proves at once, each proof takes Exp(rate); on time if the first valid proof "
+            "(counting from the minimal proving time, if any) lands within the window",
+    "elected": "the protocol (or the winning bid) assigns the unit; the assignee holds it for the whole "
+               "window and proves in Exp(rate); a re-draw after a failure lands after the window",
+    "slots": "the protocol runs fixed time slots (a proof tree's levels); on time if it lands and its "
+             "slots end within the window",
+    "served": "a market: on-time liveness is the share of demand actually served within the slot",
+    "none": "the players do not prove (sequencers); liveness is whether the block lands",
+}
 
 
 class EntryGame(Game):

@@ -19,7 +19,7 @@ from provergame.params import Array, Int, Real, param
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import weighted_draw_order as _weighted_draw_order
+from .rules import elected_on_time, first_assignment_times, weighted_draw_order as _weighted_draw_order
 
 
 @register("delegated_stake")
@@ -45,6 +45,9 @@ class DelegatedStake(Game):
     strategy_label: ClassVar[str] = "reward cut"
     elected_by_protocol: ClassVar[bool] = True
     stall_form: ClassVar[str] = "linear"
+    timing: ClassVar[str] = "elected"
+    seat_fields: ClassVar[tuple[str, ...]] = ("active_set",)
+    sybil_reason: ClassVar[str] = "selection follows total stake, which splitting does not change; cuts are not prices to users"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
@@ -60,6 +63,15 @@ class DelegatedStake(Game):
             object.__setattr__(self, "delegation", d)
         elif not np.isclose(self.delegation.sum(), total, rtol=1e-9, atol=1e-12):
             raise InvalidParameter("delegation", float(self.delegation.sum()), f"amounts summing to the delegators' {total}")
+
+    def with_provers(self, index: Any, **changes: Any) -> "DelegatedStake":
+        """Delegation of the provers that leave goes back to the delegators, who spread it over the
+        rest in proportion to their current delegation (the total stays the delegators' stake)."""
+        idx = np.atleast_1d(np.asarray(index))
+        kept = self.delegation[idx]
+        total = self.total_delegated
+        changes.setdefault("delegation", kept * total / kept.sum() if kept.sum() > 0 else np.full(len(idx), total / len(idx)))
+        return super().with_provers(idx, **changes)
 
     @classmethod
     def example(cls, n: int | None = None) -> "DelegatedStake":
@@ -108,6 +120,10 @@ class DelegatedStake(Game):
         return Stats(reward=chosen * rho * keep * self.reward, cost=chosen * self.provers.cost, participation=chosen,
                      liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        chosen, _, _ = self._shares(self.check_profile(profile))
+        return elected_on_time(chosen, self.provers.reliability, self.provers.rate, window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)
         deleg = self.delegation_response(cuts)
@@ -121,7 +137,8 @@ class DelegatedStake(Game):
         reward[rows, who] = np.where(ok, keep * self.reward, 0.0)
         cost[rows, who] = self.provers.cost[who]
         tried[rows, who] = True
-        return Outcomes(reward, cost, tried, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0))
+        return Outcomes(reward, cost, tried, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0),
+                        first_assignment_times(who, ok, self.provers.rate, rng))
 
 
     def stall_weights(self, profile: Any) -> np.ndarray:

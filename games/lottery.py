@@ -23,7 +23,8 @@ from provergame.solvers import exponential_race as er
 from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
 from .race import entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, valid_draws as _valid
+from .rules import entries as _entries, first_assignment_times, proving_times, race_on_time, elected_on_time
+from .rules import valid_draws as _valid
 
 
 @register("lottery_reward")
@@ -34,6 +35,7 @@ class LotteryReward(EntryGame):
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
     provers: Population = param(PROVERS)
     fault_cost: float = param(Real(lo=0, unit="token", doc="what the protocol bears when nobody proves"), 0.0)
+    identity_weighted: ClassVar[bool] = True
     max_provers: ClassVar[int] = 3000
 
     @classmethod
@@ -57,10 +59,14 @@ class LotteryReward(EntryGame):
         return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, liveness=live,
                      user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         enter = _entries(p, rng, rounds)
         valid = enter & _valid(self.provers.reliability, rng, rounds)
+        landed = np.where(valid, proving_times(self.provers.rate, rng, rounds), np.inf).min(axis=1)
         draw = np.where(valid, rng.random((rounds, self.n)), -1.0)
         winner = np.argmax(draw, axis=1)
         accepted = valid.any(axis=1)
@@ -68,7 +74,8 @@ class LotteryReward(EntryGame):
         reward = np.zeros((rounds, self.n))
         reward[rows, winner[rows]] = self.reward
         useful = np.where(accepted, self.provers.cost[winner], 0.0)
-        return Outcomes(reward, enter * self.provers.cost, np.asarray(enter), accepted, reward.sum(axis=1), useful)
+        return Outcomes(reward, enter * self.provers.cost, np.asarray(enter), accepted, reward.sum(axis=1), useful,
+                        landed)
 
     def protocol_cost(self, rewards: Any) -> pd.DataFrame:
         """Expected cost to the protocol, R P(some proof) + fault_cost P(none), at the symmetric
@@ -95,7 +102,8 @@ class LotteryReward(EntryGame):
             return {"participation q*": 0.0, "reward R*": 0.0, "protocol cost": F, "Poisson lambda*": 0.0,
                     "Poisson reward R*": 0.0}
         q = r if n == 1 else min(1 - (c / (r * F)) ** (1 / (n - 1)), r)     # a lone prover: pay c / r
-        R = n * q * c / (r * (1 - (1 - q) ** n))
+        some = -np.expm1(n * np.log1p(-q))                                   # 1 - (1 - q)^n, exact for tiny q
+        R = n * q * c / (r * some) if some > 0 else c / r                    # q -> 0: n q / (1 - (1-q)^n) -> 1
         lam = np.log(r * F / c)
         return {"participation q*": q, "reward R*": R, "protocol cost": n * q * c / r + F * (1 - q) ** n,
                 "Poisson lambda*": float(lam), "Poisson reward R*": float(c * lam / (r - c / F))}

@@ -92,6 +92,7 @@ class Snarketplace(Game):
     strategy_label: ClassVar[str] = "unit price"
     stall_form: ClassVar[str] = "linear"
     priced: ClassVar[bool] = True
+    timing: ClassVar[str] = "served"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
@@ -134,6 +135,10 @@ class Snarketplace(Game):
                      liveness=float(min(sold / self.demand, 1.0)), user_payment=float((b * q).sum()),
                      useful_cost=float((self.provers.cost * q).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """The share of the block's demand bought (offers are proofs delivered within the slot)."""
+        return float(min(self.units(self.check_profile(profile)).sum() / self.demand, 1.0))
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """The producer's purchase, offer by offer: sort the offers, walk down the price ladder
         buying whole offers, and split the last price level pro rata (identical every block)."""
@@ -154,7 +159,8 @@ class Snarketplace(Game):
         cost = np.broadcast_to(self.provers.cost * sold, (rounds, self.n))
         accepted = np.full(rounds, left <= 1e-12)
         return Outcomes(rew, cost, np.broadcast_to(sold > 0, (rounds, self.n)), accepted,
-                        np.full(rounds, float((b * sold).sum())), np.full(rounds, float((self.provers.cost * sold).sum())))
+                        np.full(rounds, float((b * sold).sum())), np.full(rounds, float((self.provers.cost * sold).sum())),
+                        np.zeros(rounds), np.full(rounds, min(float(sold.sum()) / self.demand, 1.0)))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         bids, method, winners = self.bertrand_bids()
@@ -229,6 +235,8 @@ class Predation(Game):
     strategy_label: ClassVar[str] = "probability of predating"
     proving: ClassVar[bool] = False    # a pricing decision: no withholding attack is modelled
     players_field: ClassVar[str] = "predator"
+    timing: ClassVar[str] = "served"
+    sybil_reason: ClassVar[str] = "this game is the predatory-pricing test itself (see its page)"
     max_provers: ClassVar[int] = 100   # the market's limit
 
     def _validate(self) -> None:
@@ -323,11 +331,34 @@ class Predation(Game):
         end = self.periods + (E if E is not None else horizon)
         return np.select([t < self.periods, t < end], [book["predation"], book["monopoly"]], book["competitive"])
 
+    def served_path(self, predate: bool) -> np.ndarray:
+        """Share of the market's demand bought in each round of the path (the monopoly phase may
+        serve less than is demanded: the predator's capacity)."""
+        m = self.market
+        share = {k: min(float(m.units(b).sum()) / m.demand, 1.0) for k, b in self.phase_bids().items()}
+        horizon = len(self.path(predate))
+        t = np.arange(horizon)
+        if not predate:
+            return np.full(horizon, share["competitive"])
+        E = self.entry_delay if self.entrants_return() else None
+        end = self.periods + (E if E is not None else horizon)
+        return np.select([t < self.periods, t < end], [share["predation"], share["monopoly"]], share["competitive"])
+
+    def _served(self, predate: bool) -> float:
+        """Discounted average share of demand served along the path."""
+        path = self.served_path(predate)
+        disc = self.discount ** np.arange(len(path))
+        return float(path @ disc / disc.sum())
+
     def stats(self, profile: Any) -> Stats:
         x = self.check_profile(profile)
         g = self.gain()
-        return Stats(reward=np.maximum(x * g, 0), cost=np.maximum(-x * g, 0), participation=x, liveness=1.0,
+        live = float(x[0] * self._served(True) + (1 - x[0]) * self._served(False))
+        return Stats(reward=np.maximum(x * g, 0), cost=np.maximum(-x * g, 0), participation=x, liveness=live,
                      user_payment=0.0, useful_cost=0.0)
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return self.stats(profile).liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each simulated round is one whole market history: the predator predates with its
@@ -338,8 +369,11 @@ class Predation(Game):
         delta = float(((pred - acc) * disc).sum())
         choose = rng.random(rounds) < x[0] if 0 < x[0] < 1 else np.full(rounds, x[0] == 1)
         gain = np.where(choose, delta, 0.0)[:, None]
-        return Outcomes(np.maximum(gain, 0), np.maximum(-gain, 0), choose[:, None], np.ones(rounds, bool),
-                        np.zeros(rounds), np.zeros(rounds))
+        pred_share, acc_share = (float(self.served_path(k) @ disc[:len(self.served_path(k))] / disc.sum())
+                                 for k in (True, False))
+        served = np.where(choose, pred_share, acc_share)
+        return Outcomes(np.maximum(gain, 0), np.maximum(-gain, 0), choose[:, None], served > 0,
+                        np.zeros(rounds), np.zeros(rounds), np.zeros(rounds), served)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         return np.array([1.0 if self.gain() > 0 else 0.0]), "predate iff the discounted gain is positive", True
@@ -408,6 +442,7 @@ class NilMarket(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "price"
     priced: ClassVar[bool] = True
+    timing: ClassVar[str] = "served"
     max_provers: ClassVar[int] = 30
 
     def _validate(self) -> None:
@@ -464,10 +499,15 @@ class NilMarket(Game):
         shares = self.request_shares(p)
         w = shares.sum(axis=0)
         rho = self.provers.reliability
-        every = float(np.prod(shares @ rho))        # all requests matched and delivered
+        every = float(np.mean(shares @ rho))        # share of requests matched and delivered
         return Stats(reward=w * rho * p, cost=w * self.provers.cost, participation=np.minimum(w, 1.0),
                      liveness=every, user_payment=float((w * rho * p).sum()),
                      useful_cost=float((w * rho * self.provers.cost).sum()))
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """Expected share of requests matched and delivered within their own deadlines."""
+        shares = self.request_shares(self.check_profile(profile))
+        return float(np.mean(shares @ self.provers.reliability))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Match every request by nil's rules each round; winners deliver with their reliability."""
@@ -495,7 +535,8 @@ class NilMarket(Game):
         tried = np.zeros((rounds, self.n), dtype=bool)
         tried[rows[matched], winner[matched]] = True
         return Outcomes(reward, cost, tried, delivered.all(axis=1), reward.sum(1),
-                        np.where(delivered, self.provers.cost[winner], 0.0).sum(1))
+                        np.where(delivered, self.provers.cost[winner], 0.0).sum(1), np.zeros(rounds),
+                        delivered.mean(axis=1))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         """Sequential best responses on the price grid spanned by rivals' rated prices, the price caps
@@ -524,10 +565,10 @@ class NilMarket(Game):
         return best_p, "sequential best responses cycled (no pure equilibrium found): least-regret profile", False
 
     def stall_liveness(self, masks: np.ndarray, profile: Any) -> np.ndarray:
-        """P(every request matched and delivered) when the provers in each mask withhold."""
+        """Share of requests matched and delivered when the provers in each mask withhold."""
         p = np.where(np.asarray(masks, dtype=bool), np.inf, self.check_profile(profile))
         shares = self.request_shares(p)
-        return np.prod(shares @ self.provers.reliability, axis=-1)
+        return np.mean(shares @ self.provers.reliability, axis=-1)
 
     def withhold_bribes(self) -> np.ndarray:
         """Best payoff of serving alone (rivals withhold) against withholding (0)."""

@@ -21,7 +21,8 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, valid_draws as _valid
+from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, race_on_time
+from .rules import valid_draws as _valid
 
 
 def entry_race_forms() -> dict[str, Any]:
@@ -69,6 +70,9 @@ class _Race(EntryGame):
                      liveness=float(1 - np.prod(1 - self._presence(p))),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        return race_on_time(self._presence(self.check_profile(profile)), self.provers.rate, window)
+
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)
         present = enter & _valid(self.provers.reliability, rng, rounds)
@@ -76,10 +80,10 @@ class _Race(EntryGame):
         return enter, np.where(present, times, np.inf)
 
     def _outcomes(self, enter: np.ndarray, reward: np.ndarray, accepted: np.ndarray,
-                  winner: np.ndarray) -> Outcomes:
+                  winner: np.ndarray, landed: np.ndarray) -> Outcomes:
         cost = enter * self.entry_cost()
         useful = np.where(accepted, self.entry_cost()[winner], 0.0)
-        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), useful)
+        return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), useful, landed)
 
 
 @register("winner_takes_all")
@@ -109,7 +113,8 @@ class WinnerTakesAll(_Race):
         p = self.check_profile(profile)
         enter, times = self._times(p, rng, rounds)
         winner, accepted = _first(times)
-        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner)
+        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner,
+                              times.min(axis=1))
 
     def symbolic(self) -> dict[str, Any]:
         R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
@@ -177,7 +182,7 @@ class UncleRewards(_Race):
         reward = np.zeros((rounds, self.n))
         reward[rows, order] = np.where(finished, pay, 0.0)
         winner, accepted = order[:, 0], finished[:, 0]
-        return self._outcomes(enter, reward, accepted, winner)
+        return self._outcomes(enter, reward, accepted, winner, times.min(axis=1))
 
     def symbolic(self) -> dict[str, Any]:
         R, c, s = sp.symbols("R c s", positive=True)
@@ -248,6 +253,14 @@ class MinimumProvingTime(_Race):
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         return self.reward * self._win_given_entry(np.asarray(profile, dtype=float))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """A proof counts from t_min on: on time iff t_min <= window and it is done by the window."""
+        q = self._presence(self.check_profile(profile))
+        if self.proving_time == "exponential":
+            return race_on_time(q, self.provers.rate, window, start=self.t_min)
+        done = (1.0 / self.provers.rate <= window) & (self.t_min <= window)
+        return float(1 - np.prod(1 - q * done))
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         enter = _entries(p, rng, rounds)
@@ -263,7 +276,7 @@ class MinimumProvingTime(_Race):
         keys = np.where(tied, rng.random((rounds, self.n)), -1.0)
         winner = np.argmax(keys, axis=1)
         accepted = tied.any(axis=1)
-        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner)
+        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner, first[:, 0])
 
     def symbolic(self) -> dict[str, Any]:
         R, y, d, r, t = sp.symbols("R y d r t_min", positive=True)
@@ -337,6 +350,10 @@ class SpeedRace(Game):
                      liveness=float(total > 0), user_payment=self.reward * float(total > 0),
                      useful_cost=float((win * spend).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """The fastest of Exp(x_i) clocks is Exp(sum x): on time with probability 1 - e^{-window sum x}."""
+        return float(-np.expm1(-window * self.check_profile(profile).sum()))
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         x = self.check_profile(profile)
         active = x > 0
@@ -346,7 +363,7 @@ class SpeedRace(Game):
         spend = self.provers.cost * x
         reward = _one_hot(winner, accepted, self.n, self.reward)
         return Outcomes(reward, np.broadcast_to(spend, (rounds, self.n)), np.broadcast_to(active, (rounds, self.n)),
-                        accepted, reward.sum(axis=1), np.where(accepted, spend[winner], 0.0))
+                        accepted, reward.sum(axis=1), np.where(accepted, spend[winner], 0.0), times.min(axis=1))
 
     def stall_weights(self, profile: Any) -> np.ndarray:
         """Any prover with positive speed delivers eventually: it must be in the coalition."""
@@ -394,6 +411,7 @@ class SequencerChosen(EntryGame):
     pay: str = param(Choice(options=("first", "all"), doc="pay the first on-time proof or every one"), "first")
     bond: float = param(Real(lo=0, unit="token", doc="sequencer's bond, released when it pays"), 0.0)
     payment: str = param(Choice(options=("protocol", "out_of_protocol"), doc="who settles the fee"), "protocol")
+    sybil_reason: ClassVar[str] = "the sequencer asks the cheapest provers; an extra identity with the same cost adds no share"
     max_provers: ClassVar[int] = 1000
 
     @classmethod
@@ -401,14 +419,14 @@ class SequencerChosen(EntryGame):
         return cls(3.0, 1.0, 0.9, example_provers(n or 6))
 
     @cached_property
-    def on_time(self) -> np.ndarray:
+    def delivery_chance(self) -> np.ndarray:
         return self.provers.reliability * -np.expm1(-self.provers.rate * self.deadline)
 
     @cached_property
     def asked(self) -> np.ndarray:
         """Boolean mask of the provers the sequencer asks (the cheapest prefix reaching `target`)."""
         order = np.argsort(self.provers.cost, kind="stable")
-        miss = np.cumprod(1 - self.on_time[order])
+        miss = np.cumprod(1 - self.delivery_chance[order])
         reach = np.flatnonzero(1 - miss >= self.target)
         k = int(reach[0]) + 1 if reach.size else self.n
         mask = np.zeros(self.n, dtype=bool)
@@ -421,14 +439,14 @@ class SequencerChosen(EntryGame):
 
     @property
     def feasible(self) -> bool:
-        return bool(1 - np.prod(1 - self.on_time[self.asked]) >= self.target)
+        return bool(1 - np.prod(1 - self.delivery_chance[self.asked]) >= self.target)
 
     def _cheapest_reaching(self, allowed: np.ndarray, forced: int | None = None) -> np.ndarray | None:
         """Cheapest prefix (by cost) of `allowed` provers, plus `forced`, reaching the target; None if none does."""
         order = [i for i in np.argsort(self.provers.cost, kind="stable") if allowed[i] and i != forced]
         if forced is not None:
             order = [forced] + order
-        miss = np.cumprod(1 - self.on_time[order])
+        miss = np.cumprod(1 - self.delivery_chance[order])
         reach = np.flatnonzero(1 - miss >= self.target)
         if not reach.size:
             return None
@@ -437,7 +455,7 @@ class SequencerChosen(EntryGame):
         return mask
 
     def _expected_paid(self, mask: np.ndarray) -> float:
-        q = self.on_time[mask]
+        q = self.delivery_chance[mask]
         return float(self.fee * (q.sum() if self.pay == "all" else 1 - np.prod(1 - q)))
 
     def sequencer_attack(self, attack: str, prover: int, profile: Any) -> tuple[np.ndarray, np.ndarray, str]:
@@ -474,11 +492,11 @@ class SequencerChosen(EntryGame):
             if self.payment == "out_of_protocol" and self.fee > self.bond:
                 paid = paid * 0.0
         else:
-            paid = np.broadcast_to(self.on_time, p.shape)
+            paid = np.broadcast_to(self.delivery_chance, p.shape)
             if self.payment == "out_of_protocol":
                 most = int(np.floor(self.bond / self.fee + 1e-12)) if self.fee > 0 else self.n
                 if most < self.n:
-                    q = p * self.on_time * self.asked
+                    q = p * self.delivery_chance * self.asked
                     others = er.leave_one_out_counts(q, max(most - 1, 0))
                     paid = paid * (others.sum(axis=-1) if most >= 1 else 0.0)
         return self.fee * paid * self.asked
@@ -488,11 +506,16 @@ class SequencerChosen(EntryGame):
         reward = p * self.entry_values(p)
         win = p * self._win_given_entry(p)
         return Stats(reward=reward, cost=p * self.asked * self.provers.cost, participation=p * self.asked,
-                     liveness=float(1 - np.prod(1 - p * self.asked * self.on_time)),
+                     liveness=float(1 - np.prod(1 - p * self.asked * self.delivery_chance)),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.provers.cost).sum()))
 
     def entry_cost(self) -> np.ndarray:
         return self.provers.cost * self.asked
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """An asked prover's proof counts if it is valid and lands by the sequencer's deadline and the window."""
+        q = self.check_profile(profile) * self.asked * self.provers.reliability
+        return race_on_time(q, self.provers.rate, min(window, self.deadline))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile) * self.asked
@@ -510,10 +533,11 @@ class SequencerChosen(EntryGame):
             reward = reward * honest[:, None]
         cost = accept * self.provers.cost
         useful = np.where(accepted, self.provers.cost[winner], 0.0)
-        return Outcomes(reward, cost, np.asarray(accept), accepted, reward.sum(axis=1), useful)
+        landed = np.where(delivered, times, np.inf).min(axis=1)
+        return Outcomes(reward, cost, np.asarray(accept), accepted, reward.sum(axis=1), useful, landed)
 
     def stall_weights(self, profile: Any) -> np.ndarray:
-        q = self.check_profile(profile) * self.asked * self.on_time
+        q = self.check_profile(profile) * self.asked * self.delivery_chance
         return -np.log1p(-np.minimum(q, 1 - 1e-15))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:

@@ -53,3 +53,32 @@ def delivery_margin(reliability: np.ndarray, pay: np.ndarray | float, cost: np.n
     its proving `cost` either way, slashed `slash` on failure: rho pay - cost - (1 - rho) slash."""
     rho = np.asarray(reliability, dtype=float)
     return rho * pay - cost - (1 - rho) * slash
+
+
+def proving_times(rate: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
+    """(rounds, n) each prover's proving time, Exp(rate_i) in the scenario's time unit."""
+    return rng.standard_exponential((rounds, rate.shape[-1])) / rate
+
+
+def race_on_time(presence: np.ndarray, rate: np.ndarray, window: float, start: float = 0.0) -> float:
+    """P(some present prover's valid proof lands by `window`): proofs take Exp(rate) and count from
+    `start` on (a minimal proving time), 1 - prod_i (1 - q_i (1 - e^{-r_i window}))."""
+    if window < start:
+        return 0.0
+    done = -np.expm1(-np.asarray(rate, dtype=float) * window)
+    return float(-np.expm1(np.sum(np.log1p(-np.minimum(presence * done, 1.0)))))
+
+
+def elected_on_time(first: np.ndarray, reliability: np.ndarray, rate: np.ndarray, window: float) -> float:
+    """P(the first assignee delivers by `window`) when the elected prover holds the assignment for the
+    whole window (a re-draw lands after it): sum_i P(i assigned first) rho_i (1 - e^{-r_i window})."""
+    return float(np.sum(first * reliability * -np.expm1(-rate * window)))
+
+
+def first_assignment_times(winner: np.ndarray, first_try: np.ndarray, rate: np.ndarray,
+                           rng: np.random.Generator) -> np.ndarray:
+    """(rounds,) when the accepted proof lands, for games whose protocol elects the prover: the winner's
+    Exp(rate) proving time if it held the first assignment, +inf if the proof came from a re-draw
+    (which starts once the first assignee's window has passed) or nobody delivered."""
+    t = rng.standard_exponential(winner.shape[0]) / rate[winner]
+    return np.where(first_try, t, np.inf)

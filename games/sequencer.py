@@ -83,6 +83,8 @@ class FeeSharing(Game):
     strategy_label: ClassVar[str] = "fee share to provers"
     proving: ClassVar[bool] = False
     players_field: ClassVar[str] = "sequencers"
+    exchangeable: ClassVar[bool] = True
+    timing: ClassVar[str] = "none"
     max_provers: ClassVar[int] = 300
 
     @classmethod
@@ -113,7 +115,7 @@ class FeeSharing(Game):
     def stats(self, profile: Any) -> Stats:
         a = self.check_profile(profile)
         p = self.win(a)
-        return Stats(reward=p * (self.mev + (1 - a) * self.fees), cost=np.zeros(self.n), participation=np.ones(self.n),
+        return Stats(reward=p * (self.mev + (1 - a) * self.fees), cost=np.zeros(self.n), participation=p,
                      liveness=1.0, user_payment=float(self.fees), useful_cost=0.0)
 
     def prover_income(self, profile: Any) -> float:
@@ -129,6 +131,9 @@ class FeeSharing(Game):
         return {"to provers": self.prover_income(a), "winner's value": float(win @ (self.mev + self.fees)),
                 "sequencer hhi": float(np.sum(win ** 2)), "prover hhi": float("nan")}
 
+    def on_time(self, profile: Any, window: float) -> float:
+        return self.stats(profile).liveness
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         a = self.check_profile(profile)
         u = rng.random((rounds, self.n))
@@ -137,7 +142,8 @@ class FeeSharing(Game):
         reward = np.zeros((rounds, self.n))
         rows = np.arange(rounds)
         reward[rows, winner] = self.mev[winner] + (1 - a[winner]) * self.fees
-        tried = np.ones((rounds, self.n), dtype=bool)
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        tried[rows, winner] = True                 # the slot's winner has its block proved
         return Outcomes(reward, np.zeros((rounds, self.n)), tried, np.ones(rounds, bool),
                         np.full(rounds, float(self.fees)), np.zeros(rounds))
 
@@ -257,6 +263,8 @@ class ScrollAuction(Game):
     strategy_label: ClassVar[str] = "bid scale"
     proving: ClassVar[bool] = False
     players_field: ClassVar[str] = "sequencers"
+    exchangeable: ClassVar[bool] = True
+    timing: ClassVar[str] = "none"
     max_provers: ClassVar[int] = 32            # numerical bid grid: revenue within 1e-4 up to 32 bidders
 
     @classmethod
@@ -411,10 +419,14 @@ class ScrollAuction(Game):
         m = self.check_profile(profile)
         pay = self.expected_payoffs(m)
         u = self._grid_bids[0]
-        paid = sum(float(integrate.trapezoid(np.prod(self._win_grid(m[k], np.delete(m, k)), axis=0), u))
-                   for k in range(self.n))
-        return Stats(reward=np.maximum(pay, 0), cost=np.zeros(self.n), participation=np.ones(self.n), liveness=1.0,
+        grids = [self._win_grid(m[k], np.delete(m, k)) for k in range(self.n)]
+        paid = sum(float(integrate.trapezoid(x * prob, u)) for x, prob in grids)
+        win = np.array([float(integrate.trapezoid(prob, u)) for _, prob in grids])
+        return Stats(reward=np.maximum(pay, 0), cost=np.zeros(self.n), participation=win, liveness=1.0,
                      user_payment=paid, useful_cost=0.0)
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return self.stats(profile).liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         m = self.check_profile(profile)
@@ -424,7 +436,9 @@ class ScrollAuction(Game):
         rows = np.arange(rounds)
         reward = np.zeros((rounds, self.n))
         reward[rows, winner] = vals[rows, winner] - bids[rows, winner]
-        return Outcomes(reward, np.zeros((rounds, self.n)), np.ones((rounds, self.n), bool), np.ones(rounds, bool),
+        tried = np.zeros((rounds, self.n), dtype=bool)
+        tried[rows, winner] = True                 # the winner's block is proved by its elected prover
+        return Outcomes(reward, np.zeros((rounds, self.n)), tried, np.ones(rounds, bool),
                         bids[rows, winner], np.zeros(rounds))
 
     def prover_income(self, stake: Any = None) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from provergame.params import Int, Real, param
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
+from .rules import elected_on_time, first_assignment_times
 
 
 @register("taiko_prover_pool")
@@ -44,6 +45,8 @@ class TaikoProverPool(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "reward per gas (erpg)"
     elected_by_protocol: ClassVar[bool] = True
+    timing: ClassVar[str] = "elected"
+    sybil_reason: ClassVar[str] = "selection weight stake / erpg^2 is linear in stake: splitting it changes nothing"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
@@ -89,7 +92,8 @@ class TaikoProverPool(Game):
     def selection(self, erpg: Any) -> np.ndarray:
         e = np.asarray(erpg, dtype=float)
         w = np.where(self.seated(), self.provers.stake / e ** 2, 0.0)
-        return w / w.sum(axis=-1, keepdims=True)
+        total = w.sum(axis=-1, keepdims=True)
+        return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
     def margin(self, erpg: Any) -> np.ndarray:
         e = np.asarray(erpg, dtype=float)
@@ -111,8 +115,12 @@ class TaikoProverPool(Game):
         sel = self.selection(e)
         r = self.provers.reliability
         return Stats(reward=sel * r * e * self.gas, cost=sel * (self.provers.cost + (1 - r) * self.slash(e)),
-                     participation=self.seated().astype(float), liveness=float((sel * r).sum()),
+                     participation=sel, liveness=float((sel * r).sum()),
                      user_payment=float((sel * r * e).sum() * self.gas), useful_cost=float((sel * r * self.provers.cost).sum()))
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return elected_on_time(self.selection(self.check_profile(profile)), self.provers.reliability,
+                               self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
@@ -128,7 +136,8 @@ class TaikoProverPool(Game):
         cost[rows, who] = self.provers.cost[who] + (~ok) * self.slash(e)[who]
         attempted = np.zeros((rounds, self.n), dtype=bool)
         attempted[rows, who] = True
-        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), ok * self.provers.cost[who])
+        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), ok * self.provers.cost[who],
+                        first_assignment_times(who, ok, self.provers.rate, rng))
 
     def withhold_bribes(self) -> np.ndarray:
         e = self.equilibrium()[0]

@@ -44,6 +44,7 @@ class ProofTreeVRF(Game):
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "covering probability"
     elected_by_protocol: ClassVar[bool] = True
+    timing: ClassVar[str] = "slots"
     max_provers: ClassVar[int] = 20
 
     def _validate(self) -> None:
@@ -61,6 +62,10 @@ class ProofTreeVRF(Game):
         """Proving cost of one node per prover."""
         share = 1.0 / self.nodes if self.node_work is None else self.node_work
         return self.provers.cost * share
+
+    @property
+    def identity_weighted(self) -> bool:  # type: ignore[override]
+        return self.weighting == "uniform"
 
     @property
     def depth(self) -> int:
@@ -134,9 +139,22 @@ class ProofTreeVRF(Game):
         reward, owned, covering, used = self._per_prover(kappa, useful=True)
         rho = self.provers.reliability
         cost = self.node_cost * (owned + covering) + self.slash * owned * (1 - rho)
-        return Stats(reward=reward, cost=cost, participation=1 - (1 - self.draw) ** self.nodes,
+        return Stats(reward=reward, cost=cost, participation=1 - (1 - self.draw) ** self.leaves,   # owns a node
                      liveness=float(self.root_probability(kappa)), user_payment=float(reward.sum()),
                      useful_cost=float(used))
+
+    @property
+    def level_slot(self) -> float:
+        """Time a tree level gets: the slowest prover's node proof, twice (owner, then a coverer)."""
+        share = 1.0 / self.nodes if self.node_work is None else self.node_work
+        return 2 * share / float(self.provers.rate.min())
+
+    def landing_time(self) -> float:
+        """Levels run in fixed slots, leaves first: the root lands at (depth + 1) level slots."""
+        return (self.depth + 1) * self.level_slot
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return float(self.root_probability(self.check_profile(profile))) if self.landing_time() <= window else 0.0
 
     def fairness(self, profile: Any) -> dict[str, float]:
         """How evenly rewards follow the VRF draw: reward shares against draw shares."""
@@ -188,7 +206,8 @@ class ProofTreeVRF(Game):
                 break
             owner, level_pay = parent, self.merge_reward
         reward *= landed[:, None]
-        return Outcomes(reward, cost, tried, landed, reward.sum(axis=1), used * landed)
+        return Outcomes(reward, cost, tried, landed, reward.sum(axis=1), used * landed,
+                        np.where(landed, self.landing_time(), np.inf))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         from provergame.solvers.dynamics import best_response_iteration

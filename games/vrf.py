@@ -6,6 +6,7 @@ to choose among them"; Starknet weighs stake-based turns against turn-based auct
 """
 from __future__ import annotations
 
+from functools import cached_property
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -20,7 +21,8 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import delivery_margin, entries as _entries, one_hot as _one_hot, valid_draws as _valid
+from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
+from .rules import one_hot as _one_hot, valid_draws as _valid
 from .rules import weighted_draw_order as _weighted_draw_order
 
 
@@ -47,6 +49,7 @@ class StakeVRF(Game):
     choose: str = param(Choice(options=("entry", "stake"), doc="provers choose to register, or how much to stake"),
                         "entry")
     elected_by_protocol: ClassVar[bool] = True
+    timing: ClassVar[str] = "elected"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
@@ -124,6 +127,16 @@ class StakeVRF(Game):
         return Stats(reward=reward, cost=cost, participation=reach, liveness=live,
                      user_payment=float(reward.sum()), useful_cost=float((reach * rho * self.provers.cost).sum()))
 
+    def first_draw(self, profile: Any) -> np.ndarray:
+        """P(i is the first identity drawn): the exponential-race identity over registered weights."""
+        p = self.check_profile(profile)
+        weights, _ = self._weights_presence(p)
+        registered = (p > 0).astype(float) if self.choose == "stake" else p * (weights > 0)
+        return registered * er.first_finish(registered, weights)
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return elected_on_time(self.first_draw(profile), self.provers.reliability, self.provers.rate, window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         n = self.n
@@ -152,7 +165,8 @@ class StakeVRF(Game):
         lock = (registered if self.choose == "entry" else np.broadcast_to(True, (rounds, n))) * self.stake_cost * stake
         cost = tried * self.provers.cost + failed * self.slash + lock
         useful = np.where(accepted, self.provers.cost[winner], 0.0)
-        return Outcomes(reward, cost, tried, accepted, reward.sum(axis=1), useful)
+        return Outcomes(reward, cost, tried, accepted, reward.sum(axis=1), useful,
+                        first_assignment_times(winner, first_ok == 0, self.provers.rate, rng))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         if self.choose == "entry":
@@ -259,34 +273,45 @@ class StakeVRF(Game):
         """(share, profit) of `operator` registering `identities` identities, everyone else one.
         Stake weighting splits its stake evenly; identity weighting locks min_stake per identity.
         failures="shared": its identities fail together (one machine park), so they act as one group
-        whose weight is the sum of theirs; "independent": each fails on its own."""
+        whose weight is the sum of theirs; "independent": each fails on its own. The others register
+        as at the game's equilibrium, and stake is charged as the game charges it (stake_cost per unit
+        locked: the stake, or min_stake per identity), so one identity's profit is the operator's
+        payoff from registering in this game."""
         if self.choose != "entry":
             return None
         pop, n, k = self.provers, self.n, identities
+        played = self._equilibrium_profile
         eligible = self.eligible.copy()
         s = pop.stake[operator]
         if self.weighting == "stake":
             ident_weight, locked = np.full(k, s / k), s
         else:
-            ident_weight, locked = np.ones(k), max(s, k * self.min_stake)
+            ident_weight, locked = np.ones(k), k * self.min_stake
             eligible[operator] = True
         base = (pop.stake if self.weighting == "stake" else np.ones(n)) * eligible
         others = np.delete(np.arange(n), operator)
         rho = pop.reliability
+        rivals = played[others] * rho[others]
         if failures == "shared":
             w = np.concatenate([[ident_weight.sum()], base[others]])
-            q = np.concatenate([[rho[operator]], rho[others]])
+            q = np.concatenate([[rho[operator]], rivals])
             reach = er.first_finish(q, w)
             op_deliver, attempts = reach[0] * rho[operator], reach[0]
+            mine = reach[:1] * rho[operator]
         else:
             w = np.concatenate([ident_weight, base[others]])
-            q = np.concatenate([np.full(k, rho[operator]), rho[others]])
+            q = np.concatenate([np.full(k, rho[operator]), rivals])
             reach = er.first_finish(q, w)
             op_deliver, attempts = float((reach[:k] * rho[operator]).sum()), float(reach[:k].sum())
-        live = float((reach * q).sum())
+            mine = reach[:k] * rho[operator]
+        live = float(mine.sum() + (reach[len(mine):] * q[len(mine):]).sum())
         profit = op_deliver * self.reward - attempts * (pop.cost[operator] + (1 - rho[operator]) * self.slash) \
             - self.stake_cost * locked
         return (op_deliver / live if live > 0 else 0.0), float(profit)
+
+    @cached_property
+    def _equilibrium_profile(self) -> np.ndarray:
+        return self.equilibrium()[0]
 
     def withhold_bribes(self) -> np.ndarray:
         """Forgone profit plus slashing: a lone honest prover is re-drawn until it proves
@@ -341,6 +366,8 @@ class TaikoPool(Game):
     strategy_label: ClassVar[str] = "fee bid"
     elected_by_protocol: ClassVar[bool] = True
     priced: ClassVar[bool] = True
+    timing: ClassVar[str] = "elected"
+    seat_fields: ClassVar[tuple[str, ...]] = ("pool_size",)
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
@@ -358,6 +385,10 @@ class TaikoPool(Game):
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, 2 * self.fee_cap)
+
+    @property
+    def identity_weighted(self) -> bool:  # type: ignore[override]
+        return self.selection == "uniform"
 
     def break_even(self) -> np.ndarray:
         rho = self.provers.reliability
@@ -399,6 +430,10 @@ class TaikoPool(Game):
                      participation=chosen, liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
                      useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        chosen = self._chosen(self.seated(self.check_profile(profile)))
+        return elected_on_time(chosen, self.provers.reliability, self.provers.rate, window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
         seat = self.seated(b)
@@ -416,7 +451,8 @@ class TaikoPool(Game):
             cost[rows, who] = self.provers.cost[who] + np.where(ok, 0.0, self.slash)
             tried[rows, who] = True
         useful = np.where(ok, self.provers.cost[who], 0.0)
-        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), useful)
+        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), useful,
+                        first_assignment_times(who, ok, self.provers.rate, rng))
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         be = self.break_even()
@@ -476,6 +512,7 @@ class TurnBased(Game):
                       "stake_turns")
     cost_noise: float = param(Real(lo=0, hi=5, doc="sd of log per-turn costs (turn_auction)"), 0.2)
     elected_by_protocol: ClassVar[bool] = True
+    timing: ClassVar[str] = "elected"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
@@ -495,6 +532,10 @@ class TurnBased(Game):
     @property
     def strategy_label(self) -> str:  # type: ignore[override]
         return "entry probability" if self.rule == "stake_turns" else "bid markup"
+
+    @property
+    def coalition_budget(self) -> int:  # type: ignore[override]
+        return 100_000 if self.rule == "stake_turns" else 5_000     # each auction payoff integrates a grid
 
     @property
     def turn_share(self) -> np.ndarray:
@@ -525,6 +566,10 @@ class TurnBased(Game):
         from scipy.integrate import cumulative_trapezoid, trapezoid
         s = self.cost_noise
         eff = self._eff_cost()
+        if self.n == 1:              # a lone bidder always wins and is paid the cap
+            shape = np.shape(markup)
+            return (np.ones(shape), np.full(shape, self.reward),
+                    np.broadcast_to(eff * np.exp(s ** 2 / 2), shape).astype(float))
         x = np.linspace(np.log(eff.min()) - 9 * s, np.log(eff.max() * 4) + 9 * s, 1500)
         mu = np.log(eff * (1 + markup))
         zi = (x[:, None] - mu[..., None, :]) / s
@@ -572,6 +617,11 @@ class TurnBased(Game):
         cost = rho * cost_win
         return Stats(reward, cost, win, float((win * rho).sum()), float(reward.sum()), float(cost.sum()))
 
+    def on_time(self, profile: Any, window: float) -> float:
+        """The turn's holder (stake_turns) or the auction's winner proves within the window."""
+        return elected_on_time(self.stats(profile).participation, self.provers.reliability, self.provers.rate,
+                               window)
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         n = self.n
@@ -589,7 +639,8 @@ class TurnBased(Game):
             reward[rows, holder] = np.where(ok, self.reward, 0.0)
             cost[rows, holder] = np.where(acts, self.provers.cost[holder], 0.0)
             tried[rows, holder] = acts
-            return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, self.provers.cost[holder], 0.0))
+            return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, self.provers.cost[holder], 0.0),
+                            first_assignment_times(holder, ok, self.provers.rate, rng))
         realised = self.provers.cost * np.exp(self.cost_noise * rng.standard_normal((rounds, n)))
         bids = realised / np.maximum(rho, 1e-12) * (1 + p)
         order = np.argpartition(bids, 1, axis=1) if n > 1 else np.zeros((rounds, 1), dtype=int)
@@ -600,7 +651,8 @@ class TurnBased(Game):
         cost[rows, win] = realised[rows, win]
         tried[rows, win] = True
         # a failed proof costs the winner its proving cost and earns nothing (paid on delivery)
-        return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0))
+        return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0),
+                        first_assignment_times(win, ok, self.provers.rate, rng))
 
     stall_form: ClassVar[str] = "linear"
 

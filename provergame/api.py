@@ -1,7 +1,7 @@
 """The public API: solve, equilibria, simulate, cross_check, metrics, analyse."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ from .errors import InvalidParameter, check_real
 from .model import Population
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
+from .timing import Timing
 from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.bribe import BribeThreshold, bribe_threshold
@@ -82,10 +83,12 @@ def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
     return tensor
 
 
-def metrics(game: Game, profile) -> dict[str, Any]:
-    """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness."""
+def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
+    """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness
+    (on time: within `window` time units) and eventual_liveness (see solvers.metrics.from_stats)."""
     _check_game(game)
-    return _metrics.metrics(game, profile)
+    window = check_real("window", window, lo=0, lo_open=True)
+    return _metrics.metrics(game, profile, window)
 
 
 def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tolerance: float = 4.0) -> CrossCheck:
@@ -101,10 +104,11 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
     profile = game.check_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
     analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
     stats = game.stats(profile)
-    names = [f"payoff[{nm}]" for nm in game.players.names] + ["liveness", "user_payment"]
-    a = np.concatenate([analytic, [stats.liveness, stats.user_payment]])
-    s = np.concatenate([rollout.mean_payoffs, [rollout.liveness, rollout.user_payment]])
-    se = np.concatenate([rollout.stderr, [rollout.liveness_stderr, rollout.user_payment_stderr]])
+    on_time = game.on_time(profile, rollout.window)
+    names = [f"payoff[{nm}]" for nm in game.players.names] + ["on-time liveness", "liveness", "user_payment"]
+    a = np.concatenate([analytic, [on_time, stats.liveness, stats.user_payment]])
+    s = np.concatenate([rollout.mean_payoffs, [rollout.on_time, rollout.liveness, rollout.user_payment]])
+    se = np.concatenate([rollout.stderr, [rollout.on_time_stderr, rollout.liveness_stderr, rollout.user_payment_stderr]])
     # Under the null the count of landed blocks is binomial at the analytic liveness: its standard
     # error (and, scaled by the payment per landed block, user_payment's) holds even when the sample
     # saw only a handful of rare events and its own variance collapses.
@@ -124,6 +128,7 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
         se[:n] = np.maximum(se[:n], sd_reward / np.sqrt(rollout.rounds) - rollout.cost_stderr)
     live_se = np.sqrt(max(stats.liveness * (1 - stats.liveness), 0.0) / rollout.rounds)
     per_block = stats.user_payment / stats.liveness if stats.liveness > 0 else 0.0
+    se[-3] = max(se[-3], np.sqrt(max(on_time * (1 - on_time), 0.0) / rollout.rounds))
     se[-2] = max(se[-2], live_se)
     se[-1] = max(se[-1], abs(per_block) * live_se)
     diff = s - a
@@ -152,6 +157,9 @@ class Analysis:
     bribe: BribeThreshold
     proofs: pd.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
+    timing: Timing = field(default_factory=Timing)
+    coalitions: dict[int, Any] = field(default_factory=dict)
+    cartel: Any = None
 
     @property
     def title(self) -> str:
@@ -159,11 +167,23 @@ class Analysis:
 
     def summary(self) -> dict[str, Any]:
         m = self.metrics
+        t = self.timing
         proved = int(self.proofs["counted"].sum()) if len(self.proofs) else 0
+        delta: Any = "n/a (no joint gain)"
+        if self.cartel is not None and np.isfinite(self.cartel.delta_star):
+            delta = self.cartel.delta_star
+        elif not self.coalitions:
+            delta = "n/a (fewer than 2 players or above the size limit)"
         return {"mechanism": self.title, "participants": m["participants"], "hhi": m["hhi"],
-                "nakamoto": m["nakamoto"], "liveness": m["liveness"], "user_cost": m["user_cost"],
-                "surplus": m["surplus"], "withhold_bribe": self.bribe.total,
-                "undercut_or_sybil": self.extra.get("_undercut_sybil", "not modelled"), "regret": self.equilibrium.regret,
+                "nakamoto": m["nakamoto"], "on-time liveness": m["liveness"],
+                "eventual liveness": m["eventual_liveness"], "user_cost per proof": m["user_cost"],
+                "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"]),
+                "surplus": m["surplus"], "stall bribe per unit": self.bribe.total,
+                "stall bribe per hour": t.per_hour(self.bribe.total) if np.isfinite(self.bribe.total) else self.bribe.total,
+                "undercut_or_sybil": self.extra.get("_undercut_sybil", "not applicable"),
+                "cartel gain (k = 2)": self.coalitions[2].gain if 2 in self.coalitions else float("nan"),
+                "cartel gain (k = 3)": self.coalitions[3].gain if 3 in self.coalitions else float("nan"),
+                "collusion sustainable at delta >=": delta, "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
                 "proofs": f"{proved}/{len(self.proofs)} proved, non-vacuous"}
 
@@ -177,33 +197,62 @@ class Analysis:
 
 
 def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
-    """One line for the comparison table: is running extra identities, or cutting price, profitable?"""
-    from provergame.solvers.undercut import sybil_gain, undercut
+    """One line for the comparison table: is running extra identities, or cutting price, profitable?
+    Sybils wherever the protocol selects by identity or stake; predatory pricing wherever the strategy
+    is a price; otherwise "not applicable" with the game's reason."""
+    from provergame.solvers.undercut import clone_sybil_gain, sybil_gain, undercut
     op = int(np.argmax(game.provers.stake)) if isinstance(getattr(game, "provers", None), Population) else 0
     if isinstance(game, protocols.SybilSplit) and game.sybil_profit(op, 1, "shared") is not None:
         g = sybil_gain(game, op, 4)
-        return f"sybil x4: profit {g.profit_after - g.profit_before:+.3g} ({'pays' if g.profitable else 'does not pay'})"
+        return f"sybil x4: profit {g.profit_before:.3g} -> {g.profit_after:.3g} ({'pays' if g.profitable else 'does not pay'})"
+    if game.identity_weighted:
+        active = np.flatnonzero(game.stats(profile).participation > 0)
+        op = int(active[np.argmax(game.provers.stake[active])]) if active.size else op
+        g = clone_sybil_gain(game, op, 4, profile)
+        return (f"sybil x4 (selection by identity): profit {g.profit_before:.3g} -> {g.profit_after:.3g} "
+                f"({'pays' if g.profitable else 'does not pay'})")
     if game.priced:
         i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
         lo = game.strategy_bounds()[0][i]
         u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
         return f"10% cut x10 rounds: {u.gain:+.3g} ({'pays' if u.profitable else 'does not pay'})"
-    return "not modelled"
+    return "not applicable: " + (game.sybil_reason or TIMING_SYBIL_REASONS.get(game.timing, "no selection by identity or price"))
 
 
-def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False) -> Analysis:
-    """Equilibrium + metrics + withholding bribe + proofs + simulator cross-check of one game."""
+TIMING_SYBIL_REASONS = {
+    "race": "the first valid proof wins; an extra identity is one more entry with its own proving cost, and no price is bid",
+    "served": "see the game's own pricing analysis",
+    "none": "the players are sequencers or builders bidding their value; extra identities bid the same value",
+}
+
+
+def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False,
+            timing: Timing | None = None) -> Analysis:
+    """Equilibrium + metrics + withholding bribe after responses + coalitions and cartel + proofs +
+    simulator cross-check of one game; liveness on time within `timing.window`."""
     _check_game(game)
     from provergame.analyses import extras as report_sections
+    from provergame.solvers.coalition import cartel, coalition_regret
+    timing = Timing() if timing is None else timing
     eq = solve(game, symmetric=symmetric)
-    roll = simulate(game, eq.profile, rounds=rounds, seed=seed)
+    roll = simulate(game, eq.profile, rounds=rounds, seed=seed, window=timing.window)
     extra = report_sections(game, eq.profile)
     extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
-    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile), rollout=roll,
+    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget) for k in (2, 3)
+                  if k <= game.n <= COALITION_LIMIT}
+    if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
+        c2 = coalitions[2]
+        coalitions[3] = replace(coalitions[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)
+    ring = None
+    if 2 in coalitions and coalitions[2].gain > 0:
+        ring = cartel(game, coalitions[2].members, eq.profile)
+    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile, timing.window), rollout=roll,
                     cross_check=cross_check(game, eq, roll),
-                    bribe=bribe_threshold(game, "withhold", profile=eq.profile),
-                    proofs=_proofs(game), extra=dict(extra))
+                    bribe=bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window),
+                    proofs=_proofs(game), extra=dict(extra), timing=timing, coalitions=coalitions, cartel=ring)
 
+
+COALITION_LIMIT = 200     # players up to which analyse searches coalitions and cartels (pg.coalition_regret runs anywhere)
 
 _PROOF_TABLES: dict[tuple, pd.DataFrame] = {}
 

@@ -19,14 +19,15 @@ def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
     for value in spec.grid.values():
         game = mech.build(pop, **{spec.param: grid_value(mech, spec.param, value)})
         eq = solve(game)
-        m = metrics(game, eq.profile)
-        roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed)
+        m = metrics(game, eq.profile, sc.window)
+        roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed, window=sc.window)
         rows.append({spec.param: float(value), **m, "regret": eq.regret,
                      "sim_agrees": cross_check(game, eq, roll).passed})
     return pd.DataFrame(rows)
 
 
-def attack_comparison(provers, budget: float, slash: float, pool_size: int, leaves: int) -> pd.DataFrame:
+def attack_comparison(provers, budget: float, slash: float, pool_size: int, leaves: int,
+                      window: float = 1.0) -> pd.DataFrame:
     """Withholding-attack cost and concentration of the race and VRF designs at one reward budget per
     block (the tree splits the budget evenly over its 2 leaves - 1 nodes)."""
     from provergame import games
@@ -42,12 +43,14 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
     rows = []
     for name, game in designs.items():
         eq = solve(game)
-        m = metrics(game, eq.profile)
-        full = bribe_threshold(game, "withhold", 0.0, profile=eq.profile)
-        half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile)
+        m = metrics(game, eq.profile, window)
+        full = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=window)
+        half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile, window=window)
         rows.append({"design": name, "provers": len(provers), "hhi": m["hhi"], "nakamoto": m["nakamoto"],
-                     "liveness": m["liveness"], "bribe to stall": full.total, "bribed (stall)": int(full.coalition.sum()),
-                     "bribe to halve liveness": half.total, "regret": eq.regret})
+                     "on-time liveness": m["liveness"], "bribe to stall": full.total,
+                     "bribed (stall)": int(full.coalition.sum()), "residual regret (stall)": full.regret,
+                     "bribe to halve liveness": half.total, "bribed (halve)": int(half.coalition.sum()),
+                     "regret": eq.regret})
     return pd.DataFrame(rows)
 
 
@@ -92,13 +95,13 @@ def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, uniq
 
 
 def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, leaves: int,
-                        sizes: list[int]) -> pd.DataFrame:
+                        sizes: list[int], window: float = 1.0) -> pd.DataFrame:
     frames = []
     for n in sizes:
         sub = provers.replace() if n >= len(provers) else type(provers).from_arrays(
             cost=provers.cost[:n], rate=provers.rate[:n], stake=provers.stake[:n],
             reliability=provers.reliability[:n], capacity=provers.capacity[:n], names=provers.names[:n])
-        frames.append(attack_comparison(sub, budget, slash, pool_size, leaves))
+        frames.append(attack_comparison(sub, budget, slash, pool_size, leaves, window))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -107,7 +110,7 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     from .report import write_report
     results = []
     for label, game in sc.games():
-        results.append((label, analyse(game, rounds=sc.rounds, seed=sc.seed)))
+        results.append((label, analyse(game, rounds=sc.rounds, seed=sc.seed, timing=sc.timing())))
     sweeps = []
     for spec in sc.sweep:
         sweeps.append(({"mechanism": spec.mechanism, "param": spec.param}, sweep_frame(sc, spec)))
@@ -118,13 +121,17 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
         from .report import Figure
         c, pop = sc.comparison, sc.population()
         comparisons["Attack cost and concentration at an equal budget (race vs protocol-elected provers)"] = (
-            f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment; the bribe makes "
-            f"withholding a best response for every bribed prover (its best payoff when the others withhold, "
-            f"plus the slashing it takes); the coalition is the cheapest that brings liveness to 0 (stall) or "
-            f"to 1/2, chosen by integer program (cvxpy, HiGHS) or exhaustive search.")
-        comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves)
+            f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment. A bribed coalition "
+            f"withdraws; the provers outside it play the residual game at its equilibrium (entering where that pays), "
+            f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
+            f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
+            f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
+            f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
+            f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
+            f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
+        comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)
         sizes = sorted({n for n in (2, 3, 4, 6, 8, 12, 16) if n <= min(len(pop), 16)} | {min(len(pop), 16)})
-        by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes)
+        by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes, sc.window)
         pivot = by_size.pivot(index="provers", columns="design", values="bribe to stall")
         comparisons["Attack cost against the number of provers"] = Figure(
             "attack_cost_vs_provers", pivot.index.to_numpy(),
@@ -144,6 +151,6 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
         if progress:
             progress("attack comparison")
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
-               "seed": sc.seed, "rounds": sc.rounds, "version": __version__, "command": command,
+               "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds, "version": __version__, "command": command,
                "comparisons": comparisons}
     return write_report(results, out, context=context, sweeps=sweeps, progress=progress)

@@ -64,7 +64,12 @@ def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: st
 
 def _header(context: dict[str, Any]) -> str:
     lines = [f"Scenario: {context.get('scenario', 'ad hoc')}; seed {context.get('seed', 0)}; "
-             f"{context.get('rounds', '?')} simulated rounds per mechanism; provergame {context.get('version', '?')}."]
+             f"{context.get('rounds', '?')} simulated rounds per mechanism; provergame {context.get('version', '?')}.",
+             f"Units: rewards, costs and bribes in tokens per unit of work (one round: one block's proof); one unit "
+             f"of work lasts {context.get('slot_seconds', 600.0):g} s, so an hour has "
+             f"{3600 / context.get('slot_seconds', 600.0):g} of them. On time: a valid proof within "
+             f"{context.get('window', 1.0):g} time unit(s) of the round's start (a time unit is a mean proving time "
+             f"at rate 1)."]
     if context.get("command"):
         lines.append(f"Reproduce byte for byte: `{context['command']}`")
     return "\n\n".join(lines)
@@ -79,9 +84,8 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
              "### Metrics: analytic at the equilibrium vs simulated",
              markdown_table(analysis.to_frame()),
              "### Simulator cross-check", analysis.cross_check._repr_markdown_(),
-             "### Cost of a withholding attack",
-             f"Total bribe that makes withholding every proof a best response for all provers: "
-             f"**{_fmt(analysis.bribe.total)}** (each prover is paid what it would earn proving alone)."]
+             "### Cost of a withholding attack, after everyone responds", _bribe_text(analysis),
+             "### Coalitions and cartels", _coalition_text(analysis)]
     for title, item in analysis.extra.items():
         if title.startswith("_"):
             continue
@@ -97,6 +101,32 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
             parts.append(str(item))
     parts += ["### Proofs", markdown_table(analysis.proofs)]
     return "\n\n".join(parts)
+
+
+def _bribe_text(analysis: Any) -> str:
+    b, t = analysis.bribe, analysis.timing
+    if not np.isfinite(b.total):
+        return f"Not applicable: {b.method}."
+    return (f"Cheapest bribe that stalls on-time proving (the residual equilibrium of the provers not bribed has "
+            f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(t.window)} time units): **{_fmt(b.total)} per unit "
+            f"of work, {_fmt(t.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of {len(b.names)} "
+            f"provers (each is paid what it would earn by joining the residual game). Method: {b.method}; "
+            f"certificate: the residual profile's regret is {_fmt(b.regret)}.\n\n"
+            + markdown_table(b.to_frame()))
+
+
+def _coalition_text(analysis: Any) -> str:
+    if not analysis.coalitions:
+        return "Not applicable: fewer than 2 players."
+    rows = pd.concat([c.to_frame() for c in analysis.coalitions.values()], ignore_index=True)
+    text = ("Largest joint gain of a coalition of k players deviating together from the equilibrium (total, and "
+            "where every member gains), over every coalition and joint candidate profile.\n\n" + markdown_table(rows))
+    c = analysis.cartel
+    if c is not None:
+        text += (f"\n\nCartel of players {list(c.members)} (the best pair), others at the equilibrium: joint gain "
+                 f"{_fmt(c.gain)} per unit of work; sustainable under grim trigger for delta >= {_fmt(c.delta_star)} "
+                 f"({c.method}).\n\n" + markdown_table(c.to_frame()))
+    return text
 
 
 def sweep_section(spec: Any, frame: pd.DataFrame, fig_name: str) -> str:
@@ -130,10 +160,14 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     if context.get("description"):
         index.append(context["description"])
     index += ["## Comparison at equilibrium",
-              "participants: expected number of provers that attempt a proof; hhi and nakamoto: concentration "
-              "of rewards; liveness: chance a proof is accepted; user_cost: paid per accepted proof; surplus: "
-              "provers' total expected profit per round; withhold_bribe: cheapest bribe that stalls proving; "
-              "undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
+              "participants: expected number of provers attempting each unit of work; hhi and nakamoto: "
+              "concentration of rewards; on-time liveness: chance a valid proof lands within the window (markets: "
+              "share of demand served); eventual liveness: whenever it lands; user_cost: paid per proof landed, and "
+              "per hour; surplus: provers' total expected profit per unit of work; stall bribe: cheapest bribe after "
+              "which the residual equilibrium of the provers not bribed has on-time liveness 0, per unit of work and "
+              "per hour; undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
+              "cartel gain (k): largest joint gain of k players deviating together; collusion sustainable at "
+              "delta >=: grim-trigger threshold of the best pair's cartel (inf: never; n/a: no gain); "
               "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
               "max_z: simulator agreement within 4 standard errors; proofs: theorems proved whose hypotheses have a "
               "model and that at least one mutation of the game's own expressions breaks (each mechanism page "

@@ -93,6 +93,9 @@ class Rollout:
     metrics: dict[str, Any]
     cost_stderr: np.ndarray | None = None
     smallest_reward: float = float("inf")    # smallest nonzero |reward| any prover got in one round
+    on_time: float = float("nan")            # share of demand proved within `window` (from proof times)
+    on_time_stderr: float = float("nan")
+    window: float = float("nan")
 
     def ci(self, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
         return self.mean_payoffs - z * self.stderr, self.mean_payoffs + z * self.stderr

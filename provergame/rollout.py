@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InvalidParameter, check_int
+from .errors import InvalidParameter, check_int, check_real
 from .results import Rollout
 from provergame.games.base import Game
 from provergame.solvers.metrics import from_stats
@@ -20,19 +20,21 @@ def chunk_size(n: int) -> int:
     return int(max(256, min(1 << 15, (1 << 22) // max(n, 1))))
 
 
-def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0) -> Rollout:
-    """Monte Carlo means, standard errors and metrics of `game` played at `profile`."""
+def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: float = 1.0) -> Rollout:
+    """Monte Carlo means, standard errors and metrics of `game` played at `profile`; on-time liveness
+    is the share of demand whose proof landed within `window` time units (from the proof times)."""
     if not isinstance(game, Game):
         raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
     rounds = check_int("rounds", rounds, lo=2, hi=MAX_ROUNDS)
     seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
+    window = check_real("window", window, lo=0, lo_open=True)
     p = game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))
     pay_sum, pay_sq = np.zeros(n), np.zeros(n)
     reward_sum, cost_sum, cost_sq, attempt_sum = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     smallest_reward = np.inf
-    accepted = user_sum = user_sq = useful_sum = 0.0
+    accepted = user_sum = user_sq = useful_sum = on_time_sum = on_time_sq = 0.0
     for k, child in enumerate(children):
         m = min(size, rounds - k * size)
         out = game.play(p, np.random.default_rng(child), m)
@@ -46,7 +48,10 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0) -> Rollo
         if nonzero.size:
             smallest_reward = min(smallest_reward, float(nonzero.min()))
         attempt_sum += out.attempted.sum(axis=0)
-        accepted += float(out.accepted.sum())
+        accepted += float(out.accepted.sum() if out.served is None else np.sum(out.served))
+        served = out.on_time(window)
+        on_time_sum += float(served.sum())
+        on_time_sq += float(served @ served)
         user_sum += float(out.user_payment.sum())
         user_sq += float(out.user_payment @ out.user_payment)
         useful_sum += float(out.useful_cost.sum())
@@ -57,10 +62,13 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0) -> Rollo
     user_var = max(user_sq / rounds - user ** 2, 0.0) * rounds / (rounds - 1)
     reward, cost, part = reward_sum / rounds, cost_sum / rounds, attempt_sum / rounds
     cost_var = np.maximum(cost_sq / rounds - cost ** 2, 0.0) * rounds / (rounds - 1)
-    metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds)
+    on_time = on_time_sum / rounds
+    on_time_var = max(on_time_sq / rounds - on_time ** 2, 0.0) * rounds / (rounds - 1)
+    metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds, on_time)
     return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.players.names,
                    mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
                    participation=part, liveness=live, liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
                    user_payment=user, user_payment_stderr=float(np.sqrt(user_var / rounds)),
                    useful_cost=useful_sum / rounds, metrics=metrics, cost_stderr=np.sqrt(cost_var / rounds),
-                   smallest_reward=smallest_reward)
+                   smallest_reward=smallest_reward, on_time=on_time,
+                   on_time_stderr=float(np.sqrt(on_time_var / rounds)), window=window)

@@ -139,6 +139,8 @@ class Scenario(_Strict):
     description: str = ""
     seed: int = Field(0, ge=0)
     rounds: int = Field(100_000, ge=100, le=100_000_000)
+    window: float = Field(1.0, gt=0, le=1e12)          # time units within which a proof is on time
+    slot_seconds: float = Field(600.0, gt=0, le=1e9)   # real seconds of one unit of work
     provers: ProversSpec
     mechanism: list[dict[str, Any]] = Field(min_length=1)
     sweep: list[SweepSpec] = []
@@ -181,6 +183,10 @@ class Scenario(_Strict):
 
     def population(self) -> Population:
         return self.provers.population()
+
+    def timing(self):
+        from .timing import Timing
+        return Timing(self.window, self.slot_seconds)
 
     def games(self) -> list[tuple[str, Game]]:
         """(label, game) for every mechanism in the file."""

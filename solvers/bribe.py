@@ -1,11 +1,18 @@
 """Bribe thresholds: the cheapest total bribe that makes an attack a best response for the bribed.
 
-"withhold": stall proving. Prover i is paid b_i = its best payoff when everyone else withholds
-minus its payoff from withholding (forgone profit plus the slashing it takes); the coalition S of
-withholders must bring liveness down to `max_liveness`. Where the game's liveness is log-linear
-(re-draws: 1 - exp(-sum_{i not in S} w_i)) or linear (one draw: sum_{i not in S} w_i) in the
-coalition, choosing S is a knapsack integer program solved with cvxpy and HiGHS; otherwise all
-coalitions are enumerated (n <= 16) or a greedy cover is used (and the method says so).
+"withhold": stall proving, after everyone responds. A coalition S is paid to withdraw; the provers
+outside S play the residual game (`Game.without(S)`) at its equilibrium, entering or covering where
+that pays. The attack works when the residual equilibrium's on-time liveness is at most
+`max_liveness`; member i is paid its best payoff from joining the residual game instead (what it
+forgoes), so withholding is a best response for every member. The certificate is the residual
+profile's regret. To stall (max_liveness = 0) every prover whose payoff proving alone is positive
+must be in S and S = {those} suffices when its residual has nobody proving: that is exact. Otherwise
+the search starts from the knapsack integer program (cvxpy, HiGHS) on the liveness model at the
+unattacked equilibrium ((log-)linear in the coalition), closes it under the residual responses
+(adding the busiest outside prover until the residual is stalled enough) and prunes members whose
+removal keeps it so; the method says which. A residual profile whose regret exceeds 1e-6 of the
+largest solo payoff is no equilibrium (e.g. a lone speed racer has no best speed), so the coalition
+grows until the residual is certified.
 "grief" (ProofTreeVRF): the cheapest merge-node owner to bribe into excluding a child's proof.
 "censor" / "collude" (sequencer attacks): what the slot's winner forgoes by dropping prover i's proof,
 or by picking prover i over the choice it (or the protocol's VRF) would make; paid to whoever wins,
@@ -22,6 +29,7 @@ import pandas as pd
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
 from provergame.games import protocols
 from provergame.games.base import Game
+from provergame.solvers.regret import regret_by_player
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,14 @@ class BribeThreshold:
     per_prover: np.ndarray
     names: tuple[str, ...]
     coalition: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    liveness_after: float = 0.0
+    liveness_after: float = 0.0         # on-time liveness of the residual equilibrium (withhold)
     method: str = ""
+    regret: float = float("nan")        # certificate: the residual profile's regret
+    window: float = float("nan")
+
+    def per_hour(self, slot_seconds: float) -> float:
+        """The bribe per hour of stalled proving: one payment per unit of work, 3600 / slot_seconds per hour."""
+        return self.total * 3600.0 / slot_seconds
 
     def to_frame(self) -> pd.DataFrame:
         coal = self.coalition if self.coalition.size else np.ones(len(self.names), dtype=bool)
@@ -132,12 +146,92 @@ def sequencer_bribe(game: Game, attack: str, prover: int = 0, profile=None) -> B
                           "not modelled: this game has no sequencer whose block value is at stake")
 
 
+def _residual(game: Game, mask: np.ndarray, window: float) -> tuple[Game | None, np.ndarray, float, float]:
+    """(residual game, its equilibrium, its on-time liveness, its regret) once `mask` withdraws."""
+    if mask.all():
+        return None, np.zeros(0), 0.0, 0.0
+    rest = game.without(mask)
+    try:
+        prof = rest.equilibrium()[0]
+    except InvalidParameter:          # no prover left would take part (e.g. an empty stake pool)
+        return None, np.zeros(0), 0.0, 0.0
+    return rest, prof, float(rest.on_time(prof, window)), float(np.max(regret_by_player(rest, prof), initial=0.0))
+
+
+def _joining_payoffs(game: Game, mask: np.ndarray, residual_profile: np.ndarray | None,
+                     solo: np.ndarray | None = None) -> np.ndarray:
+    """For each member of `mask`: its best payoff from joining the residual game at its equilibrium
+    (0 for non-members): what it forgoes by withholding. A residual where nobody proves leaves a
+    joining member alone: its solo payoff."""
+    from provergame.solvers.regret import best_responses
+    if solo is not None and residual_profile is not None and _idle(game, mask, residual_profile):
+        return np.where(mask, solo, 0.0)
+    out = np.zeros(game.n)
+    outside = np.flatnonzero(~mask) if residual_profile is not None and len(residual_profile) else np.zeros(0, int)
+    for i in np.flatnonzero(mask):
+        keep = np.sort(np.append(outside, i))
+        leaving = np.ones(game.n, dtype=bool)
+        leaving[keep] = False
+        joined = game.without(leaving)
+        pos = int(np.searchsorted(keep, i))
+        prof = np.insert(np.asarray(residual_profile, dtype=float)[:len(outside)], pos, joined.strategy_bounds()[0][pos])
+        try:
+            best, _ = best_responses(joined, prof)
+        except InvalidParameter:      # the game cannot run with these provers: nothing to forgo
+            continue
+        out[i] = max(float(best[pos]), 0.0)
+    return out
+
+
+RESIDUAL_TOLERANCE = 1e-6   # a residual profile counts as an equilibrium up to this regret (relative)
+PRUNE_LIMIT = 64      # members tried for removal (each try solves one residual game)
+
+
+def _alone_on_time(game: Game, window: float) -> np.ndarray:
+    """On-time liveness of each prover left alone at its own equilibrium."""
+    out = np.zeros(game.n)
+    for i in range(game.n):
+        leaving = np.ones(game.n, dtype=bool)
+        leaving[i] = False
+        _, _, out[i], _ = _residual(game, leaving, window)
+    return out
+
+
+def _idle(game: Game, mask: np.ndarray, residual_profile: np.ndarray) -> bool:
+    """Nobody outside the coalition takes part in the residual equilibrium."""
+    if mask.all() or len(residual_profile) == 0:      # nobody left, or nobody left would take part
+        return True
+    return float(np.sum(game.without(mask).stats(residual_profile).participation)) == 0.0
+
+
+def solo_payoffs(game: Game) -> np.ndarray:
+    """Each prover's best payoff proving alone (everyone else withdrawn); in an entry game, entering
+    while every other entry probability is 0 (vectorised, exact)."""
+    if game.finite:
+        return np.maximum(game.deviation_payoffs(np.zeros(game.n), np.ones((game.n, 1)))[:, 0], 0.0)
+    if game.n > PRUNE_LIMIT:          # one game per prover is too slow: the idle-profile search
+        return withhold_bribes(game)
+    return _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0))
+
+
+def _initial_coalition(game: Game, profile: np.ndarray, per: np.ndarray, max_liveness: float) -> np.ndarray:
+    """The knapsack cover of the liveness model at the unattacked equilibrium (no responses)."""
+    kind, model = _liveness_fn(game, profile)
+    if kind == "loglinear":
+        return knapsack_cover(per, model, -np.log1p(-max_liveness))
+    if kind == "linear":
+        return knapsack_cover(per, model, max_liveness)
+    return per > 0
+
+
 def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 0.0, profile=None,
-                    prover: int = 0) -> BribeThreshold:
-    """Cheapest bribe making the attack a best response for the bribed provers (withhold, grief) or
-    for the slot's sequencer (censor, collude: see `sequencer_bribe`)."""
+                    prover: int = 0, window: float = 1.0) -> BribeThreshold:
+    """Cheapest bribe making the attack a best response for the bribed provers (withhold: after the
+    provers outside the coalition respond, on-time liveness within `window` is at most `max_liveness`;
+    grief) or for the slot's sequencer (censor, collude: see `sequencer_bribe`)."""
     check_choice("attack", attack, ATTACKS)
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
+    window = check_real("window", window, lo=0, lo_open=True)
     if attack in ("censor", "collude"):
         return sequencer_bribe(game, attack, prover, profile)
     names = game.players.names
@@ -153,38 +247,41 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
         return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
                               float("nan"), "not applicable: the players of this game do not prove")
     profile = game.equilibrium()[0] if profile is None else game.check_profile(profile)
-    per = withhold_bribes(game)
-    kind, model = _liveness_fn(game, profile)
-    if kind == "loglinear":
-        budget = -np.log1p(-max_liveness)
-        mask = knapsack_cover(per, model, budget)
-        after = float(-np.expm1(-model[~mask].sum()))
-        method = "knapsack integer program (cvxpy, HiGHS); liveness 1 - exp(-sum w) over non-withholders"
-    elif kind == "linear":
-        mask = knapsack_cover(per, model, max_liveness)
-        after = float(model[~mask].sum())
-        method = "knapsack integer program (cvxpy, HiGHS); liveness sum w over non-withholders"
+    before = float(game.on_time(profile, window))
+    if before <= max_liveness:
+        return BribeThreshold("withhold", 0.0, np.zeros(game.n), names, np.zeros(game.n, dtype=bool), before,
+                              "no bribe needed: on-time liveness is already at most the target",
+                              float(np.max(regret_by_player(game, profile))), window)
+    solo = solo_payoffs(game)
+    tol = RESIDUAL_TOLERANCE * max(1.0, float(np.max(solo, initial=0.0)))
+    if max_liveness == 0.0:
+        alone = _alone_on_time(game, window) if game.n <= PRUNE_LIMIT else np.ones(game.n)
+        mask = (solo > 1e-12) & (alone > 0)
+        method = "exact: every prover that would prove alone, on time, at a profit must withhold"
+        if game.n > PRUNE_LIMIT:
+            method += f" (above {PRUNE_LIMIT} provers, proving alone is taken to be on time)"
+        _, rest, after, reg = _residual(game, mask, window)
+        if after > 0 or reg > tol:
+            method = "response-closed search from the provers that would prove alone at a profit"
     else:
-        from provergame.solvers.entry import all_profiles
-        if model is None:
-            raise InvalidParameter("game", type(game).__name__, "a game with a liveness model for withholding")
-        if game.n <= 16:
-            masks = all_profiles(game.n).astype(bool)
-            live = model(masks)
-            ok = live <= max_liveness + 1e-12
-            cost = masks.astype(float) @ per
-            best = int(np.flatnonzero(ok)[np.argmin(cost[ok])])
-            mask, after, method = masks[best], float(live[best]), "exhaustive search over all coalitions"
-        else:
-            mask = np.zeros(game.n, dtype=bool)
-            live = float(model(mask[None, :])[0])
-            while live > max_liveness + 1e-12:
-                trial = np.repeat(mask[None, :], game.n, axis=0)
-                trial[np.arange(game.n), np.arange(game.n)] = True
-                drop = live - model(trial)
-                score = np.where(mask, -np.inf, drop / np.maximum(per, 1e-12))
-                mask[int(np.argmax(score))] = True
-                live = float(model(mask[None, :])[0])
-            after, method = live, "greedy cover (n > 16; an upper bound on the cheapest bribe)"
-    paid = np.where(mask, per, 0.0)
-    return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method)
+        mask = _initial_coalition(game, profile, solo, max_liveness)
+        method = "knapsack integer program (cvxpy, HiGHS) on the unattacked liveness, closed under the residual responses and pruned"
+        _, rest, after, reg = _residual(game, mask, window)
+    while (after > max_liveness + 1e-12 or reg > tol) and not mask.all():
+        sub, rest, _, _ = _residual(game, mask, window)
+        busy = np.zeros(game.n)
+        busy[np.flatnonzero(~mask)] = sub.stats(rest).reward if sub is not None else 0.0
+        busy = np.where(mask, -np.inf, busy + 1e-9 * solo)
+        mask[int(np.argmax(busy))] = True
+        _, rest, after, reg = _residual(game, mask, window)
+    if max_liveness > 0 or not method.startswith("exact"):
+        for i in np.argsort(-solo, kind="stable")[:PRUNE_LIMIT]:
+            if not mask[i]:
+                continue
+            trial = mask.copy()
+            trial[i] = False
+            _, trial_rest, trial_after, trial_reg = _residual(game, trial, window)
+            if trial_after <= max_liveness + 1e-12 and trial_reg <= tol:
+                mask, rest, after, reg = trial, trial_rest, trial_after, trial_reg
+    paid = _joining_payoffs(game, mask, rest, solo)
+    return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:                      # annotations only: games import these ke
     from provergame.games.base import Game
 
 METRIC_KEYS = ("hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted",
-               "surplus", "dissipation", "liveness")
+               "surplus", "dissipation", "liveness", "eventual_liveness")
 
 
 def shares(reward: np.ndarray) -> np.ndarray:
@@ -52,8 +52,13 @@ def _per_proof(value: float, liveness: float) -> float:
 
 
 def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, liveness: float,
-               user_payment: float, useful_cost: float) -> dict[str, Any]:
-    """All metrics from expected per-round quantities (see games.base.Stats)."""
+               user_payment: float, useful_cost: float, on_time: float | None = None) -> dict[str, Any]:
+    """All metrics from expected per-round quantities (see games.base.Stats).
+
+    Per unit of work (one round): participants (expected provers attempting it), surplus. Per proof
+    landed (eventually): redundancy, user_cost, wasted. `liveness` is on time (within the window),
+    `eventual_liveness` whenever the proof lands.
+    """
     spend = float(np.sum(cost))
     return {
         "hhi": hhi(reward),
@@ -65,11 +70,13 @@ def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, 
         "wasted": _per_proof(max(spend - useful_cost, 0.0), liveness),
         "surplus": float(np.sum(reward) - spend),
         "dissipation": spend / user_payment if user_payment > 0 else 0.0,
-        "liveness": float(liveness),
+        "liveness": float(liveness if on_time is None else on_time),
+        "eventual_liveness": float(liveness),
     }
 
 
-def metrics(game: Game, profile) -> dict[str, Any]:
-    """Analytic metrics of `game` at `profile`."""
+def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
+    """Analytic metrics of `game` at `profile`; liveness on time within `window` time units."""
     s = game.stats(profile)
-    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost)
+    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost,
+                      game.on_time(profile, window))

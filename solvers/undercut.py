@@ -51,6 +51,30 @@ def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shar
     return SybilGain(identities, float(before[0]), float(after[0]), float(before[1]), float(after[1]))
 
 
+def clone_sybil_gain(game: Game, operator: int, identities: int, profile: np.ndarray | None = None) -> SybilGain:
+    """Sybils where the protocol selects among identities (uniform picks, lotteries, uniform VRF):
+    the operator's row is registered `identities` times (the game built over the population with the
+    row repeated), every identity plays the operator's equilibrium strategy and the others keep
+    theirs; profit is the sum over its identities, share its share of accepted work. Identities fail
+    independently (each proves on its own)."""
+    operator = check_int("operator", operator, lo=0, hi=game.n - 1)
+    identities = check_int("identities", identities, lo=1, hi=1000)
+    eq = game.equilibrium()[0] if profile is None else game.check_profile(profile)
+
+    def run(k: int) -> tuple[float, float]:
+        index = np.concatenate([np.arange(game.n), np.full(k - 1, operator)])
+        clone = game.with_provers(index)
+        prof = np.concatenate([eq, np.full(k - 1, eq[operator])])
+        mine = np.concatenate([[operator], np.arange(game.n, game.n + k - 1)])
+        stats = clone.stats(prof)
+        total = float(np.sum(stats.reward))
+        share = float(np.sum(stats.reward[mine]) / total) if total > 0 else 0.0
+        return share, float(np.sum(np.asarray(clone.expected_payoffs(prof))[mine]))
+
+    before, after = run(1), run(identities)
+    return SybilGain(identities, before[0], after[0], before[1], after[1])
+
+
 def sybil_curve(game: Game, operator: int, max_identities: int = 32, failures: str = "shared") -> pd.DataFrame:
     """Share and profit against the number of identities, with the first count that pays for itself."""
     max_identities = check_int("max_identities", max_identities, lo=1, hi=10_000)

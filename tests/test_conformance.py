@@ -142,8 +142,23 @@ def test_play_returns_the_documented_shapes(kind):
         assert getattr(out, name).shape == (64, n), name
     for name in ("accepted", "user_payment", "useful_cost"):
         assert getattr(out, name).shape == (64,), name
-    assert out.attempted.dtype == bool and out.accepted.dtype == bool
+    assert (out.attempted.dtype == bool or np.issubdtype(out.attempted.dtype, np.integer)) and out.accepted.dtype == bool
     assert np.all(np.isfinite(out.reward)) and np.all(np.isfinite(out.cost))
+    if game.timing != "none":           # every game whose players prove says when each proof landed
+        assert out.proof_time is not None and out.proof_time.shape == (64,)
+        assert np.all(out.proof_time >= 0) and not np.any(np.isnan(out.proof_time))
+    if out.served is not None:
+        assert out.served.shape == (64,) and np.all((out.served >= 0) & (out.served <= 1))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_participants_mean_the_same_thing_analytic_and_simulated(kind):
+    """One definition of participants: expected provers attempting each unit of work."""
+    game = _example(kind)
+    p = game.equilibrium()[0]
+    analytic = float(np.sum(game.stats(p).participation))
+    simulated = float(game.play(p, np.random.default_rng(5), 20_000).attempted.sum(axis=1).mean())
+    assert simulated == pytest.approx(analytic, rel=0.03, abs=0.03)
 
 
 @pytest.mark.parametrize("kind", KINDS)

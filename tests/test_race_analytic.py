@@ -101,7 +101,7 @@ def test_sequencer_asks_cheapest_prefix_and_pay_first_hurts_the_second():
     first = games.SequencerChosen(2.0, 1.0, 0.93, pop, pay="first")
     every = games.SequencerChosen(2.0, 1.0, 0.93, pop, pay="all")
     assert first.asked.tolist() == [True, True, True, False] and first.k == 3
-    assert 1 - np.prod(1 - first.on_time[:3]) >= 0.93 > 1 - np.prod(1 - first.on_time[:2])
+    assert 1 - np.prod(1 - first.delivery_chance[:3]) >= 0.93 > 1 - np.prod(1 - first.delivery_chance[:2])
     prof = first.asked.astype(float)
     assert np.all(first.entry_values(prof) <= every.entry_values(prof) + 1e-12)
     assert first.entry_values(prof)[1] < every.entry_values(prof)[1]

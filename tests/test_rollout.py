@@ -99,5 +99,5 @@ def test_results_render(small_population):
         assert "|" in obj._repr_markdown_() and len(obj.to_frame())
     assert set(a.metrics) == set(a.rollout.metrics) == {
         "hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted", "surplus",
-        "dissipation", "liveness"}
+        "dissipation", "liveness", "eventual_liveness"}
     assert a.bribe.total > 0 and len(a.bribe.to_frame()) == 4

@@ -178,7 +178,12 @@ def test_attack_costs_compare_at_equal_budget():
     vrf = bribe_threshold(StakeVRF(10.0, pop, slash=2.0), "withhold")
     taiko = bribe_threshold(TaikoPool(10.0, pop, pool_size=2, slash=2.0), "withhold")
     half = bribe_threshold(StakeVRF(10.0, pop, slash=2.0), "withhold", max_liveness=0.5)
-    assert vrf.total > wta.total > 0 and taiko.total > 0
+    # to stall, every prover must withdraw (each would prove alone at a profit) and is paid its solo
+    # payoff: WinnerTakesAll rho R - c; StakeVRF rho R - c - (1 - rho) slash (one draw, no one to re-draw)
+    rho, c = pop.reliability, pop.cost
+    assert wta.total == pytest.approx(float(np.sum(rho * 10.0 - c)))
+    assert vrf.total == pytest.approx(float(np.sum(rho * 10.0 - c - (1 - rho) * 2.0)))
+    assert wta.total > vrf.total > 0 and taiko.total > 0
     assert half.total <= vrf.total and half.liveness_after <= 0.5 + 1e-9
     tree = ProofTreeVRF(4, 10 / 7, 10 / 7, pop, slash=1.0)
     grief = bribe_threshold(tree, "grief")

@@ -13,7 +13,7 @@ from .sections import section
 
 @section("sequencer_chosen")
 def sequencer_chosen(game: Game, profile: Any) -> dict[str, Any]:
-    asked = pd.DataFrame({"prover": list(game.provers.names), "cost": game.provers.cost, "on_time": game.on_time,
+    asked = pd.DataFrame({"prover": list(game.provers.names), "cost": game.provers.cost, "on_time": game.delivery_chance,
                           "accepts": np.asarray(profile) > 0.5}).loc[game.asked]
     other = replace(game, pay="all" if game.pay == "first" else "first")
     full = game.asked.astype(float)
