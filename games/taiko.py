@@ -58,8 +58,11 @@ class TaikoProverPool(Game):
         return cls(1.0, 1.0, example_provers(n or 6), pool_size=4)
 
     def staying(self) -> np.ndarray:
-        """Provers who would stay staked: a positive margin at the top of the clamp (others unstake)."""
-        return self.margin(np.full(self.n, 1.25 * self.fee_per_gas)) > 0
+        """Provers who would stay staked: a positive margin somewhere in the clamp (others unstake).
+        The margin is piecewise linear in erpg (the slash floor grows with the reward), so it is
+        checked on a grid that includes both ends of the clamp."""
+        grid = np.linspace(0.75, 1.25, 101)[:, None] * self.fee_per_gas
+        return np.any(self.margin(np.broadcast_to(grid, (101, self.n))) > 0, axis=0)
 
     def seated(self, stake: Any = None) -> np.ndarray:
         """The top pool_size by stake among the provers who stay (ties: lower index)."""

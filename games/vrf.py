@@ -535,7 +535,7 @@ class TurnBased(Game):
 
     @property
     def coalition_budget(self) -> int:  # type: ignore[override]
-        return 100_000 if self.rule == "stake_turns" else 5_000     # each auction payoff integrates a grid
+        return 100_000 if self.rule == "stake_turns" else 2_000     # each auction payoff integrates a grid
 
     @property
     def turn_share(self) -> np.ndarray:

@@ -12,6 +12,10 @@ from .errors import InvalidParameter
 from .model import Population, Prover
 from .results import CrossCheck, Equilibrium, Rollout
 from .rollout import simulate
+from .timing import Timing
+from provergame.solvers.bribe import bribe_threshold
+from provergame.solvers.coalition import cartel, coalition_regret
+from provergame.solvers.undercut import sybil_gain, undercut
 
 try:
     __version__ = version("provergame")
@@ -25,6 +29,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout",
-           "analyse", "certify", "cross_check", "equilibria", "games", "metrics", "proofs", "report",
-           "simulate", "solve", "solvers", "to_normal_form", "__version__"]
+__all__ = ["Analysis", "CrossCheck", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
+           "analyse", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
+           "metrics", "proofs", "report", "simulate", "solve", "solvers", "sybil_gain", "to_normal_form", "undercut",
+           "__version__"]

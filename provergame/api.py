@@ -15,7 +15,7 @@ from .timing import Timing
 from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.bribe import BribeThreshold, bribe_threshold
-from provergame.solvers.regret import regret_by_player
+from provergame.solvers.regret import regret_and_best
 
 
 def _check_game(game: Any) -> Game:
@@ -28,10 +28,10 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
     """Wrap a profile as an Equilibrium with payoffs and the independent regret certificate."""
     _check_game(game)
     p = game.check_profile(profile)
-    reg = regret_by_player(game, p)
+    reg, best = regret_and_best(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
                        regret=float(reg.max()), regret_by_player=reg, method=method, exact=exact,
-                       names=game.players.names, strategy=game.strategy_label, extra=extra)
+                       names=game.players.names, strategy=game.strategy_label, extra=extra, best_response=best)
 
 
 def solve(game: Game, symmetric: bool = False) -> Equilibrium:
@@ -238,8 +238,8 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed, window=timing.window)
     extra = report_sections(game, eq.profile)
     extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
-    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget) for k in (2, 3)
-                  if k <= game.n <= COALITION_LIMIT}
+    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget, best=eq.best_response)
+                  for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
     if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
         c2 = coalitions[2]
         coalitions[3] = replace(coalitions[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)

@@ -51,6 +51,7 @@ class Equilibrium:
     names: tuple[str, ...]
     strategy: str = "entry probability"
     extra: dict[str, Any] = field(default_factory=dict)
+    best_response: np.ndarray | None = None   # a strategy attaining each player's best deviation
 
     def __getattr__(self, name: str) -> Any:
         extra = object.__getattribute__(self, "extra")

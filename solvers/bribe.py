@@ -205,13 +205,14 @@ def _idle(game: Game, mask: np.ndarray, residual_profile: np.ndarray) -> bool:
 
 
 def solo_payoffs(game: Game) -> np.ndarray:
-    """Each prover's best payoff proving alone (everyone else withdrawn); in an entry game, entering
-    while every other entry probability is 0 (vectorised, exact)."""
+    """Each prover's best payoff proving alone (everyone else withdrawn: the game rebuilt over that
+    prover alone). Above PRUNE_LIMIT provers, entering while every other entry probability is 0 (entry
+    games) or the idle-profile search: equal wherever the rules do not depend on who is registered."""
+    if game.n <= PRUNE_LIMIT:
+        return _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0))
     if game.finite:
         return np.maximum(game.deviation_payoffs(np.zeros(game.n), np.ones((game.n, 1)))[:, 0], 0.0)
-    if game.n > PRUNE_LIMIT:          # one game per prover is too slow: the idle-profile search
-        return withhold_bribes(game)
-    return _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0))
+    return withhold_bribes(game)
 
 
 def _initial_coalition(game: Game, profile: np.ndarray, per: np.ndarray, max_liveness: float) -> np.ndarray:

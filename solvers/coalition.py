@@ -30,12 +30,15 @@ CHUNK_ENTRIES = 1_000_000
 GAIN_FLOOR = 1e-5         # joint gains below this share of the payoff scale are price-tick noise, not a cartel
 
 
-def candidate_strategies(game: Game, profile: np.ndarray, points: int = 3) -> np.ndarray:
-    """(n, m) strategies each player may switch to in a joint deviation (within its bounds)."""
+def candidate_strategies(game: Game, profile: np.ndarray, points: int = 3,
+                         best: np.ndarray | None = None) -> np.ndarray:
+    """(n, m) strategies each player may switch to in a joint deviation (within its bounds); `best`:
+    the players' unilateral best responses when already known (the regret certificate's)."""
     lo, hi = game.strategy_bounds()
     if game.finite:
         return np.clip(np.tile([0.0, 1.0], (game.n, 1)), lo[:, None], hi[:, None])
-    _, best = best_responses(game, profile)
+    if best is None:
+        _, best = best_responses(game, profile)
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, points)[None, :]
     return np.concatenate([profile[:, None], best[:, None], grid], axis=1)
 
@@ -79,7 +82,8 @@ def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Gen
     return out, False
 
 
-def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDGET, seed: int = 0) -> CoalitionRegret:
+def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDGET, seed: int = 0,
+                     best: np.ndarray | None = None) -> CoalitionRegret:
     """Largest joint gain of any coalition of 2..`size` players deviating together from `profile`
     (total, and the Pareto-improving variant where every member gains). `budget` caps the payoff
     entries evaluated (joint profiles times players); beyond it coalitions are sampled."""
@@ -88,7 +92,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
     size = min(check_int("size", size, lo=2, hi=1000), game.n)
     budget = check_int("budget", budget, lo=1, hi=10 ** 10)
-    cand = candidate_strategies(game, p)
+    cand = candidate_strategies(game, p, best=best)
     m = cand.shape[1]
     base = np.asarray(game.expected_payoffs(p), dtype=float)
     scale = max(1.0, float(np.abs(base).max()))

@@ -61,14 +61,19 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = 80)
     return best, arg
 
 
-def regret_by_player(game: Game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
-    """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
+def regret_and_best(game: Game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """(regret per player, a best-responding strategy per player) from one independent search."""
     p = game.check_profile(profile)
     current = np.asarray(game.expected_payoffs(p), dtype=float)
-    best, _ = best_responses(game, p, points, iterations)
+    best, arg = best_responses(game, p, points, iterations)
     if isinstance(game, protocols.FunctionStrategies):   # strategies that are functions (auctions)
         best = np.maximum(best, game.best_deviation_payoffs(p))
-    return np.maximum(best - current, 0.0)
+    return np.maximum(best - current, 0.0), arg
+
+
+def regret_by_player(game: Game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
+    """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
+    return regret_and_best(game, profile, points, iterations)[0]
 
 
 def regret(game: Game, profile) -> float:

@@ -216,3 +216,72 @@ def test_analysis_carries_cartel_columns():
     for key in ("cartel gain (k = 2)", "cartel gain (k = 3)", "collusion sustainable at delta >=",
                 "on-time liveness", "stall bribe per hour"):
         assert key in row
+
+
+PROVING = [k for k in KINDS if registered()[k].proving]
+
+
+@pytest.mark.parametrize("kind", PROVING)
+def test_every_stall_bribe_is_a_certified_minimal_coalition(kind):
+    """Re-check each game's stall bribe against residual equilibria computed afresh: the residual is
+    certified (regret within tolerance) with on-time liveness 0; where the method claims exactness,
+    every member is necessary (letting any one member back in restores on-time proving), and each
+    member's pay makes withholding a best response (no member gains by joining the residual)."""
+    from provergame.solvers.regret import best_responses, regret_by_player
+    game = registered()[kind].example()
+    b = bribe_threshold(game, "withhold", 0.0)
+    if b.total == 0.0:
+        assert game.on_time(game.equilibrium()[0], 1.0) == 0.0
+        return
+    tol = 1e-6 * max(1.0, float(np.max(b.per_prover)))
+    outside = np.zeros(0)
+    if b.coalition.all():
+        assert b.liveness_after == 0.0
+    else:
+        rest = game.without(b.coalition)
+        try:
+            outside = rest.equilibrium()[0]
+        except pg.InvalidParameter:          # nobody left would take part (an empty stake pool)
+            outside = rest.strategy_bounds()[0]
+        else:
+            assert rest.on_time(outside, 1.0) == 0.0
+            assert float(np.max(regret_by_player(rest, outside))) <= tol
+    if b.method.startswith("exact"):
+        for i in np.flatnonzero(b.coalition):
+            back = b.coalition.copy()
+            back[i] = False
+            rest = game.without(back)
+            prof = rest.equilibrium()[0]
+            assert rest.on_time(prof, 1.0) > 0, (i, "a member is not needed")
+    # member i gets b_i >= what it would earn joining the others' residual play
+    for i in np.flatnonzero(b.coalition):
+        keep = ~b.coalition
+        keep[i] = True
+        joined = game.without(~keep)
+        pos = int(np.sum(keep[:i]))
+        prof = np.insert(outside, pos, joined.strategy_bounds()[0][pos])
+        best = float(best_responses(joined, prof)[0][pos])
+        assert b.per_prover[i] >= best - 1e-9 * max(1.0, abs(best)), (i, b.per_prover[i], best)
+
+
+def test_short_supply_is_counted_as_unserved_demand():
+    """Snarketplace with capacity 1.5 for a demand of 3: half the demand is served, analytic and
+    simulated (the simulator reads the share from the order book it plays)."""
+    pop = pg.Population.from_arrays(cost=[1.0, 1.2], capacity=[1.0, 0.5])
+    game = pg.games.Snarketplace(demand=3.0, reserve_price=3.0, provers=pop)
+    eq = pg.solve(game)
+    assert game.on_time(eq.profile, 1.0) == pytest.approx(0.5)
+    roll = pg.simulate(game, eq.profile, rounds=1000, window=1.0)
+    assert roll.on_time == pytest.approx(0.5) and roll.liveness == pytest.approx(0.5)
+
+
+def test_sybil_baseline_is_the_equilibrium_payoff():
+    """One identity's profit in sybil_gain is the operator's payoff in the same game at the same
+    equilibrium (identity weighting charges min_stake per identity, as the game does)."""
+    pop = pg.games.base.example_provers(10, seed=42)
+    game = pg.games.StakeVRF(10.0, pop, weighting="identity", min_stake=3.0, stake_cost=0.005, slash=1.0)
+    eq = game.equilibrium()[0]
+    op = int(np.argmax(pop.stake))
+    one = eq.copy()
+    one[op] = 1.0
+    assert pg.sybil_gain(game, op, 1).profit_before == pytest.approx(float(game.expected_payoffs(one)[op]), rel=1e-12)
