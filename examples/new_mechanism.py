@@ -72,10 +72,13 @@ class RoundRobin(EntryGame):
         return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), np.where(ok, self.provers.cost[holder], 0.0),
                         first_assignment_times(holder, ok, self.provers.rate, rng))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i holds the turn and proves it) (games.forms checks on_time against the indexed form)."""
+        return self.check_profile(profile) / self.n
+
     def on_time(self, profile: Any, window: float) -> float:
         """The turn-holder holds the whole window and proves in Exp(rate) (games.base.TIMINGS "elected")."""
-        p = self.check_profile(profile)
-        return elected_on_time(p / self.n, self.provers.reliability, self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     # --- withholding capability (games.protocols.WithholdBribes): a prover's own turns ---
     def withhold_bribes(self) -> np.ndarray:

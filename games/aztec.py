@@ -140,6 +140,15 @@ class AztecMultiProof(EntryGame):
     def stats(self, profile: Any) -> Stats:
         return self.as_race.stats(self.check_profile(profile))
 
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, float("inf")
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Payoff of proving alone: rho_i R - c_i."""
+        from .race import entry_race_forms
+        return entry_race_forms()["withhold_bribe"], {"R": self.epoch_rewards, "rho_i": self.provers.reliability[i],
+                                                      "c_i": self.entry_cost()[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
         """Some valid submission lands by the window (proving times Exp(rate), not the booster shares)."""
         return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
@@ -298,9 +307,20 @@ class Sidecar(EntryGame):
                      participation=picked, liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
                      useful_cost=float((picked * r * self.provers.cost).sum()))
 
-    def on_time(self, profile: Any, window: float) -> float:
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i's offer is the one picked)."""
         p = self.check_profile(profile)
-        return elected_on_time(p * er.expected_inverse_count(p), self.provers.reliability, self.provers.rate, window)
+        return p * er.expected_inverse_count(p)
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, the prover's offer is always picked: rho (tip + s R) - (1 - rho)(D + S) - c."""
+        tip, s, R, D, S, c, rho = sp.symbols("tip s R D S c rho", positive=True)
+        return rho * (tip + s * R) - (1 - rho) * (D + S) - c, {
+            "tip": self.prover_tip, "s": self.reward_share, "R": self.block_reward, "D": self.deposit,
+            "S": self.stake_slash, "c": self.provers.cost[i], "rho": self.provers.reliability[i]}
+
+    def on_time(self, profile: Any, window: float) -> float:
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
@@ -412,9 +432,16 @@ class EpochQuotes(Game):
                      liveness=float((acc * self.provers.reliability).sum()), user_payment=float(pay.sum()),
                      useful_cost=float((acc * self.provers.cost).sum()))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        return self._accepted(self.check_profile(profile))
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, the prover quotes max_bps: R q_max / 10^4 - c (paid on acceptance)."""
+        R, q, c = sp.symbols("R q_max c", positive=True)
+        return R * q / 10 ** 4 - c, {"R": self.epoch_rewards, "q_max": self.max_bps, "c": self.provers.cost[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
-        acc = self._accepted(self.check_profile(profile))
-        return elected_on_time(acc, self.provers.reliability, self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         q = self.check_profile(profile)

@@ -120,9 +120,16 @@ class DelegatedStake(Game):
         return Stats(reward=chosen * rho * keep * self.reward, cost=chosen * self.provers.cost, participation=chosen,
                      liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        return self._shares(self.check_profile(profile))[0]
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, it proves every block and keeps it all (cut 1): rho R - c."""
+        R, rho, c = sp.symbols("R rho c", positive=True)
+        return rho * R - c, {"R": self.reward, "rho": self.provers.reliability[i], "c": self.provers.cost[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
-        chosen, _, _ = self._shares(self.check_profile(profile))
-        return elected_on_time(chosen, self.provers.reliability, self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)

@@ -59,6 +59,15 @@ class LotteryReward(EntryGame):
         return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, liveness=live,
                      user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
 
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, float("inf")
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Payoff of proving alone: rho_i R - c_i."""
+        from .race import entry_race_forms
+        return entry_race_forms()["withhold_bribe"], {"R": self.reward, "rho_i": self.provers.reliability[i],
+                                                      "c_i": self.entry_cost()[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
         return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
 

@@ -70,8 +70,19 @@ class _Race(EntryGame):
                      liveness=float(1 - np.prod(1 - self._presence(p))),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
 
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        """(presence q_i, proving rate r_i, time proofs start counting, latest useful time): the
+        finishing-time law behind on-time liveness (games.forms.race_on_time_form)."""
+        return self._presence(self.check_profile(profile)), self.provers.rate, 0.0, float("inf")
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Payoff of proving alone (what the stall bribe pays prover i): rho_i R - c_i."""
+        return entry_race_forms()["withhold_bribe"], {"R": self.reward, "rho_i": self.provers.reliability[i],
+                                                      "c_i": self.entry_cost()[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
-        return race_on_time(self._presence(self.check_profile(profile)), self.provers.rate, window)
+        presence, rate, start, cap = self.race_law(profile)
+        return race_on_time(presence, rate, min(window, cap), start=start)
 
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)
@@ -253,6 +264,11 @@ class MinimumProvingTime(_Race):
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         return self.reward * self._win_given_entry(np.asarray(profile, dtype=float))
 
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        if self.proving_time != "exponential":
+            return None              # deterministic proving times: no exponential law
+        return self._presence(self.check_profile(profile)), self.provers.rate, self.t_min, float("inf")
+
     def on_time(self, profile: Any, window: float) -> float:
         """A proof counts from t_min on: on time iff t_min <= window and it is done by the window."""
         q = self._presence(self.check_profile(profile))
@@ -349,6 +365,10 @@ class SpeedRace(Game):
         return Stats(reward=self.reward * win, cost=spend, participation=(x > 0).astype(float),
                      liveness=float(total > 0), user_payment=self.reward * float(total > 0),
                      useful_cost=float((win * spend).sum()))
+
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+        x = self.check_profile(profile)
+        return (x > 0).astype(float), x, 0.0, float("inf")
 
     def on_time(self, profile: Any, window: float) -> float:
         """The fastest of Exp(x_i) clocks is Exp(sum x): on time with probability 1 - e^{-window sum x}."""
@@ -512,10 +532,21 @@ class SequencerChosen(EntryGame):
     def entry_cost(self) -> np.ndarray:
         return self.provers.cost * self.asked
 
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+        return self.check_profile(profile) * self.asked * self.provers.reliability, self.provers.rate, 0.0, self.deadline
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]] | None:
+        """Alone, the prover is the one asked: f rho (1 - e^{-r D}) - c (the fee for an on-time proof)."""
+        if self.payment != "protocol":
+            return None
+        f, rho, r, D, c = sp.symbols("f rho r D c", positive=True)
+        return f * rho * (1 - sp.exp(-r * D)) - c, {"f": self.fee, "rho": self.provers.reliability[i],
+                                                    "r": self.provers.rate[i], "D": self.deadline, "c": self.provers.cost[i]}
+
     def on_time(self, profile: Any, window: float) -> float:
         """An asked prover's proof counts if it is valid and lands by the sequencer's deadline and the window."""
-        q = self.check_profile(profile) * self.asked * self.provers.reliability
-        return race_on_time(q, self.provers.rate, min(window, self.deadline))
+        q, rate, _, cap = self.race_law(profile)
+        return race_on_time(q, rate, min(window, cap))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile) * self.asked

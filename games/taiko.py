@@ -121,9 +121,11 @@ class TaikoProverPool(Game):
                      participation=sel, liveness=float((sel * r).sum()),
                      user_payment=float((sel * r * e).sum() * self.gas), useful_cost=float((sel * r * self.provers.cost).sum()))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        return self.selection(self.check_profile(profile))
+
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.selection(self.check_profile(profile)), self.provers.reliability,
-                               self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""

@@ -127,15 +127,25 @@ class StakeVRF(Game):
         return Stats(reward=reward, cost=cost, participation=reach, liveness=live,
                      user_payment=float(reward.sum()), useful_cost=float((reach * rho * self.provers.cost).sum()))
 
-    def first_draw(self, profile: Any) -> np.ndarray:
+    def first_assignment(self, profile: Any) -> np.ndarray:
         """P(i is the first identity drawn): the exponential-race identity over registered weights."""
         p = self.check_profile(profile)
         weights, _ = self._weights_presence(p)
         registered = (p > 0).astype(float) if self.choose == "stake" else p * (weights > 0)
         return registered * er.first_finish(registered, weights)
 
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]] | None:
+        """Alone (entry mode), every unit is its: rho R - c - (1 - rho) slash - stake_cost x locked stake."""
+        if self.choose != "entry":
+            return None
+        R, rho, c, sl, k, L = sp.symbols("R rho c slash k L", positive=True)
+        return rho * R - c - (1 - rho) * sl - k * L, {"R": self.reward, "rho": self.provers.reliability[i],
+                                                       "c": self.provers.cost[i], "slash": self.slash,
+                                                       "k": self.stake_cost, "L": self.entry_cost()[i] / self.stake_cost
+                                                       if self.stake_cost > 0 else 0.0}
+
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.first_draw(profile), self.provers.reliability, self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
@@ -430,9 +440,17 @@ class TaikoPool(Game):
                      participation=chosen, liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
                      useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        return self._chosen(self.seated(self.check_profile(profile)))
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, the prover takes the only seat at the fee cap: rho F - c - (1 - rho) slash."""
+        F, rho, c, sl = sp.symbols("F rho c slash", positive=True)
+        return rho * F - c - (1 - rho) * sl, {"F": self.fee_cap, "rho": self.provers.reliability[i],
+                                              "c": self.provers.cost[i], "slash": self.slash}
+
     def on_time(self, profile: Any, window: float) -> float:
-        chosen = self._chosen(self.seated(self.check_profile(profile)))
-        return elected_on_time(chosen, self.provers.reliability, self.provers.rate, window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
@@ -617,10 +635,21 @@ class TurnBased(Game):
         cost = rho * cost_win
         return Stats(reward, cost, win, float((win * rho).sum()), float(reward.sum()), float(cost.sum()))
 
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i holds the turn and proves it): stake turns; P(i wins the turn's auction)."""
+        return self.stats(profile).participation
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, every turn is its: rho R - c (stake turns); paid the cap against a log-normal cost,
+        rho R - c e^{s^2 / 2} (turn auction)."""
+        R, rho, c, s = sp.symbols("R rho c s", positive=True)
+        form = rho * R - c if self.rule == "stake_turns" else rho * R - c * sp.exp(s ** 2 / 2)
+        return form, {"R": self.reward, "rho": self.provers.reliability[i], "c": self.provers.cost[i],
+                      "s": self.cost_noise}
+
     def on_time(self, profile: Any, window: float) -> float:
         """The turn's holder (stake_turns) or the auction's winner proves within the window."""
-        return elected_on_time(self.stats(profile).participation, self.provers.reliability, self.provers.rate,
-                               window)
+        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)

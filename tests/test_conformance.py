@@ -282,6 +282,23 @@ def test_symbolic_face_equals_numeric_face_on_random_populations(kind, n, seed):
             game = dataclasses.replace(game, provers=example_provers(n, seed))
         except pg.InvalidParameter:
             return
-    for name, expr, values, numeric in game.symbolic_checks():
+    from provergame.solvers.closed_forms import form_checks
+    for name, expr, values, numeric in game.symbolic_checks() + form_checks(game):
+        value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
+        assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_liveness_and_bribe_forms_equal_the_numeric_face(kind):
+    """The indexed n-prover forms (games.forms): on-time liveness by timing family against on_time,
+    the stall bribe sum_i max(b_i, 0) against bribe_threshold, and the game's own closed form of the
+    payoff of proving alone against the best response of the game rebuilt over that prover."""
+    from provergame.solvers.closed_forms import form_checks
+    game = _example(kind)
+    checks = form_checks(game)
+    names = {name for name, *_ in checks}
+    if game.timing in ("race", "elected") and getattr(game, "race_law", getattr(game, "first_assignment", None)):
+        assert names & {"on_time_liveness_race", "on_time_liveness_elected"}, kind
+    for name, expr, values, numeric in checks:
         value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
         assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)

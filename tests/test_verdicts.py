@@ -54,7 +54,7 @@ def test_elected_prover_is_on_time_less_often_than_a_race():
     vrf = pg.games.StakeVRF(10.0, pop, slash=1.0)
     everyone = np.ones(12)
     assert race.on_time(everyone, 1.0) > vrf.on_time(everyone, 1.0)
-    first = vrf.first_draw(everyone)
+    first = vrf.first_assignment(everyone)
     assert first.sum() == pytest.approx(1.0)
     assert first == pytest.approx(pop.stake / pop.stake.sum())
 
