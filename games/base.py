@@ -171,6 +171,11 @@ class Game(ABC):
         """P(a valid proof lands within `window` time units of the round's start) at `profile`; for
         markets, the expected share of demand served (on-time liveness, see TIMINGS)."""
 
+    def seats(self, profile: Any) -> int | None:
+        """Provers holding a seat (a pool or active-set place) at `profile`; None where there are no seats.
+        Reported beside participants, which counts provers attempting each unit of work."""
+        return None
+
     # --- protocol face ---------------------------------------------------------------
     @abstractmethod
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:

@@ -123,6 +123,9 @@ class DelegatedStake(Game):
     def first_assignment(self, profile: Any) -> np.ndarray:
         return self._shares(self.check_profile(profile))[0]
 
+    def seats(self, profile: Any) -> int:
+        return int(self.active.sum())
+
     def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
         """Alone, it proves every block and keeps it all (cut 1): rho R - c."""
         R, rho, c = sp.symbols("R rho c", positive=True)

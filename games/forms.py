@@ -3,6 +3,7 @@ and the stall bribe; solvers.closed_forms instantiates them at a game's own numb
 
 Race:    L(w) = 1 - prod_{i=1}^n (1 - q_i (1 - e^{-r_i w}))       (first valid proof by w; q presence)
 Elected: L(w) = sum_{i=1}^n f_i rho_i (1 - e^{-r_i w})             (f: law of the first assignee)
+Served:  L = min(sum_{i=1}^n u_i, D) / D                          (a market: units bought of demand D)
 Stall:   B = sum_{i=1}^n max(b_i, 0)                               (b: payoff proving alone)
 """
 from __future__ import annotations
@@ -32,9 +33,15 @@ def stall_bribe_form() -> sp.Expr:
     return sp.Sum(sp.Max(b[I], 0), (I, 1, N))
 
 
+def served_form() -> sp.Expr:
+    """A market's on-time liveness: the share of demand D bought from the units u_i offered."""
+    u, D = sp.IndexedBase("u"), sp.Symbol("D", positive=True)
+    return sp.Min(sp.Sum(u[I], (I, 1, N)), D) / D
+
+
 def forms() -> dict[str, sp.Expr]:
     return {"on_time_liveness_race": race_on_time_form(), "on_time_liveness_elected": elected_on_time_form(),
-            "stall_bribe": stall_bribe_form()}
+            "on_time_liveness_served": served_form(), "stall_bribe": stall_bribe_form()}
 
 
 def instantiate(expr: sp.Expr, n: int, arrays: dict[str, Any],

@@ -124,6 +124,9 @@ class TaikoProverPool(Game):
     def first_assignment(self, profile: Any) -> np.ndarray:
         return self.selection(self.check_profile(profile))
 
+    def seats(self, profile: Any) -> int:
+        return int(self.seated().sum())
+
     def on_time(self, profile: Any, window: float) -> float:
         return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 

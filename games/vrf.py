@@ -443,6 +443,9 @@ class TaikoPool(Game):
     def first_assignment(self, profile: Any) -> np.ndarray:
         return self._chosen(self.seated(self.check_profile(profile)))
 
+    def seats(self, profile: Any) -> int:
+        return int(self.seated(self.check_profile(profile)).sum())
+
     def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
         """Alone, the prover takes the only seat at the fee cap: rho F - c - (1 - rho) slash."""
         F, rho, c, sl = sp.symbols("F rho c slash", positive=True)

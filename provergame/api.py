@@ -174,7 +174,9 @@ class Analysis:
             delta = self.cartel.delta_star
         elif not self.coalitions:
             delta = "n/a (fewer than 2 players or above the size limit)"
-        return {"mechanism": self.title, "participants": m["participants"], "hhi": m["hhi"],
+        seats = self.game.seats(self.equilibrium.profile)
+        return {"mechanism": self.title, "participants": m["participants"],
+                "seats": "n/a" if seats is None else seats, "hhi": m["hhi"],
                 "nakamoto": m["nakamoto"], "on-time liveness": m["liveness"],
                 "eventual liveness": m["eventual_liveness"], "user_cost per proof": m["user_cost"],
                 "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"]),

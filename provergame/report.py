@@ -160,7 +160,8 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     if context.get("description"):
         index.append(context["description"])
     index += ["## Comparison at equilibrium",
-              "participants: expected number of provers attempting each unit of work; hhi and nakamoto: "
+              "participants: expected number of provers attempting each unit of work; seats: provers holding a "
+              "pool or active-set place (n/a: no seats); hhi and nakamoto: "
               "concentration of rewards; on-time liveness: chance a valid proof lands within the window (markets: "
               "share of demand served); eventual liveness: whenever it lands; user_cost: paid per proof landed, and "
               "per hour; surplus: provers' total expected profit per unit of work; stall bribe: cheapest bribe after "

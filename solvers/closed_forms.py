@@ -9,7 +9,8 @@ import numpy as np
 
 from provergame.errors import InvalidParameter
 from provergame.games.base import Game
-from provergame.games.forms import elected_on_time_form, instantiate, race_on_time_form, stall_bribe_form
+from provergame.games.forms import (elected_on_time_form, instantiate, race_on_time_form, served_form,
+                                   stall_bribe_form)
 
 
 def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[str, float], float]]:
@@ -34,6 +35,9 @@ def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[st
         expr, values = instantiate(elected_on_time_form(), game.n,
                                    {"f": first(profile), "rho": p.reliability, "r": p.rate}, {"w": window})
         out.append(("on_time_liveness_elected", expr, values, float(game.on_time(profile, window))))
+    elif game.timing == "served" and hasattr(game, "units") and hasattr(game, "demand"):
+        expr, values = instantiate(served_form(), game.n, {"u": game.units(profile)}, {"D": game.demand})
+        out.append(("on_time_liveness_served", expr, values, float(game.on_time(profile, window))))
     if game.proving:
         b = bribe_threshold(game, "withhold", 0.0, profile=profile, window=window)
         solo = solo_payoffs(game)
