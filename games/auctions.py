@@ -17,8 +17,8 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-import sympy as sp
-from scipy import integrate, stats
+from provergame.lazy import sympy as sp
+from provergame.lazy import integrate, stats
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population

@@ -14,8 +14,8 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
-from scipy.special import gammaln
+from provergame.lazy import pandas as pd
+from provergame.lazy import special
 
 from provergame.errors import InvalidParameter, check_int
 from provergame.model import Population
@@ -61,7 +61,7 @@ def committee_count_tail(rate: float, k: int, others: np.ndarray, committee: int
     cdf = np.cumsum(count, axis=-1)                                     # P(others done <= l), (T, E+1)
     j = np.arange(1, top + 1)
     with np.errstate(divide="ignore"):
-        log_f = (gammaln(k + 1) - gammaln(j) - gammaln(k - j + 1) + np.log(rate)
+        log_f = (special.gammaln(k + 1) - special.gammaln(j) - special.gammaln(k - j + 1) + np.log(rate)
                  + (j - 1) * np.log(-np.expm1(-rate * t))[:, None] - rate * np.outer(t, k - j + 1))
     dens = np.where(np.isfinite(log_f), np.exp(log_f), 0.0)
     return np.clip(np.einsum("tj,tj,t->j", dens, cdf[:, committee - j], w), 0.0, 1.0)

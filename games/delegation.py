@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
-import sympy as sp
+from provergame.lazy import pandas as pd
+from provergame.lazy import sympy as sp
 
 from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 N = sp.Symbol("n", integer=True, positive=True)
 I = sp.Symbol("i", integer=True, positive=True)

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from provergame.errors import InvalidParameter, check_int
 from provergame.model import Population

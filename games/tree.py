@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
-import sympy as sp
-from scipy import special
+from provergame.lazy import sympy as sp
+from provergame.lazy import special
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population

@@ -2,7 +2,7 @@
 reverse and reverse-Dutch auctions, the lottery rule and Fernet's multiplicative score."""
 from __future__ import annotations
 
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from .engine import Theorem, over
 

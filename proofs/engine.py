@@ -19,9 +19,9 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Callable
 
-import pandas as pd
-import sympy as sp
-import z3
+from provergame.lazy import pandas as pd
+from provergame.lazy import sympy as sp
+from provergame.lazy import z3
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from .engine import Theorem, over
 

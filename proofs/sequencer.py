@@ -1,7 +1,7 @@
 """Theorems of the sequencer side."""
 from __future__ import annotations
 
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from .engine import Theorem, over
 

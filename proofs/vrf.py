@@ -1,7 +1,7 @@
 """Theorems of the VRF family (protocol-elected provers)."""
 from __future__ import annotations
 
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from .engine import Theorem, break_even_theorems, over
 

@@ -16,6 +16,8 @@ from .timing import Timing
 from provergame.solvers.bribe import bribe_threshold
 from provergame.solvers.coalition import cartel, coalition_regret
 from provergame.solvers.undercut import sybil_gain, undercut
+from provergame.solvers.nash import bimatrix
+from .sweep import sweep
 
 try:
     __version__ = version("provergame")
@@ -30,6 +32,6 @@ def report(results, out="reports", **kwargs):
 
 
 __all__ = ["Analysis", "CrossCheck", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
-           "analyse", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "metrics", "proofs", "report", "simulate", "solve", "solvers", "sybil_gain", "to_normal_form", "undercut",
+           "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
+           "metrics", "proofs", "report", "simulate", "solve", "solvers", "sweep", "sybil_gain", "to_normal_form", "undercut",
            "__version__"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_real
 from .model import Population

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_array, check_int, check_real
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from . import __version__
 from .api import analyse, cross_check, metrics, solve

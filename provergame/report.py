@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from .results import _fmt, markdown_table
 

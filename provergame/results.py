@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 
 def _fmt(x: Any) -> str:

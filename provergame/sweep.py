@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_int, check_real
 

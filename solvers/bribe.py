@@ -24,7 +24,7 @@ import contextlib
 from dataclasses import dataclass, field, fields
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
 from provergame.games import protocols

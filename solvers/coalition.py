@@ -18,7 +18,7 @@ from math import comb
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_int
 from provergame.games.base import Game

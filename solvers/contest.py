@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import sympy as sp
+from provergame.lazy import sympy as sp
 
 from provergame.errors import InvalidParameter, check_array, check_real
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import brentq
+from provergame.lazy import optimize
 
 from provergame.errors import InvalidParameter
 
@@ -61,7 +61,7 @@ def symmetric_mixed(game: Game) -> float:
         return 1.0
     if gain(0.0) <= 0:
         return 0.0
-    return brentq(gain, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+    return optimize.brentq(gain, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
 
 
 def best_response_dynamics(game: Game, start: np.ndarray | None = None, max_steps: int | None = None) -> np.ndarray | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from typing import Any
 
-import nashpy
+from provergame.lazy import nashpy
 import numpy as np
 
 from provergame.errors import InvalidParameter

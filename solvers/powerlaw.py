@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from provergame.lazy import optimize, stats
 
 from provergame.errors import InvalidParameter
 

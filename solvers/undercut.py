@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
 from provergame.games import protocols

@@ -98,7 +98,7 @@ def test_game_modules_depend_only_on_the_kernel():
     """A mechanism module imports base, model, errors, params, solver kernels, proofs and its family."""
     mods = _modules()
     allowed_prefixes = ("provergame.games", "provergame.solvers", "provergame.proofs")
-    allowed = {"provergame.errors", "provergame.model", "provergame.params"}
+    allowed = {"provergame.errors", "provergame.model", "provergame.params", "provergame.lazy"}
     for name, path in mods.items():
         if not name.startswith("provergame.games"):
             continue
@@ -153,3 +153,16 @@ def test_adding_a_mechanism_is_one_module_and_one_registration(tmp_path):
     assert label == kind and built == module.RoundRobin(3.0, built.provers)
     with pytest.raises(pg.InvalidParameter, match="reward"):
         module.RoundRobin(-1.0, built.provers)
+
+
+def test_import_leaves_heavy_libraries_for_first_use():
+    """`import provergame` loads none of sympy, pandas, scipy.stats/integrate/optimize, z3, cvxpy,
+    matplotlib or dask: they load when a proof, a frame, an integral or a figure first needs them
+    (benchmarks/import_time.py measures the time)."""
+    import subprocess
+    import sys
+    code = ("import sys, provergame; heavy = ['sympy', 'pandas', 'scipy.stats', 'scipy.integrate', "
+            "'scipy.optimize', 'z3', 'cvxpy', 'matplotlib', 'dask', 'nashpy']; "
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", loaded

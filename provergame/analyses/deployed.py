@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from provergame.report import Figure
 from provergame.games.base import Game

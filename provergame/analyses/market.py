@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from provergame.lazy import pandas as pd
 
 from provergame.report import Figure
 from provergame.games.base import Game
