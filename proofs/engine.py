@@ -265,14 +265,16 @@ def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None,
         tr(exact(theorem.statement))                 # its symbols' signs and denominators count too
     except _Untranslatable:                          # beyond z3 (exp, symbolic powers): hypotheses alone
         pass
-    solver = z3.Solver()
+    ctx = z3.Context()               # a fresh context: the model shown does not depend on earlier queries
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout_ms)
-    solver.add(*hyps, *tr.side)
+    solver.add(*[a.translate(ctx) for a in (*hyps, *tr.side)])
     answer = solver.check()
     if answer == z3.sat:
         model = solver.model()
         try:
-            return True, {s.name: str(_model_value(model.eval(v, model_completion=True))) for s, v in tr.vars.items()}
+            return True, {s.name: str(_model_value(model.eval(v.translate(ctx), model_completion=True)))
+                          for s, v in tr.vars.items()}
         except _Untranslatable:
             return True, None
     return (False, None) if answer == z3.unsat else (None, None)

@@ -41,7 +41,8 @@ def _load(scenario: Optional[Path]):
 
 @app.command()
 def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file (default: bundled default.toml)"),
-           out: Path = typer.Option(Path("reports"), help="output directory")) -> None:
+           out: Path = typer.Option(Path("reports"), help="output directory"),
+           workers: int = typer.Option(0, help="processes analysing mechanisms in parallel (0: one per core)")) -> None:
     """Analyse every mechanism of a scenario and write markdown reports with figures."""
     from rich.progress import Progress
 
@@ -52,8 +53,8 @@ def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML fil
         command = f"provergame report --scenario {shown} --out {out}"
         out.mkdir(parents=True, exist_ok=True)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep))
-            written = run_scenario(sc, out, command=command, scenario_label=shown,
+            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep) + (sc.comparison is not None))
+            written = run_scenario(sc, out, command=command, scenario_label=shown, workers=None if workers == 0 else workers,
                                    progress=lambda label: bar.update(task, advance=1, description=label))
     typer.echo(f"wrote {len(written)} files to {out}/ (open {out / 'index.md'})")
 

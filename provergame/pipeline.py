@@ -1,6 +1,9 @@
 """The main job: analyse every mechanism of a scenario, run its sweeps, write the report."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
@@ -105,51 +108,88 @@ def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, le
     return pd.concat(frames, ignore_index=True)
 
 
-def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
-    from .report import write_report
-    results = []
-    for label, game in sc.games():
-        results.append((label, analyse(game, rounds=sc.rounds, seed=sc.seed, timing=sc.timing())))
-    sweeps = []
-    for spec in sc.sweep:
-        sweeps.append(({"mechanism": spec.mechanism, "param": spec.param}, sweep_frame(sc, spec)))
-        if progress:
-            progress(f"sweep {spec.param}")
+def _analysis_task(label: str, game: Any, rounds: int, seed: int, timing: Any) -> Any:
+    return analyse(game, rounds=rounds, seed=seed, timing=timing)
+
+
+def _comparison_task(sc: Scenario) -> dict[str, Any]:
+    from .report import Figure
+    c, pop = sc.comparison, sc.population()
     comparisons: dict[str, Any] = {}
+    comparisons["Attack cost and concentration at an equal budget (race vs protocol-elected provers)"] = (
+        f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment. A bribed coalition "
+        f"withdraws; the provers outside it play the residual game at its equilibrium (entering where that pays), "
+        f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
+        f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
+        f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
+        f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
+        f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
+        f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
+    comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)
+    sizes = sorted({n for n in (2, 3, 4, 6, 8, 12, 16) if n <= min(len(pop), 16)} | {min(len(pop), 16)})
+    by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes, sc.window)
+    pivot = by_size.pivot(index="provers", columns="design", values="bribe to stall")
+    comparisons["Attack cost against the number of provers"] = Figure(
+        "attack_cost_vs_provers", pivot.index.to_numpy(),
+        {d: pivot[d].to_numpy() for d in pivot.columns},
+        "provers", "Bribe to stall proving against the number of provers", overlay=True)
+    comparisons["Attack cost against the number of provers (table)"] = pivot.reset_index()
+    comparisons["Value reaching provers under the sequencer-side designs"] = (
+        f"Each slot is worth {c.mev + c.fees:g} ({c.mev:g} MEV + {c.fees:g} fees) to each of {c.sequencers} "
+        f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
+        f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
+        f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
+        f"(provers). 'covers proving cost': what reaches provers is at least the proving cost of one block by a "
+        f"stake-weighted VRF-elected prover (the stake-weighted mean cost). B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
+        f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
+        f"by picking the least reliable prover (infinite where the protocol elects the prover).")
+    comparisons["Sequencer-side designs table"] = sequencer_comparison(pop, c.mev, c.fees, c.sequencers, c.unique_bonus)
+    return comparisons
+
+
+def _spawnable() -> bool:
+    """Spawned workers re-import the main module: possible unless it was read from stdin or a string."""
+    import sys
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main is None or Path(main).is_file()
+
+
+def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
+                 progress: Callable[[str], None] | None = None, workers: int | None = None) -> list[Path]:
+    """Analyse every mechanism, sweep and comparison of `sc` (independent tasks, in `workers`
+    processes, default one per core; 1: in this process) and write the report. Every task is seeded
+    on its own, so the report is byte-identical whatever the number of workers."""
+    from .report import write_report
+    tasks: list[tuple[str, Callable[..., Any], tuple]] = []
+    for label, game in sc.games():
+        tasks.append((label, _analysis_task, (label, game, sc.rounds, sc.seed, sc.timing())))
+    for spec in sc.sweep:
+        tasks.append((f"sweep {spec.param}", sweep_frame, (sc, spec)))
     if sc.comparison is not None:
-        from .report import Figure
-        c, pop = sc.comparison, sc.population()
-        comparisons["Attack cost and concentration at an equal budget (race vs protocol-elected provers)"] = (
-            f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment. A bribed coalition "
-            f"withdraws; the provers outside it play the residual game at its equilibrium (entering where that pays), "
-            f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
-            f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
-            f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
-            f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
-            f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
-            f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
-        comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)
-        sizes = sorted({n for n in (2, 3, 4, 6, 8, 12, 16) if n <= min(len(pop), 16)} | {min(len(pop), 16)})
-        by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes, sc.window)
-        pivot = by_size.pivot(index="provers", columns="design", values="bribe to stall")
-        comparisons["Attack cost against the number of provers"] = Figure(
-            "attack_cost_vs_provers", pivot.index.to_numpy(),
-            {d: pivot[d].to_numpy() for d in pivot.columns},
-            "provers", "Bribe to stall proving against the number of provers", overlay=True)
-        comparisons["Attack cost against the number of provers (table)"] = pivot.reset_index()
-        comparisons["Value reaching provers under the sequencer-side designs"] = (
-            f"Each slot is worth {c.mev + c.fees:g} ({c.mev:g} MEV + {c.fees:g} fees) to each of {c.sequencers} "
-            f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
-            f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
-            f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
-            f"(provers). 'covers proving cost': what reaches provers is at least the proving cost of one block by a "
-            f"stake-weighted VRF-elected prover (the stake-weighted mean cost). B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
-            f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
-            f"by picking the least reliable prover (infinite where the protocol elects the prover).")
-        comparisons["Sequencer-side designs table"] = sequencer_comparison(pop, c.mev, c.fees, c.sequencers, c.unique_bonus)
-        if progress:
-            progress("attack comparison")
+        tasks.append(("attack comparison", _comparison_task, (sc,)))
+    from .errors import check_int
+    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
+    if not _spawnable():
+        workers = 1
+    done: list[Any] = [None] * len(tasks)
+    if workers == 1 or len(tasks) == 1:
+        for k, (name, fn, args) in enumerate(tasks):
+            done[k] = fn(*args)
+            if progress:
+                progress(name)
+    else:
+        # spawn, not fork: a parent that already ran HiGHS, z3 or BLAS threads can deadlock a forked child
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(fn, *args): k for k, (_, fn, args) in enumerate(tasks)}
+            for fut in as_completed(futures):
+                k = futures[fut]
+                done[k] = fut.result()
+                if progress:
+                    progress(tasks[k][0])
+    n_games = len(sc.mechanism)
+    results = [(tasks[k][0], done[k]) for k in range(n_games)]
+    sweeps = [({"mechanism": spec.mechanism, "param": spec.param}, done[n_games + j]) for j, spec in enumerate(sc.sweep)]
+    comparisons: dict[str, Any] = done[-1] if sc.comparison is not None else {}
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds, "version": __version__, "command": command,
                "comparisons": comparisons}

@@ -84,3 +84,14 @@ def test_default_scenario_loads():
     from provergame.scenario import default_scenario_path
     sc = load_scenario(default_scenario_path())
     assert len(sc.population()) == 12 and len(sc.games()) >= 5
+
+
+def test_report_is_the_same_serial_and_in_parallel_processes(tmp_path):
+    """Every task is seeded on its own: one worker or two processes write identical files."""
+    from provergame.pipeline import run_scenario
+    path = tmp_path / "tiny.toml"
+    path.write_text(SMALL)
+    sc = load_scenario(path)
+    run_scenario(sc, tmp_path / "serial", command="c", scenario_label="s", workers=1)
+    run_scenario(sc, tmp_path / "parallel", command="c", scenario_label="s", workers=2)
+    assert _digest(tmp_path / "serial") == _digest(tmp_path / "parallel")
