@@ -62,6 +62,52 @@ def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: st
     plt.close(fig)
 
 
+def _scatter(path: Path, frame: pd.DataFrame, x: str, y: str, front: np.ndarray, title: str) -> None:
+    """Designs as points (x, y), the Pareto front highlighted and labelled."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
+    ax.scatter(frame[x][~front], frame[y][~front], s=18, color="0.6", label="dominated")
+    ax.scatter(frame[x][front], frame[y][front], s=30, color="C3", label="Pareto front")
+    for _, row in frame[front].iterrows():
+        ax.annotate(row["mechanism"], (row[x], row[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+PARETO_OBJECTIVES = (("user_cost per proof", False), ("hhi", False), ("on-time liveness", True),
+                     ("stall bribe per hour", True))
+
+
+def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[str], Path]:
+    """The mechanisms no other beats on user cost, concentration, on-time liveness and attack cost at
+    once (as configured: each at its own budget), as a table and a figure."""
+    from provergame.solvers.pareto import pareto_mask
+    frame = pd.DataFrame(rows)
+    frame["mechanism"] = frame["mechanism"].str.replace(r"^\[([^\]]+)\].*$", r"\1", regex=True)
+    cols = [c for c, _ in PARETO_OBJECTIVES]
+    values = frame[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    front = pareto_mask(values, [m for _, m in PARETO_OBJECTIVES])
+    name = "pareto_front.png"
+    numeric = frame.assign(**{c: values[:, j] for j, c in enumerate(cols)})
+    _scatter(out / name, numeric[~np.isnan(values).any(axis=1)], "user_cost per proof", "on-time liveness",
+             front[~np.isnan(values).any(axis=1)], "Designs as configured: user cost vs on-time liveness")
+    text = ("A mechanism is on the front when no other is at least as good on user cost per proof, HHI, "
+            "on-time liveness and the stall bribe per hour, and better on one. Mechanisms without a stall bribe "
+            "(the players do not prove) are left out. Each is at its own configured budget: compare with care "
+            "until the equal-budget comparison lands.")
+    table = frame.loc[front, ["mechanism"] + cols]
+    return [text, f"![Pareto front]({name})", markdown_table(table)], out / name
+
+
 def _header(context: dict[str, Any]) -> str:
     lines = [f"Scenario: {context.get('scenario', 'ad hoc')}; seed {context.get('seed', 0)}; "
              f"{context.get('rounds', '?')} simulated rounds per mechanism; provergame {context.get('version', '?')}.",
@@ -174,6 +220,10 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
               "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
               "lists every theorem with its hypotheses and mutation score).",
               markdown_table(pd.DataFrame(rows))]
+    if len(rows) >= 2:
+        body, fig_path = pareto_section(rows, out)
+        index += ["## Pareto front across mechanisms (as configured)"] + body
+        written.append(fig_path)
     for title, item in context.get("comparisons", {}).items():
         index.append(f"## {title}")
         if isinstance(item, Figure):

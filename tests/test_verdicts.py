@@ -285,3 +285,18 @@ def test_sybil_baseline_is_the_equilibrium_payoff():
     one = eq.copy()
     one[op] = 1.0
     assert pg.sybil_gain(game, op, 1).profit_before == pytest.approx(float(game.expected_payoffs(one)[op]), rel=1e-12)
+
+
+@given(st.integers(1, 12), st.integers(1, 4), st.integers(0, 2 ** 31))
+@settings(max_examples=60, deadline=None)
+def test_pareto_mask_matches_the_definition(designs, objectives, seed):
+    """Brute force: a design is on the front iff no other is no worse everywhere and better somewhere."""
+    from provergame.solvers.pareto import pareto_mask
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 4, size=(designs, objectives)).astype(float)   # ties on purpose
+    maximise = rng.random(objectives) < 0.5
+    got = pareto_mask(values, maximise)
+    signed = np.where(maximise, -values, values)
+    for a in range(designs):
+        beaten = any(all(signed[b] <= signed[a]) and any(signed[b] < signed[a]) for b in range(designs) if b != a)
+        assert got[a] == (not beaten)
