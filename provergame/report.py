@@ -32,11 +32,23 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str, title: str,
-            overlay: bool = False) -> None:
+def _pyplot():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig: Any, path: Path) -> None:
+    """Deterministic PNG (no software stamp), then free the figure."""
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    _pyplot().close(fig)
+
+
+def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str, title: str,
+            overlay: bool = False) -> None:
+    plt = _pyplot()
     if overlay:
         fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
         for name, y in series.items():
@@ -45,9 +57,7 @@ def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: st
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
         ax.set_title(title)
-        fig.tight_layout()
-        fig.savefig(path, format="png", metadata={"Software": None})
-        plt.close(fig)
+        _save(fig, path)
         return
     fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.4), dpi=100)
     axes = np.atleast_1d(axes)
@@ -57,17 +67,12 @@ def _figure(path: Path, x: np.ndarray, series: dict[str, np.ndarray], xlabel: st
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _scatter(path: Path, frame: pd.DataFrame, x: str, y: str, front: np.ndarray, title: str) -> None:
     """Designs as points (x, y), the Pareto front highlighted and labelled."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
+    fig, ax = _pyplot().subplots(figsize=(6.4, 4.4), dpi=100)
     ax.scatter(frame[x][~front], frame[y][~front], s=18, color="0.6", label="dominated")
     ax.scatter(frame[x][front], frame[y][front], s=30, color="C3", label="Pareto front")
     for _, row in frame[front].iterrows():
@@ -78,9 +83,7 @@ def _scatter(path: Path, frame: pd.DataFrame, x: str, y: str, front: np.ndarray,
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
+    _save(fig, path)
 
 
 PARETO_OBJECTIVES = (("user_cost per proof", False), ("hhi", False), ("on-time liveness", True),

@@ -29,7 +29,7 @@ from provergame.lazy import pandas as pd
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
 from provergame.games import protocols
 from provergame.games.base import Game
-from provergame.solvers.regret import regret_by_player
+from provergame.solvers.regret import best_responses, regret_by_player
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,6 @@ def _joining_payoffs(game: Game, mask: np.ndarray, residual_profile: np.ndarray 
     """For each member of `mask`: its best payoff from joining the residual game at its equilibrium
     (0 for non-members): what it forgoes by withholding. A residual where nobody proves leaves a
     joining member alone: its solo payoff."""
-    from provergame.solvers.regret import best_responses
     if solo is not None and residual_profile is not None and _idle(game, mask, residual_profile):
         return np.where(mask, solo, 0.0)
     out = np.zeros(game.n)
