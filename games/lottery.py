@@ -23,7 +23,7 @@ from provergame.solvers import exponential_race as er
 from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
 from .race import entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, first_assignment_times, proving_times, race_on_time, elected_on_time
+from .rules import entries as _entries, proving_times, race_on_time
 from .rules import valid_draws as _valid
 
 

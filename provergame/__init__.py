@@ -18,6 +18,7 @@ from provergame.solvers.coalition import cartel, coalition_regret
 from provergame.solvers.undercut import sybil_gain, undercut
 from provergame.solvers.nash import bimatrix
 from .sweep import sweep
+from .design import Design, design
 
 try:
     __version__ = version("provergame")
@@ -31,7 +32,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Analysis", "CrossCheck", "Design", "design", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
            "metrics", "proofs", "report", "simulate", "solve", "solvers", "sweep", "sybil_gain", "to_normal_form", "undercut",
            "__version__"]

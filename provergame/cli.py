@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 
@@ -96,6 +96,21 @@ def _parse_param(text: str):
     return name, [_number(v.strip(), text) for v in spec.split(",")]
 
 
+def _mechanism_with(sc, name: str, params) -> Any:
+    """The scenario's mechanism labelled (or of kind) `name`, checking that it has every parameter named."""
+    from provergame.errors import InvalidParameter
+    from provergame.games.registry import game_class, parameter_specs
+    spec = sc.spec(name)
+    if spec is None:
+        raise InvalidParameter("--mechanism", name, "a label or kind of the scenario's mechanisms: "
+                               + ", ".join(m.label for m in sc.specs()))
+    known = parameter_specs(game_class(spec.kind))
+    for field in params:
+        if field not in known:
+            raise InvalidParameter("--param", field, f"a parameter of {spec.kind}: one of {', '.join(known)}")
+    return spec
+
+
 def _parse_seeds(text: str) -> list[int]:
     from provergame.errors import InvalidParameter
     try:
@@ -120,26 +135,68 @@ def sweep(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file
           timeout: float = typer.Option(600.0, help="seconds without a finished chunk before the sweep stops"),
           connect_timeout: float = typer.Option(10.0, help="seconds to wait for a Dask scheduler")) -> None:
     """Sweep a mechanism's parameters: solve, measure and cross-check every grid point."""
-    from provergame.errors import InvalidParameter
-    from provergame.games.registry import game_class, parameter_specs
     from provergame.sweep import GameFactory, sweep as run_sweep
     with _one_line_errors():
         sc = _load(scenario)
         target = mechanism or (sc.sweep[0].mechanism if sc.sweep else sc.specs()[0].label)
-        spec = sc.spec(target)
-        if spec is None:
-            raise InvalidParameter("--mechanism", target, "a label or kind of the scenario's mechanisms: "
-                                   + ", ".join(m.label for m in sc.specs()))
         grid = dict(_parse_param(p) for p in param)
-        known = parameter_specs(game_class(spec.kind))
-        for name in grid:
-            if name not in known:
-                raise InvalidParameter("--param", name, f"a parameter of {spec.kind}: one of {', '.join(known)}")
+        spec = _mechanism_with(sc, target, grid)
         frame = run_sweep(GameFactory(spec, sc.population()), grid, seeds=_parse_seeds(seeds), rounds=rounds,
                           executor=executor, store=store, timeout=timeout, connect_timeout=connect_timeout)
         frame.to_csv(out, index=False)
     bad = int((frame["error"] != "").sum())
     typer.echo(f"{len(frame)} points -> {out} (store {store}; {bad} points rejected as invalid)")
+
+
+def _parse_range(text: str) -> tuple[str, tuple[float, float]]:
+    """name=lo:hi, a parameter's search range."""
+    from provergame.errors import InvalidParameter
+    name, sep, spec = text.partition("=")
+    parts = spec.split(":")
+    if not sep or not name.strip() or len(parts) != 2:
+        raise InvalidParameter("--param", text, "name=lo:hi (a range to search)")
+    lo, hi = (float(_number(p.strip(), text)) for p in parts)
+    if hi < lo:
+        raise InvalidParameter("--param", text, "lo <= hi")
+    return name.strip(), (lo, hi)
+
+
+def _parse_target(text: str) -> tuple[str, float]:
+    from provergame.errors import InvalidParameter
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InvalidParameter("--target", text, "name=value, e.g. liveness=0.99")
+    return name.strip(), float(_number(value.strip(), text))
+
+
+@app.command()
+def design(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file (default: bundled default.toml)"),
+           mechanism: str = typer.Option(..., help="label or kind of the mechanism to design"),
+           minimise: str = typer.Option("user_cost", help="user_cost, hhi or stall_bribe_per_hour"),
+           target: list[str] = typer.Option([], help="metric=value: liveness, hhi, nakamoto, user_cost, "
+                                                     "stall_bribe_per_hour (repeatable)"),
+           param: list[str] = typer.Option(["reward=0.1:100"], help="name=lo:hi to search (repeatable)"),
+           budget: str = typer.Option("reward", help="the parameter bisected (targets monotone in it)"),
+           grid: int = typer.Option(5, help="grid points for each other parameter")) -> None:
+    """The cheapest parameters of one mechanism meeting the targets, each candidate a certified equilibrium."""
+    from provergame.design import design as run_design
+    from provergame.results import markdown_table
+    with _one_line_errors():
+        sc = _load(scenario)
+        ranges = dict(_parse_range(p) for p in param)
+        spec = _mechanism_with(sc, mechanism, ranges)
+        pop = sc.population()
+        result = run_design(lambda **kw: spec.build(pop, **kw), ranges, minimise=minimise,
+                            subject_to=dict(_parse_target(t) for t in target), budget=budget, grid=grid,
+                            timing=sc.timing())
+    if not result.feasible:
+        typer.echo(f"no design of {spec.label} within the ranges meets the targets ({len(result.trace)} candidates)")
+        return
+    shown = ", ".join(f"{k} = {v:.6g}" for k, v in result.params.items())
+    typer.echo(f"cheapest {spec.label}: {shown}; {minimise} = {result.scores[minimise]:.6g}; "
+               f"regret {result.scores['regret']:.3g}; {len(result.trace)} candidates")
+    if len(result.binding):
+        typer.echo(markdown_table(result.binding))
 
 
 @app.command()

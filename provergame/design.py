@@ -1,0 +1,149 @@
+"""Design, not only analysis: the cheapest parameters of a mechanism that meet a designer's targets.
+
+`design(make_game, params, minimise, subject_to)` searches the parameter box. One parameter is the
+budget (by default "reward"), and the targets tighten or loosen monotonically in it. For every point
+of a refined grid over the other parameters, bisection finds the smallest budget at which every
+target holds at the game's certified equilibrium. The cheapest such design wins. The trace lists
+every candidate evaluated. A target that is not monotone in the budget is still checked at the
+returned design, so the answer is never infeasible. It is only possibly not the cheapest, and the
+`monotone` flag of the result says whether the bracketing check held.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .errors import InvalidParameter, check_int, check_real
+from .lazy import pandas as pd
+from .timing import Timing
+
+# metric -> (direction, meaning): ">=" targets are floors, "<=" ceilings
+TARGETS = {
+    "liveness": (">=", "on-time liveness within the window"),
+    "hhi": ("<=", "Herfindahl-Hirschman index of reward shares"),
+    "nakamoto": (">=", "fewest provers holding more than half of the rewards"),
+    "user_cost": ("<=", "paid by users per proof landed"),
+    "stall_bribe_per_hour": (">=", "cheapest bribe stalling on-time proving, per hour"),
+}
+OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
+
+
+@dataclass(frozen=True)
+class Design:
+    """The cheapest design found, what it scores, which targets bind, and the search trace."""
+
+    params: dict[str, Any]
+    game: Any
+    scores: dict[str, float]
+    binding: pd.DataFrame
+    trace: pd.DataFrame
+    monotone: bool
+    feasible: bool = True
+    analysis: Any = field(default=None, repr=False)
+
+    def _repr_markdown_(self) -> str:
+        from .results import markdown_table
+        head = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}" for k, v in self.params.items())
+        return f"**Design**: {head}\n\n" + markdown_table(self.binding)
+
+
+def _scores(game: Any, names: set[str], timing: Timing) -> dict[str, float]:
+    from .api import solve
+    from .solvers import metrics as _m
+    from .solvers.bribe import bribe_threshold
+    eq = solve(game)
+    m = _m.metrics(game, eq.profile, timing.window)
+    out = {"liveness": m["liveness"], "hhi": m["hhi"], "nakamoto": float(m["nakamoto"]), "user_cost": m["user_cost"],
+           "regret": eq.regret}
+    if "stall_bribe_per_hour" in names:
+        b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=timing.window)
+        out["stall_bribe_per_hour"] = timing.per_hour(b.total)
+    return out
+
+
+def _meets(scores: dict[str, float], subject_to: Mapping[str, float]) -> bool:
+    for name, target in subject_to.items():
+        direction = TARGETS[name][0]
+        value = scores[name]
+        if not np.isfinite(value) or (value < target - 1e-12 if direction == ">=" else value > target + 1e-12):
+            return False
+    return True
+
+
+def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, float]], minimise: str = "user_cost",
+           subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
+           tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False) -> Design:
+    """The cheapest design meeting every target: `make_game(**params)` builds a game; `params` gives each
+    parameter's range (lo, hi); `budget` is the parameter bisected (targets monotone in it); the other
+    parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
+    relative to itself ("binds": the target fails one tolerance step cheaper). Targets: liveness (on time, >=), hhi (<=),
+    nakamoto (>=), user_cost (<=), stall_bribe_per_hour (>=)."""
+    subject_to = dict(subject_to or {})
+    for name in subject_to:
+        if name not in TARGETS:
+            raise InvalidParameter("subject_to", name, f"targets among {', '.join(TARGETS)}")
+    if minimise not in OBJECTIVES:
+        raise InvalidParameter("minimise", minimise, f"one of {', '.join(OBJECTIVES)}")
+    if budget not in params:
+        raise InvalidParameter("budget", budget, f"one of the searched parameters ({', '.join(params)})")
+    for name, rng in params.items():
+        if not (isinstance(rng, tuple) and len(rng) == 2):
+            raise InvalidParameter(f"params[{name}]", rng, "a (lo, hi) pair")
+        lo = check_real(f"params[{name}][0]", rng[0])
+        check_real(f"params[{name}][1]", rng[1], lo=lo)
+    grid = check_int("grid", grid, lo=1, hi=101)
+    tolerance = check_real("tolerance", tolerance, lo=1e-9, hi=0.5)
+    timing = Timing() if timing is None else timing
+    names = set(subject_to) | {minimise}
+    lo_b, hi_b = (float(x) for x in params[budget])
+    others = {k: np.linspace(float(v[0]), float(v[1]), grid) if v[0] != v[1] else np.array([float(v[0])])
+              for k, v in params.items() if k != budget}
+    rows: list[dict[str, Any]] = []
+
+    def evaluate(point: dict[str, float], value: float) -> dict[str, float]:
+        scores = _scores(make_game(**point, **{budget: value}), names, timing)
+        rows.append({**point, budget: value, **scores, "meets": _meets(scores, subject_to)})
+        return scores
+
+    best: tuple[float, dict[str, float], float] | None = None
+    monotone = True
+    for combo in itertools.product(*others.values()):
+        point = dict(zip(others, (float(x) for x in combo)))
+        if not _meets(evaluate(point, hi_b), subject_to):
+            continue
+        low, high = lo_b, hi_b
+        if _meets(evaluate(point, low), subject_to):
+            high = low
+        while high - low > tolerance * max(abs(high), 1e-9):
+            mid = 0.5 * (low + high)
+            if _meets(evaluate(point, mid), subject_to):
+                high = mid
+            else:
+                low = mid
+        scores = evaluate(point, high)
+        if not _meets(scores, subject_to):        # the targets were not monotone in the budget here
+            monotone = False
+            continue
+        if best is None or scores[minimise] < best[0]:
+            best = (scores[minimise], point, high)
+    trace = pd.DataFrame(rows)
+    if best is None:
+        return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)
+    _, point, value = best
+    chosen = {**point, budget: value}
+    game = make_game(**chosen)
+    scores = _scores(game, names, timing)
+    step = tolerance * abs(value)
+    cheaper = _scores(make_game(**point, **{budget: value - step}), names, timing) if value - step >= lo_b else None
+    binding = pd.DataFrame([{"target": k, "direction": TARGETS[k][0], "value": v, "achieved": scores[k],
+                             "slack": (scores[k] - v) if TARGETS[k][0] == ">=" else (v - scores[k]),
+                             "binds": cheaper is not None and not _meets(cheaper, {k: v})}
+                            for k, v in subject_to.items()])
+    result = None
+    if analyse_result:
+        from .api import analyse
+        result = analyse(game, rounds=20_000, timing=timing)
+    return Design(chosen, game, scores, binding, trace, monotone, True, result)

@@ -1,0 +1,81 @@
+"""pg.design (issue 14, first part): the cheapest certified design meeting a designer's targets."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import provergame as pg
+from provergame.scenario import default_scenario_path, load_scenario
+
+
+@pytest.fixture(scope="module")
+def provers():
+    return load_scenario(default_scenario_path()).population()
+
+
+def _by_hand(game, window=1.0):
+    """On-time liveness and HHI at the game's equilibrium, recomputed from the race law and reward shares."""
+    eq = game.equilibrium()[0]
+    q = eq * game.provers.reliability
+    live = 1 - np.prod(1 - q * (1 - np.exp(-game.provers.rate * window)))
+    reward = game.stats(eq).reward
+    shares = reward / reward.sum()
+    return live, float(np.sum(shares ** 2))
+
+
+CASES = {
+    "winner_takes_all": (lambda pop: (lambda reward: pg.games.WinnerTakesAll(reward, pop)), {"reward": (0.1, 100.0)}),
+    "uncle_rewards": (lambda pop: (lambda reward, uncle_share: pg.games.UncleRewards(reward, uncle_share, 2, pop)),
+                      {"reward": (0.1, 100.0), "uncle_share": (0.0, 0.5)}),
+    "minimum_proving_time": (lambda pop: (lambda reward, t_min: pg.games.MinimumProvingTime(reward, t_min, pop)),
+                             {"reward": (0.1, 100.0), "t_min": (0.0, 1.0)}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_cheapest_design_meets_the_targets_and_a_cheaper_one_does_not(kind, provers):
+    make, params = CASES[kind]
+    make_game = make(provers)
+    targets = {"liveness": 0.99, "hhi": 0.2}
+    d = pg.design(make_game, params, minimise="user_cost", subject_to=targets)
+    assert d.feasible and d.monotone
+    game = make_game(**d.params)
+    assert pg.solve(game).regret <= 1e-9
+    live, hhi = _by_hand(game)
+    assert live >= 0.99 and hhi <= 0.2
+    cheaper = dict(d.params, reward=d.params["reward"] * (1 - 0.01))
+    live_c, hhi_c = _by_hand(make_game(**cheaper))
+    assert live_c < 0.99 or hhi_c > 0.2
+    assert d.binding["binds"].any()
+    assert len(d.trace) >= 3 and d.trace["meets"].any()
+
+
+def test_design_says_when_nothing_meets_the_targets(provers):
+    d = pg.design(lambda reward: pg.games.WinnerTakesAll(reward, provers), {"reward": (0.1, 100.0)},
+                  subject_to={"hhi": 0.01})
+    assert not d.feasible and d.game is None and len(d.trace) >= 1
+
+
+def test_design_refuses_unknown_targets_and_objectives(provers):
+    make = lambda reward: pg.games.WinnerTakesAll(reward, provers)    # noqa: E731
+    with pytest.raises(pg.InvalidParameter, match="subject_to"):
+        pg.design(make, {"reward": (0.1, 10.0)}, subject_to={"speed": 1.0})
+    with pytest.raises(pg.InvalidParameter, match="minimise"):
+        pg.design(make, {"reward": (0.1, 10.0)}, minimise="fun")
+    with pytest.raises(pg.InvalidParameter, match="budget"):
+        pg.design(make, {"uncle_share": (0.0, 1.0)})
+
+
+def test_design_cli_prints_the_cheapest_design_and_refuses_bad_targets():
+    from typer.testing import CliRunner
+
+    from provergame.cli import app
+    runner = CliRunner()
+    res = runner.invoke(app, ["design", "--mechanism", "winner_takes_all", "--target", "liveness=0.99",
+                              "--target", "hhi=0.2", "--param", "reward=0.1:100"])
+    assert res.exit_code == 0, res.output
+    assert "cheapest winner_takes_all: reward = " in res.output and "| hhi | <= |" in res.output
+    bad = runner.invoke(app, ["design", "--mechanism", "winner_takes_all", "--target", "speed=1"])
+    assert bad.exit_code == 2 and "subject_to='speed'" in bad.output
+    bad = runner.invoke(app, ["design", "--mechanism", "winner_takes_all", "--param", "reward=5:1"])
+    assert bad.exit_code == 2 and "lo <= hi" in bad.output
