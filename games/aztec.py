@@ -108,6 +108,7 @@ class AztecMultiProof(EntryGame):
     scores: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="score",
                               doc="activity scores (default: every prover at max_score)"), None)
     sybil_reason: ClassVar[str] = "rewards follow each identity's booster score; a new identity starts at the floor"
+    budget_field: ClassVar[str | None] = "epoch_rewards"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
@@ -279,6 +280,7 @@ class Sidecar(EntryGame):
     stall_form: ClassVar[str] = "linear"
     timing: ClassVar[str] = "elected"
     identity_weighted: ClassVar[bool] = True
+    budget_field: ClassVar[str | None] = "prover_tip"
     max_provers: ClassVar[int] = 300
 
     @classmethod
@@ -391,6 +393,7 @@ class EpochQuotes(Game):
     stall_form: ClassVar[str] = "linear"
     timing: ClassVar[str] = "elected"
     priced: ClassVar[bool] = True
+    budget_field: ClassVar[str | None] = "epoch_rewards"
     max_provers: ClassVar[int] = 300
 
     @classmethod

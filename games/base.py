@@ -84,7 +84,8 @@ class Game(ABC):
     identity_weighted: ClassVar[bool] = False    # the protocol picks among identities (sybils gain shares)
     sybil_reason: ClassVar[str] = ""             # why neither sybils nor price cuts apply, when they do not
     exchangeable: ClassVar[bool] = False
-    coalition_budget: ClassVar[int] = 100_000   # payoff entries analyse spends per coalition search         # players are ex-ante identical (bidders drawing from one law)
+    coalition_budget: ClassVar[int] = 100_000   # payoff entries analyse spends per coalition search
+    budget_field: ClassVar[str | None] = None    # the parameter that sets what users pay (equal-budget runs)         # players are ex-ante identical (bidders drawing from one law)
     seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
     timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
     provers: Population

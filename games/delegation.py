@@ -48,6 +48,7 @@ class DelegatedStake(Game):
     timing: ClassVar[str] = "elected"
     seat_fields: ClassVar[tuple[str, ...]] = ("active_set",)
     sybil_reason: ClassVar[str] = "selection follows total stake, which splitting does not change; cuts are not prices to users"
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:

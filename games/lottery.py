@@ -36,6 +36,7 @@ class LotteryReward(EntryGame):
     provers: Population = param(PROVERS)
     fault_cost: float = param(Real(lo=0, unit="token", doc="what the protocol bears when nobody proves"), 0.0)
     identity_weighted: ClassVar[bool] = True
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 3000
 
     @classmethod

@@ -93,6 +93,7 @@ class Snarketplace(Game):
     stall_form: ClassVar[str] = "linear"
     priced: ClassVar[bool] = True
     timing: ClassVar[str] = "served"
+    budget_field: ClassVar[str | None] = "reserve_price"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:

@@ -108,6 +108,7 @@ class WinnerTakesAll(_Race):
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     provers: Population = param(PROVERS)
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 2000
 
     @classmethod
@@ -165,6 +166,7 @@ class UncleRewards(_Race):
     uncle_share: float = param(Real(lo=0, hi=1, unit="share of reward", doc="paid to each uncle"))
     uncles: int = param(Int(lo=0, hi=1000, unit="proofs", doc="how many later valid proofs are paid"))
     provers: Population = param(PROVERS)
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 1000
 
     @classmethod
@@ -230,6 +232,7 @@ class MinimumProvingTime(_Race):
     provers: Population = param(PROVERS)
     proving_time: str = param(Choice(options=("exponential", "deterministic"), doc="law of proving times"),
                               "exponential")
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 1000
 
     @classmethod
@@ -329,6 +332,7 @@ class SpeedRace(Game):
     provers: Population = param(PROVERS)
     strategy: ClassVar[str] = "continuous"
     strategy_label: ClassVar[str] = "speed"
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 100_000
 
     def _validate(self) -> None:
@@ -432,6 +436,7 @@ class SequencerChosen(EntryGame):
     bond: float = param(Real(lo=0, unit="token", doc="sequencer's bond, released when it pays"), 0.0)
     payment: str = param(Choice(options=("protocol", "out_of_protocol"), doc="who settles the fee"), "protocol")
     sybil_reason: ClassVar[str] = "the sequencer asks the cheapest provers; an extra identity with the same cost adds no share"
+    budget_field: ClassVar[str | None] = "fee"
     max_provers: ClassVar[int] = 1000
 
     @classmethod

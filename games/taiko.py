@@ -47,6 +47,7 @@ class TaikoProverPool(Game):
     elected_by_protocol: ClassVar[bool] = True
     timing: ClassVar[str] = "elected"
     sybil_reason: ClassVar[str] = "selection weight stake / erpg^2 is linear in stake: splitting it changes nothing"
+    budget_field: ClassVar[str | None] = "fee_per_gas"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:

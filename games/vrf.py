@@ -50,6 +50,7 @@ class StakeVRF(Game):
                         "entry")
     elected_by_protocol: ClassVar[bool] = True
     timing: ClassVar[str] = "elected"
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
@@ -378,6 +379,7 @@ class TaikoPool(Game):
     priced: ClassVar[bool] = True
     timing: ClassVar[str] = "elected"
     seat_fields: ClassVar[tuple[str, ...]] = ("pool_size",)
+    budget_field: ClassVar[str | None] = "fee_cap"
     max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
@@ -534,6 +536,7 @@ class TurnBased(Game):
     cost_noise: float = param(Real(lo=0, hi=5, doc="sd of log per-turn costs (turn_auction)"), 0.2)
     elected_by_protocol: ClassVar[bool] = True
     timing: ClassVar[str] = "elected"
+    budget_field: ClassVar[str | None] = "reward"
     max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:

@@ -236,6 +236,8 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     from provergame.analyses import extras as report_sections
     from provergame.solvers.coalition import cartel, coalition_regret
     timing = Timing() if timing is None else timing
+    if not isinstance(timing, Timing):
+        raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
     eq = solve(game, symmetric=symmetric)
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed, window=timing.window)
     extra = report_sections(game, eq.profile)

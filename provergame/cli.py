@@ -53,7 +53,8 @@ def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML fil
         command = f"provergame report --scenario {shown} --out {out}"
         out.mkdir(parents=True, exist_ok=True)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep) + (sc.comparison is not None))
+            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep) + (sc.comparison is not None)
+                                 + (sc.equal_budget is not None))
             written = run_scenario(sc, out, command=command, scenario_label=shown, workers=None if workers == 0 else workers,
                                    progress=lambda label: bar.update(task, advance=1, description=label))
     typer.echo(f"wrote {len(written)} files to {out}/ (open {out / 'index.md'})")

@@ -29,6 +29,7 @@ TARGETS = {
     "stall_bribe_per_hour": (">=", "cheapest bribe stalling on-time proving, per hour"),
 }
 OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
+MAX_DOUBLINGS = 12        # an equal-budget search grows the budget at most 4096-fold
 
 
 @dataclass(frozen=True)
@@ -147,3 +148,48 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         from .api import analyse
         result = analyse(game, rounds=20_000, timing=timing)
     return Design(chosen, game, scores, binding, trace, monotone, True, result)
+
+
+def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4) -> dict[str, Any]:
+    """The game re-solved with its budget parameter (`budget_field`) set so that users pay `user_cost`
+    per proof landed (bisection; user cost rises with the budget). Returns the budget value, the
+    achieved user cost, on-time liveness, HHI and the regret, or says why the target cannot be met."""
+    from dataclasses import replace
+
+    timing = Timing() if timing is None else timing
+    user_cost = check_real("user_cost", user_cost, lo=0, lo_open=True)
+    field_name = getattr(game, "budget_field", None)
+    row: dict[str, Any] = {"mechanism": game.title, "budget parameter": field_name or "n/a"}
+    if field_name is None:
+        return {**row, "note": "no single budget parameter (sequencer side, two rewards, or prices that emerge)"}
+    start = float(getattr(game, field_name))
+
+    def cost_at(value: float) -> float:
+        g = replace(game, **{field_name: value})
+        eq = g.equilibrium()[0]
+        from .solvers import metrics as _m
+        return float(_m.metrics(g, eq, timing.window)["user_cost"])
+
+    low, high = 0.0, max(start, user_cost, 1e-9)
+    try:
+        c_high = cost_at(high)
+        for _ in range(MAX_DOUBLINGS):
+            if c_high >= user_cost:
+                break
+            low, high = high, 2 * high
+            c_before, c_high = c_high, cost_at(high)
+            if c_high <= c_before * (1 + 1e-9):       # the budget no longer moves what users pay
+                break
+        if c_high < user_cost:
+            return {**row, "note": f"users pay at most {c_high:.4g} per proof at any {field_name}"}
+        while high - low > tolerance * high:
+            mid = 0.5 * (low + high)
+            if cost_at(mid) >= user_cost:
+                high = mid
+            else:
+                low = mid
+        scores = _scores(replace(game, **{field_name: high}), set(), timing)
+    except InvalidParameter as exc:
+        return {**row, "note": f"refused: {exc}"}
+    return {**row, "value": high, "user_cost": scores["user_cost"], "liveness": scores["liveness"],
+            "hhi": scores["hhi"], "nakamoto": scores["nakamoto"], "regret": scores["regret"], "note": ""}

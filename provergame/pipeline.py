@@ -112,6 +112,24 @@ def _analysis_task(label: str, game: Any, rounds: int, seed: int, timing: Any) -
     return analyse(game, rounds=rounds, seed=seed, timing=timing)
 
 
+def _equal_budget_task(sc: Scenario) -> dict[str, Any]:
+    from .design import at_user_cost
+    rows = []
+    for label, game in sc.games():
+        r = at_user_cost(game, float(sc.equal_budget), sc.timing())
+        rows.append({"mechanism": label, "budget parameter": r["budget parameter"],
+                     "value at equal budget": r.get("value", float("nan")),
+                     "user_cost per proof": r.get("user_cost", float("nan")),
+                     "on-time liveness": r.get("liveness", float("nan")), "hhi": r.get("hhi", float("nan")),
+                     "nakamoto": r.get("nakamoto", float("nan")), "regret": r.get("regret", float("nan")),
+                     "note": r["note"]})
+    text = (f"Every mechanism with one budget parameter re-solved so that users pay {sc.equal_budget:g} per proof "
+            f"landed (bisection on that parameter; each point a certified equilibrium), so rows compare like with "
+            f"like. Where competition caps what users pay, or no single parameter sets it, the note says so.")
+    return {f"At equal budget: users pay {sc.equal_budget:g} per proof": text,
+            "Equal-budget table": pd.DataFrame(rows)}
+
+
 def _comparison_task(sc: Scenario) -> dict[str, Any]:
     from .report import Figure
     c, pop = sc.comparison, sc.population()
@@ -165,6 +183,8 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
         tasks.append((label, _analysis_task, (label, game, sc.rounds, sc.seed, sc.timing())))
     for spec in sc.sweep:
         tasks.append((f"sweep {spec.param}", sweep_frame, (sc, spec)))
+    if sc.equal_budget is not None:
+        tasks.append(("equal budget", _equal_budget_task, (sc,)))
     if sc.comparison is not None:
         tasks.append(("attack comparison", _comparison_task, (sc,)))
     from .errors import check_int
@@ -189,7 +209,9 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     n_games = len(sc.mechanism)
     results = [(tasks[k][0], done[k]) for k in range(n_games)]
     sweeps = [({"mechanism": spec.mechanism, "param": spec.param}, done[n_games + j]) for j, spec in enumerate(sc.sweep)]
-    comparisons: dict[str, Any] = done[-1] if sc.comparison is not None else {}
+    comparisons: dict[str, Any] = {}
+    for k in range(n_games + len(sc.sweep), len(tasks)):
+        comparisons.update(done[k])
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds, "version": __version__, "command": command,
                "comparisons": comparisons}

@@ -141,6 +141,7 @@ class Scenario(_Strict):
     rounds: int = Field(100_000, ge=100, le=100_000_000)
     window: float = Field(1.0, gt=0, le=1e12)          # time units within which a proof is on time
     slot_seconds: float = Field(600.0, gt=0, le=1e9)   # real seconds of one unit of work
+    equal_budget: float | None = Field(None, gt=0, le=1e12)   # user cost per proof every design is also solved at
     provers: ProversSpec
     mechanism: list[dict[str, Any]] = Field(min_length=1)
     sweep: list[SweepSpec] = []

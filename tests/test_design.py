@@ -79,3 +79,17 @@ def test_design_cli_prints_the_cheapest_design_and_refuses_bad_targets():
     assert bad.exit_code == 2 and "subject_to='speed'" in bad.output
     bad = runner.invoke(app, ["design", "--mechanism", "winner_takes_all", "--param", "reward=5:1"])
     assert bad.exit_code == 2 and "lo <= hi" in bad.output
+
+
+def test_equal_budget_sets_what_users_pay(provers):
+    """By hand: WinnerTakesAll users pay the reward per proof; Sidecar users pay tip + share x block reward;
+    a Bertrand market cannot be made to cost more than competition allows."""
+    from provergame.design import at_user_cost
+    wta = at_user_cost(pg.games.WinnerTakesAll(10.0, provers), 5.0)
+    assert wta["value"] == pytest.approx(5.0, rel=2e-4) and wta["user_cost"] == pytest.approx(5.0, rel=2e-4)
+    side = at_user_cost(pg.games.Sidecar(0.5, 0.1, 10.0, 2.0, provers), 5.0)
+    assert side["budget parameter"] == "prover_tip" and side["value"] == pytest.approx(5.0 - 0.1 * 10.0, rel=2e-4)
+    market = at_user_cost(pg.games.Snarketplace(demand=3.0, reserve_price=3.0, provers=provers), 50.0)
+    assert "users pay at most" in market["note"]
+    tree = at_user_cost(pg.games.ProofTreeVRF.example(), 5.0)
+    assert "no single budget parameter" in tree["note"]
