@@ -83,9 +83,9 @@ class Game(ABC):
     players_field: ClassVar[str] = "provers"    # the parameter that sets the number of players
     identity_weighted: ClassVar[bool] = False    # the protocol picks among identities (sybils gain shares)
     sybil_reason: ClassVar[str] = ""             # why neither sybils nor price cuts apply, when they do not
-    exchangeable: ClassVar[bool] = False
+    exchangeable: ClassVar[bool] = False         # players are ex-ante identical (bidders drawing from one law)
     coalition_budget: ClassVar[int] = 100_000   # payoff entries analyse spends per coalition search
-    budget_field: ClassVar[str | None] = None    # the parameter that sets what users pay (equal-budget runs)         # players are ex-ante identical (bidders drawing from one law)
+    budget_field: ClassVar[str | None] = None    # the parameter that sets what users pay (equal-budget runs)
     seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
     timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
     provers: Population
