@@ -242,7 +242,8 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     roll = simulate(game, eq.profile, rounds=rounds, seed=seed, window=timing.window)
     extra = report_sections(game, eq.profile)
     extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
-    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget, best=eq.best_response)
+    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget,
+                                     best_response=eq.best_response)
                   for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
     if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
         c2 = coalitions[2]

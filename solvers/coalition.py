@@ -83,16 +83,17 @@ def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Gen
 
 
 def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDGET, seed: int = 0,
-                     best: np.ndarray | None = None) -> CoalitionRegret:
+                     best_response: np.ndarray | None = None) -> CoalitionRegret:
     """Largest joint gain of any coalition of 2..`size` players deviating together from `profile`
     (total, and the Pareto-improving variant where every member gains). `budget` caps the payoff
-    entries evaluated (joint profiles times players); beyond it coalitions are sampled."""
+    entries evaluated (joint profiles times players); beyond it coalitions are sampled.
+    `best_response`: the players' unilateral best responses, when already known."""
     p = game.check_profile(profile)
     if game.n < 2:
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
     size = min(check_int("size", size, lo=2, hi=1000), game.n)
     budget = check_int("budget", budget, lo=1, hi=10 ** 10)
-    cand = candidate_strategies(game, p, best=best)
+    cand = candidate_strategies(game, p, best=best_response)
     m = cand.shape[1]
     base = np.asarray(game.expected_payoffs(p), dtype=float)
     scale = max(1.0, float(np.abs(base).max()))
