@@ -22,9 +22,9 @@ from provergame.params import Array, Instance, Real, param
 from provergame.solvers import exponential_race as er
 
 from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
-from .race import WinnerTakesAll, entry_race_checks, entry_race_forms
+from .race import FirstValidProof, WinnerTakesAll, entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, first_assignment_times, proving_times, race_on_time, elected_on_time
+from .rules import elected_on_time, entries as _entries, first_assignment_times, first_valid_time
 from .rules import valid_draws as _valid
 
 
@@ -90,7 +90,7 @@ class Booster:
 
 @register("aztec_multi_proof")
 @dataclass(frozen=True)
-class AztecMultiProof(EntryGame):
+class AztecMultiProof(FirstValidProof, EntryGame):
     """Each prover submits the epoch proof (entry, cost `proving_cost`) with some probability; the
     `epoch_rewards` are split pro rata to booster shares among valid submissions.
 
@@ -141,19 +141,6 @@ class AztecMultiProof(EntryGame):
     def stats(self, profile: Any) -> Stats:
         return self.as_race.stats(self.check_profile(profile))
 
-    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
-        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, float("inf")
-
-    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
-        """Payoff of proving alone: rho_i R - c_i."""
-        from .race import entry_race_forms
-        return entry_race_forms()["withhold_bribe"], {"R": self.epoch_rewards, "rho_i": self.provers.reliability[i],
-                                                      "c_i": self.entry_cost()[i]}
-
-    def on_time(self, profile: Any, window: float) -> float:
-        """Some valid submission lands by the window (proving times Exp(rate), not the booster shares)."""
-        return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
-
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Submissions are drawn, each valid with its reliability; rewards split pro rata to shares;
         the useful cost is the share-weighted cost of the valid proofs."""
@@ -166,7 +153,7 @@ class AztecMultiProof(EntryGame):
         reward = self.epoch_rewards * frac
         cost = enter * self.proving_cost
         accepted = total[:, 0] > 0
-        landed = np.where(valid, proving_times(self.provers.rate, rng, rounds), np.inf).min(axis=1)
+        landed = first_valid_time(valid, self.provers.rate, rng)       # times are Exp(rate), not the shares
         return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), frac @ self.proving_cost,
                         landed)
 

@@ -21,15 +21,15 @@ from provergame.params import Real, param
 from provergame.solvers import exponential_race as er
 
 from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
-from .race import entry_race_checks, entry_race_forms
+from .race import FirstValidProof, entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, proving_times, race_on_time
+from .rules import entries as _entries, first_valid_time
 from .rules import valid_draws as _valid
 
 
 @register("lottery_reward")
 @dataclass(frozen=True)
-class LotteryReward(EntryGame):
+class LotteryReward(FirstValidProof, EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
@@ -60,23 +60,11 @@ class LotteryReward(EntryGame):
         return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, liveness=live,
                      user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
 
-    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
-        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, float("inf")
-
-    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
-        """Payoff of proving alone: rho_i R - c_i."""
-        from .race import entry_race_forms
-        return entry_race_forms()["withhold_bribe"], {"R": self.reward, "rho_i": self.provers.reliability[i],
-                                                      "c_i": self.entry_cost()[i]}
-
-    def on_time(self, profile: Any, window: float) -> float:
-        return race_on_time(self.check_profile(profile) * self.provers.reliability, self.provers.rate, window)
-
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         enter = _entries(p, rng, rounds)
         valid = enter & _valid(self.provers.reliability, rng, rounds)
-        landed = np.where(valid, proving_times(self.provers.rate, rng, rounds), np.inf).min(axis=1)
+        landed = first_valid_time(valid, self.provers.rate, rng)
         draw = np.where(valid, rng.random((rounds, self.n)), -1.0)
         winner = np.argmax(draw, axis=1)
         accepted = valid.any(axis=1)

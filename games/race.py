@@ -48,7 +48,26 @@ def entry_race_checks(game: EntryGame, reward: float,
     return out
 
 
-class _Race(EntryGame):
+class FirstValidProof:
+    """Timing of games where every entrant proves at once and the first valid proof counts: presence
+    p_i rho_i, Exp(rate) proving times (games.forms.race_on_time_form), and proving alone pays
+    rho_i B - c_i with B the game's budget parameter."""
+
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        """(presence q_i, proving rate r_i, time proofs start counting, latest useful time)."""
+        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, float("inf")
+
+    def on_time(self, profile: Any, window: float) -> float:
+        presence, rate, start, cap = self.race_law(profile)
+        return race_on_time(presence, rate, min(window, cap), start=start)
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Payoff of proving alone (what the stall bribe pays prover i): rho_i R - c_i."""
+        return entry_race_forms()["withhold_bribe"], {"R": getattr(self, self.budget_field),
+                                                      "rho_i": self.provers.reliability[i], "c_i": self.entry_cost()[i]}
+
+
+class _Race(FirstValidProof, EntryGame):
     """Shared pieces of the entry races: presence, stats from win probabilities, proof times."""
 
     reward: float
@@ -69,20 +88,6 @@ class _Race(EntryGame):
         return Stats(reward=reward, cost=p * self.entry_cost(), participation=p,
                      liveness=float(1 - np.prod(1 - self._presence(p))),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
-
-    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
-        """(presence q_i, proving rate r_i, time proofs start counting, latest useful time): the
-        finishing-time law behind on-time liveness (games.forms.race_on_time_form)."""
-        return self._presence(self.check_profile(profile)), self.provers.rate, 0.0, float("inf")
-
-    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
-        """Payoff of proving alone (what the stall bribe pays prover i): rho_i R - c_i."""
-        return entry_race_forms()["withhold_bribe"], {"R": self.reward, "rho_i": self.provers.reliability[i],
-                                                      "c_i": self.entry_cost()[i]}
-
-    def on_time(self, profile: Any, window: float) -> float:
-        presence, rate, start, cap = self.race_law(profile)
-        return race_on_time(presence, rate, min(window, cap), start=start)
 
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)

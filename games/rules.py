@@ -60,6 +60,11 @@ def proving_times(rate: np.ndarray, rng: np.random.Generator, rounds: int) -> np
     return rng.standard_exponential((rounds, rate.shape[-1])) / rate
 
 
+def first_valid_time(valid: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(rounds,) when the first valid proof lands: the least Exp(rate) time among `valid` provers."""
+    return np.where(valid, proving_times(rate, rng, valid.shape[0]), np.inf).min(axis=1)
+
+
 def race_on_time(presence: np.ndarray, rate: np.ndarray, window: float, start: float = 0.0) -> float:
     """P(some present prover's valid proof lands by `window`): proofs take Exp(rate) and count from
     `start` on (a minimal proving time), 1 - prod_i (1 - q_i (1 - e^{-r_i window}))."""
