@@ -36,9 +36,11 @@ class RoundRobin(EntryGame):
     elected_by_protocol: ClassVar[bool] = True  # 4. flags the analyses read
     timing: ClassVar[str] = "elected"           #    (how its proof times arise: games.base.TIMINGS)
     max_provers: ClassVar[int] = 100_000         # 5. the size up to which solve and analyse run
+    limitations: ClassVar[str] = (               # 6. what the model leaves out (the decision page lists it)
+        "a fixed turn order known in advance; a missed turn is simply lost (no penalty, no re-assignment).")
 
     @classmethod
-    def example(cls, n: int | None = None) -> "RoundRobin":    # 6. a small valid instance
+    def example(cls, n: int | None = None) -> "RoundRobin":    # 7. a small valid instance
         return cls(3.0, example_provers(n or 4))
 
     # --- analytic face: V_i given the others (an entry game only needs this and entry_cost) ---

@@ -353,6 +353,9 @@ class _Procurement(Game):
 class ReverseAuction(_Procurement):
     """Succinct's reverse auction: staked provers bid; the lowest bid wins and is paid on delivery; a
     missed deadline (probability 1 - reliability) slashes `slash` of the winner's stake."""
+    limitations: ClassVar[str] = (
+        "bidders' costs are private draws from one known law (symmetric Bayesian equilibrium); no repeated-"
+        "auction reputation, no collusion among bidders beyond the cartel check, no L1 gas.")
 
     provers_count: int = param(Int(lo=2, hi=10_000, unit="provers", doc="bidders"), 4)
     cost_distribution: Any = param(COST_LAW, ("uniform", 0.0, 1.0))
@@ -411,6 +414,9 @@ class ReverseDutchAuction(_Procurement):
     first prover to lock posts `collateral` and is exclusive until `lock_timeout`; after it anyone may
     fulfil. On failure the collateral is slashed: `burn_share` burned, the rest paid to whoever fulfils
     (plus `after_timeout_price` if the request still pays after the lock expires)."""
+    limitations: ClassVar[str] = (
+        "one request at a time; the price ramp and lock are played against a known cost law; no request "
+        "queue, no gas cost of locking, no reputation across requests.")
 
     min_price: float = param(Real(lo=0, unit="token", doc="price at the start of the ramp"), 0.0)
     max_price: float = param(Real(lo=0, lo_open=True, unit="token", doc="price at the end of the ramp"), 1.0)

@@ -99,6 +99,9 @@ class AztecMultiProof(FirstValidProof, EntryGame):
     `WinnerTakesAll` entry game on those rates: reused, not re-derived. With equal shares (veterans, or
     no booster) it is the equal split among submitters, pay-all.
     """
+    limitations: ClassVar[str] = (
+        "booster shares are fixed within the epoch (their growth is the separate newcomer ramp); one epoch "
+        "proof, no partial proofs, no L1 gas per submission.")
 
     epoch_rewards: float = param(Real(lo=0, unit="token per epoch", doc="split pro rata among valid submitters"))
     proving_cost: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="token per epoch",
@@ -257,6 +260,9 @@ class Sidecar(EntryGame):
     Offering costs nothing; a picked prover's margin is r_i (tip + share R) - (1 - r_i)(deposit +
     stake_slash) - cost_i and V_i = margin_i E[1 / (1 + K_i)], K_i the other offerers.
     """
+    limitations: ClassVar[str] = (
+        "the sequencer picks an offer uniformly (no bribes, no reputation); deposits are posted without "
+        "capital cost.")
 
     prover_tip: float = param(Real(lo=0, unit="token per block", doc="tip the sequencer pays its prover"))
     reward_share: float = param(Real(lo=0, hi=1, unit="share", doc="share of the block reward to the prover"))
@@ -368,6 +374,9 @@ class EpochQuotes(Game):
 
     A profile is each prover's quote in basis points; payoffs are q_i R / 10^4 - cost_i if accepted.
     """
+    limitations: ClassVar[str] = (
+        "the proposer is honest or bribed, nothing in between; quotes are one-shot per epoch with bonds that "
+        "are not capital-costed.")
 
     epoch_rewards: float = param(Real(lo=0, lo_open=True, unit="token per epoch", doc="rewards of the epoch"))
     provers: Population = param(PROVERS)

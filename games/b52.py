@@ -84,6 +84,9 @@ class B52(Game):
     Equilibrium (complete information, Bertrand): the top builder wins at x = m_(2), the others bid
     their whole MEV; provers receive the second-highest MEV whenever the proof lands.
     """
+    limitations: ClassVar[str] = (
+        "builders know each other's MEV (complete information among builders); provers do not prove here: "
+        "proving cost and time are outside the game.")
 
     builders: Any = param(Array(lo=0, min_len=2, max_len=1000, unit="token per block", doc="each builder's MEV"))
     provers: Population = param(PROVERS)

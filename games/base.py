@@ -88,6 +88,7 @@ class Game(ABC):
     budget_field: ClassVar[str | None] = None    # the parameter that sets what users pay (equal-budget runs)
     seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
     timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
+    limitations: ClassVar[str] = ""              # one line: what the model leaves out (report pages)
     provers: Population
 
     def __post_init__(self) -> None:

@@ -33,6 +33,9 @@ class DelegatedStake(Game):
     return per token rho_i (1 - kappa_i) R / T_active is the same at any prover size, so delegation
     follows the cut alone (sensitivity -> inf: all to the best cut).
     """
+    limitations: ClassVar[str] = (
+        "delegators respond by a logit rule to returns, not as strategic players; stake is fixed within the "
+        "analysed round (its growth is the separate dynamics).")
 
     reward: float = param(Real(lo=0, unit="token per block", doc="paid to the block's prover, shared by cut"))
     provers: Population = param(PROVERS)

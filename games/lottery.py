@@ -31,6 +31,8 @@ from .rules import valid_draws as _valid
 @dataclass(frozen=True)
 class LotteryReward(FirstValidProof, EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
+    limitations: ClassVar[str] = (
+        "the draw is uniform among valid proofs; proving time plays no role in who is paid.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
     provers: Population = param(PROVERS)

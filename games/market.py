@@ -83,6 +83,9 @@ class Snarketplace(Game):
     (unit demand: the lowest cost wins at the second-lowest cost), or the reserve price if supply
     is short of demand or nobody is excluded; ties at the margin sell at cost.
     """
+    limitations: ClassVar[str] = (
+        "one block's demand cleared by a static merit order; capacities and costs fixed within the period "
+        "(their change over time is the separate dynamics).")
 
     demand: float = param(Real(lo=0, lo_open=True, unit="units of work per block", doc="work block producers buy"))
     reserve_price: float = param(Real(lo=0, lo_open=True, unit="token per unit", doc="most a producer pays"))
@@ -223,6 +226,9 @@ class Predation(Game):
     discounted gain over accommodation (competing at the market equilibrium throughout):
     Delta = (pi_p - pi_c)(1 - d^P)/(1 - d) + (pi_m - pi_c) d^P (1 - d^E)/(1 - d)  (d -> 1: sums).
     """
+    limitations: ClassVar[str] = (
+        "one predator with deep pockets against identical rivals; the phases are fixed in length, and "
+        "entrants' return rule is exogenous.")
 
     market: Snarketplace = param(Instance(cls=Snarketplace, doc="the market (a table: demand, reserve_price)"))
     predator: int = param(Int(lo=0, hi=1_000_000, doc="index of the deep-pocketed prover"))
@@ -431,6 +437,9 @@ class NilMarket(Game):
     (priority="price") or time then price ("time"), each primary key divided by the rating; pick
     the top (exact ties split evenly). The winner pays its cost and is paid on delivery.
     """
+    limitations: ClassVar[str] = (
+        "one price per prover for every request; proposals are fixed proving times 1/rate; pure strategies "
+        "only (a least-regret profile where none is an equilibrium).")
 
     requests: Any = param(Custom(checker=_requests_checked, allowed="rows of (deadline t_r > 0, max_price c_r > 0)",
                                  bad=([[1.0, -1.0]], [[float("nan"), 1.0]], [[1.0]], [], "x", 1.0),
@@ -487,9 +496,14 @@ class NilMarket(Game):
         return self.wins(p) * (self.provers.reliability * p - self.provers.cost)
 
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
-        scaled = profile[None, :] * self.ratings[:, None] / self.ratings[None, :]  # price matching j's rated price
+        """Where the own payoff, linear in the own price between them, can peak: just below or at each
+        rival's price (rated, for price priority; raw, the tie-breaker under time priority), each cap."""
+        if self.priority == "price":
+            rival = profile[None, :] * self.ratings[:, None] / self.ratings[None, :]
+        else:
+            rival = np.broadcast_to(profile, (self.n, self.n))
         caps = np.broadcast_to(self.requests[:, 1], (self.n, len(self.requests)))
-        return np.concatenate([scaled - self.tick, scaled, caps, self.break_even()[:, None]], axis=1)
+        return np.concatenate([rival - self.tick, rival, caps, self.break_even()[:, None]], axis=1)
 
     def break_even(self) -> np.ndarray:
         """The price at which a matched proposal breaks even: cost / reliability (paid on delivery)."""
@@ -543,24 +557,29 @@ class NilMarket(Game):
         """Sequential best responses on the price grid spanned by rivals' rated prices, the price caps
         and break-even prices. One price serves every request, so a pure equilibrium need not exist
         (best responses can cycle, as in Bertrand-Edgeworth); then the profile with the least regret
-        met on the way is returned, marked inexact, with its regret."""
+        met on the way is returned, marked inexact, with its regret. The own payoff is linear in the
+        own price between critical prices, so the grid needs no refinement (exact to one tick)."""
         from provergame.solvers.regret import best_responses
         # Start at break-even prices (the Bertrand construction): losers are then already at a best
         # response and only winners move, up to just below their rivals' rated prices.
         p = np.minimum(self.provers.cost / np.maximum(self.provers.reliability, 1e-12),
                        2 * float(self.requests[:, 1].max()))
         best_p, best_r = p.copy(), np.inf
+        def search(profile):
+            gain_to, arg = best_responses(self, profile, points=33, iterations=0)
+            return gain_to - self.expected_payoffs(profile), arg
+
         for _ in range(60):
             moved = False
+            gain, arg = search(p)
             for i in range(self.n):  # one prover at a time; each search is vectorised over candidates
-                gain_to, arg = best_responses(self, p, points=33, iterations=20)
-                current = self.expected_payoffs(p)
-                regret = float(np.max(gain_to - current))
+                regret = float(np.max(gain))
                 if regret < best_r:
                     best_p, best_r = p.copy(), regret
-                if gain_to[i] - current[i] > 1e-12:
+                if gain[i] > 1e-12:
                     p[i] = arg[i]
                     moved = True
+                    gain, arg = search(p)           # searched again only after someone moved
             if not moved:
                 return p, "sequential best responses on prices (converged)", True
         return best_p, "sequential best responses cycled (no pure equilibrium found): least-regret profile", False
@@ -578,7 +597,7 @@ class NilMarket(Game):
         best = np.zeros(self.n)
         for i in range(self.n):  # one market per prover, each searched over its price grid
             prof = out.copy()
-            best[i] = best_responses(self, prof, points=65, iterations=30)[0][i]
+            best[i] = best_responses(self, prof, points=65, iterations=0)[0][i]
         return np.maximum(best, 0.0)
 
     def symbolic(self) -> dict[str, Any]:

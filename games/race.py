@@ -110,6 +110,9 @@ class WinnerTakesAll(_Race):
     V_i = reward * reliability_i * int_0^inf rate_i e^{-rate_i t} prod_{j!=i} (1 - q_j + q_j e^{-rate_j t}) dt,
     q_j = p_j reliability_j; for pure profiles this is rate_i / sum_S rate (exponential race).
     """
+    limitations: ClassVar[str] = (
+        "one block at a time with exponential proving times; losers' wasted work is a cost but their hardware"
+        " is not (no capex, entry or exit over time); no L1 gas for submitting.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     provers: Population = param(PROVERS)
@@ -166,6 +169,9 @@ class UncleRewards(_Race):
     P(i is k-th) = int rate_i e^{-rate_i t} P(exactly k-1 others done by t) dt, the count being
     Poisson-binomial (leave-one-out products by parallel prefix scan).
     """
+    limitations: ClassVar[str] = (
+        "as the race: exponential proving times, one block at a time; uncle proofs are paid but cost the "
+        "protocol no extra verification gas.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     uncle_share: float = param(Real(lo=0, hi=1, unit="share of reward", doc="paid to each uncle"))
@@ -231,6 +237,9 @@ class MinimumProvingTime(_Race):
     + int_{t_min}^inf race density]; "deterministic": proving takes exactly 1/rate, so every prover
     with 1/rate <= t_min is in the tie and extra speed is worth exactly nothing.
     """
+    limitations: ClassVar[str] = (
+        "as the race, with proofs counted only after t_min; no hardware investment to get under t_min, no L1 "
+        "gas.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the proof that wins"))
     t_min: float = param(Real(lo=0, unit="time unit", doc="proofs count only from t_min on"))
@@ -332,6 +341,9 @@ class SpeedRace(Game):
     The exponential race with rates x makes this the Tullock lottery contest: payoff
     reward * x_i / sum x - cost_i x_i (Tullock 1980; heterogeneous closed form: Stein 2002).
     """
+    limitations: ClassVar[str] = (
+        "speed is bought per block at a constant marginal cost (no capacity limits, no capex amortisation); "
+        "the Tullock contest law is exact only for exponential times.")
 
     reward: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="paid to the fastest prover"))
     provers: Population = param(PROVERS)
@@ -431,6 +443,9 @@ class SequencerChosen(EntryGame):
     on-time proof does. payment="out_of_protocol": the sequencer settles off chain against a `bond`
     released when it pays, so it pays only when what it owes is at most the bond.
     """
+    limitations: ClassVar[str] = (
+        "the sequencer is honest and asks the cheapest provers; its own incentives (kickbacks) are modelled "
+        "only through the out-of-protocol bond; no time beyond the deadline.")
 
     fee: float = param(Real(lo=0, unit="token per proof", doc="paid per on-time proof (see pay)"))
     deadline: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="the sequencer's window"))

@@ -24,7 +24,7 @@ def register(kind: str) -> Callable[[type[Game]], type[Game]]:
     """Class decorator: name a game `kind` and make it known to scenarios and the conformance suite.
 
     Every dataclass field must carry a spec (provergame.params.param); the game must implement
-    `example()`. A second class under a kind already taken is an error."""
+    `example()` and say in `limitations` what its model leaves out. A second class under a kind already taken is an error."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
         raise ValueError(f"game kind {kind!r} must be snake_case")
 
@@ -35,6 +35,9 @@ def register(kind: str) -> Callable[[type[Game]], type[Game]]:
         if unspecified:
             raise TypeError(f"{cls.__name__}: every field needs a spec (provergame.params.param); "
                             f"missing for {unspecified}")
+        if not str(getattr(cls, "limitations", "")).strip():
+            raise TypeError(f"{cls.__name__}: state what the model leaves out in one line, "
+                            f"limitations: ClassVar[str] (the report's decision page lists it)")
         old = _REGISTRY.get(kind)
         if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
             raise ValueError(f"game kind {kind!r} is already registered by {old.__module__}.{old.__qualname__}")

@@ -71,6 +71,9 @@ class FeeSharing(Game):
     uniform, so winning chances follow `multiplicative_win`, not w / sum w; at a symmetric profile
     dP/d(log w) = (K-1)/K, which gives a* = [(K-1) gamma (m + F) - F] / (gamma K F).
     """
+    limitations: ClassVar[str] = (
+        "sequencers with identical MEV; the winner's proving is not modelled (timing 'none'); the prover side"
+        " is a pass-through.")
 
     fees: float = param(Real(lo=0, lo_open=True, unit="token per slot", doc="fees of a slot"))
     mev: Any = param(Array(lo=0, scalar=True, length="sequencers", unit="token per slot",
@@ -251,6 +254,8 @@ class ScrollAuction(Game):
     m_k scales that bid function (the equilibrium is m = 1); the regret certificate searches every
     bid function pointwise.
     """
+    limitations: ClassVar[str] = (
+        "sequencers' values are iid private draws; provers are elected by stake-weighted VRF and do not play.")
 
     sequencers: int = param(Int(lo=2, hi=10_000, unit="sequencers", doc="bidders for the proving network"))
     value_distribution: Any = param(Custom(checker=_value_law_checked, allowed=_VALUE_LAWS,
@@ -368,16 +373,19 @@ class ScrollAuction(Game):
     def _win_grid(self, scales: np.ndarray, rivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(own bid s b(v), P(all rival bids lower)) at each value quantile, for a bidder scaling the bid
         function by `scales` (..., S) against rivals' scales `rivals` (..., K-1)."""
-        d = self._dist()
         u, v, b = self._grid_bids
         x = scales[..., None] * b                                           # own bid at each value
         prob = np.ones_like(x)
         for j in range(rivals.shape[-1]):                                    # K - 1 rivals
             r = rivals[..., j][..., None]
-            # P(r_j b(V) < x) = F(b^{-1}(x / r_j))
-            inv = np.interp(np.divide(x, r, out=np.full_like(x, np.inf), where=r > 0), b, v, right=np.inf)
-            prob = prob * np.where(r > 0, np.minimum(d.cdf(inv), 1.0), 1.0)
+            ratio = np.divide(x, r, out=np.full_like(x, np.inf), where=r > 0)
+            prob = prob * np.where(r > 0, self._bid_cdf(ratio), 1.0)
         return x, prob
+
+    def _bid_cdf(self, y: np.ndarray) -> np.ndarray:
+        """P(b(V) < y) = F(b^{-1}(y)), read off the quantile grid (u = F(v) at each node)."""
+        u, _, b = self._grid_bids
+        return np.interp(y, b, u, right=1.0)
 
     def _payoff_grid(self, scales: np.ndarray, rivals: np.ndarray) -> np.ndarray:
         """Expected payoff: integral over the bidder's value of (v - s b(v)) P(all rival bids lower)."""
@@ -402,15 +410,13 @@ class ScrollAuction(Game):
         """Regret search over every bid function: for each value v the best bid x against the rivals'
         bid distribution, max_x (v - x) G(x), integrated over v."""
         m = self.check_profile(profile)
-        d = self._dist()
         u, v, b = self._grid_bids
         xs = np.unique(np.concatenate([v, b]))
         out = np.zeros(self.n)
         for k in range(self.n):
             G = np.ones_like(xs)
             for r in np.delete(m, k):
-                inv = np.interp(xs / r, b, v, right=np.inf) if r > 0 else np.full_like(xs, -1.0)
-                G = G * (np.minimum(d.cdf(inv), 1.0) if r > 0 else 1.0)
+                G = G * (self._bid_cdf(xs / r) if r > 0 else 1.0)
             best = np.max((v[:, None] - xs[None, :]) * G[None, :], axis=1)
             out[k] = integrate.trapezoid(np.maximum(best, 0), u)
         return out

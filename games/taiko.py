@@ -32,6 +32,9 @@ class TaikoProverPool(Game):
     e^2; payoff per block P_i (r_i e_i gas - cost_i - (1 - r_i) slash_i(e_i)). A prover losing money even
     at 125% of the fee unstakes, so the pool is the top pool_size by stake of the others. Equilibrium by sequential
     best responses with the regret certificate (no closed form: the weight law couples fee and stake)."""
+    limitations: ClassVar[str] = (
+        "the pool's seats are decided by stake among provers that would stay; fee changes are within the "
+        "protocol clamp only; no L1 gas beyond the fee per gas.")
 
     fee_per_gas: float = param(Real(lo=0, lo_open=True, unit="token per gas", doc="the block's fee per gas"))
     gas: float = param(Real(lo=0, lo_open=True, unit="gas per block", doc="gas of a block"))

@@ -32,6 +32,9 @@ class ProofTreeVRF(Game):
     C(i, j) C(j, i) with C(i, j) = rho_i + (1 - rho_i) kappa_j rho_j the chance a node owned by i with
     coverer j lands; G_{h+1} = J_h 1; O_h(i, j) = P(all outside the pair lands | owners i, j).
     """
+    limitations: ClassVar[str] = (
+        "levels run in fixed slots; coverers help only their sibling node; no partial rewards when the root "
+        "fails.")
 
     leaves: int = param(Int(lo=2, hi=1 << 16, unit="leaves", doc="leaves of the proof tree (a power of two)"))
     leaf_reward: float = param(Real(lo=0, unit="token per node", doc="paid for a leaf proof"))

@@ -39,6 +39,9 @@ class StakeVRF(Game):
     unit per round. choose="entry": each prover registers its given stake or not; choose="stake":
     each prover chooses how much to lock (a Tullock contest when reliability is 1).
     """
+    limitations: ClassVar[str] = (
+        "stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
+        "drawn among the others.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the prover that delivers"))
     provers: Population = param(PROVERS)
@@ -365,6 +368,9 @@ class TaikoPool(Game):
     A bid above `fee_cap` means staying out. With more provers than seats, seated bids are pinned
     just below the first excluded prover's break-even bid (cost + (1 - rho) slash) / rho.
     """
+    limitations: ClassVar[str] = (
+        "bids are static per block; the pool is the lowest bids up to its size; no stake growth or eviction "
+        "over time (see the Taiko alpha-4 scenario).")
 
     fee_cap: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="highest fee a seat may bid"))
     provers: Population = param(PROVERS)
@@ -528,6 +534,9 @@ class TurnBased(Game):
     entry is a bid markup m_i >= 0 (bid = (1 + m_i) * realised cost / reliability); truthful m = 0 is
     dominant.
     """
+    limitations: ClassVar[str] = (
+        "turns follow stake (a fixed schedule) or a per-turn auction with log-normal cost shocks; no missed-"
+        "turn penalty beyond losing the reward.")
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid per turn proved (cap of the auction)"))
     provers: Population = param(PROVERS)
@@ -584,25 +593,51 @@ class TurnBased(Game):
     def _eff_cost(self) -> np.ndarray:
         return self.provers.cost / np.maximum(self.provers.reliability, 1e-12)
 
+    def _log_grid(self) -> np.ndarray:
+        s, eff = self.cost_noise, self._eff_cost()
+        return np.linspace(np.log(eff.min()) - 9 * s, np.log(eff.max() * 4) + 9 * s, 1500)
+
+    def _rivals(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """On the log grid x: P(min_{j != i} bid > e^x) and int_x^inf of it times e^y dy, (..., X, n).
+        The last profile's arrays are kept: a best-response search asks for them at every step."""
+        key = markup.tobytes() + str(markup.shape).encode()
+        last = self.__dict__.get("_rivals_last")
+        if last is not None and last[0] == key:
+            return last[1]
+        out = self._rivals_at(markup)
+        object.__setattr__(self, "_rivals_last", (key, out))
+        return out
+
+    def _rivals_at(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.integrate import cumulative_trapezoid
+        x = self._log_grid()
+        zi = (x[:, None] - np.log(self._eff_cost() * (1 + markup))[..., None, :]) / self.cost_noise
+        log_surv = special.log_ndtr(-zi)
+        others = np.exp(log_surv.sum(-1, keepdims=True) - log_surv)
+        tail_from = cumulative_trapezoid(others * np.exp(x)[:, None], x, axis=-2, initial=0.0)
+        return others, tail_from[..., -1:, :] - tail_from
+
+    def _own_bid_density(self, markups: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Density of prover i's log bid at markups[i, k] on the grid x: (n, m, X)."""
+        s = self.cost_noise
+        z = (x - np.log(self._eff_cost()[:, None] * (1 + markups))[..., None]) / s
+        return np.exp(-0.5 * z ** 2) / (s * np.sqrt(2 * np.pi))
+
     def _auction(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(P(i wins), E[price; i wins], E[bid / (1 + m_i); i wins]): the lowest bid wins and is paid
         the second-lowest. Log bids are normal; integrals by trapezoid on 1,500 log-grid points."""
-        from scipy.integrate import cumulative_trapezoid, trapezoid
+        from scipy.integrate import trapezoid
         s = self.cost_noise
         eff = self._eff_cost()
         if self.n == 1:              # a lone bidder always wins and is paid the cap
             shape = np.shape(markup)
             return (np.ones(shape), np.full(shape, self.reward),
                     np.broadcast_to(eff * np.exp(s ** 2 / 2), shape).astype(float))
-        x = np.linspace(np.log(eff.min()) - 9 * s, np.log(eff.max() * 4) + 9 * s, 1500)
-        mu = np.log(eff * (1 + markup))
-        zi = (x[:, None] - mu[..., None, :]) / s
+        x = self._log_grid()
+        zi = (x[:, None] - np.log(eff * (1 + markup))[..., None, :]) / s
         dens = np.exp(-0.5 * zi ** 2) / (s * np.sqrt(2 * np.pi))
-        log_surv = special.log_ndtr(-zi)
-        others = np.exp(log_surv.sum(-1, keepdims=True) - log_surv)     # P(min_{j != i} bid > e^x)
+        others, tail = self._rivals(markup)
         ey = np.exp(x)[:, None]
-        tail_from = cumulative_trapezoid(others * ey, x, axis=-2, initial=0.0)
-        tail = tail_from[..., -1:, :] - tail_from                          # int_x^inf S(y) e^y dy
         win = trapezoid(dens * others, x, axis=-2)
         price = trapezoid(dens * (ey * others + tail), x, axis=-2)
         cost_win = trapezoid(dens * others * ey, x, axis=-2) / (1 + markup)
@@ -623,10 +658,24 @@ class TurnBased(Game):
         return self.provers.reliability * (price - cost_win)
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Stake turns: linear in the own entry probability. Turn auction: the rivals' bid law is
+        fixed while i deviates, so it is integrated once and each candidate markup only moves i's own
+        bid density: (n, m) payoffs from one (n, m, X) array rather than m full auctions."""
+        cand = np.asarray(candidates, float)
         if self.rule == "stake_turns":
             gain = self.entry_values(np.zeros(self.n)) - self.entry_cost()
-            return np.asarray(candidates, float) * gain[:, None]
-        return super().deviation_payoffs(profile, candidates)
+            return cand * gain[:, None]
+        p = self.check_profile(profile)
+        if self.n == 1:
+            return super().deviation_payoffs(p, cand)
+        from scipy.integrate import trapezoid
+        x = self._log_grid()
+        others, tail = self._rivals(p)                       # (X, n)
+        dens = self._own_bid_density(cand, x)                # (n, m, X)
+        ey = np.exp(x)
+        price = trapezoid(dens * (ey[:, None] * others + tail).T[:, None, :], x, axis=-1)
+        cost_win = trapezoid(dens * (others * ey[:, None]).T[:, None, :], x, axis=-1) / (1 + cand)
+        return self.provers.reliability[:, None] * (price - cost_win)
 
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)

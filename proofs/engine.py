@@ -14,9 +14,13 @@ sympy simplified the claim to True or z3 answered unsat.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
 from provergame.lazy import pandas as pd
@@ -355,24 +359,66 @@ def _status(name: str, statement: Any, assumptions: tuple, timeout_ms: int) -> s
     return prove(Theorem(name, statement, assumptions), timeout_ms).status
 
 
-def prove_all(theorems: list[Theorem]) -> pd.DataFrame:
+PROOF_COLUMNS = ["theorem", "status", "method", "counterexample", "hypotheses", "hypotheses hold at",
+                 "mutation score", "counted", "description"]
+
+
+def prove_all(theorems: list[Theorem], cache: Path | None = None) -> pd.DataFrame:
     """One row per theorem: status, method, counterexample, hypotheses, their model, mutation score,
-    and `counted`: proved, with satisfiable hypotheses, and killed by at least one mutation."""
+    and `counted`: proved, with satisfiable hypotheses, and killed by at least one mutation.
+
+    With `cache` (a directory), each row is kept in a file named by a hash of the exact statement,
+    hypotheses and model expressions together with the source of this proofs package and the sympy
+    and z3 versions, so a row is reused only for the very same claim proved by the very same code."""
     rows = []
     for t in theorems:
-        r = _proof(t)
-        key = _key(t)
-        if key not in _AUDITS:
-            _AUDITS[key] = audit(t) if r.proved else Audit(None, None, 0, 0)
-        a = _AUDITS[key]
-        rows.append({"theorem": t.name, "status": r.status, "method": r.method,
-                     "counterexample": "" if r.counterexample is None else str(r.counterexample),
-                     "hypotheses": ", ".join(str(h) for h in t.assumptions) or "none",
-                     "hypotheses hold at": "" if a.model is None else str(a.model),
-                     "mutation score": f"{a.killed}/{a.mutants}",
-                     "counted": bool(r.proved and a.non_vacuous), "description": t.description})
-    return pd.DataFrame(rows, columns=["theorem", "status", "method", "counterexample", "hypotheses",
-                                       "hypotheses hold at", "mutation score", "counted", "description"])
+        path = None if cache is None else Path(cache) / f"{_cache_name(t)}.json"
+        if path is not None and path.is_file():
+            rows.append(json.loads(path.read_text()))
+            continue
+        row = _row(t)
+        rows.append(row)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(row))
+            os.replace(tmp, path)                      # atomic: parallel workers never read half a row
+    return pd.DataFrame(rows, columns=PROOF_COLUMNS)
+
+
+def _row(t: Theorem) -> dict[str, Any]:
+    r = _proof(t)
+    key = _key(t)
+    if key not in _AUDITS:
+        _AUDITS[key] = audit(t) if r.proved else Audit(None, None, 0, 0)
+    a = _AUDITS[key]
+    return {"theorem": t.name, "status": r.status, "method": r.method,
+            "counterexample": "" if r.counterexample is None else str(r.counterexample),
+            "hypotheses": ", ".join(str(h) for h in t.assumptions) or "none",
+            "hypotheses hold at": "" if a.model is None else str(a.model),
+            "mutation score": f"{a.killed}/{a.mutants}",
+            "counted": bool(r.proved and a.non_vacuous), "description": t.description}
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """The proofs package's source (the engine and every theorem's build) and the solvers' versions."""
+    import importlib.metadata as md
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for dist in ("sympy", "z3-solver"):
+        try:
+            h.update(f"{dist}={md.version(dist)}".encode())
+        except md.PackageNotFoundError:
+            h.update(dist.encode())
+    return h.hexdigest()
+
+
+def _cache_name(t: Theorem) -> str:
+    h = hashlib.sha256(_code_fingerprint().encode())
+    h.update(repr((_key(t), t.description)).encode())
+    return h.hexdigest()[:32]
 
 
 def _key(t: Theorem) -> tuple:

@@ -19,6 +19,7 @@ from provergame.solvers.undercut import sybil_gain, undercut
 from provergame.solvers.nash import bimatrix
 from .sweep import sweep
 from .design import Design, design
+from .robustness import robustness
 
 try:
     __version__ = version("provergame")
@@ -34,5 +35,5 @@ def report(results, out="reports", **kwargs):
 
 __all__ = ["Analysis", "CrossCheck", "Design", "design", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "metrics", "proofs", "report", "simulate", "solve", "solvers", "sweep", "sybil_gain", "to_normal_form", "undercut",
+           "metrics", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "to_normal_form", "undercut",
            "__version__"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -273,5 +274,17 @@ def _proofs(game: Game) -> pd.DataFrame:
                     if isinstance(f.metadata.get("spec"), Choice))
     key = (type(game).__name__, options)
     if key not in _PROOF_TABLES:
-        _PROOF_TABLES[key] = prove_all(game.theorems())
+        _PROOF_TABLES[key] = prove_all(game.theorems(), cache=proof_cache_dir())
     return _PROOF_TABLES[key].copy()
+
+
+def proof_cache_dir() -> Path | None:
+    """Where proved rows are kept between runs: $PROVERGAME_CACHE ("off": nowhere), else
+    $XDG_CACHE_HOME/provergame/proofs (default ~/.cache). Rows are keyed by the exact claim and the
+    proving code (see prove_all), so a stale row cannot be reused."""
+    import os
+    chosen = os.environ.get("PROVERGAME_CACHE")
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("off", "0", "") else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "provergame" / "proofs"

@@ -42,20 +42,22 @@ def _load(scenario: Optional[Path]):
 @app.command()
 def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file (default: bundled default.toml)"),
            out: Path = typer.Option(Path("reports"), help="output directory"),
-           workers: int = typer.Option(0, help="processes analysing mechanisms in parallel (0: one per core)")) -> None:
+           workers: int = typer.Option(0, help="processes analysing mechanisms in parallel (0: one per core)"),
+           executor: Optional[str] = typer.Option(None, help="'processes' (default), 'serial' or dask://HOST:PORT")
+           ) -> None:
     """Analyse every mechanism of a scenario and write markdown reports with figures."""
     from rich.progress import Progress
 
-    from provergame.pipeline import run_scenario
+    from provergame.pipeline import planned_tasks, run_scenario
     with _one_line_errors():
         sc = _load(scenario)
         shown = str(scenario) if scenario else "scenarios/default.toml"
         command = f"provergame report --scenario {shown} --out {out}"
         out.mkdir(parents=True, exist_ok=True)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-            task = bar.add_task("analysing", total=len(sc.mechanism) + len(sc.sweep) + (sc.comparison is not None)
-                                 + (sc.equal_budget is not None))
+            task = bar.add_task("analysing", total=planned_tasks(sc))
             written = run_scenario(sc, out, command=command, scenario_label=shown, workers=None if workers == 0 else workers,
+                                   executor=None if executor in (None, "processes") else executor,
                                    progress=lambda label: bar.update(task, advance=1, description=label))
     typer.echo(f"wrote {len(written)} files to {out}/ (open {out / 'index.md'})")
 
@@ -172,24 +174,38 @@ def _parse_target(text: str) -> tuple[str, float]:
 
 @app.command()
 def design(scenario: Optional[Path] = typer.Option(None, help="scenario TOML file (default: bundled default.toml)"),
-           mechanism: str = typer.Option(..., help="label or kind of the mechanism to design"),
+           mechanism: Optional[str] = typer.Option(None, help="label or kind of the mechanism to design "
+                                                   "(default: every mechanism with a budget parameter)"),
            minimise: str = typer.Option("user_cost", help="user_cost, hhi or stall_bribe_per_hour"),
            target: list[str] = typer.Option([], help="metric=value: liveness, hhi, nakamoto, user_cost, "
-                                                     "stall_bribe_per_hour (repeatable)"),
-           param: list[str] = typer.Option(["reward=0.1:100"], help="name=lo:hi to search (repeatable)"),
+                                                     "stall_bribe_per_hour (repeatable; default: the scenario's)"),
+           param: list[str] = typer.Option([], help="name=lo:hi to search (repeatable; default: the budget "
+                                                    "parameter from 1/1000 to 100 times its value)"),
            budget: str = typer.Option("reward", help="the parameter bisected (targets monotone in it)"),
-           grid: int = typer.Option(5, help="grid points for each other parameter")) -> None:
-    """The cheapest parameters of one mechanism meeting the targets, each candidate a certified equilibrium."""
+           grid: int = typer.Option(5, help="grid points for each other parameter"),
+           executor: Optional[str] = typer.Option(None, help="'processes', 'serial' (default) or dask://HOST:PORT"),
+           ) -> None:
+    """The cheapest parameters meeting the targets, each candidate a certified equilibrium."""
     from provergame.design import design as run_design
     from provergame.results import markdown_table
+    from provergame.sweep import GameFactory
     with _one_line_errors():
         sc = _load(scenario)
-        ranges = dict(_parse_range(p) for p in param)
-        spec = _mechanism_with(sc, mechanism, ranges)
+        targets = dict(_parse_target(t) for t in target) if target else dict(sc.targets)
+        if not targets:
+            from provergame.errors import InvalidParameter
+            raise InvalidParameter("--target", "none", "at least one metric=value (or targets in the scenario)")
         pop = sc.population()
-        result = run_design(lambda **kw: spec.build(pop, **kw), ranges, minimise=minimise,
-                            subject_to=dict(_parse_target(t) for t in target), budget=budget, grid=grid,
-                            timing=sc.timing())
+        if mechanism is None:
+            from provergame.lazy import pandas as pd
+            from provergame.pipeline import _design_row
+            table = pd.DataFrame([_design_row(spec, pop, targets, sc.timing()) for spec in sc.specs()])
+            typer.echo(markdown_table(table))
+            return
+        ranges = dict(_parse_range(p) for p in (param or ["reward=0.1:100"]))
+        spec = _mechanism_with(sc, mechanism, ranges)
+        result = run_design(GameFactory(spec, pop), ranges, minimise=minimise, subject_to=targets, budget=budget,
+                            grid=grid, timing=sc.timing(), executor=executor)
     if not result.feasible:
         typer.echo(f"no design of {spec.label} within the ranges meets the targets ({len(result.trace)} candidates)")
         return

@@ -18,16 +18,9 @@ import numpy as np
 
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
+from .targets import TARGETS
 from .timing import Timing
 
-# metric -> (direction, meaning): ">=" targets are floors, "<=" ceilings
-TARGETS = {
-    "liveness": (">=", "on-time liveness within the window"),
-    "hhi": ("<=", "Herfindahl-Hirschman index of reward shares"),
-    "nakamoto": (">=", "fewest provers holding more than half of the rewards"),
-    "user_cost": ("<=", "paid by users per proof landed"),
-    "stall_bribe_per_hour": (">=", "cheapest bribe stalling on-time proving, per hour"),
-}
 OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
 MAX_DOUBLINGS = 12        # an equal-budget search grows the budget at most 4096-fold
 
@@ -74,14 +67,46 @@ def _meets(scores: dict[str, float], subject_to: Mapping[str, float]) -> bool:
     return True
 
 
+def _cheapest_at(make_game: Callable[..., Any], point: dict[str, float], budget: str, lo_b: float, hi_b: float,
+                 subject_to: dict[str, float], names: set[str], timing: Timing, tolerance: float
+                 ) -> tuple[list[dict[str, Any]], Any]:
+    """Bisection on the budget at one point of the other parameters: (trace rows, outcome), the outcome
+    None (no budget in range meets the targets), "not monotone", or (budget, scores)."""
+    rows: list[dict[str, Any]] = []
+
+    def evaluate(value: float) -> dict[str, float]:
+        scores = _scores(make_game(**point, **{budget: value}), names, timing)
+        rows.append({**point, budget: value, **scores, "meets": _meets(scores, subject_to)})
+        return scores
+
+    if not _meets(evaluate(hi_b), subject_to):
+        return rows, None
+    low, high = lo_b, hi_b
+    if _meets(evaluate(low), subject_to):
+        high = low
+    while high - low > tolerance * max(abs(high), 1e-9):
+        mid = 0.5 * (low + high)
+        if _meets(evaluate(mid), subject_to):
+            high = mid
+        else:
+            low = mid
+    scores = evaluate(high)
+    if not _meets(scores, subject_to):            # the targets were not monotone in the budget here
+        return rows, "not monotone"
+    return rows, (high, scores)
+
+
 def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, float]], minimise: str = "user_cost",
            subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
-           tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False) -> Design:
+           tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False,
+           executor: Any = None) -> Design:
     """The cheapest design meeting every target: `make_game(**params)` builds a game; `params` gives each
     parameter's range (lo, hi); `budget` is the parameter bisected (targets monotone in it); the other
     parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
     relative to itself ("binds": the target fails one tolerance step cheaper). Targets: liveness (on time, >=), hhi (<=),
-    nakamoto (>=), user_cost (<=), stall_bribe_per_hour (>=)."""
+    nakamoto (>=), user_cost (<=), stall_bribe_per_hour (>=). The grid points' bisections are independent
+    and run on `executor` when given ("processes", "serial", "dask://HOST:PORT" or an Executor; make_game must
+    then be picklable, e.g. a provergame.sweep.GameFactory)."""
     subject_to = dict(subject_to or {})
     for name in subject_to:
         if name not in TARGETS:
@@ -102,34 +127,26 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     lo_b, hi_b = (float(x) for x in params[budget])
     others = {k: np.linspace(float(v[0]), float(v[1]), grid) if v[0] != v[1] else np.array([float(v[0])])
               for k, v in params.items() if k != budget}
-    rows: list[dict[str, Any]] = []
-
-    def evaluate(point: dict[str, float], value: float) -> dict[str, float]:
-        scores = _scores(make_game(**point, **{budget: value}), names, timing)
-        rows.append({**point, budget: value, **scores, "meets": _meets(scores, subject_to)})
-        return scores
-
+    combos = [dict(zip(others, (float(x) for x in combo))) for combo in itertools.product(*others.values())]
+    jobs = [(make_game, point, budget, lo_b, hi_b, subject_to, names, timing, tolerance) for point in combos]
+    if executor is None or len(jobs) == 1:
+        found = [_cheapest_at(*job) for job in jobs]
+    else:
+        from .sweep import _executor
+        with _executor(executor, None) as ex:
+            found = [_cheapest_at(*job) for job in jobs] if ex is None else list(ex.map(_cheapest_at, *zip(*jobs)))
+    rows = [row for point_rows, _ in found for row in point_rows]
     best: tuple[float, dict[str, float], float] | None = None
     monotone = True
-    for combo in itertools.product(*others.values()):
-        point = dict(zip(others, (float(x) for x in combo)))
-        if not _meets(evaluate(point, hi_b), subject_to):
+    for point, (_, outcome) in zip(combos, found):
+        if outcome is None:
             continue
-        low, high = lo_b, hi_b
-        if _meets(evaluate(point, low), subject_to):
-            high = low
-        while high - low > tolerance * max(abs(high), 1e-9):
-            mid = 0.5 * (low + high)
-            if _meets(evaluate(point, mid), subject_to):
-                high = mid
-            else:
-                low = mid
-        scores = evaluate(point, high)
-        if not _meets(scores, subject_to):        # the targets were not monotone in the budget here
+        if outcome == "not monotone":
             monotone = False
             continue
+        value, scores = outcome
         if best is None or scores[minimise] < best[0]:
-            best = (scores[minimise], point, high)
+            best = (scores[minimise], point, value)
     trace = pd.DataFrame(rows)
     if best is None:
         return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,9 +31,10 @@ def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
 
 
 def attack_comparison(provers, budget: float, slash: float, pool_size: int, leaves: int,
-                      window: float = 1.0) -> pd.DataFrame:
+                      window: float = 1.0, halve: bool = True) -> pd.DataFrame:
     """Withholding-attack cost and concentration of the race and VRF designs at one reward budget per
-    block (the tree splits the budget evenly over its 2 leaves - 1 nodes)."""
+    block (the tree splits the budget evenly over its 2 leaves - 1 nodes); `halve=False` skips the
+    bribe that halves on-time liveness."""
     from provergame import games
     from provergame.solvers.bribe import bribe_threshold
     designs = {
@@ -48,12 +50,13 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
         eq = solve(game)
         m = metrics(game, eq.profile, window)
         full = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=window)
-        half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile, window=window)
-        rows.append({"design": name, "provers": len(provers), "hhi": m["hhi"], "nakamoto": m["nakamoto"],
-                     "on-time liveness": m["liveness"], "bribe to stall": full.total,
-                     "bribed (stall)": int(full.coalition.sum()), "residual regret (stall)": full.regret,
-                     "bribe to halve liveness": half.total, "bribed (halve)": int(half.coalition.sum()),
-                     "regret": eq.regret})
+        row = {"design": name, "provers": len(provers), "hhi": m["hhi"], "nakamoto": m["nakamoto"],
+               "on-time liveness": m["liveness"], "bribe to stall": full.total,
+               "bribed (stall)": int(full.coalition.sum()), "residual regret (stall)": full.regret}
+        if halve:
+            half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile, window=window)
+            row.update({"bribe to halve liveness": half.total, "bribed (halve)": int(half.coalition.sum())})
+        rows.append({**row, "regret": eq.regret})
     return pd.DataFrame(rows)
 
 
@@ -99,70 +102,160 @@ def sequencer_comparison(provers, mev: float, fees: float, sequencers: int, uniq
 
 def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, leaves: int,
                         sizes: list[int], window: float = 1.0) -> pd.DataFrame:
-    frames = []
-    for n in sizes:
-        sub = provers.replace() if n >= len(provers) else type(provers).from_arrays(
-            cost=provers.cost[:n], rate=provers.rate[:n], stake=provers.stake[:n],
-            reliability=provers.reliability[:n], capacity=provers.capacity[:n], names=provers.names[:n])
-        frames.append(attack_comparison(sub, budget, slash, pool_size, leaves, window))
+    """The stall bribe of each design for the first n provers, n in `sizes`."""
+    frames = [attack_comparison(_first(provers, n), budget, slash, pool_size, leaves, window, halve=False)
+              for n in sizes]
     return pd.concat(frames, ignore_index=True)
+
+
+def _first(provers, n: int):
+    return provers.replace() if n >= len(provers) else type(provers).from_arrays(
+        cost=provers.cost[:n], rate=provers.rate[:n], stake=provers.stake[:n],
+        reliability=provers.reliability[:n], capacity=provers.capacity[:n], names=provers.names[:n])
 
 
 def _analysis_task(label: str, game: Any, rounds: int, seed: int, timing: Any) -> Any:
     return analyse(game, rounds=rounds, seed=seed, timing=timing)
 
 
-def _equal_budget_task(sc: Scenario) -> dict[str, Any]:
+def _equal_budget_row(label: str, game: Any, equal_budget: float, timing: Any) -> dict[str, Any]:
     from .design import at_user_cost
-    rows = []
-    for label, game in sc.games():
-        r = at_user_cost(game, float(sc.equal_budget), sc.timing())
-        rows.append({"mechanism": label, "budget parameter": r["budget parameter"],
-                     "value at equal budget": r.get("value", float("nan")),
-                     "user_cost per proof": r.get("user_cost", float("nan")),
-                     "on-time liveness": r.get("liveness", float("nan")), "hhi": r.get("hhi", float("nan")),
-                     "nakamoto": r.get("nakamoto", float("nan")), "regret": r.get("regret", float("nan")),
-                     "note": r["note"]})
-    text = (f"Every mechanism with one budget parameter re-solved so that users pay {sc.equal_budget:g} per proof "
-            f"landed (bisection on that parameter; each point a certified equilibrium), so rows compare like with "
-            f"like. Where competition caps what users pay, or no single parameter sets it, the note says so.")
-    return {f"At equal budget: users pay {sc.equal_budget:g} per proof": text,
-            "Equal-budget table": pd.DataFrame(rows)}
+    r = at_user_cost(game, equal_budget, timing)
+    return {"mechanism": label, "budget parameter": r["budget parameter"],
+            "value at equal budget": r.get("value", float("nan")),
+            "user_cost per proof": r.get("user_cost", float("nan")),
+            "on-time liveness": r.get("liveness", float("nan")), "hhi": r.get("hhi", float("nan")),
+            "nakamoto": r.get("nakamoto", float("nan")), "regret": r.get("regret", float("nan")),
+            "note": r["note"]}
 
 
-def _comparison_task(sc: Scenario) -> dict[str, Any]:
+DESIGN_RANGE = (1e-3, 100.0)     # the budget parameter is searched from 1/1000 to 100 times its configured value
+
+
+def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: Any) -> dict[str, Any]:
+    """The cheapest value of the mechanism's budget parameter meeting every target (pg.design)."""
+    from .design import design
+    from .errors import InvalidParameter
+    game = spec.build(population)
+    field_name = getattr(game, "budget_field", None)
+    row: dict[str, Any] = {"mechanism": spec.label, "budget parameter": field_name or "n/a"}
+    blank = {"value": float("nan"), "user_cost per proof": float("nan"), "on-time liveness": float("nan"),
+             "hhi": float("nan"), "nakamoto": float("nan"), "regret": float("nan"), "binding": "", "feasible": False}
+    if field_name is None:
+        return {**row, **blank, "note": "no single budget parameter"}
+    start = float(getattr(game, field_name))
+    lo, hi = start * DESIGN_RANGE[0], start * DESIGN_RANGE[1]
+    try:
+        d = design(lambda **kw: spec.build(population, **kw), {field_name: (lo, hi)}, subject_to=targets,
+                   budget=field_name, timing=timing)
+    except InvalidParameter as exc:
+        return {**row, **blank, "note": f"refused: {exc}"}
+    if not d.feasible:
+        return {**row, **blank, "note": f"no {field_name} in [{lo:.4g}, {hi:.4g}] meets every target"}
+    binds = d.binding[d.binding["binds"]]["target"].tolist()
+    return {**row, "value": float(d.params[field_name]), "user_cost per proof": d.scores["user_cost"],
+            "on-time liveness": d.scores["liveness"], "hhi": d.scores["hhi"], "nakamoto": d.scores["nakamoto"],
+            "regret": d.scores["regret"], "binding": ", ".join(binds) or "none (the range's lower end)",
+            "feasible": True, "note": f"{len(d.trace)} certified candidates"}
+
+
+def _robustness_task(spec: Any, populations: list, window: float) -> pd.DataFrame:
+    from .robustness import mechanism_draws
+    return mechanism_draws(spec, populations, window)
+
+
+def _survival_task(goal: str, winner: Any, runner_up: Any, populations: list, timing: Any,
+                   targets: dict[str, float]) -> dict[str, Any]:
+    from .decision import GOALS
+    from .robustness import pairwise_survival, score_function
+    return pairwise_survival(score_function(goal, timing, targets), winner, runner_up, populations, GOALS[goal][2])
+
+
+def _attack_text(sc: Scenario) -> str:
+    c = sc.comparison
+    return (f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment. A bribed coalition "
+            f"withdraws; the provers outside it play the residual game at its equilibrium (entering where that pays), "
+            f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
+            f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
+            f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
+            f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
+            f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
+            f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
+
+
+def _sequencer_text(sc: Scenario) -> str:
+    c = sc.comparison
+    return (f"Each slot is worth {c.mev + c.fees:g} ({c.mev:g} MEV + {c.fees:g} fees) to each of {c.sequencers} "
+            f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
+            f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
+            f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
+            f"(provers). 'covers proving cost': what reaches provers is at least the proving cost of one block by a "
+            f"stake-weighted VRF-elected prover (the stake-weighted mean cost). B52's builder earns {c.unique_bonus:g} "
+            f"per unique prover. The censor bribe is what the "
+            f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
+            f"by picking the least reliable prover (infinite where the protocol elects the prover).")
+
+
+def _attack_sizes(n: int) -> list[int]:
+    return sorted({k for k in (2, 3, 4, 6, 8, 12, 16) if k <= min(n, 16)} | {min(n, 16)})
+
+
+def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame], sequencer: pd.DataFrame) -> dict:
     from .report import Figure
-    c, pop = sc.comparison, sc.population()
-    comparisons: dict[str, Any] = {}
-    comparisons["Attack cost and concentration at an equal budget (race vs protocol-elected provers)"] = (
-        f"Every design pays {c.budget:g} per block, slashes {c.slash:g} on a failed assignment. A bribed coalition "
-        f"withdraws; the provers outside it play the residual game at its equilibrium (entering where that pays), "
-        f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
-        f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
-        f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
-        f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
-        f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
-        f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
-    comparisons["Attack cost table"] = attack_comparison(pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)
-    sizes = sorted({n for n in (2, 3, 4, 6, 8, 12, 16) if n <= min(len(pop), 16)} | {min(len(pop), 16)})
-    by_size = attack_cost_by_size(pop, c.budget, c.slash, c.pool_size, c.leaves, sizes, sc.window)
-    pivot = by_size.pivot(index="provers", columns="design", values="bribe to stall")
-    comparisons["Attack cost against the number of provers"] = Figure(
-        "attack_cost_vs_provers", pivot.index.to_numpy(),
-        {d: pivot[d].to_numpy() for d in pivot.columns},
-        "provers", "Bribe to stall proving against the number of provers", overlay=True)
-    comparisons["Attack cost against the number of provers (table)"] = pivot.reset_index()
-    comparisons["Value reaching provers under the sequencer-side designs"] = (
-        f"Each slot is worth {c.mev + c.fees:g} ({c.mev:g} MEV + {c.fees:g} fees) to each of {c.sequencers} "
-        f"sequencers/builders. FeeSharing passes its equilibrium share of the fees; B52 pays the winning bid to "
-        f"the builder's chosen provers when the proof lands; ScrollAuction pays the first-price winning bid to "
-        f"stake-weighted VRF-elected provers. hhi is over winning chances (sequencers) and expected income "
-        f"(provers). 'covers proving cost': what reaches provers is at least the proving cost of one block by a "
-        f"stake-weighted VRF-elected prover (the stake-weighted mean cost). B52's builder earns {c.unique_bonus:g} per unique prover. The censor bribe is what the "
-        f"slot's winner forgoes by dropping the most reliable prover's proof; the collude bribe what it forgoes "
-        f"by picking the least reliable prover (infinite where the protocol elects the prover).")
-    comparisons["Sequencer-side designs table"] = sequencer_comparison(pop, c.mev, c.fees, c.sequencers, c.unique_bonus)
-    return comparisons
+    frame = pd.concat(by_size, ignore_index=True)
+    pivot = frame.pivot(index="provers", columns="design", values="bribe to stall")
+    return {
+        "Attack cost and concentration at an equal budget (race vs protocol-elected provers)": _attack_text(sc),
+        "Attack cost table": table,
+        "Attack cost against the number of provers": Figure(
+            "attack_cost_vs_provers", pivot.index.to_numpy(), {d: pivot[d].to_numpy() for d in pivot.columns},
+            "provers", "Bribe to stall proving against the number of provers", overlay=True),
+        "Attack cost against the number of provers (table)": pivot.reset_index(),
+        "Value reaching provers under the sequencer-side designs": _sequencer_text(sc),
+        "Sequencer-side designs table": sequencer,
+    }
+
+
+@dataclass(frozen=True)
+class Task:
+    """One independent piece of the report: `fn(*args)`, its result filed under (`kind`, `key`)."""
+
+    kind: str
+    key: Any
+    fn: Callable[..., Any]
+    args: tuple
+
+
+def phase_one(sc: Scenario) -> list[Task]:
+    """Everything that does not depend on another result: analyses, sweeps, equal-budget rows, designs
+    at the targets, robustness draws and the comparisons. Heavy tasks first, for the process pool."""
+    pop, timing, pops = sc.population(), sc.timing(), sc.populations()
+    tasks: list[Task] = []
+    if sc.comparison is not None:
+        c = sc.comparison
+        for n in reversed(_attack_sizes(len(pop))):
+            tasks.append(Task("attack by size", n, attack_comparison,
+                              (_first(pop, n), c.budget, c.slash, c.pool_size, c.leaves, sc.window, False)))
+        tasks.append(Task("attack table", None, attack_comparison,
+                          (pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)))
+        tasks.append(Task("sequencer table", None, sequencer_comparison,
+                          (pop, c.mev, c.fees, c.sequencers, c.unique_bonus)))
+    for spec, (label, game) in zip(sc.specs(), sc.games()):
+        tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing)))
+        if len(pops) > 1:
+            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.window)))
+        if sc.targets:
+            tasks.append(Task("design", label, _design_row, (spec, pop, sc.targets, timing)))
+        if sc.equal_budget is not None:
+            tasks.append(Task("equal budget", label, _equal_budget_row, (label, game, float(sc.equal_budget), timing)))
+    for spec in sc.sweep:
+        tasks.append(Task("sweep", spec.param, sweep_frame, (sc, spec)))
+    return tasks
+
+
+def planned_tasks(sc: Scenario) -> int:
+    """Tasks `run_scenario` reports progress on: phase one and one survival check per goal."""
+    return len(phase_one(sc)) + 4
 
 
 def _spawnable() -> bool:
@@ -172,47 +265,79 @@ def _spawnable() -> bool:
     return main is None or Path(main).is_file()
 
 
-def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
-                 progress: Callable[[str], None] | None = None, workers: int | None = None) -> list[Path]:
-    """Analyse every mechanism, sweep and comparison of `sc` (independent tasks, in `workers`
-    processes, default one per core; 1: in this process) and write the report. Every task is seeded
-    on its own, so the report is byte-identical whatever the number of workers."""
-    from .report import write_report
-    tasks: list[tuple[str, Callable[..., Any], tuple]] = []
-    for label, game in sc.games():
-        tasks.append((label, _analysis_task, (label, game, sc.rounds, sc.seed, sc.timing())))
-    for spec in sc.sweep:
-        tasks.append((f"sweep {spec.param}", sweep_frame, (sc, spec)))
-    if sc.equal_budget is not None:
-        tasks.append(("equal budget", _equal_budget_task, (sc,)))
-    if sc.comparison is not None:
-        tasks.append(("attack comparison", _comparison_task, (sc,)))
-    from .errors import check_int
-    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
-    if not _spawnable():
-        workers = 1
+def _execute(tasks: list[Task], workers: int, executor: Any, progress: Callable[[str], None] | None) -> list[Any]:
+    """Every task's result, in task order, whatever the order of completion."""
     done: list[Any] = [None] * len(tasks)
-    if workers == 1 or len(tasks) == 1:
-        for k, (name, fn, args) in enumerate(tasks):
-            done[k] = fn(*args)
+    name = lambda t: f"{t.kind} {t.key}" if t.key is not None else t.kind
+    if executor is None and (workers == 1 or len(tasks) <= 1):
+        for k, t in enumerate(tasks):
+            done[k] = t.fn(*t.args)
             if progress:
-                progress(name)
-    else:
+                progress(name(t))
+        return done
+    if executor is None:
         # spawn, not fork: a parent that already ran HiGHS, z3 or BLAS threads can deadlock a forked child
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(fn, *args): k for k, (_, fn, args) in enumerate(tasks)}
-            for fut in as_completed(futures):
-                k = futures[fut]
-                done[k] = fut.result()
-                if progress:
-                    progress(tasks[k][0])
-    n_games = len(sc.mechanism)
-    results = [(tasks[k][0], done[k]) for k in range(n_games)]
-    sweeps = [({"mechanism": spec.mechanism, "param": spec.param}, done[n_games + j]) for j, spec in enumerate(sc.sweep)]
-    comparisons: dict[str, Any] = {}
-    for k in range(n_games + len(sc.sweep), len(tasks)):
-        comparisons.update(done[k])
+        pool_cm: Any = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn"))
+    else:
+        from .sweep import _executor
+        pool_cm = _executor(executor, workers)
+    with pool_cm as pool:
+        if pool is None:                                   # executor="serial"
+            return _execute(tasks, 1, None, progress)
+        futures = {pool.submit(t.fn, *t.args): k for k, t in enumerate(tasks)}
+        for fut in as_completed(futures):
+            k = futures[fut]
+            done[k] = fut.result()
+            if progress:
+                progress(name(tasks[k]))
+    return done
+
+
+def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
+                 progress: Callable[[str], None] | None = None, workers: int | None = None,
+                 executor: Any = None) -> list[Path]:
+    """Analyse every mechanism, sweep, design, draw and comparison of `sc` (independent tasks, in `workers`
+    processes, default one per core; 1: in this process; or on `executor`: "processes", "serial",
+    "dask://HOST:PORT" or a concurrent.futures Executor), check the decision page's verdicts over the
+    draws, and write the report. Every task is seeded on its own, so the report is byte-identical
+    whatever the number of workers."""
+    from .decision import Build, verdicts
+    from .errors import check_int
+    from .report import slug, summary_frame, write_report
+    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
+    if executor is None and not _spawnable():
+        workers = 1
+    tasks = phase_one(sc)
+    done = _execute(tasks, workers, executor, progress)
+    by_kind: dict[str, list[tuple[Any, Any]]] = {}
+    for t, result in zip(tasks, done):
+        by_kind.setdefault(t.kind, []).append((t.key, result))
+    results = by_kind.get("analysis", [])
+    sweeps = [({"mechanism": spec.mechanism, "param": spec.param}, frame)
+              for spec, (_, frame) in zip(sc.sweep, by_kind.get("sweep", []))]
+    equal = pd.DataFrame([r for _, r in by_kind["equal budget"]]) if "equal budget" in by_kind else None
+    designs = pd.DataFrame([r for _, r in by_kind["design"]]) if "design" in by_kind else None
+    draws = pd.concat([f for _, f in by_kind["robustness"]], ignore_index=True) if "robustness" in by_kind else None
+    comparisons = {}
+    if sc.comparison is not None:
+        sizes = sorted(by_kind["attack by size"], key=lambda kv: kv[0])
+        comparisons = _comparisons(sc, by_kind["attack table"][0][1], [f for _, f in sizes],
+                                   by_kind["sequencer table"][0][1])
+    summary = summary_frame(results)
+    pages = {label: slug(label) + ".md" for label, _ in results}
+    found = verdicts(summary, equal, designs, pages)
+    specs = {s.label: s for s in sc.specs()}
+    pops = sc.populations()
+    checks = [Task("survival", v.goal, _survival_task,
+                   (v.goal, Build(specs[v.winner.label], v.winner.overrides),
+                    Build(specs[v.runner_up.label], v.runner_up.overrides), pops, sc.timing(), dict(sc.targets)))
+              for v in found if v.winner is not None and v.runner_up is not None and len(pops) > 1]
+    survival = dict(zip([t.key for t in checks], _execute(checks, workers, executor, progress))) if checks else {}
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
-               "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds, "version": __version__, "command": command,
-               "comparisons": comparisons}
-    return write_report(results, out, context=context, sweeps=sweeps, progress=progress)
+               "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
+               "version": __version__, "command": command, "comparisons": comparisons,
+               "equal_budget": sc.equal_budget, "targets": dict(sc.targets), "draws": len(pops),
+               "population_seed": sc.provers.seed}
+    from .robustness import bands
+    return write_report(results, out, context=context, sweeps=sweeps, equal_budget=equal, designs=designs,
+                        draws=None if draws is None else bands(draws), verdicts=found, survival=survival)

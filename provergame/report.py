@@ -105,8 +105,8 @@ def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[str], Pa
              front[~np.isnan(values).any(axis=1)], "Designs as configured: user cost vs on-time liveness")
     text = ("A mechanism is on the front when no other is at least as good on user cost per proof, HHI, "
             "on-time liveness and the stall bribe per hour, and better on one. Mechanisms without a stall bribe "
-            "(the players do not prove) are left out. Each is at its own configured budget: compare with care "
-            "until the equal-budget comparison lands.")
+            "(the players do not prove) are left out. Each is at its own configured budget (the equal-budget "
+            "table compares them at one price).")
     table = frame.loc[front, ["mechanism"] + cols]
     return [text, f"![Pareto front]({name})", markdown_table(table)], out / name
 
@@ -114,20 +114,62 @@ def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[str], Pa
 def _header(context: dict[str, Any]) -> str:
     lines = [f"Scenario: {context.get('scenario', 'ad hoc')}; seed {context.get('seed', 0)}; "
              f"{context.get('rounds', '?')} simulated rounds per mechanism; provergame {context.get('version', '?')}.",
-             f"Units: rewards, costs and bribes in tokens per unit of work (one round: one block's proof); one unit "
-             f"of work lasts {context.get('slot_seconds', 600.0):g} s, so an hour has "
-             f"{3600 / context.get('slot_seconds', 600.0):g} of them. On time: a valid proof within "
-             f"{context.get('window', 1.0):g} time unit(s) of the round's start (a time unit is a mean proving time "
-             f"at rate 1)."]
+             _units(context)]
     if context.get("command"):
         lines.append(f"Reproduce byte for byte: `{context['command']}`")
     return "\n\n".join(lines)
 
 
+def _units(context: dict[str, Any]) -> str:
+    slot = context.get("slot_seconds", 600.0)
+    return (f"Units: rewards, costs and bribes in tokens per unit of work (one round: one block's proof); one unit "
+            f"of work lasts {slot:g} s, so an hour has {3600 / slot:g} of them. On time: a valid proof within "
+            f"{context.get('window', 1.0):g} time unit(s) of the round's start (a time unit is a mean proving time "
+            f"at rate 1).")
+
+
+ASSUMPTIONS = (
+    "Provers are risk-neutral and maximise expected profit per unit of work; every number is at a certified "
+    "equilibrium (its regret, the best gain of a unilateral deviation, is in the tables) unless marked inexact.",
+    "Costs, speeds, stakes and reliabilities are known to all players, except where a mechanism draws private "
+    "values or costs (the auctions), which then follow a known law.",
+    "Each unit of work is one independent round: no L1 gas, no hardware capital, no entry or exit over time "
+    "(the dynamics figures are separate, labelled models).",
+    "Attack costs hold after everyone responds: the provers outside a bribed coalition re-play their equilibrium.",
+)
+
+
+def summary_frame(results: Sequence[Any]) -> pd.DataFrame:
+    """One row per analysed mechanism: its label and the numbers of `Analysis.summary()`."""
+    rows = []
+    for label, analysis in results:
+        s = analysis.summary()
+        rows.append({"label": label, **{k: v for k, v in s.items() if k != "mechanism"}})
+    return pd.DataFrame(rows)
+
+
+def _question(context: dict[str, Any]) -> str:
+    targets = context.get("targets") or {}
+    from provergame.targets import TARGETS
+    wants = [f"{TARGETS[k][1]} {TARGETS[k][0]} {v:g}" for k, v in targets.items()]
+    meet = " and ".join(wants) if wants else "the scenario's targets (none set)"
+    return (f"**The question.** Which design, with which parameters, gives {meet} at the lowest cost to users, "
+            f"how evenly does it spread rewards at an equal budget, and what does it cost to attack? Each goal "
+            f"below names the winning mechanism, its number, the runner-up, and whether the ranking holds over "
+            f"{context.get('draws', 1)} seeded draws of the provers (seeds {context.get('population_seed', 0)} to "
+            f"{context.get('population_seed', 0) + context.get('draws', 1) - 1}; a verdict survives when the winner "
+            f"is ahead in at least 80% of them).")
+
+
 def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str:
     game, eq = analysis.game, analysis.equilibrium
     params = pd.DataFrame({"parameter": list(game.parameters()), "value": list(game.parameters().values())})
+    from provergame.games.base import TIMINGS
     parts = [f"## {label}: {game.title}", (game.__doc__ or "").strip().split("\n\n")[0].replace("\n    ", " "),
+             "### Assumptions and limitations",
+             f"- Timing ({game.timing}): {TIMINGS[game.timing]}.\n- Not modelled: {game.limitations}\n"
+             f"- Equilibrium: {eq.method}; certificate: regret {_fmt(eq.regret)}"
+             f"{'' if eq.exact else ' (inexact: a least-regret profile, not an equilibrium)'}.",
              "### Parameters", markdown_table(params),
              "### Equilibrium", eq._repr_markdown_(),
              "### Metrics: analytic at the equilibrium vs simulated",
@@ -186,8 +228,11 @@ def sweep_section(spec: Any, frame: pd.DataFrame, fig_name: str) -> str:
 
 def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any] | None = None,
                  sweeps: Sequence[tuple[dict[str, Any], pd.DataFrame]] = (),
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write index.md, one markdown file per analysis and the sweep figures; returns the paths written."""
+                 progress: Callable[[str], None] | None = None, equal_budget: pd.DataFrame | None = None,
+                 designs: pd.DataFrame | None = None, draws: pd.DataFrame | None = None,   # draws: robustness bands
+                 verdicts: Sequence[Any] = (), survival: dict[str, Any] | None = None) -> list[Path]:
+    """Write index.md (the decision page first, then every table), one markdown file per analysis and
+    the figures; returns the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     context = dict(context or {})
@@ -205,10 +250,40 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         rows.append(row)
         if progress:
             progress(label)
-    index = [f"# provergame report: {context.get('name', 'mechanisms')}", header]
+    index = [f"# provergame report: {context.get('name', 'mechanisms')}"]
     if context.get("description"):
         index.append(context["description"])
-    index += ["## Comparison at equilibrium",
+    index += ["## The decision", _question(context), _units(context),
+              "### Assumptions", "\n".join(f"- {a}" for a in ASSUMPTIONS)]
+    if verdicts:
+        from provergame.decision import verdict_table
+        index += ["### Verdicts", markdown_table(verdict_table(list(verdicts), survival or {}))]
+    pareto_body: list[str] = []
+    if len(rows) >= 2:
+        pareto_body, fig_path = pareto_section(rows, out)
+        written.append(fig_path)
+        index += ["### Trade-offs", pareto_body[1], pareto_body[0]]
+    index += ["### What each mechanism does not model",
+              "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.limitations}" for label, a in labelled),
+              "## Provenance", header]
+    if designs is not None and len(designs):
+        index += ["## Cheapest design meeting the targets",
+                  "For every mechanism with one budget parameter: the smallest value of it (searched from 1/1000 to "
+                  "100 times the configured value, by bisection to 0.1%) at which every target holds at the certified "
+                  "equilibrium; 'binding': the targets that fail one step cheaper. Others: the reason.",
+                  markdown_table(designs)]
+    if equal_budget is not None and len(equal_budget):
+        index += ["## At equal budget",
+                  f"Every mechanism with one budget parameter re-solved so that users pay {context.get('equal_budget', 0):g} "
+                  f"per proof landed (bisection on that parameter; each point a certified equilibrium), so rows compare "
+                  f"like with like. Where competition caps what users pay, or no single parameter sets it, the note says so.",
+                  markdown_table(equal_budget)]
+    if draws is not None and len(draws):
+        index += ["## Robustness over population draws",
+                  f"Each mechanism re-solved on {context.get('draws', 1)} populations drawn from the scenario's "
+                  f"distributions: median [10%, 90%] of each headline number; 'max regret' is the worst certificate "
+                  f"over the draws.", markdown_table(draws)]
+    index += ["## Comparison at equilibrium (as configured)",
               "participants: expected number of provers attempting each unit of work; seats: provers holding a "
               "pool or active-set place (n/a: no seats); hhi and nakamoto: "
               "concentration of rewards; on-time liveness: chance a valid proof lands within the window (markets: "
@@ -223,10 +298,8 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
               "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
               "lists every theorem with its hypotheses and mutation score).",
               markdown_table(pd.DataFrame(rows))]
-    if len(rows) >= 2:
-        body, fig_path = pareto_section(rows, out)
-        index += ["## Pareto front across mechanisms (as configured)"] + body
-        written.append(fig_path)
+    if pareto_body:
+        index += ["## Pareto front across mechanisms (as configured)", pareto_body[0], pareto_body[2]]
     for title, item in context.get("comparisons", {}).items():
         index.append(f"## {title}")
         if isinstance(item, Figure):

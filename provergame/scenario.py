@@ -142,6 +142,8 @@ class Scenario(_Strict):
     window: float = Field(1.0, gt=0, le=1e12)          # time units within which a proof is on time
     slot_seconds: float = Field(600.0, gt=0, le=1e9)   # real seconds of one unit of work
     equal_budget: float | None = Field(None, gt=0, le=1e12)   # user cost per proof every design is also solved at
+    draws: int = Field(1, ge=1, le=1000)        # population draws behind the robustness bands (1: none)
+    targets: dict[str, float] = {}              # the designer's targets (decision page): metric -> bound
     provers: ProversSpec
     mechanism: list[dict[str, Any]] = Field(min_length=1)
     sweep: list[SweepSpec] = []
@@ -162,6 +164,12 @@ class Scenario(_Strict):
         if dup:
             raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
                              f"give each a distinct 'label'")
+        from .targets import TARGETS
+        for key, bound in self.targets.items():
+            if key not in TARGETS:
+                raise ValueError(f"targets.{key} is not a target; targets are {', '.join(TARGETS)}")
+            if not np.isfinite(bound) or bound < 0:
+                raise ValueError(f"targets.{key} must be a finite number >= 0 (got {bound!r})")
         for i, sw in enumerate(self.sweep):
             spec = self.spec(sw.mechanism)
             if spec is None:
@@ -184,6 +192,15 @@ class Scenario(_Strict):
 
     def population(self) -> Population:
         return self.provers.population()
+
+    def populations(self) -> list[tuple[int, Population]]:
+        """(seed, population) for each robustness draw: the configured population first, then the same
+        distributions drawn with seeds seed + 1, ...; a population without distributions is drawn once."""
+        random = any(isinstance(getattr(self.provers, k), Distribution)
+                     for k in ("cost", "rate", "stake", "reliability", "capacity"))
+        count = self.draws if random else 1
+        return [(self.provers.seed + k, self.provers.model_copy(update={"seed": self.provers.seed + k}).population())
+                for k in range(count)]
 
     def timing(self):
         from .timing import Timing

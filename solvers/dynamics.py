@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .regret import best_responses
+from .regret import REFINE, best_responses
 
 if TYPE_CHECKING:                      # annotations only: games import these kernels
     from provergame.games.base import Game
@@ -30,16 +30,17 @@ def best_response_iteration(game: Game, start: np.ndarray, damping: float = 0.5,
 
     if game.n <= 50:
         # coarse sweeps first, then sweeps at the certificate's own resolution until nobody moves
-        for phase in ({"points": points, "iterations": 40}, {"points": 129, "iterations": 80}):
+        for phase in ({"points": points, "iterations": 40}, {"points": 129, "iterations": REFINE}):
             resolution.update(phase)
             settled = False
             for _ in range(max(1, max_iter // max(game.n, 1))):
                 moved = False
+                gain, arg = gains(p)
                 for i in range(game.n):  # sequential sweep; each search is vectorised over candidates
-                    gain, arg = gains(p)
                     if gain[i] > tol * scale:
                         p[i] = arg[i]
                         moved = True
+                        gain, arg = gains(p)        # searched again only after someone moved
                 if not moved:
                     settled = True
                     break

@@ -17,6 +17,7 @@ if TYPE_CHECKING:                      # annotations only: games import these ke
     from provergame.games.base import Game
 
 _GOLDEN = (np.sqrt(5) - 1) / 2
+REFINE = 48      # golden-section steps: the bracket (two grid cells) shrinks by 0.618^48 ~ 1e-10
 
 
 def _grid(lo: np.ndarray, hi: np.ndarray, current: np.ndarray, points: int) -> np.ndarray:
@@ -27,7 +28,7 @@ def _grid(lo: np.ndarray, hi: np.ndarray, current: np.ndarray, points: int) -> n
     return np.sort(g, axis=1)
 
 
-def best_responses(game: Game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+def best_responses(game: Game, profile, points: int = 129, iterations: int = REFINE) -> tuple[np.ndarray, np.ndarray]:
     """(best deviation payoff, a strategy attaining it) for every player, searched independently.
 
     Games may add their own breakpoints (e.g. rivals' bids, where payoffs jump) through an
@@ -61,7 +62,7 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = 80)
     return best, arg
 
 
-def regret_and_best(game: Game, profile, points: int = 129, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+def regret_and_best(game: Game, profile, points: int = 129, iterations: int = REFINE) -> tuple[np.ndarray, np.ndarray]:
     """(regret per player, a best-responding strategy per player) from one independent search."""
     p = game.check_profile(profile)
     current = np.asarray(game.expected_payoffs(p), dtype=float)
@@ -71,7 +72,7 @@ def regret_and_best(game: Game, profile, points: int = 129, iterations: int = 80
     return np.maximum(best - current, 0.0), arg
 
 
-def regret_by_player(game: Game, profile, points: int = 129, iterations: int = 80) -> np.ndarray:
+def regret_by_player(game: Game, profile, points: int = 129, iterations: int = REFINE) -> np.ndarray:
     """max over own strategies of the deviation payoff minus the current payoff, per player (>= 0)."""
     return regret_and_best(game, profile, points, iterations)[0]
 

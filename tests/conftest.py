@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ settings.register_profile("dev", deadline=None, max_examples=25,
 settings.register_profile("ci", deadline=None, max_examples=25, derandomize=True, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+os.environ.setdefault("PROVERGAME_CACHE", tempfile.mkdtemp(prefix="provergame-proofs-"))   # never the user's cache
 
 import provergame as pg  # noqa: E402
 

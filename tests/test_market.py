@@ -174,3 +174,21 @@ def test_sorted_allocation_equals_the_pairwise_rule(n, ticks, cap_scale, demand,
     cap = cap_scale * (1 + np.arange(n)) / n
     np.testing.assert_allclose(allocate(bids, cap, demand, reserve), _allocate_by_pairs(bids, cap, demand, reserve),
                                atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 5), st.sampled_from(["price", "time"]), st.integers(0, 10_000))
+def test_nil_market_best_price_lies_on_the_critical_grid(n, priority, seed):
+    """The unrefined search over critical prices (what the equilibrium search uses) finds each prover's
+    best payoff, against a brute-force scan of 40,001 prices, up to one tick of won requests."""
+    from provergame.solvers.regret import best_responses
+    rng = np.random.default_rng(seed)
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.2, 1.5, n), rate=rng.uniform(0.5, 2.0, n),
+                                    reliability=rng.uniform(0.7, 1.0, n))
+    requests = np.column_stack([rng.uniform(0.5, 3.0, 3), rng.uniform(1.0, 4.0, 3)])
+    nm = NilMarket(requests, pop, priority=priority, ratings=rng.uniform(0.5, 1.0, n), tick=1e-4)
+    p = rng.uniform(0.0, 2 * requests[:, 1].max(), n)
+    fast = best_responses(nm, p, points=33, iterations=0)[0]
+    scan = np.linspace(0.0, 2 * requests[:, 1].max(), 40_001)
+    brute = nm.deviation_payoffs(p, np.tile(scan, (n, 1))).max(axis=1)
+    assert np.all(fast >= brute - 3 * 1e-4 * len(requests))

@@ -94,3 +94,20 @@ def test_every_game_has_three_counted_theorems(kind):
     if kind == "round_robin":                     # the template registered by tests/test_architecture.py
         return
     assert int(table["counted"].sum()) >= 3, table[["theorem", "status", "mutation score", "counted"]]
+
+
+def test_cached_proof_rows_equal_fresh_rows_and_change_with_the_claim(tmp_path):
+    """The disk cache returns exactly what proving returns, and a different claim misses it."""
+    from provergame.proofs import engine
+    theorems = games.registered()["winner_takes_all"].example().theorems()
+    fresh = prove_all(theorems)
+    first = prove_all(theorems, cache=tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == len(theorems)
+    engine._PROOFS.clear()
+    engine._AUDITS.clear()
+    again = prove_all(theorems, cache=tmp_path)
+    assert fresh.equals(first) and fresh.equals(again)
+    x = sp.Symbol("x", positive=True)
+    false_claim = Theorem("shifted", sp.Gt(x, 1), ())
+    assert prove_all([false_claim], cache=tmp_path)["status"].iloc[0] != "proved"
+    assert len(list(tmp_path.glob("*.json"))) == len(theorems) + 1

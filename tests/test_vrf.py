@@ -197,3 +197,18 @@ def test_delegation_rich_get_richer():
     inactive = dyn[["share[p2]", "share[p3]", "share[p4]"]].sum(axis=1)
     assert inactive.iloc[-1] < inactive.iloc[0] and dyn["active"].eq(2).all()
     assert dyn["top_share"].iloc[-1] >= 0.4
+
+
+@settings(max_examples=25, deadline=None)
+@given(staked(), real(0.05, 1.0), st.data())
+def test_turn_auction_deviation_payoffs_equal_full_auctions(pop, noise, data):
+    """The one-integral deviation search against the auction re-integrated at each substituted profile."""
+    g = TurnBased(10.0, pop, rule="turn_auction", cost_noise=noise)
+    n = len(pop)
+    p = np.array(data.draw(st.lists(real(0.0, 3.0), min_size=n, max_size=n)))
+    cand = np.array(data.draw(st.lists(real(0.0, 3.0), min_size=3 * n, max_size=3 * n))).reshape(n, 3)
+    fast = g.deviation_payoffs(p, cand)
+    for i, k in itertools.product(range(n), range(3)):
+        q = p.copy()
+        q[i] = cand[i, k]
+        assert np.isclose(fast[i, k], g.expected_payoffs(q)[i], rtol=1e-9, atol=1e-12)

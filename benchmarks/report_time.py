@@ -1,0 +1,70 @@
+"""Wall time and peak memory of `provergame report` on the bundled default scenario, beside the same
+report with one worker, and with the proof cache cold and warm. Targets (issue 14): under 15 s wall
+on 2 cores, peak memory under 1 GB. Run: python benchmarks/report_time.py [--out benchmarks/report_time.md]
+
+Peak memory is the largest resident set of any process of the run (the parent or one worker:
+getrusage's ru_maxrss of the children), and the sum of the parent and its workers' peaks as an upper
+bound of the whole run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+def run(workers: int, cache: str, out: str) -> dict[str, float]:
+    """One `provergame report` in a fresh interpreter; its wall time and peak RSS (MB)."""
+    code = ("import resource, sys\n"
+            "from provergame.cli import app\n"
+            "if __name__ == '__main__':\n"
+            f"    sys.argv = ['provergame', 'report', '--out', {out!r}, '--workers', '{workers}']\n"
+            "    try:\n        app()\n    except SystemExit:\n        pass\n"
+            "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "    print('PEAKS', own, kids)\n")
+    env = dict(os.environ, PROVERGAME_CACHE=cache)
+    script = Path(out) / "_bench_main.py"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(code)                 # a file, so spawned workers can re-import the main module
+    t = time.perf_counter()
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, check=True)
+    wall = time.perf_counter() - t
+    script.unlink()
+    own, kids = (int(x) for x in res.stdout.split("PEAKS")[1].split())
+    return {"wall": wall, "parent_mb": own / 1024, "largest_worker_mb": kids / 1024,
+            "sum_mb": (own + workers * kids) / 1024 if workers > 1 else own / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=None, help="also write the table to this markdown file")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = str(Path(tmp) / "proofs")
+        for label, workers in ((f"{cores} workers, proof cache cold", cores),
+                               (f"{cores} workers, proof cache warm", cores),
+                               ("1 worker, proof cache warm", 1)):
+            r = run(workers, cache, str(Path(tmp) / "report"))
+            rows.append((label, r))
+    lines = [f"`provergame report` on scenarios/default.toml; {platform.machine()}, {cores} cores, "
+             f"Python {platform.python_version()}.", "",
+             "| run | wall (s) | parent peak (MB) | largest worker peak (MB) | sum of peaks, upper bound (MB) |",
+             "|---|---|---|---|---|"]
+    for label, r in rows:
+        lines.append(f"| {label} | {r['wall']:.1f} | {r['parent_mb']:.0f} | {r['largest_worker_mb']:.0f} | "
+                     f"{r['sum_mb']:.0f} |")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        Path(args.out).write_text("# provergame report: time and memory\n\n" + text + "\n")
+
+
+if __name__ == "__main__":
+    main()

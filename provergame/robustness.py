@@ -1,0 +1,125 @@
+"""Robustness: headline numbers over seeded draws of the provers from the scenario's distributions.
+
+Each draw rebuilds every mechanism on a population drawn with seed `provers.seed + k` (draw 0 is the
+configured population), solves it (each equilibrium with its regret certificate) and measures it.
+`bands` gives the median and the 10-90% band of each number; a verdict survives the draws when the
+design it picks stays at least as good as the runner-up in most of them (`pairwise_survival`).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .lazy import pandas as pd
+from .timing import Timing
+
+HEADLINE = ("liveness", "eventual_liveness", "hhi", "nakamoto", "user_cost", "surplus", "regret")
+BAND_QUANTILES = (0.1, 0.5, 0.9)
+
+
+def draw_row(label: str, game: Any, seed: int, window: float) -> dict[str, Any]:
+    """One mechanism at one population draw: its certified equilibrium's headline numbers."""
+    from .api import metrics, solve
+    eq = solve(game)
+    m = metrics(game, eq.profile, window)
+    return {"mechanism": label, "seed": seed, **{k: float(m[k]) for k in HEADLINE if k != "regret"},
+            "regret": float(eq.regret), "exact": bool(eq.exact)}
+
+
+def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], window: float) -> pd.DataFrame:
+    """Every draw of one scenario mechanism (a MechanismSpec), one row per draw."""
+    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, window) for seed, pop in populations])
+
+
+def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1) -> pd.DataFrame:
+    """Tidy frame: one row per (mechanism, draw) of `scenario` (a provergame Scenario or a TOML path),
+    with on-time and eventual liveness, HHI, Nakamoto coefficient, user cost, surplus and the regret
+    certificate. `draws` overrides the scenario's; `workers` > 1 runs mechanisms in processes."""
+    from .errors import check_int
+    from .scenario import Scenario, load_scenario
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if draws is not None:
+        sc = sc.model_copy(update={"draws": check_int("draws", draws, lo=1, hi=1000)})
+    pops = sc.populations()
+    jobs = [(spec, pops, sc.window) for spec in sc.specs()]
+    workers = check_int("workers", workers or 1, lo=1, hi=1024)
+    if workers == 1:
+        frames = [mechanism_draws(*job) for job in jobs]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            frames = list(pool.map(mechanism_draws, *zip(*jobs)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def bands(frame: pd.DataFrame, metrics: Sequence[str] = HEADLINE[:-1]) -> pd.DataFrame:
+    """Per mechanism: draws, and for each metric the 10%, median and 90% quantiles over the draws;
+    `max regret` is the worst certificate met over the draws."""
+    rows = []
+    for label, group in frame.groupby("mechanism", sort=False):
+        row: dict[str, Any] = {"mechanism": label, "draws": len(group)}
+        for m in metrics:
+            lo, mid, hi = np.quantile(group[m].to_numpy(float), BAND_QUANTILES)
+            row[m] = f"{_g(mid)} [{_g(lo)}, {_g(hi)}]"
+        row["max regret"] = float(group["regret"].max())
+        row["all exact"] = bool(group["exact"].all())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _g(x: float) -> str:
+    return "inf" if np.isinf(x) else ("nan" if np.isnan(x) else f"{x:.3g}")
+
+
+def pairwise_survival(score: Callable[[Any], float], winner: Any, runner_up: Any,
+                      populations: Sequence[tuple[int, Any]], lower_is_better: bool) -> dict[str, Any]:
+    """The share of draws in which `winner` scores at least as well as `runner_up`. Both are
+    functions population -> game; `score(game)` is the goal's number (nan counts as a loss)."""
+    wins, rows = 0, []
+    for seed, pop in populations:
+        a, b = score(winner(pop)), score(runner_up(pop)) if runner_up is not None else np.nan
+        better = (np.isfinite(a) and (not np.isfinite(b) or (a <= b + 1e-12 if lower_is_better else a >= b - 1e-12)))
+        wins += bool(better)
+        rows.append({"seed": seed, "winner": a, "runner_up": b, "winner holds": bool(better)})
+    frame = pd.DataFrame(rows)
+    return {"held": wins, "draws": len(populations), "winner finite": int(np.isfinite(frame["winner"]).sum()),
+            "rows": frame}
+
+
+def score_function(goal: str, timing: Timing, targets: dict[str, float] | None = None) -> Callable[[Any], float]:
+    """The number a decision goal ranks designs by, computed afresh on a game."""
+    return _Score(goal, timing, dict(targets or {}))
+
+
+class _Score:
+    """Picklable goal score: user cost where the targets hold (else inf), HHI, stall bribe per unit
+    of user cost, or the largest joint gain of a coalition of up to 3 per unit of user cost."""
+
+    def __init__(self, goal: str, timing: Timing, targets: dict[str, float]):
+        self.goal, self.timing, self.targets = goal, timing, targets
+
+    def __call__(self, game: Any) -> float:
+        from .api import metrics, solve
+        eq = solve(game)
+        m = metrics(game, eq.profile, self.timing.window)
+        if self.goal == "cheapest":
+            from .design import _meets
+            scores = {"liveness": m["liveness"], "hhi": m["hhi"], "nakamoto": float(m["nakamoto"]),
+                      "user_cost": m["user_cost"]}
+            return float(m["user_cost"]) if _meets(scores, {k: v for k, v in self.targets.items()
+                                                            if k in scores}) else float("inf")
+        if self.goal == "decentralised":
+            return float(m["hhi"])
+        if self.goal == "attack":
+            from .solvers.bribe import bribe_threshold
+            b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=self.timing.window)
+            return float(b.total / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
+        if self.goal == "cartels":
+            from .solvers.coalition import coalition_regret
+            gain = max((coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget,
+                                         best_response=eq.best_response).gain for k in (2, 3) if k <= game.n),
+                       default=0.0)
+            return float(gain / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
+        raise ValueError(f"goal {self.goal!r}: one of cheapest, decentralised, attack, cartels")

@@ -1,0 +1,193 @@
+"""The decision page (issue 14): robustness draws, bands, verdicts and their survival, each checked
+against a computation done here by other means."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.decision import Candidate, verdict_table, verdicts
+from provergame.robustness import bands, pairwise_survival
+from provergame.scenario import load_scenario
+
+TINY = textwrap.dedent("""
+    name = "tiny-decision"
+    seed = 3
+    rounds = 2000
+    draws = 4
+    equal_budget = 3.0
+    targets = { liveness = 0.9, hhi = 0.6 }
+    [provers]
+    n = 3
+    seed = 11
+    cost = { dist = "lognormal", mean = -0.5, sigma = 0.3 }
+    rate = { dist = "lognormal", mean = 0.0, sigma = 0.3 }
+    [[mechanism]]
+    kind = "winner_takes_all"
+    reward = 5.0
+    [[mechanism]]
+    kind = "lottery_reward"
+    reward = 5.0
+    [[mechanism]]
+    kind = "stake_vrf"
+    reward = 5.0
+    weighting = "identity"
+""")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sc") / "tiny.toml"
+    path.write_text(TINY)
+    return load_scenario(path)
+
+
+def test_population_draws_start_at_the_configured_population(tiny):
+    pops = tiny.populations()
+    assert [s for s, _ in pops] == [11, 12, 13, 14]
+    np.testing.assert_array_equal(pops[0][1].cost, tiny.population().cost)
+    rng = np.random.default_rng(13)                  # draw 2 by hand: cost column first, then rate
+    np.testing.assert_allclose(pops[2][1].cost, np.exp(rng.normal(-0.5, 0.3, 3)), rtol=1e-12)
+    fixed = tiny.model_copy(update={"provers": tiny.provers.model_copy(update={"cost": [1.0, 2.0, 3.0],
+                                                                               "rate": 1.0})})
+    assert len(fixed.populations()) == 1             # nothing random: one draw, not four copies
+
+
+def test_robustness_rows_are_the_equilibria_solved_afresh(tiny):
+    frame = pg.robustness(tiny)
+    assert len(frame) == 3 * 4 and set(frame["seed"]) == {11, 12, 13, 14}
+    for seed, pop in tiny.populations():
+        game = pg.games.WinnerTakesAll(5.0, pop)
+        eq = game.equilibrium()[0]
+        q = eq * pop.reliability
+        live = 1 - np.prod(1 - q * (1 - np.exp(-pop.rate * tiny.window)))    # first valid proof in the window
+        row = frame[(frame.mechanism == "winner_takes_all") & (frame.seed == seed)].iloc[0]
+        assert row["liveness"] == pytest.approx(live, abs=1e-12) and row["regret"] <= 1e-9
+
+
+@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=30))
+def test_bands_are_the_quantiles_of_the_draws(values):
+    import pandas as pd
+    frame = pd.DataFrame({"mechanism": "m", "seed": range(len(values)), "x": values, "regret": 0.0, "exact": True})
+    got = bands(frame, metrics=("x",)).iloc[0]
+    xs = sorted(values)
+    def q(p):  # linear interpolation between order statistics (numpy's default, written out)
+        h = (len(xs) - 1) * p
+        lo = int(np.floor(h))
+        return xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo])
+    mid, lo, hi = got["x"].replace("[", "").replace("]", "").replace(",", "").split()
+    for text, p in ((lo, 0.1), (mid, 0.5), (hi, 0.9)):
+        assert float(text) == pytest.approx(float(f"{q(p):.3g}"), rel=1e-9, abs=1e-12)
+    assert got["draws"] == len(values)
+
+
+class _Fixed:
+    """A stand-in game factory whose score per draw is known: the population's first cost times k."""
+
+    def __init__(self, k: float):
+        self.k = k
+
+    def __call__(self, pop):
+        return self.k * float(pop.cost[0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.1, 3.0), st.floats(0.1, 3.0), st.booleans())
+def test_pairwise_survival_counts_the_draws_the_winner_holds(a, b, lower):
+    pops = [(s, pg.Population.from_arrays(cost=[c])) for s, c in enumerate([0.5, 1.0, 2.0, 0.0])]
+    got = pairwise_survival(lambda x: x, _Fixed(a), _Fixed(b), pops, lower)
+    by_hand = sum((a * c <= b * c + 1e-12) if lower else (a * c >= b * c - 1e-12) for c in (0.5, 1.0, 2.0, 0.0))
+    assert got["held"] == by_hand and got["draws"] == 4
+
+
+def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
+    import pandas as pd
+    summary = pd.DataFrame({"label": ["a", "b", "c"], "user_cost per proof": [2.0, 4.0, 0.0],
+                            "stall bribe per unit": [10.0, 30.0, 5.0],
+                            "cartel gain (k = 2)": [0.5, 0.0, 0.1], "cartel gain (k = 3)": [1.0, 0.2, np.nan]})
+    designs = pd.DataFrame({"mechanism": ["a", "b", "c"], "budget parameter": ["reward"] * 3,
+                            "value": [3.0, 2.0, np.nan], "user_cost per proof": [3.0, 2.5, np.nan],
+                            "feasible": [True, True, False]})
+    equal = pd.DataFrame({"mechanism": ["a", "b"], "budget parameter": ["reward", "fee"],
+                          "value at equal budget": [5.0, 7.0], "hhi": [0.3, 0.2]})
+    got = {v.goal: v for v in verdicts(summary, equal, designs, {"a": "a.md", "b": "b.md", "c": "c.md"})}
+    assert got["cheapest"].winner == Candidate("b", {"reward": 2.0}, 2.5)
+    assert got["cheapest"].runner_up.label == "a"
+    assert got["decentralised"].winner == Candidate("b", {"fee": 7.0}, 0.2)
+    # bribe per token users pay: a 5, b 7.5, c has no user cost (left out)
+    assert got["attack"].winner.label == "b" and got["attack"].runner_up.score == pytest.approx(5.0)
+    assert got["attack"].link == "b.md#cost-of-a-withholding-attack-after-everyone-responds"
+    # cartel gain per token: a max(0.5, 1)/2 = 0.5, b 0.2/4 = 0.05
+    assert got["cartels"].winner.score == pytest.approx(0.05) and got["cartels"].runner_up.label == "a"
+    table = verdict_table(list(got.values()), {"attack": {"held": 3, "draws": 4, "winner finite": 4}})
+    row = table[table["goal"] == "Hardest to attack per unit of budget"].iloc[0]
+    assert row["over the draws"].startswith("does not survive: ahead in 3 of 4")
+
+
+def test_report_opens_with_the_decision_page(tiny, tmp_path):
+    from provergame.pipeline import run_scenario
+    run_scenario(tiny, tmp_path, command="c", scenario_label="s", workers=1)
+    index = (tmp_path / "index.md").read_text()
+    order = [index.index(h) for h in ("## The decision", "### Assumptions", "### Verdicts", "![Pareto front]",
+                                      "### What each mechanism does not model", "## Cheapest design meeting the targets",
+                                      "## At equal budget", "## Robustness over population draws",
+                                      "## Comparison at equilibrium")]
+    assert order == sorted(order)
+    assert "ahead in" in index and "of 4 draws" in index
+    for page in ("winner_takes_all.md", "lottery_reward.md", "stake_vrf.md"):
+        text = (tmp_path / page).read_text()
+        assert text.index("### Assumptions and limitations") < text.index("### Parameters")
+        assert "Not modelled:" in text
+
+
+def test_survival_of_the_cheapest_design_re_solved_draw_by_draw(tiny):
+    """The cheapest design's survival against the runner-up, recounted here by solving every draw."""
+    from provergame.decision import Build
+    from provergame.pipeline import _design_row, _survival_task
+    pop = tiny.population()
+    rows = {s.label: _design_row(s, pop, dict(tiny.targets), tiny.timing()) for s in tiny.specs()}
+    feasible = sorted((r["user_cost per proof"], k) for k, r in rows.items() if r["feasible"])
+    assert len(feasible) >= 2
+    (_, win), (_, run) = feasible[:2]
+    specs = {s.label: s for s in tiny.specs()}
+    build = lambda k: Build(specs[k], {rows[k]["budget parameter"]: rows[k]["value"]})   # noqa: E731
+    got = _survival_task("cheapest", build(win), build(run), tiny.populations(), tiny.timing(), dict(tiny.targets))
+    held = 0
+    for _, p in tiny.populations():
+        costs = []
+        for k in (win, run):
+            g = build(k)(p)
+            m = pg.metrics(g, pg.solve(g).profile, tiny.window)
+            ok = m["liveness"] >= 0.9 - 1e-12 and m["hhi"] <= 0.6 + 1e-12
+            costs.append(m["user_cost"] if ok else np.inf)
+        held += bool(np.isfinite(costs[0]) and costs[0] <= costs[1] + 1e-12)
+    assert got["held"] == held and got["draws"] == 4
+
+
+def test_every_mechanism_states_what_it_does_not_model():
+    for kind, cls in pg.games.registered().items():
+        assert len(cls.limitations) > 20 and cls.limitations.endswith("."), kind
+
+
+def test_targets_in_a_scenario_are_checked(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TINY.replace("hhi = 0.6", "colour = 0.6"))
+    with pytest.raises(pg.InvalidParameter, match="colour"):
+        load_scenario(bad)
+
+
+def test_a_game_that_does_not_state_its_limitations_is_refused():
+    from dataclasses import dataclass
+
+    from provergame.games import register
+    from provergame.games.vrf import StakeVRF
+
+    with pytest.raises(TypeError, match="limitations"):
+        @register("silent_vrf")
+        @dataclass(frozen=True)
+        class Silent(StakeVRF):
+            limitations = ""
+    assert "silent_vrf" not in pg.games.registered()
