@@ -32,14 +32,33 @@ class Outcomes:
     when given, eventual liveness is its mean.
     """
 
-    reward: np.ndarray
-    cost: np.ndarray
-    attempted: np.ndarray
+    reward: np.ndarray | None
+    cost: np.ndarray | None
+    attempted: np.ndarray | None
     accepted: np.ndarray
     user_payment: np.ndarray
     useful_cost: np.ndarray
     proof_time: np.ndarray | None = None
     served: np.ndarray | None = None
+    assignments: "Assignments | None" = None      # sparse form of reward, cost, attempted (then None)
+
+    def dense(self) -> "Outcomes":
+        """These outcomes with (rounds, n) reward, cost and attempted arrays."""
+        if self.assignments is None:
+            return self
+        reward, cost, attempted = self.assignments.dense()
+        return replace(self, reward=reward, cost=cost, attempted=attempted, assignments=None)
+
+    def moments(self) -> "ProverMoments":
+        """Per-prover sums over the rounds of payoff, payoff^2, reward, cost, cost^2 and attempts, and the
+        smallest nonzero |reward| (the simulator's raw totals), from whichever form the outcomes are in."""
+        if self.assignments is not None:
+            return self.assignments.moments()
+        payoff = self.reward - self.cost
+        nonzero = np.abs(self.reward[self.reward != 0])
+        return ProverMoments(payoff.sum(axis=0), np.einsum("ij,ij->j", payoff, payoff), self.reward.sum(axis=0),
+                             self.cost.sum(axis=0), np.einsum("ij,ij->j", self.cost, self.cost),
+                             self.attempted.sum(axis=0), float(nonzero.min()) if nonzero.size else np.inf)
 
     def on_time(self, window: float) -> np.ndarray:
         """(rounds,) share of the round's demand proved within `window`."""
@@ -47,6 +66,56 @@ class Outcomes:
         if self.proof_time is None:
             return served
         return served * (self.proof_time <= window)
+
+
+@dataclass(frozen=True)
+class ProverMoments:
+    payoff: np.ndarray
+    payoff_sq: np.ndarray
+    reward: np.ndarray
+    cost: np.ndarray
+    cost_sq: np.ndarray
+    attempts: np.ndarray
+    smallest_reward: float
+
+
+@dataclass(frozen=True)
+class Assignments:
+    """Sparse per-round outcomes of games that assign each unit of work to few provers: at (row[k],
+    col[k]) the prover earned reward[k], spent cost[k] and attempted[k] (each cell at most once); every
+    prover also pays standing[i] in every round (a stake's carrying cost). Equal to the dense arrays
+    it stands for, at O(events) instead of O(rounds x n) work."""
+
+    rounds: int
+    n: int
+    row: np.ndarray
+    col: np.ndarray
+    reward: np.ndarray
+    cost: np.ndarray
+    attempted: np.ndarray
+    standing: np.ndarray
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        reward = np.zeros((self.rounds, self.n))
+        cost = np.broadcast_to(self.standing, (self.rounds, self.n)).astype(float)
+        attempted = np.zeros((self.rounds, self.n), dtype=self.attempted.dtype)
+        reward[self.row, self.col] = self.reward
+        cost[self.row, self.col] += self.cost
+        attempted[self.row, self.col] = self.attempted
+        return reward, cost, attempted
+
+    def moments(self) -> ProverMoments:
+        s, n, col = self.standing, self.n, self.col
+        count = np.bincount(col, minlength=n)
+        payoff = self.reward - self.cost - s[col]
+        cost = self.cost + s[col]
+        idle = self.rounds - count                 # rounds in which the prover only pays its standing cost
+        nonzero = np.abs(self.reward[self.reward != 0])
+        return ProverMoments(
+            np.bincount(col, payoff, n) - idle * s, np.bincount(col, payoff * payoff, n) + idle * s * s,
+            np.bincount(col, self.reward, n), np.bincount(col, cost, n) + idle * s,
+            np.bincount(col, cost * cost, n) + idle * s * s, np.bincount(col, self.attempted.astype(float), n),
+            float(nonzero.min()) if nonzero.size else np.inf)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from provergame.params import Array, Int, Real, param
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import elected_on_time, first_assignment_times, weighted_draw_order as _weighted_draw_order
+from .rules import assigned, categorical, elected_on_time, first_assignment_times
 
 
 @register("delegated_stake")
@@ -142,17 +142,12 @@ class DelegatedStake(Game):
         cuts = self.check_profile(profile)
         deleg = self.delegation_response(cuts)
         total = (self.provers.stake + deleg) * self.active
-        who = np.argmin(_weighted_draw_order(total, rng, rounds), axis=1)
-        rows = np.arange(rounds)
+        who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         keep = cuts[who] + (1 - cuts[who]) * self.provers.stake[who] / total[who]
-        reward, cost = np.zeros((rounds, self.n)), np.zeros((rounds, self.n))
-        tried = np.zeros((rounds, self.n), dtype=bool)
-        reward[rows, who] = np.where(ok, keep * self.reward, 0.0)
-        cost[rows, who] = self.provers.cost[who]
-        tried[rows, who] = True
-        return Outcomes(reward, cost, tried, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0),
-                        first_assignment_times(who, ok, self.provers.rate, rng))
+        events = assigned(rounds, self.n, who, np.where(ok, keep * self.reward, 0.0), self.provers.cost[who])
+        return Outcomes(None, None, None, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0),
+                        first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
 
     def stall_weights(self, profile: Any) -> np.ndarray:
@@ -182,7 +177,7 @@ class DelegatedStake(Game):
             game = DelegatedStake(self.reward, self.provers.replace(stake=own), deleg.sum(), self.active_set,
                                   self.sensitivity, deleg)
             total = (own + deleg) * game.active
-            who = np.argmin(_weighted_draw_order(total, rng, rounds_per_epoch), axis=1)
+            who, _ = categorical(total, rng, rounds_per_epoch)
             ok = rng.random(rounds_per_epoch) < self.provers.reliability[who]
             wins = np.bincount(who[ok], minlength=self.n).astype(float)
             paid = wins * self.reward

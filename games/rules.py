@@ -47,6 +47,33 @@ def weighted_draw_order(weights: np.ndarray, rng: np.random.Generator, rounds: i
         return np.where(weights > 0, -np.log(u) / np.where(weights > 0, weights, 1.0), np.inf)
 
 
+def categorical(weights: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """(drawn, any) one VRF draw per round in proportion to weight: the first of a draw order (the law
+    of the smallest Efraimidis-Spirakis key) by one uniform per round. `weights` is (n,) or (rounds, n);
+    `any` is False in rounds where every weight is 0 (then `drawn` is 0)."""
+    w = np.asarray(weights, dtype=float)
+    u = rng.random(rounds)
+    if w.ndim == 1:
+        cum = np.cumsum(w)
+        total = cum[-1]
+        drawn = np.searchsorted(cum, u * total, side="right") if total > 0 else np.zeros(rounds, dtype=int)
+        return np.minimum(drawn, w.shape[0] - 1), np.full(rounds, total > 0)
+    cum = np.cumsum(w, axis=1)
+    total = cum[:, -1]
+    drawn = np.minimum((cum <= (u * total)[:, None]).sum(axis=1), w.shape[1] - 1)
+    return np.where(total > 0, drawn, 0), total > 0
+
+
+def assigned(rounds: int, n: int, who: np.ndarray, reward: np.ndarray, cost: np.ndarray,
+             tried: np.ndarray | None = None) -> "Assignments":
+    """Outcomes of one assignee per round: prover who[r] earns reward[r] and spends cost[r] in every
+    round r where tried[r] (default: all), nobody else earns or spends anything."""
+    from .base import Assignments
+    rows = np.arange(rounds) if tried is None else np.flatnonzero(tried)
+    return Assignments(rounds, n, rows, np.asarray(who)[rows], np.broadcast_to(reward, (rounds,))[rows].astype(float),
+                       np.broadcast_to(cost, (rounds,))[rows].astype(float), np.ones(rows.size, dtype=bool), np.zeros(n))
+
+
 def delivery_margin(reliability: np.ndarray, pay: np.ndarray | float, cost: np.ndarray | float,
                     slash: np.ndarray | float) -> np.ndarray:
     """Expected profit of taking one assignment: paid `pay` on delivery (chance `reliability`), pays

@@ -22,7 +22,7 @@ from provergame.params import Int, Real, param
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import elected_on_time, first_assignment_times
+from .rules import assigned, categorical, elected_on_time, first_assignment_times
 
 
 @register("taiko_prover_pool")
@@ -137,19 +137,12 @@ class TaikoProverPool(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
         e = self.check_profile(profile)
-        w = np.where(self.seated(), self.provers.stake / e ** 2, 0.0)
-        cum = np.cumsum(w)
-        who = np.minimum(np.searchsorted(cum, rng.random(rounds) * cum[-1], side="right"), self.n - 1)
+        who, _ = categorical(np.where(self.seated(), self.provers.stake / e ** 2, 0.0), rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
-        rows = np.arange(rounds)
-        reward = np.zeros((rounds, self.n))
-        cost = np.zeros((rounds, self.n))
-        reward[rows, who] = ok * e[who] * self.gas
-        cost[rows, who] = self.provers.cost[who] + (~ok) * self.slash(e)[who]
-        attempted = np.zeros((rounds, self.n), dtype=bool)
-        attempted[rows, who] = True
-        return Outcomes(reward, cost, attempted, ok, reward.sum(axis=1), ok * self.provers.cost[who],
-                        first_assignment_times(who, ok, self.provers.rate, rng))
+        paid = ok * e[who] * self.gas
+        events = assigned(rounds, self.n, who, paid, self.provers.cost[who] + (~ok) * self.slash(e)[who])
+        return Outcomes(None, None, None, ok, paid, ok * self.provers.cost[who],
+                        first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
     def withhold_bribes(self) -> np.ndarray:
         e = self.equilibrium()[0]

@@ -19,10 +19,11 @@ from provergame.model import Population
 from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
 from .rules import one_hot as _one_hot, valid_draws as _valid
+from .rules import assigned as _assigned, categorical as _categorical
 from .rules import weighted_draw_order as _weighted_draw_order
 
 
@@ -159,28 +160,43 @@ class StakeVRF(Game):
         else:
             weights = (self.provers.stake if self.weighting == "stake" else np.ones(n)) * self.eligible
             registered = _entries(p * (weights > 0), rng, rounds)
-        keys = np.where(registered, _weighted_draw_order(weights, rng, rounds), np.inf)
-        delivers = _valid(self.provers.reliability, rng, rounds)
-        order = np.argsort(keys, axis=1, kind="stable")
-        rows = np.arange(rounds)[:, None]
-        drawn = np.isfinite(keys[rows, order])
-        success = drawn & delivers[rows, order]
-        first_ok = np.where(success.any(axis=1), np.argmax(success, axis=1), n)
-        tried_sorted = drawn & (np.arange(n)[None, :] <= first_ok[:, None])
-        tried = np.zeros((rounds, n), dtype=bool)
-        tried[rows, order] = tried_sorted
+        pure = self.choose == "stake" or bool(np.all((p == 0) | (p == 1)))    # the same provers every round
+        first, some = _categorical(weights * registered[0] if pure else weights * registered, rng, rounds)
+        rho = self.provers.reliability
+        rows = np.arange(rounds)
+        first_ok = np.where(some & (rng.random(rounds) < rho[first]), 0, n)
+        winner = first.copy()
+        row, col = rows[some], first[some]                     # who was drawn first and tried
+        redraw = np.flatnonzero(some & (first_ok == n))       # the drawn prover failed: re-draw among the rest
+        if redraw.size:
+            keys = np.where(registered[redraw], _weighted_draw_order(weights, rng, redraw.size), np.inf)
+            keys[np.arange(redraw.size), first[redraw]] = -np.inf
+            order = np.argsort(keys, axis=1, kind="stable")
+            sub = np.arange(redraw.size)[:, None]
+            drawn = np.isfinite(keys[sub, order]) | (np.arange(n)[None, :] == 0)
+            delivers = _valid(rho, rng, redraw.size)                  # each later draw's own delivery
+            success = drawn & delivers[sub, order] & (np.arange(n)[None, :] > 0)
+            k_ok = np.where(success.any(axis=1), np.argmax(success, axis=1), n)
+            later = drawn & (np.arange(n)[None, :] <= k_ok[:, None]) & (np.arange(n)[None, :] > 0)
+            r_sub, pos = np.nonzero(later)
+            row, col = np.concatenate([row, redraw[r_sub]]), np.concatenate([col, order[r_sub, pos]])
+            first_ok[redraw] = k_ok
+            winner[redraw] = order[np.arange(redraw.size), np.minimum(k_ok, n - 1)]
         accepted = first_ok < n
-        winner = order[np.arange(rounds), np.minimum(first_ok, n - 1)]
-        reward = _one_hot(winner, accepted, n, self.reward)
-        failed = tried.copy()
-        failed[np.flatnonzero(accepted), winner[accepted]] = False
+        won = accepted[row] & (winner[row] == col)
         stake = p if self.choose == "stake" else (self.provers.stake if self.weighting == "stake" else
                                                   np.full(n, self.min_stake))
-        lock = (registered if self.choose == "entry" else np.broadcast_to(True, (rounds, n))) * self.stake_cost * stake
-        cost = tried * self.provers.cost + failed * self.slash + lock
-        useful = np.where(accepted, self.provers.cost[winner], 0.0)
-        return Outcomes(reward, cost, tried, accepted, reward.sum(axis=1), useful,
-                        first_assignment_times(winner, first_ok == 0, self.provers.rate, rng))
+        lock = self.stake_cost * stake
+        events = Assignments(rounds, n, row, col, np.where(won, self.reward, 0.0),
+                             self.provers.cost[col] + np.where(won, 0.0, self.slash), np.ones(row.size, dtype=bool),
+                             lock * registered[0] if pure else np.zeros(n))
+        out = Outcomes(None, None, None, accepted, np.where(accepted, self.reward, 0.0),
+                       np.where(accepted, self.provers.cost[winner], 0.0),
+                       first_assignment_times(winner, first_ok == 0, self.provers.rate, rng), assignments=events)
+        if pure or not np.any(lock > 0):
+            return out
+        out = out.dense()                      # mixed entry: who carries stake changes round by round
+        return replace(out, cost=out.cost + registered * lock)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         if self.choose == "entry":
@@ -467,21 +483,12 @@ class TaikoPool(Game):
         b = self.check_profile(profile)
         seat = self.seated(b)
         weights = seat * (self.provers.stake if self.selection == "stake" else 1.0)
-        keys = _weighted_draw_order(weights, rng, rounds)
-        who = np.argmin(keys, axis=1)
-        any_seat = bool(seat.any())
-        ok = _valid(self.provers.reliability, rng, rounds)[np.arange(rounds), who] & any_seat
-        reward = np.zeros((rounds, self.n))
-        cost = np.zeros((rounds, self.n))
-        tried = np.zeros((rounds, self.n), dtype=bool)
-        if any_seat:
-            rows = np.arange(rounds)
-            reward[rows, who] = np.where(ok, b[who], 0.0)
-            cost[rows, who] = self.provers.cost[who] + np.where(ok, 0.0, self.slash)
-            tried[rows, who] = True
-        useful = np.where(ok, self.provers.cost[who], 0.0)
-        return Outcomes(reward, cost, tried, ok, reward.sum(axis=1), useful,
-                        first_assignment_times(who, ok, self.provers.rate, rng))
+        who, some = _categorical(weights, rng, rounds)
+        ok = (rng.random(rounds) < self.provers.reliability[who]) & some
+        paid = np.where(ok, b[who], 0.0)
+        events = _assigned(rounds, self.n, who, paid, self.provers.cost[who] + np.where(ok, 0.0, self.slash), some)
+        return Outcomes(None, None, None, ok, paid, np.where(ok, self.provers.cost[who], 0.0),
+                        first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         be = self.break_even()
@@ -711,32 +718,27 @@ class TurnBased(Game):
         n = self.n
         rho = self.provers.reliability
         rows = np.arange(rounds)
-        reward, cost = np.zeros((rounds, n)), np.zeros((rounds, n))
-        tried = np.zeros((rounds, n), dtype=bool)
-        valid = _valid(rho, rng, rounds)
         if self.rule == "stake_turns":
             offset = int(rng.integers(0, 1 << 30))
             period = self.schedule(min(4096, max(n * 64, 256)))
             holder = period[(offset + rows) % len(period)]
             acts = rng.random(rounds) < p[holder] if not np.all((p == 0) | (p == 1)) else p[holder] == 1
-            ok = acts & valid[rows, holder]
-            reward[rows, holder] = np.where(ok, self.reward, 0.0)
-            cost[rows, holder] = np.where(acts, self.provers.cost[holder], 0.0)
-            tried[rows, holder] = acts
-            return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, self.provers.cost[holder], 0.0),
-                            first_assignment_times(holder, ok, self.provers.rate, rng))
+            ok = acts & (rng.random(rounds) < rho[holder])
+            paid = np.where(ok, self.reward, 0.0)
+            return Outcomes(None, None, None, ok, paid, np.where(ok, self.provers.cost[holder], 0.0),
+                            first_assignment_times(holder, ok, self.provers.rate, rng),
+                            assignments=_assigned(rounds, n, holder, paid, self.provers.cost[holder], acts))
         realised = self.provers.cost * np.exp(self.cost_noise * rng.standard_normal((rounds, n)))
         bids = realised / np.maximum(rho, 1e-12) * (1 + p)
         order = np.argpartition(bids, 1, axis=1) if n > 1 else np.zeros((rounds, 1), dtype=int)
         win = order[:, 0]
         price = bids[rows, order[:, 1]] if n > 1 else np.full(rounds, self.reward)
-        ok = valid[rows, win]
-        reward[rows, win] = np.where(ok, price, 0.0)
-        cost[rows, win] = realised[rows, win]
-        tried[rows, win] = True
+        ok = rng.random(rounds) < rho[win]
+        paid = np.where(ok, price, 0.0)
         # a failed proof costs the winner its proving cost and earns nothing (paid on delivery)
-        return Outcomes(reward, cost, tried, ok, reward.sum(1), np.where(ok, realised[rows, win], 0.0),
-                        first_assignment_times(win, ok, self.provers.rate, rng))
+        return Outcomes(None, None, None, ok, paid, np.where(ok, realised[rows, win], 0.0),
+                        first_assignment_times(win, ok, self.provers.rate, rng),
+                        assignments=_assigned(rounds, n, win, paid, realised[rows, win]))
 
     stall_form: ClassVar[str] = "linear"
 

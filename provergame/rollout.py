@@ -38,16 +38,14 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     for k, child in enumerate(children):
         m = min(size, rounds - k * size)
         out = game.play(p, np.random.default_rng(child), m)
-        payoff = out.reward - out.cost
-        pay_sum += payoff.sum(axis=0)
-        pay_sq += np.einsum("ij,ij->j", payoff, payoff)
-        reward_sum += out.reward.sum(axis=0)
-        cost_sum += out.cost.sum(axis=0)
-        cost_sq += np.einsum("ij,ij->j", out.cost, out.cost)
-        nonzero = np.abs(out.reward[out.reward != 0])
-        if nonzero.size:
-            smallest_reward = min(smallest_reward, float(nonzero.min()))
-        attempt_sum += out.attempted.sum(axis=0)
+        mom = out.moments()
+        pay_sum += mom.payoff
+        pay_sq += mom.payoff_sq
+        reward_sum += mom.reward
+        cost_sum += mom.cost
+        cost_sq += mom.cost_sq
+        smallest_reward = min(smallest_reward, mom.smallest_reward)
+        attempt_sum += mom.attempts
         accepted += float(out.accepted.sum() if out.served is None else np.sum(out.served))
         served = out.on_time(window)
         on_time_sum += float(served.sum())

@@ -224,8 +224,7 @@ def grim_trigger_values(game: Game, result: Cartel, member: int, delta: float, p
     rng = np.random.default_rng(seed)
 
     def stage(prof: np.ndarray) -> float:
-        out = game.play(prof, rng, rounds)
-        return float((out.reward - out.cost)[:, i].mean())
+        return float(game.play(prof, rng, rounds).moments().payoff[i] / rounds)
 
     disc = delta ** np.arange(periods)
     coop, punished, once = stage(result.profile), stage(result.equilibrium), stage(deviate)

@@ -212,3 +212,19 @@ def test_turn_auction_deviation_payoffs_equal_full_auctions(pop, noise, data):
         q = p.copy()
         q[i] = cand[i, k]
         assert np.isclose(fast[i, k], g.expected_payoffs(q)[i], rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(staked(), st.sampled_from(["entry", "stake"]), st.sampled_from(["stake", "identity"]), st.data())
+def test_sparse_outcomes_equal_their_dense_form(pop, choose, weighting, data):
+    """play's sparse assignments (first draw, re-draws after failures, standing stake costs) give the
+    simulator exactly the totals of the dense (rounds, n) arrays."""
+    n = len(pop)
+    hi = 1.0 if choose == "entry" else 5.0
+    p = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.4, hi]), min_size=n, max_size=n)))
+    g = StakeVRF(10.0, pop, choose=choose, weighting="stake" if choose == "stake" else weighting, slash=0.5,
+                 stake_cost=0.01)
+    out = g.play(g.check_profile(p), np.random.default_rng(data.draw(st.integers(0, 99))), 500)
+    a, b = out.moments(), out.dense().moments()
+    for name in ("payoff", "payoff_sq", "reward", "cost", "cost_sq", "attempts"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-12, atol=1e-9, err_msg=name)

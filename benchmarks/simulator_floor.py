@@ -1,0 +1,111 @@
+"""pg.simulate of each game beside a plain numpy loop drawing the same law, as ratios in one run.
+
+The floor is what a user would write for the law alone, over the same 10 seeds, keeping the whole
+history: for protocol-elected games one categorical winner per round (from the game's own
+first-assignment chances) and its delivery; for the turn auction every bidder's log-normal cost and
+the two lowest bids; for races the exponential proving times of every entrant and the first finisher. pg.simulate does more (the protocol's rules, payments, proof times,
+every metric with its standard error), so a ratio near 1-2 means the rules cost little beyond the
+draws. Run: python benchmarks/simulator_floor.py [--out benchmarks/simulator_floor.md]
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+import provergame as pg
+
+SEEDS = range(10)
+
+
+def population(n: int) -> pg.Population:
+    rng = np.random.default_rng(1)
+    return pg.Population.from_arrays(cost=np.full(n, 0.01), rate=rng.lognormal(0, 0.5, n),
+                                     stake=rng.lognormal(3, 1, n), reliability=1.0)
+
+
+def elected_floor(chances: np.ndarray, reliability: np.ndarray, rounds: int) -> list:
+    p = chances / chances.sum()
+    history = []
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        who = rng.choice(len(p), size=rounds, p=p)
+        history.append((who, rng.random(rounds) < reliability[who]))
+    return history
+
+
+def auction_floor(cost: np.ndarray, noise: float, rounds: int) -> list:
+    """Lowest of the log-normal per-turn bids wins, paid the second-lowest."""
+    history = []
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        bids = cost * np.exp(noise * rng.standard_normal((rounds, len(cost))))
+        two = np.partition(bids, 1, axis=1)
+        history.append((np.argmin(bids, axis=1), two[:, 1]))
+    return history
+
+
+def race_floor(rate: np.ndarray, rounds: int) -> list:
+    history = []
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        history.append(np.argmin(rng.standard_exponential((rounds, len(rate))) / rate, axis=1))
+    return history
+
+
+def cases(n: int) -> dict:
+    pop = population(n)
+    return {
+        "StakeVRF (stake)": pg.games.StakeVRF(10.0, pop),
+        "StakeVRF (identity)": pg.games.StakeVRF(10.0, pop, weighting="identity"),
+        "TaikoPool": pg.games.TaikoPool(10.0, pop, pool_size=min(32, n)),
+        "TaikoProverPool": pg.games.TaikoProverPool.example(min(n, 32)),
+        "DelegatedStake": pg.games.DelegatedStake.example(n),
+        "TurnBased (stake turns)": pg.games.TurnBased(10.0, pop),
+        "TurnBased (turn auction)": pg.games.TurnBased(10.0, pop, rule="turn_auction"),
+        "WinnerTakesAll": pg.games.WinnerTakesAll(10.0, pop),
+    }
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    fn()
+    best = np.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--provers", type=int, default=100)
+    args = parser.parse_args()
+    lines = [f"pg.simulate over {len(SEEDS)} seeds beside a numpy loop drawing the same law over the same seeds "
+             f"({args.provers} provers, reliability 1; {platform.machine()}, Python {platform.python_version()}).", "",
+             "| game | rounds | numpy loop (s) | pg.simulate (s) | ratio |", "|---|---|---|---|---|"]
+    for name, game in cases(args.provers).items():
+        profile = game.equilibrium()[0] if game.strategy != "entry" else np.ones(game.n)
+        profile = game.check_profile(profile)
+        for rounds in (1_000, 10_000, 100_000):
+            if game.timing == "race":
+                floor = lambda: race_floor(game.provers.rate, rounds)            # noqa: E731
+            elif getattr(game, "rule", "") == "turn_auction":
+                floor = lambda: auction_floor(game.provers.cost, game.cost_noise, rounds)   # noqa: E731
+            else:
+                chances = np.asarray(game.first_assignment(profile), dtype=float)
+                floor = lambda: elected_floor(chances, game.provers.reliability, rounds)   # noqa: E731
+            ours = lambda: [pg.simulate(game, profile, rounds=rounds, seed=s) for s in SEEDS]   # noqa: E731
+            a, b = best_of(floor), best_of(ours)
+            lines.append(f"| {name} | {rounds} | {a:.4g} | {b:.4g} | {b / a:.2f} |")
+            print(lines[-1], flush=True)
+    if args.out:
+        Path(args.out).write_text("# Simulator against the numpy floor, per game\n\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
