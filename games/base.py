@@ -158,6 +158,7 @@ class Game(ABC):
     seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
     timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
     limitations: ClassVar[str] = ""              # one line: what the model leaves out (report pages)
+    payoffs_use_provers: ClassVar[bool] = True   # False: the provers only receive what the players pay
     provers: Population
 
     def __post_init__(self) -> None:

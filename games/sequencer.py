@@ -269,6 +269,7 @@ class ScrollAuction(Game):
     proving: ClassVar[bool] = False
     players_field: ClassVar[str] = "sequencers"
     exchangeable: ClassVar[bool] = True
+    payoffs_use_provers: ClassVar[bool] = False    # the VRF-elected provers receive the winning bid
     timing: ClassVar[str] = "none"
     max_provers: ClassVar[int] = 32            # numerical bid grid: revenue within 1e-4 up to 32 bidders
 

@@ -1,6 +1,7 @@
 """The public API: solve, equilibria, simulate, cross_check, metrics, analyse."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -274,15 +275,47 @@ def _proofs(game: Game) -> pd.DataFrame:
                     if isinstance(f.metadata.get("spec"), Choice))
     key = (type(game).__name__, options)
     if key not in _PROOF_TABLES:
-        _PROOF_TABLES[key] = prove_all(game.theorems(), cache=proof_cache_dir())
+        _PROOF_TABLES[key] = _cached_table(key, lambda: prove_all(game.theorems(), cache=proof_cache_dir()))
     return _PROOF_TABLES[key].copy()
+
+
+def _cached_table(key: tuple, build: Any) -> pd.DataFrame:
+    """A kind's whole proof table from the disk cache, keyed by (kind, options) and the source of the
+    games and proofs packages (which build every statement), so no theorem is rebuilt when warm."""
+    import hashlib
+    import json
+
+    from provergame.proofs.engine import PROOF_COLUMNS, _code_fingerprint
+    root = proof_cache_dir()
+    if root is None:
+        return build()
+    h = hashlib.sha256(_code_fingerprint().encode() + _games_fingerprint().encode())
+    h.update(json.dumps(key, default=str).encode())
+    path = root / "tables" / f"{h.hexdigest()[:32]}.json"
+    if path.is_file():
+        return pd.DataFrame(json.loads(path.read_text()), columns=PROOF_COLUMNS)
+    table = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(table.to_dict(orient="records")))
+    os.replace(tmp, path)
+    return table
+
+
+def _games_fingerprint() -> str:
+    import hashlib
+
+    from provergame import games
+    h = hashlib.sha256()
+    for f in sorted(Path(games.__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def proof_cache_dir() -> Path | None:
     """Where proved rows are kept between runs: $PROVERGAME_CACHE ("off": nowhere), else
     $XDG_CACHE_HOME/provergame/proofs (default ~/.cache). Rows are keyed by the exact claim and the
     proving code (see prove_all), so a stale row cannot be reused."""
-    import os
     chosen = os.environ.get("PROVERGAME_CACHE")
     if chosen is not None:
         return None if chosen.strip().lower() in ("off", "0", "") else Path(chosen)

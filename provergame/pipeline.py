@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from multiprocessing import get_context
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from provergame.lazy import pandas as pd
 
@@ -166,9 +167,17 @@ def _robustness_task(spec: Any, populations: list, window: float) -> pd.DataFram
 
 def _survival_task(goal: str, winner: Any, runner_up: Any, populations: list, timing: Any,
                    targets: dict[str, float]) -> dict[str, Any]:
+    """A verdict's survival over every draw, in one task."""
     from .decision import GOALS
-    from .robustness import pairwise_survival, score_function
-    return pairwise_survival(score_function(goal, timing, targets), winner, runner_up, populations, GOALS[goal][2])
+    from .robustness import tally
+    return tally([_survival_draw(goal, winner, runner_up, seed, pop, timing, targets) for seed, pop in populations],
+                 GOALS[goal][2])
+
+
+def _survival_draw(goal: str, winner: Any, runner_up: Any, seed: int, population: Any, timing: Any,
+                   targets: dict[str, float]) -> dict[str, Any]:
+    from .robustness import pair_scores, score_function
+    return pair_scores(score_function(goal, timing, targets), winner, runner_up, seed, population)
 
 
 def _attack_text(sc: Scenario) -> str:
@@ -254,8 +263,8 @@ def phase_one(sc: Scenario) -> list[Task]:
 
 
 def planned_tasks(sc: Scenario) -> int:
-    """Tasks `run_scenario` reports progress on: phase one and one survival check per goal."""
-    return len(phase_one(sc)) + 4
+    """Tasks `run_scenario` reports progress on: phase one and one survival check per goal and draw."""
+    return len(phase_one(sc)) + 4 * len(sc.populations())
 
 
 def _spawnable() -> bool:
@@ -265,31 +274,38 @@ def _spawnable() -> bool:
     return main is None or Path(main).is_file()
 
 
-def _execute(tasks: list[Task], workers: int, executor: Any, progress: Callable[[str], None] | None) -> list[Any]:
+@contextmanager
+def _pool(workers: int, executor: Any) -> Iterator[Any]:
+    """The executor both phases run on: None (this process), spawned processes, or the given one."""
+    if executor is None and workers == 1:
+        yield None
+    elif executor is None:
+        # spawn, not fork: a parent that already ran HiGHS, z3 or BLAS threads can deadlock a forked child
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            yield pool
+    else:
+        from .sweep import _executor
+        with _executor(executor, workers) as pool:
+            yield pool
+
+
+def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> list[Any]:
     """Every task's result, in task order, whatever the order of completion."""
     done: list[Any] = [None] * len(tasks)
-    name = lambda t: f"{t.kind} {t.key}" if t.key is not None else t.kind
-    if executor is None and (workers == 1 or len(tasks) <= 1):
+    name = lambda t: " ".join([t.kind, *map(str, t.key if isinstance(t.key, tuple) else [t.key])]) \
+        if t.key is not None else t.kind
+    if pool is None:
         for k, t in enumerate(tasks):
             done[k] = t.fn(*t.args)
             if progress:
                 progress(name(t))
         return done
-    if executor is None:
-        # spawn, not fork: a parent that already ran HiGHS, z3 or BLAS threads can deadlock a forked child
-        pool_cm: Any = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn"))
-    else:
-        from .sweep import _executor
-        pool_cm = _executor(executor, workers)
-    with pool_cm as pool:
-        if pool is None:                                   # executor="serial"
-            return _execute(tasks, 1, None, progress)
-        futures = {pool.submit(t.fn, *t.args): k for k, t in enumerate(tasks)}
-        for fut in as_completed(futures):
-            k = futures[fut]
-            done[k] = fut.result()
-            if progress:
-                progress(name(tasks[k]))
+    futures = {pool.submit(t.fn, *t.args): k for k, t in enumerate(tasks)}
+    for fut in as_completed(futures):
+        k = futures[fut]
+        done[k] = fut.result()
+        if progress:
+            progress(name(tasks[k]))
     return done
 
 
@@ -301,14 +317,21 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     "dask://HOST:PORT" or a concurrent.futures Executor), check the decision page's verdicts over the
     draws, and write the report. Every task is seeded on its own, so the report is byte-identical
     whatever the number of workers."""
-    from .decision import Build, verdicts
     from .errors import check_int
-    from .report import slug, summary_frame, write_report
     workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
     if executor is None and not _spawnable():
         workers = 1
+    with _pool(workers, executor) as pool:
+        return _run(sc, out, command, scenario_label, progress, pool)
+
+
+def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
+         progress: Callable[[str], None] | None, pool: Any) -> list[Path]:
+    from .decision import GOALS, Build, verdicts
+    from .report import slug, summary_frame, write_report
+    from .robustness import bands, tally
     tasks = phase_one(sc)
-    done = _execute(tasks, workers, executor, progress)
+    done = _execute(tasks, pool, progress)
     by_kind: dict[str, list[tuple[Any, Any]]] = {}
     for t, result in zip(tasks, done):
         by_kind.setdefault(t.kind, []).append((t.key, result))
@@ -328,16 +351,19 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     found = verdicts(summary, equal, designs, pages)
     specs = {s.label: s for s in sc.specs()}
     pops = sc.populations()
-    checks = [Task("survival", v.goal, _survival_task,
+    checks = [Task("survival", (v.goal, seed), _survival_draw,
                    (v.goal, Build(specs[v.winner.label], v.winner.overrides),
-                    Build(specs[v.runner_up.label], v.runner_up.overrides), pops, sc.timing(), dict(sc.targets)))
-              for v in found if v.winner is not None and v.runner_up is not None and len(pops) > 1]
-    survival = dict(zip([t.key for t in checks], _execute(checks, workers, executor, progress))) if checks else {}
+                    Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, sc.timing(), dict(sc.targets)))
+              for v in found if v.winner is not None and v.runner_up is not None and len(pops) > 1
+              for seed, pop in pops]
+    rows: dict[str, list] = {}
+    for t, r in zip(checks, _execute(checks, pool, progress)):
+        rows.setdefault(t.key[0], []).append(r)
+    survival = {goal: tally(r, GOALS[goal][2]) for goal, r in rows.items()}
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
                "version": __version__, "command": command, "comparisons": comparisons,
                "equal_budget": sc.equal_budget, "targets": dict(sc.targets), "draws": len(pops),
                "population_seed": sc.provers.seed}
-    from .robustness import bands
     return write_report(results, out, context=context, sweeps=sweeps, equal_budget=equal, designs=designs,
                         draws=None if draws is None else bands(draws), verdicts=found, survival=survival)

@@ -18,18 +18,35 @@ HEADLINE = ("liveness", "eventual_liveness", "hhi", "nakamoto", "user_cost", "su
 BAND_QUANTILES = (0.1, 0.5, 0.9)
 
 
-def draw_row(label: str, game: Any, seed: int, window: float) -> dict[str, Any]:
-    """One mechanism at one population draw: its certified equilibrium's headline numbers."""
+def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | None = None) -> dict[str, Any]:
+    """One mechanism at one population draw: its certified equilibrium's headline numbers. `solved`
+    keeps equilibria by the game's identity (without the provers where the players' payoffs do not
+    use them), so a draw that leaves the players' game unchanged is not solved twice."""
     from .api import metrics, solve
-    eq = solve(game)
+    key = _players_game(game)
+    if solved is None or key not in solved:
+        eq = solve(game)
+        if solved is not None:
+            solved[key] = eq
+    else:
+        eq = solved[key]
     m = metrics(game, eq.profile, window)
     return {"mechanism": label, "seed": seed, **{k: float(m[k]) for k in HEADLINE if k != "regret"},
             "regret": float(eq.regret), "exact": bool(eq.exact)}
 
 
+def _players_game(game: Any) -> str:
+    import json
+    ident = game.identity()
+    if not game.payoffs_use_provers:
+        ident = {**ident, "params": {k: v for k, v in ident["params"].items() if k != "provers"}}
+    return json.dumps(ident, sort_keys=True, default=str)
+
+
 def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], window: float) -> pd.DataFrame:
     """Every draw of one scenario mechanism (a MechanismSpec), one row per draw."""
-    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, window) for seed, pop in populations])
+    solved: dict[str, Any] = {}
+    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, window, solved) for seed, pop in populations])
 
 
 def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1) -> pd.DataFrame:
@@ -73,19 +90,31 @@ def _g(x: float) -> str:
     return "inf" if np.isinf(x) else ("nan" if np.isnan(x) else f"{x:.3g}")
 
 
+def pair_scores(score: Callable[[Any], float], winner: Any, runner_up: Any, seed: int, population: Any
+                ) -> dict[str, Any]:
+    """One draw of a survival check: the goal's number for the winner and the runner-up (both
+    functions population -> game) on this population."""
+    return {"seed": seed, "winner": score(winner(population)),
+            "runner_up": score(runner_up(population)) if runner_up is not None else np.nan}
+
+
+def tally(rows: Sequence[dict[str, Any]], lower_is_better: bool) -> dict[str, Any]:
+    """The share of draws in which the winner scores at least as well as the runner-up (nan loses)."""
+    frame = pd.DataFrame(list(rows))
+    a, b = frame["winner"].to_numpy(float), frame["runner_up"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        ahead = (a <= b + 1e-12) if lower_is_better else (a >= b - 1e-12)
+    holds = np.isfinite(a) & (~np.isfinite(b) | ahead)
+    frame["winner holds"] = holds
+    return {"held": int(holds.sum()), "draws": len(frame), "winner finite": int(np.isfinite(a).sum()),
+            "rows": frame}
+
+
 def pairwise_survival(score: Callable[[Any], float], winner: Any, runner_up: Any,
                       populations: Sequence[tuple[int, Any]], lower_is_better: bool) -> dict[str, Any]:
     """The share of draws in which `winner` scores at least as well as `runner_up`. Both are
     functions population -> game; `score(game)` is the goal's number (nan counts as a loss)."""
-    wins, rows = 0, []
-    for seed, pop in populations:
-        a, b = score(winner(pop)), score(runner_up(pop)) if runner_up is not None else np.nan
-        better = (np.isfinite(a) and (not np.isfinite(b) or (a <= b + 1e-12 if lower_is_better else a >= b - 1e-12)))
-        wins += bool(better)
-        rows.append({"seed": seed, "winner": a, "runner_up": b, "winner holds": bool(better)})
-    frame = pd.DataFrame(rows)
-    return {"held": wins, "draws": len(populations), "winner finite": int(np.isfinite(frame["winner"]).sum()),
-            "rows": frame}
+    return tally([pair_scores(score, winner, runner_up, seed, pop) for seed, pop in populations], lower_is_better)
 
 
 def score_function(goal: str, timing: Timing, targets: dict[str, float] | None = None) -> Callable[[Any], float]:

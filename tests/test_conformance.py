@@ -306,3 +306,15 @@ def test_liveness_and_bribe_forms_equal_the_numeric_face(kind):
     for name, expr, values, numeric in checks:
         value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
         assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if not registered()[k].payoffs_use_provers])
+def test_players_payoffs_ignore_the_provers_where_declared(kind):
+    """payoffs_use_provers = False lets robustness draws reuse an equilibrium: check the claim."""
+    from dataclasses import replace
+    game = _example(kind)
+    other = replace(game, provers=pg.games.example_provers(9).replace(cost=np.linspace(0.1, 3.0, 9)))
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        p = _random_profile(game, rng)
+        np.testing.assert_array_equal(game.expected_payoffs(p), other.expected_payoffs(p))
