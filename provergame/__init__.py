@@ -20,6 +20,7 @@ from provergame.solvers.nash import bimatrix
 from .sweep import sweep
 from .design import Design, design
 from .robustness import robustness
+from .timeline import Economy, Environment, timeline
 
 try:
     __version__ = version("provergame")
@@ -33,7 +34,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Design", "design", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "metrics", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "to_normal_form", "undercut",
+           "metrics", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "to_normal_form", "undercut",
            "__version__"]

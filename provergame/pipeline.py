@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import numpy as np
 from provergame.lazy import pandas as pd
 
 from . import __version__
@@ -225,6 +226,50 @@ def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame],
     }
 
 
+def _timeline_task(spec: Any, population: Any, tl: Any, rule: str) -> Any:
+    from .timeline import Rebuild, timeline
+    return timeline(Rebuild(spec.build(population)), population, tl.environment_series(), seeds=tl.seeds,
+                    rule=rule, economy=tl.economy_params())
+
+
+def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The report's "over time" section: both rules side by side, averaged over the seeds."""
+    from .report import Figure
+    tl = sc.timeline
+    env, eco = tl.environment, tl.economy_params()
+    text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
+            f"each rule. L1 gas: {env.preset} around {env.gas:g} gwei"
+            + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
+            + f"; {eco.gas_per_submission:g} gas per submission at {env.token_price:g} ETH per token; bond "
+            f"{eco.bond:g} (a drawn prover that reneges forfeits it); fallback: {eco.fallback}. Provers commit one "
+            f"epoch ahead at last epoch's gas, then deliver at this epoch's: 'equilibrium' plays the certified "
+            f"equilibrium and delivers when proving beats reneging; 'myopic-reward' commits and delivers iff the "
+            f"reward covers the gas, ignoring the bond (aztec-gddt's behavioural rule). Tokens are conserved at "
+            f"every epoch (the residual column).")
+    rows, unproven, balance = [], {}, {}
+    for rule, result in runs:
+        k = result.kpis
+        per_epoch = k.groupby("epoch")
+        unproven[rule] = per_epoch["unproven_share"].mean().to_numpy()
+        balance[rule] = per_epoch["balance_total"].mean().to_numpy()
+        last = k[k.epoch == k.epoch.max()]
+        rows.append({"rule": rule, "on-time liveness": float(k["on_time_liveness"].mean()),
+                     "unproven share": float(k["unproven_share"].mean()),
+                     "pruned units": float(k.groupby("seed")["pruned"].sum().mean()),
+                     "fallback proofs": float(k.groupby("seed")["fallback_proven"].sum().mean()),
+                     "bonds forfeited": float(k.groupby("seed")["bonds_forfeited"].sum().mean()),
+                     "final balances": float(last["balance_total"].mean()),
+                     "prover profit": float(k.groupby("seed")["prover_profit"].sum().mean()),
+                     "max residual": result.conservation()})
+    epochs = np.arange(tl.epochs)
+    return {f"Over time: {tl.mechanism} under gas {env.preset}": text,
+            "Over time: unproven share": Figure("timeline_unproven_share", epochs, unproven, "epoch",
+                                                 "Share of each epoch's units not proven by the mechanism", overlay=True),
+            "Over time: prover balances": Figure("timeline_balances", epochs, balance, "epoch",
+                                                 "Provers' total balance (tokens)", overlay=True),
+            "Over time: table": pd.DataFrame(rows)}
+
+
 @dataclass(frozen=True)
 class Task:
     """One independent piece of the report: `fn(*args)`, its result filed under (`kind`, `key`)."""
@@ -259,6 +304,10 @@ def phase_one(sc: Scenario) -> list[Task]:
             tasks.append(Task("equal budget", label, _equal_budget_row, (label, game, float(sc.equal_budget), timing)))
     for spec in sc.sweep:
         tasks.append(Task("sweep", spec.param, sweep_frame, (sc, spec)))
+    if sc.timeline is not None:
+        for rule in sc.timeline.rules:
+            tasks.insert(0, Task("timeline", rule, _timeline_task, (sc.spec(sc.timeline.mechanism), pop, sc.timeline,
+                                                                     rule)))
     return tasks
 
 
@@ -346,6 +395,8 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
         sizes = sorted(by_kind["attack by size"], key=lambda kv: kv[0])
         comparisons = _comparisons(sc, by_kind["attack table"][0][1], [f for _, f in sizes],
                                    by_kind["sequencer table"][0][1])
+    if "timeline" in by_kind:
+        comparisons.update(_timeline_items(sc, sorted(by_kind["timeline"], key=lambda kv: sc.timeline.rules.index(kv[0]))))
     summary = summary_frame(results)
     pages = {label: slug(label) + ".md" for label, _ in results}
     found = verdicts(summary, equal, designs, pages)

@@ -121,6 +121,45 @@ class SweepSpec(_Strict):
     label: str | None = None
 
 
+class EnvironmentSpec(_Strict):
+    """Exogenous series of a timeline: a preset (steady, sinusoidal, shock) and its numbers."""
+
+    preset: Literal["steady", "sinusoidal", "shock"] = "steady"
+    gas: float = Field(50.0, ge=0, le=1e9)                # gwei
+    amplitude: float = Field(0.0, ge=0, le=1e9)           # sinusoidal
+    period: int = Field(100, ge=1)                        # sinusoidal, epochs
+    start: int = Field(0, ge=0)                           # shock
+    size: float = Field(0.0, ge=0, le=1e9)                # shock, gwei added
+    length: int = Field(0, ge=0)                          # shock, epochs
+    token_price: float = Field(1e-3, gt=0, le=1e18)       # ETH per token
+    demand: int = Field(10, ge=0, le=10_000_000)          # units of work per epoch
+
+
+class TimelineSpec(_Strict):
+    """[timeline]: one scenario mechanism played epoch after epoch under each rule (pg.timeline)."""
+
+    mechanism: str
+    epochs: int = Field(200, ge=1, le=10_000_000)
+    seeds: list[int] = [0]
+    rules: list[Literal["equilibrium", "best-response", "myopic-reward"]] = ["equilibrium"]
+    environment: EnvironmentSpec = EnvironmentSpec()
+    economy: dict[str, Any] = {}
+
+    def environment_series(self):
+        from .timeline import Environment
+        e = self.environment
+        common = {"token_price": e.token_price, "demand": e.demand}
+        if e.preset == "sinusoidal":
+            return Environment.sinusoidal(self.epochs, e.gas, e.amplitude, e.period, **common)
+        if e.preset == "shock":
+            return Environment.shock(self.epochs, e.gas, e.start, e.size, e.length, **common)
+        return Environment.steady(self.epochs, e.gas, **common)
+
+    def economy_params(self):
+        from .timeline import Economy
+        return Economy(**self.economy)
+
+
 class ComparisonSpec(_Strict):
     """Designs compared at one reward budget per block in the index report."""
 
@@ -148,6 +187,7 @@ class Scenario(_Strict):
     mechanism: list[dict[str, Any]] = Field(min_length=1)
     sweep: list[SweepSpec] = []
     comparison: ComparisonSpec | None = None
+    timeline: TimelineSpec | None = None
     path: str | None = None
 
     @model_validator(mode="after")
@@ -164,6 +204,14 @@ class Scenario(_Strict):
         if dup:
             raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
                              f"give each a distinct 'label'")
+        if self.timeline is not None:
+            if self.spec(self.timeline.mechanism) is None:
+                raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is not a mechanism of this scenario")
+            unknown = set(self.timeline.economy) - set(_economy_fields())
+            if unknown:
+                raise ValueError(f"timeline.economy has unknown keys {sorted(unknown)}; known: "
+                                 f"{', '.join(_economy_fields())}")
+            self.timeline.economy_params()
         from .targets import TARGETS
         for key, bound in self.targets.items():
             if key not in TARGETS:
@@ -214,6 +262,13 @@ class Scenario(_Strict):
 
 def build_game(spec: MechanismSpec, provers: Population, **overrides: Any) -> Game:
     return spec.build(provers, **overrides)
+
+
+def _economy_fields() -> list[str]:
+    from dataclasses import fields
+
+    from .timeline import Economy
+    return [f.name for f in fields(Economy)]
 
 
 class ScenarioError(InvalidParameter):

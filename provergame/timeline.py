@@ -1,0 +1,397 @@
+"""The network over time: a mechanism played epoch after epoch, with state carried across epochs.
+
+Each epoch e of a run (one seed):
+1. Prices. A proof submission costs gas_e = gas_price_e * 1e-9 * gas_per_submission / token_price_e
+   tokens (gwei, gas, ETH per token), paid by every attempted proof, redundant ones included; the
+   protocol pays gas_per_verification for each proof it accepts.
+2. Who may take work: alive provers whose balance covers the bond.
+3. Commitment, decided one epoch ahead at last epoch's prices (a prover commits before it knows
+   the gas it will pay): "equilibrium" plays the certified equilibrium of last epoch's game;
+   "best-response" each prover's best response to the profile played last epoch; "myopic-reward"
+   commits iff the reward per proof covers last epoch's gas.
+4. Delivery at this epoch's prices: "equilibrium" and "best-response" deliver iff proving beats
+   reneging, read off the game's own withholding bribe (forgone profit plus its slash) plus the
+   epoch's `bond`, which a drawn prover that reneges forfeits (burned); "myopic-reward" delivers iff
+   the reward covers this epoch's gas, ignoring the bond (aztec-gddt's behavioural rule). A prover
+   that reneges has reliability 0: the rules re-draw or slash as they would on a failure.
+5. The game's rules are played for the epoch's demand (game.play; the simulator's own face).
+6. Fallback: units left unproven go to a race open to every alive prover (WinnerTakesAll with
+   `fallback_reward` at its certified equilibrium, each entrant paying gas), or are pruned.
+7. Ledger: minted rewards; opex (proving cost), gas, burned (slashes, stake carrying cost) and
+   capex leave the provers; balances update; a prover below the bond for `exit_after` epochs exits
+   with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`.
+Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .errors import InvalidParameter, check_int, check_real
+from .lazy import pandas as pd
+from .model import Population
+
+RULES = ("equilibrium", "best-response", "myopic-reward")
+FALLBACKS = ("race", "prune")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Exogenous series, one entry per epoch: L1 gas price (gwei), token price (ETH per token) and
+    demand (units of work per epoch)."""
+
+    gas_price: np.ndarray
+    token_price: np.ndarray
+    demand: np.ndarray
+
+    def __post_init__(self) -> None:
+        from .errors import check_array
+        gas = check_array("gas_price", np.atleast_1d(self.gas_price), lo=0, hi=1e9)
+        n = len(gas)
+        object.__setattr__(self, "gas_price", gas)
+        object.__setattr__(self, "token_price", check_array("token_price", np.broadcast_to(
+            np.asarray(self.token_price, float), n).copy(), n, lo=1e-18, hi=1e18))
+        demand = np.broadcast_to(np.asarray(self.demand), n).copy()
+        if demand.dtype.kind not in "iu" and not np.all(demand == np.round(demand)):
+            raise InvalidParameter("demand", self.demand, "whole units of work per epoch")
+        object.__setattr__(self, "demand", check_array("demand", demand.astype(float), n, lo=0, hi=1e7).astype(int))
+
+    @property
+    def epochs(self) -> int:
+        return len(self.gas_price)
+
+    @classmethod
+    def steady(cls, epochs: int, gas: float = 50.0, token_price: float = 1e-3, demand: int = 10) -> "Environment":
+        epochs = check_int("epochs", epochs, lo=1, hi=10_000_000)
+        return cls(np.full(epochs, check_real("gas", gas, lo=0)), token_price, demand)
+
+    @classmethod
+    def sinusoidal(cls, epochs: int, gas: float = 50.0, amplitude: float = 25.0, period: int = 100,
+                   token_price: float = 1e-3, demand: int = 10) -> "Environment":
+        """gas + amplitude sin(2 pi e / period); the phase is taken modulo the period, so prices repeat exactly."""
+        epochs = check_int("epochs", epochs, lo=1, hi=10_000_000)
+        period = check_int("period", period, lo=1)
+        amplitude = check_real("amplitude", amplitude, lo=0, hi=check_real("gas", gas, lo=0))
+        phase = (np.arange(epochs) % period) / period
+        return cls(gas + amplitude * np.sin(2 * np.pi * phase), token_price, demand)
+
+    @classmethod
+    def shock(cls, epochs: int, gas: float = 50.0, start: int = 100, size: float = 150.0, length: int = 50,
+              token_price: float = 1e-3, demand: int = 10) -> "Environment":
+        """gas, plus `size` gwei from epoch `start` for `length` epochs."""
+        epochs = check_int("epochs", epochs, lo=1, hi=10_000_000)
+        start, length = check_int("start", start, lo=0), check_int("length", length, lo=0)
+        series = np.full(epochs, check_real("gas", gas, lo=0))
+        series[start:start + length] += check_real("size", size, lo=0)
+        return cls(series, token_price, demand)
+
+    def submission_cost(self, gas_per_submission: float) -> np.ndarray:
+        """Tokens one proof submission costs in each epoch."""
+        return self.gas_price * 1e-9 * gas_per_submission / self.token_price
+
+
+@dataclass(frozen=True)
+class Economy:
+    """What carries across epochs and what each action costs (tokens unless stated)."""
+
+    gas_per_submission: float = 700_000.0      # L1 gas of one proof submission (every attempt)
+    gas_per_verification: float = 0.0          # L1 gas the protocol pays per accepted proof
+    bond: float = 0.0                          # balance a prover must hold to take work
+    initial_balance: float = 100.0
+    capex: float = 0.0                         # hardware bought on entry
+    lifetime: int = 1000                       # epochs the hardware lasts (capex amortised over them)
+    entry_rate: float = 0.0                    # newcomers per epoch (Poisson)
+    entry_delay: int = 0                       # epochs from buying hardware to taking work
+    entrant_cost_sigma: float = 0.3            # log-normal spread of entrants' costs around the median
+    exit_after: int = 20                       # epochs below the bond before a prover leaves
+    fallback: str = "race"                     # unproven units: "race" open to all, or "prune"
+    fallback_reward: float = 0.0               # paid for a unit proved in the fallback race
+    window: float = 1.0                        # on time within this many time units
+    stake_is_balance: bool = False             # provers stake their whole balance (starting at their stake):
+                                               # slashes drain stake, rewards compound into it
+
+    def __post_init__(self) -> None:
+        for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
+                     "entry_rate", "entrant_cost_sigma", "fallback_reward"):
+            check_real(name, getattr(self, name), lo=0)
+        check_real("window", self.window, lo=0, lo_open=True)
+        check_int("lifetime", self.lifetime, lo=1)
+        check_int("entry_delay", self.entry_delay, lo=0)
+        check_int("exit_after", self.exit_after, lo=1)
+        if self.fallback not in FALLBACKS:
+            raise InvalidParameter("fallback", self.fallback, " or ".join(FALLBACKS))
+
+
+@dataclass
+class _State:
+    """One run's provers, growing as newcomers arrive."""
+
+    cost: np.ndarray
+    rate: np.ndarray
+    stake: np.ndarray
+    reliability: np.ndarray
+    balance: np.ndarray
+    alive: np.ndarray
+    joins: np.ndarray          # first epoch it may take work
+    below: np.ndarray          # consecutive epochs below the bond
+    names: list[str] = field(default_factory=list)
+
+    def add(self, rng: np.random.Generator, k: int, epoch: int, economy: Economy) -> float:
+        med = float(np.median(self.cost))
+        self.cost = np.append(self.cost, med * rng.lognormal(0.0, economy.entrant_cost_sigma, k))
+        self.rate = np.append(self.rate, np.full(k, float(np.median(self.rate))))
+        self.stake = np.append(self.stake, np.full(k, float(np.median(self.stake))))
+        self.reliability = np.append(self.reliability, np.full(k, float(np.median(self.reliability))))
+        self.balance = np.append(self.balance, np.full(k, economy.initial_balance - economy.capex))
+        self.alive = np.append(self.alive, np.ones(k, dtype=bool))
+        self.joins = np.append(self.joins, np.full(k, epoch + economy.entry_delay))
+        self.below = np.append(self.below, np.zeros(k, dtype=int))
+        self.names += [f"entrant{len(self.names) + j}" for j in range(k)]
+        return k * economy.initial_balance
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A timeline's results: `kpis` one row per (seed, epoch); `balances` one row per (seed, epoch,
+    prover alive); `ledger` the token flows per (seed, epoch) with the conservation residual."""
+
+    kpis: pd.DataFrame
+    balances: pd.DataFrame
+    ledger: pd.DataFrame
+    rule: str
+
+    def conservation(self) -> float:
+        """Largest |initial + minted - balances - opex - gas - burned - capex - withdrawn| over the epochs."""
+        return float(self.ledger["residual"].abs().max()) if len(self.ledger) else 0.0
+
+
+class Rebuild:
+    """Picklable population -> game: `game` with its provers replaced, seat counts capped at the
+    provers present, and optional per-prover parameters (sized by the old population) left unset."""
+
+    def __init__(self, game: Any):
+        self.game = game
+
+    def __call__(self, population: Population) -> Any:
+        from dataclasses import fields, replace
+
+        from .params import Array, spec_of
+        changes: dict[str, Any] = {"provers": population}
+        for f in fields(self.game):
+            spec, value = spec_of(f), getattr(self.game, f.name)
+            if isinstance(spec, Array) and spec.length == "provers" and value is not None \
+                    and len(value) != len(population):
+                if not spec.optional:
+                    raise InvalidParameter(f.name, "per prover", "an optional per-prover parameter (the "
+                                           "timeline's population changes)")
+                changes[f.name] = None
+        for name in self.game.seat_fields:
+            changes[name] = min(getattr(self.game, name), len(population))
+        return replace(self.game, **changes)
+
+
+def timeline(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
+             seeds: Sequence[int] = (0,), rule: str = "equilibrium", economy: Economy | None = None) -> Timeline:
+    """Play `make_game(population)` epoch after epoch under `environment` (see the module docstring);
+    one run per seed, reproducible bit for bit. Games whose players are the provers only."""
+    if rule not in RULES:
+        raise InvalidParameter("rule", rule, "one of " + ", ".join(RULES))
+    if not isinstance(provers, Population):
+        raise InvalidParameter("provers", type(provers).__name__, "a provergame Population")
+    if not isinstance(environment, Environment):
+        raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
+    economy = Economy() if economy is None else economy
+    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
+    if not seeds:
+        raise InvalidParameter("seeds", seeds, "at least one seed")
+    probe = make_game(provers)
+    if getattr(probe, "players_field", "provers") != "provers":
+        raise InvalidParameter("make_game", probe.title, "a game whose players are the provers (no prover "
+                               "population to carry across epochs: FeeSharing, ScrollAuction and B52 are played "
+                               "by sequencers or builders, the procurement auctions draw costs from a law, "
+                               "Predation plays its own path)")
+    if rule == "myopic-reward" and (probe.budget_field is None or probe.strategy != "entry"):
+        raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
+                               f"rule needs an entry game with one reward per proof)")
+    runs = [_run(make_game, provers, environment, seed, rule, economy) for seed in seeds]
+    return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(3)), rule=rule)
+
+
+def _population(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None = None) -> Population:
+    rel = state.reliability[index] if delivers is None else state.reliability[index] * delivers
+    return Population.from_arrays(cost=state.cost[index] + gas, rate=state.rate[index], stake=state.stake[index],
+                                  reliability=rel, names=[state.names[i] for i in index])
+
+
+class _Games:
+    """The epoch games of one run, kept by everything they are built from (who works, their costs,
+    stakes and reliabilities, the gas): a steady epoch builds and solves its game once."""
+
+    def __init__(self, limit: int = 4096):
+        self.kept: dict[bytes, Any] = {}
+        self.profiles: dict[bytes, np.ndarray] = {}
+        self.limit = limit
+
+    @staticmethod
+    def _key(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None) -> bytes:
+        return b"".join([index.tobytes(), np.float64(gas).tobytes(), state.stake[index].tobytes(),
+                         b"" if delivers is None else delivers.tobytes()])
+
+    def get(self, make_game: Any, state: _State, index: np.ndarray, gas: float,
+            delivers: np.ndarray | None = None) -> Any:
+        key = self._key(state, index, gas, delivers)
+        game = self.kept.get(key)
+        if game is None:
+            if len(self.kept) >= self.limit:
+                self.kept.clear()
+                self.profiles.clear()
+            game = self.kept[key] = make_game(_population(state, index, gas, delivers))
+        return game
+
+    def equilibrium(self, make_game: Any, state: _State, index: np.ndarray, gas: float) -> np.ndarray:
+        """The certified equilibrium profile of that epoch game (pg.solve), solved once."""
+        from .api import solve
+        game = self.get(make_game, state, index, gas)
+        key = self._key(state, index, gas, None)
+        if key not in self.profiles:
+            self.profiles[key] = solve(game).profile
+        return self.profiles[key]
+
+
+def _restake(state: _State, economy: Economy) -> None:
+    if economy.stake_is_balance:
+        state.stake = np.maximum(state.balance, 0.0)
+
+
+def _reward(game: Any) -> float:
+    return float(getattr(game, game.budget_field))
+
+
+def _run(make_game, provers: Population, env: Environment, seed: int, rule: str, eco: Economy):
+    from .api import solve
+    from .games import WinnerTakesAll
+    from .solvers.metrics import hhi, nakamoto
+    from .solvers.regret import best_responses
+    rng = np.random.default_rng(seed)
+    n0 = len(provers)
+    start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
+    st = _State(provers.cost.copy(), provers.rate.copy(), provers.stake.copy(), provers.reliability.copy(),
+                start, np.ones(n0, dtype=bool), np.zeros(n0, dtype=int),
+                np.zeros(n0, dtype=int), list(provers.names))
+    gas = env.submission_cost(eco.gas_per_submission)
+    verify = env.submission_cost(eco.gas_per_verification)
+    solved: dict[bytes, np.ndarray] = {}
+    initial = float(st.balance.sum())
+    totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0)
+    last_profile = np.ones(n0)
+    games = _Games()
+    kpis, balances, ledger = [], [], []
+    for e in range(env.epochs):  # epochs are state updates: each one plays its units of work vectorised
+        if eco.entry_rate > 0:
+            k = int(rng.poisson(eco.entry_rate))
+            if k:
+                initial += st.add(rng, k, e, eco)
+                totals["capex"] += k * eco.capex
+                last_profile = np.append(last_profile, np.ones(k))
+        _restake(st, eco)
+        working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
+        seats = None
+        demand = int(env.demand[e])
+        reward = np.zeros(len(st.cost))
+        spent = np.zeros(len(st.cost))
+        proven = on_time = fallback_proven = renegers = 0
+        attempts = np.zeros(len(st.cost))
+        epoch_opex = epoch_gas = epoch_burned = 0.0
+        if len(working) and demand:
+            g_now, g_then = gas[e], gas[max(e - 1, 0)]
+            committed_game = games.get(make_game, st, working, g_then)
+            if rule == "equilibrium":
+                profile = games.equilibrium(make_game, st, working, g_then)
+            elif rule == "best-response":
+                start = committed_game.check_profile(last_profile[working])
+                profile = best_responses(committed_game, start)[1]
+            else:
+                profile = np.where(_reward(committed_game) >= g_then, 1.0, 0.0) * np.ones(len(working))
+            now = games.get(make_game, st, working, g_now)
+            if rule == "myopic-reward":
+                delivers = np.full(len(working), float(_reward(now) >= g_now))
+            elif g_now <= g_then or not hasattr(now, "withhold_bribes"):
+                delivers = np.ones(len(working))         # committed at prices no better than today's
+            else:                                         # proving beats reneging and forfeiting the bond
+                delivers = (np.asarray(now.withhold_bribes(), float) + eco.bond >= 0).astype(float)
+            game = now if np.all(delivers == 1) else games.get(make_game, st, working, g_now, delivers)
+            out = game.play(game.check_profile(profile), rng, demand)
+            seats = game.seats(game.check_profile(profile))
+            mom = out.moments()
+            tried = mom.attempts
+            reward[working] += mom.reward
+            spent[working] += mom.cost
+            attempts[working] += tried
+            epoch_gas += float(tried.sum() * g_now)
+            epoch_opex += float(tried @ st.cost[working])
+            epoch_burned += float(mom.cost.sum() - tried @ (st.cost[working] + g_now))
+            forfeits = working[(delivers == 0) & (tried > 0)]          # drawn, reneged: the bond is burned
+            spent[forfeits] += eco.bond
+            epoch_burned += eco.bond * forfeits.size
+            renegers = int(forfeits.size)
+            accepted = out.accepted if out.served is None else out.served >= 1
+            proven = int(accepted.sum())
+            on_time = int(np.sum(out.on_time(eco.window) >= 1))
+            last_profile[working] = profile
+        unproven = demand - proven
+        alive = np.flatnonzero(st.alive & (st.joins <= e))
+        if unproven and eco.fallback == "race" and eco.fallback_reward > 0 and len(alive):
+            race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas[e]))
+            rkey = b"race" + alive.tobytes() + np.float64(gas[e]).tobytes()
+            if rkey not in solved:
+                solved[rkey] = solve(race).profile
+            rout = race.play(solved[rkey], rng, unproven)
+            rmom = rout.moments()
+            reward[alive] += rmom.reward
+            spent[alive] += rmom.cost
+            attempts[alive] += rmom.attempts
+            epoch_gas += float(rmom.attempts.sum() * gas[e])
+            epoch_opex += float(rmom.attempts @ st.cost[alive])
+            fallback_proven = int(rout.accepted.sum())
+        minted = float(reward.sum())
+        st.balance += reward - spent
+        amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
+        totals["minted"] += minted
+        totals["opex"] += epoch_opex
+        totals["gas"] += epoch_gas
+        totals["burned"] += epoch_burned
+        totals["protocol_gas"] += (proven + fallback_proven) * verify[e]
+        st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
+        leaving = st.alive & (st.below >= eco.exit_after)
+        if leaving.any():
+            totals["withdrawn"] += float(st.balance[leaving].sum())
+            st.balance[leaving] = 0.0
+            st.alive &= ~leaving
+        held = float(st.balance.sum())
+        residual = initial + totals["minted"] - held - totals["opex"] - totals["gas"] - totals["burned"] \
+            - totals["capex"] - totals["withdrawn"]
+        share = reward[reward > 0]
+        profit = reward - spent - amortised * st.alive
+        kpis.append({"seed": seed, "epoch": e, "gas_price": float(env.gas_price[e]), "submission_cost": float(gas[e]),
+                     "demand": demand, "proven": proven, "on_time": on_time, "fallback_proven": fallback_proven,
+                     "pruned": demand - proven - fallback_proven,
+                     "on_time_liveness": on_time / demand if demand else 1.0,
+                     "unproven_share": (demand - proven) / demand if demand else 0.0,
+                     "hhi": hhi(share) if share.size else float("nan"),
+                     "nakamoto": nakamoto(share) if share.size else 0,
+                     "active_provers": int(len(working)), "bonds_forfeited": renegers,
+                     "seats": float("nan") if seats is None else int(seats), "attempting_provers": int(np.sum(attempts > 0)),
+                     "alive_provers": int(st.alive.sum()), "prover_profit": float(profit.sum()),
+                     "protocol_gas": float((proven + fallback_proven) * verify[e]), "minted": minted,
+                     "balance_total": held, "balance_min": float(st.balance[st.alive].min()) if st.alive.any() else 0.0,
+                     "token_supply": initial + totals["minted"] - totals["burned"]})
+        idx = np.flatnonzero(st.alive)
+        balances.append((np.full(idx.size, e), idx, st.balance[idx].copy()))
+        ledger.append({"seed": seed, "epoch": e, "initial": initial, **{k: v for k, v in totals.items()},
+                       "held": held, "residual": residual})
+    epoch, idx, bal = (np.concatenate(col) for col in zip(*balances))
+    names = np.asarray(st.names, dtype=object)
+    frame = pd.DataFrame({"seed": seed, "epoch": epoch, "prover": names[idx], "balance": bal})
+    return pd.DataFrame(kpis), frame, pd.DataFrame(ledger)

@@ -1,0 +1,112 @@
+"""pg.timeline (issue 15): the network over epochs, checked against conservation, by-hand ledgers
+and the difference the behavioural rule makes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.timeline import Economy, Environment, Rebuild, timeline
+
+POP = pg.Population.from_arrays(cost=[0.001, 0.002, 0.003, 0.004], rate=[1.0, 1.5, 0.8, 1.2],
+                                stake=[1.0, 2.0, 3.0, 4.0], reliability=0.99)
+REWARD = 32 / (7152 / 12) * 0.30
+
+
+def vrf(pop):
+    return pg.games.StakeVRF(REWARD, pop)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sampled_from(["equilibrium", "best-response", "myopic-reward"]), st.floats(0.0, 20.0),
+       st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
+       st.integers(0, 3), st.integers(0, 1000))
+def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed):
+    """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens."""
+    env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=token_price, demand=6)
+    eco = Economy(gas_per_submission=781_000, bond=bond, initial_balance=bond + 0.05, capex=capex,
+                  entry_rate=entry_rate, entry_delay=delay, exit_after=3, fallback=fallback,
+                  fallback_reward=2 * REWARD)
+    tl = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
+    scale = max(1.0, float(tl.ledger["initial"].max()))
+    assert tl.conservation() <= 1e-9 * scale
+    k = tl.kpis
+    assert np.all(k["proven"] + k["fallback_proven"] + k["pruned"] == k["demand"])
+    assert np.all((k["on_time"] <= k["proven"]) & (k["on_time_liveness"] >= 0) & (k["on_time_liveness"] <= 1))
+
+
+def test_minted_rewards_are_the_rewards_of_the_proofs_landed():
+    """By hand: StakeVRF pays the reward once per unit proved, the fallback race its own reward."""
+    env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=5)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="race", fallback_reward=1.0)
+    tl = timeline(vrf, POP, env, seeds=[3], economy=eco)
+    k = tl.kpis
+    np.testing.assert_allclose(k["minted"], k["proven"] * REWARD + k["fallback_proven"] * 1.0, rtol=1e-12)
+
+
+def test_myopic_rule_forfeits_bonds_the_rational_rule_keeps():
+    """A gas shock after the provers committed: the behavioural rule reneges and loses its bond; the
+    rational one proves through the first shock epoch (the bond is worth far more than the gas)."""
+    env = Environment.shock(60, gas=50, start=20, size=150, length=20, token_price=4.0, demand=10)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune")
+    rational = timeline(vrf, POP, env, seeds=[1], rule="equilibrium", economy=eco).kpis
+    myopic = timeline(vrf, POP, env, seeds=[1], rule="myopic-reward", economy=eco).kpis
+    gas_then, gas_now = 50e-9 * 781_000 / 4.0, 200e-9 * 781_000 / 4.0
+    assert gas_then < REWARD * 0.99 - 0.004 and gas_now > REWARD          # profitable before, not during
+    assert rational.loc[20, "proven"] == 10 and rational.loc[20, "bonds_forfeited"] == 0
+    assert myopic.loc[20, "proven"] == 0 and myopic.loc[20, "bonds_forfeited"] >= 1
+    assert rational["balance_total"].iloc[-1] > myopic["balance_total"].iloc[-1] + 15.0
+    assert rational.loc[25, "proven"] == 0                                  # nobody commits at a known loss
+
+
+def test_runs_are_reproducible_by_seed_and_differ_across_seeds():
+    env = Environment.sinusoidal(50, gas=50, amplitude=30, period=10, token_price=4.0, demand=8)
+    eco = Economy(gas_per_submission=781_000, entry_rate=0.2, capex=0.01, fallback_reward=0.05)
+    a = timeline(vrf, POP.replace(reliability=0.7), env, seeds=[5, 6], economy=eco)
+    b = timeline(vrf, POP.replace(reliability=0.7), env, seeds=[5, 6], economy=eco)
+    assert a.kpis.equals(b.kpis) and a.balances.equals(b.balances)
+    s5, s6 = (a.kpis[a.kpis.seed == s]["proven"].to_numpy() for s in (5, 6))
+    assert not np.array_equal(s5, s6)
+
+
+PROVER_KINDS = [k for k, c in pg.games.registered().items() if c.players_field == "provers"]
+
+
+@pytest.mark.parametrize("kind", PROVER_KINDS)
+def test_every_prover_mechanism_runs_over_epochs(kind):
+    game = pg.games.registered()[kind].example()
+    env = Environment.steady(6, gas=0.0, token_price=1.0, demand=3)
+    tl = timeline(Rebuild(game), game.provers, env, seeds=[0], economy=Economy(initial_balance=10.0))
+    assert len(tl.kpis) == 6 and tl.conservation() <= 1e-9 * 100
+
+
+def test_sequencer_side_games_and_bad_rules_are_refused():
+    with pytest.raises(pg.InvalidParameter, match="players are the provers"):
+        timeline(Rebuild(pg.games.ScrollAuction.example()), pg.games.example_provers(4), Environment.steady(3))
+    with pytest.raises(pg.InvalidParameter, match="rule"):
+        timeline(vrf, POP, Environment.steady(3), rule="greedy")
+    with pytest.raises(pg.InvalidParameter, match="gas_price"):
+        Environment(np.array([1.0, np.nan]), 1.0, 1)
+    with pytest.raises(pg.InvalidParameter, match="fallback"):
+        Economy(fallback="retry")
+    with pytest.raises(pg.InvalidParameter, match="myopic"):
+        timeline(Rebuild(pg.games.SpeedRace.example()), pg.games.example_provers(4), Environment.steady(3),
+                 rule="myopic-reward")
+
+
+def test_staking_the_balance_lets_slashes_evict_from_the_pool():
+    """stake_is_balance: the stake each epoch is the balance, so the unreliable prover, seated first by
+    its larger stake, is slashed down below the others and evicted; the prover it kept out gets in."""
+    pop = pg.Population.from_arrays(cost=[0.3, 0.3, 0.3, 0.3], rate=1.0, stake=[10.0, 10.0, 10.0, 20.0],
+                                    reliability=[1.0, 1.0, 1.0, 0.9])
+    game = pg.games.TaikoProverPool(1.0, 1.0, pop, pool_size=3, max_capacity=1)
+    assert list(game.seated()) == [True, True, False, True]
+    eco = Economy(gas_per_submission=0.0, stake_is_balance=True, fallback="prune")
+    tl = timeline(Rebuild(game), pop, Environment.steady(60, gas=0.0, demand=20), seeds=[0],
+                  rule="best-response", economy=eco)
+    assert tl.kpis["seats"].max() <= 3 and tl.conservation() <= 1e-9
+    b = tl.balances.pivot(index="epoch", columns="prover", values="balance")
+    assert b["p3"].iloc[-1] < 20.0 and b["p3"].iloc[-1] == b.iloc[-1].min()
+    assert b["p3"].iloc[-1] == b["p3"].iloc[-10]             # evicted: neither paid nor slashed any more
+    assert b["p2"].iloc[-1] > 10.0 * 5                        # the prover it kept out is in the pool
