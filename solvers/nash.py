@@ -44,8 +44,29 @@ def bimatrix_regret(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) 
     return max(row, col, 0.0)
 
 
+def relative_regret(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """The regret of each player in units of its own payoff range (0 for a constant payoff): the
+    certificate that does not change when a player's payoffs are scaled or shifted."""
+    ra, rb = _span(A), _span(B)
+    row = float(np.max(A @ y) - x @ A @ y) / ra if ra > 0 else 0.0
+    col = float(np.max(x @ B) - x @ B @ y) / rb if rb > 0 else 0.0
+    return max(row, col, 0.0)
+
+
+def _span(M: np.ndarray) -> float:
+    return float(M.max() - M.min())
+
+
+def normalised(M: np.ndarray) -> np.ndarray:
+    """(M - min M) / (max M - min M): payoffs in [0, 1]; equilibria are unchanged by this affine map."""
+    span = _span(M)
+    return (M - M.min()) / span if span > 0 else np.zeros_like(M)
+
+
 def is_degenerate(A: np.ndarray, B: np.ndarray, eqs: list) -> bool:
-    """True if some equilibrium strategy has more pure best responses than its support size."""
+    """True if some equilibrium strategy has more pure best responses than its support size
+    (ties judged relative to each player's payoff range)."""
+    A, B = normalised(A), normalised(B)
     for x, y in eqs:
         if np.sum(np.isclose(A @ y, np.max(A @ y), atol=1e-9)) > np.sum(x > TOL):
             return True
@@ -54,14 +75,15 @@ def is_degenerate(A: np.ndarray, B: np.ndarray, eqs: list) -> bool:
     return False
 
 
-def _merge(found: list, new: list, A, B, scale: float) -> int:
+def _merge(found: list, new: list, A, B) -> int:
+    """Add the candidates whose regret, relative to each player's payoff range, is at most TOL."""
     added = 0
     for x, y in new:
         x, y = np.clip(np.asarray(x, float), 0, None), np.clip(np.asarray(y, float), 0, None)
         if x.sum() <= 0 or y.sum() <= 0:
             continue
         x, y = x / x.sum(), y / y.sum()
-        if bimatrix_regret(A, B, x, y) > TOL * scale:
+        if relative_regret(A, B, x, y) > TOL:
             continue
         if any(np.allclose(x, fx, atol=1e-7) and np.allclose(y, fy, atol=1e-7) for fx, fy in found):
             continue
@@ -79,7 +101,8 @@ def _indifferent(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sys[..., k, :k] = 1.0
     rhs = np.zeros(M.shape[:-2] + (k + 1,))
     rhs[..., k] = 1.0
-    ok = np.abs(np.linalg.det(sys)) > 1e-12 * np.maximum(1.0, np.abs(M).max(axis=(-1, -2))) ** k
+    sv = np.linalg.svd(sys, compute_uv=False)          # scale-free: nonsingular when well conditioned
+    ok = sv[..., -1] > 1e-11 * sv[..., 0]
     safe = np.where(ok[..., None, None], sys, np.eye(k + 1))
     sol = np.linalg.solve(safe, rhs[..., None])[..., 0]
     return sol[..., :k], sol[..., k], ok
@@ -90,11 +113,13 @@ def support_enumeration(A: np.ndarray, B: np.ndarray, chunk: int = 50_000) -> li
 
     For each support pair (I, J) of size k: y on J makes the row player indifferent on I, x on I the
     column player on J; kept if x, y >= 0 and no strategy outside the support does better.
-    Tolerances replace nashpy's exact float comparisons.
+    Tolerances replace nashpy's exact float comparisons; each player's payoffs are normalised to
+    [0, 1] first, so every tolerance is relative to that player's payoff range.
     """
     from itertools import combinations
+    A, B = normalised(np.asarray(A, float)), normalised(np.asarray(B, float))
     m, n = A.shape
-    scale = max(1.0, float(np.abs(A).max()), float(np.abs(B).max()))
+    scale = 1.0
     out = []
     for k in range(1, min(m, n) + 1):
         rows = np.array(list(combinations(range(m), k)))
@@ -121,11 +146,13 @@ def support_enumeration(A: np.ndarray, B: np.ndarray, chunk: int = 50_000) -> li
     return out
 
 
-def has_payoff_ties(A: np.ndarray, B: np.ndarray) -> bool:
-    """Ties within a column of A or a row of B: the usual source of degeneracy."""
-    col_ties = any(len(np.unique(A[:, j])) < A.shape[0] for j in range(A.shape[1]))
-    row_ties = any(len(np.unique(B[i, :])) < B.shape[1] for i in range(B.shape[0]))
-    return col_ties or row_ties
+def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
+    """Ties within a column of A or a row of B, up to `rtol` of the player's payoff range: the usual
+    source of degeneracy."""
+    A, B = normalised(A), normalised(B)
+    col = np.sort(A, axis=0)
+    row = np.sort(B, axis=1)
+    return bool(np.any(np.diff(col, axis=0) <= rtol) or np.any(np.diff(row, axis=1) <= rtol))
 
 
 MAX_ACTIONS = 64
@@ -159,21 +186,22 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
     B = check_payoffs("B", B, ndim=2)
     if A.shape != B.shape:
         raise InvalidParameter("B", B.shape, f"a payoff matrix of the same shape as A {A.shape}")
-    scale = max(1.0, float(np.abs(A).max()), float(np.abs(B).max()))
-    # Vertex enumeration needs positive payoffs (bounded best-response polytopes); adding a constant
-    # to a player's payoffs leaves the equilibria unchanged.
-    game = nashpy.Game(A - A.min() + 1.0, B - B.min() + 1.0)
+    # Each player's payoffs mapped to [0, 1] (an affine map leaves the equilibria unchanged): every
+    # tolerance below is then relative to that player's payoff range, so units never change the answer.
+    # Vertex enumeration needs positive payoffs (bounded best-response polytopes): 1 is added.
+    An, Bn = normalised(A), normalised(B)
+    game = nashpy.Game(An + 1.0, Bn + 1.0)
     found: list = []
     methods: dict[str, int] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        methods["support_enumeration"] = _merge(found, support_enumeration(A, B), A, B, scale)
-        suspicious = has_payoff_ties(A, B) or is_degenerate(A, B, found)
+        methods["support_enumeration"] = _merge(found, support_enumeration(An, Bn), An, Bn)
+        suspicious = has_payoff_ties(An, Bn) or is_degenerate(An, Bn, found)
         if vertex_enumeration or (vertex_enumeration is None and suspicious):
-            methods["vertex_enumeration"] = _merge(found, list(game.vertex_enumeration()), A, B, scale)
+            methods["vertex_enumeration"] = _merge(found, list(game.vertex_enumeration()), An, Bn)
         pure = [(np.eye(A.shape[0])[i], np.eye(A.shape[1])[j])
                 for i in range(A.shape[0]) for j in range(A.shape[1])]
-        methods["pure_check"] = _merge(found, pure, A, B, scale)
+        methods["pure_check"] = _merge(found, pure, An, Bn)
     found.sort(key=lambda e: (tuple(-e[0]), tuple(-e[1])))
     return BimatrixResult(found, methods, is_degenerate(A, B, found))
 
@@ -191,7 +219,7 @@ def pure_equilibria(payoffs: np.ndarray, tol: float = TOL) -> np.ndarray:
     for i in range(n):
         own = payoffs[..., i]
         best = own.max(axis=i, keepdims=True)
-        ok &= own >= best - tol * max(1.0, float(np.abs(own).max()))
+        ok &= own >= best - tol * float(own.max() - own.min())        # relative to the player's payoff range
     return np.argwhere(ok)
 
 

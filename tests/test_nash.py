@@ -3,7 +3,7 @@ import warnings
 import nashpy
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import provergame as pg
 from provergame.solvers.nash import bimatrix, bimatrix_regret, pure_equilibria, replicator_symmetric
@@ -87,3 +87,38 @@ def test_normal_form_of_entry_game_matches_payoffs():
 def test_bimatrix_refuses_bad_payoffs(A, B, name):
     with pytest.raises(pg.InvalidParameter, match=name):
         bimatrix(A, B)
+
+
+def _as_set(res):
+    return sorted((tuple(np.round(x, 9)), tuple(np.round(y, 9))) for x, y in res)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 8), st.integers(2, 8), st.booleans(),
+       st.sampled_from([1e-6, 1e-3, 1e3, 1e6]), st.floats(-1e3, 1e3))
+def test_units_never_change_the_equilibria(seed, m, n, integer, factor, shift):
+    """Scaling one player's payoffs by any positive factor, or shifting them, leaves the set of
+    equilibria exactly as it was, and every point found is an equilibrium of the unscaled game to
+    1e-9 of each player's payoff range."""
+    from provergame.solvers.nash import relative_regret
+    rng = np.random.default_rng(seed)
+    A, B = (rng.integers(-3, 4, (m, n)).astype(float) for _ in range(2)) if integer else \
+        (rng.normal(size=(m, n)) for _ in range(2))
+    base = bimatrix(A, B)
+    scaled = bimatrix((A + shift) * factor, B * factor)
+    assert _as_set(base) == _as_set(scaled)
+    for x, y in scaled:
+        assert relative_regret(A, B, x, y) <= 1e-9
+
+
+def test_known_scaled_games_keep_their_equilibria():
+    """Matching pennies (one mixed equilibrium) and a coordination game (3) at payoffs x1e-6 and x1e6."""
+    pennies = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    coord = np.array([[2.0, 0.0], [0.0, 1.0]])
+    for factor in (1e-6, 1.0, 1e6):
+        (x, y), = bimatrix(pennies * factor, -pennies * factor)
+        np.testing.assert_allclose([x, y], [[0.5, 0.5], [0.5, 0.5]], atol=1e-12)
+        eqs = bimatrix(coord * factor, coord * factor)
+        assert len(eqs) == 3
+        mixed = [e for e in eqs if 0 < e[0][0] < 1][0]
+        np.testing.assert_allclose(mixed[0], [1 / 3, 2 / 3], atol=1e-12)
