@@ -17,6 +17,7 @@ from provergame.solvers.bribe import bribe_threshold
 from provergame.solvers.coalition import cartel, coalition_regret
 from provergame.solvers.undercut import sybil_gain, undercut
 from provergame.solvers.nash import bimatrix
+from provergame.solvers.normal_form import NormalFormGame
 from .sweep import sweep
 from .design import Design, design
 from .robustness import robustness
@@ -34,7 +35,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
            "metrics", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "to_normal_form", "undercut",
            "__version__"]

@@ -46,9 +46,15 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     return certify(game, profile, method, exact, **extra)
 
 
-def equilibria(game: Game) -> list[Equilibrium]:
-    """Every pure equilibrium of a finite game, plus all mixed ones for two players (bimatrix) and the
-    symmetric mixed one for identical provers; each with its own regret certificate."""
+def equilibria(game: Any) -> Any:
+    """Every pure equilibrium of a finite mechanism game, plus all mixed ones for two players (bimatrix)
+    and the symmetric mixed one for identical provers; each with its own regret certificate. Given a
+    `pg.NormalFormGame` or a payoff tensor of shape (a_1, ..., a_n, n): its isolated equilibria, pure
+    and mixed, for any number of players (solvers.normal_form.mixed_equilibria)."""
+    if not isinstance(game, Game):
+        from provergame.solvers.normal_form import NormalFormGame, mixed_equilibria
+        if isinstance(game, (NormalFormGame, np.ndarray, list, tuple)):
+            return mixed_equilibria(game if isinstance(game, NormalFormGame) else NormalFormGame(game))
     _check_game(game)
     if not game.finite:
         return [solve(game)]

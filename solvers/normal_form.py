@@ -1,0 +1,181 @@
+"""General finite games: `NormalFormGame` for any number of players, and all their isolated mixed
+equilibria for small games.
+
+Two players go to `bimatrix`. For n >= 3 players: support enumeration (McKelvey and McLennan 1996,
+"Computation of equilibria in finite games", section 4): for every profile of supports, the
+indifference conditions (every action in a player's support earns the same) and the simplex
+constraints form a multilinear polynomial system, solved exactly over the rationals by sympy (payoffs
+are taken at their exact binary values); a real solution with probabilities in (0, 1] where no
+action outside a support earns more is an equilibrium. Each is certified by its regret, relative to
+the player's payoff range. Solution sets that are not isolated (continua, in degenerate games) are
+reported as skipped, never as equilibria.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from provergame.errors import InvalidParameter
+
+from .nash import check_payoffs
+
+MAX_SUPPORT_PROFILES = 20_000      # support profiles support enumeration may visit
+
+
+@dataclass(frozen=True)
+class NormalFormGame:
+    """payoffs[a_1, ..., a_n, i]: player i's payoff when each player j plays action a_j."""
+
+    payoffs: np.ndarray
+
+    def __post_init__(self) -> None:
+        arr = check_payoffs("payoffs", self.payoffs)
+        if arr.ndim < 2 or arr.shape[-1] != arr.ndim - 1:
+            raise InvalidParameter("payoffs", f"shape {arr.shape}", "a tensor of shape (a_1, ..., a_n, n), n >= 1")
+        object.__setattr__(self, "payoffs", arr)
+
+    @classmethod
+    def from_arrays(cls, arrays: Sequence[Any]) -> "NormalFormGame":
+        """One payoff array per player, each of shape (a_1, ..., a_n)."""
+        arrs = [np.asarray(a, dtype=float) for a in arrays]
+        if not arrs or any(a.shape != arrs[0].shape for a in arrs) or arrs[0].ndim != len(arrs):
+            raise InvalidParameter("payoffs", [a.shape for a in arrs], "n arrays of one shape (a_1, ..., a_n)")
+        return cls(np.stack(arrs, axis=-1))
+
+    @property
+    def players(self) -> int:
+        return self.payoffs.ndim - 1
+
+    @property
+    def actions(self) -> tuple[int, ...]:
+        return self.payoffs.shape[:-1]
+
+    def action_values(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Each player's expected payoff from each of its actions, the others mixing as given."""
+        out = []
+        for i in range(self.players):
+            t = np.moveaxis(self.payoffs[..., i], i, 0)
+            for s in [s for j, s in enumerate(strategies) if j != i][::-1]:
+                t = t @ np.asarray(s, float)
+            out.append(t)
+        return out
+
+    def regret(self, strategies: Sequence[np.ndarray]) -> float:
+        """Largest gain of a unilateral deviation, in units of the deviating player's payoff range."""
+        worst = 0.0
+        for i, v in enumerate(self.action_values(strategies)):
+            span = float(self.payoffs[..., i].max() - self.payoffs[..., i].min())
+            if span > 0:
+                worst = max(worst, float(v.max() - v @ np.asarray(strategies[i], float)) / span)
+        return worst
+
+
+@dataclass(frozen=True)
+class MixedEquilibria:
+    equilibria: list
+    regrets: list
+    skipped: int = 0                      # support profiles whose solution set is not isolated
+    method: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self):
+        return iter(self.equilibria)
+
+
+def mixed_equilibria(game: NormalFormGame | Any, tolerance: float = 1e-9) -> MixedEquilibria:
+    """Every isolated equilibrium (pure and mixed) of a finite game, each with its regret."""
+    game = game if isinstance(game, NormalFormGame) else NormalFormGame(game)
+    if game.players == 1:
+        v = game.payoffs[..., 0]
+        best = np.flatnonzero(v >= v.max() - tolerance * max(float(v.max() - v.min()), 0.0))
+        eqs = [[np.eye(len(v))[a]] for a in best]
+        return MixedEquilibria(eqs, [0.0] * len(eqs), method="best actions")
+    if game.players == 2:
+        from .nash import bimatrix
+        res = bimatrix(game.payoffs[..., 0], game.payoffs[..., 1])
+        eqs = [[x, y] for x, y in res]
+        return MixedEquilibria(eqs, [game.regret(e) for e in eqs], method="bimatrix")
+    return _support_enumeration(game, tolerance)
+
+
+def _supports(k: int) -> list[tuple[int, ...]]:
+    return [s for size in range(1, k + 1) for s in itertools.combinations(range(k), size)]
+
+
+def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
+    import sympy as sp
+    n, acts = game.players, game.actions
+    per_player = [_supports(k) for k in acts]
+    total = int(np.prod([len(s) for s in per_player]))
+    if total > MAX_SUPPORT_PROFILES:
+        raise InvalidParameter("payoffs", f"{total} support profiles", f"at most {MAX_SUPPORT_PROFILES} (a small game)")
+    exact = np.vectorize(lambda x: sp.Rational(Fraction(float(x))), otypes=[object])(game.payoffs)
+    found: list[list[np.ndarray]] = []
+    regrets: list[float] = []
+    skipped = 0
+    for profile in itertools.product(*per_player):
+        syms = [[sp.Symbol(f"s{i}_{a}") for a in supp] for i, supp in enumerate(profile)]
+        mix = []
+        for i, supp in enumerate(profile):
+            vec = [sp.Integer(0)] * acts[i]
+            for a, s in zip(supp, syms[i]):
+                vec[a] = s
+            mix.append(vec)
+        eqs = [sum(s) - 1 for s in syms]
+        values = _exact_action_values(exact, mix)
+        for i, supp in enumerate(profile):
+            eqs += [sp.expand(values[i][supp[0]] - values[i][a]) for a in supp[1:]]
+        unknowns = [s for row in syms for s in row]
+        try:
+            solutions = sp.solve(eqs, unknowns, dict=True)
+        except NotImplementedError:
+            skipped += 1
+            continue
+        for sol in solutions:
+            if len(sol) < len(unknowns) or any(not v.is_number for v in sol.values()):
+                skipped += 1                    # a continuum of solutions: not an isolated equilibrium
+                continue
+            vals = {k: complex(sp.N(v, 30)) for k, v in sol.items()}
+            if any(abs(v.imag) > 1e-12 or v.real <= 1e-12 for v in vals.values()):
+                continue
+            strategies = [np.array([float(vals[s].real) if isinstance(s, sp.Symbol) else 0.0 for s in vec])
+                          for vec in mix]
+            r = game.regret(strategies)
+            if r > tolerance:
+                continue                        # an action outside a support earns more
+            if any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(strategies, f)) for f in found):
+                continue
+            found.append(strategies)
+            regrets.append(r)
+    return MixedEquilibria(found, regrets, skipped, "support enumeration, exact polynomial systems (sympy)")
+
+
+def _exact_action_values(payoffs: np.ndarray, mix: list[list[Any]]) -> list[list[Any]]:
+    """Each player's expected payoff of each action, symbolically in the others' mixtures."""
+    import sympy as sp
+    n = len(mix)
+    out = []
+    for i in range(n):
+        row = []
+        for a in range(payoffs.shape[i]):
+            total = sp.Integer(0)
+            others = [range(payoffs.shape[j]) if j != i else [a] for j in range(n)]
+            for cell in itertools.product(*others):
+                weight = sp.Integer(1)
+                for j in range(n):
+                    if j != i:
+                        weight *= mix[j][cell[j]]
+                        if weight == 0:
+                            break
+                if weight != 0:
+                    total += weight * payoffs[cell + (i,)]
+            row.append(sp.expand(total))
+        out.append(row)
+    return out
