@@ -8,6 +8,7 @@ vectorised enumeration of the payoff tensor; mixed ones by replicator dynamics, 
 """
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass, field
 
@@ -146,6 +147,66 @@ def support_enumeration(A: np.ndarray, B: np.ndarray, chunk: int = 50_000) -> li
     return out
 
 
+VERTEX_CHUNK = 20_000     # constraint choices solved per batch
+LABEL_TOL = 1e-9          # a constraint is tight within this (payoffs normalised to [1, 2])
+
+
+def _polytope_vertices(M: np.ndarray, zero_labels: np.ndarray, row_labels: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of {z >= 0, M z <= 1} (entries of M in [1, 2], so bounded) other than 0, and each
+    vertex's label bitmask: zero_labels[t] where z_t = 0, row_labels[k] where (M z)_k = 1. A vertex
+    with free coordinates F solves M[K, F] z_F = 1 for |K| = |F| tight rows, so every (F, K) of equal
+    size is solved in batches; degenerate vertices (more than d tight) are found several times and merged."""
+    from itertools import combinations
+    k, d = M.shape
+    labels = np.concatenate([zero_labels, row_labels]).astype(np.uint64)
+    verts = []
+    for r in range(1, min(d, k) + 1):
+        free = np.array(list(combinations(range(d), r)), dtype=np.intp)
+        rows = np.array(list(combinations(range(k), r)), dtype=np.intp)
+        pairs = np.stack(np.meshgrid(np.arange(len(free)), np.arange(len(rows)), indexing="ij"), -1).reshape(-1, 2)
+        for s in range(0, len(pairs), VERTEX_CHUNK):
+            F, K = free[pairs[s:s + VERTEX_CHUNK, 0]], rows[pairs[s:s + VERTEX_CHUNK, 1]]
+            G = M[K[:, :, None], F[:, None, :]]
+            sign, logdet = np.linalg.slogdet(G)
+            ok = (sign != 0) & (logdet > np.log(1e-12))     # entries in [1, 2]: an absolute test is scale-free
+            if not ok.any():
+                continue
+            zf = np.linalg.solve(G[ok], np.ones((int(ok.sum()), r, 1)))[..., 0]
+            z = np.zeros((len(zf), d))
+            np.put_along_axis(z, F[ok], zf, axis=1)
+            feasible = (zf >= -LABEL_TOL).all(axis=1) & ((z @ M.T) <= 1 + LABEL_TOL).all(axis=1)
+            verts.append(np.clip(z[feasible], 0, None))
+    if not verts or not sum(len(v) for v in verts):
+        return np.zeros((0, d)), np.zeros(0, dtype=np.uint64)
+    z = np.unique(np.round(np.concatenate(verts), 12), axis=0)
+    tight = np.hstack([z <= LABEL_TOL, np.abs(z @ M.T - 1) <= LABEL_TOL])
+    masks = np.bitwise_or.reduce(np.where(tight, np.left_shift(np.uint64(1), labels), np.uint64(0)), axis=1)
+    return z, masks
+
+
+def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list:
+    """Every extreme equilibrium of (A, B), degenerate games included: the completely labelled pairs
+    of vertices of the best-response polytopes P = {x >= 0, B^T x <= 1} and Q = {y >= 0, A y <= 1}
+    (von Stengel 2007, "Equilibrium computation for two-player games", section 3.5), matched with
+    label bitmasks. Each player's payoffs are normalised to [1, 2] first (positive, scale-free)."""
+    A, B = normalised(np.asarray(A, float)) + 1.0, normalised(np.asarray(B, float)) + 1.0
+    m, n = A.shape
+    if m + n > 64:
+        raise InvalidParameter("A", f"shape {A.shape}", "at most 64 actions in all for vertex enumeration")
+    rows, cols = np.arange(m), m + np.arange(n)
+    X, mx = _polytope_vertices(B.T, rows, cols)         # x: label i where x_i = 0, m + j where (B^T x)_j = 1
+    Y, my = _polytope_vertices(A, cols, rows)           # y: label m + j where y_j = 0, i where (A y)_i = 1
+    full = np.uint64((1 << (m + n)) - 1) if m + n < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    out = []
+    for start in range(0, len(X), 4096):
+        hit = np.argwhere((mx[start:start + 4096, None] | my[None, :]) == full)
+        for a, b in hit:
+            x, y = X[start + a], Y[b]
+            out.append((x / x.sum(), y / y.sum()))
+    return out
+
+
 def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
     """Ties within a column of A or a row of B, up to `rtol` of the player's payoff range: the usual
     source of degeneracy."""
@@ -198,7 +259,7 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
         methods["support_enumeration"] = _merge(found, support_enumeration(An, Bn), An, Bn)
         suspicious = has_payoff_ties(An, Bn) or is_degenerate(An, Bn, found)
         if vertex_enumeration or (vertex_enumeration is None and suspicious):
-            methods["vertex_enumeration"] = _merge(found, list(game.vertex_enumeration()), An, Bn)
+            methods["vertex_enumeration"] = _merge(found, globals()["vertex_enumeration"](An, Bn), An, Bn)
         pure = [(np.eye(A.shape[0])[i], np.eye(A.shape[1])[j])
                 for i in range(A.shape[0]) for j in range(A.shape[1])]
         methods["pure_check"] = _merge(found, pure, An, Bn)
