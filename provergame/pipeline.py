@@ -226,17 +226,17 @@ def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame],
     }
 
 
-def _timeline_task(spec: Any, population: Any, tl: Any, rule: str) -> Any:
+def _timeline_task(spec: Any, population: Any, tl: Any, rule: str, window: float) -> Any:
     from .timeline import Rebuild, timeline
     return timeline(Rebuild(spec.build(population)), population, tl.environment_series(), seeds=tl.seeds,
-                    rule=rule, economy=tl.economy_params())
+                    rule=rule, economy=tl.economy_params(window))
 
 
 def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
     """The report's "over time" section: both rules side by side, averaged over the seeds."""
     from .report import Figure
     tl = sc.timeline
-    env, eco = tl.environment, tl.economy_params()
+    env, eco = tl.environment, tl.economy_params(sc.window)
     text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
             f"each rule. L1 gas: {env.preset} around {env.gas:g} gwei"
             + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
@@ -307,7 +307,7 @@ def phase_one(sc: Scenario) -> list[Task]:
     if sc.timeline is not None:
         for rule in sc.timeline.rules:
             tasks.insert(0, Task("timeline", rule, _timeline_task, (sc.spec(sc.timeline.mechanism), pop, sc.timeline,
-                                                                     rule)))
+                                                                     rule, sc.window)))
     return tasks
 
 

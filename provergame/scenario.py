@@ -155,9 +155,10 @@ class TimelineSpec(_Strict):
             return Environment.shock(self.epochs, e.gas, e.start, e.size, e.length, **common)
         return Environment.steady(self.epochs, e.gas, **common)
 
-    def economy_params(self):
+    def economy_params(self, window: float = 1.0):
+        """The Economy; on time within the scenario's window unless the table sets its own."""
         from .timeline import Economy
-        return Economy(**self.economy)
+        return Economy(**{"window": window, **self.economy})
 
 
 class ComparisonSpec(_Strict):

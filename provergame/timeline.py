@@ -310,7 +310,8 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             if rule == "equilibrium":
                 profile = games.equilibrium(make_game, st, working, g_then)
             elif rule == "best-response":
-                start = committed_game.check_profile(last_profile[working])
+                lo, hi = committed_game.strategy_bounds()
+                start = committed_game.check_profile(np.clip(last_profile[working], lo, hi))
                 profile = best_responses(committed_game, start)[1]
             else:
                 profile = np.where(_reward(committed_game) >= g_then, 1.0, 0.0) * np.ones(len(working))

@@ -2,6 +2,8 @@
 and the difference the behavioural rule makes."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -110,3 +112,25 @@ def test_staking_the_balance_lets_slashes_evict_from_the_pool():
     assert b["p3"].iloc[-1] < 20.0 and b["p3"].iloc[-1] == b.iloc[-1].min()
     assert b["p3"].iloc[-1] == b["p3"].iloc[-10]             # evicted: neither paid nor slashed any more
     assert b["p2"].iloc[-1] > 10.0 * 5                        # the prover it kept out is in the pool
+
+
+def test_best_response_rule_starts_inside_every_game_strategy_box():
+    """Continuous games whose strategies exclude 1 still learn from a valid first profile."""
+    game = pg.games.TaikoProverPool.example(5)
+    pop = game.provers
+    eco = Economy(gas_per_submission=0.0, fallback="prune")
+    tl = timeline(Rebuild(pg.games.TaikoProverPool(4.0, 1.0, pop, pool_size=3)), pop,
+                  Environment.steady(4, gas=0.0, demand=5), rule="best-response", economy=eco)
+    assert len(tl.kpis) == 4
+
+
+def test_scenario_timeline_tables_are_checked(tmp_path):
+    from provergame.scenario import load_scenario
+    text = (Path(__file__).parent.parent / "scenarios" / "aztec-fernet-timeline.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("bond = 16.0", "bonds = 16.0"))
+    with pytest.raises(pg.InvalidParameter, match="bonds"):
+        load_scenario(bad)
+    bad.write_text(text.replace('mechanism = "fernet_prover"', 'mechanism = "nope"'))
+    with pytest.raises(pg.InvalidParameter, match="nope"):
+        load_scenario(bad)
