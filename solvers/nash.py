@@ -94,7 +94,8 @@ def _merge(found: list, new: list, A, B) -> int:
 
 
 def _indifferent(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Solve M z = v 1, sum z = 1 for a batch of square M (..., k, k); returns z, v, ok (nonsingular)."""
+    """Solve M z = v 1, sum z = 1 for a batch of square M (..., k, k) with entries in [0, 1]; returns
+    z, v, ok (nonsingular)."""
     k = M.shape[-1]
     sys = np.zeros(M.shape[:-2] + (k + 1, k + 1))
     sys[..., :k, :k] = M
@@ -102,8 +103,14 @@ def _indifferent(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sys[..., k, :k] = 1.0
     rhs = np.zeros(M.shape[:-2] + (k + 1,))
     rhs[..., k] = 1.0
-    sv = np.linalg.svd(sys, compute_uv=False)          # scale-free: nonsingular when well conditioned
-    ok = sv[..., -1] > 1e-11 * sv[..., 0]
+    # Callers pass payoffs normalised to [0, 1]: a determinant above 1e-12 is plainly nonsingular; the
+    # few below it (but not 0) are judged by their condition (singular values), which is scale-free.
+    det = np.abs(np.linalg.det(sys))
+    ok = det > 1e-12
+    borderline = ~ok & (det > 0)
+    if borderline.any():
+        sv = np.linalg.svd(sys[borderline], compute_uv=False)
+        ok[borderline] = sv[..., -1] > 1e-11 * sv[..., 0]
     safe = np.where(ok[..., None, None], sys, np.eye(k + 1))
     sol = np.linalg.solve(safe, rhs[..., None])[..., 0]
     return sol[..., :k], sol[..., k], ok
