@@ -19,7 +19,8 @@ Each epoch e of a run (one seed):
    `fallback_reward` at its certified equilibrium, each entrant paying gas), or are pruned.
 7. Ledger: minted rewards; opex (proving cost), gas, burned (slashes, stake carrying cost) and
    capex leave the provers; balances update; a prover below the bond for `exit_after` epochs exits
-   with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`.
+   with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`;
+   hardware lasts `lifetime` epochs, then is bought again if it paid for itself, or the prover leaves.
 Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn.
 """
 from __future__ import annotations
@@ -100,8 +101,9 @@ class Economy:
     gas_per_verification: float = 0.0          # L1 gas the protocol pays per accepted proof
     bond: float = 0.0                          # balance a prover must hold to take work
     initial_balance: float = 100.0
-    capex: float = 0.0                         # hardware bought on entry
-    lifetime: int = 1000                       # epochs the hardware lasts (capex amortised over them)
+    capex: float = 0.0                         # hardware bought on entry, and again when it wears out
+    lifetime: int = 1000                       # epochs the hardware lasts; then a prover re-buys it if its
+                                               # profit over that life covered the capex, else it leaves
     entry_rate: float = 0.0                    # newcomers per epoch (Poisson)
     entry_delay: int = 0                       # epochs from buying hardware to taking work
     entrant_cost_sigma: float = 0.3            # log-normal spread of entrants' costs around the median
@@ -136,6 +138,8 @@ class _State:
     alive: np.ndarray
     joins: np.ndarray          # first epoch it may take work
     below: np.ndarray          # consecutive epochs below the bond
+    bought: np.ndarray         # epoch its hardware was bought
+    earned: np.ndarray         # profit since then
     names: list[str] = field(default_factory=list)
 
     def add(self, rng: np.random.Generator, k: int, epoch: int, economy: Economy) -> float:
@@ -148,6 +152,8 @@ class _State:
         self.alive = np.append(self.alive, np.ones(k, dtype=bool))
         self.joins = np.append(self.joins, np.full(k, epoch + economy.entry_delay))
         self.below = np.append(self.below, np.zeros(k, dtype=int))
+        self.bought = np.append(self.bought, np.full(k, epoch))
+        self.earned = np.append(self.earned, np.zeros(k))
         self.names += [f"entrant{len(self.names) + j}" for j in range(k)]
         return k * economy.initial_balance
 
@@ -279,7 +285,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
     st = _State(provers.cost.copy(), provers.rate.copy(), provers.stake.copy(), provers.reliability.copy(),
                 start, np.ones(n0, dtype=bool), np.zeros(n0, dtype=int),
-                np.zeros(n0, dtype=int), list(provers.names))
+                np.zeros(n0, dtype=int), np.zeros(n0, dtype=int), np.zeros(n0), list(provers.names))
     gas = env.submission_cost(eco.gas_per_submission)
     verify = env.submission_cost(eco.gas_per_verification)
     solved: dict[bytes, np.ndarray] = {}
@@ -358,6 +364,17 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             fallback_proven = int(rout.accepted.sum())
         minted = float(reward.sum())
         st.balance += reward - spent
+        st.earned += reward - spent
+        if eco.capex > 0:                       # hardware at the end of its life: re-buy if it paid for itself
+            worn = st.alive & (e + 1 - st.bought >= eco.lifetime)
+            renew = worn & (st.earned >= eco.capex) & (st.balance >= eco.capex + eco.bond)
+            st.balance[renew] -= eco.capex
+            totals["capex"] += eco.capex * int(renew.sum())
+            st.bought[renew], st.earned[renew] = e + 1, 0.0
+            retire = worn & ~renew
+            totals["withdrawn"] += float(st.balance[retire].sum())
+            st.balance[retire] = 0.0
+            st.alive &= ~retire
         amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
         totals["minted"] += minted
         totals["opex"] += epoch_opex

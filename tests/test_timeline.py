@@ -134,3 +134,17 @@ def test_scenario_timeline_tables_are_checked(tmp_path):
     bad.write_text(text.replace('mechanism = "fernet_prover"', 'mechanism = "nope"'))
     with pytest.raises(pg.InvalidParameter, match="nope"):
         load_scenario(bad)
+
+
+def test_worn_hardware_is_bought_again_only_when_it_paid_for_itself():
+    """lifetime 10, capex 0.05: the cheap prover earns more than 0.05 a life and re-buys (capex counted
+    by hand); a prover whose proofs never pay leaves at the end of its hardware's life."""
+    pop = pg.Population.from_arrays(cost=[0.001, 5.0], rate=1.0, stake=[1.0, 1.0], reliability=1.0)
+    eco = Economy(gas_per_submission=0.0, capex=0.05, lifetime=10, fallback="prune")
+    tl = timeline(lambda p: pg.games.StakeVRF(0.5, p), pop, Environment.steady(35, gas=0.0, demand=4),
+                  seeds=[0], economy=eco)
+    assert tl.conservation() <= 1e-9
+    ledger = tl.ledger.iloc[-1]
+    assert ledger["capex"] == pytest.approx(3 * 0.05)          # re-bought after epochs 10, 20 and 30
+    alive = tl.kpis["alive_provers"].to_numpy()
+    assert alive[8] == 2 and alive[9] == 1 and alive[-1] == 1  # the loss-maker leaves with its hardware
