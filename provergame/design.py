@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -67,31 +67,58 @@ def _meets(scores: dict[str, float], subject_to: Mapping[str, float]) -> bool:
     return True
 
 
-def _cheapest_at(make_game: Callable[..., Any], point: dict[str, float], budget: str, lo_b: float, hi_b: float,
-                 subject_to: dict[str, float], names: set[str], timing: Timing, tolerance: float
+class _Scorer:
+    """A candidate's scores and whether it meets the targets: at one population, or over population
+    draws (`draws`), where each metric is the median over the draws, `regret` the worst, and a target
+    is met when it holds in at least `need` of them (all targets at once for the design itself)."""
+
+    def __init__(self, make_game: Callable[..., Any], names: set[str], timing: Timing,
+                 subject_to: dict[str, float], draws: Sequence[Any] | None, need: int):
+        self.make_game, self.names, self.timing = make_game, names, timing
+        self.subject_to, self.draws, self.need = subject_to, draws, need
+
+    def __call__(self, params: dict[str, float]) -> dict[str, float]:
+        if self.draws is None:
+            return _scores(self.make_game(**params), self.names, self.timing)
+        each = [_scores(self.make_game(provers=pop, **params), self.names, self.timing) for pop in self.draws]
+        out = {k: float(np.median([s[k] for s in each])) for k in each[0]}
+        out["regret"] = float(max(s["regret"] for s in each))
+        out["draws meeting"] = float(sum(_meets(s, self.subject_to) for s in each))
+        for k, v in self.subject_to.items():
+            out[f"draws meeting {k}"] = float(sum(_meets(s, {k: v}) for s in each))
+        return out
+
+    def meets(self, scores: dict[str, float], only: str | None = None) -> bool:
+        if self.draws is None:
+            return _meets(scores, self.subject_to if only is None else {only: self.subject_to[only]})
+        key = "draws meeting" if only is None else f"draws meeting {only}"
+        return scores[key] >= self.need
+
+
+def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: float, hi_b: float, tolerance: float
                  ) -> tuple[list[dict[str, Any]], Any]:
     """Bisection on the budget at one point of the other parameters: (trace rows, outcome), the outcome
     None (no budget in range meets the targets), "not monotone", or (budget, scores)."""
     rows: list[dict[str, Any]] = []
 
     def evaluate(value: float) -> dict[str, float]:
-        scores = _scores(make_game(**point, **{budget: value}), names, timing)
-        rows.append({**point, budget: value, **scores, "meets": _meets(scores, subject_to)})
+        scores = scorer({**point, budget: value})
+        rows.append({**point, budget: value, **scores, "meets": scorer.meets(scores)})
         return scores
 
-    if not _meets(evaluate(hi_b), subject_to):
+    if not scorer.meets(evaluate(hi_b)):
         return rows, None
     low, high = lo_b, hi_b
-    if _meets(evaluate(low), subject_to):
+    if scorer.meets(evaluate(low)):
         high = low
     while high - low > tolerance * max(abs(high), 1e-9):
         mid = 0.5 * (low + high)
-        if _meets(evaluate(mid), subject_to):
+        if scorer.meets(evaluate(mid)):
             high = mid
         else:
             low = mid
     scores = evaluate(high)
-    if not _meets(scores, subject_to):            # the targets were not monotone in the budget here
+    if not scorer.meets(scores):                  # the targets were not monotone in the budget here
         return rows, "not monotone"
     return rows, (high, scores)
 
@@ -99,14 +126,17 @@ def _cheapest_at(make_game: Callable[..., Any], point: dict[str, float], budget:
 def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, float]], minimise: str = "user_cost",
            subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
            tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False,
-           executor: Any = None) -> Design:
+           executor: Any = None, draws: Sequence[Any] | None = None, share: float = 0.8) -> Design:
     """The cheapest design meeting every target: `make_game(**params)` builds a game; `params` gives each
     parameter's range (lo, hi); `budget` is the parameter bisected (targets monotone in it); the other
     parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
     relative to itself ("binds": the target fails one tolerance step cheaper). Targets: liveness (on time, >=), hhi (<=),
     nakamoto (>=), user_cost (<=), stall_bribe_per_hour (>=). The grid points' bisections are independent
     and run on `executor` when given ("processes", "serial", "dask://HOST:PORT" or an Executor; make_game must
-    then be picklable, e.g. a provergame.sweep.GameFactory)."""
+    then be picklable, e.g. a provergame.sweep.GameFactory). With `draws` (populations, e.g. a
+    scenario's `populations()`), `make_game(provers=population, **params)` is built on each and a design
+    meets the targets when they all hold in at least `share` of the draws; scores are medians over the
+    draws, the regret the worst one."""
     subject_to = dict(subject_to or {})
     for name in subject_to:
         if name not in TARGETS:
@@ -124,11 +154,18 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     tolerance = check_real("tolerance", tolerance, lo=1e-9, hi=0.5)
     timing = Timing() if timing is None else timing
     names = set(subject_to) | {minimise}
+    share = check_real("share", share, lo=0, lo_open=True, hi=1)
+    if draws is not None:
+        draws = list(draws)
+        if not draws:
+            raise InvalidParameter("draws", draws, "at least one population")
+    need = int(np.ceil(share * len(draws) - 1e-9)) if draws is not None else 1
+    scorer = _Scorer(make_game, names, timing, subject_to, draws, need)
     lo_b, hi_b = (float(x) for x in params[budget])
     others = {k: np.linspace(float(v[0]), float(v[1]), grid) if v[0] != v[1] else np.array([float(v[0])])
               for k, v in params.items() if k != budget}
     combos = [dict(zip(others, (float(x) for x in combo))) for combo in itertools.product(*others.values())]
-    jobs = [(make_game, point, budget, lo_b, hi_b, subject_to, names, timing, tolerance) for point in combos]
+    jobs = [(scorer, point, budget, lo_b, hi_b, tolerance) for point in combos]
     if executor is None or len(jobs) == 1:
         found = [_cheapest_at(*job) for job in jobs]
     else:
@@ -152,13 +189,13 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)
     _, point, value = best
     chosen = {**point, budget: value}
-    game = make_game(**chosen)
-    scores = _scores(game, names, timing)
+    game = make_game(**chosen) if draws is None else make_game(provers=draws[0], **chosen)
+    scores = scorer(chosen)
     step = tolerance * abs(value)
-    cheaper = _scores(make_game(**point, **{budget: value - step}), names, timing) if value - step >= lo_b else None
+    cheaper = scorer({**point, budget: value - step}) if value - step >= lo_b else None
     binding = pd.DataFrame([{"target": k, "direction": TARGETS[k][0], "value": v, "achieved": scores[k],
                              "slack": (scores[k] - v) if TARGETS[k][0] == ">=" else (v - scores[k]),
-                             "binds": cheaper is not None and not _meets(cheaper, {k: v})}
+                             "binds": cheaper is not None and not scorer.meets(cheaper, only=k)}
                             for k, v in subject_to.items()])
     result = None
     if analyse_result:

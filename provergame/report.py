@@ -270,7 +270,9 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         index += ["## Cheapest design meeting the targets",
                   "For every mechanism with one budget parameter: the smallest value of it (searched from 1/1000 to "
                   "100 times the configured value, by bisection to 0.1%) at which every target holds at the certified "
-                  "equilibrium; 'binding': the targets that fail one step cheaper. Others: the reason.",
+                  f"equilibrium in at least 80% of the {context.get('draws', 1)} population draws (the numbers are "
+                  "medians over the draws, the regret the worst); 'binding': the targets that fail one step cheaper. "
+                  "Others: the reason.",
                   markdown_table(designs)]
     if equal_budget is not None and len(equal_budget):
         index += ["## At equal budget",

@@ -93,3 +93,20 @@ def test_equal_budget_sets_what_users_pay(provers):
     assert "users pay at most" in market["note"]
     tree = at_user_cost(pg.games.ProofTreeVRF.example(), 5.0)
     assert "no single budget parameter" in tree["note"]
+
+
+def test_design_over_population_draws_holds_in_the_required_share():
+    """With draws, the cheapest reward meets both targets in at least 4 of 5 populations (counted here
+    from the race law), and one percent less does not."""
+    sc = load_scenario(default_scenario_path())
+    pops = [pop for _, pop in sc.model_copy(update={"draws": 5}).populations()]
+    make = lambda reward, provers=pops[0]: pg.games.WinnerTakesAll(reward, provers)   # noqa: E731
+    targets = {"liveness": 0.99, "hhi": 0.2}
+    d = pg.design(make, {"reward": (0.1, 100.0)}, subject_to=targets, draws=pops, share=0.8)
+    assert d.feasible
+
+    def held(reward):
+        return sum(live >= 0.99 and hhi <= 0.2 for live, hhi in (_by_hand(make(reward, p)) for p in pops))
+
+    assert held(d.params["reward"]) >= 4 and held(d.params["reward"] * 0.99) < 4
+    assert d.scores["draws meeting"] >= 4 and d.scores["regret"] <= 1e-9
