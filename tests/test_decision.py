@@ -191,3 +191,17 @@ def test_a_game_that_does_not_state_its_limitations_is_refused():
         class Silent(StakeVRF):
             limitations = ""
     assert "silent_vrf" not in pg.games.registered()
+
+
+def test_report_on_a_dask_cluster_equals_the_serial_report(tiny, tmp_path):
+    """The report's tasks on a Dask executor (an in-process cluster here) write the same files."""
+    import hashlib
+
+    from distributed import Client
+
+    from provergame.pipeline import run_scenario
+    run_scenario(tiny, tmp_path / "serial", command="c", scenario_label="s", workers=1)
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        run_scenario(tiny, tmp_path / "dask", command="c", scenario_label="s", executor=client.get_executor())
+    digest = lambda d: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())}  # noqa: E731
+    assert digest(tmp_path / "serial") == digest(tmp_path / "dask")
