@@ -77,13 +77,21 @@ class _Scorer:
         self.make_game, self.names, self.timing = make_game, names, timing
         self.subject_to, self.draws, self.need = subject_to, draws, need
 
-    def __call__(self, params: dict[str, float]) -> dict[str, float]:
+    def __call__(self, params: dict[str, float], full: bool = True) -> dict[str, float]:
+        """Scores at `params`; with full=False the draws stop once the verdict is settled (enough met,
+        or too many failed), and the scores cover the draws evaluated ("draws evaluated")."""
         if self.draws is None:
             return _scores(self.make_game(**params), self.names, self.timing)
-        each = [_scores(self.make_game(provers=pop, **params), self.names, self.timing) for pop in self.draws]
+        each, met = [], 0
+        for pop in self.draws:
+            each.append(_scores(self.make_game(provers=pop, **params), self.names, self.timing))
+            met += _meets(each[-1], self.subject_to)
+            if not full and (met >= self.need or len(each) - met > len(self.draws) - self.need):
+                break
         out = {k: float(np.median([s[k] for s in each])) for k in each[0]}
         out["regret"] = float(max(s["regret"] for s in each))
-        out["draws meeting"] = float(sum(_meets(s, self.subject_to) for s in each))
+        out["draws meeting"] = float(met)
+        out["draws evaluated"] = float(len(each))
         for k, v in self.subject_to.items():
             out[f"draws meeting {k}"] = float(sum(_meets(s, {k: v}) for s in each))
         return out
@@ -101,8 +109,8 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
     None (no budget in range meets the targets), "not monotone", or (budget, scores)."""
     rows: list[dict[str, Any]] = []
 
-    def evaluate(value: float) -> dict[str, float]:
-        scores = scorer({**point, budget: value})
+    def evaluate(value: float, full: bool = False) -> dict[str, float]:
+        scores = scorer({**point, budget: value}, full=full)
         rows.append({**point, budget: value, **scores, "meets": scorer.meets(scores)})
         return scores
 
@@ -117,7 +125,7 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
             high = mid
         else:
             low = mid
-    scores = evaluate(high)
+    scores = evaluate(high, full=True)
     if not scorer.meets(scores):                  # the targets were not monotone in the budget here
         return rows, "not monotone"
     return rows, (high, scores)
