@@ -20,7 +20,9 @@ Each epoch e of a run (one seed):
 7. Ledger: minted rewards; opex (proving cost), gas, burned (slashes, stake carrying cost) and
    capex leave the provers; balances update; a prover below the bond for `exit_after` epochs exits
    with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`;
-   hardware lasts `lifetime` epochs, then is bought again if it paid for itself, or the prover leaves.
+   hardware lasts `lifetime` epochs, then is bought again if it paid for itself, or the prover leaves;
+   a reward booster's activity scores (games with `booster` and `scores`) decay each epoch and grow
+   for each paid proof, newcomers starting at 0.
 Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn.
 """
 from __future__ import annotations
@@ -175,7 +177,8 @@ class Timeline:
 
 class Rebuild:
     """Picklable population -> game: `game` with its provers replaced, seat counts capped at the
-    provers present, and optional per-prover parameters (sized by the old population) left unset."""
+    provers present, and optional per-prover parameters left unset where they were the old provers'
+    own column (a default, e.g. proving cost = cost) or sized for another population."""
 
     def __init__(self, game: Any):
         self.game = game
@@ -184,11 +187,15 @@ class Rebuild:
         from dataclasses import fields, replace
 
         from .params import Array, spec_of
+        old = self.game.provers
+        columns = [getattr(old, c) for c in ("cost", "rate", "stake", "reliability", "capacity")]
         changes: dict[str, Any] = {"provers": population}
         for f in fields(self.game):
             spec, value = spec_of(f), getattr(self.game, f.name)
-            if isinstance(spec, Array) and spec.length == "provers" and value is not None \
-                    and len(value) != len(population):
+            if not (isinstance(spec, Array) and spec.length == "provers" and value is not None):
+                continue
+            derived = any(np.array_equal(value, c) for c in columns)
+            if len(value) != len(population) or derived:
                 if not spec.optional:
                     raise InvalidParameter(f.name, "per prover", "an optional per-prover parameter (the "
                                            "timeline's population changes)")
@@ -239,11 +246,12 @@ class _Games:
         self.kept: dict[bytes, Any] = {}
         self.profiles: dict[bytes, np.ndarray] = {}
         self.limit = limit
+        self.scores: np.ndarray | None = None     # reward-booster scores carried across epochs
 
-    @staticmethod
-    def _key(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None) -> bytes:
+    def _key(self, state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None) -> bytes:
         return b"".join([index.tobytes(), np.float64(gas).tobytes(), state.stake[index].tobytes(),
-                         b"" if delivers is None else delivers.tobytes()])
+                         b"" if delivers is None else delivers.tobytes(),
+                         b"" if self.scores is None else self.scores[index].tobytes()])
 
     def get(self, make_game: Any, state: _State, index: np.ndarray, gas: float,
             delivers: np.ndarray | None = None) -> Any:
@@ -253,7 +261,11 @@ class _Games:
             if len(self.kept) >= self.limit:
                 self.kept.clear()
                 self.profiles.clear()
-            game = self.kept[key] = make_game(_population(state, index, gas, delivers))
+            game = make_game(_population(state, index, gas, delivers))
+            if self.scores is not None:
+                from dataclasses import replace
+                game = replace(game, scores=self.scores[index])
+            self.kept[key] = game
         return game
 
     def equilibrium(self, make_game: Any, state: _State, index: np.ndarray, gas: float) -> np.ndarray:
@@ -293,6 +305,9 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0)
     last_profile = np.ones(n0)
     games = _Games()
+    probe = make_game(provers)
+    booster = getattr(probe, "booster", None) if getattr(probe, "scores", None) is not None else None
+    scores = np.asarray(probe.scores, float).copy() if booster is not None else None
     kpis, balances, ledger = [], [], []
     for e in range(env.epochs):  # epochs are state updates: each one plays its units of work vectorised
         if eco.entry_rate > 0:
@@ -301,7 +316,10 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
                 initial += st.add(rng, k, e, eco)
                 totals["capex"] += k * eco.capex
                 last_profile = np.append(last_profile, np.ones(k))
+                if scores is not None:
+                    scores = np.append(scores, np.zeros(k))           # newcomers start at score 0
         _restake(st, eco)
+        games.scores = scores
         working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
         seats = None
         demand = int(env.demand[e])
@@ -362,6 +380,9 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             epoch_gas += float(rmom.attempts.sum() * gas[e])
             epoch_opex += float(rmom.attempts @ st.cost[alive])
             fallback_proven = int(rout.accepted.sum())
+        if scores is not None:                  # reward booster: decay, + increment for a paid proof
+            live = np.flatnonzero(st.alive)
+            scores[live] = booster.step(scores[live], reward[live] > 0)
         minted = float(reward.sum())
         st.balance += reward - spent
         st.earned += reward - spent
@@ -403,7 +424,8 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
                      "seats": float("nan") if seats is None else int(seats), "attempting_provers": int(np.sum(attempts > 0)),
                      "alive_provers": int(st.alive.sum()), "prover_profit": float(profit.sum()),
                      "protocol_gas": float((proven + fallback_proven) * verify[e]), "minted": minted,
-                     "balance_total": held, "balance_min": float(st.balance[st.alive].min()) if st.alive.any() else 0.0,
+                     "booster_score_mean": float(scores[st.alive].mean()) if scores is not None and st.alive.any()
+                     else float("nan"), "balance_total": held, "balance_min": float(st.balance[st.alive].min()) if st.alive.any() else 0.0,
                      "token_supply": initial + totals["minted"] - totals["burned"]})
         idx = np.flatnonzero(st.alive)
         balances.append((np.full(idx.size, e), idx, st.balance[idx].copy()))

@@ -148,3 +148,32 @@ def test_worn_hardware_is_bought_again_only_when_it_paid_for_itself():
     assert ledger["capex"] == pytest.approx(3 * 0.05)          # re-bought after epochs 10, 20 and 30
     alive = tl.kpis["alive_provers"].to_numpy()
     assert alive[8] == 2 and alive[9] == 1 and alive[-1] == 1  # the loss-maker leaves with its hardware
+
+
+def test_reward_booster_scores_carry_across_epochs():
+    """Aztec's multi-proof epochs: a newcomer that proves every epoch climbs by increment - decay an
+    epoch from 0 (iterated here by hand); once off the shares floor (about 477 epochs with the deployed
+    constants) its share of the rewards rises with its score."""
+    pop = pg.Population.from_arrays(cost=[0.1, 0.1, 0.1], rate=1.0, reliability=1.0)
+    game = pg.games.AztecMultiProof(10.0, None, pop, scores=[15e6, 15e6, 0.0])
+    tl = timeline(Rebuild(game), pop, Environment.steady(600, gas=0.0, demand=1), seeds=[0],
+                  economy=Economy(gas_per_submission=0.0, fallback="prune"))
+    b = game.booster
+    score, path = 0.0, []
+    for _ in range(600):
+        score = min(max(score - b.decay, 0.0) + b.increment, b.max_score)
+        path.append(score)
+    mean = tl.kpis["booster_score_mean"].to_numpy()
+    np.testing.assert_allclose(mean, (2 * 15e6 + np.array(path)) / 3, rtol=1e-12)   # veterans stay at the cap
+    gains = tl.balances.pivot(index="epoch", columns="prover", values="balance").diff()["p2"].to_numpy()[1:]
+    assert gains[-1] > gains[0] > 0
+
+
+def test_rebuilt_games_take_per_prover_defaults_from_the_new_provers():
+    """A per-prover parameter that was the old provers' own column (proving cost = cost) follows the
+    epoch's provers, so the gas added to their cost reaches it; one set explicitly is kept."""
+    pop = pg.Population.from_arrays(cost=[0.1, 0.2, 0.3])
+    default = Rebuild(pg.games.AztecMultiProof(10.0, None, pop))(pop.replace(cost=pop.cost + 1.0))
+    np.testing.assert_allclose(default.proving_cost, [1.1, 1.2, 1.3])
+    explicit = Rebuild(pg.games.AztecMultiProof(10.0, [0.5, 0.5, 0.5], pop))(pop.replace(cost=pop.cost + 1.0))
+    np.testing.assert_allclose(explicit.proving_cost, [0.5, 0.5, 0.5])
