@@ -379,11 +379,16 @@ def prove_all(theorems: list[Theorem], cache: Path | None = None) -> pd.DataFram
         row = _row(t)
         rows.append(row)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(row))
-            os.replace(tmp, path)                      # atomic: parallel workers never read half a row
+            write_atomic(path, json.dumps(row))
     return pd.DataFrame(rows, columns=PROOF_COLUMNS)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a private temporary file: parallel workers never read half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _row(t: Theorem) -> dict[str, Any]:

@@ -291,7 +291,7 @@ def _cached_table(key: tuple, build: Any) -> pd.DataFrame:
     import hashlib
     import json
 
-    from provergame.proofs.engine import PROOF_COLUMNS, _code_fingerprint
+    from provergame.proofs.engine import PROOF_COLUMNS, _code_fingerprint, write_atomic
     root = proof_cache_dir()
     if root is None:
         return build()
@@ -301,10 +301,7 @@ def _cached_table(key: tuple, build: Any) -> pd.DataFrame:
     if path.is_file():
         return pd.DataFrame(json.loads(path.read_text()), columns=PROOF_COLUMNS)
     table = build()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(table.to_dict(orient="records")))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(table.to_dict(orient="records")))
     return table
 
 

@@ -172,15 +172,6 @@ def _robustness_task(spec: Any, populations: list, window: float) -> pd.DataFram
     return mechanism_draws(spec, populations, window)
 
 
-def _survival_task(goal: str, winner: Any, runner_up: Any, populations: list, timing: Any,
-                   targets: dict[str, float]) -> dict[str, Any]:
-    """A verdict's survival over every draw, in one task."""
-    from .decision import GOALS
-    from .robustness import tally
-    return tally([_survival_draw(goal, winner, runner_up, seed, pop, timing, targets) for seed, pop in populations],
-                 GOALS[goal][2])
-
-
 def _survival_draw(goal: str, winner: Any, runner_up: Any, seed: int, population: Any, timing: Any,
                    targets: dict[str, float]) -> dict[str, Any]:
     from .robustness import pair_scores, score_function

@@ -1,10 +1,11 @@
 """Nash equilibria of finite games.
 
-Two players: nashpy's vertex enumeration (every extreme equilibrium, degenerate games included)
-and, for small games, support enumeration as a second method; every candidate is verified by its
-regret (<= 1e-9) and duplicates merged. Degenerate games (a mixed strategy with more pure best
-responses than its support size) are detected and reported. n players: pure equilibria by
-vectorised enumeration of the payoff tensor; mixed ones by replicator dynamics, certified by regret.
+Two players: vectorised support enumeration (every equilibrium of a nondegenerate game) and, where
+the game shows ties or degeneracy, a vectorised vertex enumeration of the best-response polytopes
+(every extreme equilibrium, degenerate games included); each player's payoffs are normalised first,
+so every tolerance is relative to its payoff range; every candidate is verified by its regret and
+duplicates merged. n players: pure equilibria by vectorised enumeration of the payoff tensor (mixed
+ones: solvers.normal_form).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 
 from typing import Any
 
-from provergame.lazy import nashpy
 import numpy as np
 
 from provergame.errors import InvalidParameter
@@ -247,8 +247,8 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
     """All equilibria of the bimatrix game (A, B), each verified by regret; `methods` says who found what.
 
     Vectorised support enumeration finds every equilibrium of a nondegenerate game. If the game
-    shows signs of degeneracy (payoff ties, or a found equilibrium with surplus best responses),
-    nashpy's vertex enumeration runs as well, since equilibria may then sit on unequal supports.
+    shows signs of degeneracy (payoff ties, or a found equilibrium with surplus best responses), the
+    vertex enumeration runs as well, since equilibria may then sit on unequal supports.
     """
     A = check_payoffs("A", A, ndim=2)
     B = check_payoffs("B", B, ndim=2)
@@ -256,9 +256,7 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
         raise InvalidParameter("B", B.shape, f"a payoff matrix of the same shape as A {A.shape}")
     # Each player's payoffs mapped to [0, 1] (an affine map leaves the equilibria unchanged): every
     # tolerance below is then relative to that player's payoff range, so units never change the answer.
-    # Vertex enumeration needs positive payoffs (bounded best-response polytopes): 1 is added.
     An, Bn = normalised(A), normalised(B)
-    game = nashpy.Game(An + 1.0, Bn + 1.0)
     found: list = []
     methods: dict[str, int] = {}
     with warnings.catch_warnings():

@@ -135,7 +135,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
         unknowns = [s for row in syms for s in row]
         try:
             solutions = sp.solve(eqs, unknowns, dict=True)
-        except NotImplementedError:
+        except NotImplementedError:               # sympy cannot solve this system: counted, never guessed
             skipped += 1
             continue
         for sol in solutions:

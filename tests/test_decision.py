@@ -146,7 +146,8 @@ def test_report_opens_with_the_decision_page(tiny, tmp_path):
 def test_survival_of_the_cheapest_design_re_solved_draw_by_draw(tiny):
     """The cheapest design's survival against the runner-up, recounted here by solving every draw."""
     from provergame.decision import Build
-    from provergame.pipeline import _design_row, _survival_task
+    from provergame.pipeline import _design_row, _survival_draw
+    from provergame.robustness import tally
     pop = tiny.population()
     rows = {s.label: _design_row(s, pop, dict(tiny.targets), tiny.timing()) for s in tiny.specs()}
     feasible = sorted((r["user_cost per proof"], k) for k, r in rows.items() if r["feasible"])
@@ -154,7 +155,8 @@ def test_survival_of_the_cheapest_design_re_solved_draw_by_draw(tiny):
     (_, win), (_, run) = feasible[:2]
     specs = {s.label: s for s in tiny.specs()}
     build = lambda k: Build(specs[k], {rows[k]["budget parameter"]: rows[k]["value"]})   # noqa: E731
-    got = _survival_task("cheapest", build(win), build(run), tiny.populations(), tiny.timing(), dict(tiny.targets))
+    got = tally([_survival_draw("cheapest", build(win), build(run), seed, pop, tiny.timing(), dict(tiny.targets))
+                 for seed, pop in tiny.populations()], lower_is_better=True)
     held = 0
     for _, p in tiny.populations():
         costs = []
