@@ -41,6 +41,7 @@ class Verdict:
     runner_up: Candidate | None
     link: str
     note: str = ""
+    tied: tuple[str, ...] = ()          # other mechanisms with exactly the winner's number
 
 
 class Build:
@@ -62,7 +63,9 @@ def _verdict(goal: str, cands: list[Candidate], link: str, empty: str) -> Verdic
     ranked = _ranked(cands, GOALS[goal][2])
     if not ranked:
         return Verdict(goal, None, None, link, empty)
-    return Verdict(goal, ranked[0], ranked[1] if len(ranked) > 1 else None, link)
+    best = ranked[0].score
+    tied = tuple(c.label for c in ranked[1:] if abs(c.score - best) <= 1e-12 * max(1.0, abs(best)))
+    return Verdict(goal, ranked[0], ranked[1] if len(ranked) > 1 else None, link, tied=tied)
 
 
 def verdicts(summary: pd.DataFrame, equal_budget: pd.DataFrame | None, designs: pd.DataFrame | None,
@@ -93,7 +96,7 @@ def verdicts(summary: pd.DataFrame, equal_budget: pd.DataFrame | None, designs: 
     out.append(_verdict("cartels", [Candidate(lb, {}, float(v)) for lb, v in zip(labels, cartel)],
                         "{page}#coalitions-and-cartels", "no mechanism has coalitions to search"))
     return [v if "{page}" not in v.link or v.winner is None
-            else Verdict(v.goal, v.winner, v.runner_up, v.link.format(page=pages[v.winner.label]), v.note)
+            else Verdict(v.goal, v.winner, v.runner_up, v.link.format(page=pages[v.winner.label]), v.note, v.tied)
             for v in out]
 
 
@@ -125,7 +128,11 @@ def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]]) -> 
             held = f"{verdict}: ahead in {s['held']} of {s['draws']} draws"
             if v.goal == "cheapest":
                 held += f"; meets the targets in {s['winner finite']}"
-        rows.append({"goal": title, "verdict": _who(v.winner), "number": f"{_fmt(v.winner.score)} ({unit})",
+        shown = _who(v.winner)
+        if v.tied:
+            more = f", and {len(v.tied) - 3} more" if len(v.tied) > 3 else ""
+            shown += f" (tied with {', '.join(v.tied[:3])}{more})"
+        rows.append({"goal": title, "verdict": shown, "number": f"{_fmt(v.winner.score)} ({unit})",
                      "runner-up": f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}" if v.runner_up else "none",
                      "over the draws": held, "certificate": f"[regret and method]({v.link})"})
     return pd.DataFrame(rows)

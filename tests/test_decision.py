@@ -122,6 +122,12 @@ def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
     assert got["attack"].link == "b.md#cost-of-a-withholding-attack-after-everyone-responds"
     # cartel gain per token: a max(0.5, 1)/2 = 0.5, b 0.2/4 = 0.05
     assert got["cartels"].winner.score == pytest.approx(0.05) and got["cartels"].runner_up.label == "a"
+    assert got["attack"].tied == () and got["cheapest"].tied == ()
+    tie = verdicts(summary.assign(**{"cartel gain (k = 3)": [0.0, 0.0, np.nan], "cartel gain (k = 2)": [0.0, 0.0, 0.1]}),
+                   None, None, {"a": "a.md", "b": "b.md", "c": "c.md"})
+    cartels = [v for v in tie if v.goal == "cartels"][0]
+    assert cartels.winner.label == "a" and cartels.tied == ("b",)
+    assert "(tied with b)" in verdict_table([cartels], {}).iloc[0]["verdict"]
     table = verdict_table(list(got.values()), {"attack": {"held": 3, "draws": 4, "winner finite": 4}})
     row = table[table["goal"] == "Hardest to attack per unit of budget"].iloc[0]
     assert row["over the draws"].startswith("does not survive: ahead in 3 of 4")
