@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .lazy import pandas as pd
+from .results import _fmt
 
 GOALS = {
     "cheapest": ("Cheapest design meeting the targets", "user cost per proof (token)", True),
@@ -98,10 +99,6 @@ def verdicts(summary: pd.DataFrame, equal_budget: pd.DataFrame | None, designs: 
     return [v if "{page}" not in v.link or v.winner is None
             else Verdict(v.goal, v.winner, v.runner_up, v.link.format(page=pages[v.winner.label]), v.note, v.tied)
             for v in out]
-
-
-def _fmt(x: float) -> str:
-    return "inf" if np.isinf(x) else f"{x:.4g}"
 
 
 def _who(c: Candidate) -> str:
