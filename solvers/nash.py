@@ -1,8 +1,8 @@
 """Nash equilibria of finite games.
 
-Two players: vectorised support enumeration (every equilibrium of a nondegenerate game) and, where
-the game shows ties or degeneracy, a vectorised vertex enumeration of the best-response polytopes
-(every extreme equilibrium, degenerate games included); each player's payoffs are normalised first,
+Two players: vertex enumeration of the best-response polytopes (every extreme equilibrium,
+degenerate games included; Qhull for large polytopes, labels matched as bitmasks), and vectorised
+support enumeration as a cross-check; each player's payoffs are normalised first,
 so every tolerance is relative to its payoff range; every candidate is verified by its regret and
 duplicates merged. n players: pure equilibria by vectorised enumeration of the payoff tensor (mixed
 ones: solvers.normal_form).
@@ -67,30 +67,39 @@ def normalised(M: np.ndarray) -> np.ndarray:
 def is_degenerate(A: np.ndarray, B: np.ndarray, eqs: list) -> bool:
     """True if some equilibrium strategy has more pure best responses than its support size
     (ties judged relative to each player's payoff range)."""
+    if not eqs:
+        return False
     A, B = normalised(A), normalised(B)
-    for x, y in eqs:
-        if np.sum(np.isclose(A @ y, np.max(A @ y), atol=1e-9)) > np.sum(x > TOL):
-            return True
-        if np.sum(np.isclose(x @ B, np.max(x @ B), atol=1e-9)) > np.sum(y > TOL):
-            return True
-    return False
+    X, Y = _pairs(eqs, *A.shape)
+    ay, xb = Y @ A.T, X @ B
+    row_best = (ay >= ay.max(axis=1, keepdims=True) - 1e-9).sum(axis=1)
+    col_best = (xb >= xb.max(axis=1, keepdims=True) - 1e-9).sum(axis=1)
+    return bool(np.any(row_best > (X > TOL).sum(axis=1)) or np.any(col_best > (Y > TOL).sum(axis=1)))
 
 
-def _merge(found: list, new: list, A, B) -> int:
-    """Add the candidates whose regret, relative to each player's payoff range, is at most TOL."""
-    added = 0
-    for x, y in new:
-        x, y = np.clip(np.asarray(x, float), 0, None), np.clip(np.asarray(y, float), 0, None)
-        if x.sum() <= 0 or y.sum() <= 0:
-            continue
-        x, y = x / x.sum(), y / y.sum()
-        if relative_regret(A, B, x, y) > TOL:
-            continue
-        if any(np.allclose(x, fx, atol=1e-7) and np.allclose(y, fy, atol=1e-7) for fx, fy in found):
-            continue
-        found.append((x, y))
-        added += 1
-    return added
+def _merge(found: list, X: np.ndarray, Y: np.ndarray, A, B) -> int:
+    """Add the candidate profiles (rows of X, Y) whose regret, relative to each player's payoff range,
+    is at most TOL (each player's payoffs are already normalised to [0, 1]); duplicates within 1e-7
+    are dropped."""
+    if not len(X):
+        return 0
+    X, Y = np.clip(np.asarray(X, float), 0, None), np.clip(np.asarray(Y, float), 0, None)
+    ok = (X.sum(axis=1) > 0) & (Y.sum(axis=1) > 0)
+    X, Y = X[ok] / X[ok].sum(axis=1, keepdims=True), Y[ok] / Y[ok].sum(axis=1, keepdims=True)
+    ay, xb = Y @ A.T, X @ B
+    regret = np.maximum(ay.max(axis=1) - np.einsum("ki,ki->k", X, ay), xb.max(axis=1) - np.einsum("kj,kj->k", xb, Y))
+    m = X.shape[1]
+    new = np.hstack([X, Y])[regret <= TOL]
+    near = lambda a, b: (np.abs(a[:, None, :] - b[None, :, :]) <= 1e-7).all(axis=2)   # noqa: E731
+    dup = np.tril(near(new, new), -1).any(axis=1)
+    if found:
+        dup |= near(new, np.array([np.concatenate(e) for e in found])).any(axis=1)
+    found.extend((z[:m], z[m:]) for z in new[~dup])
+    return int((~dup).sum())
+
+
+def _pairs(eqs: list, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([x for x, _ in eqs], float).reshape(-1, m), np.array([y for _, y in eqs], float).reshape(-1, n))
 
 
 def _indifferent(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,18 +165,25 @@ def support_enumeration(A: np.ndarray, B: np.ndarray, chunk: int = 50_000) -> li
 
 VERTEX_CHUNK = 20_000     # constraint choices solved per batch
 LABEL_TOL = 1e-9          # a constraint is tight within this (payoffs normalised to [1, 2])
+SMALL_POLYTOPE = 5_000    # up to this many (free, tight) choices the vertices are solved directly
 
 
-def _polytope_vertices(M: np.ndarray, zero_labels: np.ndarray, row_labels: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices of {z >= 0, M z <= 1} (entries of M in [1, 2], so bounded) other than 0, and each
-    vertex's label bitmask: zero_labels[t] where z_t = 0, row_labels[k] where (M z)_k = 1. A vertex
-    with free coordinates F solves M[K, F] z_F = 1 for |K| = |F| tight rows, so every (F, K) of equal
-    size is solved in batches; degenerate vertices (more than d tight) are found several times and merged."""
+def _labels(z: np.ndarray, M: np.ndarray, zero_labels: np.ndarray, row_labels: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Label bitmask and label count of each point z of {z >= 0, M z <= 1}: zero_labels[t] where
+    z_t = 0, row_labels[k] where (M z)_k = 1 (within LABEL_TOL, payoffs in [1, 2])."""
+    bits = np.left_shift(np.uint64(1), np.concatenate([zero_labels, row_labels]).astype(np.uint64))
+    tight = np.hstack([z <= LABEL_TOL, np.abs(z @ M.T - 1) <= LABEL_TOL])
+    return np.bitwise_or.reduce(np.where(tight, bits, np.uint64(0)), axis=1), tight.sum(axis=1)
+
+
+def _solved_vertices(M: np.ndarray) -> np.ndarray:
+    """Vertices of {z >= 0, M z <= 1} other than 0 by direct solution: a vertex with free coordinates F
+    solves M[K, F] z_F = 1 for |K| = |F| tight rows, so every (F, K) of equal size is solved in batches;
+    degenerate vertices (more than d tight) are found several times and merged by the caller."""
     from itertools import combinations
     k, d = M.shape
-    labels = np.concatenate([zero_labels, row_labels]).astype(np.uint64)
-    verts = []
+    verts = [np.zeros((0, d))]
     for r in range(1, min(d, k) + 1):
         free = np.array(list(combinations(range(d), r)), dtype=np.intp)
         rows = np.array(list(combinations(range(k), r)), dtype=np.intp)
@@ -176,7 +192,13 @@ def _polytope_vertices(M: np.ndarray, zero_labels: np.ndarray, row_labels: np.nd
             F, K = free[pairs[s:s + VERTEX_CHUNK, 0]], rows[pairs[s:s + VERTEX_CHUNK, 1]]
             G = M[K[:, :, None], F[:, None, :]]
             sign, logdet = np.linalg.slogdet(G)
-            ok = (sign != 0) & (logdet > np.log(1e-12))     # entries in [1, 2]: an absolute test is scale-free
+            # entries in [1, 2]: a determinant above 1e-12 is plainly nonsingular; the few below it (von
+            # Stengel's 6x6 game: 4e-15 at condition 2e7) are judged by their singular values
+            ok = (sign != 0) & (logdet > np.log(1e-12))
+            borderline = (sign != 0) & ~ok
+            if borderline.any():
+                sv = np.linalg.svd(G[borderline], compute_uv=False)
+                ok[borderline] = sv[..., -1] > 1e-11 * sv[..., 0]
             if not ok.any():
                 continue
             zf = np.linalg.solve(G[ok], np.ones((int(ok.sum()), r, 1)))[..., 0]
@@ -184,12 +206,42 @@ def _polytope_vertices(M: np.ndarray, zero_labels: np.ndarray, row_labels: np.nd
             np.put_along_axis(z, F[ok], zf, axis=1)
             feasible = (zf >= -LABEL_TOL).all(axis=1) & ((z @ M.T) <= 1 + LABEL_TOL).all(axis=1)
             verts.append(np.clip(z[feasible], 0, None))
-    if not verts or not sum(len(v) for v in verts):
-        return np.zeros((0, d)), np.zeros(0, dtype=np.uint64)
-    z = np.unique(np.round(np.concatenate(verts), 12), axis=0)
-    tight = np.hstack([z <= LABEL_TOL, np.abs(z @ M.T - 1) <= LABEL_TOL])
-    masks = np.bitwise_or.reduce(np.where(tight, np.left_shift(np.uint64(1), labels), np.uint64(0)), axis=1)
-    return z, masks
+    return np.concatenate(verts)
+
+
+def _hull_vertices(M: np.ndarray) -> np.ndarray:
+    """Vertices of {z >= 0, M z <= 1} (entries of M in [1, 2]) by polar duality: about the interior
+    point c = 1/(4d), each halfspace a z <= b becomes the point a / (b - a c), each facet n w + o = 0 of
+    the points' convex hull (Qhull) the vertex c - n / o (Ziegler 1995, section 2.3; QuantEcon's
+    method). A degenerate vertex is the facet of several hull simplices and is merged by the caller."""
+    from scipy.spatial import ConvexHull, QhullError
+    k, d = M.shape
+    t = 1.0 / (4.0 * d)
+    s = 1.0 - t * M.sum(axis=1)
+    points = np.vstack([-np.eye(d) / t, M / s[:, None]])
+    try:
+        eq = ConvexHull(points).equations
+    except QhullError:
+        eq = ConvexHull(points, qhull_options="QJ").equations
+    return t - eq[:, :-1] / eq[:, -1:]
+
+
+def _polytope_vertices(M: np.ndarray, zero_labels: np.ndarray, row_labels: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of {z >= 0, M z <= 1} (entries of M in [1, 2], so bounded) other than 0, and each
+    vertex's label bitmask: zero_labels[t] where z_t = 0, row_labels[k] where (M z)_k = 1. Small
+    polytopes are solved directly, larger ones through Qhull (the same vertices: tested)."""
+    from math import comb
+    k, d = M.shape
+    z = _solved_vertices(M) if d < 2 or comb(d + k, d) <= SMALL_POLYTOPE else _hull_vertices(M)
+    feasible = (z >= -LABEL_TOL).all(axis=1) & ((z @ M.T) <= 1 + LABEL_TOL).all(axis=1) & (z.sum(axis=1) > LABEL_TOL)
+    z = np.clip(z[feasible], 0, None)
+    masks, count = _labels(z, M, zero_labels, row_labels)
+    # only a degenerate vertex (more than d labels) is found more than once
+    degenerate = np.flatnonzero(count > d)
+    _, first = np.unique(np.round(z[degenerate], 10), axis=0, return_index=True)
+    keep = np.sort(np.concatenate([np.flatnonzero(count <= d), degenerate[first]]))
+    return z[keep], masks[keep]
 
 
 def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list:
@@ -197,6 +249,10 @@ def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list:
     of vertices of the best-response polytopes P = {x >= 0, B^T x <= 1} and Q = {y >= 0, A y <= 1}
     (von Stengel 2007, "Equilibrium computation for two-player games", section 3.5), matched with
     label bitmasks. Each player's payoffs are normalised to [1, 2] first (positive, scale-free)."""
+    return list(zip(*_vertex_equilibria(A, B)))
+
+
+def _vertex_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A, B = normalised(np.asarray(A, float)) + 1.0, normalised(np.asarray(B, float)) + 1.0
     m, n = A.shape
     if m + n > 64:
@@ -204,14 +260,38 @@ def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list:
     rows, cols = np.arange(m), m + np.arange(n)
     X, mx = _polytope_vertices(B.T, rows, cols)         # x: label i where x_i = 0, m + j where (B^T x)_j = 1
     Y, my = _polytope_vertices(A, cols, rows)           # y: label m + j where y_j = 0, i where (A y)_i = 1
+    a, b = (np.concatenate(ix) for ix in zip(*_complete_pairs(mx, my, m, n)))
+    x, y = X[a], Y[b]
+    return x / x.sum(axis=1, keepdims=True), y / y.sum(axis=1, keepdims=True)
+
+
+def _popcount(masks: np.ndarray) -> np.ndarray:
+    return np.unpackbits(masks.astype(np.uint64).view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+
+
+def _complete_pairs(mx: np.ndarray, my: np.ndarray, m: int, n: int):
+    """Index pairs (a, b) with mx[a] | my[b] covering all m + n labels. A vertex with exactly as many
+    labels as its dimension pairs only with the exact complement of its mask (popcounts m and n add up
+    to m + n), found by a sorted join; the few degenerate vertices (more labels) are checked against
+    every vertex of the other polytope."""
     full = np.uint64((1 << (m + n)) - 1) if m + n < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
-    out = []
-    for start in range(0, len(X), 4096):
-        hit = np.argwhere((mx[start:start + 4096, None] | my[None, :]) == full)
-        for a, b in hit:
-            x, y = X[start + a], Y[b]
-            out.append((x / x.sum(), y / y.sum()))
-    return out
+    simple_x, simple_y = _popcount(mx) == m, _popcount(my) == n
+    xs, ys = np.flatnonzero(simple_x), np.flatnonzero(simple_y)
+    order = ys[np.argsort(my[ys], kind="stable")]
+    keys = my[order]
+    want = full ^ mx[xs]
+    lo, hi = np.searchsorted(keys, want, "left"), np.searchsorted(keys, want, "right")
+    hit = hi > lo
+    reps = (hi - lo)[hit]
+    a = np.repeat(xs[hit], reps)
+    b = order[np.concatenate([np.arange(l, h) for l, h in zip(lo[hit], hi[hit])])] if reps.sum() else np.zeros(0, np.intp)
+    yield a, b
+    for rows, cols in ((np.flatnonzero(~simple_x), np.arange(len(my))), (xs, np.flatnonzero(~simple_y))):
+        step = max(1, 4_000_000 // max(len(cols), 1))
+        for start in range(0, len(rows), step):
+            r = rows[start:start + step]
+            i, j = np.nonzero((mx[r, None] | my[None, cols]) == full)
+            yield r[i], cols[j]
 
 
 def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
@@ -243,13 +323,19 @@ def check_payoffs(name: str, payoffs: Any, ndim: int | None = None) -> np.ndarra
     return arr
 
 
-def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
+BIMATRIX_METHODS = ("vertex", "support", "both")
+
+
+def bimatrix(A, B, method: str = "vertex") -> BimatrixResult:
     """All equilibria of the bimatrix game (A, B), each verified by regret; `methods` says who found what.
 
-    Vectorised support enumeration finds every equilibrium of a nondegenerate game. If the game
-    shows signs of degeneracy (payoff ties, or a found equilibrium with surplus best responses), the
-    vertex enumeration runs as well, since equilibria may then sit on unequal supports.
+    method="vertex" (default): every extreme equilibrium, degenerate games included, by vertex
+    enumeration of the best-response polytopes; "support": vectorised support enumeration on equal
+    supports (every equilibrium of a nondegenerate game only); "both": the union, as a cross-check.
+    Pure profiles are checked in every case.
     """
+    if method not in BIMATRIX_METHODS:
+        raise InvalidParameter("method", method, f"one of {', '.join(BIMATRIX_METHODS)}")
     A = check_payoffs("A", A, ndim=2)
     B = check_payoffs("B", B, ndim=2)
     if A.shape != B.shape:
@@ -257,17 +343,17 @@ def bimatrix(A, B, vertex_enumeration: bool | None = None) -> BimatrixResult:
     # Each player's payoffs mapped to [0, 1] (an affine map leaves the equilibria unchanged): every
     # tolerance below is then relative to that player's payoff range, so units never change the answer.
     An, Bn = normalised(A), normalised(B)
+    m, n = A.shape
     found: list = []
     methods: dict[str, int] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        methods["support_enumeration"] = _merge(found, support_enumeration(An, Bn), An, Bn)
-        suspicious = has_payoff_ties(An, Bn) or is_degenerate(An, Bn, found)
-        if vertex_enumeration or (vertex_enumeration is None and suspicious):
-            methods["vertex_enumeration"] = _merge(found, globals()["vertex_enumeration"](An, Bn), An, Bn)
-        pure = [(np.eye(A.shape[0])[i], np.eye(A.shape[1])[j])
-                for i in range(A.shape[0]) for j in range(A.shape[1])]
-        methods["pure_check"] = _merge(found, pure, An, Bn)
+        if method in ("vertex", "both"):
+            methods["vertex_enumeration"] = _merge(found, *_vertex_equilibria(An, Bn), An, Bn)
+        if method in ("support", "both"):
+            methods["support_enumeration"] = _merge(found, *_pairs(support_enumeration(An, Bn), m, n), An, Bn)
+        pure_x, pure_y = np.repeat(np.eye(m), n, axis=0), np.tile(np.eye(n), (m, 1))
+        methods["pure_check"] = _merge(found, pure_x, pure_y, An, Bn)
     found.sort(key=lambda e: (tuple(-e[0]), tuple(-e[1])))
     return BimatrixResult(found, methods, is_degenerate(A, B, found))
 

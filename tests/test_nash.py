@@ -137,3 +137,67 @@ def test_vertex_enumeration_matches_nashpy_on_degenerate_integer_games(seed, m, 
         warnings.simplefilter("ignore")
         ref = [(x, y) for x, y in nashpy.Game(A + 1, B + 1).vertex_enumeration() if bimatrix_regret(A, B, x, y) <= 1e-9]
     assert _same_set(ours, ref)
+
+
+def _same_vertices(a, b):
+    """Same vertices (within 1e-9) with the same label masks."""
+    (za, ma), (zb, mb) = a, b
+    if len(za) != len(zb):
+        return False
+    near = np.abs(za[:, None, :] - zb[None, :, :]).max(axis=2) <= 1e-9
+    same = near & (ma[:, None] == mb[None, :])
+    return bool(same.any(axis=1).all() and same.any(axis=0).all())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 7), st.integers(2, 7), st.sampled_from([1, 2, 9, None]),
+       st.booleans())
+def test_hull_and_direct_vertex_enumeration_agree(seed, k, d, top, twin):
+    """The best-response polytope {z >= 0, M z <= 1} has the same vertices and labels whether they
+    are solved constraint set by constraint set or read off Qhull's dual facets: integer payoffs
+    0..top are full of ties (degenerate vertices), a twin column repeats one exactly."""
+    from provergame.solvers import nash
+    rng = np.random.default_rng(seed)
+    M = rng.integers(0, top + 1, (k, d)).astype(float) if top else rng.normal(size=(k, d))
+    if twin:
+        M[:, 0] = M[:, 1]
+    M = nash.normalised(M) + 1.0
+    zl, rl = np.arange(d), d + np.arange(k)
+    direct = nash._solved_vertices(M)
+    hull = nash._hull_vertices(M)
+    old = nash.SMALL_POLYTOPE
+    try:
+        nash.SMALL_POLYTOPE = 10 ** 9
+        a = nash._polytope_vertices(M, zl, rl)
+        nash.SMALL_POLYTOPE = 0
+        b = nash._polytope_vertices(M, zl, rl)
+    finally:
+        nash.SMALL_POLYTOPE = old
+    assert len(direct) and len(hull)
+    assert _same_vertices(a, b)
+
+
+def test_von_stengel_by_both_vertex_methods():
+    """von Stengel's 6x6 game (75 equilibria) through Qhull as well as through direct solution."""
+    from provergame.solvers import nash
+    from test_normal_form import _von_stengel
+    A, B = _von_stengel()
+    old = nash.SMALL_POLYTOPE
+    try:
+        for threshold in (0, 10 ** 9):
+            nash.SMALL_POLYTOPE = threshold
+            assert len(bimatrix(A, B)) == 75
+    finally:
+        nash.SMALL_POLYTOPE = old
+
+
+def test_bimatrix_methods_agree_on_nondegenerate_games():
+    """Support enumeration (complete for nondegenerate games) adds nothing to the vertex enumeration."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        A, B = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
+        both = bimatrix(A, B, method="both")
+        assert both.methods["support_enumeration"] == 0
+        assert _same_set(bimatrix(A, B, method="support").equilibria, both.equilibria)
+    with pytest.raises(pg.InvalidParameter, match="method"):
+        bimatrix(np.eye(2), np.eye(2), method="lemke")
