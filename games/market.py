@@ -21,6 +21,15 @@ from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
 
 
+MAX_LATTICE = 4_001      # multiples of the tick up to which prices are searched as a lattice
+
+
+def tick_lattice(tick: float, lo: float, hi: float) -> np.ndarray | None:
+    """The multiples of `tick` in [lo, hi], or None past MAX_LATTICE of them (a continuous price)."""
+    first, last = int(np.ceil(lo / tick - 1e-9)), int(np.floor(hi / tick + 1e-9))
+    return tick * np.arange(first, last + 1) if last - first + 1 <= MAX_LATTICE else None
+
+
 def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:
     """Units bought from each offer: cheapest first, never above `reserve`, tied offers pro rata to
     capacity (broadcasts over leading dimensions of `bids`). One sort per profile: the capacity
@@ -173,10 +182,21 @@ class Snarketplace(Game):
         # With capacities a pure equilibrium may not exist (Bertrand-Edgeworth: a winner may prefer the
         # reserve price on the residual demand its rivals leave); the independent regret search decides.
         from provergame.solvers.regret import regret
-        if regret(self, bids) <= 10 * self.tick * max(self.demand, 1.0):
+        # continuous prices: within ten ticks of sales; on a coarse tick lattice the search is exhaustive
+        slack = 10 * self.tick * max(self.demand, 1.0) if self.price_lattice() is None else \
+            1e-9 * max(self.reserve_price * self.demand, 1.0)
+        if regret(self, bids) <= slack:
             return bids, method, True
         return bids, ("no pure equilibrium found (Bertrand-Edgeworth: a winner prefers a higher price on its "
                       "residual demand); the Bertrand candidate is shown with its regret"), False
+
+    def price_lattice(self) -> np.ndarray | None:
+        return tick_lattice(self.tick, 0.0, 2 * self.reserve_price)
+
+    def sell_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each prover's cost and the reserve price: the bids a mixed strategy on the tick lattice draws
+        from (solvers.price_mixing)."""
+        return self.provers.cost.copy(), np.full(self.n, self.reserve_price)
 
     def bertrand_bids(self) -> tuple[np.ndarray, str, np.ndarray | None]:
         """The Bertrand candidate: (bids, method, winners or None when no price competition is left)."""
@@ -438,8 +458,10 @@ class NilMarket(Game):
     the top (exact ties split evenly). The winner pays its cost and is paid on delivery.
     """
     limitations: ClassVar[str] = (
-        "one price per prover for every request; proposals are fixed proving times 1/rate; pure strategies "
-        "only (a least-regret profile where none is an equilibrium).")
+        "one price per prover for every request; proposals are fixed proving times 1/rate; where best "
+        "responses cycle, a mixed equilibrium with prices on the tick lattice (at most 250,000 lattice "
+        "profiles of the active provers; past that, or with a tick too fine for a lattice, a labelled "
+        "least-regret pure profile).")
 
     requests: Any = param(Custom(checker=_requests_checked, allowed="rows of (deadline t_r > 0, max_price c_r > 0)",
                                  bad=([[1.0, -1.0]], [[float("nan"), 1.0]], [[1.0]], [], "x", 1.0),
@@ -509,6 +531,16 @@ class NilMarket(Game):
         """The price at which a matched proposal breaks even: cost / reliability (paid on delivery)."""
         return self.provers.cost / np.maximum(self.provers.reliability, 1e-12)
 
+    def price_lattice(self) -> np.ndarray | None:
+        return tick_lattice(self.tick, 0.0, 2 * float(self.requests[:, 1].max()))
+
+    def sell_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each prover's break-even price and the highest cap among the requests it can meet in time:
+        the prices a mixed strategy on the tick lattice draws from (solvers.price_mixing)."""
+        fits = self.times[None, :] <= self.requests[:, 0][:, None]
+        top = np.where(fits, self.requests[:, 1][:, None], 0.0).max(axis=0)
+        return self.break_even(), top
+
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
         shares = self.request_shares(p)
@@ -564,6 +596,8 @@ class NilMarket(Game):
         # response and only winners move, up to just below their rivals' rated prices.
         p = np.minimum(self.provers.cost / np.maximum(self.provers.reliability, 1e-12),
                        2 * float(self.requests[:, 1].max()))
+        if self.price_lattice() is not None:          # prices are multiples of the tick
+            p = np.minimum(np.ceil(p / self.tick - 1e-9) * self.tick, 2 * float(self.requests[:, 1].max()))
         best_p, best_r = p.copy(), np.inf
         def search(profile):
             gain_to, arg = best_responses(self, profile, points=33, iterations=0)

@@ -63,6 +63,13 @@ class CriticalStrategies(Protocol):
 
 
 @runtime_checkable
+class PriceLattice(Protocol):
+    def price_lattice(self) -> np.ndarray | None:
+        """Every price a prover may post when prices are multiples of a coarse tick (the regret
+        search is then exhaustive over them), or None when the tick is fine enough to be continuous."""
+
+
+@runtime_checkable
 class FunctionStrategies(Protocol):
     def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
         """Best payoff over every bid function, per player (auctions: a profile entry scales a bid)."""

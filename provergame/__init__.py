@@ -7,7 +7,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from . import games, proofs, solvers
-from .api import Analysis, analyse, certify, cross_check, equilibria, metrics, solve, to_normal_form
+from .api import Analysis, analyse, certify, cross_check, equilibria, metrics, mixed_equilibrium, solve, to_normal_form
 from .errors import InvalidParameter
 from .model import Population, Prover
 from .results import CrossCheck, Equilibrium, Rollout
@@ -18,6 +18,8 @@ from provergame.solvers.coalition import cartel, coalition_regret
 from provergame.solvers.undercut import sybil_gain, undercut
 from provergame.solvers.nash import bimatrix
 from provergame.solvers.normal_form import NormalFormGame
+from provergame.solvers.price_mixing import MixedProfile
+from provergame.solvers.logit import logit_equilibrium
 from .sweep import sweep
 from .design import Design, design
 from .robustness import robustness
@@ -35,7 +37,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "metrics", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "to_normal_form", "undercut",
+           "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "to_normal_form", "undercut",
            "__version__"]

@@ -46,6 +46,27 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     return certify(game, profile, method, exact, **extra)
 
 
+def mixed_equilibrium(game: Game, start: Equilibrium | None = None) -> Equilibrium | None:
+    """A certified mixed equilibrium of a price-setting game with no pure one (Bertrand-Edgeworth
+    cycles), prices on the game's tick lattice (solvers.price_mixing); None where the game has no
+    lattice prices or the lattice game exceeds the solver's size limit. `profile` is each prover's mean
+    price, `extra["mixed"]` the mixture itself, `extra["least_regret"]` the pure profile it started from."""
+    _check_game(game)
+    if not hasattr(game, "sell_range"):
+        return None
+    from provergame.solvers.price_mixing import MAX_PROFILES, expected_payoffs, lattice_equilibrium
+    start = solve(game) if start is None else start
+    found = lattice_equilibrium(game, start.profile, game.sell_range())
+    if found is None:
+        return None
+    mixed = found.mixed
+    return Equilibrium(game=game.title, profile=mixed.mean(), payoffs=expected_payoffs(game, mixed),
+                       regret=found.regret, regret_by_player=found.regret_by_player, method=found.method,
+                       exact=True, names=game.players.names, strategy=f"{game.strategy_label} (mean of the mixture)",
+                       extra={"mixed": mixed, "least_regret": start, "lattice_limit": MAX_PROFILES},
+                       best_response=None)
+
+
 def equilibria(game: Any) -> Any:
     """Every pure equilibrium of a finite mechanism game, plus all mixed ones for two players (bimatrix)
     and the symmetric mixed one for identical provers; each with its own regret certificate. Given a
@@ -109,10 +130,17 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
     tolerance = check_real("tolerance", tolerance, lo=0.5, hi=100)
     if not isinstance(rollout, Rollout) or len(rollout.names) != game.n:
         raise InvalidParameter("rollout", type(rollout).__name__, f"a Rollout of this {game.title} (pg.simulate)")
-    profile = game.check_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
-    analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
-    stats = game.stats(profile)
-    on_time = game.on_time(profile, rollout.window)
+    from provergame.solvers import price_mixing
+    mixed = eq.extra.get("mixed") if isinstance(eq, Equilibrium) else eq
+    if isinstance(mixed, price_mixing.MixedProfile):      # expectations over the provers' mixtures
+        analytic = price_mixing.expected_payoffs(game, mixed)
+        stats = price_mixing.expected_stats(game, mixed)
+        on_time = price_mixing.expected_on_time(game, mixed, rollout.window)
+    else:
+        profile = game.check_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
+        analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
+        stats = game.stats(profile)
+        on_time = game.on_time(profile, rollout.window)
     names = [f"payoff[{nm}]" for nm in game.players.names] + ["on-time liveness", "liveness", "user_payment"]
     a = np.concatenate([analytic, [on_time, stats.liveness, stats.user_payment]])
     s = np.concatenate([rollout.mean_payoffs, [rollout.on_time, rollout.liveness, rollout.user_payment]])
@@ -247,22 +275,44 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     if not isinstance(timing, Timing):
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
     eq = solve(game, symmetric=symmetric)
-    roll = simulate(game, eq.profile, rounds=rounds, seed=seed, window=timing.window)
-    extra = report_sections(game, eq.profile)
-    extra["_undercut_sybil"] = undercut_sybil_summary(game, eq.profile)
-    coalitions = {k: coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget,
-                                     best_response=eq.best_response)
+    pure = eq
+    mixed = mixed_equilibrium(game, eq) if not eq.exact else None
+    if mixed is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`
+        eq = mixed
+    played = eq.extra["mixed"] if mixed is not None else eq.profile
+    roll = simulate(game, played, rounds=rounds, seed=seed, window=timing.window)
+    extra = report_sections(game, pure.profile)
+    if mixed is not None:
+        extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, mixed)
+    extra["_undercut_sybil"] = undercut_sybil_summary(game, pure.profile)
+    coalitions = {k: coalition_regret(game, pure.profile, size=k, budget=game.coalition_budget,
+                                     best_response=pure.best_response)
                   for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
     if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
         c2 = coalitions[2]
         coalitions[3] = replace(coalitions[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)
     ring = None
     if 2 in coalitions and coalitions[2].gain > 0:
-        ring = cartel(game, coalitions[2].members, eq.profile)
-    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, eq.profile, timing.window), rollout=roll,
+        ring = cartel(game, coalitions[2].members, pure.profile)
+    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, played, timing.window), rollout=roll,
                     cross_check=cross_check(game, eq, roll),
-                    bribe=bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window),
+                    bribe=bribe_threshold(game, "withhold", profile=pure.profile, window=timing.window),
                     proofs=_proofs(game), extra=dict(extra), timing=timing, coalitions=coalitions, cartel=ring)
+
+
+def _mixed_text(game: Game, eq: Equilibrium) -> str:
+    mixed, start = eq.extra["mixed"], eq.extra["least_regret"]
+    rows = pd.DataFrame([{"prover": game.players.names[i], game.strategy_label: price, "probability": q}
+                         for i, price, q in mixed.table()])
+    return (f"No pure equilibrium was found (best responses cycle, as in Bertrand-Edgeworth; the least-regret pure "
+            f"profile has regret {start.regret:.4g}). With prices on the tick lattice (multiples of {game.tick:g}), "
+            f"the provers below mix independently, the others keep the prices in the equilibrium table; "
+            f"{eq.method}. Certificate: no prover gains more than {eq.regret:.3g} by moving to any multiple of the "
+            f"tick within its bounds, against the others' mixtures (searched over the whole lattice, independently "
+            f"of the solver). The metrics and the simulator (which draws every prover's price from its mixture each "
+            f"round) are at this mixture; the withholding bribe, the coalitions and the sections below are at the "
+            f"least-regret pure profile.\n\n" + (markdown_table(rows) if len(rows) else "(no prover mixes: a pure "
+                                                                                    "equilibrium on the lattice)"))
 
 
 COALITION_LIMIT = 200     # players up to which analyse searches coalitions and cartels (pg.coalition_regret runs anywhere)

@@ -22,15 +22,17 @@ def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | Non
     """One mechanism at one population draw: its certified equilibrium's headline numbers. `solved`
     keeps equilibria by the game's identity (without the provers where the players' payoffs do not
     use them), so a draw that leaves the players' game unchanged is not solved twice."""
-    from .api import metrics, solve
+    from .api import metrics, mixed_equilibrium, solve
     key = _players_game(game)
     if solved is None or key not in solved:
         eq = solve(game)
+        if not eq.exact:           # a certified mixture where no pure equilibrium exists, as in analyse
+            eq = mixed_equilibrium(game, eq) or eq
         if solved is not None:
             solved[key] = eq
     else:
         eq = solved[key]
-    m = metrics(game, eq.profile, window)
+    m = metrics(game, eq.extra.get("mixed", eq.profile), window)
     return {"mechanism": label, "seed": seed, **{k: float(m[k]) for k in HEADLINE if k != "regret"},
             "regret": float(eq.regret), "exact": bool(eq.exact)}
 

@@ -20,15 +20,34 @@ def chunk_size(n: int) -> int:
     return int(max(256, min(1 << 15, (1 << 22) // max(n, 1))))
 
 
+def _profiles(p, mixed, rng: np.random.Generator, rounds: int):
+    """(profile, rounds) to play: the pure profile for all rounds, or each round's draw from the
+    provers' mixtures, rounds with the same draw played together."""
+    if mixed is None:
+        yield p, rounds
+        return
+    drawn = mixed.sample(rng, rounds)
+    distinct, counts = np.unique(drawn, axis=0, return_counts=True)
+    yield from zip(distinct, counts.tolist())
+
+
 def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: float = 1.0) -> Rollout:
-    """Monte Carlo means, standard errors and metrics of `game` played at `profile`; on-time liveness
-    is the share of demand whose proof landed within `window` time units (from the proof times)."""
+    """Monte Carlo means, standard errors and metrics of `game` played at `profile` (or, given a
+    MixedProfile, with every prover drawing its strategy from its mixture each round); on-time
+    liveness is the share of demand whose proof landed within `window` time units."""
     if not isinstance(game, Game):
         raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
     rounds = check_int("rounds", rounds, lo=2, hi=MAX_ROUNDS)
     seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
     window = check_real("window", window, lo=0, lo_open=True)
-    p = game.check_profile(profile)
+    from provergame.solvers.price_mixing import MixedProfile
+    mixed = profile if isinstance(profile, MixedProfile) else None
+    if mixed is not None:
+        if len(mixed.support) != game.n:
+            raise InvalidParameter("profile", f"a mixture of {len(mixed.support)} players", f"{game.n} players")
+        for s in mixed.support:
+            game.check_profile(np.broadcast_to(s[:, None], (len(s), game.n)))
+    p = None if mixed is not None else game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))
     pay_sum, pay_sq = np.zeros(n), np.zeros(n)
@@ -37,22 +56,24 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     accepted = user_sum = user_sq = useful_sum = on_time_sum = on_time_sq = 0.0
     for k, child in enumerate(children):
         m = min(size, rounds - k * size)
-        out = game.play(p, np.random.default_rng(child), m)
-        mom = out.moments()
-        pay_sum += mom.payoff
-        pay_sq += mom.payoff_sq
-        reward_sum += mom.reward
-        cost_sum += mom.cost
-        cost_sq += mom.cost_sq
-        smallest_reward = min(smallest_reward, mom.smallest_reward)
-        attempt_sum += mom.attempts
-        accepted += float(out.accepted.sum() if out.served is None else np.sum(out.served))
-        served = out.on_time(window)
-        on_time_sum += float(served.sum())
-        on_time_sq += float(served @ served)
-        user_sum += float(out.user_payment.sum())
-        user_sq += float(out.user_payment @ out.user_payment)
-        useful_sum += float(out.useful_cost.sum())
+        rng = np.random.default_rng(child)
+        for prof, count in _profiles(p, mixed, rng, m):
+            out = game.play(prof, rng, count)
+            mom = out.moments()
+            pay_sum += mom.payoff
+            pay_sq += mom.payoff_sq
+            reward_sum += mom.reward
+            cost_sum += mom.cost
+            cost_sq += mom.cost_sq
+            smallest_reward = min(smallest_reward, mom.smallest_reward)
+            attempt_sum += mom.attempts
+            accepted += float(out.accepted.sum() if out.served is None else np.sum(out.served))
+            served = out.on_time(window)
+            on_time_sum += float(served.sum())
+            on_time_sq += float(served @ served)
+            user_sum += float(out.user_payment.sum())
+            user_sq += float(out.user_payment @ out.user_payment)
+            useful_sum += float(out.useful_cost.sum())
     mean = pay_sum / rounds
     var = np.maximum(pay_sq / rounds - mean ** 2, 0.0) * rounds / (rounds - 1)
     live = accepted / rounds

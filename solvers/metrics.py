@@ -76,7 +76,11 @@ def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, 
 
 
 def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
-    """Analytic metrics of `game` at `profile`; liveness on time within `window` time units."""
-    s = game.stats(profile)
-    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost,
-                      game.on_time(profile, window))
+    """Analytic metrics of `game` at `profile` (a pure profile or a MixedProfile); liveness on time
+    within `window` time units."""
+    from .price_mixing import MixedProfile, expected_on_time, expected_stats
+    if isinstance(profile, MixedProfile):          # expectations over the provers' independent mixtures
+        s, on_time = expected_stats(game, profile), expected_on_time(game, profile, window)
+    else:
+        s, on_time = game.stats(profile), game.on_time(profile, window)
+    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost, on_time)

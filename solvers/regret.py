@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from provergame.games import protocols
+from provergame.games.base import trusted_profiles
 
 if TYPE_CHECKING:                      # annotations only: games import these kernels
     from provergame.games.base import Game
@@ -41,24 +42,32 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = REF
         k = np.argmax(pay, axis=1)
         return pay[np.arange(n), k], k.astype(float)
     lo, hi = game.strategy_bounds()
+    lattice = game.price_lattice() if isinstance(game, protocols.PriceLattice) else None
+    if lattice is not None:        # prices are multiples of a coarse tick: every one of them is tried
+        grid = np.broadcast_to(lattice, (n, len(lattice)))
+        with trusted_profiles():
+            pay = game.deviation_payoffs(p, grid)
+        k = np.argmax(pay, axis=1)
+        return pay[np.arange(n), k], grid[np.arange(n), k]
     grid = _grid(lo, hi, p, points)
     if isinstance(game, protocols.CriticalStrategies):
         grid = np.sort(np.concatenate([grid, np.clip(game.critical_strategies(p), lo[:, None], hi[:, None])], 1), 1)
-    pay = game.deviation_payoffs(p, grid)
-    k = np.argmax(pay, axis=1)
-    best, arg = pay[np.arange(n), k], grid[np.arange(n), k]
-    a = grid[np.arange(n), np.maximum(k - 1, 0)]
-    b = grid[np.arange(n), np.minimum(k + 1, grid.shape[1] - 1)]
-    for _ in range(iterations):
-        c = b - _GOLDEN * (b - a)
-        d = a + _GOLDEN * (b - a)
-        fc, fd = game.deviation_payoffs(p, np.stack([c, d], axis=1)).T
-        better_c, better_d = fc > best, fd > best
-        arg = np.where(better_c & (fc >= fd), c, np.where(better_d, d, arg))
-        best = np.maximum(best, np.maximum(fc, fd))
-        left = fc >= fd
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
+    with trusted_profiles():             # every candidate below lies in [lo, hi], the others keep p
+        pay = game.deviation_payoffs(p, grid)
+        k = np.argmax(pay, axis=1)
+        best, arg = pay[np.arange(n), k], grid[np.arange(n), k]
+        a = grid[np.arange(n), np.maximum(k - 1, 0)]
+        b = grid[np.arange(n), np.minimum(k + 1, grid.shape[1] - 1)]
+        for _ in range(iterations):
+            c = b - _GOLDEN * (b - a)
+            d = a + _GOLDEN * (b - a)
+            fc, fd = game.deviation_payoffs(p, np.stack([c, d], axis=1)).T
+            better_c, better_d = fc > best, fd > best
+            arg = np.where(better_c & (fc >= fd), c, np.where(better_d, d, arg))
+            best = np.maximum(best, np.maximum(fc, fd))
+            left = fc >= fd
+            b = np.where(left, d, b)
+            a = np.where(left, a, c)
     return best, arg
 
 

@@ -1,0 +1,213 @@
+"""One mixed equilibrium of any finite game by tracing the logit quantal response equilibrium
+correspondence from the centroid (lambda = 0) towards lambda -> infinity, then solving the
+indifference conditions on the support it arrives at.
+
+The branch (McKelvey and Palfrey 1995; traced as in Turocy 2005, "A dynamic homotopy interpretation of
+the logistic quantal response equilibrium correspondence", GEB 51) solves, for every player i and
+action a,  log s_ia - log s_i0 = lambda (v_ia - v_i0),  sum_a s_ia = 1,  with v the action values
+against the others' mixtures and payoffs normalised to [0, 1] per player. It is followed by
+pseudo-arclength continuation in (log s, lambda), so it may bend back in lambda (Gambit's loopback
+game). For generic games it ends at a Nash equilibrium; the end point is made exact by Newton's
+method on the indifference system of its support, and certified by its regret, relative to each
+player's payoff range. Where that fails the last point is returned with its regret, marked inexact.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .normal_form import NormalFormGame
+
+CERTIFIED = 1e-9          # regret, relative to each player's payoff range, of a certified equilibrium
+
+
+@dataclass(frozen=True)
+class LogitResult:
+    strategies: list          # one probability vector per player
+    regret: float             # relative to each player's payoff range
+    exact: bool               # regret <= CERTIFIED after the support's indifference system was solved
+    lam: float                # where on the branch the trace stopped
+    steps: int
+
+
+class _Game:
+    """The normalised payoff tensors and the contractions the trace needs."""
+
+    def __init__(self, game: NormalFormGame):
+        pay = game.payoffs
+        self.n = game.players
+        self.k = list(game.actions)
+        self.off = np.concatenate([[0], np.cumsum(self.k)])
+        self.T = []
+        for i in range(self.n):
+            t = pay[..., i]
+            span = float(t.max() - t.min())
+            self.T.append((t - t.min()) / span if span > 0 else np.zeros_like(t))
+
+    def split(self, flat: np.ndarray) -> list[np.ndarray]:
+        return [flat[self.off[i]:self.off[i + 1]] for i in range(self.n)]
+
+    def values(self, s: list[np.ndarray]) -> list[np.ndarray]:
+        return [self._contract(self.T[i], s, (i,)) for i in range(self.n)]
+
+    def cross(self, s: list[np.ndarray], i: int, j: int) -> np.ndarray:
+        """(k_i, k_j): player i's payoff from (a_i, a_j), the rest mixing."""
+        out = self._contract(self.T[i], s, (i, j))
+        return out if i < j else out.T
+
+    def _contract(self, t: np.ndarray, s: list[np.ndarray], keep: tuple[int, ...]) -> np.ndarray:
+        """t with every player's axis not in `keep` contracted with its mixture, last axis first
+        (axes kept in increasing player order)."""
+        for m in range(self.n - 1, -1, -1):
+            if m not in keep:
+                t = np.tensordot(t, s[m], axes=([m], [0]))
+        return t
+
+    def regret(self, s: list[np.ndarray]) -> float:
+        return max(float(v.max() - v @ si) for v, si in zip(self.values(s), s))
+
+
+def _system(g: _Game, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """H(z) and its Jacobian (N, N + 1) at z = (log s, lambda)."""
+    beta, lam = z[:-1], z[-1]
+    s = g.split(np.exp(beta))
+    v = g.values(s)
+    N = len(beta)
+    H = np.empty(N)
+    J = np.zeros((N, N + 1))
+    for i in range(g.n):
+        o, k = g.off[i], g.k[i]
+        b = beta[o:o + k]
+        H[o] = s[i].sum() - 1.0
+        J[o, o:o + k] = s[i]
+        H[o + 1:o + k] = b[1:] - b[0] - lam * (v[i][1:] - v[i][0])
+        J[o + 1:o + k, o + 1:o + k] = np.eye(k - 1)
+        J[o + 1:o + k, o] = -1.0
+        J[o + 1:o + k, -1] = -(v[i][1:] - v[i][0])
+        for j in range(g.n):
+            if j != i:
+                c = g.cross(s, i, j)
+                oj = g.off[j]
+                J[o + 1:o + k, oj:oj + g.k[j]] = -lam * (c[1:] - c[0]) * s[j]
+    return H, J
+
+
+def _tangent(J: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    q, _ = np.linalg.qr(J.T, mode="complete")
+    t = q[:, -1]
+    if previous is None:
+        return t if t[-1] > 0 else -t
+    return t if t @ previous >= 0 else -t
+
+
+def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | None:
+    """Newton's method on the indifference system of the support {a: s_ia > cut}: every action in a
+    player's support earns the same, probabilities sum to 1; kept if nonnegative."""
+    supp = [np.flatnonzero(si > cut) for si in s]
+    if any(len(x) == 0 for x in supp):
+        return None
+    y = [si[x] / si[x].sum() for si, x in zip(s, supp)]
+    sizes = [len(x) for x in supp]
+    off = np.concatenate([[0], np.cumsum(sizes)])
+    for _ in range(30):
+        full = [np.zeros(k) for k in g.k]
+        for i in range(g.n):
+            full[i][supp[i]] = y[i]
+        v = g.values(full)
+        F = np.zeros(off[-1])
+        J = np.zeros((off[-1], off[-1]))
+        for i in range(g.n):
+            o, x = off[i], supp[i]
+            F[o] = y[i].sum() - 1.0
+            J[o, o:o + sizes[i]] = 1.0
+            F[o + 1:o + sizes[i]] = v[i][x[1:]] - v[i][x[0]]
+            for j in range(g.n):
+                if j != i:
+                    c = g.cross(full, i, j)[np.ix_(x, supp[j])]
+                    J[o + 1:o + sizes[i], off[j]:off[j] + sizes[j]] = c[1:] - c[0]
+        if np.max(np.abs(F)) < 1e-14:
+            break
+        try:
+            step = np.linalg.solve(J, -F)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(J, -F, rcond=None)[0]
+        flat = np.concatenate(y) + step
+        y = [flat[off[i]:off[i + 1]] for i in range(g.n)]
+    if any(np.any(yi < -1e-12) for yi in y):
+        return None
+    out = [np.zeros(k) for k in g.k]
+    for i in range(g.n):
+        yi = np.clip(y[i], 0.0, None)
+        out[i][supp[i]] = yi / yi.sum()
+    return out
+
+
+def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000, max_lambda: float = 1e9
+                      ) -> LogitResult:
+    """One equilibrium of `game` at the end of the principal logit branch (see the module docstring).
+    A degenerate game can stall the trace at a bifurcation; then the branch of a copy perturbed by
+    1e-5, then 1e-3, of each player's payoff range (seeded) is traced, and its end point is made exact
+    in the game itself."""
+    game = game if isinstance(game, NormalFormGame) else NormalFormGame(game)
+    g = _Game(game)
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = _trace(g, g, max_steps, max_lambda)
+        for size in (1e-5, 1e-3):
+            if res.exact:
+                break
+            noise = np.random.default_rng(0).uniform(-size, size, game.payoffs.shape)
+            bumped = _Game(NormalFormGame(np.stack(g.T, axis=-1) + noise))
+            again = _trace(bumped, g, max_steps, max_lambda)
+            if again.exact or again.regret < res.regret:
+                res = again
+    return res
+
+
+def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float) -> LogitResult:
+    """Follow g's branch; try to make each point close to equilibrium exact in `target`."""
+    z = np.concatenate([np.concatenate([np.full(k, -np.log(k)) for k in g.k]), [0.0]])
+    _, J = _system(g, z)
+    t = _tangent(J, None)
+    h, best, steps = 0.05, None, 0
+    best_regret = np.inf
+    while steps < max_steps and z[-1] < max_lambda:
+        steps += 1
+        pred = z + h * t
+        w, ok = pred.copy(), False
+        for it in range(8):
+            H, J = _system(g, w)
+            A = np.vstack([J, t])
+            F = np.concatenate([H, [t @ (w - pred)]])
+            try:
+                dw = np.linalg.solve(A, -F)
+            except np.linalg.LinAlgError:
+                break
+            w = w + dw
+            if not np.all(np.isfinite(w)):
+                break
+            if np.max(np.abs(dw)) < 1e-10 * max(1.0, np.max(np.abs(w))):
+                ok = np.max(np.abs(_system(g, w)[0])) < 1e-8
+                break
+        if not ok or w[-1] < 0:
+            h /= 2
+            if h < 1e-12:
+                break
+            continue
+        _, J = _system(g, w)
+        t = _tangent(J, t)
+        z = w
+        h = min(h * (1.6 if it <= 3 else 1.0), 1e3 + z[-1])
+        s = g.split(np.exp(z[:-1]))
+        r = target.regret(s)
+        if r < best_regret:
+            best, best_regret = s, r
+        if r < 1e-3:
+            for cut in (1e-3, 1e-5, 1e-2, 1e-7):
+                exact = _polish(target, s, cut)
+                if exact is not None:
+                    er = target.regret(exact)
+                    if er <= CERTIFIED:
+                        return LogitResult(exact, er, True, float(z[-1]), steps)
+    s = best if best is not None else g.split(np.exp(z[:-1]))
+    return LogitResult([np.asarray(x) for x in s], float(best_regret), False, float(z[-1]), steps)

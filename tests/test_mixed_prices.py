@@ -1,0 +1,138 @@
+"""Mixed equilibria where no pure one exists: the logit-branch solver for finite games, and the price
+games (nil's market, the snarketplace with capacities) on their tick lattice, checked against
+exhaustive enumeration, the suites' games and the simulator playing the mixtures."""
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.solvers.logit import logit_equilibrium
+from provergame.solvers.normal_form import NormalFormGame, mixed_equilibria
+from provergame.solvers.price_mixing import MixedProfile, expected_payoffs
+from test_normal_form import MCKELVEY_MCLENNAN, by_hand_gains
+
+
+def test_matching_pennies_and_the_mckelvey_mclennan_game():
+    pennies = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    res = logit_equilibrium(np.stack([pennies, -pennies], axis=-1))
+    assert res.exact
+    np.testing.assert_allclose(res.strategies, [[0.5, 0.5], [0.5, 0.5]], atol=1e-12)
+    res = logit_equilibrium(MCKELVEY_MCLENNAN)
+    assert res.exact
+    every = mixed_equilibria(NormalFormGame(MCKELVEY_MCLENNAN))          # the 9, by exact support enumeration
+    assert any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(res.strategies, e)) for e in every)
+    assert max(by_hand_gains(MCKELVEY_MCLENNAN, res.strategies)) <= 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.lists(st.integers(2, 4), min_size=3, max_size=4))
+def test_logit_branch_ends_at_a_certified_equilibrium_of_random_games(seed, actions):
+    """Generic n-player games: the branch's end point, made exact on its support, has no profitable
+    deviation (gains summed cell by cell, independently of the solver's contractions)."""
+    payoffs = np.random.default_rng(seed).normal(size=tuple(actions) + (len(actions),))
+    res = logit_equilibrium(payoffs)
+    assert res.exact
+    span = [float(payoffs[..., i].max() - payoffs[..., i].min()) for i in range(len(actions))]
+    gains = by_hand_gains(payoffs, res.strategies)
+    assert all(g <= 1e-9 * s for g, s in zip(gains, span))
+    assert all(abs(s.sum() - 1) < 1e-12 and (s >= 0).all() for s in res.strategies)
+
+
+def test_logit_branch_on_the_suite_games():
+    """84 of the 85 two-player suite games end at one of their cddlib-exact extreme equilibria or on a
+    face between them (regret 0); the 85th has a continuum the branch folds back from, and is
+    reported inexact rather than as an equilibrium."""
+    games = json.loads((Path(__file__).parent / "data" / "bimatrix_suite.json").read_text())["games"]
+    exact = 0
+    for g in games:
+        A = np.array([[float(Fraction(v)) for v in r] for r in g["A"]])
+        B = np.array([[float(Fraction(v)) for v in r] for r in g["B"]])
+        res = logit_equilibrium(np.stack([A, B], axis=-1))
+        if res.exact:
+            exact += 1
+            assert pg.solvers.nash.relative_regret(A, B, *res.strategies) <= 1e-9
+        else:
+            assert res.regret > 1e-9
+    assert exact >= 84
+
+
+def _nil_market(tick=0.1):
+    from provergame.scenario import default_scenario_path, load_scenario
+    sc = load_scenario(default_scenario_path())
+    from dataclasses import replace
+    return replace(dict(sc.games())["nil_market"], tick=tick)
+
+
+def test_nil_market_best_responses_cycle_on_its_lattice_and_a_mixed_equilibrium_is_certified():
+    game = _nil_market()
+    lattice = game.price_lattice()
+    assert np.allclose(lattice / 0.1, np.round(lattice / 0.1)) and len(lattice) == 81
+    eq = pg.solve(game)
+    assert not eq.exact and eq.regret > 0.01                 # best responses cycle (Edgeworth)
+    mixed_eq = pg.mixed_equilibrium(game, eq)
+    mixed = mixed_eq.extra["mixed"]
+    assert mixed_eq.exact and mixed_eq.regret <= 1e-9
+    assert sum(len(s) > 1 for s in mixed.support) >= 2       # genuinely mixed
+    # every price a mixing prover plays earns the same against the others' mixtures (indifference),
+    # and no multiple of the tick earns more: each price tried by brute force, profile by profile
+    prof, w = mixed.profiles()
+    for i, (support, probs) in enumerate(zip(mixed.support, mixed.probs)):
+        earn = []
+        for price in lattice:
+            dev = prof.copy()
+            dev[:, i] = price
+            earn.append(float(w @ game.expected_payoffs(dev)[:, i]))
+        earn = np.array(earn)
+        own = expected_payoffs(game, mixed)[i]
+        assert earn.max() <= own + 1e-9
+        on_support = [earn[np.argmin(np.abs(lattice - x))] for x in support]
+        np.testing.assert_allclose(on_support, own, atol=1e-9)
+
+
+def test_simulator_plays_the_mixture_and_agrees():
+    """The simulator draws every prover's price from its mixture each round (the rules, not the
+    payoff formulas): its means agree with the mixture's expected payoffs, and a mixing prover that
+    switches to a pure price off its support earns no more in simulation either."""
+    game = _nil_market()
+    eq = pg.mixed_equilibrium(game)
+    mixed = eq.extra["mixed"]
+    roll = pg.simulate(game, mixed, rounds=40_000, seed=3)
+    assert pg.cross_check(game, eq, roll).passed
+    assert pg.simulate(game, mixed, rounds=5_000, seed=3).mean_payoffs.tolist() == \
+        pg.simulate(game, mixed, rounds=5_000, seed=3).mean_payoffs.tolist()
+    i = next(k for k, s in enumerate(mixed.support) if len(s) > 1)
+    off = float(mixed.support[i].max() + 0.3)
+    support = list(mixed.support)
+    support[i] = np.array([off])
+    probs = list(mixed.probs)
+    probs[i] = np.array([1.0])
+    deviated = pg.simulate(game, MixedProfile(tuple(support), tuple(probs)), rounds=40_000, seed=4)
+    assert deviated.mean_payoffs[i] <= roll.mean_payoffs[i] + 4 * (deviated.stderr[i] + roll.stderr[i])
+    metrics = pg.metrics(game, mixed)
+    assert abs(metrics["user_cost"] - roll.metrics["user_cost"]) < 0.05
+
+
+def test_snarketplace_edgeworth_case_gets_a_mixed_equilibrium():
+    """Two provers of capacity 2 facing demand 3 (Edgeworth): each prefers the reserve price on the
+    residual demand to undercutting, so the Bertrand candidate fails; on a 0.1 lattice the mixture is
+    certified, and the analysis reports it (the simulator agreeing)."""
+    pop = pg.Population.from_arrays(cost=[1.0, 1.2], capacity=[2.0, 2.0])
+    game = pg.games.Snarketplace(3.0, 3.0, pop, tick=0.1)
+    assert not pg.solve(game).exact
+    a = pg.analyse(game, rounds=20_000)
+    assert a.equilibrium.exact and a.equilibrium.regret <= 1e-9
+    assert "mixed equilibrium" in a.equilibrium.method
+    assert a.cross_check.passed
+    assert "Mixed equilibrium on the price lattice" in a.extra
+
+
+def test_fine_ticks_keep_the_labelled_least_regret_profile():
+    game = _nil_market(tick=1e-6)
+    assert game.price_lattice() is None
+    assert pg.mixed_equilibrium(game) is None
+    with pytest.raises(pg.InvalidParameter, match="profile"):
+        pg.simulate(game, MixedProfile(tuple(np.array([1.0]) for _ in range(3)), tuple(np.array([1.0]) for _ in range(3))))
