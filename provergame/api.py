@@ -51,20 +51,24 @@ def mixed_equilibrium(game: Game, start: Equilibrium | None = None) -> Equilibri
     cycles), prices on the game's tick lattice (solvers.price_mixing); None where the game has no
     lattice prices or the lattice game exceeds the solver's size limit. `profile` is each prover's mean
     price, `extra["mixed"]` the mixture itself, `extra["least_regret"]` the pure profile it started from."""
+    return _mixed_or_reason(game, start)[0]
+
+
+def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equilibrium | None, str]:
     _check_game(game)
     if not hasattr(game, "sell_range"):
-        return None
+        return None, "the game has no price lattice"
     from provergame.solvers.price_mixing import MAX_PROFILES, expected_payoffs, lattice_equilibrium
     start = solve(game) if start is None else start
     found = lattice_equilibrium(game, start.profile, game.sell_range())
-    if found is None:
-        return None
+    if isinstance(found, str):
+        return None, found
     mixed = found.mixed
     return Equilibrium(game=game.title, profile=mixed.mean(), payoffs=expected_payoffs(game, mixed),
                        regret=found.regret, regret_by_player=found.regret_by_player, method=found.method,
                        exact=True, names=game.players.names, strategy=f"{game.strategy_label} (mean of the mixture)",
                        extra={"mixed": mixed, "least_regret": start, "lattice_limit": MAX_PROFILES},
-                       best_response=None)
+                       best_response=None), ""
 
 
 def equilibria(game: Any) -> Any:
@@ -276,9 +280,11 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
     eq = solve(game, symmetric=symmetric)
     pure = eq
-    mixed = mixed_equilibrium(game, eq) if not eq.exact else None
+    mixed, declined = _mixed_or_reason(game, eq) if not eq.exact and hasattr(game, "sell_range") else (None, "")
     if mixed is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`
         eq = mixed
+    elif declined:               # the labelled fallback says why no mixed equilibrium was computed
+        eq = pure = replace(eq, method=f"{eq.method}; no mixed equilibrium: {declined}")
     played = eq.extra["mixed"] if mixed is not None else eq.profile
     roll = simulate(game, played, rounds=rounds, seed=seed, window=timing.window)
     extra = report_sections(game, pure.profile)

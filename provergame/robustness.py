@@ -27,7 +27,7 @@ def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | Non
     if solved is None or key not in solved:
         eq = solve(game)
         if not eq.exact:           # a certified mixture where no pure equilibrium exists, as in analyse
-            eq = mixed_equilibrium(game, eq) or eq
+            eq = mixed_equilibrium(game, eq) or eq          # None: the labelled least-regret profile stays
         if solved is not None:
             solved[key] = eq
     else:

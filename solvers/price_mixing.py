@@ -98,16 +98,18 @@ def mixed_regret(game, mixed: MixedProfile) -> np.ndarray:
 
 
 def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, np.ndarray],
-                        tolerance: float = 1e-9) -> LatticeEquilibrium | None:
+                        tolerance: float = 1e-9) -> LatticeEquilibrium | str:
     """A certified mixed equilibrium of `game` with prices on its tick lattice, from the least-regret
     pure profile `start`; `sell_range` gives each prover's lowest sensible (break-even) and highest
-    selling price. None when the tick is too fine for a lattice (games.market.MAX_LATTICE multiples), the
-    lattice game would exceed MAX_PROFILES profiles, or the certificate fails."""
+    selling price. Otherwise the reason it declined: the tick is too fine for a lattice
+    (games.market.MAX_LATTICE multiples), the lattice game would exceed MAX_PROFILES profiles, or no
+    active set passed the certificate."""
     from .logit import logit_equilibrium
     from .normal_form import NormalFormGame
     from .regret import regret_by_player
+    from provergame.games.market import MAX_LATTICE
     if game.price_lattice() is None:
-        return None
+        return f"the tick {game.tick:g} is too fine for a lattice (more than {MAX_LATTICE:,} prices)"
     lo, hi = game.strategy_bounds()
     start = np.asarray(start, float)
     own = np.asarray(game.expected_payoffs(start), float)
@@ -115,8 +117,12 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
     grid = lattice(game, np.maximum(sell_range[0], lo), np.minimum(sell_range[1], hi))
     while True:
         act = sorted(i for i in active if len(grid[i]) > 0)
-        if not act or np.prod([float(len(grid[i])) for i in act]) > MAX_PROFILES:
-            return None
+        size = np.prod([float(len(grid[i])) for i in act])
+        if not act:
+            return "no prover can sell above its break-even price"
+        if size > MAX_PROFILES:
+            return (f"{len(act)} active provers give {size:,.0f} lattice profiles, above the solver's limit of "
+                    f"{MAX_PROFILES:,}")
         tensor = _payoff_tensor(game, start, act, [grid[i] for i in act])
         res = logit_equilibrium(NormalFormGame(tensor))
         support = [np.array([x]) for x in start]
@@ -135,7 +141,7 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
                                       f"{kind} on the price lattice (multiples of {game.tick:g}), by the logit branch")
         newcomers = set(np.flatnonzero(reg > tolerance * scale).tolist()) - active
         if not newcomers:
-            return None
+            return f"the lattice solution of {len(act)} active provers failed its certificate (regret {reg.max():.3g})"
         active |= newcomers
 
 

@@ -136,3 +136,13 @@ def test_fine_ticks_keep_the_labelled_least_regret_profile():
     assert pg.mixed_equilibrium(game) is None
     with pytest.raises(pg.InvalidParameter, match="profile"):
         pg.simulate(game, MixedProfile(tuple(np.array([1.0]) for _ in range(3)), tuple(np.array([1.0]) for _ in range(3))))
+
+
+def test_a_declined_mixture_says_why_and_states_the_limit():
+    from dataclasses import replace
+    fine = pg.analyse(_nil_market(tick=1e-6), rounds=2_000)
+    assert not fine.equilibrium.exact and "too fine for a lattice (more than 4,001 prices)" in fine.equilibrium.method
+    from provergame.scenario import default_scenario_path, load_scenario
+    crowded = replace(dict(load_scenario(default_scenario_path()).games())["snarketplace"], tick=0.1, demand=6.0)
+    a = pg.analyse(crowded, rounds=2_000)
+    assert not a.equilibrium.exact and "above the solver's limit of 250,000" in a.equilibrium.method
