@@ -75,6 +75,15 @@ class Outcomes:
                              self.cost.sum(axis=0), np.einsum("ij,ij->j", self.cost, self.cost),
                              self.attempted.sum(axis=0), float(nonzero.min()) if nonzero.size else np.inf)
 
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-prover sums over the rounds of reward, cost and attempts (what a ledger needs; moments
+        adds the squares the simulator's standard errors need)."""
+        a = self.assignments
+        if a is None:
+            return self.reward.sum(axis=0), self.cost.sum(axis=0), self.attempted.sum(axis=0)
+        return (np.bincount(a.col, a.reward, a.n), np.bincount(a.col, a.cost, a.n) + a.rounds * a.standing,
+                np.bincount(a.col, a.attempted.astype(float), a.n))
+
     def on_time(self, window: float) -> np.ndarray:
         """(rounds,) share of the round's demand proved within `window`."""
         served = self.accepted.astype(float) if self.served is None else np.asarray(self.served, dtype=float)

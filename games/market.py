@@ -17,17 +17,10 @@ from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
 from provergame.params import Array, Choice, Custom, Instance, Int, Real, param
 
+from provergame.solvers.price_mixing import tick_lattice
+
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
-
-
-MAX_LATTICE = 4_001      # multiples of the tick up to which prices are searched as a lattice
-
-
-def tick_lattice(tick: float, lo: float, hi: float) -> np.ndarray | None:
-    """The multiples of `tick` in [lo, hi], or None past MAX_LATTICE of them (a continuous price)."""
-    first, last = int(np.ceil(lo / tick - 1e-9)), int(np.floor(hi / tick + 1e-9))
-    return tick * np.arange(first, last + 1) if last - first + 1 <= MAX_LATTICE else None
 
 
 def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:

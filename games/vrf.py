@@ -152,16 +152,40 @@ class StakeVRF(Game):
     def on_time(self, profile: Any, window: float) -> float:
         return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
+    def _draw_law(self, p: np.ndarray) -> tuple:
+        """(weights, registered row or None, cumulative drawn weights or None) of profile p, kept for the
+        last profile played: a pure profile registers the same provers every round, so its one-draw
+        law (a categorical over weight x registered) is built once however many times it is played."""
+        key = p.tobytes()
+        kept = self.__dict__.get("_law_last")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        n = self.n
+        if self.choose == "stake":
+            weights, row = p, p > 0
+        else:
+            weights = (self.provers.stake if self.weighting == "stake" else np.ones(n)) * self.eligible
+            entry = p * (weights > 0)
+            row = entry == 1 if bool(np.all((entry == 0) | (entry == 1))) else None
+        law = (weights, row, None if row is None else np.cumsum(weights * row))
+        self.__dict__["_law_last"] = (key, law)
+        return law
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         n = self.n
-        if self.choose == "stake":
-            weights, registered = p, np.broadcast_to(p > 0, (rounds, n))
+        weights, row0, cum = self._draw_law(p)
+        pure = row0 is not None                      # the same provers every round
+        if pure:
+            registered = np.broadcast_to(row0, (rounds, n))
+            u = rng.random(rounds)                   # one uniform per round: categorical(weights x registered)
+            total = cum[-1]
+            first = np.minimum(np.searchsorted(cum, u * total, side="right"), n - 1) if total > 0 \
+                else np.zeros(rounds, dtype=int)
+            some = np.full(rounds, total > 0)
         else:
-            weights = (self.provers.stake if self.weighting == "stake" else np.ones(n)) * self.eligible
             registered = _entries(p * (weights > 0), rng, rounds)
-        pure = self.choose == "stake" or bool(np.all((p == 0) | (p == 1)))    # the same provers every round
-        first, some = _categorical(weights * registered[0] if pure else weights * registered, rng, rounds)
+            first, some = _categorical(weights * registered, rng, rounds)
         rho = self.provers.reliability
         rows = np.arange(rounds)
         first_ok = np.where(some & (rng.random(rounds) < rho[first]), 0, n)

@@ -206,9 +206,15 @@ class Rebuild:
 
 
 def timeline(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
-             seeds: Sequence[int] = (0,), rule: str = "equilibrium", economy: Economy | None = None) -> Timeline:
+             seeds: Sequence[int] = (0,), rule: str = "equilibrium", economy: Economy | None = None,
+             executor: Any = None, workers: int | None = None) -> Timeline:
     """Play `make_game(population)` epoch after epoch under `environment` (see the module docstring);
-    one run per seed, reproducible bit for bit. Games whose players are the provers only."""
+    one run per seed, reproducible bit for bit. Games whose players are the provers only.
+
+    Seeds run in this process, or spread over `executor` ("processes", "dask://HOST:PORT" or a
+    concurrent.futures Executor, as for pg.sweep) in `workers` groups (default: one per core); each
+    seed's run is the same wherever it runs. `make_game` must then be picklable (a top-level function
+    or `Rebuild(game)`)."""
     if rule not in RULES:
         raise InvalidParameter("rule", rule, "one of " + ", ".join(RULES))
     if not isinstance(provers, Population):
@@ -228,8 +234,29 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     if rule == "myopic-reward" and (probe.budget_field is None or probe.strategy != "entry"):
         raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
                                f"rule needs an entry game with one reward per proof)")
-    runs = [_run(make_game, provers, environment, seed, rule, economy) for seed in seeds]
+    if executor is None or executor == "serial" or len(seeds) == 1:
+        runs = _runs(make_game, provers, environment, seeds, rule, economy)
+    else:
+        import os
+        import pickle
+
+        from .sweep import _executor
+        try:
+            pickle.dumps(make_game)
+        except Exception:      # noqa: BLE001 - lambdas, closures and local classes do not pickle
+            raise InvalidParameter("make_game", getattr(make_game, "__name__", type(make_game).__name__),
+                                   "a picklable callable to run on an executor (a top-level function or "
+                                   "provergame.timeline.Rebuild(game))") from None
+        workers = check_int("workers", workers if workers is not None else (os.cpu_count() or 1), lo=1, hi=4096)
+        groups = [list(g) for g in np.array_split(np.asarray(seeds, dtype=object), min(workers, len(seeds)))]
+        with _executor(executor, workers) as pool:
+            futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]
+            runs = [r for f in futures for r in f.result()]
     return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(3)), rule=rule)
+
+
+def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int], rule: str, eco: Economy) -> list:
+    return [_run(make_game, provers, env, int(seed), rule, eco) for seed in seeds]
 
 
 def _population(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None = None) -> Population:
@@ -290,7 +317,7 @@ def _reward(game: Any) -> float:
 def _run(make_game, provers: Population, env: Environment, seed: int, rule: str, eco: Economy):
     from .api import solve
     from .games import WinnerTakesAll
-    from .solvers.metrics import hhi, nakamoto
+    from provergame.games.base import trusted_profiles
     from .solvers.regret import best_responses
     rng = np.random.default_rng(seed)
     n0 = len(provers)
@@ -301,6 +328,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     gas = env.submission_cost(eco.gas_per_submission)
     verify = env.submission_cost(eco.gas_per_verification)
     solved: dict[bytes, np.ndarray] = {}
+    decided: dict[bytes, tuple] = {}
     initial = float(st.balance.sum())
     totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0)
     last_profile = np.ones(n0)
@@ -308,8 +336,15 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     probe = make_game(provers)
     booster = getattr(probe, "booster", None) if getattr(probe, "scores", None) is not None else None
     scores = np.asarray(probe.scores, float).copy() if booster is not None else None
-    kpis, balances, ledger = [], [], []
-    for e in range(env.epochs):  # epochs are state updates: each one plays its units of work vectorised
+    E = env.epochs
+    col = {k: np.zeros(E) for k in KPI_FLOATS}
+    icol = {k: np.zeros(E, dtype=np.int64) for k in KPI_INTS}
+    led = {k: np.zeros(E) for k in LEDGER}
+    paid: list[np.ndarray] = []
+    balances = []
+    amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
+    alive_idx = alive_mask = None
+    for e in range(E):  # epochs are state updates: each one plays its units of work vectorised
         if eco.entry_rate > 0:
             k = int(rng.poisson(eco.entry_rate))
             if k:
@@ -323,40 +358,34 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
         seats = None
         demand = int(env.demand[e])
-        reward = np.zeros(len(st.cost))
-        spent = np.zeros(len(st.cost))
+        n = len(st.cost)
+        reward = np.zeros(n)
+        spent = np.zeros(n)
         proven = on_time = fallback_proven = renegers = 0
-        attempts = np.zeros(len(st.cost))
+        attempts = np.zeros(n)
         epoch_opex = epoch_gas = epoch_burned = 0.0
         if len(working) and demand:
             g_now, g_then = gas[e], gas[max(e - 1, 0)]
-            committed_game = games.get(make_game, st, working, g_then)
-            if rule == "equilibrium":
-                profile = games.equilibrium(make_game, st, working, g_then)
-            elif rule == "best-response":
-                lo, hi = committed_game.strategy_bounds()
-                start = committed_game.check_profile(np.clip(last_profile[working], lo, hi))
-                profile = best_responses(committed_game, start)[1]
-            else:
-                profile = np.where(_reward(committed_game) >= g_then, 1.0, 0.0) * np.ones(len(working))
-            now = games.get(make_game, st, working, g_now)
-            if rule == "myopic-reward":
-                delivers = np.full(len(working), float(_reward(now) >= g_now))
-            elif g_now <= g_then or not hasattr(now, "withhold_bribes"):
-                delivers = np.ones(len(working))         # committed at prices no better than today's
-            else:                                         # proving beats reneging and forfeiting the bond
-                delivers = (np.asarray(now.withhold_bribes(), float) + eco.bond >= 0).astype(float)
-            game = now if np.all(delivers == 1) else games.get(make_game, st, working, g_now, delivers)
-            out = game.play(game.check_profile(profile), rng, demand)
-            seats = game.seats(game.check_profile(profile))
-            mom = out.moments()
-            tried = mom.attempts
-            reward[working] += mom.reward
-            spent[working] += mom.cost
+            # everything the epoch's decisions depend on; a steady stretch of epochs decides once
+            key = b"".join([working.tobytes(), st.stake[working].tobytes(), np.float64(g_then).tobytes(),
+                            np.float64(g_now).tobytes(), b"" if scores is None else scores[working].tobytes(),
+                            last_profile[working].tobytes() if rule == "best-response" else b""])
+            plan = decided.get(key)
+            if plan is None:
+                plan = _decide(make_game, games, st, working, g_then, g_now, rule, eco, last_profile, best_responses)
+                if len(decided) >= games.limit:
+                    decided.clear()
+                decided[key] = plan
+            game, profile, delivers, seats = plan
+            with trusted_profiles():                 # the plan's profile was checked when it was decided
+                out = game.play(profile, rng, demand)
+            paid_now, cost_now, tried = out.totals()
+            reward[working] += paid_now
+            spent[working] += cost_now
             attempts[working] += tried
             epoch_gas += float(tried.sum() * g_now)
             epoch_opex += float(tried @ st.cost[working])
-            epoch_burned += float(mom.cost.sum() - tried @ (st.cost[working] + g_now))
+            epoch_burned += float(cost_now.sum() - tried @ (st.cost[working] + g_now))
             forfeits = working[(delivers == 0) & (tried > 0)]          # drawn, reneged: the bond is burned
             spent[forfeits] += eco.bond
             epoch_burned += eco.bond * forfeits.size
@@ -366,19 +395,19 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             on_time = int(np.sum(out.on_time(eco.window) >= 1))
             last_profile[working] = profile
         unproven = demand - proven
-        alive = np.flatnonzero(st.alive & (st.joins <= e))
+        alive = np.flatnonzero(st.alive & (st.joins <= e)) if unproven and eco.fallback == "race" else working[:0]
         if unproven and eco.fallback == "race" and eco.fallback_reward > 0 and len(alive):
             race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas[e]))
             rkey = b"race" + alive.tobytes() + np.float64(gas[e]).tobytes()
             if rkey not in solved:
                 solved[rkey] = solve(race).profile
             rout = race.play(solved[rkey], rng, unproven)
-            rmom = rout.moments()
-            reward[alive] += rmom.reward
-            spent[alive] += rmom.cost
-            attempts[alive] += rmom.attempts
-            epoch_gas += float(rmom.attempts.sum() * gas[e])
-            epoch_opex += float(rmom.attempts @ st.cost[alive])
+            r_paid, r_cost, r_tried = rout.totals()
+            reward[alive] += r_paid
+            spent[alive] += r_cost
+            attempts[alive] += r_tried
+            epoch_gas += float(r_tried.sum() * gas[e])
+            epoch_opex += float(r_tried @ st.cost[alive])
             fallback_proven = int(rout.accepted.sum())
         if scores is not None:                  # reward booster: decay, + increment for a paid proof
             live = np.flatnonzero(st.alive)
@@ -396,7 +425,6 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             totals["withdrawn"] += float(st.balance[retire].sum())
             st.balance[retire] = 0.0
             st.alive &= ~retire
-        amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
         totals["minted"] += minted
         totals["opex"] += epoch_opex
         totals["gas"] += epoch_gas
@@ -408,30 +436,93 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             totals["withdrawn"] += float(st.balance[leaving].sum())
             st.balance[leaving] = 0.0
             st.alive &= ~leaving
+        if alive_idx is None or len(alive_idx) != len(st.alive) or not np.array_equal(alive_mask, st.alive):
+            alive_mask = st.alive.copy()
+            alive_idx = np.flatnonzero(alive_mask)
         held = float(st.balance.sum())
-        residual = initial + totals["minted"] - held - totals["opex"] - totals["gas"] - totals["burned"] \
-            - totals["capex"] - totals["withdrawn"]
-        share = reward[reward > 0]
-        profit = reward - spent - amortised * st.alive
-        kpis.append({"seed": seed, "epoch": e, "gas_price": float(env.gas_price[e]), "submission_cost": float(gas[e]),
-                     "demand": demand, "proven": proven, "on_time": on_time, "fallback_proven": fallback_proven,
-                     "pruned": demand - proven - fallback_proven,
-                     "on_time_liveness": on_time / demand if demand else 1.0,
-                     "unproven_share": (demand - proven) / demand if demand else 0.0,
-                     "hhi": hhi(share) if share.size else float("nan"),
-                     "nakamoto": nakamoto(share) if share.size else 0,
-                     "active_provers": int(len(working)), "bonds_forfeited": renegers,
-                     "seats": float("nan") if seats is None else int(seats), "attempting_provers": int(np.sum(attempts > 0)),
-                     "alive_provers": int(st.alive.sum()), "prover_profit": float(profit.sum()),
-                     "protocol_gas": float((proven + fallback_proven) * verify[e]), "minted": minted,
-                     "booster_score_mean": float(scores[st.alive].mean()) if scores is not None and st.alive.any()
-                     else float("nan"), "balance_total": held, "balance_min": float(st.balance[st.alive].min()) if st.alive.any() else 0.0,
-                     "token_supply": initial + totals["minted"] - totals["burned"]})
-        idx = np.flatnonzero(st.alive)
-        balances.append((np.full(idx.size, e), idx, st.balance[idx].copy()))
-        ledger.append({"seed": seed, "epoch": e, "initial": initial, **{k: v for k, v in totals.items()},
-                       "held": held, "residual": residual})
-    epoch, idx, bal = (np.concatenate(col) for col in zip(*balances))
-    names = np.asarray(st.names, dtype=object)
-    frame = pd.DataFrame({"seed": seed, "epoch": epoch, "prover": names[idx], "balance": bal})
-    return pd.DataFrame(kpis), frame, pd.DataFrame(ledger)
+        paid.append(reward)
+        icol["demand"][e], icol["proven"][e], icol["on_time"][e] = demand, proven, on_time
+        icol["fallback_proven"][e], icol["active_provers"][e], icol["bonds_forfeited"][e] = \
+            fallback_proven, len(working), renegers
+        icol["attempting_provers"][e], icol["alive_provers"][e] = int(np.count_nonzero(attempts)), int(st.alive.sum())
+        col["seats"][e] = np.nan if seats is None else seats
+        col["prover_profit"][e] = float(reward.sum() - spent.sum() - amortised * st.alive.sum())
+        col["protocol_gas"][e] = (proven + fallback_proven) * verify[e]
+        col["minted"][e] = minted
+        col["booster_score_mean"][e] = float(scores[st.alive].mean()) if scores is not None and st.alive.any() \
+            else np.nan
+        col["balance_total"][e] = held
+        col["balance_min"][e] = float(st.balance[alive_idx].min()) if len(alive_idx) else 0.0
+        col["token_supply"][e] = initial + totals["minted"] - totals["burned"]
+        led["initial"][e] = initial
+        for name, value in totals.items():
+            led[name][e] = value
+        led["held"][e] = held
+        balances.append((alive_idx, st.balance[alive_idx]))
+    return _frames(seed, env, gas, col, icol, led, paid, balances, st.names)
+
+
+KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
+            "attempting_provers", "alive_provers")
+KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
+              "balance_min", "token_supply")
+LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "held")
+KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "proven", "on_time", "fallback_proven",
+             "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
+             "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
+             "booster_score_mean", "balance_total", "balance_min", "token_supply")
+
+
+def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
+            eco: Economy, last_profile: np.ndarray, best_responses) -> tuple:
+    """The epoch's game as played (reneging provers at reliability 0), its profile (checked), who
+    delivers and the seats: commitment at last epoch's gas, delivery at this epoch's."""
+    committed_game = games.get(make_game, st, working, g_then)
+    if rule == "equilibrium":
+        profile = games.equilibrium(make_game, st, working, g_then)
+    elif rule == "best-response":
+        lo, hi = committed_game.strategy_bounds()
+        start = committed_game.check_profile(np.clip(last_profile[working], lo, hi))
+        profile = best_responses(committed_game, start)[1]
+    else:
+        profile = np.where(_reward(committed_game) >= g_then, 1.0, 0.0) * np.ones(len(working))
+    now = games.get(make_game, st, working, g_now)
+    if rule == "myopic-reward":
+        delivers = np.full(len(working), float(_reward(now) >= g_now))
+    elif g_now <= g_then or not hasattr(now, "withhold_bribes"):
+        delivers = np.ones(len(working))         # committed at prices no better than today's
+    else:                                         # proving beats reneging and forfeiting the bond
+        delivers = (np.asarray(now.withhold_bribes(), float) + eco.bond >= 0).astype(float)
+    game = now if np.all(delivers == 1) else games.get(make_game, st, working, g_now, delivers)
+    profile = game.check_profile(profile)
+    return game, profile, delivers, game.seats(profile)
+
+
+def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict, led: dict, paid: list,
+            balances: list, names: list[str]):
+    """The run's KPI, balance and ledger frames; concentration per epoch from the rewards paid, vectorised."""
+    from .solvers.metrics import hhi_rows, nakamoto_rows
+    E = len(gas)
+    width = max((len(r) for r in paid), default=0)
+    rewards = np.zeros((E, width))
+    for e, r in enumerate(paid):
+        rewards[e, :len(r)] = r
+    demand = icol["demand"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = {"seed": np.full(E, seed), "epoch": np.arange(E), "gas_price": env.gas_price.astype(float),
+             "submission_cost": gas.astype(float), **icol, **col,
+             "pruned": demand - icol["proven"] - icol["fallback_proven"],
+             "on_time_liveness": np.where(demand > 0, icol["on_time"] / np.maximum(demand, 1), 1.0),
+             "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
+             "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards)}
+    kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER})
+    residual = led["initial"] + led["minted"] - led["held"] - led["opex"] - led["gas"] - led["burned"] \
+        - led["capex"] - led["withdrawn"]
+    ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual})
+    lengths = np.array([len(i) for i, _ in balances])
+    idx = np.concatenate([i for i, _ in balances]) if balances else np.zeros(0, int)
+    frame = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(E), lengths),
+                          "prover": pd.Categorical.from_codes(idx, categories=pd.Index(names, dtype=object))
+                          if len(set(names)) == len(names) else np.asarray(names, dtype=object)[idx],
+                          "balance": np.concatenate([b for _, b in balances]) if balances else np.zeros(0)})
+    return kpis, frame, ledger

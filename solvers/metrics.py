@@ -28,11 +28,29 @@ def hhi(reward: np.ndarray) -> float:
 
 
 def nakamoto(reward: np.ndarray, threshold: float = 0.5) -> int:
-    """Fewest provers whose reward shares sum to more than `threshold` (0 if nobody is paid)."""
+    """Fewest provers whose reward shares sum to more than `threshold` (0 if nobody is paid); a sum
+    within 1e-12 of the threshold counts as reaching it, not exceeding it, whatever the rounding."""
     s = np.sort(shares(reward))[::-1]
     if s.sum() == 0:
         return 0
-    return int(np.searchsorted(np.cumsum(s), threshold, side="right") + 1)
+    return int(np.searchsorted(np.cumsum(s), threshold * (1 + 1e-12), side="right") + 1)
+
+
+def hhi_rows(rewards: np.ndarray) -> np.ndarray:
+    """hhi of each row of `rewards` (epochs x provers); NaN where nobody is paid."""
+    total = rewards.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = rewards / total[:, None]
+    return np.where(total > 0, np.sum(s ** 2, axis=1), np.nan)
+
+
+def nakamoto_rows(rewards: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """nakamoto of each row of `rewards` (epochs x provers); 0 where nobody is paid."""
+    total = rewards.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = -np.sort(-rewards / np.where(total > 0, total, 1.0)[:, None], axis=1)
+    count = np.sum(np.cumsum(s, axis=1) <= threshold * (1 + 1e-12), axis=1) + 1
+    return np.where(total > 0, count, 0).astype(np.int64)
 
 
 def gini(reward: np.ndarray) -> float:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_PROFILES = 250_000       # active provers' lattice profiles the solver will build
+MAX_LATTICE = 4_001          # multiples of the tick up to which prices are a lattice (else continuous)
 CHUNK = 20_000
+
+
+def tick_lattice(tick: float, lo: float, hi: float) -> np.ndarray | None:
+    """The multiples of `tick` in [lo, hi], or None past MAX_LATTICE of them (a continuous price)."""
+    first, last = int(np.ceil(lo / tick - 1e-9)), int(np.floor(hi / tick + 1e-9))
+    return tick * np.arange(first, last + 1) if last - first + 1 <= MAX_LATTICE else None
 
 
 @dataclass(frozen=True)
@@ -102,12 +109,11 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
     """A certified mixed equilibrium of `game` with prices on its tick lattice, from the least-regret
     pure profile `start`; `sell_range` gives each prover's lowest sensible (break-even) and highest
     selling price. Otherwise the reason it declined: the tick is too fine for a lattice
-    (games.market.MAX_LATTICE multiples), the lattice game would exceed MAX_PROFILES profiles, or no
+    (MAX_LATTICE multiples), the lattice game would exceed MAX_PROFILES profiles, or no
     active set passed the certificate."""
     from .logit import logit_equilibrium
     from .normal_form import NormalFormGame
     from .regret import regret_by_player
-    from provergame.games.market import MAX_LATTICE
     if game.price_lattice() is None:
         return f"the tick {game.tick:g} is too fine for a lattice (more than {MAX_LATTICE:,} prices)"
     lo, hi = game.strategy_bounds()

@@ -141,6 +141,9 @@ def test_play_returns_the_documented_shapes(kind):
     sparse, dense = raw.moments(), out.moments()      # the simulator's totals agree in either form
     for name in ("payoff", "payoff_sq", "reward", "cost", "cost_sq", "attempts", "smallest_reward"):
         np.testing.assert_allclose(getattr(sparse, name), getattr(dense, name), rtol=1e-12, atol=1e-12, err_msg=name)
+    for form in (raw, out):                            # the timeline's ledger totals: the same sums
+        for total, name in zip(form.totals(), ("reward", "cost", "attempts")):
+            np.testing.assert_allclose(total, getattr(dense, name), rtol=1e-12, atol=1e-12, err_msg=name)
     n = game.n
     for name in ("reward", "cost", "attempted"):
         assert getattr(out, name).shape == (64, n), name

@@ -1,5 +1,6 @@
 import numpy as np
-from hypothesis import given, strategies as st
+import pytest
+from hypothesis import given, settings, strategies as st
 
 from provergame.solvers.metrics import gini, hhi, nakamoto
 
@@ -27,3 +28,28 @@ def test_scale_and_permutation_invariance(r, scale, seed):
     r2 = np.array(r)[perm] * scale
     assert np.isclose(hhi(r), hhi(r2)) and np.isclose(gini(r), gini(r2), atol=1e-12)
     assert nakamoto(r) == nakamoto(r2) or abs(np.sort(r)[::-1].cumsum()[nakamoto(r) - 1] / sum(r) - 0.5) < 1e-9
+
+
+def test_nakamoto_counts_an_exact_half_as_not_more_than_half():
+    """Shares 0.2, 0.2, 0.1 sum to exactly one half: a fourth prover is needed to exceed it, whatever
+    the order the floating-point sums run in."""
+    from provergame.solvers.metrics import nakamoto, nakamoto_rows
+    reward = np.array([0.0161] * 2 + [0.00805] * 6)
+    assert nakamoto(reward) == 4
+    assert nakamoto(reward[::-1]) == 4 and nakamoto_rows(reward[None, :])[0] == 4
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12))
+def test_concentration_rows_match_the_scalar_metrics(seed, n):
+    """hhi_rows and nakamoto_rows (the timeline's vectorised KPIs) equal hhi and nakamoto of the paid
+    provers, row by row, on rewards full of exact ties (multiples of one reward)."""
+    from provergame.solvers.metrics import hhi, hhi_rows, nakamoto, nakamoto_rows
+    rewards = np.random.default_rng(seed).integers(0, 4, (30, n)) * 0.0161
+    h, k = hhi_rows(rewards), nakamoto_rows(rewards)
+    for row, hr, kr in zip(rewards, h, k):
+        paid = row[row > 0]
+        if paid.size:
+            assert hr == pytest.approx(hhi(paid), abs=1e-12) and kr == nakamoto(paid)
+        else:
+            assert np.isnan(hr) and kr == 0
