@@ -140,8 +140,12 @@ class DelegatedStake(Game):
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)
-        deleg = self.delegation_response(cuts)
-        total = (self.provers.stake + deleg) * self.active
+        key = cuts.tobytes()
+        kept = self.__dict__.get("_total_last")
+        if kept is None or kept[0] != key:      # delegators' response to these cuts, kept for repeated plays
+            kept = (key, (self.provers.stake + self.delegation_response(cuts)) * self.active)
+            self.__dict__["_total_last"] = kept
+        total = kept[1]
         who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         keep = cuts[who] + (1 - cuts[who]) * self.provers.stake[who] / total[who]

@@ -69,9 +69,17 @@ def assigned(rounds: int, n: int, who: np.ndarray, reward: np.ndarray, cost: np.
     """Outcomes of one assignee per round: prover who[r] earns reward[r] and spends cost[r] in every
     round r where tried[r] (default: all), nobody else earns or spends anything."""
     from .base import Assignments
-    rows = np.arange(rounds) if tried is None else np.flatnonzero(tried)
+    if tried is None:                  # every round: no selection, no copies beyond the float casts
+        return Assignments(rounds, n, np.arange(rounds), np.asarray(who), _per_round(reward, rounds),
+                           _per_round(cost, rounds), np.ones(rounds, dtype=bool), np.zeros(n))
+    rows = np.flatnonzero(tried)
     return Assignments(rounds, n, rows, np.asarray(who)[rows], np.broadcast_to(reward, (rounds,))[rows].astype(float),
                        np.broadcast_to(cost, (rounds,))[rows].astype(float), np.ones(rows.size, dtype=bool), np.zeros(n))
+
+
+def _per_round(x: np.ndarray | float, rounds: int) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x if x.shape == (rounds,) else np.full(rounds, x)
 
 
 def delivery_margin(reliability: np.ndarray, pay: np.ndarray | float, cost: np.ndarray | float,

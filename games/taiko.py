@@ -69,9 +69,16 @@ class TaikoProverPool(Game):
         return np.any(self.margin(np.broadcast_to(grid, (101, self.n))) > 0, axis=0)
 
     def seated(self, stake: Any = None) -> np.ndarray:
-        """The top pool_size by stake among the provers who stay (ties: lower index)."""
-        s = self.provers.stake if stake is None else np.asarray(stake, dtype=float)
-        s = np.where(self.staying(), s, -np.inf) if stake is None else s
+        """The top pool_size by stake among the provers who stay (ties: lower index); the game's own
+        pool (no `stake` given) is computed once per game."""
+        if stake is None and "_seated" in self.__dict__:
+            return self.__dict__["_seated"]
+        if stake is None:
+            pool = self.seated(np.where(self.staying(), self.provers.stake, -np.inf))
+            pool.flags.writeable = False
+            self.__dict__["_seated"] = pool
+            return pool
+        s = np.asarray(stake, dtype=float)
         order = np.lexsort((np.arange(len(s)), -s))
         mask = np.zeros(len(s), dtype=bool)
         mask[order[: self.pool_size]] = True

@@ -234,6 +234,7 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
     from .report import Figure
     tl = sc.timeline
     env, eco = tl.environment, tl.economy_params(sc.window)
+    sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
     text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
             f"each rule. L1 gas: {env.preset} around {env.gas:g} gwei"
             + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
@@ -241,8 +242,11 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
             f"{eco.bond:g} (a drawn prover that reneges forfeits it); fallback: {eco.fallback}. Provers commit one "
             f"epoch ahead at last epoch's gas, then deliver at this epoch's: 'equilibrium' plays the certified "
             f"equilibrium and delivers when proving beats reneging; 'myopic-reward' commits and delivers iff the "
-            f"reward covers the gas, ignoring the bond (aztec-gddt's behavioural rule). Tokens are conserved at "
-            f"every epoch (the residual column).")
+            f"reward covers the gas, ignoring the bond (aztec-gddt's behavioural rule). "
+            + (f"Sequencers earn {eco.sequencer_reward:g} per unit proven and pay {eco.gas_per_proposal:g} gas to "
+               f"propose each unit. " if sequencers else "")
+            + "Profits are totals per run (mean over the seeds). Tokens are conserved at every epoch (the residual "
+            "column).")
     rows, unproven, balance = [], {}, {}
     for rule, result in runs:
         k = result.kpis
@@ -257,6 +261,8 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
                      "bonds forfeited": float(k.groupby("seed")["bonds_forfeited"].sum().mean()),
                      "final balances": float(last["balance_total"].mean()),
                      "prover profit": float(k.groupby("seed")["prover_profit"].sum().mean()),
+                     **({"sequencer profit": float(k.groupby("seed")["sequencer_profit"].sum().mean())}
+                        if sequencers else {}),
                      "max residual": result.conservation()})
     epochs = np.arange(tl.epochs)
     return {f"Over time: {tl.mechanism} under gas {env.preset}": text,

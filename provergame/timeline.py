@@ -17,13 +17,17 @@ Each epoch e of a run (one seed):
 5. The game's rules are played for the epoch's demand (game.play; the simulator's own face).
 6. Fallback: units left unproven go to a race open to every alive prover (WinnerTakesAll with
    `fallback_reward` at its certified equilibrium, each entrant paying gas), or are pruned.
-7. Ledger: minted rewards; opex (proving cost), gas, burned (slashes, stake carrying cost) and
+7. Sequencers: the block reward `sequencer_reward` for every unit proven (fallback included; paid on
+   proof, as Fernet finalises a block's rewards with its proof), less `gas_per_proposal` L1 gas for
+   every unit proposed, proven or not: their profit and loss per epoch, in their own account.
+8. Ledger: minted rewards; opex (proving cost), gas, burned (slashes, stake carrying cost) and
    capex leave the provers; balances update; a prover below the bond for `exit_after` epochs exits
    with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`;
    hardware lasts `lifetime` epochs, then is bought again if it paid for itself, or the prover leaves;
    a reward booster's activity scores (games with `booster` and `scores`) decay each epoch and grow
    for each paid proof, newcomers starting at 0.
-Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn.
+Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn,
+the sequencers' minted, gas and balance included.
 """
 from __future__ import annotations
 
@@ -115,10 +119,12 @@ class Economy:
     window: float = 1.0                        # on time within this many time units
     stake_is_balance: bool = False             # provers stake their whole balance (starting at their stake):
                                                # slashes drain stake, rewards compound into it
+    sequencer_reward: float = 0.0              # the sequencers' block reward per unit proven (paid on proof)
+    gas_per_proposal: float = 0.0              # L1 gas the sequencer pays to propose each unit of demand
 
     def __post_init__(self) -> None:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
-                     "entry_rate", "entrant_cost_sigma", "fallback_reward"):
+                     "entry_rate", "entrant_cost_sigma", "fallback_reward", "sequencer_reward", "gas_per_proposal"):
             check_real(name, getattr(self, name), lo=0)
         check_real("window", self.window, lo=0, lo_open=True)
         check_int("lifetime", self.lifetime, lo=1)
@@ -171,7 +177,8 @@ class Timeline:
     rule: str
 
     def conservation(self) -> float:
-        """Largest |initial + minted - balances - opex - gas - burned - capex - withdrawn| over the epochs."""
+        """Largest |initial + minted - balances - opex - gas - burned - capex - withdrawn| over the epochs,
+        the sequencers' account included (their block rewards in, their proposal gas out)."""
         return float(self.ledger["residual"].abs().max()) if len(self.ledger) else 0.0
 
 
@@ -327,10 +334,12 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
                 np.zeros(n0, dtype=int), np.zeros(n0, dtype=int), np.zeros(n0), list(provers.names))
     gas = env.submission_cost(eco.gas_per_submission)
     verify = env.submission_cost(eco.gas_per_verification)
+    propose = env.submission_cost(eco.gas_per_proposal)
     solved: dict[bytes, np.ndarray] = {}
     decided: dict[bytes, tuple] = {}
     initial = float(st.balance.sum())
-    totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0)
+    totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
+                  sequencer_minted=0.0, sequencer_gas=0.0)
     last_profile = np.ones(n0)
     games = _Games()
     probe = make_game(provers)
@@ -344,6 +353,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     balances = []
     amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
     alive_idx = alive_mask = None
+    seq_held = 0.0                              # the sequencers' account: block rewards in, proposal gas out
     for e in range(E):  # epochs are state updates: each one plays its units of work vectorised
         if eco.entry_rate > 0:
             k = int(rng.poisson(eco.entry_rate))
@@ -430,6 +440,9 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         totals["gas"] += epoch_gas
         totals["burned"] += epoch_burned
         totals["protocol_gas"] += (proven + fallback_proven) * verify[e]
+        seq_revenue, seq_gas = eco.sequencer_reward * (proven + fallback_proven), demand * propose[e]
+        totals["sequencer_minted"] += seq_revenue
+        totals["sequencer_gas"] += seq_gas
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
         leaving = st.alive & (st.below >= eco.exit_after)
         if leaving.any():
@@ -453,11 +466,15 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             else np.nan
         col["balance_total"][e] = held
         col["balance_min"][e] = float(st.balance[alive_idx].min()) if len(alive_idx) else 0.0
-        col["token_supply"][e] = initial + totals["minted"] - totals["burned"]
+        col["token_supply"][e] = initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"]
+        col["sequencer_revenue"][e], col["sequencer_gas"][e] = seq_revenue, seq_gas
+        col["sequencer_profit"][e] = seq_revenue - seq_gas
         led["initial"][e] = initial
         for name, value in totals.items():
             led[name][e] = value
         led["held"][e] = held
+        seq_held += seq_revenue - seq_gas
+        led["sequencer_held"][e] = seq_held
         balances.append((alive_idx, st.balance[alive_idx]))
     return _frames(seed, env, gas, col, icol, led, paid, balances, st.names)
 
@@ -465,12 +482,14 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
             "attempting_provers", "alive_provers")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
-              "balance_min", "token_supply")
-LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "held")
+              "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit")
+LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
+          "sequencer_gas", "held", "sequencer_held")
 KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "proven", "on_time", "fallback_proven",
              "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
              "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
-             "booster_score_mean", "balance_total", "balance_min", "token_supply")
+             "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
+             "sequencer_gas", "sequencer_profit")
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
@@ -516,8 +535,8 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards)}
     kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER})
-    residual = led["initial"] + led["minted"] - led["held"] - led["opex"] - led["gas"] - led["burned"] \
-        - led["capex"] - led["withdrawn"]
+    residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
+        - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] - led["withdrawn"]
     ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual})
     lengths = np.array([len(i) for i, _ in balances])
     idx = np.concatenate([i for i, _ in balances]) if balances else np.zeros(0, int)

@@ -25,11 +25,12 @@ def vrf(pop):
        st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
        st.integers(0, 3), st.integers(0, 1000))
 def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed):
-    """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens."""
+    """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens (the
+    sequencers' account included)."""
     env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=token_price, demand=6)
     eco = Economy(gas_per_submission=781_000, bond=bond, initial_balance=bond + 0.05, capex=capex,
                   entry_rate=entry_rate, entry_delay=delay, exit_after=3, fallback=fallback,
-                  fallback_reward=2 * REWARD)
+                  fallback_reward=2 * REWARD, sequencer_reward=2.3 * REWARD, gas_per_proposal=100_000)
     tl = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
     scale = max(1.0, float(tl.ledger["initial"].max()))
     assert tl.conservation() <= 1e-9 * scale
@@ -45,6 +46,21 @@ def test_minted_rewards_are_the_rewards_of_the_proofs_landed():
     tl = timeline(vrf, POP, env, seeds=[3], economy=eco)
     k = tl.kpis
     np.testing.assert_allclose(k["minted"], k["proven"] * REWARD + k["fallback_proven"] * 1.0, rtol=1e-12)
+
+
+def test_sequencer_profit_and_loss_by_hand():
+    """Fernet's split (aztec-gddt): 69% of the block reward to the sequencer, paid for each unit proven
+    (fallback included), against 100k gas to propose every unit, proven or not."""
+    env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=4.0, demand=6)
+    seq_reward = 32 / (7152 / 12) * 0.69
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", sequencer_reward=seq_reward,
+                  gas_per_proposal=100_000)
+    k = timeline(vrf, POP, env, seeds=[2], rule="myopic-reward", economy=eco).kpis
+    gas_price = np.where((k["epoch"] >= 10) & (k["epoch"] < 20), 200.0, 50.0)
+    np.testing.assert_allclose(k["sequencer_revenue"], seq_reward * (k["proven"] + k["fallback_proven"]), rtol=1e-12)
+    np.testing.assert_allclose(k["sequencer_gas"], 6 * gas_price * 1e-9 * 100_000 / 4.0, rtol=1e-12)
+    np.testing.assert_allclose(k["sequencer_profit"], k["sequencer_revenue"] - k["sequencer_gas"], rtol=1e-12)
+    assert k.loc[12, "proven"] == 0 and k.loc[12, "sequencer_profit"] < 0     # the shock: proposals, no proofs
 
 
 def test_myopic_rule_forfeits_bonds_the_rational_rule_keeps():
