@@ -23,7 +23,7 @@ from provergame.solvers.logit import logit_equilibrium
 from .sweep import sweep
 from .design import Design, design
 from .robustness import robustness
-from .timeline import Economy, Environment, timeline
+from .timeline import Economy, Environment, timeline, timeline_grid
 
 try:
     __version__ = version("provergame")
@@ -39,5 +39,5 @@ def report(results, out="reports", **kwargs):
 
 __all__ = ["Analysis", "CrossCheck", "Design", "design", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "to_normal_form", "undercut",
+           "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "timeline_grid", "to_normal_form", "undercut",
            "__version__"]

@@ -24,6 +24,8 @@ Each epoch e of a run (one seed):
    capex leave the provers; balances update; a prover below the bond for `exit_after` epochs exits
    with its balance; Poisson(entry_rate) newcomers buy hardware (capex) and join after `entry_delay`;
    hardware lasts `lifetime` epochs, then is bought again if it paid for itself, or the prover leaves;
+   with `reinvest`, that share of each epoch's positive profit moves from the balance into the stake
+   (raising a stake-weighted prover's chances) and is withdrawn with the balance on exit;
    a reward booster's activity scores (games with `booster` and `scores`) decay each epoch and grow
    for each paid proof, newcomers starting at 0.
 Conservation, every epoch: initial balances + minted = balances + opex + gas + burned + capex + withdrawn,
@@ -119,6 +121,8 @@ class Economy:
     window: float = 1.0                        # on time within this many time units
     stake_is_balance: bool = False             # provers stake their whole balance (starting at their stake):
                                                # slashes drain stake, rewards compound into it
+    reinvest: float = 0.0                      # share of each epoch's positive profit a prover adds to its stake
+                                               # (locked: it leaves the balance, and returns on exit)
     sequencer_reward: float = 0.0              # the sequencers' block reward per unit proven (paid on proof)
     gas_per_proposal: float = 0.0              # L1 gas the sequencer pays to propose each unit of demand
 
@@ -130,6 +134,10 @@ class Economy:
         check_int("lifetime", self.lifetime, lo=1)
         check_int("entry_delay", self.entry_delay, lo=0)
         check_int("exit_after", self.exit_after, lo=1)
+        check_real("reinvest", self.reinvest, lo=0, hi=1)
+        if self.reinvest > 0 and self.stake_is_balance:
+            raise InvalidParameter("reinvest", self.reinvest, "0 when stake_is_balance (the whole balance is already "
+                                   "the stake)")
         if self.fallback not in FALLBACKS:
             raise InvalidParameter("fallback", self.fallback, " or ".join(FALLBACKS))
 
@@ -149,6 +157,7 @@ class _State:
     bought: np.ndarray         # epoch its hardware was bought
     earned: np.ndarray         # profit since then
     names: list[str] = field(default_factory=list)
+    restaked: np.ndarray = field(default_factory=lambda: np.zeros(0))   # profit moved into stake
 
     def add(self, rng: np.random.Generator, k: int, epoch: int, economy: Economy) -> float:
         med = float(np.median(self.cost))
@@ -162,6 +171,7 @@ class _State:
         self.below = np.append(self.below, np.zeros(k, dtype=int))
         self.bought = np.append(self.bought, np.full(k, epoch))
         self.earned = np.append(self.earned, np.zeros(k))
+        self.restaked = np.append(self.restaked, np.zeros(k))
         self.names += [f"entrant{len(self.names) + j}" for j in range(k)]
         return k * economy.initial_balance
 
@@ -222,25 +232,11 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     concurrent.futures Executor, as for pg.sweep) in `workers` groups (default: one per core); each
     seed's run is the same wherever it runs. `make_game` must then be picklable (a top-level function
     or `Rebuild(game)`)."""
-    if rule not in RULES:
-        raise InvalidParameter("rule", rule, "one of " + ", ".join(RULES))
-    if not isinstance(provers, Population):
-        raise InvalidParameter("provers", type(provers).__name__, "a provergame Population")
-    if not isinstance(environment, Environment):
-        raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
     economy = Economy() if economy is None else economy
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
     if not seeds:
         raise InvalidParameter("seeds", seeds, "at least one seed")
-    probe = make_game(provers)
-    if getattr(probe, "players_field", "provers") != "provers":
-        raise InvalidParameter("make_game", probe.title, "a game whose players are the provers (no prover "
-                               "population to carry across epochs: FeeSharing, ScrollAuction and B52 are played "
-                               "by sequencers or builders, the procurement auctions draw costs from a law, "
-                               "Predation plays its own path)")
-    if rule == "myopic-reward" and (probe.budget_field is None or probe.strategy != "entry"):
-        raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
-                               f"rule needs an entry game with one reward per proof)")
+    _check_run(make_game, provers, environment, rule)
     if executor is None or executor == "serial" or len(seeds) == 1:
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
@@ -260,6 +256,27 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
             futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]
             runs = [r for f in futures for r in f.result()]
     return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(3)), rule=rule)
+
+
+def _check_run(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
+               rule: str) -> None:
+    """Refuse what a timeline cannot run, naming the argument: its rule, provers, environment, or a game
+    whose players are not the provers."""
+    if rule not in RULES:
+        raise InvalidParameter("rule", rule, "one of " + ", ".join(RULES))
+    if not isinstance(provers, Population):
+        raise InvalidParameter("provers", type(provers).__name__, "a provergame Population")
+    if not isinstance(environment, Environment):
+        raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
+    probe = make_game(provers)
+    if getattr(probe, "players_field", "provers") != "provers":
+        raise InvalidParameter("make_game", probe.title, "a game whose players are the provers (no prover "
+                               "population to carry across epochs: FeeSharing, ScrollAuction and B52 are played "
+                               "by sequencers or builders, the procurement auctions draw costs from a law, "
+                               "Predation plays its own path)")
+    if rule == "myopic-reward" and (probe.budget_field is None or probe.strategy != "entry"):
+        raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
+                               f"rule needs an entry game with one reward per proof)")
 
 
 def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int], rule: str, eco: Economy) -> list:
@@ -312,6 +329,16 @@ class _Games:
         return self.profiles[key]
 
 
+def _withdraw(state: _State, who: np.ndarray, totals: dict) -> None:
+    """Provers in `who` leave with their balance and the stake they added from profit."""
+    totals["withdrawn"] += float(state.balance[who].sum() + state.restaked[who].sum())
+    totals["restaked"] -= float(state.restaked[who].sum())
+    state.stake[who] -= state.restaked[who]
+    state.balance[who] = 0.0
+    state.restaked[who] = 0.0
+    state.alive &= ~who
+
+
 def _restake(state: _State, economy: Economy) -> None:
     if economy.stake_is_balance:
         state.stake = np.maximum(state.balance, 0.0)
@@ -331,7 +358,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
     st = _State(provers.cost.copy(), provers.rate.copy(), provers.stake.copy(), provers.reliability.copy(),
                 start, np.ones(n0, dtype=bool), np.zeros(n0, dtype=int),
-                np.zeros(n0, dtype=int), np.zeros(n0, dtype=int), np.zeros(n0), list(provers.names))
+                np.zeros(n0, dtype=int), np.zeros(n0, dtype=int), np.zeros(n0), list(provers.names), np.zeros(n0))
     gas = env.submission_cost(eco.gas_per_submission)
     verify = env.submission_cost(eco.gas_per_verification)
     propose = env.submission_cost(eco.gas_per_proposal)
@@ -339,7 +366,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     decided: dict[bytes, tuple] = {}
     initial = float(st.balance.sum())
     totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
-                  sequencer_minted=0.0, sequencer_gas=0.0)
+                  sequencer_minted=0.0, sequencer_gas=0.0, restaked=0.0)
     last_profile = np.ones(n0)
     games = _Games()
     probe = make_game(provers)
@@ -425,6 +452,12 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         minted = float(reward.sum())
         st.balance += reward - spent
         st.earned += reward - spent
+        if eco.reinvest > 0:                    # a share of this epoch's profit goes into stake
+            moved = eco.reinvest * np.clip(reward - spent, 0.0, np.maximum(st.balance, 0.0))
+            st.balance -= moved
+            st.restaked += moved
+            st.stake += moved
+            totals["restaked"] += float(moved.sum())
         if eco.capex > 0:                       # hardware at the end of its life: re-buy if it paid for itself
             worn = st.alive & (e + 1 - st.bought >= eco.lifetime)
             renew = worn & (st.earned >= eco.capex) & (st.balance >= eco.capex + eco.bond)
@@ -432,9 +465,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             totals["capex"] += eco.capex * int(renew.sum())
             st.bought[renew], st.earned[renew] = e + 1, 0.0
             retire = worn & ~renew
-            totals["withdrawn"] += float(st.balance[retire].sum())
-            st.balance[retire] = 0.0
-            st.alive &= ~retire
+            _withdraw(st, retire, totals)
         totals["minted"] += minted
         totals["opex"] += epoch_opex
         totals["gas"] += epoch_gas
@@ -446,9 +477,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
         leaving = st.alive & (st.below >= eco.exit_after)
         if leaving.any():
-            totals["withdrawn"] += float(st.balance[leaving].sum())
-            st.balance[leaving] = 0.0
-            st.alive &= ~leaving
+            _withdraw(st, leaving, totals)
         if alive_idx is None or len(alive_idx) != len(st.alive) or not np.array_equal(alive_mask, st.alive):
             alive_mask = st.alive.copy()
             alive_idx = np.flatnonzero(alive_mask)
@@ -469,6 +498,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         col["token_supply"][e] = initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"]
         col["sequencer_revenue"][e], col["sequencer_gas"][e] = seq_revenue, seq_gas
         col["sequencer_profit"][e] = seq_revenue - seq_gas
+        col["stake_total"][e] = float(st.stake[alive_idx].sum())
         led["initial"][e] = initial
         for name, value in totals.items():
             led[name][e] = value
@@ -482,14 +512,14 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
             "attempting_provers", "alive_provers")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
-              "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit")
+              "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total")
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
-          "sequencer_gas", "held", "sequencer_held")
+          "sequencer_gas", "restaked", "held", "sequencer_held")
 KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "proven", "on_time", "fallback_proven",
              "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
              "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
-             "sequencer_gas", "sequencer_profit")
+             "sequencer_gas", "sequencer_profit", "stake_total")
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
@@ -536,7 +566,8 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards)}
     kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER})
     residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
-        - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] - led["withdrawn"]
+        - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] \
+        - led["withdrawn"]
     ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual})
     lengths = np.array([len(i) for i, _ in balances])
     idx = np.concatenate([i for i, _ in balances]) if balances else np.zeros(0, int)
@@ -545,3 +576,92 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
                           if len(set(names)) == len(names) else np.asarray(names, dtype=object)[idx],
                           "balance": np.concatenate([b for _, b in balances]) if balances else np.zeros(0)})
     return kpis, frame, ledger
+
+
+SUMMARY = ("on_time_liveness", "unproven_share", "pruned", "fallback_proven", "bonds_forfeited", "final_balances",
+           "prover_profit", "sequencer_profit", "max_residual")
+
+
+def summarise(kpis: pd.DataFrame, ledger: pd.DataFrame) -> dict[str, float]:
+    """One run's totals: mean on-time liveness and unproven share over the epochs; pruned units, fallback
+    proofs, forfeited bonds, prover and sequencer profit summed; the provers' balances at the end; the
+    largest conservation residual."""
+    residual = float(ledger["residual"].abs().max()) if len(ledger) else 0.0
+    return {"on_time_liveness": float(kpis["on_time_liveness"].mean()),
+            "unproven_share": float(kpis["unproven_share"].mean()), "pruned": float(kpis["pruned"].sum()),
+            "fallback_proven": float(kpis["fallback_proven"].sum()),
+            "bonds_forfeited": float(kpis["bonds_forfeited"].sum()),
+            "final_balances": float(kpis["balance_total"].iloc[-1]), "prover_profit": float(kpis["prover_profit"].sum()),
+            "sequencer_profit": float(kpis["sequencer_profit"].sum()), "max_residual": residual}
+
+
+def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], provers: Population,
+                  environment: Environment, seeds: Sequence[int] = (0,), rule: str = "equilibrium",
+                  economy: Economy | None = None, executor: Any = None, workers: int | None = None,
+                  store: str | None = None) -> pd.DataFrame:
+    """pg.timeline at every point of `grid` x every seed, one summary row each (`summarise`), in grid
+    order. Grid keys naming an Economy field (bond, gas_per_submission, reinvest, ...) set the economy;
+    the others go to `make_game(provers, **params)`. Points run on `executor` as for pg.sweep
+    ("processes", "dask://HOST:PORT", an Executor; default here); with `store` (a CSV path) every row is
+    written as it finishes and a rerun skips the (point, seed) pairs already there, so a killed grid
+    resumes without loss."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from .sweep import grid_points
+    economy = Economy() if economy is None else economy
+    eco_fields = {f.name for f in dataclasses.fields(Economy)}
+    points = grid_points(grid)
+    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
+    tasks = []
+    for k, params in enumerate(points):
+        eco = dataclasses.replace(economy, **{n: v for n, v in params.items() if n in eco_fields})
+        game_params = {n: v for n, v in params.items() if n not in eco_fields}
+        _check_run(_PointGame(make_game, game_params), provers, environment, rule)   # a bad point, named
+        for seed in seeds:
+            key = json.dumps({"point": params, "seed": seed, "rule": rule}, sort_keys=True, default=str)
+            tasks.append((k, key, params, game_params, eco, seed))
+    done: dict[str, dict] = {}
+    path = Path(store) if store is not None else None
+    if path is not None and path.exists() and path.stat().st_size:
+        for row in pd.read_csv(path).to_dict("records"):
+            done[row["key"]] = row
+    todo = [t for t in tasks if t[1] not in done]
+
+    def record(task, summary):
+        row = {"key": task[1], **{n: task[2][n] for n in grid}, "seed": task[5], "rule": rule, **summary}
+        done[task[1]] = row
+        if path is not None:
+            header = not path.exists() or not path.stat().st_size
+            pd.DataFrame([row]).to_csv(path, mode="a", header=header, index=False)
+
+    if executor is None or executor == "serial":
+        for t in todo:
+            record(t, _grid_point(make_game, provers, environment, t[3], t[4], t[5], rule))
+    else:
+        from concurrent.futures import as_completed
+
+        from .sweep import _executor
+        with _executor(executor, workers) as pool:
+            futures = {pool.submit(_grid_point, make_game, provers, environment, t[3], t[4], t[5], rule): t for t in todo}
+            for fut in as_completed(futures):
+                record(futures[fut], fut.result())
+    rows = [done[t[1]] for t in tasks]
+    return pd.DataFrame(rows).drop(columns="key")
+
+
+def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,
+                rule: str) -> dict[str, float]:
+    kpis, _, ledger = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
+    return summarise(kpis, ledger)
+
+
+class _PointGame:
+    """population -> make_game(population, **params): picklable when make_game is."""
+
+    def __init__(self, make_game: Callable[..., Any], params: dict):
+        self.make_game, self.params = make_game, params
+
+    def __call__(self, population: Population) -> Any:
+        return self.make_game(population, **self.params)

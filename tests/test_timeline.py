@@ -23,14 +23,15 @@ def vrf(pop):
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(["equilibrium", "best-response", "myopic-reward"]), st.floats(0.0, 20.0),
        st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
-       st.integers(0, 3), st.integers(0, 1000))
-def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed):
+       st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]))
+def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed, reinvest):
     """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens (the
     sequencers' account included)."""
     env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=token_price, demand=6)
     eco = Economy(gas_per_submission=781_000, bond=bond, initial_balance=bond + 0.05, capex=capex,
                   entry_rate=entry_rate, entry_delay=delay, exit_after=3, fallback=fallback,
-                  fallback_reward=2 * REWARD, sequencer_reward=2.3 * REWARD, gas_per_proposal=100_000)
+                  fallback_reward=2 * REWARD, sequencer_reward=2.3 * REWARD, gas_per_proposal=100_000,
+                  reinvest=reinvest)
     tl = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
     scale = max(1.0, float(tl.ledger["initial"].max()))
     assert tl.conservation() <= 1e-9 * scale
@@ -46,6 +47,26 @@ def test_minted_rewards_are_the_rewards_of_the_proofs_landed():
     tl = timeline(vrf, POP, env, seeds=[3], economy=eco)
     k = tl.kpis
     np.testing.assert_allclose(k["minted"], k["proven"] * REWARD + k["fallback_proven"] * 1.0, rtol=1e-12)
+
+
+def test_reinvested_profit_becomes_stake():
+    """Reinvesting all of every epoch's profit (stake-weighted VRF, reliability 1, no bond): the balances
+    stay at their start while the stake grows by exactly the profit the run without reinvestment
+    banks, to rounding, as long as the draws are the same (equal stakes throughout: identity weighting)."""
+    env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
+    pop = POP.replace(stake=0.01, reliability=1.0)
+    make = lambda p: pg.games.StakeVRF(REWARD, p, weighting="identity")          # noqa: E731
+    kept = timeline(make, pop, env, seeds=[4], economy=Economy(gas_per_submission=781_000, bond=0.0, fallback="prune"))
+    grown = timeline(make, pop, env, seeds=[4], economy=Economy(gas_per_submission=781_000, bond=0.0,
+                                                                fallback="prune", reinvest=1.0))
+    np.testing.assert_allclose(grown.kpis["stake_total"], 0.04 + grown.ledger["restaked"], rtol=1e-12)
+    np.testing.assert_allclose(grown.balances["balance"], 100.0, rtol=1e-12)
+    np.testing.assert_allclose(grown.ledger["restaked"], kept.kpis["balance_total"] - 400.0, rtol=1e-9)
+    assert grown.conservation() <= 1e-12 and kept.kpis["stake_total"].eq(0.04).all()
+    with pytest.raises(pg.InvalidParameter, match="reinvest"):
+        Economy(reinvest=0.5, stake_is_balance=True)
+    with pytest.raises(pg.InvalidParameter, match="reinvest"):
+        Economy(reinvest=1.5)
 
 
 def test_sequencer_profit_and_loss_by_hand():
@@ -193,3 +214,37 @@ def test_rebuilt_games_take_per_prover_defaults_from_the_new_provers():
     np.testing.assert_allclose(default.proving_cost, [1.1, 1.2, 1.3])
     explicit = Rebuild(pg.games.AztecMultiProof(10.0, [0.5, 0.5, 0.5], pop))(pop.replace(cost=pop.cost + 1.0))
     np.testing.assert_allclose(explicit.proving_cost, [0.5, 0.5, 0.5])
+
+
+def stake_vrf_at(pop, reward):
+    """A picklable factory for grids run on processes."""
+    return pg.games.StakeVRF(reward, pop)
+
+
+def test_timeline_grid_rows_are_the_runs_themselves_and_resume(tmp_path):
+    """Every (point, seed) row equals a direct pg.timeline run summarised; processes give the same
+    rows; a rerun with the same store computes nothing again (a factory that would fail proves it)."""
+    from provergame.timeline import summarise, timeline_grid
+    env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=5)
+    eco = Economy(gas_per_submission=781_000, fallback="prune")
+    grid = {"reward": [REWARD, 2 * REWARD], "bond": [0.0, 16.0]}
+    store = tmp_path / "grid.csv"
+    serial = timeline_grid(stake_vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, store=str(store))
+    assert len(serial) == 8 and list(serial.columns[:4]) == ["reward", "bond", "seed", "rule"]
+    row = serial[(serial.reward == 2 * REWARD) & (serial.bond == 16.0) & (serial.seed == 1)].iloc[0]
+    direct = timeline(lambda p: pg.games.StakeVRF(2 * REWARD, p), POP, env, seeds=[1],
+                      economy=Economy(gas_per_submission=781_000, fallback="prune", bond=16.0))
+    for name, value in summarise(direct.kpis, direct.ledger).items():
+        assert row[name] == pytest.approx(value, rel=1e-12, abs=1e-12), name
+    parallel = timeline_grid(stake_vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, executor="processes", workers=2)
+    pd_cols = [c for c in serial.columns if c != "rule"]
+    np.testing.assert_allclose(serial[pd_cols].to_numpy(float), parallel[pd_cols].to_numpy(float), rtol=1e-12)
+
+    def refuses_to_rerun(pop, reward):
+        if pop is not POP:
+            raise AssertionError("a stored point was computed again")
+        return pg.games.StakeVRF(reward, pop)
+    again = timeline_grid(refuses_to_rerun, grid, POP, env, seeds=[0, 1], economy=eco, store=str(store))
+    np.testing.assert_allclose(again[pd_cols].to_numpy(float), serial[pd_cols].to_numpy(float), rtol=1e-12)
+    with pytest.raises(pg.InvalidParameter, match="make_game"):
+        timeline_grid(lambda pop, **kw: pg.games.FeeSharing.example(), {"bond": [1.0]}, POP, env)
