@@ -26,9 +26,11 @@ def _profiles(p, mixed, rng: np.random.Generator, rounds: int):
     if mixed is None:
         yield p, rounds
         return
-    drawn = mixed.sample(rng, rounds)
-    distinct, counts = np.unique(drawn, axis=0, return_counts=True)
-    yield from zip(distinct, counts.tolist())
+    index = mixed.draw(rng, rounds)
+    sizes = np.array([len(s) for s in mixed.support], dtype=np.int64)
+    code = index @ np.concatenate([[1], np.cumprod(sizes[:-1])])          # one mixed-radix number per draw
+    _, first, counts = np.unique(code, return_index=True, return_counts=True)
+    yield from zip(mixed.at(index[first]), counts.tolist())
 
 
 def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: float = 1.0) -> Rollout:

@@ -20,6 +20,7 @@ import numpy as np
 from .normal_form import NormalFormGame
 
 CERTIFIED = 1e-9          # regret, relative to each player's payoff range, of a certified equilibrium
+CAREFUL_STEP = 5.0        # longest step of the careful retrace: longer ones can hop between close sheets
 
 
 @dataclass(frozen=True)
@@ -146,26 +147,31 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
 def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000, max_lambda: float = 1e9
                       ) -> LogitResult:
     """One equilibrium of `game` at the end of the principal logit branch (see the module docstring).
-    A degenerate game can stall the trace at a bifurcation; then the branch of a copy perturbed by
-    1e-5, then 1e-3, of each player's payoff range (seeded) is traced, and its end point is made exact
-    in the game itself."""
+    Long steps can hop from the branch onto a nearby sheet past a fold and lead back to the centroid;
+    then the branch is traced again with steps of at most CAREFUL_STEP. A degenerate game can stall the
+    trace at a bifurcation; then the branch of a copy perturbed by 1e-5, then 1e-3, of each player's
+    payoff range (seeded) is traced, and its end point is made exact in the game itself."""
     game = game if isinstance(game, NormalFormGame) else NormalFormGame(game)
     g = _Game(game)
     with np.errstate(over="ignore", invalid="ignore"):
-        res = _trace(g, g, max_steps, max_lambda)
+        res = _trace(g, g, max_steps, max_lambda, np.inf)
+        if not res.exact:                  # hopped onto a returning sheet: retrace with short steps
+            again = _trace(g, g, max_steps, max_lambda, CAREFUL_STEP)
+            res = again if again.exact or again.regret < res.regret else res
         for size in (1e-5, 1e-3):
             if res.exact:
                 break
             noise = np.random.default_rng(0).uniform(-size, size, game.payoffs.shape)
             bumped = _Game(NormalFormGame(np.stack(g.T, axis=-1) + noise))
-            again = _trace(bumped, g, max_steps, max_lambda)
+            again = _trace(bumped, g, max_steps, max_lambda, CAREFUL_STEP)
             if again.exact or again.regret < res.regret:
                 res = again
     return res
 
 
-def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float) -> LogitResult:
-    """Follow g's branch; try to make each point close to equilibrium exact in `target`."""
+def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float, max_step: float) -> LogitResult:
+    """Follow g's branch with steps up to `max_step` (and 1e3 + lambda); try to make each point close to
+    equilibrium exact in `target`."""
     z = np.concatenate([np.concatenate([np.full(k, -np.log(k)) for k in g.k]), [0.0]])
     _, J = _system(g, z)
     t = _tangent(J, None)
@@ -189,15 +195,20 @@ def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float) -> LogitR
             if np.max(np.abs(dw)) < 1e-10 * max(1.0, np.max(np.abs(w))):
                 ok = np.max(np.abs(_system(g, w)[0])) < 1e-8
                 break
+        if ok and w[-1] >= 0:
+            _, J = _system(g, w)
+            ahead = _tangent(J, t)
+            # a sharp turn, or a corrector that moved far from the prediction: the step may have jumped
+            # to a nearby sheet of the branch (past a fold); retried shorter
+            ok = bool(ahead @ t > 0.95) and float(np.linalg.norm(w - pred)) <= 0.2 * h
         if not ok or w[-1] < 0:
             h /= 2
             if h < 1e-12:
                 break
             continue
-        _, J = _system(g, w)
-        t = _tangent(J, t)
+        t = ahead
         z = w
-        h = min(h * (1.6 if it <= 3 else 1.0), 1e3 + z[-1])
+        h = min(h * (1.6 if it <= 3 else 1.0), max_step, 1e3 + z[-1])
         s = g.split(np.exp(z[:-1]))
         r = target.regret(s)
         if r < best_regret:

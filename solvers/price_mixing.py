@@ -44,10 +44,19 @@ class MixedProfile:
     def mean(self) -> np.ndarray:
         return np.array([s @ p for s, p in zip(self.support, self.probs)])
 
+    def draw(self, rng: np.random.Generator, rounds: int) -> np.ndarray:
+        """(rounds, n) indices into each prover's support, each prover drawing independently (only the
+        provers that mix use the generator)."""
+        return np.stack([rng.choice(len(s), size=rounds, p=p) if len(s) > 1 else np.zeros(rounds, dtype=np.int64)
+                         for s, p in zip(self.support, self.probs)], axis=1)
+
     def sample(self, rng: np.random.Generator, rounds: int) -> np.ndarray:
         """(rounds, n) profiles, each prover drawing its price independently."""
-        return np.stack([s[rng.choice(len(s), size=rounds, p=p)] if len(s) > 1 else np.full(rounds, s[0])
-                         for s, p in zip(self.support, self.probs)], axis=1)
+        return self.at(self.draw(rng, rounds))
+
+    def at(self, index: np.ndarray) -> np.ndarray:
+        """The profiles at support indices (..., n)."""
+        return np.stack([s[index[..., i]] for i, s in enumerate(self.support)], axis=-1)
 
     def table(self) -> list[tuple[int, float, float]]:
         """(prover, price, probability) rows of the mixing provers."""

@@ -2,8 +2,8 @@
 
 Finite (entry) strategies: exact, over the pure strategies {0, 1} (payoffs are linear in the own
 mixing probability). Continuous strategies: a grid (linear and geometric points plus the played
-value) over the player's strategy interval, then vectorised golden-section refinement around the
-best grid point, for every player at once.
+value) over the player's strategy interval, then a vectorised zoom around the best grid point (a few
+rounds of evenly spaced points, as far as 48 golden-section steps would narrow it), every player at once.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:                      # annotations only: games import these ke
     from provergame.games.base import Game
 
 _GOLDEN = (np.sqrt(5) - 1) / 2
-REFINE = 48      # golden-section steps: the bracket (two grid cells) shrinks by 0.618^48 ~ 1e-10
+REFINE = 48      # refinement, in golden-section steps: the bracket (two grid cells) shrinks by 0.618^48 ~ 1e-10
 
 
 def _grid(lo: np.ndarray, hi: np.ndarray, current: np.ndarray, points: int) -> np.ndarray:
@@ -58,16 +58,33 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = REF
         best, arg = pay[np.arange(n), k], grid[np.arange(n), k]
         a = grid[np.arange(n), np.maximum(k - 1, 0)]
         b = grid[np.arange(n), np.minimum(k + 1, grid.shape[1] - 1)]
-        for _ in range(iterations):
-            c = b - _GOLDEN * (b - a)
-            d = a + _GOLDEN * (b - a)
-            fc, fd = game.deviation_payoffs(p, np.stack([c, d], axis=1)).T
-            better_c, better_d = fc > best, fd > best
-            arg = np.where(better_c & (fc >= fd), c, np.where(better_d, d, arg))
-            best = np.maximum(best, np.maximum(fc, fd))
-            left = fc >= fd
-            b = np.where(left, d, b)
-            a = np.where(left, a, c)
+        best, arg = _zoom(game, p, best, arg, a, b, iterations)
+    return best, arg
+
+
+def _zoom(game: Game, p: np.ndarray, best: np.ndarray, arg: np.ndarray, a: np.ndarray, b: np.ndarray,
+          iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """Refine each player's best strategy inside its bracket [a, b] (two grid cells) by zooming: m
+    evenly spaced points per round, then the bracket two spacings wide around the best point so far,
+    until it has shrunk as far as `iterations` golden-section steps would take it (0.618^iterations);
+    a few batched rounds instead of one round trip per golden step."""
+    if iterations <= 0:
+        return best, arg
+    n = len(best)
+    m = 8                                   # 16 rounds of 8 points: 128 payoffs in 16 calls, not 96 in 48
+    rounds = int(np.ceil(iterations * np.log(_GOLDEN) / np.log(2.0 / (m + 1))))
+    steps = np.arange(1, m + 1) / (m + 1)
+    rows = np.arange(n)
+    for _ in range(rounds):
+        xs = a[:, None] + (b - a)[:, None] * steps
+        pay = game.deviation_payoffs(p, xs)
+        k = np.argmax(pay, axis=1)
+        top = pay[rows, k]
+        better = top > best
+        arg = np.where(better, xs[rows, k], arg)
+        best = np.maximum(best, top)
+        width = (b - a) / (m + 1)
+        a, b = np.maximum(a, arg - width), np.minimum(b, arg + width)
     return best, arg
 
 
