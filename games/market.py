@@ -45,7 +45,8 @@ def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: flo
     before, group = np.empty_like(before_sorted), np.empty_like(group_sorted)
     np.put_along_axis(before, order, before_sorted, axis=-1)
     np.put_along_axis(group, order, group_sorted, axis=-1)
-    fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
+    with np.errstate(over="ignore"):          # a tiny tie group fills completely: inf, clipped to 1
+        fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
     return cap * fill
 
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provergame.errors import InvalidParameter
+
+from .nash import check_payoffs
 from .normal_form import NormalFormGame
 
 CERTIFIED = 1e-9          # regret, relative to each player's payoff range, of a certified equilibrium
@@ -35,10 +38,9 @@ class LogitResult:
 class _Game:
     """The normalised payoff tensors and the contractions the trace needs."""
 
-    def __init__(self, game: NormalFormGame):
-        pay = game.payoffs
-        self.n = game.players
-        self.k = list(game.actions)
+    def __init__(self, pay: np.ndarray):
+        self.n = pay.ndim - 1
+        self.k = list(pay.shape[:-1])
         self.off = np.concatenate([[0], np.cumsum(self.k)])
         self.T = []
         for i in range(self.n):
@@ -151,8 +153,13 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
     then the branch is traced again with steps of at most CAREFUL_STEP. A degenerate game can stall the
     trace at a bifurcation; then the branch of a copy perturbed by 1e-5, then 1e-3, of each player's
     payoff range (seeded) is traced, and its end point is made exact in the game itself."""
-    game = game if isinstance(game, NormalFormGame) else NormalFormGame(game)
-    g = _Game(game)
+    if isinstance(game, NormalFormGame):
+        payoffs = game.payoffs
+    else:                              # any number of actions (price lattices): only the shape is checked
+        payoffs = check_payoffs("payoffs", game, max_actions=None)
+        if payoffs.ndim < 2 or payoffs.shape[-1] != payoffs.ndim - 1:
+            raise InvalidParameter("payoffs", f"shape {payoffs.shape}", "a tensor of shape (a_1, ..., a_n, n), n >= 1")
+    g = _Game(payoffs)
     with np.errstate(over="ignore", invalid="ignore"):
         res = _trace(g, g, max_steps, max_lambda, np.inf)
         if not res.exact:                  # hopped onto a returning sheet: retrace with short steps
@@ -161,8 +168,8 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
         for size in (1e-5, 1e-3):
             if res.exact:
                 break
-            noise = np.random.default_rng(0).uniform(-size, size, game.payoffs.shape)
-            bumped = _Game(NormalFormGame(np.stack(g.T, axis=-1) + noise))
+            noise = np.random.default_rng(0).uniform(-size, size, payoffs.shape)
+            bumped = _Game(np.stack(g.T, axis=-1) + noise)
             again = _trace(bumped, g, max_steps, max_lambda, CAREFUL_STEP)
             if again.exact or again.regret < res.regret:
                 res = again

@@ -306,8 +306,9 @@ def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
 MAX_ACTIONS = 64
 
 
-def check_payoffs(name: str, payoffs: Any, ndim: int | None = None) -> np.ndarray:
-    """A finite real payoff array with at least one action per player (at most MAX_ACTIONS each)."""
+def check_payoffs(name: str, payoffs: Any, ndim: int | None = None, max_actions: int | None = MAX_ACTIONS
+                  ) -> np.ndarray:
+    """A finite real payoff array with at least one action per player (at most `max_actions` each)."""
     try:
         arr = np.array(payoffs, dtype=float)
     except (TypeError, ValueError):
@@ -316,8 +317,8 @@ def check_payoffs(name: str, payoffs: Any, ndim: int | None = None) -> np.ndarra
         raise InvalidParameter(name, f"shape {arr.shape}", f"a {ndim or '>= 1'}-d payoff array")
     if arr.size == 0 or min(arr.shape) < 1:
         raise InvalidParameter(name, f"shape {arr.shape}", "at least one action for every player")
-    if max(arr.shape) > MAX_ACTIONS:
-        raise InvalidParameter(name, f"shape {arr.shape}", f"at most {MAX_ACTIONS} actions per player")
+    if max_actions is not None and max(arr.shape) > max_actions:
+        raise InvalidParameter(name, f"shape {arr.shape}", f"at most {max_actions} actions per player")
     if not np.all(np.isfinite(arr)):
         raise InvalidParameter(name, "non-finite payoffs", "finite payoffs (no NaN or inf)")
     return arr

@@ -121,7 +121,6 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
     (MAX_LATTICE multiples), the lattice game would exceed MAX_PROFILES profiles, or no
     active set passed the certificate."""
     from .logit import logit_equilibrium
-    from .normal_form import NormalFormGame
     from .regret import regret_by_player
     if game.price_lattice() is None:
         return f"the tick {game.tick:g} is too fine for a lattice (more than {MAX_LATTICE:,} prices)"
@@ -139,7 +138,7 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
             return (f"{len(act)} active provers give {size:,.0f} lattice profiles, above the solver's limit of "
                     f"{MAX_PROFILES:,}")
         tensor = _payoff_tensor(game, start, act, [grid[i] for i in act])
-        res = logit_equilibrium(NormalFormGame(tensor))
+        res = logit_equilibrium(tensor)
         support = [np.array([x]) for x in start]
         probs = [np.array([1.0]) for _ in start]
         for k, i in enumerate(act):

@@ -161,7 +161,8 @@ def _allocate_by_pairs(bids, capacity, demand, reserve):
     same = (bids[..., None, :] == bids[..., :, None]) & joins[..., None, :]
     before = (lower * cap[..., None, :]).sum(axis=-1)
     group = (same * cap[..., None, :]).sum(axis=-1)
-    fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
+    with np.errstate(over="ignore"):
+        fill = np.clip(np.divide(demand - before, group, out=np.zeros_like(before), where=group > 0), 0.0, 1.0)
     return cap * fill
 
 

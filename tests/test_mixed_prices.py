@@ -140,3 +140,23 @@ def test_a_declined_mixture_says_why_and_states_the_limit():
     crowded = replace(dict(load_scenario(default_scenario_path()).games())["snarketplace"], tick=0.1, demand=6.0)
     a = pg.analyse(crowded, rounds=2_000)
     assert not a.equilibrium.exact and "above the solver's limit of 250,000" in a.equilibrium.method
+
+
+@pytest.mark.parametrize("tick", [0.05, 0.02])
+def test_capacity_duopoly_matches_the_bertrand_edgeworth_closed_form(tick):
+    """Two provers with cost c and capacity k each facing demand D (k < D < 2k) at reserve r: the
+    continuous game's mixed equilibrium (Levitan and Shubik 1972; Kreps and Scheinkman 1983) earns
+    each (r - c)(D - k), draws prices from [p_low, r] with p_low = c + (r - c)(D - k)/k, and has CDF
+    F(p) = ((p - c)k - (r - c)(D - k)) / ((p - c)(2k - D)). The lattice equilibrium converges to it."""
+    c, k, D, r = 1.0, 2.0, 3.0, 3.0
+    game = pg.games.Snarketplace(D, r, pg.Population.from_arrays(cost=[c, c], capacity=[k, k]), tick=tick)
+    eq = pg.mixed_equilibrium(game)
+    assert eq.exact and eq.regret <= 1e-9
+    np.testing.assert_allclose(eq.payoffs, (r - c) * (D - k), atol=10 * tick ** 2 + 1e-3)
+    support, probs = eq.extra["mixed"].support[0], eq.extra["mixed"].probs[0]
+    p_low = c + (r - c) * (D - k) / k
+    assert p_low - 1e-9 <= support.min() <= p_low + 2 * tick and support.max() <= r + 1e-9
+    cdf = np.cumsum(probs)
+    for p in (2.2, 2.5, 2.8):
+        closed = ((p - c) * k - (r - c) * (D - k)) / ((p - c) * (2 * k - D))
+        assert abs(cdf[support <= p + 1e-9][-1] - closed) < 0.06
