@@ -310,15 +310,16 @@ def _mixed_text(game: Game, eq: Equilibrium) -> str:
     mixed, start = eq.extra["mixed"], eq.extra["least_regret"]
     rows = pd.DataFrame([{"prover": game.players.names[i], game.strategy_label: price, "probability": q}
                          for i, price, q in mixed.table()])
-    return (f"No pure equilibrium was found (best responses cycle, as in Bertrand-Edgeworth; the least-regret pure "
-            f"profile has regret {start.regret:.4g}). With prices on the tick lattice (multiples of {game.tick:g}), "
-            f"the provers below mix independently, the others keep the prices in the equilibrium table; "
+    who = ("the provers below mix independently, the others keep the prices in the equilibrium table" if len(rows)
+           else "nobody needs to mix: the lattice game has the pure equilibrium in the equilibrium table")
+    return (f"The pure search found no equilibrium (best responses cycle, as in Bertrand-Edgeworth, or its candidate "
+            f"fails the certificate; the least-regret pure profile has regret {start.regret:.4g}). With prices on the "
+            f"tick lattice (multiples of {game.tick:g}), {who}; "
             f"{eq.method}. Certificate: no prover gains more than {eq.regret:.3g} by moving to any multiple of the "
             f"tick within its bounds, against the others' mixtures (searched over the whole lattice, independently "
             f"of the solver). The metrics and the simulator (which draws every prover's price from its mixture each "
             f"round) are at this mixture; the withholding bribe, the coalitions and the sections below are at the "
-            f"least-regret pure profile.\n\n" + (markdown_table(rows) if len(rows) else "(no prover mixes: a pure "
-                                                                                    "equilibrium on the lattice)"))
+            f"least-regret pure profile." + ("\n\n" + markdown_table(rows) if len(rows) else ""))
 
 
 COALITION_LIMIT = 200     # players up to which analyse searches coalitions and cartels (pg.coalition_regret runs anywhere)
