@@ -96,7 +96,7 @@ class ProofTreeVRF(Game):
         O = [None] * self.depth
         O[-1] = 0.5 * (C + np.swapaxes(C, -1, -2))
         for h in range(self.depth - 2, -1, -1):
-            U = np.einsum("...l,...kl,...lk,...kl->...k", G[h + 1], C, C, O[h + 1])
+            U = ((C * np.swapaxes(C, -1, -2) * O[h + 1]) @ G[h + 1][..., :, None])[..., 0]   # sum_l G_l C_kl C_lk O_kl
             O[h] = 0.5 * (U[..., :, None] + U[..., None, :])
         return C, G, J, O
 
@@ -104,7 +104,7 @@ class ProofTreeVRF(Game):
         """P(the root proof completes), exact."""
         kappa = self.check_profile(profile)
         C, G, J, O = self._recursion(kappa)
-        return np.einsum("...ij,...ij->...", J[-1], O[-1])
+        return (J[-1] * O[-1]).sum(axis=(-2, -1))
 
     def _per_prover(self, kappa: np.ndarray, useful: bool = False, rho: np.ndarray | None = None):
         """Expected (reward, own nodes, covering attempts) per prover per block; with useful=True
@@ -118,14 +118,14 @@ class ProofTreeVRF(Game):
             count = self.leaves >> h
             pay = self.leaf_reward if h == 0 else self.merge_reward
             # node owned by i with sibling owned by j; the sibling and everything outside land
-            w = np.einsum("...i,...j,...ji,...ij->...ij", G[h], G[h], C, O[h])
+            w = G[h][..., :, None] * G[h][..., None, :] * np.swapaxes(C, -1, -2) * O[h]
             own = w.sum(axis=-1) * rho
             reward = reward + count * pay * own
-            covered = np.einsum("...ij,...i,...j,...j,j->...", w, 1 - rho, kappa, rho, c)
+            covered = _covering_cost(w, rho, kappa, c)
             used = used + count * ((own * c).sum(axis=-1) + covered)
         root = J[-1].sum(axis=-1)
         reward = reward + self.merge_reward * root * rho
-        used = used + (root * rho * c).sum(axis=-1) + np.einsum("...ij,...i,...j,...j,j->...", J[-1], 1 - rho, kappa, rho, c)
+        used = used + (root * rho * c).sum(axis=-1) + _covering_cost(J[-1], rho, kappa, c)
         owned = self.nodes * np.broadcast_to(self.draw, kappa.shape)
         fail = (self.draw * (1 - rho)).sum(axis=-1, keepdims=True)
         covering = self.nodes * self.draw * kappa * fail
@@ -224,7 +224,7 @@ class ProofTreeVRF(Game):
         rho = np.where(masks, 0.0, self.provers.reliability)
         k = np.where(masks, 0.0, kappa)
         C, G, J, O = self._recursion(k, rho)
-        return np.einsum("...ij,...ij->...", J[-1], O[-1])
+        return (J[-1] * O[-1]).sum(axis=(-2, -1))
 
     def withhold_bribes(self) -> np.ndarray:
         """Payoff of proving (and covering) while everyone else withholds, minus the payoff of
@@ -275,3 +275,9 @@ class ProofTreeVRF(Game):
     def theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.proof_tree(self.symbolic())
+
+
+def _covering_cost(w: np.ndarray, rho: np.ndarray, kappa: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """sum_ij w_ij (1 - rho_i) kappa_j rho_j c_j: the cost of node proofs that j makes covering for a
+    failed i, in pairs weighted by w (a matrix product, not a five-operand einsum)."""
+    return ((w @ (kappa * rho * c)[..., :, None])[..., 0] * (1 - rho)).sum(axis=-1)
