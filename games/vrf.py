@@ -22,7 +22,7 @@ from provergame.solvers import contest, exponential_race as er
 from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
-from .rules import one_hot as _one_hot, valid_draws as _valid
+from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical
 from .rules import weighted_draw_order as _weighted_draw_order
 

@@ -9,7 +9,6 @@ ones: solvers.normal_form).
 """
 from __future__ import annotations
 
-import itertools
 import warnings
 from dataclasses import dataclass, field
 
@@ -284,7 +283,7 @@ def _complete_pairs(mx: np.ndarray, my: np.ndarray, m: int, n: int):
     hit = hi > lo
     reps = (hi - lo)[hit]
     a = np.repeat(xs[hit], reps)
-    b = order[np.concatenate([np.arange(l, h) for l, h in zip(lo[hit], hi[hit])])] if reps.sum() else np.zeros(0, np.intp)
+    b = order[np.concatenate([np.arange(s, e) for s, e in zip(lo[hit], hi[hit])])] if reps.sum() else np.zeros(0, np.intp)
     yield a, b
     for rows, cols in ((np.flatnonzero(~simple_x), np.arange(len(my))), (xs, np.flatnonzero(~simple_y))):
         step = max(1, 4_000_000 // max(len(cols), 1))

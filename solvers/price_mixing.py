@@ -84,6 +84,7 @@ def expected_stats(game, mixed: MixedProfile):
     from dataclasses import fields, replace
     prof, w = mixed.profiles()
     each = [game.stats(p) for p in prof]
+
     def mean(name):
         v = sum(wk * np.asarray(getattr(st, name), float) for wk, st in zip(w, each))
         return float(v) if np.ndim(v) == 0 else v

@@ -1,6 +1,4 @@
 """Hypothesis strategies shared by the tests."""
-import numpy as np
-import pytest
 from hypothesis import strategies as st
 
 import provergame as pg
