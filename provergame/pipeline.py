@@ -342,6 +342,12 @@ def _pool(workers: int, executor: Any) -> Iterator[Any]:
             yield pool
 
 
+# Longest kinds first (timelines, designs over the draws, robustness draws), so that no long task starts
+# last and leaves a worker idle at the end; results still come back in task order.
+SUBMIT_ORDER = {"timeline": 0, "design": 1, "robustness": 2, "analysis": 3, "attack table": 4,
+                "attack by size": 5, "equal budget": 6, "survival": 7, "sequencer table": 8, "sweep": 9}
+
+
 def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> list[Any]:
     """Every task's result, in task order, whatever the order of completion."""
     done: list[Any] = [None] * len(tasks)
@@ -353,7 +359,8 @@ def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | Non
             if progress:
                 progress(name(t))
         return done
-    futures = {pool.submit(t.fn, *t.args): k for k, t in enumerate(tasks)}
+    first = sorted(range(len(tasks)), key=lambda k: SUBMIT_ORDER.get(tasks[k].kind, len(SUBMIT_ORDER)))
+    futures = {pool.submit(tasks[k].fn, *tasks[k].args): k for k in first}
     for fut in as_completed(futures):
         k = futures[fut]
         done[k] = fut.result()
