@@ -2,7 +2,8 @@
 
 The floor is what a user would write for the law alone, over the same 10 seeds, keeping the whole
 history: for protocol-elected games one categorical winner per round (from the game's own
-first-assignment chances) and its delivery; for the turn auction every bidder's log-normal cost and
+first-assignment chances), its delivery and its proving time (exponential: the simulator's on-time
+liveness needs it); for the turn auction every bidder's log-normal cost and
 the two lowest bids; for races the exponential proving times of every entrant and the first finisher. pg.simulate does more (the protocol's rules, payments, proof times,
 every metric with its standard error), so a ratio near 1-2 means the rules cost little beyond the
 draws. Run: python benchmarks/simulator_floor.py [--out benchmarks/simulator_floor.md]
@@ -33,7 +34,7 @@ def elected_floor(chances: np.ndarray, reliability: np.ndarray, rounds: int) -> 
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
         who = rng.choice(len(p), size=rounds, p=p)
-        history.append((who, rng.random(rounds) < reliability[who]))
+        history.append((who, rng.random(rounds) < reliability[who], rng.standard_exponential(rounds)))
     return history
 
 

@@ -143,14 +143,17 @@ class DelegatedStake(Game):
         key = cuts.tobytes()
         kept = self.__dict__.get("_total_last")
         if kept is None or kept[0] != key:      # delegators' response to these cuts, kept for repeated plays
-            kept = (key, (self.provers.stake + self.delegation_response(cuts)) * self.active)
+            total = (self.provers.stake + self.delegation_response(cuts)) * self.active
+            with np.errstate(divide="ignore", invalid="ignore"):   # a prover nobody can draw keeps nothing
+                share = np.where(total > 0, cuts + (1 - cuts) * self.provers.stake / total, 0.0)
+            kept = (key, total, share * self.reward)
             self.__dict__["_total_last"] = kept
-        total = kept[1]
+        _, total, prover_pay = kept
         who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
-        keep = cuts[who] + (1 - cuts[who]) * self.provers.stake[who] / total[who]
-        events = assigned(rounds, self.n, who, np.where(ok, keep * self.reward, 0.0), self.provers.cost[who])
-        return Outcomes(None, None, None, ok, ok * self.reward, np.where(ok, self.provers.cost[who], 0.0),
+        cost = self.provers.cost[who]
+        events = assigned(rounds, self.n, who, np.where(ok, prover_pay[who], 0.0), cost)
+        return Outcomes(None, None, None, ok, ok * self.reward, np.where(ok, cost, 0.0),
                         first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
 

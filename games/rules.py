@@ -69,7 +69,7 @@ def assigned(rounds: int, n: int, who: np.ndarray, reward: np.ndarray, cost: np.
     """Outcomes of one assignee per round: prover who[r] earns reward[r] and spends cost[r] in every
     round r where tried[r] (default: all), nobody else earns or spends anything."""
     from .base import Assignments
-    if tried is None:                  # every round: no selection, no copies beyond the float casts
+    if tried is None or bool(np.all(tried)):   # every round: no selection, no copies beyond the float casts
         return Assignments(rounds, n, np.arange(rounds), np.asarray(who), _per_round(reward, rounds),
                            _per_round(cost, rounds), np.ones(rounds, dtype=bool), np.zeros(n))
     rows = np.flatnonzero(tried)

@@ -144,11 +144,18 @@ class TaikoProverPool(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
         e = self.check_profile(profile)
-        who, _ = categorical(np.where(self.seated(), self.provers.stake / e ** 2, 0.0), rng, rounds)
+        key = e.tobytes()
+        kept = self.__dict__.get("_law_last")
+        if kept is None or kept[0] != key:      # this profile's weights, pay and slash, kept for repeated plays
+            kept = (key, np.where(self.seated(), self.provers.stake / e ** 2, 0.0), e * self.gas, self.slash(e))
+            self.__dict__["_law_last"] = kept
+        _, weights, pay, slash = kept
+        who, _ = categorical(weights, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
-        paid = ok * e[who] * self.gas
-        events = assigned(rounds, self.n, who, paid, self.provers.cost[who] + (~ok) * self.slash(e)[who])
-        return Outcomes(None, None, None, ok, paid, ok * self.provers.cost[who],
+        paid = ok * pay[who]
+        cost = self.provers.cost[who]
+        events = assigned(rounds, self.n, who, paid, cost + (~ok) * slash[who])
+        return Outcomes(None, None, None, ok, paid, ok * cost,
                         first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
     def withhold_bribes(self) -> np.ndarray:

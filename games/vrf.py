@@ -505,8 +505,12 @@ class TaikoPool(Game):
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
-        seat = self.seated(b)
-        weights = seat * (self.provers.stake if self.selection == "stake" else 1.0)
+        key = b.tobytes()
+        kept = self.__dict__.get("_weights_last")
+        if kept is None or kept[0] != key:           # the pool seated by these bids, kept for repeated plays
+            kept = (key, self.seated(b) * (self.provers.stake if self.selection == "stake" else 1.0))
+            self.__dict__["_weights_last"] = kept
+        weights = kept[1]
         who, some = _categorical(weights, rng, rounds)
         ok = (rng.random(rounds) < self.provers.reliability[who]) & some
         paid = np.where(ok, b[who], 0.0)
@@ -607,6 +611,14 @@ class TurnBased(Game):
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.ones(self.n) * (1.0 if self.rule == "stake_turns" else 3.0)
+
+    def _period(self, turns: int) -> np.ndarray:
+        """schedule(turns), built once per game and length (play asks for the same period every call)."""
+        kept = self.__dict__.setdefault("_periods", {})
+        if turns not in kept:
+            kept[turns] = self.schedule(turns)
+            kept[turns].flags.writeable = False
+        return kept[turns]
 
     def schedule(self, turns: int) -> np.ndarray:
         """Deterministic stake-proportional schedule: prover i's k-th turn falls at (k + 1/2) / share_i
@@ -744,7 +756,7 @@ class TurnBased(Game):
         rows = np.arange(rounds)
         if self.rule == "stake_turns":
             offset = int(rng.integers(0, 1 << 30))
-            period = self.schedule(min(4096, max(n * 64, 256)))
+            period = self._period(min(4096, max(n * 64, 256)))
             holder = period[(offset + rows) % len(period)]
             acts = rng.random(rounds) < p[holder] if not np.all((p == 0) | (p == 1)) else p[holder] == 1
             ok = acts & (rng.random(rounds) < rho[holder])
