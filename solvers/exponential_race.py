@@ -8,6 +8,10 @@ leading batch dimensions of `presence` (shape (..., n)) and return (..., n).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+
 import numpy as np
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
@@ -124,18 +128,50 @@ def leave_one_out_counts(q: np.ndarray, kmax: int) -> np.ndarray:
     return _poly_mul_trunc(before, after)
 
 
+_POSITIONS: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_LOCK = threading.Lock()
+POSITIONS_KEPT = 4096      # finish_position results kept (a design's bisection revisits the same races)
+
+
 def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> np.ndarray:
     """P(i finishes at position k (0 = first) among present provers | i present), k < positions.
 
     Returns (..., n, positions): integral of rate_i e^{-rate_i t} P(exactly k others done by t).
+    The result depends only on (presence, rates, positions), not on rewards, so the last
+    POSITIONS_KEPT are kept: an entry game's best responses at each budget a design tries meet the
+    same presence profiles again. Returned arrays are read-only.
     """
     presence = np.asarray(presence, dtype=float)
+    rates = np.asarray(rates, dtype=float)
+    key = b"|".join([presence.tobytes(), str(presence.shape).encode(), rates.tobytes(), str(positions).encode()])
+    with _LOCK:
+        kept = _POSITIONS.get(key)
+        if kept is not None:
+            _POSITIONS.move_to_end(key)
+            return kept
+    out = _finish_position(presence, rates, positions)
+    out.flags.writeable = False
+    with _LOCK:                      # threads of one process (a Dask worker) share the table
+        _POSITIONS[key] = out
+        if len(_POSITIONS) > POSITIONS_KEPT:
+            _POSITIONS.popitem(last=False)
+    return out
+
+
+def _finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> np.ndarray:
     t, w = time_nodes(rates)
     done = -np.expm1(-np.multiply.outer(t, rates))                       # (T, n)
     q = presence[..., None, :] * done                                    # (..., T, n)
     counts = leave_one_out_counts(q, positions - 1)                      # (..., T, n, K)
     dens = np.exp(np.log(rates)[None, :] - np.multiply.outer(t, rates))  # (T, n)
     return np.einsum("...tnk,tn,t->...nk", counts, dens, w)
+
+
+@lru_cache(maxsize=None)
+def _unit_gauss(points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [0, 1] (computed once per size)."""
+    x, w = np.polynomial.legendre.leggauss(points)
+    return (x + 1) / 2, w / 2
 
 
 def expected_inverse_count(d: np.ndarray) -> np.ndarray:
@@ -145,9 +181,7 @@ def expected_inverse_count(d: np.ndarray) -> np.ndarray:
     integrated exactly by Gauss-Legendre with ceil(n/2) + 1 nodes.
     """
     d = np.asarray(d, dtype=float)
-    n = d.shape[-1]
-    x, w = np.polynomial.legendre.leggauss(n // 2 + 2)
-    x, w = (x + 1) / 2, w / 2
+    x, w = _unit_gauss(d.shape[-1] // 2 + 2)
     logs = np.log1p(-d[..., None, :] * (1 - x)[:, None])              # (..., X, n)
     others = logs.sum(axis=-1, keepdims=True) - logs
     return np.einsum("...xn,x->...n", np.exp(others), w)
