@@ -6,7 +6,12 @@ generator it is given, so a game's `play` stays a handful of array operations.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:                      # annotations only: base imports these rules
+    from .base import Assignments
 
 
 def entries(profile: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:

@@ -111,7 +111,7 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
     import sympy as sp
-    n, acts = game.players, game.actions
+    acts = game.actions
     per_player = [_supports(k) for k in acts]
     total = int(np.prod([len(s) for s in per_player]))
     if total > MAX_SUPPORT_PROFILES:
