@@ -227,6 +227,18 @@ class Game(ABC):
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.ones(self.n)
 
+    def kept_for(self, name: str, profile: np.ndarray, build: Any) -> Any:
+        """`build()`, a pure function of `profile` and the game, kept for the last profile asked under
+        `name`: the simulator, the timeline and the regret search call a game again and again at one
+        profile, and the game is immutable, so what it derives from that profile is built once."""
+        key = profile.tobytes() + str(profile.shape).encode()
+        table = self.__dict__.setdefault("_kept_for", {})      # beside the fields, never in their way
+        kept = table.get(name)
+        if kept is None or kept[0] != key:
+            kept = (key, build())
+            table[name] = kept
+        return kept[1]
+
     def check_profile(self, profile: Any) -> np.ndarray:
         if getattr(_TRUSTED, "on", False):
             return np.asarray(profile, dtype=float)

@@ -138,17 +138,17 @@ class DelegatedStake(Game):
     def on_time(self, profile: Any, window: float) -> float:
         return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
+    def _draw_law(self, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(total stake each prover is drawn by, what it keeps of a paid reward) given the delegators'
+        response to these cuts."""
+        total = (self.provers.stake + self.delegation_response(cuts)) * self.active
+        with np.errstate(divide="ignore", invalid="ignore"):   # a prover nobody can draw keeps nothing
+            share = np.where(total > 0, cuts + (1 - cuts) * self.provers.stake / total, 0.0)
+        return total, share * self.reward
+
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)
-        key = cuts.tobytes()
-        kept = self.__dict__.get("_total_last")
-        if kept is None or kept[0] != key:      # delegators' response to these cuts, kept for repeated plays
-            total = (self.provers.stake + self.delegation_response(cuts)) * self.active
-            with np.errstate(divide="ignore", invalid="ignore"):   # a prover nobody can draw keeps nothing
-                share = np.where(total > 0, cuts + (1 - cuts) * self.provers.stake / total, 0.0)
-            kept = (key, total, share * self.reward)
-            self.__dict__["_total_last"] = kept
-        _, total, prover_pay = kept
+        total, prover_pay = self.kept_for("_draw_law", cuts, lambda: self._draw_law(cuts))
         who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         cost = self.provers.cost[who]

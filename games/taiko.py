@@ -144,12 +144,8 @@ class TaikoProverPool(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
         e = self.check_profile(profile)
-        key = e.tobytes()
-        kept = self.__dict__.get("_law_last")
-        if kept is None or kept[0] != key:      # this profile's weights, pay and slash, kept for repeated plays
-            kept = (key, np.where(self.seated(), self.provers.stake / e ** 2, 0.0), e * self.gas, self.slash(e))
-            self.__dict__["_law_last"] = kept
-        _, weights, pay, slash = kept
+        weights, pay, slash = self.kept_for("_draw_law", e, lambda: (
+            np.where(self.seated(), self.provers.stake / e ** 2, 0.0), e * self.gas, self.slash(e)))
         who, _ = categorical(weights, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         paid = ok * pay[who]

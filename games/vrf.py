@@ -153,13 +153,9 @@ class StakeVRF(Game):
         return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
 
     def _draw_law(self, p: np.ndarray) -> tuple:
-        """(weights, registered row or None, cumulative drawn weights or None) of profile p, kept for the
-        last profile played: a pure profile registers the same provers every round, so its one-draw
-        law (a categorical over weight x registered) is built once however many times it is played."""
-        key = p.tobytes()
-        kept = self.__dict__.get("_law_last")
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        """(weights, registered row or None, cumulative drawn weights or None) of profile p: a pure
+        profile registers the same provers every round, so its one-draw law is a categorical over
+        weight x registered."""
         n = self.n
         if self.choose == "stake":
             weights, row = p, p > 0
@@ -167,14 +163,12 @@ class StakeVRF(Game):
             weights = (self.provers.stake if self.weighting == "stake" else np.ones(n)) * self.eligible
             entry = p * (weights > 0)
             row = entry == 1 if bool(np.all((entry == 0) | (entry == 1))) else None
-        law = (weights, row, None if row is None else np.cumsum(weights * row))
-        self.__dict__["_law_last"] = (key, law)
-        return law
+        return weights, row, None if row is None else np.cumsum(weights * row)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
         n = self.n
-        weights, row0, cum = self._draw_law(p)
+        weights, row0, cum = self.kept_for("_draw_law", p, lambda: self._draw_law(p))
         pure = row0 is not None                      # the same provers every round
         if pure:
             registered = np.broadcast_to(row0, (rounds, n))
@@ -505,12 +499,8 @@ class TaikoPool(Game):
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
-        key = b.tobytes()
-        kept = self.__dict__.get("_weights_last")
-        if kept is None or kept[0] != key:           # the pool seated by these bids, kept for repeated plays
-            kept = (key, self.seated(b) * (self.provers.stake if self.selection == "stake" else 1.0))
-            self.__dict__["_weights_last"] = kept
-        weights = kept[1]
+        weights = self.kept_for("_draw_law", b, lambda: self.seated(b) * (
+            self.provers.stake if self.selection == "stake" else 1.0))   # the pool these bids seat
         who, some = _categorical(weights, rng, rounds)
         ok = (rng.random(rounds) < self.provers.reliability[who]) & some
         paid = np.where(ok, b[who], 0.0)
@@ -643,13 +633,7 @@ class TurnBased(Game):
     def _rivals(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """On the log grid x: P(min_{j != i} bid > e^x) and int_x^inf of it times e^y dy, (..., X, n).
         The last profile's arrays are kept: a best-response search asks for them at every step."""
-        key = markup.tobytes() + str(markup.shape).encode()
-        last = self.__dict__.get("_rivals_last")
-        if last is not None and last[0] == key:
-            return last[1]
-        out = self._rivals_at(markup)
-        object.__setattr__(self, "_rivals_last", (key, out))
-        return out
+        return self.kept_for("_rivals", markup, lambda: self._rivals_at(markup))
 
     def _rivals_at(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from scipy.integrate import cumulative_trapezoid

@@ -47,8 +47,10 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     if mixed is not None:
         if len(mixed.support) != game.n:
             raise InvalidParameter("profile", f"a mixture of {len(mixed.support)} players", f"{game.n} players")
-        for s in mixed.support:
-            game.check_profile(np.broadcast_to(s[:, None], (len(s), game.n)))
+        for i, s in enumerate(mixed.support):         # each prover's support within its own bounds
+            rows = np.tile(mixed.mean(), (len(s), 1))
+            rows[:, i] = s
+            game.check_profile(rows)
     p = None if mixed is not None else game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))

@@ -97,9 +97,8 @@ def expected_on_time(game, mixed: MixedProfile, window: float) -> float:
 
 
 def lattice(game, lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
-    """Multiples of the tick in [lo_i, hi_i] for each prover."""
-    t = float(game.tick)
-    return [t * np.arange(np.ceil(a / t - 1e-9), np.floor(b / t + 1e-9) + 1) for a, b in zip(lo, hi)]
+    """Multiples of the tick in [lo_i, hi_i] for each prover (within the game's own lattice)."""
+    return [tick_lattice(float(game.tick), a, b) for a, b in zip(lo, hi)]
 
 
 def mixed_regret(game, mixed: MixedProfile) -> np.ndarray:

@@ -321,3 +321,19 @@ def test_players_payoffs_ignore_the_provers_where_declared(kind):
     for _ in range(5):
         p = _random_profile(game, rng)
         np.testing.assert_array_equal(game.expected_payoffs(p), other.expected_payoffs(p))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_play_keeps_nothing_stale_between_profiles(kind):
+    """What a game keeps for its last profile (Game.kept_for) never leaks into another profile: one
+    instance played at A, then B, then A again draws exactly what fresh instances draw."""
+    game = _example(kind)
+    a = game.check_profile(_random_profile(game, np.random.default_rng(1)))
+    b = game.check_profile(_random_profile(game, np.random.default_rng(2)))
+
+    def drawn(g, p):
+        out = g.play(p, np.random.default_rng(7), 32).dense()
+        return np.concatenate([out.reward.ravel(), out.cost.ravel(), out.accepted.astype(float)])
+    first = drawn(game, a)
+    np.testing.assert_array_equal(drawn(game, b), drawn(_example(kind), b))
+    np.testing.assert_array_equal(drawn(game, a), first)
