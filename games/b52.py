@@ -55,9 +55,9 @@ def committee_count_tail(rate: float, k: int, others: np.ndarray, committee: int
         return np.ones(top)
     t, w = time_nodes(np.append(others, rate))
     done = -np.expm1(-np.multiply.outer(t, others))                     # (T, n_o)
-    polys = np.zeros(done.shape + (committee + 1,))
-    polys[..., 0], polys[..., 1] = 1 - done, done
-    count = prefix_scan(polys)[:, -1, :] if len(others) else np.eye(1, committee + 1)[[0] * len(t)]
+    polys = np.zeros((committee + 1,) + done.shape)
+    polys[0], polys[1] = 1 - done, done
+    count = prefix_scan(polys)[..., -1].T if len(others) else np.eye(1, committee + 1)[[0] * len(t)]
     cdf = np.cumsum(count, axis=-1)                                     # P(others done <= l), (T, E+1)
     j = np.arange(1, top + 1)
     with np.errstate(divide="ignore"):

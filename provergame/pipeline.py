@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
-from multiprocessing import get_context
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -16,6 +15,7 @@ from . import __version__
 from .api import analyse, cross_check, metrics, solve
 from .rollout import simulate
 from .scenario import Scenario, grid_value
+from .workers import process_pool
 
 
 def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
@@ -333,8 +333,7 @@ def _pool(workers: int, executor: Any) -> Iterator[Any]:
     if executor is None and workers == 1:
         yield None
     elif executor is None:
-        # spawn, not fork: a parent that already ran HiGHS, z3 or BLAS threads can deadlock a forked child
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with process_pool(workers) as pool:
             yield pool
     else:
         from .sweep import _executor

@@ -66,9 +66,8 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1)
     if workers == 1:
         frames = [mechanism_draws(*job) for job in jobs]
     else:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        from .workers import process_pool
+        with process_pool(workers) as pool:
             frames = list(pool.map(mechanism_draws, *zip(*jobs)))
     return pd.concat(frames, ignore_index=True)
 

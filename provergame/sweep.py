@@ -21,7 +21,7 @@ import json
 import os
 import sqlite3
 import sys
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -30,6 +30,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_int, check_real
+from .workers import process_pool
 
 ANALYSES = ("solve", "metrics", "simulate")
 
@@ -163,7 +164,7 @@ def _executor(spec: str | Executor | None, workers: int | None, connect_timeout:
     if spec == "serial":
         yield None
     elif spec is None or spec == "processes":
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as ex:
+        with process_pool(workers or os.cpu_count() or 1, start_method=None) as ex:
             yield ex
     elif isinstance(spec, str) and (spec.startswith("dask://") or spec.startswith("tcp://")):
         from distributed import Client

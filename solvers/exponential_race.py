@@ -91,19 +91,22 @@ def _first_finish_weighted(presence: np.ndarray, weights: np.ndarray) -> np.ndar
 
 
 def _poly_mul_trunc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    k = a.shape[-1]
-    out = a[..., :1] * b
+    """Product of polynomials truncated to K coefficients, stored coefficient-first (K, ...): every
+    operation runs on whole contiguous blocks, not on a short strided last axis."""
+    k = a.shape[0]
+    out = a[0] * b
     for m in range(1, k):
-        out[..., m:] += a[..., m:m + 1] * b[..., :k - m]
+        out[m:] += a[m] * b[:k - m]
     return out
 
 
 def prefix_scan(polys: np.ndarray) -> np.ndarray:
-    """Inclusive prefix products of truncated polynomials along axis -2 (Hillis-Steele, log n steps)."""
+    """Inclusive prefix products of truncated polynomials (K, ..., n) along the last axis
+    (Hillis-Steele, log n steps)."""
     out = polys.copy()
-    d, n = 1, polys.shape[-2]
+    d, n = 1, polys.shape[-1]
     while d < n:
-        out[..., d:, :] = _poly_mul_trunc(out[..., d:, :], out[..., :-d, :])
+        out[..., d:] = _poly_mul_trunc(out[..., d:], out[..., :-d])
         d *= 2
     return out
 
@@ -111,21 +114,43 @@ def prefix_scan(polys: np.ndarray) -> np.ndarray:
 def leave_one_out_counts(q: np.ndarray, kmax: int) -> np.ndarray:
     """P(exactly k of the others j != i have their event), k = 0..kmax, events independent with prob q.
 
-    `q` has shape (..., n); returns (..., n, kmax + 1). Products of the truncated generating
-    functions (1 - q_j + q_j z) before and after i, by parallel prefix scans: stable, no cancellation.
+    `q` has shape (..., n); returns (..., n, kmax + 1). Products of the generating functions
+    (1 - q_j + q_j z) before and after i; neither route divides.
     """
-    k = kmax + 1
-    polys = np.zeros(q.shape + (k,))
-    polys[..., 0] = 1.0 - q
+    return np.moveaxis(_counts_first(np.asarray(q, dtype=float), kmax + 1), 0, -1)
+
+
+def _counts_first(q: np.ndarray, k: int) -> np.ndarray:
+    """leave_one_out_counts as (k, ..., n). Few counts: truncated polynomials by parallel prefix scans
+    (cost ~ k^2 log n). Many: values at the n-th roots of unity, multiplied by cumprod (|values| <= 1)
+    and turned back into probabilities by an inverse DFT, exact to within n ulps (cost ~ n)."""
+    n = q.shape[-1]
+    if k * (k + 1) / 2 * (2 * np.ceil(np.log2(max(n, 2))) + 1) > 41 * (n / 2 + 1):   # measured crossover
+        return _counts_dft(q, k)
+    polys = np.zeros((k,) + q.shape)
+    polys[0] = 1.0 - q
     if k > 1:
-        polys[..., 1] = q
-    identity = np.zeros(q.shape[:-1] + (1, k))
-    identity[..., 0] = 1.0
+        polys[1] = q
+    identity = np.zeros((k,) + q.shape[:-1] + (1,))
+    identity[0] = 1.0
     prefix = prefix_scan(polys)
-    suffix = prefix_scan(polys[..., ::-1, :])[..., ::-1, :]
-    before = np.concatenate([identity, prefix[..., :-1, :]], axis=-2)
-    after = np.concatenate([suffix[..., 1:, :], identity], axis=-2)
+    suffix = prefix_scan(polys[..., ::-1])[..., ::-1]
+    before = np.concatenate([identity, prefix[..., :-1]], axis=-1)
+    after = np.concatenate([suffix[..., 1:], identity], axis=-1)
     return _poly_mul_trunc(before, after)
+
+
+def _counts_dft(q: np.ndarray, k: int) -> np.ndarray:
+    n = q.shape[-1]
+    roots = np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n)            # half the roots: coefficients are real
+    f = (1.0 - q)[..., :, None] + q[..., :, None] * roots                # (..., n, H)
+    one = np.ones(q.shape[:-1] + (1, len(roots)), dtype=complex)
+    before = np.cumprod(np.concatenate([one, f[..., :-1, :]], axis=-2), axis=-2)
+    after = np.cumprod(np.concatenate([one, f[..., :0:-1, :]], axis=-2), axis=-2)[..., ::-1, :]
+    coefficients = np.fft.irfft(before * after, n=n, axis=-1)            # degree n - 1: no aliasing
+    out = np.zeros((k,) + q.shape)
+    out[:min(k, n)] = np.moveaxis(coefficients[..., :k], -1, 0)
+    return out
 
 
 _POSITIONS: OrderedDict[bytes, np.ndarray] = OrderedDict()
@@ -162,9 +187,9 @@ def _finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) ->
     t, w = time_nodes(rates)
     done = -np.expm1(-np.multiply.outer(t, rates))                       # (T, n)
     q = presence[..., None, :] * done                                    # (..., T, n)
-    counts = leave_one_out_counts(q, positions - 1)                      # (..., T, n, K)
+    counts = _counts_first(q, positions)                                 # (K, ..., T, n)
     dens = np.exp(np.log(rates)[None, :] - np.multiply.outer(t, rates))  # (T, n)
-    return np.einsum("...tnk,tn,t->...nk", counts, dens, w)
+    return np.moveaxis(np.einsum("k...tn,tn,t->k...n", counts, dens, w), 0, -1)
 
 
 @lru_cache(maxsize=None)

@@ -33,9 +33,17 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = REF
     """(best deviation payoff, a strategy attaining it) for every player, searched independently.
 
     Games may add their own breakpoints (e.g. rivals' bids, where payoffs jump) through an
-    optional `critical_strategies(profile) -> (n, m)` method; they join the grid.
+    optional `critical_strategies(profile) -> (n, m)` method; they join the grid. The search is a pure
+    function of the (immutable) game, the profile and the resolution: asked again at the same profile,
+    as the certificate asks where best-response iteration stopped, it returns the result it kept.
     """
     p = game.check_profile(profile)
+    best, arg = game.kept_for(f"best_responses/{points}/{iterations}", p,
+                              lambda: _best_responses(game, p, points, iterations))
+    return best.copy(), arg.copy()
+
+
+def _best_responses(game: Game, p: np.ndarray, points: int, iterations: int) -> tuple[np.ndarray, np.ndarray]:
     n = game.n
     if game.finite:
         pay = game.deviation_payoffs(p, np.tile([0.0, 1.0], (n, 1)))

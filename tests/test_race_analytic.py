@@ -47,6 +47,26 @@ def test_finish_positions_match_plackett_luce_over_subsets(pop):
     assert np.allclose(got, want, atol=1e-9)
 
 
+@given(st.lists(st.sampled_from([0.0, 0.5, 1.0, 0.1, 0.9, 0.37, 1e-9]) | st.floats(0, 1), min_size=1, max_size=9),
+       st.integers(0, 10))
+def test_leave_one_out_counts_match_subset_enumeration(q, kmax):
+    """P(exactly k others have their event), by enumerating every subset of the others: both routes
+    (prefix scans for kmax < 2, roots of unity above) on probabilities 0, 1/2 and 1 included."""
+    q = np.array(q)
+    n = len(q)
+    want = np.zeros((n, kmax + 1))
+    for S in itertools.product([0, 1], repeat=n):
+        S = np.array(S, bool)
+        for i in range(n):
+            others = np.delete(np.arange(n), i)
+            k = int(S[others].sum())
+            if k <= kmax:
+                want[i, k] += np.prod(np.where(S, q, 1 - q))          # i's own event sums out
+    got = er.leave_one_out_counts(q, kmax)
+    assert got.shape == (n, kmax + 1)
+    assert np.allclose(got, want, rtol=0, atol=1e-14)
+
+
 @given(populations(max_n=6), st.floats(1, 50))
 def test_uncles_zero_is_winner_takes_all(pop, reward):
     p = np.linspace(0.1, 1.0, len(pop))

@@ -1,0 +1,24 @@
+"""Local process pools for independent tasks, with the BLAS threads shared out among the workers.
+
+Each numpy process would otherwise start one OpenBLAS thread per core: two workers on two cores then run
+four busy threads and spend their time contending (the default report took 21 s instead of 15 s)."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+
+def _share_blas_threads(threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=threads)
+
+
+def process_pool(workers: int, start_method: str | None = "spawn") -> ProcessPoolExecutor:
+    """A pool of `workers` processes in which BLAS and OpenMP use at most cores // workers threads each
+    (at least one). "spawn" by default: a forked child of a parent that already ran HiGHS, z3 or BLAS
+    threads can deadlock."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = get_context(start_method) if start_method else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_share_blas_threads, initargs=(threads,))
