@@ -7,6 +7,7 @@ Livepeer or indexers in TheGraph. This will lead to a smaller number of provers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -86,8 +87,9 @@ class DelegatedStake(Game):
     def total_delegated(self) -> float:
         return self._total_delegated  # type: ignore[attr-defined]
 
-    @property
+    @cached_property
     def active(self) -> np.ndarray:
+        """The active set: the `active_set` largest stakes with delegation (ties to the lower index)."""
         total = self.provers.stake + self.delegation
         order = np.lexsort((np.arange(self.n), -total))
         mask = np.zeros(self.n, dtype=bool)
@@ -115,6 +117,27 @@ class DelegatedStake(Game):
         chosen, keep, _ = self._shares(cuts)
         rho = self.provers.reliability
         return chosen * (rho * keep * self.reward - self.provers.cost)
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Prover i alone changes its cut: delegators' logit moves only i's weight against the others'
+        fixed log-sum-exp a_i, so its delegation is D / (1 + e^(a_i - s_i(x))), and the active set's total
+        stake stays own + D. (n, m) payoffs without re-solving the n-prover response per candidate."""
+        cuts = self.check_profile(profile)
+        x = np.asarray(candidates, dtype=float)
+        act, rho, stake = self.active, self.provers.reliability, self.provers.stake
+        score = np.where(act, self.sensitivity * rho * (1 - cuts), -np.inf)
+        rivals = np.where(np.eye(self.n, dtype=bool), -np.inf, score[None, :])
+        top = rivals.max(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_rest = top + np.log(np.exp(rivals - np.where(np.isfinite(top), top, 0.0)[:, None]).sum(axis=1))
+        own = self.sensitivity * rho[:, None] * (1 - x)
+        deleg = self.total_delegated * np.exp(own - np.logaddexp(own, log_rest[:, None]))
+        total = np.where(act[:, None], stake[:, None] + deleg, 0.0)
+        chosen = total / float((stake * act).sum() + self.total_delegated)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own_frac = np.where(total > 0, stake[:, None] / total, 0.0)
+        keep = x + (1 - x) * own_frac
+        return chosen * (rho[:, None] * keep * self.reward - self.provers.cost[:, None])
 
     def stats(self, profile: Any) -> Stats:
         cuts = self.check_profile(profile)

@@ -511,6 +511,35 @@ class NilMarket(Game):
         p = self.check_profile(profile)
         return self.wins(p) * (self.provers.reliability * p - self.provers.cost)
 
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Prover i alone changes its price: per request, the best rival proposal (primary key, then
+        secondary, and how many rivals tie on both) does not move, so each candidate is ranked against
+        it once: (n, m) payoffs in O(n m R) rather than a full matching per candidate."""
+        p = self.check_profile(profile)
+        x = np.asarray(candidates, dtype=float)
+        n = self.n
+        t_r, c_r = self.requests[:, 0], self.requests[:, 1]
+        fits = self.times[None, :] <= t_r[:, None]                                    # (R, n)
+        if self.priority == "price":
+            first, second = p / self.ratings, self.times
+            own_first, own_second = x / self.ratings[:, None], np.broadcast_to(self.times[:, None], x.shape)
+        else:
+            first, second = self.times / self.ratings, p
+            own_first, own_second = np.broadcast_to((self.times / self.ratings)[:, None], x.shape), x
+        rivals = (fits & (p[None, :] <= c_r[:, None]))[None, :, :] & ~np.eye(n, dtype=bool)[:, None, :]  # (i, R, j)
+        f = np.where(rivals, first[None, None, :], np.inf)
+        lead = f.min(axis=-1)                                                         # (i, R)
+        at_lead = rivals & (f == lead[..., None])
+        s = np.where(at_lead, second[None, None, :], np.inf)
+        lead2 = s.min(axis=-1)
+        tied = (at_lead & (s == lead2[..., None])).sum(axis=-1)
+        fo, so = own_first[:, :, None], own_second[:, :, None]                        # (i, m, 1)
+        L, L2, N = lead[:, None, :], lead2[:, None, :], tied[:, None, :]             # (i, 1, R)
+        share = np.where(fo < L, 1.0, np.where(fo == L, np.where(so < L2, 1.0, np.where(so == L2, 1.0 / (N + 1), 0.0)), 0.0))
+        own_ok = fits.T[:, None, :] & (x[:, :, None] <= c_r[None, None, :])
+        wins = (share * own_ok).sum(axis=-1)
+        return wins * (self.provers.reliability[:, None] * x - self.provers.cost[:, None])
+
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         """Where the own payoff, linear in the own price between them, can peak: just below or at each
         rival's price (rated, for price priority; raw, the tie-breaker under time priority), each cap."""

@@ -131,6 +131,39 @@ class ProofTreeVRF(Game):
         covering = self.nodes * self.draw * kappa * fail
         return (reward, owned, covering, used) if useful else (reward, owned, covering)
 
+    @property
+    def own_degree(self) -> int:
+        """A bound on the degree of a prover's payoff as a polynomial in its own covering probability:
+        C_kl is linear in kappa_l, so the subtree term G_h has degree at most 2^(h+1) - 2, the outside
+        term O_h at most 2 + deg O_(h+1) + deg G_(h+1) (O at the root's children: 1), a level's reward
+        2 deg G_h + deg O_h + 1, and the covering cost one more (15 for 8 leaves)."""
+        d = self.depth
+        inside = [2 ** (h + 1) - 2 for h in range(d)]
+        outside = [1] * d
+        for h in range(d - 2, -1, -1):
+            outside[h] = 2 + outside[h + 1] + inside[h + 1]
+        return max([2 * inside[h] + outside[h] + 2 for h in range(d)] + [2 * inside[-1] + 3])
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Each prover's payoff is a polynomial of degree <= own_degree in its own covering probability:
+        for more candidates than that, it is evaluated at own_degree + 1 Chebyshev points of [0, 1] and
+        interpolated (barycentric formula; exact up to rounding, Lebesgue constant ~ (2/pi) log degree)."""
+        cand = np.asarray(candidates, dtype=float)
+        points = self.own_degree + 1
+        if cand.shape[-1] <= points:
+            return super().deviation_payoffs(profile, cand)
+        angle = np.pi * (2 * np.arange(points) + 1) / (2 * points)
+        nodes = 0.5 - 0.5 * np.cos(angle)                           # Chebyshev points of the first kind
+        weights = (-1.0) ** np.arange(points) * np.sin(angle)
+        values = super().deviation_payoffs(profile, np.tile(nodes, (self.n, 1)))    # (n, points)
+        gap = cand[:, :, None] - nodes                                                # (n, m, points)
+        on_node = gap == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = weights / gap
+            interpolated = (ratio * values[:, None, :]).sum(-1) / ratio.sum(-1)
+        exact = (np.where(on_node, values[:, None, :], 0.0)).sum(-1)
+        return np.where(on_node.any(-1), exact, interpolated)
+
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         kappa = self.check_profile(profile)
         reward, owned, covering = self._per_prover(kappa)

@@ -88,8 +88,7 @@ class StakeVRF(Game):
         if self.choose == "stake":
             return profile, np.broadcast_to(rho, profile.shape)
         base = self.provers.stake if self.weighting == "stake" else np.ones(self.n)
-        base = base * self.eligible
-        return np.broadcast_to(base, profile.shape), profile * rho
+        return base * self.eligible, profile * rho          # fixed weights: one race law for every profile
 
     def reach(self, profile: Any) -> np.ndarray:
         """P(i is drawn at some point in the round | i registered)."""
@@ -644,11 +643,13 @@ class TurnBased(Game):
         tail_from = cumulative_trapezoid(others * np.exp(x)[:, None], x, axis=-2, initial=0.0)
         return others, tail_from[..., -1:, :] - tail_from
 
-    def _own_bid_density(self, markups: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Density of prover i's log bid at markups[i, k] on the grid x: (n, m, X)."""
-        s = self.cost_noise
-        z = (x - np.log(self._eff_cost()[:, None] * (1 + markups))[..., None]) / s
-        return np.exp(-0.5 * z ** 2) / (s * np.sqrt(2 * np.pi))
+    def _own_bid_kernel(self, markups: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Prover i's log-bid density at markups[i, k] on the grid x, times s sqrt(2 pi): (n, m, X), in
+        place (one temporary the size of the result)."""
+        d = np.subtract.outer(np.log(self._eff_cost()[:, None] * (1 + markups)), x)
+        np.square(d, out=d)
+        d *= -0.5 / self.cost_noise ** 2
+        return np.exp(d, out=d)
 
     def _auction(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(P(i wins), E[price; i wins], E[bid / (1 + m_i); i wins]): the lowest bid wins and is paid
@@ -696,12 +697,13 @@ class TurnBased(Game):
             return super().deviation_payoffs(p, cand)
         x = self._log_grid()
         others, tail = self._rivals(p)                       # (X, n)
-        dens = self._own_bid_density(cand, x)                # (n, m, X)
-        ey, w = np.exp(x), _trapezoid_weights(x)
-        # the trapezoid rule on the fixed grid as one weighted contraction per integrand
-        price = np.einsum("imx,xi->im", dens, (ey[:, None] * others + tail) * w[:, None])
-        cost_win = np.einsum("imx,xi->im", dens, others * (ey * w)[:, None]) / (1 + cand)
-        return self.provers.reliability[:, None] * (price - cost_win)
+        kernel = self._own_bid_kernel(cand, x)               # (n, m, X)
+        ey, w = np.exp(x), _trapezoid_weights(x) / (self.cost_noise * np.sqrt(2 * np.pi))
+        # the trapezoid rule on the fixed grid: both integrands in one batched product per prover
+        integrands = np.stack([(ey[:, None] * others + tail) * w[:, None], others * (ey * w)[:, None]], axis=-1)
+        both = kernel @ integrands.transpose(1, 0, 2)        # (n, m, X) @ (n, X, 2)
+        price, cost_win = both[..., 0], both[..., 1]
+        return self.provers.reliability[:, None] * (price - cost_win / (1 + cand))
 
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)

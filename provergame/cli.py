@@ -48,17 +48,17 @@ def report(scenario: Optional[Path] = typer.Option(None, help="scenario TOML fil
     """Analyse every mechanism of a scenario and write markdown reports with figures."""
     from rich.progress import Progress
 
-    from provergame.pipeline import planned_tasks, run_scenario
-    with _one_line_errors():
-        sc = _load(scenario)
+    from provergame.pipeline import planned_tasks, report_pool, run_scenario
+    with _one_line_errors(), report_pool(None if workers == 0 else workers,
+                                         None if executor in (None, "processes") else executor) as pool:
+        sc = _load(scenario)             # while the workers start
         shown = str(scenario) if scenario else "scenarios/default.toml"
         command = f"provergame report --scenario {shown} --out {out}"
         out.mkdir(parents=True, exist_ok=True)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("analysing", total=planned_tasks(sc))
-            written = run_scenario(sc, out, command=command, scenario_label=shown, workers=None if workers == 0 else workers,
-                                   executor=None if executor in (None, "processes") else executor,
-                                   progress=lambda label: bar.update(task, advance=1, description=label))
+            written = run_scenario(sc, out, command=command, scenario_label=shown, workers=1 if pool is None else None,
+                                   executor=pool, progress=lambda label: bar.update(task, advance=1, description=label))
     typer.echo(f"wrote {len(written)} files to {out}/ (open {out / 'index.md'})")
 
 

@@ -341,31 +341,69 @@ def _pool(workers: int, executor: Any) -> Iterator[Any]:
             yield pool
 
 
+WARM_UP = ("provergame.pipeline", "scipy.stats", "sympy")      # what nearly every task imports
+
+
+def _warm_up() -> None:
+    import importlib
+    for name in WARM_UP:
+        importlib.import_module(name)
+
+
+@contextmanager
+def report_pool(workers: int | None = None, executor: Any = None) -> Iterator[Any]:
+    """The executor a report runs on (None: this process), started at once: spawned workers import
+    the toolkit while the caller loads its scenario (`workers` and `executor` as in run_scenario)."""
+    from .errors import check_int
+    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
+    if executor is None and not _spawnable():
+        workers = 1
+    with _pool(workers, executor) as pool:
+        if pool is not None and executor is None:
+            for _ in range(workers):
+                pool.submit(_warm_up)
+        yield pool
+
+
 # Longest kinds first (timelines, designs over the draws, robustness draws), so that no long task starts
 # last and leaves a worker idle at the end; results still come back in task order.
 SUBMIT_ORDER = {"timeline": 0, "design": 1, "robustness": 2, "analysis": 3, "attack table": 4,
                 "attack by size": 5, "equal budget": 6, "survival": 7, "sequencer table": 8, "sweep": 9}
 
 
-def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> list[Any]:
-    """Every task's result, in task order, whatever the order of completion."""
-    done: list[Any] = [None] * len(tasks)
-    name = lambda t: " ".join([t.kind, *map(str, t.key if isinstance(t.key, tuple) else [t.key])]) \
-        if t.key is not None else t.kind
+def _name(t: Task) -> str:
+    return " ".join([t.kind, *map(str, t.key if isinstance(t.key, tuple) else [t.key])]) if t.key is not None else t.kind
+
+
+def _submit(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> Callable[[], list[Any]]:
+    """Start `tasks` on `pool` (longest kinds first) and return a function that waits for every result,
+    in task order whatever the order of completion. Without a pool the tasks run when it is called."""
     if pool is None:
-        for k, t in enumerate(tasks):
-            done[k] = t.fn(*t.args)
-            if progress:
-                progress(name(t))
-        return done
+        def run_here() -> list[Any]:
+            done = []
+            for t in tasks:
+                done.append(t.fn(*t.args))
+                if progress:
+                    progress(_name(t))
+            return done
+        return run_here
     first = sorted(range(len(tasks)), key=lambda k: SUBMIT_ORDER.get(tasks[k].kind, len(SUBMIT_ORDER)))
     futures = {pool.submit(tasks[k].fn, *tasks[k].args): k for k in first}
-    for fut in as_completed(futures):
-        k = futures[fut]
-        done[k] = fut.result()
-        if progress:
-            progress(name(tasks[k]))
-    return done
+
+    def wait() -> list[Any]:
+        done: list[Any] = [None] * len(tasks)
+        for fut in as_completed(futures):
+            k = futures[fut]
+            done[k] = fut.result()
+            if progress:
+                progress(_name(tasks[k]))
+        return done
+    return wait
+
+
+def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> list[Any]:
+    """Every task's result, in task order."""
+    return _submit(tasks, pool, progress)()
 
 
 def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
@@ -375,12 +413,8 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
     processes, default one per core; 1: in this process; or on `executor`: "processes", "serial",
     "dask://HOST:PORT" or a concurrent.futures Executor), check the decision page's verdicts over the
     draws, and write the report. Every task is seeded on its own, so the report is byte-identical
-    whatever the number of workers."""
-    from .errors import check_int
-    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
-    if executor is None and not _spawnable():
-        workers = 1
-    with _pool(workers, executor) as pool:
+    whatever the number of workers; `report_pool` starts the workers before the scenario is loaded."""
+    with report_pool(workers, executor) as pool:
         return _run(sc, out, command, scenario_label, progress, pool)
 
 
@@ -417,10 +451,13 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
                     Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, sc.timing(), dict(sc.targets)))
               for v in found if v.winner is not None and v.runner_up is not None and len(pops) > 1
               for seed, pop in pops]
-    rows: dict[str, list] = {}
-    for t, r in zip(checks, _execute(checks, pool, progress)):
-        rows.setdefault(t.key[0], []).append(r)
-    survival = {goal: tally(r, GOALS[goal][2]) for goal, r in rows.items()}
+    checked = _submit(checks, pool, progress)
+
+    def survival() -> dict[str, Any]:       # asked for last: the pages and figures are written meanwhile
+        rows: dict[str, list] = {}
+        for t, r in zip(checks, checked()):
+            rows.setdefault(t.key[0], []).append(r)
+        return {goal: tally(r, GOALS[goal][2]) for goal, r in rows.items()}
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
                "version": __version__, "command": command, "comparisons": comparisons,

@@ -226,13 +226,18 @@ def sweep_section(spec: Any, frame: pd.DataFrame, fig_name: str) -> str:
                         markdown_table(frame[[spec["param"]] + cols])])
 
 
+_VERDICTS = object()      # where the verdict table goes in index.md, filled in last
+
+
 def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any] | None = None,
                  sweeps: Sequence[tuple[dict[str, Any], pd.DataFrame]] = (),
                  progress: Callable[[str], None] | None = None, equal_budget: pd.DataFrame | None = None,
                  designs: pd.DataFrame | None = None, draws: pd.DataFrame | None = None,   # draws: robustness bands
-                 verdicts: Sequence[Any] = (), survival: dict[str, Any] | None = None) -> list[Path]:
+                 verdicts: Sequence[Any] = (),
+                 survival: dict[str, Any] | Callable[[], dict[str, Any]] | None = None) -> list[Path]:
     """Write index.md (the decision page first, then every table), one markdown file per analysis and
-    the figures; returns the paths written."""
+    the figures; returns the paths written. `survival` may be a function returning it: it is called
+    only once everything else is written (the pipeline's checks run meanwhile)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     context = dict(context or {})
@@ -256,8 +261,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     index += ["## The decision", _question(context), _units(context),
               "### Assumptions", "\n".join(f"- {a}" for a in ASSUMPTIONS)]
     if verdicts:
-        from provergame.decision import verdict_table
-        index += ["### Verdicts", markdown_table(verdict_table(list(verdicts), survival or {}))]
+        index += ["### Verdicts", _VERDICTS]
     pareto_body: list[str] = []
     if len(rows) >= 2:
         pareto_body, fig_path = pareto_section(rows, out)
@@ -322,6 +326,10 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
                     f"{spec['mechanism']}: equilibrium metrics vs {spec['param']}")
             written.append(out / fig)
             index.append(sweep_section(spec, frame, fig))
+    if verdicts:
+        from provergame.decision import verdict_table
+        checked = survival() if callable(survival) else survival
+        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}))
     (out / "index.md").write_text("\n\n".join(index) + "\n")
     written.append(out / "index.md")
     return written

@@ -58,6 +58,11 @@ def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
     """
     presence = np.asarray(presence, dtype=float)
     rates = np.asarray(rates, dtype=float)
+    if rates.ndim == 1 and np.any(rates > 0) and np.any(rates == 0) and np.all(rates >= 0):
+        fast = rates > 0                     # a prover at rate 0 never finishes and never stops another
+        out = np.zeros(np.broadcast_shapes(presence.shape, rates.shape))
+        out[..., fast] = first_finish(np.broadcast_to(presence, out.shape)[..., fast], rates[fast], t_from, t_to)
+        return out
     if rates.ndim > 1 or np.any(rates <= 0):
         if t_from != 0.0 or np.isfinite(t_to):
             raise ValueError("time windows need one fixed positive rate vector")

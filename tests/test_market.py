@@ -193,3 +193,22 @@ def test_nil_market_best_price_lies_on_the_critical_grid(n, priority, seed):
     scan = np.linspace(0.0, 2 * requests[:, 1].max(), 40_001)
     brute = nm.deviation_payoffs(p, np.tile(scan, (n, 1))).max(axis=1)
     assert np.all(fast >= brute - 3 * 1e-4 * len(requests))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.sampled_from(["price", "time"]), st.booleans(), st.integers(0, 10_000))
+def test_nil_market_deviation_payoffs_equal_a_full_matching(n, priority, rated, seed):
+    """Ranking each candidate against the fixed best rival proposal, against nil's whole matching run
+    at every substituted profile, on a coarse lattice where prices, times and ratings tie exactly."""
+    rng = np.random.default_rng(seed)
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.2, 1.5, n), rate=rng.choice([0.5, 1.0, 2.0], n),
+                                    reliability=rng.choice([0.8, 1.0], n))
+    requests = np.column_stack([rng.choice([0.4, 1.0, 2.5], 3), rng.choice([1.0, 2.0, 3.0], 3)])
+    nm = NilMarket(requests, pop, priority=priority, ratings=rng.choice([0.5, 1.0], n) if rated else None, tick=0.5)
+    prices = nm.price_lattice()
+    p = rng.choice(prices, n)
+    fast = nm.deviation_payoffs(p, np.tile(prices, (n, 1)))
+    for i in range(n):
+        q = np.tile(p, (len(prices), 1))
+        q[:, i] = prices
+        assert np.array_equal(fast[i], nm.expected_payoffs(q)[:, i])

@@ -31,6 +31,23 @@ def test_pure_race_is_rate_share(pop, reward):
     assert np.allclose(values, reward * pop.rate / pop.rate.sum(), rtol=1e-9, atol=1e-12)
 
 
+@given(st.lists(st.tuples(st.floats(0.05, 1.0), st.sampled_from([0.0, 0.01, 1.0, 3.0, 100.0]) | st.floats(0.01, 100)),
+                min_size=1, max_size=7))
+def test_first_finish_matches_subset_enumeration_with_idle_provers(rows):
+    """P(i first among present provers | i present) by enumerating who is present; provers at rate 0
+    never finish. Both routes: one rate vector for the batch, and rates that vary with it."""
+    q, r = np.array(rows).T
+    want = np.zeros(len(r))
+    for S in itertools.product([0, 1], repeat=len(r)):
+        S = np.array(S, bool)
+        w = np.prod(np.where(S, q, 1 - q))
+        if r[S].sum() > 0:
+            want[S] += w * r[S] / r[S].sum()
+    want /= q
+    assert np.allclose(er.first_finish(q, r), want, rtol=1e-9, atol=1e-12)
+    assert np.allclose(er.first_finish(q[None], r[None])[0], want, rtol=1e-9, atol=1e-12)
+
+
 @given(populations(min_n=1, max_n=5))
 def test_finish_positions_match_plackett_luce_over_subsets(pop):
     n = len(pop)

@@ -214,6 +214,43 @@ def test_turn_auction_deviation_payoffs_equal_full_auctions(pop, noise, data):
         assert np.isclose(fast[i, k], g.expected_payoffs(q)[i], rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=30, deadline=None)
+@given(staked(), st.sampled_from([2, 4, 8, 16, 32]), st.sampled_from(["uniform", "stake"]), st.data())
+def test_proof_tree_deviation_payoffs_equal_the_recursion_at_each_candidate(pop, leaves, weighting, data):
+    """The polynomial interpolation in the own covering probability (own_degree + 1 Chebyshev points)
+    against the tree recursion run at every substituted profile, on candidates that include the nodes."""
+    g = ProofTreeVRF(leaves, data.draw(real(0.1, 5.0)), data.draw(real(0.1, 5.0)), pop, slash=data.draw(real(0.0, 2.0)),
+                     weighting=weighting)
+    n = len(pop)
+    p = np.array(data.draw(st.lists(real(0.0, 1.0), min_size=n, max_size=n)))
+    points = g.own_degree + 1
+    nodes = 0.5 - 0.5 * np.cos(np.pi * (2 * np.arange(points) + 1) / (2 * points))
+    cand = np.tile(np.concatenate([np.linspace(0, 1, 41), nodes[:3]]), (n, 1))
+    fast = g.deviation_payoffs(p, cand)
+    assert cand.shape[1] > points or leaves == 32
+    for i in range(n):
+        q = np.tile(p, (cand.shape[1], 1))
+        q[:, i] = cand[i]
+        assert np.allclose(fast[i], g.expected_payoffs(q)[:, i], rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(staked(), real(0.1, 50.0), st.sampled_from([0.0, 1.0, 10.0, 300.0]), st.data())
+def test_delegated_stake_deviation_payoffs_equal_the_full_logit_response(pop, reward, sensitivity, data):
+    """One prover's cut against the others' fixed log-sum-exp, against every delegator re-responding at
+    each substituted profile (steep logits and inactive provers included)."""
+    n = len(pop)
+    g = DelegatedStake(reward, pop, [100.0, 25.0], data.draw(st.integers(1, n)), sensitivity=sensitivity)
+    p = np.array(data.draw(st.lists(real(0.0, 1.0), min_size=n, max_size=n)))
+    cand = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]) | real(0.0, 1.0), min_size=3 * n,
+                                       max_size=3 * n))).reshape(n, 3)
+    fast = g.deviation_payoffs(p, cand)
+    for i, k in itertools.product(range(n), range(3)):
+        q = p.copy()
+        q[i] = cand[i, k]
+        assert np.isclose(fast[i, k], g.expected_payoffs(q)[i], rtol=1e-9, atol=1e-12)
+
+
 @settings(max_examples=25, deadline=None)
 @given(staked(), st.sampled_from(["entry", "stake"]), st.sampled_from(["stake", "identity"]), st.data())
 def test_sparse_outcomes_equal_their_dense_form(pop, choose, weighting, data):
