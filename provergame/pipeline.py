@@ -375,16 +375,23 @@ def _name(t: Task) -> str:
     return " ".join([t.kind, *map(str, t.key if isinstance(t.key, tuple) else [t.key])]) if t.key is not None else t.kind
 
 
-def _submit(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> Callable[[], list[Any]]:
+def _submit(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None,
+            arrived: Callable[[Task, Any], None] | None = None) -> Callable[[], list[Any]]:
     """Start `tasks` on `pool` (longest kinds first) and return a function that waits for every result,
-    in task order whatever the order of completion. Without a pool the tasks run when it is called."""
+    in task order whatever the order of completion; `arrived(task, result)` runs here as each one comes
+    back. Without a pool the tasks run when the function is called."""
+    def done_one(t: Task, result: Any) -> None:
+        if arrived:
+            arrived(t, result)
+        if progress:
+            progress(_name(t))
+
     if pool is None:
         def run_here() -> list[Any]:
             done = []
             for t in tasks:
                 done.append(t.fn(*t.args))
-                if progress:
-                    progress(_name(t))
+                done_one(t, done[-1])
             return done
         return run_here
     first = sorted(range(len(tasks)), key=lambda k: SUBMIT_ORDER.get(tasks[k].kind, len(SUBMIT_ORDER)))
@@ -395,15 +402,15 @@ def _submit(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None
         for fut in as_completed(futures):
             k = futures[fut]
             done[k] = fut.result()
-            if progress:
-                progress(_name(tasks[k]))
+            done_one(tasks[k], done[k])
         return done
     return wait
 
 
-def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None) -> list[Any]:
+def _execute(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None,
+             arrived: Callable[[Task, Any], None] | None = None) -> list[Any]:
     """Every task's result, in task order."""
-    return _submit(tasks, pool, progress)()
+    return _submit(tasks, pool, progress, arrived)()
 
 
 def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_label: str = "",
@@ -421,10 +428,21 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
 def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
          progress: Callable[[str], None] | None, pool: Any) -> list[Path]:
     from .decision import GOALS, Build, verdicts
-    from .report import slug, summary_frame, write_report
+    from .report import slug, summary_frame, write_page, write_report
     from .robustness import bands, tally
+    context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
+               "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
+               "version": __version__, "command": command, "equal_budget": sc.equal_budget,
+               "targets": dict(sc.targets), "draws": len(sc.populations()), "population_seed": sc.provers.seed}
+    paged: set[str] = set()
+
+    def page(t: Task, analysis: Any) -> None:     # while the workers go on with the rest
+        if t.kind == "analysis":
+            write_page(t.key, analysis, out, context)
+            paged.add(t.key)
+
     tasks = phase_one(sc)
-    done = _execute(tasks, pool, progress)
+    done = _execute(tasks, pool, progress, page)
     by_kind: dict[str, list[tuple[Any, Any]]] = {}
     for t, result in zip(tasks, done):
         by_kind.setdefault(t.kind, []).append((t.key, result))
@@ -458,10 +476,8 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
         for t, r in zip(checks, checked()):
             rows.setdefault(t.key[0], []).append(r)
         return {goal: tally(r, GOALS[goal][2]) for goal, r in rows.items()}
-    context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
-               "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
-               "version": __version__, "command": command, "comparisons": comparisons,
-               "equal_budget": sc.equal_budget, "targets": dict(sc.targets), "draws": len(pops),
-               "population_seed": sc.provers.seed}
+
+    context["comparisons"] = comparisons
     return write_report(results, out, context=context, sweeps=sweeps, equal_budget=equal, designs=designs,
-                        draws=None if draws is None else bands(draws), verdicts=found, survival=survival)
+                        draws=None if draws is None else bands(draws), verdicts=found, survival=survival,
+                        pages_written=paged)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 import numpy as np
 from provergame.lazy import pandas as pd
@@ -229,26 +229,37 @@ def sweep_section(spec: Any, frame: pd.DataFrame, fig_name: str) -> str:
 _VERDICTS = object()      # where the verdict table goes in index.md, filled in last
 
 
+def write_page(label: str, analysis: Any, out: str | Path, context: dict[str, Any] | None = None) -> Path:
+    """One mechanism's page and its figures, as write_report writes them (the pipeline writes each page
+    as soon as its analysis arrives)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / (slug(label) + ".md")
+    page.write_text(f"# {label}\n\n{_header(dict(context or {}))}\n\n" + mechanism_section(label, analysis, out) + "\n")
+    return page
+
+
 def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any] | None = None,
                  sweeps: Sequence[tuple[dict[str, Any], pd.DataFrame]] = (),
                  progress: Callable[[str], None] | None = None, equal_budget: pd.DataFrame | None = None,
                  designs: pd.DataFrame | None = None, draws: pd.DataFrame | None = None,   # draws: robustness bands
                  verdicts: Sequence[Any] = (),
-                 survival: dict[str, Any] | Callable[[], dict[str, Any]] | None = None) -> list[Path]:
+                 survival: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+                 pages_written: Collection[str] = ()) -> list[Path]:
     """Write index.md (the decision page first, then every table), one markdown file per analysis and
     the figures; returns the paths written. `survival` may be a function returning it: it is called
-    only once everything else is written (the pipeline's checks run meanwhile)."""
+    only once everything else is written (the pipeline's checks run meanwhile). `pages_written`: labels
+    whose pages the caller already wrote with write_page and the same context."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     context = dict(context or {})
     labelled = [(r if isinstance(r, tuple) else (r.title, r)) for r in results]
     written: list[Path] = []
-    header = _header(context)
     rows = []
     for label, analysis in labelled:
         name = slug(label) + ".md"
-        body = f"# {label}\n\n{header}\n\n" + mechanism_section(label, analysis, out) + "\n"
-        (out / name).write_text(body)
+        if label not in pages_written:
+            write_page(label, analysis, out, context)
         written.append(out / name)
         row = {"mechanism": f"[{label}]({name})"}
         row.update({k: v for k, v in analysis.summary().items() if k != "mechanism"})
@@ -269,7 +280,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         index += ["### Trade-offs", pareto_body[1], pareto_body[0]]
     index += ["### What each mechanism does not model",
               "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.limitations}" for label, a in labelled),
-              "## Provenance", header]
+              "## Provenance", _header(context)]
     if designs is not None and len(designs):
         index += ["## Cheapest design meeting the targets",
                   "For every mechanism with one budget parameter: the smallest value of it (searched from 1/1000 to "

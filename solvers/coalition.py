@@ -27,6 +27,7 @@ from provergame.solvers.regret import best_responses
 BUDGET = 20_000_000       # payoff entries (joint profiles x players) before coalitions are sampled
 CHUNK = 256               # joint profiles per payoff call (games may expand each over a numerical grid)
 CHUNK_ENTRIES = 1_000_000
+BLOCK_CHUNKS = 16         # joint profiles gathered per block (in chunks) before repeated ones are merged
 GAIN_FLOOR = 1e-5         # joint gains below this share of the payoff scale are price-tick noise, not a cartel
 
 
@@ -103,16 +104,17 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
     best, best_members, best_profile = 0.0, (), p.copy()
     pareto, pareto_members = 0.0, ()
     count, chunk = 0, max(1, min(CHUNK, CHUNK_ENTRIES // game.n))
+    block = chunk * BLOCK_CHUNKS
     for s, coalitions in groups.items():
         choices = np.array(list(product(range(m), repeat=s)))                    # (M, s)
         pairs = np.array(list(product(range(len(coalitions)), range(len(choices)))))  # every coalition x choice
-        for start in range(0, len(pairs), chunk):
-            c_idx, ch_idx = pairs[start:start + chunk].T
+        for start in range(0, len(pairs), block):
+            c_idx, ch_idx = pairs[start:start + block].T
             members = coalitions[c_idx]                                          # (B, s)
             batch = np.broadcast_to(p, (len(c_idx), game.n)).copy()
             rows = np.arange(len(c_idx))[:, None]
             batch[rows, members] = cand[members, choices[ch_idx]]
-            pay = np.asarray(game.expected_payoffs(batch), dtype=float)
+            pay = _distinct_payoffs(game, batch, chunk)
             gains = pay[rows, members] - base[members]
             total = gains.sum(axis=1)
             count += len(c_idx)
@@ -130,6 +132,16 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
     if symmetric:
         method = "exchangeable players at a symmetric profile: one coalition of each size, every joint candidate"
     return CoalitionRegret(size, best, best_members, best_profile, pareto, pareto_members, exhaustive, count, method)
+
+
+def _distinct_payoffs(game: Game, batch: np.ndarray, chunk: int) -> np.ndarray:
+    """expected_payoffs of every row, each distinct joint profile evaluated once (in calls of at most
+    `chunk` profiles): members that keep their strategy make the same profile recur across coalitions
+    (the equilibrium itself once per coalition, each unilateral deviation once per coalition holding it)."""
+    distinct, where = np.unique(batch, axis=0, return_inverse=True)
+    pay = np.concatenate([np.asarray(game.expected_payoffs(distinct[k:k + chunk]), dtype=float)
+                          for k in range(0, len(distinct), chunk)])
+    return pay[where.reshape(-1)]
 
 
 @dataclass(frozen=True)
