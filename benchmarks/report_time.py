@@ -18,27 +18,22 @@ import tempfile
 import time
 from pathlib import Path
 
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of `root` and every process below it (Linux /proc), in MB."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        rss[pid] = kb / 1024
+    """Resident memory of `root` and every process below it, in MB: children from each thread's
+    /proc/PID/task/TID/children, resident pages from /proc/PID/statm (a few small reads per process of
+    the run, not a scan of every process on the machine, so the sampler stays off the run's cores)."""
     total, stack = 0.0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0.0)
-        stack.extend(children.get(pid, []))
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_MB
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
     return total
 
 
