@@ -327,7 +327,10 @@ def audit(theorem: Theorem, timeout_ms: int = 2_000) -> Audit:
     return Audit(sat, model, mutants, killed)
 
 
-_POINTS = [sp.Rational(1, 3), sp.Rational(3, 4), sp.Integer(2), sp.Rational(7, 2), sp.Integer(5)]
+@lru_cache(maxsize=1)
+def _points() -> tuple:
+    """The exact rationals the screen tries (built on first use: a warm proof cache never loads sympy)."""
+    return (sp.Rational(1, 3), sp.Rational(3, 4), sp.Integer(2), sp.Rational(7, 2), sp.Integer(5))
 
 
 def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> bool:
@@ -338,7 +341,8 @@ def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> 
     for k in range(tries):
         values = {}
         for j, s in enumerate(symbols):
-            v = _POINTS[(k + 2 * j) % len(_POINTS)] if k else _POINTS[j % len(_POINTS)]
+            points = _points()
+            v = points[(k + 2 * j) % len(points)] if k else points[j % len(points)]
             if s.is_integer:
                 v = sp.Integer(2 + (k + j) % 4)
             elif s.is_nonnegative is False or s.is_negative:

@@ -341,7 +341,7 @@ def _pool(workers: int, executor: Any) -> Iterator[Any]:
             yield pool
 
 
-WARM_UP = ("provergame.pipeline", "scipy.stats", "sympy")      # what nearly every task imports
+WARM_UP = ("provergame.pipeline", "scipy.stats")      # what nearly every task imports (sympy: only a cold proof cache)
 
 
 def _warm_up() -> None:
