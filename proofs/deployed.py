@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from provergame.lazy import sympy as sp
 
-from .engine import Theorem, over
+from .engine import Theorem, definite_integral, over
 
 x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 
@@ -87,8 +87,8 @@ def procurement(sym: dict) -> list[Theorem]:
     # d/dx (x - e) W^(K-1) = W^(K-2) K / hi [(hi - x)/(K - 1) - (x - e)] with W = K (hi - x) / ((K - 1) hi)
     bracket = (hi - x) / (K - 1) - (x - e)
     foc = lambda B: (sp.Eq((bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
-    revenue = lambda B: (sp.And(*[sp.Eq(sp.integrate(B.subs({hi: 1, K: n}) * n * (1 - e) ** (n - 1), (e, 0, 1)),
-                                        sp.integrate(e * n * (n - 1) * e * (1 - e) ** (n - 2), (e, 0, 1)))
+    revenue = lambda B: (sp.And(*[sp.Eq(definite_integral(B.subs({hi: 1, K: n}) * n * (1 - e) ** (n - 1), e, 0, 1),
+                                        definite_integral(e * n * (n - 1) * e * (1 - e) ** (n - 2), e, 0, 1))
                                   for n in range(2, 7)]), ())                                  # noqa: E731
     return [
         over("procurement_uniform_bid_foc", foc, (bid,),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from provergame.lazy import sympy as sp
 
-from .engine import Theorem, over
+from .engine import Theorem, definite_integral, over
 
 a, m, F, g, v = sp.symbols("a m F gamma v", positive=True)
 K = sp.Symbol("K", integer=True, positive=True)
@@ -37,8 +37,8 @@ def scroll_auction(sym: dict) -> list[Theorem]:
     # best response of a bidder with value v against K-1 rivals bidding (K-1)/K V: P(win with x) = (x K/(K-1))^(K-1)
     pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
     foc = lambda B: (sp.Eq((sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
-    revenue = lambda B: (sp.And(*[sp.Eq(sp.integrate((B * K * v ** (K - 1)).subs(K, n), (v, 0, 1)),
-                                        sp.integrate(v * n * (n - 1) * v ** (n - 2) * (1 - v), (v, 0, 1)))
+    revenue = lambda B: (sp.And(*[sp.Eq(definite_integral((B * K * v ** (K - 1)).subs(K, n), v, 0, 1),
+                                        definite_integral(v * n * (n - 1) * v ** (n - 2) * (1 - v), v, 0, 1))
                                   for n in range(2, 7)]), ())                                   # noqa: E731
     return [
         over("first_price_uniform_bid", foc, (bid,),

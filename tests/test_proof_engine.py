@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from provergame.proofs.engine import Theorem, prove
+from provergame.proofs.engine import Theorem, definite_integral, prove
 
 x, y = sp.symbols("x y", positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -130,3 +130,17 @@ def test_true_claims_with_integers_and_floats_are_proved():
     assert prove(Theorem("t", 1 / n <= 1)).status == "proved"
     assert prove(Theorem("t", x / n <= x / 2, (n >= 2,))).status == "proved"
     assert prove(Theorem("t", x * 0.5 <= x)).status == "proved"
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=6), st.integers(0, 4), st.integers(1, 4))
+def test_definite_integral_of_polynomials_equals_sympys(coefficients, power, n):
+    """The antiderivative route (what the revenue identities and their mutants take) against sympy's
+    integrate, exactly, on polynomials in e times (1 - e)^power with a free symbol among the coefficients."""
+    e, x = sp.symbols("e x", positive=True)
+    expr = sum(c * (x if k % 2 else 1) * e ** k for k, c in enumerate(coefficients)) * n * (1 - e) ** power
+    assert sp.expand(definite_integral(expr, e, 0, 1) - sp.integrate(expr, (e, 0, 1))) == 0
+
+
+def test_definite_integral_falls_back_beyond_polynomials():
+    e = sp.Symbol("e", positive=True)
+    assert definite_integral(1 / (1 + e), e, 0, 1) == sp.log(2)
