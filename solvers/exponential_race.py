@@ -39,14 +39,26 @@ def time_nodes(rates: np.ndarray, t_from: float = 0.0, t_to: float = np.inf) -> 
     return nodes, weights
 
 
-def _log_not_done(presence: np.ndarray, rates: np.ndarray, t: np.ndarray) -> np.ndarray:
+@lru_cache(maxsize=256)
+def _race_grid(rates: bytes, t_from: float, t_to: float) -> tuple[np.ndarray, ...]:
+    """For one rate vector (as bytes) and window: the time nodes t, weights w, rate_j t, P(j done by t)
+    and log rate_i - rate_i t, (T, n) each; read-only, built once (an entry game's best-response
+    dynamics asks for the same race hundreds of times)."""
+    r = np.frombuffer(rates, dtype=float)
+    t, w = time_nodes(r, t_from, t_to)
+    rt = np.multiply.outer(t, r)
+    out = (t, w, rt, -np.expm1(-rt), np.log(r)[None, :] - rt)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+def _log_not_done(presence: np.ndarray, rt: np.ndarray, done: np.ndarray) -> np.ndarray:
     """log P(j not (present and finished by t)), shape (..., T, n)."""
-    done = -np.expm1(-np.multiply.outer(t, rates))             # (T, n)
     q = presence[..., None, :]                                  # (..., 1, n)
     with np.errstate(divide="ignore"):
         out = np.log1p(-q * done)
-    exact = np.broadcast_to(-np.multiply.outer(t, rates), out.shape)
-    return np.where(q == 1.0, exact, out)
+    return np.where(q == 1.0, np.broadcast_to(-rt, out.shape), out)
 
 
 def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
@@ -67,11 +79,10 @@ def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
         if t_from != 0.0 or np.isfinite(t_to):
             raise ValueError("time windows need one fixed positive rate vector")
         return _first_finish_weighted(presence, rates)
-    t, w = time_nodes(rates, t_from, t_to)
-    logs = _log_not_done(presence, rates, t)                    # (..., T, n)
+    t, w, rt, done, own = _race_grid(np.ascontiguousarray(rates).tobytes(), float(t_from), float(t_to))
+    logs = _log_not_done(presence, rt, done)                    # (..., T, n)
     others = logs.sum(axis=-1, keepdims=True) - logs            # log prod_{j != i}
-    own = np.log(rates)[None, :] - np.multiply.outer(t, rates)  # log density of i at t
-    return np.einsum("...tn,t->...n", np.exp(others + own), w)
+    return np.einsum("...tn,t->...n", np.exp(others + own), w)  # own: log density of i at t
 
 
 def _first_finish_weighted(presence: np.ndarray, weights: np.ndarray) -> np.ndarray:
