@@ -96,6 +96,7 @@ class _Procurement(Game):
     timing: ClassVar[str] = "elected"
     exchangeable: ClassVar[bool] = True
     sybil_reason: ClassVar[str] = "the lowest bid wins; an extra identity with the same cost bids the same"
+    proof_family: ClassVar[str] = "procurement"
     grid: ClassVar[int] = 1201
 
     @property

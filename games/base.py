@@ -183,6 +183,7 @@ class Game(ABC):
     timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
     limitations: ClassVar[str] = ""              # one line: what the model leaves out (report pages)
     payoffs_use_provers: ClassVar[bool] = True   # False: the provers only receive what the players pay
+    proof_family: ClassVar[str] = ""             # kinds whose theorems are the same statements share a name
     provers: Population
 
     def __post_init__(self) -> None:

@@ -281,6 +281,7 @@ class Task:
     key: Any
     fn: Callable[..., Any]
     args: tuple
+    later: int = 0            # within its kind, tasks with a larger value start after those with smaller
 
 
 def phase_one(sc: Scenario) -> list[Task]:
@@ -297,8 +298,13 @@ def phase_one(sc: Scenario) -> list[Task]:
                           (pop, c.budget, c.slash, c.pool_size, c.leaves, sc.window)))
         tasks.append(Task("sequencer table", None, sequencer_comparison,
                           (pop, c.mev, c.fees, c.sequencers, c.unique_bonus)))
+    twins: dict[str, int] = {}
     for spec, (label, game) in zip(sc.specs(), sc.games()):
-        tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing)))
+        # games proving the same theorems (a kind's variants, a proof family) start one after another,
+        # so that a cold proof cache proves each theorem once rather than in two workers at the same time
+        family = game.proof_family or type(game).__name__
+        twin = twins[family] = twins.get(family, -1) + 1
+        tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing), twin))
         if len(pops) > 1:
             tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.window)))
         if sc.targets:
@@ -365,9 +371,10 @@ def report_pool(workers: int | None = None, executor: Any = None) -> Iterator[An
         yield pool
 
 
-# Longest kinds first (timelines, designs over the draws, robustness draws), so that no long task starts
-# last and leaves a worker idle at the end; results still come back in task order.
-SUBMIT_ORDER = {"timeline": 0, "design": 1, "robustness": 2, "analysis": 3, "attack table": 4,
+# Timelines first, then the analyses (their pages are written here as they arrive, and with a cold proof
+# cache they are the longest tasks), then the long kinds (designs over the draws, robustness draws), so
+# that no long task starts last and leaves a worker idle at the end; results come back in task order.
+SUBMIT_ORDER = {"timeline": 0, "analysis": 1, "design": 2, "robustness": 3, "attack table": 4,
                 "attack by size": 5, "equal budget": 6, "survival": 7, "sequencer table": 8, "sweep": 9}
 
 
@@ -394,7 +401,7 @@ def _submit(tasks: list[Task], pool: Any, progress: Callable[[str], None] | None
                 done_one(t, done[-1])
             return done
         return run_here
-    first = sorted(range(len(tasks)), key=lambda k: SUBMIT_ORDER.get(tasks[k].kind, len(SUBMIT_ORDER)))
+    first = sorted(range(len(tasks)), key=lambda k: (SUBMIT_ORDER.get(tasks[k].kind, len(SUBMIT_ORDER)), tasks[k].later))
     futures = {pool.submit(tasks[k].fn, *tasks[k].args): k for k in first}
 
     def wait() -> list[Any]:
