@@ -92,7 +92,10 @@ class _Race(FirstValidProof, EntryGame):
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)
         present = enter & _valid(self.provers.reliability, rng, rounds)
-        times = rng.standard_exponential((rounds, self.n)) / self.provers.rate
+        times = rng.standard_exponential((rounds, self.n))
+        times /= self.provers.rate
+        if np.all(p == 1) and np.all(self.provers.reliability == 1):
+            return enter, times                       # everyone enters and every proof is valid
         return enter, np.where(present, times, np.inf)
 
     def _outcomes(self, enter: np.ndarray, reward: np.ndarray, accepted: np.ndarray,
@@ -134,7 +137,7 @@ class WinnerTakesAll(_Race):
         enter, times = self._times(p, rng, rounds)
         winner, accepted = _first(times)
         return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner,
-                              times.min(axis=1))
+                              times[np.arange(rounds), winner])
 
     def symbolic(self) -> dict[str, Any]:
         R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
