@@ -181,10 +181,16 @@ class StakeVRF(Game):
             first, some = _categorical(weights * registered, rng, rounds)
         rho = self.provers.reliability
         rows = np.arange(rounds)
-        first_ok = np.where(some & (rng.random(rounds) < rho[first]), 0, n)
+        delivered = rng.random(rounds) < rho[first]
         winner = first.copy()
-        row, col = rows[some], first[some]                     # who was drawn first and tried
-        redraw = np.flatnonzero(some & (first_ok == n))       # the drawn prover failed: re-draw among the rest
+        if pure and cum[-1] > 0:                               # someone is drawn every round
+            first_ok = np.where(delivered, 0, n)
+            row, col = rows, first
+            redraw = np.flatnonzero(~delivered)
+        else:
+            first_ok = np.where(some & delivered, 0, n)
+            row, col = rows[some], first[some]                 # who was drawn first and tried
+            redraw = np.flatnonzero(some & (first_ok == n))   # the drawn prover failed: re-draw among the rest
         if redraw.size:
             keys = np.where(registered[redraw], _weighted_draw_order(weights, rng, redraw.size), np.inf)
             keys[np.arange(redraw.size), first[redraw]] = -np.inf
@@ -200,7 +206,7 @@ class StakeVRF(Game):
             first_ok[redraw] = k_ok
             winner[redraw] = order[np.arange(redraw.size), np.minimum(k_ok, n - 1)]
         accepted = first_ok < n
-        won = accepted[row] & (winner[row] == col)
+        won = accepted[row] & (winner[row] == col) if row is not rows else accepted & (winner == col)
         stake = p if self.choose == "stake" else (self.provers.stake if self.weighting == "stake" else
                                                   np.full(n, self.min_stake))
         lock = self.stake_cost * stake
