@@ -108,11 +108,11 @@ class Assignments:
     """Sparse per-round outcomes of games that assign each unit of work to few provers: at (row[k],
     col[k]) the prover earned reward[k], spent cost[k] and attempted[k] (each cell at most once); every
     prover also pays standing[i] in every round (a stake's carrying cost). Equal to the dense arrays
-    it stands for, at O(events) instead of O(rounds x n) work."""
+    it stands for, at O(events) instead of O(rounds x n) work. row None: one event per round, in order."""
 
     rounds: int
     n: int
-    row: np.ndarray
+    row: np.ndarray | None
     col: np.ndarray
     reward: np.ndarray
     cost: np.ndarray
@@ -123,9 +123,10 @@ class Assignments:
         reward = np.zeros((self.rounds, self.n))
         cost = np.broadcast_to(self.standing, (self.rounds, self.n)).astype(float)
         attempted = np.zeros((self.rounds, self.n), dtype=self.attempted.dtype)
-        reward[self.row, self.col] = self.reward
-        cost[self.row, self.col] += self.cost
-        attempted[self.row, self.col] = self.attempted
+        row = np.arange(self.rounds) if self.row is None else self.row
+        reward[row, self.col] = self.reward
+        cost[row, self.col] += self.cost
+        attempted[row, self.col] = self.attempted
         return reward, cost, attempted
 
     def moments(self) -> ProverMoments:

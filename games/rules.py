@@ -75,8 +75,8 @@ def assigned(rounds: int, n: int, who: np.ndarray, reward: np.ndarray, cost: np.
     round r where tried[r] (default: all), nobody else earns or spends anything."""
     from .base import Assignments
     if tried is None or bool(np.all(tried)):   # every round: no selection, no copies beyond the float casts
-        return Assignments(rounds, n, np.arange(rounds), np.asarray(who), _per_round(reward, rounds),
-                           _per_round(cost, rounds), np.ones(rounds, dtype=bool), np.zeros(n))
+        return Assignments(rounds, n, None, np.asarray(who), _per_round(reward, rounds),
+                           _per_round(cost, rounds), np.broadcast_to(True, (rounds,)), np.zeros(n))
     rows = np.flatnonzero(tried)
     return Assignments(rounds, n, rows, np.asarray(who)[rows], np.broadcast_to(reward, (rounds,))[rows].astype(float),
                        np.broadcast_to(cost, (rounds,))[rows].astype(float), np.ones(rows.size, dtype=bool), np.zeros(n))
