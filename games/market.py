@@ -416,7 +416,9 @@ class Predation(Game):
         P, E = sp.symbols("P E", positive=True)
         gain = (pp - pc) * (1 - d ** P) / (1 - d) + (pm - pc) * d ** P * (1 - d ** E) / (1 - d)
         x, y = sp.symbols("x y", positive=True)          # x = delta^P, y = delta^E: the gain times (1 - delta)
-        return {"gain": gain, "threshold_delay": sp.solve(sp.Eq(gain, 0), E),
+        # the root of gain = 0 in E, as sp.solve writes it (tests/test_proofs.py checks it is that root)
+        threshold = sp.log((-d ** P * pm + d ** P * pp + pc - pp) / (d ** P * (pc - pm))) / sp.log(d)
+        return {"gain": gain, "threshold_delay": [threshold],
                 "gain_in_discounts": (pp - pc) * (1 - x) + (pm - pc) * x * (1 - y),
                 "threshold_discount": 1 - (pc - pp) * (1 - x) / (x * (pm - pc))}
 

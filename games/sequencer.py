@@ -191,9 +191,11 @@ class FeeSharing(Game):
         a, b, m, F, g = sp.symbols("a b m F gamma", positive=True)
         K = sp.Symbol("K", integer=True, positive=True)
         foc = (K - 1) * g / (1 + g * a) * (m + (1 - a) * F) - K * F
-        lin = sp.solve(sp.Eq(foc, 0), a)
-        exp = sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)
-        return {"share_linear": lin[0], "share_exponential": exp[0], "foc_linear": foc,
+        # the roots in a of foc = 0 and of (K - 1) gamma (m + (1 - a) F) = K F, as sp.solve writes them
+        # (tests/test_proofs.py checks them against sp.solve)
+        lin = (F * K * g - F * K - F * g + K * g * m - g * m) / (F * g * (2 * K - 1))
+        exp = (F * K * g - F * K - F * g + K * g * m - g * m) / (F * g * (K - 1))
+        return {"share_linear": lin, "share_exponential": exp, "foc_linear": foc,
                 "payoff_linear": (1 + g * a) / (1 + g * a + (K - 1) * (1 + g * b)) * (m + (1 - a) * F),
                 "share_multiplicative": ((K - 1) * g * (m + F) - F) / (g * K * F),
                 # P(win) of a score u (1 + a) against K-1 equal scores, at weight ratio t below / above 1
@@ -213,8 +215,9 @@ class FeeSharing(Game):
 
     def theorems(self) -> list:
         from provergame.proofs import deployed, sequencer
-        return sequencer.fee_sharing(self.symbolic()) + (deployed.fee_sharing_multiplicative(self.symbolic())
-                                                          if self.weight == "multiplicative" else [])
+        sym = self.symbolic()
+        return sequencer.fee_sharing(sym) + (deployed.fee_sharing_multiplicative(sym) if self.weight == "multiplicative"
+                                             else [])
 
 
 _VALUE_LAWS = "'uniform', ('lognormal', sigma), ('beta', a, b) or a frozen scipy.stats distribution"

@@ -86,6 +86,28 @@ def test_games_expose_their_theorems_and_symbolic_forms():
     assert sp.simplify(sym["dissipation"] - (n - 1) / n) == 0
 
 
+def test_hand_written_closed_forms_are_what_sympy_derives():
+    """The symbolic forms written out (so a cold proof cache skips the derivations) are, expression for
+    expression, what sp.solve and sp.simplify give: the same trees, so the same mutants and proofs."""
+    from provergame.solvers.contest import symbolic_tullock
+    from provergame.games.market import Predation
+    from provergame.games.sequencer import FeeSharing
+    pp, pc, pm, d = sp.symbols("pi_p pi_c pi_m delta", positive=True)
+    P, E = sp.symbols("P E", positive=True)
+    gain = Predation.example().symbolic()["gain"]
+    assert Predation.example().symbolic()["threshold_delay"] == sp.solve(sp.Eq(gain, 0), E)
+    a, m, F, g = sp.symbols("a m F gamma", positive=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    sym = FeeSharing.example().symbolic()
+    assert sym["share_linear"] == sp.solve(sp.Eq(sym["foc_linear"], 0), a)[0]
+    assert sym["share_exponential"] == sp.solve(sp.Eq((K - 1) * g * (m + (1 - a) * F), K * F), a)[0]
+    t = symbolic_tullock()
+    R, c, x, y = sp.symbols("R c x y", positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    assert t["profit"] == sp.simplify(t["payoff"].subs({x: t["effort"], y: t["effort"]}))
+    assert t["dissipation"] == sp.simplify(n * c * t["effort"] / R)
+
+
 @pytest.mark.parametrize("kind", sorted(games.registered()))
 def test_every_game_has_three_counted_theorems(kind):
     """At least three theorems per game are proved, have satisfiable hypotheses and are killed by a
