@@ -263,7 +263,7 @@ class _Procurement(Game):
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         m = self.check_profile(profile)
-        cand = np.asarray(candidates, dtype=float)
+        cand = self.check_candidates(candidates)
         out = np.empty_like(cand)
         done: dict[tuple, np.ndarray] = {}
         for k in range(self.n):   # players with the same own scale and candidates share the answer

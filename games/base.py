@@ -259,6 +259,24 @@ class Game(ABC):
                                    f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
         return np.clip(p, lo, hi)
 
+    def check_candidates(self, candidates: Any) -> np.ndarray:
+        """(n, m) strategies each player may deviate to, each within its own bounds (as check_profile)."""
+        if getattr(_TRUSTED, "on", False):
+            return np.asarray(candidates, dtype=float)
+        try:
+            cand = np.asarray(candidates, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidParameter("candidates", candidates, f"an (n = {self.n}, m) array of real numbers") from None
+        if cand.ndim != 2 or cand.shape[0] != self.n:
+            raise InvalidParameter("candidates", f"shape {cand.shape}", f"an (n = {self.n}, m) array")
+        lo, hi = self.strategy_bounds()
+        bad = ~np.isfinite(cand) | (cand < lo[:, None] - 1e-12) | (cand > hi[:, None] + 1e-12)
+        if bad.any():
+            i, k = (int(v) for v in np.argwhere(bad)[0])
+            raise InvalidParameter(f"candidates[{i}, {k}]", float(cand[i, k]),
+                                   f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
+        return np.clip(cand, lo[:, None], hi[:, None])
+
     # --- analytic face -------------------------------------------------------------
     @abstractmethod
     def expected_payoffs(self, profile: Any) -> np.ndarray:
@@ -267,7 +285,7 @@ class Game(ABC):
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         """Payoff of player i playing candidates[i, k] while the others keep `profile`: (n, m)."""
         p = self.check_profile(profile)
-        cand = np.asarray(candidates, dtype=float)
+        cand = self.check_candidates(candidates)
         n, m = cand.shape
         batch = np.broadcast_to(p, (n, m, n)).copy()
         batch[np.arange(n), :, np.arange(n)] = cand
@@ -395,7 +413,7 @@ class EntryGame(Game):
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         p = self.check_profile(profile)
         gain = self.entry_values(p) - self.entry_cost()
-        return np.asarray(candidates, dtype=float) * gain[:, None]
+        return self.check_candidates(candidates) * gain[:, None]
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         from provergame.solvers.entry import solve_entry_game

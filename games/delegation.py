@@ -123,7 +123,7 @@ class DelegatedStake(Game):
         fixed log-sum-exp a_i, so its delegation is D / (1 + e^(a_i - s_i(x))), and the active set's total
         stake stays own + D. (n, m) payoffs without re-solving the n-prover response per candidate."""
         cuts = self.check_profile(profile)
-        x = np.asarray(candidates, dtype=float)
+        x = self.check_candidates(candidates)
         act, rho, stake = self.active, self.provers.reliability, self.provers.stake
         score = np.where(act, self.sensitivity * rho * (1 - cuts), -np.inf)
         rivals = np.where(np.eye(self.n, dtype=bool), -np.inf, score[None, :])

@@ -518,7 +518,7 @@ class NilMarket(Game):
         secondary, and how many rivals tie on both) does not move, so each candidate is ranked against
         it once: (n, m) payoffs in O(n m R) rather than a full matching per candidate."""
         p = self.check_profile(profile)
-        x = np.asarray(candidates, dtype=float)
+        x = self.check_candidates(candidates)
         n = self.n
         t_r, c_r = self.requests[:, 0], self.requests[:, 1]
         fits = self.times[None, :] <= t_r[:, None]                                    # (R, n)

@@ -37,7 +37,7 @@ def entry_race_checks(game: EntryGame, reward: float,
     """The forms above against the game's numeric face: the payoff of entering alone (what
     bribe_threshold pays a withholder) and the liveness of its first two provers entering."""
     forms = entry_race_forms()
-    alone = game.deviation_payoffs(np.zeros(game.n), np.ones((game.n, 1)))[:, 0]   # entering while all withhold
+    alone = game.deviation_payoffs(np.zeros(game.n), game.strategy_bounds()[1][:, None])[:, 0]   # entering while all withhold
     rho = game.provers.reliability
     out = [("withhold_bribe", forms["withhold_bribe"], {"R": reward, "rho_i": rho[0], "c_i": cost[0]},
             float(alone[0]))]
@@ -375,7 +375,7 @@ class SpeedRace(Game):
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         x = self.check_profile(profile)
-        cand = np.asarray(candidates, dtype=float)
+        cand = self.check_candidates(candidates)
         others = (x.sum() - x)[:, None]
         total = others + cand
         share = np.divide(cand, total, out=np.zeros_like(cand), where=total > 0)

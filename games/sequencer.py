@@ -407,6 +407,7 @@ class ScrollAuction(Game):
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         m = self.check_profile(profile)
+        candidates = self.check_candidates(candidates)
         return np.stack([self._payoff_grid(np.asarray(candidates[k], float), np.broadcast_to(
             np.delete(m, k), (candidates.shape[1], self.n - 1))) for k in range(self.n)])
 

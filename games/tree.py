@@ -148,7 +148,7 @@ class ProofTreeVRF(Game):
         """Each prover's payoff is a polynomial of degree <= own_degree in its own covering probability:
         for more candidates than that, it is evaluated at own_degree + 1 Chebyshev points of [0, 1] and
         interpolated (barycentric formula; exact up to rounding, Lebesgue constant ~ (2/pi) log degree)."""
-        cand = np.asarray(candidates, dtype=float)
+        cand = self.check_candidates(candidates)
         points = self.own_degree + 1
         if cand.shape[-1] <= points:
             return super().deviation_payoffs(profile, cand)

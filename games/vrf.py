@@ -117,7 +117,7 @@ class StakeVRF(Game):
         if self.choose == "entry":
             p = self.check_profile(profile)
             gain = self.entry_values(p) - self.entry_cost()
-            return np.asarray(candidates, float) * gain[:, None]
+            return self.check_candidates(candidates) * gain[:, None]
         return super().deviation_payoffs(profile, candidates)
 
     def stats(self, profile: Any) -> Stats:
@@ -694,7 +694,7 @@ class TurnBased(Game):
         """Stake turns: linear in the own entry probability. Turn auction: the rivals' bid law is
         fixed while i deviates, so it is integrated once and each candidate markup only moves i's own
         bid density: (n, m) payoffs from one (n, m, X) array rather than m full auctions."""
-        cand = np.asarray(candidates, float)
+        cand = self.check_candidates(candidates)
         if self.rule == "stake_turns":
             gain = self.entry_values(np.zeros(self.n)) - self.entry_cost()
             return cand * gain[:, None]

@@ -14,6 +14,9 @@ class InvalidParameter(ValueError):
         self.name, self.value, self.allowed = name, value, allowed
         super().__init__(f"invalid {name}={value!r}: must be {allowed}")
 
+    def __reduce__(self):               # raised in a worker process, it reaches the caller intact
+        return type(self), (self.name, self.value, self.allowed)
+
 
 def _range_text(lo, hi, lo_open, hi_open) -> str:
     if lo is None and hi is None:

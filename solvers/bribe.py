@@ -60,7 +60,7 @@ def withhold_bribes(game: Game) -> np.ndarray:
     lo, hi = game.strategy_bounds()
     idle = lo.copy()
     if game.finite:
-        cand = np.tile([0.0, 1.0], (game.n, 1))
+        cand = np.clip(np.tile([0.0, 1.0], (game.n, 1)), lo[:, None], hi[:, None])
     else:
         cand = lo[:, None] + (hi - lo)[:, None] * np.concatenate([[0.0], np.geomspace(1e-9, 1, 200)])[None, :]
     gain = game.deviation_payoffs(idle, cand).max(axis=1) - game.expected_payoffs(idle)
@@ -209,8 +209,8 @@ def solo_payoffs(game: Game) -> np.ndarray:
     games) or the idle-profile search: equal wherever the rules do not depend on who is registered."""
     if game.n <= PRUNE_LIMIT:
         return _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0))
-    if game.finite:
-        return np.maximum(game.deviation_payoffs(np.zeros(game.n), np.ones((game.n, 1)))[:, 0], 0.0)
+    if game.finite:                     # entering (where the player may) while everyone else stays out
+        return np.maximum(game.deviation_payoffs(np.zeros(game.n), game.strategy_bounds()[1][:, None])[:, 0], 0.0)
     return withhold_bribes(game)
 
 

@@ -39,7 +39,7 @@ def time_nodes(rates: np.ndarray, t_from: float = 0.0, t_to: float = np.inf) -> 
     return nodes, weights
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=16)          # (T, n) arrays: 16 rate vectors of 1,000 provers hold about 60 MB
 def _race_grid(rates: bytes, t_from: float, t_to: float) -> tuple[np.ndarray, ...]:
     """For one rate vector (as bytes) and window: the time nodes t, weights w, rate_j t, P(j done by t)
     and log rate_i - rate_i t, (T, n) each; read-only, built once (an entry game's best-response

@@ -45,11 +45,12 @@ def best_responses(game: Game, profile, points: int = 129, iterations: int = REF
 
 def _best_responses(game: Game, p: np.ndarray, points: int, iterations: int) -> tuple[np.ndarray, np.ndarray]:
     n = game.n
-    if game.finite:
-        pay = game.deviation_payoffs(p, np.tile([0.0, 1.0], (n, 1)))
-        k = np.argmax(pay, axis=1)
-        return pay[np.arange(n), k], k.astype(float)
     lo, hi = game.strategy_bounds()
+    if game.finite:                     # pure strategies {0, 1}, within each player's bounds (ineligible: 0)
+        pure = np.clip(np.tile([0.0, 1.0], (n, 1)), lo[:, None], hi[:, None])
+        pay = game.deviation_payoffs(p, pure)
+        k = np.argmax(pay, axis=1)
+        return pay[np.arange(n), k], pure[np.arange(n), k]
     lattice = game.price_lattice() if isinstance(game, protocols.PriceLattice) else None
     if lattice is not None:        # prices are multiples of a coarse tick: every one of them is tried
         grid = np.broadcast_to(lattice, (n, len(lattice)))

@@ -133,6 +133,22 @@ def test_deviation_payoffs_equal_payoffs_at_the_substituted_profile(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_deviation_candidates_outside_the_bounds_are_refused_by_name(kind):
+    """Every game's deviation search (its own fast form included) names the first bad candidate."""
+    game = _example(kind)
+    rng = np.random.default_rng(4)
+    p = _random_profile(game, rng)
+    cand = _random_profile(game, rng, (3,)).T
+    lo, hi = game.strategy_bounds()
+    cand[-1, 1] = hi[-1] + 1.0
+    with pytest.raises(pg.InvalidParameter, match=rf"candidates\[{game.n - 1}, 1\]"):
+        game.deviation_payoffs(p, cand)
+    cand[-1, 1] = np.nan
+    with pytest.raises(pg.InvalidParameter, match="candidates"):
+        game.deviation_payoffs(p, cand)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_play_returns_the_documented_shapes(kind):
     game = _example(kind)
     p = _random_profile(game, np.random.default_rng(3))
