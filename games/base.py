@@ -250,14 +250,7 @@ class Game(ABC):
             raise InvalidParameter("profile", profile, f"an array of {self.n} real numbers") from None
         if p.shape[-1:] != (self.n,):
             raise InvalidParameter("profile", profile, f"an array whose last axis has length {self.n}")
-        lo, hi = self.strategy_bounds()
-        bad = ~np.isfinite(p) | (p < lo - 1e-12) | (p > hi + 1e-12)
-        if bad.any():
-            idx = np.argwhere(bad)[0]
-            i = int(idx[-1])
-            raise InvalidParameter(f"profile[{i}]", float(p[tuple(idx)]),
-                                   f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
-        return np.clip(p, lo, hi)
+        return self._bounded(p, -1, lambda idx: f"profile[{idx[-1]}]")
 
     def check_candidates(self, candidates: Any) -> np.ndarray:
         """(n, m) strategies each player may deviate to, each within its own bounds (as check_profile)."""
@@ -269,13 +262,19 @@ class Game(ABC):
             raise InvalidParameter("candidates", candidates, f"an (n = {self.n}, m) array of real numbers") from None
         if cand.ndim != 2 or cand.shape[0] != self.n:
             raise InvalidParameter("candidates", f"shape {cand.shape}", f"an (n = {self.n}, m) array")
+        return self._bounded(cand, 0, lambda idx: f"candidates[{idx[0]}, {idx[1]}]")
+
+    def _bounded(self, x: np.ndarray, axis: int, name: Any) -> np.ndarray:
+        """x clipped into each player's strategy bounds (players along `axis`: -1 or 0), or InvalidParameter
+        naming (`name(index)`) the first entry outside them or not finite."""
         lo, hi = self.strategy_bounds()
-        bad = ~np.isfinite(cand) | (cand < lo[:, None] - 1e-12) | (cand > hi[:, None] + 1e-12)
+        low, high = (lo, hi) if axis == -1 else (lo[:, None], hi[:, None])
+        bad = ~np.isfinite(x) | (x < low - 1e-12) | (x > high + 1e-12)
         if bad.any():
-            i, k = (int(v) for v in np.argwhere(bad)[0])
-            raise InvalidParameter(f"candidates[{i}, {k}]", float(cand[i, k]),
-                                   f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
-        return np.clip(cand, lo[:, None], hi[:, None])
+            idx = tuple(int(v) for v in np.argwhere(bad)[0])
+            i = idx[axis]
+            raise InvalidParameter(name(idx), float(x[idx]), f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
+        return np.clip(x, low, high)
 
     # --- analytic face -------------------------------------------------------------
     @abstractmethod
