@@ -267,7 +267,10 @@ class Game(ABC):
     def _bounded(self, x: np.ndarray, axis: int, name: Any) -> np.ndarray:
         """x clipped into each player's strategy bounds (players along `axis`: -1 or 0), or InvalidParameter
         naming (`name(index)`) the first entry outside them or not finite."""
-        lo, hi = self.strategy_bounds()
+        kept = self.__dict__.get("_bounds")         # the game is immutable: its bounds are computed once
+        if kept is None:
+            kept = self.__dict__.setdefault("_bounds", tuple(np.asarray(b, dtype=float) for b in self.strategy_bounds()))
+        lo, hi = kept
         low, high = (lo, hi) if axis == -1 else (lo[:, None], hi[:, None])
         bad = ~np.isfinite(x) | (x < low - 1e-12) | (x > high + 1e-12)
         if bad.any():
