@@ -276,7 +276,8 @@ class Game(ABC):
         if bad.any():
             idx = tuple(int(v) for v in np.argwhere(bad)[0])
             i = idx[axis]
-            raise InvalidParameter(name(idx), float(x[idx]), f"a {self.strategy_label} in [{lo[i]}, {hi[i]}]")
+            article = "an" if self.strategy_label[:1] in "aeiou" else "a"
+            raise InvalidParameter(name(idx), float(x[idx]), f"{article} {self.strategy_label} in [{lo[i]}, {hi[i]}]")
         return np.clip(x, low, high)
 
     # --- analytic face -------------------------------------------------------------
