@@ -153,7 +153,8 @@ def _sympy_decides(statement: Any) -> bool:
     if s is sp.true or s is True:
         return True
     if isinstance(s, sp.Eq):
-        return sp.simplify(s.lhs - s.rhs) == 0
+        difference = s.lhs - s.rhs
+        return sp.cancel(difference) == 0 or sp.simplify(difference) == 0
     if isinstance(s, sp.And):
         return all(_sympy_decides(a) for a in s.args)
     return False
@@ -169,7 +170,9 @@ def _model_value(v) -> sp.Expr:
     raise _Untranslatable(str(v))
 
 
-def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int) -> ProofResult | None:
+def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int, confirm: bool = True) -> ProofResult | None:
+    """Proved when the negation is unsatisfiable; refuted when z3's model, re-evaluated exactly by sympy,
+    is a counterexample (skipped without `confirm`: then only "proved or not" is asked)."""
     tr = _Translator(integers)
     claim = tr(theorem.statement)
     hyps = [tr(a) for a in theorem.assumptions]
@@ -180,11 +183,11 @@ def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int) -> ProofResul
     kind = "integer" if integers else "real"
     if answer == z3.unsat:
         return ProofResult(theorem.name, "proved", f"z3 ({kind} arithmetic): negation unsatisfiable")
-    if answer == z3.sat:
+    if answer == z3.sat and confirm:
         model = solver.model()
         values = {s: _model_value(model.eval(v, model_completion=True)) for s, v in tr.vars.items()}
-        holds = [sp.sympify(a).subs(values) for a in theorem.assumptions]
-        fails = sp.sympify(theorem.statement).subs(values)
+        holds = [sp.sympify(a).xreplace(values) for a in theorem.assumptions]
+        fails = sp.sympify(theorem.statement).xreplace(values)
         integral = all(values[s].is_integer for s in values if s.is_integer)
         if integral and all(bool(h) is True for h in holds) and fails in (sp.false, False):
             return ProofResult(theorem.name, "refuted", f"z3 ({kind} arithmetic) model, confirmed by sympy",
@@ -199,20 +202,22 @@ def exact(expr: Any) -> Any:
     return expr.xreplace({f: sp.Rational(f) for f in floats}) if floats else expr
 
 
-def prove(theorem: Theorem, timeout_ms: int = 20_000) -> ProofResult:
-    """Proved, Refuted (with a checked counterexample) or Unknown; never claims more."""
+def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = True) -> ProofResult:
+    """Proved, Refuted (with a checked counterexample) or Unknown; never claims more. Without
+    `counterexample`, a claim z3 does not prove is "unknown" without looking for one: whether it is
+    proved is unchanged (a confirmed counterexample rules a proof out), which is all the audit asks."""
     text = str(theorem.statement)
     theorem = Theorem(theorem.name, exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions),
                       theorem.description)
     try:
-        if _sympy_decides(theorem.statement) and not theorem.assumptions:
+        if not theorem.assumptions and _sympy_decides(theorem.statement):
             return ProofResult(theorem.name, "proved", "sympy simplify", statement=text)
     except Exception:  # sympy may not decide; z3 is tried next
         pass
     reason = ""
     for integers in (False, True):
         try:
-            out = _z3_attempt(theorem, integers, timeout_ms)
+            out = _z3_attempt(theorem, integers, timeout_ms, confirm=counterexample)
         except _Untranslatable as exc:
             reason = f"not in z3's arithmetic: {exc}"
             break
@@ -259,7 +264,12 @@ class Audit:
 
 
 def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None, dict | None]:
-    """Do the hypotheses (with the symbols' own assumptions and defined denominators) have a model?"""
+    """Do the hypotheses (with the symbols' own assumptions and defined denominators) have a model?
+    The screen's exact rational points are tried first (a point where everything holds is a model,
+    and the same one on every machine); then z3 searches."""
+    model = _model_at_points(exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions))
+    if model is not None:
+        return True, {s.name: str(v) for s, v in model.items()}
     tr = _Translator(integers=True)
     try:
         hyps = [tr(exact(a)) for a in theorem.assumptions]
@@ -343,21 +353,31 @@ def _points() -> tuple:
     return (sp.Rational(1, 3), sp.Rational(3, 4), sp.Integer(2), sp.Rational(7, 2), sp.Integer(5))
 
 
+def _point(symbols: list, k: int) -> dict:
+    """The screen's k-th exact point: rationals from _points(), integers 2-5, negated for negative symbols."""
+    points = _points()
+    values = {}
+    for j, s in enumerate(symbols):
+        v = points[(k + 2 * j) % len(points)] if k else points[j % len(points)]
+        if s.is_integer:
+            v = sp.Integer(2 + (k + j) % 4)
+        elif s.is_nonnegative is False or s.is_negative:
+            v = -v
+        values[s] = v
+    return values
+
+
+def _symbols(statement: Any, assumptions: tuple) -> list:
+    return sorted(statement.free_symbols.union(*[sp.sympify(a).free_symbols for a in assumptions]), key=str)
+
+
 def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> bool:
     """Is the claim false at some exact rational point where its hypotheses hold? (A cheap screen
     before the prover; a point only counts when every term evaluates to a definite truth value.)"""
     statement = exact(statement)
-    symbols = sorted(statement.free_symbols.union(*[sp.sympify(a).free_symbols for a in assumptions]), key=str)
+    symbols = _symbols(statement, assumptions)
     for k in range(tries):
-        values = {}
-        for j, s in enumerate(symbols):
-            points = _points()
-            v = points[(k + 2 * j) % len(points)] if k else points[j % len(points)]
-            if s.is_integer:
-                v = sp.Integer(2 + (k + j) % 4)
-            elif s.is_nonnegative is False or s.is_negative:
-                v = -v
-            values[s] = v
+        values = _point(symbols, k)
         try:
             if not all(sp.sympify(a).xreplace(values) is sp.true for a in assumptions):
                 continue
@@ -368,9 +388,44 @@ def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> 
     return False
 
 
+def _model_at_points(statement: Any, assumptions: tuple, tries: int = 20) -> dict | None:
+    """The first of the screen's points that is a model of the hypotheses: every symbol's own
+    assumptions hold there, every hypothesis is true, every denominator of the claim and its
+    hypotheses is nonzero and every square root's argument nonnegative (the translator's side
+    conditions), and the claim has a definite truth value."""
+    symbols = _symbols(statement, assumptions)
+    for k in range(tries):
+        values = _point(symbols, k)
+        if not all(getattr(v, f"is_{key}") is held for s, v in values.items()
+                   for key, held in s.assumptions0.items()):
+            continue
+        try:
+            if not all(sp.sympify(a).xreplace(values) is sp.true for a in assumptions):
+                continue
+            if not all(_defined(e, values) for e in (statement, *assumptions)):
+                continue
+            if statement.xreplace(values) not in (sp.true, sp.false):
+                continue
+        except (TypeError, ZeroDivisionError, ValueError):
+            continue
+        return values
+    return None
+
+
+def _defined(expr: Any, values: dict) -> bool:
+    for node in sp.preorder_traversal(sp.sympify(expr)):
+        if isinstance(node, sp.Pow):
+            base = node.base.xreplace(values)
+            if node.exp.is_Integer and int(node.exp) <= 0 and base.is_zero is not False:
+                return False
+            if node.exp == sp.Rational(1, 2) and base.is_nonnegative is not True:
+                return False
+    return True
+
+
 @lru_cache(maxsize=4096)
 def _status(name: str, statement: Any, assumptions: tuple, timeout_ms: int) -> str:
-    return prove(Theorem(name, statement, assumptions), timeout_ms).status
+    return prove(Theorem(name, statement, assumptions), timeout_ms, counterexample=False).status
 
 
 PROOF_COLUMNS = ["theorem", "status", "method", "counterexample", "hypotheses", "hypotheses hold at",

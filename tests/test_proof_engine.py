@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from provergame.proofs.engine import Theorem, definite_integral, prove
+from provergame.proofs.engine import Theorem, definite_integral, prove, satisfiable
 
 x, y = sp.symbols("x y", positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -113,6 +113,46 @@ def check_claim(theorem: Theorem) -> str:
 @given(_claims())
 def test_engine_never_proves_a_false_generated_claim(theorem):
     check_claim(theorem)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(_claims())
+def test_skipping_the_counterexample_never_changes_whether_a_claim_is_proved(theorem):
+    """The audit asks only "proved or not" of a mutant, and skips confirming z3's model: the verdict
+    "proved" must be the same with and without that step, and nothing is called refuted without it."""
+    if theorem.statement in (sp.true, sp.false):
+        return
+    full, quick = prove(theorem, timeout_ms=4_000), prove(theorem, timeout_ms=4_000, counterexample=False)
+    assert full.proved == quick.proved, (theorem, full, quick)
+    assert quick.status != "refuted"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(_claims())
+def test_a_model_of_the_hypotheses_satisfies_them_exactly(theorem):
+    """Whether the exact point screen or z3 found it, the model shown makes every hypothesis true and
+    every term of the claim defined, evaluated by the exact oracle."""
+    if theorem.statement in (sp.true, sp.false):
+        return
+    found, model = satisfiable(theorem)
+    if found and model is not None:
+        env = {}
+        for s in theorem.statement.free_symbols.union(*[sp.sympify(a).free_symbols for a in theorem.assumptions]):
+            value = sp.Rational(model[s.name])
+            env[s] = Fraction(int(value.p), int(value.q))
+        assert all(evaluate(a, env) is True for a in theorem.assumptions), (theorem, model)
+        assert evaluate(theorem.statement, env) is not None, (theorem, model)
+        assert all(v > 0 for s, v in env.items() if s.is_positive)
+        assert all(v.denominator == 1 for s, v in env.items() if s.is_integer)
+
+
+def test_hypotheses_that_leave_a_denominator_zero_have_no_model():
+    """a = b + 3 is forced, so 1/(a - b - 3) is never defined: no model, although the point (5, 2)
+    satisfies the hypotheses and Eq(zoo, 1) evaluates to False rather than failing."""
+    a, b = sp.symbols("a b", integer=True, positive=True)
+    claim = Theorem("undefined", sp.Eq(1 / (a - b - 3), 1), (a >= b + 3, a <= b + 3))
+    assert satisfiable(claim) == (False, None)
+    assert satisfiable(Theorem("defined", sp.Eq(1 / (a - b - 2), 1), (a >= b + 3, a <= b + 3)))[0] is True
 
 
 @pytest.mark.parametrize("statement,assumptions", [
