@@ -31,25 +31,29 @@ from .registry import register
 _COST_LAWS = "('uniform', lo, hi) or ('lognormal', sigma, scale)"
 
 
-def _cost_law(spec: Any, name: str = "cost_distribution"):
-    """("uniform", lo, hi) or ("lognormal", sigma, scale) as a frozen scipy distribution."""
+def _cost_law_params(spec: Any, name: str = "cost_distribution") -> tuple[str, float, float]:
+    """("uniform", lo, hi) or ("lognormal", sigma, scale), checked (without building the distribution)."""
     if not isinstance(spec, (list, tuple)) or len(spec) != 3 or spec[0] not in ("uniform", "lognormal"):
         raise InvalidParameter(name, spec, _COST_LAWS)
-    kind = spec[0]
-    if kind == "uniform":
-        p1 = Real(lo=0).check(f"{name}.lo", spec[1])
-        p2 = Real(lo=0).check(f"{name}.hi", spec[2])
-        if p2 <= p1:
-            raise InvalidParameter(f"{name}.hi", p2, f"> lo ({p1:g})")
-        return stats.uniform(p1, p2 - p1)
-    p1 = Real(lo=0, lo_open=True, hi=10).check(f"{name}.sigma", spec[1])
-    p2 = Real(lo=0, lo_open=True).check(f"{name}.scale", spec[2])
-    return stats.lognorm(p1, scale=p2)
+    if spec[0] == "uniform":
+        lo = Real(lo=0).check(f"{name}.lo", spec[1])
+        hi = Real(lo=0).check(f"{name}.hi", spec[2])
+        if hi <= lo:
+            raise InvalidParameter(f"{name}.hi", hi, f"> lo ({lo:g})")
+        return ("uniform", float(lo), float(hi))
+    sigma = Real(lo=0, lo_open=True, hi=10).check(f"{name}.sigma", spec[1])
+    scale = Real(lo=0, lo_open=True).check(f"{name}.scale", spec[2])
+    return ("lognormal", float(sigma), float(scale))
+
+
+def _cost_law(spec: Any, name: str = "cost_distribution"):
+    """The cost law as a frozen scipy distribution."""
+    kind, p1, p2 = _cost_law_params(spec, name)
+    return stats.uniform(p1, p2 - p1) if kind == "uniform" else stats.lognorm(p1, scale=p2)
 
 
 def _cost_law_checked(name: str, spec: Any) -> tuple:
-    _cost_law(spec, name)
-    return (spec[0], float(spec[1]), float(spec[2]))
+    return _cost_law_params(spec, name)
 
 
 def _uniform_bid_check(game: Any) -> list[tuple[str, Any, dict[str, float], float]]:
@@ -123,6 +127,11 @@ class _Procurement(Game):
     def _cost(self):
         return self._law
 
+    def _cost_support(self) -> tuple[float, float]:
+        """The cost law's support (lowest, highest cost), read from its parameters."""
+        kind, p1, p2 = _cost_law_params(self.cost_distribution)
+        return (p1, p2) if kind == "uniform" else (0.0, np.inf)
+
     @cached_property
     def _grid_bids(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(u, cost, effective cost, equilibrium bid) on the quantile grid, computed once."""
@@ -149,9 +158,8 @@ class _Procurement(Game):
         """Equilibrium price asked by a prover of cost c (on its effective cost); inf above the reserve."""
         e = self.effective(cost)
         K, P = self.provers_count, self.reserve
-        d = self._cost()
-        if self.cost_distribution[0] == "uniform" and P >= float(self.effective(d.ppf(1.0))):
-            hi = float(self.effective(d.ppf(1.0)))
+        if self.cost_distribution[0] == "uniform" and P >= float(self.effective(self._cost_support()[1])):
+            hi = float(self.effective(self._cost_support()[1]))
             return np.where(e <= P, e + (hi - e) / K, np.inf)
         grid = self._eff_grid()
         top = min(P, float(grid[-1]))
@@ -435,7 +443,7 @@ class ReverseDutchAuction(_Procurement):
     def _validate(self) -> None:
         if self.max_price <= self.min_price:
             raise InvalidParameter("max_price", self.max_price, f"> min_price ({self.min_price:g})")
-        lowest = float(self.bid(self._cost().ppf(0.0)))
+        lowest = float(self.bid(self._cost_support()[0]))
         if self.min_price > lowest + 1e-12:
             raise InvalidParameter("min_price", self.min_price, f"at most the lowest equilibrium lock price {lowest:.6g} "
                                    "(a floor that binds makes provers bunch at t = 0, which is not modelled)")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
+from provergame.lazy import is_frame
 from provergame.lazy import pandas as pd
 from provergame.lazy import sympy as sp
 
@@ -439,7 +440,7 @@ _REQUESTS = Array(lo=0, lo_open=True, columns=2)
 
 
 def _requests_checked(name: str, requests: Any) -> np.ndarray:
-    if isinstance(requests, pd.DataFrame):
+    if is_frame(requests):
         requests = requests[["deadline", "max_price"]].to_numpy()
     return _REQUESTS.check(name, requests)
 

@@ -6,6 +6,7 @@ imported the first time an attribute is looked up (a proof, a symbolic face), no
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 
@@ -30,6 +31,12 @@ class LazyModule:
 
     def __repr__(self) -> str:
         return f"<lazy module {object.__getattribute__(self, '_name')}>"
+
+
+def is_frame(value: Any) -> bool:
+    """A pandas DataFrame? (Without importing pandas: a value cannot be one before pandas is loaded.)"""
+    module = sys.modules.get("pandas")
+    return module is not None and isinstance(value, module.DataFrame)
 
 
 sympy = LazyModule("sympy")

@@ -166,3 +166,17 @@ def test_import_leaves_heavy_libraries_for_first_use():
             "print(','.join(m for m in heavy if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", loaded
+
+
+def test_loading_a_scenario_leaves_heavy_libraries_for_the_workers():
+    """`provergame report` loads and checks the scenario in the parent while the workers start: every
+    game is built and validated, and none of that needs pandas, scipy.stats or sympy (so the first
+    tasks go out at once)."""
+    import subprocess
+    import sys
+    code = ("import sys; from provergame.scenario import load_scenario, default_scenario_path; "
+            "sc = load_scenario(default_scenario_path()); assert sc.games(); "
+            "heavy = ['sympy', 'pandas', 'scipy.stats', 'scipy.integrate', 'scipy.optimize', 'z3', 'matplotlib']; "
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", loaded

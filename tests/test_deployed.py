@@ -183,6 +183,17 @@ def test_reverse_auctions_bids_and_revenue_equivalence(rel, slash, k, law, sigma
     assert np.all((t[fin] >= 0) & (t[fin] <= 60.0))
 
 
+@given(st.sampled_from(["uniform", "lognormal"]), real(0.0, 2.0), real(0.1, 3.0))
+def test_cost_support_is_the_laws_own(law, a, b):
+    """The support read from the parameters (what scenario checks use without scipy) is scipy's
+    ppf(0), ppf(1) of the same law."""
+    dist = ("uniform", a, a + b) if law == "uniform" else ("lognormal", b, a + 0.1)
+    auction = ReverseAuction(3, dist)
+    lo, hi = auction._cost_support()
+    assert lo == auction._cost().ppf(0.0)
+    assert hi == pytest.approx(auction._cost().ppf(1.0), rel=1e-15)
+
+
 def test_dutch_auction_simulates_and_collateral():
     d = ReverseDutchAuction(0.0, 2.0, 600.0, 300.0, 1.0, 0.5, 4, ("uniform", 0.2, 1.0), 0.9, after_timeout_price=0.8)
     eq = pg.solve(d)
