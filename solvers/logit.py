@@ -36,46 +36,74 @@ class LogitResult:
 
 
 class _Game:
-    """The normalised payoff tensors and the contractions the trace needs."""
+    """The normalised payoff tensors, each with its own player's axis first, and the contractions
+    the trace needs."""
 
     def __init__(self, pay: np.ndarray):
         self.n = pay.ndim - 1
         self.k = list(pay.shape[:-1])
         self.off = np.concatenate([[0], np.cumsum(self.k)])
         self.T = []
+        self.front = []
+        self.others = [[j for j in range(self.n) if j != i] for i in range(self.n)]
         for i in range(self.n):
             t = pay[..., i]
             span = float(t.max() - t.min())
             self.T.append((t - t.min()) / span if span > 0 else np.zeros_like(t))
+            self.front.append(np.ascontiguousarray(np.moveaxis(self.T[i], i, 0)))
 
     def split(self, flat: np.ndarray) -> list[np.ndarray]:
         return [flat[self.off[i]:self.off[i + 1]] for i in range(self.n)]
 
     def values(self, s: list[np.ndarray]) -> list[np.ndarray]:
-        return [self._contract(self.T[i], s, (i,)) for i in range(self.n)]
+        """v_i[a]: player i's payoff from action a, every other player mixing."""
+        return [self.front[i].reshape(self.k[i], -1) @ _outer([s[j] for j in self.others[i]])
+                for i in range(self.n)]
 
-    def cross(self, s: list[np.ndarray], i: int, j: int) -> np.ndarray:
-        """(k_i, k_j): player i's payoff from (a_i, a_j), the rest mixing."""
-        out = self._contract(self.T[i], s, (i, j))
-        return out if i < j else out.T
-
-    def _contract(self, t: np.ndarray, s: list[np.ndarray], keep: tuple[int, ...]) -> np.ndarray:
-        """t with every player's axis not in `keep` contracted with its mixture, last axis first
-        (axes kept in increasing player order)."""
-        for m in range(self.n - 1, -1, -1):
-            if m not in keep:
-                t = np.tensordot(t, s[m], axes=([m], [0]))
-        return t
+    def responses(self, s: list[np.ndarray]) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
+        """The values and, for every ordered pair (i, j), the (k_i, k_j) matrix of player i's payoff
+        from (a_i, a_j) with the rest mixing: one leave-one-out contraction per player."""
+        if self.n == 1:
+            return [self.front[0]], {}
+        values, cross = [], {}
+        for i in range(self.n):
+            for j, c in _leave_one_out(self.front[i], self.others[i], s).items():
+                cross[i, j] = c
+            j = self.others[i][0]
+            values.append(cross[i, j] @ s[j])
+        return values, cross
 
     def regret(self, s: list[np.ndarray]) -> float:
         return max(float(v.max() - v @ si) for v, si in zip(self.values(s), s))
+
+
+def _outer(vectors: list[np.ndarray]) -> np.ndarray:
+    """The flattened outer product of the vectors (C order), ones(1) for none."""
+    out = np.ones(1)
+    for v in vectors:
+        out = np.multiply.outer(out, v).ravel()
+    return out
+
+
+def _leave_one_out(t: np.ndarray, players: list[int], s: list[np.ndarray]) -> dict[int, np.ndarray]:
+    """{p: t with every axis but its first and p's contracted with the mixtures}, where t's axes are
+    (own, *players). Halving the players each time: two passes over t, then over smaller tensors."""
+    if len(players) == 1:
+        return {players[0]: t}
+    half = len(players) // 2
+    left, right = players[:half], players[half:]
+    k_left, k_right = t.shape[1:1 + half], t.shape[1 + half:]
+    flat = t.reshape(t.shape[0], int(np.prod(k_left)), int(np.prod(k_right)))
+    keep_left = (flat @ _outer([s[p] for p in right])).reshape((t.shape[0],) + k_left)
+    keep_right = (_outer([s[p] for p in left]) @ flat).reshape((t.shape[0],) + k_right)
+    return {**_leave_one_out(keep_left, left, s), **_leave_one_out(keep_right, right, s)}
 
 
 def _system(g: _Game, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """H(z) and its Jacobian (N, N + 1) at z = (log s, lambda)."""
     beta, lam = z[:-1], z[-1]
     s = g.split(np.exp(beta))
-    v = g.values(s)
+    v, cross = g.responses(s)
     N = len(beta)
     H = np.empty(N)
     J = np.zeros((N, N + 1))
@@ -88,11 +116,10 @@ def _system(g: _Game, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         J[o + 1:o + k, o + 1:o + k] = np.eye(k - 1)
         J[o + 1:o + k, o] = -1.0
         J[o + 1:o + k, -1] = -(v[i][1:] - v[i][0])
-        for j in range(g.n):
-            if j != i:
-                c = g.cross(s, i, j)
-                oj = g.off[j]
-                J[o + 1:o + k, oj:oj + g.k[j]] = -lam * (c[1:] - c[0]) * s[j]
+        for j in g.others[i]:
+            c = cross[i, j]
+            oj = g.off[j]
+            J[o + 1:o + k, oj:oj + g.k[j]] = -lam * (c[1:] - c[0]) * s[j]
     return H, J
 
 
@@ -117,7 +144,7 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
         full = [np.zeros(k) for k in g.k]
         for i in range(g.n):
             full[i][supp[i]] = y[i]
-        v = g.values(full)
+        v, cross = g.responses(full)
         F = np.zeros(off[-1])
         J = np.zeros((off[-1], off[-1]))
         for i in range(g.n):
@@ -125,10 +152,9 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
             F[o] = y[i].sum() - 1.0
             J[o, o:o + sizes[i]] = 1.0
             F[o + 1:o + sizes[i]] = v[i][x[1:]] - v[i][x[0]]
-            for j in range(g.n):
-                if j != i:
-                    c = g.cross(full, i, j)[np.ix_(x, supp[j])]
-                    J[o + 1:o + sizes[i], off[j]:off[j] + sizes[j]] = c[1:] - c[0]
+            for j in g.others[i]:
+                c = cross[i, j][np.ix_(x, supp[j])]
+                J[o + 1:o + sizes[i], off[j]:off[j] + sizes[j]] = c[1:] - c[0]
         if np.max(np.abs(F)) < 1e-14:
             break
         try:

@@ -42,6 +42,35 @@ def test_logit_branch_ends_at_a_certified_equilibrium_of_random_games(seed, acti
     assert all(abs(s.sum() - 1) < 1e-12 and (s >= 0).all() for s in res.strategies)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.lists(st.integers(1, 5), min_size=1, max_size=5))
+def test_logit_contractions_equal_einsum(seed, actions):
+    """The leave-one-out contractions the trace uses (values, and each pair's payoff matrix with the
+    rest mixing) against np.einsum written out index by index."""
+    from provergame.solvers.logit import _Game
+    rng = np.random.default_rng(seed)
+    n = len(actions)
+    pay = rng.normal(size=(*actions, n))
+    g = _Game(pay)
+    s = [rng.dirichlet(np.ones(k)) for k in actions]
+    letters = "abcdefgh"[:n]
+    values, cross = g.responses(s)
+    for i in range(n):
+        operands = [g.T[i]] + [s[m] for m in range(n) if m != i]
+        spec = ",".join([letters] + [letters[m] for m in range(n) if m != i]) + "->" + letters[i]
+        expected = np.einsum(spec, *operands)
+        np.testing.assert_allclose(values[i], expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(g.values(s)[i], expected, rtol=1e-12, atol=1e-12)
+        for j in range(n):
+            if j == i:
+                continue
+            rest = [m for m in range(n) if m not in (i, j)]
+            spec = letters + "".join("," + letters[m] for m in rest) + "->" + letters[i] + letters[j]
+            np.testing.assert_allclose(cross[i, j], np.einsum(spec, g.T[i], *[s[m] for m in rest]),
+                                       rtol=1e-12, atol=1e-12)
+    assert set(cross) == {(i, j) for i in range(n) for j in range(n) if i != j}
+
+
 def test_logit_branch_on_the_suite_games():
     """All 85 two-player suite games end at an exact equilibrium (regret 0 to rounding), the
     degenerate ones included (a continuum: the careful retrace or the perturbed copy gets there)."""
