@@ -23,7 +23,7 @@ from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
 from .rules import valid_draws as _valid
-from .rules import assigned as _assigned, categorical as _categorical
+from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
 
 
@@ -173,8 +173,7 @@ class StakeVRF(Game):
             registered = np.broadcast_to(row0, (rounds, n))
             u = rng.random(rounds)                   # one uniform per round: categorical(weights x registered)
             total = cum[-1]
-            first = np.minimum(np.searchsorted(cum, u * total, side="right"), n - 1) if total > 0 \
-                else np.zeros(rounds, dtype=int)
+            first = np.minimum(inverse_cdf(cum, u), n - 1) if total > 0 else np.zeros(rounds, dtype=int)
             some = np.full(rounds, total > 0)
         else:
             registered = _entries(p * (weights > 0), rng, rounds)

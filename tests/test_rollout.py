@@ -101,3 +101,21 @@ def test_results_render(small_population):
         "hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted", "surplus",
         "dissipation", "liveness", "eventual_liveness"}
     assert a.bribe.total > 0 and len(a.bribe.to_frame()) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.integers(1, 3000), st.sampled_from([600, 3000]),
+       st.sampled_from(["lognormal", "zeros", "one", "tiny", "equal"]))
+def test_inverse_cdf_is_the_binary_search(seed, n, rounds, shape):
+    """The guide-table draw returns exactly np.searchsorted's index, for weights with zeros, a single
+    positive weight, weights spanning 30 orders of magnitude, and ties; and at u = 0 and u -> 1."""
+    from provergame.games.rules import inverse_cdf
+    rng = np.random.default_rng(seed)
+    w = {"lognormal": rng.lognormal(0, 2, n), "zeros": rng.random(n) * (rng.random(n) < 0.3),
+         "one": np.eye(1, n, int(rng.integers(n)))[0], "tiny": 10.0 ** rng.uniform(-30, 0, n),
+         "equal": np.ones(n)}[shape]
+    if w.sum() == 0:
+        w[0] = 1.0
+    cum = np.cumsum(w)
+    u = np.concatenate([rng.random(rounds), [0.0, np.nextafter(1.0, 0.0)]])
+    np.testing.assert_array_equal(inverse_cdf(cum, u), np.searchsorted(cum, u * cum[-1], side="right"))
