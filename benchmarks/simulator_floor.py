@@ -71,13 +71,17 @@ def cases(n: int) -> dict:
     }
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    fn()
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
+def best_of(fns: list, repeat: int = 7) -> list[float]:
+    """Each callable's best time over `repeat` rounds, the callables taking turns within each round (so a
+    slow spell of the machine falls on all of them, not on one side of a ratio)."""
+    for fn in fns:
         fn()
-        best = min(best, time.perf_counter() - t)
+    best = [np.inf] * len(fns)
+    for _ in range(repeat):
+        for k, fn in enumerate(fns):
+            t = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t)
     return best
 
 
@@ -103,7 +107,7 @@ def main() -> None:
                 floor = lambda: elected_floor(chances, game.provers.reliability, rounds)   # noqa: E731
             ours = lambda: [pg.simulate(game, profile, rounds=rounds, seed=s) for s in SEEDS]   # noqa: E731
             rules = lambda: [game.play(profile, np.random.default_rng(s), rounds) for s in SEEDS]   # noqa: E731
-            a, b, c = best_of(floor, 7), best_of(ours, 7), best_of(rules, 7)
+            a, b, c = best_of([floor, ours, rules])
             lines.append(f"| {name} | {rounds} | {a:.4g} | {c:.4g} | {c / a:.2f} | {b:.4g} | {b / a:.2f} |")
             print(lines[-1], flush=True)
     if args.out:

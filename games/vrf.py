@@ -553,6 +553,9 @@ class TaikoPool(Game):
         return vrf.taiko_pool(self.symbolic())
 
 
+AUCTION_BLOCK = 1 << 16     # bids per block of turns drawn at once (512 KB: stays in cache)
+
+
 @register("turn_based")
 @dataclass(frozen=True)
 class TurnBased(Game):
@@ -754,17 +757,42 @@ class TurnBased(Game):
             return Outcomes(None, None, None, ok, paid, np.where(ok, self.provers.cost[holder], 0.0),
                             first_assignment_times(holder, ok, self.provers.rate, rng),
                             assignments=_assigned(rounds, n, holder, paid, self.provers.cost[holder], acts))
-        realised = self.provers.cost * np.exp(self.cost_noise * rng.standard_normal((rounds, n)))
-        bids = realised / np.maximum(rho, 1e-12) * (1 + p)
-        order = np.argpartition(bids, 1, axis=1) if n > 1 else np.zeros((rounds, 1), dtype=int)
-        win = order[:, 0]
-        price = bids[rows, order[:, 1]] if n > 1 else np.full(rounds, self.reward)
+        win, price, spent = self._auction_turns(p, rng, rounds)
         ok = rng.random(rounds) < rho[win]
         paid = np.where(ok, price, 0.0)
         # a failed proof costs the winner its proving cost and earns nothing (paid on delivery)
-        return Outcomes(None, None, None, ok, paid, np.where(ok, realised[rows, win], 0.0),
+        return Outcomes(None, None, None, ok, paid, np.where(ok, spent, 0.0),
                         first_assignment_times(win, ok, self.provers.rate, rng),
-                        assignments=_assigned(rounds, n, win, paid, realised[rows, win]))
+                        assignments=_assigned(rounds, n, win, paid, spent))
+
+    def _auction_turns(self, markup: np.ndarray, rng: np.random.Generator, rounds: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(winner, price, its realised cost) of each turn: every prover's log-normal cost drawn, bid at
+        cost / reliability x (1 + markup), the lowest bid wins at the second-lowest. Drawn in blocks of
+        rounds (the same normals in the same order as one (rounds, n) draw) so the bids stay in cache."""
+        n = self.n
+        cost, reliability = self.provers.cost, np.maximum(self.provers.reliability, 1e-12)
+        win = np.empty(rounds, dtype=np.intp)
+        price = np.full(rounds, self.reward)
+        spent = np.empty(rounds)
+        block = max(1, AUCTION_BLOCK // n)
+        for start in range(0, rounds, block):
+            stop = min(start + block, rounds)
+            realised = rng.standard_normal((stop - start, n))
+            realised *= self.cost_noise
+            np.exp(realised, out=realised)
+            np.multiply(cost, realised, out=realised)
+            bids = realised / reliability
+            bids *= 1 + markup
+            rows = np.arange(stop - start)
+            if n > 1:
+                order = np.argpartition(bids, 1, axis=1)
+                win[start:stop] = order[:, 0]
+                price[start:stop] = bids[rows, order[:, 1]]
+            else:
+                win[start:stop] = 0
+            spent[start:stop] = realised[rows, win[start:stop]]
+        return win, price, spent
 
     stall_form: ClassVar[str] = "linear"
 

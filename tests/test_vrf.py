@@ -265,3 +265,26 @@ def test_sparse_outcomes_equal_their_dense_form(pop, choose, weighting, data):
     a, b = out.moments(), out.dense().moments()
     for name in ("payoff", "payoff_sq", "reward", "cost", "cost_sq", "attempts"):
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-12, atol=1e-9, err_msg=name)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 6000), st.integers(0, 1000))
+def test_turn_auction_blocks_draw_what_one_draw_would(n, rounds, seed):
+    """The turn auction draws its (rounds, n) costs block by block: winners, prices, realised costs and
+    the generator's state after are exactly those of the single (rounds, n) draw written out."""
+    import provergame.games.vrf as vrf
+    rng = np.random.default_rng(seed)
+    pop = pg.Population.from_arrays(cost=rng.lognormal(0, .5, n), rate=np.ones(n), reliability=rng.uniform(.8, 1, n))
+    game = vrf.TurnBased(10.0, pop, rule="turn_auction")
+    markup = rng.uniform(0, 0.3, n)
+    one = np.random.default_rng(seed + 1)
+    realised = pop.cost * np.exp(game.cost_noise * one.standard_normal((rounds, n)))
+    bids = realised / np.maximum(pop.reliability, 1e-12) * (1 + markup)
+    rows = np.arange(rounds)
+    win = np.argpartition(bids, 1, axis=1)[:, 0] if n > 1 else np.zeros(rounds, dtype=int)
+    price = bids[rows, np.argpartition(bids, 1, axis=1)[:, 1]] if n > 1 else np.full(rounds, 10.0)
+    blocked = np.random.default_rng(seed + 1)
+    got = game._auction_turns(markup, blocked, rounds)
+    for a, b in zip(got, (win, price, realised[rows, win])):
+        np.testing.assert_array_equal(a, b)
+    assert blocked.random() == one.random()
