@@ -81,8 +81,7 @@ class Outcomes:
         a = self.assignments
         if a is None:
             return self.reward.sum(axis=0), self.cost.sum(axis=0), self.attempted.sum(axis=0)
-        return (np.bincount(a.col, a.reward, a.n), np.bincount(a.col, a.cost, a.n) + a.rounds * a.standing,
-                np.bincount(a.col, a.attempted.astype(float), a.n))
+        return np.bincount(a.col, a.reward, a.n), np.bincount(a.col, a.cost, a.n) + a.rounds * a.standing, a.attempts()
 
     def on_time(self, window: float) -> np.ndarray:
         """(rounds,) share of the round's demand proved within `window`."""
@@ -107,8 +106,10 @@ class ProverMoments:
 class Assignments:
     """Sparse per-round outcomes of games that assign each unit of work to few provers: at (row[k],
     col[k]) the prover earned reward[k], spent cost[k] and attempted[k] (each cell at most once); every
-    prover also pays standing[i] in every round (a stake's carrying cost). Equal to the dense arrays
-    it stands for, at O(events) instead of O(rounds x n) work. row None: one event per round, in order."""
+    prover also pays standing[i] in every round (a stake's carrying cost, a race entrant's proving
+    cost) and, when given, attempts standing_attempted[i] times in every round (a race's entrants).
+    Equal to the dense arrays it stands for, at O(events) instead of O(rounds x n) work. row None: one
+    event per round, in order."""
 
     rounds: int
     n: int
@@ -118,16 +119,24 @@ class Assignments:
     cost: np.ndarray
     attempted: np.ndarray
     standing: np.ndarray
+    standing_attempted: np.ndarray | None = None
 
     def dense(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         reward = np.zeros((self.rounds, self.n))
         cost = np.broadcast_to(self.standing, (self.rounds, self.n)).astype(float)
-        attempted = np.zeros((self.rounds, self.n), dtype=self.attempted.dtype)
+        attempted = np.broadcast_to(self._standing_attempts(), (self.rounds, self.n)).astype(self.attempted.dtype)
         row = np.arange(self.rounds) if self.row is None else self.row
         reward[row, self.col] = self.reward
         cost[row, self.col] += self.cost
-        attempted[row, self.col] = self.attempted
+        attempted[row, self.col] += self.attempted
         return reward, cost, attempted
+
+    def _standing_attempts(self) -> np.ndarray:
+        return np.zeros(self.n) if self.standing_attempted is None else self.standing_attempted
+
+    def attempts(self) -> np.ndarray:
+        """Per-prover attempts over the rounds."""
+        return np.bincount(self.col, self.attempted.astype(float), self.n) + self.rounds * self._standing_attempts()
 
     def moments(self) -> ProverMoments:
         s, n, col = self.standing, self.n, self.col
@@ -139,7 +148,7 @@ class Assignments:
         return ProverMoments(
             np.bincount(col, payoff, n) - idle * s, np.bincount(col, payoff * payoff, n) + idle * s * s,
             np.bincount(col, self.reward, n), np.bincount(col, cost, n) + idle * s,
-            np.bincount(col, cost * cost, n) + idle * s * s, np.bincount(col, self.attempted.astype(float), n),
+            np.bincount(col, cost * cost, n) + idle * s * s, self.attempts(),
             float(nonzero.min()) if nonzero.size else np.inf)
 
 

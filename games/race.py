@@ -19,10 +19,24 @@ from provergame.model import Population
 from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Assignments, EntryGame, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, race_on_time
 from .rules import valid_draws as _valid
+
+
+def _won_outcomes(entrants: np.ndarray, spend: np.ndarray, prize: float, accepted: np.ndarray, winner: np.ndarray,
+                  landed: np.ndarray) -> Outcomes:
+    """Rounds in which the same `entrants` each spend `spend` and attempt, and the winner takes `prize`
+    when a proof was accepted: sparse outcomes (the prizes are the events, the rest is standing)."""
+    rounds = accepted.shape[0]
+    rows = None if bool(accepted.all()) else np.flatnonzero(accepted)
+    col = winner if rows is None else winner[rows]
+    spend = np.where(entrants, spend, 0.0)
+    events = Assignments(rounds, entrants.shape[0], rows, col, np.full(col.shape[0], float(prize)), np.zeros(col.shape[0]),
+                         np.zeros(col.shape[0], dtype=bool), spend, entrants.astype(float))
+    return Outcomes(None, None, None, accepted, np.where(accepted, float(prize), 0.0),
+                    np.where(accepted, spend[winner], 0.0), landed, assignments=events)
 
 
 def entry_race_forms() -> dict[str, Any]:
@@ -91,10 +105,11 @@ class _Race(FirstValidProof, EntryGame):
 
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)
-        present = enter & _valid(self.provers.reliability, rng, rounds)
+        everyone = bool(np.all(p == 1) and np.all(self.provers.reliability == 1))
+        present = None if everyone else enter & _valid(self.provers.reliability, rng, rounds)
         times = rng.standard_exponential((rounds, self.n))
         times /= self.provers.rate
-        if np.all(p == 1) and np.all(self.provers.reliability == 1):
+        if everyone:
             return enter, times                       # everyone enters and every proof is valid
         return enter, np.where(present, times, np.inf)
 
@@ -103,6 +118,15 @@ class _Race(FirstValidProof, EntryGame):
         cost = enter * self.entry_cost()
         useful = np.where(accepted, self.entry_cost()[winner], 0.0)
         return Outcomes(reward, cost, np.asarray(enter), accepted, reward.sum(axis=1), useful, landed)
+
+    def _won(self, p: np.ndarray, enter: np.ndarray, prize: float, accepted: np.ndarray, winner: np.ndarray,
+             landed: np.ndarray) -> Outcomes:
+        """Outcomes of rounds where the winner, if a proof was accepted, takes `prize`. With a pure profile
+        the same provers enter every round: each pays its entry cost and attempts in every round (standing)
+        and the winners' prizes are the only events, so nothing of size rounds x n is built."""
+        if not np.all((p == 0) | (p == 1)):
+            return self._outcomes(enter, _one_hot(winner, accepted, self.n, prize), accepted, winner, landed)
+        return _won_outcomes(p == 1, self.entry_cost(), prize, accepted, winner, landed)
 
 
 @register("winner_takes_all")
@@ -136,8 +160,7 @@ class WinnerTakesAll(_Race):
         p = self.check_profile(profile)
         enter, times = self._times(p, rng, rounds)
         winner, accepted = _first(times)
-        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner,
-                              times[np.arange(rounds), winner])
+        return self._won(p, enter, self.reward, accepted, winner, times[np.arange(rounds), winner])
 
     def symbolic(self) -> dict[str, Any]:
         R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
@@ -312,7 +335,7 @@ class MinimumProvingTime(_Race):
         keys = np.where(tied, rng.random((rounds, self.n)), -1.0)
         winner = np.argmax(keys, axis=1)
         accepted = tied.any(axis=1)
-        return self._outcomes(enter, _one_hot(winner, accepted, self.n, self.reward), accepted, winner, first[:, 0])
+        return self._won(p, enter, self.reward, accepted, winner, first[:, 0])
 
     def symbolic(self) -> dict[str, Any]:
         R, y, d, r, t = sp.symbols("R y d r t_min", positive=True)
@@ -404,10 +427,7 @@ class SpeedRace(Game):
         times = np.full((rounds, self.n), np.inf)
         times[:, active] = rng.standard_exponential((rounds, int(active.sum()))) / x[active]
         winner, accepted = _first(times)
-        spend = self.provers.cost * x
-        reward = _one_hot(winner, accepted, self.n, self.reward)
-        return Outcomes(reward, np.broadcast_to(spend, (rounds, self.n)), np.broadcast_to(active, (rounds, self.n)),
-                        accepted, reward.sum(axis=1), np.where(accepted, spend[winner], 0.0), times.min(axis=1))
+        return _won_outcomes(active, self.provers.cost * x, self.reward, accepted, winner, times.min(axis=1))
 
     def stall_weights(self, profile: Any) -> np.ndarray:
         """Any prover with positive speed delivers eventually: it must be in the coalition."""

@@ -2,7 +2,7 @@
 import itertools
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import provergame as pg
 from provergame import games
@@ -155,3 +155,31 @@ def test_out_of_protocol_payment_needs_a_bond():
     assert np.allclose(bonded.entry_values(prof), trusted.entry_values(prof))
     partial = games.SequencerChosen(1.0, 1.0, 0.99, pop, pay="all", payment="out_of_protocol", bond=2.0)
     assert np.all(partial.entry_values(prof) < trusted.entry_values(prof))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 12), st.integers(1, 400), st.integers(0, 10_000), st.booleans())
+def test_sparse_race_outcomes_are_the_race_written_out(n, rounds, seed, unreliable):
+    """WinnerTakesAll at a pure profile returns its outcomes sparse (prizes as events, entry costs and
+    attempts standing); densified, they are the race written out from the same draws: every entrant
+    pays its cost and attempts every round, the first valid proof takes the reward."""
+    rng = np.random.default_rng(seed)
+    reliability = rng.uniform(0.5, 1.0, n) if unreliable else np.ones(n)
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.1, 1, n), rate=rng.lognormal(0, .5, n), reliability=reliability)
+    game = pg.games.WinnerTakesAll(5.0, pop)
+    p = (rng.random(n) < 0.7).astype(float)
+    out = game.play(p, np.random.default_rng(seed), rounds)
+    draws = np.random.default_rng(seed)
+    valid = draws.random((rounds, n)) < reliability if unreliable else np.ones((rounds, n), bool)
+    times = np.where((p == 1) & valid, draws.standard_exponential((rounds, n)) / pop.rate, np.inf)
+    winner = np.argmin(times, axis=1)
+    accepted = np.isfinite(times.min(axis=1))
+    reward = np.zeros((rounds, n))
+    reward[np.flatnonzero(accepted), winner[accepted]] = 5.0
+    dense = out.dense()
+    np.testing.assert_array_equal(dense.reward, reward)
+    np.testing.assert_array_equal(dense.cost, np.broadcast_to(p * pop.cost, (rounds, n)))
+    np.testing.assert_array_equal(dense.attempted, np.broadcast_to(p == 1, (rounds, n)))
+    np.testing.assert_array_equal(out.accepted, accepted)
+    np.testing.assert_array_equal(out.user_payment, reward.sum(axis=1))
+    np.testing.assert_array_equal(out.proof_time, np.where(accepted, times.min(axis=1), np.inf))
