@@ -185,7 +185,7 @@ def _attack_text(sc: Scenario) -> str:
             f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
             f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
             f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
-            f"bribed (exact); to halve, the integer program (cvxpy, HiGHS) on the unattacked liveness is closed under "
+            f"bribed (exact); to halve, the integer program (HiGHS) on the unattacked liveness is closed under "
             f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
             f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
 

@@ -7,7 +7,7 @@ that pays. The attack works when the residual equilibrium's on-time liveness is 
 forgoes), so withholding is a best response for every member. The certificate is the residual
 profile's regret. To stall (max_liveness = 0) every prover whose payoff proving alone is positive
 must be in S and S = {those} suffices when its residual has nobody proving: that is exact. Otherwise
-the search starts from the knapsack integer program (cvxpy, HiGHS) on the liveness model at the
+the search starts from the knapsack integer program (HiGHS, by scipy.optimize.milp) on the liveness model at the
 unattacked equilibrium ((log-)linear in the coalition), closes it under the residual responses
 (adding the busiest outside prover until the residual is stalled enough) and prunes members whose
 removal keeps it so; the method says which. A residual profile whose regret exceeds 1e-6 of the
@@ -20,7 +20,6 @@ so the expected bribe is sum_k P(k wins) loss_k. Infinite where the protocol ele
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -67,40 +66,23 @@ def withhold_bribes(game: Game) -> np.ndarray:
     return np.maximum(gain, 0.0)
 
 
-@contextlib.contextmanager
-def _quiet_stdout():
-    """HiGHS prints a banner from C on first use; keep it off the user's terminal and reports."""
-    import os
-    import sys
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.ndarray:
-    """min costs . x over x in {0,1}^n subject to weights . (1 - x) <= budget (cvxpy + HiGHS)."""
-    import cvxpy as cp
+    """min costs . x over x in {0,1}^n subject to weights . (1 - x) <= budget: the integer program solved
+    by HiGHS's branch and bound (scipy.optimize.milp), scaled so the largest cost and weight are 1."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
     n = len(costs)
     must = weights > budget + 1e-12
     if weights.sum() <= budget + 1e-12:
         return np.zeros(n, dtype=bool)
-    x = cp.Variable(n, boolean=True)
     scale = max(1.0, float(np.abs(costs).max()))
     wscale = max(1e-300, float(weights.max()))
-    prob = cp.Problem(cp.Minimize(costs / scale @ x), [(weights / wscale) @ (1 - x) <= budget / wscale + 1e-12, x[must] == 1]
-                      if must.any() else [(weights / wscale) @ (1 - x) <= budget / wscale + 1e-12])
-    with _quiet_stdout():
-        prob.solve(solver=cp.HIGHS, verbose=False)
-    if x.value is None:
-        raise RuntimeError(f"HiGHS found no coalition: {prob.status}")
-    sol = np.asarray(x.value) > 0.5
+    w = weights / wscale
+    kept = LinearConstraint(-w[None, :], -np.inf, budget / wscale + 1e-12 - w.sum())    # w . (1 - x) <= budget
+    res = milp(np.asarray(costs, dtype=float) / scale, constraints=kept, integrality=np.ones(n),
+               bounds=Bounds(must.astype(float), np.ones(n)))
+    if res.x is None:
+        raise RuntimeError(f"HiGHS found no coalition: {res.message}")
+    sol = np.asarray(res.x) > 0.5
     if weights[~sol].sum() > budget * (1 + 1e-9) + 1e-12:
         raise RuntimeError("integer program returned an infeasible coalition")
     return sol
@@ -265,7 +247,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
             method = "response-closed search from the provers that would prove alone at a profit"
     else:
         mask = _initial_coalition(game, profile, solo, max_liveness)
-        method = "knapsack integer program (cvxpy, HiGHS) on the unattacked liveness, closed under the residual responses and pruned"
+        method = "knapsack integer program (HiGHS) on the unattacked liveness, closed under the residual responses and pruned"
         _, rest, after, reg = _residual(game, mask, window)
     while (after > max_liveness + 1e-12 or reg > tol) and not mask.all():
         sub, rest, _, _ = _residual(game, mask, window)

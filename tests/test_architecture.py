@@ -156,13 +156,13 @@ def test_adding_a_mechanism_is_one_module_and_one_registration(tmp_path):
 
 
 def test_import_leaves_heavy_libraries_for_first_use():
-    """`import provergame` loads none of sympy, pandas, scipy.stats/integrate/optimize, z3, cvxpy,
+    """`import provergame` loads none of sympy, pandas, scipy.stats/integrate/optimize, z3,
     matplotlib or dask: they load when a proof, a frame, an integral or a figure first needs them
     (benchmarks/import_time.py measures the time)."""
     import subprocess
     import sys
     code = ("import sys, provergame; heavy = ['sympy', 'pandas', 'scipy.stats', 'scipy.integrate', "
-            "'scipy.optimize', 'z3', 'cvxpy', 'matplotlib', 'dask', 'nashpy']; "
+            "'scipy.optimize', 'z3', 'matplotlib', 'dask', 'nashpy']; "
             "print(','.join(m for m in heavy if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", loaded
