@@ -5,6 +5,7 @@ key (or the option) at fault; a failed run leaves no partial sweep store behind.
 """
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -232,4 +233,18 @@ def schema(kind: Optional[str] = typer.Argument(None, help="a mechanism kind (de
 
 
 def main() -> None:
-    app()
+    """The console script. It leaves without tearing the interpreter down once the command is done
+    (every file it wrote is closed): freeing a report's heap module by module took another 0.5 s."""
+    try:
+        app()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:                    # a closed pipe (provergame ... | head): nothing left to say
+            pass
+    os._exit(code)

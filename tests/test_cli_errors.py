@@ -122,3 +122,19 @@ def test_schema_lists_kinds_and_fields():
     res = runner.invoke(app, ["schema", "uncle_rewards"])
     assert res.exit_code == 0 and "uncle_share" in res.output and "[0, 1]" in res.output
     _fails_cleanly(runner.invoke(app, ["schema", "nope"]), "kind")
+
+
+def test_the_console_script_keeps_exit_codes_and_output(tmp_path):
+    """`main` leaves through os._exit once the command is done: the exit code, what it printed and the
+    files it wrote are all there (a bad scenario: 2 and one line; a good one: 0 and its reports)."""
+    import subprocess
+    import sys
+    run = lambda *args: subprocess.run([sys.executable, "-c", "from provergame.cli import main; main()", *args],  # noqa: E731
+                                       capture_output=True, text=True, timeout=300)
+    bad = run("report", "--scenario", str(tmp_path / "none.toml"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "none.toml" in bad.stderr
+    shown = run("--help")
+    assert shown.returncode == 0 and "report" in shown.stdout
+    good = run("report", "--scenario", str(_write(tmp_path, GOOD)), "--out", str(tmp_path / "out"), "--workers", "2")
+    assert good.returncode == 0 and good.stdout.startswith("wrote ")
+    assert (tmp_path / "out" / "index.md").read_text().startswith("# ")
