@@ -250,6 +250,11 @@ class Game(ABC):
             table[name] = kept
         return kept[1]
 
+    def is_kept(self, name: str, profile: np.ndarray) -> bool:
+        """Whether kept_for(name, profile, ...) would return a kept result without building."""
+        kept = self.__dict__.get("_kept_for", {}).get(name)
+        return kept is not None and kept[0] == profile.tobytes() + str(profile.shape).encode()
+
     def check_profile(self, profile: Any) -> np.ndarray:
         if getattr(_TRUSTED, "on", False):
             return np.asarray(profile, dtype=float)

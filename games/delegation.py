@@ -125,11 +125,7 @@ class DelegatedStake(Game):
         cuts = self.check_profile(profile)
         x = self.check_candidates(candidates)
         act, rho, stake = self.active, self.provers.reliability, self.provers.stake
-        score = np.where(act, self.sensitivity * rho * (1 - cuts), -np.inf)
-        rivals = np.where(np.eye(self.n, dtype=bool), -np.inf, score[None, :])
-        top = rivals.max(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_rest = top + np.log(np.exp(rivals - np.where(np.isfinite(top), top, 0.0)[:, None]).sum(axis=1))
+        log_rest = self.kept_for("_rivals_log_sum_exp", cuts, lambda: self._rivals_log_sum_exp(cuts))
         own = self.sensitivity * rho[:, None] * (1 - x)
         deleg = self.total_delegated * np.exp(own - np.logaddexp(own, log_rest[:, None]))
         total = np.where(act[:, None], stake[:, None] + deleg, 0.0)
@@ -138,6 +134,14 @@ class DelegatedStake(Game):
             own_frac = np.where(total > 0, stake[:, None] / total, 0.0)
         keep = x + (1 - x) * own_frac
         return chosen * (rho[:, None] * keep * self.reward - self.provers.cost[:, None])
+
+    def _rivals_log_sum_exp(self, cuts: np.ndarray) -> np.ndarray:
+        """a_i = log sum_{j != i, active} e^(s_j): the others' part of the delegators' logit, (n,)."""
+        score = np.where(self.active, self.sensitivity * self.provers.reliability * (1 - cuts), -np.inf)
+        rivals = np.where(np.eye(self.n, dtype=bool), -np.inf, score[None, :])
+        top = rivals.max(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return top + np.log(np.exp(rivals - np.where(np.isfinite(top), top, 0.0)[:, None]).sum(axis=1))
 
     def stats(self, profile: Any) -> Stats:
         cuts = self.check_profile(profile)

@@ -147,15 +147,18 @@ class ProofTreeVRF(Game):
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         """Each prover's payoff is a polynomial of degree <= own_degree in its own covering probability:
         for more candidates than that, it is evaluated at own_degree + 1 Chebyshev points of [0, 1] and
-        interpolated (barycentric formula; exact up to rounding, Lebesgue constant ~ (2/pi) log degree)."""
+        interpolated (barycentric formula; exact up to rounding, Lebesgue constant ~ (2/pi) log degree).
+        The node values are kept for the profile, so a search's later, smaller batches interpolate too."""
+        p = self.check_profile(profile)
         cand = self.check_candidates(candidates)
         points = self.own_degree + 1
-        if cand.shape[-1] <= points:
-            return super().deviation_payoffs(profile, cand)
+        if cand.shape[-1] <= points and not self.is_kept("_chebyshev_values", p):
+            return super().deviation_payoffs(p, cand)
         angle = np.pi * (2 * np.arange(points) + 1) / (2 * points)
         nodes = 0.5 - 0.5 * np.cos(angle)                           # Chebyshev points of the first kind
         weights = (-1.0) ** np.arange(points) * np.sin(angle)
-        values = super().deviation_payoffs(profile, np.tile(nodes, (self.n, 1)))    # (n, points)
+        values = self.kept_for("_chebyshev_values", p,                # (n, points), kept for the profile: a
+                               lambda: Game.deviation_payoffs(self, p, np.tile(nodes, (self.n, 1))))  # search's zoom reuses them
         gap = cand[:, :, None] - nodes                                                # (n, m, points)
         on_node = gap == 0
         with np.errstate(divide="ignore", invalid="ignore"):

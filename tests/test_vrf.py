@@ -232,6 +232,12 @@ def test_proof_tree_deviation_payoffs_equal_the_recursion_at_each_candidate(pop,
         q = np.tile(p, (cand.shape[1], 1))
         q[:, i] = cand[i]
         assert np.allclose(fast[i], g.expected_payoffs(q)[:, i], rtol=1e-9, atol=1e-12)
+    few = np.tile(np.array(data.draw(st.lists(real(0.0, 1.0), min_size=3, max_size=3))), (n, 1))
+    kept = g.deviation_payoffs(p, few)                # fewer candidates than nodes: the kept node values
+    for i in range(n):
+        q = np.tile(p, (3, 1))
+        q[:, i] = few[i]
+        assert np.allclose(kept[i], g.expected_payoffs(q)[:, i], rtol=1e-9, atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
