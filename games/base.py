@@ -33,6 +33,15 @@ def trusted_profiles():
 OPTIONAL_PROVERS = Instance(cls=Population, from_dict=False, optional=True, doc="the prover population")
 
 
+@lru_cache(maxsize=None)
+def _derived_names(cls: type) -> frozenset[str]:
+    """Attributes a game of class `cls` derives and keeps in its __dict__ (rebuilt on demand)."""
+    names = {"_kept_for", "_bounds", "_periods", "_seated"}
+    for klass in cls.__mro__:
+        names.update(value.attrname or attr for attr, value in vars(klass).items() if isinstance(value, cached_property))
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class Outcomes:
     """What `play` observed, one row per round: the simulator's raw material.
@@ -206,6 +215,13 @@ class Game(ABC):
 
     def _validate(self) -> None:
         """Rules that tie several fields together (each field's own range is its spec's job)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The game without what it derived and kept (cached properties, kept_for results, bounds): a
+        game sent between processes carries its parameters, not megabytes of caches (nor the imports
+        they need, such as a frozen scipy distribution), and rebuilds those where they are used."""
+        derived = _derived_names(type(self))
+        return {k: v for k, v in self.__dict__.items() if k not in derived}
 
     def _check_size(self, name: str, count: int) -> None:
         limit = type(self).max_provers

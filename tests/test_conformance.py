@@ -107,6 +107,28 @@ def test_size_beyond_max_provers_is_refused_naming_the_limit(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_pickled_game_carries_its_parameters_not_its_caches(kind):
+    """What crosses between processes: after a solve, a regret search and a simulation have filled the
+    game's caches, its pickle holds only its parameters (and what validation set), and the copy equals
+    the game and computes the same payoffs, equilibrium and regret."""
+    import pickle
+
+    from provergame.games.base import _derived_names
+    from provergame.solvers.regret import regret
+    game = _example(kind)
+    profile = _random_profile(game, np.random.default_rng(2), ())
+    before = game.expected_payoffs(profile)
+    regret(game, profile)
+    game.play(game.check_profile(profile), np.random.default_rng(0), 50)
+    assert set(game.__dict__) & _derived_names(type(game))                       # caches were filled
+    copy = pickle.loads(pickle.dumps(game))
+    assert not set(copy.__dict__) & _derived_names(type(copy))
+    assert copy.identity() == game.identity()
+    np.testing.assert_array_equal(copy.expected_payoffs(profile), before)
+    assert regret(copy, profile) == regret(game, profile)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_payoffs_broadcast_over_leading_axes(kind):
     game = _example(kind)
     rng = np.random.default_rng(1)
