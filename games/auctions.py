@@ -18,13 +18,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 from provergame.lazy import sympy as sp
-from provergame.lazy import integrate, stats
+from provergame.lazy import integrate
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population
 from provergame.params import Custom, Int, Real, param
 
 from .base import Game, Outcomes, Stats
+from .laws import LogNormal, Uniform
 from .registry import register
 
 
@@ -46,10 +47,10 @@ def _cost_law_params(spec: Any, name: str = "cost_distribution") -> tuple[str, f
     return ("lognormal", float(sigma), float(scale))
 
 
-def _cost_law(spec: Any, name: str = "cost_distribution"):
-    """The cost law as a frozen scipy distribution."""
+def _cost_law(spec: Any, name: str = "cost_distribution") -> Uniform | LogNormal:
+    """The cost law, with scipy.stats.uniform(lo, hi - lo) / lognorm(sigma, scale=scale)'s interface."""
     kind, p1, p2 = _cost_law_params(spec, name)
-    return stats.uniform(p1, p2 - p1) if kind == "uniform" else stats.lognorm(p1, scale=p2)
+    return Uniform(p1, p2 - p1) if kind == "uniform" else LogNormal(p1, p2)
 
 
 def _cost_law_checked(name: str, spec: Any) -> tuple:

@@ -22,6 +22,7 @@ from provergame.params import Array, Choice, Custom, Int, Real, param
 
 from .auctions import quantile_grid
 from .base import OPTIONAL_PROVERS, Game, Outcomes, Stats, example_provers
+from .laws import LogNormal, Uniform
 from .registry import register
 
 
@@ -303,13 +304,13 @@ class ScrollAuction(Game):
     def _law(self):
         vd = self.value_distribution
         if isinstance(vd, str):
-            return stats.uniform(0, self.value_max)
+            return Uniform(0.0, self.value_max)
         if not isinstance(vd, (list, tuple)):
             return vd
         if vd[0] == "beta":
             return stats.beta(float(vd[1]), float(vd[2]), scale=self.value_max)
         sigma = float(vd[1])
-        return stats.lognorm(sigma, scale=self.value_max * np.exp(-sigma ** 2 / 2))
+        return LogNormal(sigma, self.value_max * np.exp(-sigma ** 2 / 2))
 
     def _quantiles(self, points: int = 1201) -> tuple[np.ndarray, np.ndarray]:
         return quantile_grid(self._dist(), points, tail=30.0 / self.sequencers)

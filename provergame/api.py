@@ -177,9 +177,9 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
     se = np.maximum(se, np.maximum(1.0, np.maximum(np.abs(a), np.abs(s))) / rollout.rounds)
     z = diff / se
     # Sidak: the family of m comparisons keeps the false-alarm rate of one comparison at `tolerance`.
-    from scipy.stats import norm
-    alpha = 2 * norm.sf(tolerance)
-    limit = float(norm.isf(-np.expm1(np.log1p(-alpha) / len(a)) / 2))
+    from scipy.special import ndtr, ndtri                     # the normal law's sf(x) = ndtr(-x), isf(q) = -ndtri(q)
+    alpha = 2 * ndtr(-tolerance)
+    limit = float(-ndtri(-np.expm1(np.log1p(-alpha) / len(a)) / 2))
     ok = np.abs(z) <= limit
     table = pd.DataFrame({"quantity": names, "analytic": a, "simulated": s, "stderr": se, "z": z, "ok": ok})
     return CrossCheck(game.title, table, round(limit, 3))

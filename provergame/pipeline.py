@@ -347,7 +347,7 @@ def _pool(workers: int, executor: Any) -> Iterator[Any]:
             yield pool
 
 
-WARM_UP = ("provergame.pipeline", "scipy.stats")      # what nearly every task imports (sympy: only a cold proof cache)
+WARM_UP = ("provergame.pipeline", "pandas", "scipy.optimize", "scipy.integrate")   # what nearly every task imports
 
 
 def _warm_up() -> None:

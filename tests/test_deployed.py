@@ -274,3 +274,23 @@ def test_closed_form_path_is_the_recursion(b, start_frac, epochs):
         s = float(b.step(s, 1.0))
         out.append(s)
     assert np.allclose(b.path(start_frac * b.max_score, epochs), out, rtol=1e-12, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["uniform", "lognormal"]), real(0.0, 3.0), real(0.05, 4.0), st.integers(0, 1000))
+def test_built_in_laws_are_scipys_to_the_bit(law, a, b, seed):
+    """The auctions' and sequencers' own uniform and log-normal laws against scipy.stats' frozen ones:
+    cdf, ppf (boundaries, outside [0, 1] and NaN included) and the draws from the same generator,
+    bit for bit (they stand in for scipy.stats so that importing it is not needed)."""
+    from scipy import stats
+
+    from provergame.games.laws import LogNormal, Uniform
+    ours, theirs = (Uniform(a, b), stats.uniform(a, b)) if law == "uniform" else (LogNormal(b, a + 0.1), stats.lognorm(b, scale=a + 0.1))
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([rng.uniform(-1, 3 * (a + b) + 1, 50), [0.0, a, a + b, -np.inf, np.inf, np.nan]])
+    q = np.concatenate([rng.random(50), [0.0, 1.0, 1e-12, 1 - 1e-12, -0.5, 1.5, np.nan]])
+    np.testing.assert_array_equal(ours.cdf(x), theirs.cdf(x))
+    np.testing.assert_array_equal(ours.ppf(q), theirs.ppf(q))
+    assert ours.ppf(0.3) == theirs.ppf(0.3) and ours.cdf(float(a)) == theirs.cdf(float(a))
+    np.testing.assert_array_equal(ours.rvs(size=(40, 3), random_state=np.random.default_rng(seed)),
+                                  theirs.rvs(size=(40, 3), random_state=np.random.default_rng(seed)))
