@@ -68,23 +68,32 @@ def withhold_bribes(game: Game) -> np.ndarray:
 
 def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.ndarray:
     """min costs . x over x in {0,1}^n subject to weights . (1 - x) <= budget: the integer program solved
-    by HiGHS's branch and bound (scipy.optimize.milp), scaled so the largest cost and weight are 1."""
+    by HiGHS's branch and bound (scipy.optimize.milp), scaled so the largest cost and weight are 1. HiGHS
+    accepts a row violated by up to 1e-7 of the largest weight, so the cover is then made exact: the
+    cheapest left-out items join until the weight left out is within the budget, and the dearest
+    members whose leaving keeps it so leave."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     n = len(costs)
-    must = weights > budget + 1e-12
-    if weights.sum() <= budget + 1e-12:
+    limit = budget + 1e-12
+    must = weights > limit
+    if weights.sum() <= limit:
         return np.zeros(n, dtype=bool)
     scale = max(1.0, float(np.abs(costs).max()))
     wscale = max(1e-300, float(weights.max()))
     w = weights / wscale
-    kept = LinearConstraint(-w[None, :], -np.inf, budget / wscale + 1e-12 - w.sum())    # w . (1 - x) <= budget
+    kept = LinearConstraint(-w[None, :], -np.inf, limit / wscale - w.sum())            # w . (1 - x) <= budget
     res = milp(np.asarray(costs, dtype=float) / scale, constraints=kept, integrality=np.ones(n),
                bounds=Bounds(must.astype(float), np.ones(n)))
     if res.x is None:
         raise RuntimeError(f"HiGHS found no coalition: {res.message}")
     sol = np.asarray(res.x) > 0.5
-    if weights[~sol].sum() > budget * (1 + 1e-9) + 1e-12:
-        raise RuntimeError("integer program returned an infeasible coalition")
+    for i in np.lexsort((-weights, costs)):                  # cheapest first (heaviest among equals)
+        if weights[~sol].sum() <= limit:
+            break
+        sol[i] = True
+    for i in np.lexsort((weights, -costs)):                  # dearest first (lightest among equals)
+        if sol[i] and not must[i] and weights[~sol].sum() + weights[i] <= limit:
+            sol[i] = False
     return sol
 
 

@@ -3,7 +3,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import provergame as pg
 from provergame.games import DelegatedStake, ProofTreeVRF, StakeVRF, TaikoPool, TurnBased
@@ -164,7 +164,10 @@ def test_vrf_simulator_agrees_and_equilibrium_certified(name, pop, seed):
 
 @given(costs=st.lists(real(0.0, 5.0), min_size=1, max_size=9), weights=st.lists(real(0.0, 3.0), min_size=9, max_size=9),
        budget=real(0.0, 5.0))
+@example(costs=[0.0, 0.0, 0.0, 0.0, 0.0, 1.0], weights=[0.0, 0.0, 0.0, 0.0, 1e-12, 1e-15, 0.0, 0.0, 0.0], budget=0.0)
+@example(costs=[0.0] * 6, weights=[0.0, 0.0, 0.0, 1.0, 1e-12, 1e-15, 0.0, 0.0, 0.0], budget=0.0)
 def test_knapsack_matches_brute_force(costs, weights, budget):
+    """Against enumeration, with weights below HiGHS's tolerance (1e-7 of the largest) among them."""
     n = len(costs)
     c, w = np.array(costs), np.array(weights[:n])
     x = knapsack_cover(c, w, budget)
