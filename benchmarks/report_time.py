@@ -83,11 +83,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.repeat):                      # the kinds take turns: a slow spell hits them all
             for label, workers, cold in kinds:
-                cache = str(Path(tmp) / (f"cold{k}" if cold else "proofs"))
+                cache = str(Path(tmp) / f"cold{k if cold else 0}")      # warm: the first cold run's cache
                 runs[label].append(run(workers, cache, str(Path(tmp) / "report")))
     lines = [f"`provergame report` on scenarios/default.toml; {platform.machine()}, {cores} cores, "
              f"Python {platform.python_version()}; {args.repeat} runs of each kind, taking turns "
-             "(a cold run starts from an empty proof cache; warm runs reuse the first runs' cache).", "",
+             "(a cold run starts from an empty proof cache; warm runs reuse the first cold run's).", "",
              "| run | wall, median (s) | wall, fastest-slowest (s) | parent peak (MB) | largest worker peak (MB) "
              "| sum of peaks, upper bound (MB) | whole run at once, sampled peak (MB) |", "|---|---|---|---|---|---|---|"]
     for label, _, _ in kinds:
