@@ -248,6 +248,9 @@ def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
         g = sybil_gain(game, op, 4)
         return f"sybil x4: profit {g.profit_before:.3g} -> {g.profit_after:.3g} ({'pays' if g.profitable else 'does not pay'})"
     if game.identity_weighted:
+        if game.n + 3 > type(game).max_provers:
+            return (f"sybil x4 (selection by identity): not measured, 3 more identities would take the game past its "
+                    f"{type(game).max_provers} players")
         active = np.flatnonzero(game.stats(profile).participation > 0)
         op = int(active[np.argmax(game.provers.stake[active])]) if active.size else op
         g = clone_sybil_gain(game, op, 4, profile)

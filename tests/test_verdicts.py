@@ -287,6 +287,18 @@ def test_sybil_baseline_is_the_equilibrium_payoff():
     assert pg.sybil_gain(game, op, 1).profit_before == pytest.approx(float(game.expected_payoffs(one)[op]), rel=1e-12)
 
 
+def test_sybil_line_at_max_provers_says_it_was_not_measured():
+    """An identity-weighted game at its max_provers cannot be cloned with 3 more identities (the clone
+    would be refused); the report line says so instead of failing the analysis. Below the limit the
+    clone is measured."""
+    from provergame.api import undercut_sybil_summary
+    full = pg.games.Sidecar.example(pg.games.Sidecar.max_provers)
+    line = undercut_sybil_summary(full, np.ones(full.n))
+    assert "not measured" in line and str(pg.games.Sidecar.max_provers) in line
+    small = pg.games.Sidecar.example(6)
+    assert "profit" in undercut_sybil_summary(small, np.ones(small.n))
+
+
 @given(st.integers(1, 12), st.integers(1, 4), st.integers(0, 2 ** 31))
 @settings(max_examples=60, deadline=None)
 def test_pareto_mask_matches_the_definition(designs, objectives, seed):
