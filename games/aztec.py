@@ -410,6 +410,29 @@ class EpochQuotes(Game):
         q = self.check_profile(profile)
         return self._accepted(q) * (q * self.epoch_rewards / 1e4 - self.provers.cost)
 
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Prover i alone changes its quote x: the lowest quote is min(x, m_i), m_i the rivals' lowest,
+        so the only rivals that can tie with it are those within 1e-9 of the second-lowest quote of
+        the profile. Each candidate is ranked against them (the same comparisons as _accepted): (n, m)
+        payoffs in O(n m r), r the near-lowest rivals, instead of a full profile per candidate."""
+        q = self.check_profile(profile)
+        x = self.check_candidates(candidates)
+        if self.n == 1:
+            return super().deviation_payoffs(q, x)
+        cost = self.provers.cost
+        order = np.argsort(q, kind="stable")
+        near = np.flatnonzero(q <= q[order[1]] + 1e-9)                   # every rival a deviation can tie with
+        rival_q = np.where(near[None, :] == np.arange(self.n)[:, None], np.inf, q[near][None, :])   # (n, r)
+        lowest_rival = np.where(np.arange(self.n) == order[0], q[order[1]], q[order[0]])
+        top = np.minimum(x, lowest_rival[:, None]) + 1e-9                 # (n, m): the low threshold
+        own_low = x <= top
+        rival_low = rival_q[:, None, :] <= top[..., None]                 # (n, m, r)
+        cheapest = np.minimum(np.where(own_low, cost[:, None], np.inf),
+                              np.where(rival_low, cost[near], np.inf).min(axis=-1))
+        own_best = own_low & (cost[:, None] <= cheapest + 1e-12)
+        count = own_best + (rival_low & (cost[near] <= cheapest[..., None] + 1e-12)).sum(axis=-1)
+        return own_best / count * (x * self.epoch_rewards / 1e4 - cost[:, None])
+
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         return np.broadcast_to(np.concatenate([profile, profile - 1e-6]), (self.n, 2 * self.n))
 

@@ -294,3 +294,22 @@ def test_built_in_laws_are_scipys_to_the_bit(law, a, b, seed):
     assert ours.ppf(0.3) == theirs.ppf(0.3) and ours.cdf(float(a)) == theirs.cdf(float(a))
     np.testing.assert_array_equal(ours.rvs(size=(40, 3), random_state=np.random.default_rng(seed)),
                                   theirs.rvs(size=(40, 3), random_state=np.random.default_rng(seed)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9), st.integers(0, 10_000), st.sampled_from(["spread", "ties", "near ties"]))
+def test_epoch_quotes_deviation_payoffs_are_the_full_acceptance(n, seed, shape):
+    """One prover's quote against the rivals' near-lowest quotes, against _accepted on every substituted
+    profile, bit for bit: exact ties, quotes 1e-10 and 2e-9 apart (inside and outside the 1e-9 tie
+    band), tied costs, and candidates on and around every quote."""
+    from provergame.games import EpochQuotes
+    from provergame.games.base import Game
+    rng = np.random.default_rng(seed)
+    cost = rng.choice([0.2, 0.5, 0.5, 0.9], n) if shape != "spread" else rng.uniform(0.1, 1.0, n)
+    game = EpochQuotes(10.0, pg.Population.from_arrays(cost=cost))
+    base = rng.uniform(100, 2000)
+    q = {"spread": rng.uniform(100, 2000, n), "ties": rng.choice([base, base + 50.0], n),
+         "near ties": base + rng.choice([0.0, 1e-10, 2e-9, 5e-10], n)}[shape]
+    cand = np.concatenate([q, q + 1e-10, q - 1e-10, q + 2e-9, q - 2e-9, rng.uniform(0, 10_000, 5), [0.0, 10_000.0]])
+    cand = np.tile(np.clip(cand, 0.0, 10_000.0), (n, 1))
+    np.testing.assert_array_equal(game.deviation_payoffs(q, cand), Game.deviation_payoffs(game, q, cand))
