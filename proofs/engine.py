@@ -413,6 +413,7 @@ def _model_at_points(statement: Any, assumptions: tuple, tries: int = 20) -> dic
 
 
 def _defined(expr: Any, values: dict) -> bool:
+    """No denominator is zero and no square root's argument negative at `values` (definitely so)."""
     for node in sp.preorder_traversal(sp.sympify(expr)):
         if isinstance(node, sp.Pow):
             base = node.base.xreplace(values)
