@@ -473,6 +473,35 @@ class TaikoPool(Game):
         chosen = self._chosen(self.seated(b))
         return chosen * delivery_margin(self.provers.reliability, b, self.provers.cost, self.slash)
 
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Prover i alone changes its bid x: the rivals keep their order, so i is seated exactly when it
+        joins and ranks ahead of the rival that would otherwise take the last seat, and then the pool is
+        i and the best pool_size - 1 joining rivals, whatever x. (n, m) payoffs in O(n^2 + n m), not a
+        full ranking of n bids per candidate."""
+        b = self.check_profile(profile)
+        x = self.check_candidates(candidates)
+        n, seats = self.n, self.pool_size
+        stake, idx = self.provers.stake, np.arange(n)
+        order = np.lexsort((idx, -stake, b))
+        joined = order[b[order] <= self.fee_cap]                             # joining provers, best first
+        where = np.full(n, len(joined))
+        where[joined] = np.arange(len(joined))                              # i's place among them (or after)
+        pool = np.zeros((n, n), dtype=bool)                                 # i and its best seats - 1 rivals
+        for_front = where < seats - 1
+        pool[np.ix_(~for_front, joined[:seats - 1])] = True
+        pool[np.ix_(for_front, joined[:seats])] = True
+        pool[idx, idx] = True
+        w = pool * (stake if self.selection == "stake" else 1.0)
+        chosen = np.divide(w[idx, idx], w.sum(axis=-1))                     # i's VRF share when seated
+        last = np.where(where > seats - 1, seats - 1, seats)                # the rival for the last seat
+        has_last = last < len(joined)
+        r = joined[np.minimum(last, max(len(joined) - 1, 0))] if len(joined) else idx
+        rb, rs = b[r][:, None], stake[r][:, None]
+        ahead = (rb < x) | ((rb == x) & ((rs > stake[:, None]) | ((rs == stake[:, None]) & (r < idx)[:, None])))
+        seated = (x <= self.fee_cap) & ~(has_last[:, None] & ahead)
+        margin = delivery_margin(self.provers.reliability[:, None], x, self.provers.cost[:, None], self.slash)
+        return np.where(seated, chosen[:, None], 0.0) * margin
+
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
         others = np.broadcast_to(profile, (self.n, self.n))
         return np.concatenate([others - self.tick, others, np.full((self.n, 1), self.fee_cap)], axis=1)

@@ -297,3 +297,21 @@ def test_turn_auction_blocks_draw_what_one_draw_would(n, rounds, seed):
     for a, b in zip(got, (win, price, realised[rows, win])):
         np.testing.assert_array_equal(a, b)
     assert blocked.random() == one.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(0, 10_000), st.sampled_from(["uniform", "stake"]),
+       st.sampled_from(["spread", "ties"]))
+def test_taiko_pool_deviation_payoffs_are_the_full_ranking(n, seats, seed, selection, shape):
+    """One prover's bid against the rival for the last seat, against the full ranking of every
+    substituted profile, bit for bit: tied bids and stakes (ties go to larger stake, then index), bids
+    above the fee cap (staying out), pools larger than the joiners."""
+    from provergame.games.base import Game
+    rng = np.random.default_rng(seed)
+    stake = rng.choice([1.0, 2.0, 2.0, 5.0], n) if shape == "ties" else rng.uniform(0.5, 5.0, n)
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.1, 1.0, n), stake=stake, reliability=rng.uniform(0.7, 1.0, n))
+    game = TaikoPool(3.0, pop, pool_size=min(seats, n), slash=0.5, selection=selection)
+    bids = rng.choice([0.5, 1.0, 1.0, 3.0, 4.0], n) if shape == "ties" else rng.uniform(0.0, 6.0, n)
+    cand = np.tile(np.clip(np.concatenate([bids, bids + 1e-9, bids - 1e-9, [0.0, 3.0, 6.0], rng.uniform(0, 6, 4)]),
+                           0.0, 6.0), (n, 1))
+    np.testing.assert_array_equal(game.deviation_payoffs(bids, cand), Game.deviation_payoffs(game, bids, cand))
