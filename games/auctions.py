@@ -159,8 +159,8 @@ class _Procurement(Game):
         """Equilibrium price asked by a prover of cost c (on its effective cost); inf above the reserve."""
         e = self.effective(cost)
         K, P = self.provers_count, self.reserve
-        if self.cost_distribution[0] == "uniform" and P >= float(self.effective(self._cost_support()[1])):
-            hi = float(self.effective(self._cost_support()[1]))
+        hi = float(self.effective(self._cost_support()[1]))
+        if self.cost_distribution[0] == "uniform" and P >= hi:
             return np.where(e <= P, e + (hi - e) / K, np.inf)
         grid = self._eff_grid()
         top = min(P, float(grid[-1]))

@@ -33,10 +33,14 @@ def trusted_profiles():
 OPTIONAL_PROVERS = Instance(cls=Population, from_dict=False, optional=True, doc="the prover population")
 
 
+def _profile_key(profile: np.ndarray) -> bytes:
+    return profile.tobytes() + str(profile.shape).encode()
+
+
 @lru_cache(maxsize=None)
 def _derived_names(cls: type) -> frozenset[str]:
     """Attributes a game of class `cls` derives and keeps in its __dict__ (rebuilt on demand)."""
-    names = {"_kept_for", "_bounds", "_periods", "_seated"}
+    names = {"_kept_for", "_bounds"}
     for klass in cls.__mro__:
         names.update(value.attrname or attr for attr, value in vars(klass).items() if isinstance(value, cached_property))
     return frozenset(names)
@@ -258,7 +262,7 @@ class Game(ABC):
         """`build()`, a pure function of `profile` and the game, kept for the last profile asked under
         `name`: the simulator, the timeline and the regret search call a game again and again at one
         profile, and the game is immutable, so what it derives from that profile is built once."""
-        key = profile.tobytes() + str(profile.shape).encode()
+        key = _profile_key(profile)
         table = self.__dict__.setdefault("_kept_for", {})      # beside the fields, never in their way
         kept = table.get(name)
         if kept is None or kept[0] != key:
@@ -269,7 +273,7 @@ class Game(ABC):
     def is_kept(self, name: str, profile: np.ndarray) -> bool:
         """Whether kept_for(name, profile, ...) would return a kept result without building."""
         kept = self.__dict__.get("_kept_for", {}).get(name)
-        return kept is not None and kept[0] == profile.tobytes() + str(profile.shape).encode()
+        return kept is not None and kept[0] == _profile_key(profile)
 
     def check_profile(self, profile: Any) -> np.ndarray:
         if getattr(_TRUSTED, "on", False):

@@ -11,6 +11,7 @@ max_capacity = 1, reward_multiple = 0, min_slash = 1 (in TKO).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -71,18 +72,19 @@ class TaikoProverPool(Game):
     def seated(self, stake: Any = None) -> np.ndarray:
         """The top pool_size by stake among the provers who stay (ties: lower index); the game's own
         pool (no `stake` given) is computed once per game."""
-        if stake is None and "_seated" in self.__dict__:
-            return self.__dict__["_seated"]
         if stake is None:
-            pool = self.seated(np.where(self.staying(), self.provers.stake, -np.inf))
-            pool.flags.writeable = False
-            self.__dict__["_seated"] = pool
-            return pool
+            return self._own_pool
         s = np.asarray(stake, dtype=float)
         order = np.lexsort((np.arange(len(s)), -s))
         mask = np.zeros(len(s), dtype=bool)
         mask[order[: self.pool_size]] = True
         return mask & np.isfinite(s)
+
+    @cached_property
+    def _own_pool(self) -> np.ndarray:
+        pool = self.seated(np.where(self.staying(), self.provers.stake, -np.inf))
+        pool.flags.writeable = False
+        return pool
 
     def entry_stake(self) -> float:
         """Stake a newcomer must exceed to be seated: the smallest seated stake when the pool is full."""

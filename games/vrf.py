@@ -640,11 +640,11 @@ class TurnBased(Game):
 
     def _period(self, turns: int) -> np.ndarray:
         """schedule(turns), built once per game and length (play asks for the same period every call)."""
-        kept = self.__dict__.setdefault("_periods", {})
-        if turns not in kept:
-            kept[turns] = self.schedule(turns)
-            kept[turns].flags.writeable = False
-        return kept[turns]
+        def build() -> np.ndarray:
+            period = self.schedule(turns)
+            period.flags.writeable = False
+            return period
+        return self.kept_for(f"_period/{turns}", np.empty(0), build)
 
     def schedule(self, turns: int) -> np.ndarray:
         """Deterministic stake-proportional schedule: prover i's k-th turn falls at (k + 1/2) / share_i
