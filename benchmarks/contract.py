@@ -47,16 +47,16 @@ def main() -> None:
                             "seconds (prove + audit, fresh process)": float(seconds)}])
     rows = []
     for kind, cls in registered().items():
-        n = min(cls.max_provers, 10_000)
+        n = min(cls.traits.max_provers, 10_000)
         start = time.perf_counter()
         try:
             run = subprocess.run([sys.executable, "-c", SIZE, kind, str(n)], capture_output=True, text=True,
                                  timeout=120)
             solve, analyse, regret, agrees = run.stdout.split()
-            rows.append({"game": kind, "max_provers": cls.max_provers, "measured at": n, "solve (s)": float(solve),
+            rows.append({"game": kind, "max_provers": cls.traits.max_provers, "measured at": n, "solve (s)": float(solve),
                          "analyse (s)": float(analyse), "regret": float(regret), "simulator agrees": agrees})
         except (subprocess.TimeoutExpired, ValueError):
-            rows.append({"game": kind, "max_provers": cls.max_provers, "measured at": n, "solve (s)": float("nan"),
+            rows.append({"game": kind, "max_provers": cls.traits.max_provers, "measured at": n, "solve (s)": float("nan"),
                          "analyse (s)": float("nan"), "regret": float("nan"),
                          "simulator agrees": f"failed after {time.perf_counter() - start:.0f} s"})
         print(rows[-1], flush=True)

@@ -61,12 +61,12 @@ def cases(n: int) -> dict:
     pop = population(n)
     return {
         "StakeVRF (stake)": pg.games.StakeVRF(10.0, pop),
-        "StakeVRF (identity)": pg.games.StakeVRF(10.0, pop, weighting="identity"),
+        "StakeVRF (identity)": pg.games.IdentityVRF(10.0, pop),
         "TaikoPool": pg.games.TaikoPool(10.0, pop, pool_size=min(32, n)),
         "TaikoProverPool": pg.games.TaikoProverPool.example(min(n, 32)),
         "DelegatedStake": pg.games.DelegatedStake.example(n),
-        "TurnBased (stake turns)": pg.games.TurnBased(10.0, pop),
-        "TurnBased (turn auction)": pg.games.TurnBased(10.0, pop, rule="turn_auction"),
+        "TurnBased (stake turns)": pg.games.StakeTurns(10.0, pop),
+        "TurnBased (turn auction)": pg.games.TurnAuction(10.0, pop),
         "WinnerTakesAll": pg.games.WinnerTakesAll(10.0, pop),
     }
 
@@ -95,10 +95,10 @@ def main() -> None:
              "| game | rounds | numpy loop (s) | game.play (s) | ratio | pg.simulate (s) | ratio |",
              "|---|---|---|---|---|---|---|"]
     for name, game in cases(args.provers).items():
-        profile = game.equilibrium()[0] if game.strategy != "entry" else np.ones(game.n)
+        profile = game.equilibrium()[0] if game.traits.strategy != "entry" else np.ones(game.n)
         profile = game.check_profile(profile)
         for rounds in (1_000, 10_000, 100_000):
-            if game.timing == "race":
+            if game.traits.timing == "race":
                 floor = lambda: race_floor(game.provers.rate, rounds)            # noqa: E731
             elif getattr(game, "rule", "") == "turn_auction":
                 floor = lambda: auction_floor(game.provers.cost, game.cost_noise, rounds)   # noqa: E731

@@ -2,8 +2,11 @@
 
 Copy this file, rename the class and its kind, and replace the rules. Once it is imported, the
 game is known to scenarios (`kind = "round_robin"` in a [[mechanism]] table), sweeps, the CLI
-(`provergame schema round_robin`) and the conformance suite (tests/test_conformance.py runs on every
-registered game). Inside provergame, put the module in games/ and import it in games/__init__.py.
+(`provergame schema round_robin`), the report and the conformance suite (tests/test_conformance.py
+runs on every registered game). Inside provergame, put the module in games/ and import it in
+games/__init__.py: it imports only games' own modules (never the `provergame.games` package, which
+imports it) and loads sympy lazily, so it works unchanged in either place (tests/test_template.py
+copies it into the package and runs the conformance and architecture suites on it).
 
 The mechanism here is the simplest protocol-elected design of the seed: turns go round-robin over
 the registered provers; the turn-holder proves (pays its cost) with its entry probability and is
@@ -15,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import sympy as sp
 
-from provergame.games import EntryGame, Outcomes, Stats, example_provers, register
-from provergame.games.base import PROVERS
+from provergame.games.base import PROVERS, EntryGame, Outcomes, Stats, example_provers
+from provergame.games.registry import register
 from provergame.games.rules import delivery_margin, elected_on_time, first_assignment_times, valid_draws
+from provergame.games.traits import GameTraits, TimingFamily
+from provergame.lazy import sympy as sp
 from provergame.model import Population
 from provergame.params import Real, param
 
@@ -30,17 +34,21 @@ class RoundRobin(EntryGame):
     """Turns go round-robin over the provers; the turn-holder proves with its entry probability and
     is paid `reward` for a valid proof (reliability rho_i). V_i = (rho_i R) / n, entry cost c_i / n."""
 
-    # 3. ... each declared once with its range and unit: the constructor and the TOML schema use it
+    # 3. what the game is, in one record (games.traits.GameTraits; register checks it against the fields)
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations="a fixed turn order known in advance; a missed turn is simply lost (no penalty, no re-assignment).",
+        max_provers=100_000,                     # the size up to which solve and analyse run
+        timing=TimingFamily.ELECTED,             # how its proof times arise (games.traits.TIMING_FAMILIES)
+        elected_by_protocol=True,                # the protocol, not a sequencer, picks the prover
+        budget_field="reward",                   # what users pay (equal-budget runs, pg.design)
+    )
+
+    # 4. ... each parameter declared once with its range and unit: the constructor and the TOML schema use it
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid for the turn's valid proof"))
     provers: Population = param(PROVERS)
-    elected_by_protocol: ClassVar[bool] = True  # 4. flags the analyses read
-    timing: ClassVar[str] = "elected"           #    (how its proof times arise: games.base.TIMINGS)
-    max_provers: ClassVar[int] = 100_000         # 5. the size up to which solve and analyse run
-    limitations: ClassVar[str] = (               # 6. what the model leaves out (the decision page lists it)
-        "a fixed turn order known in advance; a missed turn is simply lost (no penalty, no re-assignment).")
 
     @classmethod
-    def example(cls, n: int | None = None) -> "RoundRobin":    # 7. a small valid instance
+    def example(cls, n: int | None = None) -> "RoundRobin":    # 5. a small valid instance
         return cls(3.0, example_provers(n or 4))
 
     # --- analytic face: V_i given the others (an entry game only needs this and entry_cost) ---
@@ -86,7 +94,13 @@ class RoundRobin(EntryGame):
     def withhold_bribes(self) -> np.ndarray:
         return np.maximum(delivery_margin(self.provers.reliability, self.reward, self.provers.cost, 0.0), 0.0) / self.n
 
-    # --- symbolic face ---
+    # --- symbolic face: closed forms, checked against the numeric face by the conformance suite ---
     def symbolic(self) -> dict[str, Any]:
         R, c, rho, n = sp.symbols("R c rho n", positive=True)
         return {"entry_gain": (rho * R - c) / n}
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        p = self.provers
+        return [("entry_gain", self.symbolic()["entry_gain"],
+                 {"R": self.reward, "c": float(p.cost[0]), "rho": float(p.reliability[0]), "n": float(self.n)},
+                 float(self.entry_values(np.ones(self.n))[0] - self.entry_cost()[0]))]

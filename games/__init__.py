@@ -13,11 +13,14 @@ from .registry import build, game_class, register, registered, schema
 from .sequencer import FeeSharing, ScrollAuction
 from .taiko import TaikoProverPool
 from .tree import ProofTreeVRF
-from .vrf import StakeVRF, TaikoPool, TurnBased
+from .traits import GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
+from .vrf import IdentityVRF, StakeContest, StakeTurns, StakeVRF, TaikoPool, TurnAuction
 
 __all__ = ["AztecMultiProof", "B52", "Booster", "DelegatedStake", "EntryGame", "EpochQuotes", "FeeSharing", "Game",
+           "GameTraits", "IdentityVRF", "StakeContest", "StakeTurns", "StallForm", "StrategyKind", "TimingFamily",
+           "WhenChoice",
            "LotteryReward", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation", "ProofTreeVRF",
            "ReverseAuction", "ReverseDutchAuction", "ScrollAuction", "SequencerChosen", "Sidecar", "Snarketplace",
-           "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TaikoProverPool", "TurnBased", "UncleRewards",
+           "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TaikoProverPool", "TurnAuction", "UncleRewards",
            "WinnerTakesAll", "build", "capabilities", "example_provers", "game_class", "market_dynamics", "register",
            "registered", "schema"]

@@ -12,7 +12,7 @@ same first-price auction with reserve max_price; its lock time is ramp (b - min)
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -27,6 +27,7 @@ from provergame.params import Custom, Int, Real, param
 from .base import Game, Outcomes, Stats
 from .laws import LogNormal, Uniform
 from .registry import register
+from .traits import GameTraits, TimingFamily, StrategyKind
 
 
 _COST_LAWS = "('uniform', lo, hi) or ('lognormal', sigma, scale)"
@@ -95,13 +96,15 @@ class _Procurement(Game):
     provers_count: int
     cost_distribution: Any
     reliability: float
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "markup scale"
-    proving: ClassVar[bool] = False
-    timing: ClassVar[str] = "elected"
-    exchangeable: ClassVar[bool] = True
-    sybil_reason: ClassVar[str] = "the lowest bid wins; an extra identity with the same cost bids the same"
-    proof_family: ClassVar[str] = "procurement"
+    traits: ClassVar[GameTraits] = GameTraits(
+        timing=TimingFamily.ELECTED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="markup scale",
+        proving=False,
+        sybil_reason="the lowest bid wins; an extra identity with the same cost bids the same",
+        exchangeable=True,
+        proof_family="procurement",
+    )
     grid: ClassVar[int] = 1201
 
     @property
@@ -358,14 +361,24 @@ class _Procurement(Game):
         return 0.0
 
 
+def _procurement_forms() -> dict[str, Any]:
+    """The symmetric equilibrium bid with K bidders of uniform costs on [0, hi]: e + (hi - e) / K."""
+    e, hi = sp.symbols("e hi", positive=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    return {"bid_uniform": e + (hi - e) / K}
+
+
 @register("reverse_auction")
 @dataclass(frozen=True)
 class ReverseAuction(_Procurement):
     """Succinct's reverse auction: staked provers bid; the lowest bid wins and is paid on delivery; a
     missed deadline (probability 1 - reliability) slashes `slash` of the winner's stake."""
-    limitations: ClassVar[str] = (
-        "bidders' costs are private draws from one known law (symmetric Bayesian equilibrium); no repeated-"
-        "auction reputation, no collusion among bidders beyond the cartel check, no L1 gas.")
+    traits: ClassVar[GameTraits] = replace(_Procurement.traits,
+        limitations=("bidders' costs are private draws from one known law (symmetric Bayesian equilibrium); no repeated-"
+            "auction reputation, no collusion among bidders beyond the cartel check, no L1 gas."),
+        max_provers=10_000,
+        players_field="provers_count",
+    )
 
     provers_count: int = param(Int(lo=2, hi=10_000, unit="provers", doc="bidders"), 4)
     cost_distribution: Any = param(COST_LAW, ("uniform", 0.0, 1.0))
@@ -373,8 +386,6 @@ class ReverseAuction(_Procurement):
     slash: float = param(Real(lo=0, unit="token", doc="taken from a winner that misses the deadline"), 0.0)
     max_price: float | None = param(Real(lo=0, lo_open=True, optional=True, unit="token",
                                          doc="reserve (highest price paid); None for no reserve"), None)
-    players_field: ClassVar[str] = "provers_count"
-    max_provers: ClassVar[int] = 10_000
 
     @classmethod
     def example(cls, n: int | None = None) -> "ReverseAuction":
@@ -405,9 +416,7 @@ class ReverseAuction(_Procurement):
                         np.where(ok, price, 0.0), np.zeros(rounds), landed)
 
     def symbolic(self) -> dict[str, Any]:
-        e, hi = sp.symbols("e hi", positive=True)
-        K = sp.Symbol("K", integer=True, positive=True)
-        return {"bid_uniform": e + (hi - e) / K}
+        return _procurement_forms()
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         return _uniform_bid_check(self)
@@ -424,9 +433,12 @@ class ReverseDutchAuction(_Procurement):
     first prover to lock posts `collateral` and is exclusive until `lock_timeout`; after it anyone may
     fulfil. On failure the collateral is slashed: `burn_share` burned, the rest paid to whoever fulfils
     (plus `after_timeout_price` if the request still pays after the lock expires)."""
-    limitations: ClassVar[str] = (
-        "one request at a time; the price ramp and lock are played against a known cost law; no request "
-        "queue, no gas cost of locking, no reputation across requests.")
+    traits: ClassVar[GameTraits] = replace(_Procurement.traits,
+        limitations=("one request at a time; the price ramp and lock are played against a known cost law; no request "
+            "queue, no gas cost of locking, no reputation across requests."),
+        max_provers=10_000,
+        players_field="provers_count",
+    )
 
     min_price: float = param(Real(lo=0, unit="token", doc="price at the start of the ramp"), 0.0)
     max_price: float = param(Real(lo=0, lo_open=True, unit="token", doc="price at the end of the ramp"), 1.0)
@@ -438,8 +450,6 @@ class ReverseDutchAuction(_Procurement):
     cost_distribution: Any = param(COST_LAW, ("uniform", 0.0, 1.0))
     reliability: float = param(Real(lo=0, lo_open=True, hi=1, unit="probability", doc="chance the locker delivers"), 1.0)
     after_timeout_price: float = param(Real(lo=0, unit="token", doc="still paid after the lock expires"), 0.0)
-    players_field: ClassVar[str] = "provers_count"
-    max_provers: ClassVar[int] = 10_000
 
     def _validate(self) -> None:
         if self.max_price <= self.min_price:
@@ -531,7 +541,7 @@ class ReverseDutchAuction(_Procurement):
 
     def symbolic(self) -> dict[str, Any]:
         p, lo, hi, T = sp.symbols("p p_min p_max T", positive=True)
-        return {"lock_time": T * (p - lo) / (hi - lo), **ReverseAuction.symbolic(self)}  # type: ignore[arg-type]
+        return {"lock_time": T * (p - lo) / (hi - lo), **_procurement_forms()}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         c = float(self._cost().ppf(0.3))

@@ -26,6 +26,7 @@ from .race import FirstValidProof, WinnerTakesAll, entry_race_checks, entry_race
 from .registry import register
 from .rules import elected_on_time, entries as _entries, first_assignment_times, first_valid_time
 from .rules import valid_draws as _valid
+from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,13 @@ class AztecMultiProof(FirstValidProof, EntryGame):
     `WinnerTakesAll` entry game on those rates: reused, not re-derived. With equal shares (veterans, or
     no booster) it is the equal split among submitters, pay-all.
     """
-    limitations: ClassVar[str] = (
-        "booster shares are fixed within the epoch (their growth is the separate newcomer ramp); one epoch "
-        "proof, no partial proofs, no L1 gas per submission.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("booster shares are fixed within the epoch (their growth is the separate newcomer ramp); one epoch "
+            "proof, no partial proofs, no L1 gas per submission."),
+        max_provers=1000,
+        budget_field="epoch_rewards",
+        sybil_reason="rewards follow each identity's booster score; a new identity starts at the floor",
+    )
 
     epoch_rewards: float = param(Real(lo=0, unit="token per epoch", doc="split pro rata among valid submitters"))
     proving_cost: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="token per epoch",
@@ -110,9 +115,6 @@ class AztecMultiProof(FirstValidProof, EntryGame):
     booster: Booster = param(Instance(cls=Booster, doc="the reward booster (a table of its constants)"), Booster())
     scores: Any = param(Array(lo=0, length="provers", scalar=True, optional=True, unit="score",
                               doc="activity scores (default: every prover at max_score)"), None)
-    sybil_reason: ClassVar[str] = "rewards follow each identity's booster score; a new identity starts at the floor"
-    budget_field: ClassVar[str | None] = "epoch_rewards"
-    max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
         if self.proving_cost is None:
@@ -260,9 +262,15 @@ class Sidecar(EntryGame):
     Offering costs nothing; a picked prover's margin is r_i (tip + share R) - (1 - r_i)(deposit +
     stake_slash) - cost_i and V_i = margin_i E[1 / (1 + K_i)], K_i the other offerers.
     """
-    limitations: ClassVar[str] = (
-        "the sequencer picks an offer uniformly (no bribes, no reputation); deposits are posted without "
-        "capital cost.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("the sequencer picks an offer uniformly (no bribes, no reputation); deposits are posted without "
+            "capital cost."),
+        max_provers=300,
+        timing=TimingFamily.ELECTED,
+        stall_form=StallForm.LINEAR,
+        budget_field="prover_tip",
+        identity_weighted=True,
+    )
 
     prover_tip: float = param(Real(lo=0, unit="token per block", doc="tip the sequencer pays its prover"))
     reward_share: float = param(Real(lo=0, hi=1, unit="share", doc="share of the block reward to the prover"))
@@ -270,11 +278,6 @@ class Sidecar(EntryGame):
     deposit: float = param(Real(lo=0, unit="token", doc="slashable deposit the prover posts"))
     provers: Population = param(PROVERS)
     stake_slash: float = param(Real(lo=0, unit="token", doc="in-protocol stake slashed on failure"), 0.0)
-    stall_form: ClassVar[str] = "linear"
-    timing: ClassVar[str] = "elected"
-    identity_weighted: ClassVar[bool] = True
-    budget_field: ClassVar[str | None] = "prover_tip"
-    max_provers: ClassVar[int] = 300
 
     @classmethod
     def example(cls, n: int | None = None) -> "Sidecar":
@@ -374,9 +377,17 @@ class EpochQuotes(Game):
 
     A profile is each prover's quote in basis points; payoffs are q_i R / 10^4 - cost_i if accepted.
     """
-    limitations: ClassVar[str] = (
-        "the proposer is honest or bribed, nothing in between; quotes are one-shot per epoch with bonds that "
-        "are not capital-costed.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("the proposer is honest or bribed, nothing in between; quotes are one-shot per epoch with bonds that "
+            "are not capital-costed."),
+        max_provers=300,
+        timing=TimingFamily.ELECTED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="quote (basis points)",
+        priced=True,
+        stall_form=StallForm.LINEAR,
+        budget_field="epoch_rewards",
+    )
 
     epoch_rewards: float = param(Real(lo=0, lo_open=True, unit="token per epoch", doc="rewards of the epoch"))
     provers: Population = param(PROVERS)
@@ -384,13 +395,6 @@ class EpochQuotes(Game):
                            10_000.0)
     proposer_share: float = param(Real(lo=0, hi=1, unit="share", doc="share the proposer keeps"), 0.0)
     bond: float = param(Real(lo=0, unit="token", doc="prover's bond"), 0.0)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "quote (basis points)"
-    stall_form: ClassVar[str] = "linear"
-    timing: ClassVar[str] = "elected"
-    priced: ClassVar[bool] = True
-    budget_field: ClassVar[str | None] = "epoch_rewards"
-    max_provers: ClassVar[int] = 300
 
     @classmethod
     def example(cls, n: int | None = None) -> "EpochQuotes":

@@ -24,6 +24,7 @@ from provergame.solvers.exponential_race import prefix_scan, time_nodes
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
+from .traits import GameTraits, TimingFamily, StrategyKind
 
 VOTE_WEIGHTS = ("vrf", "stake", "none")
 
@@ -84,9 +85,17 @@ class B52(Game):
     Equilibrium (complete information, Bertrand): the top builder wins at x = m_(2), the others bid
     their whole MEV; provers receive the second-highest MEV whenever the proof lands.
     """
-    limitations: ClassVar[str] = (
-        "builders know each other's MEV (complete information among builders); provers do not prove here: "
-        "proving cost and time are outside the game.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("builders know each other's MEV (complete information among builders); provers do not prove here: "
+            "proving cost and time are outside the game."),
+        max_provers=200,
+        players_field="builders",
+        timing=TimingFamily.NONE,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="share of MEV bid to provers",
+        proving=False,
+        sybil_reason="builders bid their MEV; provers are chosen by reliability, not identity count",
+    )
 
     builders: Any = param(Array(lo=0, min_len=2, max_len=1000, unit="token per block", doc="each builder's MEV"))
     provers: Population = param(PROVERS)
@@ -95,13 +104,6 @@ class B52(Game):
                                   None)
     units: int = param(Int(lo=1, hi=10_000, unit="units of work", doc="proving units per block"), 8)
     unique_bonus: float = param(Real(lo=0, unit="token per prover", doc="builder's bonus per unique prover"), 0.0)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "share of MEV bid to provers"
-    proving: ClassVar[bool] = False
-    players_field: ClassVar[str] = "builders"
-    timing: ClassVar[str] = "none"
-    sybil_reason: ClassVar[str] = "builders bid their MEV; provers are chosen by reliability, not identity count"
-    max_provers: ClassVar[int] = 200
 
     def _validate(self) -> None:
         if self.committee is not None:

@@ -8,13 +8,15 @@ from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property, lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population
-from provergame.params import Array, Instance, spec_of
+from provergame.params import Array, Instance, dataclass_fields, spec_of
+
+from .traits import TIMING_FAMILIES, GameTraits
 
 PROVERS = Instance(cls=Population, from_dict=False, doc="the prover population")
 _TRUSTED = threading.local()
@@ -182,40 +184,26 @@ class Game(ABC):
     """Base of every mechanism. Subclasses are frozen dataclasses of their parameters, each field
     declared with its spec (`provergame.params.param`), registered by kind (`games.registry`).
 
-    A profile is a float array with one entry per player (`strategy` says what it means).
+    A profile is a float array with one entry per player (`traits.strategy_label` says what it means).
     `expected_payoffs` broadcasts over leading dimensions: profile (..., n) -> payoffs (..., n).
-    Optional capabilities (withholding, sequencer attacks, continuous-strategy search, sybil
-    splitting) are the typed protocols of `games.protocols`.
+    What the game is (players, timing family, strategy kind, budget, seats, limits) is its one
+    `traits` record (`games.traits.GameTraits`); optional capabilities (withholding, sequencer attacks,
+    continuous-strategy search, sybil splitting) are the typed protocols of `games.protocols`.
     """
 
-    kind: ClassVar[str] = ""                    # registered name; the scenario's `kind`
-    strategy: ClassVar[str] = "entry"          # "entry" (probability of entering) or "continuous"
-    strategy_label: ClassVar[str] = "entry probability"
-    proving: ClassVar[bool] = True              # do the players prove? (False: sequencers, bidders)
-    elected_by_protocol: ClassVar[bool] = False # does the protocol, not a sequencer, pick the prover?
-    priced: ClassVar[bool] = False              # is the strategy a price (undercutting applies)?
-    stall_form: ClassVar[str] = "loglinear"     # how liveness depends on withholders (see protocols)
-    max_provers: ClassVar[int] = 1000           # size up to which solve and analyse are meant to run
-    players_field: ClassVar[str] = "provers"    # the parameter that sets the number of players
-    identity_weighted: ClassVar[bool] = False    # the protocol picks among identities (sybils gain shares)
-    sybil_reason: ClassVar[str] = ""             # why neither sybils nor price cuts apply, when they do not
-    exchangeable: ClassVar[bool] = False         # players are ex-ante identical (bidders drawing from one law)
-    coalition_budget: ClassVar[int] = 100_000   # payoff entries analyse spends per coalition search
-    budget_field: ClassVar[str | None] = None    # the parameter that sets what users pay (equal-budget runs)
-    seat_fields: ClassVar[tuple[str, ...]] = ()  # counts that may not exceed the provers (pool seats)
-    timing: ClassVar[str] = "race"              # how a proof's landing time arises (see TIMINGS)
-    limitations: ClassVar[str] = ""              # one line: what the model leaves out (report pages)
-    payoffs_use_provers: ClassVar[bool] = True   # False: the provers only receive what the players pay
-    proof_family: ClassVar[str] = ""             # kinds whose theorems are the same statements share a name
-    provers: Population
+    kind: ClassVar[str] = ""                    # registered name; the scenario's `kind` (set by register)
+    traits: ClassVar[GameTraits]                # what the game is: games.traits.GameTraits (checked by register)
+    if TYPE_CHECKING:                           # a field of most games; a property where others are the players
+        @property
+        def provers(self) -> Population: ...
 
     def __post_init__(self) -> None:
         validate_fields(self)
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in dataclass_fields(self):
             if isinstance(getattr(self, f.name), Population):
                 self._check_size(f.name, len(getattr(self, f.name)))
         self._validate()
-        self._check_size(self.players_field, len(self.players))
+        self._check_size(self.traits.players_field, len(self.players))
 
     def _validate(self) -> None:
         """Rules that tie several fields together (each field's own range is its spec's job)."""
@@ -228,7 +216,7 @@ class Game(ABC):
         return {k: v for k, v in self.__dict__.items() if k not in derived}
 
     def _check_size(self, name: str, count: int) -> None:
-        limit = type(self).max_provers
+        limit = self.traits.max_provers
         if count > limit:
             raise InvalidParameter(name, count, f"at most {limit} players for {self.kind or self.title} "
                                    f"(the size up to which its solver and analyses are meant to run)")
@@ -249,7 +237,13 @@ class Game(ABC):
 
     @property
     def finite(self) -> bool:
-        return self.strategy == "entry"
+        """Whether a profile entry is an entry probability (pure strategies: enter or not)."""
+        return self.traits.finite
+
+    @property
+    def identity_weighted(self) -> bool:
+        """Whether the protocol picks among identities at these parameters (traits.identity_weighted)."""
+        return self.traits.is_identity_weighted(self)
 
     @property
     def title(self) -> str:
@@ -310,8 +304,9 @@ class Game(ABC):
         if bad.any():
             idx = tuple(int(v) for v in np.argwhere(bad)[0])
             i = idx[axis]
-            article = "an" if self.strategy_label[:1] in "aeiou" else "a"
-            raise InvalidParameter(name(idx), float(x[idx]), f"{article} {self.strategy_label} in [{lo[i]}, {hi[i]}]")
+            label = self.traits.strategy_label
+            article = "an" if label[:1] in "aeiou" else "a"
+            raise InvalidParameter(name(idx), float(x[idx]), f"{article} {label} in [{lo[i]}, {hi[i]}]")
         return np.clip(x, low, high)
 
     # --- analytic face -------------------------------------------------------------
@@ -369,15 +364,12 @@ class Game(ABC):
         """The same game restricted to the provers at `index`: the population and every per-prover
         parameter (an Array sized by `provers`) are sliced together (`changes`: other fields to set)."""
         idx = np.asarray(index)
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in dataclass_fields(self):
             spec, value = spec_of(f), getattr(self, f.name)
             if f.name in changes:
                 continue
             if isinstance(value, Population):
-                p = value
-                changes[f.name] = Population.from_arrays(cost=p.cost[idx], rate=p.rate[idx], stake=p.stake[idx],
-                                                         reliability=p.reliability[idx], capacity=p.capacity[idx],
-                                                         names=[p.names[i] for i in np.atleast_1d(idx)])
+                changes[f.name] = value.take(idx)
             elif isinstance(spec, Array) and spec.length == "provers" and value is not None:
                 changes[f.name] = value[idx]
         return replace(self, **changes)
@@ -388,14 +380,14 @@ class Game(ABC):
         stay = np.flatnonzero(~np.asarray(leaving, dtype=bool))
         if stay.size == 0:
             raise InvalidParameter("leaving", "every prover", "a coalition that leaves at least one prover")
-        seats = {f: stay.size for f in self.seat_fields if getattr(self, f) > stay.size}
+        seats = {f: stay.size for f in self.traits.seat_fields if getattr(self, f) > stay.size}
         return self.with_provers(stay, **seats)
 
     # --- identity and tables -----------------------------------------------------------
     def identity(self) -> dict[str, Any]:
         """Canonical, stable identity: kind, every parameter (the population included), version."""
         return {"kind": self.kind or self.title, "version": _library_version(),
-                "params": {f.name: canonical(getattr(self, f.name)) for f in fields(self)}}  # type: ignore[arg-type]
+                "params": {f.name: canonical(getattr(self, f.name)) for f in dataclass_fields(self)}}
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical identity: equal exactly when the games are the same."""
@@ -405,11 +397,11 @@ class Game(ABC):
     def parameters(self) -> dict[str, Any]:
         """Scalar parameters for tables (the population is summarised separately)."""
         out = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in dataclass_fields(self):
             v = getattr(self, f.name)
             if isinstance(v, (int, float, str, bool)):
                 out[f.name] = v
-        if self.proving:
+        if self.traits.proving:
             out["provers"] = self.n
         else:
             out["players"] = self.n
@@ -418,16 +410,7 @@ class Game(ABC):
         return out
 
 
-TIMINGS = {
-    "race": "every entrant proves at once, each proof takes Exp(rate); on time if the first valid proof "
-            "(counting from the minimal proving time, if any) lands within the window",
-    "elected": "the protocol (or the winning bid) assigns the unit; the assignee holds it for the whole "
-               "window and proves in Exp(rate); a re-draw after a failure lands after the window",
-    "slots": "the protocol runs fixed time slots (a proof tree's levels); on time if it lands and its "
-             "slots end within the window",
-    "served": "a market: on-time liveness is the share of demand actually served within the slot",
-    "none": "the players do not prove (sequencers); liveness is whether the block lands",
-}
+TIMINGS = TIMING_FAMILIES          # how a proof's landing time arises, by timing family
 
 
 class EntryGame(Game):
@@ -487,7 +470,7 @@ def canonical(value: Any) -> Any:
         return {"shape": list(value.shape), "data": [repr(float(x)) for x in value.ravel()]}
     if isinstance(value, Population):
         return {"names": list(value.names), **{k: canonical(getattr(value, k)) for k in
-                                               ("cost", "rate", "stake", "reliability", "capacity")}}
+                                               Population.COLUMNS}}
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]
     if isinstance(value, dict):

@@ -21,6 +21,7 @@ from provergame.params import Array, Int, Real, param
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import assigned, categorical, elected_on_time, first_assignment_times
+from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 @register("delegated_stake")
@@ -34,9 +35,19 @@ class DelegatedStake(Game):
     return per token rho_i (1 - kappa_i) R / T_active is the same at any prover size, so delegation
     follows the cut alone (sensitivity -> inf: all to the best cut).
     """
-    limitations: ClassVar[str] = (
-        "delegators respond by a logit rule to returns, not as strategic players; stake is fixed within the "
-        "analysed round (its growth is the separate dynamics).")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("delegators respond by a logit rule to returns, not as strategic players; stake is fixed within the "
+            "analysed round (its growth is the separate dynamics)."),
+        max_provers=100,
+        timing=TimingFamily.ELECTED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="reward cut",
+        elected_by_protocol=True,
+        stall_form=StallForm.LINEAR,
+        budget_field="reward",
+        seat_fields=("active_set",),
+        sybil_reason="selection follows total stake, which splitting does not change; cuts are not prices to users",
+    )
 
     reward: float = param(Real(lo=0, unit="token per block", doc="paid to the block's prover, shared by cut"))
     provers: Population = param(PROVERS)
@@ -45,15 +56,6 @@ class DelegatedStake(Game):
     sensitivity: float = param(Real(lo=0, hi=1e6, doc="how strongly delegators chase yield"), 20.0)
     delegation: Any = param(Array(lo=0, length="provers", optional=True, unit="token",
                                   doc="initial delegation per prover (default: in proportion to own stake)"), None)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "reward cut"
-    elected_by_protocol: ClassVar[bool] = True
-    stall_form: ClassVar[str] = "linear"
-    timing: ClassVar[str] = "elected"
-    seat_fields: ClassVar[tuple[str, ...]] = ("active_set",)
-    sybil_reason: ClassVar[str] = "selection follows total stake, which splitting does not change; cuts are not prices to users"
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         total = float(np.sum(self.delegators))
@@ -85,7 +87,7 @@ class DelegatedStake(Game):
 
     @property
     def total_delegated(self) -> float:
-        return self._total_delegated  # type: ignore[attr-defined]
+        return float(self.__dict__["_total_delegated"])
 
     @cached_property
     def active(self) -> np.ndarray:

@@ -25,21 +25,23 @@ from .race import FirstValidProof, entry_race_checks, entry_race_forms
 from .registry import register
 from .rules import entries as _entries, first_valid_time
 from .rules import valid_draws as _valid
+from .traits import GameTraits
 
 
 @register("lottery_reward")
 @dataclass(frozen=True)
 class LotteryReward(FirstValidProof, EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
-    limitations: ClassVar[str] = (
-        "the draw is uniform among valid proofs; proving time plays no role in who is paid.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations="the draw is uniform among valid proofs; proving time plays no role in who is paid.",
+        max_provers=3000,
+        budget_field="reward",
+        identity_weighted=True,
+    )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to one valid proof drawn uniformly"))
     provers: Population = param(PROVERS)
     fault_cost: float = param(Real(lo=0, unit="token", doc="what the protocol bears when nobody proves"), 0.0)
-    identity_weighted: ClassVar[bool] = True
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 3000
 
     @classmethod
     def example(cls, n: int | None = None) -> "LotteryReward":

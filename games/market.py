@@ -22,6 +22,7 @@ from provergame.solvers.price_mixing import tick_lattice
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
+from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 def allocate(bids: np.ndarray, capacity: np.ndarray, demand: float, reserve: float) -> np.ndarray:
@@ -87,21 +88,22 @@ class Snarketplace(Game):
     (unit demand: the lowest cost wins at the second-lowest cost), or the reserve price if supply
     is short of demand or nobody is excluded; ties at the margin sell at cost.
     """
-    limitations: ClassVar[str] = (
-        "one block's demand cleared by a static merit order; capacities and costs fixed within the period "
-        "(their change over time is the separate dynamics).")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("one block's demand cleared by a static merit order; capacities and costs fixed within the period "
+            "(their change over time is the separate dynamics)."),
+        max_provers=100,
+        timing=TimingFamily.SERVED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="unit price",
+        priced=True,
+        stall_form=StallForm.LINEAR,
+        budget_field="reserve_price",
+    )
 
     demand: float = param(Real(lo=0, lo_open=True, unit="units of work per block", doc="work block producers buy"))
     reserve_price: float = param(Real(lo=0, lo_open=True, unit="token per unit", doc="most a producer pays"))
     provers: Population = param(PROVERS)
     tick: float = param(Real(lo=0, lo_open=True, unit="token per unit", doc="smallest price step"), 1e-6)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "unit price"
-    stall_form: ClassVar[str] = "linear"
-    priced: ClassVar[bool] = True
-    timing: ClassVar[str] = "served"
-    budget_field: ClassVar[str | None] = "reserve_price"
-    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if self.tick > self.reserve_price:
@@ -241,9 +243,17 @@ class Predation(Game):
     discounted gain over accommodation (competing at the market equilibrium throughout):
     Delta = (pi_p - pi_c)(1 - d^P)/(1 - d) + (pi_m - pi_c) d^P (1 - d^E)/(1 - d)  (d -> 1: sums).
     """
-    limitations: ClassVar[str] = (
-        "one predator with deep pockets against identical rivals; the phases are fixed in length, and "
-        "entrants' return rule is exogenous.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("one predator with deep pockets against identical rivals; the phases are fixed in length, and "
+            "entrants' return rule is exogenous."),
+        max_provers=100,  # the market's limit
+        players_field="predator",
+        timing=TimingFamily.SERVED,
+        strategy=StrategyKind.ENTRY,
+        strategy_label="probability of predating",
+        proving=False,  # a pricing decision: no withholding attack is modelled
+        sybil_reason="this game is the predatory-pricing test itself (see its page)",
+    )
 
     market: Snarketplace = param(Instance(cls=Snarketplace, doc="the market (a table: demand, reserve_price)"))
     predator: int = param(Int(lo=0, hi=1_000_000, doc="index of the deep-pocketed prover"))
@@ -253,13 +263,6 @@ class Predation(Game):
     entry_cost: float = param(Real(lo=0, unit="token", doc="what an entrant pays to return"))
     discount: float = param(Real(lo=0, lo_open=True, hi=1, unit="per round", doc="discount factor"))
     fixed_cost: float = param(Real(lo=0, unit="token per round", doc="rivals' cost of staying in"), 0.0)
-    strategy: ClassVar[str] = "entry"
-    strategy_label: ClassVar[str] = "probability of predating"
-    proving: ClassVar[bool] = False    # a pricing decision: no withholding attack is modelled
-    players_field: ClassVar[str] = "predator"
-    timing: ClassVar[str] = "served"
-    sybil_reason: ClassVar[str] = "this game is the predatory-pricing test itself (see its page)"
-    max_provers: ClassVar[int] = 100   # the market's limit
 
     def _validate(self) -> None:
         if self.predator >= self.market.n:
@@ -270,7 +273,7 @@ class Predation(Game):
         return cls(Snarketplace.example(n), 0, 0.5, 5, 3, 1.0, 0.95, 0.1)
 
     @property
-    def provers(self) -> Population:  # type: ignore[override]
+    def provers(self) -> Population:
         return Population.of([self.market.provers[self.predator]])
 
     def phase_bids(self) -> dict[str, np.ndarray]:
@@ -454,11 +457,17 @@ class NilMarket(Game):
     (priority="price") or time then price ("time"), each primary key divided by the rating; pick
     the top (exact ties split evenly). The winner pays its cost and is paid on delivery.
     """
-    limitations: ClassVar[str] = (
-        "one price per prover for every request; proposals are fixed proving times 1/rate; where best "
-        "responses cycle, a mixed equilibrium with prices on the tick lattice (at most 250,000 lattice "
-        "profiles of the active provers; past that, or with a tick too fine for a lattice, a labelled "
-        "least-regret pure profile).")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("one price per prover for every request; proposals are fixed proving times 1/rate; where best "
+            "responses cycle, a mixed equilibrium with prices on the tick lattice (at most 250,000 lattice "
+            "profiles of the active provers; past that, or with a tick too fine for a lattice, a labelled "
+            "least-regret pure profile)."),
+        max_provers=30,
+        timing=TimingFamily.SERVED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="price",
+        priced=True,
+    )
 
     requests: Any = param(Custom(checker=_requests_checked, allowed="rows of (deadline t_r > 0, max_price c_r > 0)",
                                  bad=([[1.0, -1.0]], [[float("nan"), 1.0]], [[1.0]], [], "x", 1.0),
@@ -468,11 +477,6 @@ class NilMarket(Game):
     ratings: Any = param(Array(lo=0, lo_open=True, hi=1, length="provers", optional=True,
                                doc="ratings in (0, 1] (default: reliabilities)"), None)
     tick: float = param(Real(lo=0, lo_open=True, unit="token", doc="smallest price step"), 1e-6)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "price"
-    priced: ClassVar[bool] = True
-    timing: ClassVar[str] = "served"
-    max_provers: ClassVar[int] = 30
 
     def _validate(self) -> None:
         if self.ratings is None:

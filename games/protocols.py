@@ -3,9 +3,10 @@ the methods). The analyses find them by these protocols, never by the game's cla
 
 Groups: withholding (what a withholding prover forgoes; how liveness falls as provers withhold;
 griefing), sequencer attacks (censor / collude), continuous-strategy search (breakpoints where
-payoffs jump; strategies that are functions), sybil splitting, equilibrium extras. Flags that are
-not methods are class attributes of `Game`: `proving`, `elected_by_protocol`, `priced`,
-`stall_form`.
+payoffs jump; strategies that are functions; price lattices), sybil splitting, equilibrium extras,
+closed-form timing laws (race law, first assignment, served units, the payoff of proving alone), and
+the epoch state a timeline carries (booster scores). What is not a method (players, timing family,
+strategy kind, stall form, budget field, ...) is the game's `traits` record (games.traits).
 """
 from __future__ import annotations
 
@@ -23,10 +24,9 @@ class WithholdBribes(Protocol):
 
 @runtime_checkable
 class StallWeights(Protocol):
-    stall_form: str     # "loglinear": liveness 1 - exp(-sum w) over non-withholders; "linear": sum w
-
     def stall_weights(self, profile: Any) -> np.ndarray:
-        """w_i: each prover's weight in liveness (see stall_form)."""
+        """w_i: each prover's weight in liveness (traits.stall_form: "loglinear", liveness 1 - exp(-sum w)
+        over non-withholders; "linear", sum w)."""
 
 
 @runtime_checkable
@@ -70,6 +70,13 @@ class PriceLattice(Protocol):
 
 
 @runtime_checkable
+class SellRange(Protocol):
+    def sell_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per prover, the lowest and highest prices at which it may sell: the bounds of the tick lattice
+        on which mixed price equilibria are computed (solvers.price_mixing)."""
+
+
+@runtime_checkable
 class FunctionStrategies(Protocol):
     def best_deviation_payoffs(self, profile: Any) -> np.ndarray:
         """Best payoff over every bid function, per player (auctions: a profile entry scales a bid)."""
@@ -89,11 +96,49 @@ class SybilSplit(Protocol):
         None where this configuration does not select by identity or stake."""
 
 
+# --- closed-form timing laws ---------------------------------------------------------------------
+@runtime_checkable
+class RaceLaw(Protocol):
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        """(presence q_i, proving rate r_i, time proofs start counting, latest useful time) of a race."""
+
+
+@runtime_checkable
+class FirstAssignment(Protocol):
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i is the first prover assigned the unit) where the protocol or the winning bid assigns it."""
+
+
+@runtime_checkable
+class ServedUnits(Protocol):
+    demand: float
+
+    def units(self, bids: Any) -> np.ndarray:
+        """Units of the round's `demand` each prover sells at `bids` (markets)."""
+
+
+@runtime_checkable
+class SoloForm(Protocol):
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]] | None:
+        """(sympy form, values) of prover i's payoff from proving alone (what the stall bribe pays it)."""
+
+
+# --- state a timeline carries across epochs -----------------------------------------------------
+@runtime_checkable
+class BoostedScores(Protocol):
+    booster: Any
+    scores: Any
+
+    def with_provers(self, index: Any, **changes: Any) -> Any: ...
+
+
 CAPABILITIES: dict[str, type] = {
     "withhold_bribes": WithholdBribes, "stall_weights": StallWeights, "stall_liveness": StallLiveness,
     "grief_bribes": GriefBribes, "sequencer_attack": SequencerAttack, "value_to_provers": ValueToProvers,
     "critical_strategies": CriticalStrategies, "function_strategies": FunctionStrategies,
-    "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit,
+    "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit, "price_lattice": PriceLattice,
+    "sell_range": SellRange, "race_law": RaceLaw, "first_assignment": FirstAssignment, "served_units": ServedUnits,
+    "solo_form": SoloForm, "boosted_scores": BoostedScores,
 }
 
 

@@ -23,6 +23,7 @@ from .base import PROVERS, Assignments, EntryGame, Game, Outcomes, Stats, exampl
 from .registry import register
 from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, race_on_time
 from .rules import valid_draws as _valid
+from .traits import GameTraits, StrategyKind
 
 
 def _won_outcomes(entrants: np.ndarray, spend: np.ndarray, prize: float, accepted: np.ndarray, winner: np.ndarray,
@@ -77,7 +78,7 @@ class FirstValidProof:
 
     def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
         """Payoff of proving alone (what the stall bribe pays prover i): rho_i R - c_i."""
-        return entry_race_forms()["withhold_bribe"], {"R": getattr(self, self.budget_field),
+        return entry_race_forms()["withhold_bribe"], {"R": getattr(self, self.traits.budget_field),
                                                       "rho_i": self.provers.reliability[i], "c_i": self.entry_cost()[i]}
 
 
@@ -137,14 +138,15 @@ class WinnerTakesAll(_Race):
     V_i = reward * reliability_i * int_0^inf rate_i e^{-rate_i t} prod_{j!=i} (1 - q_j + q_j e^{-rate_j t}) dt,
     q_j = p_j reliability_j; for pure profiles this is rate_i / sum_S rate (exponential race).
     """
-    limitations: ClassVar[str] = (
-        "one block at a time with exponential proving times; losers' wasted work is a cost but their hardware"
-        " is not (no capex, entry or exit over time); no L1 gas for submitting.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("one block at a time with exponential proving times; losers' wasted work is a cost but their hardware"
+            " is not (no capex, entry or exit over time); no L1 gas for submitting."),
+        max_provers=2000,
+        budget_field="reward",
+    )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     provers: Population = param(PROVERS)
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 2000
 
     @classmethod
     def example(cls, n: int | None = None) -> "WinnerTakesAll":
@@ -195,16 +197,17 @@ class UncleRewards(_Race):
     P(i is k-th) = int rate_i e^{-rate_i t} P(exactly k-1 others done by t) dt, the count being
     Poisson-binomial (leave-one-out products by parallel prefix scan).
     """
-    limitations: ClassVar[str] = (
-        "as the race: exponential proving times, one block at a time; uncle proofs are paid but cost the "
-        "protocol no extra verification gas.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("as the race: exponential proving times, one block at a time; uncle proofs are paid but cost the "
+            "protocol no extra verification gas."),
+        max_provers=1000,
+        budget_field="reward",
+    )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     uncle_share: float = param(Real(lo=0, hi=1, unit="share of reward", doc="paid to each uncle"))
     uncles: int = param(Int(lo=0, hi=1000, unit="proofs", doc="how many later valid proofs are paid"))
     provers: Population = param(PROVERS)
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 1000
 
     @classmethod
     def example(cls, n: int | None = None) -> "UncleRewards":
@@ -263,17 +266,18 @@ class MinimumProvingTime(_Race):
     + int_{t_min}^inf race density]; "deterministic": proving takes exactly 1/rate, so every prover
     with 1/rate <= t_min is in the tie and extra speed is worth exactly nothing.
     """
-    limitations: ClassVar[str] = (
-        "as the race, with proofs counted only after t_min; no hardware investment to get under t_min, no L1 "
-        "gas.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("as the race, with proofs counted only after t_min; no hardware investment to get under t_min, no L1 "
+            "gas."),
+        max_provers=1000,
+        budget_field="reward",
+    )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the proof that wins"))
     t_min: float = param(Real(lo=0, unit="time unit", doc="proofs count only from t_min on"))
     provers: Population = param(PROVERS)
     proving_time: str = param(Choice(options=("exponential", "deterministic"), doc="law of proving times"),
                               "exponential")
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 1000
 
     @classmethod
     def example(cls, n: int | None = None) -> "MinimumProvingTime":
@@ -367,16 +371,17 @@ class SpeedRace(Game):
     The exponential race with rates x makes this the Tullock lottery contest: payoff
     reward * x_i / sum x - cost_i x_i (Tullock 1980; heterogeneous closed form: Stein 2002).
     """
-    limitations: ClassVar[str] = (
-        "speed is bought per block at a constant marginal cost (no capacity limits, no capex amortisation); "
-        "the Tullock contest law is exact only for exponential times.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("speed is bought per block at a constant marginal cost (no capacity limits, no capex amortisation); "
+            "the Tullock contest law is exact only for exponential times."),
+        max_provers=100_000,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="speed",
+        budget_field="reward",
+    )
 
     reward: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="paid to the fastest prover"))
     provers: Population = param(PROVERS)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "speed"
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 100_000
 
     def _validate(self) -> None:
         if np.any(self.provers.cost <= 0):
@@ -466,9 +471,13 @@ class SequencerChosen(EntryGame):
     on-time proof does. payment="out_of_protocol": the sequencer settles off chain against a `bond`
     released when it pays, so it pays only when what it owes is at most the bond.
     """
-    limitations: ClassVar[str] = (
-        "the sequencer is honest and asks the cheapest provers; its own incentives (kickbacks) are modelled "
-        "only through the out-of-protocol bond; no time beyond the deadline.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("the sequencer is honest and asks the cheapest provers; its own incentives (kickbacks) are modelled "
+            "only through the out-of-protocol bond; no time beyond the deadline."),
+        max_provers=1000,
+        budget_field="fee",
+        sybil_reason="the sequencer asks the cheapest provers; an extra identity with the same cost adds no share",
+    )
 
     fee: float = param(Real(lo=0, unit="token per proof", doc="paid per on-time proof (see pay)"))
     deadline: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="the sequencer's window"))
@@ -478,9 +487,6 @@ class SequencerChosen(EntryGame):
     pay: str = param(Choice(options=("first", "all"), doc="pay the first on-time proof or every one"), "first")
     bond: float = param(Real(lo=0, unit="token", doc="sequencer's bond, released when it pays"), 0.0)
     payment: str = param(Choice(options=("protocol", "out_of_protocol"), doc="who settles the fee"), "protocol")
-    sybil_reason: ClassVar[str] = "the sequencer asks the cheapest provers; an extra identity with the same cost adds no share"
-    budget_field: ClassVar[str | None] = "fee"
-    max_provers: ClassVar[int] = 1000
 
     @classmethod
     def example(cls, n: int | None = None) -> "SequencerChosen":

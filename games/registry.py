@@ -13,31 +13,33 @@ from typing import Any, Callable, Mapping
 
 from provergame.errors import InvalidParameter
 from provergame.model import Population
-from provergame.params import Instance, Spec, spec_of
+from provergame.params import Instance, Spec, dataclass_fields, field_default, spec_of
 
 from .base import Game
+from .traits import check_traits
 
 _REGISTRY: dict[str, type[Game]] = {}
+_ROUTES: dict[str, list[tuple[str, dict[str, str], str | None]]] = {}
 
 
 def register(kind: str) -> Callable[[type[Game]], type[Game]]:
     """Class decorator: name a game `kind` and make it known to scenarios and the conformance suite.
 
     Every dataclass field must carry a spec (provergame.params.param); the game must implement
-    `example()` and say in `limitations` what its model leaves out. A second class under a kind already taken is an error."""
+    `example()` and declare its `traits` (games.traits.GameTraits), checked against its fields here
+    (limitations stated, players, budget and seat fields among its parameters). A second class under a
+    kind already taken is an error."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
         raise ValueError(f"game kind {kind!r} must be snake_case")
 
     def add(cls: type[Game]) -> type[Game]:
         if not (isinstance(cls, type) and issubclass(cls, Game)):
             raise TypeError(f"@register({kind!r}) takes a Game subclass, not {cls!r}")
-        unspecified = [f.name for f in fields(cls) if spec_of(f) is None]  # type: ignore[arg-type]
+        unspecified = [f.name for f in dataclass_fields(cls) if spec_of(f) is None]
         if unspecified:
             raise TypeError(f"{cls.__name__}: every field needs a spec (provergame.params.param); "
                             f"missing for {unspecified}")
-        if not str(getattr(cls, "limitations", "")).strip():
-            raise TypeError(f"{cls.__name__}: state what the model leaves out in one line, "
-                            f"limitations: ClassVar[str] (the report's decision page lists it)")
+        check_traits(cls)
         old = _REGISTRY.get(kind)
         if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
             raise ValueError(f"game kind {kind!r} is already registered by {old.__module__}.{old.__qualname__}")
@@ -46,6 +48,35 @@ def register(kind: str) -> Callable[[type[Game]], type[Game]]:
         return cls
 
     return add
+
+
+def route(kind: str, field: str, kinds: Mapping[str, str], default: str | None = None) -> None:
+    """Keep an older scenario kind working: `kind` with `field` = v builds `kinds[v]` (`default` when
+    the field is absent), so a game that was one class with a rule switch is now one kind per rule."""
+    _ROUTES.setdefault(kind, []).append((field, dict(kinds), default))
+
+
+def routed_kinds() -> frozenset[str]:
+    """Older kinds that scenarios may still name (each resolves to a registered kind by its fields)."""
+    return frozenset(_ROUTES)
+
+
+def resolve(kind: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(registered kind, parameters) for a scenario table: a routed kind picks its kind by its fields."""
+    params = dict(params)
+    for field, kinds, default in _ROUTES.get(kind, []):
+        if field in params:
+            value = params.pop(field)
+            if value not in kinds:
+                raise InvalidParameter(field, value, "one of " + ", ".join(repr(v) for v in kinds))
+            target = kinds[value]
+        elif default is None:
+            continue
+        else:
+            target = default
+        if target != kind:
+            return resolve(target, params)
+    return kind, params
 
 
 def registered() -> dict[str, type[Game]]:
@@ -65,8 +96,7 @@ def parameter_specs(cls: type) -> dict[str, tuple[Spec, Any]]:
     for f in fields(cls):
         spec = spec_of(f)
         if spec is not None:
-            default = f.default if f.default is not MISSING else (
-                f.default_factory() if f.default_factory is not MISSING else MISSING)  # type: ignore[misc]
+            default = field_default(f)
             out[f.name] = (spec, default)
     return out
 
@@ -74,6 +104,7 @@ def parameter_specs(cls: type) -> dict[str, tuple[Spec, Any]]:
 def build(kind: str, params: Mapping[str, Any], provers: Population | None = None) -> Game:
     """Build a registered game from plain values (a scenario table): fields holding a population get
     `provers` unless given; nested games (a table) are built the same way. Unknown keys are refused."""
+    kind, params = resolve(kind, params)
     return _build(game_class(kind), params, provers, prefix="")
 
 

@@ -24,6 +24,7 @@ from .auctions import quantile_grid
 from .base import OPTIONAL_PROVERS, Game, Outcomes, Stats, example_provers
 from .laws import LogNormal, Uniform
 from .registry import register
+from .traits import GameTraits, TimingFamily, StrategyKind
 
 
 def multiplicative_win(w: Any) -> np.ndarray:
@@ -72,9 +73,17 @@ class FeeSharing(Game):
     uniform, so winning chances follow `multiplicative_win`, not w / sum w; at a symmetric profile
     dP/d(log w) = (K-1)/K, which gives a* = [(K-1) gamma (m + F) - F] / (gamma K F).
     """
-    limitations: ClassVar[str] = (
-        "sequencers with identical MEV; the winner's proving is not modelled (timing 'none'); the prover side"
-        " is a pass-through.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("sequencers with identical MEV; the winner's proving is not modelled (timing 'none'); the prover side"
+            " is a pass-through."),
+        max_provers=300,
+        players_field="sequencers",
+        timing=TimingFamily.NONE,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="fee share to provers",
+        proving=False,
+        exchangeable=True,
+    )
 
     fees: float = param(Real(lo=0, lo_open=True, unit="token per slot", doc="fees of a slot"))
     mev: Any = param(Array(lo=0, scalar=True, length="sequencers", unit="token per slot",
@@ -83,13 +92,6 @@ class FeeSharing(Game):
     weight: str = param(Choice(options=("linear", "exponential", "multiplicative"), doc="score's weight on the share"),
                         "linear")
     gamma: float = param(Real(lo=0, lo_open=True, hi=1e6, doc="strength of the share in the score"), 1.0)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "fee share to provers"
-    proving: ClassVar[bool] = False
-    players_field: ClassVar[str] = "sequencers"
-    exchangeable: ClassVar[bool] = True
-    timing: ClassVar[str] = "none"
-    max_provers: ClassVar[int] = 300
 
     @classmethod
     def example(cls, n: int | None = None) -> "FeeSharing":
@@ -100,7 +102,7 @@ class FeeSharing(Game):
         return _sequencers(self.sequencers)
 
     @property
-    def provers(self) -> Population:  # type: ignore[override]
+    def provers(self) -> Population:
         return self.players
 
     def w(self, a: np.ndarray) -> np.ndarray:
@@ -258,8 +260,17 @@ class ScrollAuction(Game):
     m_k scales that bid function (the equilibrium is m = 1); the regret certificate searches every
     bid function pointwise.
     """
-    limitations: ClassVar[str] = (
-        "sequencers' values are iid private draws; provers are elected by stake-weighted VRF and do not play.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations="sequencers' values are iid private draws; provers are elected by stake-weighted VRF and do not play.",
+        max_provers=32,  # numerical bid grid: revenue within 1e-4 up to 32 bidders
+        players_field="sequencers",
+        timing=TimingFamily.NONE,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="bid scale",
+        proving=False,
+        exchangeable=True,
+        payoffs_use_provers=False,  # the VRF-elected provers receive the winning bid
+    )
 
     sequencers: int = param(Int(lo=2, hi=10_000, unit="sequencers", doc="bidders for the proving network"))
     value_distribution: Any = param(Custom(checker=_value_law_checked, allowed=_VALUE_LAWS,
@@ -268,14 +279,6 @@ class ScrollAuction(Game):
     value_max: float = param(Real(lo=0, lo_open=True, unit="token", doc="scale (mean for lognormal) of values"), 1.0)
     provers: Population | None = param(OPTIONAL_PROVERS, None)
     grid: int = param(Int(lo=11, hi=100_001, doc="points of the numerical bid grid"), 801)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "bid scale"
-    proving: ClassVar[bool] = False
-    players_field: ClassVar[str] = "sequencers"
-    exchangeable: ClassVar[bool] = True
-    payoffs_use_provers: ClassVar[bool] = False    # the VRF-elected provers receive the winning bid
-    timing: ClassVar[str] = "none"
-    max_provers: ClassVar[int] = 32            # numerical bid grid: revenue within 1e-4 up to 32 bidders
 
     @classmethod
     def example(cls, n: int | None = None) -> "ScrollAuction":

@@ -24,6 +24,7 @@ from provergame.params import Int, Real, param
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
 from .rules import assigned, categorical, elected_on_time, first_assignment_times
+from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 @register("taiko_prover_pool")
@@ -33,9 +34,18 @@ class TaikoProverPool(Game):
     e^2; payoff per block P_i (r_i e_i gas - cost_i - (1 - r_i) slash_i(e_i)). A prover losing money even
     at 125% of the fee unstakes, so the pool is the top pool_size by stake of the others. Equilibrium by sequential
     best responses with the regret certificate (no closed form: the weight law couples fee and stake)."""
-    limitations: ClassVar[str] = (
-        "the pool's seats are decided by stake among provers that would stay; fee changes are within the "
-        "protocol clamp only; no L1 gas beyond the fee per gas.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("the pool's seats are decided by stake among provers that would stay; fee changes are within the "
+            "protocol clamp only; no L1 gas beyond the fee per gas."),
+        max_provers=100,
+        timing=TimingFamily.ELECTED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="reward per gas (erpg)",
+        elected_by_protocol=True,
+        stall_form=StallForm.LINEAR,
+        budget_field="fee_per_gas",
+        sybil_reason="selection weight stake / erpg^2 is linear in stake: splitting it changes nothing",
+    )
 
     fee_per_gas: float = param(Real(lo=0, lo_open=True, unit="token per gas", doc="the block's fee per gas"))
     gas: float = param(Real(lo=0, lo_open=True, unit="gas per block", doc="gas of a block"))
@@ -46,13 +56,6 @@ class TaikoProverPool(Game):
     max_capacity: int = param(Int(lo=1, hi=10_000, unit="blocks", doc="blocks a prover may hold at once"), 10)
     reward_multiple: float = param(Real(lo=0, doc="slash floor as a multiple of the block reward"), 4.0)
     min_slash: float = param(Real(lo=0, unit="token", doc="smallest slash"), 0.0)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "reward per gas (erpg)"
-    elected_by_protocol: ClassVar[bool] = True
-    timing: ClassVar[str] = "elected"
-    sybil_reason: ClassVar[str] = "selection weight stake / erpg^2 is linear in stake: splitting it changes nothing"
-    budget_field: ClassVar[str | None] = "fee_per_gas"
-    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if np.any(self.provers.stake <= 0):
@@ -162,8 +165,6 @@ class TaikoProverPool(Game):
 
     def stall_weights(self, profile: np.ndarray) -> np.ndarray:
         return self.selection(profile) * self.provers.reliability
-
-    stall_form: ClassVar[str] = "linear"
 
     def symbolic(self) -> dict[str, Any]:
         s, e, W, r, G, c, S = sp.symbols("s e W r G c S", positive=True)

@@ -20,6 +20,7 @@ from provergame.params import Choice, Int, Real, param
 
 from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .registry import register
+from .traits import GameTraits, StrategyKind, TimingFamily, WhenChoice
 
 
 @register("proof_tree_vrf")
@@ -32,9 +33,16 @@ class ProofTreeVRF(Game):
     C(i, j) C(j, i) with C(i, j) = rho_i + (1 - rho_i) kappa_j rho_j the chance a node owned by i with
     coverer j lands; G_{h+1} = J_h 1; O_h(i, j) = P(all outside the pair lands | owners i, j).
     """
-    limitations: ClassVar[str] = (
-        "levels run in fixed slots; coverers help only their sibling node; no partial rewards when the root "
-        "fails.")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("levels run in fixed slots; coverers help only their sibling node; no partial rewards when the root "
+            "fails."),
+        max_provers=20,
+        timing=TimingFamily.SLOTS,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="covering probability",
+        elected_by_protocol=True,
+        identity_weighted=WhenChoice("weighting", "uniform"),
+    )
 
     leaves: int = param(Int(lo=2, hi=1 << 16, unit="leaves", doc="leaves of the proof tree (a power of two)"))
     leaf_reward: float = param(Real(lo=0, unit="token per node", doc="paid for a leaf proof"))
@@ -44,11 +52,6 @@ class ProofTreeVRF(Game):
     weighting: str = param(Choice(options=("uniform", "stake"), doc="VRF per leaf: uniform or by stake"), "uniform")
     node_work: float | None = param(Real(lo=0, optional=True, unit="share of a block's proving cost",
                                          doc="proving work per node (default 1 / (2 leaves - 1))"), None)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "covering probability"
-    elected_by_protocol: ClassVar[bool] = True
-    timing: ClassVar[str] = "slots"
-    max_provers: ClassVar[int] = 20
 
     def _validate(self) -> None:
         if self.leaves & (self.leaves - 1):
@@ -65,10 +68,6 @@ class ProofTreeVRF(Game):
         """Proving cost of one node per prover."""
         share = 1.0 / self.nodes if self.node_work is None else self.node_work
         return self.provers.cost * share
-
-    @property
-    def identity_weighted(self) -> bool:  # type: ignore[override]
-        return self.weighting == "uniform"
 
     @property
     def depth(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from provergame.lazy import sympy as sp
@@ -20,58 +20,46 @@ from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
-from .registry import register
+from .registry import register, route
 from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
+from .traits import GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
 
 
-@register("stake_vrf")
 @dataclass(frozen=True)
-class StakeVRF(Game):
+class _VRFSelection(Game):
     """Each unit of work goes to one registered identity drawn by VRF: with probability proportional
-    to its stake ("stake") or uniformly among identities with stake >= min_stake ("identity").
+    to its stake (`weighting` "stake") or uniformly among identities with stake >= min_stake
+    ("identity").
 
     The drawn prover pays its proving `cost` and delivers with its `reliability`; on failure it is
     slashed `slash` and the unit is re-drawn among the others. Re-drawing in proportion to weight is
     Plackett-Luce sampling, so P(i reached) = int w_i e^{-w_i t} prod_{j!=i}(1 - q_j (1 - e^{-w_j t})) dt
     with q_j = reliability_j (the exponential-race identity). Locking stake costs `stake_cost` per
-    unit per round. choose="entry": each prover registers its given stake or not; choose="stake":
-    each prover chooses how much to lock (a Tullock contest when reliability is 1).
+    unit per round. `choose` "entry": each prover registers its given stake or not; "stake": each
+    prover chooses how much to lock (a Tullock contest when reliability is 1). The rules are shared;
+    each (weighting, choose) pair is its own registered kind, since the strategy space and the
+    selection law differ.
     """
-    limitations: ClassVar[str] = (
-        "stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
-        "drawn among the others.")
+    weighting: ClassVar[str] = "stake"
+    choose: ClassVar[str] = "entry"
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the prover that delivers"))
     provers: Population = param(PROVERS)
-    weighting: str = param(Choice(options=("stake", "identity"), doc="VRF weight: stake, or one per identity"), "stake")
     min_stake: float = param(Real(lo=0, unit="token", doc="stake an identity needs to register"), 0.0)
     stake_cost: float = param(Real(lo=0, unit="token per token per round", doc="cost of locking stake"), 0.0)
     slash: float = param(Real(lo=0, unit="token", doc="taken from a drawn prover that fails"), 0.0)
-    choose: str = param(Choice(options=("entry", "stake"), doc="provers choose to register, or how much to stake"),
-                        "entry")
-    elected_by_protocol: ClassVar[bool] = True
-    timing: ClassVar[str] = "elected"
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 1000
-
-    def _validate(self) -> None:
-        if self.choose == "stake" and (self.weighting != "stake" or self.stake_cost <= 0):
-            raise InvalidParameter("choose", "stake", "'entry' unless weighting='stake' and stake_cost > 0")
 
     @classmethod
-    def example(cls, n: int | None = None) -> "StakeVRF":
+    def example(cls, n: int | None = None) -> "_VRFSelection":
         return cls(10.0, example_provers(n or 6), slash=1.0)
 
-    @property
-    def strategy(self) -> str:  # type: ignore[override]
-        return "entry" if self.choose == "entry" else "continuous"
-
-    @property
-    def strategy_label(self) -> str:  # type: ignore[override]
-        return "entry probability" if self.choose == "entry" else "stake"
+    def entry_variant(self, weighting: str) -> "_VRFSelection":
+        """The entry game with these parameters and the given VRF weighting ("stake" or "identity")."""
+        cls = StakeVRF if weighting == "stake" else IdentityVRF
+        return cls(self.reward, self.provers, min_stake=self.min_stake, stake_cost=self.stake_cost, slash=self.slash)
 
     @property
     def eligible(self) -> np.ndarray:
@@ -383,7 +371,7 @@ class StakeVRF(Game):
         stake = self.provers.stake
         if self.choose != "entry" or np.any(stake <= 0):
             return []
-        sure = replace(self, weighting="stake", min_stake=0.0, provers=self.provers.replace(reliability=1.0))
+        sure = StakeVRF(self.reward, self.provers.replace(reliability=1.0), stake_cost=self.stake_cost, slash=self.slash)
         i = int(np.argmax(self.eligible))
         return [("share_stake", self.symbolic()["share_stake"], {"s_i": stake[0], "S": stake.sum()},
                  float(sure.reach(np.ones(self.n))[0])),
@@ -396,6 +384,75 @@ class StakeVRF(Game):
         return vrf.stake_vrf(self.symbolic())
 
 
+_VRF_LIMITS = ("stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
+               "drawn among the others.")
+
+
+@register("stake_vrf")
+@dataclass(frozen=True)
+class StakeVRF(_VRFSelection):
+    """Each unit of work goes to one registered prover drawn by VRF with probability proportional to its
+    stake; each prover registers its given stake or not (an entry game).
+
+    The drawn prover pays its proving `cost` and delivers with its `reliability`; on failure it is
+    slashed `slash` and the unit is re-drawn among the others (Plackett-Luce re-draws, the
+    exponential-race identity). Registered stake costs `stake_cost` per unit per round.
+    """
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=_VRF_LIMITS, max_provers=1000, timing=TimingFamily.ELECTED, elected_by_protocol=True,
+        budget_field="reward", proof_family="stake_vrf")
+
+
+@register("identity_vrf")
+@dataclass(frozen=True)
+class IdentityVRF(_VRFSelection):
+    """Each unit of work goes to one registered identity drawn by VRF uniformly among identities with
+    stake >= min_stake; each prover registers one identity or not (an entry game).
+
+    The drawn prover pays its proving `cost` and delivers with its `reliability`; on failure it is
+    slashed `slash` and the unit is re-drawn among the others. Each identity locks `min_stake` at
+    `stake_cost` per unit per round, so an operator's extra identities buy extra draws (sybils).
+    """
+    weighting: ClassVar[str] = "identity"
+    traits: ClassVar[GameTraits] = replace(
+        StakeVRF.traits, identity_weighted=True,
+        limitations="each identity locks min_stake at a constant carrying cost (no price risk, no unbonding delay); "
+                    "no identity verification beyond the stake; a failed unit is re-drawn among the others.")
+
+
+@register("stake_contest")
+@dataclass(frozen=True)
+class StakeContest(_VRFSelection):
+    """Each unit of work goes to one prover drawn by VRF in proportion to the stake it chooses to lock,
+    at `stake_cost` per unit per round: a Tullock contest when reliability is 1 (Stein 2002's
+    heterogeneous closed form), KKT conditions with failures and re-draws otherwise."""
+    choose: ClassVar[str] = "stake"
+    traits: ClassVar[GameTraits] = replace(StakeVRF.traits, strategy=StrategyKind.CONTINUOUS, strategy_label="stake")
+
+    def _validate(self) -> None:
+        if self.stake_cost <= 0:
+            raise InvalidParameter("stake_cost", self.stake_cost, "> 0 (the price of locking stake in a stake contest)")
+
+    @classmethod
+    def example(cls, n: int | None = None) -> "StakeContest":
+        return cls(10.0, example_provers(n or 6), stake_cost=0.05, slash=1.0)
+
+    def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        """A sure prover's chance of the unit at locked stakes x is x_i / (x_i + X_o) (Tullock's share),
+        checked against the exponential-race reach at the game's equilibrium stakes."""
+        x = np.asarray(self.equilibrium()[0], dtype=float)
+        if np.count_nonzero(x) < 2:
+            x = self.provers.stake
+        sure = replace(self, provers=self.provers.replace(reliability=1.0))
+        i = int(np.argmax(x))
+        return [("share_stake_vs_others", self.symbolic()["share_stake_vs_others"],
+                 {"s_i": float(x[i]), "S_o": float(x.sum() - x[i])}, float(sure.reach(x)[i]))]
+
+
+route("stake_vrf", "weighting", {"stake": "stake_vrf", "identity": "identity_vrf"})
+route("stake_vrf", "choose", {"entry": "stake_vrf", "stake": "stake_contest"})
+
+
 @register("taiko_pool")
 @dataclass(frozen=True)
 class TaikoPool(Game):
@@ -406,9 +463,20 @@ class TaikoPool(Game):
     A bid above `fee_cap` means staying out. With more provers than seats, seated bids are pinned
     just below the first excluded prover's break-even bid (cost + (1 - rho) slash) / rho.
     """
-    limitations: ClassVar[str] = (
-        "bids are static per block; the pool is the lowest bids up to its size; no stake growth or eviction "
-        "over time (see the Taiko alpha-4 scenario).")
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations=("bids are static per block; the pool is the lowest bids up to its size; no stake growth or eviction "
+            "over time (see the Taiko alpha-4 scenario)."),
+        max_provers=100,
+        timing=TimingFamily.ELECTED,
+        strategy=StrategyKind.CONTINUOUS,
+        strategy_label="fee bid",
+        elected_by_protocol=True,
+        priced=True,
+        stall_form=StallForm.LINEAR,
+        budget_field="fee_cap",
+        seat_fields=("pool_size",),
+        identity_weighted=WhenChoice("selection", "uniform"),
+    )
 
     fee_cap: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="highest fee a seat may bid"))
     provers: Population = param(PROVERS)
@@ -417,14 +485,6 @@ class TaikoPool(Game):
     selection: str = param(Choice(options=("uniform", "stake"), doc="VRF within the pool: uniform or by stake"),
                            "uniform")
     tick: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="smallest bid step"), 1e-6)
-    strategy: ClassVar[str] = "continuous"
-    strategy_label: ClassVar[str] = "fee bid"
-    elected_by_protocol: ClassVar[bool] = True
-    priced: ClassVar[bool] = True
-    timing: ClassVar[str] = "elected"
-    seat_fields: ClassVar[tuple[str, ...]] = ("pool_size",)
-    budget_field: ClassVar[str | None] = "fee_cap"
-    max_provers: ClassVar[int] = 100
 
     def _validate(self) -> None:
         if self.pool_size > self.n:
@@ -441,10 +501,6 @@ class TaikoPool(Game):
 
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, 2 * self.fee_cap)
-
-    @property
-    def identity_weighted(self) -> bool:  # type: ignore[override]
-        return self.selection == "uniform"
 
     def break_even(self) -> np.ndarray:
         rho = self.provers.reliability
@@ -555,8 +611,6 @@ class TaikoPool(Game):
         bids[able] = self.fee_cap
         return bids, "all profitable provers seated: every seat bids the fee cap", True
 
-    stall_form: ClassVar[str] = "linear"
-
     def stall_weights(self, profile: np.ndarray) -> np.ndarray:
         """Linear stall weights: P(delivery) = sum_i chosen_i rho_i (no re-draw)."""
         return self._chosen(self.seated(profile)) * self.provers.reliability
@@ -585,51 +639,29 @@ class TaikoPool(Game):
 AUCTION_BLOCK = 1 << 16     # bids per block of turns drawn at once (512 KB: stays in cache)
 
 
-@register("turn_based")
 @dataclass(frozen=True)
-class TurnBased(Game):
-    """Starknet's options. rule="stake_turns": turns go to provers in proportion to stake on a fixed
-    schedule, each paid `reward`; a turn-holder proves (pays `cost`) with its profile probability.
-    rule="turn_auction": each turn is auctioned, lowest bid wins and is paid the second-lowest bid
-    (the Bertrand price); per-turn costs are cost_i * exp(cost_noise * Z), Z ~ N(0, 1); a profile
+class _Turns(Game):
+    """Starknet's options, rules shared. Stake turns: turns go to provers in proportion to stake on a
+    fixed schedule, each paid `reward`; a turn-holder proves (pays `cost`) with its profile
+    probability. Turn auction: each turn is auctioned, lowest bid wins and is paid the second-lowest
+    bid (the Bertrand price); per-turn costs are cost_i * exp(cost_noise * Z), Z ~ N(0, 1); a profile
     entry is a bid markup m_i >= 0 (bid = (1 + m_i) * realised cost / reliability); truthful m = 0 is
-    dominant.
+    dominant. Each rule is its own registered kind (entry probabilities vs bid markups).
     """
-    limitations: ClassVar[str] = (
-        "turns follow stake (a fixed schedule) or a per-turn auction with log-normal cost shocks; no missed-"
-        "turn penalty beyond losing the reward.")
+    rule: ClassVar[str] = "stake_turns"
+    if TYPE_CHECKING:
+        cost_noise: float                      # TurnAuction's field: the auction's rules read it
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid per turn proved (cap of the auction)"))
     provers: Population = param(PROVERS)
-    rule: str = param(Choice(options=("stake_turns", "turn_auction"), doc="stake-based turns or a per-turn auction"),
-                      "stake_turns")
-    cost_noise: float = param(Real(lo=0, hi=5, doc="sd of log per-turn costs (turn_auction)"), 0.2)
-    elected_by_protocol: ClassVar[bool] = True
-    timing: ClassVar[str] = "elected"
-    budget_field: ClassVar[str | None] = "reward"
-    max_provers: ClassVar[int] = 1000
 
     def _validate(self) -> None:
-        if self.rule == "turn_auction" and self.cost_noise <= 0:
-            raise InvalidParameter("cost_noise", self.cost_noise, "> 0 for rule='turn_auction'")
         if self.rule == "stake_turns" and self.provers.stake.sum() <= 0:
             raise InvalidParameter("provers.stake", 0.0, "a positive total stake for stake_turns")
 
     @classmethod
-    def example(cls, n: int | None = None) -> "TurnBased":
+    def example(cls, n: int | None = None) -> "_Turns":
         return cls(3.0, example_provers(n or 6))
-
-    @property
-    def strategy(self) -> str:  # type: ignore[override]
-        return "entry" if self.rule == "stake_turns" else "continuous"
-
-    @property
-    def strategy_label(self) -> str:  # type: ignore[override]
-        return "entry probability" if self.rule == "stake_turns" else "bid markup"
-
-    @property
-    def coalition_budget(self) -> int:  # type: ignore[override]
-        return 100_000 if self.rule == "stake_turns" else 2_000     # each auction payoff integrates a grid
 
     @property
     def turn_share(self) -> np.ndarray:
@@ -763,9 +795,10 @@ class TurnBased(Game):
         """Alone, every turn is its: rho R - c (stake turns); paid the cap against a log-normal cost,
         rho R - c e^{s^2 / 2} (turn auction)."""
         R, rho, c, s = sp.symbols("R rho c s", positive=True)
-        form = rho * R - c if self.rule == "stake_turns" else rho * R - c * sp.exp(s ** 2 / 2)
-        return form, {"R": self.reward, "rho": self.provers.reliability[i], "c": self.provers.cost[i],
-                      "s": self.cost_noise}
+        values = {"R": self.reward, "rho": self.provers.reliability[i], "c": self.provers.cost[i]}
+        if self.rule == "stake_turns":
+            return rho * R - c, values
+        return rho * R - c * sp.exp(s ** 2 / 2), {**values, "s": self.cost_noise}
 
     def on_time(self, profile: Any, window: float) -> float:
         """The turn's holder (stake_turns) or the auction's winner proves within the window."""
@@ -823,8 +856,6 @@ class TurnBased(Game):
             spent[start:stop] = realised[rows, win[start:stop]]
         return win, price, spent
 
-    stall_form: ClassVar[str] = "linear"
-
     def stall_weights(self, profile: Any) -> np.ndarray:
         s = self.stats(profile)
         return s.participation * self.provers.reliability
@@ -860,11 +891,42 @@ class TurnBased(Game):
         if stake.sum() <= 0:
             return []
         return [("turn_share", self.symbolic()["turn_share"], {"s_i": stake[0], "S": stake.sum()},
-                 float(replace(self, rule="stake_turns").turn_share[0]))]
+                 float(self.turn_share[0]))]
 
     def theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.turn_based(self.symbolic())
+
+
+_TURN_LIMITS = "no missed-turn penalty beyond losing the reward."
+
+
+@register("stake_turns")
+@dataclass(frozen=True)
+class StakeTurns(_Turns):
+    """Starknet's stake-based turns: turns go to provers in proportion to stake on a fixed schedule
+    (Webster divisor times), each paid `reward`; a turn-holder proves (pays `cost`) with its profile
+    probability."""
+    traits: ClassVar[GameTraits] = GameTraits(
+        limitations="turns follow stake on a fixed schedule (stake does not grow with rewards); " + _TURN_LIMITS, max_provers=1000, timing=TimingFamily.ELECTED, elected_by_protocol=True,
+        stall_form=StallForm.LINEAR, budget_field="reward", proof_family="turn_based")
+
+
+@register("turn_auction")
+@dataclass(frozen=True)
+class TurnAuction(_Turns):
+    """Starknet's turn-based auction: each turn is auctioned, the lowest bid wins and is paid the
+    second-lowest bid (the Bertrand price); per-turn costs are cost_i * exp(cost_noise * Z), Z ~ N(0, 1);
+    a profile entry is a bid markup m_i >= 0 (bid = (1 + m_i) * realised cost / reliability); truthful
+    m = 0 is dominant."""
+    rule: ClassVar[str] = "turn_auction"
+    traits: ClassVar[GameTraits] = replace(StakeTurns.traits, strategy=StrategyKind.CONTINUOUS,
+                                           limitations="each turn's costs are independent log-normal shocks around "
+                                           "known means (no learning, no collusion beyond the cartel check); "
+                                           + _TURN_LIMITS,
+                                           strategy_label="bid markup",
+                                           coalition_budget=2_000)   # each auction payoff integrates a grid
+    cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 
 
 
@@ -875,3 +937,6 @@ def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
     w[:-1] += dx / 2
     w[1:] += dx / 2
     return w
+
+
+route("turn_based", "rule", {"stake_turns": "stake_turns", "turn_auction": "turn_auction"}, default="stake_turns")

@@ -10,7 +10,6 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_real
-from .model import Population
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
 from .timing import Timing
@@ -33,7 +32,7 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
     reg, best = regret_and_best(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
                        regret=float(reg.max()), regret_by_player=reg, method=method, exact=exact,
-                       names=game.players.names, strategy=game.strategy_label, extra=extra, best_response=best)
+                       names=game.players.names, strategy=game.traits.strategy_label, extra=extra, best_response=best)
 
 
 def solve(game: Game, symmetric: bool = False) -> Equilibrium:
@@ -56,7 +55,7 @@ def mixed_equilibrium(game: Game, start: Equilibrium | None = None) -> Equilibri
 
 def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equilibrium | None, str]:
     _check_game(game)
-    if not hasattr(game, "sell_range"):
+    if not isinstance(game, protocols.SellRange):
         return None, "the game has no price lattice"
     from provergame.solvers.price_mixing import MAX_PROFILES, expected_payoffs, lattice_equilibrium
     start = solve(game) if start is None else start
@@ -66,7 +65,7 @@ def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equi
     mixed = found.mixed
     return Equilibrium(game=game.title, profile=mixed.mean(), payoffs=expected_payoffs(game, mixed),
                        regret=found.regret, regret_by_player=found.regret_by_player, method=found.method,
-                       exact=True, names=game.players.names, strategy=f"{game.strategy_label} (mean of the mixture)",
+                       exact=True, names=game.players.names, strategy=f"{game.traits.strategy_label} (mean of the mixture)",
                        extra={"mixed": mixed, "least_regret": start, "lattice_limit": MAX_PROFILES},
                        best_response=None), ""
 
@@ -243,25 +242,25 @@ def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
     Sybils wherever the protocol selects by identity or stake; predatory pricing wherever the strategy
     is a price; otherwise "not applicable" with the game's reason."""
     from provergame.solvers.undercut import clone_sybil_gain, sybil_gain, undercut
-    op = int(np.argmax(game.provers.stake)) if isinstance(getattr(game, "provers", None), Population) else 0
+    op = int(np.argmax(game.players.stake))
     if isinstance(game, protocols.SybilSplit) and game.sybil_profit(op, 1, "shared") is not None:
         g = sybil_gain(game, op, 4)
         return f"sybil x4: profit {g.profit_before:.3g} -> {g.profit_after:.3g} ({'pays' if g.profitable else 'does not pay'})"
     if game.identity_weighted:
-        if game.n + 3 > type(game).max_provers:
+        if game.n + 3 > game.traits.max_provers:
             return (f"sybil x4 (selection by identity): not measured, 3 more identities would take the game past its "
-                    f"{type(game).max_provers} players")
+                    f"{game.traits.max_provers} players")
         active = np.flatnonzero(game.stats(profile).participation > 0)
         op = int(active[np.argmax(game.provers.stake[active])]) if active.size else op
         g = clone_sybil_gain(game, op, 4, profile)
         return (f"sybil x4 (selection by identity): profit {g.profit_before:.3g} -> {g.profit_after:.3g} "
                 f"({'pays' if g.profitable else 'does not pay'})")
-    if game.priced:
+    if game.traits.priced:
         i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
         lo = game.strategy_bounds()[0][i]
         u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
         return f"10% cut x10 rounds: {u.gain:+.3g} ({'pays' if u.profitable else 'does not pay'})"
-    return "not applicable: " + (game.sybil_reason or TIMING_SYBIL_REASONS.get(game.timing, "no selection by identity or price"))
+    return "not applicable: " + (game.traits.sybil_reason or TIMING_SYBIL_REASONS.get(game.traits.timing, "no selection by identity or price"))
 
 
 TIMING_SYBIL_REASONS = {
@@ -283,7 +282,7 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
     eq = solve(game, symmetric=symmetric)
     pure = eq
-    mixed, declined = _mixed_or_reason(game, eq) if not eq.exact and hasattr(game, "sell_range") else (None, "")
+    mixed, declined = _mixed_or_reason(game, eq) if not eq.exact and isinstance(game, protocols.SellRange) else (None, "")
     if mixed is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`
         eq = mixed
     elif declined:               # the labelled fallback says why no mixed equilibrium was computed
@@ -294,7 +293,7 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     if mixed is not None:
         extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, mixed)
     extra["_undercut_sybil"] = undercut_sybil_summary(game, pure.profile)
-    coalitions = {k: coalition_regret(game, pure.profile, size=k, budget=game.coalition_budget,
+    coalitions = {k: coalition_regret(game, pure.profile, size=k, budget=game.traits.coalition_budget,
                                      best_response=pure.best_response)
                   for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
     if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
@@ -311,7 +310,7 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
 
 def _mixed_text(game: Game, eq: Equilibrium) -> str:
     mixed, start = eq.extra["mixed"], eq.extra["least_regret"]
-    rows = pd.DataFrame([{"prover": game.players.names[i], game.strategy_label: price, "probability": q}
+    rows = pd.DataFrame([{"prover": game.players.names[i], game.traits.strategy_label: price, "probability": q}
                          for i, price, q in mixed.table()])
     who = ("the provers below mix independently, the others keep the prices in the equilibrium table" if len(rows)
            else "nobody needs to mix: the lattice game has the pure equilibrium in the equilibrium table")

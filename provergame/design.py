@@ -220,7 +220,7 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
 
     timing = Timing() if timing is None else timing
     user_cost = check_real("user_cost", user_cost, lo=0, lo_open=True)
-    field_name = getattr(game, "budget_field", None)
+    field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": game.title, "budget parameter": field_name or "n/a"}
     if field_name is None:
         return {**row, "note": "no single budget parameter (sequencer side, two rewards, or prices that emerge)"}

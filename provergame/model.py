@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, ClassVar, Sequence
 
 import numpy as np
 from provergame.lazy import pandas as pd
@@ -41,6 +41,8 @@ class Population:
     stake >= 0, reliability in [0, 1] (chance a started proof is valid and delivered),
     capacity >= 0 (units of work per block, for markets).
     """
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ("cost", "rate", "stake", "reliability", "capacity")
 
     cost: np.ndarray
     rate: np.ndarray
@@ -87,7 +89,7 @@ class Population:
     def of(cls, provers: Sequence[Prover]) -> "Population":
         if not provers:
             raise InvalidParameter("provers", provers, "a non-empty sequence of Prover")
-        cols = {k: [getattr(p, k) for p in provers] for k in ("cost", "rate", "stake", "reliability", "capacity")}
+        cols = {k: [getattr(p, k) for p in provers] for k in cls.COLUMNS}
         return cls.from_arrays(names=[p.name or f"p{i}" for i, p in enumerate(provers)], **cols)
 
     def __len__(self) -> int:
@@ -102,7 +104,7 @@ class Population:
             return NotImplemented
         return self.names == other.names and all(
             np.array_equal(getattr(self, k), getattr(other, k))
-            for k in ("cost", "rate", "stake", "reliability", "capacity"))
+            for k in self.COLUMNS)
 
     def __hash__(self) -> int:
         return hash((self.names, self.cost.tobytes(), self.rate.tobytes(), self.stake.tobytes(),
@@ -112,8 +114,21 @@ class Population:
     def is_identical(self) -> bool:
         return all(np.all(a == a[0]) for a in (self.cost, self.rate, self.stake, self.reliability, self.capacity))
 
+    def take(self, index: Any) -> "Population":
+        """The provers at `index` (integers or a boolean mask), every column and name kept: the one slicer
+        that residual games, timelines and sub-populations use."""
+        idx = np.atleast_1d(np.asarray(index))
+        if idx.dtype == bool:
+            if idx.shape != (len(self),):
+                raise InvalidParameter("index", f"mask of shape {idx.shape}", f"a boolean mask of length {len(self)}")
+            idx = np.flatnonzero(idx)
+        elif idx.size and (not np.issubdtype(idx.dtype, np.integer) or idx.min() < -len(self) or idx.max() >= len(self)):
+            raise InvalidParameter("index", index, f"integer positions of provers in [0, {len(self) - 1}]")
+        return Population.from_arrays(names=[self.names[i] for i in idx],
+                                      **{k: getattr(self, k)[idx] for k in self.COLUMNS})
+
     def replace(self, **columns: Any) -> "Population":
-        data = {k: getattr(self, k) for k in ("cost", "rate", "stake", "reliability", "capacity")}
+        data = {k: getattr(self, k) for k in self.COLUMNS}
         data.update(columns)
         return Population.from_arrays(names=self.names, **data)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, Callable
 
 import numpy as np
@@ -301,6 +301,19 @@ def param(spec: Spec, default: Any = MISSING) -> Any:
     if isinstance(default, (list, dict, np.ndarray)):
         raise TypeError("mutable defaults are not allowed; use None or a tuple")
     return field(default=default, metadata={"spec": spec})
+
+
+def dataclass_fields(obj: Any) -> tuple[Field, ...]:
+    """The dataclass fields of a game or parameter record (instance or class)."""
+    return fields(obj)
+
+
+def field_default(f: Field) -> Any:
+    """A field's default value (calling its factory), or MISSING where it is required."""
+    if f.default is not MISSING:
+        return f.default
+    factory: Any = f.default_factory
+    return MISSING if factory is MISSING else factory()
 
 
 def spec_of(f: Any) -> Spec | None:

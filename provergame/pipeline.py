@@ -42,7 +42,7 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
     designs = {
         "WinnerTakesAll": games.WinnerTakesAll(budget, provers),
         "StakeVRF (stake)": games.StakeVRF(budget, provers, slash=slash),
-        "StakeVRF (identity)": games.StakeVRF(budget, provers, weighting="identity", slash=slash),
+        "StakeVRF (identity)": games.IdentityVRF(budget, provers, slash=slash),
         "TaikoPool": games.TaikoPool(budget, provers, pool_size=min(pool_size, len(provers)), slash=slash),
         "ProofTreeVRF": games.ProofTreeVRF(leaves, budget / (2 * leaves - 1), budget / (2 * leaves - 1), provers,
                                            slash=slash),
@@ -111,9 +111,7 @@ def attack_cost_by_size(provers, budget: float, slash: float, pool_size: int, le
 
 
 def _first(provers, n: int):
-    return provers.replace() if n >= len(provers) else type(provers).from_arrays(
-        cost=provers.cost[:n], rate=provers.rate[:n], stake=provers.stake[:n],
-        reliability=provers.reliability[:n], capacity=provers.capacity[:n], names=provers.names[:n])
+    return provers.take(np.arange(min(n, len(provers))))
 
 
 def _analysis_task(label: str, game: Any, rounds: int, seed: int, timing: Any) -> Any:
@@ -144,7 +142,7 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
     from .design import design
     from .errors import InvalidParameter
     game = spec.build(population)
-    field_name = getattr(game, "budget_field", None)
+    field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": spec.label, "budget parameter": field_name or "n/a"}
     blank = {"value": float("nan"), "user_cost per proof": float("nan"), "on-time liveness": float("nan"),
              "hhi": float("nan"), "nakamoto": float("nan"), "regret": float("nan"), "binding": "", "feasible": False}
@@ -302,7 +300,7 @@ def phase_one(sc: Scenario) -> list[Task]:
     for spec, (label, game) in zip(sc.specs(), sc.games()):
         # games proving the same theorems (a kind's variants, a proof family) start one after another,
         # so that a cold proof cache proves each theorem once rather than in two workers at the same time
-        family = game.proof_family or type(game).__name__
+        family = game.traits.proof_family or type(game).__name__
         twin = twins[family] = twins.get(family, -1) + 1
         tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing), twin))
         if len(pops) > 1:

@@ -167,7 +167,7 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
     from provergame.games.base import TIMINGS
     parts = [f"## {label}: {game.title}", (game.__doc__ or "").strip().split("\n\n")[0].replace("\n    ", " "),
              "### Assumptions and limitations",
-             f"- Timing ({game.timing}): {TIMINGS[game.timing]}.\n- Not modelled: {game.limitations}\n"
+             f"- Timing ({game.traits.timing}): {TIMINGS[game.traits.timing]}.\n- Not modelled: {game.traits.limitations}\n"
              f"- Equilibrium: {eq.method}; certificate: regret {_fmt(eq.regret)}"
              f"{'' if eq.exact else ' (inexact: a least-regret profile, not an equilibrium)'}.",
              "### Parameters", markdown_table(params),
@@ -279,7 +279,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         written.append(fig_path)
         index += ["### Trade-offs", pareto_body[1], pareto_body[0]]
     index += ["### What each mechanism does not model",
-              "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.limitations}" for label, a in labelled),
+              "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.traits.limitations}" for label, a in labelled),
               "## Provenance", _header(context)]
     if designs is not None and len(designs):
         index += ["## Cheapest design meeting the targets",

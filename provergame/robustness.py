@@ -40,7 +40,7 @@ def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | Non
 def _players_game(game: Any) -> str:
     import json
     ident = game.identity()
-    if not game.payoffs_use_provers:
+    if not game.traits.payoffs_use_provers:
         ident = {**ident, "params": {k: v for k, v in ident["params"].items() if k != "provers"}}
     return json.dumps(ident, sort_keys=True, default=str)
 
@@ -148,7 +148,7 @@ class _Score:
             return float(b.total / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
         if self.goal == "cartels":
             from .solvers.coalition import coalition_regret
-            gain = max((coalition_regret(game, eq.profile, size=k, budget=game.coalition_budget,
+            gain = max((coalition_regret(game, eq.profile, size=k, budget=game.traits.coalition_budget,
                                          best_response=eq.best_response).gain for k in (2, 3) if k <= game.n),
                        default=0.0)
             return float(gain / m["user_cost"]) if m["user_cost"] > 0 else float("nan")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from provergame.games import Game, build, game_class, registered
 from provergame.games.base import canonical
-from provergame.games.registry import parameter_specs
+from provergame.games.registry import parameter_specs, resolve, routed_kinds
 
 from .errors import InvalidParameter
 from .model import Population
@@ -81,7 +81,7 @@ class ProversSpec(_Strict):
         n = self.n if self.n is not None else lists[0]
         rng = np.random.default_rng(self.seed)
         cols = {}
-        for key in ("cost", "rate", "stake", "reliability", "capacity"):
+        for key in Population.COLUMNS:
             v = getattr(self, key)
             cols[key] = v.draw(rng, n) if isinstance(v, Distribution) else np.broadcast_to(np.asarray(v, float), n).copy()
         for key, value in (self.dominant or {}).items():
@@ -195,7 +195,7 @@ class Scenario(_Strict):
     def _unique_labels(self) -> "Scenario":
         kinds = registered()
         for i, m in enumerate(self.mechanism):
-            if not isinstance(m.get("kind"), str) or m["kind"] not in kinds:
+            if not isinstance(m.get("kind"), str) or m["kind"] not in kinds and m["kind"] not in routed_kinds():
                 raise ValueError(f"mechanism[{i}].kind must be one of {', '.join(sorted(kinds))} "
                                  f"(got {m.get('kind')!r})")
             if "label" in m and not isinstance(m["label"], str):
@@ -231,8 +231,11 @@ class Scenario(_Strict):
 
     def specs(self) -> list[MechanismSpec]:
         """Every [[mechanism]] table as a MechanismSpec (label defaults to the kind)."""
-        return [MechanismSpec(m["kind"], m.get("label") or m["kind"],
-                              {k: v for k, v in m.items() if k not in ("kind", "label")}) for m in self.mechanism]
+        out = []
+        for m in self.mechanism:
+            kind, params = resolve(m["kind"], {k: v for k, v in m.items() if k not in ("kind", "label")})
+            out.append(MechanismSpec(kind, m.get("label") or m["kind"], params))
+        return out
 
     def spec(self, name: str) -> MechanismSpec | None:
         """The mechanism with this label, or else the first of this kind."""
@@ -246,7 +249,7 @@ class Scenario(_Strict):
         """(seed, population) for each robustness draw: the configured population first, then the same
         distributions drawn with seeds seed + 1, ...; a population without distributions is drawn once."""
         random = any(isinstance(getattr(self.provers, k), Distribution)
-                     for k in ("cost", "rate", "stake", "reliability", "capacity"))
+                     for k in Population.COLUMNS)
         count = self.draws if random else 1
         return [(self.provers.seed + k, self.provers.model_copy(update={"seed": self.provers.seed + k}).population())
                 for k in range(count)]

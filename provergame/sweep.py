@@ -30,6 +30,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_int, check_real
+from provergame.games.base import Game
 from .workers import process_pool
 
 ANALYSES = ("solve", "metrics", "simulate")
@@ -51,10 +52,9 @@ def _game_identity(make_game: Callable[..., Any], params: Mapping[str, Any]) -> 
         game = make_game(**params)
     except (InvalidParameter, ValueError, TypeError) as exc:
         return {"refused": _factory_name(make_game), "params": params, "error": type(exc).__name__}
-    identity = getattr(game, "identity", None)
-    if identity is None:
+    if not isinstance(game, Game):
         raise InvalidParameter("make_game", _factory_name(make_game), "a function returning provergame games")
-    return identity()
+    return game.identity()
 
 
 def _factory_name(make_game: Callable[..., Any]) -> str:

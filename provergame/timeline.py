@@ -41,6 +41,7 @@ import numpy as np
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .model import Population
+from provergame.games import protocols
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
@@ -150,6 +151,7 @@ class _State:
     rate: np.ndarray
     stake: np.ndarray
     reliability: np.ndarray
+    capacity: np.ndarray
     balance: np.ndarray
     alive: np.ndarray
     joins: np.ndarray          # first epoch it may take work
@@ -165,6 +167,7 @@ class _State:
         self.rate = np.append(self.rate, np.full(k, float(np.median(self.rate))))
         self.stake = np.append(self.stake, np.full(k, float(np.median(self.stake))))
         self.reliability = np.append(self.reliability, np.full(k, float(np.median(self.reliability))))
+        self.capacity = np.append(self.capacity, np.full(k, float(np.median(self.capacity))))
         self.balance = np.append(self.balance, np.full(k, economy.initial_balance - economy.capex))
         self.alive = np.append(self.alive, np.ones(k, dtype=bool))
         self.joins = np.append(self.joins, np.full(k, epoch + economy.entry_delay))
@@ -205,7 +208,7 @@ class Rebuild:
 
         from .params import Array, spec_of
         old = self.game.provers
-        columns = [getattr(old, c) for c in ("cost", "rate", "stake", "reliability", "capacity")]
+        columns = [getattr(old, c) for c in Population.COLUMNS]
         changes: dict[str, Any] = {"provers": population}
         for f in fields(self.game):
             spec, value = spec_of(f), getattr(self.game, f.name)
@@ -217,7 +220,7 @@ class Rebuild:
                     raise InvalidParameter(f.name, "per prover", "an optional per-prover parameter (the "
                                            "timeline's population changes)")
                 changes[f.name] = None
-        for name in self.game.seat_fields:
+        for name in self.game.traits.seat_fields:
             changes[name] = min(getattr(self.game, name), len(population))
         return replace(self.game, **changes)
 
@@ -269,12 +272,12 @@ def _check_run(make_game: Callable[[Population], Any], provers: Population, envi
     if not isinstance(environment, Environment):
         raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
     probe = make_game(provers)
-    if getattr(probe, "players_field", "provers") != "provers":
+    if probe.traits.players_field != "provers":
         raise InvalidParameter("make_game", probe.title, "a game whose players are the provers (no prover "
                                "population to carry across epochs: FeeSharing, ScrollAuction and B52 are played "
                                "by sequencers or builders, the procurement auctions draw costs from a law, "
                                "Predation plays its own path)")
-    if rule == "myopic-reward" and (probe.budget_field is None or probe.strategy != "entry"):
+    if rule == "myopic-reward" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
         raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
                                f"rule needs an entry game with one reward per proof)")
 
@@ -286,7 +289,7 @@ def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int]
 def _population(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None = None) -> Population:
     rel = state.reliability[index] if delivers is None else state.reliability[index] * delivers
     return Population.from_arrays(cost=state.cost[index] + gas, rate=state.rate[index], stake=state.stake[index],
-                                  reliability=rel, names=[state.names[i] for i in index])
+                                  reliability=rel, capacity=state.capacity[index], names=[state.names[i] for i in index])
 
 
 class _Games:
@@ -345,7 +348,7 @@ def _restake(state: _State, economy: Economy) -> None:
 
 
 def _reward(game: Any) -> float:
-    return float(getattr(game, game.budget_field))
+    return float(getattr(game, game.traits.budget_field))
 
 
 def _run(make_game, provers: Population, env: Environment, seed: int, rule: str, eco: Economy):
@@ -356,9 +359,11 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     rng = np.random.default_rng(seed)
     n0 = len(provers)
     start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
-    st = _State(provers.cost.copy(), provers.rate.copy(), provers.stake.copy(), provers.reliability.copy(),
-                start, np.ones(n0, dtype=bool), np.zeros(n0, dtype=int),
-                np.zeros(n0, dtype=int), np.zeros(n0, dtype=int), np.zeros(n0), list(provers.names), np.zeros(n0))
+    st = _State(cost=provers.cost.copy(), rate=provers.rate.copy(), stake=provers.stake.copy(),
+                reliability=provers.reliability.copy(), capacity=provers.capacity.copy(), balance=start,
+                alive=np.ones(n0, dtype=bool), joins=np.zeros(n0, dtype=int), below=np.zeros(n0, dtype=int),
+                bought=np.zeros(n0, dtype=int), earned=np.zeros(n0), names=list(provers.names),
+                restaked=np.zeros(n0))
     gas = env.submission_cost(eco.gas_per_submission)
     verify = env.submission_cost(eco.gas_per_verification)
     propose = env.submission_cost(eco.gas_per_proposal)
@@ -370,7 +375,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     last_profile = np.ones(n0)
     games = _Games()
     probe = make_game(provers)
-    booster = getattr(probe, "booster", None) if getattr(probe, "scores", None) is not None else None
+    booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None else None
     scores = np.asarray(probe.scores, float).copy() if booster is not None else None
     E = env.epochs
     col = {k: np.zeros(E) for k in KPI_FLOATS}
@@ -538,7 +543,7 @@ def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: f
     now = games.get(make_game, st, working, g_now)
     if rule == "myopic-reward":
         delivers = np.full(len(working), float(_reward(now) >= g_now))
-    elif g_now <= g_then or not hasattr(now, "withhold_bribes"):
+    elif g_now <= g_then or not isinstance(now, protocols.WithholdBribes):
         delivers = np.ones(len(working))         # committed at prices no better than today's
     else:                                         # proving beats reneging and forfeiting the bond
         delivers = (np.asarray(now.withhold_bribes(), float) + eco.bond >= 0).astype(float)

@@ -100,7 +100,7 @@ def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.
 def _liveness_fn(game: Game, profile):
     """(kind, weights or function): how liveness depends on the coalition of withholders."""
     if isinstance(game, protocols.StallWeights):
-        return game.stall_form, np.asarray(game.stall_weights(profile), dtype=float)
+        return game.traits.stall_form, np.asarray(game.stall_weights(profile), dtype=float)
     if isinstance(game, protocols.StallLiveness):
         return "function", lambda masks: game.stall_liveness(masks, profile)
     s = game.stats(profile)
@@ -130,7 +130,7 @@ def sequencer_bribe(game: Game, attack: str, prover: int = 0, profile=None) -> B
         total = float(np.sum(np.where(win > 0, win * loss, 0.0)))
         who = names if len(loss) == len(names) else ("sequencer",)
         return BribeThreshold(attack, total, loss, who, np.asarray(win) > 0, float("nan"), method)
-    if attack == "collude" and game.elected_by_protocol:
+    if attack == "collude" and game.traits.elected_by_protocol:
         return BribeThreshold(attack, float("inf"), np.full(game.n, np.inf), names, np.zeros(game.n, bool),
                               float("nan"), "impossible: the protocol elects the prover, no sequencer choice to bribe")
     return BribeThreshold(attack, float("nan"), np.full(game.n, np.nan), names, np.zeros(game.n, bool), float("nan"),
@@ -234,7 +234,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
         mask = np.zeros(game.n, dtype=bool)
         mask[i] = True
         return BribeThreshold("grief", float(per[i]), per, names, mask, float("nan"), "cheapest single griefer")
-    if not game.proving:
+    if not game.traits.proving:
         return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
                               float("nan"), "not applicable: the players of this game do not prove")
     profile = game.equilibrium()[0] if profile is None else game.check_profile(profile)

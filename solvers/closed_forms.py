@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from provergame.errors import InvalidParameter
+from provergame.games import protocols
 from provergame.games.base import Game
+from provergame.games.traits import TimingFamily
 from provergame.games.forms import (elected_on_time_form, instantiate, race_on_time_form, served_form,
                                    stall_bribe_form)
 
@@ -22,28 +24,26 @@ def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[st
         profile = game.equilibrium()[0]
     except InvalidParameter:         # a game nobody would take part in (e.g. an empty stake pool)
         return out
-    law = getattr(game, "race_law", None)
-    first = getattr(game, "first_assignment", None)
-    if game.timing == "race" and law is not None:
-        presence, rate, start, cap = law(profile)
+    timing = game.traits.timing
+    if timing is TimingFamily.RACE and isinstance(game, protocols.RaceLaw):
+        presence, rate, start, cap = game.race_law(profile)
         w = min(window, cap)
         if w >= start:
             expr, values = instantiate(race_on_time_form(), game.n, {"q": presence, "r": rate}, {"w": w})
             out.append(("on_time_liveness_race", expr, values, float(game.on_time(profile, window))))
-    elif game.timing == "elected" and first is not None:
+    elif timing is TimingFamily.ELECTED and isinstance(game, protocols.FirstAssignment):
         p = game.provers
         expr, values = instantiate(elected_on_time_form(), game.n,
-                                   {"f": first(profile), "rho": p.reliability, "r": p.rate}, {"w": window})
+                                   {"f": game.first_assignment(profile), "rho": p.reliability, "r": p.rate}, {"w": window})
         out.append(("on_time_liveness_elected", expr, values, float(game.on_time(profile, window))))
-    elif game.timing == "served" and hasattr(game, "units") and hasattr(game, "demand"):
+    elif timing is TimingFamily.SERVED and isinstance(game, protocols.ServedUnits):
         expr, values = instantiate(served_form(), game.n, {"u": game.units(profile)}, {"D": game.demand})
         out.append(("on_time_liveness_served", expr, values, float(game.on_time(profile, window))))
-    if game.proving:
+    if game.traits.proving:
         b = bribe_threshold(game, "withhold", 0.0, profile=profile, window=window)
         solo = solo_payoffs(game)
         i = int(np.argmax(solo))
-        own = getattr(game, "solo_form", None)
-        form = own(i) if own is not None and solo[i] > 0 else None
+        form = game.solo_form(i) if isinstance(game, protocols.SoloForm) and solo[i] > 0 else None
         if form is not None:
             out.append(("solo_payoff", form[0], {k: float(v) for k, v in form[1].items()}, float(solo[i])))
         if b.method.startswith("exact"):

@@ -99,7 +99,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
     base = np.asarray(game.expected_payoffs(p), dtype=float)
     scale = max(1.0, float(np.abs(base).max()))
     floor = GAIN_FLOOR * scale
-    symmetric = bool(game.exchangeable and np.all(p == p[0]))
+    symmetric = bool(game.traits.exchangeable and np.all(p == p[0]))
     groups, exhaustive = _coalitions(game.n, size, m, budget, np.random.default_rng(seed), symmetric)
     best, best_members, best_profile = 0.0, (), p.copy()
     pareto, pareto_members = 0.0, ()

@@ -46,7 +46,7 @@ def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shar
     before = game.sybil_profit(operator, 1, failures) if isinstance(game, protocols.SybilSplit) else None
     if before is None:
         raise InvalidParameter("game", game.title, "a game that selects provers by identity or stake "
-                               "(StakeVRF with choose='entry', TurnBased with stake turns)")
+                               "(StakeVRF, IdentityVRF, StakeTurns)")
     after = game.sybil_profit(operator, identities, failures)
     return SybilGain(identities, float(before[0]), float(after[0]), float(before[1]), float(after[1]))
 
@@ -115,7 +115,7 @@ class Undercut:
 def undercut(game: Game, prover: int, price: float, periods: int = 1) -> Undercut:
     """Profitability of `prover` cutting its price to `price` for `periods` rounds (market games)."""
     from provergame.solvers.regret import best_responses
-    if not game.priced:
+    if not game.traits.priced:
         raise InvalidParameter("game", game.title, "a game whose strategy is a price (Snarketplace, NilMarket, "
                                "TaikoPool)")
     prover = check_int("prover", prover, lo=0, hi=game.n - 1)

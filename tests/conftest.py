@@ -14,6 +14,26 @@ os.environ.setdefault("PROVERGAME_CACHE", tempfile.mkdtemp(prefix="provergame-pr
 import provergame as pg  # noqa: E402
 
 
+def _load_extra_game() -> None:
+    """PROVERGAME_EXTRA_GAME=path/to/module.py: import it as a module of provergame.games (as if it lived
+    in games/), so the conformance and architecture suites see it (tests/test_template.py)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = os.environ.get("PROVERGAME_EXTRA_GAME")
+    if not path:
+        return
+    name = f"provergame.games.{Path(path).stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load_extra_game()
+
+
 @pytest.fixture
 def small_population():
     return pg.Population.from_arrays(cost=[1.0, 1.2, 2.0, 0.8], rate=[1.0, 2.0, 1.0, 0.5],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -25,6 +26,9 @@ def _modules() -> dict[str, Path]:
         for path in folder.glob("*.py"):
             name = pkg if path.stem == "__init__" else f"{pkg}.{path.stem}"
             out[name] = path
+    extra = os.environ.get("PROVERGAME_EXTRA_GAME")        # a module placed in games/ (tests/test_template.py)
+    if extra:
+        out[f"provergame.games.{Path(extra).stem}"] = Path(extra)
     return out
 
 

@@ -38,7 +38,7 @@ def _random_profile(game: Game, rng: np.random.Generator, shape: tuple[int, ...]
 def test_registration_declares_the_contract(kind):
     cls = registered()[kind]
     assert cls.kind == kind
-    assert cls.max_provers >= 2 and cls.players_field in {f.name for f in dataclasses.fields(cls)}
+    assert cls.traits.max_provers >= 2 and cls.traits.players_field in {f.name for f in dataclasses.fields(cls)}
     for name, (spec, _) in parameter_specs(cls).items():
         assert spec.describe(), name
         if isinstance(spec, Int):
@@ -100,10 +100,10 @@ def test_every_field_refuses_bad_values_naming_the_field(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_size_beyond_max_provers_is_refused_naming_the_limit(kind):
     cls = registered()[kind]
-    limit = cls.max_provers
+    limit = cls.traits.max_provers
     with pytest.raises(pg.InvalidParameter) as err:
         cls.example(limit + 1)
-    assert err.value.name in ("provers", cls.players_field) and str(limit) in str(err.value)
+    assert err.value.name in ("provers", cls.traits.players_field) and str(limit) in str(err.value)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -189,7 +189,7 @@ def test_play_returns_the_documented_shapes(kind):
         assert getattr(out, name).shape == (64,), name
     assert (out.attempted.dtype == bool or np.issubdtype(out.attempted.dtype, np.integer)) and out.accepted.dtype == bool
     assert np.all(np.isfinite(out.reward)) and np.all(np.isfinite(out.cost))
-    if game.timing != "none":           # every game whose players prove says when each proof landed
+    if game.traits.timing != "none":           # every game whose players prove says when each proof landed
         assert out.proof_time is not None and out.proof_time.shape == (64,)
         assert np.all(out.proof_time >= 0) and not np.any(np.isnan(out.proof_time))
     if out.served is not None:
@@ -290,8 +290,8 @@ def test_ten_thousand_provers_finish_or_are_refused_up_front(kind):
     """Never a hang, never a MemoryError: beyond max_provers construction refuses; within it the
     solver and the analysis run (measured in benchmarks/; here with a short rollout)."""
     cls = registered()[kind]
-    if cls.max_provers < 10_000:
-        with pytest.raises(pg.InvalidParameter, match=str(cls.max_provers)):
+    if cls.traits.max_provers < 10_000:
+        with pytest.raises(pg.InvalidParameter, match=str(cls.traits.max_provers)):
             cls.example(10_000)
         return
     game = cls.example(10_000)
@@ -342,14 +342,14 @@ def test_liveness_and_bribe_forms_equal_the_numeric_face(kind):
     game = _example(kind)
     checks = form_checks(game)
     names = {name for name, *_ in checks}
-    if game.timing in ("race", "elected") and getattr(game, "race_law", getattr(game, "first_assignment", None)):
+    if game.traits.timing in ("race", "elected") and getattr(game, "race_law", getattr(game, "first_assignment", None)):
         assert names & {"on_time_liveness_race", "on_time_liveness_elected"}, kind
     for name, expr, values, numeric in checks:
         value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
         assert math.isclose(value, numeric, rel_tol=1e-9, abs_tol=1e-12), (name, value, numeric)
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if not registered()[k].payoffs_use_provers])
+@pytest.mark.parametrize("kind", [k for k in KINDS if not registered()[k].traits.payoffs_use_provers])
 def test_players_payoffs_ignore_the_provers_where_declared(kind):
     """payoffs_use_provers = False lets robustness draws reuse an equilibrium: check the claim."""
     from dataclasses import replace

@@ -177,7 +177,7 @@ def test_survival_of_the_cheapest_design_re_solved_draw_by_draw(tiny):
 
 def test_every_mechanism_states_what_it_does_not_model():
     for kind, cls in pg.games.registered().items():
-        assert len(cls.limitations) > 20 and cls.limitations.endswith("."), kind
+        assert len(cls.traits.limitations) > 20 and cls.traits.limitations.endswith("."), kind
 
 
 def test_targets_in_a_scenario_are_checked(tmp_path):
@@ -190,6 +190,8 @@ def test_targets_in_a_scenario_are_checked(tmp_path):
 def test_a_game_that_does_not_state_its_limitations_is_refused():
     from dataclasses import dataclass
 
+    from dataclasses import replace
+
     from provergame.games import register
     from provergame.games.vrf import StakeVRF
 
@@ -197,7 +199,7 @@ def test_a_game_that_does_not_state_its_limitations_is_refused():
         @register("silent_vrf")
         @dataclass(frozen=True)
         class Silent(StakeVRF):
-            limitations = ""
+            traits = replace(StakeVRF.traits, limitations="")
     assert "silent_vrf" not in pg.games.registered()
 
 

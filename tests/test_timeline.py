@@ -55,7 +55,7 @@ def test_reinvested_profit_becomes_stake():
     banks, to rounding, as long as the draws are the same (equal stakes throughout: identity weighting)."""
     env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
     pop = POP.replace(stake=0.01, reliability=1.0)
-    make = lambda p: pg.games.StakeVRF(REWARD, p, weighting="identity")          # noqa: E731
+    make = lambda p: pg.games.IdentityVRF(REWARD, p)          # noqa: E731
     kept = timeline(make, pop, env, seeds=[4], economy=Economy(gas_per_submission=781_000, bond=0.0, fallback="prune"))
     grown = timeline(make, pop, env, seeds=[4], economy=Economy(gas_per_submission=781_000, bond=0.0,
                                                                 fallback="prune", reinvest=1.0))
@@ -109,7 +109,7 @@ def test_runs_are_reproducible_by_seed_and_differ_across_seeds():
     assert not np.array_equal(s5, s6)
 
 
-PROVER_KINDS = [k for k, c in pg.games.registered().items() if c.players_field == "provers"]
+PROVER_KINDS = [k for k, c in pg.games.registered().items() if c.traits.players_field == "provers"]
 
 
 @pytest.mark.parametrize("kind", PROVER_KINDS)

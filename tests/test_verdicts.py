@@ -22,7 +22,7 @@ KINDS = sorted(registered())
 @pytest.mark.parametrize("kind", KINDS)
 def test_on_time_liveness_matches_the_simulated_proof_times(kind):
     game = registered()[kind].example()
-    assert game.timing in TIMINGS
+    assert game.traits.timing in TIMINGS
     profile = game.equilibrium()[0]
     out = game.play(profile, np.random.default_rng(3), 20_000)
     for window in (0.25, 1.0, 4.0):
@@ -218,7 +218,7 @@ def test_analysis_carries_cartel_columns():
         assert key in row
 
 
-PROVING = [k for k in KINDS if registered()[k].proving]
+PROVING = [k for k in KINDS if registered()[k].traits.proving]
 
 
 @pytest.mark.parametrize("kind", PROVING)
@@ -279,7 +279,7 @@ def test_sybil_baseline_is_the_equilibrium_payoff():
     """One identity's profit in sybil_gain is the operator's payoff in the same game at the same
     equilibrium (identity weighting charges min_stake per identity, as the game does)."""
     pop = pg.games.base.example_provers(10, seed=42)
-    game = pg.games.StakeVRF(10.0, pop, weighting="identity", min_stake=3.0, stake_cost=0.005, slash=1.0)
+    game = pg.games.IdentityVRF(10.0, pop, min_stake=3.0, stake_cost=0.005, slash=1.0)
     eq = game.equilibrium()[0]
     op = int(np.argmax(pop.stake))
     one = eq.copy()
@@ -292,9 +292,9 @@ def test_sybil_line_at_max_provers_says_it_was_not_measured():
     would be refused); the report line says so instead of failing the analysis. Below the limit the
     clone is measured."""
     from provergame.api import undercut_sybil_summary
-    full = pg.games.Sidecar.example(pg.games.Sidecar.max_provers)
+    full = pg.games.Sidecar.example(pg.games.Sidecar.traits.max_provers)
     line = undercut_sybil_summary(full, np.ones(full.n))
-    assert "not measured" in line and str(pg.games.Sidecar.max_provers) in line
+    assert "not measured" in line and str(pg.games.Sidecar.traits.max_provers) in line
     small = pg.games.Sidecar.example(6)
     assert "profit" in undercut_sybil_summary(small, np.ones(small.n))
 

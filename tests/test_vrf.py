@@ -6,7 +6,8 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 import provergame as pg
-from provergame.games import DelegatedStake, ProofTreeVRF, StakeVRF, TaikoPool, TurnBased
+from provergame.games import (DelegatedStake, IdentityVRF, ProofTreeVRF, StakeContest, StakeTurns, StakeVRF,
+                              TaikoPool, TurnAuction)
 from provergame.solvers.bribe import bribe_threshold, knapsack_cover
 from provergame.solvers.undercut import sybil_breakeven, sybil_gain
 
@@ -40,14 +41,14 @@ def test_stake_weighting_is_sybil_proof(pop, k, data):
 @given(st.integers(2, 10), st.integers(1, 12))
 def test_identity_weighting_k_of_n_plus_k_minus_1(n, k):
     pop = pg.Population.identical(n, cost=0.5, stake=10.0)
-    g = sybil_gain(StakeVRF(10.0, pop, weighting="identity", min_stake=10.0), 0, k)
+    g = sybil_gain(IdentityVRF(10.0, pop, min_stake=10.0), 0, k)
     assert np.isclose(g.share_after, k / (n + k - 1), rtol=1e-9)
 
 
 def test_sybils_pay_for_themselves_under_identity_weighting():
     pop = pg.Population.identical(8, cost=0.5, stake=10.0)
-    cheap = StakeVRF(10.0, pop, weighting="identity", min_stake=10.0, stake_cost=0.01)
-    dear = StakeVRF(10.0, pop, weighting="identity", min_stake=10.0, stake_cost=5.0)
+    cheap = IdentityVRF(10.0, pop, min_stake=10.0, stake_cost=0.01)
+    dear = IdentityVRF(10.0, pop, min_stake=10.0, stake_cost=5.0)
     assert sybil_breakeven(cheap, 0) == 2
     assert sybil_breakeven(dear, 0) is None
     assert sybil_breakeven(StakeVRF(10.0, pop, stake_cost=0.01), 0) is None
@@ -127,8 +128,10 @@ def test_pool_eviction_rule_and_validation():
         ProofTreeVRF(6, 1.0, 1.0, pop)
     with pytest.raises(pg.InvalidParameter, match="stake"):
         pg.Population.from_arrays(cost=[1, 1], stake=[-1, 2])
-    with pytest.raises(pg.InvalidParameter, match="choose"):
-        StakeVRF(1.0, pop, weighting="identity", choose="stake", stake_cost=1.0)
+    with pytest.raises(pg.InvalidParameter, match="stake_cost"):
+        StakeContest(1.0, pop, stake_cost=0.0)
+    with pytest.raises(pg.InvalidParameter, match="choose"):      # an old scenario's impossible pair
+        pg.games.build("stake_vrf", {"reward": 1.0, "weighting": "identity", "choose": "stake"}, pop)
     with pytest.raises(pg.InvalidParameter, match="delegation"):
         DelegatedStake(1.0, pop, [10.0], 2, delegation=[1, 1, 1, 1])
     with pytest.raises(pg.InvalidParameter, match="active_set"):
@@ -137,13 +140,13 @@ def test_pool_eviction_rule_and_validation():
 
 VRF_GAMES = {
     "stake": lambda P: StakeVRF(10.0, P, slash=0.5),
-    "identity": lambda P: StakeVRF(10.0, P, weighting="identity", min_stake=5.0, stake_cost=0.01),
-    "contest": lambda P: StakeVRF(10.0, P, stake_cost=0.05, choose="stake"),
+    "identity": lambda P: IdentityVRF(10.0, P, min_stake=5.0, stake_cost=0.01),
+    "contest": lambda P: StakeContest(10.0, P, stake_cost=0.05),
     "taiko": lambda P: TaikoPool(5.0, P, pool_size=max(1, len(P) - 1), slash=0.5),
     "taiko_stake": lambda P: TaikoPool(5.0, P, pool_size=max(1, len(P) // 2), selection="stake"),
     "tree": lambda P: ProofTreeVRF(8, 1.0, 0.5, P, slash=0.3, weighting="stake"),
-    "turns": lambda P: TurnBased(10.0, P),
-    "auction": lambda P: TurnBased(10.0, P, rule="turn_auction", cost_noise=0.3),
+    "turns": lambda P: StakeTurns(10.0, P),
+    "auction": lambda P: TurnAuction(10.0, P, cost_noise=0.3),
     "delegated": lambda P: DelegatedStake(10.0, P, [100.0, 50.0], max(1, len(P) - 1)),
 }
 
@@ -206,7 +209,7 @@ def test_delegation_rich_get_richer():
 @given(staked(), real(0.05, 1.0), st.data())
 def test_turn_auction_deviation_payoffs_equal_full_auctions(pop, noise, data):
     """The one-integral deviation search against the auction re-integrated at each substituted profile."""
-    g = TurnBased(10.0, pop, rule="turn_auction", cost_noise=noise)
+    g = TurnAuction(10.0, pop, cost_noise=noise)
     n = len(pop)
     p = np.array(data.draw(st.lists(real(0.0, 3.0), min_size=n, max_size=n)))
     cand = np.array(data.draw(st.lists(real(0.0, 3.0), min_size=3 * n, max_size=3 * n))).reshape(n, 3)
@@ -268,8 +271,8 @@ def test_sparse_outcomes_equal_their_dense_form(pop, choose, weighting, data):
     n = len(pop)
     hi = 1.0 if choose == "entry" else 5.0
     p = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.4, hi]), min_size=n, max_size=n)))
-    g = StakeVRF(10.0, pop, choose=choose, weighting="stake" if choose == "stake" else weighting, slash=0.5,
-                 stake_cost=0.01)
+    kind = "stake_contest" if choose == "stake" else f"{weighting}_vrf"
+    g = pg.games.build(kind, {"reward": 10.0, "slash": 0.5, "stake_cost": 0.01}, pop)
     out = g.play(g.check_profile(p), np.random.default_rng(data.draw(st.integers(0, 99))), 500)
     a, b = out.moments(), out.dense().moments()
     for name in ("payoff", "payoff_sq", "reward", "cost", "cost_sq", "attempts"):
@@ -284,7 +287,7 @@ def test_turn_auction_blocks_draw_what_one_draw_would(n, rounds, seed):
     import provergame.games.vrf as vrf
     rng = np.random.default_rng(seed)
     pop = pg.Population.from_arrays(cost=rng.lognormal(0, .5, n), rate=np.ones(n), reliability=rng.uniform(.8, 1, n))
-    game = vrf.TurnBased(10.0, pop, rule="turn_auction")
+    game = vrf.TurnAuction(10.0, pop)
     markup = rng.uniform(0, 0.3, n)
     one = np.random.default_rng(seed + 1)
     realised = pop.cost * np.exp(game.cost_noise * one.standard_normal((rounds, n)))

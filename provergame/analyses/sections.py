@@ -7,13 +7,14 @@ Sections = Callable[[Any, Any], dict[str, Any]]
 SECTIONS: dict[str, Sections] = {}
 
 
-def section(kind: str) -> Callable[[Sections], Sections]:
-    """Register the report sections of one game kind:
+def section(*kinds: str) -> Callable[[Sections], Sections]:
+    """Register the report sections of one or more game kinds:
 
         @section("winner_takes_all")
         def winner_takes_all(game, profile) -> dict[str, DataFrame | Figure | str]: ...
     """
     def add(fn: Sections) -> Sections:
-        SECTIONS[kind] = fn
+        for kind in kinds:
+            SECTIONS[kind] = fn
         return fn
     return add

@@ -12,13 +12,13 @@ from provergame.games.base import Game
 
 from .sections import section
 
-@section("stake_vrf")
+@section("stake_vrf", "identity_vrf")
 def stake_vrf(game: Game, profile: Any) -> dict[str, Any]:
     from provergame.solvers.undercut import sybil_gain
     operator = int(np.argmax(game.provers.stake))
     rows = []
     for weighting in ("stake", "identity"):
-        variant = replace(game, weighting=weighting, choose="entry")
+        variant = game.entry_variant(weighting)
         for k in (1, 2, 4, 8, 16):
             for failures in ("shared", "independent"):
                 g = sybil_gain(variant, operator, k, failures)
