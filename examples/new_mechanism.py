@@ -64,7 +64,7 @@ class RoundRobin(EntryGame):
         part = p / self.n
         reward = part * self.provers.reliability * self.reward
         return Stats(reward=reward, cost=part * self.provers.cost, participation=part,
-                     liveness=float((part * self.provers.reliability).sum()), user_payment=float(reward.sum()),
+                     eventual_liveness=float((part * self.provers.reliability).sum()), user_payment=float(reward.sum()),
                      useful_cost=float((part * self.provers.reliability * self.provers.cost).sum()))
 
     # --- protocol face: the rules, never the formulas above ---

@@ -324,7 +324,7 @@ class _Procurement(Game):
         u = self._grid_bids[0]
         win = np.array([float(integrate.trapezoid(self._wins(m[k], np.delete(m, k))[1], u)) for k in range(self.n)])
         return Stats(reward=pay, cost=np.zeros(self.n), participation=win,
-                     liveness=sold * self.liveness_given_sale(), user_payment=paid + self.rescue_payment(sold),
+                     eventual_liveness=sold * self.liveness_given_sale(), user_payment=paid + self.rescue_payment(sold),
                      useful_cost=0.0)
 
     def liveness_given_sale(self) -> float:

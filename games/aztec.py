@@ -302,7 +302,7 @@ class Sidecar(EntryGame):
         picked = p * er.expected_inverse_count(p)
         r = self.provers.reliability
         return Stats(reward=picked * r * self.pay, cost=picked * (self.provers.cost + (1 - r) * (self.deposit + self.stake_slash)),
-                     participation=picked, liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
+                     participation=picked, eventual_liveness=float((picked * r).sum()), user_payment=float((picked * r).sum() * self.pay),
                      useful_cost=float((picked * r * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:
@@ -455,7 +455,7 @@ class EpochQuotes(Game):
         acc = self._accepted(q)
         pay = acc * q * self.epoch_rewards / 1e4
         return Stats(reward=pay, cost=acc * self.provers.cost, participation=acc,
-                     liveness=float((acc * self.provers.reliability).sum()), user_payment=float(pay.sum()),
+                     eventual_liveness=float((acc * self.provers.reliability).sum()), user_payment=float(pay.sum()),
                      useful_cost=float((acc * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:

@@ -204,7 +204,7 @@ class B52(Game):
         keep = self.builders - x
         c, live = self.selection(keep)
         pay = win * live * (keep + self.unique_bonus * c)
-        return Stats(reward=pay, cost=np.zeros(self.n), participation=win * c, liveness=float((win * live).sum()),
+        return Stats(reward=pay, cost=np.zeros(self.n), participation=win * c, eventual_liveness=float((win * live).sum()),
                      user_payment=float((win * live * x).sum()), useful_cost=0.0)
 
     def value_to_provers(self, profile: Any) -> dict[str, float]:
@@ -355,7 +355,7 @@ class B52(Game):
 
     def on_time(self, profile: Any, window: float) -> float:
         """The builder's chosen provers' timing is outside this model: whether the block lands."""
-        return self.stats(profile).liveness
+        return self.stats(profile).eventual_liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         s = self.check_profile(profile)

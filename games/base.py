@@ -170,12 +170,13 @@ class Assignments:
 @dataclass(frozen=True)
 class Stats:
     """Expected per-round quantities from the analytic side (same meaning as Outcomes' means);
-    `liveness` is eventual (some valid proof, or the share of demand served, whenever it lands)."""
+    `eventual_liveness`: some valid proof, or the share of demand served, whenever it lands (on-time
+    liveness is `Game.on_time`)."""
 
     reward: np.ndarray
     cost: np.ndarray
     participation: np.ndarray
-    liveness: float
+    eventual_liveness: float
     user_payment: float
     useful_cost: float
 

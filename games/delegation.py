@@ -151,7 +151,7 @@ class DelegatedStake(Game):
         rho = self.provers.reliability
         live = float((chosen * rho).sum())
         return Stats(reward=chosen * rho * keep * self.reward, cost=chosen * self.provers.cost, participation=chosen,
-                     liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
+                     eventual_liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:
         return self._shares(self.check_profile(profile))[0]

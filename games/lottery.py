@@ -61,7 +61,7 @@ class LotteryReward(FirstValidProof, EntryGame):
         values = self.entry_values(p)
         win = p * values / self.reward if self.reward > 0 else np.zeros(self.n)
         live = float(1 - np.prod(1 - p * self.provers.reliability))
-        return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, liveness=live,
+        return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, eventual_liveness=live,
                      user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:

@@ -142,7 +142,7 @@ class Snarketplace(Game):
         q = self.units(b)
         sold = q.sum()
         return Stats(reward=b * q, cost=self.provers.cost * q, participation=(q > 0).astype(float),
-                     liveness=float(min(sold / self.demand, 1.0)), user_payment=float((b * q).sum()),
+                     eventual_liveness=float(min(sold / self.demand, 1.0)), user_payment=float((b * q).sum()),
                      useful_cost=float((self.provers.cost * q).sum()))
 
     def on_time(self, profile: Any, window: float) -> float:
@@ -379,11 +379,11 @@ class Predation(Game):
         x = self.check_profile(profile)
         g = self.gain()
         live = float(x[0] * self._served(True) + (1 - x[0]) * self._served(False))
-        return Stats(reward=np.maximum(x * g, 0), cost=np.maximum(-x * g, 0), participation=x, liveness=live,
+        return Stats(reward=np.maximum(x * g, 0), cost=np.maximum(-x * g, 0), participation=x, eventual_liveness=live,
                      user_payment=0.0, useful_cost=0.0)
 
     def on_time(self, profile: Any, window: float) -> float:
-        return self.stats(profile).liveness
+        return self.stats(profile).eventual_liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each simulated round is one whole market history: the predator predates with its
@@ -578,7 +578,7 @@ class NilMarket(Game):
         rho = self.provers.reliability
         every = float(np.mean(shares @ rho))        # share of requests matched and delivered
         return Stats(reward=w * rho * p, cost=w * self.provers.cost, participation=np.minimum(w, 1.0),
-                     liveness=every, user_payment=float((w * rho * p).sum()),
+                     eventual_liveness=every, user_payment=float((w * rho * p).sum()),
                      useful_cost=float((w * rho * self.provers.cost).sum()))
 
     def on_time(self, profile: Any, window: float) -> float:

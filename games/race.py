@@ -59,7 +59,7 @@ def entry_race_checks(game: EntryGame, reward: float,
     if game.n >= 2:
         two = game.with_provers([0, 1])
         out.append(("liveness_two_entrants", forms["liveness_two_entrants"], {"q_1": rho[0], "q_2": rho[1]},
-                    float(two.stats(np.ones(2)).liveness)))
+                    float(two.stats(np.ones(2)).eventual_liveness)))
     return out
 
 
@@ -101,7 +101,7 @@ class _Race(FirstValidProof, EntryGame):
         win = p * self._win_given_entry(p)
         reward = p * values
         return Stats(reward=reward, cost=p * self.entry_cost(), participation=p,
-                     liveness=float(1 - np.prod(1 - self._presence(p))),
+                     eventual_liveness=float(1 - np.prod(1 - self._presence(p))),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
 
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
@@ -415,7 +415,7 @@ class SpeedRace(Game):
         win = x / total if total > 0 else np.zeros(self.n)
         spend = self.provers.cost * x
         return Stats(reward=self.reward * win, cost=spend, participation=(x > 0).astype(float),
-                     liveness=float(total > 0), user_payment=self.reward * float(total > 0),
+                     eventual_liveness=float(total > 0), user_payment=self.reward * float(total > 0),
                      useful_cost=float((win * spend).sum()))
 
     def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -580,7 +580,7 @@ class SequencerChosen(EntryGame):
         reward = p * self.entry_values(p)
         win = p * self._win_given_entry(p)
         return Stats(reward=reward, cost=p * self.asked * self.provers.cost, participation=p * self.asked,
-                     liveness=float(1 - np.prod(1 - p * self.asked * self.delivery_chance)),
+                     eventual_liveness=float(1 - np.prod(1 - p * self.asked * self.delivery_chance)),
                      user_payment=float(reward.sum()), useful_cost=float((win * self.provers.cost).sum()))
 
     def entry_cost(self) -> np.ndarray:

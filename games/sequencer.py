@@ -122,7 +122,7 @@ class FeeSharing(Game):
         a = self.check_profile(profile)
         p = self.win(a)
         return Stats(reward=p * (self.mev + (1 - a) * self.fees), cost=np.zeros(self.n), participation=p,
-                     liveness=1.0, user_payment=float(self.fees), useful_cost=0.0)
+                     eventual_liveness=1.0, user_payment=float(self.fees), useful_cost=0.0)
 
     def prover_income(self, profile: Any) -> float:
         """Expected fees reaching provers per slot: sum_k P(k wins) a_k F."""
@@ -138,7 +138,7 @@ class FeeSharing(Game):
                 "sequencer hhi": float(np.sum(win ** 2)), "prover hhi": float("nan")}
 
     def on_time(self, profile: Any, window: float) -> float:
-        return self.stats(profile).liveness
+        return self.stats(profile).eventual_liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         a = self.check_profile(profile)
@@ -437,11 +437,11 @@ class ScrollAuction(Game):
         grids = [self._win_grid(m[k], np.delete(m, k)) for k in range(self.n)]
         paid = sum(float(integrate.trapezoid(x * prob, u)) for x, prob in grids)
         win = np.array([float(integrate.trapezoid(prob, u)) for _, prob in grids])
-        return Stats(reward=np.maximum(pay, 0), cost=np.zeros(self.n), participation=win, liveness=1.0,
+        return Stats(reward=np.maximum(pay, 0), cost=np.zeros(self.n), participation=win, eventual_liveness=1.0,
                      user_payment=paid, useful_cost=0.0)
 
     def on_time(self, profile: Any, window: float) -> float:
-        return self.stats(profile).liveness
+        return self.stats(profile).eventual_liveness
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         m = self.check_profile(profile)

@@ -134,7 +134,7 @@ class TaikoProverPool(Game):
         sel = self.selection(e)
         r = self.provers.reliability
         return Stats(reward=sel * r * e * self.gas, cost=sel * (self.provers.cost + (1 - r) * self.slash(e)),
-                     participation=sel, liveness=float((sel * r).sum()),
+                     participation=sel, eventual_liveness=float((sel * r).sum()),
                      user_payment=float((sel * r * e).sum() * self.gas), useful_cost=float((sel * r * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:

@@ -178,7 +178,7 @@ class ProofTreeVRF(Game):
         rho = self.provers.reliability
         cost = self.node_cost * (owned + covering) + self.slash * owned * (1 - rho)
         return Stats(reward=reward, cost=cost, participation=1 - (1 - self.draw) ** self.leaves,   # owns a node
-                     liveness=float(self.root_probability(kappa)), user_payment=float(reward.sum()),
+                     eventual_liveness=float(self.root_probability(kappa)), user_payment=float(reward.sum()),
                      useful_cost=float(used))
 
     @property

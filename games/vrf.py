@@ -116,7 +116,7 @@ class _VRFSelection(Game):
         stake = p if self.choose == "stake" else p * (self.provers.stake if self.weighting == "stake" else self.min_stake)
         cost = reach * (self.provers.cost + (1 - rho) * self.slash) + self.stake_cost * stake
         live = float(reward.sum() / self.reward) if self.reward > 0 else float((reach * rho).sum())
-        return Stats(reward=reward, cost=cost, participation=reach, liveness=live,
+        return Stats(reward=reward, cost=cost, participation=reach, eventual_liveness=live,
                      user_payment=float(reward.sum()), useful_cost=float((reach * rho * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:
@@ -568,7 +568,7 @@ class TaikoPool(Game):
         rho = self.provers.reliability
         reward = chosen * rho * b
         return Stats(reward=reward, cost=chosen * (self.provers.cost + (1 - rho) * self.slash),
-                     participation=chosen, liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
+                     participation=chosen, eventual_liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
                      useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:

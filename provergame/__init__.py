@@ -33,7 +33,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 def report(results, out="reports", **kwargs):
     """Write markdown reports (one file per mechanism plus index.md) and PNG figures to `out`."""
-    from .report import write_report
+    from .reporting import write_report
     return write_report(results, out, **kwargs)
 
 

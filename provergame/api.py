@@ -15,6 +15,7 @@ from .rollout import simulate
 from .timing import Timing
 from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
+from provergame.solvers.metrics import Metrics
 from provergame.solvers.bribe import BribeThreshold, bribe_threshold
 from provergame.solvers.regret import regret_and_best
 
@@ -115,7 +116,7 @@ def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
     return tensor
 
 
-def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
+def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness
     (on time: within `window` time units) and eventual_liveness (see solvers.metrics.from_stats)."""
     _check_game(game)
@@ -144,10 +145,10 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
         analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
         stats = game.stats(profile)
         on_time = game.on_time(profile, rollout.window)
-    names = [f"payoff[{nm}]" for nm in game.players.names] + ["on-time liveness", "liveness", "user_payment"]
-    a = np.concatenate([analytic, [on_time, stats.liveness, stats.user_payment]])
-    s = np.concatenate([rollout.mean_payoffs, [rollout.on_time, rollout.liveness, rollout.user_payment]])
-    se = np.concatenate([rollout.stderr, [rollout.on_time_stderr, rollout.liveness_stderr, rollout.user_payment_stderr]])
+    names = [f"payoff[{nm}]" for nm in game.players.names] + ["on-time liveness", "eventual liveness", "user_payment"]
+    a = np.concatenate([analytic, [on_time, stats.eventual_liveness, stats.user_payment]])
+    s = np.concatenate([rollout.mean_payoffs, [rollout.on_time, rollout.eventual_liveness, rollout.user_payment]])
+    se = np.concatenate([rollout.stderr, [rollout.on_time_stderr, rollout.eventual_liveness_stderr, rollout.user_payment_stderr]])
     # Under the null the count of landed blocks is binomial at the analytic liveness: its standard
     # error (and, scaled by the payment per landed block, user_payment's) holds even when the sample
     # saw only a handful of rare events and its own variance collapses.
@@ -165,8 +166,8 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
         mu = np.abs(np.asarray(stats.reward, dtype=float))
         sd_reward = np.sqrt(np.maximum(m * mu - mu ** 2, 0.0))
         se[:n] = np.maximum(se[:n], sd_reward / np.sqrt(rollout.rounds) - rollout.cost_stderr)
-    live_se = np.sqrt(max(stats.liveness * (1 - stats.liveness), 0.0) / rollout.rounds)
-    per_block = stats.user_payment / stats.liveness if stats.liveness > 0 else 0.0
+    live_se = np.sqrt(max(stats.eventual_liveness * (1 - stats.eventual_liveness), 0.0) / rollout.rounds)
+    per_block = stats.user_payment / stats.eventual_liveness if stats.eventual_liveness > 0 else 0.0
     se[-3] = max(se[-3], np.sqrt(max(on_time * (1 - on_time), 0.0) / rollout.rounds))
     se[-2] = max(se[-2], live_se)
     se[-1] = max(se[-1], abs(per_block) * live_se)
@@ -190,7 +191,7 @@ class Analysis:
 
     game: Any
     equilibrium: Equilibrium
-    metrics: dict[str, Any]
+    metrics: Metrics
     rollout: Rollout
     cross_check: CrossCheck
     bribe: BribeThreshold

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
-from .targets import TARGETS
+from .targets import TARGETS, meets as _meets
 from .timing import Timing
 
 OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
@@ -56,15 +56,6 @@ def _scores(game: Any, names: set[str], timing: Timing) -> dict[str, float]:
         b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=timing.window)
         out["stall_bribe_per_hour"] = timing.per_hour(b.total)
     return out
-
-
-def _meets(scores: dict[str, float], subject_to: Mapping[str, float]) -> bool:
-    for name, target in subject_to.items():
-        direction = TARGETS[name][0]
-        value = scores[name]
-        if not np.isfinite(value) or (value < target - 1e-12 if direction == ">=" else value > target + 1e-12):
-            return False
-    return True
 
 
 class _Scorer:

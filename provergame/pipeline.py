@@ -206,7 +206,7 @@ def _attack_sizes(n: int) -> list[int]:
 
 
 def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame], sequencer: pd.DataFrame) -> dict:
-    from .report import Figure
+    from .reporting import Figure
     frame = pd.concat(by_size, ignore_index=True)
     pivot = frame.pivot(index="provers", columns="design", values="bribe to stall")
     return {
@@ -229,7 +229,7 @@ def _timeline_task(spec: Any, population: Any, tl: Any, rule: str, window: float
 
 def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
     """The report's "over time" section: both rules side by side, averaged over the seeds."""
-    from .report import Figure
+    from .reporting import Figure
     tl = sc.timeline
     env, eco = tl.environment, tl.economy_params(sc.window)
     sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
@@ -433,7 +433,7 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
 def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
          progress: Callable[[str], None] | None, pool: Any) -> list[Path]:
     from .decision import GOALS, Build, verdicts
-    from .report import slug, summary_frame, write_page, write_report
+    from .reporting import slug, summary_frame, write_page, write_report
     from .robustness import bands, tally
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
@@ -480,7 +480,7 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
         rows: dict[str, list] = {}
         for t, r in zip(checks, checked()):
             rows.setdefault(t.key[0], []).append(r)
-        return {goal: tally(r, GOALS[goal][2]) for goal, r in rows.items()}
+        return {goal: tally(r, GOALS[goal].lower_is_better) for goal, r in rows.items()}
 
     context["comparisons"] = comparisons
     return write_report(results, out, context=context, sweeps=sweeps, equal_budget=equal, designs=designs,

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from provergame.lazy import pandas as pd
+
+if TYPE_CHECKING:
+    from provergame.solvers.metrics import Metrics
 
 
 def _fmt(x: Any) -> str:
@@ -86,12 +89,12 @@ class Rollout:
     mean_reward: np.ndarray
     mean_cost: np.ndarray
     participation: np.ndarray
-    liveness: float
-    liveness_stderr: float
+    eventual_liveness: float               # share of demand proved, whenever it landed
+    eventual_liveness_stderr: float
     user_payment: float
     user_payment_stderr: float
     useful_cost: float
-    metrics: dict[str, Any]
+    metrics: Metrics
     cost_stderr: np.ndarray | None = None
     smallest_reward: float = float("inf")    # smallest nonzero |reward| any prover got in one round
     on_time: float = float("nan")            # share of demand proved within `window` (from proof times)

@@ -124,32 +124,17 @@ def score_function(goal: str, timing: Timing, targets: dict[str, float] | None =
 
 
 class _Score:
-    """Picklable goal score: user cost where the targets hold (else inf), HHI, stall bribe per unit
-    of user cost, or the largest joint gain of a coalition of up to 3 per unit of user cost."""
+    """Picklable goal score: the registered goal's number (decision.GOALS) at the game's equilibrium."""
 
     def __init__(self, goal: str, timing: Timing, targets: dict[str, float]):
+        from .decision import GOALS
+        if goal not in GOALS:
+            raise ValueError(f"goal {goal!r}: one of {', '.join(GOALS)}")
         self.goal, self.timing, self.targets = goal, timing, targets
 
     def __call__(self, game: Any) -> float:
         from .api import metrics, solve
+        from .decision import GOALS
         eq = solve(game)
         m = metrics(game, eq.profile, self.timing.window)
-        if self.goal == "cheapest":
-            from .design import _meets
-            scores = {"liveness": m["liveness"], "hhi": m["hhi"], "nakamoto": float(m["nakamoto"]),
-                      "user_cost": m["user_cost"]}
-            return float(m["user_cost"]) if _meets(scores, {k: v for k, v in self.targets.items()
-                                                            if k in scores}) else float("inf")
-        if self.goal == "decentralised":
-            return float(m["hhi"])
-        if self.goal == "attack":
-            from .solvers.bribe import bribe_threshold
-            b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=self.timing.window)
-            return float(b.total / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
-        if self.goal == "cartels":
-            from .solvers.coalition import coalition_regret
-            gain = max((coalition_regret(game, eq.profile, size=k, budget=game.traits.coalition_budget,
-                                         best_response=eq.best_response).gain for k in (2, 3) if k <= game.n),
-                       default=0.0)
-            return float(gain / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
-        raise ValueError(f"goal {self.goal!r}: one of cheapest, decentralised, attack, cartels")
+        return GOALS[self.goal].score(game, eq, m, self.timing, self.targets)

@@ -91,7 +91,7 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds, on_time)
     return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.players.names,
                    mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
-                   participation=part, liveness=live, liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
+                   participation=part, eventual_liveness=live, eventual_liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),
                    user_payment=user, user_payment_stderr=float(np.sqrt(user_var / rounds)),
                    useful_cost=useful_sum / rounds, metrics=metrics, cost_stderr=np.sqrt(cost_var / rounds),
                    smallest_reward=smallest_reward, on_time=on_time,

@@ -1,9 +1,20 @@
-"""What a designer can ask of a mechanism: metric -> (direction, meaning); ">=" floors, "<=" ceilings."""
+"""What a designer can ask of a mechanism: the registered metrics with a better direction
+(solvers.metrics.METRICS), as metric -> (direction, meaning); ">=" floors, "<=" ceilings."""
+from collections.abc import Mapping
 
-TARGETS = {
-    "liveness": (">=", "on-time liveness within the window"),
-    "hhi": ("<=", "Herfindahl-Hirschman index of reward shares"),
-    "nakamoto": (">=", "fewest provers holding more than half of the rewards"),
-    "user_cost": ("<=", "paid by users per proof landed"),
-    "stall_bribe_per_hour": (">=", "cheapest bribe stalling on-time proving, per hour"),
-}
+import numpy as np
+
+from provergame.solvers.metrics import METRICS
+
+TARGETABLE = ("liveness", "hhi", "nakamoto", "user_cost", "stall_bribe_per_hour")
+TARGETS = {name: (METRICS[name].direction, METRICS[name].meaning) for name in TARGETABLE}
+
+
+def meets(scores: Mapping[str, float], subject_to: Mapping[str, float]) -> bool:
+    """Whether every target holds (1e-12 slack); a non-finite score fails its target."""
+    for name, target in subject_to.items():
+        value = scores[name]
+        low = TARGETS[name][0] == ">="
+        if not np.isfinite(value) or (value < target - 1e-12 if low else value > target + 1e-12):
+            return False
+    return True

@@ -5,15 +5,97 @@ so that their agreement tests the payoffs, not the bookkeeping.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from dataclasses import astuple, dataclass, fields
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:                      # annotations only: games import these kernels
     from provergame.games.base import Game
 
-METRIC_KEYS = ("hhi", "nakamoto", "gini", "participants", "redundancy", "user_cost", "wasted",
-               "surplus", "dissipation", "liveness", "eventual_liveness")
+
+@dataclass(frozen=True)
+class Metric:
+    """One registered metric: its name (the key everywhere: pg.metrics, targets, tables), its unit,
+    which direction is better, and what it means. `source`: "metrics" (pg.metrics computes it) or
+    "attack" (an attack analysis does, e.g. the stall bribe)."""
+
+    name: str
+    unit: str
+    better: Literal["lower", "higher"] | None
+    meaning: str
+    source: Literal["metrics", "attack"] = "metrics"
+
+    @property
+    def direction(self) -> str:
+        """The target comparison a designer asks for: ">=" (a floor) when higher is better, "<=" otherwise."""
+        return ">=" if self.better == "higher" else "<="
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register_metric(metric: Metric) -> Metric:
+    """Add a metric to the registry (one meaning per name: a second, different definition is an error)."""
+    old = METRICS.get(metric.name)
+    if old is not None and old != metric:
+        raise ValueError(f"metric {metric.name!r} is already registered as {old}")
+    METRICS[metric.name] = metric
+    return metric
+
+
+for _m in (
+    Metric("hhi", "index in [1/n, 1]", "lower", "Herfindahl-Hirschman index of reward shares"),
+    Metric("nakamoto", "provers", "higher", "fewest provers holding more than half of the rewards"),
+    Metric("gini", "index in [0, 1)", "lower", "Gini coefficient of rewards over all provers"),
+    Metric("participants", "provers per unit of work", None, "expected provers attempting each unit of work"),
+    Metric("redundancy", "attempts per proof", "lower", "attempts per proof landed"),
+    Metric("user_cost", "token per proof", "lower", "paid by users per proof landed"),
+    Metric("wasted", "token per proof", "lower", "proving cost beyond the accepted proof, per proof landed"),
+    Metric("surplus", "token per unit of work", None, "provers' rewards minus their costs, per unit of work"),
+    Metric("dissipation", "share of user payment", "lower", "provers' total spending over what users pay"),
+    Metric("liveness", "probability", "higher", "on-time liveness within the window"),
+    Metric("eventual_liveness", "probability", "higher", "a proof lands (or demand is served), whenever it lands"),
+    Metric("stall_bribe_per_hour", "token per hour", "higher", "cheapest bribe stalling on-time proving, per hour",
+           source="attack"),
+):
+    register_metric(_m)
+
+
+@dataclass(frozen=True)
+class Metrics(Mapping[str, Any]):
+    """The registered metrics of one profile (pg.metrics): attributes, and a read-only mapping by name
+    (m["hhi"], dict(m)) in registry order."""
+
+    hhi: float
+    nakamoto: int
+    gini: float
+    participants: float
+    redundancy: float
+    user_cost: float
+    wasted: float
+    surplus: float
+    dissipation: float
+    liveness: float
+    eventual_liveness: float
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.__dataclass_fields__:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dataclass_fields__)
+
+    def __len__(self) -> int:
+        return len(self.__dataclass_fields__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(zip(self.__dataclass_fields__, astuple(self)))
+
+
+METRIC_KEYS = tuple(f.name for f in fields(Metrics))
 
 
 def shares(reward: np.ndarray) -> np.ndarray:
@@ -69,31 +151,31 @@ def _per_proof(value: float, liveness: float) -> float:
     return float(value / liveness) if liveness > 0 else (0.0 if value == 0 else float("inf"))
 
 
-def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, liveness: float,
-               user_payment: float, useful_cost: float, on_time: float | None = None) -> dict[str, Any]:
+def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, eventual_liveness: float,
+               user_payment: float, useful_cost: float, on_time: float | None = None) -> Metrics:
     """All metrics from expected per-round quantities (see games.base.Stats).
 
     Per unit of work (one round): participants (expected provers attempting it), surplus. Per proof
-    landed (eventually): redundancy, user_cost, wasted. `liveness` is on time (within the window),
-    `eventual_liveness` whenever the proof lands.
+    landed (eventually): redundancy, user_cost, wasted. `on_time` is the on-time liveness (within the
+    window; the eventual one where not given), `eventual_liveness` whenever the proof lands.
     """
-    spend = float(np.sum(cost))
-    return {
-        "hhi": hhi(reward),
-        "nakamoto": nakamoto(reward),
-        "gini": gini(reward),
-        "participants": float(np.sum(participation)),
-        "redundancy": _per_proof(float(np.sum(participation)), liveness),
-        "user_cost": _per_proof(user_payment, liveness),
-        "wasted": _per_proof(max(spend - useful_cost, 0.0), liveness),
-        "surplus": float(np.sum(reward) - spend),
-        "dissipation": spend / user_payment if user_payment > 0 else 0.0,
-        "liveness": float(liveness if on_time is None else on_time),
-        "eventual_liveness": float(liveness),
-    }
+    spend, liveness = float(np.sum(cost)), eventual_liveness
+    return Metrics(
+        hhi=hhi(reward),
+        nakamoto=nakamoto(reward),
+        gini=gini(reward),
+        participants=float(np.sum(participation)),
+        redundancy=_per_proof(float(np.sum(participation)), liveness),
+        user_cost=_per_proof(user_payment, liveness),
+        wasted=_per_proof(max(spend - useful_cost, 0.0), liveness),
+        surplus=float(np.sum(reward) - spend),
+        dissipation=spend / user_payment if user_payment > 0 else 0.0,
+        liveness=float(liveness if on_time is None else on_time),
+        eventual_liveness=float(liveness),
+    )
 
 
-def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
+def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     """Analytic metrics of `game` at `profile` (a pure profile or a MixedProfile); liveness on time
     within `window` time units."""
     from .price_mixing import MixedProfile, expected_on_time, expected_stats
@@ -101,4 +183,4 @@ def metrics(game: Game, profile, window: float = 1.0) -> dict[str, Any]:
         s, on_time = expected_stats(game, profile), expected_on_time(game, profile, window)
     else:
         s, on_time = game.stats(profile), game.on_time(profile, window)
-    return from_stats(s.reward, s.cost, s.participation, s.liveness, s.user_payment, s.useful_cost, on_time)
+    return from_stats(s.reward, s.cost, s.participation, s.eventual_liveness, s.user_payment, s.useful_cost, on_time)

@@ -68,7 +68,7 @@ def test_multi_proof_is_winner_takes_all_on_shares(n, reward, seed):
     roll = pg.simulate(g, eq.profile, rounds=30_000, seed=seed)
     assert pg.cross_check(g, eq, roll).passed                           # pro-rata play vs the race formula
     s = g.stats(eq.profile)
-    assert np.isclose(s.reward.sum(), reward * s.liveness)              # budget balance: rewards all paid out
+    assert np.isclose(s.reward.sum(), reward * s.eventual_liveness)              # budget balance: rewards all paid out
 
 
 def test_newcomer_ramp_exact_vs_rollout():

@@ -118,7 +118,7 @@ def test_budget_balance_and_win_probabilities(pop, reward, share, uncles):
     assert np.isclose(s.reward.sum(), s.user_payment)
     assert s.user_payment <= reward * (1 + share * uncles) + 1e-9
     w = games.WinnerTakesAll(reward, pop).stats(p)
-    assert np.isclose(w.user_payment, reward * w.liveness, rtol=1e-9)
+    assert np.isclose(w.user_payment, reward * w.eventual_liveness, rtol=1e-9)
 
 
 @given(populations(max_n=7), st.floats(0.05, 3))

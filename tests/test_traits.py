@@ -180,3 +180,52 @@ def test_the_timeline_carries_every_population_column():
         np.testing.assert_array_equal(p.capacity, cap[idx])
         np.testing.assert_array_equal(p.stake, pop.stake[idx])
     assert any(np.isclose(p.capacity.sum(), cap.sum()) for p in seen)
+
+
+def test_no_submodule_shadows_a_public_name():
+    """Importing every submodule leaves each name of provergame.__all__ what it was (the quickstart's
+    `pg.report(...)` after `pg.analyse(...)` once found the report module instead of the function)."""
+    import importlib
+    import pkgutil
+
+    before = {name: getattr(pg, name) for name in pg.__all__}
+    for info in pkgutil.walk_packages(pg.__path__, "provergame."):
+        importlib.import_module(info.name)
+    for pkg in (pg.games, pg.solvers, pg.proofs):
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            importlib.import_module(info.name)
+    changed = [name for name in pg.__all__ if getattr(pg, name) is not before[name]]
+    assert changed == []
+    assert callable(pg.report) and not isinstance(pg.report, type(pg))
+
+
+def test_one_meaning_per_metric_name():
+    """pg.metrics returns the typed record whose every field is a registered metric of source "metrics";
+    targets read their direction from the same registry; "liveness" is on time everywhere and the
+    eventual one has its own name (Stats, Rollout, metrics)."""
+    from provergame.solvers.metrics import METRICS, Metrics
+    from provergame.targets import TARGETS
+    game = pg.games.WinnerTakesAll.example(5)
+    eq = pg.solve(game)
+    m = pg.metrics(game, eq.profile, window=0.2)
+    assert isinstance(m, Metrics) and list(m) == list(Metrics.__dataclass_fields__)
+    assert all(METRICS[k].source == "metrics" for k in m)
+    assert m["liveness"] == m.liveness == pytest.approx(game.on_time(eq.profile, 0.2), abs=0)
+    assert m.eventual_liveness == game.stats(eq.profile).eventual_liveness
+    assert m.liveness < m.eventual_liveness          # a short window: some proofs land late
+    for name, (direction, meaning) in TARGETS.items():
+        assert direction == (">=" if METRICS[name].better == "higher" else "<=") and meaning == METRICS[name].meaning
+    roll = pg.simulate(game, eq.profile, rounds=2_000, seed=1, window=0.2)
+    assert set(roll.metrics) == set(m) and not hasattr(roll, "liveness")
+
+
+def test_decision_goals_are_registered_and_scored_from_the_registry():
+    from provergame.decision import GOALS
+    from provergame.robustness import score_function
+    assert list(GOALS) == ["cheapest", "decentralised", "attack", "cartels"]
+    game = pg.games.WinnerTakesAll.example(4)
+    eq = pg.solve(game)
+    hhi = score_function("decentralised", pg.Timing())(game)
+    assert hhi == pytest.approx(pg.metrics(game, eq.profile)["hhi"])
+    with pytest.raises(ValueError, match="goal"):
+        score_function("fastest", pg.Timing())

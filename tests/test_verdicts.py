@@ -30,7 +30,7 @@ def test_on_time_liveness_matches_the_simulated_proof_times(kind):
         simulated = float(out.on_time(window).mean())
         se = np.sqrt(max(analytic * (1 - analytic), 1e-4) / 20_000)
         assert abs(analytic - simulated) <= 5 * se, (window, analytic, simulated)
-    assert game.on_time(profile, 1e6) <= game.stats(profile).liveness + 1e-9
+    assert game.on_time(profile, 1e6) <= game.stats(profile).eventual_liveness + 1e-9
 
 
 @given(st.lists(st.floats(0.2, 5.0), min_size=1, max_size=6), st.floats(0.05, 5.0), st.integers(0, 2 ** 31))
@@ -272,7 +272,7 @@ def test_short_supply_is_counted_as_unserved_demand():
     eq = pg.solve(game)
     assert game.on_time(eq.profile, 1.0) == pytest.approx(0.5)
     roll = pg.simulate(game, eq.profile, rounds=1000, window=1.0)
-    assert roll.on_time == pytest.approx(0.5) and roll.liveness == pytest.approx(0.5)
+    assert roll.on_time == pytest.approx(0.5) and roll.eventual_liveness == pytest.approx(0.5)
 
 
 def test_sybil_baseline_is_the_equilibrium_payoff():

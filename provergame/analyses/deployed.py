@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from provergame.report import Figure
+from provergame.reporting import Figure
 from provergame.games.base import Game
 
 from .sections import section
@@ -67,7 +67,7 @@ def versus_ranked_pool(game: Game, profile: Any) -> pd.DataFrame:
                                ("ranked by fee (TaikoPool)", ranked, ranked.equilibrium()[0])):
         m = metrics(design, prof)
         s = design.stats(prof)
-        rows.append({"design": name, "mean price per block": s.user_payment / max(s.liveness, 1e-300),
+        rows.append({"design": name, "mean price per block": s.user_payment / max(s.eventual_liveness, 1e-300),
                      "hhi": m["hhi"], "nakamoto": m["nakamoto"], "liveness": m["liveness"], "surplus": m["surplus"]})
     return pd.DataFrame(rows)
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from provergame.report import Figure
+from provergame.reporting import Figure
 from provergame.games.base import Game
 
 from .sections import section
