@@ -136,8 +136,38 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     scenario's `populations()`), `make_game(provers=population, **params)` is built on each and a design
     meets the targets when they all hold in at least `share` of the draws; scores are medians over the
     draws, the regret the worst one."""
-    subject_to = dict(subject_to or {})
-    for name in subject_to:
+    subject_to, grid, tolerance, share, draws = _checked(params, minimise, subject_to, budget, grid, tolerance,
+                                                         share, draws)
+    timing = Timing() if timing is None else timing
+    need = int(np.ceil(share * len(draws) - 1e-9)) if draws is not None else 1
+    scorer = _Scorer(make_game, set(subject_to) | {minimise}, timing, subject_to, draws, need)
+    combos = _grid_points(params, budget, grid)
+    found = _bisect_every_point(scorer, combos, budget, params[budget], tolerance, executor)
+    trace = pd.DataFrame([row for point_rows, _ in found for row in point_rows])
+    monotone = not any(outcome == "not monotone" for _, outcome in found)
+    best = _cheapest_point(combos, found, minimise)
+    if best is None:
+        return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)
+    point, value = best
+    chosen = {**point, budget: value}
+    game = make_game(**chosen) if draws is None else make_game(provers=draws[0], **chosen)
+    scores = scorer(chosen)
+    step = tolerance * abs(value)
+    cheaper = scorer({**point, budget: value - step}) if value - step >= float(params[budget][0]) else None
+    binding = _binding(scorer, subject_to, scores, cheaper)
+    result = None
+    if analyse_result:
+        from .api import analyse
+        result = analyse(game, rounds=20_000, timing=timing)
+    return Design(chosen, game, scores, binding, trace, monotone, True, result)
+
+
+def _checked(params: Mapping[str, tuple[float, float]], minimise: str, subject_to: Mapping[str, float] | None,
+             budget: str, grid: int, tolerance: float, share: float,
+             draws: Sequence[Any] | None) -> tuple[dict[str, float], int, float, float, list[Any] | None]:
+    """design's arguments checked: (targets, grid, tolerance, share, draws)."""
+    targets = dict(subject_to or {})
+    for name in targets:
         if name not in TARGETS:
             raise InvalidParameter("subject_to", name, f"targets among {', '.join(TARGETS)}")
     if minimise not in OBJECTIVES:
@@ -151,56 +181,53 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         check_real(f"params[{name}][1]", rng[1], lo=lo)
     grid = check_int("grid", grid, lo=1, hi=101)
     tolerance = check_real("tolerance", tolerance, lo=1e-9, hi=0.5)
-    timing = Timing() if timing is None else timing
-    names = set(subject_to) | {minimise}
     share = check_real("share", share, lo=0, lo_open=True, hi=1)
     if draws is not None:
         draws = list(draws)
         if not draws:
             raise InvalidParameter("draws", draws, "at least one population")
-    need = int(np.ceil(share * len(draws) - 1e-9)) if draws is not None else 1
-    scorer = _Scorer(make_game, names, timing, subject_to, draws, need)
-    lo_b, hi_b = (float(x) for x in params[budget])
+    return targets, grid, tolerance, share, draws
+
+
+def _grid_points(params: Mapping[str, tuple[float, float]], budget: str, grid: int) -> list[dict[str, float]]:
+    """Every point of the grid over the parameters other than the budget (`grid` values each)."""
     others = {k: np.linspace(float(v[0]), float(v[1]), grid) if v[0] != v[1] else np.array([float(v[0])])
               for k, v in params.items() if k != budget}
-    combos = [dict(zip(others, (float(x) for x in combo))) for combo in itertools.product(*others.values())]
+    return [dict(zip(others, (float(x) for x in combo))) for combo in itertools.product(*others.values())]
+
+
+def _bisect_every_point(scorer: "_Scorer", combos: list[dict[str, float]], budget: str, budget_range: tuple,
+                        tolerance: float, executor: Any) -> list[tuple[list[dict[str, Any]], Any]]:
+    """_cheapest_at at every grid point, here or on `executor`."""
+    lo_b, hi_b = (float(x) for x in budget_range)
     jobs = [(scorer, point, budget, lo_b, hi_b, tolerance) for point in combos]
     if executor is None or len(jobs) == 1:
-        found = [_cheapest_at(*job) for job in jobs]
-    else:
-        from .sweep import _executor
-        with _executor(executor, None) as ex:
-            found = [_cheapest_at(*job) for job in jobs] if ex is None else list(ex.map(_cheapest_at, *zip(*jobs)))
-    rows = [row for point_rows, _ in found for row in point_rows]
+        return [_cheapest_at(*job) for job in jobs]
+    from .sweep import _executor
+    with _executor(executor, None) as ex:
+        return [_cheapest_at(*job) for job in jobs] if ex is None else list(ex.map(_cheapest_at, *zip(*jobs)))
+
+
+def _cheapest_point(combos: list[dict[str, float]], found: list[tuple[list, Any]],
+                    minimise: str) -> tuple[dict[str, float], float] | None:
+    """(grid point, budget) with the lowest objective among the points whose bisection found a budget."""
     best: tuple[float, dict[str, float], float] | None = None
-    monotone = True
     for point, (_, outcome) in zip(combos, found):
-        if outcome is None:
-            continue
-        if outcome == "not monotone":
-            monotone = False
+        if outcome is None or outcome == "not monotone":
             continue
         value, scores = outcome
         if best is None or scores[minimise] < best[0]:
             best = (scores[minimise], point, value)
-    trace = pd.DataFrame(rows)
-    if best is None:
-        return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)
-    _, point, value = best
-    chosen = {**point, budget: value}
-    game = make_game(**chosen) if draws is None else make_game(provers=draws[0], **chosen)
-    scores = scorer(chosen)
-    step = tolerance * abs(value)
-    cheaper = scorer({**point, budget: value - step}) if value - step >= lo_b else None
-    binding = pd.DataFrame([{"target": k, "direction": TARGETS[k][0], "value": v, "achieved": scores[k],
-                             "slack": (scores[k] - v) if TARGETS[k][0] == ">=" else (v - scores[k]),
-                             "binds": cheaper is not None and not scorer.meets(cheaper, only=k)}
-                            for k, v in subject_to.items()])
-    result = None
-    if analyse_result:
-        from .api import analyse
-        result = analyse(game, rounds=20_000, timing=timing)
-    return Design(chosen, game, scores, binding, trace, monotone, True, result)
+    return None if best is None else (best[1], best[2])
+
+
+def _binding(scorer: "_Scorer", subject_to: dict[str, float], scores: dict[str, float],
+             cheaper: dict[str, float] | None) -> pd.DataFrame:
+    """Each target's value, what the design achieves, its slack, and whether it fails one step cheaper."""
+    return pd.DataFrame([{"target": k, "direction": TARGETS[k][0], "value": v, "achieved": scores[k],
+                          "slack": (scores[k] - v) if TARGETS[k][0] == ">=" else (v - scores[k]),
+                          "binds": cheaper is not None and not scorer.meets(cheaper, only=k)}
+                         for k, v in subject_to.items()])
 
 
 def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4) -> dict[str, Any]:

@@ -69,26 +69,34 @@ def check_array(name: str, values: Any, n: int | None = None, lo: float | None =
                 hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> np.ndarray:
     """A read-only float array of length `n` (scalars broadcast), every entry finite and in range."""
     raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
-    if raw.dtype == object:
-        numeric = all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
-                      for x in raw.ravel())
-    else:
-        numeric = raw.dtype.kind in "iuf"
-    if not numeric:
+    if not _numeric(raw):
         raise InvalidParameter(name, values, "an array of real numbers")
     arr = np.array(raw, dtype=float)
     if arr.ndim == 0 and n is not None:
         arr = np.full(n, float(arr))
     if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
         raise InvalidParameter(name, values, f"a 1-d array of length {n if n is not None else '>= 1'}")
-    allowed = _range_text(lo, hi, lo_open, hi_open)
+    bad = _outside(arr, lo, hi, lo_open, hi_open)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidParameter(f"{name}[{i}]", float(arr[i]), _range_text(lo, hi, lo_open, hi_open))
+    arr.flags.writeable = False
+    return arr
+
+
+def _numeric(raw: np.ndarray) -> bool:
+    """Every entry a real number (bools are not)."""
+    if raw.dtype != object:
+        return raw.dtype.kind in "iuf"
+    return all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+               for x in raw.ravel())
+
+
+def _outside(arr: np.ndarray, lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> np.ndarray:
+    """Entries not finite or outside [lo, hi] (open ends excluded)."""
     bad = ~np.isfinite(arr)
     if lo is not None:
         bad |= (arr <= lo) if lo_open else (arr < lo)
     if hi is not None:
         bad |= (arr >= hi) if hi_open else (arr > hi)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidParameter(f"{name}[{i}]", float(arr[i]), allowed)
-    arr.flags.writeable = False
-    return arr
+    return bad

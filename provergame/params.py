@@ -178,29 +178,8 @@ class Array(Spec):
         return f"{shape}{size}{scalar}: {what}" + (f" ({self.unit})" if self.unit else "")
 
     def _check(self, name: str, value: Any) -> np.ndarray:
-        if isinstance(value, (str, bytes, dict)) or (not _is_number(value) and not isinstance(
-                value, (list, tuple, np.ndarray))):
-            raise InvalidParameter(name, value, self.describe())
-        if _is_number(value) and not self.scalar:
-            raise InvalidParameter(name, value, self.describe())
-        items = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
-        if items.dtype == object and items.size:
-            flat = items.ravel()
-            if any(not _is_number(x) for x in flat):
-                raise InvalidParameter(name, value, self.describe())
-        elif items.dtype.kind not in "iuf" and items.size:
-            raise InvalidParameter(name, value, self.describe())
-        try:
-            arr = np.array(items, dtype=float)
-        except (TypeError, ValueError):
-            raise InvalidParameter(name, value, self.describe()) from None
-        want_ndim = 2 if self.columns else 1
-        if arr.ndim == 0 and self.scalar:
-            pass
-        elif arr.ndim != want_ndim or (self.columns and arr.shape[1] != self.columns):
-            raise InvalidParameter(name, value, self.describe())
-        if arr.ndim and not (self.min_len <= arr.shape[0] <= self.max_len):
-            raise InvalidParameter(name, value, self.describe())
+        arr = self._numbers(name, value)
+        self._check_shape(name, value, arr)
         element = self._element()
         bad = ~np.isfinite(arr) | (arr < element.lower) | (arr > element.upper)
         if self.lo_open:
@@ -213,6 +192,32 @@ class Array(Spec):
             raise InvalidParameter(f"{name}[{','.join(map(str, idx))}]", shown, element.describe())
         arr.flags.writeable = False
         return arr
+
+    def _numbers(self, name: str, value: Any) -> np.ndarray:
+        """`value` as a float array, refused unless it is a number (where scalar) or a sequence of numbers."""
+        if isinstance(value, (str, bytes, dict)) or (not _is_number(value) and not isinstance(
+                value, (list, tuple, np.ndarray))):
+            raise InvalidParameter(name, value, self.describe())
+        if _is_number(value) and not self.scalar:
+            raise InvalidParameter(name, value, self.describe())
+        items = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+        numeric = all(_is_number(x) for x in items.ravel()) if items.dtype == object else items.dtype.kind in "iuf"
+        if items.size and not numeric:
+            raise InvalidParameter(name, value, self.describe())
+        try:
+            return np.array(items, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidParameter(name, value, self.describe()) from None
+
+    def _check_shape(self, name: str, value: Any, arr: np.ndarray) -> None:
+        """1-d (or rows of `columns`), from min_len to max_len entries; a lone number where scalar."""
+        if arr.ndim == 0 and self.scalar:
+            return
+        want_ndim = 2 if self.columns else 1
+        if arr.ndim != want_ndim or (self.columns and arr.shape[1] != self.columns):
+            raise InvalidParameter(name, value, self.describe())
+        if not (self.min_len <= arr.shape[0] <= self.max_len):
+            raise InvalidParameter(name, value, self.describe())
 
     def fit(self, name: str, arr: np.ndarray, size: int) -> np.ndarray:
         """Broadcast a scalar to `size` entries and check the length (called once sizes are known)."""

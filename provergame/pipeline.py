@@ -430,9 +430,44 @@ def run_scenario(sc: Scenario, out: str | Path, command: str = "", scenario_labe
         return _run(sc, out, command, scenario_label, progress, pool)
 
 
+def _frame_of(by_kind: dict[str, list[tuple[Any, Any]]], kind: str) -> pd.DataFrame | None:
+    """One table from a kind of phase-one task: rows (equal budget, design) or frames (robustness)."""
+    if kind not in by_kind:
+        return None
+    if kind == "robustness":
+        return pd.concat([f for _, f in by_kind[kind]], ignore_index=True)
+    return pd.DataFrame([r for _, r in by_kind[kind]])
+
+
+def _comparison_items(sc: Scenario, by_kind: dict[str, list[tuple[Any, Any]]]) -> dict[str, Any]:
+    """The scenario's comparison tables and figures, and its timeline's, in the order the page shows them."""
+    comparisons = {}
+    if sc.comparison is not None:
+        sizes = sorted(by_kind["attack by size"], key=lambda kv: kv[0])
+        comparisons = _comparisons(sc, by_kind["attack table"][0][1], [f for _, f in sizes],
+                                   by_kind["sequencer table"][0][1])
+    if "timeline" in by_kind:
+        comparisons.update(_timeline_items(sc, sorted(by_kind["timeline"], key=lambda kv: sc.timeline.rules.index(kv[0]))))
+    return comparisons
+
+
+def _survival_tasks(sc: Scenario, found: list[Any]) -> list[Task]:
+    """One task per (verdict with a runner-up, population draw): both re-solved on the draw."""
+    from .decision import Build
+    specs = {s.label: s for s in sc.specs()}
+    pops = sc.populations()
+    if len(pops) <= 1:
+        return []
+    return [Task("survival", (v.goal, seed), _survival_draw,
+                 (v.goal, Build(specs[v.winner.label], v.winner.overrides),
+                  Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, sc.timing(), dict(sc.targets)))
+            for v in found if v.winner is not None and v.runner_up is not None
+            for seed, pop in pops]
+
+
 def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
          progress: Callable[[str], None] | None, pool: Any) -> list[Path]:
-    from .decision import GOALS, Build, verdicts
+    from .decision import GOALS, verdicts
     from .reporting import slug, summary_frame, write_page, write_report
     from .robustness import bands, tally
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
@@ -454,26 +489,12 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
     results = by_kind.get("analysis", [])
     sweeps = [({"mechanism": spec.mechanism, "param": spec.param}, frame)
               for spec, (_, frame) in zip(sc.sweep, by_kind.get("sweep", []))]
-    equal = pd.DataFrame([r for _, r in by_kind["equal budget"]]) if "equal budget" in by_kind else None
-    designs = pd.DataFrame([r for _, r in by_kind["design"]]) if "design" in by_kind else None
-    draws = pd.concat([f for _, f in by_kind["robustness"]], ignore_index=True) if "robustness" in by_kind else None
-    comparisons = {}
-    if sc.comparison is not None:
-        sizes = sorted(by_kind["attack by size"], key=lambda kv: kv[0])
-        comparisons = _comparisons(sc, by_kind["attack table"][0][1], [f for _, f in sizes],
-                                   by_kind["sequencer table"][0][1])
-    if "timeline" in by_kind:
-        comparisons.update(_timeline_items(sc, sorted(by_kind["timeline"], key=lambda kv: sc.timeline.rules.index(kv[0]))))
+    equal, designs, draws = (_frame_of(by_kind, kind) for kind in ("equal budget", "design", "robustness"))
+    comparisons = _comparison_items(sc, by_kind)
     summary = summary_frame(results)
     pages = {label: slug(label) + ".md" for label, _ in results}
     found = verdicts(summary, equal, designs, pages)
-    specs = {s.label: s for s in sc.specs()}
-    pops = sc.populations()
-    checks = [Task("survival", (v.goal, seed), _survival_draw,
-                   (v.goal, Build(specs[v.winner.label], v.winner.overrides),
-                    Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, sc.timing(), dict(sc.targets)))
-              for v in found if v.winner is not None and v.runner_up is not None and len(pops) > 1
-              for seed, pop in pops]
+    checks = _survival_tasks(sc, found)
     checked = _submit(checks, pool, progress)
 
     def survival() -> dict[str, Any]:       # asked for last: the pages and figures are written meanwhile

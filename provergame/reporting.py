@@ -254,6 +254,44 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     out.mkdir(parents=True, exist_ok=True)
     context = dict(context or {})
     labelled = [(r if isinstance(r, tuple) else (r.title, r)) for r in results]
+    written, rows = _mechanism_pages(labelled, out, context, pages_written, progress)
+    index = _decision_part(labelled, rows, out, context, bool(verdicts), written)
+    pareto_body = index.pop()
+    index += _design_tables(context, designs, equal_budget, draws)
+    index += ["## Comparison at equilibrium (as configured)", COMPARISON_LEGEND, markdown_table(pd.DataFrame(rows))]
+    if pareto_body:
+        index += ["## Pareto front across mechanisms (as configured)", pareto_body[0], pareto_body[2]]
+    index += _comparison_items(context.get("comparisons", {}), out, written)
+    index += _sweep_items(sweeps, out, written)
+    if verdicts:
+        from provergame.decision import verdict_table
+        checked = survival() if callable(survival) else survival
+        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}))
+    (out / "index.md").write_text("\n\n".join(index) + "\n")
+    written.append(out / "index.md")
+    return written
+
+
+COMPARISON_LEGEND = (
+    "participants: expected number of provers attempting each unit of work; seats: provers holding a "
+    "pool or active-set place (n/a: no seats); hhi and nakamoto: "
+    "concentration of rewards; on-time liveness: chance a valid proof lands within the window (markets: "
+    "share of demand served); eventual liveness: whenever it lands; user_cost: paid per proof landed, and "
+    "per hour; surplus: provers' total expected profit per unit of work; stall bribe: cheapest bribe after "
+    "which the residual equilibrium of the provers not bribed has on-time liveness 0, per unit of work and "
+    "per hour; undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
+    "cartel gain (k): largest joint gain of k players deviating together; collusion sustainable at "
+    "delta >=: grim-trigger threshold of the best pair's cartel (inf: never; n/a: no gain); "
+    "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
+    "max_z: simulator agreement within 4 standard errors; proofs: theorems proved whose hypotheses have a "
+    "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
+    "lists every theorem with its hypotheses and mutation score).")
+
+
+def _mechanism_pages(labelled: list[tuple[str, Any]], out: Path, context: dict[str, Any],
+                     pages_written: Collection[str],
+                     progress: Callable[[str], None] | None) -> tuple[list[Path], list[dict[str, Any]]]:
+    """Each mechanism's page (unless already written) and its row of the comparison table."""
     written: list[Path] = []
     rows = []
     for label, analysis in labelled:
@@ -266,12 +304,19 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         rows.append(row)
         if progress:
             progress(label)
-    index = [f"# provergame report: {context.get('name', 'mechanisms')}"]
+    return written, rows
+
+
+def _decision_part(labelled: list[tuple[str, Any]], rows: list[dict[str, Any]], out: Path,
+                   context: dict[str, Any], has_verdicts: bool, written: list[Path]) -> list[Any]:
+    """index.md's opening: the question, units, assumptions, the verdicts' place, the trade-offs, what
+    each mechanism does not model and the provenance; its last item is the Pareto section's parts."""
+    index: list[Any] = [f"# provergame report: {context.get('name', 'mechanisms')}"]
     if context.get("description"):
         index.append(context["description"])
     index += ["## The decision", _question(context), _units(context),
               "### Assumptions", "\n".join(f"- {a}" for a in ASSUMPTIONS)]
-    if verdicts:
+    if has_verdicts:
         index += ["### Verdicts", _VERDICTS]
     pareto_body: list[str] = []
     if len(rows) >= 2:
@@ -279,8 +324,16 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         written.append(fig_path)
         index += ["### Trade-offs", pareto_body[1], pareto_body[0]]
     index += ["### What each mechanism does not model",
-              "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.traits.limitations}" for label, a in labelled),
+              "\n".join(f"- [{label}]({slug(label)}.md) ({a.game.title}): {a.game.traits.limitations}"
+                        for label, a in labelled),
               "## Provenance", _header(context)]
+    return index + [pareto_body]
+
+
+def _design_tables(context: dict[str, Any], designs: pd.DataFrame | None, equal_budget: pd.DataFrame | None,
+                   draws: pd.DataFrame | None) -> list[str]:
+    """The cheapest designs, the equal-budget table and the robustness bands, each where computed."""
+    index = []
     if designs is not None and len(designs):
         index += ["## Cheapest design meeting the targets",
                   "For every mechanism with one budget parameter: the smallest value of it (searched from 1/1000 to "
@@ -300,24 +353,13 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
                   f"Each mechanism re-solved on {context.get('draws', 1)} populations drawn from the scenario's "
                   f"distributions: median [10%, 90%] of each headline number; 'max regret' is the worst certificate "
                   f"over the draws.", markdown_table(draws)]
-    index += ["## Comparison at equilibrium (as configured)",
-              "participants: expected number of provers attempting each unit of work; seats: provers holding a "
-              "pool or active-set place (n/a: no seats); hhi and nakamoto: "
-              "concentration of rewards; on-time liveness: chance a valid proof lands within the window (markets: "
-              "share of demand served); eventual liveness: whenever it lands; user_cost: paid per proof landed, and "
-              "per hour; surplus: provers' total expected profit per unit of work; stall bribe: cheapest bribe after "
-              "which the residual equilibrium of the provers not bribed has on-time liveness 0, per unit of work and "
-              "per hour; undercut_or_sybil: gain from running 4 identities, or from a 10% price cut for 10 rounds; "
-              "cartel gain (k): largest joint gain of k players deviating together; collusion sustainable at "
-              "delta >=: grim-trigger threshold of the best pair's cartel (inf: never; n/a: no gain); "
-              "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
-              "max_z: simulator agreement within 4 standard errors; proofs: theorems proved whose hypotheses have a "
-              "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
-              "lists every theorem with its hypotheses and mutation score).",
-              markdown_table(pd.DataFrame(rows))]
-    if pareto_body:
-        index += ["## Pareto front across mechanisms (as configured)", pareto_body[0], pareto_body[2]]
-    for title, item in context.get("comparisons", {}).items():
+    return index
+
+
+def _comparison_items(comparisons: dict[str, Any], out: Path, written: list[Path]) -> list[str]:
+    """The scenario's comparisons: a figure (drawn here), a table or a text each."""
+    index = []
+    for title, item in comparisons.items():
         index.append(f"## {title}")
         if isinstance(item, Figure):
             name = f"{slug(item.name)}.png"
@@ -328,19 +370,19 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
             index.append(markdown_table(item))
         else:
             index.append(str(item))
-    if sweeps:
-        index.append("## Sweeps")
-        for spec, frame in sweeps:
-            fig = f"sweep_{slug(spec['mechanism'])}_{slug(spec['param'])}.png"
-            series = {k: frame[k].to_numpy() for k in ("hhi", "user_cost", "participants") if k in frame}
-            _figure(out / fig, frame[spec["param"]].to_numpy(), series, spec["param"],
-                    f"{spec['mechanism']}: equilibrium metrics vs {spec['param']}")
-            written.append(out / fig)
-            index.append(sweep_section(spec, frame, fig))
-    if verdicts:
-        from provergame.decision import verdict_table
-        checked = survival() if callable(survival) else survival
-        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}))
-    (out / "index.md").write_text("\n\n".join(index) + "\n")
-    written.append(out / "index.md")
-    return written
+    return index
+
+
+def _sweep_items(sweeps: Sequence[tuple[dict[str, Any], pd.DataFrame]], out: Path, written: list[Path]) -> list[str]:
+    """Each sweep's figure and table."""
+    if not sweeps:
+        return []
+    index = ["## Sweeps"]
+    for spec, frame in sweeps:
+        fig = f"sweep_{slug(spec['mechanism'])}_{slug(spec['param'])}.png"
+        series = {k: frame[k].to_numpy() for k in ("hhi", "user_cost", "participants") if k in frame}
+        _figure(out / fig, frame[spec["param"]].to_numpy(), series, spec["param"],
+                f"{spec['mechanism']}: equilibrium metrics vs {spec['param']}")
+        written.append(out / fig)
+        index.append(sweep_section(spec, frame, fig))
+    return index

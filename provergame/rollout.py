@@ -6,6 +6,8 @@ It never calls the analytic payoff formulas.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .errors import InvalidParameter, check_int, check_real
@@ -33,6 +35,20 @@ def _profiles(p, mixed, rng: np.random.Generator, rounds: int):
     yield from zip(mixed.at(index[first]), counts.tolist())
 
 
+def _checked_mixture(game: Game, profile: Any) -> Any:
+    """`profile` if it is a MixedProfile of this game's players, each support within its own bounds; else None."""
+    from provergame.solvers.price_mixing import MixedProfile
+    if not isinstance(profile, MixedProfile):
+        return None
+    if len(profile.support) != game.n:
+        raise InvalidParameter("profile", f"a mixture of {len(profile.support)} players", f"{game.n} players")
+    for i, s in enumerate(profile.support):
+        rows = np.tile(profile.mean(), (len(s), 1))
+        rows[:, i] = s
+        game.check_profile(rows)
+    return profile
+
+
 def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: float = 1.0) -> Rollout:
     """Monte Carlo means, standard errors and metrics of `game` played at `profile` (or, given a
     MixedProfile, with every prover drawing its strategy from its mixture each round); on-time
@@ -42,15 +58,7 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     rounds = check_int("rounds", rounds, lo=2, hi=MAX_ROUNDS)
     seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
     window = check_real("window", window, lo=0, lo_open=True)
-    from provergame.solvers.price_mixing import MixedProfile
-    mixed = profile if isinstance(profile, MixedProfile) else None
-    if mixed is not None:
-        if len(mixed.support) != game.n:
-            raise InvalidParameter("profile", f"a mixture of {len(mixed.support)} players", f"{game.n} players")
-        for i, s in enumerate(mixed.support):         # each prover's support within its own bounds
-            rows = np.tile(mixed.mean(), (len(s), 1))
-            rows[:, i] = s
-            game.check_profile(rows)
+    mixed = _checked_mixture(game, profile)
     p = None if mixed is not None else game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))

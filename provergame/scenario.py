@@ -193,6 +193,14 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _unique_labels(self) -> "Scenario":
+        self._check_mechanisms()
+        self._check_timeline()
+        self._check_targets()
+        self._check_sweeps()
+        return self
+
+    def _check_mechanisms(self) -> None:
+        """Every [[mechanism]] names a known kind and a string label, and labels are unique."""
         kinds = registered()
         for i, m in enumerate(self.mechanism):
             if not isinstance(m.get("kind"), str) or m["kind"] not in kinds and m["kind"] not in routed_kinds():
@@ -205,20 +213,27 @@ class Scenario(_Strict):
         if dup:
             raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
                              f"give each a distinct 'label'")
-        if self.timeline is not None:
-            if self.spec(self.timeline.mechanism) is None:
-                raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is not a mechanism of this scenario")
-            unknown = set(self.timeline.economy) - set(_economy_fields())
-            if unknown:
-                raise ValueError(f"timeline.economy has unknown keys {sorted(unknown)}; known: "
-                                 f"{', '.join(_economy_fields())}")
-            self.timeline.economy_params()
+
+    def _check_timeline(self) -> None:
+        if self.timeline is None:
+            return
+        if self.spec(self.timeline.mechanism) is None:
+            raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is not a mechanism of this scenario")
+        unknown = set(self.timeline.economy) - set(_economy_fields())
+        if unknown:
+            raise ValueError(f"timeline.economy has unknown keys {sorted(unknown)}; known: "
+                             f"{', '.join(_economy_fields())}")
+        self.timeline.economy_params()
+
+    def _check_targets(self) -> None:
         from .targets import TARGETS
         for key, bound in self.targets.items():
             if key not in TARGETS:
                 raise ValueError(f"targets.{key} is not a target; targets are {', '.join(TARGETS)}")
             if not np.isfinite(bound) or bound < 0:
                 raise ValueError(f"targets.{key} must be a finite number >= 0 (got {bound!r})")
+
+    def _check_sweeps(self) -> None:
         for i, sw in enumerate(self.sweep):
             spec = self.spec(sw.mechanism)
             if spec is None:
@@ -227,7 +242,6 @@ class Scenario(_Strict):
             if sw.param not in fields_:
                 raise ValueError(f"sweep[{i}].param {sw.param!r} is not a parameter of {spec.kind} "
                                  f"(one of {', '.join(fields_)})")
-        return self
 
     def specs(self) -> list[MechanismSpec]:
         """Every [[mechanism]] table as a MechanismSpec (label defaults to the kind)."""

@@ -206,6 +206,32 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     a store written by a different sweep is refused. If no chunk finishes for `timeout` seconds the
     sweep raises SweepError, keeping what finished.
     """
+    analyses, rounds, seeds, timeout, connect_timeout, chunk, workers = _checked_sweep(
+        make_game, analyses, rounds, seeds, timeout, connect_timeout, chunk, workers)
+    points = grid_points(grid)
+    identities = [_game_identity(make_game, p) for p in points]
+    sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
+    tasks = [(_digest({"game": ident, "s": s, "a": list(analyses), "r": rounds}), p, s)
+             for p, ident in zip(points, identities) for s in seeds]
+    with _executor(executor, workers, connect_timeout) as ex:
+        db = _Store(store, sweep_id) if store is not None else None
+        results = db.done() if db else {}
+        todo = [t for t in tasks if t[0] not in results]
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = _progress(len(tasks), len(tasks) - len(todo)) if show else None
+        try:
+            _collect(_run(ex, make_game, _chunks(todo, chunk, workers), analyses, rounds, timeout), results, db, bar)
+        except SweepError as exc:
+            kept = f" and are kept in {db.path}: rerun the same sweep to resume" if db else ""
+            raise SweepError(f"{exc}; {len(results)} of {len(tasks)} points finished{kept}") from None
+        finally:
+            _finish(bar, db)
+    return pd.DataFrame([results[k] for k, _, _ in tasks])
+
+
+def _checked_sweep(make_game: Any, analyses: Sequence[str], rounds: int, seeds: Sequence[int], timeout: float,
+                   connect_timeout: float, chunk: int | None, workers: int | None) -> tuple:
+    """sweep's arguments checked, each named: (analyses, rounds, seeds, timeout, connect_timeout, chunk, workers)."""
     analyses = tuple(analyses)
     bad = set(analyses) - set(ANALYSES)
     if bad or "solve" not in analyses:
@@ -222,37 +248,32 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
         workers = check_int("workers", workers, lo=1, hi=1024)
     if not callable(make_game):
         raise InvalidParameter("make_game", make_game, "a callable returning a game")
-    points = grid_points(grid)
-    identities = [_game_identity(make_game, p) for p in points]
-    sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
-    tasks = [(_digest({"game": ident, "s": s, "a": list(analyses), "r": rounds}), p, s)
-             for p, ident in zip(points, identities) for s in seeds]
-    with _executor(executor, workers, connect_timeout) as ex:
-        db = _Store(store, sweep_id) if store is not None else None
-        results = db.done() if db else {}
-        todo = [t for t in tasks if t[0] not in results]
-        size = chunk or max(1, min(64, len(todo) // (4 * (workers or os.cpu_count() or 1)) or 1))
-        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        show = sys.stderr.isatty() if progress is None else progress
-        bar = _progress(len(tasks), len(tasks) - len(todo)) if show else None
-        try:
-            for items in _run(ex, make_game, chunks, analyses, rounds, timeout):
-                if db:
-                    db.add(items)
-                results.update(items)
-                if bar:
-                    bar[0].update(bar[1], advance=len(items))
-        except SweepError as exc:
-            kept = len(results)
-            raise SweepError(f"{exc}; {kept} of {len(tasks)} points finished"
-                             + (f" and are kept in {db.path}: rerun the same sweep to resume" if db else "")) from None
-        finally:
-            if bar:
-                bar[0].stop()
-            if db:
-                db.remove_if_new()
-                db.close()
-    return pd.DataFrame([results[k] for k, _, _ in tasks])
+    return analyses, rounds, seeds, timeout, connect_timeout, chunk, workers
+
+
+def _chunks(todo: list, chunk: int | None, workers: int | None) -> list[list]:
+    """The tasks in chunks of `chunk` (default: about four chunks per worker, at most 64 tasks each)."""
+    size = chunk or max(1, min(64, len(todo) // (4 * (workers or os.cpu_count() or 1)) or 1))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def _finish(bar: Any, db: Any) -> None:
+    """Stop the progress bar; close the store (removing it when this sweep created it and kept nothing)."""
+    if bar:
+        bar[0].stop()
+    if db:
+        db.remove_if_new()
+        db.close()
+
+
+def _collect(finished: Iterator[list], results: dict, db: Any, bar: Any) -> None:
+    """Each finished chunk into the store (as it arrives), the results and the progress bar."""
+    for items in finished:
+        if db:
+            db.add(items)
+        results.update(items)
+        if bar:
+            bar[0].update(bar[1], advance=len(items))
 
 
 def _run(ex: Executor | None, make_game, chunks, analyses, rounds, timeout) -> Iterator[list]:

@@ -243,22 +243,28 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     if executor is None or executor == "serial" or len(seeds) == 1:
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
-        import os
-        import pickle
-
-        from .sweep import _executor
-        try:
-            pickle.dumps(make_game)
-        except Exception:      # noqa: BLE001 - lambdas, closures and local classes do not pickle
-            raise InvalidParameter("make_game", getattr(make_game, "__name__", type(make_game).__name__),
-                                   "a picklable callable to run on an executor (a top-level function or "
-                                   "provergame.timeline.Rebuild(game))") from None
-        workers = check_int("workers", workers if workers is not None else (os.cpu_count() or 1), lo=1, hi=4096)
-        groups = [list(g) for g in np.array_split(np.asarray(seeds, dtype=object), min(workers, len(seeds)))]
-        with _executor(executor, workers) as pool:
-            futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]
-            runs = [r for f in futures for r in f.result()]
+        runs = _runs_on(executor, workers, make_game, provers, environment, seeds, rule, economy)
     return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(3)), rule=rule)
+
+
+def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population], Any], provers: Population,
+             environment: Environment, seeds: list[int], rule: str, economy: Economy) -> list:
+    """The seeds' runs spread over `executor` in `workers` groups (make_game must pickle)."""
+    import os
+    import pickle
+
+    from .sweep import _executor
+    try:
+        pickle.dumps(make_game)
+    except Exception:      # noqa: BLE001 - lambdas, closures and local classes do not pickle
+        raise InvalidParameter("make_game", getattr(make_game, "__name__", type(make_game).__name__),
+                               "a picklable callable to run on an executor (a top-level function or "
+                               "provergame.timeline.Rebuild(game))") from None
+    workers = check_int("workers", workers if workers is not None else (os.cpu_count() or 1), lo=1, hi=4096)
+    groups = [list(g) for g in np.array_split(np.asarray(seeds, dtype=object), min(workers, len(seeds)))]
+    with _executor(executor, workers) as pool:
+        futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]
+        return [r for f in futures for r in f.result()]
 
 
 def _check_run(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
@@ -352,113 +358,169 @@ def _reward(game: Any) -> float:
 
 
 def _run(make_game, provers: Population, env: Environment, seed: int, rule: str, eco: Economy):
-    from .api import solve
-    from .games import WinnerTakesAll
-    from provergame.games.base import trusted_profiles
-    from .solvers.regret import best_responses
-    rng = np.random.default_rng(seed)
-    n0 = len(provers)
-    start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
-    st = _State(cost=provers.cost.copy(), rate=provers.rate.copy(), stake=provers.stake.copy(),
-                reliability=provers.reliability.copy(), capacity=provers.capacity.copy(), balance=start,
-                alive=np.ones(n0, dtype=bool), joins=np.zeros(n0, dtype=int), below=np.zeros(n0, dtype=int),
-                bought=np.zeros(n0, dtype=int), earned=np.zeros(n0), names=list(provers.names),
-                restaked=np.zeros(n0))
-    gas = env.submission_cost(eco.gas_per_submission)
-    verify = env.submission_cost(eco.gas_per_verification)
-    propose = env.submission_cost(eco.gas_per_proposal)
-    solved: dict[bytes, np.ndarray] = {}
-    decided: dict[bytes, tuple] = {}
-    initial = float(st.balance.sum())
-    totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
-                  sequencer_minted=0.0, sequencer_gas=0.0, restaked=0.0)
-    last_profile = np.ones(n0)
-    games = _Games()
-    probe = make_game(provers)
-    booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None else None
-    scores = np.asarray(probe.scores, float).copy() if booster is not None else None
-    E = env.epochs
-    col = {k: np.zeros(E) for k in KPI_FLOATS}
-    icol = {k: np.zeros(E, dtype=np.int64) for k in KPI_INTS}
-    led = {k: np.zeros(E) for k in LEDGER}
-    paid: list[np.ndarray] = []
-    balances = []
-    amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
-    alive_idx = alive_mask = None
-    seq_held = 0.0                              # the sequencers' account: block rewards in, proposal gas out
-    for e in range(E):  # epochs are state updates: each one plays its units of work vectorised
+    """One seed's run: each epoch newcomers arrive, the committed provers play the epoch's units of work,
+    a fallback covers what is left, balances settle, and the books and KPIs are written."""
+    run = _Run(make_game, provers, env, seed, rule, eco)
+    for e in range(env.epochs):    # epochs are state updates: each one plays its units of work vectorised
+        run.arrivals(e)
+        epoch = run.commitments(e)
+        run.fallback(e, epoch)
+        run.settle(e, epoch)
+        run.book(e, epoch)
+    return _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances, run.st.names)
+
+
+@dataclass
+class _Epoch:
+    """What one epoch's work did: per-prover rewards, spending and attempts, and its counts and flows."""
+
+    working: np.ndarray
+    demand: int
+    reward: np.ndarray
+    spent: np.ndarray
+    attempts: np.ndarray
+    seats: int | None = None
+    proven: int = 0
+    on_time: int = 0
+    fallback_proven: int = 0
+    renegers: int = 0
+    opex: float = 0.0
+    gas: float = 0.0
+    burned: float = 0.0
+
+
+class _Run:
+    """The state of one seed's run and its steps (see _run)."""
+
+    def __init__(self, make_game, provers: Population, env: Environment, seed: int, rule: str, eco: Economy):
+        self.make_game, self.env, self.rule, self.eco = make_game, env, rule, eco
+        self.rng = np.random.default_rng(seed)
+        n0 = len(provers)
+        start = provers.stake.copy() if eco.stake_is_balance else np.full(n0, eco.initial_balance)
+        self.st = _State(cost=provers.cost.copy(), rate=provers.rate.copy(), stake=provers.stake.copy(),
+                         reliability=provers.reliability.copy(), capacity=provers.capacity.copy(), balance=start,
+                         alive=np.ones(n0, dtype=bool), joins=np.zeros(n0, dtype=int), below=np.zeros(n0, dtype=int),
+                         bought=np.zeros(n0, dtype=int), earned=np.zeros(n0), names=list(provers.names),
+                         restaked=np.zeros(n0))
+        self.gas = env.submission_cost(eco.gas_per_submission)
+        self.verify = env.submission_cost(eco.gas_per_verification)
+        self.propose = env.submission_cost(eco.gas_per_proposal)
+        self.solved: dict[bytes, np.ndarray] = {}
+        self.decided: dict[bytes, tuple] = {}
+        self.initial = float(self.st.balance.sum())
+        self.totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
+                           sequencer_minted=0.0, sequencer_gas=0.0, restaked=0.0)
+        self.last_profile = np.ones(n0)
+        self.games = _Games()
+        probe = make_game(provers)
+        self.booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None \
+            else None
+        self.scores = np.asarray(probe.scores, float).copy() if self.booster is not None else None
+        E = env.epochs
+        self.col = {k: np.zeros(E) for k in KPI_FLOATS}
+        self.icol = {k: np.zeros(E, dtype=np.int64) for k in KPI_INTS}
+        self.led = {k: np.zeros(E) for k in LEDGER}
+        self.paid: list[np.ndarray] = []
+        self.balances: list[tuple[np.ndarray, np.ndarray]] = []
+        self.amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
+        self.alive_idx: np.ndarray | None = None
+        self.alive_mask: np.ndarray | None = None
+        self.seq_held = 0.0                      # the sequencers' account: block rewards in, proposal gas out
+
+    def arrivals(self, e: int) -> None:
+        """Newcomers (Poisson), their capex, and the stake that follows the balances."""
+        eco, st = self.eco, self.st
         if eco.entry_rate > 0:
-            k = int(rng.poisson(eco.entry_rate))
+            k = int(self.rng.poisson(eco.entry_rate))
             if k:
-                initial += st.add(rng, k, e, eco)
-                totals["capex"] += k * eco.capex
-                last_profile = np.append(last_profile, np.ones(k))
-                if scores is not None:
-                    scores = np.append(scores, np.zeros(k))           # newcomers start at score 0
+                self.initial += st.add(self.rng, k, e, eco)
+                self.totals["capex"] += k * eco.capex
+                self.last_profile = np.append(self.last_profile, np.ones(k))
+                if self.scores is not None:
+                    self.scores = np.append(self.scores, np.zeros(k))        # newcomers start at score 0
         _restake(st, eco)
-        games.scores = scores
+        self.games.scores = self.scores
+
+    def _plan(self, working: np.ndarray, g_then: float, g_now: float) -> tuple:
+        """The epoch's decisions, kept by everything they depend on (a steady stretch decides once)."""
+        from .solvers.regret import best_responses
+        st, scores = self.st, self.scores
+        key = b"".join([working.tobytes(), st.stake[working].tobytes(), np.float64(g_then).tobytes(),
+                        np.float64(g_now).tobytes(), b"" if scores is None else scores[working].tobytes(),
+                        self.last_profile[working].tobytes() if self.rule == "best-response" else b""])
+        plan = self.decided.get(key)
+        if plan is None:
+            plan = _decide(self.make_game, self.games, st, working, g_then, g_now, self.rule, self.eco,
+                           self.last_profile, best_responses)
+            if len(self.decided) >= self.games.limit:
+                self.decided.clear()
+            self.decided[key] = plan
+        return plan
+
+    def commitments(self, e: int) -> _Epoch:
+        """The committed provers play the epoch's units of work; reneging provers forfeit their bond."""
+        from provergame.games.base import trusted_profiles
+        st, eco = self.st, self.eco
         working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
-        seats = None
-        demand = int(env.demand[e])
         n = len(st.cost)
-        reward = np.zeros(n)
-        spent = np.zeros(n)
-        proven = on_time = fallback_proven = renegers = 0
-        attempts = np.zeros(n)
-        epoch_opex = epoch_gas = epoch_burned = 0.0
-        if len(working) and demand:
-            g_now, g_then = gas[e], gas[max(e - 1, 0)]
-            # everything the epoch's decisions depend on; a steady stretch of epochs decides once
-            key = b"".join([working.tobytes(), st.stake[working].tobytes(), np.float64(g_then).tobytes(),
-                            np.float64(g_now).tobytes(), b"" if scores is None else scores[working].tobytes(),
-                            last_profile[working].tobytes() if rule == "best-response" else b""])
-            plan = decided.get(key)
-            if plan is None:
-                plan = _decide(make_game, games, st, working, g_then, g_now, rule, eco, last_profile, best_responses)
-                if len(decided) >= games.limit:
-                    decided.clear()
-                decided[key] = plan
-            game, profile, delivers, seats = plan
-            with trusted_profiles():                 # the plan's profile was checked when it was decided
-                out = game.play(profile, rng, demand)
-            paid_now, cost_now, tried = out.totals()
-            reward[working] += paid_now
-            spent[working] += cost_now
-            attempts[working] += tried
-            epoch_gas += float(tried.sum() * g_now)
-            epoch_opex += float(tried @ st.cost[working])
-            epoch_burned += float(cost_now.sum() - tried @ (st.cost[working] + g_now))
-            forfeits = working[(delivers == 0) & (tried > 0)]          # drawn, reneged: the bond is burned
-            spent[forfeits] += eco.bond
-            epoch_burned += eco.bond * forfeits.size
-            renegers = int(forfeits.size)
-            accepted = out.accepted if out.served is None else out.served >= 1
-            proven = int(accepted.sum())
-            on_time = int(np.sum(out.on_time(eco.window) >= 1))
-            last_profile[working] = profile
-        unproven = demand - proven
-        alive = np.flatnonzero(st.alive & (st.joins <= e)) if unproven and eco.fallback == "race" else working[:0]
-        if unproven and eco.fallback == "race" and eco.fallback_reward > 0 and len(alive):
-            race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas[e]))
-            rkey = b"race" + alive.tobytes() + np.float64(gas[e]).tobytes()
-            if rkey not in solved:
-                solved[rkey] = solve(race).profile
-            rout = race.play(solved[rkey], rng, unproven)
-            r_paid, r_cost, r_tried = rout.totals()
-            reward[alive] += r_paid
-            spent[alive] += r_cost
-            attempts[alive] += r_tried
-            epoch_gas += float(r_tried.sum() * gas[e])
-            epoch_opex += float(r_tried @ st.cost[alive])
-            fallback_proven = int(rout.accepted.sum())
-        if scores is not None:                  # reward booster: decay, + increment for a paid proof
+        ep = _Epoch(working, int(self.env.demand[e]), np.zeros(n), np.zeros(n), np.zeros(n))
+        if not (len(working) and ep.demand):
+            return ep
+        g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
+        game, profile, delivers, ep.seats = self._plan(working, g_then, g_now)
+        with trusted_profiles():                 # the plan's profile was checked when it was decided
+            out = game.play(profile, self.rng, ep.demand)
+        paid_now, cost_now, tried = out.totals()
+        ep.reward[working] += paid_now
+        ep.spent[working] += cost_now
+        ep.attempts[working] += tried
+        ep.gas += float(tried.sum() * g_now)
+        ep.opex += float(tried @ st.cost[working])
+        ep.burned += float(cost_now.sum() - tried @ (st.cost[working] + g_now))
+        forfeits = working[(delivers == 0) & (tried > 0)]          # drawn, reneged: the bond is burned
+        ep.spent[forfeits] += eco.bond
+        ep.burned += eco.bond * forfeits.size
+        ep.renegers = int(forfeits.size)
+        accepted = out.accepted if out.served is None else out.served >= 1
+        ep.proven = int(accepted.sum())
+        ep.on_time = int(np.sum(out.on_time(eco.window) >= 1))
+        self.last_profile[working] = profile
+        return ep
+
+    def fallback(self, e: int, ep: _Epoch) -> None:
+        """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned."""
+        from .api import solve
+        from .games import WinnerTakesAll
+        st, eco = self.st, self.eco
+        unproven = ep.demand - ep.proven
+        if not (unproven and eco.fallback == "race" and eco.fallback_reward > 0):
+            return
+        alive = np.flatnonzero(st.alive & (st.joins <= e))
+        if not len(alive):
+            return
+        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, self.gas[e]))
+        rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes()
+        if rkey not in self.solved:
+            self.solved[rkey] = solve(race).profile
+        rout = race.play(self.solved[rkey], self.rng, unproven)
+        r_paid, r_cost, r_tried = rout.totals()
+        ep.reward[alive] += r_paid
+        ep.spent[alive] += r_cost
+        ep.attempts[alive] += r_tried
+        ep.gas += float(r_tried.sum() * self.gas[e])
+        ep.opex += float(r_tried @ st.cost[alive])
+        ep.fallback_proven = int(rout.accepted.sum())
+
+    def settle(self, e: int, ep: _Epoch) -> None:
+        """Booster scores, balances, reinvested profit and hardware renewal at the epoch's end."""
+        st, eco, totals = self.st, self.eco, self.totals
+        if self.scores is not None:             # reward booster: decay, + increment for a paid proof
             live = np.flatnonzero(st.alive)
-            scores[live] = booster.step(scores[live], reward[live] > 0)
-        minted = float(reward.sum())
-        st.balance += reward - spent
-        st.earned += reward - spent
+            self.scores[live] = self.booster.step(self.scores[live], ep.reward[live] > 0)
+        st.balance += ep.reward - ep.spent
+        st.earned += ep.reward - ep.spent
         if eco.reinvest > 0:                    # a share of this epoch's profit goes into stake
-            moved = eco.reinvest * np.clip(reward - spent, 0.0, np.maximum(st.balance, 0.0))
+            moved = eco.reinvest * np.clip(ep.reward - ep.spent, 0.0, np.maximum(st.balance, 0.0))
             st.balance -= moved
             st.restaked += moved
             st.stake += moved
@@ -469,49 +531,58 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             st.balance[renew] -= eco.capex
             totals["capex"] += eco.capex * int(renew.sum())
             st.bought[renew], st.earned[renew] = e + 1, 0.0
-            retire = worn & ~renew
-            _withdraw(st, retire, totals)
-        totals["minted"] += minted
-        totals["opex"] += epoch_opex
-        totals["gas"] += epoch_gas
-        totals["burned"] += epoch_burned
-        totals["protocol_gas"] += (proven + fallback_proven) * verify[e]
-        seq_revenue, seq_gas = eco.sequencer_reward * (proven + fallback_proven), demand * propose[e]
+            _withdraw(st, worn & ~renew, totals)
+
+    def book(self, e: int, ep: _Epoch) -> None:
+        """The ledger's totals, exits below the bond, and the epoch's KPI and ledger rows."""
+        st, eco, totals = self.st, self.eco, self.totals
+        landed = ep.proven + ep.fallback_proven
+        totals["minted"] += float(ep.reward.sum())
+        totals["opex"] += ep.opex
+        totals["gas"] += ep.gas
+        totals["burned"] += ep.burned
+        totals["protocol_gas"] += landed * self.verify[e]
+        seq_revenue, seq_gas = eco.sequencer_reward * landed, ep.demand * self.propose[e]
         totals["sequencer_minted"] += seq_revenue
         totals["sequencer_gas"] += seq_gas
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
         leaving = st.alive & (st.below >= eco.exit_after)
         if leaving.any():
             _withdraw(st, leaving, totals)
-        if alive_idx is None or len(alive_idx) != len(st.alive) or not np.array_equal(alive_mask, st.alive):
-            alive_mask = st.alive.copy()
-            alive_idx = np.flatnonzero(alive_mask)
+        if self.alive_idx is None or len(self.alive_idx) != len(st.alive) or \
+                not np.array_equal(self.alive_mask, st.alive):
+            self.alive_mask = st.alive.copy()
+            self.alive_idx = np.flatnonzero(self.alive_mask)
+        self.seq_held += seq_revenue - seq_gas
+        self._kpis(e, ep, seq_revenue, seq_gas)
+        self.paid.append(ep.reward)
+        self.balances.append((self.alive_idx, st.balance[self.alive_idx]))
+
+    def _kpis(self, e: int, ep: _Epoch, seq_revenue: float, seq_gas: float) -> None:
+        st, col, icol, led, totals, alive_idx = self.st, self.col, self.icol, self.led, self.totals, self.alive_idx
         held = float(st.balance.sum())
-        paid.append(reward)
-        icol["demand"][e], icol["proven"][e], icol["on_time"][e] = demand, proven, on_time
+        icol["demand"][e], icol["proven"][e], icol["on_time"][e] = ep.demand, ep.proven, ep.on_time
         icol["fallback_proven"][e], icol["active_provers"][e], icol["bonds_forfeited"][e] = \
-            fallback_proven, len(working), renegers
-        icol["attempting_provers"][e], icol["alive_provers"][e] = int(np.count_nonzero(attempts)), int(st.alive.sum())
-        col["seats"][e] = np.nan if seats is None else seats
-        col["prover_profit"][e] = float(reward.sum() - spent.sum() - amortised * st.alive.sum())
-        col["protocol_gas"][e] = (proven + fallback_proven) * verify[e]
-        col["minted"][e] = minted
-        col["booster_score_mean"][e] = float(scores[st.alive].mean()) if scores is not None and st.alive.any() \
-            else np.nan
+            ep.fallback_proven, len(ep.working), ep.renegers
+        icol["attempting_provers"][e] = int(np.count_nonzero(ep.attempts))
+        icol["alive_provers"][e] = int(st.alive.sum())
+        col["seats"][e] = np.nan if ep.seats is None else ep.seats
+        col["prover_profit"][e] = float(ep.reward.sum() - ep.spent.sum() - self.amortised * st.alive.sum())
+        col["protocol_gas"][e] = (ep.proven + ep.fallback_proven) * self.verify[e]
+        col["minted"][e] = float(ep.reward.sum())
+        col["booster_score_mean"][e] = float(self.scores[st.alive].mean()) \
+            if self.scores is not None and st.alive.any() else np.nan
         col["balance_total"][e] = held
         col["balance_min"][e] = float(st.balance[alive_idx].min()) if len(alive_idx) else 0.0
-        col["token_supply"][e] = initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"]
+        col["token_supply"][e] = self.initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"]
         col["sequencer_revenue"][e], col["sequencer_gas"][e] = seq_revenue, seq_gas
         col["sequencer_profit"][e] = seq_revenue - seq_gas
         col["stake_total"][e] = float(st.stake[alive_idx].sum())
-        led["initial"][e] = initial
+        led["initial"][e] = self.initial
         for name, value in totals.items():
             led[name][e] = value
         led["held"][e] = held
-        seq_held += seq_revenue - seq_gas
-        led["sequencer_held"][e] = seq_held
-        balances.append((alive_idx, st.balance[alive_idx]))
-    return _frames(seed, env, gas, col, icol, led, paid, balances, st.names)
+        led["sequencer_held"][e] = self.seq_held
 
 
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
@@ -610,40 +681,14 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     ("processes", "dask://HOST:PORT", an Executor; default here); with `store` (a CSV path) every row is
     written as it finishes and a rerun skips the (point, seed) pairs already there, so a killed grid
     resumes without loss."""
-    import dataclasses
-    import json
-    from pathlib import Path
-
-    from .sweep import grid_points
     economy = Economy() if economy is None else economy
-    eco_fields = {f.name for f in dataclasses.fields(Economy)}
-    points = grid_points(grid)
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
-    tasks = []
-    for k, params in enumerate(points):
-        eco = dataclasses.replace(economy, **{n: v for n, v in params.items() if n in eco_fields})
-        game_params = {n: v for n, v in params.items() if n not in eco_fields}
-        _check_run(_PointGame(make_game, game_params), provers, environment, rule)   # a bad point, named
-        for seed in seeds:
-            key = json.dumps({"point": params, "seed": seed, "rule": rule}, sort_keys=True, default=str)
-            tasks.append((k, key, params, game_params, eco, seed))
-    done: dict[str, dict] = {}
-    path = Path(store) if store is not None else None
-    if path is not None and path.exists() and path.stat().st_size:
-        for row in pd.read_csv(path).to_dict("records"):
-            done[row["key"]] = row
-    todo = [t for t in tasks if t[1] not in done]
-
-    def record(task, summary):
-        row = {"key": task[1], **{n: task[2][n] for n in grid}, "seed": task[5], "rule": rule, **summary}
-        done[task[1]] = row
-        if path is not None:
-            header = not path.exists() or not path.stat().st_size
-            pd.DataFrame([row]).to_csv(path, mode="a", header=header, index=False)
-
+    tasks = _grid_tasks(make_game, grid, provers, environment, seeds, rule, economy)
+    done = _GridStore(store, list(grid), rule)
+    todo = [t for t in tasks if t[1] not in done.rows]
     if executor is None or executor == "serial":
         for t in todo:
-            record(t, _grid_point(make_game, provers, environment, t[3], t[4], t[5], rule))
+            done.record(t, _grid_point(make_game, provers, environment, t[3], t[4], t[5], rule))
     else:
         from concurrent.futures import as_completed
 
@@ -651,9 +696,49 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
         with _executor(executor, workers) as pool:
             futures = {pool.submit(_grid_point, make_game, provers, environment, t[3], t[4], t[5], rule): t for t in todo}
             for fut in as_completed(futures):
-                record(futures[fut], fut.result())
-    rows = [done[t[1]] for t in tasks]
+                done.record(futures[fut], fut.result())
+    rows = [done.rows[t[1]] for t in tasks]
     return pd.DataFrame(rows).drop(columns="key")
+
+
+def _grid_tasks(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], provers: Population,
+                environment: Environment, seeds: list[int], rule: str, economy: Economy) -> list[tuple]:
+    """(point index, key, point, game parameters, economy, seed) for every point x seed, each point checked."""
+    import dataclasses
+    import json
+
+    from .sweep import grid_points
+    eco_fields = {f.name for f in dataclasses.fields(Economy)}
+    tasks = []
+    for k, params in enumerate(grid_points(grid)):
+        eco = dataclasses.replace(economy, **{n: v for n, v in params.items() if n in eco_fields})
+        game_params = {n: v for n, v in params.items() if n not in eco_fields}
+        _check_run(_PointGame(make_game, game_params), provers, environment, rule)   # a bad point, named
+        for seed in seeds:
+            key = json.dumps({"point": params, "seed": seed, "rule": rule}, sort_keys=True, default=str)
+            tasks.append((k, key, params, game_params, eco, seed))
+    return tasks
+
+
+class _GridStore:
+    """A timeline grid's finished rows by key, read from and appended to the CSV `store` when given."""
+
+    def __init__(self, store: str | None, names: list[str], rule: str):
+        from pathlib import Path
+        self.path = Path(store) if store is not None else None
+        self.names, self.rule = names, rule
+        self.rows: dict[str, dict] = {}
+        if self.path is not None and self.path.exists() and self.path.stat().st_size:
+            for row in pd.read_csv(self.path).to_dict("records"):
+                self.rows[row["key"]] = row
+
+    def record(self, task: tuple, summary: dict) -> None:
+        row = {"key": task[1], **{n: task[2][n] for n in self.names}, "seed": task[5], "rule": self.rule, **summary}
+        self.rows[task[1]] = row
+        if self.path is not None:
+            header = not self.path.exists() or not self.path.stat().st_size
+            pd.DataFrame([row]).to_csv(self.path, mode="a", header=header, index=False)
+
 
 
 def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,

@@ -184,3 +184,37 @@ def test_loading_a_scenario_leaves_heavy_libraries_for_the_workers():
             "print(','.join(m for m in heavy if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", loaded
+
+
+def _complexity(fn: ast.AST) -> int:
+    """McCabe's cyclomatic complexity as radon counts it: 1 + branches (if, loops, except, conditional
+    expressions, comprehension clauses, assert) + extra operands of and/or; nested functions apart."""
+    count = 1
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.IfExp, ast.Assert)):
+            count += 1
+        elif isinstance(node, ast.comprehension):
+            count += 1 + len(node.ifs)
+        elif isinstance(node, ast.BoolOp):
+            count += len(node.values) - 1
+        elif isinstance(node, (ast.For, ast.While)) and node.orelse:
+            count += 1
+        stack.extend(ast.iter_child_nodes(node))
+    return count
+
+
+def test_orchestration_is_small_named_steps():
+    """No function in provergame/ is over 60 lines or has cyclomatic complexity over 15 (issue 24): the
+    report writer, the design search and the timeline's epoch loop are small named steps."""
+    offenders = []
+    for path in sorted((ROOT / "provergame").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines, cc = node.end_lineno - node.lineno + 1, _complexity(node)
+                if lines > 60 or cc > 15:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {lines} lines, complexity {cc}")
+    assert offenders == []
