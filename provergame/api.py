@@ -16,7 +16,7 @@ from .timing import Timing
 from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.metrics import Metrics
-from provergame.solvers.bribe import BribeThreshold, bribe_threshold
+from provergame.solvers.bribe import BribeThreshold
 from provergame.solvers.regret import regret_and_best
 
 
@@ -194,38 +194,48 @@ class Analysis:
     metrics: Metrics
     rollout: Rollout
     cross_check: CrossCheck
-    bribe: BribeThreshold
     proofs: pd.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
     timing: Timing = field(default_factory=Timing)
-    coalitions: dict[int, Any] = field(default_factory=dict)
-    cartel: Any = None
+    attacks: dict[str, Any] = field(default_factory=dict)     # by registered attack (provergame.attacks)
 
     @property
     def title(self) -> str:
         return self.game.title
 
+    @property
+    def bribe(self) -> BribeThreshold:
+        """The stall bribe after everyone responds (the "withhold" attack)."""
+        return self.attacks["withhold"]
+
+    @property
+    def coalitions(self) -> dict[int, Any]:
+        """The best joint deviation of up to k = 2, 3 players (the "coalitions" attack)."""
+        found = self.attacks.get("coalitions")
+        return {} if found is None else found.by_size
+
+    @property
+    def cartel(self) -> Any:
+        """The best pair's cartel, None where no pair gains (the "coalitions" attack)."""
+        found = self.attacks.get("coalitions")
+        return None if found is None else found.cartel
+
     def summary(self) -> dict[str, Any]:
+        """The comparison table's row: metrics, every registered attack's columns, certificates, proofs."""
+        from .attacks import ATTACKS
         m = self.metrics
         t = self.timing
         proved = int(self.proofs["counted"].sum()) if len(self.proofs) else 0
-        delta: Any = "n/a (no joint gain)"
-        if self.cartel is not None and np.isfinite(self.cartel.delta_star):
-            delta = self.cartel.delta_star
-        elif not self.coalitions:
-            delta = "n/a (fewer than 2 players or above the size limit)"
         seats = self.game.seats(self.equilibrium.profile)
-        return {"mechanism": self.title, "participants": m["participants"],
-                "seats": "n/a" if seats is None else seats, "hhi": m["hhi"],
-                "nakamoto": m["nakamoto"], "on-time liveness": m["liveness"],
-                "eventual liveness": m["eventual_liveness"], "user_cost per proof": m["user_cost"],
-                "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"]),
-                "surplus": m["surplus"], "stall bribe per unit": self.bribe.total,
-                "stall bribe per hour": t.per_hour(self.bribe.total) if np.isfinite(self.bribe.total) else self.bribe.total,
-                "undercut_or_sybil": self.extra.get("_undercut_sybil", "not applicable"),
-                "cartel gain (k = 2)": self.coalitions[2].gain if 2 in self.coalitions else float("nan"),
-                "cartel gain (k = 3)": self.coalitions[3].gain if 3 in self.coalitions else float("nan"),
-                "collusion sustainable at delta >=": delta, "regret": self.equilibrium.regret,
+        row = {"mechanism": self.title, "participants": m["participants"],
+               "seats": "n/a" if seats is None else seats, "hhi": m["hhi"],
+               "nakamoto": m["nakamoto"], "on-time liveness": m["liveness"],
+               "eventual liveness": m["eventual_liveness"], "user_cost per proof": m["user_cost"],
+               "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"]), "surplus": m["surplus"]}
+        for name, attack in ATTACKS.items():
+            if self.attacks.get(name) is not None:
+                row.update(attack.columns(self.attacks[name], t))
+        return {**row, "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
                 "proofs": f"{proved}/{len(self.proofs)} proved, non-vacuous"}
 
@@ -238,46 +248,14 @@ class Analysis:
                 + self.cross_check._repr_markdown_() + "\n\n" + markdown_table(self.proofs))
 
 
-def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
-    """One line for the comparison table: is running extra identities, or cutting price, profitable?
-    Sybils wherever the protocol selects by identity or stake; predatory pricing wherever the strategy
-    is a price; otherwise "not applicable" with the game's reason."""
-    from provergame.solvers.undercut import clone_sybil_gain, sybil_gain, undercut
-    op = int(np.argmax(game.players.stake))
-    if isinstance(game, protocols.SybilSplit) and game.sybil_profit(op, 1, "shared") is not None:
-        g = sybil_gain(game, op, 4)
-        return f"sybil x4: profit {g.profit_before:.3g} -> {g.profit_after:.3g} ({'pays' if g.profitable else 'does not pay'})"
-    if game.identity_weighted:
-        if game.n + 3 > game.traits.max_provers:
-            return (f"sybil x4 (selection by identity): not measured, 3 more identities would take the game past its "
-                    f"{game.traits.max_provers} players")
-        active = np.flatnonzero(game.stats(profile).participation > 0)
-        op = int(active[np.argmax(game.provers.stake[active])]) if active.size else op
-        g = clone_sybil_gain(game, op, 4, profile)
-        return (f"sybil x4 (selection by identity): profit {g.profit_before:.3g} -> {g.profit_after:.3g} "
-                f"({'pays' if g.profitable else 'does not pay'})")
-    if game.traits.priced:
-        i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
-        lo = game.strategy_bounds()[0][i]
-        u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
-        return f"10% cut x10 rounds: {u.gain:+.3g} ({'pays' if u.profitable else 'does not pay'})"
-    return "not applicable: " + (game.traits.sybil_reason or TIMING_SYBIL_REASONS.get(game.traits.timing, "no selection by identity or price"))
-
-
-TIMING_SYBIL_REASONS = {
-    "race": "the first valid proof wins; an extra identity is one more entry with its own proving cost, and no price is bid",
-    "served": "see the game's own pricing analysis",
-    "none": "the players are sequencers or builders bidding their value; extra identities bid the same value",
-}
-
-
 def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False,
             timing: Timing | None = None) -> Analysis:
-    """Equilibrium + metrics + withholding bribe after responses + coalitions and cartel + proofs +
-    simulator cross-check of one game; liveness on time within `timing.window`."""
+    """Equilibrium + metrics + every registered attack (provergame.attacks: the withholding bribe after
+    responses, sybils or price cuts, coalitions and cartel) + proofs + simulator cross-check of one game;
+    liveness on time within `timing.window`."""
     _check_game(game)
     from provergame.analyses import extras as report_sections
-    from provergame.solvers.coalition import cartel, coalition_regret
+    from .attacks import run_attacks
     timing = Timing() if timing is None else timing
     if not isinstance(timing, Timing):
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
@@ -293,20 +271,9 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     extra = report_sections(game, pure.profile)
     if mixed is not None:
         extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, mixed)
-    extra["_undercut_sybil"] = undercut_sybil_summary(game, pure.profile)
-    coalitions = {k: coalition_regret(game, pure.profile, size=k, budget=game.traits.coalition_budget,
-                                     best_response=pure.best_response)
-                  for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
-    if 3 in coalitions and coalitions[2].gain > coalitions[3].gain:    # at most 3 includes the pairs
-        c2 = coalitions[2]
-        coalitions[3] = replace(coalitions[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)
-    ring = None
-    if 2 in coalitions and coalitions[2].gain > 0:
-        ring = cartel(game, coalitions[2].members, pure.profile)
     return Analysis(game=game, equilibrium=eq, metrics=metrics(game, played, timing.window), rollout=roll,
-                    cross_check=cross_check(game, eq, roll),
-                    bribe=bribe_threshold(game, "withhold", profile=pure.profile, window=timing.window),
-                    proofs=_proofs(game), extra=dict(extra), timing=timing, coalitions=coalitions, cartel=ring)
+                    cross_check=cross_check(game, eq, roll), proofs=_proofs(game), extra=dict(extra), timing=timing,
+                    attacks=run_attacks(game, pure, timing))
 
 
 def _mixed_text(game: Game, eq: Equilibrium) -> str:
@@ -324,8 +291,6 @@ def _mixed_text(game: Game, eq: Equilibrium) -> str:
             f"round) are at this mixture; the withholding bribe, the coalitions and the sections below are at the "
             f"least-regret pure profile." + ("\n\n" + markdown_table(rows) if len(rows) else ""))
 
-
-COALITION_LIMIT = 200     # players up to which analyse searches coalitions and cartels (pg.coalition_regret runs anywhere)
 
 _PROOF_TABLES: dict[tuple, pd.DataFrame] = {}
 

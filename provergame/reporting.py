@@ -174,9 +174,8 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
              "### Equilibrium", eq._repr_markdown_(),
              "### Metrics: analytic at the equilibrium vs simulated",
              markdown_table(analysis.to_frame()),
-             "### Simulator cross-check", analysis.cross_check._repr_markdown_(),
-             "### Cost of a withholding attack, after everyone responds", _bribe_text(analysis),
-             "### Coalitions and cartels", _coalition_text(analysis)]
+             "### Simulator cross-check", analysis.cross_check._repr_markdown_()]
+    parts += _attack_sections(analysis)
     for title, item in analysis.extra.items():
         if title.startswith("_"):
             continue
@@ -194,30 +193,16 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
     return "\n\n".join(parts)
 
 
-def _bribe_text(analysis: Any) -> str:
-    b, t = analysis.bribe, analysis.timing
-    if not np.isfinite(b.total):
-        return f"Not applicable: {b.method}."
-    return (f"Cheapest bribe that stalls on-time proving (the residual equilibrium of the provers not bribed has "
-            f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(t.window)} time units): **{_fmt(b.total)} per unit "
-            f"of work, {_fmt(t.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of {len(b.names)} "
-            f"provers (each is paid what it would earn by joining the residual game). Method: {b.method}; "
-            f"certificate: the residual profile's regret is {_fmt(b.regret)}.\n\n"
-            + markdown_table(b.to_frame()))
-
-
-def _coalition_text(analysis: Any) -> str:
-    if not analysis.coalitions:
-        return "Not applicable: fewer than 2 players."
-    rows = pd.concat([c.to_frame() for c in analysis.coalitions.values()], ignore_index=True)
-    text = ("Largest joint gain of a coalition of k players deviating together from the equilibrium (total, and "
-            "where every member gains), over every coalition and joint candidate profile.\n\n" + markdown_table(rows))
-    c = analysis.cartel
-    if c is not None:
-        text += (f"\n\nCartel of players {list(c.members)} (the best pair), others at the equilibrium: joint gain "
-                 f"{_fmt(c.gain)} per unit of work; sustainable under grim trigger for delta >= {_fmt(c.delta_star)} "
-                 f"({c.method}).\n\n" + markdown_table(c.to_frame()))
-    return text
+def _attack_sections(analysis: Any) -> list[str]:
+    """Each registered attack's section (provergame.attacks), in registration order."""
+    from provergame.attacks import ATTACKS
+    parts = []
+    for name, attack in ATTACKS.items():
+        result = analysis.attacks.get(name)
+        text = None if result is None else attack.section(result, analysis.timing)
+        if text is not None:
+            parts += [f"### {attack.title}", text]
+    return parts
 
 
 def sweep_section(spec: Any, frame: pd.DataFrame, fig_name: str) -> str:

@@ -291,7 +291,7 @@ def test_sybil_line_at_max_provers_says_it_was_not_measured():
     """An identity-weighted game at its max_provers cannot be cloned with 3 more identities (the clone
     would be refused); the report line says so instead of failing the analysis. Below the limit the
     clone is measured."""
-    from provergame.api import undercut_sybil_summary
+    from provergame.attacks import undercut_sybil_summary
     full = pg.games.Sidecar.example(pg.games.Sidecar.traits.max_provers)
     line = undercut_sybil_summary(full, np.ones(full.n))
     assert "not measured" in line and str(pg.games.Sidecar.traits.max_provers) in line

@@ -1,0 +1,169 @@
+"""The registry of attacks: what `pg.analyse` tries against every game, and how each shows on the report.
+
+An attack is a registered `Attack`: `run(game, eq, timing)` computes it at the game's certified
+(pure) equilibrium and returns its result, or None where it does not apply; `columns(result, timing)`
+gives its cells in the comparison table; `section(result, timing)` its part of the mechanism page
+(None: no section). `pg.analyse` runs every registered attack, the pages and the table loop over the
+registry, and a decision goal (`provergame.decision.register_goal`) can rank on its columns. Adding an
+attack is its module plus `register_attack` (see examples/new_attack.py).
+
+Registered here: the stall bribe after everyone responds ("withhold"), running extra identities or
+cutting price ("undercut_or_sybil") and joint deviations of 2-3 players with the best pair's cartel
+("coalitions").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+import numpy as np
+
+from .lazy import pandas as pd
+from .results import _fmt, markdown_table
+from .timing import Timing
+from provergame.games import Game, protocols
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One attack: its name (the key of Analysis.attacks), the title of its page section, how it is
+    computed and how it is shown (see the module docstring)."""
+
+    name: str
+    title: str
+    run: Callable[[Any, Any, Timing], Any]
+    columns: Callable[[Any, Timing], dict[str, Any]]
+    section: Callable[[Any, Timing], str | None]
+
+
+ATTACKS: dict[str, Attack] = {}
+
+
+def register_attack(attack: Attack) -> Attack:
+    """Add an attack to every analysis, page and comparison table (in registration order)."""
+    old = ATTACKS.get(attack.name)
+    if old is not None and old != attack:
+        raise ValueError(f"attack {attack.name!r} is already registered")
+    ATTACKS[attack.name] = attack
+    return attack
+
+
+def run_attacks(game: Any, eq: Any, timing: Timing) -> dict[str, Any]:
+    """Every registered attack at the game's certified pure equilibrium `eq` (results by name)."""
+    return {name: attack.run(game, eq, timing) for name, attack in ATTACKS.items()}
+
+
+# --- withholding: the stall bribe after everyone responds ------------------------------------------
+def _withhold(game: Any, eq: Any, timing: Timing) -> Any:
+    from provergame.solvers.bribe import bribe_threshold
+    return bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window)
+
+
+def _withhold_columns(b: Any, timing: Timing) -> dict[str, Any]:
+    return {"stall bribe per unit": b.total,
+            "stall bribe per hour": timing.per_hour(b.total) if np.isfinite(b.total) else b.total}
+
+
+def _withhold_section(b: Any, timing: Timing) -> str:
+    if not np.isfinite(b.total):
+        return f"Not applicable: {b.method}."
+    return (f"Cheapest bribe that stalls on-time proving (the residual equilibrium of the provers not bribed has "
+            f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(timing.window)} time units): **{_fmt(b.total)} "
+            f"per unit of work, {_fmt(timing.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of "
+            f"{len(b.names)} provers (each is paid what it would earn by joining the residual game). Method: "
+            f"{b.method}; certificate: the residual profile's regret is {_fmt(b.regret)}.\n\n"
+            + markdown_table(b.to_frame()))
+
+
+# --- identities and price cuts --------------------------------------------------------------------
+def _undercut_or_sybil(game: Any, eq: Any, timing: Timing) -> str:
+    return undercut_sybil_summary(game, eq.profile)
+
+
+def undercut_sybil_summary(game: Game, profile: np.ndarray) -> str:
+    """One line for the comparison table: is running extra identities, or cutting price, profitable?
+    Sybils wherever the protocol selects by identity or stake; predatory pricing wherever the strategy
+    is a price; otherwise "not applicable" with the game's reason."""
+    from provergame.solvers.undercut import clone_sybil_gain, sybil_gain, undercut
+    op = int(np.argmax(game.players.stake))
+    if isinstance(game, protocols.SybilSplit) and game.sybil_profit(op, 1, "shared") is not None:
+        g = sybil_gain(game, op, 4)
+        return f"sybil x4: profit {g.profit_before:.3g} -> {g.profit_after:.3g} ({'pays' if g.profitable else 'does not pay'})"
+    if game.identity_weighted:
+        if game.n + 3 > game.traits.max_provers:
+            return (f"sybil x4 (selection by identity): not measured, 3 more identities would take the game past its "
+                    f"{game.traits.max_provers} players")
+        active = np.flatnonzero(game.stats(profile).participation > 0)
+        op = int(active[np.argmax(game.provers.stake[active])]) if active.size else op
+        g = clone_sybil_gain(game, op, 4, profile)
+        return (f"sybil x4 (selection by identity): profit {g.profit_before:.3g} -> {g.profit_after:.3g} "
+                f"({'pays' if g.profitable else 'does not pay'})")
+    if game.traits.priced:
+        i = int(np.argmin(np.where(game.stats(profile).participation > 0, profile, np.inf)))
+        lo = game.strategy_bounds()[0][i]
+        u = undercut(game, i, float(max(lo, 0.9 * profile[i])), periods=10)
+        return f"10% cut x10 rounds: {u.gain:+.3g} ({'pays' if u.profitable else 'does not pay'})"
+    return "not applicable: " + (game.traits.sybil_reason or TIMING_SYBIL_REASONS.get(game.traits.timing, "no selection by identity or price"))
+
+
+TIMING_SYBIL_REASONS = {
+    "race": "the first valid proof wins; an extra identity is one more entry with its own proving cost, and no price is bid",
+    "served": "see the game's own pricing analysis",
+    "none": "the players are sequencers or builders bidding their value; extra identities bid the same value",
+}
+
+
+# --- coalitions and the best pair's cartel -------------------------------------------------------
+COALITION_LIMIT = 200     # players up to which analyse searches coalitions and cartels (pg.coalition_regret runs anywhere)
+
+
+@dataclass(frozen=True)
+class Coalitions:
+    """The best joint deviation of up to k players (k = 2, 3) and the best pair's cartel (None: no gain)."""
+
+    by_size: dict[int, Any]
+    cartel: Any = None
+
+
+def _coalitions(game: Any, eq: Any, timing: Timing) -> Coalitions:
+    from provergame.solvers.coalition import cartel, coalition_regret
+    found = {k: coalition_regret(game, eq.profile, size=k, budget=game.traits.coalition_budget,
+                                 best_response=eq.best_response)
+             for k in (2, 3) if k <= game.n <= COALITION_LIMIT}
+    if 3 in found and found[2].gain > found[3].gain:    # at most 3 includes the pairs
+        c2 = found[2]
+        found[3] = replace(found[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)
+    ring = cartel(game, found[2].members, eq.profile) if 2 in found and found[2].gain > 0 else None
+    return Coalitions(found, ring)
+
+
+def _coalition_columns(c: Coalitions, timing: Timing) -> dict[str, Any]:
+    delta: Any = "n/a (no joint gain)"
+    if c.cartel is not None and np.isfinite(c.cartel.delta_star):
+        delta = c.cartel.delta_star
+    elif not c.by_size:
+        delta = "n/a (fewer than 2 players or above the size limit)"
+    return {"cartel gain (k = 2)": c.by_size[2].gain if 2 in c.by_size else float("nan"),
+            "cartel gain (k = 3)": c.by_size[3].gain if 3 in c.by_size else float("nan"),
+            "collusion sustainable at delta >=": delta}
+
+
+def _coalition_section(c: Coalitions, timing: Timing) -> str:
+    if not c.by_size:
+        return "Not applicable: fewer than 2 players."
+    rows = pd.concat([k.to_frame() for k in c.by_size.values()], ignore_index=True)
+    text = ("Largest joint gain of a coalition of k players deviating together from the equilibrium (total, and "
+            "where every member gains), over every coalition and joint candidate profile.\n\n" + markdown_table(rows))
+    ring = c.cartel
+    if ring is not None:
+        text += (f"\n\nCartel of players {list(ring.members)} (the best pair), others at the equilibrium: joint gain "
+                 f"{_fmt(ring.gain)} per unit of work; sustainable under grim trigger for delta >= "
+                 f"{_fmt(ring.delta_star)} ({ring.method}).\n\n" + markdown_table(ring.to_frame()))
+    return text
+
+
+register_attack(Attack("withhold", "Cost of a withholding attack, after everyone responds", _withhold,
+                       _withhold_columns, _withhold_section))
+register_attack(Attack("undercut_or_sybil", "Undercutting and sybils", _undercut_or_sybil,
+                       lambda line, timing: {"undercut_or_sybil": line}, lambda line, timing: None))
+register_attack(Attack("coalitions", "Coalitions and cartels", _coalitions, _coalition_columns, _coalition_section))
