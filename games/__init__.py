@@ -9,7 +9,7 @@ from .lottery import LotteryReward
 from .market import NilMarket, Predation, Snarketplace, market_dynamics
 from .protocols import capabilities
 from .race import MinimumProvingTime, SequencerChosen, SpeedRace, UncleRewards, WinnerTakesAll
-from .registry import build, game_class, register, registered, schema
+from .registry import Recipe, build, game_class, register, registered, schema
 from .sequencer import FeeSharing, ScrollAuction
 from .taiko import TaikoProverPool
 from .tree import ProofTreeVRF
@@ -20,7 +20,7 @@ __all__ = ["AztecMultiProof", "B52", "Booster", "DelegatedStake", "EntryGame", "
            "GameTraits", "IdentityVRF", "StakeContest", "StakeTurns", "StallForm", "StrategyKind", "TimingFamily",
            "WhenChoice",
            "LotteryReward", "MinimumProvingTime", "NilMarket", "Outcomes", "Predation", "ProofTreeVRF",
-           "ReverseAuction", "ReverseDutchAuction", "ScrollAuction", "SequencerChosen", "Sidecar", "Snarketplace",
+           "Recipe", "ReverseAuction", "ReverseDutchAuction", "ScrollAuction", "SequencerChosen", "Sidecar", "Snarketplace",
            "SpeedRace", "StakeVRF", "Stats", "TaikoPool", "TaikoProverPool", "TurnAuction", "UncleRewards",
            "WinnerTakesAll", "build", "capabilities", "example_provers", "game_class", "market_dynamics", "register",
            "registered", "schema"]

@@ -8,7 +8,7 @@ parameters, so that scenarios, sweeps, the CLI and the conformance suite find it
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Callable, Mapping
 
 from provergame.errors import InvalidParameter
@@ -64,11 +64,11 @@ def routed_kinds() -> frozenset[str]:
 def resolve(kind: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """(registered kind, parameters) for a scenario table: a routed kind picks its kind by its fields."""
     params = dict(params)
-    for field, kinds, default in _ROUTES.get(kind, []):
-        if field in params:
-            value = params.pop(field)
+    for switch, kinds, default in _ROUTES.get(kind, []):
+        if switch in params:
+            value = params.pop(switch)
             if value not in kinds:
-                raise InvalidParameter(field, value, "one of " + ", ".join(repr(v) for v in kinds))
+                raise InvalidParameter(switch, value, "one of " + ", ".join(repr(v) for v in kinds))
             target = kinds[value]
         elif default is None:
             continue
@@ -106,6 +106,29 @@ def build(kind: str, params: Mapping[str, Any], provers: Population | None = Non
     `provers` unless given; nested games (a table) are built the same way. Unknown keys are refused."""
     kind, params = resolve(kind, params)
     return _build(game_class(kind), params, provers, prefix="")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A picklable game recipe: a registered kind, its plain parameters, and optionally the provers.
+
+    The one make_game shape every caller takes: `recipe(population)` (timelines, population draws),
+    `recipe(**overrides)` (sweeps, with the recipe's own provers) and `recipe(provers=population,
+    **overrides)` (design searches) all build `kind` with the parameters, the overrides on top.
+    `name` identifies it in sweep stores.
+    """
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    provers: Population | None = None
+    name: str = ""
+
+    def __call__(self, provers: Population | None = None, **overrides: Any) -> Game:
+        return build(self.kind, {**self.params, **overrides}, self.provers if provers is None else provers)
+
+    def but(self, **overrides: Any) -> "Recipe":
+        """The same recipe with some parameters set."""
+        return replace(self, params={**self.params, **overrides})
 
 
 def _build(cls: type, params: Mapping[str, Any], provers: Population | None, prefix: str) -> Any:

@@ -255,25 +255,62 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     liveness on time within `timing.window`."""
     _check_game(game)
     from provergame.analyses import extras as report_sections
-    from .attacks import run_attacks
+    from .attacks import ATTACKS
+    ev = evaluate(game, timing, attacks=tuple(ATTACKS), mixed=True, symmetric=symmetric)
+    eq, timing = ev.equilibrium, ev.timing
+    roll = simulate(game, ev.played, rounds=rounds, seed=seed, window=timing.window)
+    extra = report_sections(game, ev.pure.profile)
+    if eq is not ev.pure:
+        extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, eq)
+    return Analysis(game=game, equilibrium=eq, metrics=ev.metrics, rollout=roll,
+                    cross_check=cross_check(game, eq, roll), proofs=_proofs(game), extra=dict(extra), timing=timing,
+                    attacks=ev.attacks)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A game evaluated at its certified equilibrium: `equilibrium` (the certified mixture where the
+    pure search found none and one was asked for), `pure` (the pure profile the attacks use), the
+    metrics at the equilibrium played, and the results of the attacks asked for, by name."""
+
+    game: Any
+    equilibrium: Equilibrium
+    pure: Equilibrium
+    metrics: Metrics
+    attacks: dict[str, Any]
+    timing: Timing
+
+    @property
+    def played(self) -> Any:
+        """What the players play: the mixture (a MixedProfile) or the pure profile."""
+        return self.equilibrium.extra.get("mixed", self.equilibrium.profile)
+
+
+def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] = (), mixed: bool = False,
+             symmetric: bool = False) -> Evaluation:
+    """The one evaluation path: solve (certified), the metrics with on-time liveness within
+    `timing.window`, and each registered attack named in `attacks` (provergame.attacks) at the pure
+    equilibrium. mixed=True: where no pure equilibrium is certified in a price game, the certified mixed
+    one on its tick lattice (or the pure profile labelled with why not). pg.analyse, pg.design, the
+    robustness draws, the decision goals and sweeps all evaluate games through here."""
+    _check_game(game)
+    from .attacks import ATTACKS
     timing = Timing() if timing is None else timing
     if not isinstance(timing, Timing):
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
-    eq = solve(game, symmetric=symmetric)
-    pure = eq
-    mixed, declined = _mixed_or_reason(game, eq) if not eq.exact and isinstance(game, protocols.SellRange) else (None, "")
-    if mixed is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`
-        eq = mixed
-    elif declined:               # the labelled fallback says why no mixed equilibrium was computed
-        eq = pure = replace(eq, method=f"{eq.method}; no mixed equilibrium: {declined}")
-    played = eq.extra["mixed"] if mixed is not None else eq.profile
-    roll = simulate(game, played, rounds=rounds, seed=seed, window=timing.window)
-    extra = report_sections(game, pure.profile)
-    if mixed is not None:
-        extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, mixed)
-    return Analysis(game=game, equilibrium=eq, metrics=metrics(game, played, timing.window), rollout=roll,
-                    cross_check=cross_check(game, eq, roll), proofs=_proofs(game), extra=dict(extra), timing=timing,
-                    attacks=run_attacks(game, pure, timing))
+    unknown = [a for a in attacks if a not in ATTACKS]
+    if unknown:
+        raise InvalidParameter("attacks", unknown[0], "registered attacks: " + ", ".join(ATTACKS))
+    eq = pure = solve(game, symmetric=symmetric)
+    if mixed and not eq.exact and isinstance(game, protocols.SellRange):
+        found, declined = _mixed_or_reason(game, eq)
+        if found is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`
+            eq = found
+        elif declined:               # the labelled fallback says why no mixed equilibrium was computed
+            eq = pure = replace(eq, method=f"{eq.method}; no mixed equilibrium: {declined}")
+    played = eq.extra.get("mixed", eq.profile)
+    return Evaluation(game, eq, pure, metrics(game, played, timing.window),
+                      {name: ATTACKS[name].run(game, pure, timing) for name in attacks}, timing)
 
 
 def _mixed_text(game: Game, eq: Equilibrium) -> str:

@@ -48,11 +48,6 @@ def register_attack(attack: Attack) -> Attack:
     return attack
 
 
-def run_attacks(game: Any, eq: Any, timing: Timing) -> dict[str, Any]:
-    """Every registered attack at the game's certified pure equilibrium `eq` (results by name)."""
-    return {name: attack.run(game, eq, timing) for name, attack in ATTACKS.items()}
-
-
 # --- withholding: the stall bribe after everyone responds ------------------------------------------
 def _withhold(game: Any, eq: Any, timing: Timing) -> Any:
     from provergame.solvers.bribe import bribe_threshold

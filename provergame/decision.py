@@ -40,14 +40,9 @@ class Verdict:
     tied: tuple[str, ...] = ()          # other mechanisms with exactly the winner's number
 
 
-class Build:
-    """Picklable population -> game for one scenario mechanism with parameter overrides."""
-
-    def __init__(self, spec: Any, overrides: dict[str, float]):
-        self.spec, self.overrides = spec, dict(overrides)
-
-    def __call__(self, population: Any) -> Any:
-        return self.spec.build(population, **self.overrides)
+def Build(spec: Any, overrides: dict[str, float]) -> Any:      # noqa: N802 - kept for callers
+    """Picklable population -> game for one scenario mechanism with parameter overrides (its Recipe)."""
+    return spec.recipe(**overrides)
 
 
 @dataclass(frozen=True)

@@ -45,16 +45,13 @@ class Design:
 
 
 def _scores(game: Any, names: set[str], timing: Timing) -> dict[str, float]:
-    from .api import solve
-    from .solvers import metrics as _m
-    from .solvers.bribe import bribe_threshold
-    eq = solve(game)
-    m = _m.metrics(game, eq.profile, timing.window)
+    from .api import evaluate
+    ev = evaluate(game, timing, attacks=("withhold",) if "stall_bribe_per_hour" in names else ())
+    m = ev.metrics
     out = {"liveness": m["liveness"], "hhi": m["hhi"], "nakamoto": float(m["nakamoto"]), "user_cost": m["user_cost"],
-           "regret": eq.regret}
-    if "stall_bribe_per_hour" in names:
-        b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=timing.window)
-        out["stall_bribe_per_hour"] = timing.per_hour(b.total)
+           "regret": ev.equilibrium.regret}
+    if "withhold" in ev.attacks:
+        out["stall_bribe_per_hour"] = timing.per_hour(ev.attacks["withhold"].total)
     return out
 
 

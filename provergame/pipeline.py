@@ -12,7 +12,8 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from . import __version__
-from .api import analyse, cross_check, metrics, solve
+from .api import analyse, cross_check, evaluate, solve
+from .timing import Timing
 from .rollout import simulate
 from .scenario import Scenario, grid_value
 from .workers import process_pool
@@ -24,8 +25,8 @@ def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
     rows = []
     for value in spec.grid.values():
         game = mech.build(pop, **{spec.param: grid_value(mech, spec.param, value)})
-        eq = solve(game)
-        m = metrics(game, eq.profile, sc.window)
+        ev = evaluate(game, sc.timing())
+        eq, m = ev.equilibrium, ev.metrics
         roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed, window=sc.window)
         rows.append({spec.param: float(value), **m, "regret": eq.regret,
                      "sim_agrees": cross_check(game, eq, roll).passed})
@@ -49,9 +50,8 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
     }
     rows = []
     for name, game in designs.items():
-        eq = solve(game)
-        m = metrics(game, eq.profile, window)
-        full = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=window)
+        ev = evaluate(game, Timing(window=window), attacks=("withhold",))
+        eq, m, full = ev.equilibrium, ev.metrics, ev.attacks["withhold"]
         row = {"design": name, "provers": len(provers), "hhi": m["hhi"], "nakamoto": m["nakamoto"],
                "on-time liveness": m["liveness"], "bribe to stall": full.total,
                "bribed (stall)": int(full.coalition.sum()), "residual regret (stall)": full.regret}

@@ -133,8 +133,7 @@ class _Score:
         self.goal, self.timing, self.targets = goal, timing, targets
 
     def __call__(self, game: Any) -> float:
-        from .api import metrics, solve
+        from .api import evaluate
         from .decision import GOALS
-        eq = solve(game)
-        m = metrics(game, eq.profile, self.timing.window)
-        return GOALS[self.goal].score(game, eq, m, self.timing, self.targets)
+        ev = evaluate(game, self.timing)
+        return GOALS[self.goal].score(game, ev.equilibrium, ev.metrics, self.timing, self.targets)

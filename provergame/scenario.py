@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from provergame.games import Game, build, game_class, registered
+from provergame.games.registry import Recipe
 from provergame.games.base import canonical
 from provergame.games.registry import parameter_specs, resolve, routed_kinds
 
@@ -100,6 +101,11 @@ class MechanismSpec:
     def build(self, provers: Population, **overrides: Any) -> Game:
         """The game, its parameters validated by the game's own specs (provergame.params)."""
         return build(self.kind, {**self.params, **overrides}, provers)
+
+    def recipe(self, provers: Population | None = None, **overrides: Any) -> Recipe:
+        """This mechanism as a picklable recipe (provergame.games.Recipe), with `overrides` set."""
+        from provergame.sweep import _digest
+        return Recipe(self.kind, {**self.params, **overrides}, provers, f"{self.kind}:{_digest(self.identity())}")
 
     def identity(self) -> dict[str, Any]:
         return {"kind": self.kind, "label": self.label, "params": canonical(self.params)}

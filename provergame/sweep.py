@@ -78,15 +78,16 @@ def _point_seed(params: Mapping[str, Any], seed: int) -> int:
 def evaluate_point(make_game: Callable[..., Any], params: Mapping[str, Any], seed: int,
                    analyses: Sequence[str], rounds: int) -> dict[str, Any]:
     """One grid point: build the game, solve it, its metrics, and the simulator cross-check."""
-    from .api import cross_check, metrics, solve
+    from .api import cross_check, evaluate
     from .rollout import simulate
     row: dict[str, Any] = {**params, "seed": seed}
     try:
         game = make_game(**params)
-        eq = solve(game)
+        ev = evaluate(game)
+        eq = ev.equilibrium
         row.update({"regret": eq.regret, "exact": eq.exact, "method": eq.method})
         if "metrics" in analyses:
-            row.update(metrics(game, eq.profile))
+            row.update(ev.metrics)
         if "simulate" in analyses:
             roll = simulate(game, eq.profile, rounds=rounds, seed=_point_seed(params, seed))
             chk = cross_check(game, eq, roll)
@@ -310,12 +311,7 @@ def _progress(total: int, done: int):
     return p, task
 
 
-class GameFactory:
-    """Picklable make_game for sweeps over a scenario mechanism: GameFactory(spec, provers)(**overrides)."""
-
-    def __init__(self, spec: Any, provers: Any):
-        self.spec, self.provers = spec, provers
-        self.name = f"{spec.kind}:{_digest(spec.identity())}"
-
-    def __call__(self, **params: Any):
-        return self.spec.build(self.provers, **params)
+def GameFactory(spec: Any, provers: Any) -> Any:       # noqa: N802 - the name users know
+    """Picklable make_game for sweeps over a scenario mechanism: its recipe (provergame.games.Recipe)
+    with the provers, called as GameFactory(spec, provers)(**overrides)."""
+    return spec.recipe(provers)

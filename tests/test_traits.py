@@ -229,3 +229,18 @@ def test_decision_goals_are_registered_and_scored_from_the_registry():
     assert hhi == pytest.approx(pg.metrics(game, eq.profile)["hhi"])
     with pytest.raises(ValueError, match="goal"):
         score_function("fastest", pg.Timing())
+
+
+def test_one_recipe_serves_every_factory_shape():
+    """A Recipe (kind + parameters [+ provers]) pickles and builds the same game whether called with a
+    population, with overrides, or with both; scenario specs, sweeps and verdict checks hand it out."""
+    import pickle
+
+    pop = pg.games.example_provers(5)
+    recipe = pg.games.Recipe("uncle_rewards", {"reward": 4.0, "uncle_share": 0.25, "uncles": 1}, pop, "u")
+    again = pickle.loads(pickle.dumps(recipe))
+    direct = pg.games.UncleRewards(4.0, 0.25, 1, pop)
+    assert again() == recipe(pop) == recipe(provers=pop) == direct
+    assert recipe(uncles=2) == pg.games.UncleRewards(4.0, 0.25, 2, pop) == recipe.but(uncles=2)()
+    with pytest.raises(pg.InvalidParameter, match="uncle_share"):
+        recipe(uncle_share=2.0)
