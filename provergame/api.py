@@ -27,7 +27,34 @@ def _check_game(game: Any) -> Game:
 
 
 def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
-    """Wrap a profile as an Equilibrium with payoffs and the independent regret certificate."""
+    """An Equilibrium for `profile` with its regret computed by the independent deviation search.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    profile : array_like
+        One strategy per player.
+    method : str
+        How the profile was found (kept in the result).
+    exact : bool
+        Whether the method claims an exact equilibrium.
+    **extra
+        Attributes kept in `Equilibrium.extra`.
+
+    Returns
+    -------
+    Equilibrium
+        With regret, per-player regrets and best responses.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> pg.certify(game, [1, 1, 0], "by hand", False).regret > 0     # the third prover should enter
+    True
+    """
     _check_game(game)
     p = game.check_profile(profile)
     reg, best = regret_and_best(game, p)
@@ -37,7 +64,38 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
 
 
 def solve(game: Game, symmetric: bool = False) -> Equilibrium:
-    """An equilibrium of `game` (closed form where theory has one), with its regret certificate."""
+    """The game's equilibrium with its certificate.
+
+    The game's own solver (closed form, entry dynamics, contest or auction solver: `eq.method` says
+    which) proposes a profile; an independent best-response search over each player's deviations
+    computes its regret.
+
+    Parameters
+    ----------
+    game : provergame.games.Game
+        Any registered game.
+    symmetric : bool, default False
+        Ask for the symmetric equilibrium where the game has one (identical provers).
+
+    Returns
+    -------
+    Equilibrium
+        profile, payoffs, regret (largest gain of a unilateral deviation), method, exact.
+
+    Raises
+    ------
+    InvalidParameter
+        If `game` is not a provergame game.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> eq = pg.solve(game)
+    >>> eq.profile.tolist(), eq.regret, eq.exact
+    ([1.0, 1.0, 1.0], 0.0, True)
+    """
     _check_game(game)
     if not isinstance(symmetric, (bool, np.bool_)):
         raise InvalidParameter("symmetric", symmetric, "True or False")
@@ -47,10 +105,33 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
 
 
 def mixed_equilibrium(game: Game, start: Equilibrium | None = None) -> Equilibrium | None:
-    """A certified mixed equilibrium of a price-setting game with no pure one (Bertrand-Edgeworth
-    cycles), prices on the game's tick lattice (solvers.price_mixing); None where the game has no
-    lattice prices or the lattice game exceeds the solver's size limit. `profile` is each prover's mean
-    price, `extra["mixed"]` the mixture itself, `extra["least_regret"]` the pure profile it started from."""
+    """A certified mixed equilibrium of a price game with no pure one, on the game's tick lattice.
+
+    Bertrand-Edgeworth cycles leave some price games (nil's market, the snarketplace with capacities)
+    without a pure equilibrium; `solvers.price_mixing` computes a mixed one over the multiples of the
+    game's tick and certifies it over the whole lattice.
+
+    Parameters
+    ----------
+    game : Game
+        A price game with a lattice (`protocols.SellRange`).
+    start : Equilibrium, optional
+        The pure (least-regret) profile to start from; solved when not given.
+
+    Returns
+    -------
+    Equilibrium or None
+        `profile` is each prover's mean price, `extra["mixed"]` the mixture; None where the game has
+        no price lattice or the lattice game exceeds the solver's size limit.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> pg.mixed_equilibrium(game) is None                   # a race has no price lattice
+    True
+    """
     return _mixed_or_reason(game, start)[0]
 
 
@@ -72,10 +153,36 @@ def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equi
 
 
 def equilibria(game: Any) -> Any:
-    """Every pure equilibrium of a finite mechanism game, plus all mixed ones for two players (bimatrix)
-    and the symmetric mixed one for identical provers; each with its own regret certificate. Given a
-    `pg.NormalFormGame` or a payoff tensor of shape (a_1, ..., a_n, n): its isolated equilibria, pure
-    and mixed, for any number of players (solvers.normal_form.mixed_equilibria)."""
+    """Every pure equilibrium of a finite mechanism game, plus the mixed ones where they are computable.
+
+    Mechanism games with entry strategies: all pure equilibria by enumeration (up to the game's
+    limit), with the symmetric mixed one for identical provers and all mixed ones for two players
+    (as a bimatrix game). A `NormalFormGame` or payoff arrays go to `bimatrix` (two players) or
+    support enumeration (n players).
+
+    Parameters
+    ----------
+    game : Game, NormalFormGame or sequence of payoff arrays
+        The game.
+
+    Returns
+    -------
+    list of Equilibrium
+        Each certified by its own regret.
+
+    Raises
+    ------
+    InvalidParameter
+        If the game is continuous or above the enumeration limit.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> [eq.profile.tolist() for eq in pg.equilibria(game)]
+    [[1.0, 1.0, 1.0]]
+    """
     if not isinstance(game, Game):
         from provergame.solvers.normal_form import NormalFormGame, mixed_equilibria
         if isinstance(game, (NormalFormGame, np.ndarray, list, tuple)):
@@ -102,7 +209,31 @@ def equilibria(game: Any) -> Any:
 
 
 def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
-    """Payoff tensor of a finite (entry) game: shape (2,)*n + (n,); for n = 2 the bimatrix (A, B)."""
+    """The payoff tensors of a finite (entry) game.
+
+    Parameters
+    ----------
+    game : Game
+        A game whose strategies are entry probabilities.
+
+    Returns
+    -------
+    numpy.ndarray
+        payoffs[a_1, ..., a_n, i] for pure entry decisions a_j in (0, 1).
+
+    Raises
+    ------
+    InvalidParameter
+        If the game is continuous or too large to tabulate.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> pg.to_normal_form(game).shape
+    (2, 2, 2, 3)
+    """
     from provergame.solvers.entry import MAX_ENUMERATION, all_profiles
     if not game.finite:
         raise InvalidParameter("game", game.title, "a finite game (entry strategies)")
@@ -117,8 +248,38 @@ def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
 
 
 def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
-    """hhi, nakamoto, gini, participants, redundancy, user_cost, wasted, surplus, dissipation, liveness
-    (on time: within `window` time units) and eventual_liveness (see solvers.metrics.from_stats)."""
+    """Concentration, cost and liveness of `game` at `profile`, from the analytic face.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    profile : array_like or MixedProfile
+        One strategy per player (or independent mixtures over a price lattice).
+    window : float, default 1.0
+        On-time liveness counts proofs landing within this many time units (> 0).
+
+    Returns
+    -------
+    Metrics
+        A typed record, also a read-only mapping: hhi, nakamoto, gini, participants, redundancy,
+        user_cost, wasted, surplus, dissipation, liveness (on time), eventual_liveness. Each name is
+        registered once in `provergame.solvers.metrics.METRICS` with its unit and direction.
+
+    Raises
+    ------
+    InvalidParameter
+        If the profile or the window is out of range.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> m = pg.metrics(game, [1, 1, 1], window=1.0)
+    >>> round(m.hhi, 4), m.nakamoto, round(m["liveness"], 4)
+    (0.375, 2, 0.9817)
+    """
     _check_game(game)
     window = check_real("window", window, lo=0, lo_open=True)
     return _metrics.metrics(game, profile, window)
@@ -129,6 +290,36 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
 
     Agreement: every |z| within `tolerance` standard errors, Sidak-adjusted for the number of
     quantities compared so that the whole table has the false-alarm rate of a single 4-sigma test.
+
+    Parameters
+    ----------
+    game : Game
+        The game simulated.
+    eq : Equilibrium or array_like
+        The profile (or equilibrium, mixed ones included) that was simulated.
+    rollout : Rollout
+        `pg.simulate`'s result for this game.
+    tolerance : float, default 4.0
+        Standard errors allowed before the Sidak adjustment, in [0.5, 100].
+
+    Returns
+    -------
+    CrossCheck
+        The table (analytic, simulated, standard error, z, ok) and `passed`.
+
+    Raises
+    ------
+    InvalidParameter
+        If the rollout is not of this game.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> eq = pg.solve(game)
+    >>> pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=20_000, seed=0)).passed
+    True
     """
     _check_game(game)
     tolerance = check_real("tolerance", tolerance, lo=0.5, hi=100)
@@ -187,7 +378,34 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything provergame says about one game: equilibrium, metrics, simulation, bribe, proofs."""
+    """Everything provergame says about one game (pg.analyse).
+
+    Attributes
+    ----------
+    game : Game
+        The game.
+    equilibrium : Equilibrium
+        Certified (a mixture where a price game has no pure one).
+    metrics : Metrics
+        At the equilibrium.
+    rollout, cross_check : Rollout, CrossCheck
+        The simulator's run and its agreement.
+    proofs : pandas.DataFrame
+        Theorems with their audits.
+    attacks : dict
+        Each registered attack's result by name (`bribe`, `coalitions`, `cartel` read them).
+    extra : dict
+        The family's report sections.
+    timing : Timing
+        Window and slot length.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    >>> sorted(pg.analyse(game, rounds=2_000).attacks)
+    ['coalitions', 'undercut_or_sybil', 'withhold']
+    """
 
     game: Any
     equilibrium: Equilibrium
@@ -250,9 +468,40 @@ class Analysis:
 
 def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False,
             timing: Timing | None = None) -> Analysis:
-    """Equilibrium + metrics + every registered attack (provergame.attacks: the withholding bribe after
-    responses, sybils or price cuts, coalitions and cartel) + proofs + simulator cross-check of one game;
-    liveness on time within `timing.window`."""
+    """Everything provergame says about one game.
+
+    The certified equilibrium (a certified mixture where a price game has no pure one), its metrics,
+    every registered attack (provergame.attacks: the withholding bribe after responses, sybils or
+    price cuts, coalitions and cartel), the proofs of its theorems with their audits, the report
+    sections of its family, and the simulator's cross-check.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    rounds : int, default 100_000
+        Simulated rounds for the cross-check.
+    seed : int, default 0
+        The simulator's seed.
+    symmetric : bool, default False
+        Ask for the symmetric equilibrium.
+    timing : Timing, optional
+        Window for on-time liveness and slot length for per-hour figures.
+
+    Returns
+    -------
+    Analysis
+        With `summary()` (one row of the comparison table) and `_repr_markdown_()`.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> res = pg.analyse(game, rounds=5_000)
+    >>> res.cross_check.passed, round(res.bribe.total, 4)
+    (True, 25.8)
+    """
     _check_game(game)
     from provergame.analyses import extras as report_sections
     from .attacks import ATTACKS
@@ -269,9 +518,29 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A game evaluated at its certified equilibrium: `equilibrium` (the certified mixture where the
-    pure search found none and one was asked for), `pure` (the pure profile the attacks use), the
-    metrics at the equilibrium played, and the results of the attacks asked for, by name."""
+    """A game evaluated at its certified equilibrium (pg.evaluate).
+
+    Attributes
+    ----------
+    equilibrium : Equilibrium
+        The certified mixture where the pure search found none and one was asked for, else `pure`.
+    pure : Equilibrium
+        The pure profile the attacks use.
+    metrics : Metrics
+        At the equilibrium played (`played`).
+    attacks : dict
+        The results of the attacks asked for, by name.
+    timing : Timing
+        Window and slot length.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    >>> ev = pg.evaluate(game)
+    >>> ev.played.tolist(), ev.attacks
+    ([1.0, 1.0], {})
+    """
 
     game: Any
     equilibrium: Equilibrium
@@ -288,11 +557,45 @@ class Evaluation:
 
 def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] = (), mixed: bool = False,
              symmetric: bool = False) -> Evaluation:
-    """The one evaluation path: solve (certified), the metrics with on-time liveness within
-    `timing.window`, and each registered attack named in `attacks` (provergame.attacks) at the pure
-    equilibrium. mixed=True: where no pure equilibrium is certified in a price game, the certified mixed
-    one on its tick lattice (or the pure profile labelled with why not). pg.analyse, pg.design, the
-    robustness draws, the decision goals and sweeps all evaluate games through here."""
+    """The one evaluation path: a game solved, certified, measured and attacked.
+
+    Solve (certified), the metrics with on-time liveness within `timing.window`, and each registered
+    attack named in `attacks` (provergame.attacks) at the pure equilibrium. pg.analyse, pg.design,
+    the robustness draws, the decision goals and sweeps all evaluate games through here.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    timing : Timing, optional
+        The proving window and slot length (default Timing()).
+    attacks : tuple of str, default ()
+        Registered attacks to run ("withhold", "undercut_or_sybil", "coalitions", ...).
+    mixed : bool, default False
+        Where no pure equilibrium is certified in a price game, use the certified mixed one on its
+        tick lattice (or keep the pure profile, labelled with why not).
+    symmetric : bool, default False
+        Ask for the symmetric equilibrium.
+
+    Returns
+    -------
+    Evaluation
+        equilibrium, pure, metrics, attacks (results by name), timing.
+
+    Raises
+    ------
+    InvalidParameter
+        If an attack is not registered or the timing is not a Timing.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> ev = pg.evaluate(game, pg.Timing(window=1.0), attacks=("withhold",))
+    >>> round(ev.attacks["withhold"].total, 4), round(ev.metrics.hhi, 4)
+    (25.8, 0.375)
+    """
     _check_game(game)
     from .attacks import ATTACKS
     timing = Timing() if timing is None else timing

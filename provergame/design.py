@@ -27,7 +27,32 @@ MAX_DOUBLINGS = 12        # an equal-budget search grows the budget at most 4096
 
 @dataclass(frozen=True)
 class Design:
-    """The cheapest design found, what it scores, which targets bind, and the search trace."""
+    """The cheapest design found, what it scores, which targets bind, and the search trace.
+
+    Attributes
+    ----------
+    params : dict
+        The chosen parameters (the budget included).
+    game : Game or None
+        The game at them (None where nothing is feasible).
+    scores : dict
+        liveness, hhi, nakamoto, user_cost, regret (and the stall bribe where targeted).
+    binding : pandas.DataFrame
+        Each target's value, achievement, slack and whether it binds.
+    trace : pandas.DataFrame
+        Every point evaluated.
+    monotone, feasible : bool
+        Whether the bisection's monotonicity held where checked, and whether a design was found.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> d = pg.design(lambda reward: pg.games.WinnerTakesAll(reward, pop), {"reward": (0.5, 20.0)},
+    ...               subject_to={"hhi": 0.5})
+    >>> d.feasible, list(d.binding["target"])
+    (True, ['hhi'])
+    """
 
     params: dict[str, Any]
     game: Any
@@ -123,16 +148,62 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
            subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
            tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False,
            executor: Any = None, draws: Sequence[Any] | None = None, share: float = 0.8) -> Design:
-    """The cheapest design meeting every target: `make_game(**params)` builds a game; `params` gives each
-    parameter's range (lo, hi); `budget` is the parameter bisected (targets monotone in it); the other
-    parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
-    relative to itself ("binds": the target fails one tolerance step cheaper). Targets: liveness (on time, >=), hhi (<=),
-    nakamoto (>=), user_cost (<=), stall_bribe_per_hour (>=). The grid points' bisections are independent
-    and run on `executor` when given ("processes", "serial", "dask://HOST:PORT" or an Executor; make_game must
-    then be picklable, e.g. a provergame.sweep.GameFactory). With `draws` (populations, e.g. a
-    scenario's `populations()`), `make_game(provers=population, **params)` is built on each and a design
-    meets the targets when they all hold in at least `share` of the draws; scores are medians over the
-    draws, the regret the worst one."""
+    """The cheapest design meeting every target.
+
+    `make_game(**params)` builds a game; `params` gives each parameter's range (lo, hi); `budget` is
+    the parameter bisected (the targets are assumed monotone in it, and checked at the answer); the
+    other parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
+    relative to itself ("binds": the target fails one tolerance step cheaper). With `draws`
+    (populations), `make_game(provers=population, **params)` is built on each and a design meets the
+    targets when they hold in at least `share` of the draws (scores: medians, the regret the worst).
+
+    Parameters
+    ----------
+    make_game : callable
+        Parameters -> game (picklable for executors, e.g. a provergame.games.Recipe).
+    params : mapping of str to (float, float)
+        Each searched parameter's range.
+    minimise : str, default "user_cost"
+        The objective.
+    subject_to : mapping of str to float, optional
+        Targets: liveness (on time, >=), hhi (<=), nakamoto (>=), user_cost (<=),
+        stall_bribe_per_hour (>=).
+    budget : str, default "reward"
+        The bisected parameter (one of `params`).
+    grid : int, default 5
+        Points per other parameter.
+    tolerance : float, default 1e-3
+        Relative precision of the budget.
+    timing : Timing, optional
+        Window and slot length.
+    analyse_result : bool, default False
+        Also run pg.analyse on the chosen design.
+    executor : optional
+        "processes", "serial", "dask://HOST:PORT" or an Executor for the grid points.
+    draws : sequence of Population, optional
+        Population draws the design must hold over.
+    share : float, default 0.8
+        Share of the draws that must meet the targets.
+
+    Returns
+    -------
+    Design
+        params, game, scores, binding targets, the search trace, monotone, feasible.
+
+    Raises
+    ------
+    InvalidParameter
+        For an unknown target or objective, a budget not searched, or a range out of order.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> make = lambda reward: pg.games.WinnerTakesAll(reward, pop)
+    >>> d = pg.design(make, {"reward": (0.5, 20.0)}, subject_to={"liveness": 0.9})
+    >>> d.feasible, d.scores["liveness"] >= 0.9
+    (True, True)
+    """
     subject_to, grid, tolerance, share, draws = _checked(params, minimise, subject_to, budget, grid, tolerance,
                                                          share, draws)
     timing = Timing() if timing is None else timing
@@ -228,9 +299,35 @@ def _binding(scorer: "_Scorer", subject_to: dict[str, float], scores: dict[str, 
 
 
 def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4) -> dict[str, Any]:
-    """The game re-solved with its budget parameter (`budget_field`) set so that users pay `user_cost`
-    per proof landed (bisection; user cost rises with the budget). Returns the budget value, the
-    achieved user cost, on-time liveness, HHI and the regret, or says why the target cannot be met."""
+    """The game re-solved with its budget parameter set so that users pay `user_cost` per proof.
+
+    Bisection on `traits.budget_field`; every point a certified equilibrium.
+
+    Parameters
+    ----------
+    game : Game
+        A game with a budget parameter.
+    user_cost : float
+        What users should pay per proof landed (> 0).
+    timing : Timing, optional
+        Window for on-time liveness.
+    tolerance : float, default 1e-4
+        Relative precision.
+
+    Returns
+    -------
+    dict
+        mechanism, budget parameter, value, user_cost, liveness, hhi, nakamoto, regret, note (why the
+        target cannot be met, where it cannot).
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> row = pg.at_user_cost(pg.games.UncleRewards(10.0, 0.25, 1, pop), 5.0)
+    >>> round(row["user_cost"], 2)
+    5.0
+    """
     from dataclasses import replace
 
     timing = Timing() if timing is None else timing

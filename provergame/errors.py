@@ -8,7 +8,26 @@ import numpy as np
 
 
 class InvalidParameter(ValueError):
-    """A parameter outside its allowed range; the message names the field, value and range."""
+    """Bad input: names the parameter, its value and the allowed range (a ValueError).
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    value : object
+        What was given.
+    allowed : str
+        What is allowed.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> try:
+    ...     pg.Population.from_arrays(cost=[1.0, -1.0])
+    ... except pg.InvalidParameter as exc:
+    ...     print(exc.name)
+    cost[1]
+    """
 
     def __init__(self, name: str, value: Any, allowed: str):
         self.name, self.value, self.allowed = name, value, allowed

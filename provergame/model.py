@@ -16,7 +16,29 @@ MAX_POPULATION = 1_000_000
 
 @dataclass(frozen=True)
 class Prover:
-    """One prover: cost per proof (or per unit of speed), proving rate, stake, reliability, capacity."""
+    """One prover.
+
+    Parameters
+    ----------
+    cost : float, default 1.0
+        Cost per proof (or per unit of speed).
+    rate : float, default 1.0
+        Proving rate (exponential proving times).
+    stake : float, default 0.0
+        Stake.
+    reliability : float, default 1.0
+        Chance a started proof is valid and delivered.
+    capacity : float, default 1.0
+        Units of work per block (markets).
+    name : str, default ""
+        Its name.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pg.Population.of([pg.Prover(cost=1.0, name="a"), pg.Prover(cost=2.0, name="b")]).names
+    ('a', 'b')
+    """
 
     cost: float = 1.0
     rate: float = 1.0
@@ -37,9 +59,30 @@ class Prover:
 class Population:
     """Provers as columns of read-only arrays (one entry per prover).
 
-    cost >= 0, rate > 0 (proofs per unit time of an exponential proving time),
-    stake >= 0, reliability in [0, 1] (chance a started proof is valid and delivered),
-    capacity >= 0 (units of work per block, for markets).
+    Parameters
+    ----------
+    cost : array_like
+        Cost per proof (or per unit of speed), >= 0.
+    rate : array_like
+        Proofs per unit time of an exponential proving time, > 0.
+    stake : array_like
+        Stake, >= 0.
+    reliability : array_like
+        Chance a started proof is valid and delivered, in [0, 1].
+    capacity : array_like
+        Units of work per block (markets), >= 0.
+    names : tuple of str, optional
+        One name per prover (default p0, p1, ...).
+
+    Build one with `Population.from_arrays` (scalars broadcast), `identical` or `of`; `take(index)`
+    keeps every column and name.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0], capacity=[2.0, 3.0, 1.5])
+    >>> len(pop), pop.take([0, 2]).capacity.tolist()
+    (3, [2.0, 1.5])
     """
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("cost", "rate", "stake", "reliability", "capacity")

@@ -41,8 +41,33 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 @dataclass(frozen=True)
 class Equilibrium:
-    """An equilibrium with its certificate: `regret` is the largest gain of any unilateral deviation,
-    found by an independent best-response search (solvers.regret), not reported by the solver."""
+    """An equilibrium with its certificate.
+
+    `regret` is the largest gain of any unilateral deviation, found by an independent best-response
+    search (solvers.regret), not reported by the solver.
+
+    Attributes
+    ----------
+    game : str
+        The game's title.
+    profile, payoffs : numpy.ndarray
+        One strategy and one expected payoff per player.
+    regret : float
+        The certificate; `regret_by_player` per player.
+    method : str
+        How the solver found it; `exact` whether it claims an exact equilibrium.
+    names : tuple of str
+        The players; `strategy` what a profile entry means.
+    extra : dict
+        Solver extras (a mixture, a bid function), also readable as attributes.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    >>> pg.solve(game).to_frame().columns.tolist()[:2]
+    ['prover', 'entry probability']
+    """
 
     game: str
     profile: np.ndarray
@@ -78,7 +103,29 @@ class Equilibrium:
 
 @dataclass(frozen=True)
 class Rollout:
-    """Monte Carlo means over `rounds` seeded rounds of the protocol rules, with standard errors."""
+    """Monte Carlo means over `rounds` seeded rounds of the protocol rules, with standard errors.
+
+    Attributes
+    ----------
+    mean_payoffs, stderr : numpy.ndarray
+        Each player's mean payoff per round and its standard error.
+    mean_reward, mean_cost, participation : numpy.ndarray
+        Per player, per round.
+    eventual_liveness, on_time : float
+        Share of demand proved whenever it landed, and within `window`.
+    user_payment, useful_cost : float
+        Per round.
+    metrics : Metrics
+        The registered metrics from the simulated means.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    >>> roll = pg.simulate(game, [1, 1], rounds=1_000, seed=0)
+    >>> roll.rounds, len(roll.mean_payoffs)
+    (1000, 2)
+    """
 
     game: str
     rounds: int
@@ -117,7 +164,23 @@ class Rollout:
 
 @dataclass(frozen=True)
 class CrossCheck:
-    """Agreement of analytic expectations with the simulator: z = (simulated - analytic) / stderr."""
+    """Agreement of analytic expectations with the simulator: z = (simulated - analytic) / stderr.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per quantity: analytic, simulated, stderr, z, ok.
+    tolerance : float
+        The Sidak-adjusted limit on |z|; `passed` when every row is within it.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    >>> chk = pg.cross_check(game, [1, 1], pg.simulate(game, [1, 1], rounds=5_000, seed=1))
+    >>> chk.passed, "z" in chk.to_frame()
+    (True, True)
+    """
 
     game: str
     table: pd.DataFrame

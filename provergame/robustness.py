@@ -52,9 +52,30 @@ def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], window: f
 
 
 def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1) -> pd.DataFrame:
-    """Tidy frame: one row per (mechanism, draw) of `scenario` (a provergame Scenario or a TOML path),
-    with on-time and eventual liveness, HHI, Nakamoto coefficient, user cost, surplus and the regret
-    certificate. `draws` overrides the scenario's; `workers` > 1 runs mechanisms in processes."""
+    """Every mechanism of a scenario re-solved on population draws: the headline numbers per draw.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario or the path of its TOML file.
+    draws : int, optional
+        How many draws (default: the scenario's `draws`).
+    workers : int, default 1
+        Processes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (mechanism, draw): the certified equilibrium's headline metrics and regret.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> from provergame.scenario import default_scenario_path
+    >>> frame = pg.robustness(default_scenario_path(), draws=2)
+    >>> sorted(set(frame["seed"])) == [42, 43]
+    True
+    """
     from .errors import check_int
     from .scenario import Scenario, load_scenario
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

@@ -202,10 +202,47 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
           progress: bool | None = None, timeout: float = 600.0, connect_timeout: float = 10.0) -> pd.DataFrame:
     """Evaluate every grid point (x every seed); a tidy frame, one row per (point, seed), grid order.
 
-    make_game(**params) -> game must be picklable for process and Dask executors (a module-level
-    function or a provergame.sweep.GameFactory). Results stream to `store` (SQLite) as they finish;
-    a store written by a different sweep is refused. If no chunk finishes for `timeout` seconds the
-    sweep raises SweepError, keeping what finished.
+    Results stream to `store` (SQLite) as they finish; a rerun of the same sweep resumes, and a store
+    written by a different sweep is refused. If no chunk finishes for `timeout` seconds the sweep
+    raises SweepError, keeping what finished.
+
+    Parameters
+    ----------
+    make_game : callable
+        make_game(**params) -> game; picklable for process and Dask executors (a module-level function
+        or a provergame.games.Recipe).
+    grid : mapping of str to sequence
+        Values of each parameter (the product is swept).
+    analyses : sequence of str, default ("solve", "metrics", "simulate")
+        What each point computes ("solve" is required).
+    seeds : sequence of int, default (0,)
+        Simulator seeds per point.
+    executor : optional
+        None (local processes), "serial", "processes", "dask://HOST:PORT" or an Executor.
+    store : path, optional
+        SQLite file results stream to.
+    rounds : int, default 20_000
+        Simulated rounds per point.
+    chunk, workers : int, optional
+        Points per task and processes.
+    progress : bool, optional
+        A progress bar (default: when stderr is a terminal).
+    timeout, connect_timeout : float
+        Seconds without a finished chunk, and to reach a Dask scheduler.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (point, seed): parameters, regret, metrics, simulator agreement.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> recipe = pg.games.Recipe("uncle_rewards", {"reward": 10.0, "uncles": 1}, pop)
+    >>> frame = pg.sweep(recipe, {"uncle_share": [0.0, 0.5]}, executor="serial", rounds=2_000, progress=False)
+    >>> frame["uncle_share"].tolist(), bool((frame["regret"] < 1e-9).all())
+    ([0.0, 0.5], True)
     """
     analyses, rounds, seeds, timeout, connect_timeout, chunk, workers = _checked_sweep(
         make_game, analyses, rounds, seeds, timeout, connect_timeout, chunk, workers)

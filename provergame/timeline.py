@@ -49,8 +49,22 @@ FALLBACKS = ("race", "prune")
 
 @dataclass(frozen=True)
 class Environment:
-    """Exogenous series, one entry per epoch: L1 gas price (gwei), token price (ETH per token) and
-    demand (units of work per epoch)."""
+    """Exogenous series of a timeline: gas price (gwei), token price (ETH per token) and demand per epoch.
+
+    Build one with `steady`, `sinusoidal` or `shock`.
+
+    Parameters
+    ----------
+    gas_price, token_price, demand : numpy.ndarray
+        One entry per epoch.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> env = pg.Environment.shock(30, gas=50, start=10, size=150, length=5, token_price=4.0, demand=3)
+    >>> env.epochs, float(env.gas_price[12])
+    (30, 200.0)
+    """
 
     gas_price: np.ndarray
     token_price: np.ndarray
@@ -104,7 +118,33 @@ class Environment:
 
 @dataclass(frozen=True)
 class Economy:
-    """What carries across epochs and what each action costs (tokens unless stated)."""
+    """The token economy a timeline runs in: gas, bonds, entry and exit, hardware, fallback.
+
+    Parameters
+    ----------
+    gas_per_submission, gas_per_verification, gas_per_proposal : float
+        L1 gas of one proof submission (every attempt), paid by the protocol per accepted proof, and
+        paid by the sequencer per unit of demand.
+    bond : float
+        Balance a prover must hold to take work (forfeited by a prover that commits and reneges).
+    initial_balance, capex, lifetime : float, float, int
+        Starting balance, hardware cost and its life in epochs.
+    entry_rate, entry_delay, entrant_cost_sigma : float, int, float
+        Newcomers per epoch (Poisson), epochs before they work, spread of their costs.
+    exit_after : int
+        Epochs below the bond before a prover leaves.
+    fallback, fallback_reward : str, float
+        "race" (an open race paid `fallback_reward`) or "prune" for units left unproven.
+    window, stake_is_balance, reinvest, sequencer_reward : float, bool, float, float
+        On-time window, whether stake is the whole balance, the share of profit restaked, the
+        sequencers' reward per unit proven.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pg.Economy(bond=16.0, fallback="prune").bond
+    16.0
+    """
 
     gas_per_submission: float = 700_000.0      # L1 gas of one proof submission (every attempt)
     gas_per_verification: float = 0.0          # L1 gas the protocol pays per accepted proof
@@ -228,13 +268,50 @@ class Rebuild:
 def timeline(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
              seeds: Sequence[int] = (0,), rule: str = "equilibrium", economy: Economy | None = None,
              executor: Any = None, workers: int | None = None) -> Timeline:
-    """Play `make_game(population)` epoch after epoch under `environment` (see the module docstring);
-    one run per seed, reproducible bit for bit. Games whose players are the provers only.
+    """Play `make_game(population)` epoch after epoch under `environment`.
 
-    Seeds run in this process, or spread over `executor` ("processes", "dask://HOST:PORT" or a
-    concurrent.futures Executor, as for pg.sweep) in `workers` groups (default: one per core); each
-    seed's run is the same wherever it runs. `make_game` must then be picklable (a top-level function
-    or `Rebuild(game)`)."""
+    Each epoch: newcomers arrive, the provers able to bond commit (at last epoch's gas) and deliver
+    (at this epoch's) by `rule`, a fallback covers what is left, balances, stake and hardware settle,
+    and the books close (tokens conserved, `Timeline.conservation()`). One run per seed,
+    reproducible bit for bit; seeds may spread over `executor`.
+
+    Parameters
+    ----------
+    make_game : callable
+        population -> game whose players are the provers (picklable for executors: a top-level
+        function, a Recipe or `provergame.timeline.Rebuild(game)`).
+    provers : Population
+        The provers at the start.
+    environment : Environment
+        Gas price, token price and demand per epoch.
+    seeds : sequence of int, default (0,)
+        One run each.
+    rule : {"equilibrium", "best-response", "myopic-reward"}, default "equilibrium"
+        How provers commit and deliver.
+    economy : Economy, optional
+        Bonds, gas per submission, entry, exit, capex, fallback, reinvestment.
+    executor, workers : optional
+        Where the seeds run.
+
+    Returns
+    -------
+    Timeline
+        kpis (per seed and epoch), balances (per prover), ledger (token flows and residual).
+
+    Raises
+    ------
+    InvalidParameter
+        If the rule, provers, environment or game cannot run as a timeline.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[0.001, 0.002], stake=[1.0, 2.0], reliability=0.99)
+    >>> env = pg.Environment.steady(20, gas=50.0, demand=4)
+    >>> tl = pg.timeline(lambda p: pg.games.StakeVRF(0.05, p), pop, env, seeds=[0])
+    >>> len(tl.kpis), tl.conservation() < 1e-9
+    (20, True)
+    """
     economy = Economy() if economy is None else economy
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
     if not seeds:
@@ -675,12 +752,38 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
                   environment: Environment, seeds: Sequence[int] = (0,), rule: str = "equilibrium",
                   economy: Economy | None = None, executor: Any = None, workers: int | None = None,
                   store: str | None = None) -> pd.DataFrame:
-    """pg.timeline at every point of `grid` x every seed, one summary row each (`summarise`), in grid
-    order. Grid keys naming an Economy field (bond, gas_per_submission, reinvest, ...) set the economy;
-    the others go to `make_game(provers, **params)`. Points run on `executor` as for pg.sweep
-    ("processes", "dask://HOST:PORT", an Executor; default here); with `store` (a CSV path) every row is
-    written as it finishes and a rerun skips the (point, seed) pairs already there, so a killed grid
-    resumes without loss."""
+    """pg.timeline at every point of `grid` x every seed, one summary row each, in grid order.
+
+    Grid keys naming an Economy field (bond, gas_per_submission, reinvest, ...) set the economy; the
+    others go to `make_game(provers, **params)`. With `store` (a CSV path) every row is written as it
+    finishes and a rerun skips the (point, seed) pairs already there.
+
+    Parameters
+    ----------
+    make_game : callable
+        make_game(population, **params) -> game.
+    grid : dict of str to sequence
+        Values of each parameter.
+    provers, environment, seeds, rule, economy, executor, workers
+        As for `timeline`.
+    store : str, optional
+        CSV file rows stream to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (point, seed): the point, seed, rule and `summarise`'s totals.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[0.001, 0.002], stake=[1.0, 2.0], reliability=0.99)
+    >>> env = pg.Environment.steady(10, gas=50.0, demand=2)
+    >>> make = lambda p, reward: pg.games.StakeVRF(reward, p)
+    >>> frame = pg.timeline_grid(make, {"reward": [0.01, 0.05]}, pop, env, executor="serial")
+    >>> frame["reward"].tolist()
+    [0.01, 0.05]
+    """
     economy = Economy() if economy is None else economy
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
     tasks = _grid_tasks(make_game, grid, provers, environment, seeds, rule, economy)

@@ -12,10 +12,23 @@ SECONDS_PER_HOUR = 3600.0
 
 @dataclass(frozen=True)
 class Timing:
-    """window: a proof counts as on time if it lands within this many time units of the round's start
-    (the unit of time is the scenario's: a mean proving time at rate 1). slot_seconds: how long one unit
-    of work (one round, one block's proof) lasts in real time, so that 3600 / slot_seconds units of work
-    happen per hour."""
+    """Time in a scenario: the proving window and the real length of one unit of work.
+
+    Parameters
+    ----------
+    window : float, default 1.0
+        A proof is on time if it lands within this many time units of the round's start (the time
+        unit is the scenario's: a mean proving time at rate 1).
+    slot_seconds : float, default 600.0
+        How long one unit of work (one round, one block's proof) lasts in real time, so that
+        3600 / slot_seconds units of work happen per hour.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pg.Timing(window=1.0, slot_seconds=600).per_hour(2.5)
+    15.0
+    """
 
     window: float = param(Real(lo=0, lo_open=True, unit="time unit", doc="deadline for an on-time proof"), 1.0)
     slot_seconds: float = param(Real(lo=0, lo_open=True, hi=1e9, unit="second",

@@ -217,9 +217,51 @@ def _initial_coalition(game: Game, profile: np.ndarray, per: np.ndarray, max_liv
 
 def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 0.0, profile=None,
                     prover: int = 0, window: float = 1.0) -> BribeThreshold:
-    """Cheapest bribe making the attack a best response for the bribed provers (withhold: after the
-    provers outside the coalition respond, on-time liveness within `window` is at most `max_liveness`;
-    grief) or for the slot's sequencer (censor, collude: see `sequencer_bribe`)."""
+    """Cheapest bribe making an attack a best response for the bribed provers.
+
+    "withhold": a coalition withdraws; the provers outside it play the residual game at its
+    equilibrium, and the attack holds when that residual equilibrium's on-time liveness is at most
+    `max_liveness`; each member is paid what it would earn by joining the residual game. To stall
+    (max_liveness 0), every prover that would prove alone at a profit is bribed (exact); otherwise an
+    integer program (HiGHS via scipy.optimize.milp) closed under the residual responses. "grief":
+    the bribe that makes a prover exclude a sibling's proof (proof trees). "censor" / "collude": what
+    the slot's sequencer forgoes by censoring or colluding with `prover` (infinite where the protocol
+    elects).
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    attack : {"withhold", "grief", "censor", "collude"}, default "withhold"
+        The attack.
+    max_liveness : float, default 0.0
+        Withholding succeeds when the residual on-time liveness is at most this, in [0, 1).
+    profile : array_like, optional
+        The profile attacked (default: the game's equilibrium).
+    prover : int, default 0
+        The prover censored or colluded with.
+    window : float, default 1.0
+        On-time liveness window.
+
+    Returns
+    -------
+    BribeThreshold
+        total, coalition (mask), liveness_after, regret of the residual equilibrium, method.
+
+    Raises
+    ------
+    InvalidParameter
+        For an unknown attack or an argument out of range.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> b = pg.bribe_threshold(game, "withhold")
+    >>> round(b.total, 4), b.coalition.tolist()
+    (25.8, [True, True, True])
+    """
     check_choice("attack", attack, ATTACKS)
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
     window = check_real("window", window, lo=0, lo_open=True)

@@ -85,10 +85,40 @@ def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Gen
 
 def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDGET, seed: int = 0,
                      best_response: np.ndarray | None = None) -> CoalitionRegret:
-    """Largest joint gain of any coalition of 2..`size` players deviating together from `profile`
-    (total, and the Pareto-improving variant where every member gains). `budget` caps the payoff
-    entries evaluated (joint profiles times players); beyond it coalitions are sampled.
-    `best_response`: the players' unilateral best responses, when already known."""
+    """Largest joint gain of any coalition of at most `size` players deviating together.
+
+    Exhaustive and vectorised over every coalition and joint candidate profile up to `budget` payoff
+    evaluations; beyond it a seeded sample, flagged in `method`.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    profile : array_like
+        The profile (an equilibrium) deviated from.
+    size : int, default 2
+        Largest coalition.
+    budget : int, default 20_000_000
+        Payoff entries the exhaustive search may evaluate.
+    seed : int, default 0
+        Seed of the sampled search beyond the budget.
+    best_response : array_like, optional
+        Each player's best responses (added to the candidates).
+
+    Returns
+    -------
+    CoalitionRegret
+        gain (total), members, deviation, method.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> c = pg.coalition_regret(game, [1, 1, 1], size=2)
+    >>> round(c.gain, 4), c.members
+    (1.1667, (1, 2))
+    """
     p = game.check_profile(profile)
     if game.n < 2:
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
@@ -193,8 +223,38 @@ def _joint_search(game: Game, members: np.ndarray, start: np.ndarray, points: in
 
 
 def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zooms: int = 3) -> Cartel:
-    """The profile maximising the members' joint profit with the others at `profile` (default: the
-    game's equilibrium), its gain, and the grim-trigger threshold delta* = max_i g_i / (g_i + l_i)."""
+    """The members' jointly best profile against the others' equilibrium, its gain, and delta*.
+
+    A cartel is sustainable under grim trigger when the discount factor is at least
+    delta* = max_i g_i / (g_i + l_i) (Friedman 1971), g_i the member's one-shot gain from cheating
+    on the cartel and l_i its per-round loss from reversion; side payments split the gain where a
+    member would lose.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    members : sequence of int
+        The cartel's players (distinct indices).
+    profile : array_like, optional
+        The others' profile (default: the equilibrium).
+    points, zooms : int
+        Grid resolution of the joint search over continuous strategies.
+
+    Returns
+    -------
+    Cartel
+        members, profile, gain, delta_star, method.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> pop = pg.Population.from_arrays(cost=[1.0, 1.2, 2.0], rate=[1.0, 2.0, 1.0])
+    >>> game = pg.games.WinnerTakesAll(reward=10.0, provers=pop)
+    >>> k = pg.cartel(game, [0, 1])
+    >>> round(k.gain, 4), round(k.delta_star, 4)
+    (0.1667, 0.95)
+    """
     eq = game.equilibrium()[0] if profile is None else game.check_profile(profile)
     idx = np.unique(np.atleast_1d(np.asarray(members, dtype=int)))
     if idx.size < 2 or idx.min() < 0 or idx.max() >= game.n:

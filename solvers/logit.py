@@ -174,11 +174,38 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
 
 def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000, max_lambda: float = 1e9
                       ) -> LogitResult:
-    """One equilibrium of `game` at the end of the principal logit branch (see the module docstring).
-    Long steps can hop from the branch onto a nearby sheet past a fold and lead back to the centroid;
-    then the branch is traced again with steps of at most CAREFUL_STEP. A degenerate game can stall the
-    trace at a bifurcation; then the branch of a copy perturbed by 1e-5, then 1e-3, of each player's
-    payoff range (seeded) is traced, and its end point is made exact in the game itself."""
+    """One Nash equilibrium of any finite game, by following the logit (quantal response) branch.
+
+    The principal branch of the logit correspondence is traced from the centroid (lambda = 0) as
+    lambda grows (McKelvey and Palfrey 1995; Turocy 2005), then polished on its support exactly.
+
+    Parameters
+    ----------
+    game : NormalFormGame or array_like
+        The game (payoffs[a_1, ..., a_n, i]).
+    max_steps : int, default 20_000
+        Predictor-corrector steps allowed.
+    max_lambda : float, default 1e9
+        Where the trace stops.
+
+    Returns
+    -------
+    LogitResult
+        strategies (one mixed strategy per player), regret, exact, lam, steps.
+
+    References
+    ----------
+    R. McKelvey, T. Palfrey, Games and Economic Behavior 10 (1995) 6-38; T. Turocy, Games and
+    Economic Behavior 51 (2005) 243-263.
+
+    Examples
+    --------
+    >>> import numpy as np, provergame as pg
+    >>> row = np.array([[3, 0], [5, 1]])                     # the prisoner's dilemma: defect (1) dominates
+    >>> game = pg.NormalFormGame.from_arrays([row, row.T])
+    >>> [s.tolist() for s in pg.logit_equilibrium(game).strategies]
+    [[0.0, 1.0], [0.0, 1.0]]
+    """
     if isinstance(game, NormalFormGame):
         payoffs = game.payoffs
     else:                              # any number of actions (price lattices): only the shape is checked

@@ -327,12 +327,34 @@ BIMATRIX_METHODS = ("vertex", "support", "both")
 
 
 def bimatrix(A, B, method: str = "vertex") -> BimatrixResult:
-    """All equilibria of the bimatrix game (A, B), each verified by regret; `methods` says who found what.
+    """Every Nash equilibrium of a two-player game.
 
-    method="vertex" (default): every extreme equilibrium, degenerate games included, by vertex
-    enumeration of the best-response polytopes; "support": vectorised support enumeration on equal
-    supports (every equilibrium of a nondegenerate game only); "both": the union, as a cross-check.
-    Pure profiles are checked in every case.
+    Vertex enumeration of the best-response polytopes (Avis, Rosenberg, Savani and von Stengel 2010,
+    "Enumeration of Nash equilibria for two-player games") through Qhull, scale-free; degenerate
+    games are handled and every equilibrium is certified by its regret.
+
+    Parameters
+    ----------
+    A, B : array_like
+        The row and column players' payoff matrices, of one shape (m, n).
+    method : str, default "vertex"
+        The enumeration method.
+
+    Returns
+    -------
+    BimatrixResult
+        `equilibria`: a list of (row strategy, column strategy) pairs.
+
+    References
+    ----------
+    D. Avis, G. Rosenberg, R. Savani, B. von Stengel, Economic Theory 42 (2010) 9-37.
+
+    Examples
+    --------
+    >>> import numpy as np, provergame as pg
+    >>> A = np.array([[1, -1], [-1, 1]])                     # matching pennies
+    >>> [(x.round(12).tolist(), y.round(12).tolist()) for x, y in pg.bimatrix(A, -A).equilibria]
+    [([0.5, 0.5], [0.5, 0.5])]
     """
     if method not in BIMATRIX_METHODS:
         raise InvalidParameter("method", method, f"one of {', '.join(BIMATRIX_METHODS)}")

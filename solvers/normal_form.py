@@ -28,7 +28,21 @@ MAX_SUPPORT_PROFILES = 20_000      # support profiles support enumeration may vi
 
 @dataclass(frozen=True)
 class NormalFormGame:
-    """payoffs[a_1, ..., a_n, i]: player i's payoff when each player j plays action a_j."""
+    """A finite game of any number of players: payoffs[a_1, ..., a_n, i] is player i's payoff.
+
+    Parameters
+    ----------
+    payoffs : array_like
+        Shape (a_1, ..., a_n, n); `from_arrays` stacks one (a_1, ..., a_n) array per player.
+
+    Examples
+    --------
+    >>> import numpy as np, provergame as pg
+    >>> row = np.array([[3, 0], [5, 1]])
+    >>> game = pg.NormalFormGame.from_arrays([row, row.T])
+    >>> game.players, game.actions
+    (2, (2, 2))
+    """
 
     payoffs: np.ndarray
 

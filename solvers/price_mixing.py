@@ -29,7 +29,22 @@ def tick_lattice(tick: float, lo: float, hi: float) -> np.ndarray | None:
 
 @dataclass(frozen=True)
 class MixedProfile:
-    """Independent mixed strategies: prover i plays support[i][k] with probability probs[i][k]."""
+    """Independent mixed strategies: prover i plays support[i][k] with probability probs[i][k].
+
+    Parameters
+    ----------
+    support : tuple of numpy.ndarray
+        Each prover's strategies.
+    probs : tuple of numpy.ndarray
+        Their probabilities (each summing to 1).
+
+    Examples
+    --------
+    >>> import numpy as np, provergame as pg
+    >>> mix = pg.MixedProfile((np.array([1.0, 2.0]), np.array([3.0])), (np.array([0.5, 0.5]), np.array([1.0])))
+    >>> mix.mean().tolist()
+    [1.5, 3.0]
+    """
 
     support: tuple[np.ndarray, ...]
     probs: tuple[np.ndarray, ...]

@@ -33,12 +33,40 @@ class SybilGain:
 
 
 def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shared") -> SybilGain:
-    """Share and profit of `operator` when it splits its stake (stake weighting) or registers extra
-    identities at min_stake each (identity weighting); everyone else runs one identity.
+    """Share and profit of `operator` running `identities` identities, everyone else one.
 
-    failures="shared": the identities fail together (one machine park), the setting in which stake
-    weighting is exactly sybil-proof (the minimum of Exp(s/k) times is Exp(s)); "independent": each
-    identity fails on its own, which adds redundancy, not sybil power.
+    Stake weighting splits the operator's stake (exactly sybil-proof: the minimum of k Exp(s/k)
+    times is Exp(s)); identity weighting locks min_stake per identity. failures="shared": the
+    identities fail together (one machine park); "independent": each on its own.
+
+    Parameters
+    ----------
+    game : Game
+        A game that selects provers by identity or stake (`protocols.SybilSplit`).
+    operator : int
+        The prover running the identities.
+    identities : int
+        How many, from 1 to 10,000.
+    failures : {"shared", "independent"}, default "shared"
+        How the identities fail.
+
+    Returns
+    -------
+    SybilGain
+        share and profit before (one identity) and after.
+
+    Raises
+    ------
+    InvalidParameter
+        If the game does not select by identity or stake.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.StakeVRF(10.0, pg.games.example_provers(4))
+    >>> g = pg.sybil_gain(game, 0, 4)
+    >>> g.profit_after == g.profit_before                    # stake weighting: splitting changes nothing
+    True
     """
     operator = check_int("operator", operator, lo=0, hi=game.n - 1)
     identities = check_int("identities", identities, lo=1, hi=10_000)
@@ -76,7 +104,32 @@ def clone_sybil_gain(game: Game, operator: int, identities: int, profile: np.nda
 
 
 def sybil_curve(game: Game, operator: int, max_identities: int = 32, failures: str = "shared") -> pd.DataFrame:
-    """Share and profit against the number of identities, with the first count that pays for itself."""
+    """sybil_gain for 1 to `max_identities` identities, one row each.
+
+    Parameters
+    ----------
+    game : Game
+        A game that selects provers by identity or stake.
+    operator : int
+        The prover running the identities.
+    max_identities : int, default 32
+        The largest number of identities.
+    failures : {"shared", "independent"}, default "shared"
+        How the identities fail.
+
+    Returns
+    -------
+    pandas.DataFrame
+        identities, share, profit, profitable.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.IdentityVRF(10.0, pg.games.example_provers(4), min_stake=1.0, stake_cost=0.01)
+    >>> curve = pg.sybil_curve(game, 0, max_identities=3)
+    >>> bool(curve["share"].is_monotonic_increasing)          # every identity buys more draws
+    True
+    """
     max_identities = check_int("max_identities", max_identities, lo=1, hi=10_000)
     rows = []
     for k in range(1, max_identities + 1):
@@ -113,7 +166,33 @@ class Undercut:
 
 
 def undercut(game: Game, prover: int, price: float, periods: int = 1) -> Undercut:
-    """Profitability of `prover` cutting its price to `price` for `periods` rounds (market games)."""
+    """Profit of `prover` pricing at `price` for `periods` rounds, against accommodating.
+
+    Parameters
+    ----------
+    game : Game
+        A priced game (traits.priced).
+    prover : int
+        The undercutting prover.
+    price : float
+        Its price during the cut.
+    periods : int, default 1
+        Rounds of undercutting before the others respond.
+
+    Returns
+    -------
+    Undercut
+        gain over accommodation and whether it is profitable.
+
+    Examples
+    --------
+    >>> import provergame as pg
+    >>> game = pg.games.Snarketplace.example(3)
+    >>> eq = pg.solve(game)
+    >>> u = pg.undercut(game, 0, 0.9 * float(eq.profile[0]), periods=10)
+    >>> isinstance(u.profitable, bool)
+    True
+    """
     from provergame.solvers.regret import best_responses
     if not game.traits.priced:
         raise InvalidParameter("game", game.title, "a game whose strategy is a price (Snarketplace, NilMarket, "

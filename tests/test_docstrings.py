@@ -1,0 +1,35 @@
+"""Every public name of provergame (its __all__) has a numpydoc docstring with a runnable example, and
+the examples run here as doctests (issue 24, item 8)."""
+from __future__ import annotations
+
+import doctest
+import inspect
+
+import pytest
+
+import provergame as pg
+
+PUBLIC = [name for name in pg.__all__ if name != "__version__" and not inspect.ismodule(getattr(pg, name))]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_docstring_has_numpydoc_sections(name):
+    obj = getattr(pg, name)
+    doc = inspect.getdoc(obj) or ""
+    assert "Examples\n--------" in doc and ">>>" in doc, name
+    if inspect.isfunction(obj):
+        assert "Parameters\n----------" in doc and "Returns\n-------" in doc, name
+    else:
+        assert "Parameters\n----------" in doc or "Attributes\n----------" in doc, name
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_examples_run(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    obj = getattr(pg, name)
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(obj, name, globs={}):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0 and result.failed == 0, name
