@@ -61,12 +61,12 @@ def cases(n: int) -> dict:
     pop = population(n)
     return {
         "StakeVRF (stake)": pg.games.StakeVRF(10.0, pop),
-        "StakeVRF (identity)": pg.games.IdentityVRF(10.0, pop),
+        "IdentityVRF": pg.games.IdentityVRF(10.0, pop),
         "TaikoPool": pg.games.TaikoPool(10.0, pop, pool_size=min(32, n)),
         "TaikoProverPool": pg.games.TaikoProverPool.example(min(n, 32)),
         "DelegatedStake": pg.games.DelegatedStake.example(n),
-        "TurnBased (stake turns)": pg.games.StakeTurns(10.0, pop),
-        "TurnBased (turn auction)": pg.games.TurnAuction(10.0, pop),
+        "StakeTurns": pg.games.StakeTurns(10.0, pop),
+        "TurnAuction": pg.games.TurnAuction(10.0, pop),
         "WinnerTakesAll": pg.games.WinnerTakesAll(10.0, pop),
     }
 
