@@ -44,10 +44,34 @@ def register(kind: str) -> Callable[[type[Game]], type[Game]]:
         if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
             raise ValueError(f"game kind {kind!r} is already registered by {old.__module__}.{old.__qualname__}")
         cls.kind = kind
+        if "Parameters\n" not in (cls.__doc__ or ""):
+            cls.__doc__ = (cls.__doc__ or cls.__name__).rstrip() + "\n\n" + _numpydoc(cls, kind)
         _REGISTRY[kind] = cls
         return cls
 
     return add
+
+
+def _numpydoc(cls: type[Game], kind: str) -> str:
+    """The numpydoc sections of a registered game, from its own declarations: each parameter's spec
+    (what it accepts, unit, meaning, default), the traits, and an example that solves a small instance."""
+    lines = ["    Parameters", "    ----------"]
+    for name, (spec, default) in parameter_specs(cls).items():
+        shown = "" if default is MISSING else f", default {default!r}"
+        lines.append(f"    {name} : {spec.describe()}{shown}")
+        if spec.doc:
+            lines.append(f"        {spec.doc}")
+    t = cls.traits
+    lines += ["", "    Notes", "    -----",
+              f"    Scenario kind ``{kind}``; timing family {t.timing.value}; strategies: {t.strategy_label}; at most "
+              f"{t.max_provers} players. Not modelled: {t.limitations}",
+              "", "    Examples", "    --------",
+              "    >>> import provergame as pg",
+              f"    >>> game = pg.games.registered()[{kind!r}].example()",
+              "    >>> eq = pg.solve(game)",
+              "    >>> bool(eq.regret <= 1e-6 * max(1.0, float(abs(eq.payoffs).max()))) or not eq.exact",
+              "    True", ""]
+    return "\n".join(lines)
 
 
 def route(kind: str, field: str, kinds: Mapping[str, str], default: str | None = None) -> None:

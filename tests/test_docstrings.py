@@ -33,3 +33,19 @@ def test_public_examples_run(name, tmp_path, monkeypatch):
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted > 0 and result.failed == 0, name
+
+
+@pytest.mark.parametrize("kind", sorted(pg.games.registered()))
+def test_every_game_documents_its_parameters_and_runs_its_example(kind):
+    """Registration appends numpydoc sections built from the game's own specs and traits; each
+    parameter is listed, and the example (solve a small instance, certified) runs."""
+    cls = pg.games.registered()[kind]
+    doc = inspect.getdoc(cls)
+    for name in cls.__dataclass_fields__:
+        if name in pg.games.registry.parameter_specs(cls):
+            assert f"\n{name} : " in doc, (kind, name)
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder(recurse=False).find(cls, kind, globs={}):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0 and result.failed == 0, kind
