@@ -12,7 +12,7 @@ from provergame.lazy import pandas as pd
 from .errors import InvalidParameter, check_real
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
-from .timing import Timing
+from .timing import Timing, window_of
 from provergame.games import Game, protocols
 from provergame.solvers import metrics as _metrics
 from provergame.solvers.metrics import Metrics
@@ -281,7 +281,7 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     (0.375, 2, 0.9817)
     """
     _check_game(game)
-    window = check_real("window", window, lo=0, lo_open=True)
+    window = window_of(window)
     return _metrics.metrics(game, profile, window)
 
 

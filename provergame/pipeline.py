@@ -27,7 +27,7 @@ def sweep_frame(sc: Scenario, spec: Any, rounds: int = 20_000) -> pd.DataFrame:
         game = mech.build(pop, **{spec.param: grid_value(mech, spec.param, value)})
         ev = evaluate(game, sc.timing())
         eq, m = ev.equilibrium, ev.metrics
-        roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed, window=sc.window)
+        roll = simulate(game, eq.profile, rounds=rounds, seed=sc.seed, window=sc.timing())
         rows.append({spec.param: float(value), **m, "regret": eq.regret,
                      "sim_agrees": cross_check(game, eq, roll).passed})
     return pd.DataFrame(rows)
@@ -165,9 +165,9 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
             + (f"; targets met in {int(d.scores['draws meeting'])} of {len(draws)} draws" if draws else "")}
 
 
-def _robustness_task(spec: Any, populations: list, window: float) -> pd.DataFrame:
+def _robustness_task(spec: Any, populations: list, timing: Timing) -> pd.DataFrame:
     from .robustness import mechanism_draws
-    return mechanism_draws(spec, populations, window)
+    return mechanism_draws(spec, populations, timing)
 
 
 def _survival_draw(goal: str, winner: Any, runner_up: Any, seed: int, population: Any, timing: Any,
@@ -221,17 +221,17 @@ def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame],
     }
 
 
-def _timeline_task(spec: Any, population: Any, tl: Any, rule: str, window: float) -> Any:
+def _timeline_task(spec: Any, population: Any, tl: Any, rule: str, timing: Timing) -> Any:
     from .timeline import Rebuild, timeline
     return timeline(Rebuild(spec.build(population)), population, tl.environment_series(), seeds=tl.seeds,
-                    rule=rule, economy=tl.economy_params(window))
+                    rule=rule, economy=tl.economy_params(timing))
 
 
 def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
     """The report's "over time" section: both rules side by side, averaged over the seeds."""
     from .reporting import Figure
     tl = sc.timeline
-    env, eco = tl.environment, tl.economy_params(sc.window)
+    env, eco = tl.environment, tl.economy_params(sc.timing())
     sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
     text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
             f"each rule. L1 gas: {env.preset} around {env.gas:g} gwei"
@@ -304,7 +304,7 @@ def phase_one(sc: Scenario) -> list[Task]:
         twin = twins[family] = twins.get(family, -1) + 1
         tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing), twin))
         if len(pops) > 1:
-            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.window)))
+            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.timing())))
         if sc.targets:
             tasks.append(Task("design", label, _design_row, (spec, pop, sc.targets, timing,
                                                              [p for _, p in pops] if len(pops) > 1 else None)))
@@ -315,7 +315,7 @@ def phase_one(sc: Scenario) -> list[Task]:
     if sc.timeline is not None:
         for rule in sc.timeline.rules:
             tasks.insert(0, Task("timeline", rule, _timeline_task, (sc.spec(sc.timeline.mechanism), pop, sc.timeline,
-                                                                     rule, sc.window)))
+                                                                     rule, sc.timing())))
     return tasks
 
 

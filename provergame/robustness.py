@@ -18,7 +18,7 @@ HEADLINE = ("liveness", "eventual_liveness", "hhi", "nakamoto", "user_cost", "su
 BAND_QUANTILES = (0.1, 0.5, 0.9)
 
 
-def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | None = None) -> dict[str, Any]:
+def draw_row(label: str, game: Any, seed: int, timing: Timing, solved: dict | None = None) -> dict[str, Any]:
     """One mechanism at one population draw: its certified equilibrium's headline numbers. `solved`
     keeps equilibria by the game's identity (without the provers where the players' payoffs do not
     use them), so a draw that leaves the players' game unchanged is not solved twice."""
@@ -32,7 +32,7 @@ def draw_row(label: str, game: Any, seed: int, window: float, solved: dict | Non
             solved[key] = eq
     else:
         eq = solved[key]
-    m = metrics(game, eq.extra.get("mixed", eq.profile), window)
+    m = metrics(game, eq.extra.get("mixed", eq.profile), timing.window)
     return {"mechanism": label, "seed": seed, **{k: float(m[k]) for k in HEADLINE if k != "regret"},
             "regret": float(eq.regret), "exact": bool(eq.exact)}
 
@@ -45,10 +45,10 @@ def _players_game(game: Any) -> str:
     return json.dumps(ident, sort_keys=True, default=str)
 
 
-def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], window: float) -> pd.DataFrame:
+def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], timing: Timing) -> pd.DataFrame:
     """Every draw of one scenario mechanism (a MechanismSpec), one row per draw."""
     solved: dict[str, Any] = {}
-    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, window, solved) for seed, pop in populations])
+    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, timing, solved) for seed, pop in populations])
 
 
 def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1) -> pd.DataFrame:
@@ -82,7 +82,7 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1)
     if draws is not None:
         sc = sc.model_copy(update={"draws": check_int("draws", draws, lo=1, hi=1000)})
     pops = sc.populations()
-    jobs = [(spec, pops, sc.window) for spec in sc.specs()]
+    jobs = [(spec, pops, sc.timing()) for spec in sc.specs()]
     workers = check_int("workers", workers or 1, lo=1, hi=1024)
     if workers == 1:
         frames = [mechanism_draws(*job) for job in jobs]

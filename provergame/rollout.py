@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidParameter, check_int, check_real
+from .errors import InvalidParameter, check_int
 from .results import Rollout
+from .timing import window_of
 from provergame.games.base import Game, trusted_profiles
 from provergame.solvers.metrics import from_stats
 
@@ -93,7 +94,7 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
         raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
     rounds = check_int("rounds", rounds, lo=2, hi=MAX_ROUNDS)
     seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
-    window = check_real("window", window, lo=0, lo_open=True)
+    window = window_of(window)
     mixed = _checked_mixture(game, profile)
     p = None if mixed is not None else game.check_profile(profile)
     n, size = game.n, chunk_size(game.n)

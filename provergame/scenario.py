@@ -20,6 +20,7 @@ from provergame.games.registry import parameter_specs, resolve, routed_kinds
 from .errors import InvalidParameter
 from .model import Population
 from .params import Int
+from .timing import Timing
 
 
 class _Strict(BaseModel):
@@ -161,10 +162,10 @@ class TimelineSpec(_Strict):
             return Environment.shock(self.epochs, e.gas, e.start, e.size, e.length, **common)
         return Environment.steady(self.epochs, e.gas, **common)
 
-    def economy_params(self, window: float = 1.0):
-        """The Economy; on time within the scenario's window unless the table sets its own."""
+    def economy_params(self, timing: Timing | None = None):
+        """The Economy; on time within the scenario's window (its Timing) unless the table sets its own."""
         from .timeline import Economy
-        return Economy(**{"window": window, **self.economy})
+        return Economy(**{"window": (timing or Timing()).window, **self.economy})
 
 
 class ComparisonSpec(_Strict):
@@ -274,8 +275,8 @@ class Scenario(_Strict):
         return [(self.provers.seed + k, self.provers.model_copy(update={"seed": self.provers.seed + k}).population())
                 for k in range(count)]
 
-    def timing(self):
-        from .timing import Timing
+    def timing(self) -> Timing:
+        """The scenario's Timing: the one carrier of its window and slot length."""
         return Timing(self.window, self.slot_seconds)
 
     def games(self) -> list[tuple[str, Game]]:

@@ -41,6 +41,7 @@ import numpy as np
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .model import Population
+from .timing import window_of
 from provergame.games import protocols
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
@@ -171,7 +172,7 @@ class Economy:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
                      "entry_rate", "entrant_cost_sigma", "fallback_reward", "sequencer_reward", "gas_per_proposal"):
             check_real(name, getattr(self, name), lo=0)
-        check_real("window", self.window, lo=0, lo_open=True)
+        window_of(self.window)
         check_int("lifetime", self.lifetime, lo=1)
         check_int("entry_delay", self.entry_delay, lo=0)
         check_int("exit_after", self.exit_after, lo=1)

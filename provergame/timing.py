@@ -47,3 +47,12 @@ class Timing:
 
 
 DEFAULT = Timing()
+
+
+def window_of(value: "Timing | float") -> float:
+    """The proving window carried by `value`: a Timing's own (checked when it was built), or a bare
+    number checked here, the one place a window is checked (> 0, finite)."""
+    if isinstance(value, Timing):
+        return value.window
+    from provergame.errors import check_real
+    return check_real("window", value, lo=0, lo_open=True)

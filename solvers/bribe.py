@@ -26,6 +26,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.timing import window_of
 from provergame.games import protocols
 from provergame.games.base import Game
 from provergame.solvers.regret import best_responses, regret_by_player
@@ -264,7 +265,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     """
     check_choice("attack", attack, ATTACKS)
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
-    window = check_real("window", window, lo=0, lo_open=True)
+    window = window_of(window)
     if attack in ("censor", "collude"):
         return sequencer_bribe(game, attack, prover, profile)
     names = game.players.names

@@ -244,3 +244,21 @@ def test_one_recipe_serves_every_factory_shape():
     assert recipe(uncles=2) == pg.games.UncleRewards(4.0, 0.25, 2, pop) == recipe.but(uncles=2)()
     with pytest.raises(pg.InvalidParameter, match="uncle_share"):
         recipe(uncle_share=2.0)
+
+
+def test_the_window_is_checked_in_one_place_and_travels_as_a_timing():
+    """Every public function taking a window accepts the scenario's Timing or a number, checked by
+    timing.window_of alone (same error everywhere), and gives the same numbers either way."""
+    from provergame.timing import window_of
+    game = pg.games.WinnerTakesAll.example(4)
+    eq = pg.solve(game)
+    t = pg.Timing(window=0.3, slot_seconds=60)
+    assert window_of(t) == 0.3 and window_of(0.3) == 0.3
+    assert pg.metrics(game, eq.profile, window=t) == pg.metrics(game, eq.profile, window=0.3)
+    assert pg.bribe_threshold(game, window=t).total == pg.bribe_threshold(game, window=0.3).total
+    assert pg.simulate(game, eq.profile, rounds=500, window=t).on_time == \
+        pg.simulate(game, eq.profile, rounds=500, window=0.3).on_time
+    for call in (lambda: pg.metrics(game, eq.profile, window=0.0), lambda: pg.simulate(game, eq.profile, window=-1),
+                 lambda: pg.bribe_threshold(game, window=float("nan"))):
+        with pytest.raises(pg.InvalidParameter, match=r"invalid window="):
+            call()
