@@ -65,7 +65,7 @@ def lottery(sym: dict) -> list[Theorem]:
     lam, c, F, r = sp.symbols("lambda c F r", positive=True)
     cost, star = sym["protocol_cost_poisson"], sym["poisson_lambda"]
     stationary = lambda C: (sp.Eq((sp.diff(C, lam).subs(lam, star)), 0), ())   # noqa: E731
-    convex = lambda C: (sp.diff(C, lam, 2) > 0, ())                                     # noqa: E731
+    convex = lambda C: (sp.Gt(sp.diff(C, lam, 2), 0, evaluate=False), ())               # noqa: E731
     reward = lambda S: (sp.Eq((S * c / (r * (1 - sp.exp(-S))) - c * S / (r - c / F)), 0), ())  # noqa: E731
     return [
         over("lottery_poisson_optimum_foc", stationary, (cost,),
@@ -88,8 +88,9 @@ def procurement(sym: dict) -> list[Theorem]:
     bracket = (hi - x) / (K - 1) - (x - e)
     foc = lambda B: (sp.Eq((bracket.subs(x, B)), 0), (K >= 2, e < hi))        # noqa: E731
     revenue = lambda B: (sp.And(*[sp.Eq(definite_integral(B.subs({hi: 1, K: n}) * n * (1 - e) ** (n - 1), e, 0, 1),
-                                        definite_integral(e * n * (n - 1) * e * (1 - e) ** (n - 2), e, 0, 1))
-                                  for n in range(2, 7)]), ())                                  # noqa: E731
+                                        definite_integral(e * n * (n - 1) * e * (1 - e) ** (n - 2), e, 0, 1),
+                                        evaluate=False)                # the engine, not construction, compares
+                                  for n in range(2, 7)], evaluate=False), ())                  # noqa: E731
     return [
         over("procurement_uniform_bid_foc", foc, (bid,),
                 description="Uniform costs: the bid e + (hi - e)/K zeroes the best response's first-order "

@@ -1,16 +1,23 @@
 """State incentive properties as sympy statements and prove them: sympy first, then z3.
 
 A universally quantified claim `assumptions => statement` is proved by z3 when
-`assumptions and not statement` is unsatisfiable over the reals (then it holds for integer symbols
-too), or, failing that, with integer symbols as z3 integers; a model is a counterexample, kept only
-after sympy re-evaluates it exactly and confirms that the assumptions hold and the statement fails.
-Symbol assumptions (positive, nonnegative, integer) are hypotheses; so is every denominator being
-nonzero (a claim speaks where its terms are defined).
+`assumptions and not (defined and statement)` is unsatisfiable over the reals (then it holds for
+integer symbols too), or, failing that, with integer symbols as z3 integers; a model is a
+counterexample, kept only after sympy re-evaluates it exactly and confirms that every hypothesis and
+every symbol's own assumption hold and the statement fails. Symbol assumptions (sign, nonzero, zero;
+as integers parity and a prime's lower bound; primality relaxed) are hypotheses, and so are the
+hypotheses' own domains; the statement's domain (its denominators nonzero, its square roots' arguments
+nonnegative) is an obligation: a claim undefined somewhere its hypotheses hold is not proved.
 
 Soundness rules: integer symbols are integers only as variables; all arithmetic is over the reals
 (z3 ToReal), so 1/n is never integer division. A float stands for its exact binary value (0.1 is
-3602879701896397/36028797018963968), never a rounded fraction. Nothing comes back "proved" unless
-sympy simplified the claim to True or z3 answered unsat.
+3602879701896397/36028797018963968) where the engine meets one (the audit's screens), but a claim
+holding a float is refused: sympy folds float arithmetic (x*0.1*10 -> 1.0*x) at float precision while
+the claim is built, before the engine could see the exact values; so is a statement sympy already
+turned into a literal True or False.
+Two sympy symbols are two z3 variables even when they share a name. A symbol that is not real is
+refused. z3 runs under a wall-clock bound (its context interrupted), so a timeout is "unknown".
+Nothing comes back "proved" unless sympy simplified the claim to True or z3 answered unsat.
 """
 from __future__ import annotations
 
@@ -56,20 +63,47 @@ class ProofResult:
         return self.status == "proved"
 
 
+MAX_POWER = 64        # integer exponents beyond this are not expanded into products (the claim is "unknown")
+
+
 class _Untranslatable(Exception):
     pass
+
+
+class _Refused(Exception):
+    """A claim the engine will not judge, with the reason (symbols beyond the reals)."""
 
 
 class _Translator:
     def __init__(self, integers: bool):
         self.integers = integers
         self.vars: dict[sp.Symbol, Any] = {}
-        self.side: list[Any] = []
+        self.side: list[Any] = []              # the symbols' assumptions and definitions (always hypotheses)
+        self.domain: list[Any] = []            # where the terms are defined: denominators, square roots
+        self._names: dict[str, int] = {}
+
+    def take_domain(self) -> list[Any]:
+        """The domain conditions gathered since the last call (those of one formula)."""
+        out, self.domain = self.domain, []
+        return out
+
+    def _fresh_name(self, s: sp.Symbol) -> str:
+        """A z3 name of its own for every distinct sympy symbol: two symbols with one name but other
+        assumptions (or two Dummy symbols) never become one z3 variable."""
+        k = self._names.get(s.name, 0)
+        self._names[s.name] = k + 1
+        return s.name if k == 0 else f"{s.name}__{k}"
 
     def var(self, s: sp.Symbol):
-        """The symbol as a real-valued z3 term (an integer variable seen through ToReal)."""
+        """The symbol as a real-valued z3 term (an integer variable seen through ToReal), with every
+        assumption z3 can state: sign, nonzero, and (as integers) parity and primes' lower bound. The
+        rest (a prime's primality) is relaxed: sound for proofs, and a counterexample must satisfy
+        every assumption exactly when sympy re-checks it."""
         if s not in self.vars:
-            v = z3.Int(s.name) if (self.integers and s.is_integer) else z3.Real(s.name)
+            if s.is_real is False or s.is_extended_real is False:
+                raise _Refused(f"symbol {s} is not real (the engine proves claims over the reals)")
+            integer = self.integers and bool(s.is_integer)
+            v = z3.Int(self._fresh_name(s)) if integer else z3.Real(self._fresh_name(s))
             self.vars[s] = v
             term = z3.ToReal(v) if z3.is_int(v) else v
             if s.is_positive:
@@ -80,6 +114,16 @@ class _Translator:
                 self.side.append(term < 0)
             elif s.is_nonpositive:
                 self.side.append(term <= 0)
+            if s.is_nonzero or s.is_odd or s.is_prime:
+                self.side.append(term != 0)
+            if s.is_zero:
+                self.side.append(term == 0)
+            if integer and s.is_odd:
+                self.side.append(v % 2 == 1)
+            if integer and s.is_even:
+                self.side.append(v % 2 == 0)
+            if s.is_prime:
+                self.side.append(term >= 2)
         v = self.vars[s]
         return z3.ToReal(v) if z3.is_int(v) else v
 
@@ -106,21 +150,24 @@ class _Translator:
             base, ex = e.args
             if ex.is_Integer:
                 k = int(ex)
+                if abs(k) > MAX_POWER:
+                    raise _Untranslatable(f"power {e} (exponent beyond {MAX_POWER})")
                 b = self(base)
                 if k == 0:
-                    self.side.append(b != 0)                 # 0**0 is undefined in a claim
+                    self.domain.append(b != 0)               # 0**0 is undefined in a claim
                     return z3.RealVal(1)
                 prod = b
                 for _ in range(abs(k) - 1):
                     prod = prod * b
                 if k > 0:
                     return prod
-                self.side.append(b != 0)
+                self.domain.append(b != 0)
                 return 1 / prod
             if ex == sp.Rational(1, 2):
                 b = self(base)
                 s = z3.FreshReal("sqrt")
-                self.side += [s >= 0, s * s == b, b >= 0]
+                self.side += [s >= 0, z3.Implies(b >= 0, s * s == b)]   # defined where b >= 0 only
+                self.domain.append(b >= 0)
                 return s
             raise _Untranslatable(f"power {e}")
         if isinstance(e, (sp.Min, sp.Max)):
@@ -143,8 +190,15 @@ class _Translator:
             return z3.Or([self(a) for a in e.args])
         if isinstance(e, sp.Not):
             return z3.Not(self(e.args[0]))
-        if isinstance(e, sp.Implies):
-            return z3.Implies(self(e.args[0]), self(e.args[1]))
+        if isinstance(e, sp.Implies):        # the consequent need be defined only where the antecedent holds
+            before, self.domain = self.domain, []
+            antecedent = self(e.args[0])
+            outer = self.domain
+            self.domain = []
+            consequent = self(e.args[1])
+            inner = self.domain
+            self.domain = before + outer + ([z3.Implies(antecedent, z3.And(*inner))] if inner else [])
+            return z3.Implies(antecedent, consequent)
         raise _Untranslatable(f"{type(e).__name__}: {e}")
 
 
@@ -174,25 +228,78 @@ def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int, confirm: bool
     """Proved when the negation is unsatisfiable; refuted when z3's model, re-evaluated exactly by sympy,
     is a counterexample (skipped without `confirm`: then only "proved or not" is asked)."""
     tr = _Translator(integers)
-    claim = tr(theorem.statement)
     hyps = [tr(a) for a in theorem.assumptions]
+    hyps += tr.take_domain()                 # a hypothesis speaks where it is defined
+    claim = tr(theorem.statement)
+    defined = tr.take_domain()               # the claim must be defined wherever the hypotheses hold
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
-    solver.add(*hyps, *tr.side, z3.Not(claim))
-    answer = solver.check()
+    solver.add(*hyps, *tr.side, z3.Not(z3.And(*defined, claim)))
+    answer = _check_within(solver, timeout_ms)
     kind = "integer" if integers else "real"
     if answer == z3.unsat:
         return ProofResult(theorem.name, "proved", f"z3 ({kind} arithmetic): negation unsatisfiable")
     if answer == z3.sat and confirm:
         model = solver.model()
         values = {s: _model_value(model.eval(v, model_completion=True)) for s, v in tr.vars.items()}
-        holds = [sp.sympify(a).xreplace(values) for a in theorem.assumptions]
-        fails = sp.sympify(theorem.statement).xreplace(values)
-        integral = all(values[s].is_integer for s in values if s.is_integer)
-        if integral and all(bool(h) is True for h in holds) and fails in (sp.false, False):
+        names = display_names(values)
+        shown = {names[s]: str(v) for s, v in values.items()}
+        try:
+            holds = [sp.sympify(a).xreplace(values) for a in theorem.assumptions]
+            if not (_respects_assumptions(values) and all(bool(h) is True for h in holds)):
+                return None
+            if not _defined(theorem.statement, values):
+                return ProofResult(theorem.name, "unknown", f"z3 ({kind} arithmetic): the statement is undefined "
+                                   f"at {shown}, where every hypothesis holds", detail="undefined")
+            fails = sp.sympify(theorem.statement).xreplace(values)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if fails in (sp.false, False):
             return ProofResult(theorem.name, "refuted", f"z3 ({kind} arithmetic) model, confirmed by sympy",
-                               counterexample={s.name: str(v) for s, v in values.items()})
+                               counterexample=shown)
     return None
+
+
+def display_names(symbols: Any) -> dict:
+    """symbol -> the name a model shows it under: its own name, with __1, __2, ... for later symbols
+    sharing it (ordered by sympy's sort key, then their assumptions), so two symbols of one name never
+    collide in a model and each keeps its name from claim to claim."""
+    seen: dict[str, int] = {}
+    out = {}
+    def key(sym: Any) -> tuple:         # symbols of one name sort by their assumptions, then Dummy index
+        return (sp.default_sort_key(sym), sorted((k, str(v)) for k, v in sym.assumptions0.items()),
+                getattr(sym, "dummy_index", 0))
+    for sym in sorted(symbols, key=key):
+        k = seen.get(sym.name, 0)
+        seen[sym.name] = k + 1
+        out[sym] = sym.name if k == 0 else f"{sym.name}__{k}"
+    return out
+
+
+def _check_within(solver: Any, timeout_ms: int) -> Any:
+    """solver.check() bounded in wall-clock time: z3's own timeout is soft (a long nonlinear step can run
+    past it), so the context is interrupted when the time is up; then the answer is unknown."""
+    import threading
+    timer = threading.Timer(timeout_ms / 1000.0 * 1.2 + 0.05, solver.ctx.interrupt)
+    timer.start()
+    try:
+        return solver.check()
+    finally:
+        timer.cancel()
+
+
+_CHECKED = ("integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero", "zero", "odd", "even",
+            "prime", "composite", "rational", "irrational")
+
+
+def _respects_assumptions(values: dict) -> bool:
+    """Every symbol's value satisfies each of its assumptions (sympy decides on the exact value)."""
+    for s, v in values.items():
+        for key in _CHECKED:
+            wanted = getattr(s, f"is_{key}")
+            if wanted is not None and getattr(v, f"is_{key}") is not wanted:
+                return False
+    return True
 
 
 def exact(expr: Any) -> Any:
@@ -202,11 +309,43 @@ def exact(expr: Any) -> Any:
     return expr.xreplace({f: sp.Rational(f) for f in floats}) if floats else expr
 
 
+def literal(theorem: Theorem) -> bool:
+    """Whether the statement reached the engine as a literal True or False (sympy decided it while it
+    was built): the hollow-theorem audit's first test."""
+    return isinstance(theorem.statement, (bool, sp.logic.boolalg.BooleanAtom))
+
+
+def _unevaluated(theorem: Theorem) -> Theorem:
+    """A theorem whose statement sympy decided while it was built, rebuilt from its model expressions
+    with sympy's evaluation off, so that the engine, not construction, judges the claim (and sees any
+    float); unchanged when it has no builder or the rebuilt statement is literal all the same."""
+    if not literal(theorem) or theorem.build is None:
+        return theorem
+    try:
+        with sp.evaluate(False):
+            statement, hyps = theorem.build(*theorem.uses)
+    except Exception:  # noqa: BLE001 - a builder that needs evaluation: the literal stands (refused)
+        return theorem
+    if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
+        return theorem
+    return Theorem(theorem.name, statement, tuple(hyps), theorem.description, theorem.uses, theorem.build)
+
+
 def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = True) -> ProofResult:
     """Proved, Refuted (with a checked counterexample) or Unknown; never claims more. Without
     `counterexample`, a claim z3 does not prove is "unknown" without looking for one: whether it is
     proved is unchanged (a confirmed counterexample rules a proof out), which is all the audit asks."""
     text = str(theorem.statement)
+    theorem = _unevaluated(theorem)
+    if isinstance(theorem.statement, (bool, sp.logic.boolalg.BooleanAtom)):
+        return ProofResult(theorem.name, "unknown", "refused: the statement was already a literal "
+                           f"{bool(theorem.statement)} before the engine saw it (sympy decided it while it was "
+                           "built, possibly at float precision): build it from exact values", statement=text)
+    floats = set().union(*(sp.sympify(e).atoms(sp.Float) for e in (theorem.statement, *theorem.assumptions)))
+    if floats:
+        return ProofResult(theorem.name, "unknown", f"refused: floats {sorted(map(str, floats))[:3]} in the claim (sympy "
+                           "folds float arithmetic at float precision while a claim is built, so its exact value "
+                           "is lost): build it from exact values (sympy.Rational)", statement=text)
     theorem = Theorem(theorem.name, exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions),
                       theorem.description)
     try:
@@ -221,6 +360,8 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = Tru
         except _Untranslatable as exc:
             reason = f"not in z3's arithmetic: {exc}"
             break
+        except _Refused as exc:
+            return ProofResult(theorem.name, "unknown", f"refused: {exc}", statement=text)
         if out is not None:
             return ProofResult(out.theorem, out.status, out.method, out.counterexample, out.detail, text)
     try:
@@ -269,25 +410,27 @@ def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None,
     and the same one on every machine); then z3 searches."""
     model = _model_at_points(exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions))
     if model is not None:
-        return True, {s.name: str(v) for s, v in model.items()}
+        names = display_names(model)
+        return True, {names[s]: str(v) for s, v in model.items()}
     tr = _Translator(integers=True)
     try:
         hyps = [tr(exact(a)) for a in theorem.assumptions]
-    except _Untranslatable:
+    except (_Untranslatable, _Refused):
         return None, None
     try:
         tr(exact(theorem.statement))                 # its symbols' signs and denominators count too
-    except _Untranslatable:                          # beyond z3 (exp, symbolic powers): hypotheses alone
+    except (_Untranslatable, _Refused):                          # beyond z3 (exp, symbolic powers): hypotheses alone
         pass
     ctx = z3.Context()               # a fresh context: the model shown does not depend on earlier queries
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout_ms)
-    solver.add(*[a.translate(ctx) for a in (*hyps, *tr.side)])
+    solver.add(*[a.translate(ctx) for a in (*hyps, *tr.side, *tr.domain)])
     answer = solver.check()
     if answer == z3.sat:
         model = solver.model()
+        names = display_names(tr.vars)
         try:
-            return True, {s.name: str(_model_value(model.eval(v.translate(ctx), model_completion=True)))
+            return True, {names[s]: str(_model_value(model.eval(v.translate(ctx), model_completion=True)))
                           for s, v in tr.vars.items()}
         except _Untranslatable:
             return True, None
@@ -330,7 +473,9 @@ def audit(theorem: Theorem, timeout_ms: int = 2_000) -> Audit:
             if statement == theorem.statement and tuple(hyps) == tuple(theorem.assumptions):
                 continue                        # the claim does not contain the expression as written
             mutants += 1
-            if _violated_somewhere(statement, tuple(hyps)):
+            if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
+                killed += not bool(statement)   # sympy decided the mutant exactly while it was built
+            elif _violated_somewhere(statement, tuple(hyps)):
                 killed += 1                     # false at an exact point: no sound engine can prove it
             else:
                 killed += _status(theorem.name + ":mutant", statement, tuple(hyps), timeout_ms) != "proved"

@@ -38,8 +38,9 @@ def scroll_auction(sym: dict) -> list[Theorem]:
     pay = (v - x) * (x * K / (K - 1)) ** (K - 1)
     foc = lambda B: (sp.Eq((sp.diff(pay, x).subs(x, B) / (v ** (K - 2))), 0), ())   # noqa: E731
     revenue = lambda B: (sp.And(*[sp.Eq(definite_integral((B * K * v ** (K - 1)).subs(K, n), v, 0, 1),
-                                        definite_integral(v * n * (n - 1) * v ** (n - 2) * (1 - v), v, 0, 1))
-                                  for n in range(2, 7)]), ())                                   # noqa: E731
+                                        definite_integral(v * n * (n - 1) * v ** (n - 2) * (1 - v), v, 0, 1),
+                                        evaluate=False)                # the engine, not construction, compares
+                                  for n in range(2, 7)], evaluate=False), ())                   # noqa: E731
     return [
         over("first_price_uniform_bid", foc, (bid,),
                 description="Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the "
