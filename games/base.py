@@ -281,6 +281,15 @@ class Game(ABC):
             raise InvalidParameter("profile", profile, f"an array whose last axis has length {self.n}")
         return self._bounded(p, -1, lambda idx: f"profile[{idx[-1]}]")
 
+    def check_one_profile(self, profile: Any) -> np.ndarray:
+        """One strategy per player: a 1-d profile within each player's bounds (the public API's profiles;
+        the analytic face alone broadcasts over leading axes)."""
+        p = self.check_profile(profile)
+        if p.ndim != 1:
+            raise InvalidParameter("profile", f"an array of shape {p.shape}",
+                                   f"one strategy per player: a 1-d array of length {self.n}")
+        return p
+
     def check_candidates(self, candidates: Any) -> np.ndarray:
         """(n, m) strategies each player may deviate to, each within its own bounds (as check_profile)."""
         if getattr(_TRUSTED, "on", False):

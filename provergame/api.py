@@ -56,7 +56,7 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
     True
     """
     _check_game(game)
-    p = game.check_profile(profile)
+    p = game.check_one_profile(profile)
     reg, best = regret_and_best(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
                        regret=float(reg.max()), regret_by_player=reg, method=method, exact=exact,
@@ -282,6 +282,9 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     """
     _check_game(game)
     window = window_of(window)
+    from provergame.solvers.price_mixing import MixedProfile
+    if not isinstance(profile, MixedProfile):
+        profile = game.check_one_profile(profile)
     return _metrics.metrics(game, profile, window)
 
 
@@ -332,7 +335,7 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
         stats = price_mixing.expected_stats(game, mixed)
         on_time = price_mixing.expected_on_time(game, mixed, rollout.window)
     else:
-        profile = game.check_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
+        profile = game.check_one_profile(eq.profile if isinstance(eq, Equilibrium) else eq)
         analytic = np.asarray(game.expected_payoffs(profile), dtype=float)
         stats = game.stats(profile)
         on_time = game.on_time(profile, rollout.window)

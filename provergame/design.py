@@ -238,6 +238,7 @@ def _checked(params: Mapping[str, tuple[float, float]], minimise: str, subject_t
     for name in targets:
         if name not in TARGETS:
             raise InvalidParameter("subject_to", name, f"targets among {', '.join(TARGETS)}")
+        targets[name] = check_real(f"subject_to[{name}]", targets[name])     # finite: a NaN target is no target
     if minimise not in OBJECTIVES:
         raise InvalidParameter("minimise", minimise, f"one of {', '.join(OBJECTIVES)}")
     if budget not in params:

@@ -31,7 +31,10 @@ class InvalidParameter(ValueError):
 
     def __init__(self, name: str, value: Any, allowed: str):
         self.name, self.value, self.allowed = name, value, allowed
-        super().__init__(f"invalid {name}={value!r}: must be {allowed}")
+        shown = repr(value)
+        if isinstance(value, int) and len(shown) > 24:            # an integer beyond float range
+            shown = f"{shown[:6]}...({len(shown.lstrip('-'))} digits)"
+        super().__init__(f"invalid {name}={shown}: must be {allowed}")
 
     def __reduce__(self):               # raised in a worker process, it reaches the caller intact
         return type(self), (self.name, self.value, self.allowed)
@@ -53,7 +56,10 @@ def check_real(name: str, value: Any, lo: float | None = None, hi: float | None 
     allowed = _range_text(lo, hi, lo_open, hi_open)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise InvalidParameter(name, value, allowed)
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:                    # an integer beyond float range
+        raise InvalidParameter(name, value, allowed) from None
     if not math.isfinite(v):
         raise InvalidParameter(name, value, allowed)
     if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -119,3 +125,16 @@ def _outside(arr: np.ndarray, lo: float | None, hi: float | None, lo_open: bool,
     if hi is not None:
         bad |= (arr >= hi) if hi_open else (arr > hi)
     return bad
+
+
+def check_members(name: str, value: Any, n: int, least: int = 2) -> tuple[int, ...]:
+    """Distinct player indices in [0, n - 1], at least `least` of them, as a sorted tuple (no float,
+    bool or duplicate is read as an index)."""
+    allowed = f"at least {least} distinct player indices (integers) in [0, {n - 1}]"
+    items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+    if items is None or any(isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)) for i in items):
+        raise InvalidParameter(name, value, allowed)
+    idx = sorted(int(i) for i in items)
+    if len(set(idx)) != len(idx) or len(idx) < least or idx[0] < 0 or idx[-1] >= n:
+        raise InvalidParameter(name, value, allowed)
+    return tuple(idx)

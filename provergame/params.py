@@ -84,7 +84,10 @@ class Real(Spec):
     def _check(self, name: str, value: Any) -> float:
         if not _is_number(value):
             raise InvalidParameter(name, value, self.describe())
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:                # an integer beyond float range
+            raise InvalidParameter(name, value, self.describe()) from None
         lo, hi = self.lower, self.upper
         if (not math.isfinite(v) or v < lo or v > hi or (self.lo_open and v == lo)
                 or (self.hi_open and v == hi)):

@@ -96,7 +96,7 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     seed = check_int("seed", seed, lo=0, hi=2 ** 63 - 1)
     window = window_of(window)
     mixed = _checked_mixture(game, profile)
-    p = None if mixed is not None else game.check_profile(profile)
+    p = None if mixed is not None else game.check_one_profile(profile)
     n, size = game.n, chunk_size(game.n)
     children = np.random.SeedSequence(seed).spawn(-(-rounds // size))
     pay_sum, pay_sq = np.zeros(n), np.zeros(n)

@@ -280,7 +280,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     if not game.traits.proving:
         return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
                               float("nan"), "not applicable: the players of this game do not prove")
-    profile = game.equilibrium()[0] if profile is None else game.check_profile(profile)
+    profile = game.equilibrium()[0] if profile is None else game.check_one_profile(profile)
     before = float(game.on_time(profile, window))
     if before <= max_liveness:
         return BribeThreshold("withhold", 0.0, np.zeros(game.n), names, np.zeros(game.n, dtype=bool), before,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from provergame.errors import InvalidParameter, check_int
+from provergame.errors import InvalidParameter, check_members, check_int
 from provergame.games.base import Game
 from provergame.solvers.regret import best_responses
 
@@ -119,7 +119,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
     >>> round(c.gain, 4), c.members
     (1.1667, (1, 2))
     """
-    p = game.check_profile(profile)
+    p = game.check_one_profile(profile)
     if game.n < 2:
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
     size = min(check_int("size", size, lo=2, hi=1000), game.n)
@@ -255,10 +255,8 @@ def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zoom
     >>> round(k.gain, 4), round(k.delta_star, 4)
     (0.1667, 0.95)
     """
-    eq = game.equilibrium()[0] if profile is None else game.check_profile(profile)
-    idx = np.unique(np.atleast_1d(np.asarray(members, dtype=int)))
-    if idx.size < 2 or idx.min() < 0 or idx.max() >= game.n:
-        raise InvalidParameter("members", list(np.atleast_1d(members)), f"at least 2 distinct players in 0..{game.n - 1}")
+    eq = game.equilibrium()[0] if profile is None else game.check_one_profile(profile)
+    idx = np.array(check_members("members", members, game.n))
     points = check_int("points", points, lo=3, hi=257)
     zooms = check_int("zooms", zooms, lo=0, hi=20)
     collusive = _joint_search(game, idx, eq, points, zooms)
