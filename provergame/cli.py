@@ -232,12 +232,28 @@ def schema(kind: Optional[str] = typer.Argument(None, help="a mechanism kind (de
             typer.echo(f"{row['field']}{default}: {row['accepts']}" + (f"; {row['meaning']}" if row["meaning"] else ""))
 
 
+def _click_errors() -> tuple[type, type]:
+    """(UsageError, Abort) of the click typer runs on: its vendored copy (typer >= 0.16) or click."""
+    try:
+        from typer._click.exceptions import UsageError
+        from typer.exceptions import Abort
+    except ImportError:                     # pragma: no cover - an older typer on click itself
+        from click.exceptions import Abort, UsageError
+    return UsageError, Abort
+
+
 def main() -> None:
     """The console script. It leaves without tearing the interpreter down once the command is done
     (every file it wrote is closed): freeing a report's heap module by module took another 0.5 s."""
+    usage_error, abort = _click_errors()
     try:
-        app()
-        code = 0
+        result = typer.main.get_command(app).main(prog_name="provergame", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except usage_error as exc:           # usage errors: one line, exit code 2
+        print(f"provergame: {exc.format_message()}", file=sys.stderr)
+        code = 2
+    except abort:
+        code = 1
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if isinstance(done.code, str):

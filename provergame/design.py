@@ -206,6 +206,8 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     """
     subject_to, grid, tolerance, share, draws = _checked(params, minimise, subject_to, budget, grid, tolerance,
                                                          share, draws)
+    from .sweep import check_executor
+    check_executor(executor)
     timing = Timing() if timing is None else timing
     need = int(np.ceil(share * len(draws) - 1e-9)) if draws is not None else 1
     scorer = _Scorer(make_game, set(subject_to) | {minimise}, timing, subject_to, draws, need)

@@ -358,8 +358,11 @@ def _warm_up() -> None:
 def report_pool(workers: int | None = None, executor: Any = None) -> Iterator[Any]:
     """The executor a report runs on (None: this process), started at once: spawned workers import
     the toolkit while the caller loads its scenario (`workers` and `executor` as in run_scenario)."""
-    from .errors import check_int
-    workers = (os.cpu_count() or 1) if workers is None else check_int("workers", workers, lo=1, hi=1024)
+    from .sweep import check_executor
+    from .workers import check_workers
+    check_executor(executor)
+    workers = check_workers(workers) if executor is None or executor in ("processes", "serial") else \
+        ((os.cpu_count() or 1) if workers is None else workers)
     if executor is None and not _spawnable():
         workers = 1
     with _pool(workers, executor) as pool:

@@ -83,7 +83,8 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1)
         sc = sc.model_copy(update={"draws": check_int("draws", draws, lo=1, hi=1000)})
     pops = sc.populations()
     jobs = [(spec, pops, sc.timing()) for spec in sc.specs()]
-    workers = check_int("workers", workers or 1, lo=1, hi=1024)
+    from .workers import check_workers
+    workers = check_workers(workers or 1)
     if workers == 1:
         frames = [mechanism_draws(*job) for job in jobs]
     else:

@@ -31,7 +31,7 @@ from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_int, check_real
 from provergame.games.base import Game
-from .workers import process_pool
+from .workers import check_workers, process_pool
 
 ANALYSES = ("solve", "metrics", "simulate")
 
@@ -183,6 +183,17 @@ def _executor(spec: str | Executor | None, workers: int | None, connect_timeout:
         raise InvalidParameter("executor", spec, "None, 'processes', 'serial', 'dask://HOST:PORT' or an Executor")
 
 
+def check_executor(spec: Any) -> None:
+    """Refuse an executor that is none of None, 'processes', 'serial', 'dask://HOST:PORT' (or tcp://)
+    or a concurrent.futures Executor, before any work starts."""
+    if spec is None or isinstance(spec, Executor) or spec in ("processes", "serial"):
+        return
+    if isinstance(spec, str) and (spec.startswith("dask://") or spec.startswith("tcp://")) and "://" in spec \
+            and spec.split("://", 1)[1]:
+        return
+    raise InvalidParameter("executor", spec, "None, 'processes', 'serial', 'dask://HOST:PORT' or an Executor")
+
+
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     if not grid:
         raise InvalidParameter("grid", dict(grid), "a non-empty mapping of parameter -> values")
@@ -246,6 +257,8 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     """
     analyses, rounds, seeds, timeout, connect_timeout, chunk, workers = _checked_sweep(
         make_game, analyses, rounds, seeds, timeout, connect_timeout, chunk, workers)
+    workers = _checked_pool(executor, workers)
+
     points = grid_points(grid)
     identities = [_game_identity(make_game, p) for p in points]
     sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
@@ -287,6 +300,12 @@ def _checked_sweep(make_game: Any, analyses: Sequence[str], rounds: int, seeds: 
     if not callable(make_game):
         raise InvalidParameter("make_game", make_game, "a callable returning a game")
     return analyses, rounds, seeds, timeout, connect_timeout, chunk, workers
+
+
+def _checked_pool(executor: Any, workers: int | None) -> int | None:
+    """The executor checked up front; local process pools at most one worker per core."""
+    check_executor(executor)
+    return check_workers(workers) if workers is not None and executor in (None, "processes") else workers
 
 
 def _chunks(todo: list, chunk: int | None, workers: int | None) -> list[list]:

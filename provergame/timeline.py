@@ -338,7 +338,11 @@ def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population
         raise InvalidParameter("make_game", getattr(make_game, "__name__", type(make_game).__name__),
                                "a picklable callable to run on an executor (a top-level function or "
                                "provergame.timeline.Rebuild(game))") from None
-    workers = check_int("workers", workers if workers is not None else (os.cpu_count() or 1), lo=1, hi=4096)
+    from .sweep import check_executor
+    from .workers import check_workers
+    check_executor(executor)
+    workers = check_workers(workers) if executor == "processes" else \
+        check_int("workers", workers if workers is not None else (os.cpu_count() or 1), lo=1, hi=4096)
     groups = [list(g) for g in np.array_split(np.asarray(seeds, dtype=object), min(workers, len(seeds)))]
     with _executor(executor, workers) as pool:
         futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]

@@ -27,6 +27,16 @@ def _leave() -> None:
     os._exit(0)
 
 
+def check_workers(value: int | None, name: str = "workers") -> int:
+    """Worker processes on this machine: at most its cores (more spawn processes, each a full
+    interpreter, without running any faster); None: one per core."""
+    from .errors import check_int
+    cores = os.cpu_count() or 1
+    if value is None:
+        return cores
+    return check_int(name, value, lo=1, hi=cores)
+
+
 def process_pool(workers: int, start_method: str | None = "spawn") -> ProcessPoolExecutor:
     """A pool of `workers` processes in which BLAS and OpenMP use at most cores // workers threads each
     (at least one). "spawn" by default: a forked child of a parent that already ran HiGHS, z3 or BLAS

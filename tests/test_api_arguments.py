@@ -60,3 +60,18 @@ def test_design_targets_must_be_finite_numbers(bound):
     with pytest.raises(pg.InvalidParameter, match=r"subject_to\[liveness\]"):
         pg.design(lambda reward: pg.games.WinnerTakesAll(reward, GAME.provers), {"reward": (1.0, 10.0)},
                   subject_to={"liveness": bound})
+
+
+def test_local_worker_counts_are_capped_at_the_cores_and_executors_checked_up_front():
+    import os
+
+    from provergame.sweep import sweep
+    recipe = pg.games.Recipe("winner_takes_all", {"reward": 5.0}, GAME.provers)
+    too_many = (os.cpu_count() or 1) + 1
+    with pytest.raises(pg.InvalidParameter, match=r"workers=.*<= " + str(os.cpu_count() or 1)):
+        sweep(recipe, {"reward": [1.0]}, workers=too_many, progress=False)
+    for bad in ("bogus", "dask://", 3):
+        with pytest.raises(pg.InvalidParameter, match="executor"):
+            sweep(recipe, {"reward": [1.0]}, executor=bad, progress=False)
+        with pytest.raises(pg.InvalidParameter, match="executor"):
+            pg.design(recipe, {"reward": (1.0, 2.0)}, budget="reward", executor=bad)

@@ -138,3 +138,21 @@ def test_the_console_script_keeps_exit_codes_and_output(tmp_path):
     good = run("report", "--scenario", str(_write(tmp_path, GOOD)), "--out", str(tmp_path / "out"), "--workers", "2")
     assert good.returncode == 0 and good.stdout.startswith("wrote ")
     assert (tmp_path / "out" / "index.md").read_text().startswith("# ")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["report", "--bogus"], "No such option: --bogus"),
+    (["report", "--workers", "abc"], "--workers"),
+    (["nocommand"], "No such command"),
+    (["report", "--workers", "100000"], "workers"),
+    (["design", "--executor", "bogus", "--mechanism", "winner_takes_all"], "executor"),
+])
+def test_usage_errors_are_one_line_and_exit_2_through_the_console_script(args, needle):
+    """The console script itself (not typer's runner): typer's boxed usage errors become one line."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-c", "from provergame.cli import main; main()", *args],
+                         capture_output=True, text=True, timeout=120)
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    assert run.returncode == 2 and len(lines) == 1 and needle in lines[0], (run.returncode, lines)
+    assert lines[0].startswith("provergame: ")
