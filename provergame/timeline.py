@@ -449,7 +449,8 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         run.fallback(e, epoch)
         run.settle(e, epoch)
         run.book(e, epoch)
-    return _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances, run.st.names)
+    return _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances, run.st.names,
+                   run.refusal)
 
 
 @dataclass
@@ -508,12 +509,17 @@ class _Run:
         self.alive_idx: np.ndarray | None = None
         self.alive_mask: np.ndarray | None = None
         self.seq_held = 0.0                      # the sequencers' account: block rewards in, proposal gas out
+        self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
+        self.queued = 0
+        self.refusal = np.full(E, "", dtype=object)   # why an epoch's game could not be built, where it could not
 
     def arrivals(self, e: int) -> None:
         """Newcomers (Poisson), their capex, and the stake that follows the balances."""
         eco, st = self.eco, self.st
         if eco.entry_rate > 0:
-            k = int(self.rng.poisson(eco.entry_rate))
+            drawn = int(self.rng.poisson(eco.entry_rate))
+            k = min(drawn + self.queued, max(self.limit - int(st.alive.sum()), 0))
+            self.queued += drawn - k
             if k:
                 self.initial += st.add(self.rng, k, e, eco)
                 self.totals["capex"] += k * eco.capex
@@ -549,7 +555,11 @@ class _Run:
         if not (len(working) and ep.demand):
             return ep
         g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
-        game, profile, delivers, ep.seats = self._plan(working, g_then, g_now)
+        try:
+            game, profile, delivers, ep.seats = self._plan(working, g_then, g_now)
+        except InvalidParameter as exc:          # no valid epoch game (e.g. a gas shock): the work goes unproven
+            self.refusal[e] = str(exc)
+            return ep
         with trusted_profiles():                 # the plan's profile was checked when it was decided
             out = game.play(profile, self.rng, ep.demand)
         paid_now, cost_now, tried = out.totals()
@@ -647,6 +657,7 @@ class _Run:
         icol["fallback_proven"][e], icol["active_provers"][e], icol["bonds_forfeited"][e] = \
             ep.fallback_proven, len(ep.working), ep.renegers
         icol["attempting_provers"][e] = int(np.count_nonzero(ep.attempts))
+        icol["queued_entrants"][e] = self.queued
         icol["alive_provers"][e] = int(st.alive.sum())
         col["seats"][e] = np.nan if ep.seats is None else ep.seats
         col["prover_profit"][e] = float(ep.reward.sum() - ep.spent.sum() - self.amortised * st.alive.sum())
@@ -668,7 +679,7 @@ class _Run:
 
 
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
-            "attempting_provers", "alive_provers")
+            "attempting_provers", "alive_provers", "queued_entrants")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
               "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total")
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
@@ -677,7 +688,7 @@ KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "proven"
              "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
              "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
-             "sequencer_gas", "sequencer_profit", "stake_total")
+             "sequencer_gas", "sequencer_profit", "stake_total", "queued_entrants", "refusal")
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
@@ -706,7 +717,7 @@ def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: f
 
 
 def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict, led: dict, paid: list,
-            balances: list, names: list[str]):
+            balances: list, names: list[str], refusal: np.ndarray):
     """The run's KPI, balance and ledger frames; concentration per epoch from the rewards paid, vectorised."""
     from .solvers.metrics import hhi_rows, nakamoto_rows
     E = len(gas)
@@ -721,7 +732,7 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "pruned": demand - icol["proven"] - icol["fallback_proven"],
              "on_time_liveness": np.where(demand > 0, icol["on_time"] / np.maximum(demand, 1), 1.0),
              "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
-             "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards)}
+             "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards), "refusal": refusal}
     kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER})
     residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
         - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] \

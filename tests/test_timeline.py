@@ -248,3 +248,28 @@ def test_timeline_grid_rows_are_the_runs_themselves_and_resume(tmp_path):
     np.testing.assert_allclose(again[pd_cols].to_numpy(float), serial[pd_cols].to_numpy(float), rtol=1e-12)
     with pytest.raises(pg.InvalidParameter, match="make_game"):
         timeline_grid(lambda pop, **kw: pg.games.FeeSharing.example(), {"bond": [1.0]}, POP, env)
+
+
+def test_newcomers_beyond_the_games_limit_queue_instead_of_aborting():
+    """NilMarket allows 30 players: entrants arriving past that wait (queued_entrants) and join as
+    others leave; the run goes on, tokens conserved."""
+    g = pg.games.NilMarket.example(6)
+    tl = timeline(Rebuild(g), g.provers, Environment.steady(60, gas=1.0, demand=2), seeds=[0],
+                  economy=Economy(gas_per_submission=0.0, entry_rate=2.0))
+    k = tl.kpis
+    assert k["alive_provers"].max() == g.traits.max_provers and k["queued_entrants"].iloc[-1] > 0
+    assert np.all(k["alive_provers"] + 0 <= g.traits.max_provers) and tl.conservation() < 1e-9
+
+
+def test_an_epoch_without_a_valid_game_goes_unproven_with_its_reason():
+    """A gas shock makes TaikoProverPool's fee invalid: those epochs prove nothing in-protocol (the
+    fallback race covers them), their reason is in the KPIs, and the run finishes."""
+    g = pg.games.TaikoProverPool.example(5)
+    env = Environment.shock(30, gas=50, start=10, size=1e6, length=5, token_price=4.0, demand=2)
+    tl = timeline(Rebuild(g), g.provers, env, seeds=[0], economy=Economy(gas_per_submission=781_000))
+    k = tl.kpis
+    refused = k["refusal"] != ""
+    assert refused.sum() >= 5 and set(k.loc[refused, "epoch"]) <= set(range(10, 16))
+    assert k.loc[refused, "refusal"].str.contains("fee_per_gas").all()
+    assert (k.loc[refused, "proven"] == 0).all() and (k.loc[~refused, "refusal"] == "").all()
+    assert tl.conservation() < 1e-9
