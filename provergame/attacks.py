@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .lazy import pandas as pd
+from .registries import add_once
 from .results import _fmt, markdown_table
 from .timing import Timing
 from provergame.games import Game, protocols
@@ -41,11 +42,7 @@ ATTACKS: dict[str, Attack] = {}
 
 def register_attack(attack: Attack) -> Attack:
     """Add an attack to every analysis, page and comparison table (in registration order)."""
-    old = ATTACKS.get(attack.name)
-    if old is not None and old != attack:
-        raise ValueError(f"attack {attack.name!r} is already registered")
-    ATTACKS[attack.name] = attack
-    return attack
+    return add_once(ATTACKS, attack.name, attack, "attack")
 
 
 # --- withholding: the stall bribe after everyone responds ------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .lazy import pandas as pd
+from .registries import add_once
 from .results import _fmt
 
 SURVIVAL_SHARE = 0.8        # a verdict survives when its winner holds in at least this share of draws
@@ -78,10 +79,7 @@ GOALS: dict[str, Goal] = {}
 
 def register_goal(goal: Goal) -> Goal:
     """Add a goal to the decision page (the page lists them in registration order)."""
-    if goal.name in GOALS and GOALS[goal.name] != goal:
-        raise ValueError(f"goal {goal.name!r} is already registered")
-    GOALS[goal.name] = goal
-    return goal
+    return add_once(GOALS, goal.name, goal, "goal")
 
 
 def _cheapest(t: Tables) -> list[Candidate] | None:

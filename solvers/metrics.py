@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from provergame.registries import add_once
+
 if TYPE_CHECKING:                      # annotations only: games import these kernels
     from provergame.games.base import Game
 
@@ -38,11 +40,7 @@ METRICS: dict[str, Metric] = {}
 
 def register_metric(metric: Metric) -> Metric:
     """Add a metric to the registry (one meaning per name: a second, different definition is an error)."""
-    old = METRICS.get(metric.name)
-    if old is not None and old != metric:
-        raise ValueError(f"metric {metric.name!r} is already registered as {old}")
-    METRICS[metric.name] = metric
-    return metric
+    return add_once(METRICS, metric.name, metric, "metric")
 
 
 for _m in (

@@ -92,7 +92,8 @@ class NormalFormGame:
 class MixedEquilibria:
     equilibria: list
     regrets: list
-    skipped: int = 0                      # support profiles whose solution set is not isolated
+    skipped: int = 0                      # support profiles not solved to isolated points: a continuum, or a
+                                          # system sympy cannot solve (counted here, never guessed)
     method: str = ""
     extra: dict = field(default_factory=dict)
 
