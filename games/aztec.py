@@ -101,6 +101,7 @@ class AztecMultiProof(FirstValidProof, EntryGame):
     no booster) it is the equal split among submitters, pay-all.
     """
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations=("booster shares are fixed within the epoch (their growth is the separate newcomer ramp); one epoch "
             "proof, no partial proofs, no L1 gas per submission."),
         max_provers=1000,

@@ -33,6 +33,7 @@ from .traits import GameTraits
 class LotteryReward(FirstValidProof, EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations="the draw is uniform among valid proofs; proving time plays no role in who is paid.",
         max_provers=3000,
         budget_field="reward",

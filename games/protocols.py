@@ -123,6 +123,15 @@ class SoloForm(Protocol):
         """(sympy form, values) of prover i's payoff from proving alone (what the stall bribe pays it)."""
 
 
+@runtime_checkable
+class EntryValues(Protocol):
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        """V_i: what prover i earns by entering, given the others' entry probabilities (rows: profiles)."""
+
+    def entry_cost(self) -> np.ndarray:
+        """What entering costs each prover."""
+
+
 # --- state a timeline carries across epochs -----------------------------------------------------
 @runtime_checkable
 class BoostedScores(Protocol):
@@ -138,7 +147,7 @@ CAPABILITIES: dict[str, type] = {
     "critical_strategies": CriticalStrategies, "function_strategies": FunctionStrategies,
     "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit, "price_lattice": PriceLattice,
     "sell_range": SellRange, "race_law": RaceLaw, "first_assignment": FirstAssignment, "served_units": ServedUnits,
-    "solo_form": SoloForm, "boosted_scores": BoostedScores,
+    "solo_form": SoloForm, "boosted_scores": BoostedScores, "entry_values": EntryValues,
 }
 
 

@@ -139,6 +139,7 @@ class WinnerTakesAll(_Race):
     q_j = p_j reliability_j; for pure profiles this is rate_i / sum_S rate (exponential race).
     """
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations=("one block at a time with exponential proving times; losers' wasted work is a cost but their hardware"
             " is not (no capex, entry or exit over time); no L1 gas for submitting."),
         max_provers=2000,
@@ -198,6 +199,7 @@ class UncleRewards(_Race):
     Poisson-binomial (leave-one-out products by parallel prefix scan).
     """
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations=("as the race: exponential proving times, one block at a time; uncle proofs are paid but cost the "
             "protocol no extra verification gas."),
         max_provers=1000,
@@ -267,6 +269,7 @@ class MinimumProvingTime(_Race):
     with 1/rate <= t_min is in the tie and extra speed is worth exactly nothing.
     """
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations=("as the race, with proofs counted only after t_min; no hardware investment to get under t_min, no L1 "
             "gas."),
         max_provers=1000,
@@ -472,6 +475,7 @@ class SequencerChosen(EntryGame):
     released when it pays, so it pays only when what it owes is at most the bond.
     """
     traits: ClassVar[GameTraits] = GameTraits(
+        entry_substitutes=True,
         limitations=("the sequencer is honest and asks the cheapest provers; its own incentives (kickbacks) are modelled "
             "only through the out-of-protocol bond; no time beyond the deadline."),
         max_provers=1000,

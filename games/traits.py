@@ -86,6 +86,9 @@ class GameTraits:
     payoffs_use_provers: False where the provers only receive what the players pay (robustness draws
     then reuse the equilibrium; checked by the conformance suite).
     proof_family: kinds whose theorems are the same statements share this name ("" : the class name).
+    entry_substitutes: an entrant's value V_i never rises when another prover enters (strategic
+    substitutes); the pure equilibria are then enumerated by branch and bound (solvers.entry), and
+    tests/test_equilibrium_set.py checks the property over generated games of every such kind.
     """
 
     limitations: str = ""
@@ -106,6 +109,7 @@ class GameTraits:
     coalition_budget: int = 100_000
     payoffs_use_provers: bool = True
     proof_family: str = ""
+    entry_substitutes: bool = False
 
     def __post_init__(self) -> None:
         for name, enum in (("timing", TimingFamily), ("strategy", StrategyKind), ("stall_form", StallForm)):
@@ -147,6 +151,8 @@ def check_traits(cls: type["Game"]) -> None:
     for seat in t.seat_fields:
         if not isinstance(specs.get(seat), Int):
             raise TypeError(f"{name}: traits.seat_fields names {seat!r}, which is not one of its integer parameters")
+    if t.entry_substitutes and (t.strategy is not StrategyKind.ENTRY or not callable(getattr(cls, "entry_values", None))):
+        raise TypeError(f"{name}: traits.entry_substitutes needs entry strategies and an entry_values method")
     w = t.identity_weighted
     if isinstance(w, WhenChoice):
         spec = specs.get(w.field)

@@ -7,8 +7,9 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from . import games, proofs, solvers
-from .api import (Analysis, Evaluation, analyse, certify, cross_check, equilibria, evaluate, metrics, mixed_equilibrium,
-                  solve, to_normal_form)
+from .api import (Evaluation, certify, cross_check, equilibria, evaluate, metrics, mixed_equilibrium, solve,
+                  to_normal_form)
+from .analysis import Analysis, analyse
 from .errors import InvalidParameter
 from .model import Population, Prover
 from .results import CrossCheck, Equilibrium, Rollout
@@ -23,6 +24,7 @@ from provergame.solvers.price_mixing import MixedProfile
 from provergame.solvers.logit import logit_equilibrium
 from .sweep import sweep
 from .design import Design, at_user_cost, design
+from .equilibrium_set import EquilibriumSet, equilibrium_set
 from .robustness import robustness
 from .timeline import Economy, Environment, timeline, timeline_grid
 
@@ -62,7 +64,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Design", "Evaluation", "at_user_cost", "design", "evaluate", "sybil_curve", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Analysis", "CrossCheck", "Design", "EquilibriumSet", "Evaluation", "equilibrium_set", "at_user_cost", "design", "evaluate", "sybil_curve", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
            "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "timeline_grid", "to_normal_form", "undercut",
            "__version__"]

@@ -10,7 +10,7 @@ computed at certified equilibria, and the page loops over the registry:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -20,15 +20,18 @@ from .registries import add_once
 from .results import _fmt
 
 SURVIVAL_SHARE = 0.8        # a verdict survives when its winner holds in at least this share of draws
+SIMULATED = ("max_z", "sim_agrees")    # summary columns from the simulator's draws, not the model
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A mechanism, possibly re-parameterised (`overrides`), and its score on a goal."""
+    """A mechanism, possibly re-parameterised (`overrides`), its score on a goal, and the numbers the
+    page's targets are checked on where the row has them (`at`: liveness, hhi, nakamoto, user_cost)."""
 
     label: str
     overrides: dict[str, float]
     score: float
+    at: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Verdict:
     link: str
     note: str = ""
     tied: tuple[str, ...] = ()          # other mechanisms with exactly the winner's number
+    fails: str = ""                     # the page's targets the winner misses, with its numbers
+    best_meeting: Candidate | None = None   # the best candidate meeting every target, where the winner does not
+    same_model: tuple[str, ...] = ()    # tied mechanisms whose every table number equals the winner's
 
 
 def Build(spec: Any, overrides: dict[str, float]) -> Any:      # noqa: N802 - kept for callers
@@ -89,10 +95,18 @@ def _cheapest(t: Tables) -> list[Candidate] | None:
             for _, r in t.designs.iterrows() if r["feasible"]]
 
 
+AT_COLUMNS = {"liveness": "on-time liveness", "hhi": "hhi", "nakamoto": "nakamoto", "user_cost": "user_cost per proof"}
+
+
+def _at(row: Any) -> dict[str, float]:
+    """The numbers of a table row the targets are checked on (those the row has)."""
+    return {k: float(row[c]) for k, c in AT_COLUMNS.items() if c in row.index}
+
+
 def _decentralised(t: Tables) -> list[Candidate] | None:
     if t.equal_budget is None or not len(t.equal_budget):
         return None
-    return [Candidate(r["mechanism"], {r["budget parameter"]: float(r["value at equal budget"])}, float(r["hhi"]))
+    return [Candidate(r["mechanism"], {r["budget parameter"]: float(r["value at equal budget"])}, float(r["hhi"]), _at(r))
             for _, r in t.equal_budget.iterrows() if np.isfinite(r["value at equal budget"])]
 
 
@@ -100,7 +114,7 @@ def _per_budget(t: Tables, numbers: np.ndarray) -> list[Candidate]:
     cost = t.summary["user_cost per proof"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost > 0, numbers / cost, np.nan)
-    return [Candidate(lb, {}, float(v)) for lb, v in zip(t.summary["label"].tolist(), ratio)]
+    return [Candidate(r["label"], {}, float(v), _at(r)) for (_, r), v in zip(t.summary.iterrows(), ratio)]
 
 
 def _attack(t: Tables) -> list[Candidate]:
@@ -158,26 +172,65 @@ def _ranked(cands: list[Candidate], lower: bool) -> list[Candidate]:
     return sorted(ok, key=lambda c: c.score if lower else -c.score)
 
 
-def _verdict(goal: Goal, cands: list[Candidate], pages: dict[str, str]) -> Verdict:
+def _misses(c: Candidate, targets: dict[str, float]) -> str:
+    """The targets `c` misses on its own row's numbers ("" where it meets them or the row lacks them)."""
+    from .targets import TARGETS, meets
+    missed = [f"{TARGETS[k][1]} {c.at[k]:.4g} (target {TARGETS[k][0]} {v:g})" for k, v in targets.items()
+              if k in c.at and not meets(c.at, {k: v})]
+    return "; ".join(missed)
+
+
+def _same_numbers(a: str, b: str, tables: Tables) -> bool:
+    """Whether every model number of mechanisms a and b agrees in the comparison table (metrics, attack
+    costs, cartel gains, regret, at the configured parameters; the simulator's columns left out): the
+    same model in expectation, as far as the page can tell. The design and equal-budget tables are
+    bisections to a tolerance, so they are not compared."""
+    frame = tables.summary
+    rows = frame[frame["label"].isin((a, b))].drop(columns=["label", *(c for c in SIMULATED if c in frame)])
+    numeric = rows.apply(pd.to_numeric, errors="coerce").select_dtypes("number").dropna(axis=1, how="all")
+    return len(rows) == 2 and bool(np.allclose(*numeric.to_numpy(float), rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
+def _verdict(goal: Goal, cands: list[Candidate], pages: dict[str, str], targets: dict[str, float],
+             tables: Tables) -> Verdict:
     ranked = _ranked(cands, goal.lower_is_better)
     if not ranked:
         return Verdict(goal.name, None, None, goal.link, goal.empty)
     best = ranked[0].score
     tied = tuple(c.label for c in ranked[1:] if abs(c.score - best) <= 1e-12 * max(1.0, abs(best)))
     link = goal.link.format(page=pages[ranked[0].label]) if "{page}" in goal.link else goal.link
-    return Verdict(goal.name, ranked[0], ranked[1] if len(ranked) > 1 else None, link, tied=tied)
+    rest = ranked[1 + len(tied):]
+    fails, all_fail = _group_misses(ranked[:1 + len(tied)], targets)
+    meeting = next((c for c in rest if c.at and not _misses(c, targets)), None) if all_fail else None
+    same = tuple(lb for lb in tied if _same_numbers(ranked[0].label, lb, tables))
+    return Verdict(goal.name, ranked[0], rest[0] if rest else None, link, tied=tied, fails=fails,
+                   best_meeting=meeting, same_model=same)
+
+
+def _group_misses(group: list[Candidate], targets: dict[str, float]) -> tuple[str, bool]:
+    """What the winner (or the tied group) misses of the targets, and whether every member misses them."""
+    failing = [c for c in group if _misses(c, targets)]
+    if len(group) == 1:
+        return _misses(group[0], targets), bool(failing)
+    if not failing:
+        return "", False
+    if len(failing) == len(group):
+        return "all of them", True
+    return f"{len(failing)} of them (meeting them: {', '.join(c.label for c in group if c not in failing)})", False
 
 
 def verdicts(summary: pd.DataFrame, equal_budget: pd.DataFrame | None, designs: pd.DataFrame | None,
-             pages: dict[str, str]) -> list[Verdict]:
+             pages: dict[str, str], targets: dict[str, float] | None = None) -> list[Verdict]:
     """Each registered goal's winner and runner-up from the report's tables. `summary` has one row per
-    mechanism (label in "label"), `pages` maps a label to its page file."""
+    mechanism (label in "label"), `pages` maps a label to its page file. Mechanisms with exactly the
+    winner's number are a tie (the runner-up is the best one outside it); a winner that misses one of
+    `targets` on its own row says so, with the best candidate that meets them all."""
     tables = Tables(summary, equal_budget, designs)
     out = []
     for goal in GOALS.values():
         cands = goal.candidates(tables)
         if cands is not None:
-            out.append(_verdict(goal, cands, pages))
+            out.append(_verdict(goal, cands, pages, dict(targets or {}), tables))
     return out
 
 
@@ -197,19 +250,39 @@ def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]]) -> 
             rows.append({"goal": title, "verdict": v.note, "number": "", "runner-up": "", "over the draws": "",
                          "certificate": ""})
             continue
-        s = survival.get(v.goal)
-        if s is None or v.runner_up is None:
-            held = "no runner-up to compare" if v.runner_up is None else "not checked"
-        else:
-            verdict = "survives" if s["held"] >= SURVIVAL_SHARE * s["draws"] else "does not survive"
-            held = f"{verdict}: ahead in {s['held']} of {s['draws']} draws"
-            if v.goal == "cheapest":
-                held += f"; meets the targets in {s['winner finite']}"
-        shown = _who(v.winner)
-        if v.tied:
-            more = f", and {len(v.tied) - 3} more" if len(v.tied) > 3 else ""
-            shown += f" (tied with {', '.join(v.tied[:3])}{more})"
-        rows.append({"goal": title, "verdict": shown, "number": f"{_fmt(v.winner.score)} ({unit})",
+        rows.append({"goal": title, "verdict": _shown(v), "number": f"{_fmt(v.winner.score)} ({unit})",
                      "runner-up": f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}" if v.runner_up else "none",
-                     "over the draws": held, "certificate": f"[regret and method]({v.link})"})
+                     "over the draws": _held(v, survival.get(v.goal)), "certificate": f"[regret and method]({v.link})"})
     return pd.DataFrame(rows)
+
+
+def _shown(v: Verdict) -> str:
+    """The verdict cell: the winner, or the tie (never a winner picked among equals), and any target it misses."""
+    if not v.tied:
+        shown = _who(v.winner)
+    else:
+        names = [v.winner.label, *v.tied]
+        listed = ", ".join(f"**{n}**" for n in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        shown = f"a tie of {len(names)}, no discrimination among {listed}"
+        if v.same_model:
+            shown += (f" ({', '.join([v.winner.label, *v.same_model])}: every model number of the comparison table "
+                      f"agrees, the same model in expectation)")
+    if v.fails:
+        shown += f"; **misses the targets**: {v.fails}"
+        if v.tied and not v.fails.startswith("all"):
+            return shown                      # some of the tie meet them
+        shown += (f"; the best meeting them: {_who(v.best_meeting)} ({_fmt(v.best_meeting.score)})"
+                  if v.best_meeting else "; no ranked mechanism meets them")
+    return shown
+
+
+def _held(v: Verdict, s: dict[str, Any] | None) -> str:
+    """How the ranking holds over the population draws (for a tie: the tied group against the runner-up)."""
+    if s is None or v.runner_up is None:
+        return "no runner-up to compare" if v.runner_up is None else "not checked"
+    verdict = "survives" if s["held"] >= SURVIVAL_SHARE * s["draws"] else "does not survive"
+    who = "the tie ahead of the runner-up" if v.tied else "ahead"
+    held = f"{verdict}: {who} in {s['held']} of {s['draws']} draws"
+    if v.goal == "cheapest":
+        held += f"; meets the targets in {s['winner finite']}"
+    return held

@@ -19,6 +19,8 @@ import numpy as np
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .targets import TARGETS, meets as _meets
+from .equilibrium_set import HEADLINE, check_selection
+from .solvers.metrics import METRICS
 from .timing import Timing
 
 OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
@@ -42,7 +44,11 @@ class Design:
     trace : pandas.DataFrame
         Every point evaluated.
     monotone, feasible : bool
-        Whether the bisection's monotonicity held where checked, and whether a design was found.
+        Whether feasibility changed at most once, from failing to holding, along every scanned budget
+        line, and whether a design was found.
+    search : dict
+        The search's certificate: grid points, budgets scanned per point, the selection, points
+        evaluated, and every flip of feasibility (grid point, budget below, budget above).
 
     Examples
     --------
@@ -62,6 +68,7 @@ class Design:
     monotone: bool
     feasible: bool = True
     analysis: Any = field(default=None, repr=False)
+    search: dict[str, Any] = field(default_factory=dict)
 
     def _repr_markdown_(self) -> str:
         from .results import markdown_table
@@ -69,40 +76,63 @@ class Design:
         return f"**Design**: {head}\n\n" + markdown_table(self.binding)
 
 
-def _scores(game: Any, names: set[str], timing: Timing) -> dict[str, float]:
+def _scores(game: Any, names: set[str], timing: Timing, selection: str = "dynamics") -> dict[str, float]:
+    """The headline scores at the solver's equilibrium ("dynamics"), or each one's worst or best over
+    the game's equilibrium set (`equilibria`: the set's size; `regret`: the worst member's). "scan":
+    the solver's profile without its certificate (regret NaN), for the feasibility scan only."""
     from .api import evaluate
+    if selection == "scan" and "stall_bribe_per_hour" not in names:
+        from .api import metrics
+        m = metrics(game, game.equilibrium()[0], timing.window)
+        return {"liveness": m.liveness, "hhi": m.hhi, "nakamoto": float(m.nakamoto), "user_cost": m.user_cost,
+                "regret": float("nan"), "equilibria": 1.0}
     ev = evaluate(game, timing, attacks=("withhold",) if "stall_bribe_per_hour" in names else ())
     m = ev.metrics
     out = {"liveness": m["liveness"], "hhi": m["hhi"], "nakamoto": float(m["nakamoto"]), "user_cost": m["user_cost"],
-           "regret": ev.equilibrium.regret}
+           "regret": ev.equilibrium.regret, "equilibria": 1.0}
     if "withhold" in ev.attacks:
         out["stall_bribe_per_hour"] = timing.per_hour(ev.attacks["withhold"].total)
+    if selection in ("worst", "best") and game.finite:
+        from .equilibrium_set import set_around
+        eqs = set_around(game, ev.pure)
+        if len(eqs) > 1:
+            table = eqs.metrics(timing.window)
+            for name in HEADLINE:
+                higher = METRICS[name].better == "higher"
+                worst = (table[name].min() if higher else table[name].max())
+                best = (table[name].max() if higher else table[name].min())
+                out[name] = float(worst if selection == "worst" else best)
+            out["regret"] = float(table["regret"].max())
+            out["equilibria"] = float(len(eqs))
     return out
 
 
 class _Scorer:
     """A candidate's scores and whether it meets the targets: at one population, or over population
     draws (`draws`), where each metric is the median over the draws, `regret` the worst, and a target
-    is met when it holds in at least `need` of them (all targets at once for the design itself)."""
+    is met when it holds in at least `need` of them (all targets at once for the design itself).
+    Scores are at the equilibrium `selection` names (per call, or the scorer's own)."""
 
     def __init__(self, make_game: Callable[..., Any], names: set[str], timing: Timing,
-                 subject_to: dict[str, float], draws: Sequence[Any] | None, need: int):
+                 subject_to: dict[str, float], draws: Sequence[Any] | None, need: int, selection: str = "dynamics"):
         self.make_game, self.names, self.timing = make_game, names, timing
-        self.subject_to, self.draws, self.need = subject_to, draws, need
+        self.subject_to, self.draws, self.need, self.selection = subject_to, draws, need, selection
 
-    def __call__(self, params: dict[str, float], full: bool = True) -> dict[str, float]:
+    def __call__(self, params: dict[str, float], full: bool = True, selection: str | None = None) -> dict[str, float]:
         """Scores at `params`; with full=False the draws stop once the verdict is settled (enough met,
         or too many failed), and the scores cover the draws evaluated ("draws evaluated")."""
+        rule = self.selection if selection is None else selection
         if self.draws is None:
-            return _scores(self.make_game(**params), self.names, self.timing)
+            return _scores(self.make_game(**params), self.names, self.timing, rule)
         each, met = [], 0
         for pop in self.draws:
-            each.append(_scores(self.make_game(provers=pop, **params), self.names, self.timing))
+            each.append(_scores(self.make_game(provers=pop, **params), self.names, self.timing, rule))
             met += _meets(each[-1], self.subject_to)
             if not full and (met >= self.need or len(each) - met > len(self.draws) - self.need):
                 break
         out = {k: float(np.median([s[k] for s in each])) for k in each[0]}
         out["regret"] = float(max(s["regret"] for s in each))
+        out["equilibria"] = float(max(s["equilibria"] for s in each))
         out["draws meeting"] = float(met)
         out["draws evaluated"] = float(len(each))
         for k, v in self.subject_to.items():
@@ -116,44 +146,77 @@ class _Scorer:
         return scores[key] >= self.need
 
 
-def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: float, hi_b: float, tolerance: float
-                 ) -> tuple[list[dict[str, Any]], Any]:
-    """Bisection on the budget at one point of the other parameters: (trace rows, outcome), the outcome
-    None (no budget in range meets the targets), "not monotone", or (budget, scores)."""
+def scan_points(lo: float, hi: float, count: int) -> np.ndarray:
+    """`count` budgets from lo to hi: geometric where lo > 0 (budgets span decades), else even."""
+    if lo == hi or count == 1:
+        return np.array([hi])
+    return np.geomspace(lo, hi, count) if lo > 0 else np.linspace(lo, hi, count)
+
+
+def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: float, hi_b: float, tolerance: float,
+                 scan: int = 32) -> tuple[list[dict[str, Any]], Any, dict[str, Any]]:
+    """The cheapest budget meeting the targets at one point of the other parameters: (trace rows,
+    outcome, search), the outcome None (no scanned budget meets them) or (budget, scores); the search
+    record says how many budgets were scanned, where feasibility flips and whether it is monotone.
+
+    The budget is scanned at `scan` points at the solver's equilibrium (its profile, uncertified: the
+    scan only brackets; feasibility is not assumed monotone: `flips` lists each pair of neighbouring
+    scan points where it changes), bisected with certified equilibria between
+    the first feasible scan point and the one before it, and, where the scorer's selection is the
+    worst or best equilibrium, confirmed there, moving up the feasible scan points until it holds."""
     rows: list[dict[str, Any]] = []
 
-    def evaluate(value: float, full: bool = False) -> dict[str, float]:
-        scores = scorer({**point, budget: value}, full=full)
-        rows.append({**point, budget: value, **scores, "meets": scorer.meets(scores)})
-        return scores
+    def evaluate(value: float, rule: str, full: bool = False) -> tuple[bool, dict[str, float]]:
+        try:
+            scores = scorer({**point, budget: value}, full=full, selection=rule)
+        except InvalidParameter as exc:          # no valid game at this budget: it meets nothing
+            rows.append({**point, budget: value, "selection": rule, "meets": False, "refused": str(exc)})
+            return False, {}
+        ok = scorer.meets(scores)
+        rows.append({**point, budget: value, **scores, "selection": rule, "meets": ok})
+        return ok, scores
 
-    if not scorer.meets(evaluate(hi_b)):
-        return rows, None
-    low, high = lo_b, hi_b
-    if scorer.meets(evaluate(low)):
-        high = low
-    while high - low > tolerance * max(abs(high), 1e-9):
-        mid = 0.5 * (low + high)
-        if scorer.meets(evaluate(mid)):
-            high = mid
-        else:
-            low = mid
-    scores = evaluate(high, full=True)
-    if not scorer.meets(scores):                  # the targets were not monotone in the budget here
-        return rows, "not monotone"
-    return rows, (high, scores)
+    def bisect(low: float, high: float, rule: str) -> float:
+        """The cheapest budget in (low, high] meeting the targets, `high` meeting them and `low` not."""
+        while high - low > tolerance * max(abs(high), 1e-9):
+            mid = 0.5 * (low + high)
+            if evaluate(mid, rule)[0]:
+                high = mid
+            else:
+                low = mid
+        return high
+
+    values = scan_points(lo_b, hi_b, scan)
+    feasible = np.array([evaluate(float(v), "scan")[0] for v in values])
+    flips = [(float(values[i]), float(values[i + 1])) for i in np.flatnonzero(feasible[1:] != feasible[:-1])]
+    search = {"scanned": len(values), "flips": flips, "monotone": not np.any(feasible[:-1] & ~feasible[1:])}
+    rule = scorer.selection
+    for j in np.flatnonzero(feasible):
+        top = float(values[j])
+        high = bisect(float(values[j - 1]) if j > 0 else top, top, "dynamics")
+        ok, scores = evaluate(high, rule, full=True)
+        if not ok and rule != "dynamics" and high < top and evaluate(top, rule)[0]:
+            high = bisect(high, top, rule)             # the set's worst (best) equilibrium needs more
+            ok, scores = evaluate(high, rule, full=True)
+        if ok:
+            return rows, (high, scores), search
+    return rows, None, search
 
 
 def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, float]], minimise: str = "user_cost",
            subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
            tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False,
-           executor: Any = None, draws: Sequence[Any] | None = None, share: float = 0.8) -> Design:
-    """The cheapest design meeting every target.
+           executor: Any = None, draws: Sequence[Any] | None = None, share: float = 0.8,
+           selection: str = "worst", scan: int = 32) -> Design:
+    """The cheapest design meeting every target, at the worst equilibrium by default.
 
     `make_game(**params)` builds a game; `params` gives each parameter's range (lo, hi); `budget` is
-    the parameter bisected (the targets are assumed monotone in it, and checked at the answer); the
-    other parameters are searched on a grid of `grid` points each; the budget is found to `tolerance`
-    relative to itself ("binds": the target fails one tolerance step cheaper). With `draws`
+    the parameter searched finely; the other parameters are searched on a grid of `grid` points each.
+    At each grid point the budget is scanned at `scan` points (feasibility is not assumed monotone in
+    it: the result lists where it flips), then bisected to `tolerance` relative to itself below the
+    first feasible scan point ("binds": the target fails one tolerance step cheaper). `selection`
+    says at which equilibrium the targets must hold: "worst" (each metric at its worst over the
+    game's equilibrium set, `pg.equilibrium_set`), "best", or "dynamics" (the solver's). With `draws`
     (populations), `make_game(provers=population, **params)` is built on each and a design meets the
     targets when they hold in at least `share` of the draws (scores: medians, the regret the worst).
 
@@ -184,11 +247,16 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         Population draws the design must hold over.
     share : float, default 0.8
         Share of the draws that must meet the targets.
+    selection : {"worst", "best", "dynamics"}, default "worst"
+        The equilibrium the targets are checked at (continuous games: the solver's, stated in
+        `search`).
+    scan : int, default 32
+        Budgets scanned per grid point before bisecting.
 
     Returns
     -------
     Design
-        params, game, scores, binding targets, the search trace, monotone, feasible.
+        params, game, scores, binding targets, the search trace, monotone, feasible, search.
 
     Raises
     ------
@@ -206,30 +274,35 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     """
     subject_to, grid, tolerance, share, draws = _checked(params, minimise, subject_to, budget, grid, tolerance,
                                                          share, draws)
+    selection = check_selection(selection)
+    scan = check_int("scan", scan, lo=2, hi=1000)
     from .sweep import check_executor
     check_executor(executor)
     timing = Timing() if timing is None else timing
     need = int(np.ceil(share * len(draws) - 1e-9)) if draws is not None else 1
-    scorer = _Scorer(make_game, set(subject_to) | {minimise}, timing, subject_to, draws, need)
+    scorer = _Scorer(make_game, set(subject_to) | {minimise}, timing, subject_to, draws, need, selection)
     combos = _grid_points(params, budget, grid)
-    found = _bisect_every_point(scorer, combos, budget, params[budget], tolerance, executor)
-    trace = pd.DataFrame([row for point_rows, _ in found for row in point_rows])
-    monotone = not any(outcome == "not monotone" for _, outcome in found)
+    found = _bisect_every_point(scorer, combos, budget, params[budget], tolerance, executor, scan)
+    trace = pd.DataFrame([row for point_rows, _, _ in found for row in point_rows])
+    monotone = all(search["monotone"] for _, _, search in found)
+    record = _search_record(combos, found, budget, selection, tolerance, len(trace))
     best = _cheapest_point(combos, found, minimise)
     if best is None:
-        return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False)
-    point, value = best
+        return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False, search=record)
+    point, value, scores = best
     chosen = {**point, budget: value}
     game = make_game(**chosen) if draws is None else make_game(provers=draws[0], **chosen)
-    scores = scorer(chosen)
     step = tolerance * abs(value)
-    cheaper = scorer({**point, budget: value - step}) if value - step >= float(params[budget][0]) else None
+    try:
+        cheaper = scorer({**point, budget: value - step}) if value - step >= float(params[budget][0]) else None
+    except InvalidParameter:                      # no valid game one step cheaper: no target binds there
+        cheaper = None
     binding = _binding(scorer, subject_to, scores, cheaper)
     result = None
     if analyse_result:
-        from .api import analyse
+        from .analysis import analyse
         result = analyse(game, rounds=20_000, timing=timing)
-    return Design(chosen, game, scores, binding, trace, monotone, True, result)
+    return Design(chosen, game, scores, binding, trace, monotone, True, result, search=record)
 
 
 def _checked(params: Mapping[str, tuple[float, float]], minimise: str, subject_to: Mapping[str, float] | None,
@@ -267,11 +340,21 @@ def _grid_points(params: Mapping[str, tuple[float, float]], budget: str, grid: i
     return [dict(zip(others, (float(x) for x in combo))) for combo in itertools.product(*others.values())]
 
 
+def _search_record(combos: list[dict[str, float]], found: list[tuple[list, Any, dict]], budget: str, selection: str,
+                   tolerance: float, evaluated: int) -> dict[str, Any]:
+    """What the search did, for the certificate: grid points, budgets scanned at each, where
+    feasibility flips (grid point, budget below, budget above), the selection and the points evaluated."""
+    flips = [(point, lo, hi) for point, (_, _, search) in zip(combos, found) for lo, hi in search["flips"]]
+    return {"grid points": len(combos), "budgets scanned per point": found[0][2]["scanned"] if found else 0,
+            "budget": budget, "tolerance": tolerance, "selection": selection, "points evaluated": evaluated,
+            "flips": flips, "monotone": all(search["monotone"] for _, _, search in found)}
+
+
 def _bisect_every_point(scorer: "_Scorer", combos: list[dict[str, float]], budget: str, budget_range: tuple,
-                        tolerance: float, executor: Any) -> list[tuple[list[dict[str, Any]], Any]]:
+                        tolerance: float, executor: Any, scan: int) -> list[tuple[list[dict[str, Any]], Any, dict]]:
     """_cheapest_at at every grid point, here or on `executor`."""
     lo_b, hi_b = (float(x) for x in budget_range)
-    jobs = [(scorer, point, budget, lo_b, hi_b, tolerance) for point in combos]
+    jobs = [(scorer, point, budget, lo_b, hi_b, tolerance, scan) for point in combos]
     if executor is None or len(jobs) == 1:
         return [_cheapest_at(*job) for job in jobs]
     from .sweep import _executor
@@ -279,17 +362,17 @@ def _bisect_every_point(scorer: "_Scorer", combos: list[dict[str, float]], budge
         return [_cheapest_at(*job) for job in jobs] if ex is None else list(ex.map(_cheapest_at, *zip(*jobs)))
 
 
-def _cheapest_point(combos: list[dict[str, float]], found: list[tuple[list, Any]],
-                    minimise: str) -> tuple[dict[str, float], float] | None:
-    """(grid point, budget) with the lowest objective among the points whose bisection found a budget."""
-    best: tuple[float, dict[str, float], float] | None = None
-    for point, (_, outcome) in zip(combos, found):
-        if outcome is None or outcome == "not monotone":
+def _cheapest_point(combos: list[dict[str, float]], found: list[tuple[list, Any, dict]],
+                    minimise: str) -> tuple[dict[str, float], float, dict[str, float]] | None:
+    """(grid point, budget, scores) with the lowest objective among the points whose search found a budget."""
+    best: tuple[float, dict[str, float], float, dict[str, float]] | None = None
+    for point, (_, outcome, _) in zip(combos, found):
+        if outcome is None:
             continue
         value, scores = outcome
         if best is None or scores[minimise] < best[0]:
-            best = (scores[minimise], point, value)
-    return None if best is None else (best[1], best[2])
+            best = (scores[minimise], point, value, scores)
+    return None if best is None else best[1:]
 
 
 def _binding(scorer: "_Scorer", subject_to: dict[str, float], scores: dict[str, float],
@@ -301,10 +384,14 @@ def _binding(scorer: "_Scorer", subject_to: dict[str, float], scores: dict[str, 
                          for k, v in subject_to.items()])
 
 
-def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4) -> dict[str, Any]:
+def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4,
+                 selection: str = "worst") -> dict[str, Any]:
     """The game re-solved with its budget parameter set so that users pay `user_cost` per proof.
 
-    Bisection on `traits.budget_field`; every point a certified equilibrium.
+    Bisection on `traits.budget_field` at the solver's equilibrium (every point certified); at the
+    value found, liveness, hhi and nakamoto are at the equilibrium `selection` names (each metric's
+    worst or best over the game's equilibrium set, or the solver's), with the set's size and the
+    best HHI beside them.
 
     Parameters
     ----------
@@ -316,12 +403,15 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
         Window for on-time liveness.
     tolerance : float, default 1e-4
         Relative precision.
+    selection : {"worst", "best", "dynamics"}, default "worst"
+        The equilibrium liveness, hhi and nakamoto are reported at.
 
     Returns
     -------
     dict
-        mechanism, budget parameter, value, user_cost, liveness, hhi, nakamoto, regret, note (why the
-        target cannot be met, where it cannot).
+        mechanism, budget parameter, value, user_cost (at the solver's equilibrium), liveness, hhi,
+        nakamoto (at `selection`), hhi_best, equilibria (the set's size), set complete (every pure
+        equilibrium listed), regret, note (why the target cannot be met, where it cannot).
 
     Examples
     --------
@@ -335,6 +425,7 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
 
     timing = Timing() if timing is None else timing
     user_cost = check_real("user_cost", user_cost, lo=0, lo_open=True)
+    selection = check_selection(selection)
     field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": game.title, "budget parameter": field_name or "n/a"}
     if field_name is None:
@@ -365,8 +456,14 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
                 high = mid
             else:
                 low = mid
-        scores = _scores(replace(game, **{field_name: high}), set(), timing)
+        from .equilibrium_set import equilibrium_set
+        eqs = equilibrium_set(replace(game, **{field_name: high}))
+        ranges = eqs.ranges(timing.window).set_index("metric")
+        regret = max(eq.regret for eq in eqs.equilibria) if selection != "dynamics" else eqs.equilibria[eqs.selected].regret
     except InvalidParameter as exc:
         return {**row, "note": f"refused: {exc}"}
-    return {**row, "value": high, "user_cost": scores["user_cost"], "liveness": scores["liveness"],
-            "hhi": scores["hhi"], "nakamoto": scores["nakamoto"], "regret": scores["regret"], "note": ""}
+    column = {"worst": "worst", "best": "best", "dynamics": "selected"}[selection]
+    return {**row, "value": high, "user_cost": float(ranges.loc["user_cost", "selected"]),
+            "liveness": float(ranges.loc["liveness", column]), "hhi": float(ranges.loc["hhi", column]),
+            "nakamoto": float(ranges.loc["nakamoto", column]), "hhi_best": float(ranges.loc["hhi", "best"]),
+            "equilibria": len(eqs), "set complete": eqs.complete, "regret": float(regret), "note": ""}

@@ -12,7 +12,8 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from . import __version__
-from .api import analyse, cross_check, evaluate, solve
+from .analysis import analyse
+from .api import cross_check, evaluate, solve
 from .timing import Timing
 from .rollout import simulate
 from .scenario import Scenario, grid_value
@@ -125,7 +126,9 @@ def _equal_budget_row(label: str, game: Any, equal_budget: float, timing: Any) -
             "value at equal budget": r.get("value", float("nan")),
             "user_cost per proof": r.get("user_cost", float("nan")),
             "on-time liveness": r.get("liveness", float("nan")), "hhi": r.get("hhi", float("nan")),
-            "nakamoto": r.get("nakamoto", float("nan")), "regret": r.get("regret", float("nan")),
+            "nakamoto": r.get("nakamoto", float("nan")), "hhi (best equilibrium)": r.get("hhi_best", float("nan")),
+            "equilibria": _set_size(r.get("equilibria"), r.get("set complete", True)),
+            "regret": r.get("regret", float("nan")),
             "note": r["note"]}
 
 
@@ -133,6 +136,7 @@ DESIGN_RANGE = (1e-3, 100.0)     # the budget parameter is searched from 1/1000 
 
 
 DESIGN_SHARE = 0.8    # a design meets the targets when they hold in at least this share of the draws
+DESIGN_SCAN = 16      # budgets scanned per mechanism (geometric over DESIGN_RANGE) before bisecting
 
 
 def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: Any,
@@ -145,24 +149,46 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
     field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": spec.label, "budget parameter": field_name or "n/a"}
     blank = {"value": float("nan"), "user_cost per proof": float("nan"), "on-time liveness": float("nan"),
-             "hhi": float("nan"), "nakamoto": float("nan"), "regret": float("nan"), "binding": "", "feasible": False}
+             "hhi": float("nan"), "nakamoto": float("nan"), "equilibria": "n/a", "regret": float("nan"),
+             "binding": "", "monotone": _monotone_text(None), "feasible": False}
     if field_name is None:
         return {**row, **blank, "note": "no single budget parameter"}
     start = float(getattr(game, field_name))
     lo, hi = start * DESIGN_RANGE[0], start * DESIGN_RANGE[1]
     try:
         d = design(lambda provers=population, **kw: spec.build(provers, **kw), {field_name: (lo, hi)},
-                   subject_to=targets, budget=field_name, timing=timing, draws=draws, share=DESIGN_SHARE)
+                   subject_to=targets, budget=field_name, timing=timing, draws=draws, share=DESIGN_SHARE,
+                   scan=DESIGN_SCAN)
     except InvalidParameter as exc:
         return {**row, **blank, "note": f"refused: {exc}"}
     if not d.feasible:
-        return {**row, **blank, "note": f"no {field_name} in [{lo:.4g}, {hi:.4g}] meets every target"}
+        return {**row, **blank, "monotone": _monotone_text(d.search),
+                "note": f"none of the {d.search['budgets scanned per point']} scanned {field_name} values in "
+                        f"[{lo:.4g}, {hi:.4g}] meets every target"}
     binds = d.binding[d.binding["binds"]]["target"].tolist()
     return {**row, "value": float(d.params[field_name]), "user_cost per proof": d.scores["user_cost"],
             "on-time liveness": d.scores["liveness"], "hhi": d.scores["hhi"], "nakamoto": d.scores["nakamoto"],
-            "regret": d.scores["regret"], "binding": ", ".join(binds) or "none (the range's lower end)",
-            "feasible": True, "note": f"{len(d.trace)} certified candidates"
+            "equilibria": _set_size(d.scores["equilibria"], game.finite), "regret": d.scores["regret"],
+            "binding": ", ".join(binds) or "none (the range's lower end)", "monotone": _monotone_text(d.search),
+            "feasible": True, "note": f"{int((d.trace['selection'] != 'scan').sum())} certified candidates"
             + (f"; targets met in {int(d.scores['draws meeting'])} of {len(draws)} draws" if draws else "")}
+
+
+def _set_size(count: float | None, complete: bool) -> str:
+    """An equilibrium set's size for a table: the count, or the solver's one where the set was not searched."""
+    if count is None or not np.isfinite(count):
+        return "n/a"
+    return f"{int(count)}" if complete else f"{int(count)} (continuous: set not searched)"
+
+
+def _monotone_text(search: dict[str, Any] | None) -> str:
+    """Whether feasibility changed at most once along the scanned budgets, and where it flipped."""
+    if not search:
+        return "n/a"
+    where = "; ".join(f"{a:.4g} and {b:.4g}" for _, a, b in search["flips"])
+    if search["monotone"]:
+        return f"yes (first holds between {where})" if where else "yes"
+    return f"no (flips between {where})"
 
 
 def _robustness_task(spec: Any, populations: list, timing: Timing) -> pd.DataFrame:
@@ -476,7 +502,7 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
                "version": __version__, "command": command, "equal_budget": sc.equal_budget,
-               "targets": dict(sc.targets), "draws": len(sc.populations()), "population_seed": sc.provers.seed}
+               "targets": dict(sc.targets), "draws": len(sc.populations()), "design_scan": DESIGN_SCAN, "population_seed": sc.provers.seed}
     paged: set[str] = set()
 
     def page(t: Task, analysis: Any) -> None:     # while the workers go on with the rest
@@ -496,7 +522,7 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
     comparisons = _comparison_items(sc, by_kind)
     summary = summary_frame(results)
     pages = {label: slug(label) + ".md" for label, _ in results}
-    found = verdicts(summary, equal, designs, pages)
+    found = verdicts(summary, equal, designs, pages, dict(sc.targets))
     checks = _survival_tasks(sc, found)
     checked = _submit(checks, pool, progress)
 

@@ -171,7 +171,7 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
              f"- Equilibrium: {eq.method}; certificate: regret {_fmt(eq.regret)}"
              f"{'' if eq.exact else ' (inexact: a least-regret profile, not an equilibrium)'}.",
              "### Parameters", markdown_table(params),
-             "### Equilibrium", eq._repr_markdown_(),
+             "### Equilibrium", eq._repr_markdown_(), *_set_section(analysis),
              "### Metrics: analytic at the equilibrium vs simulated",
              markdown_table(analysis.to_frame()),
              "### Simulator cross-check", analysis.cross_check._repr_markdown_()]
@@ -191,6 +191,23 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
             parts.append(str(item))
     parts += ["### Proofs", markdown_table(analysis.proofs)]
     return "\n\n".join(parts)
+
+
+def _set_section(analysis: Any) -> list[str]:
+    """The equilibrium set: its size and, where it has more than one member, each headline metric at
+    the solver's equilibrium, the worst and the best over the set."""
+    found = analysis.equilibrium_set
+    if found is None:
+        return []
+    head = f"### Equilibrium set\n\n{len(found)} certified equilibri{'um' if len(found) == 1 else 'a'}: {found.how}."
+    if len(found) == 1:
+        return [head + (" The equilibrium is unique: every number on this page holds at every equilibrium."
+                        if found.complete else " The numbers on this page are at the solver's equilibrium.")]
+    outcomes = found.outcomes(analysis.timing.window)
+    return [f"{head} They make {outcomes} distinct outcome{'' if outcomes == 1 else 's'} (equilibria differing only "
+            f"in what indifferent provers do count once). The page's numbers are at the selected one (the solver's: "
+            f"{found.equilibria[found.selected].method}); the worst and the best over the set:",
+            markdown_table(found.ranges(analysis.timing.window))]
 
 
 def _attack_sections(analysis: Any) -> list[str]:
@@ -321,17 +338,25 @@ def _design_tables(context: dict[str, Any], designs: pd.DataFrame | None, equal_
     index = []
     if designs is not None and len(designs):
         index += ["## Cheapest design meeting the targets",
-                  "For every mechanism with one budget parameter: the smallest value of it (searched from 1/1000 to "
-                  "100 times the configured value, by bisection to 0.1%) at which every target holds at the certified "
-                  f"equilibrium in at least 80% of the {context.get('draws', 1)} population draws (the numbers are "
-                  "medians over the draws, the regret the worst); 'binding': the targets that fail one step cheaper. "
-                  "Others: the reason.",
+                  "For every mechanism with one budget parameter: the smallest value of it at which every target "
+                  "holds at the worst of the game's certified equilibria (every pure equilibrium where strategies are "
+                  "entry decisions, enumerated; the solver's where they are continuous) in at least 80% of the "
+                  f"{context.get('draws', 1)} population draws (the numbers are medians over the draws, each at "
+                  "its worst equilibrium; 'equilibria' the largest set met, the regret the worst). The budget is "
+                  f"scanned at {context.get('design_scan', 16)} values, geometric from 1/1000 to 100 times the "
+                  "configured one, then bisected to 0.1% below the first that meets the targets; feasibility is not "
+                  "assumed monotone: 'monotone' says whether it changed at most once along the scan, from failing "
+                  "to holding, and where it flipped. 'binding': the targets that fail one step cheaper. Others: the "
+                  "reason.",
                   markdown_table(designs)]
     if equal_budget is not None and len(equal_budget):
         index += ["## At equal budget",
                   f"Every mechanism with one budget parameter re-solved so that users pay {context.get('equal_budget', 0):g} "
-                  f"per proof landed (bisection on that parameter; each point a certified equilibrium), so rows compare "
-                  f"like with like. Where competition caps what users pay, or no single parameter sets it, the note says so.",
+                  f"per proof landed at the solver's equilibrium (bisection on that parameter; each point a certified "
+                  f"equilibrium), so rows compare like with like. Liveness, hhi and nakamoto are at the worst of the "
+                  f"game's equilibria (its set enumerated where strategies are entry decisions; 'equilibria' its size), "
+                  f"the best HHI beside them. Where competition caps what users pay, or no single parameter sets it, "
+                  f"the note says so.",
                   markdown_table(equal_budget)]
     if draws is not None and len(draws):
         index += ["## Robustness over population draws",

@@ -11,9 +11,12 @@ TARGETS = {name: (METRICS[name].direction, METRICS[name].meaning) for name in TA
 
 
 def meets(scores: Mapping[str, float], subject_to: Mapping[str, float]) -> bool:
-    """Whether every target holds (1e-12 slack); a non-finite score fails its target."""
+    """Whether every target holds (1e-12 slack); a non-finite score fails its target, and so does an
+    HHI of 0 (nobody is paid: an idle network meets no concentration target)."""
     for name, target in subject_to.items():
         value = scores[name]
+        if name == "hhi" and value == 0:
+            return False
         low = TARGETS[name][0] == ">="
         if not np.isfinite(value) or (value < target - 1e-12 if low else value > target + 1e-12):
             return False

@@ -31,10 +31,18 @@ def all_profiles(n: int) -> np.ndarray:
 
 
 def pure_equilibria(game: Game, chunk: int = 512) -> np.ndarray:
-    """All pure Nash equilibria (rows of 0/1) of an entry game with n <= 20."""
+    """All pure Nash equilibria (rows of 0/1) of a two-action game with n <= 20.
+
+    Entry games (`protocols.EntryValues`): one evaluation of V per profile decides both staying and
+    entering. Other two-action games: every profile's payoffs against its n one-flip neighbours."""
+    from provergame.games.protocols import EntryValues
     n = game.n
     if n > MAX_ENUMERATION:
         raise InvalidParameter("provers", n, f"at most {MAX_ENUMERATION} provers for exhaustive enumeration")
+    if not isinstance(game, EntryValues):
+        return _pure_by_payoffs(game)
+    if game.traits.entry_substitutes:
+        return _pure_by_bounds(game)
     cost = game.entry_cost()
     found = []
     for start in range(0, 2 ** n, chunk):
@@ -46,6 +54,42 @@ def pure_equilibria(game: Game, chunk: int = 512) -> np.ndarray:
         stable = np.where(prof == 1.0, gain >= -tol, gain <= tol).all(axis=1)
         found.append(prof[stable])
     return np.concatenate(found, axis=0)
+
+
+def _pure_by_bounds(game: Game) -> np.ndarray:
+    """Branch and bound over provers in order (strategic substitutes: V_i never rises when another
+    enters). A node fixes the first k provers in or out. A decided entrant's value is highest with the
+    undecided all out: if it does not cover its cost there, no completion keeps it in. A decided
+    outsider's value is lowest with the undecided all in: if entering still pays there, no completion
+    keeps it out. Both bounds prune whole subtrees; at depth n the two profiles coincide and the checks
+    are the equilibrium conditions. Rows come in binary order (prover 0 the lowest bit)."""
+    n, cost = game.n, game.entry_cost()
+    nodes = np.zeros((1, 0))
+    for k in range(n):
+        m = len(nodes)
+        nodes = np.concatenate([np.hstack([nodes, np.zeros((m, 1))]), np.hstack([nodes, np.ones((m, 1))])])
+        fewest = np.hstack([nodes, np.zeros((len(nodes), n - k - 1))])
+        most = np.hstack([nodes, np.ones((len(nodes), n - k - 1))])
+        both = game.entry_values(np.concatenate([fewest, most]))[:, :k + 1]
+        v_fewest, v_most = both[:len(nodes)], both[len(nodes):]
+        tol = _tolerance(np.concatenate([v_fewest, v_most]), cost)
+        entrants_gain = np.where(nodes == 1.0, v_fewest >= cost[:k + 1] - tol, True).all(axis=1)
+        outsiders_stay = np.where(nodes == 0.0, v_most <= cost[:k + 1] + tol, True).all(axis=1)
+        nodes = nodes[entrants_gain & outsiders_stay]
+        if not len(nodes):
+            break
+    if len(nodes) < 2:
+        return nodes
+    return nodes[np.argsort(nodes @ (2.0 ** np.arange(n)), kind="stable")]
+
+
+def _pure_by_payoffs(game: Game) -> np.ndarray:
+    prof = all_profiles(game.n)
+    pay = np.asarray(game.expected_payoffs(prof), dtype=float)              # (2^n, n)
+    idx = np.arange(len(prof))[:, None]
+    flipped = pay[idx ^ (1 << np.arange(game.n))[None, :], np.arange(game.n)[None, :]]
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(pay))))
+    return prof[(pay >= flipped - tol).all(axis=1)]
 
 
 def symmetric_mixed(game: Game) -> float:

@@ -118,7 +118,7 @@ def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
     got = {v.goal: v for v in verdicts(summary, equal, designs, {"a": "a.md", "b": "b.md", "c": "c.md"})}
     assert got["cheapest"].winner == Candidate("b", {"reward": 2.0}, 2.5)
     assert got["cheapest"].runner_up.label == "a"
-    assert got["decentralised"].winner == Candidate("b", {"fee": 7.0}, 0.2)
+    assert got["decentralised"].winner == Candidate("b", {"fee": 7.0}, 0.2, {"hhi": 0.2})
     # bribe per token users pay: a 5, b 7.5, c has no user cost (left out)
     assert got["attack"].winner.label == "b" and got["attack"].runner_up.score == pytest.approx(5.0)
     assert got["attack"].link == "b.md#cost-of-a-withholding-attack-after-everyone-responds"
@@ -129,7 +129,9 @@ def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
                    None, None, {"a": "a.md", "b": "b.md", "c": "c.md"})
     cartels = [v for v in tie if v.goal == "cartels"][0]
     assert cartels.winner.label == "a" and cartels.tied == ("b",)
-    assert "(tied with b)" in verdict_table([cartels], {}).iloc[0]["verdict"]
+    assert cartels.runner_up is None                  # c has no cartel number: nothing outside the tie
+    shown = verdict_table([cartels], {}).iloc[0]["verdict"]
+    assert shown.startswith("a tie of 2, no discrimination among **a**, **b**") and "same model" not in shown
     table = verdict_table(list(got.values()), {"attack": {"held": 3, "draws": 4, "winner finite": 4}})
     row = table[table["goal"] == "Hardest to attack per unit of budget"].iloc[0]
     assert row["over the draws"].startswith("does not survive: ahead in 3 of 4")
@@ -217,3 +219,42 @@ def test_report_on_a_dask_cluster_equals_the_serial_report(tiny, tmp_path):
         run_scenario(tiny, tmp_path / "dask", command="c", scenario_label="s", executor=client.get_executor())
     digest = lambda d: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())}  # noqa: E731
     assert digest(tmp_path / "serial") == digest(tmp_path / "dask")
+
+
+def _tables():
+    import pandas as pd
+    summary = pd.DataFrame({"label": ["a", "b", "c"], "user_cost per proof": [2.0, 2.0, 4.0],
+                            "on-time liveness": [0.5, 0.5, 0.995], "hhi": [0.1, 0.1, 0.15], "nakamoto": [4, 4, 3],
+                            "stall bribe per unit": [20.0, 20.0, 8.0], "max_z": [1.1, 0.3, 0.2],
+                            "cartel gain (k = 2)": [0.0, 0.0, 0.4], "cartel gain (k = 3)": [0.0, 0.0, 0.4]})
+    return summary
+
+
+def test_a_winner_missing_the_targets_is_flagged_with_the_best_that_meets_them():
+    """By hand: a and b lead on the stall bribe per token (10 each) but are on time only half the time;
+    c (2 per token) meets liveness >= 0.99 and hhi <= 0.2."""
+    found = {v.goal: v for v in verdicts(_tables(), None, None, {k: f"{k}.md" for k in "abc"},
+                                         {"liveness": 0.99, "hhi": 0.2})}
+    attack = found["attack"]
+    assert attack.tied == ("b",) and attack.fails == "all of them" and attack.best_meeting.label == "c"
+    shown = verdict_table([attack], {}).iloc[0]["verdict"]
+    assert "**misses the targets**: all of them" in shown and "the best meeting them: **c** (2)" in shown
+    # a and b agree on every model number (the simulator's max_z differs): the same model in expectation
+    assert attack.same_model == ("b",) and "same model in expectation" in shown
+
+
+def test_a_tie_is_never_shown_as_a_winner_and_its_survival_is_the_group_against_the_runner_up():
+    found = {v.goal: v for v in verdicts(_tables(), None, None, {k: f"{k}.md" for k in "abc"})}
+    cartels = found["cartels"]
+    assert cartels.tied == ("b",) and cartels.runner_up.label == "c" and cartels.fails == ""
+    row = verdict_table([cartels], {"cartels": {"held": 9, "draws": 10, "winner finite": 10}}).iloc[0]
+    assert "a tie of 2" in row["verdict"] and "**a** at" not in row["verdict"]
+    assert row["over the draws"] == "survives: the tie ahead of the runner-up in 9 of 10 draws"
+
+
+def test_tied_mechanisms_with_different_numbers_are_not_called_the_same_model():
+    summary = _tables()
+    summary.loc[1, "surplus"] = 1.0
+    summary.loc[0, "surplus"] = 2.0
+    found = {v.goal: v for v in verdicts(summary, None, None, {k: f"{k}.md" for k in "abc"})}
+    assert found["cartels"].tied == ("b",) and found["cartels"].same_model == ()
