@@ -64,7 +64,10 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
 
     The game's own solver (closed form, entry dynamics, contest or auction solver: `eq.method` says
     which) proposes a profile; an independent best-response search over each player's deviations
-    computes its regret.
+    computes its regret. Where that profile is not certified (`eq.certified` False: a price game
+    whose best responses cycle), the certified mixed equilibrium on the game's tick lattice is
+    returned instead (`eq.extra["mixed"]`; pg.metrics(game, eq) reads it); where there is none, the
+    least-regret profile, its method starting "not an equilibrium".
 
     Parameters
     ----------
@@ -92,6 +95,18 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     >>> eq.profile.tolist(), eq.regret, eq.exact
     ([1.0, 1.0, 1.0], 0.0, True)
     """
+    eq = _solve_pure(game, symmetric)
+    if eq.certified:
+        return eq
+    found, declined = _mixed_or_reason(game, eq)
+    if found is not None:
+        return found
+    return replace(eq, method=f"not an equilibrium (least regret): {eq.method}"
+                   + (f"; no mixed equilibrium: {declined}" if isinstance(game, protocols.SellRange) else ""))
+
+
+def _solve_pure(game: Game, symmetric: bool = False) -> Equilibrium:
+    """The game's own solver's (pure) profile, certified."""
     _check_game(game)
     if not isinstance(symmetric, (bool, np.bool_)):
         raise InvalidParameter("symmetric", symmetric, "True or False")
@@ -136,7 +151,7 @@ def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equi
     if not isinstance(game, protocols.SellRange):
         return None, "the game has no price lattice"
     from provergame.solvers.price_mixing import MAX_PROFILES, expected_payoffs, lattice_equilibrium
-    start = solve(game) if start is None else start
+    start = _solve_pure(game) if start is None else start
     found = lattice_equilibrium(game, start.profile, game.sell_range())
     if isinstance(found, str):
         return None, found
@@ -258,8 +273,9 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     ----------
     game : Game
         The game.
-    profile : array_like or MixedProfile
-        One strategy per player (or independent mixtures over a price lattice).
+    profile : array_like, MixedProfile or Equilibrium
+        One strategy per player (or independent mixtures over a price lattice; an Equilibrium is
+        read as what its players play: its mixture where it has one).
     window : float, default 1.0
         On-time liveness counts proofs landing within this many time units (> 0).
 
@@ -287,6 +303,8 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     _check_game(game)
     window = window_of(window)
     from provergame.solvers.price_mixing import MixedProfile
+    if isinstance(profile, Equilibrium):
+        profile = profile.extra.get("mixed", profile.profile)
     if not isinstance(profile, MixedProfile):
         profile = game.check_one_profile(profile)
     return _metrics.metrics(game, profile, window)
@@ -471,7 +489,7 @@ def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] 
     unknown = [a for a in attacks if a not in ATTACKS]
     if unknown:
         raise InvalidParameter("attacks", unknown[0], "registered attacks: " + ", ".join(ATTACKS))
-    eq = pure = solve(game, symmetric=symmetric)
+    eq = pure = _solve_pure(game, symmetric=symmetric)
     if mixed and not eq.exact and isinstance(game, protocols.SellRange):
         found, declined = _mixed_or_reason(game, eq)
         if found is not None:        # the certified mixture is the equilibrium; pure-profile analyses keep `pure`

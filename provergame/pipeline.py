@@ -58,7 +58,8 @@ def attack_comparison(provers, budget: float, slash: float, pool_size: int, leav
                "bribed (stall)": int(full.coalition.sum()), "residual regret (stall)": full.regret}
         if halve:
             half = bribe_threshold(game, "withhold", 0.5, profile=eq.profile, window=window)
-            row.update({"bribe to halve liveness": half.total, "bribed (halve)": int(half.coalition.sum())})
+            row.update({"bribe to halve liveness": half.total, "bribed (halve)": int(half.coalition.sum()),
+                        "halve method": half.method.split(":")[0].split(" (")[0]})
         rows.append({**row, "regret": eq.regret})
     return pd.DataFrame(rows)
 
@@ -209,8 +210,11 @@ def _attack_text(sc: Scenario) -> str:
             f"and the attack works when that residual equilibrium's on-time liveness (a valid proof within "
             f"{sc.window:g} time units) is at most 0 (stall) or 1/2. Each member is paid what it would earn by "
             f"joining the residual game instead. To stall, every prover that would prove alone at a profit must be "
-            f"bribed (exact); to halve, the integer program (HiGHS) on the unattacked liveness is closed under "
-            f"the residual responses and pruned. 'residual regret' certifies the residual equilibrium. Bribes are per "
+            f"bribed (exact); to halve, every coalition is checked where the residual games are entry games with "
+            f"strategic substitutes and at most 12 provers (exact, optimality gap 0), and elsewhere the integer "
+            f"program (HiGHS) on the unattacked liveness is closed under the residual responses and pruned (a "
+            f"heuristic, without an optimality certificate: 'halve method' says which). 'residual regret' "
+            f"certifies the residual equilibrium. Bribes are per "
             f"unit of work; per hour multiply by {3600 / sc.slot_seconds:g} (one unit of work every {sc.slot_seconds:g} s).")
 
 

@@ -39,6 +39,9 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+CERTIFIED_REGRET = 1e-6     # regret, relative to the largest payoff, up to which a profile is an equilibrium
+
+
 @dataclass(frozen=True)
 class Equilibrium:
     """An equilibrium with its certificate.
@@ -60,6 +63,8 @@ class Equilibrium:
         The players; `strategy` what a profile entry means.
     extra : dict
         Solver extras (a mixture, a bid function), also readable as attributes.
+    certified : bool
+        Whether the regret certifies an equilibrium (at most 1e-6 of the largest payoff).
 
     Examples
     --------
@@ -91,8 +96,16 @@ class Equilibrium:
         return pd.DataFrame({"prover": list(self.names), self.strategy: self.profile,
                              "payoff": self.payoffs, "regret": self.regret_by_player})
 
+    @property
+    def certified(self) -> bool:
+        """Whether the certificate holds: no unilateral deviation gains more than 1e-6 of the largest
+        payoff (at least 1e-6). A profile that fails it is a least-regret profile, not an equilibrium."""
+        scale = max(1.0, float(np.max(np.abs(self.payoffs), initial=0.0)))
+        return bool(self.regret <= CERTIFIED_REGRET * scale)
+
     def _repr_markdown_(self) -> str:
-        head = (f"**{self.game} equilibrium** ({self.method}; exact: {_fmt(self.exact)}; "
+        what = "equilibrium" if self.certified else "profile, NOT an equilibrium (least regret)"
+        head = (f"**{self.game} {what}** ({self.method}; exact: {_fmt(self.exact)}; "
                 f"regret {_fmt(self.regret)})\n\n")
         frame = self.to_frame()
         if len(frame) > 20:

@@ -411,12 +411,13 @@ class _Games:
         return game
 
     def equilibrium(self, make_game: Any, state: _State, index: np.ndarray, gas: float) -> np.ndarray:
-        """The certified equilibrium profile of that epoch game (pg.solve), solved once."""
-        from .api import solve
+        """The equilibrium profile of that epoch game (the game's solver, certified; a pure profile: an
+        epoch plays one price per prover), solved once."""
+        from .api import _solve_pure
         game = self.get(make_game, state, index, gas)
         key = self._key(state, index, gas, None)
         if key not in self.profiles:
-            self.profiles[key] = solve(game).profile
+            self.profiles[key] = _solve_pure(game).profile
         return self.profiles[key]
 
 

@@ -80,9 +80,27 @@ def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
             raise ValueError("time windows need one fixed positive rate vector")
         return _first_finish_weighted(presence, rates)
     t, w, rt, done, own = _race_grid(np.ascontiguousarray(rates).tobytes(), float(t_from), float(t_to))
+    if presence.ndim == 2 and len(presence) >= TWO_LEVEL_ROWS:
+        top = presence.max(axis=0)
+        if np.all((presence == 0.0) | (presence == top)):
+            return _first_finish_two_level(presence > 0, top, rt, done, own, w)
     logs = _log_not_done(presence, rt, done)                    # (..., T, n)
     others = logs.sum(axis=-1, keepdims=True) - logs            # log prod_{j != i}
     return np.einsum("...tn,t->...n", np.exp(others + own), w)  # own: log density of i at t
+
+
+TWO_LEVEL_ROWS = 16     # profiles from which first_finish takes the two-level (matrix product) route
+
+
+def _first_finish_two_level(on: np.ndarray, top: np.ndarray, rt: np.ndarray, done: np.ndarray, own: np.ndarray,
+                            w: np.ndarray) -> np.ndarray:
+    """first_finish for rows whose presences are 0 or the column's one value `top` (pure entry profiles):
+    log prod_{j != i} P(j not done) = on @ L.T - on_i L_i with L = log(1 - top done), so the quadrature is
+    two matrix products, (rows x T) @ (T x n), instead of a (rows, T, n) array of logarithms."""
+    with np.errstate(divide="ignore"):
+        logs = np.where(top == 1.0, -rt, np.log1p(-top * done))            # (T, n)
+    weight = np.exp(on.astype(float) @ logs.T) * w                         # (rows, T)
+    return np.where(on, weight @ np.exp(own - logs), weight @ np.exp(own))
 
 
 def _first_finish_weighted(presence: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -94,8 +94,8 @@ def test_nil_market_best_responses_cycle_on_its_lattice_and_a_mixed_equilibrium_
     game = _nil_market()
     lattice = game.price_lattice()
     assert np.allclose(lattice / 0.1, np.round(lattice / 0.1)) and len(lattice) == 81
-    eq = pg.solve(game)
-    assert not eq.exact and eq.regret > 0.01                 # best responses cycle (Edgeworth)
+    eq = pg.certify(game, game.equilibrium()[0], "the solver's pure profile", False)
+    assert not eq.certified and eq.regret > 0.01             # best responses cycle (Edgeworth)
     mixed_eq = pg.mixed_equilibrium(game, eq)
     mixed = mixed_eq.extra["mixed"]
     assert mixed_eq.exact and mixed_eq.regret <= 1e-9
@@ -145,7 +145,8 @@ def test_snarketplace_edgeworth_case_gets_a_mixed_equilibrium():
     certified, and the analysis reports it (the simulator agreeing)."""
     pop = pg.Population.from_arrays(cost=[1.0, 1.2], capacity=[2.0, 2.0])
     game = pg.games.Snarketplace(3.0, 3.0, pop, tick=0.1)
-    assert not pg.solve(game).exact
+    assert not pg.certify(game, game.equilibrium()[0], "Bertrand candidate", False).certified
+    assert "mixed" in pg.solve(game).extra                  # pg.solve returns the certified mixture
     a = pg.analyse(game, rounds=20_000)
     assert a.equilibrium.exact and a.equilibrium.regret <= 1e-9
     assert "mixed equilibrium" in a.equilibrium.method
@@ -208,3 +209,17 @@ def test_every_bundled_scenario_loads():
     for path in sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml")):
         sc = load_scenario(path)
         assert sc.games(), path.name
+
+
+def test_solve_never_returns_an_uncertified_profile_as_an_equilibrium():
+    """Issue 25: pg.solve on nil's market (default scenario) used to return a pure profile with regret
+    0.033; it now returns the certified mixture on the tick lattice, and pg.metrics reads the mixture."""
+    from provergame.scenario import default_scenario_path, load_scenario
+    game = dict(load_scenario(default_scenario_path()).games())["nil_market"]
+    pure = game.equilibrium()[0]
+    assert not pg.certify(game, pure, "the solver's pure profile", False).certified
+    eq = pg.solve(game)
+    assert eq.certified and "mixed" in eq.extra
+    assert pg.metrics(game, eq).user_cost == pg.metrics(game, eq.extra["mixed"]).user_cost
+    label = pg.certify(game, pure, "by hand", False)._repr_markdown_()
+    assert "NOT an equilibrium" in label
