@@ -64,8 +64,9 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
 
     The game's own solver (closed form, entry dynamics, contest or auction solver: `eq.method` says
     which) proposes a profile; an independent best-response search over each player's deviations
-    computes its regret. Where that profile is not certified (`eq.certified` False: a price game
-    whose best responses cycle), the certified mixed equilibrium on the game's tick lattice is
+    computes its regret. Where the solver does not claim an exact equilibrium and the profile is
+    not certified (`eq.certified` False: a price game whose best responses cycle), the certified
+    mixed equilibrium on the game's tick lattice is
     returned instead (`eq.extra["mixed"]`; pg.metrics(game, eq) reads it); where there is none, the
     least-regret profile, its method starting "not an equilibrium".
 
@@ -96,7 +97,7 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
     ([1.0, 1.0, 1.0], 0.0, True)
     """
     eq = _solve_pure(game, symmetric)
-    if eq.certified:
+    if eq.certified or eq.exact:
         return eq
     found, declined = _mixed_or_reason(game, eq)
     if found is not None:

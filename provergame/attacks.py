@@ -111,10 +111,13 @@ COALITION_LIMIT = 200     # players up to which analyse searches coalitions and 
 
 @dataclass(frozen=True)
 class Coalitions:
-    """The best joint deviation of up to k players (k = 2, 3) and the best pair's cartel (None: no gain)."""
+    """The best joint deviation of up to k players (k = 2, 3), the best pair's cartel (None: no gain),
+    and what the best deviation of up to 3 does to users: (user cost per proof, on-time liveness) at the
+    equilibrium and at the deviation."""
 
     by_size: dict[int, Any]
     cartel: Any = None
+    harm: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 def _coalitions(game: Any, eq: Any, timing: Timing) -> Coalitions:
@@ -126,7 +129,28 @@ def _coalitions(game: Any, eq: Any, timing: Timing) -> Coalitions:
         c2 = found[2]
         found[3] = replace(found[3], gain=c2.gain, members=c2.members, deviation=c2.deviation)
     ring = cartel(game, found[2].members, eq.profile) if 2 in found and found[2].gain > 0 else None
-    return Coalitions(found, ring)
+    harm = None
+    if found and max(c.gain for c in found.values()) > 0:
+        from provergame.solvers.metrics import metrics
+        top = found[max(found)]
+        before, after = metrics(game, eq.profile, timing.window), metrics(game, top.deviation, timing.window)
+        harm = ((before.user_cost, before.liveness), (after.user_cost, after.liveness))
+    return Coalitions(found, ring, harm)
+
+
+def _search_cell(c: Coalitions) -> str:
+    """How the coalition numbers were found: exact, or a labelled lower bound."""
+    kinds = sorted({k.search for k in c.by_size.values()})
+    return ", ".join(kinds) if kinds else "n/a"
+
+
+def _harm_cell(c: Coalitions) -> str:
+    """The best coalition deviation's effect on users: user cost per proof and on-time liveness."""
+    if c.harm is None:
+        return "none (no joint gain)"
+    (cost0, live0), (cost1, live1) = c.harm
+    change = f"{(cost1 / cost0 - 1) * 100:+.3g}%" if cost0 > 0 else f"{cost0:.4g} -> {cost1:.4g}"
+    return f"user cost {change}, on time {live0:.4g} -> {live1:.4g}"
 
 
 def _coalition_columns(c: Coalitions, timing: Timing) -> dict[str, Any]:
@@ -137,6 +161,7 @@ def _coalition_columns(c: Coalitions, timing: Timing) -> dict[str, Any]:
         delta = "n/a (fewer than 2 players or above the size limit)"
     return {"cartel gain (k = 2)": c.by_size[2].gain if 2 in c.by_size else float("nan"),
             "cartel gain (k = 3)": c.by_size[3].gain if 3 in c.by_size else float("nan"),
+            "cartel search": _search_cell(c), "cartel harm to users": _harm_cell(c),
             "collusion sustainable at delta >=": delta}
 
 
@@ -145,7 +170,10 @@ def _coalition_section(c: Coalitions, timing: Timing) -> str:
         return "Not applicable: fewer than 2 players."
     rows = pd.concat([k.to_frame() for k in c.by_size.values()], ignore_index=True)
     text = ("Largest joint gain of a coalition of k players deviating together from the equilibrium (total, and "
-            "where every member gains), over every coalition and joint candidate profile.\n\n" + markdown_table(rows))
+            "where every member gains), over every coalition and joint candidate profile. 'search': exact where every "
+            "coalition and every joint deviation was checked (entry games: payoffs are multilinear in the entry "
+            "probabilities, so a pure joint deviation is best); otherwise a lower bound, and why.\n\n"
+            + markdown_table(rows) + f"\n\nWhat the best deviation of up to 3 does to users: {_harm_cell(c)}.")
     ring = c.cartel
     if ring is not None:
         text += (f"\n\nCartel of players {list(ring.members)} (the best pair), others at the equilibrium: joint gain "

@@ -10,7 +10,7 @@ computed at certified equilibria, and the page loops over the registry:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -32,6 +32,7 @@ class Candidate:
     overrides: dict[str, float]
     score: float
     at: dict[str, float] = field(default_factory=dict)
+    lower_bound: bool = False           # the score is a lower bound from a search that is not exhaustive
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Verdict:
     link: str
     note: str = ""
     tied: tuple[str, ...] = ()          # other mechanisms with exactly the winner's number
+    bounds: tuple[str, ...] = ()        # the winner or tied mechanisms whose number is only a lower bound
     fails: str = ""                     # the page's targets the winner misses, with its numbers
     best_meeting: Candidate | None = None   # the best candidate meeting every target, where the winner does not
     same_model: tuple[str, ...] = ()    # tied mechanisms whose every table number equals the winner's
@@ -123,7 +125,11 @@ def _attack(t: Tables) -> list[Candidate]:
 
 def _cartels(t: Tables) -> list[Candidate]:
     s = t.summary
-    return _per_budget(t, np.fmax(s["cartel gain (k = 2)"].to_numpy(float), s["cartel gain (k = 3)"].to_numpy(float)))
+    found = _per_budget(t, np.fmax(s["cartel gain (k = 2)"].to_numpy(float), s["cartel gain (k = 3)"].to_numpy(float)))
+    if "cartel search" not in s:
+        return found
+    bound = (s["cartel search"].astype(str) != "exact").to_numpy()
+    return [replace(c, lower_bound=bool(b)) for c, b in zip(found, bound)]
 
 
 def _cheapest_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
@@ -203,8 +209,9 @@ def _verdict(goal: Goal, cands: list[Candidate], pages: dict[str, str], targets:
     fails, all_fail = _group_misses(ranked[:1 + len(tied)], targets)
     meeting = next((c for c in rest if c.at and not _misses(c, targets)), None) if all_fail else None
     same = tuple(lb for lb in tied if _same_numbers(ranked[0].label, lb, tables))
+    bounds = tuple(c.label for c in ranked[:1 + len(tied)] if c.lower_bound)
     return Verdict(goal.name, ranked[0], rest[0] if rest else None, link, tied=tied, fails=fails,
-                   best_meeting=meeting, same_model=same)
+                   best_meeting=meeting, same_model=same, bounds=bounds)
 
 
 def _group_misses(group: list[Candidate], targets: dict[str, float]) -> tuple[str, bool]:
@@ -251,7 +258,8 @@ def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]]) -> 
                          "certificate": ""})
             continue
         rows.append({"goal": title, "verdict": _shown(v), "number": f"{_fmt(v.winner.score)} ({unit})",
-                     "runner-up": f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}" if v.runner_up else "none",
+                     "runner-up": (f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}"
+                                   + (" (a lower bound)" if v.runner_up.lower_bound else "")) if v.runner_up else "none",
                      "over the draws": _held(v, survival.get(v.goal)), "certificate": f"[regret and method]({v.link})"})
     return pd.DataFrame(rows)
 
@@ -267,6 +275,10 @@ def _shown(v: Verdict) -> str:
         if v.same_model:
             shown += (f" ({', '.join([v.winner.label, *v.same_model])}: every model number of the comparison table "
                       f"agrees, the same model in expectation)")
+    if v.bounds:
+        shown += (f"; not certified: the number{'s' if len(v.bounds) > 1 else ''} of {', '.join(v.bounds)} "
+                  f"{'are lower bounds' if len(v.bounds) > 1 else 'is a lower bound'} (a search over candidate "
+                  f"strategies or sampled coalitions, not every joint deviation)")
     if v.fails:
         shown += f"; **misses the targets**: {v.fails}"
         if v.tied and not v.fails.startswith("all"):

@@ -57,11 +57,21 @@ class CoalitionRegret:
     exhaustive: bool
     profiles: int                    # joint profiles evaluated
     method: str
+    exact: bool = False              # every coalition and every joint deviation: the gain is the maximum
+
+    @property
+    def search(self) -> str:
+        """What the gain is: the exact maximum, or a lower bound and why."""
+        if self.exact:
+            return "exact"
+        if not self.exhaustive:
+            return "lower bound (sampled coalitions)"
+        return "lower bound (candidate strategies)"
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"size": self.size, "gain": self.gain, "members": self.members,
                               "pareto gain": self.pareto_gain, "pareto members": self.pareto_members,
-                              "exhaustive": self.exhaustive, "profiles": self.profiles}])
+                              "search": self.search, "profiles": self.profiles}])
 
 
 def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Generator,
@@ -161,7 +171,11 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
               f"heuristic: {sampled} sampled coalitions (the search budget is {budget} payoff entries)")
     if symmetric:
         method = "exchangeable players at a symmetric profile: one coalition of each size, every joint candidate"
-    return CoalitionRegret(size, best, best_members, best_profile, pareto, pareto_members, exhaustive, count, method)
+    exact = exhaustive and game.finite          # entry games: joint payoffs are multilinear, a pure vertex is best
+    if not game.finite:
+        method += " (continuous strategies: each member's played, best-response and 3 grid strategies; a lower bound)"
+    return CoalitionRegret(size, best, best_members, best_profile, pareto, pareto_members, exhaustive, count, method,
+                           exact)
 
 
 def _distinct_payoffs(game: Game, batch: np.ndarray, chunk: int) -> np.ndarray:

@@ -88,3 +88,32 @@ def test_above_the_exhaustive_limit_the_search_says_it_is_a_heuristic():
     pop = pg.Population.from_arrays(cost=rng.uniform(0.5, 1.5, n), rate=rng.uniform(0.5, 2, n))
     b = pg.bribe_threshold(pg.games.WinnerTakesAll(10.0, pop), "withhold", 0.5)
     assert b.method.startswith("heuristic (no optimality certificate)")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@settings(max_examples=10, deadline=None)
+@given(pop=populations(min_n=2, max_n=5), reward=st.floats(2.0, 20.0))
+def test_entry_game_cartel_gains_are_exact_maxima(kind, pop, reward):
+    """Every coalition of 2-3 and every joint pure deviation, one profile at a time: the largest joint
+    gain is what coalition_regret reports, and it is labelled exact (mixed joint deviations cannot do
+    better: the joint payoff is multilinear in the entry probabilities)."""
+    game = KINDS[kind](pop, reward)
+    eq = pg.solve(game).profile
+    base = game.expected_payoffs(eq)
+    best = 0.0
+    for k in range(2, min(3, game.n) + 1):
+        for members in itertools.combinations(range(game.n), k):
+            for choice in itertools.product((0.0, 1.0), repeat=k):
+                dev = eq.copy()
+                dev[list(members)] = choice
+                best = max(best, float((game.expected_payoffs(dev) - base)[list(members)].sum()))
+    found = pg.coalition_regret(game, eq, size=min(3, game.n))
+    assert found.exact and found.search == "exact"
+    floor = 1e-5 * max(1.0, float(np.abs(base).max()))        # gains below the noise floor count as none
+    assert found.gain == pytest.approx(best, abs=floor)
+
+
+def test_continuous_cartel_gains_are_labelled_lower_bounds():
+    game = pg.games.SpeedRace.example(4)
+    found = pg.coalition_regret(game, pg.solve(game).profile, size=2)
+    assert not found.exact and found.search.startswith("lower bound")

@@ -258,3 +258,13 @@ def test_tied_mechanisms_with_different_numbers_are_not_called_the_same_model():
     summary.loc[0, "surplus"] = 2.0
     found = {v.goal: v for v in verdicts(summary, None, None, {k: f"{k}.md" for k in "abc"})}
     assert found["cartels"].tied == ("b",) and found["cartels"].same_model == ()
+
+
+def test_lower_bounds_are_never_shown_as_certified_cartel_numbers():
+    summary = _tables().assign(**{"cartel search": ["exact", "lower bound (candidate strategies)",
+                                                    "lower bound (sampled coalitions)"]})
+    found = {v.goal: v for v in verdicts(summary, None, None, {k: f"{k}.md" for k in "abc"})}
+    row = verdict_table([found["cartels"]], {}).iloc[0]
+    assert found["cartels"].bounds == ("b",)
+    assert "not certified: the number of b is a lower bound" in row["verdict"]
+    assert row["runner-up"].endswith("(a lower bound)")
