@@ -20,7 +20,6 @@ from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .targets import TARGETS, meets as _meets
 from .equilibrium_set import HEADLINE, check_selection
-from .solvers.metrics import METRICS
 from .timing import Timing
 
 OBJECTIVES = ("user_cost", "hhi", "stall_bribe_per_hour")
@@ -96,13 +95,9 @@ def _scores(game: Any, names: set[str], timing: Timing, selection: str = "dynami
         from .equilibrium_set import set_around
         eqs = set_around(game, ev.pure)
         if len(eqs) > 1:
-            table = eqs.metrics(timing.window)
-            for name in HEADLINE:
-                higher = METRICS[name].better == "higher"
-                worst = (table[name].min() if higher else table[name].max())
-                best = (table[name].max() if higher else table[name].min())
-                out[name] = float(worst if selection == "worst" else best)
-            out["regret"] = float(table["regret"].max())
+            ranges = eqs.ranges(timing.window).set_index("metric")
+            out.update({name: float(ranges.loc[name, selection]) for name in HEADLINE})
+            out["regret"] = max(eq.regret for eq in eqs.equilibria)
             out["equilibria"] = float(len(eqs))
     return out
 
@@ -163,7 +158,9 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
     scan only brackets; feasibility is not assumed monotone: `flips` lists each pair of neighbouring
     scan points where it changes), bisected with certified equilibria between
     the first feasible scan point and the one before it, and, where the scorer's selection is the
-    worst or best equilibrium, confirmed there, moving up the feasible scan points until it holds."""
+    worst or best equilibrium, confirmed there (bisected again between the first budget meeting the
+    targets at the solver's equilibrium and the scan point above it where they fail there), else the
+    next feasible scan point is tried."""
     rows: list[dict[str, Any]] = []
 
     def evaluate(value: float, rule: str, full: bool = False) -> tuple[bool, dict[str, float]]:
@@ -284,8 +281,8 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     combos = _grid_points(params, budget, grid)
     found = _bisect_every_point(scorer, combos, budget, params[budget], tolerance, executor, scan)
     trace = pd.DataFrame([row for point_rows, _, _ in found for row in point_rows])
-    monotone = all(search["monotone"] for _, _, search in found)
     record = _search_record(combos, found, budget, selection, tolerance, len(trace))
+    monotone = record["monotone"]
     best = _cheapest_point(combos, found, minimise)
     if best is None:
         return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False, search=record)

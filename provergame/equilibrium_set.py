@@ -17,7 +17,7 @@ split is the price of anarchy / stability question of Koutsoupias-Papadimitriou 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +28,6 @@ from .solvers.metrics import METRICS
 
 MAX_SET_PROVERS = 16          # 2^16 profiles: the enumeration's limit for an equilibrium set
 SELECTIONS = ("worst", "best", "dynamics")
-Selection = Literal["worst", "best", "dynamics"]
 HEADLINE = ("liveness", "hhi", "nakamoto", "user_cost")
 
 
@@ -96,16 +95,6 @@ class EquilibriumSet:
                          "worst": float(values.min() if higher else values.max()),
                          "best": float(values.max() if higher else values.min()), "equilibria": len(values)})
         return pd.DataFrame(rows)
-
-    def pick(self, selection: Selection, window: float = 1.0, name: str = "liveness") -> Equilibrium:
-        """The equilibrium a selection rule names for one metric: worst, best, or the solver's."""
-        check_selection(selection)
-        if selection == "dynamics" or len(self) == 1:
-            return self.equilibria[self.selected]
-        values = self.metrics(window)[name].to_numpy(float)
-        higher = METRICS[name].better == "higher"
-        worst_first = np.argsort(values if higher else -values, kind="stable")
-        return self.equilibria[int(worst_first[0] if selection == "worst" else worst_first[-1])]
 
 
 def check_selection(selection: Any) -> str:

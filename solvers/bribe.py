@@ -207,43 +207,21 @@ def solo_payoffs(game: Game) -> np.ndarray:
     return withhold_bribes(game)
 
 
-def _frozen_entry(game: Game, frozen: np.ndarray) -> np.ndarray:
-    """Sequential entry (the entry solver's best-response dynamics from the empty profile) in many
-    residual games at once: row r keeps the provers of `frozen[r]` out. NaN rows did not settle."""
-    cost = game.entry_cost()
-    prof = np.zeros(frozen.shape)
-    active = np.ones(len(frozen), dtype=bool)
-    for _ in range(20 * game.n + 20):
-        idx = np.flatnonzero(active)
-        if not len(idx):
-            return prof
-        p = prof[idx]
-        values = game.entry_values(p)
-        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(values).max(axis=1), float(np.max(cost))))
-        gain = np.where(frozen[idx], -np.inf, np.where(p == 1.0, cost - values, values - cost))
-        who = np.argmax(gain, axis=1)
-        settled = gain[np.arange(len(idx)), who] <= tol
-        active[idx[settled]] = False
-        move = ~settled
-        prof[idx[move], who[move]] = 1.0 - prof[idx[move], who[move]]
-    prof[active] = np.nan
-    return prof
-
-
 def _every_coalition(game: Game, max_liveness: float, window: float, solo: np.ndarray,
-                     tol: float) -> tuple[np.ndarray, np.ndarray, float, float, str] | None:
+                     tol: float) -> tuple[np.ndarray, np.ndarray, float, float, str, np.ndarray] | None:
     """The cheapest coalition whose residual equilibrium is on time at most `max_liveness`, over every
     one of the 2^n - 1 coalitions (entry games with strategic substitutes, n <= EXACT_COALITIONS):
-    (mask, residual profile, liveness after, regret, method), None where the search does not apply.
+    (mask, residual profile, liveness after, regret, method, what each member is paid), None where the
+    search does not apply.
     The residual equilibria of all coalitions are found at once (sequential entry with the members
     kept out); each coalition that meets the target is re-solved as its own residual game (the
     certificate) and priced by what its members forgo."""
-    from provergame.solvers.entry import all_profiles
+    from provergame.solvers.entry import all_profiles, sequential_entry
     if not (game.finite and game.traits.entry_substitutes and isinstance(game, protocols.EntryValues)
             and 2 <= game.n <= EXACT_COALITIONS):
         return None
     masks = all_profiles(game.n)[1:].astype(bool)
-    residual = _frozen_entry(game, masks)
+    residual = sequential_entry(game, masks)
     unsettled = np.isnan(residual).any(axis=1)
     live = np.array([1.0 if bad else float(game.on_time(p, window)) for p, bad in zip(residual, unsettled)])
     best: tuple | None = None
@@ -251,14 +229,14 @@ def _every_coalition(game: Game, max_liveness: float, window: float, solo: np.nd
         _, rest, after, reg = _residual(game, masks[r], window)
         if after > max_liveness + 1e-12 or reg > tol:
             continue
-        cost = float(_joining_payoffs(game, masks[r], rest, solo).sum())
-        if best is None or cost < best[0] - 1e-12 * max(1.0, abs(cost)):
-            best = (cost, masks[r].copy(), rest, after, reg)
+        paid = _joining_payoffs(game, masks[r], rest, solo)
+        if best is None or paid.sum() < best[0].sum() - 1e-12 * max(1.0, abs(paid.sum())):
+            best = (paid, masks[r].copy(), rest, after, reg)
     if best is None:
         return None
     return (best[1], best[2], best[3], best[4],
             f"exact: every one of the {len(masks):,} coalitions checked (residual equilibria by sequential entry, "
-            f"each qualifying coalition re-solved and certified); optimality gap 0")
+            f"each qualifying coalition re-solved and certified); optimality gap 0", best[0])
 
 
 def _initial_coalition(game: Game, profile: np.ndarray, per: np.ndarray, max_liveness: float) -> np.ndarray:
@@ -355,8 +333,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     else:
         exact = _every_coalition(game, max_liveness, window, solo, tol)
         if exact is not None:
-            mask, rest, after, reg, method = exact
-            paid = _joining_payoffs(game, mask, rest, solo)
+            mask, rest, after, reg, method, paid = exact
             return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window)
         mask = _initial_coalition(game, profile, solo, max_liveness)
         method = ("heuristic (no optimality certificate): knapsack integer program (HiGHS) on the unattacked "

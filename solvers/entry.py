@@ -113,20 +113,34 @@ def best_response_dynamics(game: Game, start: np.ndarray | None = None, max_step
 
     Returns None if it does not settle within `max_steps` (a cycle).
     """
-    n = game.n
+    start = np.zeros((1, game.n)) if start is None else np.asarray(start, dtype=float)[None, :]
+    prof = sequential_entry(game, np.zeros((1, game.n), dtype=bool), start, max_steps)[0]
+    return None if np.isnan(prof).any() else prof
+
+
+def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = None,
+                     max_steps: int | None = None) -> np.ndarray:
+    """Best-response dynamics in many games at once: row r starts from `start[r]` (the empty profile
+    by default) with the provers of `frozen[r]` kept where they start, and flips the prover with the
+    largest gain until none gains; rows that do not settle within `max_steps` come back NaN."""
     cost = game.entry_cost()
-    if start is None:
-        start = np.zeros(n)
-    prof = start.astype(float).copy()
-    for _ in range(max_steps or 20 * n + 20):
-        values = game.entry_values(prof)
-        tol = _tolerance(values, cost)
-        gain = np.where(prof == 1.0, cost - values, values - cost)
-        i = int(np.argmax(gain))
-        if gain[i] <= tol:
+    prof = np.zeros(frozen.shape) if start is None else start.copy()
+    active = np.ones(len(frozen), dtype=bool)
+    for _ in range(max_steps or 20 * game.n + 20):
+        idx = np.flatnonzero(active)
+        if not len(idx):
             return prof
-        prof[i] = 1.0 - prof[i]
-    return None
+        p = prof[idx]
+        values = game.entry_values(p)
+        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(values).max(axis=1), float(np.max(cost))))
+        gain = np.where(frozen[idx], -np.inf, np.where(p == 1.0, cost - values, values - cost))
+        who = np.argmax(gain, axis=1)
+        settled = gain[np.arange(len(idx)), who] <= tol
+        active[idx[settled]] = False
+        move = idx[~settled], who[~settled]
+        prof[move] = 1.0 - prof[move]
+    prof[active] = np.nan
+    return prof
 
 
 def logit_dynamics(game: Game, steps: int = 4000) -> np.ndarray:
