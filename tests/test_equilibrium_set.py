@@ -143,3 +143,24 @@ def test_unknown_selection_is_refused():
     pop = pg.Population.from_arrays(cost=[1.0, 1.2])
     with pytest.raises(pg.InvalidParameter, match="selection"):
         pg.design(lambda reward: pg.games.WinnerTakesAll(reward, pop), {"reward": (1.0, 5.0)}, selection="median")
+
+
+def test_minimum_proving_time_at_equal_budget_has_the_equilibria_the_issue_found():
+    """Issue 25: at the equal budget (reward 5, t_min 0.5, default provers) minimum proving time has 4
+    pure equilibria with HHI 0.2541 to 0.2724, against WinnerTakesAll's 0.2555; by brute force over the
+    2^12 profiles (every profile against each prover's flip), HHI from the reward shares."""
+    pop = load_scenario(default_scenario_path()).population()
+    game = pg.games.MinimumProvingTime(5.0, 0.5, pop)
+    prof = np.array(list(itertools.product((0.0, 1.0), repeat=game.n)))
+    pay = game.expected_payoffs(prof)
+    index = {tuple(p): k for k, p in enumerate(prof)}
+    hhis = []
+    for k, p in enumerate(prof):
+        flips = [index[tuple(np.where(np.arange(game.n) == i, 1 - p, p))] for i in range(game.n)]
+        if all(pay[k, i] >= pay[f, i] - 1e-9 for i, f in enumerate(flips)):
+            reward = game.stats(p).reward
+            hhis.append(float(np.sum((reward / reward.sum()) ** 2)))
+    assert len(hhis) == 4
+    assert round(min(hhis), 4) == 0.2541 and round(max(hhis), 4) == 0.2724
+    r = pg.equilibrium_set(game).ranges().set_index("metric")
+    assert r.loc["hhi", "worst"] == pytest.approx(max(hhis)) and r.loc["hhi", "best"] == pytest.approx(min(hhis))
