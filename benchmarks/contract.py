@@ -22,7 +22,7 @@ from provergame.results import markdown_table
 PROOFS = """
 import time
 from provergame.scenario import load_scenario, default_scenario_path
-from provergame.proofs.engine import prove_all
+from provergame.proofs.table import prove_all
 sc = load_scenario(default_scenario_path())
 t = time.perf_counter(); total = counted = 0
 for label, g in sc.games():

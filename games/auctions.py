@@ -421,7 +421,7 @@ class ReverseAuction(_Procurement):
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         return _uniform_bid_check(self)
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.procurement(self.symbolic())
 
@@ -550,6 +550,6 @@ class ReverseDutchAuction(_Procurement):
             ("lock_time", self.symbolic()["lock_time"],
              {"p": price, "p_min": self.min_price, "p_max": self.max_price, "T": self.ramp}, float(self.lock_time(c)))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.procurement(self.symbolic()) + deployed.dutch(self.symbolic())

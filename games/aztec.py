@@ -248,7 +248,7 @@ class AztecMultiProof(FirstValidProof, EntryGame):
         return entry_race_checks(self, self.epoch_rewards, self.proving_cost) + [("shares", self.symbolic()["shares"],
                  {"x": score, "h": b.max_score, "k": b.k, "a": b.a, "m": b.minimum}, float(b.shares(score)))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.aztec_booster(self.symbolic())
 
@@ -354,7 +354,7 @@ class Sidecar(EntryGame):
         return pd.DataFrame({"prover": list(self.provers.names), "bribe, deposit only": base,
                              "bribe, deposit + stake": base + with_stake})
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.sidecar(self.symbolic())
 
@@ -524,7 +524,7 @@ class EpochQuotes(Game):
         return (np.array([self.proposer_share * diff * self.epoch_rewards / 1e4]), np.ones(1),
                 "proposer's own share of the extra it lets the prover take")
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.epoch_quotes(self.symbolic())
 

@@ -315,7 +315,7 @@ class B52(Game):
         return [("amount_to_provers", self.symbolic()["amount_to_provers"],
                  {"m2": float(np.sort(self.builders)[-2])}, paid)]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import sequencer
         return sequencer.b52(self.symbolic())
 

@@ -357,8 +357,15 @@ class Game(ABC):
     def symbolic(self) -> dict[str, Any]:
         return {}
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
+        """Theorems over the mechanism's own symbolic face (proofs.*)."""
         return []
+
+    def theorems(self) -> list:
+        """The mechanism's theorems and those of the on-time liveness law of its timing family."""
+        from provergame.games.forms import forms
+        from provergame.proofs import liveness
+        return self.mechanism_theorems() + liveness.theorems(self.traits.timing, forms())
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         """(name, an expression of `symbolic()`, values for its symbols from this game's parameters, the

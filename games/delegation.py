@@ -245,6 +245,6 @@ class DelegatedStake(Game):
         return [("return_per_token", self.symbolic()["return_per_token"],
                  {"rho": rho, "kappa": 0.2, "R": self.reward, "T_A": total}, per_token)]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.delegated_stake(self.symbolic())

@@ -127,6 +127,6 @@ class LotteryReward(FirstValidProof, EntryGame):
             ("entry_value", self.symbolic()["entry_value"], {"R": self.reward, "p": p, "n": self.n},
              float(same.entry_values(np.full(self.n, p))[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.lottery(self.symbolic())

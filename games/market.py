@@ -226,7 +226,7 @@ class Snarketplace(Game):
                 ("withhold_bribe", self.symbolic()["withhold_bribe"],
                  {"r": self.reserve_price, "c_1": self.provers.cost[i], "q": q}, float(self.withhold_bribes()[i]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import market
         return market.snarketplace(self.symbolic())
 
@@ -434,7 +434,7 @@ class Predation(Game):
                  {"pi_p": pi["predation"], "pi_c": pi["competitive"], "pi_m": pi["monopoly"], "delta": self.discount,
                   "P": self.periods, "E": self.entry_delay}, self.gain())]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import market
         return market.predation(self.symbolic())
 
@@ -672,7 +672,7 @@ class NilMarket(Game):
         return [("break_even_price", self.symbolic()["break_even_price"],
                  {"c": self.provers.cost[0], "rho": self.provers.reliability[0]}, float(self.break_even()[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import market
         return market.nil_market(self.symbolic())
 

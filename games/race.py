@@ -184,7 +184,7 @@ class WinnerTakesAll(_Race):
                 ("payoff_identical_m_entrants", self.symbolic()["payoff_identical_m_entrants"],
                  {"R": self.reward, "m": self.n, "c": float(c.mean())}, float(same.expected_payoffs(np.ones(self.n))[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import race
         return race.winner_takes_all(self.symbolic())
 
@@ -253,7 +253,7 @@ class UncleRewards(_Race):
                  {"R": self.reward, "s": self.uncle_share, "U": self.uncles, "m": self.n, "c": c},
                  float(same.expected_payoffs(np.ones(self.n))[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import race
         return race.uncle_rewards(self.symbolic())
 
@@ -361,7 +361,7 @@ class MinimumProvingTime(_Race):
                 ("value_deterministic_tie_of_k", self.symbolic()["value_deterministic_tie_of_k"],
                  {"R": self.reward, "k": self.n}, float(tied.entry_values(np.ones(self.n))[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import race
         return race.minimum_proving_time(self.symbolic())
 
@@ -458,7 +458,7 @@ class SpeedRace(Game):
         return [("effort", sym["effort"], vals, float(x[0])),
                 ("profit", sym["profit"], vals, float(same.expected_payoffs(x)[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import race
         return race.speed_race(self.symbolic())
 
@@ -652,6 +652,6 @@ class SequencerChosen(EntryGame):
                  {"f": self.fee, "rho": self.provers.reliability[i], "r_1": self.provers.rate[i], "D": self.deadline},
                  float(all_paid.entry_values(np.ones(self.n))[i]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import race
         return race.sequencer_chosen(self.symbolic())

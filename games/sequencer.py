@@ -216,7 +216,7 @@ class FeeSharing(Game):
                 return [("symmetric share", expr, vals, replace(self, mev=m).symmetric_share())]
         return []
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed, sequencer
         sym = self.symbolic()
         return sequencer.fee_sharing(sym) + (deployed.fee_sharing_multiplicative(sym) if self.weight == "multiplicative"
@@ -480,6 +480,6 @@ class ScrollAuction(Game):
         return [("bid_uniform", self.symbolic()["bid_uniform"], {"v": v, "K": self.sequencers},
                  float(uniform.bid(v)))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import sequencer
         return sequencer.scroll_auction(self.symbolic())

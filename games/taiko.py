@@ -184,6 +184,6 @@ class TaikoProverPool(Game):
                 "G": self.gas, "c": self.provers.cost[i], "S": float(self.slash(e)[i])}
         return [("payoff", self.symbolic()["payoff"], vals, float(self.expected_payoffs(e)[i]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import deployed
         return deployed.taiko_alpha4(self.symbolic())

@@ -307,7 +307,7 @@ class ProofTreeVRF(Game):
         return [("node_lands", self.symbolic()["node_lands"], {"rho_i": rho[i], "rho_j": rho[j], "kappa_j": kappa[j]},
                  float(cover[i, j]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.proof_tree(self.symbolic())
 

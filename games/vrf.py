@@ -379,9 +379,9 @@ class _VRFSelection(Game):
                  {"rho": self.provers.reliability[i], "R": self.reward, "c": self.provers.cost[i], "slash": self.slash},
                  float(self.withhold_bribes()[i]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.stake_vrf(self.symbolic())
+        return vrf.stake_vrf(self.symbolic(), self.weighting)
 
 
 _VRF_LIMITS = ("stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
@@ -631,7 +631,7 @@ class TaikoPool(Game):
                  {"c": self.provers.cost[0], "rho": self.provers.reliability[0], "slash": self.slash},
                  float(self.break_even()[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.taiko_pool(self.symbolic())
 
@@ -893,7 +893,7 @@ class _Turns(Game):
         return [("turn_share", self.symbolic()["turn_share"], {"s_i": stake[0], "S": stake.sum()},
                  float(self.turn_share[0]))]
 
-    def theorems(self) -> list:
+    def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         return vrf.turn_based(self.symbolic())
 

@@ -21,16 +21,11 @@ Nothing comes back "proved" unless sympy simplified the claim to True or z3 answ
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
 
-from provergame.lazy import pandas as pd
 from provergame.lazy import sympy as sp
 from provergame.lazy import z3
 
@@ -87,12 +82,18 @@ class _Translator:
         out, self.domain = self.domain, []
         return out
 
-    def _fresh_name(self, s: sp.Symbol) -> str:
+    def _fresh_name(self, s: Any) -> str:
         """A z3 name of its own for every distinct sympy symbol: two symbols with one name but other
         assumptions (or two Dummy symbols) never become one z3 variable."""
-        k = self._names.get(s.name, 0)
-        self._names[s.name] = k + 1
-        return s.name if k == 0 else f"{s.name}__{k}"
+        name = s.name if isinstance(s, sp.Symbol) else "opaque"
+        k = self._names.get(name, 0)
+        self._names[name] = k + 1
+        return name if k == 0 else f"{name}__{k}"
+
+    @property
+    def opaque(self) -> bool:
+        """Whether a term of an undefined function or a derivative stood in as a free value."""
+        return any(not isinstance(s, sp.Symbol) for s in self.vars)
 
     def var(self, s: sp.Symbol):
         """The symbol as a real-valued z3 term (an integer variable seen through ToReal), with every
@@ -130,8 +131,8 @@ class _Translator:
     def __call__(self, e: Any):
         if isinstance(e, bool) or e in (sp.true, sp.false):
             return z3.BoolVal(bool(e))
-        if isinstance(e, sp.Symbol):
-            return self.var(e)
+        if isinstance(e, (sp.Symbol, sp.core.function.AppliedUndef, sp.Derivative)):
+            return self.var(e)               # an opaque term (the audit's stand-in) is a free value with its signs
         if isinstance(e, (sp.Integer, sp.Rational)):
             return z3.RealVal(str(Fraction(int(e.p), int(e.q))))
         if isinstance(e, sp.Float):                      # its exact binary value, never a rounding
@@ -202,7 +203,14 @@ class _Translator:
         raise _Untranslatable(f"{type(e).__name__}: {e}")
 
 
+def _opaque_terms(expr: Any) -> bool:
+    """Whether the audit's opaque stand-ins (undefined functions) occur: nothing is integrated or simplified then."""
+    return bool(sp.sympify(expr).atoms(sp.core.function.AppliedUndef))
+
+
 def _sympy_decides(statement: Any) -> bool:
+    if _opaque_terms(statement):
+        return statement is sp.true
     s = statement.doit() if hasattr(statement, "doit") else statement
     if s is sp.true or s is True:
         return True
@@ -212,6 +220,39 @@ def _sympy_decides(statement: Any) -> bool:
     if isinstance(s, sp.And):
         return all(_sympy_decides(a) for a in s.args)
     return False
+
+
+def _risky(expr: Any) -> bool:
+    """A denominator or square root whose sign sympy cannot vouch for from the symbols' assumptions."""
+    for node in sp.preorder_traversal(sp.sympify(expr)):
+        if isinstance(node, sp.Pow) and node.exp.is_negative and node.base.is_nonzero is not True:
+            return True
+        if isinstance(node, sp.Pow) and node.exp == sp.Rational(1, 2) and node.base.is_nonnegative is not True:
+            return True
+    return False
+
+
+def _defined_throughout(theorem: Theorem, timeout_ms: int = 5_000) -> bool:
+    """Is the statement defined wherever its hypotheses hold (no denominator zero, no negative square
+    root)? sympy's simplification cancels a vanishing factor (x/x -> 1), so a claim it decides is proved
+    only where it is defined: z3 checks the domain conditions; beyond z3 they must be evidently true."""
+    statement = sp.sympify(theorem.statement)
+    opaque = {e: sp.Dummy("exp", positive=True) for e in statement.atoms(sp.exp)}
+    opaque.update({e: sp.Dummy("log", real=True) for e in statement.atoms(sp.log)})
+    statement = statement.xreplace(opaque)          # exp and log are defined everywhere: their values stay free
+    tr = _Translator(integers=True)
+    try:
+        hyps = [tr(a) for a in theorem.assumptions] + tr.take_domain()
+        tr(statement)
+    except (_Untranslatable, _Refused):
+        return not _risky(statement)
+    domain = tr.take_domain()
+    if not domain:
+        return True
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(*hyps, *tr.side, z3.Not(z3.And(*domain)))
+    return _check_within(solver, timeout_ms) == z3.unsat
 
 
 def _model_value(v) -> sp.Expr:
@@ -239,19 +280,19 @@ def _z3_attempt(theorem: Theorem, integers: bool, timeout_ms: int, confirm: bool
     kind = "integer" if integers else "real"
     if answer == z3.unsat:
         return ProofResult(theorem.name, "proved", f"z3 ({kind} arithmetic): negation unsatisfiable")
-    if answer == z3.sat and confirm:
+    if answer == z3.sat and confirm and not tr.opaque:
         model = solver.model()
         values = {s: _model_value(model.eval(v, model_completion=True)) for s, v in tr.vars.items()}
         names = display_names(values)
         shown = {names[s]: str(v) for s, v in values.items()}
         try:
-            holds = [sp.sympify(a).xreplace(values) for a in theorem.assumptions]
+            holds = [at(a, values) for a in theorem.assumptions]
             if not (_respects_assumptions(values) and all(bool(h) is True for h in holds)):
                 return None
             if not _defined(theorem.statement, values):
                 return ProofResult(theorem.name, "unknown", f"z3 ({kind} arithmetic): the statement is undefined "
                                    f"at {shown}, where every hypothesis holds", detail="undefined")
-            fails = sp.sympify(theorem.statement).xreplace(values)
+            fails = at(theorem.statement, values)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
         if fails in (sp.false, False):
@@ -349,7 +390,7 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = Tru
     theorem = Theorem(theorem.name, exact(theorem.statement), tuple(exact(a) for a in theorem.assumptions),
                       theorem.description)
     try:
-        if not theorem.assumptions and _sympy_decides(theorem.statement):
+        if not theorem.assumptions and _sympy_decides(theorem.statement) and _defined_throughout(theorem):
             return ProofResult(theorem.name, "proved", "sympy simplify", statement=text)
     except Exception:  # sympy may not decide; z3 is tried next
         pass
@@ -365,7 +406,7 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = Tru
         if out is not None:
             return ProofResult(out.theorem, out.status, out.method, out.counterexample, out.detail, text)
     try:
-        if _sympy_decides(theorem.statement):
+        if _sympy_decides(theorem.statement) and _defined_throughout(theorem):
             return ProofResult(theorem.name, "proved", "sympy simplify (holds identically)", statement=text)
     except Exception:
         pass
@@ -379,29 +420,14 @@ def over(name: str, build: Callable[..., tuple[Any, tuple]], uses: tuple, descri
     return Theorem(name, statement, tuple(assumptions), description, tuple(uses), build)
 
 
-def break_even_theorems(names: tuple[str, str, str], break_even: Any, margin: Callable[[Any], Any], price: Any,
-                        rho: Any, descriptions: tuple[str, str, str]) -> list[Theorem]:
-    """The three theorems of a floor price: the margin is zero at the model's break-even price, >= 0 at
-    or above it, < 0 below it (individual rationality of the seats, and what pins the bids)."""
-    even = lambda B: (sp.Eq(margin(B), 0), ())                              # noqa: E731
+def break_even_theorems(names: tuple[str, str], break_even: Any, margin: Callable[[Any], Any], price: Any,
+                        rho: Any, descriptions: tuple[str, str]) -> list[Theorem]:
+    """The two theorems of a floor price: the margin is >= 0 at or above the model's break-even price and
+    < 0 below it (individual rationality of the seats, and what pins the bids). That the margin is zero
+    at the break-even price is how the price is built, not a theorem."""
     above = lambda B: (margin(price) >= 0, (price >= B, rho <= 1))          # noqa: E731
     below = lambda B: (margin(price) < 0, (price < B, rho <= 1))            # noqa: E731
-    return [over(name, build, (break_even,), text) for name, build, text in zip(names, (even, above, below), descriptions)]
-
-
-@dataclass(frozen=True)
-class Audit:
-    """Non-vacuity of a theorem: its hypotheses have a model (shown), and mutating the model's own
-    expressions it uses (dropping or doubling a term) breaks it in `killed` of `mutants` cases."""
-
-    satisfiable: bool | None
-    model: dict | None
-    mutants: int
-    killed: int
-
-    @property
-    def non_vacuous(self) -> bool:
-        return bool(self.satisfiable) and self.killed >= 1
+    return [over(name, build, (break_even,), text) for name, build, text in zip(names, (above, below), descriptions)]
 
 
 def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None, dict | None]:
@@ -437,54 +463,12 @@ def satisfiable(theorem: Theorem, timeout_ms: int = 5_000) -> tuple[bool | None,
     return (False, None) if answer == z3.unsat else (None, None)
 
 
-def _subterm_mutants(expr: Any, limit: int = 5) -> list[Any]:
-    """Drop or double one term of one sum inside `expr`; then the whole expression doubled and halved."""
-    expr = sp.sympify(expr)
-    out: list[Any] = []
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.Add):
-            for term in node.args:
-                for new in (node - term, node + term):
-                    mutant = expr.xreplace({node: new})
-                    if mutant != expr and mutant not in out:
-                        out.append(mutant)
-        if len(out) >= limit:
-            break
-    out = out[:limit]
-    for scaled in (2 * expr, expr / 2):
-        if scaled != expr and scaled not in out:
-            out.append(scaled)
-    return out
-
-
-def audit(theorem: Theorem, timeout_ms: int = 2_000) -> Audit:
-    """Satisfiable hypotheses, and the number of model mutations that break the theorem."""
-    sat, model = satisfiable(theorem)
-    mutants = killed = 0
-    for i, used in enumerate(theorem.uses):
-        for mutant in _subterm_mutants(used):
-            args = list(theorem.uses)
-            args[i] = mutant
-            if theorem.build is not None:
-                statement, hyps = theorem.build(*args)
-            else:
-                statement = sp.sympify(theorem.statement).xreplace({used: mutant})
-                hyps = tuple(sp.sympify(a).xreplace({used: mutant}) for a in theorem.assumptions)
-            if statement == theorem.statement and tuple(hyps) == tuple(theorem.assumptions):
-                continue                        # the claim does not contain the expression as written
-            mutants += 1
-            if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
-                killed += not bool(statement)   # sympy decided the mutant exactly while it was built
-            elif _violated_somewhere(statement, tuple(hyps)):
-                killed += 1                     # false at an exact point: no sound engine can prove it
-            else:
-                killed += _status(theorem.name + ":mutant", statement, tuple(hyps), timeout_ms) != "proved"
-    return Audit(sat, model, mutants, killed)
-
-
 def definite_integral(expr: Any, var: Any, lo: Any, hi: Any) -> Any:
     """int_lo^hi expr d var, exactly: by the antiderivative of a polynomial in `var` when it is one
-    (the revenue identities' integrands, and every mutant of them), else by sympy's integrate."""
+    (the revenue identities' integrands, and every mutant of them), else by sympy's integrate; an
+    integrand holding an opaque stand-in (proofs.audit) stays an unevaluated integral."""
+    if _opaque_terms(expr):
+        return sp.Integral(expr, (var, lo, hi))
     try:
         antiderivative = sp.Poly(sp.expand(expr), var).integrate()
     except sp.PolynomialError:
@@ -524,9 +508,9 @@ def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> 
     for k in range(tries):
         values = _point(symbols, k)
         try:
-            if not all(sp.sympify(a).xreplace(values) is sp.true for a in assumptions):
+            if not all(at(a, values) is sp.true for a in assumptions):
                 continue
-            if statement.xreplace(values) is sp.false:
+            if at(statement, values) is sp.false:
                 return True
         except (TypeError, ZeroDivisionError, ValueError):
             continue
@@ -545,16 +529,24 @@ def _model_at_points(statement: Any, assumptions: tuple, tries: int = 20) -> dic
                    for key, held in s.assumptions0.items()):
             continue
         try:
-            if not all(sp.sympify(a).xreplace(values) is sp.true for a in assumptions):
+            if not all(at(a, values) is sp.true for a in assumptions):
                 continue
             if not all(_defined(e, values) for e in (statement, *assumptions)):
                 continue
-            if statement.xreplace(values) not in (sp.true, sp.false):
+            if at(statement, values) not in (sp.true, sp.false):
                 continue
         except (TypeError, ZeroDivisionError, ValueError):
             continue
         return values
     return None
+
+
+def at(claim: Any, values: dict) -> Any:
+    """The claim at exact values, evaluated: a comparison built unevaluated (evaluate=False) is decided too."""
+    out = sp.sympify(claim).xreplace(values)
+    if isinstance(out, sp.logic.boolalg.BooleanAtom) or out.free_symbols:
+        return out
+    return out.doit()
 
 
 def _defined(expr: Any, values: dict) -> bool:
@@ -567,91 +559,3 @@ def _defined(expr: Any, values: dict) -> bool:
             if node.exp == sp.Rational(1, 2) and base.is_nonnegative is not True:
                 return False
     return True
-
-
-@lru_cache(maxsize=4096)
-def _status(name: str, statement: Any, assumptions: tuple, timeout_ms: int) -> str:
-    return prove(Theorem(name, statement, assumptions), timeout_ms, counterexample=False).status
-
-
-PROOF_COLUMNS = ["theorem", "status", "method", "counterexample", "hypotheses", "hypotheses hold at",
-                 "mutation score", "counted", "description"]
-
-
-def prove_all(theorems: list[Theorem], cache: Path | None = None) -> pd.DataFrame:
-    """One row per theorem: status, method, counterexample, hypotheses, their model, mutation score,
-    and `counted`: proved, with satisfiable hypotheses, and killed by at least one mutation.
-
-    With `cache` (a directory), each row is kept in a file named by a hash of the exact statement,
-    hypotheses and model expressions together with the source of this proofs package and the sympy
-    and z3 versions, so a row is reused only for the very same claim proved by the very same code."""
-    rows = []
-    for t in theorems:
-        path = None if cache is None else Path(cache) / f"{_cache_name(t)}.json"
-        if path is not None and path.is_file():
-            rows.append(json.loads(path.read_text()))
-            continue
-        row = _row(t)
-        rows.append(row)
-        if path is not None:
-            write_atomic(path, json.dumps(row))
-    return pd.DataFrame(rows, columns=PROOF_COLUMNS)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a private temporary file: parallel workers never read half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _row(t: Theorem) -> dict[str, Any]:
-    r = _proof(t)
-    key = _key(t)
-    if key not in _AUDITS:
-        _AUDITS[key] = audit(t) if r.proved else Audit(None, None, 0, 0)
-    a = _AUDITS[key]
-    return {"theorem": t.name, "status": r.status, "method": r.method,
-            "counterexample": "" if r.counterexample is None else str(r.counterexample),
-            "hypotheses": ", ".join(str(h) for h in t.assumptions) or "none",
-            "hypotheses hold at": "" if a.model is None else str(a.model),
-            "mutation score": f"{a.killed}/{a.mutants}",
-            "counted": bool(r.proved and a.non_vacuous), "description": t.description}
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """The proofs package's source (the engine and every theorem's build) and the solvers' versions."""
-    import importlib.metadata as md
-    h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
-    for dist in ("sympy", "z3-solver"):
-        try:
-            h.update(f"{dist}={md.version(dist)}".encode())
-        except md.PackageNotFoundError:
-            h.update(dist.encode())
-    return h.hexdigest()
-
-
-def _cache_name(t: Theorem) -> str:
-    h = hashlib.sha256(_code_fingerprint().encode())
-    h.update(repr((_key(t), t.description)).encode())
-    return h.hexdigest()[:32]
-
-
-def _key(t: Theorem) -> tuple:
-    return (t.name, sp.srepr(sp.sympify(t.statement)), tuple(sp.srepr(sp.sympify(a)) for a in t.assumptions),
-            tuple(sp.srepr(sp.sympify(u)) for u in t.uses))
-
-
-def _proof(t: Theorem) -> ProofResult:
-    key = _key(t)
-    if key not in _PROOFS:
-        _PROOFS[key] = prove(t)
-    return _PROOFS[key]
-
-
-_PROOFS: dict[tuple, ProofResult] = {}
-_AUDITS: dict[tuple, Audit] = {}

@@ -9,24 +9,13 @@ c1, c2, c3, b, r = sp.symbols("c_1 c_2 c_3 b r", positive=True)
 
 
 def snarketplace(sym: dict) -> list[Theorem]:
-    profit, bribe = sym["winner_profit_unit_demand"], sym["withhold_bribe"]
+    bribe = sym["withhold_bribe"]
     q, r = sp.symbols("q r", positive=True)
-    reserve_raises = lambda B: (sp.diff(B, r) > 0, ())                   # noqa: E731
+    reserve_raises = lambda B: (B.subs(r, r + t) > B, ())                # noqa: E731
     t = sp.Symbol("t", positive=True)
-    undercut = lambda P: (P.subs(c2, c2 - t) < P, ())               # noqa: E731
-    loser = lambda P: (P.subs({c1: c2, c2: b}, simultaneous=True) < 0, (b < c2,))   # noqa: E731
     return [
-        Theorem("bertrand_winner_individually_rational", profit >= 0, (c1 <= c2,), uses=(profit,),
-                description="Unit demand: the cheapest prover sells at the second-lowest cost c_2 and earns "
-                            "c_2 - c_1 >= 0."),
-        over("bertrand_runner_up_cannot_win_profitably", loser, (profit,),
-                description="The runner-up (cost c_2) can take the sale only by pricing b < c_2, at a loss b - c_2: "
-                            "so the price c_2 is an equilibrium."),
         over("snarketplace_reserve_raises_the_withholding_bribe", reserve_raises, (bribe,), description="The bribe to withhold, (r - c) q, is what a prover would earn "
                 "selling alone at the reserve r: a higher reserve makes stalling dearer."),
-        over("bertrand_undercutting_lowers_profit", undercut, (profit,),
-                description="Pricing t below the Bertrand price strictly lowers the winner's profit: with the "
-                            "sale already won, undercutting only gives money away."),
     ]
 
 
@@ -56,9 +45,8 @@ def nil_market(sym: dict) -> list[Theorem]:
     rho1, rho2 = sp.symbols("rho_1 rho_2", positive=True)
     c, rho, p = sp.symbols("c rho p", positive=True)
     return break_even_theorems(
-        ("nil_break_even_price", "nil_matched_above_break_even_profits", "nil_below_break_even_loses"),
+        ("nil_matched_above_break_even_profits", "nil_below_break_even_loses"),
         sym["break_even_price"], lambda price: rho * price - c, p, rho,
-        ("A prover paid p on delivery (chance rho) at cost c breaks even at the solver's floor c / rho.",
-         "Matched at or above c / rho, a proposal earns a non-negative expected margin.",
+        ("Matched at or above c / rho, a proposal earns a non-negative expected margin.",
          "Below c / rho it loses money: no prover undercuts its own floor at equilibrium.")) + [
     ]

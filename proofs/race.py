@@ -14,25 +14,23 @@ r_i, r_S = sp.symbols("r_i r_S", positive=True)
 
 
 def winner_takes_all(sym: dict[str, Any]) -> list[Theorem]:
-    r1, r2, r3 = sp.symbols("r_1 r_2 r_3", positive=True)
-
-    def shares(pay):                                  # win chance (pay + c) / R of three entrants
-        share = (pay + c) / R
-        return sum(share.subs({r_i: ri, r_S: r1 + r2 + r3 - ri}, simultaneous=True) for ri in (r1, r2, r3))
-
     entrants = lambda P: (sp.And(P >= 0, P.subs(m, m + 1) < 0), (m * c <= R, R < (m + 1) * c))  # noqa: E731
+    p, p1, p2, t = sp.symbols("p p_1 p_2 t", positive=True)
+    mixed = lambda V: (sp.And(*[V.subs({n: k, p: p2}) < V.subs({n: k, p: p1}) for k in (2, 3, 4)]),   # noqa: E731
+                       (p1 < p2, p2 <= 1))
+    rivals = lambda P: (P.subs(r_S, r_S + t) < P, ())                                    # noqa: E731
     return [
         Theorem("wta_identical_entrants", *entrants(sym["payoff_identical_m_entrants"]),
                 description="Identical provers: m = floor(R/c) entrants is an equilibrium (each entrant's payoff "
                             "R/m - c >= 0; one more would get R/(m+1) - c < 0).",
                 uses=(sym["payoff_identical_m_entrants"],), build=entrants),
-        Theorem("wta_shares_sum_to_one", sp.Eq(shares(sym["payoff_entrant"]), 1),
-                description="Budget balance: the entrants' win chances from the payoff R r_i/(r_i + r_S) - c sum "
-                            "to one, so exactly the reward is paid per accepted proof.",
-                uses=(sym["payoff_entrant"],), build=lambda P: (sp.Eq(shares(P), 1), ())),
-        Theorem("wta_faster_rivals_hurt", sp.diff(sym["payoff_entrant"], r_S) < 0,
-                description="An entrant's payoff strictly falls as rivals' total speed rises (strategic substitutes).",
-                uses=(sym["payoff_entrant"],), build=lambda P: (sp.diff(P, r_S) < 0, ())),
+        over("wta_mixed_entry_value_falls_with_entry", mixed, (sym["entry_value_symmetric_mixed"],),
+             description="Symmetric mixed entry, n = 2..4 provers: the value of entering, R (1 - (1 - p)^n) / (n p), "
+                         "strictly falls as the others enter more often (p_1 < p_2): entry decisions are strategic "
+                         "substitutes, so the mixed equilibrium's entry probability is unique."),
+        over("wta_faster_rivals_hurt", rivals, (sym["payoff_entrant"],),
+             description="An entrant's payoff R r_i / (r_i + r_S) - c strictly falls when rivals' total speed rises "
+                         "by any t > 0 (not only at the margin)."),
         Theorem("wta_own_speed_pays", sp.diff(sym["payoff_entrant"], r_i) > 0,
                 description="An entrant's payoff strictly rises with its own speed: the fastest prover takes the "
                             "largest share (the seed's path to one giant prover).",
@@ -46,7 +44,7 @@ def speed_race(sym: dict[str, Any]) -> list[Theorem]:
     def at_eq(expr, eff):
         return expr.subs({x: eff, y: eff}, simultaneous=True)
 
-    foc = lambda P, E: (sp.Eq((at_eq(sp.diff(P, x), E)), 0), ())        # noqa: E731
+    foc = lambda P, E: (sp.Eq((at_eq(sp.diff(P, x), E)), 0), (n >= 2,))  # noqa: E731
     soc = lambda P, E: (at_eq(sp.diff(P, x, 2), E) < 0, (n >= 2,))                  # noqa: E731
     profit = lambda P, E: (sp.Eq((at_eq(P, E)), R / n ** 2), (n >= 2,))  # noqa: E731
     uses = (sym["payoff"], sym["effort"])
@@ -58,23 +56,16 @@ def speed_race(sym: dict[str, Any]) -> list[Theorem]:
                 description="The payoff is strictly concave in own effort at x*: a maximum, not a minimum."),
         over("tullock_symmetric_profit", profit, uses,
                 description="Equilibrium profit of each of n identical provers is R/n^2 (individual rationality)."),
-        Theorem("tullock_rent_dissipation", sp.Eq(n * c * sym["effort"] / R, (n - 1) / n),
-                uses=(sym["effort"],), build=lambda E: (sp.Eq(n * c * E / R, (n - 1) / n), ()),
-                description="Total spending n c x* dissipates the fraction (n-1)/n of the reward."),
     ]
 
 
 def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
-    P, UC = sym["payoff_identical_m_entrants"], sym["user_cost_identical"]
-    entry = lambda P: (P >= 0, (R / m - c >= 0, s <= 1, m >= 2))              # noqa: E731
+    UC = sym["user_cost_identical"]
+    dearer = lambda UC_: (UC_.subs(m, m + 1) >= UC_, ())                            # noqa: E731
     return [
-        over("uncles_raise_entry", entry, (P,),
-                description="Identical provers: every number m >= 2 of entrants viable without uncle rewards "
-                            "(R/m - c >= 0) stays viable with them, so entry (and HHI = 1/m) weakly improves."),
-        Theorem("uncles_budget_balance", sp.Eq(UC, m * (P + c)), uses=(UC, P),
-                build=lambda UC_, P_: (sp.Eq(UC_, m * (P_ + c)), ()),
-                description="What users pay per proof, R(1 + s min(U, m-1)), is exactly what the m entrants "
-                            "receive: the cost per proof rises with the uncle share."),
+        over("uncles_user_cost_rises_with_entrants", dearer, (UC,),
+             description="What users pay per proof, R (1 + s min(U, m - 1)), never falls as more provers enter: "
+                         "the decentralisation uncles buy is paid by users."),
         Theorem("uncles_payout_bounded", UC <= R * (1 + s * U), (s <= 1,), uses=(UC,),
                 description="The payout per proof is bounded by R(1 + s U)."),
     ]

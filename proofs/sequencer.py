@@ -12,7 +12,7 @@ K = sp.Symbol("K", integer=True, positive=True)
 def fee_sharing(sym: dict) -> list[Theorem]:
     lin, foc, payoff = sym["share_linear"], sym["foc_linear"], sym["payoff_linear"]
     b = sp.Symbol("b", positive=True)
-    closed = lambda L: (sp.Eq((foc.subs(a, L) * (1 + g * L)), 0), ())            # noqa: E731
+    closed = lambda L: (sp.Eq((foc.subs(a, L) * (1 + g * L)), 0), (K >= 2,))      # noqa: E731
     corner = lambda L: (L >= 1, (K >= 2, m >= K * F * (1 + g) / ((K - 1) * g)))           # noqa: E731
     rises = lambda L: (sp.diff(L, m) > 0, (K >= 2,))                                     # noqa: E731
     concave = lambda P: (sp.diff(P, a, 2).subs(b, a) < 0, (K >= 2, a <= 1))               # noqa: E731
@@ -45,7 +45,6 @@ def scroll_auction(sym: dict) -> list[Theorem]:
         over("first_price_uniform_bid", foc, (bid,),
                 description="Uniform values on [0, 1]: the bid (K-1)/K v satisfies the first-order condition of the "
                             "best response."),
-        Theorem("bids_below_values", bid < v, (K >= 2,), "Equilibrium bids are below values.", uses=(bid,)),
         over("revenue_equivalence_uniform", revenue, (bid,), description=
                 "Uniform values: E[winning first-price bid] = E[second-highest value] = (K-1)/(K+1)."),
     ]

@@ -9,52 +9,44 @@ s1, s2, s3, S_o = sp.symbols("s_1 s_2 s_3 S_o", positive=True)
 N, k = sp.symbols("N k", integer=True, positive=True)
 
 
-def stake_vrf(sym: dict) -> list[Theorem]:
-    a, b = sp.symbols("a b", positive=True)
-    t = sp.Symbol("t", positive=True)
-    s1 = sp.Symbol("s_i", positive=True)
-    share, ident, bribe = sym["share_stake_vs_others"], sym["share_identity_k_of_N"], sym["withhold_bribe"]
-    R, c, rho, slash = sp.symbols("R c rho slash", positive=True)
-    slash_raises = lambda B: (sp.diff(B, slash) > 0, ())                              # noqa: E731
-    covers_margin = lambda B: (B >= rho * R - c - (1 - rho) * slash, (rho <= 1,))      # noqa: E731
+def stake_vrf(sym: dict, weighting: str = "stake") -> list[Theorem]:
+    """The stake-weighted draw's concentration and returns to stake, or (weighting "identity") the
+    identity-weighted draw's sybil incentive: each game ships the theorems of its own selection law."""
+    share, ident = sym["share_stake_vs_others"], sym["share_identity_k_of_N"]
+    if weighting == "identity":
+        more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
+        below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
+        return [
+            over("identity_share_below_one", below_one, (ident,),
+                 description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
+                             "the work under identity weighting: k / (N + k - 1) < 1."),
+            over("identity_weighting_rewards_sybils", more, (ident,),
+                 description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
+                             "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
+        ]
+    s_i, t = sp.Symbol("s_i", positive=True), sp.Symbol("t", positive=True)
+    a, b, c = sp.symbols("a b c", positive=True)
 
-    def split(sh):
-        return (sp.Eq(sh.subs({s1: a, S_o: b + S_o}, simultaneous=True) + sh.subs({s1: b, S_o: a + S_o}, simultaneous=True),
-                      sh.subs(s1, a + b)), ())
-
-    more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
-    budget = lambda sh: (sp.Eq(sh.subs({s1: a, S_o: b + t}, simultaneous=True) + sh.subs({s1: b, S_o: a + t},
-                                                                                          simultaneous=True)
-                               + sh.subs({s1: t, S_o: a + b}, simultaneous=True), 1), ())        # noqa: E731
-    below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
+    def hhi(sh):                                  # sum of squared work shares of three provers with stakes a, b, c
+        return sum(sh.subs({s_i: x, S_o: y + z}, simultaneous=True) ** 2 for x, y, z in ((a, b, c), (b, a, c), (c, a, b)))
+    floor = lambda sh: (hhi(sh) >= sp.Rational(1, 3), ())                                             # noqa: E731
+    concave = lambda sh: (sh.subs(s_i, s_i + 2 * t) - sh.subs(s_i, s_i + t) < sh.subs(s_i, s_i + t) - sh, ())  # noqa: E731
     return [
-        over("stake_shares_sum_to_one", budget, (share,),
-                description="Budget balance: the stake-weighted draw gives every unit of work to exactly one prover "
-                            "(shares s_i / (s_i + S_o) of three provers sum to one)."),
-        over("identity_share_below_one", below_one, (ident,),
-                description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
-                            "the work under identity weighting: k / (N + k - 1) < 1."),
-        over("stake_weighting_sybil_proof", split, (share,),
-                description="Splitting stake a + b into two identities leaves the operator's chance under the "
-                            "selection law s_i / (s_i + S_o) unchanged: stake weighting is exactly sybil-proof."),
-        over("stake_vrf_slashing_raises_the_withholding_bribe", slash_raises, (bribe,), description="The bribe that makes a drawn prover withhold, rho R - c + rho s, "
-                "rises with the slash s: slashing makes stalling the chain dearer (bribe_threshold's per-prover cost)."),
-        over("stake_vrf_withholding_bribe_covers_the_margin", covers_margin, (bribe,), description="The withholding bribe is at least the prover's delivery margin "
-                "rho R - c - (1 - rho) s: a withholder must be paid its forgone profit."),
-        over("identity_weighting_rewards_sybils", more, (ident,),
-                description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
-                            "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
+        over("stake_vrf_work_concentration_at_least_equal_split", floor, (share,),
+             description="Stake-weighted draw, three provers: the HHI of the work, sum_i (s_i / S)^2, is at least "
+                         "1/3, the equal split's (Cauchy-Schwarz): unequal stake can only concentrate proving."),
+        over("stake_vrf_diminishing_returns_to_stake", concave, (share,),
+             description="A prover's work share s_i / (s_i + S_o) rises with its stake at a falling rate: each "
+                         "further t of stake buys less share (the share is strictly concave)."),
     ]
 
 
 def taiko_pool(sym: dict) -> list[Theorem]:
     c, rho, slash, b = sp.symbols("c rho slash b", positive=True)
     return break_even_theorems(
-        ("taiko_break_even_with_slashing", "taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even"),
+        ("taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even"),
         sym["break_even_bid"], lambda bid: rho * bid - c - (1 - rho) * slash, b, rho,
-        ("A prover delivering with probability rho and slashed s on failure breaks even at the solver's bid "
-         "(c + (1-rho) s) / rho.",
-         "Seated at any bid at or above its break-even bid, a prover's expected margin is >= 0: the pinned seats "
+        ("Seated at any bid at or above its break-even bid, a prover's expected margin is >= 0: the pinned seats "
          "are individually rational.",
          "Below its break-even bid a prover loses money: the first excluded prover cannot take a seat profitably, "
          "which pins the seated bids."))
@@ -63,15 +55,11 @@ def taiko_pool(sym: dict) -> list[Theorem]:
 def turn_based(sym: dict) -> list[Theorem]:
     s_i, S = sp.symbols("s_i S", positive=True)
     share = sym["turn_share"]
-    total = lambda sh: (sp.Eq(sh.subs({s_i: s1, S: s1 + s2 + s3}) + sh.subs({s_i: s2, S: s1 + s2 + s3})
-                              + sh.subs({s_i: s3, S: s1 + s2 + s3}), 1), ())                           # noqa: E731
     R, r1, r2, r3 = sp.symbols("R rho_1 rho_2 rho_3", positive=True)
     at_most_one = lambda sh: (sh.subs(S, s_i + S_o) <= 1, ())                  # noqa: E731
     paid = lambda sh: (sum(sh.subs({s_i: si, S: s1 + s2 + s3}) * ri * R for si, ri in ((s1, r1), (s2, r2), (s3, r3)))
                        <= R, (r1 <= 1, r2 <= 1, r3 <= 1))                                              # noqa: E731
     return [
-        over("stake_turns_every_turn_assigned", total, (share,),
-                description="Turn shares s_i / S sum to one: every turn has a holder (no turn is left unassigned)."),
         over("stake_turn_share_at_most_one", at_most_one, (share,),
                 description="An operator's turn share s_i / (s_i + S_o) is at most one: rivals with stake keep turns."),
         over("stake_turns_pay_at_most_the_reward", paid, (share,),
@@ -100,7 +88,8 @@ def proof_tree(sym: dict) -> list[Theorem]:
 def delegated_stake(sym: dict) -> list[Theorem]:
     rho, kap, R, T_i, T_A = sp.symbols("rho kappa R T_i T_A", positive=True)
     ret, prover, delegators = sym["return_per_token"], sym["prover_income"], sym["delegator_income"]
-    falls = lambda E: (sp.diff(E, kap) < 0, (kap < 1,))                             # noqa: E731
+    t = sp.Symbol("t", positive=True)
+    falls = lambda E: (E.subs(kap, kap + t) < E, (kap + t < 1,))                     # noqa: E731
     rises = lambda E: (sp.diff(E, rho) > 0, (kap < 1,))                             # noqa: E731
     split = lambda P, D: (sp.Eq(P + D, (T_i / T_A) * rho * R), ())                  # noqa: E731
     return [

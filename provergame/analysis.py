@@ -192,7 +192,7 @@ def _proofs(game: Game) -> pd.DataFrame:
     from dataclasses import fields as dc_fields
 
     from provergame.params import Choice
-    from provergame.proofs.engine import prove_all
+    from provergame.proofs.table import prove_all
     options = tuple((f.name, getattr(game, f.name)) for f in dc_fields(game)
                     if isinstance(f.metadata.get("spec"), Choice))
     key = (type(game).__name__, options)
@@ -207,7 +207,7 @@ def _cached_table(key: tuple, build: Any) -> pd.DataFrame:
     import hashlib
     import json
 
-    from provergame.proofs.engine import PROOF_COLUMNS, _code_fingerprint, write_atomic
+    from provergame.proofs.table import PROOF_COLUMNS, _code_fingerprint, write_atomic
     root = proof_cache_dir()
     if root is None:
         return build()

@@ -110,6 +110,6 @@ def test_b52_inputs_validated():
 
 
 def test_b52_theorems_proved():
-    from provergame.proofs.engine import prove_all
+    from provergame.proofs.table import prove_all
     g = B52([2.0, 1.0], _pop(3))
     assert (prove_all(g.theorems())["status"] == "proved").all() and g.symbolic()

@@ -4,7 +4,8 @@ import sympy as sp
 from hypothesis import given, strategies as st
 
 from provergame import games
-from provergame.proofs.engine import Theorem, prove, prove_all
+from provergame.proofs.engine import Theorem, prove
+from provergame.proofs.table import prove_all
 
 x, y, z = sp.symbols("x y z", positive=True)
 
@@ -63,7 +64,7 @@ def test_the_hollow_theorems_are_gone_and_none_is_counted_without_an_audit():
 
 
 def test_audit_finds_a_tautology_hollow_and_a_model_claim_non_vacuous():
-    from provergame.proofs.engine import audit
+    from provergame.proofs.audit import audit
     a, b = sp.symbols("a b", positive=True)
     taut = Theorem("min", sp.Min(a, b) <= b, uses=(a + b,), build=lambda e: (sp.Min(a, b) <= b, ()))
     assert audit(taut).killed == 0                          # the claim ignores the model expression
@@ -109,18 +110,18 @@ def test_hand_written_closed_forms_are_what_sympy_derives():
 
 
 @pytest.mark.parametrize("kind", sorted(games.registered()))
-def test_every_game_has_three_counted_theorems(kind):
-    """At least three theorems per game are proved, have satisfiable hypotheses and are killed by a
-    mutation of the game's own symbolic expressions (issue 12)."""
+def test_every_game_has_two_counted_theorems(kind):
+    """At least two theorems per game are proved and pass every audit of proofs.audit (issue 26: the
+    audits reject restatements, identities of form and circular claims the old count admitted)."""
     table = prove_all(games.registered()[kind].example().theorems())
     if kind == "round_robin":                     # the template registered by tests/test_architecture.py
         return
-    assert int(table["counted"].sum()) >= 3, table[["theorem", "status", "mutation score", "counted"]]
+    assert int(table["counted"].sum()) >= 2, table[["theorem", "status", "audits", "counted"]]
 
 
 def test_cached_proof_rows_equal_fresh_rows_and_change_with_the_claim(tmp_path):
     """The disk cache returns exactly what proving returns, and a different claim misses it."""
-    from provergame.proofs import engine
+    from provergame.proofs import table as engine
     theorems = games.registered()["winner_takes_all"].example().theorems()
     fresh = prove_all(theorems)
     first = prove_all(theorems, cache=tmp_path)
