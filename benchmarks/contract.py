@@ -1,6 +1,6 @@
 """The game contract's measured limits: python benchmarks/contract.py
 
-1. Time to prove and audit (satisfiable hypotheses, mutation score) every theorem of the default
+1. Time to prove and audit (proofs.audit: satisfiable hypotheses, literal, abstraction, circularity, mutations) every theorem of the default
    scenario, in a fresh process (target: under 10 s on 2 cores).
 2. Each registered game at its declared max_provers: solve + analyse (2,000 simulated rounds), each
    in its own process with a 120 s limit, so the declared limits are measured, not guessed.
@@ -43,7 +43,7 @@ print(t1 - t, t2 - t1, eq.regret, res.cross_check.passed)
 def main() -> None:
     out = subprocess.run([sys.executable, "-c", PROOFS], capture_output=True, text=True, timeout=600)
     total, counted, seconds = out.stdout.split()
-    proofs = pd.DataFrame([{"theorems": int(total), "proved and non-vacuous": int(counted),
+    proofs = pd.DataFrame([{"theorems": int(total), "proved, audits passed": int(counted),
                             "seconds (prove + audit, fresh process)": float(seconds)}])
     rows = []
     for kind, cls in registered().items():

@@ -106,7 +106,7 @@ class Analysis:
                 row.update(attack.columns(self.attacks[name], t))
         return {**row, "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
-                "proofs": f"{proved}/{len(self.proofs)} proved, non-vacuous"}
+                "proofs": f"{proved}/{len(self.proofs)} proved, audits passed"}
 
     def to_frame(self) -> pd.DataFrame:
         rows = [{"metric": k, "analytic": v, "simulated": self.rollout.metrics[k]} for k, v in self.metrics.items()]

@@ -285,9 +285,11 @@ COMPARISON_LEGEND = (
     "cartel gain (k): largest joint gain of k players deviating together; collusion sustainable at "
     "delta >=: grim-trigger threshold of the best pair's cartel (inf: never; n/a: no gain); "
     "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
-    "max_z: simulator agreement within 4 standard errors; proofs: theorems proved whose hypotheses have a "
-    "model and that at least one mutation of the game's own expressions breaks (each mechanism page "
-    "lists every theorem with its hypotheses and mutation score).")
+    "max_z: simulator agreement within 4 standard errors; proofs: theorems proved that pass every audit: "
+    "hypotheses with a model, (a) not decided by sympy while built, (b) unprovable with any model expression "
+    "opaque, (c) not a rearranged hypothesis or an identity of its expression's form, (d) some mutant of the "
+    "model refuted by a checked counterexample (each mechanism page lists every theorem with its statement, "
+    "hypotheses and audits).")
 
 
 def _mechanism_pages(labelled: list[tuple[str, Any]], out: Path, context: dict[str, Any],
