@@ -91,6 +91,8 @@ class Analysis:
 
     def summary(self) -> dict[str, Any]:
         """The comparison table's row: metrics, every registered attack's columns, certificates, proofs."""
+        from provergame.proofs.coverage import proved_share
+
         from .attacks import ATTACKS
         m = self.metrics
         t = self.timing
@@ -106,7 +108,8 @@ class Analysis:
                 row.update(attack.columns(self.attacks[name], t))
         return {**row, "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
-                "proofs": f"{proved}/{len(self.proofs)} proved, audits passed"}
+                "proofs": f"{proved}/{len(self.proofs)} proved, audits passed; "
+                          f"{proved_share(self.proofs)} backed"}
 
     def to_frame(self) -> pd.DataFrame:
         rows = [{"metric": k, "analytic": v, "simulated": self.rollout.metrics[k]} for k, v in self.metrics.items()]

@@ -247,20 +247,36 @@ def _who(c: Candidate) -> str:
     return f"**{c.label}** at " + ", ".join(f"{k} = {v:.4g}" for k, v in c.overrides.items())
 
 
-def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """One row per goal: the winner, its number, the runner-up, and how often the winner holds over
-    the population draws."""
+GOAL_CLAIMS: dict[str, tuple[str, ...]] = {"cheapest": ("user cost", "on-time liveness", "concentration"),
+                                          "decentralised": ("concentration",), "attack": ("stall bribe",),
+                                          "cartels": ("cartel",)}
+
+
+def _proved(v: Verdict, backing: dict[str, dict[str, str]] | None) -> str:
+    """The claims the goal ranks on, each with the winner's theorems backing it or "not proved"."""
+    if backing is None or v.winner is None or v.winner.label not in backing:
+        return ""
+    claims = backing[v.winner.label]
+    return "; ".join(f"{claim}: {claims.get(claim, 'not proved')}" for claim in GOAL_CLAIMS.get(v.goal, ()))
+
+
+def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]],
+                  backing: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """One row per goal: the winner, its number, the runner-up, how often the winner holds over the
+    population draws, and (with `backing`: label -> claim -> theorems) which of the claims the goal
+    ranks on a theorem of the winner's backs."""
     rows = []
     for v in found:
         title, unit = GOALS[v.goal].title, GOALS[v.goal].unit
         if v.winner is None:
             rows.append({"goal": title, "verdict": v.note, "number": "", "runner-up": "", "over the draws": "",
-                         "certificate": ""})
+                         "certificate": "", "proved for the winner": ""})
             continue
         rows.append({"goal": title, "verdict": _shown(v), "number": f"{_fmt(v.winner.score)} ({unit})",
                      "runner-up": (f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}"
                                    + (" (a lower bound)" if v.runner_up.lower_bound else "")) if v.runner_up else "none",
-                     "over the draws": _held(v, survival.get(v.goal)), "certificate": f"[regret and method]({v.link})"})
+                     "over the draws": _held(v, survival.get(v.goal)), "certificate": f"[regret and method]({v.link})",
+                     "proved for the winner": _proved(v, backing)})
     return pd.DataFrame(rows)
 
 

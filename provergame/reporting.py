@@ -189,8 +189,19 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
             parts.append(f"![{item.title}]({name})")
         else:
             parts.append(str(item))
-    parts += ["### Proofs", markdown_table(analysis.proofs)]
+    from provergame.proofs.coverage import coverage
+    parts += ["### Proofs", markdown_table(analysis.proofs),
+              "### Claims and the theorems that back them",
+              "Each claim this page makes, with the theorems of this game that back it and pass every audit; "
+              "\"not proved\" means the page's number for it rests on the solvers and the simulator alone.",
+              markdown_table(coverage(analysis.proofs))]
     return "\n\n".join(parts)
+
+
+def _backing(labelled: list[tuple[str, Any]]) -> dict[str, dict[str, str]]:
+    """label -> claim -> the passing theorems backing it on that mechanism's page, or "not proved"."""
+    from provergame.proofs.coverage import coverage
+    return {label: dict(zip(*coverage(a.proofs)[["claim", "backed by"]].T.values)) for label, a in labelled}
 
 
 def _set_section(analysis: Any) -> list[str]:
@@ -268,7 +279,7 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     if verdicts:
         from provergame.decision import verdict_table
         checked = survival() if callable(survival) else survival
-        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}))
+        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}, _backing(labelled)))
     (out / "index.md").write_text("\n\n".join(index) + "\n")
     written.append(out / "index.md")
     return written
@@ -285,7 +296,7 @@ COMPARISON_LEGEND = (
     "cartel gain (k): largest joint gain of k players deviating together; collusion sustainable at "
     "delta >=: grim-trigger threshold of the best pair's cartel (inf: never; n/a: no gain); "
     "regret: certificate of the equilibrium (largest gain of a unilateral deviation); sim_agrees / "
-    "max_z: simulator agreement within 4 standard errors; proofs: theorems proved that pass every audit: "
+    "max_z: simulator agreement within 4 standard errors; proofs: theorems proved that pass every audit, and how many of the page's 7 claims they back: "
     "hypotheses with a model, (a) not decided by sympy while built, (b) unprovable with any model expression "
     "opaque, (c) not a rearranged hypothesis or an identity of its expression's form, (d) some mutant of the "
     "model refuted by a checked counterexample (each mechanism page lists every theorem with its statement, "

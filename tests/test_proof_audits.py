@@ -119,3 +119,19 @@ def test_every_shipped_theorem_passes_the_audits():
     for cls in games.registered().values():
         table = prove_all(cls.example().theorems())
         assert table["counted"].all(), table.loc[~table["counted"], ["theorem", "audits"]]
+
+
+def test_every_shipped_theorem_says_which_claim_it_backs_and_pages_list_every_claim():
+    from provergame.proofs.coverage import BACKS, CLAIMS, coverage
+    for kind, cls in games.registered().items():
+        if kind == "round_robin":
+            continue
+        table = prove_all(cls.example().theorems())
+        missing = set(table["theorem"]) - set(BACKS)
+        assert not missing, (kind, missing)
+        cover = coverage(table)
+        assert list(cover["claim"]) == list(CLAIMS)
+        for _, row in cover.iterrows():            # "proved" exactly when a passing theorem of this game backs it
+            backing = [t for t in table.loc[table["counted"], "theorem"] if BACKS[t] == row["claim"]]
+            assert (row["status"] == "proved") == bool(backing)
+    assert set(BACKS.values()) <= set(CLAIMS)
