@@ -19,50 +19,49 @@ CLAIMS: dict[str, str] = {
     "cartel": "what a coalition gains (beyond the unilateral equilibrium condition)",
 }
 
-BACKS: dict[str, str] = {
-    # equilibrium conditions
-    "wta_identical_entrants": "equilibrium", "wta_mixed_entry_value_falls_with_entry": "equilibrium",
-    "tullock_symmetric_foc": "equilibrium", "tullock_symmetric_soc": "equilibrium",
-    "tullock_symmetric_profit": "equilibrium", "mpt_speed_gain_bounded": "equilibrium",
-    "mpt_speed_sensitivity_bounded": "equilibrium", "mpt_value_within_reward": "equilibrium",
-    "bounty_second_prover_loss": "equilibrium", "bounty_bond_deters_default": "equilibrium",
-    "taiko_seat_profitable_above_break_even": "equilibrium", "taiko_no_seat_below_break_even": "equilibrium",
-    "nil_matched_above_break_even_profits": "equilibrium", "nil_below_break_even_loses": "equilibrium",
-    "predation_unprofitable_below_threshold": "equilibrium", "predation_profitable_above_threshold": "equilibrium",
-    "predation_breaks_even_at_the_threshold": "equilibrium",
-    "fee_share_linear_closed_form": "equilibrium", "fee_share_reaches_one": "equilibrium",
-    "fee_share_second_order": "equilibrium", "multiplicative_share_foc": "equilibrium",
-    "first_price_uniform_bid": "equilibrium", "procurement_uniform_bid_foc": "equilibrium",
-    "procurement_bid_above_cost": "equilibrium", "procurement_bid_below_highest_cost": "equilibrium",
-    "b52_one_more_prover_pays_above": "equilibrium", "b52_one_more_prover_costs_below": "equilibrium",
-    "b52_adding_needs_imperfect_reliability_only_below_one": "equilibrium",
-    "lottery_poisson_optimum_convex": "equilibrium", "lottery_poisson_reward": "equilibrium",
-    "quote_kickback_range_nonempty": "cartel", "dutch_lock_time_within_ramp": "equilibrium",
-    "grief_unprofitable_without_bribe": "stall bribe",
-    # liveness
-    "race_entrant_never_lowers_on_time_liveness": "on-time liveness",
-    "race_on_time_liveness_rises_with_the_window": "on-time liveness",
-    "elected_on_time_liveness_capped_by_reliability": "on-time liveness",
-    "elected_on_time_liveness_rises_with_the_window": "on-time liveness",
-    "served_more_supply_never_lowers_liveness": "on-time liveness",
-    "served_full_once_supply_covers_demand": "on-time liveness",
-    "node_lands_with_probability_at_most_one": "on-time liveness", "covering_never_hurts_a_node": "on-time liveness",
-    # concentration
-    "wta_faster_rivals_hurt": "concentration", "wta_own_speed_pays": "concentration",
-    "stake_vrf_work_concentration_at_least_equal_split": "concentration",
-    "stake_vrf_diminishing_returns_to_stake": "concentration", "stake_turn_share_at_most_one": "concentration",
-    "taiko_selection_falls_with_erpg": "concentration", "taiko_selection_rises_with_stake": "concentration",
-    "booster_shares_rise_with_score": "concentration", "delegator_return_falls_with_the_cut": "concentration",
-    "delegator_return_rises_with_reliability": "concentration", "fee_share_rises_with_mev": "concentration",
-    # user cost
-    "uncles_user_cost_rises_with_entrants": "user cost", "uncles_payout_bounded": "user cost",
-    "bounty_pay_all_within_fee": "user cost", "stake_turns_pay_at_most_the_reward": "user cost",
-    "delegation_budget_balance": "user cost", "booster_pro_rata_pays_the_epoch_reward": "user cost",
-    "revenue_equivalence_uniform": "user cost", "procurement_revenue_equivalence_uniform": "user cost",
-    # attacks
-    "snarketplace_reserve_raises_the_withholding_bribe": "stall bribe",
-    "identity_share_below_one": "sybil", "identity_weighting_rewards_sybils": "sybil",
+BACKED_BY: dict[str, tuple[str, ...]] = {
+    "equilibrium": (
+        "wta_identical_entrants", "wta_mixed_entry_value_falls_with_entry", "tullock_symmetric_foc",
+        "tullock_symmetric_soc", "tullock_symmetric_profit", "mpt_speed_gain_bounded",
+        "mpt_speed_sensitivity_bounded", "mpt_value_within_reward", "bounty_second_prover_loss",
+        "bounty_bond_deters_default", "taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even",
+        "nil_matched_above_break_even_profits", "nil_below_break_even_loses",
+        "predation_unprofitable_below_threshold", "predation_profitable_above_threshold",
+        "predation_breaks_even_at_the_threshold", "fee_share_linear_closed_form", "fee_share_reaches_one",
+        "fee_share_second_order", "multiplicative_share_foc", "first_price_uniform_bid",
+        "procurement_uniform_bid_foc", "procurement_bid_above_cost", "procurement_bid_below_highest_cost",
+        "b52_one_more_prover_pays_above", "b52_one_more_prover_costs_below",
+        "b52_adding_needs_imperfect_reliability_only_below_one", "lottery_poisson_optimum_convex",
+        "lottery_poisson_reward", "dutch_lock_time_within_ramp",
+    ),
+    "on-time liveness": (
+        "race_entrant_never_lowers_on_time_liveness", "race_on_time_liveness_rises_with_the_window",
+        "elected_on_time_liveness_capped_by_reliability", "elected_on_time_liveness_rises_with_the_window",
+        "served_more_supply_never_lowers_liveness", "served_full_once_supply_covers_demand",
+        "node_lands_with_probability_at_most_one", "covering_never_hurts_a_node",
+    ),
+    "concentration": (
+        "wta_faster_rivals_hurt", "wta_own_speed_pays", "stake_vrf_work_concentration_at_least_equal_split",
+        "stake_vrf_diminishing_returns_to_stake", "stake_turn_share_at_most_one", "taiko_selection_falls_with_erpg",
+        "taiko_selection_rises_with_stake", "booster_shares_rise_with_score", "delegator_return_falls_with_the_cut",
+        "delegator_return_rises_with_reliability", "fee_share_rises_with_mev",
+    ),
+    "user cost": (
+        "uncles_user_cost_rises_with_entrants", "uncles_payout_bounded", "bounty_pay_all_within_fee",
+        "stake_turns_pay_at_most_the_reward", "delegation_budget_balance", "booster_pro_rata_pays_the_epoch_reward",
+        "revenue_equivalence_uniform", "procurement_revenue_equivalence_uniform",
+    ),
+    "stall bribe": (
+        "grief_unprofitable_without_bribe", "snarketplace_reserve_raises_the_withholding_bribe",
+    ),
+    "sybil": (
+        "identity_share_below_one", "identity_weighting_rewards_sybils",
+    ),
+    "cartel": (
+        "quote_kickback_range_nonempty",
+    ),
 }
+BACKS: dict[str, str] = {name: claim for claim, names in BACKED_BY.items() for name in names}
 
 
 def coverage(proofs: pd.DataFrame) -> pd.DataFrame:
