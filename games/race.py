@@ -348,7 +348,12 @@ class MinimumProvingTime(_Race):
         R, y, d, r, t = sp.symbols("R y d r t_min", positive=True)
         # two provers, exponential times: y = P(i not done by t_min) = e^{-r t_min}, d = P(rival done by then)
         late = sp.Symbol("P_first_after_tmin", positive=True)
+        y1, y2, r1, r2 = sp.symbols("y_1 y_2 r_1 r_2", positive=True)
+        # the same race from the rules: y_k = e^{-r_k t_min}; done by t_min -> counted at t_min (ties split
+        # evenly); both still proving at t_min -> memoryless, the first after t_min wins (r_1 / (r_1 + r_2))
+        win = (1 - y1) * (1 - y2) / 2 + (1 - y1) * y2 + y1 * y2 * r1 / (r1 + r2)
         return {**entry_race_forms(), "value_two_provers_exponential": R * ((1 - y) * (1 - d / 2) + y * late),
+                "win_chance_two_exponential": win,
                 "not_done_by_t_min": sp.exp(-r * t),
                 "value_deterministic_tie_of_k": R / sp.Symbol("k", integer=True, positive=True)}
 

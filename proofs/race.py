@@ -76,7 +76,9 @@ def minimum_proving_time(sym: dict[str, Any]) -> list[Theorem]:
     y = sp.Symbol("y", positive=True)
     V = sym["value_two_provers_exponential"].subs({sp.Symbol("d", positive=True): 2 * (1 - A),
                                                    sp.Symbol("P_first_after_tmin", positive=True): B})
-    slope = lambda V_: (sp.And(sp.diff(V_, y) <= R, sp.diff(V_, y) >= -R), (A <= 1, B <= 1))  # noqa: E731
+    w1, w2 = sp.symbols("y_1 y_2", positive=True)
+    edge = lambda P: (sp.And(P - sp.Rational(1, 2) <= sp.Max(w1, w2), sp.Rational(1, 2) - P <= sp.Max(w1, w2)),  # noqa: E731
+                      (w1 <= 1, w2 <= 1))
     gain = lambda V_: (V_.subs(y, y2) - V_.subs(y, y1) <= R * (y1 - y2), (y2 < y1, y1 <= 1, A <= 1, B <= 1))  # noqa: E731
     bounded = lambda V_: (sp.And(V_ >= 0, V_ <= R), (y <= 1, A <= 1, B <= 1))  # noqa: E731
     return [
@@ -85,9 +87,10 @@ def minimum_proving_time(sym: dict[str, Any]) -> list[Theorem]:
                             "most R (y_1 - y_2), which vanishes as every prover surely reaches t_min."),
         over("mpt_value_within_reward", bounded, (V,),
                 description="A prover's expected reward R((1 - y) A + y B) lies in [0, R]."),
-        over("mpt_speed_sensitivity_bounded", slope, (V,),
-                description="The reward's sensitivity to the chance of missing t_min is at most R in size: "
-                            "|dV/dy| = R |B - A| <= R, and y = e^{-r t_min} -> 0 makes speed worthless."),
+        over("mpt_speed_edge_vanishes_with_tmin", edge, (sym["win_chance_two_exponential"],),
+             description="Two provers, Exp(r_1) and Exp(r_2) proving times, proofs counted from t_min, ties at "
+                         "t_min split evenly: the faster prover's win chance exceeds an even split by at most "
+                         "max(y_1, y_2), y_k = e^{-r_k t_min} -> 0: a long enough t_min makes speed worthless."),
     ]
 
 
@@ -100,9 +103,9 @@ def sequencer_chosen(sym: dict[str, Any]) -> list[Theorem]:
         over("bounty_second_prover_loss", loss, (pay_all, pay_first),
                 description="Two identical asked provers, each on time with probability a: paying only the first "
                             "costs each prover f a^2 / 2 against paying all (the seed's point 2)."),
-        Theorem("bounty_bond_deters_default", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),
+        Theorem("bounty_bond_covers_what_is_owed", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),
                 description="Out-of-protocol payment: a bond of f k (k asked provers, pay all) covers any amount "
-                            "owed f M, so paying is the sequencer's best response."),
+                            "owed f M (M <= k provers to pay): forfeiting the bond costs at least what defaulting saves."),
         Theorem("bounty_pay_all_within_fee", sp.And(pay_all >= 0, pay_all <= f), (a <= 1,), uses=(pay_all,),
                 description="Under pay-all an asked prover expects at most the fee f per block."),
     ]

@@ -79,9 +79,10 @@ def proof_tree(sym: dict) -> list[Theorem]:
         Theorem("covering_never_hurts_a_node", lands >= ri, (ri <= 1, rj <= 1, kap <= 1),
                 "A node lands with probability rho_i + (1 - rho_i) kappa rho_j >= rho_i: covering never lowers it.",
                 uses=(lands,)),
-        Theorem("grief_unprofitable_without_bribe", grief < W, (ri <= 1,), uses=(grief,), description=
-                "Excluding a child's proof forces the griefer to re-prove it at cost c and risk its own block "
-                "reward W: griefing pays only with a bribe of at least c + (1 - rho) W."),
+        Theorem("grief_net_below_the_block_reward", grief < W, (ri <= 1,), uses=(grief,), description=
+                "Excluding a child's proof forces the griefer to re-prove it at cost c, landing its own block "
+                "reward W only with chance rho: its net W rho - c is below W, so griefing leaves it worse off "
+                "than not griefing unless a bribe covers the difference."),
     ]
 
 

@@ -282,7 +282,34 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}, _backing(labelled)))
     (out / "index.md").write_text("\n\n".join(index) + "\n")
     written.append(out / "index.md")
+    _replace_manifest(out, written)
     return written
+
+
+MANIFEST = ".provergame-manifest.json"
+
+
+def _replace_manifest(out: Path, written: list[Path]) -> None:
+    """`out` holds only this report: every file the previous report there listed in its manifest and
+    this one did not write (a page of a mechanism no longer in the scenario, its figures) is removed,
+    and this report's files (the pages, index.md and every figure they link) become the manifest.
+    Files no report listed are never touched."""
+    import json
+    import re
+    current = {p.name for p in written}
+    for page in written:
+        if page.suffix == ".md" and page.is_file():
+            current |= {m for m in re.findall(r"\]\(([^)#/]+\.(?:png|csv|svg))\)", page.read_text())}
+    manifest = out / MANIFEST
+    try:
+        before = set(json.loads(manifest.read_text())["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        before = set()
+    for name in sorted(before - current):
+        stale = out / name
+        if stale.is_file() and stale.parent == out:
+            stale.unlink()
+    manifest.write_text(json.dumps({"files": sorted(current)}, indent=1) + "\n")
 
 
 COMPARISON_LEGEND = (

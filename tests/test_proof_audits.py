@@ -135,3 +135,21 @@ def test_every_shipped_theorem_says_which_claim_it_backs_and_pages_list_every_cl
             backing = [t for t in table.loc[table["counted"], "theorem"] if BACKS[t] == row["claim"]]
             assert (row["status"] == "proved") == bool(backing)
     assert set(BACKS.values()) <= set(CLAIMS)
+
+
+def test_minimum_proving_time_win_chance_law_matches_the_rules_played_here():
+    """The two-prover law behind mpt_speed_edge_vanishes_with_tmin against a Monte Carlo of the rule
+    written here: Exp proving times, a proof counts from t_min, ties at t_min split by a coin."""
+    import numpy as np
+    law = games.registered()["minimum_proving_time"].example().symbolic()["win_chance_two_exponential"]
+    rng = np.random.default_rng(26)
+    for r1, r2, t_min in ((2.0, 1.0, 0.3), (1.0, 3.0, 1.0), (5.0, 0.5, 0.05)):
+        times = rng.exponential(1.0, size=(400_000, 2)) / np.array([r1, r2])
+        counted = np.maximum(times, t_min)
+        coin = rng.random(400_000) < 0.5
+        wins = np.where(counted[:, 0] == counted[:, 1], coin, counted[:, 0] < counted[:, 1])
+        y1, y2 = np.exp(-r1 * t_min), np.exp(-r2 * t_min)
+        exact = float(law.subs({sp.Symbol("y_1", positive=True): y1, sp.Symbol("y_2", positive=True): y2,
+                                sp.Symbol("r_1", positive=True): r1, sp.Symbol("r_2", positive=True): r2}))
+        assert abs(wins.mean() - exact) < 4 * np.sqrt(exact * (1 - exact) / 400_000), (r1, r2, t_min)
+        assert abs(exact - 0.5) <= max(y1, y2) + 1e-12         # the theorem, at these numbers
