@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -147,7 +147,7 @@ class TimelineSpec(_Strict):
 
     mechanism: str
     epochs: int = Field(200, ge=1, le=10_000_000)
-    seeds: list[int] = [0]
+    seeds: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field([0], min_length=1, max_length=10_000)
     rules: list[Literal["equilibrium", "best-response", "myopic-reward"]] = ["equilibrium"]
     environment: EnvironmentSpec = EnvironmentSpec()
     economy: dict[str, Any] = {}
@@ -224,8 +224,17 @@ class Scenario(_Strict):
     def _check_timeline(self) -> None:
         if self.timeline is None:
             return
-        if self.spec(self.timeline.mechanism) is None:
+        spec = self.spec(self.timeline.mechanism)
+        if spec is None:
             raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is not a mechanism of this scenario")
+        traits = game_class(spec.kind).traits
+        if traits.players_field != "provers":
+            raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is a {spec.kind}, whose players are "
+                             f"its {traits.players_field}, not a prover population a timeline carries across epochs; "
+                             f"choose a mechanism played by the provers")
+        if "myopic-reward" in self.timeline.rules and (traits.budget_field is None or traits.strategy != "entry"):
+            raise ValueError(f"timeline.rules: 'myopic-reward' needs an entry game with one reward per proof; "
+                             f"{spec.kind} is not one (use 'equilibrium' or 'best-response')")
         unknown = set(self.timeline.economy) - set(_economy_fields())
         if unknown:
             raise ValueError(f"timeline.economy has unknown keys {sorted(unknown)}; known: "
@@ -343,6 +352,23 @@ def _first_error(path: str, err: ValidationError) -> ScenarioError:
     return ScenarioError(path, loc, f"{msg}{shown}{more}", val)
 
 
+MAX_NESTING = 8      # the deepest a scenario needs: a table of a mechanism holding an array of arrays
+
+
+def _check_nesting(path: str, data: dict) -> None:
+    """Refuse tables and arrays nested deeper than MAX_NESTING, naming the key (walked without recursion)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ScenarioError(path, key or "(top level)", f"nested {depth} levels deep; a scenario nests at most "
+                                f"{MAX_NESTING} levels of tables and arrays")
+        if isinstance(value, dict):
+            stack += [(v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{key}[{i}]", depth + 1) for i, v in enumerate(value)]
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file; errors (ScenarioError) name the file and the key."""
     path = Path(path)
@@ -352,6 +378,10 @@ def load_scenario(path: str | Path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ScenarioError(str(path), "(file)", f"not a readable UTF-8 TOML file: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "(file)", f"arrays or tables nested beyond Python's recursion limit; "
+                            f"a scenario nests at most {MAX_NESTING} levels") from None
+    _check_nesting(str(path), data)
     try:
         sc = Scenario.model_validate({**data, "path": str(path)})
     except ValidationError as exc:

@@ -156,3 +156,33 @@ def test_usage_errors_are_one_line_and_exit_2_through_the_console_script(args, n
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert run.returncode == 2 and len(lines) == 1 and needle in lines[0], (run.returncode, lines)
     assert lines[0].startswith("provergame: ")
+
+
+TIMELINE = GOOD + """
+[[mechanism]]
+kind = "fee_sharing"
+label = "fees"
+fees = 1.0
+mev = 4.0
+sequencers = 4
+[timeline]
+mechanism = "{mechanism}"
+epochs = 5
+seeds = {seeds}
+"""
+
+
+@pytest.mark.parametrize("mechanism, seeds, needles", [
+    ("fees", "[0]", ("timeline.mechanism 'fees' is a fee_sharing", "sequencers")),
+    ("winner_takes_all", "[-1]", ("timeline.seeds", "-1")),
+    ("winner_takes_all", "[]", ("timeline.seeds",)),
+    ("winner_takes_all", "[" * 20 + "0" + "]" * 20, ("timeline.seeds", "nested")),
+    ("winner_takes_all", "[" * 900 + "]" * 900, ("nested",)),
+])
+def test_a_timeline_the_report_cannot_run_is_refused_before_any_work(tmp_path, mechanism, seeds, needles):
+    """Checked when the scenario loads (issue 27 item 5): an incompatible timeline mechanism, negative or no
+    seeds, and nesting deep enough to overflow the parser; nothing is written to --out."""
+    path = _write(tmp_path, TIMELINE.format(mechanism=mechanism, seeds=seeds))
+    out = tmp_path / "out"
+    _fails_cleanly(CliRunner().invoke(app, ["report", "--scenario", str(path), "--out", str(out)]), *needles)
+    assert not out.exists()
