@@ -201,3 +201,18 @@ def test_bimatrix_methods_agree_on_nondegenerate_games():
         assert _same_set(bimatrix(A, B, method="support").equilibria, both.equilibria)
     with pytest.raises(pg.InvalidParameter, match="method"):
         bimatrix(np.eye(2), np.eye(2), method="lemke")
+
+
+def test_identity_game_of_size_14_lists_all_its_equilibria_without_blowing_up():
+    """eye(14) has one equilibrium per nonempty support S (both players uniform on S): 2^14 - 1 = 16,383.
+    The duplicate filter used to compare every pair (56 GiB asked at this size); it now sorts."""
+    import numpy as np
+    import provergame as pg
+    n = 14
+    found = pg.bimatrix(np.eye(n), np.eye(n)).equilibria
+    assert len(found) == 2 ** n - 1
+    supports = {tuple(np.flatnonzero(x > 1e-9)) for x, _ in found}
+    assert len(supports) == 2 ** n - 1
+    for x, y in found[:: 997]:
+        k = int((x > 1e-9).sum())
+        assert np.allclose(x[x > 1e-9], 1 / k) and np.allclose(x, y)
