@@ -24,7 +24,6 @@ from provergame.errors import InvalidParameter, check_members, check_int
 from provergame.games.base import Game
 from provergame.solvers.regret import best_responses
 
-BUDGET = 20_000_000       # payoff entries (joint profiles x players) before coalitions are sampled
 CHUNK = 256               # joint profiles per payoff call (games may expand each over a numerical grid)
 CHUNK_ENTRIES = 1_000_000
 BLOCK_CHUNKS = 16         # joint profiles gathered per block (in chunks) before repeated ones are merged
@@ -93,7 +92,7 @@ def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Gen
     return out, False
 
 
-def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDGET, seed: int = 0,
+def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None = None, seed: int = 0,
                      best_response: np.ndarray | None = None) -> CoalitionRegret:
     """Largest joint gain of any coalition of at most `size` players deviating together.
 
@@ -108,8 +107,10 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
         The profile (an equilibrium) deviated from.
     size : int, default 2
         Largest coalition.
-    budget : int, default 20_000_000
-        Payoff entries the exhaustive search may evaluate.
+    budget : int, optional
+        Payoff entries (joint profiles x players) the exhaustive search may evaluate; default the game's
+        declared `traits.coalition_budget` (what its analysis spends), so a game whose payoffs are
+        costly (turn_auction integrates a grid per profile) stays bounded at any size.
     seed : int, default 0
         Seed of the sampled search beyond the budget.
     best_response : array_like, optional
@@ -133,7 +134,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int = BUDG
     if game.n < 2:
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
     size = min(check_int("size", size, lo=2, hi=1000), game.n)
-    budget = check_int("budget", budget, lo=1, hi=10 ** 10)
+    budget = check_int("budget", game.traits.coalition_budget if budget is None else budget, lo=1, hi=10 ** 10)
     cand = candidate_strategies(game, p, best=best_response)
     m = cand.shape[1]
     base = np.asarray(game.expected_payoffs(p), dtype=float)
