@@ -234,19 +234,21 @@ def _risky(expr: Any) -> bool:
 
 def _defined_throughout(theorem: Theorem, timeout_ms: int = 5_000) -> bool:
     """Is the statement defined wherever its hypotheses hold (no denominator zero, no negative square
-    root)? sympy's simplification cancels a vanishing factor (x/x -> 1), so a claim it decides is proved
+    root, no log of a non-positive number)? sympy's simplification cancels a vanishing factor (x/x -> 1), so a claim it decides is proved
     only where it is defined: z3 checks the domain conditions; beyond z3 they must be evidently true."""
     statement = sp.sympify(theorem.statement)
+    logs = [e.args[0] for e in statement.atoms(sp.log)]
     opaque = {e: sp.Dummy("exp", positive=True) for e in statement.atoms(sp.exp)}
     opaque.update({e: sp.Dummy("log", real=True) for e in statement.atoms(sp.log)})
-    statement = statement.xreplace(opaque)          # exp and log are defined everywhere: their values stay free
+    statement = statement.xreplace(opaque)          # their values stay free; a log's argument must be > 0
     tr = _Translator(integers=True)
     try:
         hyps = [tr(a) for a in theorem.assumptions] + tr.take_domain()
         tr(statement)
+        positive = [tr(arg.xreplace(opaque)) > 0 for arg in logs]
     except (_Untranslatable, _Refused):
-        return not _risky(statement)
-    domain = tr.take_domain()
+        return not _risky(statement) and all(arg.is_positive for arg in logs)
+    domain = tr.take_domain() + positive
     if not domain:
         return True
     solver = z3.Solver()

@@ -270,3 +270,16 @@ def test_definite_integral_of_polynomials_equals_sympys(coefficients, power, n):
 def test_definite_integral_falls_back_beyond_polynomials():
     e = sp.Symbol("e", positive=True)
     assert definite_integral(1 / (1 + e), e, 0, 1) == sp.log(2)
+
+
+def test_a_claim_sympy_simplifies_is_proved_only_where_it_is_defined():
+    """The vanishing factor K - 1 cancels under sympy (fee_share_linear_closed_form was 'proved' at K = 1,
+    where it is undefined); so does a log of a possibly non-positive argument."""
+    K = sp.Symbol("K", integer=True, positive=True)
+    u = sp.Symbol("u", real=True)
+    claim = sp.Eq((K ** 2 - 1) / (K - 1), K + 1)
+    assert prove(Theorem("cancel", claim)).status != "proved"
+    assert prove(Theorem("cancel", claim, (K >= 2,))).status == "proved"
+    logged = sp.Eq(sp.log(u) * (u ** 2 - 1) / (u - 1), sp.log(u) * (u + 1))
+    assert prove(Theorem("log", logged, (sp.Ne(u, 1),))).status != "proved"
+    assert prove(Theorem("log", logged, (u > 0, sp.Ne(u, 1)))).status == "proved"
