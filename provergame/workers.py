@@ -9,15 +9,30 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 
-def _start_worker(threads: int) -> None:
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def _start_worker(threads: int, parent: int | None = None) -> None:
     """Share the BLAS threads, and let the worker leave without tearing its interpreter down: by then
     every result has been written to the parent's pipe, and freeing a worker's heap module by module
-    (sympy, z3, scipy) kept the parent waiting 0.25-0.35 s at the end of a report."""
+    (sympy, z3, scipy) kept the parent waiting 0.25-0.35 s at the end of a report. A worker whose parent
+    dies (kill -9 of a report or a sweep) exits within ORPHAN_CHECK_SECONDS instead of running on."""
     import atexit
 
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=threads)
     atexit.register(_leave)
+    if parent is not None:
+        import threading
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="orphan-check").start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Poll the parent's pid: once this process has been re-parented, its parent is gone."""
+    import time
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _leave() -> None:
@@ -44,4 +59,4 @@ def process_pool(workers: int, start_method: str | None = "spawn") -> ProcessPoo
     threads = max(1, (os.cpu_count() or 1) // workers)
     context = get_context(start_method) if start_method else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_start_worker, initargs=(threads,))
+                               initializer=_start_worker, initargs=(threads, os.getpid()))
