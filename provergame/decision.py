@@ -70,7 +70,8 @@ class Goal:
     mechanism's number (None: the goal does not apply to this scenario); `link` points at the winner's
     certificate ("{page}" is its page); `empty` is said when no mechanism has a finite number;
     `score(game, eq, metrics, timing, targets)` recomputes the number on a fresh game (the verdict's
-    survival over the population draws)."""
+    survival over the population draws); `claims` are the page claims (proofs.coverage.CLAIMS) the goal
+    ranks on, whose backing theorems the verdict table shows for the winner."""
 
     name: str
     title: str
@@ -80,6 +81,7 @@ class Goal:
     link: str
     empty: str
     score: Callable[[Any, Any, Any, Any, dict], float]
+    claims: tuple[str, ...] = ()
 
 
 GOALS: dict[str, Goal] = {}
@@ -161,14 +163,14 @@ def _cartel_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> flo
 for _goal in (
     Goal("cheapest", "Cheapest design meeting the targets", "user cost per proof (token)", True, _cheapest,
          "#cheapest-design-meeting-the-targets", "no mechanism meets the targets within its searched range",
-         _cheapest_score),
+         _cheapest_score, ("user cost", "on-time liveness", "concentration")),
     Goal("decentralised", "Most decentralised at equal budget", "HHI of reward shares", True, _decentralised,
-         "#at-equal-budget", "no mechanism could be set to the equal budget", _hhi_score),
+         "#at-equal-budget", "no mechanism could be set to the equal budget", _hhi_score, ("concentration",)),
     Goal("attack", "Hardest to attack per unit of budget", "stall bribe per token users pay per proof", False, _attack,
          "{page}#cost-of-a-withholding-attack-after-everyone-responds",
-         "no mechanism has a finite stall bribe and a positive user cost", _attack_score),
+         "no mechanism has a finite stall bribe and a positive user cost", _attack_score, ("stall bribe",)),
     Goal("cartels", "Most robust to cartels", "joint gain of the best coalition of 2-3 per token users pay", True,
-         _cartels, "{page}#coalitions-and-cartels", "no mechanism has coalitions to search", _cartel_score),
+         _cartels, "{page}#coalitions-and-cartels", "no mechanism has coalitions to search", _cartel_score, ("cartel",)),
 ):
     register_goal(_goal)
 
@@ -247,17 +249,12 @@ def _who(c: Candidate) -> str:
     return f"**{c.label}** at " + ", ".join(f"{k} = {v:.4g}" for k, v in c.overrides.items())
 
 
-GOAL_CLAIMS: dict[str, tuple[str, ...]] = {"cheapest": ("user cost", "on-time liveness", "concentration"),
-                                          "decentralised": ("concentration",), "attack": ("stall bribe",),
-                                          "cartels": ("cartel",)}
-
-
 def _proved(v: Verdict, backing: dict[str, dict[str, str]] | None) -> str:
     """The claims the goal ranks on, each with the winner's theorems backing it or "not proved"."""
     if backing is None or v.winner is None or v.winner.label not in backing:
         return ""
     claims = backing[v.winner.label]
-    return "; ".join(f"{claim}: {claims.get(claim, 'not proved')}" for claim in GOAL_CLAIMS.get(v.goal, ()))
+    return "; ".join(f"{claim}: {claims.get(claim, 'not proved')}" for claim in GOALS[v.goal].claims)
 
 
 def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]],

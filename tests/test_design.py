@@ -1,7 +1,6 @@
 """pg.design (issue 14, first part): the cheapest certified design meeting a designer's targets."""
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pytest
@@ -9,30 +8,19 @@ import pytest
 import provergame as pg
 from provergame.scenario import default_scenario_path, load_scenario
 
+from brute_force import pure_entry_equilibria
+
 
 @pytest.fixture(scope="module")
 def provers():
     return load_scenario(default_scenario_path()).population()
 
 
-def _brute_force_equilibria(game):
-    """Every pure equilibrium by brute force: all 2^n profiles against each one-prover flip."""
-    prof = np.array(list(itertools.product((0.0, 1.0), repeat=game.n)))
-    pay = game.expected_payoffs(prof)
-    index = {tuple(p): k for k, p in enumerate(prof)}
-    stable = []
-    for k, p in enumerate(prof):
-        flips = [index[tuple(np.where(np.arange(game.n) == i, 1 - p, p))] for i in range(game.n)]
-        if all(pay[k, i] >= pay[f, i] - 1e-9 for i, f in enumerate(flips)):
-            stable.append(p)
-    return stable
-
-
 def _by_hand(game, window=1.0):
     """On-time liveness (worst: lowest) and HHI (worst: highest) over every pure equilibrium, from the
     race law and reward shares."""
     lives, hhis = [], []
-    for eq in _brute_force_equilibria(game):
+    for eq in pure_entry_equilibria(game):
         q = eq * game.provers.reliability
         lives.append(1 - np.prod(1 - q * (1 - np.exp(-game.provers.rate * window))))
         reward = game.stats(eq).reward

@@ -3,7 +3,6 @@ headline metrics over the set (selected, worst, best)."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from provergame.params import Choice
 from provergame.scenario import default_scenario_path, load_scenario
 from provergame.solvers.entry import pure_equilibria
 
+from brute_force import pure_entry_equilibria
 from strategies import populations
 
 SUBSTITUTES = sorted(k for k, cls in registered().items() if cls.traits.entry_substitutes)
@@ -32,24 +32,6 @@ def _game(kind, pop, data):
         return dataclasses.replace(game, **changes)
     except pg.InvalidParameter:
         assume(False)
-
-
-def _brute_force(game):
-    """Every pure equilibrium: each of the 2^n profiles against each prover's flip, one profile at a time."""
-    stable = []
-    for bits in itertools.product((0.0, 1.0), repeat=game.n):
-        p = np.array(bits[::-1])                      # prover 0 the lowest bit, as the library orders them
-        pay = game.expected_payoffs(p)
-        ok = True
-        for i in range(game.n):
-            q = p.copy()
-            q[i] = 1 - q[i]
-            if game.expected_payoffs(q)[i] > pay[i] + 1e-9 * max(1.0, abs(pay).max()):
-                ok = False
-                break
-        if ok:
-            stable.append(p)
-    return np.array(stable).reshape(-1, game.n)
 
 
 def test_every_entry_game_with_entry_values_declares_whether_it_has_substitutes():
@@ -93,7 +75,7 @@ def test_branch_and_bound_finds_exactly_the_brute_force_equilibria(kind, pop, da
         except pg.InvalidParameter:
             assume(False)
     found = pure_equilibria(game)
-    truth = _brute_force(game)
+    truth = pure_entry_equilibria(game)
     key = lambda rows: sorted(map(tuple, rows.astype(int).tolist()))    # noqa: E731
     assert key(found) == key(truth)
 
@@ -109,7 +91,7 @@ def test_uncle_rewards_has_the_five_equilibria_an_independent_enumeration_found(
     assert r.loc["hhi", "selected"] == pytest.approx(0.1795, abs=5e-5)
     assert r.loc["hhi", "worst"] == pytest.approx(0.2116, abs=5e-5)
     assert r.loc["hhi", "best"] == pytest.approx(0.1795, abs=5e-5)
-    assert len(_brute_force(s.game)) == 5
+    assert len(pure_entry_equilibria(s.game)) == 5
 
 
 @settings(max_examples=20, deadline=None)
@@ -151,15 +133,10 @@ def test_minimum_proving_time_at_equal_budget_has_the_equilibria_the_issue_found
     2^12 profiles (every profile against each prover's flip), HHI from the reward shares."""
     pop = load_scenario(default_scenario_path()).population()
     game = pg.games.MinimumProvingTime(5.0, 0.5, pop)
-    prof = np.array(list(itertools.product((0.0, 1.0), repeat=game.n)))
-    pay = game.expected_payoffs(prof)
-    index = {tuple(p): k for k, p in enumerate(prof)}
     hhis = []
-    for k, p in enumerate(prof):
-        flips = [index[tuple(np.where(np.arange(game.n) == i, 1 - p, p))] for i in range(game.n)]
-        if all(pay[k, i] >= pay[f, i] - 1e-9 for i, f in enumerate(flips)):
-            reward = game.stats(p).reward
-            hhis.append(float(np.sum((reward / reward.sum()) ** 2)))
+    for p in pure_entry_equilibria(game):
+        reward = game.stats(p).reward
+        hhis.append(float(np.sum((reward / reward.sum()) ** 2)))
     assert len(hhis) == 4
     assert round(min(hhis), 4) == 0.2541 and round(max(hhis), 4) == 0.2724
     r = pg.equilibrium_set(game).ranges().set_index("metric")

@@ -29,7 +29,7 @@ def _alive(pid: int) -> bool:
         return f.read().split()[2] != "Z"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tells a running worker from a zombie by reading /proc/PID/stat, which only Linux has; the watchdog itself uses os.getppid and runs everywhere")
 def test_kill_9_of_the_pool_owner_leaves_no_worker_behind():
     owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
     try:

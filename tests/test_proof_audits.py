@@ -8,7 +8,7 @@ import sympy as sp
 
 from provergame import games
 from provergame.proofs.audit import audit, mutation_kills
-from provergame.proofs.engine import Theorem, at, over, prove
+from provergame.proofs.engine import at, over, prove
 from provergame.proofs.table import prove_all
 
 a, b, s, x = sp.symbols("a b s x", positive=True)
@@ -153,3 +153,10 @@ def test_minimum_proving_time_win_chance_law_matches_the_rules_played_here():
                                 sp.Symbol("r_1", positive=True): r1, sp.Symbol("r_2", positive=True): r2}))
         assert abs(wins.mean() - exact) < 4 * np.sqrt(exact * (1 - exact) / 400_000), (r1, r2, t_min)
         assert abs(exact - 0.5) <= max(y1, y2) + 1e-12         # the theorem, at these numbers
+
+
+def test_every_decision_goal_ranks_on_claims_the_pages_list():
+    from provergame.decision import GOALS
+    from provergame.proofs.coverage import CLAIMS
+    for goal in GOALS.values():
+        assert goal.claims and set(goal.claims) <= set(CLAIMS), goal.name
