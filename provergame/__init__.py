@@ -25,6 +25,7 @@ from provergame.solvers.logit import logit_equilibrium
 from .sweep import sweep
 from .design import Design, at_user_cost, design
 from .equilibrium_set import EquilibriumSet, equilibrium_set
+from .achievable import Achievable, achievable, correlated_equilibrium
 from .robustness import robustness
 from .timeline import Economy, Environment, timeline, timeline_grid
 
@@ -64,7 +65,7 @@ def report(results, out="reports", **kwargs):
     return write_report(results, out, **kwargs)
 
 
-__all__ = ["Analysis", "CrossCheck", "Design", "EquilibriumSet", "Evaluation", "equilibrium_set", "at_user_cost", "design", "evaluate", "sybil_curve", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
+__all__ = ["Achievable", "achievable", "correlated_equilibrium", "Analysis", "CrossCheck", "Design", "EquilibriumSet", "Evaluation", "equilibrium_set", "at_user_cost", "design", "evaluate", "sybil_curve", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
            "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "timeline_grid", "to_normal_form", "undercut",
            "__version__"]

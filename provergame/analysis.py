@@ -67,6 +67,7 @@ class Analysis:
     timing: Timing = field(default_factory=Timing)
     attacks: dict[str, Any] = field(default_factory=dict)     # by registered attack (provergame.attacks)
     equilibrium_set: Any = None                               # EquilibriumSet around the pure equilibrium
+    achievable: Any = None        # {objective: Achievable} against the best correlated equilibrium, or why not
 
     @property
     def title(self) -> str:
@@ -106,6 +107,10 @@ class Analysis:
         for name, attack in ATTACKS.items():
             if self.attacks.get(name) is not None:
                 row.update(attack.columns(self.attacks[name], t))
+        found = self.achievable
+        cost = found.get("user_cost") if isinstance(found, dict) else None
+        row["price of anarchy (user cost)"] = "n/a" if cost is None else cost.price_of_anarchy
+        row["best correlated user cost"] = "n/a" if cost is None else cost.correlated_best
         return {**row, "regret": self.equilibrium.regret,
                 "sim_agrees": self.cross_check.passed, "max_z": self.cross_check.max_abs_z,
                 "proofs": f"{proved}/{len(self.proofs)} proved, audits passed; "
@@ -167,7 +172,14 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
         extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, eq)
     return Analysis(game=game, equilibrium=eq, metrics=ev.metrics, rollout=roll,
                     cross_check=cross_check(game, eq, roll), proofs=_proofs(game), extra=dict(extra), timing=timing,
-                    attacks=ev.attacks, equilibrium_set=set_around(game, ev.pure))
+                    attacks=ev.attacks, equilibrium_set=set_around(game, ev.pure),
+                    achievable=_achievable(game, timing))
+
+
+def _achievable(game: Game, timing: Timing) -> Any:
+    """Price of anarchy and of stability on user cost and on-time liveness, or why they are not computed."""
+    from .achievable import achievable_all, why_not
+    return why_not(game) or achievable_all(game, ("user_cost", "liveness"), timing.window)
 
 
 def _mixed_text(game: Game, eq: Equilibrium) -> str:

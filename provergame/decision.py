@@ -258,22 +258,25 @@ def _proved(v: Verdict, backing: dict[str, dict[str, str]] | None) -> str:
 
 
 def verdict_table(found: list[Verdict], survival: dict[str, dict[str, Any]],
-                  backing: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+                  backing: dict[str, dict[str, str]] | None = None,
+                  achievable: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per goal: the winner, its number, the runner-up, how often the winner holds over the
-    population draws, and (with `backing`: label -> claim -> theorems) which of the claims the goal
-    ranks on a theorem of the winner's backs."""
+    population draws, (with `backing`: label -> claim -> theorems) which of the claims the goal ranks
+    on a theorem of the winner's backs, and (with `achievable`: label -> text) the winner against the
+    best correlated equilibrium."""
     rows = []
     for v in found:
         title, unit = GOALS[v.goal].title, GOALS[v.goal].unit
         if v.winner is None:
             rows.append({"goal": title, "verdict": v.note, "number": "", "runner-up": "", "over the draws": "",
-                         "certificate": "", "proved for the winner": ""})
+                         "certificate": "", "proved for the winner": "", "against the best achievable": ""})
             continue
         rows.append({"goal": title, "verdict": _shown(v), "number": f"{_fmt(v.winner.score)} ({unit})",
                      "runner-up": (f"{_who(v.runner_up)}: {_fmt(v.runner_up.score)}"
                                    + (" (a lower bound)" if v.runner_up.lower_bound else "")) if v.runner_up else "none",
                      "over the draws": _held(v, survival.get(v.goal)), "certificate": f"[regret and method]({v.link})",
-                     "proved for the winner": _proved(v, backing)})
+                     "proved for the winner": _proved(v, backing),
+                     "against the best achievable": (achievable or {}).get(v.winner.label, "")})
     return pd.DataFrame(rows)
 
 

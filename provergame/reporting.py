@@ -171,7 +171,7 @@ def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str
              f"- Equilibrium: {eq.method}; certificate: regret {_fmt(eq.regret)}"
              f"{'' if eq.exact else ' (inexact: a least-regret profile, not an equilibrium)'}.",
              "### Parameters", markdown_table(params),
-             "### Equilibrium", eq._repr_markdown_(), *_set_section(analysis),
+             "### Equilibrium", eq._repr_markdown_(), *_set_section(analysis), *_achievable_section(analysis),
              "### Metrics: analytic at the equilibrium vs simulated",
              markdown_table(analysis.to_frame()),
              "### Simulator cross-check", analysis.cross_check._repr_markdown_()]
@@ -204,6 +204,21 @@ def _backing(labelled: list[tuple[str, Any]]) -> dict[str, dict[str, str]]:
     return {label: dict(zip(*coverage(a.proofs)[["claim", "backed by"]].T.values)) for label, a in labelled}
 
 
+def _achievable_by_label(labelled: list[tuple[str, Any]]) -> dict[str, str]:
+    """label -> its user cost against the best correlated equilibrium (price of anarchy and of stability),
+    or why that is not computed."""
+    out = {}
+    for label, a in labelled:
+        found = getattr(a, "achievable", None)
+        if isinstance(found, str):
+            out[label] = f"not computed: {found}"
+        elif found is not None and "user_cost" in found:
+            c = found["user_cost"]
+            out[label] = (f"as configured, user cost: best correlated {c.correlated_best:.4g}, Nash {c.nash_best:.4g} to "
+                          f"{c.nash_worst:.4g}; PoA {c.price_of_anarchy:.4g}, PoS {c.price_of_stability:.4g}")
+    return out
+
+
 def _set_section(analysis: Any) -> list[str]:
     """The equilibrium set: its size and, where it has more than one member, each headline metric at
     the solver's equilibrium, the worst and the best over the set."""
@@ -219,6 +234,27 @@ def _set_section(analysis: Any) -> list[str]:
             f"in what indifferent provers do count once). The page's numbers are at the selected one (the solver's: "
             f"{found.equilibria[found.selected].method}); the worst and the best over the set:",
             markdown_table(found.ranges(analysis.timing.window))]
+
+
+def _achievable_section(analysis: Any) -> list[str]:
+    """The design's equilibria against the best any recommender could do (the best correlated equilibrium)."""
+    found = getattr(analysis, "achievable", None)
+    if found is None:
+        return []
+    head = "### Distance from the best achievable"
+    if isinstance(found, str):
+        return [head, f"Not computed: {found}."]
+    rows = [{"objective": name, "best is": a.direction, "Nash equilibria": a.nash_count, "worst Nash": a.nash_worst,
+             "best Nash": a.nash_best, "best correlated": a.correlated_best, "dual bound": a.correlated.bound,
+             "best coarse correlated": a.coarse_best, "price of anarchy": a.price_of_anarchy,
+             "price of stability": a.price_of_stability} for name, a in found.items()]
+    how = next(iter(found.values())).nash_set
+    return [head, "A protocol that recommends who proves (as a VRF does) can reach any correlated equilibrium: no "
+                  "prover gains by ignoring its recommendation. The best one for each objective is a linear program "
+                  "over all 2^n entry profiles; its dual bound proves nothing obedient does better. The price of "
+                  "anarchy compares it with the worst Nash equilibrium, the price of stability with the best (both "
+                  f">= 1; 1 means the design's equilibria already reach it). Nash set: {how}.",
+            markdown_table(pd.DataFrame(rows))]
 
 
 def _attack_sections(analysis: Any) -> list[str]:
@@ -279,7 +315,8 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
     if verdicts:
         from provergame.decision import verdict_table
         checked = survival() if callable(survival) else survival
-        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}, _backing(labelled)))
+        index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}, _backing(labelled),
+                                                                               _achievable_by_label(labelled)))
     (out / "index.md").write_text("\n\n".join(index) + "\n")
     written.append(out / "index.md")
     _replace_manifest(out, written)

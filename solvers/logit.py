@@ -177,7 +177,9 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
     """One Nash equilibrium of any finite game, by following the logit (quantal response) branch.
 
     The principal branch of the logit correspondence is traced from the centroid (lambda = 0) as
-    lambda grows (McKelvey and Palfrey 1995; Turocy 2005), then polished on its support exactly.
+    lambda grows (McKelvey and Palfrey 1995; Turocy 2005), then polished on its support exactly; where
+    every retrace ends uncertified, the certified equilibrium nearest its end from the full support
+    enumeration (games small enough for it).
 
     Parameters
     ----------
@@ -226,7 +228,21 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
             again = _trace(bumped, g, max_steps, max_lambda, CAREFUL_STEP)
             if again.exact or again.regret < res.regret:
                 res = again
-    return res
+    return res if res.exact else _nearest_enumerated(payoffs, res)
+
+
+def _nearest_enumerated(payoffs: np.ndarray, res: LogitResult) -> LogitResult:
+    """Where the trace ends uncertified: the certified equilibrium nearest its end point, from the full
+    support enumeration (when the game is small enough for it), so the answer is an equilibrium."""
+    from .normal_form import MAX_SUPPORT_PROFILES, mixed_equilibria
+    if int(np.prod([2.0 ** k - 1 for k in payoffs.shape[:-1]])) > MAX_SUPPORT_PROFILES:
+        return res
+    found = mixed_equilibria(NormalFormGame(payoffs))
+    if not len(found):
+        return res
+    distance = [sum(float(np.abs(a - b).sum()) for a, b in zip(e, res.strategies)) for e in found]
+    k = int(np.argmin(distance))
+    return LogitResult(list(found.equilibria[k]), float(found.regrets[k]), True, res.lam, res.steps)
 
 
 def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float, max_step: float) -> LogitResult:

@@ -125,17 +125,93 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 
 
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
-    import sympy as sp
+    """Every support profile whose actions survive conditional dominance, its indifference system solved
+    by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
+    no better action outside the supports is an equilibrium, certified by its regret."""
+    from .subdivision import SupportSystem, solve
     acts = game.actions
     per_player = [_supports(k) for k in acts]
     total = int(np.prod([len(s) for s in per_player]))
     if total > MAX_SUPPORT_PROFILES:
         raise InvalidParameter("payoffs", f"{total} support profiles", f"at most {MAX_SUPPORT_PROFILES} (a small game)")
-    exact = np.vectorize(lambda x: sp.Rational(Fraction(float(x))), otypes=[object])(game.payoffs)
-    found: list[list[np.ndarray]] = []
-    regrets: list[float] = []
+    scaled = _scaled(game.payoffs)
+    found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
     skipped = 0
     for profile in itertools.product(*per_player):
+        if all(len(s) == 1 for s in profile):
+            continue
+        tensors = _restricted(scaled, profile)
+        if tensors is None:
+            continue
+        roots = solve(SupportSystem(tensors, profile))
+        skipped += roots.unresolved > 0
+        for x in roots.points:
+            strategies = _strategies(acts, profile, x)
+            if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
+                found.append(strategies)
+    return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
+                           "support enumeration, each system solved by exclusion and subdivision")
+
+
+def _scaled(payoffs: np.ndarray) -> np.ndarray:
+    """Each player's payoffs mapped affinely onto [0, 1] (equilibria do not change)."""
+    lo = payoffs.min(axis=tuple(range(payoffs.ndim - 1)))
+    span = payoffs.max(axis=tuple(range(payoffs.ndim - 1))) - lo
+    return (payoffs - lo) / np.where(span > 0, span, 1.0)
+
+
+def _pure_cells(scaled: np.ndarray, tolerance: float) -> list[tuple[int, ...]]:
+    n = scaled.ndim - 1
+    ok = np.ones(scaled.shape[:-1], bool)
+    for i in range(n):
+        ok &= scaled[..., i] >= scaled[..., i].max(axis=i, keepdims=True) - tolerance
+    return [tuple(int(a) for a in c) for c in np.argwhere(ok)]
+
+
+def _restricted(scaled: np.ndarray, profile: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, ...] | None:
+    """Each player's payoffs over its own actions and the others' supports; None when some support
+    action is strictly dominated by another action against every profile of the others' supports."""
+    n = len(profile)
+    out = []
+    for i in range(n):
+        t = scaled[..., i]
+        for j in range(n):
+            if j != i:
+                t = np.take(t, profile[j], axis=j)
+        rows = np.moveaxis(t, i, 0).reshape(t.shape[i], -1)
+        if ((rows[:, None, :] - rows[None, list(profile[i]), :]) > 1e-12).all(axis=2).any(axis=0).any():
+            return None
+        out.append(t)
+    return tuple(out)
+
+
+def _strategies(acts: tuple[int, ...], profile, x: np.ndarray) -> list[np.ndarray] | None:
+    out, start = [], 0
+    for k, supp in zip(acts, profile):
+        free = x[start:start + len(supp) - 1]
+        start += len(supp) - 1
+        p = np.concatenate([[1.0 - free.sum()], free])
+        if (p < -1e-9).any():
+            return None
+        s = np.zeros(k)
+        s[list(supp)] = np.clip(p, 0.0, None)
+        out.append(s / s.sum())
+    return out
+
+
+def _seen(found: list[list[np.ndarray]], strategies: list[np.ndarray]) -> bool:
+    return any(all(np.abs(a - b).max() < 1e-9 for a, b in zip(strategies, f)) for f in found)
+
+
+def exact_support_enumeration(game: NormalFormGame, tolerance: float = 1e-9) -> MixedEquilibria:
+    """The same equilibria by sympy's exact polynomial solver (slow; a reference for tests): payoffs at
+    their exact binary values, every support profile's system solved over the rationals."""
+    import sympy as sp
+    acts = game.actions
+    exact = np.vectorize(lambda x: sp.Rational(Fraction(float(x))), otypes=[object])(game.payoffs)
+    found: list[list[np.ndarray]] = []
+    skipped = 0
+    for profile in itertools.product(*[_supports(k) for k in acts]):
         syms = [[sp.Symbol(f"s{i}_{a}") for a in supp] for i, supp in enumerate(profile)]
         mix = []
         for i, supp in enumerate(profile):
@@ -150,26 +226,21 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
         unknowns = [s for row in syms for s in row]
         try:
             solutions = sp.solve(eqs, unknowns, dict=True)
-        except NotImplementedError:               # sympy cannot solve this system: counted, never guessed
+        except NotImplementedError:
             skipped += 1
             continue
         for sol in solutions:
             if len(sol) < len(unknowns) or any(not v.is_number for v in sol.values()):
-                skipped += 1                    # a continuum of solutions: not an isolated equilibrium
+                skipped += 1
                 continue
             vals = {k: complex(sp.N(v, 30)) for k, v in sol.items()}
             if any(abs(v.imag) > 1e-12 or v.real <= 1e-12 for v in vals.values()):
                 continue
             strategies = [np.array([float(vals[s].real) if isinstance(s, sp.Symbol) else 0.0 for s in vec])
                           for vec in mix]
-            r = game.regret(strategies)
-            if r > tolerance:
-                continue                        # an action outside a support earns more
-            if any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(strategies, f)) for f in found):
-                continue
-            found.append(strategies)
-            regrets.append(r)
-    return MixedEquilibria(found, regrets, skipped, "support enumeration, exact polynomial systems (sympy)")
+            if game.regret(strategies) <= tolerance and not _seen(found, strategies):
+                found.append(strategies)
+    return MixedEquilibria(found, [game.regret(e) for e in found], skipped, "support enumeration, sympy")
 
 
 def _exact_action_values(payoffs: np.ndarray, mix: list[list[Any]]) -> list[list[Any]]:

@@ -1,0 +1,274 @@
+"""Every isolated solution of one support profile's indifference system, by exclusion and subdivision.
+
+A support profile's equilibrium conditions (each action in a player's support earns the same, no action
+outside earns more, probabilities on a simplex) are multi-affine in the players' free probabilities:
+affine in each player's block. This is the system Gambit's `enumpoly` solves by subdivision (McKelvey and
+McLennan 1996, "Computation of equilibria in finite games", section 4). Over a box a multi-affine
+function takes its extremes at the box's corners, so the exclusion test here is exact (not an interval
+over-estimate), and so are the ranges of the Jacobian's entries (each partial derivative is multi-affine
+in the other variables: a difference of corner values along its own axis). A box is dropped when an
+equation cannot vanish or an outside action must earn more anywhere in it; it is settled when the
+Krawczyk test shows a unique root in it (Moore, Kearfott and Cloud 2009, "Introduction to interval
+analysis", 8.2), which Newton's method then finds; otherwise it is bisected along its widest side, all
+boxes of a generation at once (tested slightly inflated, so no root hides on a shared face). Boxes still open at `MIN_WIDTH`, or beyond `MAX_BOXES`, hold a
+non-isolated (or singular) solution set: they are counted, never reported as equilibria.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+TOL = 1e-11            # payoffs are scaled to [0, 1] per player: exclusion and residual tolerances
+MIN_WIDTH = 1e-7       # a box this narrow that neither the exclusion nor the Krawczyk test settles is a continuum
+MAX_BOXES = 20_000     # live boxes of one support profile beyond which its solution set is declared not isolated
+KRAWCZYK_WIDTH = 0.0625  # boxes wider than this are only screened for exclusion (the Krawczyk test rarely
+                       # settles them, and its Jacobian ranges cost most of a generation)
+INFLATE = 0.05         # boxes are tested 5% wider on each side, so a root on a face shared by two boxes
+                       # (a bisection point such as 1/2) lies inside one tested box
+
+
+@dataclass(frozen=True)
+class SupportSystem:
+    """The equilibrium conditions of one support profile of a finite game.
+
+    `tensors[i]` is player i's payoffs over its own actions (all of them) and the others' support
+    actions; player i's free unknowns are the probabilities of its support actions but the first (whose
+    probability is one minus their sum).
+    """
+
+    tensors: tuple[np.ndarray, ...]
+    supports: tuple[tuple[int, ...], ...]
+
+    @property
+    def blocks(self) -> list[slice]:
+        out, start = [], 0
+        for s in self.supports:
+            out.append(slice(start, start + len(s) - 1))
+            start += len(s) - 1
+        return out
+
+    @cached_property
+    def outside(self) -> tuple[np.ndarray, ...]:
+        """Each player's actions outside its support."""
+        return tuple(np.setdiff1d(np.arange(t.shape[i]), supp)
+                     for i, (t, supp) in enumerate(zip(self.tensors, self.supports)))
+
+    @property
+    def unknowns(self) -> int:
+        return sum(len(s) - 1 for s in self.supports)
+
+    def corner_values(self, lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
+        """Each player's payoff from each of its actions at every corner of every box [lo, hi]: player i's
+        array has shape (boxes, actions_i, 2, ..., 2), one axis of two per unknown of the other players
+        (player i's payoffs do not depend on its own unknowns), the lower end first."""
+        n, blocks = len(self.tensors), self.blocks
+        corners = []
+        for b, supp in zip(blocks, self.supports):
+            k = len(supp) - 1
+            bits = ((np.arange(1 << k)[:, None] >> np.arange(k)[::-1]) & 1).astype(float)
+            free = lo[:, None, b] + bits[None] * (hi - lo)[:, None, b]            # (boxes, 2^k, k)
+            corners.append(np.concatenate([1.0 - free.sum(axis=2, keepdims=True), free], axis=2))
+        out = []
+        for i, t in enumerate(self.tensors):
+            others = [j for j in range(n) if j != i]
+            v = np.moveaxis(t, i, 0)[None, ..., None]                 # (1, actions, m_others..., 1)
+            for j in others[::-1]:                                    # contract the last support axis
+                c = corners[j].reshape((len(lo),) + (1,) * (v.ndim - 3) + corners[j].shape[1:])
+                v = c @ v
+                v = v.reshape(v.shape[:-2] + (-1,))                   # (boxes, actions, ..., 2^k_j * C)
+            shape = (len(lo), t.shape[i]) + tuple(2 for j in others for _ in range(len(self.supports[j]) - 1))
+            out.append(v.reshape(shape))
+        return out
+
+    def conditions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(equations, inequalities) at points x: support actions' payoffs minus the first's (must be 0);
+        outside actions' payoffs minus the first's (must be <= 0)."""
+        eqs, ineqs = [], []
+        for v, supp in zip(self.corner_values(x, x), self.supports):
+            v = v.reshape(len(x), v.shape[1], -1)[:, :, 0]
+            outside = self.outside[len(eqs)]
+            eqs.append(v[:, list(supp[1:])] - v[:, [supp[0]]])
+            ineqs.append(v[:, outside] - v[:, [supp[0]]])
+        return np.concatenate(eqs, axis=1), np.concatenate(ineqs, axis=1)
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """The equations' Jacobian at points x, exact from unit steps (each equation is affine in each
+        unknown)."""
+        points, k = x.shape
+        jac = np.zeros((points, k, k))
+        blocks = self.blocks
+        for i, (v, supp) in enumerate(zip(self.corner_values(x, x + 1.0), self.supports)):
+            if len(supp) == 1:
+                continue
+            eq = v[:, list(supp[1:])] - v[:, [supp[0]]]
+            base = eq.reshape(points, eq.shape[1], -1)[:, :, 0]
+            cols = [c for j, b in enumerate(blocks) if j != i for c in range(b.start, b.stop)]
+            for axis, c in enumerate(cols):
+                step = np.take(eq, 1, axis=2 + axis).reshape(points, eq.shape[1], -1)[:, :, 0]
+                jac[:, blocks[i], c] = step - base
+        return jac
+
+    def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True) -> "Ranges":
+        """Exact ranges over each box of every equation, inequality and (if asked) Jacobian entry."""
+        boxes, k = lo.shape
+        blocks, width = self.blocks, hi - lo
+        f_lo, f_hi = np.empty((boxes, k)), np.empty((boxes, k))
+        j_lo, j_hi = np.zeros((boxes, k, k)), np.zeros((boxes, k, k))
+        ineq_min = np.full(boxes, -np.inf)
+        for i, (v, supp) in enumerate(zip(self.corner_values(lo, hi), self.supports)):
+            rows = blocks[i]
+            outside = self.outside[i]
+            if len(outside):
+                g = (v[:, outside] - v[:, [supp[0]]]).reshape(boxes, len(outside), -1).min(axis=2)
+                ineq_min = np.maximum(ineq_min, g.max(axis=1))
+            if len(supp) == 1:
+                continue
+            eq = v[:, list(supp[1:])] - v[:, [supp[0]]]
+            flat = eq.reshape(boxes, eq.shape[1], -1)
+            f_lo[:, rows], f_hi[:, rows] = flat.min(axis=2), flat.max(axis=2)
+            cols = [c for j, b in enumerate(blocks) if j != i for c in range(b.start, b.stop)]
+            if cols and jacobian:
+                d = _axis_differences(eq) / width[:, None, cols, None]
+                j_lo[:, rows, cols], j_hi[:, rows, cols] = d.min(axis=3), d.max(axis=3)
+        return Ranges(f_lo, f_hi, ineq_min, j_lo, j_hi)
+
+
+def _axis_differences(eq: np.ndarray) -> np.ndarray:
+    """Differences across each two-point corner axis of eq (boxes, rows, 2, ..., 2): shape
+    (boxes, rows, axes, 2^(axes-1))."""
+    boxes, rows, axes = eq.shape[0], eq.shape[1], eq.ndim - 2
+    out = np.empty((boxes, rows, axes, 1 << (axes - 1)))
+    for a in range(axes):
+        view = eq.reshape(boxes, rows, 1 << a, 2, -1)
+        np.subtract(view[:, :, :, 1], view[:, :, :, 0], out=out[:, :, a].reshape(boxes, rows, 1 << a, -1))
+    return out
+
+
+@dataclass(frozen=True)
+class Ranges:
+    f_lo: np.ndarray          # (boxes, equations)
+    f_hi: np.ndarray
+    ineq_min: np.ndarray      # (boxes,): the largest, over outside actions, of its least advantage in the box
+    j_lo: np.ndarray          # (boxes, equations, unknowns)
+    j_hi: np.ndarray
+
+
+@dataclass(frozen=True)
+class Roots:
+    points: np.ndarray          # (roots, unknowns): isolated solutions, each unique in a Krawczyk box
+    unresolved: int             # boxes left open: a continuum or a singular solution (never reported as a root)
+
+
+def solve(system: SupportSystem) -> Roots:
+    """Every isolated solution of `system` in the product of simplices, each certified unique in its box."""
+    k = system.unknowns
+    lo, hi = np.zeros((1, k)), np.ones((1, k))
+    roots: list[np.ndarray] = []
+    while len(lo):
+        if len(lo) > MAX_BOXES:
+            return Roots(_unique(roots, k), len(lo))
+        keep, settled, lo, hi = _screen(system, lo, hi)
+        if settled.any():
+            roots.extend(_newton(system, (lo[settled] + hi[settled]) / 2))
+        open_ = keep & ~settled
+        lo, hi = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4)
+        if len(lo) and (hi - lo).max() < MIN_WIDTH:
+            return Roots(_unique(roots, k), len(lo))
+        lo, hi = _bisect(lo, hi)
+    return Roots(_unique(roots, k), 0)
+
+
+def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(may hold a root, holds exactly one root by the Krawczyk test, the boxes narrowed to the part the
+    Krawczyk operator keeps) for every box, each tested slightly inflated."""
+    pad = INFLATE * (box_hi - box_lo)
+    lo, hi = box_lo - pad, box_hi + pad
+    r = system.ranges(lo, hi, jacobian=False)
+    keep = ~((r.f_lo > TOL) | (r.f_hi < -TOL)).any(axis=1) & (r.ineq_min <= TOL)
+    for b in system.blocks:
+        keep &= box_lo[:, b].sum(axis=1) <= 1 + TOL
+    settled = np.zeros(len(lo), bool)
+    new_lo, new_hi = box_lo.copy(), box_hi.copy()
+    narrow = keep & ((box_hi - box_lo).max(axis=1) <= KRAWCZYK_WIDTH)
+    if narrow.any():
+        r = system.ranges(lo[narrow], hi[narrow])
+        inside, k_lo, k_hi = _krawczyk(system, lo[narrow], hi[narrow], r.j_lo, r.j_hi)
+        settled[narrow] = inside
+        new_lo[narrow] = np.maximum(box_lo[narrow], k_lo)
+        new_hi[narrow] = np.minimum(box_hi[narrow], k_hi)
+        keep &= (new_lo <= new_hi).all(axis=1)
+    return keep, settled & keep, new_lo, new_hi
+
+
+def _krawczyk(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, j_lo: np.ndarray, j_hi: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the Krawczyk operator maps the box strictly inside itself, so it holds exactly one root; the
+    operator's image, which holds every root in the box) for every box; the image is the whole space
+    where the centre Jacobian is singular."""
+    boxes, k = lo.shape
+    centre_j, radius_j = (j_lo + j_hi) / 2, (j_hi - j_lo) / 2
+    ok = _invertible(centre_j)
+    out = np.zeros(boxes, bool)
+    k_lo, k_hi = np.full((boxes, k), -np.inf), np.full((boxes, k), np.inf)
+    if not ok.any():
+        return out, k_lo, k_hi
+    c = np.linalg.inv(centre_j[ok])
+    mid, rad = (lo[ok] + hi[ok]) / 2, (hi[ok] - lo[ok]) / 2
+    f_mid, _ = system.conditions(mid)
+    k_mid = mid - np.einsum("bij,bj->bi", c, f_mid)
+    spread = np.abs(np.eye(k) - c @ centre_j[ok]) + np.abs(c) @ radius_j[ok]
+    k_rad = np.einsum("bij,bj->bi", spread, rad)
+    out[ok] = (np.abs(k_mid - mid) + k_rad < rad).all(axis=1)
+    k_lo[ok], k_hi[ok] = k_mid - k_rad, k_mid + k_rad
+    return out, k_lo, k_hi
+
+
+def _invertible(m: np.ndarray) -> np.ndarray:
+    """Which matrices of the batch are safely invertible (condition below 1e12)."""
+    try:
+        inv = np.linalg.inv(m)
+    except np.linalg.LinAlgError:
+        s = np.linalg.svd(m, compute_uv=False)
+        return s[:, -1] > 1e-12 * np.maximum(s[:, 0], 1e-300)
+    norm = np.abs(m).sum(axis=2).max(axis=1) * np.abs(inv).sum(axis=2).max(axis=1)
+    return np.isfinite(norm) & (norm < 1e12)
+
+
+def _newton(system: SupportSystem, x: np.ndarray, steps: int = 30) -> np.ndarray:
+    """Newton's method from each point; the Jacobian is exact from unit steps (the system is affine in
+    each unknown). Points where the Jacobian is singular become NaN."""
+    x = x.copy()
+    for _ in range(steps):
+        f, _ = system.conditions(x)
+        jac = system.jacobian(x)
+        good = np.abs(np.linalg.det(jac)) > 1e-300
+        step = np.full_like(x, np.nan)
+        if good.any():
+            step[good] = np.linalg.solve(jac[good], f[good][..., None])[..., 0]
+        x = x - step
+        if not np.isfinite(step).any() or np.nanmax(np.abs(step)) < 1e-15:
+            break
+    return x
+
+
+def _bisect(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(lo):
+        return lo, hi
+    axis = np.argmax(hi - lo, axis=1)
+    rows = np.arange(len(lo))
+    mid = (lo[rows, axis] + hi[rows, axis]) / 2
+    lo2, hi1 = lo.copy(), hi.copy()
+    lo2[rows, axis] = mid
+    hi1[rows, axis] = mid
+    return np.concatenate([lo, lo2]), np.concatenate([hi1, hi])
+
+
+def _unique(roots: list[np.ndarray], k: int) -> np.ndarray:
+    out: list[np.ndarray] = []
+    for r in roots:
+        if not any(np.abs(r - o).max() < 1e-9 for o in out):
+            out.append(r)
+    return np.array(out).reshape(-1, k)
