@@ -195,7 +195,23 @@ def _mixed_text(game: Game, eq: Equilibrium) -> str:
             f"tick within its bounds, against the others' mixtures (searched over the whole lattice, independently "
             f"of the solver). The metrics and the simulator (which draws every prover's price from its mixture each "
             f"round) are at this mixture; the withholding bribe, the coalitions and the sections below are at the "
-            f"least-regret pure profile." + ("\n\n" + markdown_table(rows) if len(rows) else ""))
+            f"least-regret pure profile. {_lattice_set_text(game, eq)}" + ("\n\n" + markdown_table(rows) if len(rows) else ""))
+
+
+def _lattice_set_text(game: Game, eq: Equilibrium) -> str:
+    """How many equilibria the lattice game has, by the n-player support enumeration, or why not counted."""
+    from provergame.solvers.price_mixing import every_lattice_equilibrium
+    found = eq.extra.get("lattice")
+    if found is None:
+        return ""
+    every = every_lattice_equilibrium(game, found)
+    if isinstance(every, str):
+        return f"The lattice game's other equilibria are not enumerated: {every}."
+    members, skipped = every
+    text = (f"The lattice game has {len(members)} isolated equilibri{'um' if len(members) == 1 else 'a'} (support "
+            f"enumeration, each certified over the whole lattice)")
+    text += f", plus {skipped} support profiles holding continua" if skipped else ""
+    return text + ("; this is the only one." if len(members) == 1 else "; this page is at the logit branch's.")
 
 
 _PROOF_TABLES: dict[tuple, pd.DataFrame] = {}

@@ -160,7 +160,7 @@ def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equi
     return Equilibrium(game=game.title, profile=mixed.mean(), payoffs=expected_payoffs(game, mixed),
                        regret=found.regret, regret_by_player=found.regret_by_player, method=found.method,
                        exact=True, names=game.players.names, strategy=f"{game.traits.strategy_label} (mean of the mixture)",
-                       extra={"mixed": mixed, "least_regret": start, "lattice_limit": MAX_PROFILES},
+                       extra={"mixed": mixed, "least_regret": start, "lattice_limit": MAX_PROFILES, "lattice": found},
                        best_response=None), ""
 
 

@@ -186,3 +186,37 @@ def _payoff_tensor(game, base: np.ndarray, act: list[int], grids: list[np.ndarra
             block[:, i] = grids[j][idx[s:s + CHUNK, j]]
         out[s:s + CHUNK] = np.asarray(game.expected_payoffs(block), float)[:, act]
     return out.reshape(shape + (len(act),))
+
+
+def every_lattice_equilibrium(game, found: LatticeEquilibrium, tolerance: float = 1e-9
+                              ) -> tuple[list[MixedProfile], int] | str:
+    """Every isolated equilibrium of the lattice game `found` was solved in (its active provers on their
+    sell-range grids, the rest at their prices), by the n-player support enumeration (two active
+    provers: bimatrix vertex enumeration); each certified over the whole lattice by `mixed_regret`.
+    Returns (equilibria, support profiles skipped as continua), or why not (too many support profiles)."""
+    from .normal_form import MAX_SUPPORT_PROFILES, NormalFormGame, mixed_equilibria
+    act = list(found.active)
+    lo, hi = game.strategy_bounds()
+    sell = game.sell_range()
+    grids = [lattice(game, np.maximum(sell[0], lo), np.minimum(sell[1], hi))[i] for i in act]
+    supports = float(np.prod([2.0 ** len(g) - 1 for g in grids]))
+    if len(act) > 2 and supports > MAX_SUPPORT_PROFILES:
+        shown = f"{supports:,.0f}" if supports < 1e9 else f"{supports:.2g}"
+        return f"{shown} support profiles (limit {MAX_SUPPORT_PROFILES:,})"
+    if len(act) == 2 and sum(len(g) for g in grids) > 64:    # bimatrix vertex enumeration's label bitmasks
+        return f"{len(grids[0])} x {len(grids[1])} lattice prices (vertex enumeration takes at most 64 in all)"
+    base = np.array([float(s[0]) for s in found.mixed.support])
+    tensor = _payoff_tensor(game, base, act, grids)
+    res = mixed_equilibria(NormalFormGame(tensor))
+    out = []
+    scale = max(float(np.abs(tensor).max()), 1e-12)
+    for strategies in res:
+        support = [np.array([x]) for x in base]
+        probs = [np.array([1.0]) for _ in base]
+        for k, i in enumerate(act):
+            keep = strategies[k] > 1e-12                # vertex enumeration leaves 1e-18 on unplayed prices
+            support[i], probs[i] = grids[k][keep], strategies[k][keep] / strategies[k][keep].sum()
+        mixed = MixedProfile(tuple(support), tuple(probs))
+        if mixed_regret(game, mixed).max() <= tolerance * scale:
+            out.append(mixed)
+    return out, res.skipped
