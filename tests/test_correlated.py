@@ -117,3 +117,44 @@ def test_bad_requests_are_refused():
     game = pg.games.WinnerTakesAll(reward=3.0, provers=pg.Population.from_arrays(cost=[1.0] * 15))
     with pytest.raises(pg.InvalidParameter, match="provers"):
         pg.correlated_equilibrium(game, "liveness")
+
+
+def _bisect_ratio(table, numerators, denominator, minimise: bool) -> float:
+    """The best ratio over correlated equilibria by bisection on r with a feasibility LP per step (scipy's
+    linprog), an independent route to the Charnes-Cooper LP's answer. Minimise numerators[0].mu /
+    denominator.mu, or maximise min_k numerators[k].mu / denominator.mu."""
+    from scipy.optimize import linprog
+    g = table.obedience(coarse=False)
+    cells = len(table.payoffs)
+    numerators = np.atleast_2d(numerators)
+    lo, hi = 0.0, float(np.max(numerators)) / max(float(np.min(denominator[denominator > 0])), 1e-12) + 1.0
+    for _ in range(60):
+        r = (lo + hi) / 2
+        rows = (numerators - r * denominator) * (1.0 if minimise else -1.0)     # each row . mu <= 0
+        res = linprog(np.zeros(cells), A_ub=np.vstack([g, rows]), b_ub=np.zeros(len(g) + len(rows)),
+                      A_eq=np.ones((1, cells)), b_eq=[1.0], bounds=(0, None), method="highs")
+        feasible = res.status == 0
+        if minimise:
+            lo, hi = (lo, r) if feasible else (r, hi)
+        else:
+            lo, hi = (r, hi) if feasible else (lo, r)
+    return (lo + hi) / 2
+
+
+def test_ratio_objectives_match_a_bisection_and_their_bounds():
+    """User cost per proof (min) and the smallest prover's share (max) of four identical provers and of
+    three heterogeneous ones: the LP's optimum equals a bisection over feasibility LPs, and the dual
+    bound is on the right side of it."""
+    games = [pg.games.WinnerTakesAll(reward=3.0, provers=pg.Population.from_arrays(cost=[1.0] * 4)),
+             pg.games.WinnerTakesAll(reward=4.0, provers=pg.Population.from_arrays(cost=[1.0, 1.3, 1.6],
+                                                                                   rate=[1.0, 2.0, 1.5]))]
+    for game in games:
+        table = cell_table(game)
+        cost = pg.correlated_equilibrium(game, "user_cost")
+        assert cost.value == pytest.approx(_bisect_ratio(table, table.values["user_payment"],
+                                                         table.values["eventual_liveness"], True), rel=1e-7)
+        assert cost.bound <= cost.value + 1e-9
+        share = pg.correlated_equilibrium(game, "min_share")
+        reward = table.values["reward"]
+        assert share.value == pytest.approx(_bisect_ratio(table, reward.T, reward.sum(axis=1), False), abs=1e-7)
+        assert share.bound >= share.value - 1e-9
