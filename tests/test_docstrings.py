@@ -49,3 +49,15 @@ def test_every_game_documents_its_parameters_and_runs_its_example(kind):
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted > 0 and result.failed == 0, kind
+
+
+def test_every_name_the_readme_calls_is_exported():
+    """Each `pg.<name>` the README shows is importable from provergame and listed in its __all__ (issue 30
+    item 4: at_user_cost and sybil_curve were named but not importable)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    names = set(re.findall(r"\bpg\.([A-Za-z_][A-Za-z0-9_]*)", text))
+    assert len(names) >= 20
+    assert sorted(n for n in names if n not in pg.__all__) == []
+    assert all(hasattr(pg, n) for n in pg.__all__)
