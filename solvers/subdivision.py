@@ -9,9 +9,11 @@ over-estimate), and so are the ranges of the Jacobian's entries (each partial de
 in the other variables: a difference of corner values along its own axis). A box is dropped when an
 equation cannot vanish or an outside action must earn more anywhere in it; it is settled when the
 Krawczyk test shows a unique root in it (Moore, Kearfott and Cloud 2009, "Introduction to interval
-analysis", 8.2), which Newton's method then finds; otherwise it is bisected along its widest side, all
-boxes of a generation at once (tested slightly inflated, so no root hides on a shared face). Boxes still open at `MIN_WIDTH`, or beyond `MAX_BOXES`, hold a
-non-isolated (or singular) solution set: they are counted, never reported as equilibria.
+analysis", 8.2), which Newton's method then finds, and narrowed to the operator's image otherwise;
+boxes neither dropped nor settled are bisected along their widest side, all boxes of a generation at
+once (tested slightly inflated, so no root hides on a shared face). Boxes still open at `MIN_WIDTH`, or
+beyond `MAX_BOXES`, hold a non-isolated (or singular) solution set: they are counted, never reported as
+equilibria. Every root found is then certified as an equilibrium by its regret (solvers/normal_form.py).
 """
 from __future__ import annotations
 
