@@ -261,8 +261,8 @@ def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list:
 def _vertex_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A, B = normalised(np.asarray(A, float)) + 1.0, normalised(np.asarray(B, float)) + 1.0
     m, n = A.shape
-    if m + n > 64:
-        raise InvalidParameter("A", f"shape {A.shape}", "at most 64 actions in all for vertex enumeration")
+    if m + n > MAX_VERTEX_ACTIONS:
+        raise InvalidParameter("A", f"shape {A.shape}", f"at most {MAX_VERTEX_ACTIONS} actions in all for vertex enumeration")
     rows, cols = np.arange(m), m + np.arange(n)
     X, mx = _polytope_vertices(B.T, rows, cols)         # x: label i where x_i = 0, m + j where (B^T x)_j = 1
     Y, my = _polytope_vertices(A, cols, rows)           # y: label m + j where y_j = 0, i where (A y)_i = 1
@@ -310,6 +310,7 @@ def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
 
 
 MAX_ACTIONS = 64
+MAX_VERTEX_ACTIONS = 64       # both players' actions together: labels are bits of one uint64
 
 
 def check_payoffs(name: str, payoffs: Any, ndim: int | None = None, max_actions: int | None = MAX_ACTIONS

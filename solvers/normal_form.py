@@ -226,12 +226,12 @@ def exact_support_enumeration(game: NormalFormGame, tolerance: float = 1e-9) -> 
         unknowns = [s for row in syms for s in row]
         try:
             solutions = sp.solve(eqs, unknowns, dict=True)
-        except NotImplementedError:
+        except NotImplementedError:       # sympy cannot solve this system: counted as skipped, never guessed
             skipped += 1
             continue
         for sol in solutions:
             if len(sol) < len(unknowns) or any(not v.is_number for v in sol.values()):
-                skipped += 1
+                skipped += 1              # a continuum of solutions: not an isolated equilibrium
                 continue
             vals = {k: complex(sp.N(v, 30)) for k, v in sol.items()}
             if any(abs(v.imag) > 1e-12 or v.real <= 1e-12 for v in vals.values()):

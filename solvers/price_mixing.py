@@ -139,11 +139,10 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
     from .regret import regret_by_player
     if game.price_lattice() is None:
         return f"the tick {game.tick:g} is too fine for a lattice (more than {MAX_LATTICE:,} prices)"
-    lo, hi = game.strategy_bounds()
     start = np.asarray(start, float)
     own = np.asarray(game.expected_payoffs(start), float)
     active = set(np.flatnonzero((regret_by_player(game, start) > tolerance) | (own > tolerance)).tolist())
-    grid = lattice(game, np.maximum(sell_range[0], lo), np.minimum(sell_range[1], hi))
+    grid = _sell_grids(game, sell_range)
     while True:
         act = sorted(i for i in active if len(grid[i]) > 0)
         size = np.prod([float(len(grid[i])) for i in act])
@@ -154,16 +153,11 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
                     f"{MAX_PROFILES:,}")
         tensor = _payoff_tensor(game, start, act, [grid[i] for i in act])
         res = logit_equilibrium(tensor)
-        support = [np.array([x]) for x in start]
-        probs = [np.array([1.0]) for _ in start]
-        for k, i in enumerate(act):
-            keep = res.strategies[k] > 0
-            support[i], probs[i] = grid[i][keep], res.strategies[k][keep] / res.strategies[k][keep].sum()
-        mixed = MixedProfile(tuple(support), tuple(probs))
+        mixed = _mixture(start, act, [grid[i] for i in act], res.strategies)
         reg = mixed_regret(game, mixed)
         scale = max(float(np.abs(tensor).max()), 1e-12)
         if reg.max() <= tolerance * scale:
-            mixing = sum(len(x) > 1 for x in support)
+            mixing = sum(len(x) > 1 for x in mixed.support)
             kind = f"mixed equilibrium ({mixing} of {len(act)} active provers mix)" if mixing else \
                 f"pure equilibrium ({len(act)} active provers)"
             return LatticeEquilibrium(mixed, float(reg.max()), reg, res.exact, tuple(act),
@@ -172,6 +166,23 @@ def lattice_equilibrium(game, start: np.ndarray, sell_range: tuple[np.ndarray, n
         if not newcomers:
             return f"the lattice solution of {len(act)} active provers failed its certificate (regret {reg.max():.3g})"
         active |= newcomers
+
+
+def _sell_grids(game, sell_range: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    """Each prover's lattice prices within its sell range and strategy bounds."""
+    lo, hi = game.strategy_bounds()
+    return lattice(game, np.maximum(sell_range[0], lo), np.minimum(sell_range[1], hi))
+
+
+def _mixture(base: np.ndarray, act: list[int], grids: list[np.ndarray], strategies) -> MixedProfile:
+    """The active provers mixing over their grids as `strategies` say (probabilities below 1e-12, a
+    solver's rounding on unplayed prices, dropped), the rest at their `base` prices."""
+    support = [np.array([x]) for x in base]
+    probs = [np.array([1.0]) for _ in base]
+    for k, i in enumerate(act):
+        keep = np.asarray(strategies[k]) > 1e-12
+        support[i], probs[i] = grids[k][keep], strategies[k][keep] / strategies[k][keep].sum()
+    return MixedProfile(tuple(support), tuple(probs))
 
 
 def _payoff_tensor(game, base: np.ndarray, act: list[int], grids: list[np.ndarray]) -> np.ndarray:
@@ -194,29 +205,24 @@ def every_lattice_equilibrium(game, found: LatticeEquilibrium, tolerance: float 
     sell-range grids, the rest at their prices), by the n-player support enumeration (two active
     provers: bimatrix vertex enumeration); each certified over the whole lattice by `mixed_regret`.
     Returns (equilibria, support profiles skipped as continua), or why not (too many support profiles)."""
+    from .nash import MAX_VERTEX_ACTIONS
     from .normal_form import MAX_SUPPORT_PROFILES, NormalFormGame, mixed_equilibria
     act = list(found.active)
-    lo, hi = game.strategy_bounds()
-    sell = game.sell_range()
-    grids = [lattice(game, np.maximum(sell[0], lo), np.minimum(sell[1], hi))[i] for i in act]
+    grids = [_sell_grids(game, game.sell_range())[i] for i in act]
     supports = float(np.prod([2.0 ** len(g) - 1 for g in grids]))
     if len(act) > 2 and supports > MAX_SUPPORT_PROFILES:
         shown = f"{supports:,.0f}" if supports < 1e9 else f"{supports:.2g}"
         return f"{shown} support profiles (limit {MAX_SUPPORT_PROFILES:,})"
-    if len(act) == 2 and sum(len(g) for g in grids) > 64:    # bimatrix vertex enumeration's label bitmasks
-        return f"{len(grids[0])} x {len(grids[1])} lattice prices (vertex enumeration takes at most 64 in all)"
+    if len(act) == 2 and sum(len(g) for g in grids) > MAX_VERTEX_ACTIONS:
+        return (f"{len(grids[0])} x {len(grids[1])} lattice prices (vertex enumeration takes at most "
+                f"{MAX_VERTEX_ACTIONS} in all)")
     base = np.array([float(s[0]) for s in found.mixed.support])
     tensor = _payoff_tensor(game, base, act, grids)
     res = mixed_equilibria(NormalFormGame(tensor))
     out = []
     scale = max(float(np.abs(tensor).max()), 1e-12)
     for strategies in res:
-        support = [np.array([x]) for x in base]
-        probs = [np.array([1.0]) for _ in base]
-        for k, i in enumerate(act):
-            keep = strategies[k] > 1e-12                # vertex enumeration leaves 1e-18 on unplayed prices
-            support[i], probs[i] = grids[k][keep], strategies[k][keep] / strategies[k][keep].sum()
-        mixed = MixedProfile(tuple(support), tuple(probs))
+        mixed = _mixture(base, act, grids, strategies)
         if mixed_regret(game, mixed).max() <= tolerance * scale:
             out.append(mixed)
     return out, res.skipped

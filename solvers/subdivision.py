@@ -61,14 +61,19 @@ class SupportSystem:
     def unknowns(self) -> int:
         return sum(len(s) - 1 for s in self.supports)
 
-    def corner_values(self, lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
+    def corner_values(self, lo: np.ndarray, hi: np.ndarray | None = None) -> list[np.ndarray]:
         """Each player's payoff from each of its actions at every corner of every box [lo, hi]: player i's
         array has shape (boxes, actions_i, 2, ..., 2), one axis of two per unknown of the other players
-        (player i's payoffs do not depend on its own unknowns), the lower end first."""
+        (player i's payoffs do not depend on its own unknowns), the lower end first. Without `hi`: at the
+        points lo only, shape (points, actions_i, 1, ..., 1)."""
         n, blocks = len(self.tensors), self.blocks
         corners = []
         for b, supp in zip(blocks, self.supports):
             k = len(supp) - 1
+            if hi is None:
+                free = lo[:, None, b]
+                corners.append(np.concatenate([1.0 - free.sum(axis=2, keepdims=True), free], axis=2))
+                continue
             bits = ((np.arange(1 << k)[:, None] >> np.arange(k)[::-1]) & 1).astype(float)
             free = lo[:, None, b] + bits[None] * (hi - lo)[:, None, b]            # (boxes, 2^k, k)
             corners.append(np.concatenate([1.0 - free.sum(axis=2, keepdims=True), free], axis=2))
@@ -80,7 +85,8 @@ class SupportSystem:
                 c = corners[j].reshape((len(lo),) + (1,) * (v.ndim - 3) + corners[j].shape[1:])
                 v = c @ v
                 v = v.reshape(v.shape[:-2] + (-1,))                   # (boxes, actions, ..., 2^k_j * C)
-            shape = (len(lo), t.shape[i]) + tuple(2 for j in others for _ in range(len(self.supports[j]) - 1))
+            side = 1 if hi is None else 2
+            shape = (len(lo), t.shape[i]) + tuple(side for j in others for _ in range(len(self.supports[j]) - 1))
             out.append(v.reshape(shape))
         return out
 
@@ -88,7 +94,7 @@ class SupportSystem:
         """(equations, inequalities) at points x: support actions' payoffs minus the first's (must be 0);
         outside actions' payoffs minus the first's (must be <= 0)."""
         eqs, ineqs = [], []
-        for v, supp in zip(self.corner_values(x, x), self.supports):
+        for v, supp in zip(self.corner_values(x), self.supports):
             v = v.reshape(len(x), v.shape[1], -1)[:, :, 0]
             outside = self.outside[len(eqs)]
             eqs.append(v[:, list(supp[1:])] - v[:, [supp[0]]])
