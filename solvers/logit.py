@@ -157,10 +157,15 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
                 J[o + 1:o + sizes[i], off[j]:off[j] + sizes[j]] = c[1:] - c[0]
         if np.max(np.abs(F)) < 1e-14:
             break
+        if not (np.isfinite(F).all() and np.isfinite(J).all()):
+            return None                       # Newton diverged on this support: no polished point
         try:
             step = np.linalg.solve(J, -F)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(J, -F, rcond=None)[0]
+            try:
+                step = np.linalg.lstsq(J, -F, rcond=None)[0]
+            except np.linalg.LinAlgError:     # LAPACK's SVD did not converge
+                return None
         flat = np.concatenate(y) + step
         y = [flat[off[i]:off[i + 1]] for i in range(g.n)]
     if any(np.any(yi < -1e-12) for yi in y):
