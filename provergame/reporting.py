@@ -90,9 +90,10 @@ PARETO_OBJECTIVES = (("user_cost per proof", False), ("hhi", False), ("on-time l
                      ("stall bribe per hour", True))
 
 
-def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[str], Path]:
+def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[Any], Path]:
     """The mechanisms no other beats on user cost, concentration, on-time liveness and attack cost at
-    once (as configured: each at its own budget), as a table and a figure."""
+    once (as configured: each at its own budget): the legend, the figure, the table and (for the HTML
+    page) the frame with its front mask."""
     from provergame.solvers.pareto import pareto_mask
     frame = pd.DataFrame(rows)
     frame["mechanism"] = frame["mechanism"].str.replace(r"^\[([^\]]+)\].*$", r"\1", regex=True)
@@ -108,7 +109,7 @@ def pareto_section(rows: list[dict[str, Any]], out: Path) -> tuple[list[str], Pa
             "(the players do not prove) are left out. Each is at its own configured budget (the equal-budget "
             "table compares them at one price).")
     table = frame.loc[front, ["mechanism"] + cols]
-    return [text, f"![Pareto front]({name})", markdown_table(table)], out / name
+    return [text, f"![Pareto front]({name})", markdown_table(table), (frame, front)], out / name
 
 
 def _header(context: dict[str, Any]) -> str:
@@ -317,8 +318,11 @@ def write_report(results: Sequence[Any], out: str | Path, context: dict[str, Any
         checked = survival() if callable(survival) else survival
         index[index.index(_VERDICTS)] = markdown_table(verdict_table(list(verdicts), checked or {}, _backing(labelled),
                                                                                _achievable_by_label(labelled)))
-    (out / "index.md").write_text("\n\n".join(index) + "\n")
+    text = "\n\n".join(index) + "\n"
+    (out / "index.md").write_text(text)
     written.append(out / "index.md")
+    from .html_page import write_html
+    written.append(write_html(out, text, pareto_body[3] if pareto_body else None))
     _replace_manifest(out, written)
     return written
 
