@@ -108,6 +108,52 @@ class FeeSharing(Game):
     def w(self, a: np.ndarray) -> np.ndarray:
         return np.exp(self.gamma * a) if self.weight == "exponential" else 1 + self.gamma * a
 
+    def with_sequencers(self, sequencers: int) -> "FeeSharing":
+        """The same game with another number of sequencers, keeping one MEV for all where it was one.
+
+        Parameters
+        ----------
+        sequencers : int
+            The new number of competing sequencers.
+
+        Returns
+        -------
+        FeeSharing
+            The game rebuilt (an MEV that differs among sequencers must be given again: refused).
+
+        Examples
+        --------
+        >>> import provergame as pg
+        >>> pg.games.FeeSharing(fees=1.0, mev=4.0, sequencers=4).with_sequencers(6).mev.tolist()
+        [4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
+        """
+        from dataclasses import replace
+        if not np.all(self.mev == self.mev[0]):
+            raise InvalidParameter("sequencers", sequencers, f"{self.sequencers} while the MEV differs among "
+                                   "sequencers (give one MEV per new sequencer with dataclasses.replace)")
+        return replace(self, sequencers=sequencers, mev=float(self.mev[0]))
+
+    def corner_mev(self) -> float:
+        """The identical MEV per sequencer from which the symmetric equilibrium passes every fee on (a = 1).
+
+        Setting the symmetric a* of the class docstring to 1: linear K F (1 + gamma) / ((K - 1) gamma),
+        exponential K F / ((K - 1) gamma), multiplicative F (1 + gamma) / ((K - 1) gamma).
+
+        Returns
+        -------
+        float
+            The MEV threshold, in tokens per slot.
+
+        Examples
+        --------
+        >>> import provergame as pg
+        >>> pg.games.FeeSharing(fees=1.0, mev=0.0, sequencers=4).corner_mev()   # 4 (1 + 1) / 3
+        2.6666666666666665
+        """
+        k, f, g = self.sequencers, self.fees, self.gamma
+        top = {"linear": k * f * (1 + g), "exponential": k * f, "multiplicative": f * (1 + g)}[self.weight]
+        return top / ((k - 1) * g)
+
     def win(self, a: Any) -> np.ndarray:
         w = self.w(np.asarray(a, dtype=float))
         if self.weight == "multiplicative":

@@ -36,7 +36,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 
 def report(results, out="reports", **kwargs):
-    """Write markdown reports (one file per mechanism plus index.md) and PNG figures to `out`.
+    """Write markdown reports (one file per mechanism plus index.md), PNG figures and index.html (the
+    decision page as one self-contained HTML file with an interactive Pareto front) to `out`.
 
     Parameters
     ----------
@@ -59,7 +60,7 @@ def report(results, out="reports", **kwargs):
     >>> res = pg.analyse(pg.games.WinnerTakesAll(10.0, pop), rounds=2_000)
     >>> paths = pg.report([res], out=tempfile.mkdtemp())
     >>> sorted(p.name for p in paths)
-    ['index.md', 'winnertakesall.md']
+    ['index.html', 'index.md', 'winnertakesall.md']
     """
     from .reporting import write_report
     return write_report(results, out, **kwargs)

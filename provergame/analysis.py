@@ -15,6 +15,7 @@ from provergame.lazy import pandas as pd
 
 from .api import _check_game, cross_check, evaluate
 from .equilibrium_set import set_around
+from .progress import expect, reports_progress, tick
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
 from .rollout import simulate
 from .timing import Timing
@@ -125,8 +126,9 @@ class Analysis:
                 + self.cross_check._repr_markdown_() + "\n\n" + markdown_table(self.proofs))
 
 
+@reports_progress("analyse")
 def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = False,
-            timing: Timing | None = None) -> Analysis:
+            timing: Timing | None = None, progress: bool | None = None) -> Analysis:
     """Everything provergame says about one game.
 
     The certified equilibrium (a certified mixture where a price game has no pure one), its metrics,
@@ -146,6 +148,8 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
         Ask for the symmetric equilibrium.
     timing : Timing, optional
         Window for on-time liveness and slot length for per-hour figures.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -164,16 +168,25 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     _check_game(game)
     from provergame.analyses import extras as report_sections
     from .attacks import ATTACKS
+    expect("analyse", 6)
     ev = evaluate(game, timing, attacks=tuple(ATTACKS), mixed=True, symmetric=symmetric)
     eq, timing = ev.equilibrium, ev.timing
+    tick("analyse", "equilibrium, metrics and attacks")
     roll = simulate(game, ev.played, rounds=rounds, seed=seed, window=timing.window)
+    tick("analyse", "simulated")
     extra = report_sections(game, ev.pure.profile)
     if eq is not ev.pure:
         extra["Mixed equilibrium on the price lattice"] = _mixed_text(game, eq)
+    tick("analyse", "report sections")
+    proofs = _proofs(game)
+    tick("analyse", "proofs")
+    eq_set = set_around(game, ev.pure)
+    tick("analyse", "equilibrium set")
+    best = _achievable(game, timing)
+    tick("analyse", "best achievable")
     return Analysis(game=game, equilibrium=eq, metrics=ev.metrics, rollout=roll,
-                    cross_check=cross_check(game, eq, roll), proofs=_proofs(game), extra=dict(extra), timing=timing,
-                    attacks=ev.attacks, equilibrium_set=set_around(game, ev.pure),
-                    achievable=_achievable(game, timing))
+                    cross_check=cross_check(game, eq, roll), proofs=proofs, extra=dict(extra), timing=timing,
+                    attacks=ev.attacks, equilibrium_set=eq_set, achievable=best)
 
 
 def _achievable(game: Game, timing: Timing) -> Any:

@@ -8,6 +8,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_real
+from .progress import reports_progress
 from .results import CrossCheck, Equilibrium, Rollout
 from .timing import Timing, window_of
 from provergame.games import Game, protocols
@@ -164,7 +165,8 @@ def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equi
                        best_response=None), ""
 
 
-def equilibria(game: Any) -> Any:
+@reports_progress("equilibria")
+def equilibria(game: Any, progress: bool | None = None) -> Any:
     """Every pure equilibrium of a finite mechanism game, plus the mixed ones where they are computable.
 
     Mechanism games with entry strategies: all pure equilibria by enumeration (up to the game's
@@ -176,6 +178,8 @@ def equilibria(game: Any) -> Any:
     ----------
     game : Game, NormalFormGame or sequence of payoff arrays
         The game.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------

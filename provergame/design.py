@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from .progress import reports_progress, tick
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .targets import TARGETS, meets as _meets
@@ -117,6 +118,7 @@ class _Scorer:
         """Scores at `params`; with full=False the draws stop once the verdict is settled (enough met,
         or too many failed), and the scores cover the draws evaluated ("draws evaluated")."""
         rule = self.selection if selection is None else selection
+        tick("design", ", ".join(f"{k}={v:.4g}" for k, v in params.items()))
         if self.draws is None:
             return _scores(self.make_game(**params), self.names, self.timing, rule)
         each, met = [], 0
@@ -200,11 +202,12 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
     return rows, None, search
 
 
+@reports_progress("design: candidates scored")
 def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, float]], minimise: str = "user_cost",
            subject_to: Mapping[str, float] | None = None, budget: str = "reward", grid: int = 5,
            tolerance: float = 1e-3, timing: Timing | None = None, analyse_result: bool = False,
            executor: Any = None, draws: Sequence[Any] | None = None, share: float = 0.8,
-           selection: str = "worst", scan: int = 32) -> Design:
+           selection: str = "worst", scan: int = 32, progress: bool | None = None) -> Design:
     """The cheapest design meeting every target, at the worst equilibrium by default.
 
     `make_game(**params)` builds a game; `params` gives each parameter's range (lo, hi); `budget` is
@@ -249,6 +252,8 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         `search`).
     scan : int, default 32
         Budgets scanned per grid point before bisecting.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -381,8 +386,9 @@ def _binding(scorer: "_Scorer", subject_to: dict[str, float], scores: dict[str, 
                          for k, v in subject_to.items()])
 
 
+@reports_progress("at_user_cost: budgets tried")
 def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tolerance: float = 1e-4,
-                 selection: str = "worst") -> dict[str, Any]:
+                 selection: str = "worst", progress: bool | None = None) -> dict[str, Any]:
     """The game re-solved with its budget parameter set so that users pay `user_cost` per proof.
 
     Bisection on `traits.budget_field` at the solver's equilibrium (every point certified); at the
@@ -402,6 +408,8 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
         Relative precision.
     selection : {"worst", "best", "dynamics"}, default "worst"
         The equilibrium liveness, hhi and nakamoto are reported at.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -430,6 +438,7 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
     start = float(getattr(game, field_name))
 
     def cost_at(value: float) -> float:
+        tick("at_user_cost", f"{field_name}={value:.4g}")
         g = replace(game, **{field_name: value})
         eq = g.equilibrium()[0]
         from .solvers import metrics as _m

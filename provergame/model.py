@@ -74,6 +74,8 @@ class Population:
     names : tuple of str, optional
         One name per prover (default p0, p1, ...).
 
+    Notes
+    -----
     Build one with `Population.from_arrays` (scalars broadcast), `identical` or `of`; `take(index)`
     keeps every column and name.
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .lazy import pandas as pd
+from .progress import expect, reports_progress, tick
 from .timing import Timing
 
 HEADLINE = ("liveness", "eventual_liveness", "hhi", "nakamoto", "user_cost", "surplus", "regret")
@@ -33,6 +34,7 @@ def draw_row(label: str, game: Any, seed: int, timing: Timing, solved: dict | No
     else:
         eq = solved[key]
     m = metrics(game, eq.extra.get("mixed", eq.profile), timing.window)
+    tick("robustness", f"{label}, seed {seed}")
     return {"mechanism": label, "seed": seed, **{k: float(m[k]) for k in HEADLINE if k != "regret"},
             "regret": float(eq.regret), "exact": bool(eq.exact)}
 
@@ -51,7 +53,9 @@ def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], timing: T
     return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, timing, solved) for seed, pop in populations])
 
 
-def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1) -> pd.DataFrame:
+@reports_progress("robustness: mechanism draws")
+def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1,
+               progress: bool | None = None) -> pd.DataFrame:
     """Every mechanism of a scenario re-solved on population draws: the headline numbers per draw.
 
     Parameters
@@ -62,6 +66,8 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1)
         How many draws (default: the scenario's `draws`).
     workers : int, default 1
         Processes.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -85,12 +91,16 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1)
     jobs = [(spec, pops, sc.timing()) for spec in sc.specs()]
     from .workers import check_workers
     workers = check_workers(workers or 1)
+    expect("robustness", len(jobs) * len(pops))
     if workers == 1:
         frames = [mechanism_draws(*job) for job in jobs]
     else:
         from .workers import process_pool
         with process_pool(workers) as pool:
-            frames = list(pool.map(mechanism_draws, *zip(*jobs)))
+            frames = []
+            for (spec, _, _), frame in zip(jobs, pool.map(mechanism_draws, *zip(*jobs))):
+                frames.append(frame)
+                tick("robustness", spec.label, steps=len(pops))
     return pd.concat(frames, ignore_index=True)
 
 

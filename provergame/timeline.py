@@ -41,6 +41,7 @@ import numpy as np
 from .errors import InvalidParameter, check_int, check_real
 from .lazy import pandas as pd
 from .model import Population
+from .progress import expect, reports_progress, tick
 from .timing import window_of
 from provergame.games import protocols
 
@@ -266,9 +267,10 @@ class Rebuild:
         return replace(self.game, **changes)
 
 
+@reports_progress("timeline: epochs")
 def timeline(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
              seeds: Sequence[int] = (0,), rule: str = "equilibrium", economy: Economy | None = None,
-             executor: Any = None, workers: int | None = None) -> Timeline:
+             executor: Any = None, workers: int | None = None, progress: bool | None = None) -> Timeline:
     """Play `make_game(population)` epoch after epoch under `environment`.
 
     Each epoch: newcomers arrive, the provers able to bond commit (at last epoch's gas) and deliver
@@ -293,6 +295,8 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
         Bonds, gas per submission, entry, exit, capex, fallback, reinvestment.
     executor, workers : optional
         Where the seeds run.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -318,6 +322,7 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     if not seeds:
         raise InvalidParameter("seeds", seeds, "at least one seed")
     _check_run(make_game, provers, environment, rule)
+    expect("timeline", len(seeds) * environment.epochs)
     if executor is None or executor == "serial" or len(seeds) == 1:
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
@@ -346,7 +351,11 @@ def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population
     groups = [list(g) for g in np.array_split(np.asarray(seeds, dtype=object), min(workers, len(seeds)))]
     with _executor(executor, workers) as pool:
         futures = [pool.submit(_runs, make_game, provers, environment, g, rule, economy) for g in groups]
-        return [r for f in futures for r in f.result()]
+        runs = []
+        for f, g in zip(futures, groups):
+            runs += f.result()
+            tick("timeline", f"seeds {g[0]}-{g[-1]}", steps=len(g) * environment.epochs)
+        return runs
 
 
 def _check_run(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
@@ -450,6 +459,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         run.fallback(e, epoch)
         run.settle(e, epoch)
         run.book(e, epoch)
+        tick(("timeline", "timeline_grid"), f"seed {seed}")
     return _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances, run.st.names,
                    run.refusal)
 
@@ -765,10 +775,11 @@ def summarise(kpis: pd.DataFrame, ledger: pd.DataFrame) -> dict[str, float]:
             "sequencer_profit": float(kpis["sequencer_profit"].sum()), "max_residual": residual}
 
 
+@reports_progress("timeline_grid: epochs")
 def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], provers: Population,
                   environment: Environment, seeds: Sequence[int] = (0,), rule: str = "equilibrium",
                   economy: Economy | None = None, executor: Any = None, workers: int | None = None,
-                  store: str | None = None) -> pd.DataFrame:
+                  store: str | None = None, progress: bool | None = None) -> pd.DataFrame:
     """pg.timeline at every point of `grid` x every seed, one summary row each, in grid order.
 
     Grid keys naming an Economy field (bond, gas_per_submission, reinvest, ...) set the economy; the
@@ -785,6 +796,8 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
         As for `timeline`.
     store : str, optional
         CSV file rows stream to.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -806,6 +819,7 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     tasks = _grid_tasks(make_game, grid, provers, environment, seeds, rule, economy)
     done = _GridStore(store, list(grid), rule)
     todo = [t for t in tasks if t[1] not in done.rows]
+    expect("timeline_grid", len(todo) * environment.epochs)
     if executor is None or executor == "serial":
         for t in todo:
             done.record(t, _grid_point(make_game, provers, environment, t[3], t[4], t[5], rule))
@@ -817,6 +831,7 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
             futures = {pool.submit(_grid_point, make_game, provers, environment, t[3], t[4], t[5], rule): t for t in todo}
             for fut in as_completed(futures):
                 done.record(futures[fut], fut.result())
+                tick("timeline_grid", f"point {futures[fut][0]}, seed {futures[fut][5]}", steps=environment.epochs)
     rows = [done.rows[t[1]] for t in tasks]
     return pd.DataFrame(rows).drop(columns="key")
 

@@ -21,6 +21,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_members, check_int
+from provergame.progress import expect, reports_progress, tick
 from provergame.games.base import Game
 from provergame.solvers.regret import best_responses
 
@@ -92,8 +93,9 @@ def _coalitions(n: int, size: int, options: int, budget: int, rng: np.random.Gen
     return out, False
 
 
+@reports_progress("coalition_regret: joint deviations")
 def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None = None, seed: int = 0,
-                     best_response: np.ndarray | None = None) -> CoalitionRegret:
+                     best_response: np.ndarray | None = None, progress: bool | None = None) -> CoalitionRegret:
     """Largest joint gain of any coalition of at most `size` players deviating together.
 
     Exhaustive and vectorised over every coalition and joint candidate profile up to `budget` payoff
@@ -115,6 +117,8 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None
         Seed of the sampled search beyond the budget.
     best_response : array_like, optional
         Each player's best responses (added to the candidates).
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -146,6 +150,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None
     pareto, pareto_members = 0.0, ()
     count, chunk = 0, max(1, min(CHUNK, CHUNK_ENTRIES // game.n))
     block = chunk * BLOCK_CHUNKS
+    expect("coalition_regret", sum(len(c) * m ** s for s, c in groups.items()))
     for s, coalitions in groups.items():
         choices = np.array(list(product(range(m), repeat=s)))                    # (M, s)
         pairs = np.array(list(product(range(len(coalitions)), range(len(choices)))))  # every coalition x choice
@@ -159,6 +164,7 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None
             gains = pay[rows, members] - base[members]
             total = gains.sum(axis=1)
             count += len(c_idx)
+            tick("coalition_regret", f"coalitions of {s}", steps=len(c_idx))
             k = int(np.argmax(total))
             if total[k] > max(best, floor):
                 best, best_members, best_profile = float(total[k]), tuple(int(i) for i in members[k]), batch[k].copy()
@@ -229,6 +235,7 @@ def _joint_search(game: Game, members: np.ndarray, start: np.ndarray, points: in
             k = int(np.argmax(val))
             if val[k] > best_val + 1e-12 * max(1.0, abs(best_val)):
                 best_val, best = float(val[k]), batch[k].copy()
+            tick("cartel", f"grid {z + 1} of {zooms + 1}", steps=len(ch))
         if game.finite:
             break
         width = (hi - lo)[members] / (points - 1) / (2 ** z)
@@ -237,7 +244,9 @@ def _joint_search(game: Game, members: np.ndarray, start: np.ndarray, points: in
     return best
 
 
-def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zooms: int = 3) -> Cartel:
+@reports_progress("cartel: joint profiles")
+def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zooms: int = 3,
+           progress: bool | None = None) -> Cartel:
     """The members' jointly best profile against the others' equilibrium, its gain, and delta*.
 
     A cartel is sustainable under grim trigger when the discount factor is at least
@@ -255,6 +264,8 @@ def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zoom
         The others' profile (default: the equilibrium).
     points, zooms : int
         Grid resolution of the joint search over continuous strategies.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from provergame.errors import InvalidParameter
+from provergame.progress import reports_progress, tick
 
 from .nash import check_payoffs
 from .normal_form import NormalFormGame
@@ -177,8 +178,9 @@ def _polish(g: _Game, s: list[np.ndarray], cut: float) -> list[np.ndarray] | Non
     return out
 
 
-def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000, max_lambda: float = 1e9
-                      ) -> LogitResult:
+@reports_progress("logit_equilibrium: trace steps")
+def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000, max_lambda: float = 1e9,
+                      progress: bool | None = None) -> LogitResult:
     """One Nash equilibrium of any finite game, by following the logit (quantal response) branch.
 
     The principal branch of the logit correspondence is traced from the centroid (lambda = 0) as
@@ -194,6 +196,8 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
         Predictor-corrector steps allowed.
     max_lambda : float, default 1e9
         Where the trace stops.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -260,6 +264,7 @@ def _trace(g: _Game, target: _Game, max_steps: int, max_lambda: float, max_step:
     best_regret = np.inf
     while steps < max_steps and z[-1] < max_lambda:
         steps += 1
+        tick("logit_equilibrium", f"lambda {z[-1]:.3g}")
         pred = z + h * t
         w, ok = pred.copy(), False
         for it in range(8):

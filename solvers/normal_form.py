@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from provergame.errors import InvalidParameter
+from provergame.progress import expect, tick
 
 from .nash import check_payoffs
 
@@ -137,7 +138,9 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     scaled = _scaled(game.payoffs)
     found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
     skipped = 0
+    expect("equilibria", total)
     for profile in itertools.product(*per_player):
+        tick("equilibria", "support profiles")
         if all(len(s) == 1 for s in profile):
             continue
         tensors = _restricted(scaled, profile)

@@ -29,7 +29,7 @@ def tick_lattice(tick: float, lo: float, hi: float) -> np.ndarray | None:
 
 @dataclass(frozen=True)
 class MixedProfile:
-    """Independent mixed strategies: prover i plays support[i][k] with probability probs[i][k].
+    """Independent mixed strategies: prover i plays `support[i][k]` with probability `probs[i][k]`.
 
     Parameters
     ----------

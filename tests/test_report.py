@@ -44,7 +44,7 @@ def test_report_cli_is_reproducible_byte_for_byte(tmp_path):
         assert res.exit_code == 0, res.output
         digests.append(_digest(tmp_path / "a"))
     a, b = digests
-    assert set(a) == {"index.md", "winner_takes_all.md", "uncle_rewards.md", "sweep_uncle_rewards_uncle_share.png",
+    assert set(a) == {"index.md", "index.html", "winner_takes_all.md", "uncle_rewards.md", "sweep_uncle_rewards_uncle_share.png",
                       "pareto_front.png", ".provergame-manifest.json"}
     assert a == b
     index = (tmp_path / "a" / "index.md").read_text()

@@ -102,3 +102,36 @@ def test_sequencer_attack_bribes(fees, mev, k):
     a = ScrollAuction(k, "uniform", 1.0 + mev)
     # uniform values: E[v(1)] - E[v(2)] = (1 + mev) / (K + 1)
     assert np.isclose(bribe_threshold(a, "censor").total, (1 + mev) / (k + 1), rtol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(2, 12), fees=st.floats(0.1, 10.0), gamma=st.floats(0.1, 5.0),
+       weight=st.sampled_from(["linear", "exponential", "multiplicative"]))
+def test_corner_mev_is_where_passing_every_fee_on_becomes_a_best_response(k, fees, gamma, weight):
+    """FeeSharing.corner_mev against a grid of deviations from everyone at a = 1 (expected payoffs only):
+    just above it no sequencer gains by keeping some fees; just below it one does."""
+    corner = pg.games.FeeSharing(fees, 0.0, k, weight=weight, gamma=gamma).corner_mev()
+    grid = np.linspace(0.0, 1.0, 2001)
+
+    def best_deviation_gain(mev):
+        game = pg.games.FeeSharing(fees, mev, k, weight=weight, gamma=gamma)
+        profiles = np.ones((len(grid), k))
+        profiles[:, 0] = grid
+        pay = game.expected_payoffs(profiles)[:, 0]
+        return float(pay.max() - pay[-1]), float(abs(pay[-1]))
+
+    above, scale = best_deviation_gain(corner * 1.01)
+    below, _ = best_deviation_gain(corner * 0.9)
+    assert above <= 1e-12 * max(1.0, scale)
+    assert below > 0
+
+
+def test_changing_the_number_of_sequencers_keeps_an_identical_mev():
+    import dataclasses
+    game = pg.games.FeeSharing(1.0, 4.0, 4)
+    assert game.with_sequencers(6).identity() == pg.games.FeeSharing(1.0, 4.0, 6).identity()
+    uneven = pg.games.FeeSharing(1.0, [4.0, 5.0, 4.0, 4.0], 4)
+    with pytest.raises(pg.InvalidParameter, match="sequencers"):
+        uneven.with_sequencers(6)
+    with pytest.raises(pg.InvalidParameter, match="one entry per sequencers"):
+        dataclasses.replace(uneven, sequencers=6)
