@@ -43,9 +43,10 @@ API_TREE = ROOT / "build" / "api-tree"
 MAPPED = {"games": "games", "solvers": "solvers", "proofs": "proofs"}   # pyproject's package-dir mapping
 
 
-def on_config(config):
+def write_api_tree() -> None:
     """provergame.games/solvers/proofs live in top-level folders (pyproject maps them); griffe looks for
-    packages on disk, so it reads a copy laid out as the installed package is (sources only)."""
+    packages on disk, so it reads a copy laid out as the installed package is (sources only). Written
+    when MkDocs loads this file, before mkdocstrings sets up its search paths."""
     import shutil
     package = API_TREE / "provergame"
     shutil.rmtree(API_TREE, ignore_errors=True)
@@ -53,7 +54,9 @@ def on_config(config):
     shutil.copytree(ROOT / "provergame", package, ignore=skip)
     for name, folder in MAPPED.items():
         shutil.copytree(ROOT / folder, package / name, ignore=skip)
-    return config
+
+
+write_api_tree()
 
 
 def on_files(files: Files, config) -> Files:

@@ -251,10 +251,27 @@ def _comparisons(sc: Scenario, table: pd.DataFrame, by_size: list[pd.DataFrame],
     }
 
 
-def _timeline_task(spec: Any, population: Any, tl: Any, rule: str, timing: Timing) -> Any:
+def _timeline_task(spec: Any, population: Any, tl: Any, run: tuple[str, str], timing: Timing) -> Any:
     from .timeline import Rebuild, timeline
+    commitment, rule = run
     return timeline(Rebuild(spec.build(population)), population, tl.environment_series(), seeds=tl.seeds,
-                    rule=rule, economy=tl.economy_params(timing))
+                    rule=rule, economy=tl.economy_params(timing, commitment))
+
+
+COMMITMENT_TEXT = {
+    "self": "'self': provers commit one epoch ahead at last epoch's gas and the mechanism picks each unit's prover "
+            "among them.",
+    "assigned": "'assigned': the slot's sequencer assigns each unit to a prover holding the bond, uniformly, and it "
+                "cannot decline (aztec-gddt's proving market).",
+}
+RULE_TEXT = {
+    "equilibrium": "'equilibrium': the certified equilibrium; a committed prover delivers when proving beats "
+                   "forfeiting the bond.",
+    "best-response": "'best-response': each prover's best response to last epoch's profile; it delivers when proving "
+                     "beats forfeiting the bond.",
+    "myopic-reward": "'myopic-reward': commit and deliver iff the reward covers the gas, ignoring the bond "
+                     "(aztec-gddt's rule).",
+}
 
 
 def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -264,13 +281,17 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
     env, eco = tl.environment, tl.economy_params(sc.timing())
     sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
     text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
-            f"each rule. L1 gas: {env.preset} around {env.gas:g} gwei"
+            f"each commitment and delivery rule. L1 gas: {env.preset} around {env.gas:g} gwei"
             + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
-            + f"; {eco.gas_per_submission:g} gas per submission at {env.token_price:g} ETH per token; bond "
-            f"{eco.bond:g} (a drawn prover that reneges forfeits it); fallback: {eco.fallback}. Provers commit one "
-            f"epoch ahead at last epoch's gas, then deliver at this epoch's: 'equilibrium' plays the certified "
-            f"equilibrium and delivers when proving beats reneging; 'myopic-reward' commits and delivers iff the "
-            f"reward covers the gas, ignoring the bond (aztec-gddt's behavioural rule). "
+            + f"; {eco.gas_per_submission:g} gas per submission at {env.token_price:g} ETH per token, paid only for "
+            f"submissions made; bond {eco.bond:g} per commitment (a committed prover that submits nothing forfeits "
+            f"one per unit, up to what its balance can post); fallback: {eco.fallback}. "
+            + " ".join(COMMITMENT_TEXT[c] for c in tl.commitments) + " " + " ".join(RULE_TEXT[r] for r in tl.rules)
+            + (" 'assigned + myopic-reward' is aztec-gddt's run. " if {"assigned", "myopic-reward"} <= set(
+                tl.commitments) | set(tl.rules) else " ")
+            + (f"Sequencers are offline in {eco.sequencer_offline:.0%} of slots (nothing proposed). "
+               if eco.sequencer_offline else "")
+            + (f"{eco.censorship:.0%} of commitments are censored on L1 (to the fallback). " if eco.censorship else "")
             + (f"Sequencers earn {eco.sequencer_reward:g} per unit proven and pay {eco.gas_per_proposal:g} gas to "
                f"propose each unit. " if sequencers else "")
             + "Profits are totals per run (mean over the seeds). Tokens are conserved at every epoch (the residual "
@@ -282,11 +303,16 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
         unproven[rule] = per_epoch["unproven_share"].mean().to_numpy()
         balance[rule] = per_epoch["balance_total"].mean().to_numpy()
         last = k[k.epoch == k.epoch.max()]
-        rows.append({"rule": rule, "on-time liveness": float(k["on_time_liveness"].mean()),
+        rows.append({"run": rule, "on-time liveness": float(k["on_time_liveness"].mean()),
                      "unproven share": float(k["unproven_share"].mean()),
                      "pruned units": float(k.groupby("seed")["pruned"].sum().mean()),
                      "fallback proofs": float(k.groupby("seed")["fallback_proven"].sum().mean()),
+                     "commitments": float(k.groupby("seed")["commitments"].sum().mean()),
                      "bonds forfeited": float(k.groupby("seed")["bonds_forfeited"].sum().mean()),
+                     **({"missed slots": float(k.groupby("seed")["missed_slots"].sum().mean())}
+                        if eco.sequencer_offline else {}),
+                     **({"censored": float(k.groupby("seed")["censored"].sum().mean())} if eco.censorship else {}),
+                     "provers left": float(last["alive_provers"].mean()),
                      "final balances": float(last["balance_total"].mean()),
                      "prover profit": float(k.groupby("seed")["prover_profit"].sum().mean()),
                      **({"sequencer profit": float(k.groupby("seed")["sequencer_profit"].sum().mean())}
@@ -343,9 +369,9 @@ def phase_one(sc: Scenario) -> list[Task]:
     for spec in sc.sweep:
         tasks.append(Task("sweep", spec.param, sweep_frame, (sc, spec)))
     if sc.timeline is not None:
-        for rule in sc.timeline.rules:
-            tasks.insert(0, Task("timeline", rule, _timeline_task, (sc.spec(sc.timeline.mechanism), pop, sc.timeline,
-                                                                     rule, sc.timing())))
+        for run in sc.timeline.runs():
+            tasks.insert(0, Task("timeline", run, _timeline_task, (sc.spec(sc.timeline.mechanism), pop, sc.timeline,
+                                                                    run, sc.timing())))
     return tasks
 
 
@@ -480,7 +506,9 @@ def _comparison_items(sc: Scenario, by_kind: dict[str, list[tuple[Any, Any]]]) -
         comparisons = _comparisons(sc, by_kind["attack table"][0][1], [f for _, f in sizes],
                                    by_kind["sequencer table"][0][1])
     if "timeline" in by_kind:
-        comparisons.update(_timeline_items(sc, sorted(by_kind["timeline"], key=lambda kv: sc.timeline.rules.index(kv[0]))))
+        order = sc.timeline.runs()
+        comparisons.update(_timeline_items(sc, [(sc.timeline.run_label(*run), result) for run, result in
+                                                sorted(by_kind["timeline"], key=lambda kv: order.index(kv[0]))]))
     return comparisons
 
 

@@ -149,8 +149,10 @@ class TimelineSpec(_Strict):
     epochs: int = Field(200, ge=1, le=10_000_000)
     seeds: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field([0], min_length=1, max_length=10_000)
     rules: list[Literal["equilibrium", "best-response", "myopic-reward"]] = ["equilibrium"]
+    commitments: list[Literal["self", "assigned"]] = ["self"]     # each run under every (commitment, rule)
     environment: EnvironmentSpec = EnvironmentSpec()
     economy: dict[str, Any] = {}
+    reward_per_day: float | None = Field(None, gt=0, le=1e18)   # checked: the mechanism's budget x blocks_per_day
 
     def environment_series(self):
         from .timeline import Environment
@@ -162,10 +164,19 @@ class TimelineSpec(_Strict):
             return Environment.shock(self.epochs, e.gas, e.start, e.size, e.length, **common)
         return Environment.steady(self.epochs, e.gas, **common)
 
-    def economy_params(self, timing: Timing | None = None):
-        """The Economy; on time within the scenario's window (its Timing) unless the table sets its own."""
+    def economy_params(self, timing: Timing | None = None, commitment: str | None = None):
+        """The Economy; on time within the scenario's window (its Timing) unless the table sets its own;
+        `commitment` (one of `commitments`) as given, else the first."""
         from .timeline import Economy
-        return Economy(**{"window": (timing or Timing()).window, **self.economy})
+        return Economy(**{"window": (timing or Timing()).window, **self.economy,
+                          "commitment": commitment or self.commitments[0]})
+
+    def runs(self) -> list[tuple[str, str]]:
+        """(commitment, rule) of every run, commitments outermost."""
+        return [(c, r) for c in self.commitments for r in self.rules]
+
+    def run_label(self, commitment: str, rule: str) -> str:
+        return rule if len(self.commitments) == 1 else f"{commitment} + {rule}"
 
 
 class ComparisonSpec(_Strict):
@@ -188,6 +199,7 @@ class Scenario(_Strict):
     rounds: int = Field(100_000, ge=100, le=100_000_000)
     window: float = Field(1.0, gt=0, le=1e12)          # time units within which a proof is on time
     slot_seconds: float = Field(600.0, gt=0, le=1e9)   # real seconds of one unit of work
+    blocks_per_day: float | None = Field(None, gt=0, le=1e9)   # units of work a day, checked against slot_seconds
     equal_budget: float | None = Field(None, gt=0, le=1e12)   # user cost per proof every design is also solved at
     draws: int = Field(1, ge=1, le=1000)        # population draws behind the robustness bands (1: none)
     targets: dict[str, float] = {}              # the designer's targets (decision page): metric -> bound
@@ -221,8 +233,32 @@ class Scenario(_Strict):
             raise ValueError(f"mechanism labels must be unique (each names a report page); repeated: {dup}; "
                              f"give each a distinct 'label'")
 
+    def _check_time_base(self) -> None:
+        """Units agree: a day of units of work at slot_seconds each is a day, and the timeline mechanism's
+        reward per block times the blocks of a day is its reward per day (each within 1%)."""
+        if self.blocks_per_day is None:
+            if self.timeline is not None and self.timeline.reward_per_day is not None:
+                raise ValueError("timeline.reward_per_day needs blocks_per_day (the scenario's units of work a day)")
+            return
+        day = self.blocks_per_day * self.slot_seconds
+        if abs(day - 86_400) > 864:
+            raise ValueError(f"blocks_per_day = {self.blocks_per_day:g} at slot_seconds = {self.slot_seconds:g} is "
+                             f"{day / 3600:.4g} hours, not a day: set slot_seconds = {86_400 / self.blocks_per_day:.6g}")
+        if self.timeline is None or self.timeline.reward_per_day is None:
+            return
+        spec = self.spec(self.timeline.mechanism)
+        field = game_class(spec.kind).traits.budget_field
+        per_block = spec.params.get(field) if field else None
+        if not isinstance(per_block, (int, float)):
+            raise ValueError(f"timeline.reward_per_day: {self.timeline.mechanism!r} has no reward per block to check it "
+                             f"against")
+        if abs(per_block * self.blocks_per_day - self.timeline.reward_per_day) > 0.01 * self.timeline.reward_per_day:
+            raise ValueError(f"timeline.reward_per_day = {self.timeline.reward_per_day:g} but {field} = {per_block:g} per "
+                             f"block x {self.blocks_per_day:g} blocks a day = {per_block * self.blocks_per_day:.6g}")
+
     def _check_timeline(self) -> None:
         if self.timeline is None:
+            self._check_time_base()
             return
         spec = self.spec(self.timeline.mechanism)
         if spec is None:
@@ -232,6 +268,9 @@ class Scenario(_Strict):
             raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is a {spec.kind}, whose players are "
                              f"its {traits.players_field}, not a prover population a timeline carries across epochs; "
                              f"choose a mechanism played by the provers")
+        if "assigned" in self.timeline.commitments and (traits.budget_field is None or traits.strategy != "entry"):
+            raise ValueError(f"timeline.commitments: 'assigned' needs an entry game with one reward per proof; "
+                             f"{self.timeline.mechanism!r} is a {spec.kind}")
         if "myopic-reward" in self.timeline.rules and (traits.budget_field is None or traits.strategy != "entry"):
             raise ValueError(f"timeline.rules: 'myopic-reward' needs an entry game with one reward per proof; "
                              f"{spec.kind} is not one (use 'equilibrium' or 'best-response')")
@@ -240,6 +279,7 @@ class Scenario(_Strict):
             raise ValueError(f"timeline.economy has unknown keys {sorted(unknown)}; known: "
                              f"{', '.join(_economy_fields())}")
         self.timeline.economy_params()
+        self._check_time_base()
 
     def _check_targets(self) -> None:
         from .targets import TARGETS

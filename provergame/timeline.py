@@ -47,6 +47,7 @@ from provergame.games import protocols
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
+COMMITMENTS = ("self", "assigned")
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,15 @@ class Economy:
     window, stake_is_balance, reinvest, sequencer_reward : float, bool, float, float
         On-time window, whether stake is the whole balance, the share of profit restaked, the
         sequencers' reward per unit proven.
+    commitment : {"self", "assigned"}
+        Who commits a prover to each unit: "self" (provers commit one epoch ahead at last epoch's gas and
+        the game's own rule picks each unit's prover among them) or "assigned" (the slot's sequencer
+        assigns a prover holding the bond, uniformly, who cannot decline: aztec-gddt's proving market;
+        the game gives the reward per proof). Either way a committed prover that submits nothing
+        forfeits one bond per unit, and only submissions made pay compute and gas.
+    sequencer_offline, censorship : float
+        Chance a slot's sequencer is offline (no block proposed: the unit is missed, nobody pays gas),
+        and the share of proposed units whose commitment is censored on L1 (they go to the fallback).
 
     Examples
     --------
@@ -168,6 +178,9 @@ class Economy:
                                                # (locked: it leaves the balance, and returns on exit)
     sequencer_reward: float = 0.0              # the sequencers' block reward per unit proven (paid on proof)
     gas_per_proposal: float = 0.0              # L1 gas the sequencer pays to propose each unit of demand
+    commitment: str = "self"                   # "self" (provers commit ahead) or "assigned" (the sequencer assigns)
+    sequencer_offline: float = 0.0             # chance a slot's sequencer proposes nothing
+    censorship: float = 0.0                    # share of proposed units whose commitment is censored on L1
 
     def __post_init__(self) -> None:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
@@ -183,6 +196,10 @@ class Economy:
                                    "the stake)")
         if self.fallback not in FALLBACKS:
             raise InvalidParameter("fallback", self.fallback, " or ".join(FALLBACKS))
+        if self.commitment not in COMMITMENTS:
+            raise InvalidParameter("commitment", self.commitment, " or ".join(COMMITMENTS))
+        check_real("sequencer_offline", self.sequencer_offline, lo=0, hi=1)
+        check_real("censorship", self.censorship, lo=0, hi=1)
 
 
 @dataclass
@@ -321,7 +338,7 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
     if not seeds:
         raise InvalidParameter("seeds", seeds, "at least one seed")
-    _check_run(make_game, provers, environment, rule)
+    _check_run(make_game, provers, environment, rule, economy.commitment)
     expect("timeline", len(seeds) * environment.epochs)
     if executor is None or executor == "serial" or len(seeds) == 1:
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
@@ -359,7 +376,7 @@ def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population
 
 
 def _check_run(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
-               rule: str) -> None:
+               rule: str, commitment: str = "self") -> None:
     """Refuse what a timeline cannot run, naming the argument: its rule, provers, environment, or a game
     whose players are not the provers."""
     if rule not in RULES:
@@ -377,6 +394,9 @@ def _check_run(make_game: Callable[[Population], Any], provers: Population, envi
     if rule == "myopic-reward" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
         raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
                                f"rule needs an entry game with one reward per proof)")
+    if commitment == "assigned" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
+        raise InvalidParameter("commitment", commitment, f"'self' for {probe.title} (an assigned prover is paid the "
+                               f"game's one reward per proof: an entry game with a budget parameter)")
 
 
 def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int], rule: str, eco: Economy) -> list:
@@ -477,7 +497,10 @@ class _Epoch:
     proven: int = 0
     on_time: int = 0
     fallback_proven: int = 0
-    renegers: int = 0
+    renegers: int = 0          # bonds forfeited: commitments a prover did not submit
+    commitments: int = 0       # units a committed prover took (assigned: a bond posted each)
+    missed: int = 0            # slots whose sequencer was offline
+    censored: int = 0          # units whose commitment was censored on L1
     opex: float = 0.0
     gas: float = 0.0
     burned: float = 0.0
@@ -557,45 +580,101 @@ class _Run:
         return plan
 
     def commitments(self, e: int) -> _Epoch:
-        """The committed provers play the epoch's units of work; reneging provers forfeit their bond."""
-        from provergame.games.base import trusted_profiles
+        """The slot's units: missed where the sequencer is offline, censored ones left to the fallback, the
+        rest played by the committed provers ("self") or by the provers the sequencer assigns ("assigned")."""
         st, eco = self.st, self.eco
         working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
         n = len(st.cost)
         ep = _Epoch(working, int(self.env.demand[e]), np.zeros(n), np.zeros(n), np.zeros(n))
-        if not (len(working) and ep.demand):
+        played = self._proposed(ep)
+        if not (len(working) and played):
             return ep
+        if eco.commitment == "assigned":
+            self._assigned(e, ep, played)
+        else:
+            self._self_committed(e, ep, played)
+        return ep
+
+    def _proposed(self, ep: _Epoch) -> int:
+        """Units that reach a prover: the demand less offline slots and censored commitments (drawn only
+        when those probabilities are set, so runs without them keep their random stream)."""
+        if self.eco.sequencer_offline > 0:
+            ep.missed = int(self.rng.binomial(ep.demand, self.eco.sequencer_offline))
+        proposed = ep.demand - ep.missed
+        if self.eco.censorship > 0:
+            ep.censored = int(self.rng.binomial(proposed, self.eco.censorship))
+        return proposed - ep.censored
+
+    def _self_committed(self, e: int, ep: _Epoch, played: int) -> None:
+        """The committed provers play the units by the game's rules; a drawn prover that reneges submits
+        nothing (no compute, no gas) and forfeits one bond per unit it was drawn for, up to the bonds its
+        balance can post (past them it could not have been committed)."""
+        from provergame.games.base import trusted_profiles
+        st, eco, working = self.st, self.eco, ep.working
         g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
         try:
             game, profile, delivers, ep.seats = self._plan(working, g_then, g_now)
         except InvalidParameter as exc:          # no valid epoch game (e.g. a gas shock): the work goes unproven
             self.refusal[e] = str(exc)
-            return ep
+            return
         with trusted_profiles():                 # the plan's profile was checked when it was decided
-            out = game.play(profile, self.rng, ep.demand)
+            out = game.play(profile, self.rng, played)
         paid_now, cost_now, tried = out.totals()
+        forfeits = np.where(delivers == 0, tried, 0.0)
+        if eco.bond > 0:                          # no more commitments than bonds its balance can post
+            forfeits = np.minimum(forfeits, np.floor(st.balance[working] / eco.bond))
+        submitted = np.where(delivers == 0, 0.0, tried)
+        unit_cost = st.cost[working] + g_now
+        slashes = cost_now - tried * unit_cost    # what the rules charged beyond compute and gas
         ep.reward[working] += paid_now
-        ep.spent[working] += cost_now
-        ep.attempts[working] += tried
-        ep.gas += float(tried.sum() * g_now)
-        ep.opex += float(tried @ st.cost[working])
-        ep.burned += float(cost_now.sum() - tried @ (st.cost[working] + g_now))
-        forfeits = working[(delivers == 0) & (tried > 0)]          # drawn, reneged: the bond is burned
-        ep.spent[forfeits] += eco.bond
-        ep.burned += eco.bond * forfeits.size
-        ep.renegers = int(forfeits.size)
+        ep.spent[working] += slashes + submitted * unit_cost + forfeits * eco.bond
+        ep.attempts[working] += submitted
+        ep.gas += float(submitted.sum() * g_now)
+        ep.opex += float(submitted @ st.cost[working])
+        ep.burned += float(slashes.sum() + eco.bond * forfeits.sum())
+        ep.renegers = int(round(forfeits.sum()))
+        ep.commitments = int(round(tried.sum()))
         accepted = out.accepted if out.served is None else out.served >= 1
         ep.proven = int(accepted.sum())
         ep.on_time = int(np.sum(out.on_time(eco.window) >= 1))
         self.last_profile[working] = profile
-        return ep
+
+    def _assigned(self, e: int, ep: _Epoch, played: int) -> None:
+        """The sequencer assigns each unit to a prover holding the bond (provergame.commitments); the
+        prover cannot decline and submits by its rule: "myopic-reward" iff the reward covers the gas
+        (ignoring the bond), otherwise iff proving beats forfeiting (rho R - c - gas >= -bond)."""
+        from .commitments import assign_units
+        st, eco, working = self.st, self.eco, ep.working
+        g_now = self.gas[e]
+        try:
+            reward = _reward(self.games.get(self.make_game, st, working, g_now))
+        except InvalidParameter as exc:
+            self.refusal[e] = str(exc)
+            return
+        rho, cost = st.reliability[working], st.cost[working]
+        if self.rule == "myopic-reward":
+            delivers = np.full(len(working), reward >= g_now)
+        else:
+            delivers = rho * reward - cost - g_now + eco.bond >= 0
+        out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
+                           eco.window)
+        compute, gas = out.submitted * cost, out.submitted * g_now
+        ep.reward[working] += out.valid * reward
+        ep.spent[working] += compute + gas + out.forfeited * eco.bond
+        ep.attempts[working] += out.submitted
+        ep.gas += float(gas.sum())
+        ep.opex += float(compute.sum())
+        ep.burned += eco.bond * float(out.forfeited.sum())
+        ep.renegers, ep.commitments = int(out.forfeited.sum()), int(out.commitments.sum())
+        ep.proven, ep.on_time = int(out.valid.sum()), int(out.on_time.sum())
+        self.last_profile[working] = delivers.astype(float)
 
     def fallback(self, e: int, ep: _Epoch) -> None:
         """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned."""
         from .api import solve
         from .games import WinnerTakesAll
         st, eco = self.st, self.eco
-        unproven = ep.demand - ep.proven
+        unproven = ep.demand - ep.missed - ep.proven
         if not (unproven and eco.fallback == "race" and eco.fallback_reward > 0):
             return
         alive = np.flatnonzero(st.alive & (st.joins <= e))
@@ -645,7 +724,7 @@ class _Run:
         totals["gas"] += ep.gas
         totals["burned"] += ep.burned
         totals["protocol_gas"] += landed * self.verify[e]
-        seq_revenue, seq_gas = eco.sequencer_reward * landed, ep.demand * self.propose[e]
+        seq_revenue, seq_gas = eco.sequencer_reward * landed, (ep.demand - ep.missed) * self.propose[e]
         totals["sequencer_minted"] += seq_revenue
         totals["sequencer_gas"] += seq_gas
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
@@ -669,6 +748,7 @@ class _Run:
             ep.fallback_proven, len(ep.working), ep.renegers
         icol["attempting_provers"][e] = int(np.count_nonzero(ep.attempts))
         icol["queued_entrants"][e] = self.queued
+        icol["commitments"][e], icol["missed_slots"][e], icol["censored"][e] = ep.commitments, ep.missed, ep.censored
         icol["alive_provers"][e] = int(st.alive.sum())
         col["seats"][e] = np.nan if ep.seats is None else ep.seats
         col["prover_profit"][e] = float(ep.reward.sum() - ep.spent.sum() - self.amortised * st.alive.sum())
@@ -690,13 +770,13 @@ class _Run:
 
 
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
-            "attempting_provers", "alive_provers", "queued_entrants")
+            "attempting_provers", "alive_provers", "queued_entrants", "commitments", "missed_slots", "censored")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
               "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total")
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
           "sequencer_gas", "restaked", "held", "sequencer_held")
-KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "proven", "on_time", "fallback_proven",
-             "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
+KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_slots", "censored", "commitments",
+             "proven", "on_time", "fallback_proven", "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
              "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
              "sequencer_gas", "sequencer_profit", "stake_total", "queued_entrants", "refusal")
@@ -740,7 +820,7 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
     with np.errstate(invalid="ignore", divide="ignore"):
         k = {"seed": np.full(E, seed), "epoch": np.arange(E), "gas_price": env.gas_price.astype(float),
              "submission_cost": gas.astype(float), **icol, **col,
-             "pruned": demand - icol["proven"] - icol["fallback_proven"],
+             "pruned": demand - icol["missed_slots"] - icol["proven"] - icol["fallback_proven"],
              "on_time_liveness": np.where(demand > 0, icol["on_time"] / np.maximum(demand, 1), 1.0),
              "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards), "refusal": refusal}
@@ -848,7 +928,7 @@ def _grid_tasks(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], p
     for k, params in enumerate(grid_points(grid)):
         eco = dataclasses.replace(economy, **{n: v for n, v in params.items() if n in eco_fields})
         game_params = {n: v for n, v in params.items() if n not in eco_fields}
-        _check_run(_PointGame(make_game, game_params), provers, environment, rule)   # a bad point, named
+        _check_run(_PointGame(make_game, game_params), provers, environment, rule, eco.commitment)   # a bad point, named
         for seed in seeds:
             key = json.dumps({"point": params, "seed": seed, "rule": rule}, sort_keys=True, default=str)
             tasks.append((k, key, params, game_params, eco, seed))

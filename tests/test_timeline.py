@@ -23,20 +23,22 @@ def vrf(pop):
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(["equilibrium", "best-response", "myopic-reward"]), st.floats(0.0, 20.0),
        st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
-       st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]))
-def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed, reinvest):
+       st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(["self", "assigned"]),
+       st.sampled_from([0.0, 0.2]), st.sampled_from([0.0, 0.3]))
+def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed, reinvest,
+                                          commitment, offline, censorship):
     """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens (the
     sequencers' account included)."""
     env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=token_price, demand=6)
     eco = Economy(gas_per_submission=781_000, bond=bond, initial_balance=bond + 0.05, capex=capex,
                   entry_rate=entry_rate, entry_delay=delay, exit_after=3, fallback=fallback,
                   fallback_reward=2 * REWARD, sequencer_reward=2.3 * REWARD, gas_per_proposal=100_000,
-                  reinvest=reinvest)
+                  reinvest=reinvest, commitment=commitment, sequencer_offline=offline, censorship=censorship)
     tl = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
     scale = max(1.0, float(tl.ledger["initial"].max()))
     assert tl.conservation() <= 1e-9 * scale
     k = tl.kpis
-    assert np.all(k["proven"] + k["fallback_proven"] + k["pruned"] == k["demand"])
+    assert np.all(k["proven"] + k["fallback_proven"] + k["pruned"] + k["missed_slots"] == k["demand"])
     assert np.all((k["on_time"] <= k["proven"]) & (k["on_time_liveness"] >= 0) & (k["on_time_liveness"] <= 1))
 
 
