@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from provergame.errors import InvalidParameter
+from provergame.progress import expect, reports_progress, tick
 
 TOL = 1e-9
 
@@ -265,8 +266,11 @@ def _vertex_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.nda
         raise InvalidParameter("A", f"shape {A.shape}", f"at most {MAX_VERTEX_ACTIONS} actions in all for vertex enumeration")
     rows, cols = np.arange(m), m + np.arange(n)
     X, mx = _polytope_vertices(B.T, rows, cols)         # x: label i where x_i = 0, m + j where (B^T x)_j = 1
+    tick("bimatrix", f"row player's polytope: {len(X)} vertices")
     Y, my = _polytope_vertices(A, cols, rows)           # y: label m + j where y_j = 0, i where (A y)_i = 1
+    tick("bimatrix", f"column player's polytope: {len(Y)} vertices")
     a, b = (np.concatenate(ix) for ix in zip(*_complete_pairs(mx, my, m, n)))
+    tick("bimatrix", f"labels matched: {len(a)} candidate pairs")
     x, y = X[a], Y[b]
     return x / x.sum(axis=1, keepdims=True), y / y.sum(axis=1, keepdims=True)
 
@@ -334,7 +338,8 @@ def check_payoffs(name: str, payoffs: Any, ndim: int | None = None, max_actions:
 BIMATRIX_METHODS = ("vertex", "support", "both")
 
 
-def bimatrix(A, B, method: str = "vertex") -> BimatrixResult:
+@reports_progress("bimatrix")
+def bimatrix(A, B, method: str = "vertex", progress: bool | None = None) -> BimatrixResult:
     """Every Nash equilibrium of a two-player game.
 
     Vertex enumeration of the best-response polytopes (Avis, Rosenberg, Savani and von Stengel 2010,
@@ -347,6 +352,8 @@ def bimatrix(A, B, method: str = "vertex") -> BimatrixResult:
         The row and column players' payoff matrices, of one shape (m, n).
     method : str, default "vertex"
         The enumeration method.
+    progress : bool, optional
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
     Returns
     -------
@@ -376,14 +383,17 @@ def bimatrix(A, B, method: str = "vertex") -> BimatrixResult:
     m, n = A.shape
     found: list = []
     methods: dict[str, int] = {}
+    expect("bimatrix", 4 if method == "vertex" else 5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method in ("vertex", "both"):
             methods["vertex_enumeration"] = _merge(found, *_vertex_equilibria(An, Bn), An, Bn)
         if method in ("support", "both"):
             methods["support_enumeration"] = _merge(found, *_pairs(support_enumeration(An, Bn), m, n), An, Bn)
+            tick("bimatrix", "support enumeration")
         pure_x, pure_y = np.repeat(np.eye(m), n, axis=0), np.tile(np.eye(n), (m, 1))
         methods["pure_check"] = _merge(found, pure_x, pure_y, An, Bn)
+        tick("bimatrix", "pure profiles checked")
     found.sort(key=lambda e: (tuple(-e[0]), tuple(-e[1])))
     return BimatrixResult(found, methods, is_degenerate(A, B, found))
 

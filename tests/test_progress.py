@@ -14,7 +14,7 @@ import provergame as pg
 import provergame.progress as progress_module
 
 LONG_CALLS = ("analyse", "design", "at_user_cost", "robustness", "timeline", "timeline_grid", "coalition_regret",
-              "cartel", "sweep", "equilibria", "logit_equilibrium")
+              "cartel", "sweep", "equilibria", "logit_equilibrium", "bimatrix")
 
 
 @pytest.fixture
@@ -84,3 +84,9 @@ def test_support_enumeration_counts_every_support_profile(screen):
     game = pg.NormalFormGame(rng.integers(0, 9, size=(2, 3, 2, 3)).astype(float))
     pg.equilibria(game, progress=True)
     assert _counts(screen.getvalue())[-1] == (3 * 7 * 3, 3 * 7 * 3)     # supports of 2, 3 and 2 actions
+
+
+def test_bimatrix_counts_its_phases(screen):
+    found = pg.bimatrix(np.eye(6), np.eye(6), progress=True)
+    assert len(found.equilibria) == 2 ** 6 - 1
+    assert _counts(screen.getvalue())[-1] == (4, 4)
