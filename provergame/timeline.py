@@ -863,8 +863,9 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     """pg.timeline at every point of `grid` x every seed, one summary row each, in grid order.
 
     Grid keys naming an Economy field (bond, gas_per_submission, reinvest, ...) set the economy; the
-    others go to `make_game(provers, **params)`. With `store` (a CSV path) every row is written as it
-    finishes and a rerun skips the (point, seed) pairs already there.
+    others go to `make_game(provers, **params)`. With `store` (an SQLite file, as for `pg.sweep`) every row
+    is committed as it finishes and a rerun skips the (point, seed) pairs already there; a store written
+    for other provers, gas, economy or rule is refused.
 
     Parameters
     ----------
@@ -875,7 +876,7 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     provers, environment, seeds, rule, economy, executor, workers
         As for `timeline`.
     store : str, optional
-        CSV file rows stream to.
+        SQLite file rows are committed to (one transaction each: a killed run resumes, no torn row).
     progress : bool, optional
         A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
 
@@ -897,23 +898,35 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     economy = Economy() if economy is None else economy
     seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
     tasks = _grid_tasks(make_game, grid, provers, environment, seeds, rule, economy)
-    done = _GridStore(store, list(grid), rule)
-    todo = [t for t in tasks if t[1] not in done.rows]
+    done = _GridStore(store, list(grid), rule, _grid_identity(provers, environment, economy, rule, list(grid)))
+    try:
+        _run_grid(done, [t for t in tasks if t[1] not in done.rows], make_game, provers, environment, rule, executor,
+                  workers)
+    except BaseException:
+        if done.db is not None:
+            done.db.remove_if_new()
+        raise
+    done.close()
+    rows = [done.rows[t[1]] for t in tasks]
+    return pd.DataFrame(rows).drop(columns="key")
+
+
+def _run_grid(done: _GridStore, todo: list[tuple], make_game: Callable[..., Any], provers: Population,
+              environment: Environment, rule: str, executor: Any, workers: int | None) -> None:
+    """Every (point, seed) not in the store, here or on `executor`, each recorded as it finishes."""
     expect("timeline_grid", len(todo) * environment.epochs)
     if executor is None or executor == "serial":
         for t in todo:
             done.record(t, _grid_point(make_game, provers, environment, t[3], t[4], t[5], rule))
-    else:
-        from concurrent.futures import as_completed
+        return
+    from concurrent.futures import as_completed
 
-        from .sweep import _executor
-        with _executor(executor, workers) as pool:
-            futures = {pool.submit(_grid_point, make_game, provers, environment, t[3], t[4], t[5], rule): t for t in todo}
-            for fut in as_completed(futures):
-                done.record(futures[fut], fut.result())
-                tick("timeline_grid", f"point {futures[fut][0]}, seed {futures[fut][5]}", steps=environment.epochs)
-    rows = [done.rows[t[1]] for t in tasks]
-    return pd.DataFrame(rows).drop(columns="key")
+    from .sweep import _executor
+    with _executor(executor, workers) as pool:
+        futures = {pool.submit(_grid_point, make_game, provers, environment, t[3], t[4], t[5], rule): t for t in todo}
+        for fut in as_completed(futures):
+            done.record(futures[fut], fut.result())
+            tick("timeline_grid", f"point {futures[fut][0]}, seed {futures[fut][5]}", steps=environment.epochs)
 
 
 def _grid_tasks(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], provers: Population,
@@ -936,24 +949,38 @@ def _grid_tasks(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], p
 
 
 class _GridStore:
-    """A timeline grid's finished rows by key, read from and appended to the CSV `store` when given."""
+    """A timeline grid's finished rows by key, in the sweeps' SQLite store when `store` is given (each row
+    committed in its own transaction, so a run killed mid-write leaves every finished row and no torn
+    one); the store is tagged with the grid's provers, environment, economy and rule."""
 
-    def __init__(self, store: str | None, names: list[str], rule: str):
-        from pathlib import Path
-        self.path = Path(store) if store is not None else None
+    def __init__(self, store: str | None, names: list[str], rule: str, ident: str = ""):
+        from .sweep import _Store
         self.names, self.rule = names, rule
-        self.rows: dict[str, dict] = {}
-        if self.path is not None and self.path.exists() and self.path.stat().st_size:
-            for row in pd.read_csv(self.path).to_dict("records"):
-                self.rows[row["key"]] = row
+        self.db = _Store(store, ident) if store is not None else None
+        self.rows: dict[str, dict] = self.db.done() if self.db is not None else {}
 
     def record(self, task: tuple, summary: dict) -> None:
         row = {"key": task[1], **{n: task[2][n] for n in self.names}, "seed": task[5], "rule": self.rule, **summary}
         self.rows[task[1]] = row
-        if self.path is not None:
-            header = not self.path.exists() or not self.path.stat().st_size
-            pd.DataFrame([row]).to_csv(self.path, mode="a", header=header, index=False)
+        if self.db is not None:
+            self.db.add([(task[1], row)])
 
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _grid_identity(provers: Population, env: Environment, economy: Economy, rule: str, names: list[str]) -> str:
+    """What a grid store's rows depend on besides their point and seed (the factory cannot be identified)."""
+    import dataclasses
+    import hashlib
+    import json
+
+    from provergame.games.base import canonical
+    ident = {"provers": canonical(provers), "gas": canonical(env.gas_price), "token": canonical(env.token_price),
+             "demand": canonical(env.demand), "economy": {k: canonical(v) for k, v in dataclasses.asdict(economy).items()},
+             "rule": rule, "names": names}
+    return "timeline_grid:" + hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
 
 
 def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,

@@ -30,3 +30,8 @@ def slow_game(uncle_share, uncles=2):
     if uncle_share > 0.45 and threading.current_thread() is not threading.main_thread():
         time.sleep(3.0)
     return uncle_game(uncle_share, uncles)
+
+
+def vrf_at(pop, reward):
+    """A timeline grid's factory: StakeVRF at `reward` over the epoch's provers."""
+    return pg.games.StakeVRF(reward, pop)

@@ -230,7 +230,7 @@ def test_timeline_grid_rows_are_the_runs_themselves_and_resume(tmp_path):
     env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=5)
     eco = Economy(gas_per_submission=781_000, fallback="prune")
     grid = {"reward": [REWARD, 2 * REWARD], "bond": [0.0, 16.0]}
-    store = tmp_path / "grid.csv"
+    store = tmp_path / "grid.sqlite"
     serial = timeline_grid(stake_vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, store=str(store))
     assert len(serial) == 8 and list(serial.columns[:4]) == ["reward", "bond", "seed", "rule"]
     row = serial[(serial.reward == 2 * REWARD) & (serial.bond == 16.0) & (serial.seed == 1)].iloc[0]
@@ -275,3 +275,60 @@ def test_an_epoch_without_a_valid_game_goes_unproven_with_its_reason():
     assert k.loc[refused, "refusal"].str.contains("fee_per_gas").all()
     assert (k.loc[refused, "proven"] == 0).all() and (k.loc[~refused, "refusal"] == "").all()
     assert tl.conservation() < 1e-9
+
+
+def test_killed_timeline_grid_resumes_without_loss_duplication_or_torn_rows(tmp_path):
+    """kill -9 a grid run at three moments, each after more rows are committed; every reopening finds only
+    whole rows, and the last rerun completes the grid with the same rows as an uninterrupted one."""
+    import json
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    from provergame.timeline import timeline_grid
+    store = tmp_path / "grid.sqlite"
+    env_args = "Environment.steady(300, gas=50, token_price=4.0, demand=5)"
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import provergame as pg
+        from provergame.timeline import Economy, Environment, timeline_grid
+        from sweep_target import vrf_at
+        from test_timeline import POP
+        timeline_grid(vrf_at, {{"reward": [0.01 * k for k in range(1, 9)], "bond": [0.0, 16.0]}}, POP, {env_args},
+                      seeds=[0, 1], economy=Economy(gas_per_submission=781_000, fallback="prune"),
+                      store={str(store)!r}, progress=False)
+    """)
+    counts = []
+    for wanted in (2, 8, 20):
+        proc = subprocess.Popen([sys.executable, "-c", script])
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            try:
+                if store.exists() and sqlite3.connect(store).execute("SELECT COUNT(*) FROM points").fetchone()[0] >= wanted:
+                    break
+            except sqlite3.OperationalError:
+                continue
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        rows = sqlite3.connect(store).execute("SELECT row FROM points").fetchall()
+        assert all(json.loads(r[0])["seed"] in (0, 1) for r in rows)      # each row whole
+        counts.append(len(rows))
+    assert counts == sorted(counts) and counts[0] >= 2
+    grid = {"reward": [0.01 * k for k in range(1, 9)], "bond": [0.0, 16.0]}
+    eco = Economy(gas_per_submission=781_000, fallback="prune")
+    env = Environment.steady(300, gas=50, token_price=4.0, demand=5)
+    from sweep_target import vrf_at
+    resumed = timeline_grid(vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, store=str(store), progress=False)
+    keys = sqlite3.connect(store).execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM points").fetchone()
+    assert keys == (32, 32) and len(resumed) == 32
+    fresh = timeline_grid(vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, progress=False)
+    cols = [c for c in fresh.columns if c != "rule"]
+    np.testing.assert_allclose(resumed[cols].to_numpy(float), fresh[cols].to_numpy(float), rtol=0, atol=0)
+    with pytest.raises(pg.InvalidParameter, match="store"):            # another grid's store is refused
+        timeline_grid(vrf_at, grid, POP, Environment.steady(300, gas=60, token_price=4.0, demand=5), seeds=[0, 1],
+                      economy=eco, store=str(store), progress=False)
