@@ -776,8 +776,8 @@ KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
           "sequencer_gas", "restaked", "held", "sequencer_held")
 KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_slots", "censored", "commitments",
-             "proven", "on_time", "fallback_proven", "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto", "active_provers", "bonds_forfeited",
-             "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
+             "proven", "on_time", "fallback_proven", "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto",
+             "active_provers", "bonds_forfeited", "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
              "sequencer_gas", "sequencer_profit", "stake_total", "queued_entrants", "refusal")
 
@@ -941,7 +941,8 @@ def _grid_tasks(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]], p
     for k, params in enumerate(grid_points(grid)):
         eco = dataclasses.replace(economy, **{n: v for n, v in params.items() if n in eco_fields})
         game_params = {n: v for n, v in params.items() if n not in eco_fields}
-        _check_run(_PointGame(make_game, game_params), provers, environment, rule, eco.commitment)   # a bad point, named
+        _check_run(_PointGame(make_game, game_params), provers, environment, rule,
+                   eco.commitment)                # a bad point, named
         for seed in seeds:
             key = json.dumps({"point": params, "seed": seed, "rule": rule}, sort_keys=True, default=str)
             tasks.append((k, key, params, game_params, eco, seed))
