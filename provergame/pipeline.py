@@ -261,6 +261,8 @@ def _timeline_task(spec: Any, population: Any, tl: Any, run: tuple[str, str], ti
 COMMITMENT_TEXT = {
     "self": "'self': provers commit one epoch ahead at last epoch's gas and the mechanism picks each unit's prover "
             "among them.",
+    "quotes": "'quotes': provers holding the bond quote for the epoch at last epoch's gas; the lowest quote wins at "
+              "the second-lowest cost, capped at the reward (Aztec's epoch proof quotes), with one bond for the epoch.",
     "assigned": "'assigned': the slot's sequencer assigns each unit to a prover holding the bond, uniformly, and it "
                 "cannot decline (aztec-gddt's proving market).",
 }

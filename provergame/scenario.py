@@ -149,7 +149,7 @@ class TimelineSpec(_Strict):
     epochs: int = Field(200, ge=1, le=10_000_000)
     seeds: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field([0], min_length=1, max_length=10_000)
     rules: list[Literal["equilibrium", "best-response", "myopic-reward"]] = ["equilibrium"]
-    commitments: list[Literal["self", "assigned"]] = ["self"]     # each run under every (commitment, rule)
+    commitments: list[Literal["self", "assigned", "quotes"]] = ["self"]     # each run under every (commitment, rule)
     environment: EnvironmentSpec = EnvironmentSpec()
     economy: dict[str, Any] = {}
     reward_per_day: float | None = Field(None, gt=0, le=1e18)   # checked: the mechanism's budget x blocks_per_day
@@ -268,8 +268,8 @@ class Scenario(_Strict):
             raise ValueError(f"timeline.mechanism {self.timeline.mechanism!r} is a {spec.kind}, whose players are "
                              f"its {traits.players_field}, not a prover population a timeline carries across epochs; "
                              f"choose a mechanism played by the provers")
-        if "assigned" in self.timeline.commitments and (traits.budget_field is None or traits.strategy != "entry"):
-            raise ValueError(f"timeline.commitments: 'assigned' needs an entry game with one reward per proof; "
+        if set(self.timeline.commitments) - {"self"} and (traits.budget_field is None or traits.strategy != "entry"):
+            raise ValueError(f"timeline.commitments: 'assigned' and 'quotes' need an entry game with one reward per proof; "
                              f"{self.timeline.mechanism!r} is a {spec.kind}")
         if "myopic-reward" in self.timeline.rules and (traits.budget_field is None or traits.strategy != "entry"):
             raise ValueError(f"timeline.rules: 'myopic-reward' needs an entry game with one reward per proof; "

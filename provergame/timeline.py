@@ -47,7 +47,7 @@ from provergame.games import protocols
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
-COMMITMENTS = ("self", "assigned")
+COMMITMENTS = ("self", "assigned", "quotes")
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,14 @@ class Economy:
     window, stake_is_balance, reinvest, sequencer_reward : float, bool, float, float
         On-time window, whether stake is the whole balance, the share of profit restaked, the
         sequencers' reward per unit proven.
-    commitment : {"self", "assigned"}
+    commitment : {"self", "assigned", "quotes"}
         Who commits a prover to each unit: "self" (provers commit one epoch ahead at last epoch's gas and
-        the game's own rule picks each unit's prover among them) or "assigned" (the slot's sequencer
+        the game's own rule picks each unit's prover among them), "assigned" (the slot's sequencer
         assigns a prover holding the bond, uniformly, who cannot decline: aztec-gddt's proving market;
-        the game gives the reward per proof). Either way a committed prover that submits nothing
+        the game gives the reward per proof) or "quotes" (Aztec's epoch proof quotes: provers holding the
+        bond quote for the whole epoch at last epoch's gas, the lowest quote wins at the second-lowest
+        cost (Bertrand), capped at the reward, and the winner posts one bond for the epoch; the rest of
+        the reward goes to the sequencers). Either way a committed prover that submits nothing
         forfeits one bond per unit, and only submissions made pay compute and gas.
     sequencer_offline, censorship : float
         Chance a slot's sequencer is offline (no block proposed: the unit is missed, nobody pays gas),
@@ -178,7 +181,7 @@ class Economy:
                                                # (locked: it leaves the balance, and returns on exit)
     sequencer_reward: float = 0.0              # the sequencers' block reward per unit proven (paid on proof)
     gas_per_proposal: float = 0.0              # L1 gas the sequencer pays to propose each unit of demand
-    commitment: str = "self"                   # "self" (provers commit ahead) or "assigned" (the sequencer assigns)
+    commitment: str = "self"                   # "self", "assigned" (the sequencer assigns) or "quotes" (epoch quotes)
     sequencer_offline: float = 0.0             # chance a slot's sequencer proposes nothing
     censorship: float = 0.0                    # share of proposed units whose commitment is censored on L1
 
@@ -394,7 +397,7 @@ def _check_run(make_game: Callable[[Population], Any], provers: Population, envi
     if rule == "myopic-reward" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
         raise InvalidParameter("rule", rule, f"'equilibrium' or 'best-response' for {probe.title} (the myopic "
                                f"rule needs an entry game with one reward per proof)")
-    if commitment == "assigned" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
+    if commitment != "self" and (probe.traits.budget_field is None or probe.traits.strategy != "entry"):
         raise InvalidParameter("commitment", commitment, f"'self' for {probe.title} (an assigned prover is paid the "
                                f"game's one reward per proof: an entry game with a budget parameter)")
 
@@ -501,6 +504,7 @@ class _Epoch:
     commitments: int = 0       # units a committed prover took (assigned: a bond posted each)
     missed: int = 0            # slots whose sequencer was offline
     censored: int = 0          # units whose commitment was censored on L1
+    sequencer_share: float = 0.0   # quotes: the reward's rest for the proven units, to the sequencers
     opex: float = 0.0
     gas: float = 0.0
     burned: float = 0.0
@@ -591,6 +595,8 @@ class _Run:
             return ep
         if eco.commitment == "assigned":
             self._assigned(e, ep, played)
+        elif eco.commitment == "quotes":
+            self._quoted(e, ep, played)
         else:
             self._self_committed(e, ep, played)
         return ep
@@ -669,6 +675,43 @@ class _Run:
         ep.proven, ep.on_time = int(out.valid.sum()), int(out.on_time.sum())
         self.last_profile[working] = delivers.astype(float)
 
+    def _quoted(self, e: int, ep: _Epoch, played: int) -> None:
+        """Epoch proof quotes: the cheapest prover holding the bond (compute plus last epoch's gas; ties
+        drawn) wins at the second-lowest such cost, capped at the reward, and commits one bond to every
+        unit of the epoch; it delivers by its rule at this epoch's gas ("myopic-reward": iff the quote
+        covers the gas) or forfeits the bond. The reward's rest for each proven unit goes to the sequencers."""
+        st, eco, working = self.st, self.eco, ep.working
+        g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
+        try:
+            reward = _reward(self.games.get(self.make_game, st, working, g_now))
+        except InvalidParameter as exc:
+            self.refusal[e] = str(exc)
+            return
+        asks = st.cost[working] + g_then
+        if asks.min() > reward:                   # nobody quotes within the reward: the epoch goes unproven
+            return
+        cheapest = np.flatnonzero(asks == asks.min())
+        winner = int(cheapest[self.rng.integers(len(cheapest))])
+        quote = min(reward, float(np.partition(asks, 1)[1])) if len(asks) > 1 else reward
+        i = working[winner]
+        rho = float(st.reliability[i])
+        ep.commitments = played
+        if not (quote >= g_now if self.rule == "myopic-reward" else rho * quote - st.cost[i] - g_now + eco.bond >= 0):
+            ep.spent[i] += eco.bond
+            ep.burned += eco.bond
+            ep.renegers = 1
+            return
+        valid = self.rng.random(played) < rho
+        landed = self.rng.standard_exponential(played) / st.rate[i]
+        ep.reward[i] += quote * valid.sum()
+        ep.spent[i] += played * (st.cost[i] + g_now)
+        ep.attempts[i] += played
+        ep.gas += played * g_now
+        ep.opex += played * float(st.cost[i])
+        ep.proven, ep.on_time = int(valid.sum()), int(np.sum(valid & (landed <= eco.window)))
+        ep.sequencer_share = (reward - quote) * ep.proven
+        self.last_profile[working] = (np.arange(len(working)) == winner).astype(float)
+
     def fallback(self, e: int, ep: _Epoch) -> None:
         """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned."""
         from .api import solve
@@ -724,7 +767,8 @@ class _Run:
         totals["gas"] += ep.gas
         totals["burned"] += ep.burned
         totals["protocol_gas"] += landed * self.verify[e]
-        seq_revenue, seq_gas = eco.sequencer_reward * landed, (ep.demand - ep.missed) * self.propose[e]
+        seq_revenue = eco.sequencer_reward * landed + ep.sequencer_share
+        seq_gas = (ep.demand - ep.missed) * self.propose[e]
         totals["sequencer_minted"] += seq_revenue
         totals["sequencer_gas"] += seq_gas
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)

@@ -136,3 +136,24 @@ def load_scenario_text(tmp_path, text):
     path = tmp_path / "s.toml"
     path.write_text(text)
     return load_scenario(path)
+
+
+def test_epoch_quotes_by_hand():
+    """Steady gas: the cheapest prover (compute + gas) wins every epoch at the second-lowest such cost,
+    is paid that for each valid proof, and the sequencers get the reward's rest; reliability 1, so every
+    unit is proved. In the first shock epoch the myopic winner, who quoted at 50 gwei, finds the quote
+    below the gas and forfeits its one bond for the epoch; from then on nobody quotes under the reward."""
+    pop = pg.Population.from_arrays(cost=[0.001, 0.002, 0.004], rate=1.0, stake=10.0, reliability=1.0)
+    env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=10)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", commitment="quotes", sequencer_reward=0.0)
+    gas50, gas200 = 50e-9 * 781_000 / 4.0, 200e-9 * 781_000 / 4.0
+    tl = timeline(vrf, pop, env, seeds=[0], rule="myopic-reward", economy=eco, progress=False)
+    k = tl.kpis.set_index("epoch")
+    quote = 0.002 + gas50
+    assert (k.loc[:9, "proven"] == 10).all() and (k.loc[:9, "hhi"] == 1.0).all()
+    np.testing.assert_allclose(k.loc[:9, "minted"], 10 * quote, rtol=1e-12)
+    np.testing.assert_allclose(k.loc[:9, "sequencer_revenue"], 10 * (REWARD - quote), rtol=1e-12)
+    assert quote < gas200 and k.loc[10, "bonds_forfeited"] == 1 and k.loc[10, "proven"] == 0
+    assert 0.001 + gas200 > REWARD and (k.loc[11:19, "commitments"] == 0).all()
+    assert (k.loc[21:, "proven"] == 10).all()
+    assert tl.conservation() < 1e-9

@@ -23,7 +23,7 @@ def vrf(pop):
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(["equilibrium", "best-response", "myopic-reward"]), st.floats(0.0, 20.0),
        st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
-       st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(["self", "assigned"]),
+       st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(["self", "assigned", "quotes"]),
        st.sampled_from([0.0, 0.2]), st.sampled_from([0.0, 0.3]))
 def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed, reinvest,
                                           commitment, offline, censorship):
