@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import sqlite3
-import sys
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from .errors import InvalidParameter, check_int, check_real
+from .progress import expect, reports_progress, tick
 from provergame.games.base import Game
 from .workers import check_workers, process_pool
 
@@ -207,6 +207,7 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
 
 
+@reports_progress("sweep: points")
 def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], analyses: Sequence[str] = ANALYSES,
           seeds: Sequence[int] = (0,), executor: str | Executor | None = None, store: str | Path | None = None,
           rounds: int = 20_000, chunk: int | None = None, workers: int | None = None,
@@ -237,7 +238,7 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     chunk, workers : int, optional
         Points per task and processes.
     progress : bool, optional
-        A progress bar (default: when stderr is a terminal).
+        A progress bar on stderr (default: when stderr is a terminal or a notebook; False: never).
     timeout, connect_timeout : float
         Seconds without a finished chunk, and to reach a Dask scheduler.
 
@@ -268,15 +269,15 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
         db = _Store(store, sweep_id) if store is not None else None
         results = db.done() if db else {}
         todo = [t for t in tasks if t[0] not in results]
-        show = sys.stderr.isatty() if progress is None else progress
-        bar = _progress(len(tasks), len(tasks) - len(todo)) if show else None
+        expect("sweep", len(tasks))
+        tick("sweep", "stored points", steps=len(tasks) - len(todo))
         try:
-            _collect(_run(ex, make_game, _chunks(todo, chunk, workers), analyses, rounds, timeout), results, db, bar)
+            _collect(_run(ex, make_game, _chunks(todo, chunk, workers), analyses, rounds, timeout), results, db)
         except SweepError as exc:
             kept = f" and are kept in {db.path}: rerun the same sweep to resume" if db else ""
             raise SweepError(f"{exc}; {len(results)} of {len(tasks)} points finished{kept}") from None
         finally:
-            _finish(bar, db)
+            _finish(db)
     return pd.DataFrame([results[k] for k, _, _ in tasks])
 
 
@@ -314,23 +315,20 @@ def _chunks(todo: list, chunk: int | None, workers: int | None) -> list[list]:
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def _finish(bar: Any, db: Any) -> None:
-    """Stop the progress bar; close the store (removing it when this sweep created it and kept nothing)."""
-    if bar:
-        bar[0].stop()
+def _finish(db: Any) -> None:
+    """Close the store (removing it when this sweep created it and kept nothing)."""
     if db:
         db.remove_if_new()
         db.close()
 
 
-def _collect(finished: Iterator[list], results: dict, db: Any, bar: Any) -> None:
+def _collect(finished: Iterator[list], results: dict, db: Any) -> None:
     """Each finished chunk into the store (as it arrives), the results and the progress bar."""
     for items in finished:
         if db:
             db.add(items)
         results.update(items)
-        if bar:
-            bar[0].update(bar[1], advance=len(items))
+        tick("sweep", steps=len(items))
 
 
 def _run(ex: Executor | None, make_game, chunks, analyses, rounds, timeout) -> Iterator[list]:
@@ -357,14 +355,6 @@ def _run(ex: Executor | None, make_game, chunks, analyses, rounds, timeout) -> I
     finally:
         for fut in pending:
             fut.cancel()
-
-
-def _progress(total: int, done: int):
-    from rich.progress import Progress
-    p = Progress(transient=True)
-    task = p.add_task("sweep", total=total, completed=done)
-    p.start()
-    return p, task
 
 
 def GameFactory(spec: Any, provers: Any) -> Any:       # noqa: N802 - the name users know

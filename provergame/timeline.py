@@ -468,6 +468,15 @@ def _restake(state: _State, economy: Economy) -> None:
         state.stake = np.maximum(state.balance, 0.0)
 
 
+def _delivers(rule: str, pay: float, reliability: Any, cost: Any, gas: float, bond: float) -> Any:
+    """Whether a prover committed to a unit paid `pay` submits it: "myopic-reward" iff the pay covers the
+    gas (the bond ignored, aztec-gddt's rule), otherwise iff proving beats forfeiting the bond
+    (rho pay - cost - gas >= -bond)."""
+    if rule == "myopic-reward":
+        return np.asarray(pay >= gas)
+    return np.asarray(reliability) * pay - cost - gas + bond >= 0
+
+
 def _reward(game: Any) -> float:
     return float(getattr(game, game.traits.budget_field))
 
@@ -658,10 +667,7 @@ class _Run:
             self.refusal[e] = str(exc)
             return
         rho, cost = st.reliability[working], st.cost[working]
-        if self.rule == "myopic-reward":
-            delivers = np.full(len(working), reward >= g_now)
-        else:
-            delivers = rho * reward - cost - g_now + eco.bond >= 0
+        delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond), len(working))
         out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
                            eco.window)
         compute, gas = out.submitted * cost, out.submitted * g_now
@@ -696,7 +702,7 @@ class _Run:
         i = working[winner]
         rho = float(st.reliability[i])
         ep.commitments = played
-        if not (quote >= g_now if self.rule == "myopic-reward" else rho * quote - st.cost[i] - g_now + eco.bond >= 0):
+        if not _delivers(self.rule, quote, rho, st.cost[i], g_now, eco.bond):
             ep.spent[i] += eco.bond
             ep.burned += eco.bond
             ep.renegers = 1
