@@ -359,13 +359,29 @@ class Sidecar(EntryGame):
         return deployed.sidecar(self.symbolic())
 
     def symbolic(self) -> dict[str, Any]:
-        tip, s, R, D, S, c = sp.symbols("tip s R D S c", positive=True)
-        return {"withhold_bribe": tip + s * R - c + D + S}
+        from provergame.games.forms import I, N, elected_on_time_form
+        tip, s, R, D, S, c, rho = sp.symbols("tip s R D S c rho", positive=True)
+        r1, r2, r3 = sp.symbols("rho_1:4", positive=True)
+        k, N_ids = sp.symbols("k N", integer=True, positive=True)
+        return {"withhold_bribe": tip + s * R - c + D + S,
+                "offer_margin": self.solo_form(0)[0],
+                "break_even_tip": (c + (1 - rho) * (D + S)) / rho - s * R,
+                "reward_share_of_three": r1 / (r1 + r2 + r3),
+                "on_time_uniform_pick": elected_on_time_form().xreplace({sp.IndexedBase("f")[I]: 1 / N}),
+                "share_identity_k_of_N": k / (N_ids + k - 1)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
-        return [("withhold_bribe", self.symbolic()["withhold_bribe"],
+        sym = self.symbolic()
+        margin, values = self.solo_form(0)
+        three = self.with_provers(np.arange(min(3, self.n)))
+        everyone = three.stats(np.ones(three.n))
+        return [("withhold_bribe", sym["withhold_bribe"],
                  {"tip": self.prover_tip, "s": self.reward_share, "R": self.block_reward, "c": self.provers.cost[0],
-                  "D": self.deposit, "S": self.stake_slash}, float(self.withhold_bribes()[0]))]
+                  "D": self.deposit, "S": self.stake_slash}, float(self.withhold_bribes()[0])),
+                ("offer_margin", margin, values, float(self.margin()[0])),
+                ("reward_share_of_three", sym["reward_share_of_three"],
+                 {f"rho_{k + 1}": three.provers.reliability[k] for k in range(3)},
+                 float(everyone.reward[0] / everyone.reward.sum()))]
 
 
 @register("epoch_quotes")

@@ -884,9 +884,19 @@ class _Turns(Game):
 
     def symbolic(self) -> dict[str, Any]:
         s_i, S, R = sp.symbols("s_i S R", positive=True)
-        return {"turn_share": s_i / S, "price_per_proof_stake_turns": R}
+        if self.rule == "stake_turns":
+            return {"turn_share": s_i / S, "price_per_proof_stake_turns": R}
+        b, x, c, rho, P = sp.symbols("b x c rho P", positive=True)
+        b1, b2, b3 = sp.symbols("b_1 b_2 b_3", positive=True)
+        return {"bid_payoff": sp.Piecewise((rho * x - c, b < x), (0, True)),
+                "price_second_of_three": sp.Min(sp.Max(sp.Min(b1, b2), sp.Min(sp.Max(b1, b2), b3)), R),
+                "winner_margin": rho * P - c, "solo_payoff": self.solo_form(0)[0],
+                "cost_per_turn": c * sp.exp(sp.Symbol("s", positive=True) * sp.Symbol("z", real=True))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.rule == "turn_auction":
+            form, values = self.solo_form(0)
+            return [("solo_payoff", form, values, float(self.withhold_bribes()[0]))]
         stake = self.provers.stake
         if stake.sum() <= 0:
             return []
@@ -895,7 +905,7 @@ class _Turns(Game):
 
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.turn_based(self.symbolic())
+        return vrf.turn_based(self.symbolic()) if self.rule == "stake_turns" else vrf.turn_auction(self.symbolic())
 
 
 _TURN_LIMITS = "no missed-turn penalty beyond losing the reward."
@@ -924,7 +934,7 @@ class TurnAuction(_Turns):
                                            limitations="each turn's costs are independent log-normal shocks around "
                                            "known means (no learning, no collusion beyond the cartel check); "
                                            + _TURN_LIMITS,
-                                           strategy_label="bid markup",
+                                           strategy_label="bid markup", proof_family="turn_auction",
                                            coalition_budget=2_000)   # each auction payoff integrates a grid
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 

@@ -32,33 +32,38 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
         "procurement_uniform_bid_foc", "procurement_bid_above_cost", "procurement_bid_below_highest_cost",
         "b52_one_more_prover_pays_above", "b52_one_more_prover_costs_below",
         "b52_adding_needs_imperfect_reliability_only_below_one", "lottery_poisson_optimum_convex",
-        "lottery_poisson_reward", "dutch_lock_time_within_ramp",
+        "lottery_poisson_reward", "dutch_lock_time_within_ramp", "uncles_entry_payoff_falls_with_entrants", "second_price_truthful_bid_is_dominant",
+        "sidecar_offer_pays_at_or_above_the_break_even_tip", "sidecar_no_offer_below_the_break_even_tip",
     ),
     "on-time liveness": (
         "race_entrant_never_lowers_on_time_liveness", "race_on_time_liveness_rises_with_the_window",
         "elected_on_time_liveness_capped_by_reliability", "elected_on_time_liveness_rises_with_the_window",
         "served_more_supply_never_lowers_liveness", "served_full_once_supply_covers_demand",
         "node_lands_with_probability_at_most_one", "covering_never_hurts_a_node",
+        "sidecar_offerer_raises_liveness_only_above_the_average",
     ),
     "concentration": (
         "wta_faster_rivals_hurt", "wta_own_speed_pays", "stake_vrf_work_concentration_at_least_equal_split",
-        "stake_vrf_diminishing_returns_to_stake", "stake_turn_share_at_most_one", "taiko_selection_falls_with_erpg",
+        "stake_vrf_diminishing_returns_to_stake", "sidecar_reward_concentration_set_by_the_reliability_spread",
+        "taiko_selection_falls_with_erpg",
         "taiko_selection_rises_with_stake", "booster_shares_rise_with_score", "delegator_return_falls_with_the_cut",
         "delegator_return_rises_with_reliability", "fee_share_rises_with_mev",
     ),
     "user cost": (
-        "uncles_user_cost_rises_with_entrants", "uncles_payout_bounded", "bounty_pay_all_within_fee",
+        "uncles_user_cost_rises_with_entrants",
         "stake_turns_pay_at_most_the_reward", "delegation_budget_balance", "booster_pro_rata_pays_the_epoch_reward",
         "revenue_equivalence_uniform", "procurement_revenue_equivalence_uniform",
     ),
     "stall bribe": (
         "grief_net_below_the_block_reward", "snarketplace_reserve_raises_the_withholding_bribe",
+        "turn_auction_stall_payment_is_the_cap_less_the_mean_cost", "turn_auction_stall_bribe_per_token_rises_with_the_cap",
     ),
     "sybil": (
-        "identity_share_below_one", "identity_weighting_rewards_sybils",
+        "identity_share_below_one", "identity_weighting_rewards_sybils", "stake_vrf_splitting_stake_gains_nothing",
+        "stake_turns_splitting_stake_gains_nothing",
     ),
     "cartel": (
-        "quote_kickback_range_nonempty",
+        "quote_kickback_range_nonempty", "turn_auction_cover_bid_ring_raises_the_price",
     ),
 }
 BACKS: dict[str, str] = {name: claim for claim, names in BACKED_BY.items() for name in names}

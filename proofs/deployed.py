@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from provergame.lazy import sympy as sp
 
-from .engine import Theorem, definite_integral, over
+from .engine import Theorem, break_even_theorems, definite_integral, over
+from .liveness import plain_law
+from .vrf import identity_sybils
 
 x, h, k, a, m = sp.symbols("x h k a m", positive=True)
 
@@ -25,10 +27,41 @@ def aztec_booster(sym: dict) -> list[Theorem]:
 
 
 def sidecar(sym: dict) -> list[Theorem]:
-    """None beyond its timing family's liveness theorems: the withholding bribe D + R s + S - c + tip is
-    linear in every parameter, so each claim about it (raised one for one by the deposit, by the stake,
-    at least the margin) is an identity of how it is written, which the audit rejects."""
-    return []
+    """The offer's break-even tip, the concentration and liveness a uniform pick gives, and its sybil
+    incentive. Claims about the withholding bribe alone (tip + s R - c + D + S, linear in every
+    parameter) are identities of how it is written, which the audit rejects, so none is shipped."""
+    tip, rho, tau = sp.symbols("tip rho tau", positive=True)
+    margin = sym["offer_margin"]
+    lo, hi = sp.symbols("rho_min rho_max", positive=True)
+    r = sp.symbols("rho_1:4", positive=True)
+
+    def hhi(share):
+        each = [share.subs(dict(zip(r, order)), simultaneous=True) for order in (r, r[1:] + r[:1], r[2:] + r[:2])]
+        return sum(e ** 2 for e in each) <= hi / (3 * lo), (*(v <= hi for v in r), *(v >= lo for v in r))
+
+    def average(three, four):
+        newcomer = sp.Symbol("rho_4", positive=True) * (1 - sp.Symbol("y_4", positive=True))
+        unit = tuple(v <= 1 for v in sorted(four.free_symbols, key=str))
+        return sp.And(sp.Implies(newcomer >= three, four >= three), sp.Implies(newcomer < three, four < three)), unit
+    law = sym["on_time_uniform_pick"]
+    return [
+        *break_even_theorems(
+            ("sidecar_offer_pays_at_or_above_the_break_even_tip", "sidecar_no_offer_below_the_break_even_tip"),
+            sym["break_even_tip"], lambda price: margin.subs(tip, price), tau, rho,
+            ("At any tip at or above (c + (1 - rho)(D + S)) / rho - s R a picked prover's expected margin is >= 0: "
+             "offering is free, so every such prover offers (the entry equilibrium's condition).",
+             "Below that tip a picked prover loses money in expectation: it does not offer.")),
+        over("sidecar_reward_concentration_set_by_the_reliability_spread", hhi, (sym["reward_share_of_three"],),
+             description="Three offerers, each picked with chance 1/n and paid on delivery: the HHI of reward shares, "
+                         "sum_i (rho_i / sum_j rho_j)^2, is at most (1/3) rho_max / rho_min: concentration is set by "
+                         "the number of offerers and their reliability spread, not by cost or size."),
+        over("sidecar_offerer_raises_liveness_only_above_the_average", average, (plain_law(law, 3), plain_law(law, 4)),
+             description="Uniform pick: on-time liveness is the offerers' average rho_i (1 - e^{-r_i w}). A fourth "
+                         "offerer raises it exactly when its own rho_4 (1 - y_4) is at least that average: a higher "
+                         "tip that draws in a less reliable prover lowers liveness (liveness is not monotone in the "
+                         "budget)."),
+        *identity_sybils(sym["share_identity_k_of_N"]),
+    ]
 
 
 def epoch_quotes(sym: dict) -> list[Theorem]:

@@ -180,6 +180,8 @@ class _Translator:
         if isinstance(e, sp.Abs):
             a = self(e.args[0])
             return z3.If(a >= 0, a, -a)
+        if isinstance(e, sp.Piecewise):
+            return self._piecewise(e)
         rel = {sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b, sp.Lt: lambda a, b: a < b,
                sp.Le: lambda a, b: a <= b, sp.Gt: lambda a, b: a > b, sp.Ge: lambda a, b: a >= b}
         for cls, fn in rel.items():
@@ -201,6 +203,23 @@ class _Translator:
             self.domain = before + outer + ([z3.Implies(antecedent, z3.And(*inner))] if inner else [])
             return z3.Implies(antecedent, consequent)
         raise _Untranslatable(f"{type(e).__name__}: {e}")
+
+    def _piecewise(self, e: Any):
+        """First branch whose condition holds; each branch need be defined only where its condition
+        holds, and the whole where some condition does (a Piecewise without a True branch is partial)."""
+        conditions, out = [], None
+        for value, condition in reversed(e.args):
+            before, self.domain = self.domain, []
+            c = self(condition)
+            v = self(value)
+            inner, self.domain = self.domain, before
+            if inner:
+                self.domain.append(z3.Implies(c, z3.And(*inner)))
+            conditions.append(c)
+            out = v if out is None else z3.If(c, v, out)
+        if e.args[-1][1] is not sp.true:
+            self.domain.append(z3.Or(*conditions))
+        return out
 
 
 def _opaque_terms(expr: Any) -> bool:
@@ -471,6 +490,13 @@ def definite_integral(expr: Any, var: Any, lo: Any, hi: Any) -> Any:
     integrand holding an opaque stand-in (proofs.audit) stays an unevaluated integral."""
     if _opaque_terms(expr):
         return sp.Integral(expr, (var, lo, hi))
+    return _integrated(expr, var, lo, hi)
+
+
+@lru_cache(maxsize=512)
+def _integrated(expr: Any, var: Any, lo: Any, hi: Any) -> Any:
+    """definite_integral without the opaque case, kept: an audit rebuilds a claim once per mutant of its
+    other model expressions, over the same integrand."""
     try:
         antiderivative = sp.Poly(sp.expand(expr), var).integrate()
     except sp.PolynomialError:

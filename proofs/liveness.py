@@ -10,7 +10,7 @@ from .engine import Theorem, over
 PROVERS = 3
 
 
-def _plain(form, n: int = PROVERS):
+def plain_law(form, n: int = PROVERS):
     """The indexed form at n provers, its entries as plain symbols and e^{-r_k w} as y_k."""
     N, W = sp.Symbol("n", integer=True, positive=True), sp.Symbol("w", positive=True)
     e = form.subs(N, n).doit()
@@ -25,7 +25,7 @@ def _symbols(name: str, n: int = PROVERS) -> list:
 
 
 def race(form) -> list[Theorem]:
-    law = _plain(form)
+    law = plain_law(form)
     q, y = _symbols("q"), _symbols("y")
     t = sp.Symbol("t", positive=True)
     unit = tuple(v <= 1 for v in (*q, *y))
@@ -42,7 +42,7 @@ def race(form) -> list[Theorem]:
 
 
 def elected(form) -> list[Theorem]:
-    law = _plain(form)
+    law = plain_law(form)
     f, rho, y = _symbols("f"), _symbols("rho"), _symbols("y")
     best = sp.Symbol("rho_max", positive=True)
     t = sp.Symbol("t", positive=True)
@@ -60,7 +60,7 @@ def elected(form) -> list[Theorem]:
 
 
 def served(form) -> list[Theorem]:
-    law = _plain(form)
+    law = plain_law(form)
     u = _symbols("u")
     t, D = sp.Symbol("t", positive=True), sp.Symbol("D", positive=True)
     more = lambda L: (L.subs(u[0], u[0] + t) >= L, ())                                    # noqa: E731

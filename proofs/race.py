@@ -62,12 +62,16 @@ def speed_race(sym: dict[str, Any]) -> list[Theorem]:
 def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
     UC = sym["user_cost_identical"]
     dearer = lambda UC_: (UC_.subs(m, m + 1) >= UC_, ())                            # noqa: E731
+    falls = lambda V: (V.subs(m, m + 1) < V, (s < 1, m + 1 <= U))                   # noqa: E731
     return [
         over("uncles_user_cost_rises_with_entrants", dearer, (UC,),
              description="What users pay per proof, R (1 + s min(U, m - 1)), never falls as more provers enter: "
                          "the decentralisation uncles buy is paid by users."),
-        Theorem("uncles_payout_bounded", UC <= R * (1 + s * U), (s <= 1,), uses=(UC,),
-                description="The payout per proof is bounded by R(1 + s U)."),
+        over("uncles_entry_payoff_falls_with_entrants", falls, (sym["payoff_identical_m_entrants"],),
+             description="Identical provers, m <= U entrants (every loser an uncle): an entrant's payoff "
+                         "R (1 + s (m - 1)) / m - c falls as one more enters exactly because the uncle share s < 1, "
+                         "so entry stops at one cutoff (the identical-prover entry equilibrium); at s = 1 it is flat "
+                         "and every prover up to U + 1 enters."),
     ]
 
 
@@ -106,6 +110,4 @@ def sequencer_chosen(sym: dict[str, Any]) -> list[Theorem]:
         Theorem("bounty_bond_covers_what_is_owed", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),
                 description="Out-of-protocol payment: a bond of f k (k asked provers, pay all) covers any amount "
                             "owed f M (M <= k provers to pay): forfeiting the bond costs at least what defaulting saves."),
-        Theorem("bounty_pay_all_within_fee", sp.And(pay_all >= 0, pay_all <= f), (a <= 1,), uses=(pay_all,),
-                description="Under pay-all an asked prover expects at most the fee f per block."),
     ]

@@ -3,10 +3,40 @@ from __future__ import annotations
 
 from provergame.lazy import sympy as sp
 
-from .engine import Theorem, break_even_theorems, over
+from .engine import Theorem, break_even_theorems, definite_integral, over
 
 s1, s2, s3, S_o = sp.symbols("s_1 s_2 s_3 S_o", positive=True)
 N, k = sp.symbols("N k", integer=True, positive=True)
+
+
+def identity_sybils(ident) -> list[Theorem]:
+    """The sybil theorems of a uniform draw over identities (or offers): an operator with k of them
+    among N - 1 rivals is drawn with chance k / (N + k - 1)."""
+    more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
+    below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
+    return [
+        over("identity_share_below_one", below_one, (ident,),
+             description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
+                         "the work under identity weighting: k / (N + k - 1) < 1."),
+        over("identity_weighting_rewards_sybils", more, (ident,),
+             description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
+                         "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
+    ]
+
+
+def stake_split_gains_nothing(name: str, share, others) -> Theorem:
+    """Splitting stake s_a + s_b into two identities: the pieces' shares s_a / S and s_b / S add up to no
+    more than the whole's (s_a + s_b) / S, whatever the rivals' stake: stake weighting gives a sybil nothing."""
+    s_i = sp.Symbol("s_i", positive=True)
+    sa, sb = sp.symbols("s_a s_b", positive=True)
+
+    def split(sh):
+        piece = lambda own, other: sh.subs({s_i: own, others: S_o + other}, simultaneous=True)    # noqa: E731
+        return piece(sa, sb) + piece(sb, sa) <= sh.subs({s_i: sa + sb, others: S_o}, simultaneous=True), ()
+    return over(name, split, (share,),
+                description="Stake weighting: an operator that splits its stake s_a + s_b over two identities is "
+                            "drawn with chance s_a / (s_a + s_b + S_o) + s_b / (s_a + s_b + S_o), no more than the "
+                            "undivided stake gets: extra identities buy no work (sybil-proof).")
 
 
 def stake_vrf(sym: dict, weighting: str = "stake") -> list[Theorem]:
@@ -14,16 +44,7 @@ def stake_vrf(sym: dict, weighting: str = "stake") -> list[Theorem]:
     identity-weighted draw's sybil incentive: each game ships the theorems of its own selection law."""
     share, ident = sym["share_stake_vs_others"], sym["share_identity_k_of_N"]
     if weighting == "identity":
-        more = lambda sh: (sh.subs(k, k + 1) > sh, (N >= 2,))      # noqa: E731
-        below_one = lambda sh: (sh < 1, (N >= 2,))                 # noqa: E731
-        return [
-            over("identity_share_below_one", below_one, (ident,),
-                 description="However many identities it runs, an operator facing N - 1 >= 1 rivals never gets all "
-                             "the work under identity weighting: k / (N + k - 1) < 1."),
-            over("identity_weighting_rewards_sybils", more, (ident,),
-                 description="Under identity weighting (share k / (N + k - 1)) every extra identity strictly raises "
-                             "the operator's share (the seed's 'excessive number of nodes' undercutting)."),
-        ]
+        return identity_sybils(ident)
     s_i, t = sp.Symbol("s_i", positive=True), sp.Symbol("t", positive=True)
     a, b, c = sp.symbols("a b c", positive=True)
 
@@ -32,6 +53,7 @@ def stake_vrf(sym: dict, weighting: str = "stake") -> list[Theorem]:
     floor = lambda sh: (hhi(sh) >= sp.Rational(1, 3), ())                                             # noqa: E731
     concave = lambda sh: (sh.subs(s_i, s_i + 2 * t) - sh.subs(s_i, s_i + t) < sh.subs(s_i, s_i + t) - sh, ())  # noqa: E731
     return [
+        stake_split_gains_nothing("stake_vrf_splitting_stake_gains_nothing", share, S_o),
         over("stake_vrf_work_concentration_at_least_equal_split", floor, (share,),
              description="Stake-weighted draw, three provers: the HHI of the work, sum_i (s_i / S)^2, is at least "
                          "1/3, the equal split's (Cauchy-Schwarz): unequal stake can only concentrate proving."),
@@ -56,15 +78,61 @@ def turn_based(sym: dict) -> list[Theorem]:
     s_i, S = sp.symbols("s_i S", positive=True)
     share = sym["turn_share"]
     R, r1, r2, r3 = sp.symbols("R rho_1 rho_2 rho_3", positive=True)
-    at_most_one = lambda sh: (sh.subs(S, s_i + S_o) <= 1, ())                  # noqa: E731
     paid = lambda sh: (sum(sh.subs({s_i: si, S: s1 + s2 + s3}) * ri * R for si, ri in ((s1, r1), (s2, r2), (s3, r3)))
                        <= R, (r1 <= 1, r2 <= 1, r3 <= 1))                                              # noqa: E731
     return [
-        over("stake_turn_share_at_most_one", at_most_one, (share,),
-                description="An operator's turn share s_i / (s_i + S_o) is at most one: rivals with stake keep turns."),
+        stake_split_gains_nothing("stake_turns_splitting_stake_gains_nothing", share.subs(S, s_i + S_o), S_o),
         over("stake_turns_pay_at_most_the_reward", paid, (share,),
                 description="Per turn the protocol pays the holder R only for a valid proof: sum_i (s_i / S) rho_i R "
                             "<= R."),
+    ]
+
+
+def turn_auction(sym: dict) -> list[Theorem]:
+    """Second-lowest-price turn auctions over effective costs c / rho: truthful bidding, what a cover-bid
+    ring gains, and why the stall bribe per token users pay rises with a cap nobody pays."""
+    b, x, c, rho, R, t, k, P = sp.symbols("b x c rho R t k P", positive=True)
+    b1, b2, b3 = sp.symbols("b_1 b_2 b_3", positive=True)
+    x1, x2, x3 = sp.symbols("x_1 x_2 x_3", positive=True)
+    s = sp.Symbol("s", positive=True)
+    solo = sym["solo_payoff"].xreplace({sp.exp(s ** 2 / 2): k})
+    honest = {b1: x1, b2: x2, b3: x3}
+    truthful = lambda u: (u.subs(b, c / rho) >= u, (rho <= 1,))                                     # noqa: E731
+
+    def ring(price, margin):
+        cover = margin.subs(P, price.subs({**honest, b2: R}, simultaneous=True))
+        return cover - margin.subs(P, price.subs(honest, simultaneous=True)) > 0, (x1 < x2, x2 < x3, x2 < R, rho <= 1)
+
+    def lognormal_mean(bribe, cost):
+        z = sp.Symbol("z", real=True)
+        density = sp.exp(-z ** 2 / 2) / sp.sqrt(2 * sp.pi)
+        return sp.Eq(bribe, rho * R - definite_integral(cost * density, z, -sp.oo, sp.oo)), ()
+
+    def per_token(bribe, price):
+        p = price.subs(honest, simultaneous=True)
+        return (bribe.subs(R, R + t) / p.subs(R, R + t) > bribe / p,
+                (x1 < x2, x2 <= R, k >= 1, rho <= 1, rho * R > c * k))
+    return [
+        over("second_price_truthful_bid_is_dominant", truthful, (sym["bid_payoff"],),
+             description="A prover bidding b against a lowest rival bid x wins when b < x and is then paid x on "
+                         "delivery (rho x - c in expectation): bidding its effective cost c / rho is at least as good "
+                         "as any other bid, whatever x (Vickrey's dominance, procurement form)."),
+        over("turn_auction_cover_bid_ring_raises_the_price", ring, (sym["price_second_of_three"], sym["winner_margin"]),
+             description="Three bids x_1 < x_2 < x_3, cap R > x_2: if the runner-up covers (bids the cap) instead of "
+                         "x_2, the winner is paid min(x_3, R) instead of x_2 and its margin rho P - c rises: a "
+                         "two-prover ring gains exactly what users pay more, so a second-price turn auction is not "
+                         "cartel-proof."),
+        over("turn_auction_stall_payment_is_the_cap_less_the_mean_cost", lognormal_mean,
+             (sym["solo_payoff"], sym["cost_per_turn"]),
+             description="With every rival withholding, a prover wins each turn alone at the cap R, delivers with "
+                         "chance rho and pays the log-normal cost c e^{s Z}, Z ~ N(0, 1): its payoff, which the stall "
+                         "bribe must pay it, is rho R - c e^{s^2 / 2}, and the stall bribe is the sum of its positive "
+                         "parts over the provers."),
+        over("turn_auction_stall_bribe_per_token_rises_with_the_cap", per_token, (solo, sym["price_second_of_three"]),
+             description="The stall payment rho R - c e^{s^2 / 2} (proving alone, paid the cap) rises with the cap R "
+                         "while the price users pay, min(second-lowest bid, R), does not once the cap is above the "
+                         "second-lowest bid: 'stall bribe per token users pay' grows without bound in a cap users "
+                         "never pay, so a ranking on that ratio rewards a high cap."),
     ]
 
 

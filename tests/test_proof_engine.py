@@ -283,3 +283,20 @@ def test_a_claim_sympy_simplifies_is_proved_only_where_it_is_defined():
     logged = sp.Eq(sp.log(u) * (u ** 2 - 1) / (u - 1), sp.log(u) * (u + 1))
     assert prove(Theorem("log", logged, (sp.Ne(u, 1),))).status != "proved"
     assert prove(Theorem("log", logged, (u > 0, sp.Ne(u, 1)))).status == "proved"
+
+
+def test_piecewise_claims_are_decided_branch_by_branch():
+    """A Piecewise is the first branch whose condition holds: a true claim is proved, a false one is
+    refuted with a counterexample in the branch that breaks it, and a branch undefined outside its own
+    condition does not make the claim undefined."""
+    b, c = sp.symbols("b c", positive=True)
+    pay = sp.Piecewise((x - c, b < x), (0, True))
+    assert prove(Theorem("truthful", pay.subs(b, c) >= pay)).proved
+    wrong = prove(Theorem("lower_bid_pays", pay.subs(b, c / 2) >= pay.subs(b, c)))
+    assert wrong.status == "refuted"
+    point = {sp.Symbol(k, positive=True): sp.Rational(v) for k, v in wrong.counterexample.items()}
+    assert not bool((pay.subs(b, c / 2) >= pay.subs(b, c)).subs(point))
+    guarded = sp.Piecewise((1 / (x - 1), x > 1), (0, True))
+    assert prove(Theorem("guarded", guarded >= 0)).proved
+    partial = sp.Piecewise((x, x > 1))
+    assert not prove(Theorem("partial", partial > 1)).proved
