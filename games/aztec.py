@@ -546,11 +546,22 @@ class EpochQuotes(Game):
 
     def symbolic(self) -> dict[str, Any]:
         sigma, D = sp.symbols("sigma Delta", positive=True)
-        return {"kickback_range": (sigma * D, D)}
+        q, x, c1, c2, R = sp.symbols("q x c_1 c_2 R", positive=True)
+        return {"kickback_range": (sigma * D, D),
+                "quote_payoff_cheapest": sp.Piecewise((q * R / 10_000 - c1, q <= x), (0, True)),
+                "quote_payoff_rival": sp.Piecewise((q * R / 10_000 - c2, q < x), (0, True))}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         kb = self.kickback()
         lo, hi = self.symbolic()["kickback_range"]
         vals = {"sigma": self.proposer_share, "Delta": kb["maximum kickback"]}
-        return [("kickback_range low", lo, vals, kb["minimum kickback"]),
-                ("kickback_range high", hi, vals, kb["maximum kickback"])]
+        two = self.with_provers(np.argsort(self.provers.cost, kind="stable")[:2])
+        c1, c2 = two.provers.cost
+        star = 1e4 * c2 / self.epoch_rewards
+        paid = two.expected_payoffs(np.array([star, star]))
+        at = {"q": star, "x": star, "R": self.epoch_rewards, "c_1": c1, "c_2": c2}
+        checks = [("kickback_range low", lo, vals, kb["minimum kickback"]),
+                  ("kickback_range high", hi, vals, kb["maximum kickback"])]
+        if c1 < c2 and star <= self.max_bps:
+            checks.append(("quote_payoff_cheapest", self.symbolic()["quote_payoff_cheapest"], at, float(paid[0])))
+        return checks

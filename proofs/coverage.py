@@ -32,7 +32,8 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
         "procurement_uniform_bid_foc", "procurement_bid_above_cost", "procurement_bid_below_highest_cost",
         "b52_one_more_prover_pays_above", "b52_one_more_prover_costs_below",
         "b52_adding_needs_imperfect_reliability_only_below_one", "lottery_poisson_optimum_convex",
-        "lottery_poisson_reward", "dutch_lock_time_within_ramp", "uncles_entry_payoff_falls_with_entrants", "second_price_truthful_bid_is_dominant",
+        "lottery_poisson_reward", "dutch_lock_time_within_ramp", "uncles_entry_payoff_falls_with_entrants",
+        "quotes_bertrand_equilibrium_at_the_second_cost", "second_price_truthful_bid_is_dominant",
         "sidecar_offer_pays_at_or_above_the_break_even_tip", "sidecar_no_offer_below_the_break_even_tip",
     ),
     "on-time liveness": (
@@ -45,6 +46,7 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
     "concentration": (
         "wta_faster_rivals_hurt", "wta_own_speed_pays", "stake_vrf_work_concentration_at_least_equal_split",
         "stake_vrf_diminishing_returns_to_stake", "sidecar_reward_concentration_set_by_the_reliability_spread",
+        "uncles_share_raises_the_entry_payoff",
         "taiko_selection_falls_with_erpg",
         "taiko_selection_rises_with_stake", "booster_shares_rise_with_score", "delegator_return_falls_with_the_cut",
         "delegator_return_rises_with_reliability", "fee_share_rises_with_mev",
@@ -56,7 +58,7 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
     ),
     "stall bribe": (
         "grief_net_below_the_block_reward", "snarketplace_reserve_raises_the_withholding_bribe",
-        "turn_auction_stall_payment_is_the_cap_less_the_mean_cost", "turn_auction_stall_bribe_per_token_rises_with_the_cap",
+        "turn_auction_stall_payment_is_the_cap_less_the_mean_cost", "wta_stall_payment_at_least_the_race_profit", "turn_auction_stall_bribe_per_token_rises_with_the_cap",
     ),
     "sybil": (
         "identity_share_below_one", "identity_weighting_rewards_sybils", "stake_vrf_splitting_stake_gains_nothing",

@@ -68,7 +68,20 @@ def epoch_quotes(sym: dict) -> list[Theorem]:
     sigma, D = sp.symbols("sigma Delta", positive=True)
     lo, hi = sym["kickback_range"]
     nonempty = lambda L, H: (L < H, (sigma < 1,))                                      # noqa: E731
+    q, x, c2, R = sp.symbols("q x c_2 R", positive=True)
+    c1 = sp.Symbol("c_1", positive=True)
+    star = 10_000 * c2 / R
+
+    def bertrand(cheapest, rival):
+        holds = lambda u: u.subs({q: star, x: star}) >= u.subs(x, star)                         # noqa: E731
+        return sp.And(holds(cheapest), holds(rival)), (c1 < c2, c2 <= R)
     return [
+        over("quotes_bertrand_equilibrium_at_the_second_cost", bertrand,
+             (sym["quote_payoff_cheapest"], sym["quote_payoff_rival"]),
+             description="Two provers with costs c_1 < c_2 <= R (the epoch's rewards): the lowest quote wins, ties "
+                         "to the cheaper prover, and is paid its quote q R / 10^4. Both quoting the second cost "
+                         "10^4 c_2 / R is an equilibrium: no other quote pays either prover more (Bertrand with "
+                         "unequal costs: the cheapest wins at the runner-up's cost)."),
         over("quote_kickback_range_nonempty", nonempty, (lo, hi),
                 description="A proposer who earns less than all of the proven epoch's rewards (sigma < 1) can be "
                             "paid a kickback between sigma Delta and Delta that both it and the prover prefer."),

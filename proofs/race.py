@@ -19,7 +19,13 @@ def winner_takes_all(sym: dict[str, Any]) -> list[Theorem]:
     mixed = lambda V: (sp.And(*[V.subs({n: k, p: p2}) < V.subs({n: k, p: p1}) for k in (2, 3, 4)]),   # noqa: E731
                        (p1 < p2, p2 <= 1))
     rivals = lambda P: (P.subs(r_S, r_S + t) < P, ())                                    # noqa: E731
+    rho_i, c_i = sp.symbols("rho_i c_i", positive=True)
+    stall = lambda B, P: (B.subs({rho_i: 1, c_i: c}) >= P, ())                             # noqa: E731
     return [
+        over("wta_stall_payment_at_least_the_race_profit", stall, (sym["withhold_bribe"], sym["payoff_entrant"]),
+             description="Reliable provers: what the stall bribe pays an entrant, its payoff racing alone R - c, is at "
+                         "least its payoff in the race R r_i / (r_i + r_S) - c, whatever the rivals' speed: stalling a "
+                         "race costs at least the entrants' total equilibrium profit."),
         Theorem("wta_identical_entrants", *entrants(sym["payoff_identical_m_entrants"]),
                 description="Identical provers: m = floor(R/c) entrants is an equilibrium (each entrant's payoff "
                             "R/m - c >= 0; one more would get R/(m+1) - c < 0).",
@@ -63,6 +69,8 @@ def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
     UC = sym["user_cost_identical"]
     dearer = lambda UC_: (UC_.subs(m, m + 1) >= UC_, ())                            # noqa: E731
     falls = lambda V: (V.subs(m, m + 1) < V, (s < 1, m + 1 <= U))                   # noqa: E731
+    t = sp.Symbol("t", positive=True)
+    share = lambda V: (V.subs(s, s + t) > V, (m >= 2, m <= U + 1, s + t <= 1))      # noqa: E731
     return [
         over("uncles_user_cost_rises_with_entrants", dearer, (UC,),
              description="What users pay per proof, R (1 + s min(U, m - 1)), never falls as more provers enter: "
@@ -72,6 +80,10 @@ def uncle_rewards(sym: dict[str, Any]) -> list[Theorem]:
                          "R (1 + s (m - 1)) / m - c falls as one more enters exactly because the uncle share s < 1, "
                          "so entry stops at one cutoff (the identical-prover entry equilibrium); at s = 1 it is flat "
                          "and every prover up to U + 1 enters."),
+        over("uncles_share_raises_the_entry_payoff", share, (sym["payoff_identical_m_entrants"],),
+             description="With m >= 2 identical entrants (m - 1 <= U uncles paid), a larger uncle share s raises each "
+                         "entrant's payoff R (1 + s (m - 1)) / m - c, so the entry cutoff can only rise: the uncle "
+                         "share buys entry (and, by uncles_user_cost_rises_with_entrants, users pay for it)."),
     ]
 
 

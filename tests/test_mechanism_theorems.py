@@ -95,3 +95,42 @@ def test_uncle_entry_payoff_falls_with_entrants_below_a_full_share(share, uncles
     values = [UncleRewards(reward, share, uncles, pg.Population.identical(m, 0.5)).expected_payoffs(np.ones(m))[0]
               for m in range(1, uncles + 2)]
     assert np.all(np.diff(values) < 0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(real(0.2, 3.0), min_size=2, max_size=6), st.lists(real(0.3, 2.5), min_size=6, max_size=6),
+       real(2.0, 12.0))
+def test_stalling_a_race_costs_at_least_the_entrants_equilibrium_profit(cost, rate, reward):
+    """bribe_threshold's stall (residual games solved after everyone responds) against pg.solve's
+    certified equilibrium payoffs: the bribe is never below their sum."""
+    n = len(cost)
+    pop = pg.Population.from_arrays(cost=cost, rate=rate[:n], reliability=1.0)
+    game = pg.games.WinnerTakesAll(reward, pop)
+    eq = pg.solve(game)
+    assert pg.bribe_threshold(game).total >= eq.payoffs.sum() - 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(real(0.0, 0.9), real(0.01, 0.09), st.integers(2, 8), real(1.0, 10.0))
+def test_a_larger_uncle_share_never_lowers_entry(share, more, uncles, reward):
+    """Identical provers: the equilibrium entrants pg.solve finds never fall when the uncle share rises."""
+    pop = pg.Population.identical(uncles + 1, 1.0)
+    entrants = [pg.solve(UncleRewards(reward, s, uncles, pop)).profile.sum() for s in (share, share + more)]
+    assert entrants[1] >= entrants[0] - 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(real(0.1, 5.0), min_size=2, max_size=2, unique=True), real(6.0, 20.0))
+def test_both_quoting_the_second_cost_is_an_equilibrium_on_a_quote_grid(cost, rewards):
+    """The rules' numeric payoffs (lowest quote wins, ties to the cheaper prover): at q_1 = q_2 = 10^4 c_2 / R
+    no quote on a 2,001-point grid over [0, 10^4] pays either prover more."""
+    game = pg.games.EpochQuotes(rewards, pg.Population.from_arrays(cost=sorted(cost)))
+    star = 1e4 * max(cost) / rewards
+    profile = np.array([star, star])
+    grid = np.linspace(0, 1e4, 2001)
+    now = game.expected_payoffs(profile)
+    for i in range(2):
+        trial = np.repeat(profile[None, :], grid.size, axis=0)
+        trial[:, i] = grid
+        best = max(game.expected_payoffs(row)[i] for row in trial)
+        assert best <= now[i] + 1e-9
