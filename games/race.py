@@ -643,19 +643,25 @@ class SequencerChosen(EntryGame):
 
     def symbolic(self) -> dict[str, Any]:
         f, a, rho, r1, D = sp.symbols("f a rho r_1 D", positive=True)
-        M = sp.Symbol("M", integer=True, positive=True)
         return {"value_pay_all": f * rho * (1 - sp.exp(-r1 * D)),
                 "value_pay_all_two_identical": f * a,                          # a = on-time chance
                 "value_pay_first_two_identical": f * (1 - (1 - a) ** 2) / 2,
-                "owed_pay_all": f * M,                                          # M on-time proofs
+                "value_pay_first_k_identical": f * (1 - (1 - a) ** sp.Symbol("k", integer=True, positive=True))
+                / sp.Symbol("k", integer=True, positive=True),
                 "redundant_attempts": sp.Symbol("k") - 1}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         all_paid = replace(self, pay="all", payment="protocol")
         i = int(np.flatnonzero(self.asked)[0])
+        same = Population.from_arrays(cost=np.full(3, self.provers.cost[i]), reliability=self.provers.reliability[i],
+                                      rate=self.provers.rate[i])
+        first = replace(self, pay="first", payment="protocol", provers=same, target=0.999)
+        a = self.provers.reliability[i] * (1 - np.exp(-self.provers.rate[i] * self.deadline))
         return [("value_pay_all", self.symbolic()["value_pay_all"],
                  {"f": self.fee, "rho": self.provers.reliability[i], "r_1": self.provers.rate[i], "D": self.deadline},
-                 float(all_paid.entry_values(np.ones(self.n))[i]))]
+                 float(all_paid.entry_values(np.ones(self.n))[i])),
+                ("value_pay_first_k_identical", self.symbolic()["value_pay_first_k_identical"],
+                 {"f": self.fee, "a": a, "k": int(first.asked.sum())}, float(first.entry_values(np.ones(3))[0]))]
 
     def mechanism_theorems(self) -> list:
         from provergame.proofs import race

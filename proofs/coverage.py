@@ -24,7 +24,7 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
         "wta_identical_entrants", "wta_mixed_entry_value_falls_with_entry", "tullock_symmetric_foc",
         "tullock_symmetric_soc", "tullock_symmetric_profit", "mpt_speed_gain_bounded",
         "mpt_speed_edge_vanishes_with_tmin", "mpt_value_within_reward", "bounty_second_prover_loss",
-        "bounty_bond_covers_what_is_owed", "taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even",
+        "bounty_pay_first_value_falls_with_more_asked", "taiko_seat_profitable_above_break_even", "taiko_no_seat_below_break_even",
         "nil_matched_above_break_even_profits", "nil_below_break_even_loses",
         "predation_unprofitable_below_threshold", "predation_profitable_above_threshold",
         "predation_breaks_even_at_the_threshold", "fee_share_linear_closed_form", "fee_share_reaches_one",

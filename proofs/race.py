@@ -112,14 +112,14 @@ def minimum_proving_time(sym: dict[str, Any]) -> list[Theorem]:
 
 def sequencer_chosen(sym: dict[str, Any]) -> list[Theorem]:
     pay_all, pay_first = sym["value_pay_all_two_identical"], sym["value_pay_first_two_identical"]
-    owed = sym["owed_pay_all"]
-    bond = sp.Symbol("bond", positive=True)
     loss = lambda A, F: (sp.And(sp.Eq(sp.expand(A - F), f * a ** 2 / 2), A - F > 0), (a <= 1,))  # noqa: E731
+    dilutes = lambda V: (sp.And(*[V.subs(k, j + 1) < V.subs(k, j) for j in (1, 2, 3)]), (a < 1,))  # noqa: E731
     return [
         over("bounty_second_prover_loss", loss, (pay_all, pay_first),
                 description="Two identical asked provers, each on time with probability a: paying only the first "
                             "costs each prover f a^2 / 2 against paying all (the seed's point 2)."),
-        Theorem("bounty_bond_covers_what_is_owed", owed <= bond, (M <= k, bond >= f * k), uses=(owed,),
-                description="Out-of-protocol payment: a bond of f k (k asked provers, pay all) covers any amount "
-                            "owed f M (M <= k provers to pay): forfeiting the bond costs at least what defaulting saves."),
+        over("bounty_pay_first_value_falls_with_more_asked", dilutes, (sym["value_pay_first_k_identical"],),
+             description="Pay-first, k identical asked provers each on time with chance a < 1: each one's expected "
+                         "pay f (1 - (1 - a)^k) / k strictly falls from k = 1 to 4: asking redundant provers for "
+                         "liveness dilutes what each earns, so fewer accept (the seed's redundancy cost)."),
     ]

@@ -134,3 +134,20 @@ def test_both_quoting_the_second_cost_is_an_equilibrium_on_a_quote_grid(cost, re
         trial[:, i] = grid
         best = max(game.expected_payoffs(row)[i] for row in trial)
         assert best <= now[i] + 1e-9
+
+
+def test_pay_first_dilutes_each_asked_provers_pay_in_the_rules_played():
+    """The simulator's pay-first rounds, k = 1..4 identical asked provers all accepting: each one's mean
+    reward falls with k and matches f (1 - (1 - a)^k) / k within 4 standard errors."""
+    from dataclasses import replace
+    base = pg.games.SequencerChosen.example()
+    means = []
+    for k in range(1, 5):
+        pop = pg.Population.from_arrays(cost=np.full(k, 0.1), reliability=0.8, rate=1.0)
+        game = replace(base, pay="first", payment="protocol", provers=pop, target=0.9999)
+        assert game.asked.sum() == k
+        run = pg.simulate(game, np.ones(k), rounds=200_000, seed=k)
+        a = 0.8 * (1 - np.exp(-game.deadline))
+        assert abs(run.mean_reward[0] - game.fee * (1 - (1 - a) ** k) / k) < 4 * run.stderr[0] + 1e-12
+        means.append(run.mean_reward[0])
+    assert np.all(np.diff(means) < 0)
