@@ -53,7 +53,8 @@ def _withhold(game: Any, eq: Any, timing: Timing) -> Any:
 
 def _withhold_columns(b: Any, timing: Timing) -> dict[str, Any]:
     return {"stall bribe per unit": b.total,
-            "stall bribe per hour": timing.per_hour(b.total) if np.isfinite(b.total) else b.total}
+            "stall bribe per hour": timing.per_hour(b.total) if np.isfinite(b.total) else b.total,
+            "on-time proofs lost per hour (stall)": timing.per_hour(b.on_time_lost()) if np.isfinite(b.total) else np.nan}
 
 
 def _withhold_section(b: Any, timing: Timing) -> str:
@@ -62,7 +63,9 @@ def _withhold_section(b: Any, timing: Timing) -> str:
     return (f"Cheapest bribe that stalls on-time proving (the residual equilibrium of the provers not bribed has "
             f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(timing.window)} time units): **{_fmt(b.total)} "
             f"per unit of work, {_fmt(timing.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of "
-            f"{len(b.names)} provers (each is paid what it would earn by joining the residual game). Method: "
+            f"{len(b.names)} provers (each is paid what it would earn by joining the residual game). Users lose "
+            f"{_fmt(b.on_time_lost())} of each unit of work's on-time proof (on-time liveness {_fmt(b.liveness_before)} "
+            f"-> {_fmt(b.liveness_after)}): {_fmt(timing.per_hour(b.on_time_lost()))} on-time proofs per hour. Method: "
             f"{b.method}; certificate: the residual profile's regret is {_fmt(b.regret)}.\n\n"
             + markdown_table(b.to_frame()))
 

@@ -121,8 +121,15 @@ def _per_budget(t: Tables, numbers: np.ndarray) -> list[Candidate]:
     return [Candidate(r["label"], {}, float(v), _at(r)) for (_, r), v in zip(t.summary.iterrows(), ratio)]
 
 
-def _attack(t: Tables) -> list[Candidate]:
-    return _per_budget(t, t.summary["stall bribe per unit"].to_numpy(float))
+def _attack(t: Tables) -> list[Candidate] | None:
+    """The stall bribe at equal user cost, in tokens: absolute, so that a price cap users never pay
+    cannot inflate it the way a bribe per token users pay is (proofs: turn_auction_stall_bribe_per_token_rises_with_the_cap)."""
+    e = t.equal_budget
+    if e is None or not len(e) or "stall bribe per unit" not in e:
+        return []
+    return [Candidate(r["mechanism"], {r["budget parameter"]: float(r["value at equal budget"])},
+                      float(r["stall bribe per unit"]), _at(r))
+            for _, r in e.iterrows() if np.isfinite(r["value at equal budget"]) and np.isfinite(r["stall bribe per unit"])]
 
 
 def _cartels(t: Tables) -> list[Candidate]:
@@ -146,10 +153,9 @@ def _hhi_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
 
 
 def _attack_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
-    """The stall bribe after everyone responds, per token users pay per proof."""
-    from .solvers.bribe import bribe_threshold
-    b = bribe_threshold(game, "withhold", 0.0, profile=eq.profile, window=timing.window)
-    return float(b.total / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
+    """The stall bribe after everyone responds, the cheapest over the game's equilibria (tokens per unit)."""
+    from .equilibrium_set import cheapest_stall
+    return float(cheapest_stall(game, timing).total) if game.traits.proving else float("nan")
 
 
 def _cartel_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
@@ -166,9 +172,12 @@ for _goal in (
          _cheapest_score, ("user cost", "on-time liveness", "concentration")),
     Goal("decentralised", "Most decentralised at equal budget", "HHI of reward shares", True, _decentralised,
          "#at-equal-budget", "no mechanism could be set to the equal budget", _hhi_score, ("concentration",)),
-    Goal("attack", "Hardest to attack per unit of budget", "stall bribe per token users pay per proof", False, _attack,
-         "{page}#cost-of-a-withholding-attack-after-everyone-responds",
-         "no mechanism has a finite stall bribe and a positive user cost", _attack_score, ("stall bribe",)),
+    Goal("attack", "Hardest to attack at equal budget",
+         "stall bribe per unit of work at equal user cost, cheapest over the equilibria (token)", False, _attack,
+         "#at-equal-budget", "not ranked: a stall bribe compares like with like only at equal user cost, and the "
+         "scenario sets no equal_budget, or no mechanism could be set to it with a finite stall bribe (each page shows "
+         "its own, as configured)",
+         _attack_score, ("stall bribe",)),
     Goal("cartels", "Most robust to cartels", "joint gain of the best coalition of 2-3 per token users pay", True,
          _cartels, "{page}#coalitions-and-cartels", "no mechanism has coalitions to search", _cartel_score, ("cartel",)),
 ):

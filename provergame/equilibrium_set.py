@@ -153,3 +153,13 @@ def set_around(game: Any, chosen: Equilibrium) -> EquilibriumSet:
     if mixed:
         how += f", and {mixed} mixed"
     return EquilibriumSet(game, tuple(found), at, True, how)
+
+
+def cheapest_stall(game: Any, timing: Any) -> Any:
+    """The stall bribe (solvers.bribe, withhold after everyone responds) at every equilibrium of the
+    game's set, the cheapest one: the designer's worst case, since nothing says which equilibrium the
+    network sits in."""
+    from .solvers.bribe import bribe_threshold
+    found = [bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window)
+             for eq in equilibrium_set(game).equilibria]
+    return min(found, key=lambda b: b.total)

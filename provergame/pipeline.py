@@ -121,8 +121,15 @@ def _analysis_task(label: str, game: Any, rounds: int, seed: int, timing: Any) -
 
 
 def _equal_budget_row(label: str, game: Any, equal_budget: float, timing: Any) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from .equilibrium_set import cheapest_stall
     from .design import at_user_cost
     r = at_user_cost(game, equal_budget, timing)
+    stall, lost = float("nan"), float("nan")
+    if np.isfinite(r.get("value", float("nan"))) and game.traits.proving:
+        b = cheapest_stall(replace(game, **{r["budget parameter"]: r["value"]}), timing)
+        stall, lost = b.total, timing.per_hour(b.on_time_lost())
     return {"mechanism": label, "budget parameter": r["budget parameter"],
             "value at equal budget": r.get("value", float("nan")),
             "user_cost per proof": r.get("user_cost", float("nan")),
@@ -130,6 +137,7 @@ def _equal_budget_row(label: str, game: Any, equal_budget: float, timing: Any) -
             "nakamoto": r.get("nakamoto", float("nan")), "hhi (best equilibrium)": r.get("hhi_best", float("nan")),
             "equilibria": _set_size(r.get("equilibria"), r.get("set complete", True)),
             "regret": r.get("regret", float("nan")),
+            "stall bribe per unit": stall, "on-time proofs lost per hour (stall)": lost,
             "note": r["note"]}
 
 

@@ -436,8 +436,11 @@ def _design_tables(context: dict[str, Any], designs: pd.DataFrame | None, equal_
                   f"per proof landed at the solver's equilibrium (bisection on that parameter; each point a certified "
                   f"equilibrium), so rows compare like with like. Liveness, hhi and nakamoto are at the worst of the "
                   f"game's equilibria (its set enumerated where strategies are entry decisions; 'equilibria' its size), "
-                  f"the best HHI beside them. Where competition caps what users pay, or no single parameter sets it, "
-                  f"the note says so.",
+                  f"the best HHI beside them. 'stall bribe per unit' is the bribe that stalls on-time proving after "
+                  f"everyone responds, at the cheapest of those equilibria, in tokens per unit of work: at equal user "
+                  f"cost the absolute bribe compares like with like (a bribe per token users pay is inflated by a price "
+                  f"cap users never pay), with the on-time proofs users lose per hour beside it. Where competition caps "
+                  f"what users pay, or no single parameter sets it, the note says so.",
                   markdown_table(equal_budget)]
     if draws is not None and len(draws):
         index += ["## Robustness over population draws",

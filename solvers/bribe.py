@@ -43,6 +43,11 @@ class BribeThreshold:
     method: str = ""
     regret: float = float("nan")        # certificate: the residual profile's regret
     window: float = float("nan")
+    liveness_before: float = float("nan")   # on-time liveness of the profile attacked (withhold)
+
+    def on_time_lost(self) -> float:
+        """The share of units of work that stop landing on time: what users lose per unit (withhold)."""
+        return max(self.liveness_before - self.liveness_after, 0.0)
 
     def per_hour(self, slot_seconds: float) -> float:
         """The bribe per hour of stalled proving: one payment per unit of work, 3600 / slot_seconds per hour."""
@@ -318,7 +323,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     if before <= max_liveness:
         return BribeThreshold("withhold", 0.0, np.zeros(game.n), names, np.zeros(game.n, dtype=bool), before,
                               "no bribe needed: on-time liveness is already at most the target",
-                              float(np.max(regret_by_player(game, profile))), window)
+                              float(np.max(regret_by_player(game, profile))), window, before)
     solo = solo_payoffs(game)
     tol = RESIDUAL_TOLERANCE * max(1.0, float(np.max(solo, initial=0.0)))
     if max_liveness == 0.0:
@@ -334,7 +339,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
         exact = _every_coalition(game, max_liveness, window, solo, tol)
         if exact is not None:
             mask, rest, after, reg, method, paid = exact
-            return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window)
+            return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window, before)
         mask = _initial_coalition(game, profile, solo, max_liveness)
         method = ("heuristic (no optimality certificate): knapsack integer program (HiGHS) on the unattacked "
                   "liveness, closed under the residual responses and pruned")
@@ -356,4 +361,4 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
             if trial_after <= max_liveness + 1e-12 and trial_reg <= tol:
                 mask, rest, after, reg = trial, trial_rest, trial_after, trial_reg
     paid = _joining_payoffs(game, mask, rest, solo)
-    return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window)
+    return BribeThreshold("withhold", float(paid.sum()), paid, names, mask, after, method, reg, window, before)

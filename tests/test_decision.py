@@ -114,14 +114,15 @@ def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
                             "value": [3.0, 2.0, np.nan], "user_cost per proof": [3.0, 2.5, np.nan],
                             "feasible": [True, True, False]})
     equal = pd.DataFrame({"mechanism": ["a", "b"], "budget parameter": ["reward", "fee"],
-                          "value at equal budget": [5.0, 7.0], "hhi": [0.3, 0.2]})
+                          "value at equal budget": [5.0, 7.0], "hhi": [0.3, 0.2], "stall bribe per unit": [30.0, 12.0]})
     got = {v.goal: v for v in verdicts(summary, equal, designs, {"a": "a.md", "b": "b.md", "c": "c.md"})}
     assert got["cheapest"].winner == Candidate("b", {"reward": 2.0}, 2.5)
     assert got["cheapest"].runner_up.label == "a"
     assert got["decentralised"].winner == Candidate("b", {"fee": 7.0}, 0.2, {"hhi": 0.2})
-    # bribe per token users pay: a 5, b 7.5, c has no user cost (left out)
-    assert got["attack"].winner.label == "b" and got["attack"].runner_up.score == pytest.approx(5.0)
-    assert got["attack"].link == "b.md#cost-of-a-withholding-attack-after-everyone-responds"
+    # the absolute stall bribe at equal user cost: a 30 beats b 12 (the summary's per-token ratio, b 7.5 against
+    # a 5, is not what ranks); c has no equal-budget row
+    assert got["attack"].winner == Candidate("a", {"reward": 5.0}, 30.0, {"hhi": 0.3})
+    assert got["attack"].runner_up.score == pytest.approx(12.0) and got["attack"].link == "#at-equal-budget"
     # cartel gain per token: a max(0.5, 1)/2 = 0.5, b 0.2/4 = 0.05
     assert got["cartels"].winner.score == pytest.approx(0.05) and got["cartels"].runner_up.label == "a"
     assert got["attack"].tied == () and got["cheapest"].tied == ()
@@ -133,7 +134,7 @@ def test_verdicts_pick_the_best_and_the_runner_up_by_hand():
     shown = verdict_table([cartels], {}).iloc[0]["verdict"]
     assert shown.startswith("a tie of 2, no discrimination among **a**, **b**") and "same model" not in shown
     table = verdict_table(list(got.values()), {"attack": {"held": 3, "draws": 4, "winner finite": 4}})
-    row = table[table["goal"] == "Hardest to attack per unit of budget"].iloc[0]
+    row = table[table["goal"] == "Hardest to attack at equal budget"].iloc[0]
     assert row["over the draws"].startswith("does not survive: ahead in 3 of 4")
 
 
@@ -230,15 +231,23 @@ def _tables():
     return summary
 
 
+def _equal_budget():
+    import pandas as pd
+    return pd.DataFrame({"mechanism": ["a", "b", "c"], "budget parameter": ["reward"] * 3,
+                         "value at equal budget": [4.0, 4.0, 3.0], "user_cost per proof": [5.0] * 3,
+                         "on-time liveness": [0.5, 0.5, 0.995], "hhi": [0.1, 0.1, 0.15], "nakamoto": [4, 4, 3],
+                         "stall bribe per unit": [20.0, 20.0, 8.0]})
+
+
 def test_a_winner_missing_the_targets_is_flagged_with_the_best_that_meets_them():
-    """By hand: a and b lead on the stall bribe per token (10 each) but are on time only half the time;
-    c (2 per token) meets liveness >= 0.99 and hhi <= 0.2."""
-    found = {v.goal: v for v in verdicts(_tables(), None, None, {k: f"{k}.md" for k in "abc"},
+    """By hand: at equal budget a and b lead on the stall bribe (20 each) but are on time only half the
+    time; c (8) meets liveness >= 0.99 and hhi <= 0.2."""
+    found = {v.goal: v for v in verdicts(_tables(), _equal_budget(), None, {k: f"{k}.md" for k in "abc"},
                                          {"liveness": 0.99, "hhi": 0.2})}
     attack = found["attack"]
     assert attack.tied == ("b",) and attack.fails == "all of them" and attack.best_meeting.label == "c"
     shown = verdict_table([attack], {}).iloc[0]["verdict"]
-    assert "**misses the targets**: all of them" in shown and "the best meeting them: **c** (2)" in shown
+    assert "**misses the targets**: all of them" in shown and "the best meeting them: **c** at reward = 3 (8)" in shown
     # a and b agree on every model number (the simulator's max_z differs): the same model in expectation
     assert attack.same_model == ("b",) and "same model in expectation" in shown
 
