@@ -35,3 +35,8 @@ def slow_game(uncle_share, uncles=2):
 def vrf_at(pop, reward):
     """A timeline grid's factory: StakeVRF at `reward` over the epoch's provers."""
     return pg.games.StakeVRF(reward, pop)
+
+
+def turn_game(reward):
+    """A game whose payoffs go through BLAS (the turn auction's batched matrix products)."""
+    return pg.games.TurnAuction(reward, POP)

@@ -208,8 +208,9 @@ def test_a_game_that_does_not_state_its_limitations_is_refused():
     assert "silent_vrf" not in pg.games.registered()
 
 
-def test_report_on_a_dask_cluster_equals_the_serial_report(tiny, tmp_path):
-    """The report's tasks on a Dask executor (an in-process cluster here) write the same files."""
+def test_report_on_a_dask_cluster_or_processes_equals_the_serial_report(tiny, tmp_path):
+    """The report's tasks on a Dask executor (an in-process cluster here) and on two worker processes
+    (one BLAS thread each, where the serial run has all cores') write the same bytes."""
     import hashlib
 
     from distributed import Client
@@ -218,8 +219,9 @@ def test_report_on_a_dask_cluster_equals_the_serial_report(tiny, tmp_path):
     run_scenario(tiny, tmp_path / "serial", command="c", scenario_label="s", workers=1)
     with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
         run_scenario(tiny, tmp_path / "dask", command="c", scenario_label="s", executor=client.get_executor())
+    run_scenario(tiny, tmp_path / "processes", command="c", scenario_label="s", workers=2)
     digest = lambda d: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())}  # noqa: E731
-    assert digest(tmp_path / "serial") == digest(tmp_path / "dask")
+    assert digest(tmp_path / "serial") == digest(tmp_path / "dask") == digest(tmp_path / "processes")
 
 
 def _tables():

@@ -152,3 +152,19 @@ def test_stalled_executor_times_out(tmp_path):
             sweep(slow_game, {"uncle_share": [0.1, 0.5]}, executor=ex, rounds=200, chunk=1, timeout=1.0,
                   store=tmp_path / "s.sqlite", progress=False)
         assert time.time() - start < 3.0
+
+
+def test_a_blas_heavy_sweep_is_bit_identical_on_processes_and_when_resumed_serially(tmp_path):
+    """The turn auction's payoffs go through matrix products: the serial run (all cores' BLAS threads),
+    the processes run (one BLAS thread per worker) and a processes run resumed serially from its store
+    give the same bytes."""
+    from sweep_target import turn_game
+    grid = {"reward": [1.0, 2.0, 3.5, 6.0]}
+    serial = sweep(turn_game, grid, seeds=[0, 1], executor="serial", rounds=3_000, progress=False)
+    procs = sweep(turn_game, grid, seeds=[0, 1], executor="processes", workers=2, rounds=3_000, progress=False)
+    pd.testing.assert_frame_equal(serial, procs, check_exact=True)
+    store = tmp_path / "half.sqlite"
+    sweep(turn_game, {"reward": [1.0, 2.0]}, seeds=[0, 1], executor="processes", workers=2, rounds=3_000,
+          store=store, progress=False)
+    resumed = sweep(turn_game, grid, seeds=[0, 1], executor="serial", rounds=3_000, store=store, progress=False)
+    pd.testing.assert_frame_equal(serial, resumed, check_exact=True)

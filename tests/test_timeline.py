@@ -2,9 +2,11 @@
 and the difference the behavioural rule makes."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -240,7 +242,7 @@ def test_timeline_grid_rows_are_the_runs_themselves_and_resume(tmp_path):
         assert row[name] == pytest.approx(value, rel=1e-12, abs=1e-12), name
     parallel = timeline_grid(stake_vrf_at, grid, POP, env, seeds=[0, 1], economy=eco, executor="processes", workers=2)
     pd_cols = [c for c in serial.columns if c != "rule"]
-    np.testing.assert_allclose(serial[pd_cols].to_numpy(float), parallel[pd_cols].to_numpy(float), rtol=1e-12)
+    np.testing.assert_array_equal(serial[pd_cols].to_numpy(float), parallel[pd_cols].to_numpy(float))
 
     def refuses_to_rerun(pop, reward):
         if pop is not POP:
@@ -332,3 +334,13 @@ def test_killed_timeline_grid_resumes_without_loss_duplication_or_torn_rows(tmp_
     with pytest.raises(pg.InvalidParameter, match="store"):            # another grid's store is refused
         timeline_grid(vrf_at, grid, POP, Environment.steady(300, gas=60, token_price=4.0, demand=5), seeds=[0, 1],
                       economy=eco, store=str(store), progress=False)
+
+
+def test_a_timeline_with_seeds_on_processes_is_bit_identical_to_serial():
+    env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=5)
+    eco = Economy(gas_per_submission=781_000, fallback="prune", bond=16.0)
+    make = partial(stake_vrf_at, reward=2 * REWARD)
+    serial = timeline(make, POP, env, seeds=[0, 1, 2], economy=eco)
+    parallel = timeline(make, POP, env, seeds=[0, 1, 2], economy=eco, executor="processes", workers=2)
+    pd.testing.assert_frame_equal(serial.kpis, parallel.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(serial.ledger, parallel.ledger, check_exact=True)
