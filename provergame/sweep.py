@@ -160,8 +160,11 @@ def _json_default(x: Any) -> Any:
 
 
 @contextmanager
-def _executor(spec: str | Executor | None, workers: int | None, connect_timeout: float = 10.0
-              ) -> Iterator[Executor | None]:
+def _executor(spec: str | Executor | None, workers: int | None, connect_timeout: float = 10.0,
+              shipped: tuple = ()) -> Iterator[Executor | None]:
+    """The executor `spec` names, opened for the block. On a Dask cluster every worker first unpickles
+    `shipped` (the game factory): a worker that cannot import its module is reported at once, naming
+    the module, instead of the sweep waiting out its timeout for a task that never starts."""
     if spec == "serial":
         yield None
     elif spec is None or spec == "processes":
@@ -176,11 +179,33 @@ def _executor(spec: str | Executor | None, workers: int | None, connect_timeout:
             raise InvalidParameter("executor", spec, f"a reachable Dask scheduler (none answered within "
                                    f"{connect_timeout:g} s: {exc})") from None
         with client:
+            _workers_can_load(client, shipped)
             yield client.get_executor()
     elif isinstance(spec, Executor):
         yield spec
     else:
         raise InvalidParameter("executor", spec, "None, 'processes', 'serial', 'dask://HOST:PORT' or an Executor")
+
+
+def _load_on_worker(blob: bytes) -> str:
+    """Unpickle `blob` here (on a Dask worker): "" or the error, which names a module it cannot import."""
+    import pickle
+    try:
+        pickle.loads(blob)
+    except Exception as exc:  # noqa: BLE001 - any failure to rebuild the factory is the caller's to see
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def _workers_can_load(client: Any, shipped: tuple) -> None:
+    import pickle
+    for obj in shipped:
+        answers = client.run(_load_on_worker, pickle.dumps(obj))
+        failed = {worker: error for worker, error in answers.items() if error}
+        if failed:
+            worker, error = sorted(failed.items())[0]
+            raise InvalidParameter("make_game", repr(obj)[:80], f"a factory every Dask worker can import ({len(failed)} "
+                                   f"of {len(answers)} cannot; {worker}: {error})")
 
 
 def check_executor(spec: Any) -> None:
@@ -265,7 +290,7 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
     sweep_id = _sweep_identity(identities, list(grid), analyses, rounds)
     tasks = [(_digest({"game": ident, "s": s, "a": list(analyses), "r": rounds}), p, s)
              for p, ident in zip(points, identities) for s in seeds]
-    with _executor(executor, workers, connect_timeout) as ex:
+    with _executor(executor, workers, connect_timeout, shipped=(make_game,)) as ex:
         db = _Store(store, sweep_id) if store is not None else None
         results = db.done() if db else {}
         todo = [t for t in tasks if t[0] not in results]

@@ -168,3 +168,26 @@ def test_a_blas_heavy_sweep_is_bit_identical_on_processes_and_when_resumed_seria
           store=store, progress=False)
     resumed = sweep(turn_game, grid, seeds=[0, 1], executor="serial", rounds=3_000, store=store, progress=False)
     pd.testing.assert_frame_equal(serial, resumed, check_exact=True)
+
+
+def test_a_dask_worker_that_cannot_import_the_factory_is_reported_at_once(tmp_path, monkeypatch):
+    """The factory's module exists only in this process (its file is gone before the cluster starts):
+    the sweep refuses within seconds, naming the module, instead of waiting out its timeout."""
+    distributed = pytest.importorskip("distributed")
+    import importlib
+    import shutil
+    (tmp_path / "vanishing_factory.py").write_text(textwrap.dedent("""
+        import provergame as pg
+        def make(reward):
+            return pg.games.WinnerTakesAll(reward, pg.Population.from_arrays(cost=[1.0, 1.2]))
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("vanishing_factory")
+    (tmp_path / "vanishing_factory.py").unlink()
+    shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        start = time.time()
+        with pytest.raises(pg.InvalidParameter, match="vanishing_factory") as err:
+            sweep(module.make, {"reward": [5.0]}, executor="dask://" + cluster.scheduler_address.split("://")[1],
+                  rounds=200, progress=False, timeout=600)
+    assert time.time() - start < 60 and "make_game" in str(err.value)
