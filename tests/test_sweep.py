@@ -4,6 +4,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 import time
 
 import numpy as np
@@ -191,3 +192,38 @@ def test_a_dask_worker_that_cannot_import_the_factory_is_reported_at_once(tmp_pa
             sweep(module.make, {"reward": [5.0]}, executor="dask://" + cluster.scheduler_address.split("://")[1],
                   rounds=200, progress=False, timeout=600)
     assert time.time() - start < 60 and "make_game" in str(err.value)
+
+
+def test_a_store_torn_at_every_byte_of_its_last_write_resumes_whole(tmp_path):
+    """The last chunk's transaction is torn at every byte offset of its write-ahead log: the store reads
+    back exactly the earlier rows (never a partial one) until the log is whole, then all of them; and a
+    sweep resumed from a torn store equals a fresh one."""
+    grid = {"uncle_share": [0.1, 0.2, 0.3, 0.4]}
+    full = tmp_path / "full.sqlite"
+    fresh = sweep(uncle_game, grid, executor="serial", rounds=300, store=full, progress=False)
+    last_key, last_row = sqlite3.connect(full).execute("SELECT key, row FROM points ORDER BY rowid DESC").fetchone()
+    base = tmp_path / "base.sqlite"
+    sweep(uncle_game, {"uncle_share": [0.1, 0.2, 0.3]}, executor="serial", rounds=300, store=base, progress=False)
+    db = sqlite3.connect(base)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    with db:
+        db.execute("INSERT INTO points VALUES (?, ?)", (last_key, last_row))
+    main, wal = base.read_bytes(), Path(str(base) + "-wal").read_bytes()
+    db.close()
+    assert len(wal) > 4096
+    resumed_at = set(range(0, len(wal), 1021)) | {len(wal) - 1, len(wal)}
+    for k in range(len(wal) + 1):
+        torn = tmp_path / f"torn{k % 2}.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(torn) + suffix).unlink(missing_ok=True)
+        torn.write_bytes(main)
+        Path(str(torn) + "-wal").write_bytes(wal[:k])
+        check = sqlite3.connect(torn)
+        rows = check.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        check.close()
+        assert rows == (4 if k == len(wal) else 3), k
+        if k in resumed_at:
+            again = sweep(uncle_game, grid, executor="serial", rounds=300, store=torn, progress=False)
+            pd.testing.assert_frame_equal(again, fresh, check_exact=True)
