@@ -343,6 +343,12 @@ class Game(ABC):
         """P(a valid proof lands within `window` time units of the round's start) at `profile`; for
         markets, the expected share of demand served (on-time liveness, see TIMINGS)."""
 
+    @property
+    def units_per_round(self) -> float:
+        """Proofs one round asks for (1: one block's proof; a market's demand of several units), so that
+        user cost is per proof landed in every game."""
+        return 1.0
+
     def seats(self, profile: Any) -> int | None:
         """Provers holding a seat (a pool or active-set place) at `profile`; None where there are no seats.
         Reported beside participants, which counts provers attempting each unit of work."""

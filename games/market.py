@@ -114,6 +114,10 @@ class Snarketplace(Game):
         return cls(3.0, 3.0, example_provers(n or 6))
 
     @property
+    def units_per_round(self) -> float:
+        return float(self.demand)
+
+    @property
     def supply(self) -> float:
         return float(self.provers.capacity[self.provers.cost <= self.reserve_price].sum())
 
@@ -477,6 +481,10 @@ class NilMarket(Game):
     ratings: Any = param(Array(lo=0, lo_open=True, hi=1, length="provers", optional=True,
                                doc="ratings in (0, 1] (default: reliabilities)"), None)
     tick: float = param(Real(lo=0, lo_open=True, unit="token", doc="smallest price step"), 1e-6)
+
+    @property
+    def units_per_round(self) -> float:
+        return float(len(self.requests))
 
     def _validate(self) -> None:
         if self.ratings is None:

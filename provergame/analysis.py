@@ -103,8 +103,10 @@ class Analysis:
         row = {"mechanism": self.title, "participants": m["participants"],
                "seats": "n/a" if seats is None else seats, "hhi": m["hhi"],
                "nakamoto": m["nakamoto"], "on-time liveness": m["liveness"],
-               "eventual liveness": m["eventual_liveness"], "user_cost per proof": m["user_cost"],
-               "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"]), "surplus": m["surplus"]}
+               "eventual liveness": m["eventual_liveness"], "proofs per round": self.game.units_per_round,
+               "user_cost per proof": m["user_cost"],
+               "user_cost per hour": t.per_hour(m["user_cost"] * m["eventual_liveness"] * self.game.units_per_round),
+               "surplus": m["surplus"]}
         for name, attack in ATTACKS.items():
             if self.attacks.get(name) is not None:
                 row.update(attack.columns(self.attacks[name], t))

@@ -115,7 +115,11 @@ def _decentralised(t: Tables) -> list[Candidate] | None:
 
 
 def _per_budget(t: Tables, numbers: np.ndarray) -> list[Candidate]:
+    """Per-round numbers per token users pay per round at full liveness (user cost per proof times the
+    proofs a round asks for)."""
     cost = t.summary["user_cost per proof"].to_numpy(float)
+    if "proofs per round" in t.summary:
+        cost = cost * t.summary["proofs per round"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost > 0, numbers / cost, np.nan)
     return [Candidate(r["label"], {}, float(v), _at(r)) for (_, r), v in zip(t.summary.iterrows(), ratio)]
@@ -163,7 +167,8 @@ def _cartel_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> flo
     from .solvers.coalition import coalition_regret
     gain = max((coalition_regret(game, eq.profile, size=k, budget=game.traits.coalition_budget,
                                  best_response=eq.best_response).gain for k in (2, 3) if k <= game.n), default=0.0)
-    return float(gain / m["user_cost"]) if m["user_cost"] > 0 else float("nan")
+    paid = m["user_cost"] * game.units_per_round
+    return float(gain / paid) if paid > 0 else float("nan")
 
 
 for _goal in (

@@ -133,7 +133,7 @@ def simulate(game: Game, profile, rounds: int = 100_000, seed: int = 0, window: 
     cost_var = np.maximum(cost_sq / rounds - cost ** 2, 0.0) * rounds / (rounds - 1)
     on_time = on_time_sum / rounds
     on_time_var = max(on_time_sq / rounds - on_time ** 2, 0.0) * rounds / (rounds - 1)
-    metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds, on_time)
+    metrics = from_stats(reward, cost, part, live, user, useful_sum / rounds, on_time, game.units_per_round)
     return Rollout(game=game.title, rounds=rounds, seed=seed, names=game.players.names,
                    mean_payoffs=mean, stderr=np.sqrt(var / rounds), mean_reward=reward, mean_cost=cost,
                    participation=part, eventual_liveness=live, eventual_liveness_stderr=float(np.sqrt(live * (1 - live) / rounds)),

@@ -150,14 +150,15 @@ def _per_proof(value: float, liveness: float) -> float:
 
 
 def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, eventual_liveness: float,
-               user_payment: float, useful_cost: float, on_time: float | None = None) -> Metrics:
+               user_payment: float, useful_cost: float, on_time: float | None = None, units: float = 1.0) -> Metrics:
     """All metrics from expected per-round quantities (see games.base.Stats).
 
-    Per unit of work (one round): participants (expected provers attempting it), surplus. Per proof
-    landed (eventually): redundancy, user_cost, wasted. `on_time` is the on-time liveness (within the
-    window; the eventual one where not given), `eventual_liveness` whenever the proof lands.
+    Per round: participants (expected provers attempting it), surplus. Per proof landed (eventually):
+    redundancy, user_cost, wasted, where a round asks for `units` proofs (a market's block demand; the
+    game's units_per_round) and `eventual_liveness` is the share of them that land. `on_time` is the
+    on-time liveness (within the window; the eventual one where not given).
     """
-    spend, liveness = float(np.sum(cost)), eventual_liveness
+    spend, liveness = float(np.sum(cost)), eventual_liveness * units
     return Metrics(
         hhi=hhi(reward),
         nakamoto=nakamoto(reward),
@@ -168,8 +169,8 @@ def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, 
         wasted=_per_proof(max(spend - useful_cost, 0.0), liveness),
         surplus=float(np.sum(reward) - spend),
         dissipation=spend / user_payment if user_payment > 0 else 0.0,
-        liveness=float(liveness if on_time is None else on_time),
-        eventual_liveness=float(liveness),
+        liveness=float(eventual_liveness if on_time is None else on_time),
+        eventual_liveness=float(eventual_liveness),
     )
 
 
@@ -181,4 +182,5 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
         s, on_time = expected_stats(game, profile), expected_on_time(game, profile, window)
     else:
         s, on_time = game.stats(profile), game.on_time(profile, window)
-    return from_stats(s.reward, s.cost, s.participation, s.eventual_liveness, s.user_payment, s.useful_cost, on_time)
+    return from_stats(s.reward, s.cost, s.participation, s.eventual_liveness, s.user_payment, s.useful_cost, on_time,
+                      game.units_per_round)
