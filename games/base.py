@@ -275,7 +275,7 @@ class Game(ABC):
             return np.asarray(profile, dtype=float)
         try:
             p = np.asarray(profile, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidParameter("profile", profile, f"an array of {self.n} real numbers") from None
         if p.shape[-1:] != (self.n,):
             raise InvalidParameter("profile", profile, f"an array whose last axis has length {self.n}")
@@ -434,6 +434,13 @@ class Game(ABC):
 
 
 TIMINGS = TIMING_FAMILIES          # how a proof's landing time arises, by timing family
+
+
+def check_game(value: Any, name: str = "game") -> "Game":
+    """A provergame game (provergame.games), or InvalidParameter naming the argument."""
+    if not isinstance(value, Game):
+        raise InvalidParameter(name, type(value).__name__, "a provergame game (see provergame.games)")
+    return value
 
 
 class EntryGame(Game):

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from provergame.errors import InvalidParameter
+from provergame.errors import InvalidParameter, check_bool, check_choice
+from provergame.games.base import check_game
+from provergame.timing import window_of
 from provergame.games import Game
 from provergame.solvers.correlated import MAX_CELLS, CellTable, CorrelatedEquilibrium, best_correlated, evaluate
 
@@ -83,8 +85,9 @@ def correlated_equilibrium(game: Any, objective: str = "welfare", coarse: bool =
     >>> round(ce.value, 6)
     10.5
     """
-    if objective not in OBJECTIVES:
-        raise InvalidParameter("objective", objective, f"one of {sorted(OBJECTIVES)}")
+    check_choice("objective", objective, sorted(OBJECTIVES))
+    check_bool("coarse", coarse)
+    window = window_of(window)
     if not isinstance(game, Game) and objective != "welfare":
         raise InvalidParameter("objective", objective, "'welfare' for a normal-form game")
     return best_correlated(cell_table(game, window), objective, coarse)
@@ -191,9 +194,8 @@ def achievable(game: Game, objective: str = "user_cost", window: float = 1.0) ->
     >>> round(a.correlated_best, 9), round(a.price_of_anarchy, 9)
     (10.0, 1.0)
     """
-    if objective not in OBJECTIVES:
-        raise InvalidParameter("objective", objective, f"one of {sorted(OBJECTIVES)}")
-    return achievable_all(game, (objective,), window)[objective]
+    check_choice("objective", objective, sorted(OBJECTIVES))
+    return achievable_all(check_game(game), (objective,), window_of(window))[objective]
 
 
 def achievable_all(game: Game, objectives: tuple[str, ...] = ("user_cost", "liveness"), window: float = 1.0

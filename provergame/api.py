@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from .errors import InvalidParameter, check_real
+from .errors import InvalidParameter, check_bool, check_real, check_sequence
+from provergame.games.base import check_game
 from .progress import reports_progress
 from .results import CrossCheck, Equilibrium, Rollout
 from .timing import Timing, window_of
@@ -18,9 +19,7 @@ from provergame.solvers.regret import regret_and_best
 
 
 def _check_game(game: Any) -> Game:
-    if not isinstance(game, Game):
-        raise InvalidParameter("game", type(game).__name__, "a provergame game (see provergame.games)")
-    return game
+    return check_game(game)
 
 
 def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
@@ -258,6 +257,7 @@ def to_normal_form(game: Game) -> tuple[np.ndarray, ...] | np.ndarray:
     >>> pg.to_normal_form(game).shape
     (2, 2, 2, 3)
     """
+    game = check_game(game)
     from provergame.solvers.entry import MAX_ENUMERATION, all_profiles
     if not game.finite:
         raise InvalidParameter("game", game.title, "a finite game (entry strategies)")
@@ -487,11 +487,13 @@ def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] 
     (25.8, 0.375)
     """
     _check_game(game)
+    mixed, symmetric = check_bool("mixed", mixed), check_bool("symmetric", symmetric)
+    attacks = check_sequence("attacks", attacks, "a list of registered attack names") if attacks != () else ()
     from .attacks import ATTACKS
     timing = Timing() if timing is None else timing
     if not isinstance(timing, Timing):
         raise InvalidParameter("timing", type(timing).__name__, "a provergame.Timing(window, slot_seconds)")
-    unknown = [a for a in attacks if a not in ATTACKS]
+    unknown = [a for a in attacks if not isinstance(a, str) or a not in ATTACKS]
     if unknown:
         raise InvalidParameter("attacks", unknown[0], "registered attacks: " + ", ".join(ATTACKS))
     eq = pure = _solve_pure(game, symmetric=symmetric)

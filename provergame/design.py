@@ -17,7 +17,9 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .progress import reports_progress, tick
-from .errors import InvalidParameter, check_int, check_real
+from .errors import (InvalidParameter, check_callable, check_choice, check_int, check_mapping,
+                     check_real)
+from provergame.games.base import check_game
 from .lazy import pandas as pd
 from .targets import TARGETS, meets as _meets
 from .equilibrium_set import HEADLINE, check_selection
@@ -114,16 +116,24 @@ class _Scorer:
         self.make_game, self.names, self.timing = make_game, names, timing
         self.subject_to, self.draws, self.need, self.selection = subject_to, draws, need, selection
 
+    def build(self, **params: Any) -> Any:
+        """make_game(**params), a factory that does not take these keywords named as the culprit."""
+        try:
+            return self.make_game(**params)
+        except TypeError as exc:
+            raise InvalidParameter("make_game", type(self.make_game).__name__,
+                                   f"a callable taking {', '.join(params)} as keywords ({exc})") from None
+
     def __call__(self, params: dict[str, float], full: bool = True, selection: str | None = None) -> dict[str, float]:
         """Scores at `params`; with full=False the draws stop once the verdict is settled (enough met,
         or too many failed), and the scores cover the draws evaluated ("draws evaluated")."""
         rule = self.selection if selection is None else selection
         tick("design", ", ".join(f"{k}={v:.4g}" for k, v in params.items()))
         if self.draws is None:
-            return _scores(self.make_game(**params), self.names, self.timing, rule)
+            return _scores(self.build(**params), self.names, self.timing, rule)
         each, met = [], 0
         for pop in self.draws:
-            each.append(_scores(self.make_game(provers=pop, **params), self.names, self.timing, rule))
+            each.append(_scores(self.build(provers=pop, **params), self.names, self.timing, rule))
             met += _meets(each[-1], self.subject_to)
             if not full and (met >= self.need or len(each) - met > len(self.draws) - self.need):
                 break
@@ -274,6 +284,7 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
     >>> d.feasible, d.scores["liveness"] >= 0.9
     (True, True)
     """
+    check_callable("make_game", make_game)
     subject_to, grid, tolerance, share, draws = _checked(params, minimise, subject_to, budget, grid, tolerance,
                                                          share, draws)
     selection = check_selection(selection)
@@ -311,15 +322,16 @@ def _checked(params: Mapping[str, tuple[float, float]], minimise: str, subject_t
              budget: str, grid: int, tolerance: float, share: float,
              draws: Sequence[Any] | None) -> tuple[dict[str, float], int, float, float, list[Any] | None]:
     """design's arguments checked: (targets, grid, tolerance, share, draws)."""
+    check_mapping("params", params, "a non-empty mapping of parameter -> (lo, hi)")
+    if subject_to is not None:
+        check_mapping("subject_to", subject_to, "a mapping of target -> bound (or None)")
     targets = dict(subject_to or {})
     for name in targets:
         if name not in TARGETS:
             raise InvalidParameter("subject_to", name, f"targets among {', '.join(TARGETS)}")
         targets[name] = check_real(f"subject_to[{name}]", targets[name])     # finite: a NaN target is no target
-    if minimise not in OBJECTIVES:
-        raise InvalidParameter("minimise", minimise, f"one of {', '.join(OBJECTIVES)}")
-    if budget not in params:
-        raise InvalidParameter("budget", budget, f"one of the searched parameters ({', '.join(params)})")
+    check_choice("minimise", minimise, OBJECTIVES)
+    check_choice("budget", budget, params)
     for name, rng in params.items():
         if not (isinstance(rng, tuple) and len(rng) == 2):
             raise InvalidParameter(f"params[{name}]", rng, "a (lo, hi) pair")
@@ -426,10 +438,12 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
     >>> round(row["user_cost"], 2)
     5.0
     """
+    game = check_game(game)
     from dataclasses import replace
 
     timing = Timing() if timing is None else timing
     user_cost = check_real("user_cost", user_cost, lo=0, lo_open=True)
+    tolerance = check_real("tolerance", tolerance, lo=0, lo_open=True, hi=0.5)
     selection = check_selection(selection)
     field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": game.title, "budget parameter": field_name or "n/a"}

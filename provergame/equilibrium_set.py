@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidParameter
+from .errors import check_choice
 from .lazy import pandas as pd
 from .results import Equilibrium
 from .solvers.metrics import METRICS
@@ -98,9 +98,7 @@ class EquilibriumSet:
 
 
 def check_selection(selection: Any) -> str:
-    if selection not in SELECTIONS:
-        raise InvalidParameter("selection", selection, "one of " + ", ".join(map(repr, SELECTIONS)))
-    return str(selection)
+    return check_choice("selection", selection, SELECTIONS)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

@@ -85,9 +85,38 @@ def check_int(name: str, value: Any, lo: int | None = None, hi: int | None = Non
 
 def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     choices = tuple(choices)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise InvalidParameter(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameter(name, value, "True or False")
+    return bool(value)
+
+
+def check_callable(name: str, value: Any) -> Any:
+    if not callable(value):
+        raise InvalidParameter(name, type(value).__name__, "a callable (a module-level function for executors)")
+    return value
+
+
+def check_mapping(name: str, value: Any, allowed: str) -> Any:
+    """A non-empty mapping with string keys."""
+    from collections.abc import Mapping
+    if not isinstance(value, Mapping) or not value or not all(isinstance(k, str) for k in value):
+        raise InvalidParameter(name, value, allowed)
+    return value
+
+
+def check_sequence(name: str, value: Any, allowed: str) -> tuple:
+    """A non-empty list or tuple (or 1-d array) as a tuple."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InvalidParameter(name, value, allowed)
+    return tuple(value)
 
 
 def check_array(name: str, values: Any, n: int | None = None, lo: float | None = None,
@@ -96,7 +125,10 @@ def check_array(name: str, values: Any, n: int | None = None, lo: float | None =
     raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
     if not _numeric(raw):
         raise InvalidParameter(name, values, "an array of real numbers")
-    arr = np.array(raw, dtype=float)
+    try:
+        arr = np.array(raw, dtype=float)
+    except OverflowError:                    # an integer beyond float range
+        raise InvalidParameter(name, values, _range_text(lo, hi, lo_open, hi_open)) from None
     if arr.ndim == 0 and n is not None:
         arr = np.full(n, float(arr))
     if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
@@ -131,7 +163,7 @@ def check_members(name: str, value: Any, n: int, least: int = 2) -> tuple[int, .
     """Distinct player indices in [0, n - 1], at least `least` of them, as a sorted tuple (no float,
     bool or duplicate is read as an index)."""
     allowed = f"at least {least} distinct player indices (integers) in [0, {n - 1}]"
-    items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+    items = list(value) if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1) else None
     if items is None or any(isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)) for i in items):
         raise InvalidParameter(name, value, allowed)
     idx = sorted(int(i) for i in items)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from .errors import InvalidParameter, check_int, check_real
+from .errors import InvalidParameter, check_int, check_mapping, check_real, check_sequence
 from .progress import expect, reports_progress, tick
 from provergame.games.base import Game
 from .workers import check_workers, process_pool
@@ -50,8 +50,11 @@ def _game_identity(make_game: Callable[..., Any], params: Mapping[str, Any]) -> 
     the parameters (such a point is re-evaluated, never confused with a valid one)."""
     try:
         game = make_game(**params)
-    except (InvalidParameter, ValueError, TypeError) as exc:
+    except (InvalidParameter, ValueError) as exc:
         return {"refused": _factory_name(make_game), "params": params, "error": type(exc).__name__}
+    except TypeError as exc:            # the factory does not take the grid's parameters as keywords
+        raise InvalidParameter("make_game", _factory_name(make_game),
+                               f"a callable taking {', '.join(params)} as keywords ({exc})") from None
     if not isinstance(game, Game):
         raise InvalidParameter("make_game", _factory_name(make_game), "a function returning provergame games")
     return game.identity()
@@ -216,7 +219,7 @@ def _workers_can_load(client: Any, shipped: tuple) -> None:
 def check_executor(spec: Any) -> None:
     """Refuse an executor that is none of None, 'processes', 'serial', 'dask://HOST:PORT' (or tcp://)
     or a concurrent.futures Executor, before any work starts."""
-    if spec is None or isinstance(spec, Executor) or spec in ("processes", "serial"):
+    if spec is None or isinstance(spec, Executor) or (isinstance(spec, str) and spec in ("processes", "serial")):
         return
     if isinstance(spec, str) and (spec.startswith("dask://") or spec.startswith("tcp://")) and "://" in spec \
             and spec.split("://", 1)[1]:
@@ -225,8 +228,7 @@ def check_executor(spec: Any) -> None:
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    if not grid:
-        raise InvalidParameter("grid", dict(grid), "a non-empty mapping of parameter -> values")
+    check_mapping("grid", grid, "a non-empty mapping of parameter -> values")
     names = list(grid)
     values = []
     for name in names:
@@ -314,12 +316,13 @@ def sweep(make_game: Callable[..., Any], grid: Mapping[str, Sequence[Any]], anal
 def _checked_sweep(make_game: Any, analyses: Sequence[str], rounds: int, seeds: Sequence[int], timeout: float,
                    connect_timeout: float, chunk: int | None, workers: int | None) -> tuple:
     """sweep's arguments checked, each named: (analyses, rounds, seeds, timeout, connect_timeout, chunk, workers)."""
-    analyses = tuple(analyses)
-    bad = set(analyses) - set(ANALYSES)
+    analyses = check_sequence("analyses", analyses, f"a list of analyses among {ANALYSES} containing 'solve'")
+    bad = any(not isinstance(a, str) for a in analyses) or bool(set(analyses) - set(ANALYSES))
     if bad or "solve" not in analyses:
         raise InvalidParameter("analyses", analyses, f"a subset of {ANALYSES} containing 'solve'")
     rounds = check_int("rounds", rounds, lo=2, hi=100_000_000)
-    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
+    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1)
+             for s in check_sequence("seeds", seeds, "a non-empty list of integer seeds >= 0")]
     if not seeds:
         raise InvalidParameter("seeds", seeds, "at least one seed")
     timeout = check_real("timeout", timeout, lo=0, lo_open=True, hi=1e7)

@@ -38,12 +38,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import InvalidParameter, check_int, check_real
+from .errors import InvalidParameter, check_callable, check_choice, check_int, check_real, check_sequence
 from .lazy import pandas as pd
 from .model import Population
 from .progress import expect, reports_progress, tick
 from .timing import window_of
 from provergame.games import protocols
+from provergame.games.base import Game
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
@@ -337,10 +338,8 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     >>> len(tl.kpis), tl.conservation() < 1e-9
     (20, True)
     """
-    economy = Economy() if economy is None else economy
-    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
-    if not seeds:
-        raise InvalidParameter("seeds", seeds, "at least one seed")
+    economy = _checked_economy(economy)
+    seeds = _checked_seeds(seeds)
     _check_run(make_game, provers, environment, rule, economy.commitment)
     expect("timeline", len(seeds) * environment.epochs)
     if executor is None or executor == "serial" or len(seeds) == 1:
@@ -378,17 +377,36 @@ def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population
         return runs
 
 
+def _checked_economy(economy: Any) -> "Economy":
+    if economy is None:
+        return Economy()
+    if not isinstance(economy, Economy):
+        raise InvalidParameter("economy", type(economy).__name__, "a provergame.Economy (or None)")
+    return economy
+
+
+def _checked_seeds(seeds: Any) -> list[int]:
+    return [check_int("seeds", s, lo=0, hi=2 ** 63 - 1)
+            for s in check_sequence("seeds", seeds, "a non-empty list of integer seeds >= 0")]
+
+
 def _check_run(make_game: Callable[[Population], Any], provers: Population, environment: Environment,
                rule: str, commitment: str = "self") -> None:
     """Refuse what a timeline cannot run, naming the argument: its rule, provers, environment, or a game
     whose players are not the provers."""
-    if rule not in RULES:
-        raise InvalidParameter("rule", rule, "one of " + ", ".join(RULES))
+    check_choice("rule", rule, RULES)
+    check_callable("make_game", make_game)
     if not isinstance(provers, Population):
         raise InvalidParameter("provers", type(provers).__name__, "a provergame Population")
     if not isinstance(environment, Environment):
         raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
-    probe = make_game(provers)
+    try:
+        probe = make_game(provers)
+    except TypeError as exc:
+        raise InvalidParameter("make_game", type(make_game).__name__, f"a callable taking the provers and the "
+                               f"grid's parameters ({exc})") from None
+    if not isinstance(probe, Game):
+        raise InvalidParameter("make_game", type(make_game).__name__, "a function returning provergame games")
     if probe.traits.players_field != "provers":
         raise InvalidParameter("make_game", probe.title, "a game whose players are the provers (no prover "
                                "population to carry across epochs: FeeSharing, ScrollAuction and B52 are played "
@@ -945,8 +963,8 @@ def timeline_grid(make_game: Callable[..., Any], grid: dict[str, Sequence[Any]],
     >>> frame["reward"].tolist()
     [0.01, 0.05]
     """
-    economy = Economy() if economy is None else economy
-    seeds = [check_int("seeds", s, lo=0, hi=2 ** 63 - 1) for s in seeds]
+    economy = _checked_economy(economy)
+    seeds = _checked_seeds(seeds)
     tasks = _grid_tasks(make_game, grid, provers, environment, seeds, rule, economy)
     done = _GridStore(store, list(grid), rule, _grid_identity(provers, environment, economy, rule, list(grid)))
     try:

@@ -26,6 +26,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.games.base import check_game
 from provergame.timing import window_of
 from provergame.games import protocols
 from provergame.games.base import Game
@@ -301,6 +302,7 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     >>> round(b.total, 4), b.coalition.tolist()
     (25.8, [True, True, True])
     """
+    game = check_game(game)
     check_choice("attack", attack, ATTACKS)
     max_liveness = check_real("max_liveness", max_liveness, lo=0, hi=1, hi_open=True)
     window = window_of(window)

@@ -21,6 +21,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_members, check_int
+from provergame.games.base import check_game
 from provergame.progress import expect, reports_progress, tick
 from provergame.games.base import Game
 from provergame.solvers.regret import best_responses
@@ -134,6 +135,8 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None
     >>> round(c.gain, 4), c.members
     (1.1667, (1, 2))
     """
+    game = check_game(game)
+    seed = check_int("seed", seed, lo=0)
     p = game.check_one_profile(profile)
     if game.n < 2:
         raise InvalidParameter("game", game.title, "a game with at least 2 players for coalitions")
@@ -281,6 +284,7 @@ def cartel(game: Game, members: Any, profile: Any = None, points: int = 17, zoom
     >>> round(k.gain, 4), round(k.delta_star, 4)
     (0.1667, 0.95)
     """
+    game = check_game(game)
     eq = game.equilibrium()[0] if profile is None else game.check_one_profile(profile)
     idx = np.array(check_members("members", members, game.n))
     points = check_int("points", points, lo=3, hi=257)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from provergame.errors import InvalidParameter
+from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.progress import reports_progress, tick
 
 from .nash import check_payoffs
@@ -217,6 +217,8 @@ def logit_equilibrium(game: NormalFormGame | np.ndarray, max_steps: int = 20_000
     >>> [s.tolist() for s in pg.logit_equilibrium(game).strategies]
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    max_steps = check_int("max_steps", max_steps, lo=1)
+    max_lambda = check_real("max_lambda", max_lambda, lo=0, lo_open=True)
     if isinstance(game, NormalFormGame):
         payoffs = game.payoffs
     else:                              # any number of actions (price lattices): only the shape is checked

@@ -322,7 +322,7 @@ def check_payoffs(name: str, payoffs: Any, ndim: int | None = None, max_actions:
     """A finite real payoff array with at least one action per player (at most `max_actions` each)."""
     try:
         arr = np.array(payoffs, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidParameter(name, payoffs, "an array of real payoffs") from None
     if (ndim is not None and arr.ndim != ndim) or arr.ndim < 1:
         raise InvalidParameter(name, f"shape {arr.shape}", f"a {ndim or '>= 1'}-d payoff array")
@@ -371,7 +371,7 @@ def bimatrix(A, B, method: str = "vertex", progress: bool | None = None) -> Bima
     >>> [(x.round(12).tolist(), y.round(12).tolist()) for x, y in pg.bimatrix(A, -A).equilibria]
     [([0.5, 0.5], [0.5, 0.5])]
     """
-    if method not in BIMATRIX_METHODS:
+    if not isinstance(method, str) or method not in BIMATRIX_METHODS:
         raise InvalidParameter("method", method, f"one of {', '.join(BIMATRIX_METHODS)}")
     A = check_payoffs("A", A, ndim=2)
     B = check_payoffs("B", B, ndim=2)

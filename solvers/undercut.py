@@ -12,6 +12,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_choice, check_int, check_real
+from provergame.games.base import check_game
 from provergame.games import protocols
 from provergame.games.base import Game
 
@@ -68,6 +69,7 @@ def sybil_gain(game: Game, operator: int, identities: int, failures: str = "shar
     >>> g.profit_after == g.profit_before                    # stake weighting: splitting changes nothing
     True
     """
+    game = check_game(game)
     operator = check_int("operator", operator, lo=0, hi=game.n - 1)
     identities = check_int("identities", identities, lo=1, hi=10_000)
     check_choice("failures", failures, ("shared", "independent"))
@@ -130,6 +132,7 @@ def sybil_curve(game: Game, operator: int, max_identities: int = 32, failures: s
     >>> bool(curve["share"].is_monotonic_increasing)          # every identity buys more draws
     True
     """
+    game = check_game(game)
     max_identities = check_int("max_identities", max_identities, lo=1, hi=10_000)
     rows = []
     for k in range(1, max_identities + 1):
@@ -193,6 +196,7 @@ def undercut(game: Game, prover: int, price: float, periods: int = 1) -> Undercu
     >>> isinstance(u.profitable, bool)
     True
     """
+    game = check_game(game)
     from provergame.solvers.regret import best_responses
     if not game.traits.priced:
         raise InvalidParameter("game", game.title, "a game whose strategy is a price (Snarketplace, NilMarket, "
