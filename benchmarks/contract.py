@@ -1,7 +1,8 @@
 """The game contract's measured limits: python benchmarks/contract.py
 
 Each registered game at its declared max_provers: solve + analyse (2,000 simulated rounds), each
-   in its own process with a 120 s limit, so the declared limits are measured, not guessed.
+in its own process with a 120 s limit, so the declared limits are measured, not guessed; the peak
+memory is the process's maximum resident set (target, issue 27: under 2 GB).
 Writes benchmarks/contract.md.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ from provergame.games import registered
 g = registered()[sys.argv[1]].example(int(sys.argv[2]))
 t = time.perf_counter(); eq = pg.solve(g); t1 = time.perf_counter()
 res = pg.analyse(g, rounds=2000); t2 = time.perf_counter()
-print(t1 - t, t2 - t1, eq.regret, res.cross_check.passed)
+import resource
+print(t1 - t, t2 - t1, eq.regret, res.cross_check.passed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
@@ -35,12 +37,13 @@ def main() -> None:
         try:
             run = subprocess.run([sys.executable, "-c", SIZE, kind, str(n)], capture_output=True, text=True,
                                  timeout=120)
-            solve, analyse, regret, agrees = run.stdout.split()
+            solve, analyse, regret, agrees, peak = run.stdout.split()
             rows.append({"game": kind, "max_provers": cls.traits.max_provers, "measured at": n, "solve (s)": float(solve),
-                         "analyse (s)": float(analyse), "regret": float(regret), "simulator agrees": agrees})
+                         "analyse (s)": float(analyse), "peak memory (MB)": float(peak), "regret": float(regret),
+                         "simulator agrees": agrees})
         except (subprocess.TimeoutExpired, ValueError):
             rows.append({"game": kind, "max_provers": cls.traits.max_provers, "measured at": n, "solve (s)": float("nan"),
-                         "analyse (s)": float("nan"), "regret": float("nan"),
+                         "analyse (s)": float("nan"), "peak memory (MB)": float("nan"), "regret": float("nan"),
                          "simulator agrees": f"failed after {time.perf_counter() - start:.0f} s"})
         print(rows[-1], flush=True)
     text = "\n\n".join([

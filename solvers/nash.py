@@ -264,6 +264,7 @@ def _vertex_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.nda
     m, n = A.shape
     if m + n > MAX_VERTEX_ACTIONS:
         raise InvalidParameter("A", f"shape {A.shape}", f"at most {MAX_VERTEX_ACTIONS} actions in all for vertex enumeration")
+    _check_vertex_budget(A, B)
     rows, cols = np.arange(m), m + np.arange(n)
     X, mx = _polytope_vertices(B.T, rows, cols)         # x: label i where x_i = 0, m + j where (B^T x)_j = 1
     tick("bimatrix", f"row player's polytope: {len(X)} vertices")
@@ -273,6 +274,30 @@ def _vertex_equilibria(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.nda
     tick("bimatrix", f"labels matched: {len(a)} candidate pairs")
     x, y = X[a], Y[b]
     return x / x.sum(axis=1, keepdims=True), y / y.sum(axis=1, keepdims=True)
+
+
+def _check_vertex_budget(A: np.ndarray, B: np.ndarray) -> None:
+    """Refuse, within a few seconds, a game whose best-response polytopes would have too many vertices
+    to enumerate within about 60 s and 2 GB. Above PROBE_ACTIONS actions per player, the polytopes of
+    the leading (k - 2) x (k - 2) and k x k sub-games (k = PROBE_ACTIONS) are enumerated, their growth
+    per action extrapolated to the whole, and a projection above MAX_POLYTOPE_VERTICES refuses it
+    (identity payoffs grow 2x per action: eye(18) runs, eye(20) is refused; so is a random 20 x 20, whose
+    enumeration took 98 s)."""
+    m, n = A.shape
+    size = min(m, n)
+    if size <= PROBE_ACTIONS:
+        return
+    for M in (B.T, A):
+        small, large = (len(_polytope_vertices(normalised(M[:k, :k]) + 1.0, np.arange(k), k + np.arange(k))[0])
+                        for k in (PROBE_ACTIONS - 2, PROBE_ACTIONS))
+        growth = max(large / max(small, 1), 1.0) ** 0.5
+        projected = large * growth ** (size - PROBE_ACTIONS)
+        if projected > MAX_POLYTOPE_VERTICES:
+            raise InvalidParameter("A", f"shape {A.shape}", f"a game whose best-response polytopes can be enumerated: "
+                                   f"its leading sub-games' polytopes grow from {small} to {large} vertices between "
+                                   f"{PROBE_ACTIONS - 2} and {PROBE_ACTIONS} actions, projecting {projected:.3g} at "
+                                   f"{size} (limit {MAX_POLYTOPE_VERTICES:,}: about 60 s and 2 GB); perturb or reduce "
+                                   f"the payoffs (a degenerate game such as identity payoffs has 2^n equilibria)")
 
 
 def _popcount(masks: np.ndarray) -> np.ndarray:
@@ -315,6 +340,8 @@ def has_payoff_ties(A: np.ndarray, B: np.ndarray, rtol: float = 1e-12) -> bool:
 
 MAX_ACTIONS = 64
 MAX_VERTEX_ACTIONS = 64       # both players' actions together: labels are bits of one uint64
+PROBE_ACTIONS = 16            # above this many actions per player, leading sub-games are enumerated first
+MAX_POLYTOPE_VERTICES = 1_000_000   # vertices one polytope may be projected to have (eye(18): 2^18 in 19-25 s; eye(20): 2^20 in 163 s)
 
 
 def check_payoffs(name: str, payoffs: Any, ndim: int | None = None, max_actions: int | None = MAX_ACTIONS
