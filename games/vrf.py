@@ -427,7 +427,10 @@ class StakeContest(_VRFSelection):
     at `stake_cost` per unit per round: a Tullock contest when reliability is 1 (Stein 2002's
     heterogeneous closed form), KKT conditions with failures and re-draws otherwise."""
     choose: ClassVar[str] = "stake"
-    traits: ClassVar[GameTraits] = replace(StakeVRF.traits, strategy=StrategyKind.CONTINUOUS, strategy_label="stake")
+    # measured (benchmarks/contract.md): with failures the KKT solve takes 41 s at 20 provers; 1,000 did
+    # not solve in 120 s, nor 200 sure provers in 60 s (the deviation search re-plays the contest)
+    traits: ClassVar[GameTraits] = replace(StakeVRF.traits, strategy=StrategyKind.CONTINUOUS, strategy_label="stake",
+                                           max_provers=20)
 
     def _validate(self) -> None:
         if self.stake_cost <= 0:
@@ -712,10 +715,10 @@ class _Turns(Game):
         tail_from = cumulative_trapezoid(others * np.exp(x)[:, None], x, axis=-2, initial=0.0)
         return others, tail_from[..., -1:, :] - tail_from
 
-    def _own_bid_kernel(self, markups: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Prover i's log-bid density at markups[i, k] on the grid x, times s sqrt(2 pi): (n, m, X), in
-        place (one temporary the size of the result)."""
-        d = np.subtract.outer(np.log(self._eff_cost()[:, None] * (1 + markups)), x)
+    def _own_bid_kernel(self, markups: np.ndarray, x: np.ndarray, provers: slice = slice(None)) -> np.ndarray:
+        """The log-bid density of the provers at `provers` at markups[i, k] on the grid x, times
+        s sqrt(2 pi): (provers, m, X), in place (one temporary the size of the result)."""
+        d = np.subtract.outer(np.log(self._eff_cost()[provers, None] * (1 + markups)), x)
         np.square(d, out=d)
         d *= -0.5 / self.cost_noise ** 2
         return np.exp(d, out=d)
@@ -766,11 +769,15 @@ class _Turns(Game):
             return super().deviation_payoffs(p, cand)
         x = self._log_grid()
         others, tail = self._rivals(p)                       # (X, n)
-        kernel = self._own_bid_kernel(cand, x)               # (n, m, X)
         ey, w = np.exp(x), _trapezoid_weights(x) / (self.cost_noise * np.sqrt(2 * np.pi))
         # the trapezoid rule on the fixed grid: both integrands in one batched product per prover
         integrands = np.stack([(ey[:, None] * others + tail) * w[:, None], others * (ey * w)[:, None]], axis=-1)
-        both = kernel @ integrands.transpose(1, 0, 2)        # (n, m, X) @ (n, X, 2)
+        integrands = integrands.transpose(1, 0, 2)           # (n, X, 2)
+        both = np.empty((self.n, cand.shape[1], 2))
+        step = max(1, KERNEL_BLOCK // (cand.shape[1] * len(x)))   # provers per block: (block, m, X) kernels
+        for start in range(0, self.n, step):
+            block = slice(start, start + step)
+            both[block] = self._own_bid_kernel(cand[block], x, block) @ integrands[block]
         price, cost_win = both[..., 0], both[..., 1]
         return self.provers.reliability[:, None] * (price - cost_win / (1 + cand))
 
@@ -938,6 +945,9 @@ class TurnAuction(_Turns):
                                            coalition_budget=2_000)   # each auction payoff integrates a grid
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 
+
+
+KERNEL_BLOCK = 8_000_000     # (provers, candidates, grid) elements of one turn-auction deviation block (64 MB)
 
 
 def _trapezoid_weights(x: np.ndarray) -> np.ndarray:

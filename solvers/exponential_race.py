@@ -114,14 +114,29 @@ def _first_finish_weighted(presence: np.ndarray, weights: np.ndarray) -> np.ndar
     if positive.size == 0:
         return np.zeros(shape)
     t, w = time_nodes(np.array([positive.min(), positive.max()]))
-    rt = norm[..., None, :] * t[:, None]                                  # (..., T, n)
-    q = presence[..., None, :]
+    n = shape[-1]
+    flat_q, flat_norm = presence.reshape(-1, n), norm.reshape(-1, n)
+    out = np.empty(flat_norm.shape)
+    step = max(1, WEIGHTED_BLOCK // (len(t) * max(n, 1)))      # rows per block: (rows, T, n) arrays stay small
+    for start in range(0, len(flat_norm), step):
+        block = slice(start, start + step)
+        out[block] = _weighted_rows(flat_q[block], flat_norm[block], t, w)
+    return out.reshape(shape)
+
+
+WEIGHTED_BLOCK = 4_000_000      # (rows, nodes, provers) elements per block of _first_finish_weighted
+
+
+def _weighted_rows(q: np.ndarray, norm: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """_first_finish_weighted on rows (r, n) of presences and normalised weights, quadrature nodes t, w."""
+    rt = norm[:, None, :] * t[:, None]                                    # (r, T, n)
+    qq = q[:, None, :]
     with np.errstate(divide="ignore"):
-        logs = np.where(q == 1.0, -rt, np.log1p(-q * -np.expm1(-rt)))
+        logs = np.where(qq == 1.0, -rt, np.log1p(-qq * -np.expm1(-rt)))
     others = logs.sum(axis=-1, keepdims=True) - logs
     with np.errstate(divide="ignore"):
-        own = np.log(norm)[..., None, :] - norm[..., None, :] * t[:, None]
-    return np.einsum("...tn,t->...n", np.exp(others + own), w)
+        own = np.log(norm)[:, None, :] - norm[:, None, :] * t[:, None]
+    return np.einsum("rtn,t->rn", np.exp(others + own), w)
 
 
 def _poly_mul_trunc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
