@@ -488,7 +488,8 @@ def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] 
     """
     _check_game(game)
     mixed, symmetric = check_bool("mixed", mixed), check_bool("symmetric", symmetric)
-    attacks = check_sequence("attacks", attacks, "a list of registered attack names") if attacks != () else ()
+    if not (isinstance(attacks, tuple) and len(attacks) == 0):
+        attacks = check_sequence("attacks", attacks, "a list of registered attack names")
     from .attacks import ATTACKS
     timing = Timing() if timing is None else timing
     if not isinstance(timing, Timing):

@@ -125,9 +125,10 @@ def _per_budget(t: Tables, numbers: np.ndarray) -> list[Candidate]:
     return [Candidate(r["label"], {}, float(v), _at(r)) for (_, r), v in zip(t.summary.iterrows(), ratio)]
 
 
-def _attack(t: Tables) -> list[Candidate] | None:
+def _attack(t: Tables) -> list[Candidate]:
     """The stall bribe at equal user cost, in tokens: absolute, so that a price cap users never pay
-    cannot inflate it the way a bribe per token users pay is (proofs: turn_auction_stall_bribe_per_token_rises_with_the_cap)."""
+    cannot inflate it as it inflates a bribe per token users pay (the theorem
+    turn_auction_stall_bribe_per_token_rises_with_the_cap); none without an equal-budget table."""
     e = t.equal_budget
     if e is None or not len(e) or "stall bribe per unit" not in e:
         return []

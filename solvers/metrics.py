@@ -158,15 +158,15 @@ def from_stats(reward: np.ndarray, cost: np.ndarray, participation: np.ndarray, 
     game's units_per_round) and `eventual_liveness` is the share of them that land. `on_time` is the
     on-time liveness (within the window; the eventual one where not given).
     """
-    spend, liveness = float(np.sum(cost)), eventual_liveness * units
+    spend, landed = float(np.sum(cost)), eventual_liveness * units       # proofs landed per round
     return Metrics(
         hhi=hhi(reward),
         nakamoto=nakamoto(reward),
         gini=gini(reward),
         participants=float(np.sum(participation)),
-        redundancy=_per_proof(float(np.sum(participation)), liveness),
-        user_cost=_per_proof(user_payment, liveness),
-        wasted=_per_proof(max(spend - useful_cost, 0.0), liveness),
+        redundancy=_per_proof(float(np.sum(participation)), landed),
+        user_cost=_per_proof(user_payment, landed),
+        wasted=_per_proof(max(spend - useful_cost, 0.0), landed),
         surplus=float(np.sum(reward) - spend),
         dissipation=spend / user_payment if user_payment > 0 else 0.0,
         liveness=float(eventual_liveness if on_time is None else on_time),

@@ -40,7 +40,7 @@ def _valid_calls() -> dict[str, dict]:
         "correlated_equilibrium": dict(game=GAME, objective="welfare", coarse=False, window=1.0),
         "equilibrium_set": dict(game=GAME),
         "at_user_cost": dict(game=GAME, user_cost=5.0, tolerance=1e-3, selection="worst", progress=False),
-        "evaluate": dict(game=GAME, mixed=False, symmetric=False),
+        "evaluate": dict(game=GAME, timing=pg.Timing(), attacks=("withhold",), mixed=False, symmetric=False),
         "sybil_curve": dict(game=vrf, operator=0, max_identities=4, failures="shared"),
         "analyse": dict(game=GAME, rounds=500, seed=0, symmetric=False, progress=False),
         "bimatrix": dict(A=np.eye(2), B=np.eye(2), method="vertex", progress=False),
