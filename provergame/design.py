@@ -443,7 +443,7 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
 
     timing = Timing() if timing is None else timing
     user_cost = check_real("user_cost", user_cost, lo=0, lo_open=True)
-    tolerance = check_real("tolerance", tolerance, lo=0, lo_open=True, hi=0.5)
+    tolerance = check_real("tolerance", tolerance, lo=1e-12, hi=0.5)      # finer stalls in float bisection
     selection = check_selection(selection)
     field_name = game.traits.budget_field
     row: dict[str, Any] = {"mechanism": game.title, "budget parameter": field_name or "n/a"}
@@ -472,6 +472,8 @@ def at_user_cost(game: Any, user_cost: float, timing: Timing | None = None, tole
             return {**row, "note": f"users pay at most {c_high:.4g} per proof at any {field_name}"}
         while high - low > tolerance * high:
             mid = 0.5 * (low + high)
+            if mid in (low, high):                # adjacent floats: no finer bisection exists
+                break
             if cost_at(mid) >= user_cost:
                 high = mid
             else:
