@@ -13,7 +13,8 @@ from typing import Any
 
 from provergame.lazy import pandas as pd
 
-from .api import _check_game, cross_check, evaluate
+from .api import cross_check, evaluate
+from provergame.games.base import check_game
 from .equilibrium_set import set_around
 from .progress import expect, reports_progress, tick
 from .results import CrossCheck, Equilibrium, Rollout, markdown_table
@@ -167,7 +168,7 @@ def analyse(game: Game, rounds: int = 100_000, seed: int = 0, symmetric: bool = 
     >>> res.cross_check.passed, round(res.bribe.total, 4)
     (True, 25.8)
     """
-    _check_game(game)
+    check_game(game)
     from provergame.analyses import extras as report_sections
     from .attacks import ATTACKS
     expect("analyse", 6)

@@ -18,10 +18,6 @@ from provergame.solvers.metrics import Metrics
 from provergame.solvers.regret import regret_and_best
 
 
-def _check_game(game: Any) -> Game:
-    return check_game(game)
-
-
 def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: Any) -> Equilibrium:
     """An Equilibrium for `profile` with its regret computed by the independent deviation search.
 
@@ -51,7 +47,7 @@ def certify(game: Game, profile: np.ndarray, method: str, exact: bool, **extra: 
     >>> pg.certify(game, [1, 1, 0], "by hand", False).regret > 0     # the third prover should enter
     True
     """
-    _check_game(game)
+    check_game(game)
     p = game.check_one_profile(profile)
     reg, best = regret_and_best(game, p)
     return Equilibrium(game=game.title, profile=p, payoffs=np.asarray(game.expected_payoffs(p), dtype=float),
@@ -108,7 +104,7 @@ def solve(game: Game, symmetric: bool = False) -> Equilibrium:
 
 def _solve_pure(game: Game, symmetric: bool = False) -> Equilibrium:
     """The game's own solver's (pure) profile, certified."""
-    _check_game(game)
+    check_game(game)
     if not isinstance(symmetric, (bool, np.bool_)):
         raise InvalidParameter("symmetric", symmetric, "True or False")
     profile, method, exact = game.equilibrium(symmetric=symmetric)
@@ -148,7 +144,7 @@ def mixed_equilibrium(game: Game, start: Equilibrium | None = None) -> Equilibri
 
 
 def _mixed_or_reason(game: Game, start: Equilibrium | None = None) -> tuple[Equilibrium | None, str]:
-    _check_game(game)
+    check_game(game)
     if not isinstance(game, protocols.SellRange):
         return None, "the game has no price lattice"
     from provergame.solvers.price_mixing import MAX_PROFILES, expected_payoffs, lattice_equilibrium
@@ -202,7 +198,7 @@ def equilibria(game: Any, progress: bool | None = None) -> Any:
         from provergame.solvers.normal_form import NormalFormGame, mixed_equilibria
         if isinstance(game, (NormalFormGame, np.ndarray, list, tuple)):
             return mixed_equilibria(game if isinstance(game, NormalFormGame) else NormalFormGame(game))
-    _check_game(game)
+    check_game(game)
     if not game.finite:
         return [solve(game)]
     from provergame.solvers.entry import pure_equilibria
@@ -305,7 +301,7 @@ def metrics(game: Game, profile, window: float = 1.0) -> Metrics:
     >>> round(m.hhi, 4), m.nakamoto, round(m["liveness"], 4)
     (0.375, 2, 0.9817)
     """
-    _check_game(game)
+    check_game(game)
     window = window_of(window)
     from provergame.solvers.price_mixing import MixedProfile
     if isinstance(profile, Equilibrium):
@@ -351,7 +347,7 @@ def cross_check(game: Game, eq: Equilibrium | np.ndarray, rollout: Rollout, tole
     >>> pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=20_000, seed=0)).passed
     True
     """
-    _check_game(game)
+    check_game(game)
     tolerance = check_real("tolerance", tolerance, lo=0.5, hi=100)
     if not isinstance(rollout, Rollout) or len(rollout.names) != game.n:
         raise InvalidParameter("rollout", type(rollout).__name__, f"a Rollout of this {game.title} (pg.simulate)")
@@ -486,7 +482,7 @@ def evaluate(game: Game, timing: Timing | None = None, attacks: tuple[str, ...] 
     >>> round(ev.attacks["withhold"].total, 4), round(ev.metrics.hhi, 4)
     (25.8, 0.375)
     """
-    _check_game(game)
+    check_game(game)
     mixed, symmetric = check_bool("mixed", mixed), check_bool("symmetric", symmetric)
     if not (isinstance(attacks, tuple) and len(attacks) == 0):
         attacks = check_sequence("attacks", attacks, "a list of registered attack names")

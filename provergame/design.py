@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .progress import reports_progress, tick
-from .errors import (InvalidParameter, check_callable, check_choice, check_int, check_mapping,
+from .errors import (InvalidParameter, call_factory, check_callable, check_choice, check_int, check_mapping,
                      check_real)
 from provergame.games.base import check_game
 from .lazy import pandas as pd
@@ -116,24 +116,16 @@ class _Scorer:
         self.make_game, self.names, self.timing = make_game, names, timing
         self.subject_to, self.draws, self.need, self.selection = subject_to, draws, need, selection
 
-    def build(self, **params: Any) -> Any:
-        """make_game(**params), a factory that does not take these keywords named as the culprit."""
-        try:
-            return self.make_game(**params)
-        except TypeError as exc:
-            raise InvalidParameter("make_game", type(self.make_game).__name__,
-                                   f"a callable taking {', '.join(params)} as keywords ({exc})") from None
-
     def __call__(self, params: dict[str, float], full: bool = True, selection: str | None = None) -> dict[str, float]:
         """Scores at `params`; with full=False the draws stop once the verdict is settled (enough met,
         or too many failed), and the scores cover the draws evaluated ("draws evaluated")."""
         rule = self.selection if selection is None else selection
         tick("design", ", ".join(f"{k}={v:.4g}" for k, v in params.items()))
         if self.draws is None:
-            return _scores(self.build(**params), self.names, self.timing, rule)
+            return _scores(call_factory(self.make_game, **params), self.names, self.timing, rule)
         each, met = [], 0
         for pop in self.draws:
-            each.append(_scores(self.build(provers=pop, **params), self.names, self.timing, rule))
+            each.append(_scores(call_factory(self.make_game, provers=pop, **params), self.names, self.timing, rule))
             met += _meets(each[-1], self.subject_to)
             if not full and (met >= self.need or len(each) - met > len(self.draws) - self.need):
                 break

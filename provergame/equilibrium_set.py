@@ -126,8 +126,9 @@ def equilibrium_set(game: Any) -> EquilibriumSet:
     >>> len(s), s.how
     (1, 'every pure equilibrium (branch and bound, strategic substitutes: 2^3 profiles)')
     """
-    from .api import _check_game, solve
-    return set_around(_check_game(game), solve(game))
+    from .api import solve
+    from provergame.games.base import check_game
+    return set_around(check_game(game), solve(game))
 
 
 def set_around(game: Any, chosen: Equilibrium) -> EquilibriumSet:

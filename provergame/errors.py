@@ -102,6 +102,20 @@ def check_callable(name: str, value: Any) -> Any:
     return value
 
 
+def factory_name(make_game: Any) -> str:
+    return getattr(make_game, "name", getattr(make_game, "__qualname__", type(make_game).__name__))
+
+
+def call_factory(make_game: Any, *args: Any, **params: Any) -> Any:
+    """make_game(*args, **params), where a factory that does not take these arguments (a TypeError) is
+    named as the culprit, InvalidParameter 'make_game', instead of a TypeError from inside the caller."""
+    try:
+        return make_game(*args, **params)
+    except TypeError as exc:
+        taking = ", ".join(["the provers"] * bool(args) + list(params)) or "no arguments"
+        raise InvalidParameter("make_game", factory_name(make_game), f"a callable taking {taking} ({exc})") from None
+
+
 def check_mapping(name: str, value: Any, allowed: str) -> Any:
     """A non-empty mapping with string keys."""
     from collections.abc import Mapping

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 from provergame.lazy import pandas as pd
 
-from .errors import InvalidParameter, check_int, check_mapping, check_real, check_sequence
+from .errors import InvalidParameter, call_factory, check_int, check_mapping, check_real, check_sequence, factory_name
 from .progress import expect, reports_progress, tick
 from provergame.games.base import Game
 from .workers import check_workers, process_pool
@@ -49,19 +49,16 @@ def _game_identity(make_game: Callable[..., Any], params: Mapping[str, Any]) -> 
     """The identity of the game at one point; for a point the factory refuses, the factory's name and
     the parameters (such a point is re-evaluated, never confused with a valid one)."""
     try:
-        game = make_game(**params)
-    except (InvalidParameter, ValueError) as exc:
-        return {"refused": _factory_name(make_game), "params": params, "error": type(exc).__name__}
-    except TypeError as exc:            # the factory does not take the grid's parameters as keywords
-        raise InvalidParameter("make_game", _factory_name(make_game),
-                               f"a callable taking {', '.join(params)} as keywords ({exc})") from None
+        game = call_factory(make_game, **params)
+    except InvalidParameter as exc:
+        if exc.name == "make_game":
+            raise
+        return {"refused": factory_name(make_game), "params": params, "error": type(exc).__name__}
+    except ValueError as exc:
+        return {"refused": factory_name(make_game), "params": params, "error": type(exc).__name__}
     if not isinstance(game, Game):
-        raise InvalidParameter("make_game", _factory_name(make_game), "a function returning provergame games")
+        raise InvalidParameter("make_game", factory_name(make_game), "a function returning provergame games")
     return game.identity()
-
-
-def _factory_name(make_game: Callable[..., Any]) -> str:
-    return getattr(make_game, "name", getattr(make_game, "__qualname__", type(make_game).__name__))
 
 
 def _sweep_identity(identities: Sequence[dict[str, Any]], grid_names: Sequence[str], analyses: Sequence[str],

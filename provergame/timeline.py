@@ -38,7 +38,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import InvalidParameter, check_callable, check_choice, check_int, check_real, check_sequence
+from .errors import InvalidParameter, call_factory, check_callable, check_choice, check_int, check_real, check_sequence
 from .lazy import pandas as pd
 from .model import Population
 from .progress import expect, reports_progress, tick
@@ -400,11 +400,7 @@ def _check_run(make_game: Callable[[Population], Any], provers: Population, envi
         raise InvalidParameter("provers", type(provers).__name__, "a provergame Population")
     if not isinstance(environment, Environment):
         raise InvalidParameter("environment", type(environment).__name__, "a provergame Environment")
-    try:
-        probe = make_game(provers)
-    except TypeError as exc:
-        raise InvalidParameter("make_game", type(make_game).__name__, f"a callable taking the provers and the "
-                               f"grid's parameters ({exc})") from None
+    probe = call_factory(make_game, provers)
     if not isinstance(probe, Game):
         raise InvalidParameter("make_game", type(make_game).__name__, "a function returning provergame games")
     if probe.traits.players_field != "provers":

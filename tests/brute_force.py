@@ -4,14 +4,40 @@ import itertools
 import numpy as np
 
 
+def _entries(game) -> list[list[float]]:
+    """Each prover's pure entries: 0 and 1, or the single 0 of a prover that cannot enter."""
+    lo, hi = game.strategy_bounds()
+    return [sorted({float(a), float(b)}) for a, b in zip(lo, hi)]
+
+
 def pure_entry_equilibria(game) -> np.ndarray:
-    """Every pure equilibrium of an entry game: each of the 2^n profiles against each prover's flip,
+    """Every pure equilibrium of an entry game: each of its pure profiles against each prover's flip,
     from the game's payoffs alone. Rows are profiles (prover 0 first), as an (k, n) array."""
-    prof = np.array(list(itertools.product((0.0, 1.0), repeat=game.n))).reshape(-1, game.n)
+    choices = _entries(game)
+    prof = np.array(list(itertools.product(*choices)), dtype=float).reshape(-1, game.n)
     pay = np.asarray(game.expected_payoffs(prof), dtype=float)
     index = {tuple(p): k for k, p in enumerate(prof)}
     tol = 1e-9 * max(1.0, float(np.abs(pay).max()))
-    stable = [p for k, p in enumerate(prof)
-              if all(pay[k, i] >= pay[index[tuple(np.where(np.arange(game.n) == i, 1 - p, p))], i] - tol
-                     for i in range(game.n))]
+    stable = []
+    for k, p in enumerate(prof):
+        flips = [(i, np.where(np.arange(game.n) == i, choices[i][1] if p[i] == choices[i][0] else choices[i][0], p))
+                 for i in range(game.n) if len(choices[i]) == 2]
+        if all(pay[index[tuple(q)], i] <= pay[k, i] + tol for i, q in flips):
+            stable.append(p)
     return np.array(stable).reshape(-1, game.n)
+
+
+def best_joint_gain(game, profile: np.ndarray, sizes=(2, 3)) -> float:
+    """The largest joint gain of any coalition of the given sizes moving together to any pure entries,
+    one profile at a time, from the game's payoffs (0 when none gains)."""
+    choices = _entries(game)
+    base = np.asarray(game.expected_payoffs(profile), dtype=float)
+    best = 0.0
+    for k in sizes:
+        for members in itertools.combinations(range(game.n), k):
+            m = list(members)
+            for moves in itertools.product(*[choices[i] for i in m]):
+                trial = np.array(profile, dtype=float)
+                trial[m] = moves
+                best = max(best, float((game.expected_payoffs(trial)[m] - base[m]).sum()))
+    return best

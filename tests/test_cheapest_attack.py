@@ -12,6 +12,7 @@ import provergame as pg
 from provergame.scenario import default_scenario_path, load_scenario
 from provergame.solvers import bribe
 
+from brute_force import best_joint_gain
 from strategies import populations
 
 KINDS = {
@@ -100,13 +101,7 @@ def test_entry_game_cartel_gains_are_exact_maxima(kind, pop, reward):
     game = KINDS[kind](pop, reward)
     eq = pg.solve(game).profile
     base = game.expected_payoffs(eq)
-    best = 0.0
-    for k in range(2, min(3, game.n) + 1):
-        for members in itertools.combinations(range(game.n), k):
-            for choice in itertools.product((0.0, 1.0), repeat=k):
-                dev = eq.copy()
-                dev[list(members)] = choice
-                best = max(best, float((game.expected_payoffs(dev) - base)[list(members)].sum()))
+    best = best_joint_gain(game, eq, sizes=range(2, min(3, game.n) + 1))
     found = pg.coalition_regret(game, eq, size=min(3, game.n))
     assert found.exact and found.search == "exact"
     floor = 1e-5 * max(1.0, float(np.abs(base).max()))        # gains below the noise floor count as none

@@ -12,7 +12,6 @@ numbers, so a worst case over many equilibria is not a minimum over independent 
 """
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 
 import provergame as pg
+from brute_force import best_joint_gain, pure_entry_equilibria
 from provergame.scenario import default_scenario_path, load_scenario
 
 PAGE = Path(__file__).resolve().parents[1] / "reports" / "index.md"
@@ -46,28 +46,9 @@ def build(label: str, provers=None, **overrides):
     return specs[label].build(sc.population() if provers is None else provers, **overrides)
 
 
-def entry_equilibria(game) -> np.ndarray:
-    """Every pure equilibrium of an entry game over each prover's allowed entries (a prover that cannot
-    enter has the single choice 0): each profile against each prover's flip, from the payoffs alone."""
-    lo, hi = game.strategy_bounds()
-    choices = [sorted({a, b}) for a, b in zip(lo, hi)]
-    profiles = np.array(list(itertools.product(*choices)), dtype=float).reshape(-1, game.n)
-    pay = np.asarray(game.expected_payoffs(profiles), dtype=float)
-    index = {tuple(p): k for k, p in enumerate(profiles)}
-    tol = 1e-9 * max(1.0, float(np.abs(pay).max()))
-    stable = []
-    for k, p in enumerate(profiles):
-        flips = [(i, p.copy()) for i in range(game.n) if lo[i] != hi[i]]
-        for i, q in flips:
-            q[i] = hi[i] if p[i] == lo[i] else lo[i]
-        if all(pay[index[tuple(q)], i] <= pay[k, i] + tol for i, q in flips):
-            stable.append(p)
-    return np.array(stable)
-
-
 def equilibria(game) -> np.ndarray:
     if game.traits.strategy == "entry":
-        return entry_equilibria(game)
+        return pure_entry_equilibria(game)
     return pg.solve(game).profile[None, :]
 
 
@@ -131,6 +112,12 @@ def test_equal_budget_stall_bribe_recomputed(row):
         return
     total, se = stall_by_simulation(game, sc.timing().window)
     assert abs(total - float(row["stall bribe per unit"])) <= 4 * se + 5e-4 * total
+    if game.traits.strategy == "entry" and len(equilibria(game)) == 1:
+        # a stall takes on-time liveness to 0: users lose every on-time proof of the (only) equilibrium
+        run = pg.simulate(game, equilibria(game)[0], rounds=ROUNDS, seed=1, window=sc.timing().window)
+        hour = sc.timing().units_per_hour
+        lost = float(row["on-time proofs lost per hour (stall)"])
+        assert abs(lost - hour * run.on_time) <= hour * (4 * run.on_time_stderr + 1e-3)
 
 
 def test_the_equal_budget_verdicts_follow_from_the_recomputed_numbers():
@@ -181,20 +168,6 @@ def test_cheapest_designs_recomputed_over_the_draws(label, field):
     assert ((cheaper[:, 0] >= targets["liveness"]) & (cheaper[:, 1] <= targets["hhi"])).mean() < SHARE
 
 
-def _joint_gain(game, profile: np.ndarray, size: int) -> float:
-    """The largest joint gain of any `size` provers moving together to any entries, from the payoffs."""
-    lo, hi = game.strategy_bounds()
-    base = game.expected_payoffs(profile)
-    best = 0.0
-    for members in itertools.combinations(range(game.n), size):
-        m = list(members)
-        for moves in itertools.product(*[sorted({lo[i], hi[i]}) for i in m]):
-            trial = profile.copy()
-            trial[m] = moves
-            best = max(best, float((game.expected_payoffs(trial)[m] - base[m]).sum()))
-    return best
-
-
 ZERO_CARTELS = [r["mechanism"].split("]")[0].lstrip("[") for r in page_table("Comparison at equilibrium (as configured)")
                 if r["cartel gain (k = 2)"] == "0" and r["cartel gain (k = 3)"] == "0" and r["cartel search"] == "exact"]
 
@@ -202,8 +175,6 @@ ZERO_CARTELS = [r["mechanism"].split("]")[0].lstrip("[") for r in page_table("Co
 @pytest.mark.parametrize("label", ZERO_CARTELS)
 def test_exact_zero_cartel_gains_recomputed_by_every_joint_deviation(label):
     game = build(label)
-    if game.traits.strategy != "entry":
-        pytest.skip("continuous strategies: every joint deviation is not enumerable")
+    assert game.traits.strategy == "entry"      # an exact search is only claimed where entries enumerate
     profile = pg.solve(game).profile
-    assert max(_joint_gain(game, profile, 2), _joint_gain(game, profile, 3)) <= 1e-9 * max(1.0, np.abs(
-        game.expected_payoffs(profile)).max())
+    assert best_joint_gain(game, profile) <= 1e-9 * max(1.0, np.abs(game.expected_payoffs(profile)).max())

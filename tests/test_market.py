@@ -212,3 +212,16 @@ def test_nil_market_deviation_payoffs_equal_a_full_matching(n, priority, rated, 
         q = np.tile(p, (len(prices), 1))
         q[:, i] = prices
         assert np.array_equal(fast[i], nm.expected_payoffs(q)[:, i])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 5), st.floats(1.0, 4.0), st.integers(0, 10_000))
+def test_market_user_cost_is_per_proof_sold(demand, reserve, seed):
+    """User cost per proof landed, by hand from the simulator's rounds: what users paid per round over
+    the units of work bought per round (demand times the share served), never per block of several."""
+    game = pg.games.Snarketplace(float(demand), reserve, pg.games.base.example_provers(6, seed))
+    profile = pg.solve(game).profile
+    run = pg.simulate(game, profile, rounds=500, seed=seed)
+    units_bought = run.eventual_liveness * demand
+    if units_bought > 0:
+        assert pg.metrics(game, profile)["user_cost"] == pytest.approx(run.user_payment / units_bought, rel=1e-9)
