@@ -373,15 +373,17 @@ class Sidecar(EntryGame):
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         sym = self.symbolic()
         margin, values = self.solo_form(0)
-        three = self.with_provers(np.arange(min(3, self.n)))
-        everyone = three.stats(np.ones(three.n))
-        return [("withhold_bribe", sym["withhold_bribe"],
+        checks = [("withhold_bribe", sym["withhold_bribe"],
                  {"tip": self.prover_tip, "s": self.reward_share, "R": self.block_reward, "c": self.provers.cost[0],
                   "D": self.deposit, "S": self.stake_slash}, float(self.withhold_bribes()[0])),
-                ("offer_margin", margin, values, float(self.margin()[0])),
-                ("reward_share_of_three", sym["reward_share_of_three"],
-                 {f"rho_{k + 1}": three.provers.reliability[k] for k in range(3)},
-                 float(everyone.reward[0] / everyone.reward.sum()))]
+                ("offer_margin", margin, values, float(self.margin()[0]))]
+        if self.n < 3:
+            return checks
+        three = self.with_provers(np.arange(3))
+        everyone = three.stats(np.ones(3))
+        return checks + [("reward_share_of_three", sym["reward_share_of_three"],
+                          {f"rho_{k + 1}": three.provers.reliability[k] for k in range(3)},
+                          float(everyone.reward[0] / everyone.reward.sum()))]
 
 
 @register("epoch_quotes")

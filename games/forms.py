@@ -3,6 +3,8 @@ and the stall bribe; solvers.closed_forms instantiates them at a game's own numb
 
 Race:    L(w) = 1 - prod_{i=1}^n (1 - q_i (1 - e^{-r_i w}))       (first valid proof by w; q presence)
 Elected: L(w) = sum_{i=1}^n f_i rho_i (1 - e^{-r_i w})             (f: law of the first assignee)
+Failover (identical provers rho, r; each assignee holds the unit for d, K = floor(w / d) whole turns):
+         L(w) = 1 - (1 - rho (1 - e^{-r d}))^K (1 - rho (1 - e^{-r (w - K d)}))
 Served:  L = min(sum_{i=1}^n u_i, D) / D                          (a market: units bought of demand D)
 Stall:   B = sum_{i=1}^n max(b_i, 0)                               (b: payoff proving alone)
 """
@@ -33,6 +35,14 @@ def stall_bribe_form() -> sp.Expr:
     return sp.Sum(sp.Max(b[I], 0), (I, 1, N))
 
 
+def failover_on_time_form() -> sp.Expr:
+    """On-time liveness under failover "next_draw" with identical provers, more registered than turns:
+    every turn is an independent attempt, the last one cut short by the window."""
+    rho, r, d = sp.symbols("rho r d", positive=True)
+    K = sp.Symbol("K", integer=True, nonnegative=True)
+    return 1 - (1 - rho * (1 - sp.exp(-r * d))) ** K * (1 - rho * (1 - sp.exp(-r * (W - K * d))))
+
+
 def served_form() -> sp.Expr:
     """A market's on-time liveness: the share of demand D bought from the units u_i offered."""
     u, D = sp.IndexedBase("u"), sp.Symbol("D", positive=True)
@@ -41,6 +51,7 @@ def served_form() -> sp.Expr:
 
 def forms() -> dict[str, sp.Expr]:
     return {"on_time_liveness_race": race_on_time_form(), "on_time_liveness_elected": elected_on_time_form(),
+            "on_time_liveness_failover": failover_on_time_form(),
             "on_time_liveness_served": served_form(), "stall_bribe": stall_bribe_form()}
 
 

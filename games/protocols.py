@@ -110,6 +110,14 @@ class FirstAssignment(Protocol):
 
 
 @runtime_checkable
+class FailoverTurns(Protocol):
+    failover: str
+    failover_deadline: float
+
+    def on_time(self, profile: Any, window: float) -> float: ...
+
+
+@runtime_checkable
 class ServedUnits(Protocol):
     demand: float
 
@@ -146,7 +154,8 @@ CAPABILITIES: dict[str, type] = {
     "grief_bribes": GriefBribes, "sequencer_attack": SequencerAttack, "value_to_provers": ValueToProvers,
     "critical_strategies": CriticalStrategies, "function_strategies": FunctionStrategies,
     "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit, "price_lattice": PriceLattice,
-    "sell_range": SellRange, "race_law": RaceLaw, "first_assignment": FirstAssignment, "served_units": ServedUnits,
+    "sell_range": SellRange, "race_law": RaceLaw, "first_assignment": FirstAssignment, "failover_turns": FailoverTurns,
+    "served_units": ServedUnits,
     "solo_form": SoloForm, "boosted_scores": BoostedScores, "entry_values": EntryValues,
 }
 

@@ -162,6 +162,31 @@ def elected_on_time(first: np.ndarray, reliability: np.ndarray, rate: np.ndarray
     return float(np.sum(first * reliability * -np.expm1(-rate * window)))
 
 
+FAILOVERS = ("none", "next_draw")
+
+
+def failover_slots(window: float, deadline: float) -> tuple[int, float]:
+    """(K, rest): an assignee holds the unit for `deadline`, so K whole turns fit in the window and
+    the (K + 1)-th assignee has the `rest` of it (K = floor(window / deadline), to within 1e-12)."""
+    k = int(np.floor(window / deadline * (1 + 1e-12)))
+    return k, max(window - k * deadline, 0.0)
+
+
+def failover_on_time(positions: np.ndarray, registered: np.ndarray, success: np.ndarray, reliability: np.ndarray,
+                     rate: np.ndarray, window: float, deadline: float) -> float:
+    """P(a valid proof lands by `window`) when each assignee holds the unit for `deadline` and on a
+    miss the next draw takes over: attempts 1..K end by the window and count with their `success`
+    rho_i (1 - e^{-r_i deadline}); attempt K + 1 has the rest of the window, rho_i (1 - e^{-r_i rest}).
+    `positions` is (n, >= K + 1) from exponential_race.attempt_positions (or all n when K >= n)."""
+    k, rest = failover_slots(window, deadline)
+    n = positions.shape[0]
+    whole = min(k, n)
+    on = np.sum(registered * success * positions[:, :whole].sum(axis=1))
+    if k < n:
+        on += np.sum(registered * reliability * -np.expm1(-rate * rest) * positions[:, k])
+    return float(on)
+
+
 def first_assignment_times(winner: np.ndarray, first_try: np.ndarray, rate: np.ndarray,
                            rng: np.random.Generator) -> np.ndarray:
     """(rounds,) when the accepted proof lands, for games whose protocol elects the prover: the winner's

@@ -21,7 +21,8 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
 from .registry import register, route
-from .rules import delivery_margin, elected_on_time, entries as _entries, first_assignment_times
+from .rules import FAILOVERS, delivery_margin, elected_on_time, entries as _entries, failover_on_time, failover_slots
+from .rules import first_assignment_times, proving_times
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
@@ -51,6 +52,12 @@ class _VRFSelection(Game):
     min_stake: float = param(Real(lo=0, unit="token", doc="stake an identity needs to register"), 0.0)
     stake_cost: float = param(Real(lo=0, unit="token per token per round", doc="cost of locking stake"), 0.0)
     slash: float = param(Real(lo=0, unit="token", doc="taken from a drawn prover that fails"), 0.0)
+    failover: str = param(Choice(options=FAILOVERS, doc="what happens when the assignee misses: \"none\", it holds "
+                                 "the unit for the whole window (a re-draw lands after it); \"next_draw\", it "
+                                 "holds the unit for failover_deadline, then the next VRF draw takes over"), "none")
+    failover_deadline: float = param(Real(lo=0, lo_open=True, unit="time unit",
+                                          doc="how long each assignee holds the unit under failover \"next_draw\"; a "
+                                              "proof after it is not accepted and the assignee is slashed"), 0.5)
 
     @classmethod
     def example(cls, n: int | None = None) -> "_VRFSelection":
@@ -59,7 +66,17 @@ class _VRFSelection(Game):
     def entry_variant(self, weighting: str) -> "_VRFSelection":
         """The entry game with these parameters and the given VRF weighting ("stake" or "identity")."""
         cls = StakeVRF if weighting == "stake" else IdentityVRF
-        return cls(self.reward, self.provers, min_stake=self.min_stake, stake_cost=self.stake_cost, slash=self.slash)
+        return cls(self.reward, self.provers, min_stake=self.min_stake, stake_cost=self.stake_cost, slash=self.slash,
+                   failover=self.failover, failover_deadline=self.failover_deadline)
+
+    @cached_property
+    def success(self) -> np.ndarray:
+        """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
+        failover deadline d (a later proof is not accepted). Every payoff and re-draw law runs on it."""
+        rho = self.provers.reliability
+        if self.failover == "none":
+            return rho
+        return rho * -np.expm1(-self.provers.rate * self.failover_deadline)
 
     @property
     def eligible(self) -> np.ndarray:
@@ -72,7 +89,7 @@ class _VRFSelection(Game):
         return np.zeros(self.n), np.full(self.n, self.reward / self.stake_cost)
 
     def _weights_presence(self, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rho = self.provers.reliability
+        rho = self.success
         if self.choose == "stake":
             return profile, np.broadcast_to(rho, profile.shape)
         base = self.provers.stake if self.weighting == "stake" else np.ones(self.n)
@@ -85,7 +102,7 @@ class _VRFSelection(Game):
         return er.first_finish(presence, weights)
 
     def _margin(self) -> np.ndarray:
-        return delivery_margin(self.provers.reliability, self.reward, self.provers.cost, self.slash)
+        return delivery_margin(self.success, self.reward, self.provers.cost, self.slash)
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         """Entry mode: expected reward net of proving cost and slashing if registered."""
@@ -111,7 +128,7 @@ class _VRFSelection(Game):
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
         reach = self.reach(p) * (p if self.choose == "entry" else (p > 0))
-        rho = self.provers.reliability
+        rho = self.success
         reward = reach * rho * self.reward
         stake = p if self.choose == "stake" else p * (self.provers.stake if self.weighting == "stake" else self.min_stake)
         cost = reach * (self.provers.cost + (1 - rho) * self.slash) + self.stake_cost * stake
@@ -131,13 +148,23 @@ class _VRFSelection(Game):
         if self.choose != "entry":
             return None
         R, rho, c, sl, k, L = sp.symbols("R rho c slash k L", positive=True)
-        return rho * R - c - (1 - rho) * sl - k * L, {"R": self.reward, "rho": self.provers.reliability[i],
+        return rho * R - c - (1 - rho) * sl - k * L, {"R": self.reward, "rho": self.success[i],
                                                        "c": self.provers.cost[i], "slash": self.slash,
                                                        "k": self.stake_cost, "L": self.entry_cost()[i] / self.stake_cost
                                                        if self.stake_cost > 0 else 0.0}
 
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        """Without failover, the first assignee's chance to deliver by the window (games.rules.elected_on_time);
+        with it, every turn that ends inside the window counts (games.rules.failover_on_time)."""
+        if self.failover == "none":
+            return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        p = self.check_profile(profile)
+        weights, _ = self._weights_presence(p)
+        registered = (p > 0).astype(float) if self.choose == "stake" else p * (weights > 0)
+        k, _ = failover_slots(window, self.failover_deadline)
+        positions = er.attempt_positions(registered, self.success, weights, min(k, self.n - 1) + 1)
+        return failover_on_time(positions, registered, self.success, self.provers.reliability, self.provers.rate,
+                                window, self.failover_deadline)
 
     def _draw_law(self, p: np.ndarray) -> tuple:
         """(weights, registered row or None, cumulative drawn weights or None) of profile p: a pure
@@ -166,9 +193,13 @@ class _VRFSelection(Game):
         else:
             registered = _entries(p * (weights > 0), rng, rounds)
             first, some = _categorical(weights * registered, rng, rounds)
-        rho = self.provers.reliability
+        rho, rate, deadline = self.provers.reliability, self.provers.rate, self.failover_deadline
+        failover = self.failover != "none"
         rows = np.arange(rounds)
         delivered = rng.random(rounds) < rho[first]
+        if failover:                                           # a proof after the assignee's deadline is refused
+            t_first = rng.standard_exponential(rounds) / rate[first]
+            delivered &= t_first < deadline
         winner = first.copy()
         if pure and cum[-1] > 0:                               # someone is drawn every round
             first_ok = np.where(delivered, 0, n)
@@ -185,6 +216,9 @@ class _VRFSelection(Game):
             sub = np.arange(redraw.size)[:, None]
             drawn = np.isfinite(keys[sub, order]) | (np.arange(n)[None, :] == 0)
             delivers = _valid(rho, rng, redraw.size)                  # each later draw's own delivery
+            if failover:
+                t_later = proving_times(rate, rng, redraw.size)
+                delivers &= t_later < deadline
             success = drawn & delivers[sub, order] & (np.arange(n)[None, :] > 0)
             k_ok = np.where(success.any(axis=1), np.argmax(success, axis=1), n)
             later = drawn & (np.arange(n)[None, :] <= k_ok[:, None]) & (np.arange(n)[None, :] > 0)
@@ -193,6 +227,13 @@ class _VRFSelection(Game):
             first_ok[redraw] = k_ok
             winner[redraw] = order[np.arange(redraw.size), np.minimum(k_ok, n - 1)]
         accepted = first_ok < n
+        if failover:                            # attempt k (0-based) starts at k deadlines: it lands k d + its time
+            t_win = np.where(delivered, t_first, np.inf)
+            if redraw.size:
+                t_win[redraw] = t_later[np.arange(redraw.size), winner[redraw]]
+            landed = np.where(accepted, first_ok * deadline + t_win, np.inf)
+        else:
+            landed = first_assignment_times(winner, first_ok == 0, rate, rng)
         won = accepted[row] & (winner[row] == col) if row is not rows else accepted & (winner == col)
         stake = p if self.choose == "stake" else (self.provers.stake if self.weighting == "stake" else
                                                   np.full(n, self.min_stake))
@@ -201,8 +242,7 @@ class _VRFSelection(Game):
                              self.provers.cost[col] + np.where(won, 0.0, self.slash), np.ones(row.size, dtype=bool),
                              lock * registered[0] if pure else np.zeros(n))
         out = Outcomes(None, None, None, accepted, np.where(accepted, self.reward, 0.0),
-                       np.where(accepted, self.provers.cost[winner], 0.0),
-                       first_assignment_times(winner, first_ok == 0, self.provers.rate, rng), assignments=events)
+                       np.where(accepted, self.provers.cost[winner], 0.0), landed, assignments=events)
         if pure or not np.any(lock > 0):
             return out
         out = out.dense()                      # mixed entry: who carries stake changes round by round
@@ -213,7 +253,7 @@ class _VRFSelection(Game):
             from provergame.solvers.entry import solve_entry_game
             return solve_entry_game(self, symmetric=symmetric)
         margin = self._margin()
-        if np.all(self.provers.reliability == 1):
+        if np.all(self.success == 1):
             x = np.zeros(self.n)
             ok = margin > 0
             if ok.sum() >= 2:
@@ -307,7 +347,7 @@ class _VRFSelection(Game):
     def stall_weights(self, profile: Any) -> np.ndarray:
         """w_i with P(no delivery | coalition S withholds) = exp(-sum_{i not in S} w_i) (re-draws)."""
         registered = (np.asarray(profile) > 0) & self.eligible if self.choose == "entry" else np.asarray(profile) > 0
-        return -np.log1p(-np.minimum(self.provers.reliability, 1 - 1e-15)) * registered
+        return -np.log1p(-np.minimum(self.success, 1 - 1e-15)) * registered
 
     def sybil_profit(self, operator: int, identities: int, failures: str) -> tuple[float, float] | None:
         """(share, profit) of `operator` registering `identities` identities, everyone else one.
@@ -356,16 +396,18 @@ class _VRFSelection(Game):
     def withhold_bribes(self) -> np.ndarray:
         """Forgone profit plus slashing: a lone honest prover is re-drawn until it proves
         (reliability R - cost - (1 - rho) slash), a withholder is drawn and slashed."""
-        rho = self.provers.reliability
+        rho = self.success
         return (rho * self.reward - self.provers.cost + rho * self.slash) * self.eligible
 
     def symbolic(self) -> dict[str, Any]:
+        from .forms import failover_on_time_form
         s_i, S, S_o = sp.symbols("s_i S S_o", positive=True)
         k, N = sp.symbols("k N", integer=True, positive=True)
         R, c, rho, slash = sp.symbols("R c rho slash", positive=True)
         return {"share_stake": s_i / S, "share_stake_vs_others": s_i / (s_i + S_o),
                 "share_identity_k_of_N": k / (N + k - 1),
-                "withhold_bribe": rho * R - c + rho * slash}      # re-drawn until it proves, or slashed
+                "withhold_bribe": rho * R - c + rho * slash,      # re-drawn until it proves, or slashed
+                "failover_on_time": failover_on_time_form()}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         stake = self.provers.stake
@@ -376,12 +418,13 @@ class _VRFSelection(Game):
         return [("share_stake", self.symbolic()["share_stake"], {"s_i": stake[0], "S": stake.sum()},
                  float(sure.reach(np.ones(self.n))[0])),
                 ("withhold_bribe", self.symbolic()["withhold_bribe"],
-                 {"rho": self.provers.reliability[i], "R": self.reward, "c": self.provers.cost[i], "slash": self.slash},
+                 {"rho": self.success[i], "R": self.reward, "c": self.provers.cost[i], "slash": self.slash},
                  float(self.withhold_bribes()[i]))]
 
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.stake_vrf(self.symbolic(), self.weighting)
+        sym = self.symbolic()
+        return vrf.stake_vrf(sym, self.weighting) + vrf.failover(sym["failover_on_time"])
 
 
 _VRF_LIMITS = ("stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"

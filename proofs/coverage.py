@@ -42,6 +42,8 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
         "served_more_supply_never_lowers_liveness", "served_full_once_supply_covers_demand",
         "node_lands_with_probability_at_most_one", "covering_never_hurts_a_node",
         "sidecar_offerer_raises_liveness_only_above_the_average",
+        "vrf_failover_at_half_the_window_never_lowers_on_time_liveness",
+        "vrf_failover_lifts_on_time_liveness_above_the_reliability_cap",
     ),
     "concentration": (
         "wta_faster_rivals_hurt", "wta_own_speed_pays", "stake_vrf_work_concentration_at_least_equal_split",

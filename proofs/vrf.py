@@ -172,3 +172,30 @@ def delegated_stake(sym: dict) -> list[Theorem]:
                 description="The prover's cut and its delegators' share add up to the prover's expected reward "
                             "(T_i / T_active) rho R: nothing is created or lost in the split."),
     ]
+
+
+def failover(law) -> list[Theorem]:
+    """The failover rule's theorems, from its on-time law with identical provers (games.forms:
+    L = 1 - (1 - rho (1 - e^{-r d}))^K (1 - rho (1 - e^{-r (w - K d)}))), stated where two whole turns
+    fill the window (K = 2, w = 2d) against the assignee holding it all (K = 0), with y = e^{-r d}."""
+    rho, r, d, w = sp.symbols("rho r d w", positive=True)
+    K = sp.Symbol("K", integer=True, nonnegative=True)
+    y = sp.Symbol("y", positive=True)
+
+    def at(L, turns):
+        e = L.subs({K: turns, w: 2 * d}, simultaneous=True)
+        return e.replace(sp.exp, lambda a: y ** sp.simplify(a / (-r * d)))
+    unit = (rho <= 1, y < 1)
+    never_lower = lambda L: (at(L, 2) >= at(L, 0), unit)                                      # noqa: E731
+    above_cap = lambda L: (at(L, 2) > rho, (rho < 1, y <= (1 - rho) / 2))                     # noqa: E731
+    return [
+        over("vrf_failover_at_half_the_window_never_lowers_on_time_liveness", never_lower, (law,),
+             description="Failover \"next_draw\" with the deadline at half the window: two assignees in turn deliver "
+                         "on time at least as often as one holding the whole window, "
+                         "1 - (1 - rho (1 - y))^2 >= rho (1 - y^2) with y = e^{-r d} (proving times are memoryless, "
+                         "and a second draw gets a second chance at reliability)."),
+        over("vrf_failover_lifts_on_time_liveness_above_the_reliability_cap", above_cap, (law,),
+             description="With the failover at half the window, on-time liveness exceeds the reliability rho < 1, "
+                         "the cap every elected design has without failover, once a half window is long enough "
+                         "(e^{-r d} <= (1 - rho) / 2): the failover is what lets an elected design reach a 0.99 target."),
+    ]

@@ -3,6 +3,7 @@ face they must equal: on-time liveness at the equilibrium, the stall bribe and t
 alone. The conformance suite checks every (form, numeric) pair to 1e-9."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,8 +12,9 @@ from provergame.errors import InvalidParameter
 from provergame.games import protocols
 from provergame.games.base import Game
 from provergame.games.traits import TimingFamily
-from provergame.games.forms import (elected_on_time_form, instantiate, race_on_time_form, served_form,
-                                   stall_bribe_form)
+from provergame.games.forms import (elected_on_time_form, failover_on_time_form, instantiate, race_on_time_form,
+                                   served_form, stall_bribe_form)
+from provergame.games.rules import failover_slots
 
 
 def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[str, float], float]]:
@@ -31,6 +33,8 @@ def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[st
         if w >= start:
             expr, values = instantiate(race_on_time_form(), game.n, {"q": presence, "r": rate}, {"w": w})
             out.append(("on_time_liveness_race", expr, values, float(game.on_time(profile, window))))
+    elif timing is TimingFamily.ELECTED and isinstance(game, protocols.FailoverTurns) and game.failover != "none":
+        out.extend(failover_check(game, window))
     elif timing is TimingFamily.ELECTED and isinstance(game, protocols.FirstAssignment):
         p = game.provers
         expr, values = instantiate(elected_on_time_form(), game.n,
@@ -50,3 +54,21 @@ def form_checks(game: Game, window: float = 1.0) -> list[tuple[str, Any, dict[st
             expr, values = instantiate(stall_bribe_form(), game.n, {"b": solo_payoffs(game)})
             out.append(("stall_bribe", expr, values, b.total))
     return out
+
+
+def failover_check(game: Any, window: float) -> list[tuple[str, Any, dict[str, float], float]]:
+    """The failover law's closed form (identical provers, more registered than turns) against the game's
+    numeric on-time liveness, on the game made homogeneous: every prover as its first one, all registered
+    with equal stake."""
+    k, _ = failover_slots(window, game.failover_deadline)
+    if k >= game.n:
+        return []
+    p = game.provers
+    same = p.replace(cost=np.full(game.n, p.cost[0]), rate=np.full(game.n, p.rate[0]),
+                     reliability=np.full(game.n, p.reliability[0]), stake=np.full(game.n, p.stake.max()))
+    twin = replace(game, provers=same)
+    everyone = twin.strategy_bounds()[1]              # all registered (entry), or equal stakes (a stake contest)
+    if not np.all(everyone > 0):
+        return []
+    values = {"rho": float(p.reliability[0]), "r": float(p.rate[0]), "d": game.failover_deadline, "w": window, "K": k}
+    return [("on_time_liveness_failover", failover_on_time_form(), values, float(twin.on_time(everyone, window)))]

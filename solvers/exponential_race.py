@@ -259,3 +259,37 @@ def expected_inverse_count(d: np.ndarray) -> np.ndarray:
     logs = np.log1p(-d[..., None, :] * (1 - x)[:, None])              # (..., X, n)
     others = logs.sum(axis=-1, keepdims=True) - logs
     return np.einsum("...xn,x->...n", np.exp(others), w)
+
+
+def attempt_positions(registered: np.ndarray, success: np.ndarray, weights: np.ndarray, positions: int) -> np.ndarray:
+    """P(i is attempt k + 1 of a unit and the k attempts before it all failed | i registered), k < positions.
+
+    The protocol draws registered provers one after another in proportion to `weights` (Plackett-Luce
+    draws, sampling without replacement) until one succeeds; each attempt succeeds independently with
+    `success`. With clocks Exp(w_j), the draw order is the order of the clocks, so the quantity is
+    int w_i e^{-w_i t} [z^k] prod_{j != i} (1 - p_j + p_j e^{-w_j t} + p_j (1 - s_j)(1 - e^{-w_j t}) z) dt,
+    the exponential-race identity with the failed attempts counted (Luce 1959; Plackett 1975). Summed
+    over k it is `first_finish(registered * success, weights)`. Returns (n, positions).
+    """
+    p = np.asarray(registered, dtype=float)
+    s = np.asarray(success, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    n = weights.shape[-1]
+    total = float(weights.sum())
+    out = np.zeros((n, positions))
+    norm = weights / total if total > 0 else np.zeros(n)
+    if not np.any(norm > 0) or positions < 1:
+        return out
+    t, w = time_nodes(norm[norm > 0][[0]] if np.count_nonzero(norm) == 1 else
+                      np.array([norm[norm > 0].min(), norm[norm > 0].max()]))
+    arrived = -np.expm1(-np.multiply.outer(t, norm))                     # (T, n): j drawn by t
+    stays = 1.0 - p * s * arrived                                        # j is no success by t
+    failed = np.divide(p * (1 - s) * arrived, stays, out=np.zeros_like(stays), where=stays > 0)
+    with np.errstate(divide="ignore"):
+        logs = np.where(p * s == 1.0, -np.multiply.outer(t, norm), np.log1p(-p * s * arrived))
+        own = np.where(norm > 0, np.log(np.where(norm > 0, norm, 1.0)) - norm * t[:, None], -np.inf)
+    others = logs.sum(axis=-1, keepdims=True) - logs                     # log prod_{j != i} stays_j
+    counts = _counts_first(failed, positions)                            # (K, T, n)
+    dens = np.exp(others + own) * w[:, None]                             # (T, n)
+    out[:] = np.einsum("ktn,tn->nk", counts, dens)
+    return out

@@ -1,0 +1,150 @@
+"""Failover for protocol-elected provers (issue 25, item 2): each assignee holds the unit for a
+deadline, then the next VRF draw takes over. Every law is checked against an independent computation:
+an enumeration of Plackett-Luce draw orders, a hand formula for identical provers, and a Monte Carlo
+written here from the protocol's rules (not the game's simulator)."""
+import itertools
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import provergame as pg
+from provergame.games import IdentityVRF, StakeContest, StakeVRF
+from provergame.solvers import exponential_race as er
+
+real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)      # noqa: E731
+
+
+def enumerated_positions(p, s, w, positions):
+    """P(i is attempt k + 1 with every attempt before it failed | i registered), by enumerating who
+    registers and every draw order with its Plackett-Luce probability."""
+    n = len(w)
+    out = np.zeros((n, positions))
+    for reg in itertools.product([0, 1], repeat=n):
+        chance = math.prod(p[j] if reg[j] else 1 - p[j] for j in range(n))
+        drawn = [j for j in range(n) if reg[j] and w[j] > 0]
+        for order in itertools.permutations(drawn):
+            pr, left = chance, sum(w[j] for j in drawn)
+            for j in order:
+                pr *= w[j] / left
+                left -= w[j]
+            all_failed = 1.0
+            for k, j in enumerate(order):
+                if k < positions:
+                    out[j, k] += pr * all_failed
+                all_failed *= 1 - s[j]
+    return out / np.where(np.asarray(p) > 0, p, 1.0)[:, None]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.data())
+def test_attempt_positions_match_the_enumerated_draw_orders(n, data):
+    p = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.4, 1.0]), min_size=n, max_size=n)))
+    s = np.array(data.draw(st.lists(real(0.0, 1.0), min_size=n, max_size=n)))
+    w = np.array(data.draw(st.lists(st.one_of(st.just(0.0), real(0.01, 100.0)), min_size=n, max_size=n)))
+    positions = data.draw(st.integers(1, n))
+    got = er.attempt_positions(p, s, w, positions)
+    want = enumerated_positions(p, s, w, positions)
+    live = p > 0
+    assert np.allclose(got[live], want[live], atol=1e-9)
+    if positions == n:         # summed over every position: reached at all (the exponential-race identity)
+        assert np.allclose(got.sum(axis=1)[live], er.first_finish(p * s, w)[live], atol=1e-9)
+
+
+def test_failover_on_time_matches_a_monte_carlo_of_the_rules():
+    pop = pg.Population.from_arrays(cost=[0.5, 0.8, 1.0, 0.6, 0.9], rate=[0.5, 1.0, 2.0, 1.5, 0.8],
+                                    stake=[5.0, 1.0, 3.0, 2.0, 4.0], reliability=[0.9, 0.95, 0.7, 1.0, 0.85])
+    rng = np.random.default_rng(11)
+    rounds, n = 200_000, 5
+    for deadline, window in ((0.3, 1.0), (0.5, 2.0), (1.0, 0.7), (0.25, 3.0)):
+        game = StakeVRF(10.0, pop, failover="next_draw", failover_deadline=deadline)
+        order = np.argsort(rng.standard_exponential((rounds, n)) / pop.stake, axis=1)
+        delivers = rng.random((rounds, n)) < pop.reliability[order]
+        times = rng.standard_exponential((rounds, n)) / pop.rate[order]
+        success = delivers & (times < deadline)
+        k = np.argmax(success, axis=1)
+        landed = np.where(success.any(axis=1), k * deadline + times[np.arange(rounds), k], np.inf)
+        hit = landed <= window
+        se = hit.std() / np.sqrt(rounds)
+        assert abs(hit.mean() - game.on_time(np.ones(n), window)) < 4 * se + 1e-12, (deadline, window)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 8), real(0.3, 1.0), real(0.2, 5.0), real(0.05, 2.0), real(0.1, 6.0))
+def test_identical_provers_follow_the_hand_formula(n, rho, rate, deadline, window):
+    k = int(np.floor(window / deadline * (1 + 1e-12)))
+    pop = pg.Population.identical(n, cost=0.1, rate=rate, reliability=rho)
+    game = IdentityVRF(10.0, pop, failover="next_draw", failover_deadline=deadline)
+    turn = rho * (1 - math.exp(-rate * deadline))
+    if k < n:
+        rest = max(window - k * deadline, 0.0)
+        want = 1 - (1 - turn) ** k * (1 - rho * (1 - math.exp(-rate * rest)))
+    else:                                      # every registered prover gets a whole turn inside the window
+        want = 1 - (1 - turn) ** n
+    assert game.on_time(np.ones(n), window) == pytest.approx(want, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.data())
+def test_without_failover_or_with_a_deadline_past_the_window_the_first_assignee_holds_it(n, data):
+    lists = lambda lo, hi: data.draw(st.lists(real(lo, hi), min_size=n, max_size=n))       # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.05, 1.0), rate=lists(0.2, 5.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.3, 1.0))
+    window = data.draw(real(0.1, 4.0))
+    first = pop.stake / pop.stake.sum()                     # the stake-weighted first draw, by hand
+    hand = float(np.sum(first * pop.reliability * (1 - np.exp(-pop.rate * window))))
+    assert StakeVRF(10.0, pop).on_time(np.ones(n), window) == pytest.approx(hand, abs=1e-9)
+    late = StakeVRF(10.0, pop, failover="next_draw", failover_deadline=window * 1.5)
+    assert late.on_time(np.ones(n), window) == pytest.approx(hand, abs=1e-9)
+
+
+def test_a_deadline_only_scales_each_assignee_s_success_by_its_chance_to_finish_in_time():
+    pop = pg.Population.from_arrays(cost=[0.5, 0.8], rate=[0.5, 2.0], stake=[1.0, 3.0], reliability=[0.9, 0.8])
+    game = StakeVRF(10.0, pop, slash=1.0, failover="next_draw", failover_deadline=0.4)
+    assert np.allclose(game.success, [0.9 * (1 - math.exp(-0.2)), 0.8 * (1 - math.exp(-0.8))], atol=1e-15)
+    # two provers, both registered: i is paid if drawn first and in time, or drawn second after the other missed
+    q, f = game.success, pop.stake / pop.stake.sum()
+    reach = f + f[::-1] * (1 - q[::-1])
+    margin = q * 10.0 - pop.cost - (1 - q) * 1.0
+    assert np.allclose(game.expected_payoffs(np.ones(2)), reach * margin, atol=1e-10)
+
+
+@pytest.mark.parametrize("cls", [StakeVRF, IdentityVRF])
+def test_failover_equilibria_are_certified_and_agree_with_the_simulator(cls):
+    pop = pg.Population.from_arrays(cost=[0.5, 0.8, 1.0, 0.6, 2.5], rate=[0.5, 1.0, 2.0, 1.5, 0.8],
+                                    stake=[5.0, 1.0, 12.0, 2.0, 4.0], reliability=[0.9, 0.95, 0.7, 1.0, 0.85])
+    game = cls(4.0, pop, min_stake=1.0, slash=1.0, failover="next_draw", failover_deadline=0.6)
+    eq = pg.solve(game)
+    assert eq.regret <= 1e-9 and eq.exact
+    roll = pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=1.5)
+    check = pg.cross_check(game, eq, roll)
+    assert check.passed, check.table
+
+
+def test_the_game_s_simulator_lands_proofs_where_the_law_says():
+    pop = pg.Population.from_arrays(cost=[0.5, 0.8, 1.0], rate=[0.5, 1.0, 2.0], stake=[5.0, 1.0, 3.0],
+                                    reliability=[0.9, 0.95, 0.7])
+    for deadline in (0.2, 0.5, 2.0):
+        game = StakeVRF(10.0, pop, failover="next_draw", failover_deadline=deadline)
+        out = game.play(np.ones(3), np.random.default_rng(5), 200_000)
+        for window in (0.3, 1.0, 2.5):
+            hit = out.on_time(window)
+            se = hit.std() / np.sqrt(hit.size)
+            assert abs(hit.mean() - game.on_time(np.ones(3), window)) < 4 * se + 1e-12
+
+
+def test_failover_for_a_stake_contest_reaches_its_law():
+    game = StakeContest.example(4)
+    g = replace(game, failover="next_draw", failover_deadline=0.5)
+    x = np.array([10.0, 20.0, 5.0, 0.0])
+    assert 0 < g.on_time(x, 1.0) <= 1
+    assert g.stats(x).eventual_liveness < game.stats(x).eventual_liveness      # a deadline only refuses proofs
+
+
+@pytest.mark.parametrize("field,value", [("failover_deadline", 0.0), ("failover_deadline", -1.0),
+                                         ("failover", "backup"), ("failover_deadline", float("inf"))])
+def test_bad_failover_arguments_name_the_parameter(field, value):
+    with pytest.raises(pg.InvalidParameter, match=field):
+        replace(StakeVRF.example(3), **{field: value})
