@@ -421,10 +421,16 @@ class _VRFSelection(Game):
                  {"rho": self.success[i], "R": self.reward, "c": self.provers.cost[i], "slash": self.slash},
                  float(self.withhold_bribes()[i]))]
 
+    def theorems(self) -> list:
+        """Under failover the failover law's theorems replace the elected timing family's, whose law has the
+        first assignee hold the whole window."""
+        return super().theorems() if self.failover == "none" else self.mechanism_theorems()
+
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         sym = self.symbolic()
-        return vrf.stake_vrf(sym, self.weighting) + vrf.failover(sym["failover_on_time"])
+        failover = vrf.failover(sym["failover_on_time"]) if self.failover != "none" else []
+        return vrf.stake_vrf(sym, self.weighting) + failover
 
 
 _VRF_LIMITS = ("stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
