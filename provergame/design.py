@@ -18,7 +18,8 @@ import numpy as np
 
 from .progress import reports_progress, tick
 from .errors import (InvalidParameter, call_factory, check_callable, check_choice, check_int, check_mapping,
-                     check_real)
+                     check_real, check_sequence)
+from .model import Population
 from provergame.games.base import check_game
 from .lazy import pandas as pd
 from .targets import TARGETS, meets as _meets
@@ -124,8 +125,9 @@ class _Scorer:
         if self.draws is None:
             return _scores(call_factory(self.make_game, **params), self.names, self.timing, rule)
         each, met = [], 0
-        for pop in self.draws:
-            each.append(_scores(call_factory(self.make_game, provers=pop, **params), self.names, self.timing, rule))
+        for pop, timing in self.draws:
+            each.append(_scores(call_factory(self.make_game, provers=pop, **params), self.names, timing or self.timing,
+                                rule))
             met += _meets(each[-1], self.subject_to)
             if not full and (met >= self.need or len(each) - met > len(self.draws) - self.need):
                 break
@@ -245,8 +247,8 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         Also run pg.analyse on the chosen design.
     executor : optional
         "processes", "serial", "dask://HOST:PORT" or an Executor for the grid points.
-    draws : sequence of Population, optional
-        Population draws the design must hold over.
+    draws : sequence of Population or of (Population, Timing), optional
+        Draws the design must hold over: the provers, and with a Timing the window of that draw too.
     share : float, default 0.8
         Share of the draws that must meet the targets.
     selection : {"worst", "best", "dynamics"}, default "worst"
@@ -296,7 +298,7 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False, search=record)
     point, value, scores = best
     chosen = {**point, budget: value}
-    game = make_game(**chosen) if draws is None else make_game(provers=draws[0], **chosen)
+    game = make_game(**chosen) if draws is None else make_game(provers=draws[0][0], **chosen)
     step = tolerance * abs(value)
     try:
         cheaper = scorer({**point, budget: value - step}) if value - step >= float(params[budget][0]) else None
@@ -333,10 +335,18 @@ def _checked(params: Mapping[str, tuple[float, float]], minimise: str, subject_t
     tolerance = check_real("tolerance", tolerance, lo=1e-9, hi=0.5)
     share = check_real("share", share, lo=0, lo_open=True, hi=1)
     if draws is not None:
-        draws = list(draws)
-        if not draws:
-            raise InvalidParameter("draws", draws, "at least one population")
+        allowed = "a non-empty list of Population, or of (Population, Timing) pairs"
+        draws = [_draw(k, d) for k, d in enumerate(check_sequence("draws", draws, allowed))]
     return targets, grid, tolerance, share, draws
+
+
+def _draw(k: int, item: Any) -> tuple[Population, Timing | None]:
+    """A design draw: a Population, or (Population, Timing) where the draw also changes the window."""
+    if isinstance(item, Population):
+        return item, None
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Population) and isinstance(item[1], Timing):
+        return item
+    raise InvalidParameter(f"draws[{k}]", item, "a Population, or a (Population, Timing) pair")
 
 
 def _grid_points(params: Mapping[str, tuple[float, float]], budget: str, grid: int) -> list[dict[str, float]]:

@@ -200,7 +200,7 @@ def _monotone_text(search: dict[str, Any] | None) -> str:
     return f"no (flips between {where})"
 
 
-def _robustness_task(spec: Any, populations: list, timing: Timing) -> pd.DataFrame:
+def _robustness_task(spec: Any, populations: list, timing: Timing | list[Timing]) -> pd.DataFrame:
     from .robustness import mechanism_draws
     return mechanism_draws(spec, populations, timing)
 
@@ -370,10 +370,10 @@ def phase_one(sc: Scenario) -> list[Task]:
         twin = twins[family] = twins.get(family, -1) + 1
         tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing), twin))
         if len(pops) > 1:
-            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.timing())))
+            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.draw_timings())))
         if sc.targets:
-            tasks.append(Task("design", label, _design_row, (spec, pop, sc.targets, timing,
-                                                             [p for _, p in pops] if len(pops) > 1 else None)))
+            draws = [(p, t) for (_, p), t in zip(pops, sc.draw_timings())] if len(pops) > 1 else None
+            tasks.append(Task("design", label, _design_row, (spec, pop, sc.targets, timing, draws)))
         if sc.equal_budget is not None:
             tasks.append(Task("equal budget", label, _equal_budget_row, (label, game, float(sc.equal_budget), timing)))
     for spec in sc.sweep:
@@ -531,9 +531,9 @@ def _survival_tasks(sc: Scenario, found: list[Any]) -> list[Task]:
         return []
     return [Task("survival", (v.goal, seed), _survival_draw,
                  (v.goal, Build(specs[v.winner.label], v.winner.overrides),
-                  Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, sc.timing(), dict(sc.targets)))
+                  Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, timing, dict(sc.targets)))
             for v in found if v.winner is not None and v.runner_up is not None
-            for seed, pop in pops]
+            for (seed, pop), timing in zip(pops, sc.draw_timings())]
 
 
 def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
@@ -544,7 +544,8 @@ def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,
     context = {"name": sc.name, "description": sc.description, "scenario": scenario_label or sc.path,
                "seed": sc.seed, "rounds": sc.rounds, "window": sc.window, "slot_seconds": sc.slot_seconds,
                "version": __version__, "command": command, "equal_budget": sc.equal_budget,
-               "targets": dict(sc.targets), "draws": len(sc.populations()), "design_scan": DESIGN_SCAN, "population_seed": sc.provers.seed}
+               "targets": dict(sc.targets), "draws": len(sc.populations()), "design_scan": DESIGN_SCAN, "population_seed": sc.provers.seed,
+               "uncertainty": sc.uncertainty_text()}
     paged: set[str] = set()
 
     def page(t: Task, analysis: Any) -> None:     # while the workers go on with the rest

@@ -158,8 +158,13 @@ def _question(context: dict[str, Any]) -> str:
             f"how evenly does it spread rewards at an equal budget, and what does it cost to attack? Each goal "
             f"below names the winning mechanism, its number, the runner-up, and whether the ranking holds over "
             f"{context.get('draws', 1)} seeded draws of the provers (seeds {context.get('population_seed', 0)} to "
-            f"{context.get('population_seed', 0) + context.get('draws', 1) - 1}; a verdict survives when the winner "
-            f"is ahead in at least 80% of them).")
+            f"{context.get('population_seed', 0) + context.get('draws', 1) - 1}{_drawn_too(context)}; a verdict "
+            f"survives when the winner is ahead in at least 80% of them).")
+
+
+def _drawn_too(context: dict[str, Any]) -> str:
+    text = context.get("uncertainty") or ""
+    return f"; {text}" if text else ""
 
 
 def mechanism_section(label: str, analysis: Any, out: Path | None = None) -> str:
@@ -445,8 +450,8 @@ def _design_tables(context: dict[str, Any], designs: pd.DataFrame | None, equal_
     if draws is not None and len(draws):
         index += ["## Robustness over population draws",
                   f"Each mechanism re-solved on {context.get('draws', 1)} populations drawn from the scenario's "
-                  f"distributions: median [10%, 90%] of each headline number; 'max regret' is the worst certificate "
-                  f"over the draws.", markdown_table(draws)]
+                  f"distributions{_drawn_too(context)}: median [10%, 90%] of each headline number; 'max regret' is "
+                  f"the worst certificate over the draws.", markdown_table(draws)]
     return index
 
 

@@ -1,7 +1,7 @@
 """Robustness: headline numbers over seeded draws of the provers from the scenario's distributions.
 
 Each draw rebuilds every mechanism on a population drawn with seed `provers.seed + k` (draw 0 is the
-configured population), solves it (each equilibrium with its regret certificate) and measures it.
+configured population), with the window drawn too where the scenario declares `uncertainty.window`, solves it (each equilibrium with its regret certificate) and measures it.
 `bands` gives the median and the 10-90% band of each number; a verdict survives the draws when the
 design it picks stays at least as good as the runner-up in most of them (`pairwise_survival`).
 """
@@ -47,10 +47,13 @@ def _players_game(game: Any) -> str:
     return json.dumps(ident, sort_keys=True, default=str)
 
 
-def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], timing: Timing) -> pd.DataFrame:
-    """Every draw of one scenario mechanism (a MechanismSpec), one row per draw."""
+def mechanism_draws(spec: Any, populations: Sequence[tuple[int, Any]], timing: Timing | Sequence[Timing]) -> pd.DataFrame:
+    """Every draw of one scenario mechanism (a MechanismSpec), one row per draw; `timing` is one Timing
+    for every draw or one per draw (a scenario's `draw_timings()`, where the window is drawn too)."""
     solved: dict[str, Any] = {}
-    return pd.DataFrame([draw_row(spec.label, spec.build(pop), seed, timing, solved) for seed, pop in populations])
+    timings = [timing] * len(populations) if isinstance(timing, Timing) else list(timing)
+    return pd.DataFrame([{**draw_row(spec.label, spec.build(pop), seed, t, solved), "window": t.window}
+                         for (seed, pop), t in zip(populations, timings, strict=True)])
 
 
 @reports_progress("robustness: mechanism draws")
@@ -88,7 +91,7 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1,
     if draws is not None:
         sc = sc.model_copy(update={"draws": check_int("draws", draws, lo=1, hi=1000)})
     pops = sc.populations()
-    jobs = [(spec, pops, sc.timing()) for spec in sc.specs()]
+    jobs = [(spec, pops, sc.draw_timings()) for spec in sc.specs()]
     from .workers import check_workers
     workers = check_workers(workers or 1)
     expect("robustness", len(jobs) * len(pops))

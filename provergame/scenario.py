@@ -52,6 +52,21 @@ class Distribution(_Strict):
 Column = Union[float, list[float], Distribution]
 
 
+class UncertaintySpec(_Strict):
+    """What else the robustness draws draw besides the provers: draw 0 keeps the configured values,
+    draw k >= 1 draws each declared quantity with seed (provers.seed + k, 1)."""
+
+    window: Distribution | None = None      # the on-time window, in the scenario's time units
+
+    @model_validator(mode="after")
+    def _positive(self) -> "UncertaintySpec":
+        w = self.window
+        low = {"uniform": w.low, "constant": w.value, "lognormal": 1.0, "pareto": 1.0}[w.dist] if w else 1.0
+        if low <= 0:
+            raise ValueError(f"uncertainty.window must stay > 0; its {w.dist} draw reaches {low:g}")
+        return self
+
+
 class ProversSpec(_Strict):
     n: int | None = Field(None, ge=1)
     seed: int = Field(0, ge=0)
@@ -208,6 +223,7 @@ class Scenario(_Strict):
     sweep: list[SweepSpec] = []
     comparison: ComparisonSpec | None = None
     timeline: TimelineSpec | None = None
+    uncertainty: UncertaintySpec | None = None  # quantities drawn beside the provers in the robustness draws
     path: str | None = None
 
     @model_validator(mode="after")
@@ -319,10 +335,35 @@ class Scenario(_Strict):
         """(seed, population) for each robustness draw: the configured population first, then the same
         distributions drawn with seeds seed + 1, ...; a population without distributions is drawn once."""
         random = any(isinstance(getattr(self.provers, k), Distribution)
-                     for k in Population.COLUMNS)
+                     for k in Population.COLUMNS) or self._window_drawn
         count = self.draws if random else 1
         return [(self.provers.seed + k, self.provers.model_copy(update={"seed": self.provers.seed + k}).population())
                 for k in range(count)]
+
+    @property
+    def _window_drawn(self) -> bool:
+        return self.uncertainty is not None and self.uncertainty.window is not None
+
+    def draw_timings(self) -> list[Timing]:
+        """The Timing of each robustness draw, aligned with `populations()`: the configured window in draw
+        0, and in draw k >= 1 the `uncertainty.window` draw with seed (provers.seed + k, 1) where declared."""
+        out = []
+        for seed, _ in self.populations():
+            window = self.window
+            if self._window_drawn and seed != self.provers.seed:
+                window = float(self.uncertainty.window.draw(np.random.default_rng((seed, 1)), 1)[0])
+            out.append(Timing(window, self.slot_seconds))
+        return out
+
+    def uncertainty_text(self) -> str:
+        """What the draws draw besides the provers, in words ("" where nothing else)."""
+        if not self._window_drawn:
+            return ""
+        w = self.uncertainty.window
+        law = {"uniform": f"uniform on [{w.low:g}, {w.high:g}]", "constant": f"constant {w.value:g}",
+               "lognormal": f"{w.scale:g} x lognormal(mean {w.mean:g}, sigma {w.sigma:g})",
+               "pareto": f"{w.scale:g} x (1 + Pareto({w.alpha:g}))"}[w.dist]
+        return f"the window is drawn too, {law} time units (draw 0 keeps {self.window:g})"
 
     def timing(self) -> Timing:
         """The scenario's Timing: the one carrier of its window and slot length."""

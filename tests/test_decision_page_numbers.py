@@ -150,11 +150,10 @@ def test_cheapest_designs_recomputed_over_the_draws(label, field):
     user cost, liveness and HHI; 2% cheaper they hold in fewer than 80% of the draws."""
     sc, _ = scenario()
     row = next(r for r in page_table("Cheapest design meeting the targets") if r["mechanism"] == label)
-    value, window = float(row["value"]), sc.timing().window
-    targets = sc.targets
+    value, targets = float(row["value"]), sc.targets
 
     def over_draws(v: float) -> np.ndarray:
-        found = [worst(build(label, p, **{field: v}), window) for _, p in sc.populations()]
+        found = [worst(build(label, p, **{field: v}), t.window) for (_, p), t in zip(sc.populations(), sc.draw_timings())]
         return np.array([[f["liveness"], f["hhi"], f["user cost"]] for f in found])
 
     at = over_draws(value)

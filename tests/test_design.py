@@ -121,9 +121,10 @@ def test_stopping_the_draws_early_never_changes_whether_a_design_meets_the_targe
     from provergame.design import _Scorer
     from provergame.timing import Timing
     sc = load_scenario(default_scenario_path())
-    pops = [pop for _, pop in sc.model_copy(update={"draws": 6}).populations()]
-    make = lambda reward, provers=pops[0]: pg.games.WinnerTakesAll(reward, provers)   # noqa: E731
-    scorer = _Scorer(make, {"liveness", "hhi", "user_cost"}, Timing(), {"liveness": 0.99, "hhi": 0.2}, pops, need=5)
+    six = sc.model_copy(update={"draws": 6})
+    draws = [(pop, t) for (_, pop), t in zip(six.populations(), six.draw_timings())]     # windows drawn too
+    make = lambda reward, provers=draws[0][0]: pg.games.WinnerTakesAll(reward, provers)   # noqa: E731
+    scorer = _Scorer(make, {"liveness", "hhi", "user_cost"}, Timing(), {"liveness": 0.99, "hhi": 0.2}, draws, need=5)
     for reward in np.geomspace(0.5, 50.0, 15):
         quick, full = scorer({"reward": reward}, full=False), scorer({"reward": reward}, full=True)
         assert scorer.meets(quick) == scorer.meets(full) and quick["draws evaluated"] <= full["draws evaluated"]
