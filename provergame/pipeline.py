@@ -284,13 +284,10 @@ RULE_TEXT = {
 }
 
 
-def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """The report's "over time" section: both rules side by side, averaged over the seeds."""
-    from .reporting import Figure
-    tl = sc.timeline
-    env, eco = tl.environment, tl.economy_params(sc.timing())
+def _timeline_text(tl: Any, env: Any, eco: Any) -> str:
+    """What the "over time" runs assume, in words."""
     sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
-    text = (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
+    return (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
             f"each commitment and delivery rule. L1 gas: {env.preset} around {env.gas:g} gwei"
             + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
             + f"; {eco.gas_per_submission:g} gas per submission at {env.token_price:g} ETH per token, paid only for "
@@ -304,32 +301,50 @@ def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]
             + (f"{eco.censorship:.0%} of commitments are censored on L1 (to the fallback). " if eco.censorship else "")
             + (f"Sequencers earn {eco.sequencer_reward:g} per unit proven and pay {eco.gas_per_proposal:g} gas to "
                f"propose each unit. " if sequencers else "")
+            + (f"{eco.sequencers} sequencers take the slots (each unit's proposer drawn uniformly), each with its own "
+               f"account from {eco.sequencer_funds:g} tokens"
+               + (", proposing only what its balance's gas covers. " if eco.sequencers_need_funds else ". ")
+               if eco.sequencers > 1 else "")
             + "Profits are totals per run (mean over the seeds). Tokens are conserved at every epoch (the residual "
             "column).")
+
+
+def _timeline_row(rule: str, result: Any, eco: Any) -> dict[str, Any]:
+    """One run's line of the "over time" table, averaged over the seeds."""
+    k = result.kpis
+    per_seed = k.groupby("seed")
+    last = k[k.epoch == k.epoch.max()]
+    sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
+    return {"run": rule, "on-time liveness": float(k["on_time_liveness"].mean()),
+            "unproven share": float(k["unproven_share"].mean()),
+            "pruned units": float(per_seed["pruned"].sum().mean()),
+            "fallback proofs": float(per_seed["fallback_proven"].sum().mean()),
+            "commitments": float(per_seed["commitments"].sum().mean()),
+            "bonds forfeited": float(per_seed["bonds_forfeited"].sum().mean()),
+            **({"missed slots": float(per_seed["missed_slots"].sum().mean())} if eco.sequencer_offline else {}),
+            **({"censored": float(per_seed["censored"].sum().mean())} if eco.censorship else {}),
+            "provers left": float(last["alive_provers"].mean()),
+            "final balances": float(last["balance_total"].mean()),
+            "prover profit": float(per_seed["prover_profit"].sum().mean()),
+            **({"sequencer profit": float(per_seed["sequencer_profit"].sum().mean())} if sequencers else {}),
+            **({"poorest sequencer": float(last["sequencer_balance_min"].mean())}
+               if sequencers and eco.sequencers > 1 else {}),
+            "max residual": result.conservation()}
+
+
+def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The report's "over time" section: both rules side by side, averaged over the seeds."""
+    from .reporting import Figure
+    tl = sc.timeline
+    env, eco = tl.environment, tl.economy_params(sc.timing())
     rows, unproven, balance = [], {}, {}
     for rule, result in runs:
-        k = result.kpis
-        per_epoch = k.groupby("epoch")
+        per_epoch = result.kpis.groupby("epoch")
         unproven[rule] = per_epoch["unproven_share"].mean().to_numpy()
         balance[rule] = per_epoch["balance_total"].mean().to_numpy()
-        last = k[k.epoch == k.epoch.max()]
-        rows.append({"run": rule, "on-time liveness": float(k["on_time_liveness"].mean()),
-                     "unproven share": float(k["unproven_share"].mean()),
-                     "pruned units": float(k.groupby("seed")["pruned"].sum().mean()),
-                     "fallback proofs": float(k.groupby("seed")["fallback_proven"].sum().mean()),
-                     "commitments": float(k.groupby("seed")["commitments"].sum().mean()),
-                     "bonds forfeited": float(k.groupby("seed")["bonds_forfeited"].sum().mean()),
-                     **({"missed slots": float(k.groupby("seed")["missed_slots"].sum().mean())}
-                        if eco.sequencer_offline else {}),
-                     **({"censored": float(k.groupby("seed")["censored"].sum().mean())} if eco.censorship else {}),
-                     "provers left": float(last["alive_provers"].mean()),
-                     "final balances": float(last["balance_total"].mean()),
-                     "prover profit": float(k.groupby("seed")["prover_profit"].sum().mean()),
-                     **({"sequencer profit": float(k.groupby("seed")["sequencer_profit"].sum().mean())}
-                        if sequencers else {}),
-                     "max residual": result.conservation()})
+        rows.append(_timeline_row(rule, result, eco))
     epochs = np.arange(tl.epochs)
-    return {f"Over time: {tl.mechanism} under gas {env.preset}": text,
+    return {f"Over time: {tl.mechanism} under gas {env.preset}": _timeline_text(tl, env, eco),
             "Over time: unproven share": Figure("timeline_unproven_share", epochs, unproven, "epoch",
                                                  "Share of each epoch's units not proven by the mechanism", overlay=True),
             "Over time: prover balances": Figure("timeline_balances", epochs, balance, "epoch",

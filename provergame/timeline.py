@@ -38,7 +38,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import InvalidParameter, call_factory, check_callable, check_choice, check_int, check_real, check_sequence
+from .errors import (InvalidParameter, call_factory, check_bool, check_callable, check_choice, check_int, check_real,
+                     check_sequence)
 from .lazy import pandas as pd
 from .model import Population
 from .progress import expect, reports_progress, tick
@@ -154,6 +155,11 @@ class Economy:
     sequencer_offline, censorship : float
         Chance a slot's sequencer is offline (no block proposed: the unit is missed, nobody pays gas),
         and the share of proposed units whose commitment is censored on L1 (they go to the fallback).
+    sequencers, sequencer_funds, sequencers_need_funds : int, float, bool
+        How many sequencers take the slots (each unit's proposer drawn uniformly), each one's starting
+        balance, and whether a sequencer proposes only the units whose proposal gas its balance covers
+        (the rest of its slots are missed). Each has its own account: its block rewards for the units it
+        proposed that landed (drawn among the units landed, without replacement), its proposal gas.
 
     Examples
     --------
@@ -185,6 +191,9 @@ class Economy:
     commitment: str = "self"                   # "self", "assigned" (the sequencer assigns) or "quotes" (epoch quotes)
     sequencer_offline: float = 0.0             # chance a slot's sequencer proposes nothing
     censorship: float = 0.0                    # share of proposed units whose commitment is censored on L1
+    sequencers: int = 1                        # sequencers taking the slots, each unit's proposer drawn uniformly
+    sequencer_funds: float = 0.0               # each sequencer's starting balance
+    sequencers_need_funds: bool = False        # a sequencer proposes only what its balance's gas covers
 
     def __post_init__(self) -> None:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
@@ -204,6 +213,9 @@ class Economy:
             raise InvalidParameter("commitment", self.commitment, " or ".join(COMMITMENTS))
         check_real("sequencer_offline", self.sequencer_offline, lo=0, hi=1)
         check_real("censorship", self.censorship, lo=0, hi=1)
+        check_int("sequencers", self.sequencers, lo=1, hi=100_000)
+        check_real("sequencer_funds", self.sequencer_funds, lo=0)
+        check_bool("sequencers_need_funds", self.sequencers_need_funds)
 
 
 @dataclass
@@ -245,11 +257,13 @@ class _State:
 @dataclass(frozen=True)
 class Timeline:
     """A timeline's results: `kpis` one row per (seed, epoch); `balances` one row per (seed, epoch,
-    prover alive); `ledger` the token flows per (seed, epoch) with the conservation residual."""
+    prover alive); `ledger` the token flows per (seed, epoch) with the conservation residual;
+    `sequencers` one row per (seed, epoch, sequencer) with its balance."""
 
     kpis: pd.DataFrame
     balances: pd.DataFrame
     ledger: pd.DataFrame
+    sequencers: pd.DataFrame
     rule: str
 
     def conservation(self) -> float:
@@ -322,7 +336,8 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     Returns
     -------
     Timeline
-        kpis (per seed and epoch), balances (per prover), ledger (token flows and residual).
+        kpis (per seed and epoch), balances (per prover), ledger (token flows and residual), sequencers
+        (each sequencer's balance per seed and epoch).
 
     Raises
     ------
@@ -346,7 +361,7 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
         runs = _runs_on(executor, workers, make_game, provers, environment, seeds, rule, economy)
-    return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(3)), rule=rule)
+    return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(4)), rule=rule)
 
 
 def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population], Any], provers: Population,
@@ -506,8 +521,12 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
         run.settle(e, epoch)
         run.book(e, epoch)
         tick(("timeline", "timeline_grid"), f"seed {seed}")
-    return _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances, run.st.names,
-                   run.refusal)
+    kpis, balances, ledger = _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances,
+                                     run.st.names, run.refusal)
+    rows = np.asarray(run.seq_rows).reshape(env.epochs, eco.sequencers)
+    sequencers = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(env.epochs), eco.sequencers),
+                               "sequencer": np.tile(np.arange(eco.sequencers), env.epochs), "balance": rows.ravel()})
+    return kpis, balances, ledger, sequencers
 
 
 @dataclass
@@ -528,6 +547,7 @@ class _Epoch:
     missed: int = 0            # slots whose sequencer was offline
     censored: int = 0          # units whose commitment was censored on L1
     sequencer_share: float = 0.0   # quotes: the reward's rest for the proven units, to the sequencers
+    slots: np.ndarray | None = None     # units each sequencer proposed (offline and unfunded slots left out)
     opex: float = 0.0
     gas: float = 0.0
     burned: float = 0.0
@@ -569,7 +589,10 @@ class _Run:
         self.amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
         self.alive_idx: np.ndarray | None = None
         self.alive_mask: np.ndarray | None = None
-        self.seq_held = 0.0                      # the sequencers' account: block rewards in, proposal gas out
+        self.seq_held = eco.sequencers * eco.sequencer_funds     # the sequencers' accounts together
+        self.seq_balance = np.full(eco.sequencers, eco.sequencer_funds)   # each sequencer's own
+        self.seq_rows: list[np.ndarray] = []
+        self.initial += float(self.seq_held)
         self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
         self.queued = 0
         self.refusal = np.full(E, "", dtype=object)   # why an epoch's game could not be built, where it could not
@@ -613,7 +636,7 @@ class _Run:
         working = np.flatnonzero(st.alive & (st.joins <= e) & (st.balance >= eco.bond))
         n = len(st.cost)
         ep = _Epoch(working, int(self.env.demand[e]), np.zeros(n), np.zeros(n), np.zeros(n))
-        played = self._proposed(ep)
+        played = self._proposed(e, ep)
         if not (len(working) and played):
             return ep
         if eco.commitment == "assigned":
@@ -624,11 +647,19 @@ class _Run:
             self._self_committed(e, ep, played)
         return ep
 
-    def _proposed(self, ep: _Epoch) -> int:
-        """Units that reach a prover: the demand less offline slots and censored commitments (drawn only
-        when those probabilities are set, so runs without them keep their random stream)."""
-        if self.eco.sequencer_offline > 0:
-            ep.missed = int(self.rng.binomial(ep.demand, self.eco.sequencer_offline))
+    def _proposed(self, e: int, ep: _Epoch) -> int:
+        """Units that reach a prover: the demand less offline slots, slots whose sequencer cannot pay the
+        proposal gas (where sequencers need funds) and censored commitments (each drawn only where it
+        can happen, so runs without them keep their random stream)."""
+        eco, rng = self.eco, self.rng
+        slots = np.array([ep.demand]) if eco.sequencers == 1 else \
+            rng.multinomial(ep.demand, np.full(eco.sequencers, 1.0 / eco.sequencers))
+        if eco.sequencer_offline > 0:
+            slots = slots - rng.binomial(slots, eco.sequencer_offline)
+        if eco.sequencers_need_funds and self.propose[e] > 0:
+            slots = np.minimum(slots, np.floor(np.maximum(self.seq_balance, 0.0) / self.propose[e]).astype(int))
+        ep.slots = slots
+        ep.missed = ep.demand - int(slots.sum())
         proposed = ep.demand - ep.missed
         if self.eco.censorship > 0:
             ep.censored = int(self.rng.binomial(proposed, self.eco.censorship))
@@ -800,9 +831,24 @@ class _Run:
             self.alive_mask = st.alive.copy()
             self.alive_idx = np.flatnonzero(self.alive_mask)
         self.seq_held += seq_revenue - seq_gas
+        self._sequencer_accounts(e, ep, landed)
         self._kpis(e, ep, seq_revenue, seq_gas)
         self.paid.append(ep.reward)
         self.balances.append((self.alive_idx, st.balance[self.alive_idx]))
+
+    def _sequencer_accounts(self, e: int, ep: _Epoch, landed: int) -> None:
+        """Each sequencer's account: the landed units are drawn among the units proposed without
+        replacement (one sequencer: all of them), each paid the block reward and its share of the
+        quotes' rest; its proposal gas for every unit it proposed."""
+        eco = self.eco
+        slots = ep.slots if ep.slots is not None else np.array([ep.demand - ep.missed])
+        if eco.sequencers == 1:
+            mine = np.array([landed])
+        else:
+            mine = self.rng.multivariate_hypergeometric(slots, min(landed, int(slots.sum())))
+        share = ep.sequencer_share / landed if landed else 0.0
+        self.seq_balance += mine * (eco.sequencer_reward + share) - slots * self.propose[e]
+        self.seq_rows.append(self.seq_balance.copy())
 
     def _kpis(self, e: int, ep: _Epoch, seq_revenue: float, seq_gas: float) -> None:
         st, col, icol, led, totals, alive_idx = self.st, self.col, self.icol, self.led, self.totals, self.alive_idx
@@ -826,6 +872,7 @@ class _Run:
         col["sequencer_revenue"][e], col["sequencer_gas"][e] = seq_revenue, seq_gas
         col["sequencer_profit"][e] = seq_revenue - seq_gas
         col["stake_total"][e] = float(st.stake[alive_idx].sum())
+        col["sequencer_balance_min"][e] = float(self.seq_balance.min())
         led["initial"][e] = self.initial
         for name, value in totals.items():
             led[name][e] = value
@@ -836,14 +883,15 @@ class _Run:
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
             "attempting_provers", "alive_provers", "queued_entrants", "commitments", "missed_slots", "censored")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
-              "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total")
+              "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total",
+              "sequencer_balance_min")
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
           "sequencer_gas", "restaked", "held", "sequencer_held")
 KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_slots", "censored", "commitments",
              "proven", "on_time", "fallback_proven", "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto",
              "active_provers", "bonds_forfeited", "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
-             "sequencer_gas", "sequencer_profit", "stake_total", "queued_entrants", "refusal")
+             "sequencer_gas", "sequencer_profit", "sequencer_balance_min", "stake_total", "queued_entrants", "refusal")
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
@@ -1050,7 +1098,7 @@ def _grid_identity(provers: Population, env: Environment, economy: Economy, rule
 
 def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,
                 rule: str) -> dict[str, float]:
-    kpis, _, ledger = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
+    kpis, _, ledger, _ = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
     return summarise(kpis, ledger)
 
 

@@ -88,6 +88,53 @@ def test_sequencer_profit_and_loss_by_hand():
     assert k.loc[12, "proven"] == 0 and k.loc[12, "sequencer_profit"] < 0     # the shock: proposals, no proofs
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 6), st.floats(0.0, 0.05), st.sampled_from([0.0, 0.3]), st.booleans(), st.integers(0, 1000))
+def test_each_sequencer_s_account_adds_up_to_the_sequencers_books(sequencers, funds, offline, need_funds, seed):
+    """The per-sequencer balances, summed, follow the sequencers' KPI columns epoch by epoch (their funds
+    plus cumulative revenue less cumulative proposal gas), and the ledger still balances to 1e-9."""
+    env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=7)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="race", fallback_reward=REWARD,
+                  sequencer_reward=REWARD * 2.3, gas_per_proposal=100_000, sequencers=sequencers,
+                  sequencer_funds=funds, sequencers_need_funds=need_funds, sequencer_offline=offline)
+    tl = timeline(vrf, POP, env, seeds=[seed], economy=eco)
+    k, s = tl.kpis, tl.sequencers
+    assert len(s) == 30 * sequencers
+    summed = s.groupby("epoch")["balance"].sum().to_numpy()
+    by_hand = sequencers * funds + np.cumsum(k["sequencer_revenue"] - k["sequencer_gas"]).to_numpy()
+    np.testing.assert_allclose(summed, by_hand, atol=1e-12)
+    np.testing.assert_allclose(s.groupby("epoch")["balance"].min().to_numpy(), k["sequencer_balance_min"], atol=0)
+    assert tl.conservation() < 1e-9
+    if need_funds:                  # nobody proposes what it cannot pay for: no account goes below zero
+        assert s["balance"].min() >= -1e-12
+
+
+def test_sequencers_who_cannot_pay_the_proposal_gas_miss_their_slots():
+    """Funds for exactly three proposals each at 50 gwei and no reward: every sequencer proposes three units
+    and then misses every slot it draws; four sequencers propose 12 units in all (by hand: 3 x 4)."""
+    env = Environment.steady(20, gas=50.0, token_price=4.0, demand=5)
+    per_proposal = 50 * 1e-9 * 100_000 / 4.0
+    eco = Economy(gas_per_submission=781_000, gas_per_proposal=100_000, sequencers=4,
+                  sequencer_funds=3 * per_proposal * (1 + 1e-9), sequencers_need_funds=True)
+    tl = timeline(vrf, POP, env, seeds=[1], economy=eco)
+    assert int((tl.kpis["demand"] - tl.kpis["missed_slots"]).sum()) == 12
+    final = tl.sequencers[tl.sequencers.epoch == 19]["balance"].to_numpy()
+    np.testing.assert_allclose(final, 3 * per_proposal * 1e-9, atol=1e-15)
+
+
+def test_slots_spread_evenly_over_sequencers():
+    """Uniform proposers: over 400 epochs x 10 units each of 5 sequencers pays gas for about a fifth of the
+    units (within 5 binomial standard deviations)."""
+    env = Environment.steady(400, gas=50.0, token_price=4.0, demand=10)
+    per_proposal = 50 * 1e-9 * 100_000 / 4.0
+    eco = Economy(gas_per_submission=781_000, gas_per_proposal=100_000, sequencers=5)
+    s = timeline(vrf, POP, env, seeds=[3], economy=eco).sequencers
+    proposed = -s[s.epoch == 399]["balance"].to_numpy() / per_proposal        # no reward: gas alone
+    units, p = 4000, 0.2
+    assert proposed.sum() == pytest.approx(units)
+    assert np.all(np.abs(proposed - units * p) < 5 * np.sqrt(units * p * (1 - p)))
+
+
 def test_myopic_rule_forfeits_bonds_the_rational_rule_keeps():
     """A gas shock after the provers committed: the behavioural rule reneges and loses its bond; the
     rational one proves through the first shock epoch (the bond is worth far more than the gas)."""
