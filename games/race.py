@@ -204,6 +204,7 @@ class UncleRewards(_Race):
             "protocol no extra verification gas."),
         max_provers=1000,
         budget_field="reward",
+        design_fields=(("uncle_share", 0.0, 0.5),),
     )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
@@ -274,6 +275,7 @@ class MinimumProvingTime(_Race):
             "gas."),
         max_provers=1000,
         budget_field="reward",
+        design_fields=(("t_min", 0.0, 1.0),),
     )
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the proof that wins"))

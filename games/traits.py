@@ -76,6 +76,8 @@ class GameTraits:
     protocol, not a sequencer, picks the prover; priced: a strategy is a price (undercutting applies).
     stall_form: how delivery falls as provers withhold (games with protocols.StallWeights).
     budget_field: the real parameter that sets what users pay (equal-budget runs), None if none.
+    design_fields: other real parameters a designer sets, (name, lo, hi) each: the decision page's design
+    search grids them with the budget (pg.design over every declared parameter).
     seat_fields: integer counts that may not exceed the provers (pool seats, an active set).
     identity_weighted: the protocol picks among identities (extra identities gain shares); a
     WhenChoice where a Choice field decides. sybil_reason: why neither sybils nor price cuts apply.
@@ -102,6 +104,7 @@ class GameTraits:
     priced: bool = False
     stall_form: StallForm = StallForm.LOGLINEAR
     budget_field: str | None = None
+    design_fields: tuple[tuple[str, float, float], ...] = ()
     seat_fields: tuple[str, ...] = ()
     identity_weighted: bool | WhenChoice = False
     sybil_reason: str = ""
@@ -130,6 +133,12 @@ class GameTraits:
         return w.holds(game) if isinstance(w, WhenChoice) else bool(w)
 
 
+def _inside(spec: Real, value: float) -> bool:
+    """`value` is a value the parameter accepts (its open ends excluded)."""
+    above = value > spec.lower or (value == spec.lower and not spec.lo_open)
+    return above and (value < spec.upper or (value == spec.upper and not spec.hi_open))
+
+
 def check_traits(cls: type["Game"]) -> None:
     """Raise TypeError where a game class's traits do not fit its own fields."""
     name = cls.__name__
@@ -148,6 +157,12 @@ def check_traits(cls: type["Game"]) -> None:
         raise TypeError(f"{name}: traits.players_field={t.players_field!r} is not one of its fields {sorted(specs)}")
     if t.budget_field is not None and not isinstance(specs.get(t.budget_field), Real):
         raise TypeError(f"{name}: traits.budget_field={t.budget_field!r} must name one of its real parameters")
+    for field_name, lo, hi in t.design_fields:
+        spec = specs.get(field_name)
+        if not isinstance(spec, Real) or field_name == t.budget_field or not (lo < hi and _inside(spec, lo) and
+                                                                               _inside(spec, hi)):
+            raise TypeError(f"{name}: traits.design_fields names {field_name!r} over [{lo}, {hi}]: it must be a real "
+                            f"parameter other than the budget, over a range inside its own")
     for seat in t.seat_fields:
         if not isinstance(specs.get(seat), Int):
             raise TypeError(f"{name}: traits.seat_fields names {seat!r}, which is not one of its integer parameters")

@@ -95,7 +95,8 @@ def register_goal(goal: Goal) -> Goal:
 def _cheapest(t: Tables) -> list[Candidate] | None:
     if t.designs is None or not len(t.designs):
         return None
-    return [Candidate(r["mechanism"], {r["budget parameter"]: float(r["value"])}, float(r["user_cost per proof"]))
+    return [Candidate(r["mechanism"], dict(r.get("overrides") or {r["budget parameter"]: float(r["value"])}),
+                      float(r["user_cost per proof"]))
             for _, r in t.designs.iterrows() if r["feasible"]]
 
 

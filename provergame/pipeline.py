@@ -146,6 +146,7 @@ DESIGN_RANGE = (1e-3, 100.0)     # the budget parameter is searched from 1/1000 
 
 DESIGN_SHARE = 0.8    # a design meets the targets when they hold in at least this share of the draws
 DESIGN_SCAN = 16      # budgets scanned per mechanism (geometric over DESIGN_RANGE) before bisecting
+DESIGN_GRID = 3       # points per declared design parameter (traits.design_fields) searched with the budget
 
 
 def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: Any,
@@ -156,7 +157,8 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
     from .errors import InvalidParameter
     game = spec.build(population)
     field_name = game.traits.budget_field
-    row: dict[str, Any] = {"mechanism": spec.label, "budget parameter": field_name or "n/a"}
+    row: dict[str, Any] = {"mechanism": spec.label, "budget parameter": field_name or "n/a",
+                           "searched with it": _searched(game), "overrides": {}}
     blank = {"value": float("nan"), "user_cost per proof": float("nan"), "on-time liveness": float("nan"),
              "hhi": float("nan"), "nakamoto": float("nan"), "equilibria": "n/a", "regret": float("nan"),
              "binding": "", "monotone": _monotone_text(None), "feasible": False}
@@ -164,10 +166,11 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
         return {**row, **blank, "note": "no single budget parameter"}
     start = float(getattr(game, field_name))
     lo, hi = start * DESIGN_RANGE[0], start * DESIGN_RANGE[1]
+    others = {name: (a, b) for name, a, b in game.traits.design_fields}
     try:
-        d = design(lambda provers=population, **kw: spec.build(provers, **kw), {field_name: (lo, hi)},
+        d = design(lambda provers=population, **kw: spec.build(provers, **kw), {field_name: (lo, hi), **others},
                    subject_to=targets, budget=field_name, timing=timing, draws=draws, share=DESIGN_SHARE,
-                   scan=DESIGN_SCAN)
+                   scan=DESIGN_SCAN, grid=DESIGN_GRID)
     except InvalidParameter as exc:
         return {**row, **blank, "note": f"refused: {exc}"}
     if not d.feasible:
@@ -175,12 +178,24 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
                 "note": f"none of the {d.search['budgets scanned per point']} scanned {field_name} values in "
                         f"[{lo:.4g}, {hi:.4g}] meets every target"}
     binds = d.binding[d.binding["binds"]]["target"].tolist()
-    return {**row, "value": float(d.params[field_name]), "user_cost per proof": d.scores["user_cost"],
+    chosen = {name: float(d.params[name]) for name in others}
+    if chosen:
+        row["searched with it"] = ", ".join(f"{k} = {v:.4g} (of {others[k][0]:g}-{others[k][1]:g})"
+                                            for k, v in chosen.items())
+    return {**row, "overrides": {field_name: float(d.params[field_name]), **chosen}, "value": float(d.params[field_name]), "user_cost per proof": d.scores["user_cost"],
             "on-time liveness": d.scores["liveness"], "hhi": d.scores["hhi"], "nakamoto": d.scores["nakamoto"],
             "equilibria": _set_size(d.scores["equilibria"], game.finite), "regret": d.scores["regret"],
             "binding": ", ".join(binds) or "none (the range's lower end)", "monotone": _monotone_text(d.search),
             "feasible": True, "note": f"{int((d.trace['selection'] != 'scan').sum())} certified candidates"
             + (f"; targets met in {int(d.scores['draws meeting'])} of {len(draws)} draws" if draws else "")}
+
+
+def _searched(game: Any) -> str:
+    """The declared design parameters searched with the budget, before the search picks their values."""
+    fields_ = game.traits.design_fields
+    if not fields_:
+        return "none declared (others as configured)"
+    return ", ".join(f"{k} over {a:g}-{b:g}" for k, a, b in fields_)
 
 
 def _set_size(count: float | None, complete: bool) -> str:

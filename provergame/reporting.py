@@ -432,9 +432,11 @@ def _design_tables(context: dict[str, Any], designs: pd.DataFrame | None, equal_
                   f"scanned at {context.get('design_scan', 16)} values, geometric from 1/1000 to 100 times the "
                   "configured one, then bisected to 0.1% below the first that meets the targets; feasibility is not "
                   "assumed monotone: 'monotone' says whether it changed at most once along the scan, from failing "
-                  "to holding, and where it flipped. 'binding': the targets that fail one step cheaper. Others: the "
-                  "reason.",
-                  markdown_table(designs)]
+                  "to holding, and where it flipped. 'searched with it': the other parameters the mechanism declares "
+                  "a designer sets (traits.design_fields), each searched at 3 evenly spaced values with a budget "
+                  "search at each, and the values of the cheapest design; the rest stay as configured. 'binding': the "
+                  "targets that fail one step cheaper. Others: the reason.",
+                  markdown_table(designs.drop(columns=["overrides"], errors="ignore"))]
     if equal_budget is not None and len(equal_budget):
         index += ["## At equal budget",
                   f"Every mechanism with one budget parameter re-solved so that users pay {context.get('equal_budget', 0):g} "

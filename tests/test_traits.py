@@ -21,7 +21,8 @@ from provergame.timeline import Economy, Environment, timeline
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY_FLAGS = {"strategy", "strategy_label", "proving", "elected_by_protocol", "priced", "stall_form", "max_provers",
                 "players_field", "identity_weighted", "sybil_reason", "exchangeable", "coalition_budget",
-                "budget_field", "seat_fields", "timing", "limitations", "payoffs_use_provers", "proof_family"}
+                "budget_field", "seat_fields", "timing", "limitations", "payoffs_use_provers", "proof_family",
+                "design_fields"}
 
 
 @pytest.mark.parametrize("kind", sorted(registered()))
@@ -86,6 +87,10 @@ def test_registration_checks_the_traits_against_the_fields():
     _refused("players_field", players_field="bidders")
     _refused("identity_weighted", identity_weighted=WhenChoice("reward", "x"))
     _refused("max_provers", max_provers=1)
+    _refused("design_fields", design_fields=(("failover", 0.0, 1.0),))            # not a real parameter
+    _refused("design_fields", design_fields=(("reward", 0.0, 1.0),))              # the budget itself
+    _refused("design_fields", design_fields=(("failover_deadline", 0.0, 1.0),))   # its open lower end
+    _refused("design_fields", design_fields=(("slash", 2.0, 1.0),))               # an empty range
     with pytest.raises(TypeError, match="timing"):
         GameTraits(limitations="x" * 30 + ".", timing="sometimes")   # type: ignore[arg-type]
 
