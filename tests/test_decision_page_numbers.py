@@ -140,8 +140,7 @@ def test_the_equal_budget_verdicts_follow_from_the_recomputed_numbers():
     assert line.lstrip().startswith(f"**{ranked[0]}** at") and f"**{ranked[1]}** at" in line
 
 
-CHEAPEST = [("aztec_multi_proof", "epoch_rewards"), ("lottery_reward", "reward"), ("uncle_rewards", "reward"),
-            ("minimum_proving_time", "reward")]
+CHEAPEST = [("aztec_multi_proof", "epoch_rewards"), ("lottery_reward", "reward"), ("uncle_rewards", "reward")]
 
 
 def searched_with(row: dict[str, str]) -> dict[str, float]:
@@ -154,17 +153,21 @@ def searched_with(row: dict[str, str]) -> dict[str, float]:
 
 @pytest.mark.parametrize("label, field", CHEAPEST)
 def test_cheapest_designs_recomputed_over_the_draws(label, field):
-    """The cheapest-design rows of the verdict's tie and runner-up: at the page's value the targets hold
-    at the worst equilibrium in the page's count of the 20 draws (at least 80%), with the page's median
-    user cost, liveness and HHI; 2% cheaper they hold in fewer than 80% of the draws."""
+    """The cheapest-design rows of the verdict's tie and runner-up (at the other parameters the search
+    chose): at the page's value the targets hold at the worst equilibrium in the page's count of the 20
+    draws (at least 80%), with the page's median user cost, liveness and HHI; 2% cheaper they fail in
+    more than 20% of the draws (counted until they do)."""
     sc, _ = scenario()
     row = next(r for r in page_table("Cheapest design meeting the targets") if r["mechanism"] == label)
     value, targets, others = float(row["value"]), sc.targets, searched_with(row)
 
+    def one_draw(v: float, k: int) -> list[float]:
+        (_, p), t = sc.populations()[k], sc.draw_timings()[k]
+        f = worst(build(label, p, **{field: v}, **others), t.window)
+        return [f["liveness"], f["hhi"], f["user cost"]]
+
     def over_draws(v: float) -> np.ndarray:
-        found = [worst(build(label, p, **{field: v}, **others), t.window)
-                 for (_, p), t in zip(sc.populations(), sc.draw_timings())]
-        return np.array([[f["liveness"], f["hhi"], f["user cost"]] for f in found])
+        return np.array([one_draw(v, k) for k in range(len(sc.populations()))])
 
     at = over_draws(value)
     meets = (at[:, 0] >= targets["liveness"]) & (at[:, 1] <= targets["hhi"])
@@ -173,8 +176,13 @@ def test_cheapest_designs_recomputed_over_the_draws(label, field):
     assert np.median(at[:, 2]) == pytest.approx(float(row["user_cost per proof"]), rel=1e-3)
     assert np.median(at[:, 0]) == pytest.approx(float(row["on-time liveness"]), abs=2e-3)
     assert np.median(at[:, 1]) == pytest.approx(float(row["hhi"]), rel=0.02)
-    cheaper = over_draws(0.98 * value)
-    assert ((cheaper[:, 0] >= targets["liveness"]) & (cheaper[:, 1] <= targets["hhi"])).mean() < SHARE
+    draws, fails = len(at), 0          # 2% cheaper: enough draws fail that fewer than 80% can hold
+    for k in range(draws):
+        live, hhi, _ = one_draw(0.98 * value, k)
+        fails += not (live >= targets["liveness"] and hhi <= targets["hhi"])
+        if fails > draws * (1 - SHARE):
+            break
+    assert fails > draws * (1 - SHARE)
 
 
 ZERO_CARTELS = [r["mechanism"].split("]")[0].lstrip("[") for r in page_table("Comparison at equilibrium (as configured)")

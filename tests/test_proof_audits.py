@@ -99,19 +99,22 @@ def test_every_shipped_theorem_holds_at_exact_points(kind):
     for theorem in games.registered()[kind].example().theorems():
         symbols = sorted(set(sp.sympify(theorem.statement).free_symbols).union(
             *[sp.sympify(h).free_symbols for h in theorem.assumptions]), key=str)
-        checked = 0
+        checked, undecided = 0, 0
+        transcendental = sp.sympify(theorem.statement).atoms(sp.exp, sp.log, sp.Integral)
         for _ in range(400):
             point = _exact_point(symbols, rng, [h for h in theorem.assumptions if isinstance(h, sp.Eq)])
             if not all(at(h, point) is sp.true for h in theorem.assumptions):
                 continue
             value = at(theorem.statement, point)
             if value not in (sp.true, sp.false):
-                continue                                    # beyond exact evaluation (exp, log): skipped
+                undecided += 1                              # beyond exact evaluation (exp, log): skipped
+                if transcendental and undecided >= 20 and checked == 0:
+                    break                                   # a statement exact arithmetic never decides
+                continue
             assert value is sp.true, (theorem.name, point)
             checked += 1
             if checked >= 40:
                 break
-        transcendental = sp.sympify(theorem.statement).atoms(sp.exp, sp.log, sp.Integral)
         assert checked >= 1 or transcendental, theorem.name
 
 
