@@ -83,6 +83,13 @@ class FunctionStrategies(Protocol):
 
 
 @runtime_checkable
+class MemberPayoffs(Protocol):
+    def member_payoffs(self, profile: Any, members: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """(B, s) payoffs of each row's members `members[b]` when they play `values[b]` and everyone else
+        keeps `profile`: what a coalition search needs, without every other player's payoff."""
+
+
+@runtime_checkable
 class EquilibriumExtra(Protocol):
     def equilibrium_extra(self, profile: np.ndarray) -> dict[str, Any]:
         """Attributes added to the Equilibrium (e.g. the bid function of an auction)."""
@@ -153,6 +160,7 @@ CAPABILITIES: dict[str, type] = {
     "withhold_bribes": WithholdBribes, "stall_weights": StallWeights, "stall_liveness": StallLiveness,
     "grief_bribes": GriefBribes, "sequencer_attack": SequencerAttack, "value_to_provers": ValueToProvers,
     "critical_strategies": CriticalStrategies, "function_strategies": FunctionStrategies,
+    "member_payoffs": MemberPayoffs,
     "equilibrium_extra": EquilibriumExtra, "sybil_split": SybilSplit, "price_lattice": PriceLattice,
     "sell_range": SellRange, "race_law": RaceLaw, "first_assignment": FirstAssignment, "failover_turns": FailoverTurns,
     "served_units": ServedUnits,

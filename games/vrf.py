@@ -750,31 +750,45 @@ class _Turns(Game):
         s, eff = self.cost_noise, self._eff_cost()
         return np.linspace(np.log(eff.min()) - 9 * s, np.log(eff.max() * 4) + 9 * s, 1500)
 
-    def _rivals(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """On the log grid x: P(min_{j != i} bid > e^x) and int_x^inf of it times e^y dy, (..., X, n).
-        The last profile's arrays are kept: a best-response search asks for them at every step."""
-        return self.kept_for("_rivals", markup, lambda: self._rivals_at(markup))
+    def _bid_laws(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """log P(log bid_j > x) and the log-bid density of every prover on the log grid x, (..., X, n):
+        the special functions are evaluated once per prover and distinct markup (a batch of joint
+        profiles repeats each member's few candidates)."""
+        s, x = self.cost_noise, self._log_grid()
+        logb = np.log(self._eff_cost() * (1 + np.asarray(markup, dtype=float)))      # (..., n)
+        flat = logb.reshape(-1, self.n)
+        log_surv = np.empty((flat.shape[0], len(x), self.n))
+        dens = np.empty_like(log_surv)
+        for j in range(self.n):                                   # n columns, each a (distinct, X) block
+            values, where = np.unique(flat[:, j], return_inverse=True)
+            z = (x[None, :] - values[:, None]) / s
+            log_surv[:, :, j] = special.log_ndtr(-z)[where]
+            dens[:, :, j] = (np.exp(-0.5 * z * z) / (s * np.sqrt(2 * np.pi)))[where]
+        shape = logb.shape[:-1] + (len(x), self.n)
+        return log_surv.reshape(shape), dens.reshape(shape)
 
-    def _rivals_at(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from scipy.integrate import cumulative_trapezoid
-        x = self._log_grid()
-        zi = (x[:, None] - np.log(self._eff_cost() * (1 + markup))[..., None, :]) / self.cost_noise
-        log_surv = special.log_ndtr(-zi)
-        others = np.exp(log_surv.sum(-1, keepdims=True) - log_surv)
-        tail_from = cumulative_trapezoid(others * np.exp(x)[:, None], x, axis=-2, initial=0.0)
-        return others, tail_from[..., -1:, :] - tail_from
+    def _rivals(self, markup: np.ndarray) -> np.ndarray:
+        """On the log grid x: P(min_{j != i} bid > e^x), (..., X, n). The last profile's array is kept: a
+        best-response search asks for it at every step."""
+        def build() -> np.ndarray:
+            log_surv, _ = self._bid_laws(markup)
+            return np.exp(log_surv.sum(-1, keepdims=True) - log_surv)
+        return self.kept_for("_rivals", markup, build)
 
-    def _own_bid_kernel(self, markups: np.ndarray, x: np.ndarray, provers: slice = slice(None)) -> np.ndarray:
-        """The log-bid density of the provers at `provers` at markups[i, k] on the grid x, times
-        s sqrt(2 pi): (provers, m, X), in place (one temporary the size of the result)."""
-        d = np.subtract.outer(np.log(self._eff_cost()[provers, None] * (1 + markups)), x)
-        np.square(d, out=d)
-        d *= -0.5 / self.cost_noise ** 2
-        return np.exp(d, out=d)
+    def _own_bid_kernels(self, markups: np.ndarray, x: np.ndarray, provers: slice = slice(None)
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """The log-bid density and CDF of the provers at `provers` at markups[i, k] on the grid x:
+        (provers, m, X) each."""
+        s = self.cost_noise
+        z = np.subtract.outer(x, np.log(self._eff_cost()[provers, None] * (1 + markups))).transpose(1, 2, 0) / s
+        return np.exp(-0.5 * z * z) / (s * np.sqrt(2 * np.pi)), special.ndtr(z)
 
     def _auction(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(P(i wins), E[price; i wins], E[bid / (1 + m_i); i wins]): the lowest bid wins and is paid
-        the second-lowest. Log bids are normal; integrals by trapezoid on 1,500 log-grid points."""
+        the second-lowest. Log bids are normal; with S_i the rivals' survival and F_i, f_i the own
+        log-bid CDF and density, E[price; i wins] = int S_i(x) e^x (f_i(x) + F_i(x)) dx (the
+        second-lowest bid's tail integral, with the order of integration swapped), by the trapezoid
+        rule on 1,500 log-grid points; two identical bidders give e^{s^2/2} Phi(s / sqrt 2) to 1e-15."""
         s = self.cost_noise
         eff = self._eff_cost()
         if self.n == 1:              # a lone bidder always wins and is paid the cap
@@ -782,14 +796,14 @@ class _Turns(Game):
             return (np.ones(shape), np.full(shape, self.reward),
                     np.broadcast_to(eff * np.exp(s ** 2 / 2), shape).astype(float))
         x = self._log_grid()
-        zi = (x[:, None] - np.log(eff * (1 + markup))[..., None, :]) / s
-        dens = np.exp(-0.5 * zi ** 2) / (s * np.sqrt(2 * np.pi))
-        others, tail = self._rivals(markup)
-        ey, w = np.exp(x)[:, None], _trapezoid_weights(x)
-        win = np.einsum("...xn,x->...n", dens * others, w)
-        price = np.einsum("...xn,x->...n", dens * (ey * others + tail), w)
-        cost_win = np.einsum("...xn,x->...n", dens * others * ey, w) / (1 + markup)
-        return win, price, cost_win
+        log_surv, dens = self._bid_laws(markup)
+        others = np.exp(log_surv.sum(-1, keepdims=True) - log_surv)
+        w = _trapezoid_weights(x)[:, None]
+        paid = others * (np.exp(x)[:, None] * w)                          # S_i(x) e^x dx
+        win = np.einsum("...xn,...xn->...n", dens, others * w)
+        cost_win = np.einsum("...xn,...xn->...n", dens, paid)
+        price = cost_win - np.einsum("...xn,...xn->...n", np.expm1(log_surv), paid)     # F = -expm1(log S)
+        return win, price, cost_win / (1 + markup)
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         """stake_turns: expected reward per round of a turn-holder that proves."""
@@ -817,18 +831,44 @@ class _Turns(Game):
         if self.n == 1:
             return super().deviation_payoffs(p, cand)
         x = self._log_grid()
-        others, tail = self._rivals(p)                       # (X, n)
-        ey, w = np.exp(x), _trapezoid_weights(x) / (self.cost_noise * np.sqrt(2 * np.pi))
-        # the trapezoid rule on the fixed grid: both integrands in one batched product per prover
-        integrands = np.stack([(ey[:, None] * others + tail) * w[:, None], others * (ey * w)[:, None]], axis=-1)
-        integrands = integrands.transpose(1, 0, 2)           # (n, X, 2)
+        paid = self._rivals(p) * (np.exp(x) * _trapezoid_weights(x))[:, None]     # (X, n): S_i(x) e^x dx
         both = np.empty((self.n, cand.shape[1], 2))
         step = max(1, KERNEL_BLOCK // (cand.shape[1] * len(x)))   # provers per block: (block, m, X) kernels
         for start in range(0, self.n, step):
             block = slice(start, start + step)
-            both[block] = self._own_bid_kernel(cand[block], x, block) @ integrands[block]
+            dens, cdf = self._own_bid_kernels(cand[block], x, block)
+            both[block, :, 0] = np.einsum("bmx,xb->bm", dens + cdf, paid[:, block])
+            both[block, :, 1] = np.einsum("bmx,xb->bm", dens, paid[:, block])
         price, cost_win = both[..., 0], both[..., 1]
         return self.provers.reliability[:, None] * (price - cost_win / (1 + cand))
+
+    def member_payoffs(self, profile: Any, members: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Turn auction: the members' payoffs when they bid `values` and the others keep `profile`, from
+        the others' log survival at the profile plus each member's change (B, s, X) work per block,
+        not a full n-bidder auction per row; the same integrals as `_auction`."""
+        if self.rule == "stake_turns" or self.n == 1:
+            rows = np.broadcast_to(self.check_profile(profile), (len(members), self.n)).copy()
+            np.put_along_axis(rows, members, values, axis=1)
+            return np.take_along_axis(self.expected_payoffs(rows), members, axis=1)
+        p = self.check_profile(profile)
+        x, s = self._log_grid(), self.cost_noise
+        base, _ = self._bid_laws(p)                                     # (X, n)
+        w = _trapezoid_weights(x) * np.exp(x)
+        out = np.empty(members.shape)
+        step = max(1, KERNEL_BLOCK // (members.shape[1] * len(x)))
+        for start in range(0, len(members), step):
+            m, v = members[start:start + step], values[start:start + step]
+            logb = np.log(self._eff_cost()[m] * (1 + v))
+            bids, where = np.unique(logb, return_inverse=True)                    # each distinct bid once
+            z = (x - bids[:, None]) / s
+            log_surv = special.log_ndtr(-z)[where.reshape(m.shape)]               # (b, s, X)
+            dens = (np.exp(-0.5 * z * z) / (s * np.sqrt(2 * np.pi)))[where.reshape(m.shape)]
+            total = base.sum(-1) + (log_surv - base.T[m]).sum(axis=1)             # (b, X): every bidder
+            paid = np.exp(total[:, None, :] - log_surv) * w                       # S_i(x) e^x dx
+            cost_win = np.einsum("bsx,bsx->bs", dens, paid)
+            price = cost_win - np.einsum("bsx,bsx->bs", np.expm1(log_surv), paid)
+            out[start:start + step] = self.provers.reliability[m] * (price - cost_win / (1 + v))
+        return out
 
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
@@ -991,7 +1031,7 @@ class TurnAuction(_Turns):
                                            "known means (no learning, no collusion beyond the cartel check); "
                                            + _TURN_LIMITS,
                                            strategy_label="bid markup", proof_family="turn_auction",
-                                           coalition_budget=2_000)   # each auction payoff integrates a grid
+                                           coalition_budget=400_000)   # exhaustive k <= 3 at 12 provers (member payoffs)
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from provergame.lazy import pandas as pd
 
 from provergame.errors import InvalidParameter, check_members, check_int
+from provergame.games import protocols
 from provergame.games.base import check_game
 from provergame.progress import expect, reports_progress, tick
 from provergame.games.base import Game
@@ -163,8 +164,14 @@ def coalition_regret(game: Game, profile: Any, size: int = 2, budget: int | None
             batch = np.broadcast_to(p, (len(c_idx), game.n)).copy()
             rows = np.arange(len(c_idx))[:, None]
             batch[rows, members] = cand[members, choices[ch_idx]]
-            pay = _distinct_payoffs(game, batch, chunk)
-            gains = pay[rows, members] - base[members]
+            if isinstance(game, protocols.MemberPayoffs):       # the members' payoffs alone, each joint move once
+                moves = np.concatenate([members, batch[rows, members]], axis=1)
+                distinct, where = np.unique(moves, axis=0, return_inverse=True)
+                pay = game.member_payoffs(p, distinct[:, :s].astype(int), distinct[:, s:])
+                gains = pay[where.reshape(-1)] - base[members]
+            else:
+                pay = _distinct_payoffs(game, batch, chunk)
+                gains = pay[rows, members] - base[members]
             total = gains.sum(axis=1)
             count += len(c_idx)
             tick("coalition_regret", f"coalitions of {s}", steps=len(c_idx))
