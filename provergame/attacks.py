@@ -65,7 +65,10 @@ def _withhold_section(b: Any, timing: Timing) -> str:
             f"per unit of work, {_fmt(timing.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of "
             f"{len(b.names)} provers (each is paid what it would earn by joining the residual game). Users lose "
             f"{_fmt(b.on_time_lost())} of each unit of work's on-time proof (on-time liveness {_fmt(b.liveness_before)} "
-            f"-> {_fmt(b.liveness_after)}): {_fmt(timing.per_hour(b.on_time_lost()))} on-time proofs per hour. Method: "
+            f"-> {_fmt(b.liveness_after)}): {_fmt(timing.per_hour(b.on_time_lost()))} on-time proofs per hour. "
+            + (f"Paid only when the attack succeeds (no proof on time, chance {_fmt(1 - b.liveness_after)}), the same "
+               f"members need {_fmt(b.on_success())} per successful unit: the same expected cost. "
+               if b.liveness_after > 0 else "") + "Method: "
             f"{b.method}; certificate: the residual profile's regret is {_fmt(b.regret)}.\n\n"
             + markdown_table(b.to_frame()))
 

@@ -46,6 +46,13 @@ class BribeThreshold:
     window: float = float("nan")
     liveness_before: float = float("nan")   # on-time liveness of the profile attacked (withhold)
 
+    def on_success(self) -> float:
+        """The promise per successful round when members are paid only where the attack succeeds (no proof
+        on time, chance 1 - liveness_after): the same expected cost, total / (1 - liveness_after); inf where
+        the attack never succeeds."""
+        fails = 1.0 - self.liveness_after
+        return self.total / fails if fails > 0 else float("inf")
+
     def on_time_lost(self) -> float:
         """The share of units of work that stop landing on time: what users lose per unit (withhold)."""
         return max(self.liveness_before - self.liveness_after, 0.0)

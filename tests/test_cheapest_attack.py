@@ -83,6 +83,21 @@ def test_the_default_race_halving_bribe_is_the_brute_force_minimum():
     assert b.coalition.tolist() == [True] * 9 + [False] + [True] * 2
 
 
+def test_a_bribe_paid_only_on_success_costs_the_same_in_expectation():
+    """The halving bribe promised per successful round (no proof on time) times the share of rounds the
+    simulator's residual game leaves without an on-time proof is the per-round bribe (within 4 standard
+    errors): the promise is the bribe over the chance of success."""
+    game = dict(load_scenario(default_scenario_path()).games())["winner_takes_all"]
+    b = pg.bribe_threshold(game, "withhold", game.on_time(game.equilibrium()[0], 1.0) / 2)
+    rest = game.without(b.coalition)
+    run = pg.simulate(rest, pg.solve(rest).profile, rounds=200_000, seed=4, window=1.0)
+    success, se = 1 - run.on_time, run.on_time_stderr
+    assert b.on_success() > b.total
+    assert abs(b.on_success() * success - b.total) <= 4 * b.on_success() * se
+    assert pg.bribe_threshold(game, "withhold", 0.0).on_success() == pytest.approx(
+        pg.bribe_threshold(game, "withhold", 0.0).total)          # a stall always succeeds
+
+
 def test_above_the_exhaustive_limit_the_search_says_it_is_a_heuristic():
     rng = np.random.default_rng(3)
     n = bribe.EXACT_COALITIONS + 2
