@@ -758,10 +758,6 @@ class _Turns(Game):
         logb = np.log(self._eff_cost() * (1 + np.asarray(markup, dtype=float)))      # (..., n)
         flat = logb.reshape(-1, self.n)
         shape = logb.shape[:-1] + (len(x), self.n)
-        if flat.shape[0] <= DISTINCT_FROM_ROWS:                   # a few profiles: all at once
-            z = (x[None, :, None] - flat[:, None, :]) / s
-            return (special.log_ndtr(-z).reshape(shape),
-                    (np.exp(-0.5 * z * z) / (s * np.sqrt(2 * np.pi))).reshape(shape))
         log_surv = np.empty((flat.shape[0], len(x), self.n))
         dens = np.empty_like(log_surv)
         for j in range(self.n):                                   # n columns, each a (distinct, X) block
@@ -1040,7 +1036,6 @@ class TurnAuction(_Turns):
 
 
 
-DISTINCT_FROM_ROWS = 8       # turn-auction batches above this many profiles evaluate each distinct bid once
 KERNEL_BLOCK = 8_000_000     # (provers, candidates, grid) elements of one turn-auction deviation block (64 MB)
 
 

@@ -298,7 +298,8 @@ def design(make_game: Callable[..., Any], params: Mapping[str, tuple[float, floa
         return Design({}, None, {}, pd.DataFrame(), trace, monotone, feasible=False, search=record)
     point, value, scores = best
     chosen = {**point, budget: value}
-    game = make_game(**chosen) if draws is None else make_game(provers=draws[0][0], **chosen)
+    first = {} if draws is None else {"provers": draws[0][0]}
+    game = call_factory(make_game, **first, **chosen)
     step = tolerance * abs(value)
     try:
         cheaper = scorer({**point, budget: value - step}) if value - step >= float(params[budget][0]) else None

@@ -381,7 +381,7 @@ class Task:
 def phase_one(sc: Scenario) -> list[Task]:
     """Everything that does not depend on another result: analyses, sweeps, equal-budget rows, designs
     at the targets, robustness draws and the comparisons. Heavy tasks first, for the process pool."""
-    pop, timing, pops = sc.population(), sc.timing(), sc.populations()
+    pop, timing, pops, timings = sc.population(), sc.timing(), sc.populations(), sc.draw_timings()
     tasks: list[Task] = []
     if sc.comparison is not None:
         c = sc.comparison
@@ -400,9 +400,9 @@ def phase_one(sc: Scenario) -> list[Task]:
         twin = twins[family] = twins.get(family, -1) + 1
         tasks.append(Task("analysis", label, _analysis_task, (label, game, sc.rounds, sc.seed, timing), twin))
         if len(pops) > 1:
-            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, sc.draw_timings())))
+            tasks.append(Task("robustness", label, _robustness_task, (spec, pops, timings)))
         if sc.targets:
-            draws = [(p, t) for (_, p), t in zip(pops, sc.draw_timings())] if len(pops) > 1 else None
+            draws = [(p, t) for (_, p), t in zip(pops, timings)] if len(pops) > 1 else None
             tasks.append(Task("design", label, _design_row, (spec, pop, sc.targets, timing, draws)))
         if sc.equal_budget is not None:
             tasks.append(Task("equal budget", label, _equal_budget_row, (label, game, float(sc.equal_budget), timing)))
@@ -556,14 +556,14 @@ def _survival_tasks(sc: Scenario, found: list[Any]) -> list[Task]:
     """One task per (verdict with a runner-up, population draw): both re-solved on the draw."""
     from .decision import Build
     specs = {s.label: s for s in sc.specs()}
-    pops = sc.populations()
+    pops, timings = sc.populations(), sc.draw_timings()
     if len(pops) <= 1:
         return []
     return [Task("survival", (v.goal, seed), _survival_draw,
                  (v.goal, Build(specs[v.winner.label], v.winner.overrides),
                   Build(specs[v.runner_up.label], v.runner_up.overrides), seed, pop, timing, dict(sc.targets)))
             for v in found if v.winner is not None and v.runner_up is not None
-            for (seed, pop), timing in zip(pops, sc.draw_timings())]
+            for (seed, pop), timing in zip(pops, timings)]
 
 
 def _run(sc: Scenario, out: str | Path, command: str, scenario_label: str,

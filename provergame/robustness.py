@@ -91,7 +91,8 @@ def robustness(scenario: Any, draws: int | None = None, workers: int | None = 1,
     if draws is not None:
         sc = sc.model_copy(update={"draws": check_int("draws", draws, lo=1, hi=1000)})
     pops = sc.populations()
-    jobs = [(spec, pops, sc.draw_timings()) for spec in sc.specs()]
+    timings = sc.draw_timings()
+    jobs = [(spec, pops, timings) for spec in sc.specs()]
     from .workers import check_workers
     workers = check_workers(workers or 1)
     expect("robustness", len(jobs) * len(pops))

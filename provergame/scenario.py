@@ -334,11 +334,13 @@ class Scenario(_Strict):
     def populations(self) -> list[tuple[int, Population]]:
         """(seed, population) for each robustness draw: the configured population first, then the same
         distributions drawn with seeds seed + 1, ...; a population without distributions is drawn once."""
+        return [(seed, self.provers.model_copy(update={"seed": seed}).population()) for seed in self._draw_seeds()]
+
+    def _draw_seeds(self) -> list[int]:
+        """The robustness draws' seeds: provers.seed + k, k < draws, where anything is drawn (else one)."""
         random = any(isinstance(getattr(self.provers, k), Distribution)
                      for k in Population.COLUMNS) or self._window_drawn
-        count = self.draws if random else 1
-        return [(self.provers.seed + k, self.provers.model_copy(update={"seed": self.provers.seed + k}).population())
-                for k in range(count)]
+        return [self.provers.seed + k for k in range(self.draws if random else 1)]
 
     @property
     def _window_drawn(self) -> bool:
@@ -348,7 +350,7 @@ class Scenario(_Strict):
         """The Timing of each robustness draw, aligned with `populations()`: the configured window in draw
         0, and in draw k >= 1 the `uncertainty.window` draw with seed (provers.seed + k, 1) where declared."""
         out = []
-        for seed, _ in self.populations():
+        for seed in self._draw_seeds():
             window = self.window
             if self._window_drawn and seed != self.provers.seed:
                 window = float(self.uncertainty.window.draw(np.random.default_rng((seed, 1)), 1)[0])

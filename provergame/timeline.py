@@ -547,7 +547,7 @@ class _Epoch:
     missed: int = 0            # slots whose sequencer was offline
     censored: int = 0          # units whose commitment was censored on L1
     sequencer_share: float = 0.0   # quotes: the reward's rest for the proven units, to the sequencers
-    slots: np.ndarray | None = None     # units each sequencer proposed (offline and unfunded slots left out)
+    slots: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=int))   # units each sequencer proposed
     opex: float = 0.0
     gas: float = 0.0
     burned: float = 0.0
@@ -840,8 +840,7 @@ class _Run:
         """Each sequencer's account: the landed units are drawn among the units proposed without
         replacement (one sequencer: all of them), each paid the block reward and its share of the
         quotes' rest; its proposal gas for every unit it proposed."""
-        eco = self.eco
-        slots = ep.slots if ep.slots is not None else np.array([ep.demand - ep.missed])
+        eco, slots = self.eco, ep.slots
         if eco.sequencers == 1:
             mine = np.array([landed])
         else:

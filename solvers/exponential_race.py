@@ -280,8 +280,7 @@ def attempt_positions(registered: np.ndarray, success: np.ndarray, weights: np.n
     norm = weights / total if total > 0 else np.zeros(n)
     if not np.any(norm > 0) or positions < 1:
         return out
-    t, w = time_nodes(norm[norm > 0][[0]] if np.count_nonzero(norm) == 1 else
-                      np.array([norm[norm > 0].min(), norm[norm > 0].max()]))
+    t, w = time_nodes(norm[norm > 0])
     arrived = -np.expm1(-np.multiply.outer(t, norm))                     # (T, n): j drawn by t
     stays = 1.0 - p * s * arrived                                        # j is no success by t
     failed = np.divide(p * (1 - s) * arrived, stays, out=np.zeros_like(stays), where=stays > 0)
