@@ -181,6 +181,44 @@ class Stats:
     useful_cost: float
 
 
+@dataclass(frozen=True)
+class ProfileValues:
+    """Per-profile values of a batch of profiles (rows): payoffs and rewards (rows, n), the users'
+    payment, eventual and on-time liveness (rows,)."""
+
+    payoffs: np.ndarray
+    reward: np.ndarray
+    user_payment: np.ndarray
+    eventual_liveness: np.ndarray
+    on_time: np.ndarray
+
+
+def astuple_shallow(obj: Any) -> tuple:
+    """A dataclass's field values in declaration order (dataclasses.astuple without its deep copy)."""
+    return tuple(getattr(obj, f.name) for f in fields(obj))
+
+
+class BroadcastFace:
+    """Mixin of games whose `stats` and `on_time` broadcast over leading profile axes (Stats' scalar
+    fields become arrays): their profile values come from one call, not one per profile."""
+
+    PROFILES_AT_ONCE: ClassVar[int] = 64     # rows per call: quadrature arrays stay in cache (measured 16-256 alike)
+
+    def profile_values(self, profiles: np.ndarray, window: float) -> ProfileValues:
+        rows = np.atleast_2d(self.check_profile(profiles))
+        parts = [self._profile_block(rows[i:i + self.PROFILES_AT_ONCE], window)
+                 for i in range(0, rows.shape[0], self.PROFILES_AT_ONCE)]
+        return ProfileValues(*(np.concatenate(field) for field in zip(*(astuple_shallow(p) for p in parts))))
+
+    def _profile_block(self, rows: np.ndarray, window: float) -> ProfileValues:
+        s = self.stats(rows)
+        every = rows.shape[:-1]
+        return ProfileValues(payoffs=self.expected_payoffs(rows), reward=np.broadcast_to(s.reward, rows.shape),
+                             user_payment=np.broadcast_to(s.user_payment, every),
+                             eventual_liveness=np.broadcast_to(s.eventual_liveness, every),
+                             on_time=np.broadcast_to(self.on_time(rows, window), every))
+
+
 class Game(ABC):
     """Base of every mechanism. Subclasses are frozen dataclasses of their parameters, each field
     declared with its spec (`provergame.params.param`), registered by kind (`games.registry`).
@@ -342,6 +380,17 @@ class Game(ABC):
     def on_time(self, profile: Any, window: float) -> float:
         """P(a valid proof lands within `window` time units of the round's start) at `profile`; for
         markets, the expected share of demand served (on-time liveness, see TIMINGS)."""
+
+    def profile_values(self, profiles: np.ndarray, window: float) -> ProfileValues:
+        """Payoffs, rewards, payments and liveness at each profile (row) of `profiles`: what the
+        correlated-equilibrium tables read over a finite game's pure profiles. One profile at a time
+        here; games whose stats and on_time broadcast (BroadcastFace) answer in one call."""
+        rows = np.atleast_2d(self.check_profile(profiles))
+        stats = [self.stats(row) for row in rows]
+        return ProfileValues(payoffs=self.expected_payoffs(rows), reward=np.array([s.reward for s in stats]),
+                             user_payment=np.array([s.user_payment for s in stats]),
+                             eventual_liveness=np.array([s.eventual_liveness for s in stats]),
+                             on_time=np.array([self.on_time(row, window) for row in rows]))
 
     @property
     def units_per_round(self) -> float:

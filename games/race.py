@@ -19,9 +19,9 @@ from provergame.model import Population
 from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import PROVERS, Assignments, EntryGame, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Assignments, BroadcastFace, EntryGame, Game, Outcomes, Stats, example_provers
 from .registry import register
-from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, race_on_time
+from .rules import entries as _entries, first_finisher as _first, one_hot as _one_hot, race_on_time, scalar_or_rows
 from .rules import valid_draws as _valid
 from .traits import GameTraits, StrategyKind
 
@@ -82,8 +82,9 @@ class FirstValidProof:
                                                       "rho_i": self.provers.reliability[i], "c_i": self.entry_cost()[i]}
 
 
-class _Race(FirstValidProof, EntryGame):
-    """Shared pieces of the entry races: presence, stats from win probabilities, proof times."""
+class _Race(BroadcastFace, FirstValidProof, EntryGame):
+    """Shared pieces of the entry races: presence, stats from win probabilities, proof times; stats
+    and on_time broadcast over leading profile axes."""
 
     reward: float
     provers: Population
@@ -101,8 +102,9 @@ class _Race(FirstValidProof, EntryGame):
         win = p * self._win_given_entry(p)
         reward = p * values
         return Stats(reward=reward, cost=p * self.entry_cost(), participation=p,
-                     eventual_liveness=float(1 - np.prod(1 - self._presence(p))),
-                     user_payment=float(reward.sum()), useful_cost=float((win * self.entry_cost()).sum()))
+                     eventual_liveness=scalar_or_rows(1 - np.prod(1 - self._presence(p), axis=-1)),
+                     user_payment=scalar_or_rows(reward.sum(axis=-1)),
+                     useful_cost=scalar_or_rows((win * self.entry_cost()).sum(axis=-1)))
 
     def _times(self, p: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
         enter = _entries(p, rng, rounds)
@@ -327,7 +329,7 @@ class MinimumProvingTime(_Race):
         if self.proving_time == "exponential":
             return race_on_time(q, self.provers.rate, window, start=self.t_min)
         done = (1.0 / self.provers.rate <= window) & (self.t_min <= window)
-        return float(1 - np.prod(1 - q * done))
+        return scalar_or_rows(1 - np.prod(1 - q * done, axis=-1))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)
@@ -472,7 +474,7 @@ class SpeedRace(Game):
 
 @register("sequencer_chosen")
 @dataclass(frozen=True)
-class SequencerChosen(EntryGame):
+class SequencerChosen(BroadcastFace, EntryGame):
     """The bounty queue: a sequencer needs a proof by `deadline` with probability >= `target`.
 
     It asks the k cheapest provers whose joint on-time chance 1 - prod(1 - a_j) reaches the target,
@@ -591,8 +593,9 @@ class SequencerChosen(EntryGame):
         reward = p * self.entry_values(p)
         win = p * self._win_given_entry(p)
         return Stats(reward=reward, cost=p * self.asked * self.provers.cost, participation=p * self.asked,
-                     eventual_liveness=float(1 - np.prod(1 - p * self.asked * self.delivery_chance)),
-                     user_payment=float(reward.sum()), useful_cost=float((win * self.provers.cost).sum()))
+                     eventual_liveness=scalar_or_rows(1 - np.prod(1 - p * self.asked * self.delivery_chance, axis=-1)),
+                     user_payment=scalar_or_rows(reward.sum(axis=-1)),
+                     useful_cost=scalar_or_rows((win * self.provers.cost).sum(axis=-1)))
 
     def entry_cost(self) -> np.ndarray:
         return self.provers.cost * self.asked

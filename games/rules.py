@@ -14,6 +14,12 @@ if TYPE_CHECKING:                      # annotations only: base imports these ru
     from .base import Assignments
 
 
+def scalar_or_rows(x: np.ndarray) -> float | np.ndarray:
+    """A float for one profile's value, the array for a batch of profiles (stats that broadcast)."""
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
 def entries(profile: np.ndarray, rng: np.random.Generator, rounds: int) -> np.ndarray:
     """(rounds, n) who enters each round: deterministic for pure profiles, Bernoulli(p_i) otherwise."""
     if np.all((profile == 0) | (profile == 1)):
@@ -150,16 +156,17 @@ def first_valid_time(valid: np.ndarray, rate: np.ndarray, rng: np.random.Generat
 def race_on_time(presence: np.ndarray, rate: np.ndarray, window: float, start: float = 0.0) -> float:
     """P(some present prover's valid proof lands by `window`): proofs take Exp(rate) and count from
     `start` on (a minimal proving time), 1 - prod_i (1 - q_i (1 - e^{-r_i window}))."""
+    presence = np.asarray(presence, dtype=float)
     if window < start:
-        return 0.0
+        return scalar_or_rows(np.zeros(presence.shape[:-1]))
     done = -np.expm1(-np.asarray(rate, dtype=float) * window)
-    return float(-np.expm1(np.sum(np.log1p(-np.minimum(presence * done, 1.0)))))
+    return scalar_or_rows(-np.expm1(np.sum(np.log1p(-np.minimum(presence * done, 1.0)), axis=-1)))
 
 
 def elected_on_time(first: np.ndarray, reliability: np.ndarray, rate: np.ndarray, window: float) -> float:
     """P(the first assignee delivers by `window`) when the elected prover holds the assignment for the
     whole window (a re-draw lands after it): sum_i P(i assigned first) rho_i (1 - e^{-r_i window})."""
-    return float(np.sum(first * reliability * -np.expm1(-rate * window)))
+    return scalar_or_rows(np.sum(first * reliability * -np.expm1(-rate * window), axis=-1))
 
 
 FAILOVERS = ("none", "next_draw")
@@ -177,14 +184,14 @@ def failover_on_time(positions: np.ndarray, registered: np.ndarray, success: np.
     """P(a valid proof lands by `window`) when each assignee holds the unit for `deadline` and on a
     miss the next draw takes over: attempts 1..K end by the window and count with their `success`
     rho_i (1 - e^{-r_i deadline}); attempt K + 1 has the rest of the window, rho_i (1 - e^{-r_i rest}).
-    `positions` is (n, >= K + 1) from exponential_race.attempt_positions (or all n when K >= n)."""
+    `positions` is (..., n, >= K + 1) from exponential_race.attempt_positions (or all n when K >= n)."""
     k, rest = failover_slots(window, deadline)
-    n = positions.shape[0]
+    n = positions.shape[-2]
     whole = min(k, n)
-    on = np.sum(registered * success * positions[:, :whole].sum(axis=1))
+    on = np.sum(registered * success * positions[..., :whole].sum(axis=-1), axis=-1)
     if k < n:
-        on += np.sum(registered * reliability * -np.expm1(-rate * rest) * positions[:, k])
-    return float(on)
+        on = on + np.sum(registered * reliability * -np.expm1(-rate * rest) * positions[..., k], axis=-1)
+    return scalar_or_rows(on)
 
 
 def first_assignment_times(winner: np.ndarray, first_try: np.ndarray, rate: np.ndarray,

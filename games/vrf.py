@@ -19,10 +19,10 @@ from provergame.model import Population
 from provergame.params import Choice, Int, Real, param
 from provergame.solvers import contest, exponential_race as er
 
-from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Assignments, BroadcastFace, Game, Outcomes, Stats, example_provers
 from .registry import register, route
 from .rules import FAILOVERS, delivery_margin, elected_on_time, entries as _entries, failover_on_time, failover_slots
-from .rules import first_assignment_times, proving_times
+from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
@@ -30,7 +30,7 @@ from .traits import GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoic
 
 
 @dataclass(frozen=True)
-class _VRFSelection(Game):
+class _VRFSelection(BroadcastFace, Game):
     """Each unit of work goes to one registered identity drawn by VRF: with probability proportional
     to its stake (`weighting` "stake") or uniformly among identities with stake >= min_stake
     ("identity").
@@ -132,9 +132,10 @@ class _VRFSelection(Game):
         reward = reach * rho * self.reward
         stake = p if self.choose == "stake" else p * (self.provers.stake if self.weighting == "stake" else self.min_stake)
         cost = reach * (self.provers.cost + (1 - rho) * self.slash) + self.stake_cost * stake
-        live = float(reward.sum() / self.reward) if self.reward > 0 else float((reach * rho).sum())
-        return Stats(reward=reward, cost=cost, participation=reach, eventual_liveness=live,
-                     user_payment=float(reward.sum()), useful_cost=float((reach * rho * self.provers.cost).sum()))
+        live = (reach * rho).sum(axis=-1)
+        return Stats(reward=reward, cost=cost, participation=reach, eventual_liveness=scalar_or_rows(live),
+                     user_payment=scalar_or_rows(reward.sum(axis=-1)),
+                     useful_cost=scalar_or_rows((reach * rho * self.provers.cost).sum(axis=-1)))
 
     def first_assignment(self, profile: Any) -> np.ndarray:
         """P(i is the first identity drawn): the exponential-race identity over registered weights."""

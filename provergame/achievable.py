@@ -43,16 +43,10 @@ def cell_table(game: Any, window: float = 1.0) -> CellTable:
     allowed = [[a for a in (0, 1) if lo[j] <= a <= hi[j]] for j in range(game.n)]   # ineligible provers: 0 only
     shape = tuple(len(a) for a in allowed)
     entries = np.array(list(itertools.product(*allowed)), float)                    # C order over `shape`
-    tensor = game.expected_payoffs(entries).reshape(shape + (game.n,))
-    stats = [game.stats(row) for row in entries]
-    values = {
-        "user_payment": np.array([s.user_payment for s in stats]),
-        "eventual_liveness": np.array([s.eventual_liveness for s in stats]),
-        "on_time": np.array([game.on_time(row, window) for row in entries]),
-        "reward": np.array([s.reward for s in stats]),
-        "entries": entries,
-    }
-    return CellTable.from_tensor(tensor, values)
+    v = game.profile_values(entries, window)
+    values = {"user_payment": v.user_payment, "eventual_liveness": v.eventual_liveness, "on_time": v.on_time,
+              "reward": v.reward, "entries": entries}
+    return CellTable.from_tensor(v.payoffs.reshape(shape + (game.n,)), values)
 
 
 def correlated_equilibrium(game: Any, objective: str = "welfare", coarse: bool = False,

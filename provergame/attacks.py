@@ -155,7 +155,9 @@ def _harm_cell(c: Coalitions) -> str:
     if c.harm is None:
         return "none (no joint gain)"
     (cost0, live0), (cost1, live1) = c.harm
-    change = f"{(cost1 / cost0 - 1) * 100:+.3g}%" if cost0 > 0 else f"{cost0:.4g} -> {cost1:.4g}"
+    rel = cost1 / cost0 - 1 if cost0 > 0 else float("nan")
+    change = (f"{cost0:.4g} -> {cost1:.4g}" if cost0 <= 0 else
+              "unchanged (to 1e-9)" if abs(rel) < 1e-9 else f"{rel * 100:+.3g}%")
     return f"user cost {change}, on time {live0:.4g} -> {live1:.4g}"
 
 

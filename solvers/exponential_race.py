@@ -269,26 +269,32 @@ def attempt_positions(registered: np.ndarray, success: np.ndarray, weights: np.n
     `success`. With clocks Exp(w_j), the draw order is the order of the clocks, so the quantity is
     int w_i e^{-w_i t} [z^k] prod_{j != i} (1 - p_j + p_j e^{-w_j t} + p_j (1 - s_j)(1 - e^{-w_j t}) z) dt,
     the exponential-race identity with the failed attempts counted (Luce 1959; Plackett 1975). Summed
-    over k it is `first_finish(registered * success, weights)`. Returns (n, positions).
+    over k it is `first_finish(registered * success, weights)`. `registered` may carry leading batch
+    axes (one set of registrations per row, the same weights); returns (..., n, positions).
     """
-    p = np.asarray(registered, dtype=float)
-    s = np.asarray(success, dtype=float)
     weights = np.asarray(weights, dtype=float)
+    if weights.ndim > 1:             # weights that vary by row (chosen stakes): one race law per row
+        rows, w_rows = np.broadcast_arrays(np.asarray(registered, dtype=float), weights)
+        flat = [attempt_positions(r, success, w, positions) for r, w in
+                zip(rows.reshape(-1, rows.shape[-1]), w_rows.reshape(-1, rows.shape[-1]))]
+        return np.reshape(flat, rows.shape + (positions,))
+    p = np.asarray(registered, dtype=float)[..., None, :]                # (..., 1, n)
+    s = np.asarray(success, dtype=float)
     n = weights.shape[-1]
     total = float(weights.sum())
-    out = np.zeros((n, positions))
+    out = np.zeros(p.shape[:-2] + (n, positions))
     norm = weights / total if total > 0 else np.zeros(n)
     if not np.any(norm > 0) or positions < 1:
         return out
     t, w = time_nodes(norm[norm > 0])
     arrived = -np.expm1(-np.multiply.outer(t, norm))                     # (T, n): j drawn by t
-    stays = 1.0 - p * s * arrived                                        # j is no success by t
+    stays = 1.0 - p * s * arrived                                        # (..., T, n): j is no success by t
     failed = np.divide(p * (1 - s) * arrived, stays, out=np.zeros_like(stays), where=stays > 0)
     with np.errstate(divide="ignore"):
         logs = np.where(p * s == 1.0, -np.multiply.outer(t, norm), np.log1p(-p * s * arrived))
         own = np.where(norm > 0, np.log(np.where(norm > 0, norm, 1.0)) - norm * t[:, None], -np.inf)
     others = logs.sum(axis=-1, keepdims=True) - logs                     # log prod_{j != i} stays_j
-    counts = _counts_first(failed, positions)                            # (K, T, n)
-    dens = np.exp(others + own) * w[:, None]                             # (T, n)
-    out[:] = np.einsum("ktn,tn->nk", counts, dens)
+    counts = _counts_first(failed, positions)                            # (K, ..., T, n)
+    dens = np.exp(others + own) * w[:, None]                             # (..., T, n)
+    out[:] = np.einsum("k...tn,...tn->...nk", counts, dens)
     return out

@@ -375,3 +375,31 @@ def test_play_keeps_nothing_stale_between_profiles(kind):
     first = drawn(game, a)
     np.testing.assert_array_equal(drawn(game, b), drawn(_example(kind), b))
     np.testing.assert_array_equal(drawn(game, a), first)
+
+
+BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch than the example's
+    "minimum_proving_time": [{"proving_time": "deterministic"}],
+    "sequencer_chosen": [{"pay": "all"}, {"pay": "all", "payment": "out_of_protocol", "bond": 4.0},
+                         {"pay": "first", "payment": "out_of_protocol", "bond": 1.0}],
+    "stake_vrf": [{"failover": "next_draw", "failover_deadline": 0.3}],
+    "identity_vrf": [{"failover": "next_draw", "failover_deadline": 0.2}],
+    "stake_contest": [{"failover": "next_draw", "failover_deadline": 0.4}],
+}
+
+
+@pytest.mark.parametrize("kind, variant", [(k, v) for k in KINDS for v in [{}] + BATCH_VARIANTS.get(k, [])])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31), window=st.floats(0.05, 4.0))
+def test_profile_values_agree_with_one_profile_at_a_time(kind, variant, seed, window):
+    """The batched face (profile_values, what the correlated-equilibrium tables read) against stats,
+    on_time and expected_payoffs called on each profile alone."""
+    game = dataclasses.replace(_example(kind, 5), **variant)
+    rows = _random_profile(game, np.random.default_rng(seed), (7,))
+    v = game.profile_values(rows, window)
+    for r, row in enumerate(rows):
+        s = game.stats(row)
+        assert np.allclose(v.payoffs[r], game.expected_payoffs(row), rtol=1e-9, atol=1e-12)
+        assert np.allclose(v.reward[r], s.reward, rtol=1e-9, atol=1e-12)
+        assert math.isclose(v.user_payment[r], s.user_payment, rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(v.eventual_liveness[r], s.eventual_liveness, rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(v.on_time[r], game.on_time(row, window), rel_tol=1e-9, abs_tol=1e-12)
