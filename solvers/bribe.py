@@ -21,6 +21,7 @@ so the expected bribe is sum_k P(k wins) loss_k. Infinite where the protocol ele
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any, Callable
 
 import numpy as np
 from provergame.lazy import pandas as pd
@@ -192,14 +193,26 @@ EXACT_COALITIONS = 12       # provers up to which a liveness target's coalition 
 PRUNE_LIMIT = 64      # members tried for removal (each try solves one residual game)
 
 
+def _kept(game: Game, name: str, build: Callable[[], Any]) -> np.ndarray:
+    """`build()`, a read-only array that depends on the game alone, built once per game (the stall
+    bribe at each of a set's equilibria, hundreds in a bounty queue, asks for the same solo facts)."""
+    def frozen() -> np.ndarray:
+        out = np.asarray(build(), dtype=float)
+        out.flags.writeable = False
+        return out
+    return game.kept_for(name, np.empty(0), frozen)
+
+
 def _alone_on_time(game: Game, window: float) -> np.ndarray:
     """On-time liveness of each prover left alone at its own equilibrium."""
-    out = np.zeros(game.n)
-    for i in range(game.n):
-        leaving = np.ones(game.n, dtype=bool)
-        leaving[i] = False
-        _, _, out[i], _ = _residual(game, leaving, window)
-    return out
+    def build() -> np.ndarray:
+        out = np.zeros(game.n)
+        for i in range(game.n):
+            leaving = np.ones(game.n, dtype=bool)
+            leaving[i] = False
+            _, _, out[i], _ = _residual(game, leaving, window)
+        return out
+    return _kept(game, f"alone_on_time/{window!r}", build)
 
 
 def _idle(game: Game, mask: np.ndarray, residual_profile: np.ndarray) -> bool:
@@ -214,7 +227,7 @@ def solo_payoffs(game: Game) -> np.ndarray:
     prover alone). Above PRUNE_LIMIT provers, entering while every other entry probability is 0 (entry
     games) or the idle-profile search: equal wherever the rules do not depend on who is registered."""
     if game.n <= PRUNE_LIMIT:
-        return _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0))
+        return _kept(game, "solo_payoffs", lambda: _joining_payoffs(game, np.ones(game.n, dtype=bool), np.zeros(0)))
     if game.finite:                     # entering (where the player may) while everyone else stays out
         return np.maximum(game.deviation_payoffs(np.zeros(game.n), game.strategy_bounds()[1][:, None])[:, 0], 0.0)
     return withhold_bribes(game)

