@@ -52,19 +52,44 @@ class Distribution(_Strict):
 Column = Union[float, list[float], Distribution]
 
 
+def _law(d: Distribution) -> str:
+    """A distribution in words, as the report states it."""
+    return {"uniform": f"uniform on [{d.low:g}, {d.high:g}]", "constant": f"constant {d.value:g}",
+            "lognormal": f"{d.scale:g} x lognormal(mean {d.mean:g}, sigma {d.sigma:g})",
+            "pareto": f"{d.scale:g} x (1 + Pareto({d.alpha:g}))"}[d.dist]
+
+
 class UncertaintySpec(_Strict):
     """What else the robustness draws draw besides the provers: draw 0 keeps the configured values,
-    draw k >= 1 draws each declared quantity with seed (provers.seed + k, 1)."""
+    draw k >= 1 draws the window with seed (provers.seed + k, 1), the cost scale with (.., 2) and the
+    failure scale with (.., 3), one number per draw for the whole network.
 
-    window: Distribution | None = None      # the on-time window, in the scenario's time units
+    cost_scale multiplies every prover's cost in reward tokens: a proof's gas and compute are paid in
+    ETH or fiat and the reward in the rollup's token, so a gas-price spike or a token-price fall moves
+    every cost together (token price halved: scale 2). failure_scale multiplies every prover's failure
+    probability 1 - reliability (an outage or a buggy prover release hits all provers at once)."""
+
+    window: Distribution | None = None          # the on-time window, in the scenario's time units
+    cost_scale: Distribution | None = None      # multiplier of every prover's cost (gas and token price)
+    failure_scale: Distribution | None = None   # multiplier of every prover's failure probability
 
     @model_validator(mode="after")
     def _positive(self) -> "UncertaintySpec":
-        w = self.window
-        low = {"uniform": w.low, "constant": w.value, "lognormal": 1.0, "pareto": 1.0}[w.dist] if w else 1.0
-        if low <= 0:
-            raise ValueError(f"uncertainty.window must stay > 0; its {w.dist} draw reaches {low:g}")
+        for name in ("window", "cost_scale", "failure_scale"):
+            w = getattr(self, name)
+            low = {"uniform": w.low, "constant": w.value, "lognormal": 1.0, "pareto": 1.0}[w.dist] if w else 1.0
+            if low <= 0 and not (name == "failure_scale" and low == 0):
+                raise ValueError(f"uncertainty.{name} must stay > 0; its {w.dist} draw reaches {low:g}")
+        f = self.failure_scale
+        if f is not None and f.dist in ("lognormal", "pareto"):
+            raise ValueError(f"uncertainty.failure_scale must be bounded (uniform or constant): a {f.dist} draw can "
+                             "push a failure probability above 1")
         return self
+
+    def highest_failure_scale(self) -> float:
+        """The largest failure scale a draw can take (1 where none is declared)."""
+        f = self.failure_scale
+        return 1.0 if f is None else (f.high if f.dist == "uniform" else f.value)
 
 
 class ProversSpec(_Strict):
@@ -333,13 +358,33 @@ class Scenario(_Strict):
 
     def populations(self) -> list[tuple[int, Population]]:
         """(seed, population) for each robustness draw: the configured population first, then the same
-        distributions drawn with seeds seed + 1, ...; a population without distributions is drawn once."""
-        return [(seed, self.provers.model_copy(update={"seed": seed}).population()) for seed in self._draw_seeds()]
+        distributions drawn with seeds seed + 1, ..., each with the draw's cost and failure scales
+        (`uncertainty`); a population where nothing is drawn is drawn once."""
+        return [(seed, self._scaled(seed, self.provers.model_copy(update={"seed": seed}).population()))
+                for seed in self._draw_seeds()]
+
+    def _scaled(self, seed: int, pop: Population) -> Population:
+        """`pop` with draw `seed`'s network-wide cost and failure scales (draw 0 keeps the configured)."""
+        u = self.uncertainty
+        if u is None or seed == self.provers.seed or (u.cost_scale is None and u.failure_scale is None):
+            return pop
+        cost, reliability = pop.cost, pop.reliability
+        if u.cost_scale is not None:
+            cost = cost * float(u.cost_scale.draw(np.random.default_rng((seed, 2)), 1)[0])
+        if u.failure_scale is not None:
+            scale = float(u.failure_scale.draw(np.random.default_rng((seed, 3)), 1)[0])
+            worst = float(np.max(1 - reliability))
+            if scale * worst > 1:
+                raise InvalidParameter("uncertainty.failure_scale", scale,
+                                       f"at most {1 / worst:.4g} (the least reliable prover fails with {worst:.4g})")
+            reliability = 1 - (1 - reliability) * scale
+        return pop.replace(cost=cost, reliability=reliability)
 
     def _draw_seeds(self) -> list[int]:
         """The robustness draws' seeds: provers.seed + k, k < draws, where anything is drawn (else one)."""
-        random = any(isinstance(getattr(self.provers, k), Distribution)
-                     for k in Population.COLUMNS) or self._window_drawn
+        u = self.uncertainty
+        random = any(isinstance(getattr(self.provers, k), Distribution) for k in Population.COLUMNS) or (
+            u is not None and any(d is not None for d in (u.window, u.cost_scale, u.failure_scale)))
         return [self.provers.seed + k for k in range(self.draws if random else 1)]
 
     @property
@@ -359,13 +404,19 @@ class Scenario(_Strict):
 
     def uncertainty_text(self) -> str:
         """What the draws draw besides the provers, in words ("" where nothing else)."""
-        if not self._window_drawn:
+        u = self.uncertainty
+        if u is None:
             return ""
-        w = self.uncertainty.window
-        law = {"uniform": f"uniform on [{w.low:g}, {w.high:g}]", "constant": f"constant {w.value:g}",
-               "lognormal": f"{w.scale:g} x lognormal(mean {w.mean:g}, sigma {w.sigma:g})",
-               "pareto": f"{w.scale:g} x (1 + Pareto({w.alpha:g}))"}[w.dist]
-        return f"the window is drawn too, {law} time units (draw 0 keeps {self.window:g})"
+        parts = []
+        if u.window is not None:
+            parts.append(f"the window, {_law(u.window)} time units (draw 0 keeps {self.window:g})")
+        if u.cost_scale is not None:
+            parts.append(f"a network-wide cost scale (gas and token price), {_law(u.cost_scale)} times every "
+                         "prover's cost (draw 0 keeps 1)")
+        if u.failure_scale is not None:
+            parts.append(f"a network-wide failure scale, {_law(u.failure_scale)} times every prover's failure "
+                         "probability 1 - reliability (draw 0 keeps 1)")
+        return "drawn too: " + "; ".join(parts) if parts else ""
 
     def timing(self) -> Timing:
         """The scenario's Timing: the one carrier of its window and slot length."""

@@ -72,3 +72,44 @@ def test_the_default_scenario_declares_its_window_draws_on_the_page():
     assert sc.uncertainty is not None and sc.uncertainty.window is not None
     page = (default_scenario_path().parents[1] / "reports" / "index.md").read_text()
     assert sc.uncertainty_text() in page
+
+
+def test_cost_scale_multiplies_every_cost_by_one_draw_and_moves_entry_as_by_hand():
+    """Two identical provers (cost 1, rate 1, always valid) racing for 4: both enter while the drawn
+    scale s <= 2 (4/2 >= s), one alone while 2 < s <= 4; on-time liveness in a window of 1 is then
+    1 - e^{-2} or 1 - e^{-1}, decided by the draw's scale alone."""
+    sc = scenario(provers={"n": 2, "seed": 3, "cost": 1.0, "rate": 1.0}, draws=12,
+                  mechanism=[{"kind": "winner_takes_all", "reward": 4.0}],
+                  uncertainty={"cost_scale": {"dist": "uniform", "low": 1.0, "high": 3.5}})
+    pops = sc.populations()
+    scales = [float(np.random.default_rng((seed, 2)).uniform(1.0, 3.5)) for seed, _ in pops[1:]]
+    assert np.array_equal(pops[0][1].cost, [1.0, 1.0])
+    for (_, pop), s in zip(pops[1:], scales):
+        assert pop.cost == pytest.approx([s, s], rel=1e-15)
+    frame = mechanism_draws(sc.specs()[0], pops, sc.draw_timings())
+    expected = [1 - np.exp(-2.0)] + [1 - np.exp(-2.0) if s <= 2 else 1 - np.exp(-1.0) for s in scales]
+    assert frame["liveness"].to_numpy() == pytest.approx(expected, abs=1e-12)
+    assert {True, False} <= {s <= 2 for s in scales}          # both regimes drawn
+    assert "cost scale" in sc.uncertainty_text()
+
+
+def test_failure_scale_multiplies_every_failure_probability():
+    """One prover, reliability 0.9, rate 1, window 1: on time (1 - 0.1 f)(1 - e^{-1}) with f the draw's scale."""
+    sc = scenario(provers={"n": 1, "seed": 1, "cost": 0.1, "rate": 1.0, "reliability": 0.9}, draws=6,
+                  mechanism=[{"kind": "winner_takes_all", "reward": 4.0}],
+                  uncertainty={"failure_scale": {"dist": "uniform", "low": 0.0, "high": 5.0}})
+    pops = sc.populations()
+    f = [1.0] + [float(np.random.default_rng((seed, 3)).uniform(0.0, 5.0)) for seed, _ in pops[1:]]
+    frame = mechanism_draws(sc.specs()[0], pops, sc.draw_timings())
+    assert frame["liveness"].to_numpy() == pytest.approx([(1 - 0.1 * x) * (1 - np.exp(-1.0)) for x in f], abs=1e-12)
+
+
+def test_failure_scale_must_be_bounded_and_keep_reliability_a_probability():
+    with pytest.raises(ValueError, match="uncertainty.failure_scale must be bounded"):
+        scenario(uncertainty={"failure_scale": {"dist": "lognormal", "sigma": 0.3}})
+    with pytest.raises(ValueError, match="uncertainty.cost_scale must stay > 0"):
+        scenario(uncertainty={"cost_scale": {"dist": "uniform", "low": 0.0, "high": 2.0}})
+    sc = scenario(provers={"n": 2, "seed": 1, "cost": 0.1, "reliability": [0.5, 0.9]}, draws=4,
+                  uncertainty={"failure_scale": {"dist": "uniform", "low": 2.5, "high": 3.0}})
+    with pytest.raises(pg.InvalidParameter, match="uncertainty.failure_scale.*at most 2"):
+        sc.populations()
