@@ -82,7 +82,7 @@ class GameTraits:
     identity_weighted: the protocol picks among identities (extra identities gain shares); a
     WhenChoice where a Choice field decides. sybil_reason: why neither sybils nor price cuts apply.
     exchangeable: players are ex-ante identical (bidders drawing from one law).
-    coalition_budget: payoff entries an analysis spends per coalition search.
+    coalition_budget: payoff entries an analysis spends per coalition search (beyond it, sampled and labelled).
     max_provers: the size up to which solve and analyse are meant to run.
     limitations: one sentence on what the model leaves out (each page and the decision page list it).
     payoffs_use_provers: False where the provers only receive what the players pay (robustness draws
@@ -109,7 +109,7 @@ class GameTraits:
     identity_weighted: bool | WhenChoice = False
     sybil_reason: str = ""
     exchangeable: bool = False
-    coalition_budget: int = 100_000
+    coalition_budget: int = 400_000     # every coalition of 2-3 of 12 provers over 5 candidates each: 349,800
     payoffs_use_provers: bool = True
     proof_family: str = ""
     entry_substitutes: bool = False

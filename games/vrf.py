@@ -1035,8 +1035,7 @@ class TurnAuction(_Turns):
                                            limitations="each turn's costs are independent log-normal shocks around "
                                            "known means (no learning, no collusion beyond the cartel check); "
                                            + _TURN_LIMITS,
-                                           strategy_label="bid markup", proof_family="turn_auction",
-                                           coalition_budget=400_000)   # exhaustive k <= 3 at 12 provers (member payoffs)
+                                           strategy_label="bid markup", proof_family="turn_auction")
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 
 

@@ -124,6 +124,7 @@ class Coalitions:
     by_size: dict[int, Any]
     cartel: Any = None
     harm: tuple[tuple[float, float], tuple[float, float]] | None = None
+    uncertified_start: float | None = None     # the regret of the pure profile searched from, where it is no equilibrium
 
 
 def _coalitions(game: Any, eq: Any, timing: Timing) -> Coalitions:
@@ -141,13 +142,17 @@ def _coalitions(game: Any, eq: Any, timing: Timing) -> Coalitions:
         top = found[max(found)]
         before, after = metrics(game, eq.profile, timing.window), metrics(game, top.deviation, timing.window)
         harm = ((before.user_cost, before.liveness), (after.user_cost, after.liveness))
-    return Coalitions(found, ring, harm)
+    return Coalitions(found, ring, harm, None if eq.certified or eq.exact else float(eq.regret))
 
 
 def _search_cell(c: Coalitions) -> str:
     """How the coalition numbers were found: exact, or a labelled lower bound."""
     kinds = sorted({k.search for k in c.by_size.values()})
-    return ", ".join(kinds) if kinds else "n/a"
+    text = ", ".join(kinds) if kinds else "n/a"
+    if kinds and c.uncertified_start is not None:
+        text += (f"; from the least-regret pure profile, not an equilibrium (regret {c.uncertified_start:.3g}: "
+                 "its gains include that unilateral gain)")
+    return text
 
 
 def _harm_cell(c: Coalitions) -> str:
@@ -177,7 +182,10 @@ def _coalition_section(c: Coalitions, timing: Timing) -> str:
     if not c.by_size:
         return "Not applicable: fewer than 2 players."
     rows = pd.concat([k.to_frame() for k in c.by_size.values()], ignore_index=True)
-    text = ("Largest joint gain of a coalition of k players deviating together from the equilibrium (total, and "
+    start = ("the equilibrium" if c.uncertified_start is None else
+             f"the least-regret pure profile (no pure equilibrium: its regret is {c.uncertified_start:.4g}, so each "
+             "gain below includes unilateral gains; the mixed equilibrium is not searched for joint deviations)")
+    text = (f"Largest joint gain of a coalition of k players deviating together from {start} (total, and "
             "where every member gains), over every coalition and joint candidate profile. 'search': exact where every "
             "coalition and every joint deviation was checked (entry games: payoffs are multilinear in the entry "
             "probabilities, so a pure joint deviation is best); otherwise a lower bound, and why.\n\n"

@@ -27,17 +27,18 @@ def pure_entry_equilibria(game) -> np.ndarray:
     return np.array(stable).reshape(-1, game.n)
 
 
-def best_joint_gain(game, profile: np.ndarray, sizes=(2, 3)) -> float:
-    """The largest joint gain of any coalition of the given sizes moving together to any pure entries,
-    one profile at a time, from the game's payoffs (0 when none gains)."""
-    choices = _entries(game)
+def best_joint_gain(game, profile: np.ndarray, sizes=(2, 3), choices=None) -> float:
+    """The largest joint gain of any coalition of the given sizes moving together to any of its
+    members' `choices` (default: pure entries), one coalition's joint moves per payoff call, from the
+    game's payoffs (0 when none gains)."""
+    choices = _entries(game) if choices is None else choices
     base = np.asarray(game.expected_payoffs(profile), dtype=float)
     best = 0.0
     for k in sizes:
         for members in itertools.combinations(range(game.n), k):
             m = list(members)
-            for moves in itertools.product(*[choices[i] for i in m]):
-                trial = np.array(profile, dtype=float)
-                trial[m] = moves
-                best = max(best, float((game.expected_payoffs(trial)[m] - base[m]).sum()))
+            trials = np.tile(np.asarray(profile, dtype=float), (int(np.prod([len(choices[i]) for i in m])), 1))
+            trials[:, m] = list(itertools.product(*[choices[i] for i in m]))
+            gains = (np.asarray(game.expected_payoffs(trials), dtype=float)[:, m] - base[m]).sum(axis=1)
+            best = max(best, float(gains.max()))
     return best

@@ -21,6 +21,7 @@ import pytest
 import provergame as pg
 from brute_force import best_joint_gain, pure_entry_equilibria
 from provergame.scenario import default_scenario_path, load_scenario
+from provergame.solvers.regret import best_responses
 
 PAGE = Path(__file__).resolve().parents[1] / "reports" / "index.md"
 ROUNDS = 20_000
@@ -195,3 +196,27 @@ def test_exact_zero_cartel_gains_recomputed_by_every_joint_deviation(label):
     assert game.traits.strategy == "entry"      # an exact search is only claimed where entries enumerate
     profile = pg.solve(game).profile
     assert best_joint_gain(game, profile) <= 1e-9 * max(1.0, np.abs(game.expected_payoffs(profile)).max())
+
+
+SEARCHED_CARTELS = [r["mechanism"].split("]")[0].lstrip("[") for r in page_table("Comparison at equilibrium (as configured)")
+                    if r["cartel search"] == "lower bound (candidate strategies)" and r["cartel gain (k = 3)"] != "0"]
+
+
+@pytest.mark.parametrize("label", SEARCHED_CARTELS)
+def test_continuous_cartel_gains_recomputed_over_every_coalition(label):
+    """A continuous game's cartel cell searches every coalition of 2 and 3 over each member's played
+    strategy, its best response (the certificate's, or the regret search's where the solver kept none)
+    and its bounds and midpoint: the same maximum by a plain loop over every coalition (its joint moves
+    in one payoff call), k = 2 and k = 3 apart. Where no pure equilibrium exists (nil_market) the search
+    starts from the least-regret pure profile, and the page's search cell says so."""
+    row = next(r for r in page_table("Comparison at equilibrium (as configured)") if f"[{label}]" in r["mechanism"])
+    game = build(label)
+    eq = pg.evaluate(game, scenario()[0].timing()).pure     # the pure profile the search starts from
+    lo, hi = game.strategy_bounds()
+    best = eq.best_response if eq.best_response is not None else best_responses(game, eq.profile)[1]
+    choices = [sorted({float(x) for x in (eq.profile[i], best[i], lo[i], (lo[i] + hi[i]) / 2, hi[i])})
+               for i in range(game.n)]
+    assert ("not an equilibrium" in row["cartel search"]) == (not (eq.certified or eq.exact))
+    for k in (2, 3):
+        gain = best_joint_gain(game, eq.profile, sizes=tuple(range(2, k + 1)), choices=choices)
+        assert float(row[f"cartel gain (k = {k})"]) == pytest.approx(gain, rel=5e-4, abs=1e-12), k
