@@ -29,7 +29,7 @@ API_GROUPS = {
                                     "mixed_equilibrium", "MixedProfile", "Equilibrium", "to_normal_form"],
     "Normal-form games": ["NormalFormGame", "bimatrix", "logit_equilibrium", "correlated_equilibrium"],
     "Metrics, simulation and cross-checks": ["metrics", "simulate", "Rollout", "cross_check", "CrossCheck", "Timing"],
-    "Attacks": ["bribe_threshold", "coalition_regret", "cartel", "undercut", "sybil_gain", "sybil_curve"],
+    "Attacks": ["bribe_threshold", "sequencer_kickback", "coalition_regret", "cartel", "undercut", "sybil_gain", "sybil_curve"],
     "Designs and decisions": ["design", "Design", "at_user_cost", "achievable", "Achievable", "robustness", "sweep"],
     "Timelines": ["timeline", "timeline_grid", "Environment", "Economy"],
     "Provers and errors": ["Population", "Prover", "InvalidParameter"],

@@ -17,6 +17,7 @@ from .rollout import simulate
 from .timing import Timing
 from provergame.solvers.bribe import bribe_threshold
 from provergame.solvers.coalition import cartel, coalition_regret
+from provergame.solvers.kickback import sequencer_kickback
 from provergame.solvers.undercut import sybil_curve, sybil_gain, undercut
 from provergame.solvers.nash import bimatrix
 from provergame.solvers.normal_form import NormalFormGame
@@ -68,5 +69,5 @@ def report(results, out="reports", **kwargs):
 
 __all__ = ["Achievable", "achievable", "correlated_equilibrium", "Analysis", "CrossCheck", "Design", "EquilibriumSet", "Evaluation", "equilibrium_set", "at_user_cost", "design", "evaluate", "sybil_curve", "Economy", "Environment", "Equilibrium", "InvalidParameter", "MixedProfile", "NormalFormGame", "Population", "Prover", "Rollout", "Timing",
            "analyse", "bimatrix", "bribe_threshold", "cartel", "certify", "coalition_regret", "cross_check", "equilibria", "games",
-           "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "timeline_grid", "to_normal_form", "undercut",
+           "logit_equilibrium", "metrics", "mixed_equilibrium", "proofs", "report", "robustness", "sequencer_kickback", "simulate", "solve", "solvers", "sweep", "sybil_gain", "timeline", "timeline_grid", "to_normal_form", "undercut",
            "__version__"]

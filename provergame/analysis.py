@@ -56,7 +56,7 @@ class Analysis:
     >>> import provergame as pg
     >>> game = pg.games.WinnerTakesAll(10.0, pg.Population.from_arrays(cost=[1.0, 1.2]))
     >>> sorted(pg.analyse(game, rounds=2_000).attacks)
-    ['coalitions', 'undercut_or_sybil', 'withhold']
+    ['coalitions', 'kickback', 'undercut_or_sybil', 'withhold']
     """
 
     game: Any

@@ -203,3 +203,44 @@ register_attack(Attack("withhold", "Cost of a withholding attack, after everyone
 register_attack(Attack("undercut_or_sybil", "Undercutting and sybils", _undercut_or_sybil,
                        lambda line, timing: {"undercut_or_sybil": line}, lambda line, timing: None))
 register_attack(Attack("coalitions", "Coalitions and cartels", _coalitions, _coalition_columns, _coalition_section))
+
+
+# --- sequencer-prover collusion in races: the kickback a pair can share ------------------------------
+def _kickback(game: Any, eq: Any, timing: Timing) -> Any:
+    from provergame.solvers.kickback import applies, sequencer_kickback
+    why = applies(game)
+    if why is None and game.n < 2:
+        why = "a single prover: nobody to censor"
+    return why if why is not None else sequencer_kickback(game, eq.profile, timing.window)
+
+
+def _kickback_cell(k: Any) -> str:
+    if isinstance(k, str):
+        return f"not applicable: {k}"
+    if k.kickback <= 0:
+        return "no pair gains (every prover earns more in the race than alone)"
+    who = list(k.partners)
+    on, paid = k.on_time_after[who], k.user_cost_after[who]
+    names = ", ".join(k.names[p] for p in who) + (" (a tie)" if len(who) > 1 else "")
+    return (f"{names} can kick back {k.kickback:.4g} per colluding slot; on time {k.on_time_before:.4g} -> "
+            f"{_span(on)}, user cost {k.user_cost_before:.4g} -> {_span(paid)}")
+
+
+def _span(x: np.ndarray) -> str:
+    """One number, or the range a tie spans ("no equilibrium alone" where the prover alone has none)."""
+    if np.isnan(x).any():
+        return "n/a (no equilibrium alone: the kickback is the supremum)"
+    return f"{x.min():.4g}" if np.ptp(x) == 0 else f"{x.min():.4g}-{x.max():.4g}"
+
+
+def _kickback_section(k: Any, timing: Timing) -> str | None:
+    if isinstance(k, str):
+        return None
+    return (f"A slot's sequencer colluding with one prover includes only that prover's proof ({k.method}). "
+            f"Best pair: {_kickback_cell(k)}. Censoring costs the sequencer nothing in the protocol, so any "
+            "positive kickback makes the deal; what stops it is outside the model (reputation, a forced-inclusion "
+            "rule, or a protocol that elects the prover).\n\n" + markdown_table(k.to_frame()))
+
+
+register_attack(Attack("kickback", "Sequencer-prover collusion (kickbacks)", _kickback,
+                       lambda k, timing: {"sequencer-prover collusion": _kickback_cell(k)}, _kickback_section))
