@@ -52,20 +52,22 @@ def _withhold(game: Any, eq: Any, timing: Timing) -> Any:
 
 
 def _withhold_columns(b: Any, timing: Timing) -> dict[str, Any]:
-    return {"stall bribe per unit": b.total,
+    return {"stall bribe per unit": b.per_unit(),
             "stall bribe per hour": timing.per_hour(b.total) if np.isfinite(b.total) else b.total,
-            "on-time proofs lost per hour (stall)": timing.per_hour(b.on_time_lost()) if np.isfinite(b.total) else np.nan}
+            "on-time proofs lost per hour (stall)": timing.per_hour(b.proofs_lost()) if np.isfinite(b.total) else np.nan}
 
 
 def _withhold_section(b: Any, timing: Timing) -> str:
     if not np.isfinite(b.total):
         return f"Not applicable: {b.method}."
     return (f"Cheapest bribe that stalls on-time proving (the residual equilibrium of the provers not bribed has "
-            f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(timing.window)} time units): **{_fmt(b.total)} "
-            f"per unit of work, {_fmt(timing.per_hour(b.total))} per hour**, paid to {int(b.coalition.sum())} of "
+            f"on-time liveness {_fmt(b.liveness_after)} within {_fmt(timing.window)} time units): **{_fmt(b.per_unit())} "
+            f"per unit of work, {_fmt(timing.per_hour(b.total))} per hour**"
+            + (f" ({_fmt(b.total)} per round of {_fmt(b.units)} units)" if b.units != 1 else "")
+            + f", paid to {int(b.coalition.sum())} of "
             f"{len(b.names)} provers (each is paid what it would earn by joining the residual game). Users lose "
             f"{_fmt(b.on_time_lost())} of each unit of work's on-time proof (on-time liveness {_fmt(b.liveness_before)} "
-            f"-> {_fmt(b.liveness_after)}): {_fmt(timing.per_hour(b.on_time_lost()))} on-time proofs per hour. "
+            f"-> {_fmt(b.liveness_after)}): {_fmt(timing.per_hour(b.proofs_lost()))} on-time proofs per hour. "
             + (f"Paid only when the attack succeeds (no proof on time, chance {_fmt(1 - b.liveness_after)}), the same "
                f"members need {_fmt(b.on_success())} per successful unit: the same expected cost. "
                if b.liveness_after > 0 else "") + "Method: "

@@ -129,7 +129,7 @@ def _equal_budget_row(label: str, game: Any, equal_budget: float, timing: Any) -
     stall, lost = float("nan"), float("nan")
     if np.isfinite(r.get("value", float("nan"))) and game.traits.proving:
         b = cheapest_stall(replace(game, **{r["budget parameter"]: r["value"]}), timing)
-        stall, lost = b.total, timing.per_hour(b.on_time_lost())
+        stall, lost = b.per_unit(), timing.per_hour(b.proofs_lost())
     return {"mechanism": label, "budget parameter": r["budget parameter"],
             "value at equal budget": r.get("value", float("nan")),
             "user_cost per proof": r.get("user_cost", float("nan")),

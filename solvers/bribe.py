@@ -20,7 +20,7 @@ so the expected bribe is sum_k P(k wins) loss_k. Infinite where the protocol ele
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -46,6 +46,15 @@ class BribeThreshold:
     regret: float = float("nan")        # certificate: the residual profile's regret
     window: float = float("nan")
     liveness_before: float = float("nan")   # on-time liveness of the profile attacked (withhold)
+    units: float = 1.0                  # units of work per round (a market's demand): `total` is per round
+
+    def per_unit(self) -> float:
+        """The bribe per unit of work: per round, over the units a round asks for (1 outside markets)."""
+        return self.total / self.units
+
+    def proofs_lost(self) -> float:
+        """On-time proofs lost per round: the lost on-time share times the units a round asks for."""
+        return self.on_time_lost() * self.units
 
     def on_success(self) -> float:
         """The promise per successful round when members are paid only where the attack succeeds (no proof
@@ -59,7 +68,7 @@ class BribeThreshold:
         return max(self.liveness_before - self.liveness_after, 0.0)
 
     def per_hour(self, slot_seconds: float) -> float:
-        """The bribe per hour of stalled proving: one payment per unit of work, 3600 / slot_seconds per hour."""
+        """The bribe per hour of stalled proving: one payment per round, 3600 / slot_seconds rounds per hour."""
         return self.total * 3600.0 / slot_seconds
 
     def to_frame(self) -> pd.DataFrame:
@@ -340,6 +349,11 @@ def bribe_threshold(game: Game, attack: str = "withhold", max_liveness: float = 
     if not game.traits.proving:
         return BribeThreshold("withhold", float("nan"), np.zeros(game.n), names, np.zeros(game.n, dtype=bool),
                               float("nan"), "not applicable: the players of this game do not prove")
+    return replace(_withhold(game, max_liveness, profile, window, names), units=float(game.units_per_round))
+
+
+def _withhold(game: Game, max_liveness: float, profile: Any, window: float, names: tuple[str, ...]) -> BribeThreshold:
+    """The withholding bribe of bribe_threshold (per round: a market's round holds several units)."""
     profile = game.equilibrium()[0] if profile is None else game.check_one_profile(profile)
     before = float(game.on_time(profile, window))
     if before <= max_liveness:

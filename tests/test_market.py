@@ -225,3 +225,19 @@ def test_market_user_cost_is_per_proof_sold(demand, reserve, seed):
     units_bought = run.eventual_liveness * demand
     if units_bought > 0:
         assert pg.metrics(game, profile)["user_cost"] == pytest.approx(run.user_payment / units_bought, rel=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(2, 6), k=st.integers(2, 4))
+def test_market_stall_bribe_is_per_unit_of_work_and_scale_invariant(n, k):
+    """A market round asks for `demand` units: the stall bribe is paid per round, so per unit it is the
+    total over the demand. Replicating the market k-fold (demand and every capacity times k) multiplies
+    what the round costs to stall by k and leaves the bribe per unit of work unchanged."""
+    from dataclasses import replace
+    game = pg.games.Snarketplace.example(n)
+    big = replace(game, provers=game.provers.replace(capacity=game.provers.capacity * k), demand=game.demand * k)
+    b, b_big = pg.bribe_threshold(game), pg.bribe_threshold(big)
+    assert b.units == game.demand and b.per_unit() == pytest.approx(b.total / game.demand, rel=1e-12)
+    assert b_big.total == pytest.approx(k * b.total, rel=1e-9, abs=1e-12)
+    assert b_big.per_unit() == pytest.approx(b.per_unit(), rel=1e-9, abs=1e-12)
+    assert b_big.proofs_lost() == pytest.approx(k * b.proofs_lost(), rel=1e-9, abs=1e-12)
