@@ -36,7 +36,8 @@ def assign_units(rng: np.random.Generator, units: int, balance: np.ndarray, bond
     with probability reliability_i and lands after an Exp(rate_i) proving time (on time within `window`).
     """
     n = len(balance)
-    bonds_left = np.floor(balance / bond).astype(np.int64) if bond > 0 else np.full(n, np.iinfo(np.int64).max)
+    cap = int(units) + 1          # bonds beyond the units to assign never bind (and a tiny bond would overflow int64)
+    bonds_left = np.minimum(np.floor(balance / bond), cap).astype(np.int64) if bond > 0 else np.full(n, cap)
     reneges = ~np.asarray(delivers, dtype=bool)
     taken = np.zeros(n, dtype=np.int64)
     chosen: list[np.ndarray] = []
