@@ -202,7 +202,8 @@ class BroadcastFace:
     """Mixin of games whose `stats` and `on_time` broadcast over leading profile axes (Stats' scalar
     fields become arrays): their profile values come from one call, not one per profile."""
 
-    PROFILES_AT_ONCE: ClassVar[int] = 64     # rows per call: quadrature arrays stay in cache (measured 16-256 alike)
+    PROFILES_AT_ONCE: ClassVar[int] = 64     # rows per call: quadrature arrays stay in cache (16 and 64 measured alike,
+                                             # 256 1.6x slower, all 4,096 at once 2.7x)
 
     def profile_values(self, profiles: np.ndarray, window: float) -> ProfileValues:
         rows = np.atleast_2d(self.check_profile(profiles))
