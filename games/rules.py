@@ -159,8 +159,9 @@ def race_on_time(presence: np.ndarray, rate: np.ndarray, window: float, start: f
     presence = np.asarray(presence, dtype=float)
     if window < start:
         return scalar_or_rows(np.zeros(presence.shape[:-1]))
-    done = -np.expm1(-np.asarray(rate, dtype=float) * window)
-    return scalar_or_rows(-np.expm1(np.sum(np.log1p(-np.minimum(presence * done, 1.0)), axis=-1)))
+    with np.errstate(over="ignore", divide="ignore"):   # an endless window: every proof done, log1p(-1) = -inf
+        done = -np.expm1(-np.asarray(rate, dtype=float) * window)
+        return scalar_or_rows(-np.expm1(np.sum(np.log1p(-np.minimum(presence * done, 1.0)), axis=-1)))
 
 
 def elected_on_time(first: np.ndarray, reliability: np.ndarray, rate: np.ndarray, window: float) -> float:

@@ -53,6 +53,7 @@ def _valid_calls() -> dict[str, dict]:
         "metrics": dict(game=GAME, profile=PROFILE, window=1.0),
         "mixed_equilibrium": dict(game=GAME),
         "simulate": dict(game=GAME, profile=PROFILE, rounds=200, seed=0, window=1.0),
+        "sequencer_kickback": dict(game=GAME, profile=PROFILE, window=1.0),
         "solve": dict(game=GAME, symmetric=False),
         "sybil_gain": dict(game=vrf, operator=0, identities=2, failures="shared"),
         "to_normal_form": dict(game=GAME),
