@@ -16,7 +16,7 @@ from provergame.errors import InvalidParameter
 from provergame.model import Population
 from provergame.params import Array, Instance, dataclass_fields, spec_of
 
-from .traits import TIMING_FAMILIES, GameTraits
+from .traits import TIMING_FAMILIES, GameTraits, StallForm
 
 PROVERS = Instance(cls=Population, from_dict=False, doc="the prover population")
 _TRUSTED = threading.local()
@@ -279,6 +279,11 @@ class Game(ABC):
     def finite(self) -> bool:
         """Whether a profile entry is an entry probability (pure strategies: enter or not)."""
         return self.traits.finite
+
+    @property
+    def stall_form(self) -> StallForm:
+        """How delivery falls as provers withhold, at these parameters (traits.stall_form)."""
+        return self.traits.stall_form_of(self)
 
     @property
     def identity_weighted(self) -> bool:

@@ -180,6 +180,36 @@ def failover_slots(window: float, deadline: float) -> tuple[int, float]:
     return k, max(window - k * deadline, 0.0)
 
 
+FAILOVER_BLOCK = 1 << 18    # attempts (rounds x registered provers) drawn at once
+
+
+def failover_attempts(weights: np.ndarray, reliability: np.ndarray, rate: np.ndarray, deadline: float,
+                      rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, ...]:
+    """Units under failover "next_draw" among a fixed set of registered provers (weights > 0): the
+    protocol draws them one after another in proportion to weight (Plackett-Luce), each holds the unit
+    for `deadline` and delivers if its proof is valid (reliability) and its Exp(rate) proving time ends
+    by then; the first that delivers wins, landing at (its attempt - 1) deadlines + its time.
+    Returns (row, col, won) per attempt and (winner, accepted, landed) per round."""
+    seated = np.flatnonzero(np.asarray(weights) > 0)
+    s = seated.size
+    if s == 0:
+        empty = np.zeros(0, dtype=int)
+        return empty, empty, np.zeros(0, bool), np.zeros(rounds, int), np.zeros(rounds, bool), np.full(rounds, np.inf)
+    parts = []
+    for lo in range(0, rounds, max(1, FAILOVER_BLOCK // s)):
+        m = min(rounds, lo + max(1, FAILOVER_BLOCK // s)) - lo
+        order = seated[np.argsort(weighted_draw_order(weights[seated], rng, m), axis=1)]      # (m, s) draw order
+        t = rng.standard_exponential((m, s)) / rate[order]
+        ok = (rng.random((m, s)) < reliability[order]) & (t < deadline)
+        accepted = ok.any(axis=1)
+        k = np.where(accepted, np.argmax(ok, axis=1), s - 1)                                  # the last attempt
+        row, pos = np.nonzero(np.arange(s)[None, :] <= k[:, None])
+        here = np.arange(m)
+        parts.append((row + lo, order[row, pos], accepted[row] & (pos == k[row]), order[here, k], accepted,
+                      np.where(accepted, k * deadline + t[here, k], np.inf)))
+    return tuple(np.concatenate(a) for a in zip(*parts))
+
+
 def failover_on_time(positions: np.ndarray, registered: np.ndarray, success: np.ndarray, reliability: np.ndarray,
                      rate: np.ndarray, window: float, deadline: float) -> float:
     """P(a valid proof lands by `window`) when each assignee holds the unit for `deadline` and on a

@@ -66,6 +66,17 @@ class WhenChoice:
 
 
 @dataclass(frozen=True)
+class ByChoice:
+    """A trait whose value the game's Choice field `field` decides: `values` maps each option to it."""
+
+    field: str
+    values: tuple[tuple[str, Any], ...]
+
+    def of(self, game: Any) -> Any:
+        return dict(self.values)[getattr(game, self.field)]
+
+
+@dataclass(frozen=True)
 class GameTraits:
     """The declared facts of a registered game (one record per kind; checked at registration).
 
@@ -74,7 +85,8 @@ class GameTraits:
     a profile entry means (tables' column name).
     proving: the players prove (False: sequencers, bidders, a predator); elected_by_protocol: the
     protocol, not a sequencer, picks the prover; priced: a strategy is a price (undercutting applies).
-    stall_form: how delivery falls as provers withhold (games with protocols.StallWeights).
+    stall_form: how delivery falls as provers withhold (games with protocols.StallWeights); a ByChoice
+    where a Choice field decides (a pool with or without re-draws).
     budget_field: the real parameter that sets what users pay (equal-budget runs), None if none.
     design_fields: other real parameters a designer sets, (name, lo, hi) each: the decision page's design
     search grids them with the budget (pg.design over every declared parameter).
@@ -102,7 +114,7 @@ class GameTraits:
     proving: bool = True
     elected_by_protocol: bool = False
     priced: bool = False
-    stall_form: StallForm = StallForm.LOGLINEAR
+    stall_form: StallForm | ByChoice = StallForm.LOGLINEAR
     budget_field: str | None = None
     design_fields: tuple[tuple[str, float, float], ...] = ()
     seat_fields: tuple[str, ...] = ()
@@ -117,6 +129,9 @@ class GameTraits:
     def __post_init__(self) -> None:
         for name, enum in (("timing", TimingFamily), ("strategy", StrategyKind), ("stall_form", StallForm)):
             value = getattr(self, name)
+            if isinstance(value, ByChoice):
+                object.__setattr__(self, name, ByChoice(value.field, tuple((o, enum(v)) for o, v in value.values)))
+                continue
             if not isinstance(value, enum):
                 try:
                     object.__setattr__(self, name, enum(value))
@@ -126,6 +141,11 @@ class GameTraits:
     @property
     def finite(self) -> bool:
         return self.strategy is StrategyKind.ENTRY
+
+    def stall_form_of(self, game: Any) -> StallForm:
+        """How delivery falls as `game`'s provers withhold (traits.stall_form, resolved by its Choice field)."""
+        f = self.stall_form
+        return f.of(game) if isinstance(f, ByChoice) else f
 
     def is_identity_weighted(self, game: Any) -> bool:
         """Whether `game` (of a kind with these traits) picks among identities."""
@@ -168,6 +188,11 @@ def check_traits(cls: type["Game"]) -> None:
             raise TypeError(f"{name}: traits.seat_fields names {seat!r}, which is not one of its integer parameters")
     if t.entry_substitutes and (t.strategy is not StrategyKind.ENTRY or not callable(getattr(cls, "entry_values", None))):
         raise TypeError(f"{name}: traits.entry_substitutes needs entry strategies and an entry_values method")
+    f = t.stall_form
+    if isinstance(f, ByChoice):
+        spec = specs.get(f.field)
+        if not isinstance(spec, Choice) or sorted(o for o, _ in f.values) != sorted(spec.options):
+            raise TypeError(f"{name}: traits.stall_form={f!r} must name a Choice field and give a form for each option")
     w = t.identity_weighted
     if isinstance(w, WhenChoice):
         spec = specs.get(w.field)

@@ -21,12 +21,30 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Assignments, BroadcastFace, Game, Outcomes, Stats, example_provers
 from .registry import register, route
-from .rules import FAILOVERS, delivery_margin, elected_on_time, entries as _entries, failover_on_time, failover_slots
+from .rules import FAILOVERS, delivery_margin, elected_on_time, entries as _entries, failover_attempts, failover_on_time
+from .rules import failover_slots
 from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
-from .traits import GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
+from .traits import ByChoice, GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
+
+
+def _failover_field(without: str) -> Any:
+    return param(Choice(options=FAILOVERS, doc=f"what happens when the assignee misses: \"none\", it holds the unit for "
+                                               f"the whole window ({without}); \"next_draw\", it holds the unit for "
+                                               "failover_deadline, then the next VRF draw takes over"), "none")
+
+
+def _deadline_field() -> Any:
+    return param(Real(lo=0, lo_open=True, unit="time unit", doc="how long each assignee holds the unit under failover "
+                      "\"next_draw\"; a proof after it is not accepted and the assignee is slashed"), 0.5)
+
+
+def _success(reliability: np.ndarray, rate: np.ndarray, failover: str, deadline: float) -> np.ndarray:
+    """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
+    failover deadline d (a later proof is not accepted)."""
+    return reliability if failover == "none" else reliability * -np.expm1(-rate * deadline)
 
 
 @dataclass(frozen=True)
@@ -52,12 +70,8 @@ class _VRFSelection(BroadcastFace, Game):
     min_stake: float = param(Real(lo=0, unit="token", doc="stake an identity needs to register"), 0.0)
     stake_cost: float = param(Real(lo=0, unit="token per token per round", doc="cost of locking stake"), 0.0)
     slash: float = param(Real(lo=0, unit="token", doc="taken from a drawn prover that fails"), 0.0)
-    failover: str = param(Choice(options=FAILOVERS, doc="what happens when the assignee misses: \"none\", it holds "
-                                 "the unit for the whole window (a re-draw lands after it); \"next_draw\", it "
-                                 "holds the unit for failover_deadline, then the next VRF draw takes over"), "none")
-    failover_deadline: float = param(Real(lo=0, lo_open=True, unit="time unit",
-                                          doc="how long each assignee holds the unit under failover \"next_draw\"; a "
-                                              "proof after it is not accepted and the assignee is slashed"), 0.5)
+    failover: str = _failover_field("a re-draw lands after it")
+    failover_deadline: float = _deadline_field()
 
     @classmethod
     def example(cls, n: int | None = None) -> "_VRFSelection":
@@ -73,10 +87,7 @@ class _VRFSelection(BroadcastFace, Game):
     def success(self) -> np.ndarray:
         """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
         failover deadline d (a later proof is not accepted). Every payoff and re-draw law runs on it."""
-        rho = self.provers.reliability
-        if self.failover == "none":
-            return rho
-        return rho * -np.expm1(-self.provers.rate * self.failover_deadline)
+        return _success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
 
     @property
     def eligible(self) -> np.ndarray:
@@ -511,21 +522,25 @@ route("stake_vrf", "choose", {"entry": "stake_vrf", "stake": "stake_contest"})
 class TaikoPool(Game):
     """Provers post fee bids; the pool is the `pool_size` lowest bids (ties: larger stake, then
     index); each block's prover is drawn by VRF within the pool (uniformly or by stake), paid its
-    bid if it delivers (probability `reliability`) or slashed `slash` if it fails.
+    bid if it delivers (probability `reliability`) or slashed `slash` if it fails. Failover "none": a
+    failed block is not re-drawn; "next_draw": each drawn prover holds the block for
+    `failover_deadline`, then the next VRF draw within the pool takes over (delivery per turn
+    rho (1 - e^{-r d}), the same law as the VRF designs' failover).
 
     A bid above `fee_cap` means staying out. With more provers than seats, seated bids are pinned
-    just below the first excluded prover's break-even bid (cost + (1 - rho) slash) / rho.
+    just below the first excluded prover's break-even bid (cost + (1 - s) slash) / s, s the chance
+    to deliver in a turn.
     """
     traits: ClassVar[GameTraits] = GameTraits(
         limitations=("bids are static per block; the pool is the lowest bids up to its size; no stake growth or eviction "
-            "over time (see the Taiko alpha-4 scenario)."),
+            "over time (see the Taiko alpha-4 scenario); without failover a failed block is not re-drawn."),
         max_provers=100,
         timing=TimingFamily.ELECTED,
         strategy=StrategyKind.CONTINUOUS,
         strategy_label="fee bid",
         elected_by_protocol=True,
         priced=True,
-        stall_form=StallForm.LINEAR,
+        stall_form=ByChoice("failover", (("none", StallForm.LINEAR), ("next_draw", StallForm.LOGLINEAR))),
         budget_field="fee_cap",
         seat_fields=("pool_size",),
         identity_weighted=WhenChoice("selection", "uniform"),
@@ -538,6 +553,8 @@ class TaikoPool(Game):
     selection: str = param(Choice(options=("uniform", "stake"), doc="VRF within the pool: uniform or by stake"),
                            "uniform")
     tick: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="smallest bid step"), 1e-6)
+    failover: str = _failover_field("a failed block is not re-drawn")
+    failover_deadline: float = _deadline_field()
 
     def _validate(self) -> None:
         if self.pool_size > self.n:
@@ -555,8 +572,13 @@ class TaikoPool(Game):
     def strategy_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n), np.full(self.n, 2 * self.fee_cap)
 
+    @cached_property
+    def success(self) -> np.ndarray:
+        """P(a drawn prover delivers within its turn): rho_i, times 1 - e^{-r_i d} under failover."""
+        return _success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
+
     def break_even(self) -> np.ndarray:
-        rho = self.provers.reliability
+        rho = self.success
         with np.errstate(divide="ignore"):
             return np.where(rho > 0, (self.provers.cost + (1 - rho) * self.slash) / np.maximum(rho, 1e-300), np.inf)
 
@@ -572,15 +594,25 @@ class TaikoPool(Game):
         rank = (ahead & joins[..., None, :]).sum(axis=-1)
         return joins & (rank < self.pool_size)
 
+    @property
+    def _weights(self) -> np.ndarray:
+        return self.provers.stake if self.selection == "stake" else np.ones(self.n)
+
     def _chosen(self, seated: np.ndarray) -> np.ndarray:
-        w = seated * (self.provers.stake if self.selection == "stake" else 1.0)
+        w = seated * self._weights
         total = w.sum(axis=-1, keepdims=True)
         return np.divide(w, total, out=np.zeros_like(w, dtype=float), where=total > 0)
 
+    def _reach(self, seated: np.ndarray) -> np.ndarray:
+        """P(i is drawn for a block | the pool `seated`): its VRF share without failover; under
+        "next_draw", P(no earlier draw delivered), the exponential-race identity over the pool."""
+        if self.failover == "none":
+            return self._chosen(seated)
+        return seated * er.first_finish(seated * self.success, self._weights)
+
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         b = self.check_profile(profile)
-        chosen = self._chosen(self.seated(b))
-        return chosen * delivery_margin(self.provers.reliability, b, self.provers.cost, self.slash)
+        return self._reach(self.seated(b)) * delivery_margin(self.success, b, self.provers.cost, self.slash)
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         """Prover i alone changes its bid x: the rivals keep their order, so i is seated exactly when it
@@ -600,15 +632,14 @@ class TaikoPool(Game):
         pool[np.ix_(~for_front, joined[:seats - 1])] = True
         pool[np.ix_(for_front, joined[:seats])] = True
         pool[idx, idx] = True
-        w = pool * (stake if self.selection == "stake" else 1.0)
-        chosen = np.divide(w[idx, idx], w.sum(axis=-1))                     # i's VRF share when seated
+        chosen = np.diagonal(self._reach(pool))                            # i's chance to be drawn when seated
         last = np.where(where > seats - 1, seats - 1, seats)                # the rival for the last seat
         has_last = last < len(joined)
         r = joined[np.minimum(last, max(len(joined) - 1, 0))] if len(joined) else idx
         rb, rs = b[r][:, None], stake[r][:, None]
         ahead = (rb < x) | ((rb == x) & ((rs > stake[:, None]) | ((rs == stake[:, None]) & (r < idx)[:, None])))
         seated = (x <= self.fee_cap) & ~(has_last[:, None] & ahead)
-        margin = delivery_margin(self.provers.reliability[:, None], x, self.provers.cost[:, None], self.slash)
+        margin = delivery_margin(self.success[:, None], x, self.provers.cost[:, None], self.slash)
         return np.where(seated, chosen[:, None], 0.0) * margin
 
     def critical_strategies(self, profile: np.ndarray) -> np.ndarray:
@@ -617,8 +648,8 @@ class TaikoPool(Game):
 
     def stats(self, profile: Any) -> Stats:
         b = self.check_profile(profile)
-        chosen = self._chosen(self.seated(b))
-        rho = self.provers.reliability
+        chosen = self._reach(self.seated(b))
+        rho = self.success
         reward = chosen * rho * b
         return Stats(reward=reward, cost=chosen * (self.provers.cost + (1 - rho) * self.slash),
                      participation=chosen, eventual_liveness=float((chosen * rho).sum()), user_payment=float(reward.sum()),
@@ -631,24 +662,45 @@ class TaikoPool(Game):
         return int(self.seated(self.check_profile(profile)).sum())
 
     def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
-        """Alone, the prover takes the only seat at the fee cap: rho F - c - (1 - rho) slash."""
+        """Alone, the prover takes the only seat at the fee cap: rho F - c - (1 - rho) slash (rho: its chance
+        to deliver in a turn)."""
         F, rho, c, sl = sp.symbols("F rho c slash", positive=True)
-        return rho * F - c - (1 - rho) * sl, {"F": self.fee_cap, "rho": self.provers.reliability[i],
+        return rho * F - c - (1 - rho) * sl, {"F": self.fee_cap, "rho": self.success[i],
                                               "c": self.provers.cost[i], "slash": self.slash}
 
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        """Without failover, the first assignee's chance to deliver by the window (games.rules.elected_on_time);
+        with it, every turn that ends inside the window counts (games.rules.failover_on_time)."""
+        if self.failover == "none":
+            return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        seated = self.seated(self.check_profile(profile)).astype(float)
+        k, _ = failover_slots(window, self.failover_deadline)
+        positions = er.attempt_positions(seated, self.success, self._weights, min(k, self.n - 1) + 1)
+        return failover_on_time(positions, seated, self.success, self.provers.reliability, self.provers.rate,
+                                window, self.failover_deadline)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
-        weights = self.kept_for("_draw_law", b, lambda: self.seated(b) * (
-            self.provers.stake if self.selection == "stake" else 1.0))   # the pool these bids seat
+        weights = self.kept_for("_draw_law", b, lambda: self.seated(b) * self._weights)   # the pool these bids seat
+        if self.failover != "none":
+            return self._play_failover(b, weights, rng, rounds)
         who, some = _categorical(weights, rng, rounds)
         ok = (rng.random(rounds) < self.provers.reliability[who]) & some
         paid = np.where(ok, b[who], 0.0)
         events = _assigned(rounds, self.n, who, paid, self.provers.cost[who] + np.where(ok, 0.0, self.slash), some)
         return Outcomes(None, None, None, ok, paid, np.where(ok, self.provers.cost[who], 0.0),
                         first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
+
+    def _play_failover(self, bids: np.ndarray, weights: np.ndarray, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Failover "next_draw": the pool's provers are drawn in turn until one delivers within its deadline;
+        each drawn prover pays its cost, the one that delivers is paid its bid, the others are slashed."""
+        row, col, won, winner, accepted, landed = failover_attempts(
+            weights, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
+        cost = self.provers.cost
+        events = Assignments(rounds, self.n, row, col, np.where(won, bids[col], 0.0),
+                             cost[col] + np.where(won, 0.0, self.slash), np.ones(row.size, dtype=bool), np.zeros(self.n))
+        return Outcomes(None, None, None, accepted, np.where(accepted, bids[winner], 0.0),
+                        np.where(accepted, cost[winner], 0.0), landed, assignments=events)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         be = self.break_even()
@@ -665,15 +717,22 @@ class TaikoPool(Game):
         return bids, "all profitable provers seated: every seat bids the fee cap", True
 
     def stall_weights(self, profile: np.ndarray) -> np.ndarray:
-        """Linear stall weights: P(delivery) = sum_i chosen_i rho_i (no re-draw)."""
-        return self._chosen(self.seated(profile)) * self.provers.reliability
+        """Without failover, linear: P(delivery) = sum_i chosen_i rho_i (no re-draw); under "next_draw",
+        log-linear: P(no delivery) = prod over the seated that still deliver of (1 - s_i) = exp(-sum w_i)."""
+        seated = self.seated(profile)
+        if self.failover == "none":
+            return self._chosen(seated) * self.provers.reliability
+        return -np.log1p(-np.minimum(self.success, 1 - 1e-15)) * seated
 
     def withhold_bribes(self) -> np.ndarray:
-        """At the equilibrium pool: chosen_i (rho_i bid_i - cost_i + rho_i slash)."""
+        """At the equilibrium pool, what a seated prover forgoes while the others withhold: chosen_i
+        (rho_i bid_i - cost_i + rho_i slash) without failover; under it the others' failed turns pass
+        every block on until it is drawn, so s_i bid_i - cost_i + s_i slash (a withholder is slashed)."""
         bids = self.equilibrium()[0]
-        chosen = self._chosen(self.seated(bids))
-        rho = self.provers.reliability
-        return chosen * (rho * bids - self.provers.cost + rho * self.slash)
+        seated = self.seated(bids)
+        drawn = self._chosen(seated) if self.failover == "none" else seated
+        rho = self.success
+        return drawn * (rho * bids - self.provers.cost + rho * self.slash)
 
     def symbolic(self) -> dict[str, Any]:
         c, rho, slash = sp.symbols("c rho slash", positive=True)
@@ -681,12 +740,18 @@ class TaikoPool(Game):
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         return [("break_even_bid", self.symbolic()["break_even_bid"],
-                 {"c": self.provers.cost[0], "rho": self.provers.reliability[0], "slash": self.slash},
+                 {"c": self.provers.cost[0], "rho": self.success[0], "slash": self.slash},
                  float(self.break_even()[0]))]
+
+    def theorems(self) -> list:
+        """Under failover the failover law's theorems replace the elected timing family's."""
+        return super().theorems() if self.failover == "none" else self.mechanism_theorems()
 
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.taiko_pool(self.symbolic())
+        from .forms import failover_on_time_form
+        failover = vrf.failover(failover_on_time_form()) if self.failover != "none" else []
+        return vrf.taiko_pool(self.symbolic()) + failover
 
 
 AUCTION_BLOCK = 1 << 16     # bids per block of turns drawn at once (512 KB: stays in cache)

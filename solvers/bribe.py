@@ -124,7 +124,7 @@ def knapsack_cover(costs: np.ndarray, weights: np.ndarray, budget: float) -> np.
 def _liveness_fn(game: Game, profile):
     """(kind, weights or function): how liveness depends on the coalition of withholders."""
     if isinstance(game, protocols.StallWeights):
-        return game.traits.stall_form, np.asarray(game.stall_weights(profile), dtype=float)
+        return game.stall_form, np.asarray(game.stall_weights(profile), dtype=float)
     if isinstance(game, protocols.StallLiveness):
         return "function", lambda masks: game.stall_liveness(masks, profile)
     s = game.stats(profile)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import provergame as pg
-from provergame.games import IdentityVRF, StakeContest, StakeVRF
+from provergame.games import IdentityVRF, StakeContest, StakeVRF, TaikoPool
 from provergame.solvers import exponential_race as er
 
 real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)      # noqa: E731
@@ -148,3 +148,108 @@ def test_failover_for_a_stake_contest_reaches_its_law():
 def test_bad_failover_arguments_name_the_parameter(field, value):
     with pytest.raises(pg.InvalidParameter, match=field):
         replace(StakeVRF.example(3), **{field: value})
+
+
+# --- Taiko's pool under failover: the pool's provers are drawn in turn (the same rule, within the pool) --------
+
+def _taiko_case(n, data):
+    lists = lambda lo, hi: np.array(data.draw(st.lists(real(lo, hi), min_size=n, max_size=n)))      # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.05, 1.0), rate=lists(0.3, 4.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.3, 1.0))
+    game = TaikoPool(5.0, pop, pool_size=data.draw(st.integers(1, n)), slash=data.draw(real(0.0, 2.0)),
+                     selection=data.draw(st.sampled_from(["uniform", "stake"])), failover="next_draw",
+                     failover_deadline=data.draw(real(0.1, 1.5)))
+    return game, lists(0.5, 6.0)          # bids above the fee cap (5) stay out
+
+
+def _seated_by_hand(game, bids):
+    """The pool: joining bids (<= fee cap) ranked by bid, then larger stake, then index, the first pool_size."""
+    stake = game.provers.stake
+    joined = sorted((b, -stake[i], i) for i, b in enumerate(bids) if b <= game.fee_cap)
+    seated = np.zeros(game.n)
+    seated[[i for _, _, i in joined[:game.pool_size]]] = 1.0
+    return seated
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 5), st.data())
+def test_taiko_pool_failover_payoffs_and_on_time_match_the_enumerated_draw_orders(n, data):
+    game, bids = _taiko_case(n, data)
+    pop, d = game.provers, game.failover_deadline
+    window = data.draw(real(0.1, 4.0))
+    seated = _seated_by_hand(game, bids)
+    s = pop.reliability * (1 - np.exp(-pop.rate * d))
+    w = pop.stake if game.selection == "stake" else np.ones(n)
+    pos = enumerated_positions(seated, s, w, n) * seated[:, None]
+    margin = s * bids - pop.cost - (1 - s) * game.slash
+    assert np.allclose(game.expected_payoffs(bids), pos.sum(axis=1) * margin, atol=1e-9)
+    k = int(np.floor(window / d * (1 + 1e-12)))
+    rest = max(window - k * d, 0.0)
+    on = float(np.sum(s[:, None] * pos[:, :min(k, n)]))
+    if k < n:
+        on += float(np.sum(pop.reliability * (1 - np.exp(-pop.rate * rest)) * pos[:, k]))
+    assert game.on_time(bids, window) == pytest.approx(on, abs=1e-9)
+    assert game.stats(bids).eventual_liveness == pytest.approx(1 - np.prod(1 - s * seated), abs=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 6), st.data())
+def test_taiko_pool_failover_deviation_payoffs_are_the_deviated_profiles_payoffs(n, data):
+    game, bids = _taiko_case(n, data)
+    candidates = np.array(data.draw(st.lists(real(0.0, 10.0), min_size=3, max_size=3)))
+    got = game.deviation_payoffs(bids, np.tile(candidates, (n, 1)))
+    for i in range(n):
+        for m, x in enumerate(candidates):
+            moved = bids.copy()
+            moved[i] = x
+            assert got[i, m] == pytest.approx(game.expected_payoffs(moved)[i], abs=1e-9)
+
+
+def test_taiko_pool_failover_simulator_and_an_own_monte_carlo_agree_with_the_law():
+    pop = pg.Population.from_arrays(cost=[0.3, 0.5, 0.4, 0.9, 0.2], rate=[1.0, 2.0, 0.7, 1.5, 3.0],
+                                    stake=[3.0, 1.0, 2.0, 5.0, 1.0], reliability=[0.9, 0.8, 0.95, 0.7, 0.85])
+    game = TaikoPool(4.0, pop, pool_size=3, slash=0.5, selection="stake", failover="next_draw", failover_deadline=0.5)
+    bids = np.array([2.0, 1.0, 3.0, 4.5, 7.0])              # seats p0, p1, p2 (p3 ranks fourth, p4 stays out)
+    rounds, rng = 200_000, np.random.default_rng(21)
+    seat = np.array([0, 1, 2])
+    order = seat[np.argsort(rng.standard_exponential((rounds, 3)) / pop.stake[seat], axis=1)]
+    times = rng.standard_exponential((rounds, 3)) / pop.rate[order]
+    ok = (rng.random((rounds, 3)) < pop.reliability[order]) & (times < 0.5)
+    k = np.argmax(ok, axis=1)
+    landed = np.where(ok.any(axis=1), 0.5 * k + times[np.arange(rounds), k], np.inf)
+    out = game.play(bids, np.random.default_rng(5), rounds)
+    for window in (0.4, 1.0, 2.0):
+        law = game.on_time(bids, window)
+        for hit in (landed <= window, out.on_time(window)):
+            assert abs(hit.mean() - law) < 4 * hit.std() / np.sqrt(rounds) + 1e-12, window
+    eq = pg.solve(game)
+    assert eq.regret <= game.tick and eq.exact             # seats pinned one bid step below the first excluded
+    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=1.0))
+    assert check.passed, check.table
+
+
+def test_taiko_pool_failover_stall_weights_give_the_liveness_left_when_a_coalition_withholds():
+    """Withholders stay seated and fail when drawn; every other seat is drawn in turn until one delivers,
+    so a unit is proved eventually unless every non-withholder fails: prod (1 - s_i), by a Monte Carlo."""
+    pop = pg.Population.from_arrays(cost=[0.3, 0.5, 0.4, 0.9], rate=[1.0, 2.0, 0.7, 1.5],
+                                    reliability=[0.9, 0.8, 0.95, 0.7])
+    game = TaikoPool(4.0, pop, pool_size=4, slash=0.5, failover="next_draw", failover_deadline=0.5)
+    assert game.stall_form == "loglinear" and TaikoPool.example(4).stall_form == "linear"
+    bids = np.full(4, 3.0)
+    w = game.stall_weights(bids)
+    rng = np.random.default_rng(8)
+    for coalition in ([0], [1, 3], [0, 1, 2]):
+        honest = pop.reliability.copy()
+        honest[coalition] = 0.0
+        withheld = replace(game, provers=pop.replace(reliability=honest))
+        proved = withheld.play(bids, rng, 100_000).accepted
+        keep = np.ones(4, dtype=bool)
+        keep[coalition] = False
+        law = 1 - np.exp(-w[keep].sum())
+        assert abs(proved.mean() - law) < 4 * proved.std() / np.sqrt(proved.size) + 1e-12
+
+
+def test_taiko_pool_failover_theorems_replace_the_elected_family_s():
+    names = {t.name for t in replace(TaikoPool.example(4), failover="next_draw").theorems()}
+    assert {"vrf_failover_at_half_the_window_never_lowers_on_time_liveness",
+            "vrf_failover_lifts_on_time_liveness_above_the_reliability_cap", "taiko_seat_profitable_above_break_even"} <= names
