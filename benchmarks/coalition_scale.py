@@ -22,6 +22,9 @@ import resource, sys, time, provergame as pg
 from provergame import games
 cls = games.registered()[sys.argv[1]]
 g = cls.example(int(sys.argv[2]))
+if g.n < 2:
+    print(0, "nan", 0, 0, 0, "| not applicable: one player (no coalition)")
+    raise SystemExit
 eq = pg.solve(g)
 solved = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 t = time.perf_counter()

@@ -18,10 +18,12 @@ from provergame.errors import InvalidParameter, check_int, check_real
 from provergame.model import Population
 from provergame.params import Array, Int, Real, param
 
-from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from . import failover
+from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
+from .failover import deadline_field, failover_field
 from .registry import register
-from .rules import assigned, categorical, elected_on_time, first_assignment_times
-from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
+from .rules import assigned, categorical, elected_on_time, failover_attempts, first_assignment_times
+from .traits import ByChoice, GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 @register("delegated_stake")
@@ -33,7 +35,10 @@ class DelegatedStake(Game):
     The active set is the `active_set` largest by own + current delegation. Delegators re-allocate
     D in proportion to exp(sensitivity * r_i) over the active set, r_i = rho_i (1 - kappa_i): the
     return per token rho_i (1 - kappa_i) R / T_active is the same at any prover size, so delegation
-    follows the cut alone (sensitivity -> inf: all to the best cut).
+    follows the cut alone (sensitivity -> inf: all to the best cut). Failover "none": a failed block is
+    not re-drawn; "next_draw": each drawn prover holds the block for `failover_deadline`, then the next
+    draw by stake within the active set takes over (games.failover), and rho_i reads its chance to
+    deliver in a turn, rho_i (1 - e^{-r_i d}), in payoffs and in the delegators' rule alike.
     """
     traits: ClassVar[GameTraits] = GameTraits(
         limitations=("delegators respond by a logit rule to returns, not as strategic players; stake is fixed within the "
@@ -43,7 +48,7 @@ class DelegatedStake(Game):
         strategy=StrategyKind.CONTINUOUS,
         strategy_label="reward cut",
         elected_by_protocol=True,
-        stall_form=StallForm.LINEAR,
+        stall_form=ByChoice("failover", (("none", StallForm.LINEAR), ("next_draw", StallForm.LOGLINEAR))),
         budget_field="reward",
         seat_fields=("active_set",),
         sybil_reason="selection follows total stake, which splitting does not change; cuts are not prices to users",
@@ -56,6 +61,8 @@ class DelegatedStake(Game):
     sensitivity: float = param(Real(lo=0, hi=1e6, doc="how strongly delegators chase yield"), 20.0)
     delegation: Any = param(Array(lo=0, length="provers", optional=True, unit="token",
                                   doc="initial delegation per prover (default: in proportion to own stake)"), None)
+    failover: str = failover_field("a failed block is not re-drawn")
+    failover_deadline: float = deadline_field()
 
     def _validate(self) -> None:
         total = float(np.sum(self.delegators))
@@ -90,6 +97,11 @@ class DelegatedStake(Game):
         return float(self.__dict__["_total_delegated"])
 
     @cached_property
+    def success(self) -> np.ndarray:
+        """P(a drawn prover delivers within its turn): rho_i, times 1 - e^{-r_i d} under failover."""
+        return failover.success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
+
+    @cached_property
     def active(self) -> np.ndarray:
         """The active set: the `active_set` largest stakes with delegation (ties to the lower index)."""
         total = self.provers.stake + self.delegation
@@ -100,7 +112,7 @@ class DelegatedStake(Game):
 
     def delegation_response(self, cuts: np.ndarray) -> np.ndarray:
         """Delegated stake per prover after delegators respond to the cuts (logit over the active set)."""
-        score = self.sensitivity * self.provers.reliability * (1 - cuts)
+        score = self.sensitivity * self.success * (1 - cuts)
         score = np.where(self.active, score, -np.inf)
         score = score - score.max(axis=-1, keepdims=True)
         w = np.exp(score)
@@ -109,7 +121,10 @@ class DelegatedStake(Game):
     def _shares(self, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         deleg = self.delegation_response(cuts)
         total = (self.provers.stake + deleg) * self.active
-        chosen = total / total.sum(axis=-1, keepdims=True)
+        if self.failover == "none":
+            chosen = total / total.sum(axis=-1, keepdims=True)
+        else:                                    # drawn at some turn: every earlier draw missed
+            chosen = failover.reach(self.active, self.success, total)
         own_frac = np.divide(self.provers.stake, total, out=np.zeros_like(total), where=total > 0)
         keep = cuts + (1 - cuts) * own_frac
         return chosen, keep, deleg
@@ -117,13 +132,15 @@ class DelegatedStake(Game):
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         cuts = self.check_profile(profile)
         chosen, keep, _ = self._shares(cuts)
-        rho = self.provers.reliability
-        return chosen * (rho * keep * self.reward - self.provers.cost)
+        return chosen * (self.success * keep * self.reward - self.provers.cost)
 
     def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
         """Prover i alone changes its cut: delegators' logit moves only i's weight against the others'
         fixed log-sum-exp a_i, so its delegation is D / (1 + e^(a_i - s_i(x))), and the active set's total
-        stake stays own + D. (n, m) payoffs without re-solving the n-prover response per candidate."""
+        stake stays own + D. (n, m) payoffs without re-solving the n-prover response per candidate
+        (under failover every deviated profile is evaluated: i's draw chance depends on every stake)."""
+        if self.failover != "none":
+            return super().deviation_payoffs(profile, candidates)
         cuts = self.check_profile(profile)
         x = self.check_candidates(candidates)
         act, rho, stake = self.active, self.provers.reliability, self.provers.stake
@@ -139,7 +156,7 @@ class DelegatedStake(Game):
 
     def _rivals_log_sum_exp(self, cuts: np.ndarray) -> np.ndarray:
         """a_i = log sum_{j != i, active} e^(s_j): the others' part of the delegators' logit, (n,)."""
-        score = np.where(self.active, self.sensitivity * self.provers.reliability * (1 - cuts), -np.inf)
+        score = np.where(self.active, self.sensitivity * self.success * (1 - cuts), -np.inf)
         rivals = np.where(np.eye(self.n, dtype=bool), -np.inf, score[None, :])
         top = rivals.max(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -148,24 +165,31 @@ class DelegatedStake(Game):
     def stats(self, profile: Any) -> Stats:
         cuts = self.check_profile(profile)
         chosen, keep, _ = self._shares(cuts)
-        rho = self.provers.reliability
+        rho = self.success
         live = float((chosen * rho).sum())
         return Stats(reward=chosen * rho * keep * self.reward, cost=chosen * self.provers.cost, participation=chosen,
                      eventual_liveness=live, user_payment=live * self.reward, useful_cost=float((chosen * rho * self.provers.cost).sum()))
 
     def first_assignment(self, profile: Any) -> np.ndarray:
-        return self._shares(self.check_profile(profile))[0]
+        total = self._draw_law(self.check_profile(profile))[0]
+        return total / total.sum()
 
     def seats(self, profile: Any) -> int:
         return int(self.active.sum())
 
     def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
-        """Alone, it proves every block and keeps it all (cut 1): rho R - c."""
+        """Alone, it proves every block and keeps it all (cut 1): rho R - c (rho: its chance to deliver in a turn)."""
         R, rho, c = sp.symbols("R rho c", positive=True)
-        return rho * R - c, {"R": self.reward, "rho": self.provers.reliability[i], "c": self.provers.cost[i]}
+        return rho * R - c, {"R": self.reward, "rho": self.success[i], "c": self.provers.cost[i]}
 
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        """Without failover, the first assignee's chance to deliver by the window; with it, every turn that
+        ends inside the window counts (games.failover.on_time)."""
+        if self.failover == "none":
+            return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        total = self._draw_law(self.check_profile(profile))[0]
+        return failover.on_time(self.active, self.success, total, self.provers.reliability, self.provers.rate, window,
+                                self.failover_deadline)
 
     def _draw_law(self, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(total stake each prover is drawn by, what it keeps of a paid reward) given the delegators'
@@ -178,6 +202,14 @@ class DelegatedStake(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)
         total, prover_pay = self.kept_for("_draw_law", cuts, lambda: self._draw_law(cuts))
+        if self.failover != "none":
+            row, col, won, winner, ok, landed = failover_attempts(
+                total, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
+            cost = self.provers.cost
+            events = Assignments(rounds, self.n, row, col, np.where(won, prover_pay[col], 0.0), cost[col],
+                                 np.ones(row.size, dtype=bool), np.zeros(self.n))
+            return Outcomes(None, None, None, ok, ok * self.reward, np.where(ok, cost[winner], 0.0), landed,
+                            assignments=events)
         who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         cost = self.provers.cost[who]
@@ -186,7 +218,21 @@ class DelegatedStake(Game):
                         first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
 
 
+    def _delivered(self, total: np.ndarray, rng: np.random.Generator, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+        """(prover, delivered) of each block drawn by stake `total`: the first draw's delivery without
+        failover; under it the prover whose turn delivered (games.rules.failover_attempts)."""
+        if self.failover == "none":
+            who, _ = categorical(total, rng, rounds)
+            return who, rng.random(rounds) < self.provers.reliability[who]
+        _, _, _, winner, ok, _ = failover_attempts(total, self.provers.reliability, self.provers.rate,
+                                                   self.failover_deadline, rng, rounds)
+        return winner, ok
+
     def stall_weights(self, profile: Any) -> np.ndarray:
+        """Without failover, linear: P(delivery) = sum_i chosen_i rho_i; under "next_draw", log-linear:
+        P(no delivery) = prod over the active provers that still deliver of (1 - s_i)."""
+        if self.failover != "none":
+            return -np.log1p(-np.minimum(self.success, 1 - 1e-15)) * self.active
         chosen, _, _ = self._shares(self.check_profile(profile))
         return chosen * self.provers.reliability
 
@@ -211,10 +257,8 @@ class DelegatedStake(Game):
         rows = []
         for e in range(epochs):  # epochs are the state updates; each epoch's blocks are vectorised
             game = DelegatedStake(self.reward, self.provers.replace(stake=own), deleg.sum(), self.active_set,
-                                  self.sensitivity, deleg)
-            total = (own + deleg) * game.active
-            who, _ = categorical(total, rng, rounds_per_epoch)
-            ok = rng.random(rounds_per_epoch) < self.provers.reliability[who]
+                                  self.sensitivity, deleg, failover=self.failover, failover_deadline=self.failover_deadline)
+            who, ok = game._delivered((own + deleg) * game.active, rng, rounds_per_epoch)
             wins = np.bincount(who[ok], minlength=self.n).astype(float)
             paid = wins * self.reward
             frac = np.divide(own, own + deleg, out=np.zeros(self.n), where=own + deleg > 0)
@@ -234,6 +278,8 @@ class DelegatedStake(Game):
                 "delegator_income": (T_i / T_A) * rho * (1 - k) * R}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        if self.failover != "none":          # under failover a draw's chance is no longer stake / T_A
+            return []
         cuts = np.full(self.n, 0.2)
         chosen, keep, deleg = self._shares(cuts)
         i = int(np.argmax(np.where(self.active, deleg, -np.inf)))
@@ -245,6 +291,12 @@ class DelegatedStake(Game):
         return [("return_per_token", self.symbolic()["return_per_token"],
                  {"rho": rho, "kappa": 0.2, "R": self.reward, "T_A": total}, per_token)]
 
+    def theorems(self) -> list:
+        """Under failover the failover law's theorems replace the elected timing family's."""
+        return super().theorems() if self.failover == "none" else self.mechanism_theorems()
+
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
-        return vrf.delegated_stake(self.symbolic())
+        from .forms import failover_on_time_form
+        turns = vrf.failover(failover_on_time_form()) if self.failover != "none" else []
+        return vrf.delegated_stake(self.symbolic()) + turns

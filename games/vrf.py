@@ -21,30 +21,14 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Assignments, BroadcastFace, Game, Outcomes, Stats, example_provers
 from .registry import register, route
-from .rules import FAILOVERS, delivery_margin, elected_on_time, entries as _entries, failover_attempts, failover_on_time
-from .rules import failover_slots
+from . import failover
+from .failover import deadline_field, failover_field
+from .rules import delivery_margin, elected_on_time, entries as _entries, failover_attempts
 from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
 from .rules import weighted_draw_order as _weighted_draw_order
 from .traits import ByChoice, GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
-
-
-def _failover_field(without: str) -> Any:
-    return param(Choice(options=FAILOVERS, doc=f"what happens when the assignee misses: \"none\", it holds the unit for "
-                                               f"the whole window ({without}); \"next_draw\", it holds the unit for "
-                                               "failover_deadline, then the next VRF draw takes over"), "none")
-
-
-def _deadline_field() -> Any:
-    return param(Real(lo=0, lo_open=True, unit="time unit", doc="how long each assignee holds the unit under failover "
-                      "\"next_draw\"; a proof after it is not accepted and the assignee is slashed"), 0.5)
-
-
-def _success(reliability: np.ndarray, rate: np.ndarray, failover: str, deadline: float) -> np.ndarray:
-    """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
-    failover deadline d (a later proof is not accepted)."""
-    return reliability if failover == "none" else reliability * -np.expm1(-rate * deadline)
 
 
 @dataclass(frozen=True)
@@ -70,8 +54,8 @@ class _VRFSelection(BroadcastFace, Game):
     min_stake: float = param(Real(lo=0, unit="token", doc="stake an identity needs to register"), 0.0)
     stake_cost: float = param(Real(lo=0, unit="token per token per round", doc="cost of locking stake"), 0.0)
     slash: float = param(Real(lo=0, unit="token", doc="taken from a drawn prover that fails"), 0.0)
-    failover: str = _failover_field("a re-draw lands after it")
-    failover_deadline: float = _deadline_field()
+    failover: str = failover_field("it holds the unit for the whole window (a re-draw lands after it)")
+    failover_deadline: float = deadline_field()
 
     @classmethod
     def example(cls, n: int | None = None) -> "_VRFSelection":
@@ -87,7 +71,7 @@ class _VRFSelection(BroadcastFace, Game):
     def success(self) -> np.ndarray:
         """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
         failover deadline d (a later proof is not accepted). Every payoff and re-draw law runs on it."""
-        return _success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
+        return failover.success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
 
     @property
     def eligible(self) -> np.ndarray:
@@ -173,10 +157,8 @@ class _VRFSelection(BroadcastFace, Game):
         p = self.check_profile(profile)
         weights, _ = self._weights_presence(p)
         registered = (p > 0).astype(float) if self.choose == "stake" else p * (weights > 0)
-        k, _ = failover_slots(window, self.failover_deadline)
-        positions = er.attempt_positions(registered, self.success, weights, min(k, self.n - 1) + 1)
-        return failover_on_time(positions, registered, self.success, self.provers.reliability, self.provers.rate,
-                                window, self.failover_deadline)
+        return failover.on_time(registered, self.success, weights, self.provers.reliability, self.provers.rate, window,
+                                self.failover_deadline)
 
     def _draw_law(self, p: np.ndarray) -> tuple:
         """(weights, registered row or None, cumulative drawn weights or None) of profile p: a pure
@@ -441,8 +423,8 @@ class _VRFSelection(BroadcastFace, Game):
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         sym = self.symbolic()
-        failover = vrf.failover(sym["failover_on_time"]) if self.failover != "none" else []
-        return vrf.stake_vrf(sym, self.weighting) + failover
+        turns = vrf.failover(sym["failover_on_time"]) if self.failover != "none" else []
+        return vrf.stake_vrf(sym, self.weighting) + turns
 
 
 _VRF_LIMITS = ("stake is held at a constant carrying cost (no price risk, no unbonding delay); a failed unit is re-"
@@ -553,8 +535,8 @@ class TaikoPool(Game):
     selection: str = param(Choice(options=("uniform", "stake"), doc="VRF within the pool: uniform or by stake"),
                            "uniform")
     tick: float = param(Real(lo=0, lo_open=True, unit="token per proof", doc="smallest bid step"), 1e-6)
-    failover: str = _failover_field("a failed block is not re-drawn")
-    failover_deadline: float = _deadline_field()
+    failover: str = failover_field("a failed block is not re-drawn")
+    failover_deadline: float = deadline_field()
 
     def _validate(self) -> None:
         if self.pool_size > self.n:
@@ -575,7 +557,7 @@ class TaikoPool(Game):
     @cached_property
     def success(self) -> np.ndarray:
         """P(a drawn prover delivers within its turn): rho_i, times 1 - e^{-r_i d} under failover."""
-        return _success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
+        return failover.success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
 
     def break_even(self) -> np.ndarray:
         rho = self.success
@@ -608,7 +590,7 @@ class TaikoPool(Game):
         "next_draw", P(no earlier draw delivered), the exponential-race identity over the pool."""
         if self.failover == "none":
             return self._chosen(seated)
-        return seated * er.first_finish(seated * self.success, self._weights)
+        return failover.reach(seated, self.success, self._weights)
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         b = self.check_profile(profile)
@@ -674,9 +656,7 @@ class TaikoPool(Game):
         if self.failover == "none":
             return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
         seated = self.seated(self.check_profile(profile)).astype(float)
-        k, _ = failover_slots(window, self.failover_deadline)
-        positions = er.attempt_positions(seated, self.success, self._weights, min(k, self.n - 1) + 1)
-        return failover_on_time(positions, seated, self.success, self.provers.reliability, self.provers.rate,
+        return failover.on_time(seated, self.success, self._weights, self.provers.reliability, self.provers.rate,
                                 window, self.failover_deadline)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
@@ -750,8 +730,8 @@ class TaikoPool(Game):
     def mechanism_theorems(self) -> list:
         from provergame.proofs import vrf
         from .forms import failover_on_time_form
-        failover = vrf.failover(failover_on_time_form()) if self.failover != "none" else []
-        return vrf.taiko_pool(self.symbolic()) + failover
+        turns = vrf.failover(failover_on_time_form()) if self.failover != "none" else []
+        return vrf.taiko_pool(self.symbolic()) + turns
 
 
 AUCTION_BLOCK = 1 << 16     # bids per block of turns drawn at once (512 KB: stays in cache)

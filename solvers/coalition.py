@@ -28,7 +28,7 @@ from provergame.games.base import Game
 from provergame.solvers.regret import best_responses
 
 CHUNK = 256               # joint profiles per payoff call (games may expand each over a numerical grid)
-CHUNK_ENTRIES = 1_000_000
+CHUNK_ENTRIES = 16_000    # rows x players per call: a race at 1,000 provers expands each row over its quadrature (11 MB a row)
 BLOCK_CHUNKS = 16         # joint profiles gathered per block (in chunks) before repeated ones are merged
 GAIN_FLOOR = 1e-5         # joint gains below this share of the payoff scale are price-tick noise, not a cartel
 

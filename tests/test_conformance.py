@@ -385,6 +385,7 @@ BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch
     "identity_vrf": [{"failover": "next_draw", "failover_deadline": 0.2}],
     "stake_contest": [{"failover": "next_draw", "failover_deadline": 0.4}],
     "taiko_pool": [{"failover": "next_draw", "failover_deadline": 0.6}],
+    "delegated_stake": [{"failover": "next_draw", "failover_deadline": 0.7}],
 }
 
 

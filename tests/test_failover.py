@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import provergame as pg
-from provergame.games import IdentityVRF, StakeContest, StakeVRF, TaikoPool
+from provergame.games import DelegatedStake, IdentityVRF, StakeContest, StakeVRF, TaikoPool
 from provergame.solvers import exponential_race as er
 
 real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)      # noqa: E731
@@ -253,3 +253,45 @@ def test_taiko_pool_failover_theorems_replace_the_elected_family_s():
     names = {t.name for t in replace(TaikoPool.example(4), failover="next_draw").theorems()}
     assert {"vrf_failover_at_half_the_window_never_lowers_on_time_liveness",
             "vrf_failover_lifts_on_time_liveness_above_the_reliability_cap", "taiko_seat_profitable_above_break_even"} <= names
+
+
+# --- delegated stake under failover: the next draw by total stake within the active set ---------------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 5), st.data())
+def test_delegated_stake_failover_matches_the_enumerated_draw_orders(n, data):
+    lists = lambda lo, hi: np.array(data.draw(st.lists(real(lo, hi), min_size=n, max_size=n)))      # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.05, 1.0), rate=lists(0.3, 4.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.3, 1.0))
+    d, window = data.draw(real(0.1, 2.0)), data.draw(real(0.1, 4.0))
+    game = DelegatedStake(10.0, pop, (40.0, 25.0), data.draw(st.integers(1, n)), sensitivity=data.draw(real(0.0, 30.0)),
+                          failover="next_draw", failover_deadline=d)
+    cuts = lists(0.0, 1.0)
+    s = pop.reliability * (1 - np.exp(-pop.rate * d))
+    active = np.zeros(n)          # the active set: largest own + initial delegation (65 in proportion to own stake)
+    start = pop.stake + 65.0 * pop.stake / pop.stake.sum()
+    active[sorted(range(n), key=lambda i: (-start[i], i))[:game.active_set]] = 1.0
+    logit = np.where(active > 0, np.exp(game.sensitivity * s * (1 - cuts)), 0.0)
+    deleg = 65.0 * logit / logit.sum()
+    total = (pop.stake + deleg) * active
+    pos = enumerated_positions(active, s, total, n) * active[:, None]
+    keep = cuts + (1 - cuts) * np.divide(pop.stake, total, out=np.zeros(n), where=total > 0)
+    assert np.allclose(game.expected_payoffs(cuts), pos.sum(axis=1) * (s * keep * 10.0 - pop.cost), atol=1e-9)
+    k = int(np.floor(window / d * (1 + 1e-12)))
+    on = float(np.sum(s[:, None] * pos[:, :min(k, n)]))
+    if k < n:
+        on += float(np.sum(pop.reliability * (1 - np.exp(-pop.rate * max(window - k * d, 0.0))) * pos[:, k]))
+    assert game.on_time(cuts, window) == pytest.approx(on, abs=1e-9)
+
+
+def test_delegated_stake_failover_equilibrium_is_certified_and_simulated():
+    game = replace(DelegatedStake.example(6), failover="next_draw", failover_deadline=2.0)
+    eq = pg.solve(game)
+    assert eq.regret <= 1e-8 and eq.exact
+    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=3.0))
+    assert check.passed, check.table
+    out = game.play(eq.profile, np.random.default_rng(4), 200_000)
+    for window in (1.0, 2.5, 5.0):
+        hit = out.on_time(window)
+        assert abs(hit.mean() - game.on_time(eq.profile, window)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
+    assert game.stall_form == "loglinear" and DelegatedStake.example(6).stall_form == "linear"

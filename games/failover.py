@@ -1,0 +1,53 @@
+"""Failover for protocol-elected provers (issue 25, item 2): the declared rule, its fields and its laws.
+
+Under failover "next_draw" each assignee holds the unit for `failover_deadline`; a later proof is
+refused and the assignee slashed, and the next draw (Plackett-Luce over the same weights, without
+replacement) takes over. A drawn prover then delivers with s_i = rho_i (1 - e^{-r_i d}); the chance it
+is drawn at all is the exponential-race identity over the registered provers' successes, and on-time
+liveness counts the floor(w / d) turns that end inside the window, the next with the rest of it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from provergame.params import Choice, Real, param
+from provergame.solvers import exponential_race as er
+
+from .rules import FAILOVERS, failover_on_time, failover_slots
+
+
+def failover_field(without: str) -> Any:
+    """The `failover` parameter; `without` says what happens to a failed unit under "none"."""
+    return param(Choice(options=FAILOVERS, doc=f"what happens when the assignee misses: \"none\", {without}; "
+                                               "\"next_draw\", it holds the unit for failover_deadline, then the next "
+                                               "draw takes over"), "none")
+
+
+def deadline_field() -> Any:
+    return param(Real(lo=0, lo_open=True, unit="time unit", doc="how long each assignee holds the unit under failover "
+                      "\"next_draw\"; a proof after it is not accepted and the assignee is slashed"), 0.5)
+
+
+def success(reliability: np.ndarray, rate: np.ndarray, failover: str, deadline: float) -> np.ndarray:
+    """P(a drawn prover delivers within its turn): its reliability rho_i, times 1 - e^{-r_i d} under a
+    failover deadline d (a later proof is not accepted)."""
+    return reliability if failover == "none" else reliability * -np.expm1(-rate * deadline)
+
+
+def reach(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """P(i is drawn for a unit at some turn) under "next_draw": registered and no earlier draw delivered,
+    int w_i e^{-w_i t} prod_{j != i} (1 - p_j s_j (1 - e^{-w_j t})) dt (exponential-race identity)."""
+    registered = np.asarray(registered, dtype=float)
+    return registered * er.first_finish(registered * turn_success, weights)
+
+
+def on_time(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray, reliability: np.ndarray,
+            rate: np.ndarray, window: float, deadline: float) -> float:
+    """P(a valid proof lands by `window`) under "next_draw" (games.rules.failover_on_time over the
+    attempt-position law of solvers.exponential_race.attempt_positions)."""
+    n = np.shape(registered)[-1]
+    k, _ = failover_slots(window, deadline)
+    positions = er.attempt_positions(registered, turn_success, weights, min(k, n - 1) + 1)
+    return failover_on_time(positions, registered, turn_success, reliability, rate, window, deadline)
