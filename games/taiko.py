@@ -21,10 +21,12 @@ from provergame.errors import InvalidParameter
 from provergame.model import Population
 from provergame.params import Int, Real, param
 
-from .base import PROVERS, Game, Outcomes, Stats, example_provers
+from . import failover
+from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
+from .failover import deadline_field, failover_field
 from .registry import register
-from .rules import assigned, categorical, elected_on_time, first_assignment_times
-from .traits import GameTraits, TimingFamily, StrategyKind, StallForm
+from .rules import assigned, categorical, elected_on_time, failover_attempts, first_assignment_times
+from .traits import ByChoice, GameTraits, TimingFamily, StrategyKind, StallForm
 
 
 @register("taiko_prover_pool")
@@ -33,7 +35,10 @@ class TaikoProverPool(Game):
     """Seated provers choose erpg e_i in [0.75 F, 1.25 F]; P(i proves a block) = w_i / sum w, w = stake /
     e^2; payoff per block P_i (r_i e_i gas - cost_i - (1 - r_i) slash_i(e_i)). A prover losing money even
     at 125% of the fee unstakes, so the pool is the top pool_size by stake of the others. Equilibrium by sequential
-    best responses with the regret certificate (no closed form: the weight law couples fee and stake)."""
+    best responses with the regret certificate (no closed form: the weight law couples fee and stake).
+    Failover "none": a missed block is not re-assigned; "next_draw": each drawn prover holds the block
+    for `failover_deadline`, then the next draw by the same weights within the pool takes over
+    (games.failover; r_i then reads r_i (1 - e^{-rate_i d}), its chance to deliver in a turn)."""
     traits: ClassVar[GameTraits] = GameTraits(
         limitations=("the pool's seats are decided by stake among provers that would stay; fee changes are within the "
             "protocol clamp only; no L1 gas beyond the fee per gas."),
@@ -42,7 +47,7 @@ class TaikoProverPool(Game):
         strategy=StrategyKind.CONTINUOUS,
         strategy_label="reward per gas (erpg)",
         elected_by_protocol=True,
-        stall_form=StallForm.LINEAR,
+        stall_form=ByChoice("failover", (("none", StallForm.LINEAR), ("next_draw", StallForm.LOGLINEAR))),
         budget_field="fee_per_gas",
         sybil_reason="selection weight stake / erpg^2 is linear in stake: splitting it changes nothing",
     )
@@ -56,6 +61,8 @@ class TaikoProverPool(Game):
     max_capacity: int = param(Int(lo=1, hi=10_000, unit="blocks", doc="blocks a prover may hold at once"), 10)
     reward_multiple: float = param(Real(lo=0, doc="slash floor as a multiple of the block reward"), 4.0)
     min_slash: float = param(Real(lo=0, unit="token", doc="smallest slash"), 0.0)
+    failover: str = failover_field("a missed block is not re-assigned")
+    failover_deadline: float = deadline_field()
 
     def _validate(self) -> None:
         if np.any(self.provers.stake <= 0):
@@ -64,6 +71,11 @@ class TaikoProverPool(Game):
     @classmethod
     def example(cls, n: int | None = None) -> "TaikoProverPool":
         return cls(1.0, 1.0, example_provers(n or 6), pool_size=4)
+
+    @cached_property
+    def success(self) -> np.ndarray:
+        """P(a drawn prover delivers within its turn): its reliability, times 1 - e^{-r_i d} under failover."""
+        return failover.success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
 
     def staying(self) -> np.ndarray:
         """Provers who would stay staked: a positive margin somewhere in the clamp (others unstake).
@@ -108,20 +120,30 @@ class TaikoProverPool(Game):
         floor = np.maximum(self.reward_multiple * proof_reward, self.min_slash)
         return np.minimum(np.maximum(s * self.slash_points / 10_000 / self.max_capacity, floor), s)
 
+    def _weights(self, erpg: Any) -> np.ndarray:
+        return np.where(self.seated(), self.provers.stake / np.asarray(erpg, dtype=float) ** 2, 0.0)
+
     def selection(self, erpg: Any) -> np.ndarray:
-        e = np.asarray(erpg, dtype=float)
-        w = np.where(self.seated(), self.provers.stake / e ** 2, 0.0)
+        """P(i is the block's first draw): weight stake / erpg^2 over the pool's."""
+        w = self._weights(erpg)
         total = w.sum(axis=-1, keepdims=True)
         return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
+    def reach(self, erpg: Any) -> np.ndarray:
+        """P(i is drawn for a block at all): its selection without failover; under "next_draw", P(every
+        earlier draw missed) over the same weights (games.failover.reach)."""
+        if self.failover == "none":
+            return self.selection(erpg)
+        return failover.reach(self.seated(), self.success, self._weights(erpg))
+
     def margin(self, erpg: Any) -> np.ndarray:
         e = np.asarray(erpg, dtype=float)
-        r = self.provers.reliability
+        r = self.success
         return r * e * self.gas - self.provers.cost - (1 - r) * self.slash(e)
 
     def expected_payoffs(self, profile: Any) -> np.ndarray:
         e = self.check_profile(profile)
-        return self.selection(e) * self.margin(e)
+        return self.reach(e) * self.margin(e)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         from provergame.solvers.dynamics import best_response_iteration
@@ -131,8 +153,8 @@ class TaikoProverPool(Game):
 
     def stats(self, profile: Any) -> Stats:
         e = self.check_profile(profile)
-        sel = self.selection(e)
-        r = self.provers.reliability
+        sel = self.reach(e)
+        r = self.success
         return Stats(reward=sel * r * e * self.gas, cost=sel * (self.provers.cost + (1 - r) * self.slash(e)),
                      participation=sel, eventual_liveness=float((sel * r).sum()),
                      user_payment=float((sel * r * e).sum() * self.gas), useful_cost=float((sel * r * self.provers.cost).sum()))
@@ -144,13 +166,25 @@ class TaikoProverPool(Game):
         return int(self.seated().sum())
 
     def on_time(self, profile: Any, window: float) -> float:
-        return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        """Without failover, the first assignee's chance to deliver by the window; with it, every turn that
+        ends inside the window counts (games.failover.on_time)."""
+        if self.failover == "none":
+            return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
+        return failover.on_time(self.seated(), self.success, self._weights(self.check_profile(profile)),
+                                self.provers.reliability, self.provers.rate, window, self.failover_deadline)
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         """Each block: draw the prover by stake / erpg^2 among the seated, then its delivery."""
         e = self.check_profile(profile)
-        weights, pay, slash = self.kept_for("_draw_law", e, lambda: (
-            np.where(self.seated(), self.provers.stake / e ** 2, 0.0), e * self.gas, self.slash(e)))
+        weights, pay, slash = self.kept_for("_draw_law", e, lambda: (self._weights(e), e * self.gas, self.slash(e)))
+        if self.failover != "none":
+            row, col, won, winner, ok, landed = failover_attempts(
+                weights, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
+            cost = self.provers.cost
+            events = Assignments(rounds, self.n, row, col, np.where(won, pay[col], 0.0),
+                                 cost[col] + np.where(won, 0.0, slash[col]), np.ones(row.size, dtype=bool), np.zeros(self.n))
+            return Outcomes(None, None, None, ok, np.where(ok, pay[winner], 0.0), np.where(ok, cost[winner], 0.0), landed,
+                            assignments=events)
         who, _ = categorical(weights, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         paid = ok * pay[who]
@@ -161,9 +195,13 @@ class TaikoProverPool(Game):
 
     def withhold_bribes(self) -> np.ndarray:
         e = self.equilibrium()[0]
-        return np.maximum(self.provers.reliability * e * self.gas - self.provers.cost, 0.0) + self.slash(e)
+        return np.maximum(self.success * e * self.gas - self.provers.cost, 0.0) + self.slash(e)
 
     def stall_weights(self, profile: np.ndarray) -> np.ndarray:
+        """Without failover, linear: P(delivery) = sum_i selection_i r_i; under "next_draw", log-linear:
+        P(no delivery) = prod over the seated that still deliver of (1 - s_i)."""
+        if self.failover != "none":
+            return -np.log1p(-np.minimum(self.success, 1 - 1e-15)) * self.seated()
         return self.selection(profile) * self.provers.reliability
 
     def symbolic(self) -> dict[str, Any]:
@@ -175,7 +213,7 @@ class TaikoProverPool(Game):
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
         seated = self.seated()
-        if not seated.any():
+        if not seated.any() or self.failover != "none":     # under failover a draw's chance is not the selection
             return []
         e = self.fee_per_gas * np.linspace(0.8, 1.2, self.n)
         i = int(np.flatnonzero(seated)[0])
@@ -184,6 +222,12 @@ class TaikoProverPool(Game):
                 "G": self.gas, "c": self.provers.cost[i], "S": float(self.slash(e)[i])}
         return [("payoff", self.symbolic()["payoff"], vals, float(self.expected_payoffs(e)[i]))]
 
+    def theorems(self) -> list:
+        """Under failover the failover law's theorems replace the elected timing family's."""
+        return super().theorems() if self.failover == "none" else self.mechanism_theorems()
+
     def mechanism_theorems(self) -> list:
-        from provergame.proofs import deployed
-        return deployed.taiko_alpha4(self.symbolic())
+        from provergame.proofs import deployed, vrf
+        from .forms import failover_on_time_form
+        turns = vrf.failover(failover_on_time_form()) if self.failover != "none" else []
+        return deployed.taiko_alpha4(self.symbolic()) + turns

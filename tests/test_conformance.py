@@ -386,6 +386,7 @@ BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch
     "stake_contest": [{"failover": "next_draw", "failover_deadline": 0.4}],
     "taiko_pool": [{"failover": "next_draw", "failover_deadline": 0.6}],
     "delegated_stake": [{"failover": "next_draw", "failover_deadline": 0.7}],
+    "taiko_prover_pool": [{"failover": "next_draw", "failover_deadline": 3.0}],
 }
 
 

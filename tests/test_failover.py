@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import provergame as pg
-from provergame.games import DelegatedStake, IdentityVRF, StakeContest, StakeVRF, TaikoPool
+from provergame.games import DelegatedStake, IdentityVRF, StakeContest, StakeVRF, TaikoPool, TaikoProverPool
 from provergame.solvers import exponential_race as er
 
 real = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)      # noqa: E731
@@ -295,3 +295,42 @@ def test_delegated_stake_failover_equilibrium_is_certified_and_simulated():
         hit = out.on_time(window)
         assert abs(hit.mean() - game.on_time(eq.profile, window)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
     assert game.stall_form == "loglinear" and DelegatedStake.example(6).stall_form == "linear"
+
+
+# --- Taiko's alpha-4 ProverPool under failover: the next draw by stake / erpg^2 within the pool ---------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 5), st.data())
+def test_taiko_prover_pool_failover_matches_the_enumerated_draw_orders(n, data):
+    lists = lambda lo, hi: np.array(data.draw(st.lists(real(lo, hi), min_size=n, max_size=n)))      # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.01, 0.3), rate=lists(0.3, 4.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.8, 1.0))
+    d, window = data.draw(real(0.5, 4.0)), data.draw(real(0.1, 6.0))
+    game = TaikoProverPool(1.0, 1.0, pop, pool_size=data.draw(st.integers(1, n)), reward_multiple=0.0,
+                           failover="next_draw", failover_deadline=d)
+    erpg = lists(0.75, 1.25)
+    seated = game.seated().astype(float)
+    s = pop.reliability * (1 - np.exp(-pop.rate * d))
+    pos = enumerated_positions(seated, s, pop.stake / erpg ** 2 * seated, n) * seated[:, None]
+    slash = np.minimum(np.maximum(pop.stake * 500 / 10_000 / 10, 0.0), pop.stake)          # the contract's rule
+    assert np.allclose(game.expected_payoffs(erpg), pos.sum(axis=1) * (s * erpg - pop.cost - (1 - s) * slash),
+                       atol=1e-9)
+    k = int(np.floor(window / d * (1 + 1e-12)))
+    on = float(np.sum(s[:, None] * pos[:, :min(k, n)]))
+    if k < n:
+        on += float(np.sum(pop.reliability * (1 - np.exp(-pop.rate * max(window - k * d, 0.0))) * pos[:, k]))
+    assert game.on_time(erpg, window) == pytest.approx(on, abs=1e-9)
+
+
+def test_taiko_prover_pool_failover_equilibrium_is_certified_and_simulated():
+    pop = pg.Population.from_arrays(cost=[0.1, 0.2, 0.15, 0.3, 0.25], rate=[1.0, 2.0, 0.7, 1.5, 1.2],
+                                    stake=[10.0, 4.0, 8.0, 6.0, 3.0], reliability=[0.98, 0.95, 0.99, 0.97, 0.96])
+    game = TaikoProverPool(1.0, 1.0, pop, pool_size=4, failover="next_draw", failover_deadline=3.0)
+    eq = pg.solve(game)
+    assert eq.regret <= 1e-8 and eq.exact
+    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=4.0))
+    assert check.passed, check.table
+    out = game.play(eq.profile, np.random.default_rng(4), 200_000)
+    for window in (1.0, 4.0, 8.0):
+        hit = out.on_time(window)
+        assert abs(hit.mean() - game.on_time(eq.profile, window)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
