@@ -17,8 +17,9 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AssignedUnits:
-    """Per prover: commitments taken (bonds posted), proofs submitted, valid ones, on-time ones and
-    bonds forfeited; `unassigned` units found nobody holding the bond."""
+    """Per prover: commitments taken (bonds posted), proofs submitted, valid ones, on-time ones, bonds
+    forfeited (reneged or late) and proofs abandoned at the proof deadline (compute spent, no submission);
+    `unassigned` units found nobody holding the bond."""
 
     commitments: np.ndarray
     submitted: np.ndarray
@@ -26,14 +27,18 @@ class AssignedUnits:
     on_time: np.ndarray
     forfeited: np.ndarray
     unassigned: int
+    late: np.ndarray
 
 
 def assign_units(rng: np.random.Generator, units: int, balance: np.ndarray, bond: float, delivers: np.ndarray,
-                 reliability: np.ndarray, rate: np.ndarray, window: float) -> AssignedUnits:
+                 reliability: np.ndarray, rate: np.ndarray, window: float,
+                 deadline: float = float("inf")) -> AssignedUnits:
     """Play `units` sequential assignments among provers with `balance` (each >= `bond` is eligible).
 
-    `delivers[i]` says whether prover i submits when assigned (its delivery rule); a submission is valid
-    with probability reliability_i and lands after an Exp(rate_i) proving time (on time within `window`).
+    `delivers[i]` says whether prover i works when assigned (its delivery rule); its proof is valid with
+    probability reliability_i and ready after an Exp(rate_i) proving time (on time within `window`). A
+    proof not ready by the proof phase's `deadline` is abandoned: its compute is spent, nothing is
+    submitted and the bond is forfeited.
     """
     n = len(balance)
     cap = int(units) + 1          # bonds beyond the units to assign never bind (and a tiny bond would overflow int64)
@@ -53,12 +58,15 @@ def assign_units(rng: np.random.Generator, units: int, balance: np.ndarray, bond
         taken += np.bincount(draw, minlength=n)
         left -= len(draw)
     assignee = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    submits = ~reneges[assignee]
-    valid = submits & (rng.random(len(assignee)) < reliability[assignee])
+    works = ~reneges[assignee]
+    valid = works & (rng.random(len(assignee)) < reliability[assignee])
     landed = rng.standard_exponential(len(assignee)) / rate[assignee]
+    late = works & (landed > deadline)
+    submits, valid = works & ~late, valid & ~late
     count = lambda mask: np.bincount(assignee[mask], minlength=n)   # noqa: E731 - per-prover tallies
     return AssignedUnits(commitments=taken, submitted=count(submits), valid=count(valid),
-                         on_time=count(valid & (landed <= window)), forfeited=count(~submits), unassigned=left)
+                         on_time=count(valid & (landed <= window)), forfeited=count(~submits), unassigned=left,
+                         late=count(late))
 
 
 def _first_exhaustion(draw: np.ndarray, reneges: np.ndarray, bonds_left: np.ndarray) -> int:

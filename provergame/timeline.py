@@ -160,6 +160,11 @@ class Economy:
         balance, and whether a sequencer proposes only the units whose proposal gas its balance covers
         (the rest of its slots are missed). Each has its own account: its block rewards for the units it
         proposed that landed (drawn among the units landed, without replacement), its proposal gas.
+    proof_deadline : float
+        The proof phase's timeout, in time units from the commitment (default: none). Under "assigned"
+        and "quotes" a committed prover whose proof is not ready by then abandons it: its compute is
+        spent, nothing is submitted (no gas), its bond is forfeited and the unit goes to the fallback
+        phase. Self-committed units follow the game's own rules (e.g. a VRF design's failover deadline).
 
     Examples
     --------
@@ -194,12 +199,18 @@ class Economy:
     sequencers: int = 1                        # sequencers taking the slots, each unit's proposer drawn uniformly
     sequencer_funds: float = 0.0               # each sequencer's starting balance
     sequencers_need_funds: bool = False        # a sequencer proposes only what its balance's gas covers
+    proof_deadline: float = float("inf")       # the proof phase's timeout (time units from commitment): a
+                                               # sequencer-assigned or quoted proof not ready by then is
+                                               # abandoned (compute spent, no gas, bond forfeited) and the unit
+                                               # goes to the fallback
 
     def __post_init__(self) -> None:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
                      "entry_rate", "entrant_cost_sigma", "fallback_reward", "sequencer_reward", "gas_per_proposal"):
             check_real(name, getattr(self, name), lo=0)
         window_of(self.window)
+        if self.proof_deadline != float("inf"):           # inf: no proof phase timeout
+            check_real("proof_deadline", self.proof_deadline, lo=0, lo_open=True)
         check_int("lifetime", self.lifetime, lo=1)
         check_int("entry_delay", self.entry_delay, lo=0)
         check_int("exit_after", self.exit_after, lo=1)
@@ -714,8 +725,8 @@ class _Run:
         rho, cost = st.reliability[working], st.cost[working]
         delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond), len(working))
         out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
-                           eco.window)
-        compute, gas = out.submitted * cost, out.submitted * g_now
+                           eco.window, eco.proof_deadline)
+        compute, gas = (out.submitted + out.late) * cost, out.submitted * g_now
         ep.reward[working] += out.valid * reward
         ep.spent[working] += compute + gas + out.forfeited * eco.bond
         ep.attempts[working] += out.submitted
@@ -754,11 +765,17 @@ class _Run:
             return
         valid = self.rng.random(played) < rho
         landed = self.rng.standard_exponential(played) / st.rate[i]
+        late = landed > eco.proof_deadline              # abandoned at the proof deadline: no submission, bond lost
+        valid &= ~late
+        sent = played - int(late.sum())
+        forfeit = eco.bond if late.any() else 0.0
         ep.reward[i] += quote * valid.sum()
-        ep.spent[i] += played * (st.cost[i] + g_now)
-        ep.attempts[i] += played
-        ep.gas += played * g_now
+        ep.spent[i] += played * st.cost[i] + sent * g_now + forfeit
+        ep.attempts[i] += sent
+        ep.gas += sent * g_now
         ep.opex += played * float(st.cost[i])
+        ep.burned += forfeit
+        ep.renegers = int(late.any())
         ep.proven, ep.on_time = int(valid.sum()), int(np.sum(valid & (landed <= eco.window)))
         ep.sequencer_share = (reward - quote) * ep.proven
         self.last_profile[working] = (np.arange(len(working)) == winner).astype(float)

@@ -157,3 +157,39 @@ def test_epoch_quotes_by_hand():
     assert 0.001 + gas200 > REWARD and (k.loc[11:19, "commitments"] == 0).all()
     assert (k.loc[21:, "proven"] == 10).all()
     assert tl.conservation() < 1e-9
+
+
+def test_a_proof_deadline_abandons_late_proofs_with_their_bond_and_no_gas():
+    """Proof phase timeout d under "assigned": each delivering prover's proof is ready after Exp(1), so a
+    unit is abandoned with probability e^{-d} (bond forfeited, compute spent, no gas) and goes to the
+    fallback; reliability 1. Counted against the hand probability (4 SE), and every balance moves by the
+    profit booked (an accounting apart from conservation())."""
+    pop = POP.replace(reliability=1.0)
+    env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
+    d = np.log(2.0)
+    eco = Economy(gas_per_submission=781_000, bond=0.5, fallback="prune", commitment="assigned", proof_deadline=d,
+                  initial_balance=1e3)
+    tl = timeline(vrf, pop, env, seeds=[3], rule="equilibrium", economy=eco, progress=False)
+    k = tl.kpis
+    units = int(k["commitments"].sum())
+    late = int(k["bonds_forfeited"].sum())
+    p = np.exp(-d)
+    assert units == 2000 and abs(late / units - p) < 4 * np.sqrt(p * (1 - p) / units)
+    assert int(k["proven"].sum()) == units - late
+    gas = 50e-9 * 781_000 / 4.0
+    led = tl.ledger.iloc[-1]
+    assert led["gas"] == pytest.approx((units - late) * gas, rel=1e-12)       # gas only on submissions
+    assert led["burned"] == pytest.approx(late * 0.5, rel=1e-12)
+    end = k["balance_total"].iloc[-1] + led["withdrawn"]
+    assert end == pytest.approx(1e3 * len(pop) + k["prover_profit"].sum(), rel=1e-12)
+    assert tl.conservation() < 1e-9
+    free = timeline(vrf, pop, env, seeds=[3], rule="equilibrium", progress=False,
+                    economy=Economy(gas_per_submission=781_000, bond=0.5, fallback="prune", commitment="assigned",
+                                    initial_balance=1e3))
+    assert int(free.kpis["bonds_forfeited"].sum()) == 0 and int(free.kpis["proven"].sum()) == 2000
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, float("nan")])
+def test_a_bad_proof_deadline_names_the_parameter(value):
+    with pytest.raises(pg.InvalidParameter, match="proof_deadline"):
+        Economy(proof_deadline=value)
