@@ -508,13 +508,14 @@ def _restake(state: _State, economy: Economy) -> None:
         state.stake = np.maximum(state.balance, 0.0)
 
 
-def _delivers(rule: str, pay: float, reliability: Any, cost: Any, gas: float, bond: float) -> Any:
-    """Whether a prover committed to a unit paid `pay` submits it: "myopic-reward" iff the pay covers the
-    gas (the bond ignored, aztec-gddt's rule), otherwise iff proving beats forfeiting the bond
-    (rho pay - cost - gas >= -bond)."""
+def _delivers(rule: str, pay: float, reliability: Any, cost: Any, gas: float, bond: float, ready: Any = 1.0) -> Any:
+    """Whether a prover committed to a unit paid `pay` works on it: "myopic-reward" iff the pay covers the
+    gas (the bond ignored, aztec-gddt's rule), otherwise iff proving beats forfeiting the bond, with the
+    proof ready by the proof deadline with probability `ready` (else abandoned, the bond lost):
+    ready (rho pay - gas + bond) - cost >= 0, which is rho pay - cost - gas >= -bond without a deadline."""
     if rule == "myopic-reward":
         return np.asarray(pay >= gas)
-    return np.asarray(reliability) * pay - cost - gas + bond >= 0
+    return np.asarray(ready) * (np.asarray(reliability) * pay - gas + bond) - cost >= 0
 
 
 def _reward(game: Any) -> float:
@@ -723,7 +724,8 @@ class _Run:
             self.refusal[e] = str(exc)
             return
         rho, cost = st.reliability[working], st.cost[working]
-        delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond), len(working))
+        ready = -np.expm1(-st.rate[working] * eco.proof_deadline)
+        delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond, ready), len(working))
         out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
                            eco.window, eco.proof_deadline)
         compute, gas = (out.submitted + out.late) * cost, out.submitted * g_now
@@ -758,7 +760,8 @@ class _Run:
         i = working[winner]
         rho = float(st.reliability[i])
         ep.commitments = played
-        if not _delivers(self.rule, quote, rho, st.cost[i], g_now, eco.bond):
+        ready = -np.expm1(-st.rate[i] * eco.proof_deadline)
+        if not _delivers(self.rule, quote, rho, st.cost[i], g_now, eco.bond, ready):
             ep.spent[i] += eco.bond
             ep.burned += eco.bond
             ep.renegers = 1

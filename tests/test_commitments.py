@@ -193,3 +193,21 @@ def test_a_proof_deadline_abandons_late_proofs_with_their_bond_and_no_gas():
 def test_a_bad_proof_deadline_names_the_parameter(value):
     with pytest.raises(pg.InvalidParameter, match="proof_deadline"):
         Economy(proof_deadline=value)
+
+
+def test_the_equilibrium_rule_prices_the_proof_deadline_in():
+    """A tight deadline makes working a worse bet than reneging: at d = 0.01 a proof is ready with
+    probability 1 - e^{-0.01} = 0.00995, so working is worth 0.00995 (0.0161 - 0.0098 + 0.5) - 0.01 = -0.005
+    per unit against 0 more for reneging (the bond is lost either way): every assigned prover reneges (bond
+    forfeited, no compute, no gas). At d = 5 (ready 0.993) working is worth 0.49 and every unit is worked."""
+    pop = POP.replace(reliability=np.ones(8), cost=np.full(8, 0.01))
+    env = Environment.steady(20, gas=50, token_price=4.0, demand=10)
+    for d, worked in ((0.01, False), (5.0, True)):
+        eco = Economy(gas_per_submission=781_000, bond=0.5, fallback="prune", commitment="assigned", proof_deadline=d,
+                      initial_balance=1e3)
+        tl = timeline(vrf, pop, env, seeds=[1], rule="equilibrium", economy=eco, progress=False)
+        k, led = tl.kpis, tl.ledger.iloc[-1]
+        if worked:
+            assert led["opex"] == pytest.approx(200 * 0.01) and k["bonds_forfeited"].sum() < 10
+        else:
+            assert led["opex"] == 0 and led["gas"] == 0 and k["bonds_forfeited"].sum() == 200
