@@ -172,7 +172,7 @@ class DelegatedStake(Game):
 
     def first_assignment(self, profile: Any) -> np.ndarray:
         total = self._draw_law(self.check_profile(profile))[0]
-        return total / total.sum()
+        return total / total.sum(axis=-1, keepdims=True)
 
     def seats(self, profile: Any) -> int:
         return int(self.active.sum())

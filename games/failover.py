@@ -5,6 +5,7 @@ refused and the assignee slashed, and the next draw (Plackett-Luce over the same
 replacement) takes over. A drawn prover then delivers with s_i = rho_i (1 - e^{-r_i d}); the chance it
 is drawn at all is the exponential-race identity over the registered provers' successes, and on-time
 liveness counts the floor(w / d) turns that end inside the window, the next with the rest of it.
+The simulators play the turns themselves (games.rules.failover_attempts), never these laws.
 """
 from __future__ import annotations
 

@@ -151,7 +151,7 @@ class _VRFSelection(BroadcastFace, Game):
 
     def on_time(self, profile: Any, window: float) -> float:
         """Without failover, the first assignee's chance to deliver by the window (games.rules.elected_on_time);
-        with it, every turn that ends inside the window counts (games.rules.failover_on_time)."""
+        with it, every turn that ends inside the window counts (games.failover.on_time)."""
         if self.failover == "none":
             return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
         p = self.check_profile(profile)
@@ -652,7 +652,7 @@ class TaikoPool(Game):
 
     def on_time(self, profile: Any, window: float) -> float:
         """Without failover, the first assignee's chance to deliver by the window (games.rules.elected_on_time);
-        with it, every turn that ends inside the window counts (games.rules.failover_on_time)."""
+        with it, every turn that ends inside the window counts (games.failover.on_time)."""
         if self.failover == "none":
             return elected_on_time(self.first_assignment(profile), self.provers.reliability, self.provers.rate, window)
         seated = self.seated(self.check_profile(profile)).astype(float)
