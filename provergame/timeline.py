@@ -518,6 +518,17 @@ def _delivers(rule: str, pay: float, reliability: Any, cost: Any, gas: float, bo
     return np.asarray(ready) * (np.asarray(reliability) * pay - gas + bond) - cost >= 0
 
 
+def _delivers_epoch(rule: str, quote: float, reliability: float, cost: float, gas: float, bond: float, ready: float,
+                    units: int) -> bool:
+    """Whether an epoch's quote winner, holding one bond for its `units`, works on them: "myopic-reward" iff the
+    quote covers the gas; otherwise iff working beats forfeiting: each unit costs its compute and, when ready by
+    the deadline (probability `ready`), earns rho quote - gas, and the bond is kept only if every unit is ready:
+    units (ready (rho quote - gas) - cost) + ready^units bond >= 0."""
+    if rule == "myopic-reward":
+        return quote >= gas
+    return units * (ready * (reliability * quote - gas) - cost) + ready ** units * bond >= 0
+
+
 def _reward(game: Any) -> float:
     return float(getattr(game, game.traits.budget_field))
 
@@ -760,8 +771,8 @@ class _Run:
         i = working[winner]
         rho = float(st.reliability[i])
         ep.commitments = played
-        ready = -np.expm1(-st.rate[i] * eco.proof_deadline)
-        if not _delivers(self.rule, quote, rho, st.cost[i], g_now, eco.bond, ready):
+        if not _delivers_epoch(self.rule, quote, rho, float(st.cost[i]), g_now, eco.bond,
+                               float(-np.expm1(-st.rate[i] * eco.proof_deadline)), played):
             ep.spent[i] += eco.bond
             ep.burned += eco.bond
             ep.renegers = 1

@@ -211,3 +211,27 @@ def test_the_equilibrium_rule_prices_the_proof_deadline_in():
             assert led["opex"] == pytest.approx(200 * 0.01) and k["bonds_forfeited"].sum() < 10
         else:
             assert led["opex"] == 0 and led["gas"] == 0 and k["bonds_forfeited"].sum() == 200
+
+
+def test_an_epoch_quote_is_worked_or_abandoned_for_its_one_bond():
+    """Quotes: one bond covers the epoch's 10 units. The winner quoted at 50 gwei (second-lowest cost
+    0.002 + 0.0098 = 0.0118) and the gas jumps to 200 gwei (0.039 per unit), so working loses
+    10 x (0.0118 - 0.039 - 0.001) = -0.28 against forfeiting the bond: with a bond of 16 it works; with 0.2 it
+    forfeits the one bond (no gas, nothing proved), where a rule pricing the bond per unit would have
+    worked (0.2 > 0.028)."""
+    pop = pg.Population.from_arrays(cost=[0.001, 0.002, 0.004], rate=1.0, stake=10.0, reliability=1.0)
+    env = Environment.shock(2, gas=50, start=1, size=150, length=1, token_price=4.0, demand=10)
+    gas50, gas200 = 50e-9 * 781_000 / 4.0, 200e-9 * 781_000 / 4.0
+    quote = 0.002 + gas50
+    for bond, works in ((16.0, True), (0.2, False)):
+        assert (10 * (quote - gas200 - 0.001) + bond >= 0) == works and quote - gas200 - 0.001 + bond >= 0
+        eco = Economy(gas_per_submission=781_000, bond=bond, fallback="prune", commitment="quotes", initial_balance=100.0)
+        tl = timeline(lambda p: pg.games.StakeVRF(0.02, p), pop, env, seeds=[0], rule="equilibrium", economy=eco,
+                      progress=False)
+        k = tl.kpis.set_index("epoch")
+        assert k.loc[0, "proven"] == 10
+        if works:
+            assert k.loc[1, "proven"] == 10 and k.loc[1, "bonds_forfeited"] == 0
+        else:
+            assert k.loc[1, "proven"] == 0 and k.loc[1, "bonds_forfeited"] == 1
+            assert tl.ledger.set_index("epoch").loc[1, "gas"] == tl.ledger.set_index("epoch").loc[0, "gas"]
