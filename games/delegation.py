@@ -19,7 +19,7 @@ from provergame.model import Population
 from provergame.params import Array, Int, Real, param
 
 from . import failover
-from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .failover import deadline_field, failover_field
 from .registry import register
 from .rules import assigned, categorical, elected_on_time, failover_attempts, first_assignment_times
@@ -202,14 +202,10 @@ class DelegatedStake(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         cuts = self.check_profile(profile)
         total, prover_pay = self.kept_for("_draw_law", cuts, lambda: self._draw_law(cuts))
-        if self.failover != "none":
-            row, col, won, winner, ok, landed = failover_attempts(
-                total, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
-            cost = self.provers.cost
-            events = Assignments(rounds, self.n, row, col, np.where(won, prover_pay[col], 0.0), cost[col],
-                                 np.ones(row.size, dtype=bool), np.zeros(self.n))
-            return Outcomes(None, None, None, ok, ok * self.reward, np.where(ok, cost[winner], 0.0), landed,
-                            assignments=events)
+        if self.failover != "none":           # no slash; users pay the reward, the prover keeps its cut of it
+            pop = self.provers
+            return failover.play(total, pop.reliability, pop.rate, pop.cost, self.failover_deadline, rng, rounds,
+                                 prover_pay, np.full(self.n, self.reward), 0.0)
         who, _ = categorical(total, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         cost = self.provers.cost[who]

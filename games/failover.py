@@ -16,7 +16,8 @@ import numpy as np
 from provergame.params import Choice, Real, param
 from provergame.solvers import exponential_race as er
 
-from .rules import FAILOVERS, failover_on_time, failover_slots
+from .base import Assignments, Outcomes
+from .rules import FAILOVERS, failover_attempts, failover_on_time, failover_slots
 
 
 def failover_field(without: str) -> Any:
@@ -52,3 +53,16 @@ def on_time(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarra
     k, _ = failover_slots(window, deadline)
     positions = er.attempt_positions(registered, turn_success, weights, min(k, n - 1) + 1)
     return failover_on_time(positions, registered, turn_success, reliability, rate, window, deadline)
+
+
+def play(weights: np.ndarray, reliability: np.ndarray, rate: np.ndarray, cost: np.ndarray, deadline: float,
+         rng: np.random.Generator, rounds: int, prover_pay: np.ndarray, user_pay: np.ndarray, slash: Any) -> Outcomes:
+    """Units played under "next_draw" among the provers with weight > 0 (games.rules.failover_attempts):
+    every drawn prover pays its cost; the one that delivers is paid prover_pay[i] and users pay
+    user_pay[i] for its proof; each drawn prover that missed is slashed slash[i]."""
+    row, col, won, winner, ok, landed = failover_attempts(weights, reliability, rate, deadline, rng, rounds)
+    slash = np.broadcast_to(np.asarray(slash, dtype=float), np.shape(cost))
+    events = Assignments(rounds, len(cost), row, col, np.where(won, prover_pay[col], 0.0),
+                         cost[col] + np.where(won, 0.0, slash[col]), np.ones(row.size, dtype=bool), np.zeros(len(cost)))
+    return Outcomes(None, None, None, ok, np.where(ok, user_pay[winner], 0.0), np.where(ok, cost[winner], 0.0), landed,
+                    assignments=events)

@@ -22,10 +22,10 @@ from provergame.model import Population
 from provergame.params import Int, Real, param
 
 from . import failover
-from .base import PROVERS, Assignments, Game, Outcomes, Stats, example_provers
+from .base import PROVERS, Game, Outcomes, Stats, example_provers
 from .failover import deadline_field, failover_field
 from .registry import register
-from .rules import assigned, categorical, elected_on_time, failover_attempts, first_assignment_times
+from .rules import assigned, categorical, elected_on_time, first_assignment_times
 from .traits import ByChoice, GameTraits, TimingFamily, StrategyKind, StallForm
 
 
@@ -178,13 +178,9 @@ class TaikoProverPool(Game):
         e = self.check_profile(profile)
         weights, pay, slash = self.kept_for("_draw_law", e, lambda: (self._weights(e), e * self.gas, self.slash(e)))
         if self.failover != "none":
-            row, col, won, winner, ok, landed = failover_attempts(
-                weights, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
-            cost = self.provers.cost
-            events = Assignments(rounds, self.n, row, col, np.where(won, pay[col], 0.0),
-                                 cost[col] + np.where(won, 0.0, slash[col]), np.ones(row.size, dtype=bool), np.zeros(self.n))
-            return Outcomes(None, None, None, ok, np.where(ok, pay[winner], 0.0), np.where(ok, cost[winner], 0.0), landed,
-                            assignments=events)
+            pop = self.provers
+            return failover.play(weights, pop.reliability, pop.rate, pop.cost, self.failover_deadline, rng, rounds,
+                                 pay, pay, slash)
         who, _ = categorical(weights, rng, rounds)
         ok = rng.random(rounds) < self.provers.reliability[who]
         paid = ok * pay[who]

@@ -23,7 +23,7 @@ from .base import PROVERS, Assignments, BroadcastFace, Game, Outcomes, Stats, ex
 from .registry import register, route
 from . import failover
 from .failover import deadline_field, failover_field
-from .rules import delivery_margin, elected_on_time, entries as _entries, failover_attempts
+from .rules import delivery_margin, elected_on_time, entries as _entries
 from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
@@ -662,25 +662,16 @@ class TaikoPool(Game):
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         b = self.check_profile(profile)
         weights = self.kept_for("_draw_law", b, lambda: self.seated(b) * self._weights)   # the pool these bids seat
-        if self.failover != "none":
-            return self._play_failover(b, weights, rng, rounds)
+        if self.failover != "none":           # each drawn seat that misses is slashed; users pay the winner's bid
+            pop = self.provers
+            return failover.play(weights, pop.reliability, pop.rate, pop.cost, self.failover_deadline, rng, rounds,
+                                 b, b, self.slash)
         who, some = _categorical(weights, rng, rounds)
         ok = (rng.random(rounds) < self.provers.reliability[who]) & some
         paid = np.where(ok, b[who], 0.0)
         events = _assigned(rounds, self.n, who, paid, self.provers.cost[who] + np.where(ok, 0.0, self.slash), some)
         return Outcomes(None, None, None, ok, paid, np.where(ok, self.provers.cost[who], 0.0),
                         first_assignment_times(who, ok, self.provers.rate, rng), assignments=events)
-
-    def _play_failover(self, bids: np.ndarray, weights: np.ndarray, rng: np.random.Generator, rounds: int) -> Outcomes:
-        """Failover "next_draw": the pool's provers are drawn in turn until one delivers within its deadline;
-        each drawn prover pays its cost, the one that delivers is paid its bid, the others are slashed."""
-        row, col, won, winner, accepted, landed = failover_attempts(
-            weights, self.provers.reliability, self.provers.rate, self.failover_deadline, rng, rounds)
-        cost = self.provers.cost
-        events = Assignments(rounds, self.n, row, col, np.where(won, bids[col], 0.0),
-                             cost[col] + np.where(won, 0.0, self.slash), np.ones(row.size, dtype=bool), np.zeros(self.n))
-        return Outcomes(None, None, None, accepted, np.where(accepted, bids[winner], 0.0),
-                        np.where(accepted, cost[winner], 0.0), landed, assignments=events)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         be = self.break_even()
