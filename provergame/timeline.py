@@ -14,7 +14,8 @@ Each epoch e of a run (one seed):
    epoch's `bond`, which a drawn prover that reneges forfeits (burned); "myopic-reward" delivers iff
    the reward covers this epoch's gas, ignoring the bond (aztec-gddt's behavioural rule). A prover
    that reneges has reliability 0: the rules re-draw or slash as they would on a failure.
-5. The game's rules are played for the epoch's demand (game.play; the simulator's own face).
+5. The game's rules are played for the epoch's demand (game.play; the simulator's own face). Rounds are
+   independent draws, so a steady stretch plays the rounds of many epochs in one call and splits them.
 6. Fallback: units left unproven go to a race open to every alive prover (WinnerTakesAll with
    `fallback_reward` at its certified equilibrium, each entrant paying gas), or are pruned.
 7. Sequencers: the block reward `sequencer_reward` for every unit proven (fallback included; paid on
@@ -45,7 +46,7 @@ from .model import Population
 from .progress import expect, reports_progress, tick
 from .timing import window_of
 from provergame.games import protocols
-from provergame.games.base import Game
+from provergame.games.base import Assignments, Game
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
@@ -493,6 +494,62 @@ class _Games:
         return self.profiles[key]
 
 
+class _Ahead:
+    """Rounds of one epoch plan's game played ahead, handed out epoch by epoch while the plan holds.
+
+    Rounds of `game.play` are independent draws of the same rules, so playing the rounds of many epochs in
+    one call and splitting them gives each epoch what its own call would have (in law): a steady stretch
+    draws its randomness in a few vectorised calls instead of one per epoch. A plan change (who works,
+    the gas, the profile) drops the rounds not yet handed out. The batch doubles while the plan holds
+    (from `first` to `most` rounds)."""
+
+    def __init__(self, first: int = 64, most: int = 1 << 16):
+        self.first, self.most = first, most
+        self.key: bytes | None = None
+        self.size = first
+        self.cursor = self.rounds = 0
+
+    def take(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
+             window: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """The next `units` rounds of the plan `key`: per-prover reward, cost and attempts summed, and the
+        rounds with an accepted proof and with one on time."""
+        if key != self.key:
+            self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
+        self.window = window
+        if self.cursor + units > self.rounds:
+            self._play(game, profile, rng, max(units, self.size))
+            self.size = min(2 * self.size, self.most)
+        lo, hi = self.cursor, self.cursor + units
+        self.cursor = hi
+        a, n = self.assignments, self.n
+        if a is None:
+            sums = [x[lo:hi].sum(axis=0) for x in self.dense]
+        else:
+            first, last = np.searchsorted(self.event_rows, (lo, hi))
+            col = a.col[first:last]
+            sums = [np.bincount(col, a.reward[first:last], n),
+                    np.bincount(col, a.cost[first:last], n) + units * a.standing,
+                    np.bincount(col, a.attempted[first:last].astype(float), n) + units * a._standing_attempts()]
+        return (*sums, int(self.accepted[lo:hi].sum()), int(self.on_time[lo:hi].sum()))
+
+    def _play(self, game: Any, profile: np.ndarray, rng: np.random.Generator, rounds: int) -> None:
+        from provergame.games.base import trusted_profiles
+        with trusted_profiles():                 # the plan's profile was checked when it was decided
+            out = game.play(profile, rng, rounds)
+        self.n, self.rounds, self.cursor = game.n, rounds, 0
+        self.accepted = out.accepted if out.served is None else out.served >= 1
+        self.on_time = out.on_time(self.window) >= 1
+        a = self.assignments = out.assignments
+        if a is None:
+            self.dense = (out.reward, out.cost, out.attempted)
+            return
+        row = np.arange(rounds) if a.row is None else a.row
+        order = np.argsort(row, kind="stable")
+        self.event_rows = row[order]
+        self.assignments = Assignments(a.rounds, a.n, None, a.col[order], a.reward[order], a.cost[order],
+                                       a.attempted[order], a.standing, a.standing_attempted)
+
+
 def _withdraw(state: _State, who: np.ndarray, totals: dict) -> None:
     """Provers in `who` leave with their balance and the stake they added from profit."""
     totals["withdrawn"] += float(state.balance[who].sum() + state.restaked[who].sum())
@@ -599,6 +656,8 @@ class _Run:
                            sequencer_minted=0.0, sequencer_gas=0.0, restaked=0.0)
         self.last_profile = np.ones(n0)
         self.games = _Games()
+        self.ahead = _Ahead()
+        self.plan_key = b""
         probe = make_game(provers)
         self.booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None \
             else None
@@ -638,7 +697,6 @@ class _Run:
 
     def _plan(self, working: np.ndarray, g_then: float, g_now: float) -> tuple:
         """The epoch's decisions, kept by everything they depend on (a steady stretch decides once)."""
-        from .solvers.regret import best_responses
         st, scores = self.st, self.scores
         key = b"".join([working.tobytes(), st.stake[working].tobytes(), np.float64(g_then).tobytes(),
                         np.float64(g_now).tobytes(), b"" if scores is None else scores[working].tobytes(),
@@ -646,10 +704,11 @@ class _Run:
         plan = self.decided.get(key)
         if plan is None:
             plan = _decide(self.make_game, self.games, st, working, g_then, g_now, self.rule, self.eco,
-                           self.last_profile, best_responses)
+                           self.last_profile)
             if len(self.decided) >= self.games.limit:
                 self.decided.clear()
             self.decided[key] = plan
+        self.plan_key = key
         return plan
 
     def commitments(self, e: int) -> _Epoch:
@@ -692,7 +751,6 @@ class _Run:
         """The committed provers play the units by the game's rules; a drawn prover that reneges submits
         nothing (no compute, no gas) and forfeits one bond per unit it was drawn for, up to the bonds its
         balance can post (past them it could not have been committed)."""
-        from provergame.games.base import trusted_profiles
         st, eco, working = self.st, self.eco, ep.working
         g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
         try:
@@ -700,9 +758,8 @@ class _Run:
         except InvalidParameter as exc:          # no valid epoch game (e.g. a gas shock): the work goes unproven
             self.refusal[e] = str(exc)
             return
-        with trusted_profiles():                 # the plan's profile was checked when it was decided
-            out = game.play(profile, self.rng, played)
-        paid_now, cost_now, tried = out.totals()
+        paid_now, cost_now, tried, accepted, on_time = self.ahead.take(self.plan_key, game, profile, self.rng, played,
+                                                                       eco.window)
         forfeits = np.where(delivers == 0, tried, 0.0)
         if eco.bond > 0:                          # no more commitments than bonds its balance can post
             forfeits = np.minimum(forfeits, np.floor(st.balance[working] / eco.bond))
@@ -717,9 +774,7 @@ class _Run:
         ep.burned += float(slashes.sum() + eco.bond * forfeits.sum())
         ep.renegers = int(round(forfeits.sum()))
         ep.commitments = int(round(tried.sum()))
-        accepted = out.accepted if out.served is None else out.served >= 1
-        ep.proven = int(accepted.sum())
-        ep.on_time = int(np.sum(out.on_time(eco.window) >= 1))
+        ep.proven, ep.on_time = accepted, on_time
         self.last_profile[working] = profile
 
     def _assigned(self, e: int, ep: _Epoch, played: int) -> None:
@@ -925,13 +980,14 @@ KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
-            eco: Economy, last_profile: np.ndarray, best_responses) -> tuple:
+            eco: Economy, last_profile: np.ndarray) -> tuple:
     """The epoch's game as played (reneging provers at reliability 0), its profile (checked), who
     delivers and the seats: commitment at last epoch's gas, delivery at this epoch's."""
     committed_game = games.get(make_game, st, working, g_then)
     if rule == "equilibrium":
         profile = games.equilibrium(make_game, st, working, g_then)
     elif rule == "best-response":
+        from .solvers.regret import best_responses
         lo, hi = committed_game.strategy_bounds()
         start = committed_game.check_profile(np.clip(last_profile[working], lo, hi))
         profile = best_responses(committed_game, start)[1]
