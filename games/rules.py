@@ -210,6 +210,37 @@ def failover_attempts(weights: np.ndarray, reliability: np.ndarray, rate: np.nda
     return tuple(np.concatenate(a) for a in zip(*parts))
 
 
+def scheduled_failover_attempts(holder: np.ndarray, weights: np.ndarray, acts: np.ndarray, reliability: np.ndarray,
+                                rate: np.ndarray, deadline: float, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Units under failover "next_draw" whose first assignee is fixed (`holder` per round, a schedule's turn):
+    backups follow, drawn in proportion to weight among the others (Plackett-Luce). Each assignee holds the
+    unit for `deadline`, acts with probability acts[i] (paying its cost) and delivers if it acted, its proof
+    is valid (reliability) and its Exp(rate) proving time ends by then; the first that delivers wins,
+    landing at (its attempt - 1) deadlines + its time.
+    Returns (row, col, acted, won) per attempt and (winner, accepted, landed) per round."""
+    rounds, n = holder.shape[0], len(weights)
+    parts = []
+    step = max(1, FAILOVER_BLOCK // n)
+    for lo in range(0, rounds, step):
+        first = holder[lo:lo + step]
+        m = first.shape[0]
+        here = np.arange(m)
+        keys = weighted_draw_order(np.asarray(weights, dtype=float), rng, m)
+        keys[here, first] = -np.inf
+        order = np.argsort(keys, axis=1, kind="stable")
+        drawn = np.isfinite(keys[here[:, None], order]) | (np.arange(n)[None, :] == 0)
+        acted = (rng.random((m, n)) < acts[order]) & drawn
+        t = rng.standard_exponential((m, n)) / rate[order]
+        ok = acted & (rng.random((m, n)) < reliability[order]) & (t < deadline)
+        accepted = ok.any(axis=1)
+        last = drawn.sum(axis=1) - 1
+        k = np.where(accepted, np.argmax(ok, axis=1), last)
+        row, pos = np.nonzero(drawn & (np.arange(n)[None, :] <= k[:, None]))
+        parts.append((row + lo, order[row, pos], acted[row, pos], accepted[row] & (pos == k[row]), order[here, k],
+                      accepted, np.where(accepted, k * deadline + t[here, k], np.inf)))
+    return tuple(np.concatenate(a) for a in zip(*parts))
+
+
 def failover_on_time(positions: np.ndarray, registered: np.ndarray, success: np.ndarray, reliability: np.ndarray,
                      rate: np.ndarray, window: float, deadline: float) -> float:
     """P(a valid proof lands by `window`) when each assignee holds the unit for `deadline` and on a

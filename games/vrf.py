@@ -27,7 +27,7 @@ from .rules import delivery_margin, elected_on_time, entries as _entries
 from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
-from .rules import weighted_draw_order as _weighted_draw_order
+from .rules import scheduled_failover_attempts, weighted_draw_order as _weighted_draw_order
 from .traits import ByChoice, GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
 
 
@@ -865,8 +865,8 @@ class _Turns(Game):
         fixed while i deviates, so it is integrated once and each candidate markup only moves i's own
         bid density: (n, m) payoffs from one (n, m, X) array rather than m full auctions."""
         cand = self.check_candidates(candidates)
-        if self.rule == "stake_turns":
-            gain = self.entry_values(np.zeros(self.n)) - self.entry_cost()
+        if self.rule == "stake_turns":          # linear in the own entry: i's turns (and reach) do not depend on it
+            gain = self.entry_values(self.check_profile(profile)) - self.entry_cost()
             return cand * gain[:, None]
         p = self.check_profile(profile)
         if self.n == 1:
@@ -1053,10 +1053,109 @@ _TURN_LIMITS = "no missed-turn penalty beyond losing the reward."
 class StakeTurns(_Turns):
     """Starknet's stake-based turns: turns go to provers in proportion to stake on a fixed schedule
     (Webster divisor times), each paid `reward`; a turn-holder proves (pays `cost`) with its profile
-    probability."""
+    probability.
+
+    Under failover "next_draw" the holder has `failover_deadline` to deliver; then backups drawn by stake
+    among the others (Plackett-Luce) take over in turn, each with the same deadline. Over a schedule
+    period the holder is drawn in proportion to stake, so the unit's order of provers is a stake-weighted
+    Plackett-Luce draw: the laws are the stake-weighted VRF's with failover (no slash, no stake cost),
+    which the simulator does not use (it plays the schedule and draws the backups).
+    """
     traits: ClassVar[GameTraits] = GameTraits(
         limitations="turns follow stake on a fixed schedule (stake does not grow with rewards); " + _TURN_LIMITS, max_provers=1000, timing=TimingFamily.ELECTED, elected_by_protocol=True,
-        stall_form=StallForm.LINEAR, budget_field="reward", proof_family="turn_based")
+        stall_form=ByChoice("failover", (("none", StallForm.LINEAR), ("next_draw", StallForm.LOGLINEAR))),
+        budget_field="reward", proof_family="turn_based")
+    failover: str = failover_field("the turn is lost when its holder misses (no backup)")
+    failover_deadline: float = deadline_field()
+
+    @cached_property
+    def _backups(self) -> "StakeVRF | None":
+        """The failover law: a stake-weighted VRF whose drawn prover delivers as a turn-holder does."""
+        if self.failover == "none":
+            return None
+        return StakeVRF(self.reward, self.provers, failover=self.failover, failover_deadline=self.failover_deadline)
+
+    def _registered(self, profile: Any) -> np.ndarray:
+        return np.asarray(profile, dtype=float) * self._backups.eligible
+
+    def entry_values(self, profile: np.ndarray) -> np.ndarray:
+        """Per unit of entry probability: without failover the holder's turns, share_i rho_i R (its cost is
+        entry_cost); with it, P(i is reached) (s_i R - c_i), the cost netted in (who pays it depends on
+        the others' entries)."""
+        if self._backups is None:
+            return super().entry_values(profile)
+        vrf = self._backups
+        return vrf.reach(self._registered(profile)) * (vrf.success * self.reward - self.provers.cost)
+
+    def entry_cost(self) -> np.ndarray:
+        return super().entry_cost() if self._backups is None else np.zeros(self.n)
+
+    def stats(self, profile: Any) -> Stats:
+        if self._backups is None:
+            return super().stats(profile)
+        return self._backups.stats(self._registered(self.check_profile(profile)))
+
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i holds the turn and proves it) (with failover: holds it and acts)."""
+        if self._backups is None:
+            return super().first_assignment(profile)
+        return self.turn_share * self.check_profile(profile)
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """With failover every prover with stake takes its turn when reached (the protocol cannot know a
+        holder will not act before its deadline passes): turn success p_i s_i (games.failover.on_time)."""
+        if self._backups is None:
+            return super().on_time(profile, window)
+        p, vrf = self.check_profile(profile), self._backups
+        live = vrf.eligible.astype(float)
+        return failover.on_time(live, p * vrf.success, self.provers.stake * live, p * self.provers.reliability,
+                                self.provers.rate, window, self.failover_deadline)
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        """With failover, w_i with P(no delivery | coalition S withholds) = exp(-sum_{i not in S} w_i): each turn
+        fails independently, w_i = -log(1 - p_i s_i)."""
+        if self._backups is None:
+            return super().stall_weights(profile)
+        turn = np.asarray(profile, dtype=float) * self._backups.success * self._backups.eligible
+        return -np.log1p(-np.minimum(turn, 1 - 1e-15))
+
+    def withhold_bribes(self) -> np.ndarray:
+        """With failover: what a prover forgoes at the equilibrium, reached at all times its margin (the
+        stake-weighted VRF's bribe)."""
+        return super().withhold_bribes() if self._backups is None else self._backups.withhold_bribes()
+
+    def sybil_profit(self, operator: int, identities: int, failures: str) -> tuple[float, float] | None:
+        """Without failover splitting stake changes nothing; with it an identity can back up its sibling,
+        which is the stake-weighted VRF's question, not claimed here."""
+        return super().sybil_profit(operator, identities, failures) if self._backups is None else None
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        if self._backups is None:
+            return super().play(profile, rng, rounds)
+        p = self.check_profile(profile)
+        offset = int(rng.integers(0, 1 << 30))
+        period = self._period(min(4096, max(self.n * 64, 256)))
+        holder = period[(offset + np.arange(rounds)) % len(period)]
+        c = self.provers.cost
+        row, col, acted, won, winner, ok, landed = scheduled_failover_attempts(
+            holder, self.provers.stake, p, self.provers.reliability, self.provers.rate, self.failover_deadline, rng)
+        events = Assignments(rounds, self.n, row, col, np.where(won, self.reward, 0.0), np.where(acted, c[col], 0.0),
+                             acted, np.zeros(self.n))
+        return Outcomes(None, None, None, ok, np.where(ok, self.reward, 0.0), np.where(ok, c[winner], 0.0), landed,
+                        assignments=events)
+
+    def symbolic(self) -> dict[str, Any]:
+        from .forms import failover_on_time_form
+        return {**super().symbolic(), "failover_on_time": failover_on_time_form()}
+
+    def theorems(self) -> list:
+        """Under failover the failover law's theorems replace the elected timing family's."""
+        return super().theorems() if self.failover == "none" else self.mechanism_theorems()
+
+    def mechanism_theorems(self) -> list:
+        from provergame.proofs import vrf
+        turns = vrf.failover(self.symbolic()["failover_on_time"]) if self.failover != "none" else []
+        return super().mechanism_theorems() + turns
 
 
 @register("turn_auction")
@@ -1071,7 +1170,8 @@ class TurnAuction(_Turns):
                                            limitations="each turn's costs are independent log-normal shocks around "
                                            "known means (no learning, no collusion beyond the cartel check); "
                                            + _TURN_LIMITS,
-                                           strategy_label="bid markup", proof_family="turn_auction")
+                                           strategy_label="bid markup", proof_family="turn_auction",
+                                           stall_form=StallForm.LINEAR)
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
 
 

@@ -387,6 +387,7 @@ BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch
     "taiko_pool": [{"failover": "next_draw", "failover_deadline": 0.6}],
     "delegated_stake": [{"failover": "next_draw", "failover_deadline": 0.7}],
     "taiko_prover_pool": [{"failover": "next_draw", "failover_deadline": 3.0}],
+    "stake_turns": [{"failover": "next_draw", "failover_deadline": 0.45}],
 }
 
 
