@@ -98,6 +98,32 @@ class Outcomes:
             return self.reward.sum(axis=0), self.cost.sum(axis=0), self.attempted.sum(axis=0)
         return np.bincount(a.col, a.reward, a.n), np.bincount(a.col, a.cost, a.n) + a.rounds * a.standing, a.attempts()
 
+    def by_round(self) -> "Outcomes":
+        """These outcomes with their events sorted by round (rows explicit), so that `between` can cut them."""
+        a = self.assignments
+        if a is None:
+            return self
+        row = np.arange(a.rounds) if a.row is None else np.asarray(a.row)
+        order = np.argsort(row, kind="stable")
+        return replace(self, assignments=replace(a, row=row[order], col=a.col[order], reward=a.reward[order],
+                                                 cost=a.cost[order], attempted=a.attempted[order]))
+
+    def between(self, lo: int, hi: int) -> "Outcomes":
+        """Rounds lo to hi - 1 as outcomes of their own (of outcomes from `by_round`)."""
+        cut = slice(lo, hi)
+        part = lambda x: None if x is None else x[cut]        # noqa: E731
+        a = self.assignments
+        if a is not None:
+            events = slice(*np.searchsorted(a.row, (lo, hi)))
+            a = Assignments(hi - lo, a.n, a.row[events] - lo, a.col[events], a.reward[events], a.cost[events],
+                            a.attempted[events], a.standing, a.standing_attempted)
+        return Outcomes(part(self.reward), part(self.cost), part(self.attempted), self.accepted[cut],
+                        self.user_payment[cut], self.useful_cost[cut], part(self.proof_time), part(self.served), a)
+
+    def proved(self) -> np.ndarray:
+        """(rounds,) whether the round's demand was proved in full (accepted; markets: all of it served)."""
+        return self.accepted if self.served is None else np.asarray(self.served) >= 1
+
     def on_time(self, window: float) -> np.ndarray:
         """(rounds,) share of the round's demand proved within `window`."""
         served = self.accepted.astype(float) if self.served is None else np.asarray(self.served, dtype=float)

@@ -192,22 +192,41 @@ def failover_attempts(weights: np.ndarray, reliability: np.ndarray, rate: np.nda
     Returns (row, col, won) per attempt and (winner, accepted, landed) per round."""
     seated = np.flatnonzero(np.asarray(weights) > 0)
     s = seated.size
-    if s == 0:
-        empty = np.zeros(0, dtype=int)
-        return empty, empty, np.zeros(0, bool), np.zeros(rounds, int), np.zeros(rounds, bool), np.full(rounds, np.inf)
+    if s == 0 or rounds == 0:
+        row, col, _, *rest = _no_attempts(rounds)
+        return (row, col, *rest)
     parts = []
     for lo in range(0, rounds, max(1, FAILOVER_BLOCK // s)):
         m = min(rounds, lo + max(1, FAILOVER_BLOCK // s)) - lo
         order = seated[np.argsort(weighted_draw_order(weights[seated], rng, m), axis=1)]      # (m, s) draw order
         t = rng.standard_exponential((m, s)) / rate[order]
         ok = (rng.random((m, s)) < reliability[order]) & (t < deadline)
-        accepted = ok.any(axis=1)
-        k = np.where(accepted, np.argmax(ok, axis=1), s - 1)                                  # the last attempt
-        row, pos = np.nonzero(np.arange(s)[None, :] <= k[:, None])
-        here = np.arange(m)
-        parts.append((row + lo, order[row, pos], accepted[row] & (pos == k[row]), order[here, k], accepted,
-                      np.where(accepted, k * deadline + t[here, k], np.inf)))
+        every = np.ones((m, s), dtype=bool)
+        row, col, _, won, *per_round = _turns_played(order, every, every, ok, t, deadline, lo)
+        parts.append((row, col, won, *per_round))
     return tuple(np.concatenate(a) for a in zip(*parts))
+
+
+def _no_attempts(rounds: int) -> tuple[np.ndarray, ...]:
+    """(row, col, acted, won) of no attempt and (winner, accepted, landed) of `rounds` units nobody proved."""
+    empty = np.zeros(0, dtype=int)
+    return (empty, empty, np.zeros(0, bool), np.zeros(0, bool), np.zeros(rounds, int), np.zeros(rounds, bool),
+            np.full(rounds, np.inf))
+
+
+def _turns_played(order: np.ndarray, drawn: np.ndarray, acted: np.ndarray, ok: np.ndarray, t: np.ndarray,
+                  deadline: float, lo: int) -> tuple[np.ndarray, ...]:
+    """Units whose assignees take turns in `order` (rows: units from round `lo`; `drawn`: the positions
+    taken, a prefix), each holding it for `deadline`; the first that delivers (`ok`) wins, landing at
+    (its position) deadlines + its time t. (row, col, acted, won) per attempt up to the winner or the
+    last drawn, and (winner, accepted, landed) per unit."""
+    m, s = order.shape
+    here = np.arange(m)
+    accepted = ok.any(axis=1)
+    k = np.where(accepted, np.argmax(ok, axis=1), drawn.sum(axis=1) - 1)
+    row, pos = np.nonzero(drawn & (np.arange(s)[None, :] <= k[:, None]))
+    return (row + lo, order[row, pos], acted[row, pos], accepted[row] & (pos == k[row]), order[here, k], accepted,
+            np.where(accepted, k * deadline + t[here, k], np.inf))
 
 
 def scheduled_failover_attempts(holder: np.ndarray, weights: np.ndarray, acts: np.ndarray, reliability: np.ndarray,
@@ -219,6 +238,8 @@ def scheduled_failover_attempts(holder: np.ndarray, weights: np.ndarray, acts: n
     landing at (its attempt - 1) deadlines + its time.
     Returns (row, col, acted, won) per attempt and (winner, accepted, landed) per round."""
     rounds, n = holder.shape[0], len(weights)
+    if rounds == 0:
+        return _no_attempts(0)
     parts = []
     step = max(1, FAILOVER_BLOCK // n)
     for lo in range(0, rounds, step):
@@ -232,12 +253,7 @@ def scheduled_failover_attempts(holder: np.ndarray, weights: np.ndarray, acts: n
         acted = (rng.random((m, n)) < acts[order]) & drawn
         t = rng.standard_exponential((m, n)) / rate[order]
         ok = acted & (rng.random((m, n)) < reliability[order]) & (t < deadline)
-        accepted = ok.any(axis=1)
-        last = drawn.sum(axis=1) - 1
-        k = np.where(accepted, np.argmax(ok, axis=1), last)
-        row, pos = np.nonzero(drawn & (np.arange(n)[None, :] <= k[:, None]))
-        parts.append((row + lo, order[row, pos], acted[row, pos], accepted[row] & (pos == k[row]), order[here, k],
-                      accepted, np.where(accepted, k * deadline + t[here, k], np.inf)))
+        parts.append(_turns_played(order, drawn, acted, ok, t, deadline, lo))
     return tuple(np.concatenate(a) for a in zip(*parts))
 
 

@@ -46,7 +46,7 @@ from .model import Population
 from .progress import expect, reports_progress, tick
 from .timing import window_of
 from provergame.games import protocols
-from provergame.games.base import Assignments, Game
+from provergame.games.base import Game, trusted_profiles
 
 RULES = ("equilibrium", "best-response", "myopic-reward")
 FALLBACKS = ("race", "prune")
@@ -515,39 +515,14 @@ class _Ahead:
         rounds with an accepted proof and with one on time."""
         if key != self.key:
             self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
-        self.window = window
         if self.cursor + units > self.rounds:
-            self._play(game, profile, rng, max(units, self.size))
+            with trusted_profiles():                 # the plan's profile was checked when it was decided
+                self.played = game.play(profile, rng, max(units, self.size)).by_round()
+            self.rounds, self.cursor = max(units, self.size), 0
             self.size = min(2 * self.size, self.most)
-        lo, hi = self.cursor, self.cursor + units
-        self.cursor = hi
-        a, n = self.assignments, self.n
-        if a is None:
-            sums = [x[lo:hi].sum(axis=0) for x in self.dense]
-        else:
-            first, last = np.searchsorted(self.event_rows, (lo, hi))
-            col = a.col[first:last]
-            sums = [np.bincount(col, a.reward[first:last], n),
-                    np.bincount(col, a.cost[first:last], n) + units * a.standing,
-                    np.bincount(col, a.attempted[first:last].astype(float), n) + units * a._standing_attempts()]
-        return (*sums, int(self.accepted[lo:hi].sum()), int(self.on_time[lo:hi].sum()))
-
-    def _play(self, game: Any, profile: np.ndarray, rng: np.random.Generator, rounds: int) -> None:
-        from provergame.games.base import trusted_profiles
-        with trusted_profiles():                 # the plan's profile was checked when it was decided
-            out = game.play(profile, rng, rounds)
-        self.n, self.rounds, self.cursor = game.n, rounds, 0
-        self.accepted = out.accepted if out.served is None else out.served >= 1
-        self.on_time = out.on_time(self.window) >= 1
-        a = self.assignments = out.assignments
-        if a is None:
-            self.dense = (out.reward, out.cost, out.attempted)
-            return
-        row = np.arange(rounds) if a.row is None else a.row
-        order = np.argsort(row, kind="stable")
-        self.event_rows = row[order]
-        self.assignments = Assignments(a.rounds, a.n, None, a.col[order], a.reward[order], a.cost[order],
-                                       a.attempted[order], a.standing, a.standing_attempted)
+        part = self.played.between(self.cursor, self.cursor + units)
+        self.cursor += units
+        return (*part.totals(), int(part.proved().sum()), int(np.sum(part.on_time(window) >= 1)))
 
 
 def _withdraw(state: _State, who: np.ndarray, totals: dict) -> None:

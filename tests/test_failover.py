@@ -50,6 +50,20 @@ def on_time_by_turns(pos, s, pop, d, window):
     return on
 
 
+def certified_and_on_time(game, window, windows):
+    """The solved equilibrium is certified exact and passes pg.cross_check at `window`; the game's simulator
+    lands proofs on time at each of `windows` as its law says (within 4 standard errors)."""
+    eq = pg.solve(game)
+    assert eq.regret <= 1e-8 and eq.exact
+    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=window))
+    assert check.passed, check.table
+    out = game.play(eq.profile, np.random.default_rng(4), 200_000)
+    for w in windows:
+        hit = out.on_time(w)
+        assert abs(hit.mean() - game.on_time(eq.profile, w)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
+    return eq
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 5), st.data())
 def test_attempt_positions_match_the_enumerated_draw_orders(n, data):
@@ -289,14 +303,7 @@ def test_delegated_stake_failover_matches_the_enumerated_draw_orders(n, data):
 
 def test_delegated_stake_failover_equilibrium_is_certified_and_simulated():
     game = replace(DelegatedStake.example(6), failover="next_draw", failover_deadline=2.0)
-    eq = pg.solve(game)
-    assert eq.regret <= 1e-8 and eq.exact
-    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=3.0))
-    assert check.passed, check.table
-    out = game.play(eq.profile, np.random.default_rng(4), 200_000)
-    for window in (1.0, 2.5, 5.0):
-        hit = out.on_time(window)
-        assert abs(hit.mean() - game.on_time(eq.profile, window)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
+    certified_and_on_time(game, 3.0, (1.0, 2.5, 5.0))
     assert game.stall_form == "loglinear" and DelegatedStake.example(6).stall_form == "linear"
 
 
@@ -325,14 +332,7 @@ def test_taiko_prover_pool_failover_equilibrium_is_certified_and_simulated():
     pop = pg.Population.from_arrays(cost=[0.1, 0.2, 0.15, 0.3, 0.25], rate=[1.0, 2.0, 0.7, 1.5, 1.2],
                                     stake=[10.0, 4.0, 8.0, 6.0, 3.0], reliability=[0.98, 0.95, 0.99, 0.97, 0.96])
     game = TaikoProverPool(1.0, 1.0, pop, pool_size=4, failover="next_draw", failover_deadline=3.0)
-    eq = pg.solve(game)
-    assert eq.regret <= 1e-8 and eq.exact
-    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=4.0))
-    assert check.passed, check.table
-    out = game.play(eq.profile, np.random.default_rng(4), 200_000)
-    for window in (1.0, 4.0, 8.0):
-        hit = out.on_time(window)
-        assert abs(hit.mean() - game.on_time(eq.profile, window)) < 4 * hit.std() / np.sqrt(hit.size) + 1e-12
+    certified_and_on_time(game, 4.0, (1.0, 4.0, 8.0))
 
 
 def test_the_default_pool_s_failover_numbers_by_an_own_monte_carlo():
@@ -410,15 +410,13 @@ def test_stake_turns_failover_simulator_follows_the_schedule_and_the_law():
     pop = pg.Population.from_arrays(cost=[0.5, 0.8, 1.0, 0.6, 0.9], rate=[0.5, 1.0, 2.0, 1.5, 0.8],
                                     stake=[5.0, 1.0, 3.0, 2.0, 4.0], reliability=[0.9, 0.95, 0.7, 1.0, 0.85])
     game = StakeTurns(3.0, pop, failover="next_draw", failover_deadline=0.4)
-    eq = pg.solve(game)
-    assert eq.regret <= 1e-9 and any(np.array_equal(eq.profile, e) for e in pure_entry_equilibria(game))
-    for profile in (eq.profile, np.array([1.0, 0.5, 1.0, 0.3, 1.0])):
-        for window in (0.3, 1.0, 2.5):
-            run = pg.simulate(game, profile, rounds=200_000, seed=8, window=window)
-            assert abs(run.on_time - game.on_time(profile, window)) <= 4 * run.on_time_stderr
-        assert np.all(np.abs(run.mean_payoffs - game.expected_payoffs(profile)) <= 4 * run.stderr + 1e-12)
-    check = pg.cross_check(game, eq, pg.simulate(game, eq.profile, rounds=200_000, seed=3, window=1.5))
-    assert check.passed, check.table
+    eq = certified_and_on_time(game, 1.5, (0.3, 1.0, 2.5))
+    assert any(np.array_equal(eq.profile, e) for e in pure_entry_equilibria(game))
+    mixed = np.array([1.0, 0.5, 1.0, 0.3, 1.0])
+    for window in (0.3, 1.0, 2.5):
+        run = pg.simulate(game, mixed, rounds=200_000, seed=8, window=window)
+        assert abs(run.on_time - game.on_time(mixed, window)) <= 4 * run.on_time_stderr
+    assert np.all(np.abs(run.mean_payoffs - game.expected_payoffs(mixed)) <= 4 * run.stderr + 1e-12)
 
 
 def test_stake_turns_failover_lifts_on_time_liveness_past_the_holder_s_reliability():
@@ -432,4 +430,6 @@ def test_stake_turns_failover_lifts_on_time_liveness_past_the_holder_s_reliabili
     fo = StakeTurns(3.0, pop, failover="next_draw", failover_deadline=0.5)
     assert fo.on_time(ones, 1.0) == pytest.approx(1 - (1 - one) ** 2, abs=1e-12)
     assert fo.stall_form == "loglinear" and StakeTurns(3.0, pop).stall_form == "linear"
+    none = fo.play(ones, np.random.default_rng(0), 0)                 # no units: no attempts, nothing paid
+    assert none.accepted.size == 0 and not np.any(np.concatenate(none.totals()))
     assert {t.name for t in fo.theorems()} >= {"vrf_failover_at_half_the_window_never_lowers_on_time_liveness"}
