@@ -433,3 +433,20 @@ def test_stake_turns_failover_lifts_on_time_liveness_past_the_holder_s_reliabili
     none = fo.play(ones, np.random.default_rng(0), 0)                 # no units: no attempts, nothing paid
     assert none.accepted.size == 0 and not np.any(np.concatenate(none.totals()))
     assert {t.name for t in fo.theorems()} >= {"vrf_failover_at_half_the_window_never_lowers_on_time_liveness"}
+
+
+def test_the_default_stake_turns_failover_numbers_by_the_schedule_simulator():
+    """README: the default scenario's stake turns (12 provers, window 1) are on time 0.664 without failover and
+    0.673 / 0.677 at deadlines 0.25 / 0.5, all 12 entering at 10 per proof. Recomputed by the simulator playing
+    the schedule and drawing the backups (not the law), 200,000 units each."""
+    from provergame.scenario import default_scenario_path, load_scenario
+    sc = load_scenario(default_scenario_path())
+    spec = next(s for s in sc.specs() if s.label == "stake_turns")
+    for deadline, readme in ((None, 0.664), (0.25, 0.673), (0.5, 0.677)):
+        kw = {} if deadline is None else {"failover": "next_draw", "failover_deadline": deadline}
+        game = spec.build(sc.population(), **kw)
+        eq = pg.solve(game)
+        assert eq.profile.sum() == 12
+        run = pg.simulate(game, eq.profile, rounds=200_000, seed=2, window=1.0)
+        assert abs(run.on_time - readme) <= 4 * run.on_time_stderr + 5e-4
+        assert run.user_payment / run.eventual_liveness == pytest.approx(10.0, rel=1e-12)
