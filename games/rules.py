@@ -257,6 +257,25 @@ def scheduled_failover_attempts(holder: np.ndarray, weights: np.ndarray, acts: n
     return tuple(np.concatenate(a) for a in zip(*parts))
 
 
+def ladder_attempts(bids: np.ndarray, reliability: np.ndarray, rate: np.ndarray, deadline: float,
+                    rng: np.random.Generator, lo: int = 0) -> tuple[np.ndarray, ...]:
+    """Units under the runner-up ladder (`bids` (rounds, n), a turn auction's): the bidders take the unit
+    in increasing order of bid, each holding it for `deadline` and delivering if its proof is valid
+    (reliability) and its Exp(rate) proving time ends by then; the first that delivers wins, landing at
+    (its attempt - 1) deadlines + its time. Returns (row, col, won) per attempt, (winner, accepted, landed)
+    per round, and the winner's next bid above (inf when it bid highest) per round."""
+    m, n = bids.shape
+    order = np.argsort(bids, axis=1, kind="stable")
+    ranked = np.take_along_axis(bids, order, axis=1)
+    t = rng.standard_exponential((m, n)) / rate[order]
+    ok = (rng.random((m, n)) < reliability[order]) & (t < deadline)
+    every = np.ones((m, n), dtype=bool)
+    row, col, _, won, winner, accepted, landed = _turns_played(order, every, every, ok, t, deadline, lo)
+    k = np.argmax(ok, axis=1)
+    above = np.where(k + 1 < n, ranked[np.arange(m), np.minimum(k + 1, n - 1)], np.inf)
+    return row, col, won, winner, accepted, landed, above
+
+
 def failover_on_time(positions: np.ndarray, registered: np.ndarray, success: np.ndarray, reliability: np.ndarray,
                      rate: np.ndarray, window: float, deadline: float) -> float:
     """P(a valid proof lands by `window`) when each assignee holds the unit for `deadline` and on a

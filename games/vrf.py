@@ -21,12 +21,13 @@ from provergame.solvers import contest, exponential_race as er
 
 from .base import PROVERS, Assignments, BroadcastFace, Game, Outcomes, Stats, example_provers
 from .registry import register, route
-from . import failover
+from . import failover, ladder
 from .failover import deadline_field, failover_field
 from .rules import delivery_margin, elected_on_time, entries as _entries
 from .rules import first_assignment_times, proving_times, scalar_or_rows
 from .rules import valid_draws as _valid
 from .rules import assigned as _assigned, categorical as _categorical, inverse_cdf
+from .rules import failover_on_time, failover_slots, ladder_attempts
 from .rules import scheduled_failover_attempts, weighted_draw_order as _weighted_draw_order
 from .traits import ByChoice, GameTraits, StallForm, StrategyKind, TimingFamily, WhenChoice
 
@@ -780,8 +781,13 @@ class _Turns(Game):
         return owner[np.argsort(times, kind="stable")][:turns]
 
     # --- turn auction: order statistics of log-normal bids on a uniform log grid -------------------
+    @property
+    def _turn_success(self) -> np.ndarray:
+        """P(the turn's holder delivers when it proves): its reliability (TurnAuction: by its deadline)."""
+        return self.provers.reliability
+
     def _eff_cost(self) -> np.ndarray:
-        return self.provers.cost / np.maximum(self.provers.reliability, 1e-12)
+        return self.provers.cost / np.maximum(self._turn_success, 1e-12)
 
     def _log_grid(self) -> np.ndarray:
         """Log-bid grid from 9 sd below the cheapest cost to 9 sd above 4x the dearest, spaced s/8: the
@@ -1045,6 +1051,7 @@ class _Turns(Game):
         return vrf.turn_based(self.symbolic()) if self.rule == "stake_turns" else vrf.turn_auction(self.symbolic())
 
 
+LADDERS = ("none", "runner_up")     # TurnAuction's failover: none, or the next-lowest bid takes over
 _TURN_LIMITS = "no missed-turn penalty beyond losing the reward."
 
 
@@ -1164,16 +1171,189 @@ class TurnAuction(_Turns):
     """Starknet's turn-based auction: each turn is auctioned, the lowest bid wins and is paid the
     second-lowest bid (the Bertrand price); per-turn costs are cost_i * exp(cost_noise * Z), Z ~ N(0, 1);
     a profile entry is a bid markup m_i >= 0 (bid = (1 + m_i) * realised cost / reliability); truthful
-    m = 0 is dominant."""
+    m = 0 is dominant.
+
+    Under failover "runner_up" the winner holds the turn for `failover_deadline`, then the next-lowest bid
+    takes over, and so on up the bids (games.ladder); whoever delivers is paid min(the next bid above its
+    own, reward); bids are (1 + m_i) cost / s_i with s_i = rho_i (1 - e^{-r_i d}) its chance to deliver in
+    its turn. Truthful bidding is no longer dominant (bidding past a rival that may miss can pay): the
+    equilibrium markups come from best-response iteration, certified by their regret."""
     rule: ClassVar[str] = "turn_auction"
     traits: ClassVar[GameTraits] = replace(StakeTurns.traits, strategy=StrategyKind.CONTINUOUS,
                                            limitations="each turn's costs are independent log-normal shocks around "
                                            "known means (no learning, no collusion beyond the cartel check); "
                                            + _TURN_LIMITS,
                                            strategy_label="bid markup", proof_family="turn_auction",
-                                           stall_form=StallForm.LINEAR)
+                                           stall_form=ByChoice("failover", (("none", StallForm.LINEAR),
+                                                                            ("runner_up", StallForm.LOGLINEAR))))
     cost_noise: float = param(Real(lo=0, lo_open=True, hi=5, doc="sd of log per-turn costs"), 0.2)
+    failover: str = param(Choice(options=LADDERS, doc="what happens when the winner misses: \"none\", the turn "
+                                 "is lost; \"runner_up\", it holds the turn for failover_deadline, then the next-lowest "
+                                 "bid takes over"), "none")
+    failover_deadline: float = deadline_field()
 
+    @property
+    def _ladder(self) -> bool:
+        return self.failover != "none"
+
+    @property
+    def _turn_success(self) -> np.ndarray:
+        return failover.success(self.provers.reliability, self.provers.rate, self.failover, self.failover_deadline)
+
+    def _ladder_terms(self, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reach_i(x), E[Q P | x], the bidders' log-bid densities) on the log grid at one profile, kept for
+        it (a best-response search asks at every step)."""
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            log_surv, dens = self._bid_laws(markup)
+            at_cap = np.log(self.reward) - np.log(self._eff_cost() * (1 + markup)) if self.reward > 0 else -np.inf
+            cap = special.log_ndtr(-at_cap / self.cost_noise)            # log S_j(log R)
+            return (*ladder.terms(log_surv, self._turn_success, self._log_grid(), self.reward, cap), dens)
+        return self.kept_for("_ladder_terms", markup, build)
+
+    def _ladder_values(self, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(E reward, E cost, P(reached)) per prover under the ladder, (..., n) each: the reached bidder is paid
+        the price on delivery (s_i) and pays its realised cost s_i e^x / (1 + m_i) whenever reached."""
+        x = self._log_grid()
+        w = _trapezoid_weights(x)
+        rows = profile.reshape(-1, self.n)
+        out = np.empty((3,) + rows.shape)
+        for r, markup in enumerate(rows):                  # one ladder per profile asked for
+            reach, price, dens = self._ladder_terms(markup)
+            weight = dens * w[:, None]
+            out[2, r] = np.einsum("xn,xn->n", weight, reach)
+            out[0, r] = self._turn_success * np.einsum("xn,xn->n", weight, price)
+            out[1, r] = self._turn_success / (1 + markup) * np.einsum("xn,xn->n", weight, np.exp(x)[:, None] * reach)
+        return tuple(v.reshape(profile.shape) for v in out)
+
+    def expected_payoffs(self, profile: Any) -> np.ndarray:
+        if not self._ladder:
+            return super().expected_payoffs(profile)
+        reward, cost, _ = self._ladder_values(self.check_profile(profile))
+        return reward - cost
+
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Under the ladder the rivals' terms reach_i, E[Q P | x] are fixed while i deviates: each candidate
+        markup only moves i's own bid density, (n, m, X) work."""
+        if not self._ladder:
+            return super().deviation_payoffs(profile, candidates)
+        cand = self.check_candidates(candidates)
+        reach, price, _ = self._ladder_terms(self.check_profile(profile))
+        x = self._log_grid()
+        w = _trapezoid_weights(x)[:, None]
+        paid, spent = price * w, reach * (np.exp(x)[:, None] * w)
+        out = np.empty(cand.shape)
+        step = max(1, KERNEL_BLOCK // (cand.shape[1] * len(x)))
+        for start in range(0, self.n, step):
+            block = slice(start, start + step)
+            dens, _ = self._own_bid_kernels(cand[block], x, block)
+            out[block] = (np.einsum("bmx,xb->bm", dens, paid[:, block])
+                          - np.einsum("bmx,xb->bm", dens, spent[:, block]) / (1 + cand[block]))
+        return self._turn_success[:, None] * out
+
+    def member_payoffs(self, profile: Any, members: np.ndarray, values: np.ndarray) -> np.ndarray:
+        if not self._ladder:
+            return super().member_payoffs(profile, members, values)
+        rows = np.broadcast_to(self.check_profile(profile), (len(members), self.n)).copy()
+        np.put_along_axis(rows, members, values, axis=1)
+        return np.take_along_axis(self.expected_payoffs(rows), members, axis=1)
+
+    def stats(self, profile: Any) -> Stats:
+        """Under the ladder: participation is P(reached), eventual liveness 1 - prod (1 - s_j) (every bidder
+        gets its turn), the useful cost the delivering bidder's."""
+        if not self._ladder:
+            return super().stats(profile)
+        reward, cost, reached = self._ladder_values(self.check_profile(profile))
+        s = self._turn_success
+        return Stats(reward, cost, reached, float(1 - np.prod(1 - s)), float(reward.sum()), float((s * cost).sum()))
+
+    def first_assignment(self, profile: Any) -> np.ndarray:
+        """P(i bids lowest and so holds the turn first) under the ladder."""
+        if not self._ladder:
+            return super().first_assignment(profile)
+        return self._auction(self.check_profile(profile))[0]
+
+    def on_time(self, profile: Any, window: float) -> float:
+        """Under the ladder the K = floor(w / d) turns that end inside the window count, each with s_i, and
+        turn K + 1 with the rest of the window (games.rules.failover_on_time over games.ladder.positions)."""
+        if not self._ladder:
+            return super().on_time(profile, window)
+        p = self.check_profile(profile)
+        k, _ = failover_slots(window, self.failover_deadline)
+        log_surv, dens = self._bid_laws(p)
+        turn = ladder.positions(log_surv, self._turn_success, min(k, self.n - 1) + 1)
+        reached = np.einsum("xn,xnk->nk", dens * _trapezoid_weights(self._log_grid())[:, None], turn)
+        return failover_on_time(reached, np.ones(self.n), self._turn_success, self.provers.reliability,
+                                self.provers.rate, window, self.failover_deadline)
+
+    def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
+        """Under the ladder: every bidder's cost is drawn, bids (1 + m) cost / s rank the turns
+        (games.rules.ladder_attempts), each reached bidder pays its realised cost and the one that delivers
+        is paid min(its next bid above, reward)."""
+        if not self._ladder:
+            return super().play(profile, rng, rounds)
+        p = self.check_profile(profile)
+        n, cost = self.n, self.provers.cost
+        success = np.maximum(self._turn_success, 1e-12)
+        parts = []
+        step = max(1, AUCTION_BLOCK // n)
+        for lo in range(0, rounds, step):
+            m = min(rounds, lo + step) - lo
+            realised = cost * np.exp(self.cost_noise * rng.standard_normal((m, n)))
+            row, col, won, winner, ok, landed, above = ladder_attempts(
+                realised / success * (1 + p), self.provers.reliability, self.provers.rate, self.failover_deadline,
+                rng, lo)
+            price = np.minimum(above, self.reward)
+            here = np.arange(m)
+            parts.append((row, col, np.where(won, price[row - lo], 0.0), realised[row - lo, col], ok,
+                          np.where(ok, price, 0.0), np.where(ok, realised[here, winner], 0.0), landed))
+        row, col, pay, spent, ok, paid, used, landed = (np.concatenate(a) for a in zip(*parts)) if parts else \
+            (np.zeros(0, int),) * 2 + (np.zeros(0),) * 2 + (np.zeros(0, bool),) + (np.zeros(0),) * 3
+        events = Assignments(rounds, n, row, col, pay, spent, np.ones(row.size, dtype=bool), np.zeros(n))
+        return Outcomes(None, None, None, ok, paid, used, landed, assignments=events)
+
+    def stall_weights(self, profile: Any) -> np.ndarray:
+        """Under the ladder every bidder takes its turn: P(no delivery | coalition S withholds) =
+        prod_{i not in S} (1 - s_i), w_i = -log(1 - s_i)."""
+        if not self._ladder:
+            return super().stall_weights(profile)
+        return -np.log1p(-np.minimum(self._turn_success, 1 - 1e-15))
+
+    def withhold_bribes(self) -> np.ndarray:
+        """Bidding alone while the others withhold, paid the cap: s_i R - c_i e^{s^2 / 2} (s_i = rho_i without
+        failover)."""
+        return self._turn_success * self.reward - self.provers.cost * np.exp(self.cost_noise ** 2 / 2)
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Alone, paid the cap against a log-normal cost: rho R - c e^{s^2 / 2}, rho the turn success."""
+        form, values = super().solo_form(i)
+        return form, {**values, "rho": float(self._turn_success[i])}
+
+    def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
+        if not self._ladder:
+            return super().equilibrium(symmetric)
+        from provergame.solvers.dynamics import best_response_iteration
+        p, ok = best_response_iteration(self, np.zeros(self.n))
+        return p, ("best-response iteration over bid markups from truthful bids (under the runner-up ladder "
+                   "bidding past a rival that may miss can pay)"), ok
+
+    def symbolic(self) -> dict[str, Any]:
+        if not self._ladder:
+            return super().symbolic()
+        from .forms import failover_on_time_form
+        b, c, R = sp.symbols("b c R", positive=True)
+        s0, s1, s2, x1, x2 = sp.symbols("s_0 s_1 s_2 x_1 x_2", positive=True)
+        ladder_payoff = sp.Piecewise((s0 * sp.Min(x1, R) - c, b < x1), ((1 - s1) * (s0 * sp.Min(x2, R) - c), b < x2),
+                                     ((1 - s1) * (1 - s2) * (s0 * R - c), True))
+        return {**super().symbolic(), "ladder_payoff": ladder_payoff, "failover_on_time": failover_on_time_form()}
+
+    def theorems(self) -> list:
+        """Under the ladder its own and the failover law's theorems replace the elected timing family's."""
+        return super().theorems() if not self._ladder else self.mechanism_theorems()
+
+    def mechanism_theorems(self) -> list:
+        from provergame.proofs import vrf
+        sym = self.symbolic()
+        return vrf.turn_auction(sym) + (vrf.failover(sym["failover_on_time"]) if self._ladder else [])
 
 
 LOG_GRID_MAX = 20_000        # log-grid points at most (cost_noise below about range / 2,500 is resolved more coarsely)

@@ -34,6 +34,7 @@ BACKED_BY: dict[str, tuple[str, ...]] = {
         "b52_adding_needs_imperfect_reliability_only_below_one", "lottery_poisson_optimum_convex",
         "lottery_poisson_reward", "dutch_lock_time_within_ramp", "uncles_entry_payoff_falls_with_entrants",
         "quotes_bertrand_equilibrium_at_the_second_cost", "second_price_truthful_bid_is_dominant",
+        "turn_auction_ladder_never_pays_to_bid_below_effective_cost", "turn_auction_ladder_pays_a_reached_bidder_its_cost",
         "sidecar_offer_pays_at_or_above_the_break_even_tip", "sidecar_no_offer_below_the_break_even_tip",
     ),
     "on-time liveness": (

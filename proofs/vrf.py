@@ -112,11 +112,12 @@ def turn_auction(sym: dict) -> list[Theorem]:
         p = price.subs(honest, simultaneous=True)
         return (bribe.subs(R, R + t) / p.subs(R, R + t) > bribe / p,
                 (x1 < x2, x2 <= R, k >= 1, rho <= 1, rho * R > c * k))
-    return [
-        over("second_price_truthful_bid_is_dominant", truthful, (sym["bid_payoff"],),
-             description="A prover bidding b against a lowest rival bid x wins when b < x and is then paid x on "
-                         "delivery (rho x - c in expectation): bidding its effective cost c / rho is at least as good "
-                         "as any other bid, whatever x (Vickrey's dominance, procurement form)."),
+    bidding = [over("second_price_truthful_bid_is_dominant", truthful, (sym["bid_payoff"],),
+                    description="A prover bidding b against a lowest rival bid x wins when b < x and is then paid x "
+                                "on delivery (rho x - c in expectation): bidding its effective cost c / rho is at "
+                                "least as good as any other bid, whatever x (Vickrey's dominance, procurement "
+                                "form).")] if "ladder_payoff" not in sym else ladder(sym["ladder_payoff"])
+    return bidding + [
         over("turn_auction_cover_bid_ring_raises_the_price", ring, (sym["price_second_of_three"], sym["winner_margin"]),
              description="Three bids x_1 < x_2 < x_3, cap R > x_2: if the runner-up covers (bids the cap) instead of "
                          "x_2, the winner is paid min(x_3, R) instead of x_2 and its margin rho P - c rises: a "
@@ -133,6 +134,29 @@ def turn_auction(sym: dict) -> list[Theorem]:
                          "while the price users pay, min(second-lowest bid, R), does not once the cap is above the "
                          "second-lowest bid: 'stall bribe per token users pay' grows without bound in a cap users "
                          "never pay, so a ranking on that ratio rewards a high cap."),
+    ]
+
+
+def ladder(payoff) -> list[Theorem]:
+    """The runner-up ladder (TurnAuction failover "runner_up"), against rival bids x_1 < x_2 that deliver in
+    their turns with s_1, s_2: bidding b, a prover with turn success s_0 and cost c is paid min(next bid, R)
+    on delivery, reached only when every rival below it missed:
+    u(b) = s_0 min(x_1, R) - c (b < x_1), (1 - s_1)(s_0 min(x_2, R) - c) (b < x_2), (1 - s_1)(1 - s_2)(s_0 R - c)."""
+    b, c, R = sp.symbols("b c R", positive=True)
+    s0, s1, s2, x1, x2 = sp.symbols("s_0 s_1 s_2 x_1 x_2", positive=True)
+    unit = (s0 <= 1, s1 <= 1, s2 <= 1, x1 < x2)
+    truth = c / s0
+    shading = lambda u: (u.subs(b, truth) >= u, unit + (b < truth,))                            # noqa: E731
+    rational = lambda u: (u >= 0, unit + (b >= truth, b <= R))                                  # noqa: E731
+    return [
+        over("turn_auction_ladder_never_pays_to_bid_below_effective_cost", shading, (payoff,),
+             description="Under the runner-up ladder a bid below the effective cost c / s_0 is never better than "
+                         "bidding it: it only moves the bidder ahead of rivals whose price, below its cost, it would "
+                         "then be paid, so markups m >= 0 are the whole strategy space."),
+        over("turn_auction_ladder_pays_a_reached_bidder_its_cost", rational, (payoff,),
+             description="Under the runner-up ladder a bid between the effective cost c / s_0 and the cap R never "
+                         "loses in expectation: whenever reached, the bidder is paid at least its own bid on delivery "
+                         "(min(next bid, R) >= b), so s_0 P - c >= s_0 b - c >= 0 (individual rationality)."),
     ]
 
 

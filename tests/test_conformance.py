@@ -388,6 +388,7 @@ BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch
     "delegated_stake": [{"failover": "next_draw", "failover_deadline": 0.7}],
     "taiko_prover_pool": [{"failover": "next_draw", "failover_deadline": 3.0}],
     "stake_turns": [{"failover": "next_draw", "failover_deadline": 0.45}],
+    "turn_auction": [{"failover": "runner_up", "failover_deadline": 0.35}],
 }
 
 

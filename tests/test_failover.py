@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import provergame as pg
-from provergame.games import (DelegatedStake, IdentityVRF, StakeContest, StakeTurns, StakeVRF, TaikoPool,
+from provergame.games import (DelegatedStake, IdentityVRF, StakeContest, StakeTurns, StakeVRF, TaikoPool, TurnAuction,
                               TaikoProverPool)
 from provergame.solvers import exponential_race as er
 
@@ -450,3 +450,152 @@ def test_the_default_stake_turns_failover_numbers_by_the_schedule_simulator():
         run = pg.simulate(game, eq.profile, rounds=200_000, seed=2, window=1.0)
         assert abs(run.on_time - readme) <= 4 * run.on_time_stderr + 5e-4
         assert run.user_payment / run.eventual_liveness == pytest.approx(10.0, rel=1e-12)
+
+
+# --- Starknet's turn auction under failover: the runner-up ladder ---------------------------------------------
+def ladder_by_monte_carlo(pop, markup, noise, reward, deadline, windows, rounds, seed):
+    """The runner-up ladder played from its rules here (not the game's simulator): costs c e^{noise Z}, bids
+    (1 + m) cost / s with s = rho (1 - e^{-r d}); bidders take the turn from the lowest bid up, each holding it
+    for d; the first valid proof inside its turn wins and is paid min(next bid above, R); every bidder reached
+    pays its cost. Per round: (reward, cost, reached) per prover and on time at each window."""
+    rng = np.random.default_rng(seed)
+    n = len(pop.cost)
+    s = pop.reliability * (1 - np.exp(-pop.rate * deadline))
+    cost = pop.cost * np.exp(noise * rng.standard_normal((rounds, n)))
+    bids = (1 + markup) * cost / s
+    rank = np.argsort(np.argsort(bids, axis=1), axis=1)                 # each bidder's turn, 0 = first
+    t = rng.standard_exponential((rounds, n)) / pop.rate
+    delivers = (rng.random((rounds, n)) < pop.reliability) & (t < deadline)
+    first = np.where(delivers, rank, n).min(axis=1)                    # the turn that delivers (n: none)
+    reached = rank <= first[:, None]
+    won = reached & (rank == first[:, None])
+    above = np.where(bids[:, None, :] > bids[:, :, None], bids[:, None, :], np.inf).min(axis=2)
+    reward_ = np.where(won, np.minimum(above, reward), 0.0)
+    landed = np.where(won, rank * deadline + t, np.inf).min(axis=1)
+    return reward_, np.where(reached, cost, 0.0), reached, {w: landed <= w for w in windows}
+
+
+def _ladder_case(n, data):
+    pop = pg.Population.from_arrays(cost=data.draw(st.lists(real(0.3, 2.0), min_size=n, max_size=n)),
+                                    rate=data.draw(st.lists(real(0.3, 3.0), min_size=n, max_size=n)),
+                                    reliability=data.draw(st.lists(real(0.4, 1.0), min_size=n, max_size=n)))
+    markup = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.1, 0.5]), min_size=n, max_size=n)))
+    game = TurnAuction(data.draw(real(1.0, 8.0)), pop, cost_noise=data.draw(real(0.1, 0.6)), failover="runner_up",
+                       failover_deadline=data.draw(real(0.1, 1.5)))
+    return game, markup
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(1, 5), st.data())
+def test_turn_auction_ladder_law_matches_an_own_monte_carlo_of_the_rules(n, data):
+    """Per-prover reward, cost and chance to be reached, eventual and on-time liveness at two windows:
+    the law (games.ladder) within 4 standard errors of the rules played here, 60,000 turns."""
+    game, markup = _ladder_case(n, data)
+    windows = (data.draw(real(0.05, 1.0)), data.draw(real(1.0, 5.0)))
+    reward, cost, reached, on = ladder_by_monte_carlo(game.provers, markup, game.cost_noise, game.reward,
+                                                      game.failover_deadline, windows, 60_000, data.draw(st.integers(0, 99)))
+    law = game.stats(markup)
+    for got, want in ((law.reward, reward), (law.cost, cost), (law.participation, reached.astype(float))):
+        assert np.all(np.abs(got - want.mean(0)) <= 4 * want.std(0) / np.sqrt(len(want)) + 1e-4)  # floor: events
+    assert law.eventual_liveness == pytest.approx(1 - np.prod(1 - game._turn_success), abs=1e-12)
+    for w, hit in on.items():
+        assert abs(game.on_time(markup, w) - hit.mean()) <= 4 * hit.std() / np.sqrt(hit.size) + 1e-4
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 5), st.data())
+def test_turn_auction_ladder_deviation_payoffs_are_the_deviated_profiles_payoffs(n, data):
+    game, markup = _ladder_case(n, data)
+    cand = np.array([[0.0, 0.3, 1.2]] * n)
+    got = game.deviation_payoffs(markup, cand)
+    for i in range(n):
+        rows = np.repeat(markup[None, :], 3, axis=0)
+        rows[:, i] = cand[i]
+        assert np.allclose(got[i], game.expected_payoffs(rows)[:, i], rtol=1e-9, atol=1e-12)
+    members = np.array([[0, 1]] * 3)
+    values = np.array([[0.0, 0.2], [0.5, 0.0], [1.0, 1.0]])
+    rows = np.repeat(markup[None, :], 3, axis=0)
+    np.put_along_axis(rows, members, values, axis=1)
+    assert np.allclose(game.member_payoffs(markup, members, values),
+                       np.take_along_axis(game.expected_payoffs(rows), members, axis=1), atol=1e-12)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(2, 4), st.data())
+def test_turn_auction_ladder_with_far_apart_costs_follows_the_hand_ladder(n, data):
+    """Effective costs c / s 1.8x apart and a noise of 0.05 fix the order of the bids: the bidder at turn k is
+    reached with prod_{j before} (1 - s_j) and paid min(next bid, R) on delivery, in expectation
+    (1 + m_j) c_j e^{noise^2/2} / s_j for the next bid; by hand to 1e-6."""
+    rho = np.array(data.draw(st.lists(real(0.5, 1.0), min_size=n, max_size=n)))
+    rate = np.array(data.draw(st.lists(real(0.5, 3.0), min_size=n, max_size=n)))
+    d, noise = data.draw(real(0.2, 1.0)), 0.05
+    s = rho * (1 - np.exp(-rate * d))
+    cost = s * 1.8 ** np.array(data.draw(st.permutations(range(n)))) * data.draw(real(0.5, 1.0))
+    pop = pg.Population.from_arrays(cost=cost, rate=rate, reliability=rho)
+    markup = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.1]), min_size=n, max_size=n)))
+    game = TurnAuction(50.0, pop, cost_noise=noise, failover="runner_up", failover_deadline=d)
+    mean = np.exp(noise ** 2 / 2)
+    bid = (1 + markup) * cost * mean / s
+    order = np.argsort(bid)
+    want, reach = np.zeros(n), 1.0
+    for k, i in enumerate(order):
+        price = bid[order[k + 1]] if k + 1 < n else 50.0
+        want[i] = reach * (s[i] * price - cost[i] * mean)
+        reach *= 1 - s[i]
+    assert np.allclose(game.expected_payoffs(markup), want, rtol=1e-6, atol=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(2, 5), st.data())
+def test_turn_auction_ladder_with_sure_delivery_is_the_second_price_auction(n, data):
+    """With every turn delivered (reliability 1, proving far inside the deadline) nobody past the lowest bid is
+    reached: the ladder's payoffs, reach and on-time liveness equal the second-price auction's (another
+    formula: E[price; win] = int S_i e^x (f_i + F_i) dx), the cap far above the bids; payoffs to 1e-6 of the
+    largest."""
+    pop = pg.Population.from_arrays(cost=data.draw(st.lists(real(0.3, 2.0), min_size=n, max_size=n)), rate=1e4,
+                                    reliability=1.0)
+    markup = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.2, 0.7]), min_size=n, max_size=n)))
+    noise = data.draw(real(0.1, 0.5))
+    plain = TurnAuction(1e6, pop, cost_noise=noise)
+    game = replace(plain, failover="runner_up", failover_deadline=1.0)
+    want = plain.expected_payoffs(markup)                  # the ladder's price integral is fifth order in s / 8:
+    assert np.allclose(game.expected_payoffs(markup), want, rtol=0, atol=1e-6 * np.abs(want).max())   # 1e-6 of scale
+    assert np.allclose(game.stats(markup).participation, plain.stats(markup).participation, atol=1e-9)
+    assert game.on_time(markup, 0.5) == pytest.approx(plain.on_time(markup, 0.5), abs=1e-9)
+
+
+def test_turn_auction_ladder_equilibrium_is_certified_simulated_and_not_truthful():
+    """Under the ladder truthful bidding is not dominant: at the truthful profile some bidder gains by bidding
+    above a rival that may miss, which the rules played here confirm (common random numbers, > 4 standard
+    errors). The solved equilibrium is certified and the game's simulator agrees with its law."""
+    pop = pg.Population.from_arrays(cost=[0.6, 0.7, 0.9, 1.0, 0.8], rate=[1.0, 0.6, 2.0, 1.5, 0.8],
+                                    reliability=[0.9, 0.6, 0.95, 1.0, 0.7])
+    game = TurnAuction(4.0, pop, cost_noise=0.3, failover="runner_up", failover_deadline=0.5)
+    truthful = np.zeros(5)
+    dev = game.deviation_payoffs(truthful, np.tile(np.linspace(0, 1, 21), (5, 1)))
+    i, k = np.unravel_index(np.argmax(dev - game.expected_payoffs(truthful)[:, None]), dev.shape)
+    better = truthful.copy()
+    better[i] = np.linspace(0, 1, 21)[k]
+    gain = [ladder_by_monte_carlo(pop, m, 0.3, 4.0, 0.5, (), 200_000, 11) for m in (truthful, better)]
+    diff = (gain[1][0] - gain[1][1])[:, i] - (gain[0][0] - gain[0][1])[:, i]
+    assert diff.mean() > 4 * diff.std() / np.sqrt(diff.size)
+    eq = certified_and_on_time(game, 1.0, (0.4, 1.0, 2.0))
+    assert np.all(eq.profile >= 0) and eq.profile.max() > 0.02
+
+
+def test_turn_auction_ladder_lifts_on_time_liveness_and_changes_the_theorems():
+    """By hand, identical bidders (order uniform): on time 1 - (1 - 0.9 (1 - e^{-1}))^2 at a deadline of half
+    the window, against 0.9 (1 - e^{-2}) for the auction's winner alone; the stall form turns log-linear and
+    the Vickrey dominance theorem gives way to the ladder's."""
+    pop = pg.Population.from_arrays(cost=[0.5] * 4, rate=2.0, reliability=0.9)
+    plain = TurnAuction(3.0, pop)
+    game = replace(plain, failover="runner_up", failover_deadline=0.5)
+    assert plain.on_time(np.zeros(4), 1.0) == pytest.approx(0.9 * (1 - np.exp(-2)), abs=1e-9)
+    assert game.on_time(np.zeros(4), 1.0) == pytest.approx(1 - (1 - 0.9 * (1 - np.exp(-1))) ** 2, abs=1e-9)
+    assert game.stall_form == "loglinear" and plain.stall_form == "linear"
+    names = {t.name for t in game.theorems()}
+    assert "second_price_truthful_bid_is_dominant" not in names
+    assert {"turn_auction_ladder_never_pays_to_bid_below_effective_cost", "turn_auction_ladder_pays_a_reached_bidder_its_cost",
+            "vrf_failover_at_half_the_window_never_lowers_on_time_liveness"} <= names
+    none = game.play(np.zeros(4), np.random.default_rng(0), 0)
+    assert none.accepted.size == 0 and not np.any(np.concatenate(none.totals()))
