@@ -599,3 +599,19 @@ def test_turn_auction_ladder_lifts_on_time_liveness_and_changes_the_theorems():
             "vrf_failover_at_half_the_window_never_lowers_on_time_liveness"} <= names
     none = game.play(np.zeros(4), np.random.default_rng(0), 0)
     assert none.accepted.size == 0 and not np.any(np.concatenate(none.totals()))
+
+
+def test_the_default_turn_auction_runner_up_numbers_by_its_simulator():
+    """README: the default scenario's turn auction (12 provers, window 1) is 0.617 on time without failover and
+    0.720 with the runner-up ladder at a deadline of 0.25, users paying 0.62 and 5.48 per proof; the ladder's
+    equilibrium is certified. Recomputed by the simulator playing the ladder (not the law), 200,000 turns."""
+    from provergame.scenario import default_scenario_path, load_scenario
+    sc = load_scenario(default_scenario_path())
+    spec = next(s for s in sc.specs() if s.label == "turn_auction")
+    for kw, on_time, per_proof in (({}, 0.617, 0.62), ({"failover": "runner_up", "failover_deadline": 0.25}, 0.720, 5.48)):
+        game = spec.build(sc.population(), **kw)
+        eq = pg.solve(game)
+        assert eq.exact and eq.regret <= 1e-8
+        run = pg.simulate(game, eq.profile, rounds=200_000, seed=2, window=1.0)
+        assert abs(run.on_time - on_time) <= 4 * run.on_time_stderr + 5e-4
+        assert run.user_payment / run.eventual_liveness == pytest.approx(per_proof, abs=0.005 + 4 * run.user_payment_stderr)
