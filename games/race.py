@@ -89,8 +89,14 @@ class _Race(BroadcastFace, FirstValidProof, EntryGame):
     reward: float
     provers: Population
 
+    horizon: ClassVar[float] = float("inf")      # proofs landing after it are refused (WinnerTakesAll's deadline)
+
     def _presence(self, p: np.ndarray) -> np.ndarray:
         return p * self.provers.reliability
+
+    def _by_horizon(self, presence: np.ndarray) -> np.ndarray:
+        """P(a present prover's proof lands by the horizon)."""
+        return presence if np.isinf(self.horizon) else presence * -np.expm1(-self.provers.rate * self.horizon)
 
     @abstractmethod
     def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
@@ -102,7 +108,7 @@ class _Race(BroadcastFace, FirstValidProof, EntryGame):
         win = p * self._win_given_entry(p)
         reward = p * values
         return Stats(reward=reward, cost=p * self.entry_cost(), participation=p,
-                     eventual_liveness=scalar_or_rows(1 - np.prod(1 - self._presence(p), axis=-1)),
+                     eventual_liveness=scalar_or_rows(1 - np.prod(1 - self._by_horizon(self._presence(p)), axis=-1)),
                      user_payment=scalar_or_rows(reward.sum(axis=-1)),
                      useful_cost=scalar_or_rows((win * self.entry_cost()).sum(axis=-1)))
 
@@ -150,13 +156,29 @@ class WinnerTakesAll(_Race):
 
     reward: float = param(Real(lo=0, unit="token per proof", doc="paid to the first valid proof"))
     provers: Population = param(PROVERS)
+    deadline: float | None = param(Real(lo=0, lo_open=True, optional=True, unit="time unit",
+                                        doc="a proof landing after it is refused (none: no deadline)"), None)
 
     @classmethod
     def example(cls, n: int | None = None) -> "WinnerTakesAll":
         return cls(10.0, example_provers(n or 6))
 
+    @property
+    def horizon(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline
+
     def _win_given_entry(self, p: np.ndarray) -> np.ndarray:
-        return self.provers.reliability * er.first_finish(self._presence(p), self.provers.rate)
+        """P(i's valid proof is the first, by the deadline | i enters) (solvers.exponential_race)."""
+        return self.provers.reliability * er.first_finish(self._presence(p), self.provers.rate, 0.0, self.horizon)
+
+    def race_law(self, profile: Any) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+        return self.check_profile(profile) * self.provers.reliability, self.provers.rate, 0.0, self.horizon
+
+    def solo_form(self, i: int) -> tuple[Any, dict[str, float]]:
+        """Proving alone: rho_i R - c_i, rho_i its chance of a valid proof by the deadline,
+        reliability_i (1 - e^{-rate_i deadline})."""
+        form, values = super().solo_form(i)
+        return form, {**values, "rho_i": float(self.provers.reliability[i] * -np.expm1(-self.provers.rate[i] * self.horizon))}
 
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         return self.reward * self._win_given_entry(np.asarray(profile, dtype=float))
@@ -165,7 +187,11 @@ class WinnerTakesAll(_Race):
         p = self.check_profile(profile)
         enter, times = self._times(p, rng, rounds)
         winner, accepted = _first(times)
-        return self._won(p, enter, self.reward, accepted, winner, times[np.arange(rounds), winner])
+        landed = times[np.arange(rounds), winner]
+        if self.deadline is not None:                      # a proof after the deadline is refused
+            accepted = accepted & (landed <= self.deadline)
+            landed = np.where(accepted, landed, np.inf)
+        return self._won(p, enter, self.reward, accepted, winner, landed)
 
     def symbolic(self) -> dict[str, Any]:
         R, c, p, r_i, r_S = sp.symbols("R c p r_i r_S", positive=True)
@@ -176,6 +202,10 @@ class WinnerTakesAll(_Race):
                 "entry_value_symmetric_mixed": R * (1 - (1 - p) ** n) / (n * p)}
 
     def symbolic_checks(self) -> list[tuple[str, Any, dict[str, float], float]]:
+        """The untimed race's forms against its numeric face (with a deadline, on the game without it: the
+        timed face is checked against the exponential race by hand in the tests)."""
+        if self.deadline is not None:
+            return replace(self, deadline=None).symbolic_checks()
         sure = replace(self, provers=self.provers.replace(reliability=1.0))
         r, c = self.provers.rate, self.provers.cost
         same = replace(self, provers=Population.identical(self.n, float(c.mean())))
@@ -187,8 +217,10 @@ class WinnerTakesAll(_Race):
                  {"R": self.reward, "m": self.n, "c": float(c.mean())}, float(same.expected_payoffs(np.ones(self.n))[0]))]
 
     def mechanism_theorems(self) -> list:
+        """The untimed race's theorems; with a deadline their closed forms (R r_i / (r_i + r_S) - c) no longer
+        describe the payoffs, and only the timing family's theorems are stated."""
         from provergame.proofs import race
-        return race.winner_takes_all(self.symbolic())
+        return race.winner_takes_all(self.symbolic()) if self.deadline is None else []
 
 
 @register("uncle_rewards")

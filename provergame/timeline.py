@@ -17,7 +17,10 @@ Each epoch e of a run (one seed):
 5. The game's rules are played for the epoch's demand (game.play; the simulator's own face). Rounds are
    independent draws, so a steady stretch plays the rounds of many epochs in one call and splits them.
 6. Fallback: units left unproven go to a race open to every alive prover (WinnerTakesAll with
-   `fallback_reward` at its certified equilibrium, each entrant paying gas), or are pruned.
+   `fallback_reward` at its certified equilibrium, each entrant paying gas; with `fallback_deadline` a
+   proof later than it is refused and the unit pruned), or are pruned. The proof phase starts once the
+   proposal and commitment phases (`proposal_time`, `commitment_time`) have run: a proof is on time iff
+   they and its proving time fit in the window.
 7. Sequencers: the block reward `sequencer_reward` for every unit proven (fallback included; paid on
    proof, as Fernet finalises a block's rewards with its proof), less `gas_per_proposal` L1 gas for
    every unit proposed, proven or not: their profit and loss per epoch, in their own account.
@@ -166,6 +169,14 @@ class Economy:
         and "quotes" a committed prover whose proof is not ready by then abandons it: its compute is
         spent, nothing is submitted (no gas), its bond is forfeited and the unit goes to the fallback
         phase. Self-committed units follow the game's own rules (e.g. a VRF design's failover deadline).
+    proposal_time, commitment_time : float
+        How long the proposal and the commitment phases take from the slot's start (default 0): the proof
+        phase starts after both, so a proof is on time iff proposal_time + commitment_time + its proving
+        time <= window (`proof_window`).
+    fallback_deadline : float
+        The fallback phase's timeout (default: none): the fallback race refuses a proof landing later than
+        this after it opens (WinnerTakesAll(deadline=...), its entrants deciding on the timed race) and the
+        unit is pruned.
 
     Examples
     --------
@@ -204,14 +215,25 @@ class Economy:
                                                # sequencer-assigned or quoted proof not ready by then is
                                                # abandoned (compute spent, no gas, bond forfeited) and the unit
                                                # goes to the fallback
+    proposal_time: float = 0.0                 # the proposal phase's duration from the slot's start
+    commitment_time: float = 0.0               # the commitment phase's duration after it
+    fallback_deadline: float = float("inf")    # the fallback race's timeout: a later proof is refused, the unit pruned
+
+    @property
+    def proof_window(self) -> float:
+        """The part of the window left to prove once the proposal and commitment phases have run."""
+        return max(self.window - self.proposal_time - self.commitment_time, 0.0)
 
     def __post_init__(self) -> None:
         for name in ("gas_per_submission", "gas_per_verification", "bond", "initial_balance", "capex",
                      "entry_rate", "entrant_cost_sigma", "fallback_reward", "sequencer_reward", "gas_per_proposal"):
             check_real(name, getattr(self, name), lo=0)
         window_of(self.window)
-        if self.proof_deadline != float("inf"):           # inf: no proof phase timeout
-            check_real("proof_deadline", self.proof_deadline, lo=0, lo_open=True)
+        for name in ("proof_deadline", "fallback_deadline"):          # inf: no timeout
+            if getattr(self, name) != float("inf"):
+                check_real(name, getattr(self, name), lo=0, lo_open=True)
+        check_real("proposal_time", self.proposal_time, lo=0)
+        check_real("commitment_time", self.commitment_time, lo=0)
         check_int("lifetime", self.lifetime, lo=1)
         check_int("entry_delay", self.entry_delay, lo=0)
         check_int("exit_after", self.exit_after, lo=1)
@@ -734,7 +756,7 @@ class _Run:
             self.refusal[e] = str(exc)
             return
         paid_now, cost_now, tried, accepted, on_time = self.ahead.take(self.plan_key, game, profile, self.rng, played,
-                                                                       eco.window)
+                                                                       eco.proof_window)
         forfeits = np.where(delivers == 0, tried, 0.0)
         if eco.bond > 0:                          # no more commitments than bonds its balance can post
             forfeits = np.minimum(forfeits, np.floor(st.balance[working] / eco.bond))
@@ -768,7 +790,7 @@ class _Run:
         ready = -np.expm1(-st.rate[working] * eco.proof_deadline)
         delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond, ready), len(working))
         out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
-                           eco.window, eco.proof_deadline)
+                           eco.proof_window, eco.proof_deadline)
         compute, gas = (out.submitted + out.late) * cost, out.submitted * g_now
         ep.reward[working] += out.valid * reward
         ep.spent[working] += compute + gas + out.forfeited * eco.bond
@@ -820,7 +842,7 @@ class _Run:
         ep.opex += played * float(st.cost[i])
         ep.burned += forfeit
         ep.renegers = int(late.any())
-        ep.proven, ep.on_time = int(valid.sum()), int(np.sum(valid & (landed <= eco.window)))
+        ep.proven, ep.on_time = int(valid.sum()), int(np.sum(valid & (landed <= eco.proof_window)))
         ep.sequencer_share = (reward - quote) * ep.proven
         self.last_profile[working] = (np.arange(len(working)) == winner).astype(float)
 
@@ -835,7 +857,8 @@ class _Run:
         alive = np.flatnonzero(st.alive & (st.joins <= e))
         if not len(alive):
             return
-        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, self.gas[e]))
+        timeout = None if np.isinf(eco.fallback_deadline) else eco.fallback_deadline
+        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, self.gas[e]), deadline=timeout)
         rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes()
         if rkey not in self.solved:
             self.solved[rkey] = solve(race).profile

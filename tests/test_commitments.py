@@ -235,3 +235,54 @@ def test_an_epoch_quote_is_worked_or_abandoned_for_its_one_bond():
         else:
             assert k.loc[1, "proven"] == 0 and k.loc[1, "bonds_forfeited"] == 1
             assert tl.ledger.set_index("epoch").loc[1, "gas"] == tl.ledger.set_index("epoch").loc[0, "gas"]
+
+
+def test_proposal_and_commitment_phases_leave_the_rest_of_the_window_to_prove():
+    """Phases of 0.3 and 0.2 before the proof phase leave 0.5 of a window of 1: with Exp(1) proving times and
+    reliability 1, a proof is on time with chance 1 - e^{-0.5} (by hand, 4 SE over 2,000 assigned units)
+    against 1 - e^{-1} without them; the same draws prove the same units."""
+    pop = POP.replace(reliability=1.0)
+    env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
+
+    def units(**phases):
+        eco = Economy(gas_per_submission=781_000, bond=0.5, fallback="prune", commitment="assigned",
+                      initial_balance=1e3, **phases)
+        return timeline(vrf, pop, env, seeds=[3], rule="equilibrium", economy=eco, progress=False).kpis
+
+    k, free = units(proposal_time=0.3, commitment_time=0.2), units()
+    assert int(k["proven"].sum()) == int(free["proven"].sum()) == 2000
+    for kpis, chance in ((k, 1 - np.exp(-0.5)), (free, 1 - np.exp(-1.0))):
+        share = kpis["on_time"].sum() / 2000
+        assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / 2000)
+    assert Economy(window=1.0, proposal_time=0.7, commitment_time=0.6).proof_window == 0.0
+
+
+def test_a_fallback_deadline_refuses_late_race_proofs():
+    """Every commitment censored, so every unit goes to the fallback race (reward 1, compute 0.001-0.003, gas
+    1e-5: all 8 provers enter). With a timeout of 0.05 a unit is proved with chance
+    1 - (1 - 0.99 (1 - e^{-0.05}))^8 = 0.327 (by hand, 4 SE over 2,000 units), the rest pruned; without it
+    1 - 0.01^8. Balances still add up apart from conservation()."""
+    env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
+
+    def fallback(**timeout):
+        eco = Economy(gas_per_submission=800, bond=0.0, fallback="race", fallback_reward=1.0, censorship=1.0,
+                      commitment="assigned", **timeout)
+        return timeline(vrf, POP, env, seeds=[5], rule="equilibrium", economy=eco, progress=False)
+
+    tl, free = fallback(fallback_deadline=0.05), fallback()
+    k = tl.kpis
+    chance = 1 - (1 - 0.99 * -np.expm1(-0.05)) ** 8
+    share = k["fallback_proven"].sum() / 2000
+    assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / 2000)
+    assert (k["fallback_proven"] + k["pruned"] == 10).all()
+    assert free.kpis["fallback_proven"].sum() == 2000
+    end = k["balance_total"].iloc[-1] + tl.ledger["withdrawn"].iloc[-1]
+    assert end == pytest.approx(100.0 * len(POP) + k["prover_profit"].sum(), abs=1e-9)
+    assert tl.conservation() < 1e-9
+
+
+@pytest.mark.parametrize("field, value", [("fallback_deadline", 0.0), ("fallback_deadline", -1.0),
+                                          ("proposal_time", -0.1), ("commitment_time", float("nan"))])
+def test_bad_phase_durations_name_the_parameter(field, value):
+    with pytest.raises(pg.InvalidParameter, match=field):
+        Economy(**{field: value})

@@ -382,6 +382,7 @@ BATCH_VARIANTS = {   # configurations whose stats or on_time take another branch
     "sequencer_chosen": [{"pay": "all"}, {"pay": "all", "payment": "out_of_protocol", "bond": 4.0},
                          {"pay": "first", "payment": "out_of_protocol", "bond": 1.0}],
     "stake_vrf": [{"failover": "next_draw", "failover_deadline": 0.3}],
+    "winner_takes_all": [{"deadline": 0.6}],
     "identity_vrf": [{"failover": "next_draw", "failover_deadline": 0.2}],
     "stake_contest": [{"failover": "next_draw", "failover_deadline": 0.4}],
     "taiko_pool": [{"failover": "next_draw", "failover_deadline": 0.6}],
