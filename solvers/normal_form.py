@@ -129,7 +129,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     """Every support profile whose actions survive conditional dominance, its indifference system solved
     by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
     no better action outside the supports is an equilibrium, certified by its regret."""
-    from .subdivision import SupportSystem, solve
+    from .subdivision import SupportSystem, solve_all
     acts = game.actions
     per_player = [_supports(k) for k in acts]
     total = int(np.prod([len(s) for s in per_player]))
@@ -139,19 +139,23 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
     skipped = 0
     expect("equilibria", total)
+    by_sizes: dict[tuple[int, ...], list[tuple[tuple[tuple[int, ...], ...], tuple[np.ndarray, ...]]]] = {}
     for profile in itertools.product(*per_player):
         tick("equilibria", "support profiles")
         if all(len(s) == 1 for s in profile):
             continue
         tensors = _restricted(scaled, profile)
-        if tensors is None:
-            continue
-        roots = solve(SupportSystem(tensors, profile))
-        skipped += roots.unresolved > 0
-        for x in roots.points:
-            strategies = _strategies(acts, profile, x)
-            if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
-                found.append(strategies)
+        if tensors is not None:
+            by_sizes.setdefault(tuple(len(s) for s in profile), []).append((profile, _support_first(tensors, profile)))
+    for sizes, systems in by_sizes.items():      # support profiles of the same sizes solved as one stack
+        stack = tuple(np.stack([t[i] for _, t in systems]) for i in range(len(sizes)))
+        canonical = tuple(tuple(range(k)) for k in sizes)
+        for (profile, _), roots in zip(systems, solve_all(SupportSystem(stack, canonical, batched=True))):
+            skipped += roots.unresolved > 0
+            for x in roots.points:
+                strategies = _strategies(acts, profile, x)
+                if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
+                    found.append(strategies)
     return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
                            "support enumeration, each system solved by exclusion and subdivision")
 
@@ -185,6 +189,16 @@ def _restricted(scaled: np.ndarray, profile: tuple[tuple[int, ...], ...]) -> tup
         if ((rows[:, None, :] - rows[None, list(profile[i]), :]) > 1e-12).all(axis=2).any(axis=0).any():
             return None
         out.append(t)
+    return tuple(out)
+
+
+def _support_first(tensors: tuple[np.ndarray, ...], profile: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, ...]:
+    """Each player's restricted payoffs with its own actions reordered support first (in the support's
+    order), then the rest: every support profile of the same sizes then has the same system layout."""
+    out = []
+    for i, (t, supp) in enumerate(zip(tensors, profile)):
+        rest = [a for a in range(t.shape[i]) if a not in supp]
+        out.append(np.take(t, list(supp) + rest, axis=i))
     return tuple(out)
 
 

@@ -27,21 +27,37 @@ MIN_WIDTH = 1e-7       # a box this narrow that neither the exclusion nor the Kr
 MAX_BOXES = 20_000     # live boxes of one support profile beyond which its solution set is declared not isolated
 KRAWCZYK_WIDTH = 0.0625  # boxes wider than this are only screened for exclusion (the Krawczyk test rarely
                        # settles them, and its Jacobian ranges cost most of a generation)
+BOX_BLOCK = 4_096      # boxes screened in one numpy pass (bounds the corner arrays' memory)
 INFLATE = 0.05         # boxes are tested 5% wider on each side, so a root on a face shared by two boxes
                        # (a bisection point such as 1/2) lies inside one tested box
 
 
 @dataclass(frozen=True)
 class SupportSystem:
-    """The equilibrium conditions of one support profile of a finite game.
+    """The equilibrium conditions of one support profile of a finite game, or of a stack of support
+    profiles of the same sizes (`batched`: each tensor has a leading axis of systems, every system's own
+    actions ordered support first, so `supports` is the same for all).
 
     `tensors[i]` is player i's payoffs over its own actions (all of them) and the others' support
     actions; player i's free unknowns are the probabilities of its support actions but the first (whose
-    probability is one minus their sum).
+    probability is one minus their sum). Every method takes `which`, the system each box or point belongs
+    to (None: system 0 of an unbatched one).
     """
 
     tensors: tuple[np.ndarray, ...]
     supports: tuple[tuple[int, ...], ...]
+    batched: bool = False
+
+    @property
+    def count(self) -> int:
+        """Systems in the stack."""
+        return self.tensors[0].shape[0] if self.batched else 1
+
+    def _tensor(self, i: int, which: np.ndarray | None, boxes: int) -> np.ndarray:
+        """Player i's payoffs with its own actions first, per box: (boxes or 1, actions, m_others...)."""
+        if not self.batched:
+            return np.moveaxis(self.tensors[i], i, 0)[None]
+        return np.moveaxis(self.tensors[i], i + 1, 1)[np.zeros(boxes, int) if which is None else which]
 
     @property
     def blocks(self) -> list[slice]:
@@ -54,14 +70,15 @@ class SupportSystem:
     @cached_property
     def outside(self) -> tuple[np.ndarray, ...]:
         """Each player's actions outside its support."""
-        return tuple(np.setdiff1d(np.arange(t.shape[i]), supp)
+        return tuple(np.setdiff1d(np.arange(t.shape[i + self.batched]), supp)
                      for i, (t, supp) in enumerate(zip(self.tensors, self.supports)))
 
     @property
     def unknowns(self) -> int:
         return sum(len(s) - 1 for s in self.supports)
 
-    def corner_values(self, lo: np.ndarray, hi: np.ndarray | None = None) -> list[np.ndarray]:
+    def corner_values(self, lo: np.ndarray, hi: np.ndarray | None = None, which: np.ndarray | None = None
+                      ) -> list[np.ndarray]:
         """Each player's payoff from each of its actions at every corner of every box [lo, hi]: player i's
         array has shape (boxes, actions_i, 2, ..., 2), one axis of two per unknown of the other players
         (player i's payoffs do not depend on its own unknowns), the lower end first. Without `hi`: at the
@@ -78,36 +95,41 @@ class SupportSystem:
             free = lo[:, None, b] + bits[None] * (hi - lo)[:, None, b]            # (boxes, 2^k, k)
             corners.append(np.concatenate([1.0 - free.sum(axis=2, keepdims=True), free], axis=2))
         out = []
-        for i, t in enumerate(self.tensors):
+        boxes = len(lo)
+        for i in range(n):
             others = [j for j in range(n) if j != i]
-            v = np.moveaxis(t, i, 0)[None, ..., None]                 # (1, actions, m_others..., 1)
-            for j in others[::-1]:                                    # contract the last support axis
-                c = corners[j].reshape((len(lo),) + (1,) * (v.ndim - 3) + corners[j].shape[1:])
-                v = c @ v
-                v = v.reshape(v.shape[:-2] + (-1,))                   # (boxes, actions, ..., 2^k_j * C)
+            v = self._tensor(i, which, boxes)[:, None]               # (1 or boxes, corners so far, actions, m...)
+            actions = v.shape[2]
+            for j in others[::-1]:                                    # contract the last support axis: one GEMM
+                c = corners[j]                                        # (boxes, 2^k_j, m_j)
+                m = v.shape[-1]
+                rest = v.shape[1:-1]
+                flat = np.moveaxis(v, -1, 1).reshape(v.shape[0], m, -1)
+                prod = c.reshape(-1, m) @ flat[0] if v.shape[0] == 1 else c @ flat   # shared tensor: one GEMM
+                v = prod.reshape((boxes, c.shape[1] * rest[0]) + rest[1:])        # player j's corners major
             side = 1 if hi is None else 2
-            shape = (len(lo), t.shape[i]) + tuple(side for j in others for _ in range(len(self.supports[j]) - 1))
-            out.append(v.reshape(shape))
+            shape = (boxes, actions) + tuple(side for j in others for _ in range(len(self.supports[j]) - 1))
+            out.append(np.moveaxis(v, 2, 1).reshape(shape))
         return out
 
-    def conditions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def conditions(self, x: np.ndarray, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(equations, inequalities) at points x: support actions' payoffs minus the first's (must be 0);
         outside actions' payoffs minus the first's (must be <= 0)."""
         eqs, ineqs = [], []
-        for v, supp in zip(self.corner_values(x), self.supports):
+        for v, supp in zip(self.corner_values(x, which=which), self.supports):
             v = v.reshape(len(x), v.shape[1], -1)[:, :, 0]
             outside = self.outside[len(eqs)]
             eqs.append(v[:, list(supp[1:])] - v[:, [supp[0]]])
             ineqs.append(v[:, outside] - v[:, [supp[0]]])
         return np.concatenate(eqs, axis=1), np.concatenate(ineqs, axis=1)
 
-    def jacobian(self, x: np.ndarray) -> np.ndarray:
+    def jacobian(self, x: np.ndarray, which: np.ndarray | None = None) -> np.ndarray:
         """The equations' Jacobian at points x, exact from unit steps (each equation is affine in each
         unknown)."""
         points, k = x.shape
         jac = np.zeros((points, k, k))
         blocks = self.blocks
-        for i, (v, supp) in enumerate(zip(self.corner_values(x, x + 1.0), self.supports)):
+        for i, (v, supp) in enumerate(zip(self.corner_values(x, x + 1.0, which), self.supports)):
             if len(supp) == 1:
                 continue
             eq = v[:, list(supp[1:])] - v[:, [supp[0]]]
@@ -118,14 +140,15 @@ class SupportSystem:
                 jac[:, blocks[i], c] = step - base
         return jac
 
-    def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True) -> "Ranges":
+    def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True, which: np.ndarray | None = None
+               ) -> "Ranges":
         """Exact ranges over each box of every equation, inequality and (if asked) Jacobian entry."""
         boxes, k = lo.shape
         blocks, width = self.blocks, hi - lo
         f_lo, f_hi = np.empty((boxes, k)), np.empty((boxes, k))
         j_lo, j_hi = np.zeros((boxes, k, k)), np.zeros((boxes, k, k))
         ineq_min = np.full(boxes, -np.inf)
-        for i, (v, supp) in enumerate(zip(self.corner_values(lo, hi), self.supports)):
+        for i, (v, supp) in enumerate(zip(self.corner_values(lo, hi, which), self.supports)):
             rows = blocks[i]
             outside = self.outside[i]
             if len(outside):
@@ -171,30 +194,55 @@ class Roots:
 
 def solve(system: SupportSystem) -> Roots:
     """Every isolated solution of `system` in the product of simplices, each certified unique in its box."""
-    k = system.unknowns
-    lo, hi = np.zeros((1, k)), np.ones((1, k))
-    roots: list[np.ndarray] = []
+    return solve_all(system)[0]
+
+
+def solve_all(system: SupportSystem) -> list[Roots]:
+    """`solve` for every system of a stack at once: each generation screens the live boxes of all of them
+    together (in blocks of BOX_BLOCK), so a game's many small support systems share each numpy call. A
+    system with more than MAX_BOXES live boxes, or whose live boxes are all narrower than MIN_WIDTH, stops
+    there with those boxes unresolved."""
+    count, k = system.count, system.unknowns
+    lo, hi, which = np.zeros((count, k)), np.ones((count, k)), np.arange(count)
+    roots: list[list[np.ndarray]] = [[] for _ in range(count)]
+    unresolved = np.zeros(count, int)
     while len(lo):
-        if len(lo) > MAX_BOXES:
-            return Roots(_unique(roots, k), len(lo))
-        keep, settled, lo, hi = _screen(system, lo, hi)
+        live = np.bincount(which, minlength=count)
+        crowded = live > MAX_BOXES
+        if crowded.any():
+            unresolved[crowded] = live[crowded]
+            lo, hi, which = _drop(crowded[which], lo, hi, which)
+        keep, settled = np.zeros(len(lo), bool), np.zeros(len(lo), bool)
+        for start in range(0, len(lo), BOX_BLOCK):
+            part = slice(start, start + BOX_BLOCK)
+            keep[part], settled[part], lo[part], hi[part] = _screen(system, lo[part], hi[part], which[part])
         if settled.any():
-            roots.extend(_newton(system, (lo[settled] + hi[settled]) / 2))
+            for w, x in zip(which[settled], _newton(system, (lo[settled] + hi[settled]) / 2, which[settled])):
+                roots[w].append(x)
         open_ = keep & ~settled
-        lo, hi = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4)
-        if len(lo) and (hi - lo).max() < MIN_WIDTH:
-            return Roots(_unique(roots, k), len(lo))
-        lo, hi = _bisect(lo, hi)
-    return Roots(_unique(roots, k), 0)
+        lo, hi, which = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4), which[open_]
+        if len(lo):
+            widest = np.zeros(count)
+            np.maximum.at(widest, which, (hi - lo).max(axis=1))
+            narrow = (widest < MIN_WIDTH) & (np.bincount(which, minlength=count) > 0)
+            if narrow.any():
+                unresolved[narrow] = np.bincount(which, minlength=count)[narrow]
+                lo, hi, which = _drop(narrow[which], lo, hi, which)
+        lo, hi, which = _bisect(lo, hi, which)
+    return [Roots(_unique(r, k), int(u)) for r, u in zip(roots, unresolved)]
 
 
-def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray
+def _drop(gone: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(a[~gone] for a in arrays)
+
+
+def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray, which: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(may hold a root, holds exactly one root by the Krawczyk test, the boxes narrowed to the part the
     Krawczyk operator keeps) for every box, each tested slightly inflated."""
     pad = INFLATE * (box_hi - box_lo)
     lo, hi = box_lo - pad, box_hi + pad
-    r = system.ranges(lo, hi, jacobian=False)
+    r = system.ranges(lo, hi, jacobian=False, which=which)
     keep = ~((r.f_lo > TOL) | (r.f_hi < -TOL)).any(axis=1) & (r.ineq_min <= TOL)
     for b in system.blocks:
         keep &= box_lo[:, b].sum(axis=1) <= 1 + TOL
@@ -202,8 +250,9 @@ def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray
     new_lo, new_hi = box_lo.copy(), box_hi.copy()
     narrow = keep & ((box_hi - box_lo).max(axis=1) <= KRAWCZYK_WIDTH)
     if narrow.any():
-        r = system.ranges(lo[narrow], hi[narrow])
-        inside, k_lo, k_hi = _krawczyk(system, lo[narrow], hi[narrow], r.j_lo, r.j_hi)
+        sub = None if which is None else which[narrow]
+        r = system.ranges(lo[narrow], hi[narrow], which=sub)
+        inside, k_lo, k_hi = _krawczyk(system, lo[narrow], hi[narrow], r.j_lo, r.j_hi, sub)
         settled[narrow] = inside
         new_lo[narrow] = np.maximum(box_lo[narrow], k_lo)
         new_hi[narrow] = np.minimum(box_hi[narrow], k_hi)
@@ -211,8 +260,8 @@ def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray
     return keep, settled & keep, new_lo, new_hi
 
 
-def _krawczyk(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, j_lo: np.ndarray, j_hi: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _krawczyk(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, j_lo: np.ndarray, j_hi: np.ndarray,
+              which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(the Krawczyk operator maps the box strictly inside itself, so it holds exactly one root; the
     operator's image, which holds every root in the box) for every box; the image is the whole space
     where the centre Jacobian is singular."""
@@ -225,7 +274,7 @@ def _krawczyk(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, j_lo: np.nd
         return out, k_lo, k_hi
     c = np.linalg.inv(centre_j[ok])
     mid, rad = (lo[ok] + hi[ok]) / 2, (hi[ok] - lo[ok]) / 2
-    f_mid, _ = system.conditions(mid)
+    f_mid, _ = system.conditions(mid, None if which is None else which[ok])
     k_mid = mid - np.einsum("bij,bj->bi", c, f_mid)
     spread = np.abs(np.eye(k) - c @ centre_j[ok]) + np.abs(c) @ radius_j[ok]
     k_rad = np.einsum("bij,bj->bi", spread, rad)
@@ -245,13 +294,13 @@ def _invertible(m: np.ndarray) -> np.ndarray:
     return np.isfinite(norm) & (norm < 1e12)
 
 
-def _newton(system: SupportSystem, x: np.ndarray, steps: int = 30) -> np.ndarray:
+def _newton(system: SupportSystem, x: np.ndarray, which: np.ndarray | None = None, steps: int = 30) -> np.ndarray:
     """Newton's method from each point; the Jacobian is exact from unit steps (the system is affine in
     each unknown). Points where the Jacobian is singular become NaN."""
     x = x.copy()
     for _ in range(steps):
-        f, _ = system.conditions(x)
-        jac = system.jacobian(x)
+        f, _ = system.conditions(x, which)
+        jac = system.jacobian(x, which)
         good = np.abs(np.linalg.det(jac)) > 1e-300
         step = np.full_like(x, np.nan)
         if good.any():
@@ -262,16 +311,16 @@ def _newton(system: SupportSystem, x: np.ndarray, steps: int = 30) -> np.ndarray
     return x
 
 
-def _bisect(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _bisect(lo: np.ndarray, hi: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not len(lo):
-        return lo, hi
+        return lo, hi, which
     axis = np.argmax(hi - lo, axis=1)
     rows = np.arange(len(lo))
     mid = (lo[rows, axis] + hi[rows, axis]) / 2
     lo2, hi1 = lo.copy(), hi.copy()
     lo2[rows, axis] = mid
     hi1[rows, axis] = mid
-    return np.concatenate([lo, lo2]), np.concatenate([hi1, hi])
+    return np.concatenate([lo, lo2]), np.concatenate([hi1, hi]), np.concatenate([which, which])
 
 
 def _unique(roots: list[np.ndarray], k: int) -> np.ndarray:

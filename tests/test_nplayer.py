@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import provergame as pg
 from provergame.solvers.normal_form import NormalFormGame, exact_support_enumeration, mixed_equilibria
-from provergame.solvers.subdivision import SupportSystem, solve
+from provergame.solvers.normal_form import _restricted, _scaled, _support_first, _supports
+from provergame.solvers.subdivision import SupportSystem, solve, solve_all
 from test_normal_form import MCKELVEY_MCLENNAN, by_hand_gains
 
 
@@ -66,3 +67,24 @@ def test_a_strictly_dominated_action_is_never_played():
     payoffs[2, ..., 0] = payoffs[:2, ..., 0].min(axis=0) - 1.0        # player 1's third action is dominated
     for e in pg.equilibria(NormalFormGame(payoffs)):
         assert e[0][2] == 0.0
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), shape=st.sampled_from([(3, 3, 2), (2, 3, 3), (3, 2, 2, 2)]))
+def test_a_stack_of_support_systems_has_each_system_s_roots(seed, shape):
+    """Support profiles of the same sizes are solved as one stack (each player's actions reordered support
+    first): every system's roots and unresolved count equal those of solving it alone, in its own order."""
+    import itertools
+    scaled = _scaled(np.random.default_rng(seed).standard_normal(shape + (len(shape),)))
+    sizes = tuple(min(2, k) for k in shape)
+    profiles = [p for p in itertools.product(*[[s for s in _supports(k) if len(s) == m] for k, m in zip(shape, sizes)])
+                if _restricted(scaled, p) is not None]
+    if not profiles:
+        return
+    alone = [solve(SupportSystem(_restricted(scaled, p), p)) for p in profiles]
+    ordered = [_support_first(_restricted(scaled, p), p) for p in profiles]
+    stack = tuple(np.stack([t[i] for t in ordered]) for i in range(len(shape)))
+    together = solve_all(SupportSystem(stack, tuple(tuple(range(m)) for m in sizes), batched=True))
+    for a, b in zip(alone, together):
+        assert a.unresolved == b.unresolved
+        assert key([[r] for r in a.points]) == key([[r] for r in b.points])
