@@ -229,7 +229,20 @@ def solve_all(system: SupportSystem) -> list[Roots]:
                 unresolved[narrow] = np.bincount(which, minlength=count)[narrow]
                 lo, hi, which = _drop(narrow[which], lo, hi, which)
         lo, hi, which = _bisect(lo, hi, which)
+        lo, hi, which = _on_simplices(system, lo, hi, which)
     return [Roots(_unique(r, k), int(u)) for r, u in zip(roots, unresolved)]
+
+
+def _on_simplices(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boxes cut to each player's simplex: x_k <= 1 - sum of the block's other lower ends (every point of
+    a block sums to at most 1); boxes left empty are dropped."""
+    for b in system.blocks:
+        if b.stop - b.start < 2:
+            continue
+        room = 1.0 - (lo[:, b].sum(axis=1, keepdims=True) - lo[:, b])
+        hi[:, b] = np.minimum(hi[:, b], np.maximum(room, lo[:, b]))
+    return lo, hi, which
 
 
 def _drop(gone: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -256,7 +269,8 @@ def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray, which
         settled[narrow] = inside
         new_lo[narrow] = np.maximum(box_lo[narrow], k_lo)
         new_hi[narrow] = np.minimum(box_hi[narrow], k_hi)
-        keep &= (new_lo <= new_hi).all(axis=1)
+        keep &= (new_lo <= new_hi + TOL).all(axis=1)     # a root on a face of the simplices: the image may
+        new_hi = np.maximum(new_hi, new_lo)               # miss the face by a rounding error
     return keep, settled & keep, new_lo, new_hi
 
 

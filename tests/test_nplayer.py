@@ -88,3 +88,19 @@ def test_a_stack_of_support_systems_has_each_system_s_roots(seed, shape):
     for a, b in zip(alone, together):
         assert a.unresolved == b.unresolved
         assert key([[r] for r in a.points]) == key([[r] for r in b.points])
+
+
+def test_an_equilibrium_on_a_face_of_the_simplices_is_found():
+    """A degenerate 2x2x2 game (integer payoffs) with an equilibrium where the third player's free
+    probability is exactly 0: player 1 plays its second action (-1/3 against -2/3), player 2 mixes (1/3, 2/3)
+    (indifferent: 0 either way), player 3 its first (also indifferent, its second action's probability exactly 0:
+    the face); every deviation's gain by hand is 0. A
+    Krawczyk image that misses the face by a rounding error must not drop the root."""
+    a = np.array([[[0, 0], [-1, 1]], [[-1, -1], [0, 0]]], float)
+    b = np.array([[[2, 2], [1, 1]], [[0, 1], [0, -1]]], float)
+    c = np.array([[[0, 0], [-1, -1]], [[0, -2], [0, 1]]], float)
+    payoffs = np.stack([a, b, c], axis=-1)
+    want = [np.array([0.0, 1.0]), np.array([1 / 3, 2 / 3]), np.array([1.0, 0.0])]
+    assert max(by_hand_gains(payoffs, want)) <= 1e-12
+    found = mixed_equilibria(NormalFormGame(payoffs))
+    assert any(all(np.allclose(x, y, atol=1e-9) for x, y in zip(e, want)) for e in found)
