@@ -45,6 +45,36 @@ def reach(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray)
     return registered * er.first_finish(registered * turn_success, weights)
 
 
+def deviation_reach(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray,
+                    candidates: np.ndarray) -> np.ndarray:
+    """`reach` of each prover i when it alone moves its draw weight to candidates[i, k], the others fixed:
+    int w' e^{-w' t} prod_{j != i} (1 - p_j s_j (1 - e^{-w_j t})) dt, the others' product on one time grid
+    that resolves every weight and candidate (solvers.exponential_race.time_nodes), (n, m) in
+    O(n m T) rather than a race per deviated profile."""
+    registered = np.asarray(registered, dtype=float)
+    weights = np.where(registered > 0, np.asarray(weights, dtype=float), 0.0)
+    cand = np.where(registered[:, None] > 0, np.asarray(candidates, dtype=float), 0.0)
+    scale = float(np.concatenate([weights, cand.ravel()]).max(initial=0.0))
+    out = np.zeros(cand.shape)
+    if scale <= 0:
+        return out
+    w, c = weights / scale, cand / scale
+    t, dt = er.time_nodes(np.concatenate([w[w > 0], c[c > 0]]))
+    q = registered * turn_success
+    with np.errstate(divide="ignore"):
+        logs = np.log1p(-q * -np.expm1(-np.multiply.outer(t, w)))                 # (T, n)
+    others = np.exp(logs.sum(axis=1, keepdims=True) - logs) * dt[:, None]        # prod_{j != i}, weighted
+    step = max(1, DEVIATION_BLOCK // (c.shape[1] * len(t)))
+    for lo in range(0, c.shape[0], step):
+        block = slice(lo, lo + step)
+        dens = c[block, :, None] * np.exp(-c[block, :, None] * t)                  # (block, m, T)
+        out[block] = np.einsum("bmt,tb->bm", dens, others[:, block])
+    return registered[:, None] * out
+
+
+DEVIATION_BLOCK = 4_000_000     # (provers, candidates, time nodes) elements of one block of deviation_reach
+
+
 def on_time(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray, reliability: np.ndarray,
             rate: np.ndarray, window: float, deadline: float) -> float:
     """P(a valid proof lands by `window`) under "next_draw" (games.rules.failover_on_time over the

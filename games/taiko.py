@@ -145,6 +145,17 @@ class TaikoProverPool(Game):
         e = self.check_profile(profile)
         return self.reach(e) * self.margin(e)
 
+    def deviation_payoffs(self, profile: Any, candidates: np.ndarray) -> np.ndarray:
+        """Under failover, reach at each candidate erpg from the others' fixed draw law
+        (games.failover.deviation_reach) times the margin there; without it, by deviated profiles."""
+        if self.failover == "none":
+            return super().deviation_payoffs(profile, candidates)
+        e, cand = self.check_profile(profile), self.check_candidates(candidates)
+        seated = self.seated()
+        moved = np.where(seated[:, None], self.provers.stake[:, None] / cand ** 2, 0.0)
+        reach = failover.deviation_reach(seated, self.success, self._weights(e), moved)
+        return reach * self.margin(cand.T).T
+
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         from provergame.solvers.dynamics import best_response_iteration
         self._check_pool()

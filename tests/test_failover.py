@@ -328,6 +328,31 @@ def test_taiko_prover_pool_failover_matches_the_enumerated_draw_orders(n, data):
     assert game.on_time(erpg, window) == pytest.approx(on_time_by_turns(pos, s, pop, d, window), abs=1e-9)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.data())
+def test_taiko_prover_pool_failover_deviations_by_the_enumerated_draw_orders(n, data):
+    """The fast deviation path (games.failover.deviation_reach: the others' draw law fixed) against each
+    deviated profile's payoff from an enumeration of draw orders at the deviated weights (to 1e-9)."""
+    lists = lambda lo, hi: np.array(data.draw(st.lists(real(lo, hi), min_size=n, max_size=n)))      # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.01, 0.3), rate=lists(0.3, 4.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.8, 1.0))
+    d = data.draw(real(0.5, 4.0))
+    game = TaikoProverPool(1.0, 1.0, pop, pool_size=data.draw(st.integers(1, n)), reward_multiple=0.0,
+                           failover="next_draw", failover_deadline=d)
+    erpg = lists(0.75, 1.25)
+    cand = np.sort(np.array(data.draw(st.lists(real(0.75, 1.25), min_size=3 * n, max_size=3 * n))).reshape(n, 3))
+    seated = game.seated().astype(float)
+    s = pop.reliability * (1 - np.exp(-pop.rate * d))
+    slash = np.minimum(np.maximum(pop.stake * 500 / 10_000 / 10, 0.0), pop.stake)
+    got = game.deviation_payoffs(erpg, cand)
+    for i in range(n):
+        for k in range(3):
+            e = erpg.copy()
+            e[i] = cand[i, k]
+            reached = enumerated_positions(seated, s, pop.stake / e ** 2 * seated, n).sum(axis=1) * seated
+            assert got[i, k] == pytest.approx(reached[i] * (s[i] * e[i] - pop.cost[i] - (1 - s[i]) * slash[i]), abs=1e-9)
+
+
 def test_taiko_prover_pool_failover_equilibrium_is_certified_and_simulated():
     pop = pg.Population.from_arrays(cost=[0.1, 0.2, 0.15, 0.3, 0.25], rate=[1.0, 2.0, 0.7, 1.5, 1.2],
                                     stake=[10.0, 4.0, 8.0, 6.0, 3.0], reliability=[0.98, 0.95, 0.99, 0.97, 0.96])
