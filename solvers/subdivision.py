@@ -53,11 +53,19 @@ class SupportSystem:
         """Systems in the stack."""
         return self.tensors[0].shape[0] if self.batched else 1
 
+    @cached_property
+    def _own_first(self) -> tuple[np.ndarray, ...]:
+        """Each player's payoffs with its own actions first: (systems or 1, actions, m_others...)."""
+        if not self.batched:
+            return tuple(np.moveaxis(t, i, 0)[None] for i, t in enumerate(self.tensors))
+        return tuple(np.ascontiguousarray(np.moveaxis(t, i + 1, 1)) for i, t in enumerate(self.tensors))
+
     def _tensor(self, i: int, which: np.ndarray | None, boxes: int) -> np.ndarray:
         """Player i's payoffs with its own actions first, per box: (boxes or 1, actions, m_others...)."""
+        t = self._own_first[i]
         if not self.batched:
-            return np.moveaxis(self.tensors[i], i, 0)[None]
-        return np.moveaxis(self.tensors[i], i + 1, 1)[np.zeros(boxes, int) if which is None else which]
+            return t
+        return t[np.zeros(boxes, int) if which is None else which]
 
     @property
     def blocks(self) -> list[slice]:
@@ -104,12 +112,12 @@ class SupportSystem:
                 c = corners[j]                                        # (boxes, 2^k_j, m_j)
                 m = v.shape[-1]
                 rest = v.shape[1:-1]
-                flat = np.moveaxis(v, -1, 1).reshape(v.shape[0], m, -1)
+                flat = v.transpose((0, v.ndim - 1) + tuple(range(1, v.ndim - 1))).reshape(v.shape[0], m, -1)
                 prod = c.reshape(-1, m) @ flat[0] if v.shape[0] == 1 else c @ flat   # shared tensor: one GEMM
                 v = prod.reshape((boxes, c.shape[1] * rest[0]) + rest[1:])        # player j's corners major
             side = 1 if hi is None else 2
             shape = (boxes, actions) + tuple(side for j in others for _ in range(len(self.supports[j]) - 1))
-            out.append(np.moveaxis(v, 2, 1).reshape(shape))
+            out.append(v.swapaxes(1, 2).reshape(shape))
         return out
 
     def conditions(self, x: np.ndarray, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
