@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from provergame.solvers import exponential_race as er
+
 LADDER_BLOCK = 4_000_000     # (x, y, provers) elements of one block of the ladder's rival products (32 MB)
 GREGORY = (-109 / 720, 59 / 240, -29 / 240, 19 / 720)   # Gregory's weights less the trapezoid's at a lower end (h^5)
 
@@ -77,22 +79,7 @@ def terms(log_surv: np.ndarray, success: np.ndarray, x: np.ndarray, reward: floa
 
 def positions(log_surv: np.ndarray, success: np.ndarray, turns: int) -> np.ndarray:
     """P(i takes turn k + 1 with every earlier turn missed | i's log bid x), (X, n, turns): the z^k
-    coefficient of prod_{j != i} (S_j(x) + (1 - s_j) F_j(x) z), from prefix and suffix products truncated
-    at degree turns - 1 (n steps of (X, turns) products, once per profile)."""
-    X, n = log_surv.shape
-    S = np.exp(log_surv)
+    coefficient of prod_{j != i} (S_j(x) + (1 - s_j) F_j(x) z) (solvers.exponential_race's truncated
+    prefix and suffix products)."""
     below = -np.expm1(log_surv) * (1 - success)
-    prefix = np.zeros((n + 1, X, turns))
-    prefix[0, :, 0] = 1.0
-    suffix = np.zeros((n + 1, X, turns))
-    suffix[n, :, 0] = 1.0
-    for j in range(n):                                  # polynomial products over the bidders, degree < turns
-        prefix[j + 1] = prefix[j] * S[:, j, None]
-        prefix[j + 1, :, 1:] += prefix[j, :, :-1] * below[:, j, None]
-        k = n - 1 - j
-        suffix[k] = suffix[k + 1] * S[:, k, None]
-        suffix[k, :, 1:] += suffix[k + 1, :, :-1] * below[:, k, None]
-    out = np.zeros((X, n, turns))
-    for k in range(turns):                              # coefficient k of prefix_i * suffix_{i+1}
-        out[:, :, k] = np.einsum("ixk,ixk->xi", prefix[:n, :, :k + 1], suffix[1:, :, k::-1])
-    return out
+    return np.moveaxis(er.leave_one_out_products(np.exp(log_surv), below, turns), 0, -1)

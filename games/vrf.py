@@ -1011,13 +1011,9 @@ class _Turns(Game):
         return share, share * (self.provers.reliability[operator] * self.reward - self.provers.cost[operator])
 
     def withhold_bribes(self) -> np.ndarray:
-        """stake_turns: the profit of proving its own turns (others withholding does not change them).
-        turn_auction: the profit of bidding alone while the others withhold, paid the cap `reward`."""
-        rho, c = self.provers.reliability, self.provers.cost
-        if self.rule == "stake_turns":
-            return self.turn_share * (rho * self.reward - c)
-        mean_cost = c * np.exp(self.cost_noise ** 2 / 2)
-        return rho * self.reward - mean_cost
+        """stake_turns: the profit of proving its own turns (others withholding does not change them);
+        TurnAuction overrides it (bidding alone, paid the cap)."""
+        return self.turn_share * (self.provers.reliability * self.reward - self.provers.cost)
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         if self.rule == "turn_auction":

@@ -178,11 +178,17 @@ def _counts_first(q: np.ndarray, k: int) -> np.ndarray:
     n = q.shape[-1]
     if k * (k + 1) / 2 * (2 * np.ceil(np.log2(max(n, 2))) + 1) > 41 * (n / 2 + 1):   # measured crossover
         return _counts_dft(q, k)
-    polys = np.zeros((k,) + q.shape)
-    polys[0] = 1.0 - q
+    return leave_one_out_products(1.0 - q, q, k)
+
+
+def leave_one_out_products(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
+    """The first k coefficients of prod_{j != i} (a_j + b_j z) for every i, (k, ..., n), from prefix and
+    suffix products of truncated polynomials (parallel scans; neither route divides)."""
+    polys = np.zeros((k,) + np.shape(a))
+    polys[0] = a
     if k > 1:
-        polys[1] = q
-    identity = np.zeros((k,) + q.shape[:-1] + (1,))
+        polys[1] = b
+    identity = np.zeros((k,) + np.shape(a)[:-1] + (1,))
     identity[0] = 1.0
     prefix = prefix_scan(polys)
     suffix = prefix_scan(polys[..., ::-1])[..., ::-1]
