@@ -176,7 +176,7 @@ class Economy:
     fallback_deadline : float
         The fallback phase's timeout (default: none): the fallback race refuses a proof landing later than
         this after it opens (WinnerTakesAll(deadline=...), its entrants deciding on the timed race) and the
-        unit is pruned.
+        unit is pruned; an entrant pays gas only for a proof ready by then (in expectation, gas (1 - e^{-r D})).
 
     Examples
     --------
@@ -469,7 +469,7 @@ def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int]
     return [_run(make_game, provers, env, int(seed), rule, eco) for seed in seeds]
 
 
-def _population(state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None = None) -> Population:
+def _population(state: _State, index: np.ndarray, gas: Any, delivers: np.ndarray | None = None) -> Population:
     rel = state.reliability[index] if delivers is None else state.reliability[index] * delivers
     return Population.from_arrays(cost=state.cost[index] + gas, rate=state.rate[index], stake=state.stake[index],
                                   reliability=rel, capacity=state.capacity[index], names=[state.names[i] for i in index])
@@ -858,7 +858,9 @@ class _Run:
         if not len(alive):
             return
         timeout = None if np.isinf(eco.fallback_deadline) else eco.fallback_deadline
-        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, self.gas[e]), deadline=timeout)
+        # an entrant submits (pays gas) only a proof ready by the timeout: in expectation gas (1 - e^{-r D})
+        gas = self.gas[e] * (1.0 if timeout is None else -np.expm1(-st.rate[alive] * timeout))
+        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
         rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes()
         if rkey not in self.solved:
             self.solved[rkey] = solve(race).profile
@@ -867,7 +869,7 @@ class _Run:
         ep.reward[alive] += r_paid
         ep.spent[alive] += r_cost
         ep.attempts[alive] += r_tried
-        ep.gas += float(r_tried.sum() * self.gas[e])
+        ep.gas += float(r_tried @ np.broadcast_to(gas, r_tried.shape))
         ep.opex += float(r_tried @ st.cost[alive])
         ep.fallback_proven = int(rout.accepted.sum())
 

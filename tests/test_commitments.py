@@ -261,7 +261,8 @@ def test_a_fallback_deadline_refuses_late_race_proofs():
     """Every commitment censored, so every unit goes to the fallback race (reward 1, compute 0.001-0.003, gas
     1e-5: all 8 provers enter). With a timeout of 0.05 a unit is proved with chance
     1 - (1 - 0.99 (1 - e^{-0.05}))^8 = 0.327 (by hand, 4 SE over 2,000 units), the rest pruned; without it
-    1 - 0.01^8. Balances still add up apart from conservation()."""
+    1 - 0.01^8. Gas is paid only for proofs ready by the timeout (by hand, in expectation); balances still add
+    up apart from conservation()."""
     env = Environment.steady(200, gas=50, token_price=4.0, demand=10)
 
     def fallback(**timeout):
@@ -276,6 +277,9 @@ def test_a_fallback_deadline_refuses_late_race_proofs():
     assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / 2000)
     assert (k["fallback_proven"] + k["pruned"] == 10).all()
     assert free.kpis["fallback_proven"].sum() == 2000
+    gas = 50e-9 * 800 / 4.0                                    # an entrant pays it only for a proof ready by 0.05
+    assert tl.ledger["gas"].iloc[-1] == pytest.approx(2000 * 8 * gas * -np.expm1(-0.05), rel=1e-9)
+    assert free.ledger["gas"].iloc[-1] == pytest.approx(2000 * 8 * gas, rel=1e-9)
     end = k["balance_total"].iloc[-1] + tl.ledger["withdrawn"].iloc[-1]
     assert end == pytest.approx(100.0 * len(POP) + k["prover_profit"].sum(), abs=1e-9)
     assert tl.conservation() < 1e-9
