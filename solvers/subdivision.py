@@ -27,6 +27,8 @@ MIN_WIDTH = 1e-7       # a box this narrow that neither the exclusion nor the Kr
 MAX_BOXES = 20_000     # live boxes of one support profile beyond which its solution set is declared not isolated
 KRAWCZYK_WIDTH = 0.0625  # boxes wider than this are only screened for exclusion (the Krawczyk test rarely
                        # settles them, and its Jacobian ranges cost most of a generation)
+NARROW_WIDTH = 1 / 128   # boxes this narrow cover isolated roots a few at a time (at most 2^k around a root on a
+NARROW_PER_CORNER = 64   # shared corner): more than 64 x 2^k of them hold a non-isolated set, declared at once
 BOX_BLOCK = 4_096      # boxes screened in one numpy pass (bounds the corner arrays' memory)
 INFLATE = 0.05         # boxes are tested 5% wider on each side, so a root on a face shared by two boxes
                        # (a bisection point such as 1/2) lies inside one tested box
@@ -208,15 +210,18 @@ def solve(system: SupportSystem) -> Roots:
 def solve_all(system: SupportSystem) -> list[Roots]:
     """`solve` for every system of a stack at once: each generation screens the live boxes of all of them
     together (in blocks of BOX_BLOCK), so a game's many small support systems share each numpy call. A
-    system with more than MAX_BOXES live boxes, or whose live boxes are all narrower than MIN_WIDTH, stops
-    there with those boxes unresolved."""
+    system with more than MAX_BOXES live boxes, more than NARROW_PER_CORNER x 2^k of them narrower than
+    NARROW_WIDTH (k unknowns: a continuum or a surface of solutions), or whose live boxes are all narrower
+    than MIN_WIDTH, stops there with those boxes unresolved."""
     count, k = system.count, system.unknowns
     lo, hi, which = np.zeros((count, k)), np.ones((count, k)), np.arange(count)
     roots: list[list[np.ndarray]] = [[] for _ in range(count)]
     unresolved = np.zeros(count, int)
+    crowd = min(MAX_BOXES, NARROW_PER_CORNER << k)
     while len(lo):
         live = np.bincount(which, minlength=count)
-        crowded = live > MAX_BOXES
+        narrow_live = np.bincount(which, (hi - lo).max(axis=1) <= NARROW_WIDTH, minlength=count)
+        crowded = (live > MAX_BOXES) | (narrow_live > crowd)
         if crowded.any():
             unresolved[crowded] = live[crowded]
             lo, hi, which = _drop(crowded[which], lo, hi, which)

@@ -104,3 +104,21 @@ def test_an_equilibrium_on_a_face_of_the_simplices_is_found():
     assert max(by_hand_gains(payoffs, want)) <= 1e-12
     found = mixed_equilibria(NormalFormGame(payoffs))
     assert any(all(np.allclose(x, y, atol=1e-9) for x, y in zip(e, want)) for e in found)
+
+
+def test_a_continuum_of_completely_mixed_equilibria_is_declared_once_narrow_boxes_crowd():
+    """Nau et al. (2004), section 5 (Gambit's catalog/journals/ijgt/nau2004/sec5.nfg, "a continuum of completely
+    mixed-strategy Nash equilibria"): the full-support system is declared not isolated once more than
+    64 x 2^3 of its boxes are narrower than 1/128, long before the 20,000-box cap, and no root is reported
+    from it; every equilibrium reported (from smaller supports) passes a by-hand regret of zero."""
+    from provergame.solvers import subdivision
+    payoffs = np.array([[[[0, 0, 2], [1, 1, 0]], [[0, 3, 0], [0, 0, 0]]],
+                        [[[3, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 3]]]], float)
+    scaled = (payoffs - payoffs.min(axis=(0, 1, 2))) / np.ptp(payoffs, axis=(0, 1, 2))
+    roots = solve(SupportSystem(tuple(scaled[..., i] for i in range(3)), ((0, 1),) * 3))
+    assert len(roots.points) == 0
+    assert subdivision.NARROW_PER_CORNER << 3 < roots.unresolved < subdivision.MAX_BOXES / 10
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    assert res.skipped > 0 and len(res) >= 3            # Gambit's enumpoly reports 3
+    for e in res:
+        assert max(by_hand_gains(payoffs, e)) <= 1e-12
