@@ -120,6 +120,22 @@ class Outcomes:
         return Outcomes(part(self.reward), part(self.cost), part(self.attempted), self.accepted[cut],
                         self.user_payment[cut], self.useful_cost[cut], part(self.proof_time), part(self.served), a)
 
+    def epoch_totals(self, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`totals` of each block of `units` consecutive rounds (an epoch's), (rounds / units, n) each (of
+        outcomes from `by_round`)."""
+        a = self.assignments
+        k = len(self.accepted) // units
+        if a is None:
+            return tuple(np.asarray(x, dtype=float).reshape(k, units, -1).sum(axis=1)
+                         for x in (self.reward, self.cost, self.attempted))
+        cell = (np.asarray(a.row) // units) * a.n + a.col
+        sums = [np.bincount(cell, np.asarray(v, dtype=float), k * a.n).astype(float).reshape(k, a.n)
+                for v in (a.reward, a.cost, a.attempted)]
+        sums[1] += units * a.standing
+        if a.standing_attempted is not None:
+            sums[2] += units * a.standing_attempted
+        return tuple(sums)
+
     def proved(self) -> np.ndarray:
         """(rounds,) whether the round's demand was proved in full (accepted; markets: all of it served)."""
         return self.accepted if self.served is None else np.asarray(self.served) >= 1

@@ -535,6 +535,13 @@ class _Ahead:
              window: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
         """The next `units` rounds of the plan `key`: per-prover reward, cost and attempts summed, and the
         rounds with an accepted proof and with one on time."""
+        self._ready(key, game, profile, rng, units)
+        part = self.played.between(self.cursor, self.cursor + units)
+        self.cursor += units
+        return (*part.totals(), int(part.proved().sum()), int(np.sum(part.on_time(window) >= 1)))
+
+    def _ready(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int) -> None:
+        """The buffer of plan `key`, refilled when it cannot serve the next `units` rounds."""
         if key != self.key:
             self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
         if self.cursor + units > self.rounds:
@@ -542,9 +549,29 @@ class _Ahead:
                 self.played = game.play(profile, rng, max(units, self.size)).by_round()
             self.rounds, self.cursor = max(units, self.size), 0
             self.size = min(2 * self.size, self.most)
-        part = self.played.between(self.cursor, self.cursor + units)
-        self.cursor += units
-        return (*part.totals(), int(part.proved().sum()), int(np.sum(part.on_time(window) >= 1)))
+
+    def serve(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int, window: float,
+              most: int) -> tuple[np.ndarray, ...]:
+        """Up to `most` whole epochs of `units` rounds from the plan's buffer (refilled first as `take` would be
+        for the first of them), none handed out until `advance`: per epoch and prover reward, cost and
+        attempts, (k, n) each, and per epoch the rounds proved and on time, (k,) each."""
+        self._ready(key, game, profile, rng, units)
+        k = min(most, (self.rounds - self.cursor) // units)
+        part = self.played.between(self.cursor, self.cursor + k * units)
+        proved = part.proved().reshape(k, units).sum(axis=1)
+        on_time = (part.on_time(window) >= 1).reshape(k, units).sum(axis=1)
+        return (*part.epoch_totals(units), proved, on_time)
+
+    def advance(self, epochs: int, units: int) -> None:
+        self.cursor += epochs * units
+
+
+def _fold(start: Any, steps: np.ndarray) -> np.ndarray:
+    """start + steps[0], (start + steps[0]) + steps[1], ...: running sums added one step at a time, in the
+    order an epoch-by-epoch loop adds them (so a stretch books the same floats)."""
+    start = np.asarray(start, dtype=float)
+    return np.cumsum(np.concatenate([start[None], np.asarray(steps, dtype=float).reshape((-1,) + start.shape)]),
+                     axis=0)[1:]
 
 
 def _withdraw(state: _State, who: np.ndarray, totals: dict) -> None:
@@ -591,13 +618,20 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     """One seed's run: each epoch newcomers arrive, the committed provers play the epoch's units of work,
     a fallback covers what is left, balances settle, and the books and KPIs are written."""
     run = _Run(make_game, provers, env, seed, rule, eco)
-    for e in range(env.epochs):    # epochs are state updates: each one plays its units of work vectorised
-        run.arrivals(e)
-        epoch = run.commitments(e)
-        run.fallback(e, epoch)
-        run.settle(e, epoch)
-        run.book(e, epoch)
-        tick(("timeline", "timeline_grid"), f"seed {seed}")
+    quiet = run.quiet()
+    e = 0
+    while e < env.epochs:          # epochs are state updates: each one plays its units of work vectorised
+        booked = run.stretch(e) if quiet else 0
+        if not booked:             # the full step: newcomers, commitments, fallback, settlement, books
+            run.arrivals(e)
+            epoch = run.commitments(e)
+            run.fallback(e, epoch)
+            run.settle(e, epoch)
+            run.book(e, epoch)
+            booked = 1
+        for _ in range(booked):
+            tick(("timeline", "timeline_grid"), f"seed {seed}")
+        e += booked
     kpis, balances, ledger = _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances,
                                      run.st.names, run.refusal)
     rows = np.asarray(run.seq_rows).reshape(env.epochs, eco.sequencers)
@@ -675,6 +709,126 @@ class _Run:
         self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
         self.queued = 0
         self.refusal = np.full(E, "", dtype=object)   # why an epoch's game could not be built, where it could not
+
+    def quiet(self) -> bool:
+        """Whether only balances move between this run's epochs while the plan holds: self-committed provers
+        without best responses, entry, hardware, reinvestment, boosters, sequencer failures or funds, and
+        no paid fallback race (then `stretch` may book many epochs at once)."""
+        eco = self.eco
+        return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
+                and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
+                and eco.sequencer_offline == 0 and eco.censorship == 0 and eco.sequencers == 1
+                and not eco.sequencers_need_funds and (eco.fallback != "race" or eco.fallback_reward == 0))
+
+    def stretch(self, e0: int) -> int:
+        """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
+        gas, demand and plan (who works, all delivering), no prover's balance falling below the bond and no
+        idle prover reaching its exit. Each epoch gets what the full step would give it: the same rounds of
+        the plan's buffer, the same books and rows, vectorised over the stretch. Returns the epochs booked
+        (0: epoch e0 needs the full step)."""
+        st, eco, env = self.st, self.eco, self.env
+        g, units = float(self.gas[e0]), int(env.demand[e0])
+        if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
+            return 0
+        same = ((self.gas[e0:] == g) & (env.demand[e0:] == units) & (self.verify[e0:] == self.verify[e0])
+                & (self.propose[e0:] == self.propose[e0]))
+        span = len(same) if same.all() else int(np.argmin(same))
+        working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
+        idle = st.alive & (st.balance < eco.bond)
+        if idle.any():
+            span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
+        if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
+            return 0
+        try:
+            game, profile, delivers, seats = self._plan(working, g, g)
+        except InvalidParameter:
+            return 0
+        if not np.all(delivers == 1):
+            return 0
+        reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, units,
+                                                                eco.proof_window, span)
+        spent = (cost - tried * (st.cost[working] + g)) + tried * (st.cost[working] + g)
+        balance = _fold(st.balance[working], reward - spent)                      # after each epoch
+        falls = np.flatnonzero((balance < eco.bond).any(axis=1))
+        k = int(falls[0]) if len(falls) else len(reward)                          # epochs whose next holds the plan
+        if k == 0:
+            return 0
+        self.ahead.advance(k, units)
+        self._book_stretch(e0, k, working, profile, seats, *(x[:k] for x in (reward, cost, tried, proved, on_time)), g)
+        return k
+
+    def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
+                      reward: np.ndarray, cost: np.ndarray, tried: np.ndarray, proved: np.ndarray, on_time: np.ndarray,
+                      g: float) -> None:
+        """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
+        `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch."""
+        st, eco, totals, led = self.st, self.eco, self.totals, self.led
+        rows, n = slice(e0, e0 + k), len(st.cost)
+        unit_cost = st.cost[working] + g
+        slashes = cost - tried * unit_cost          # what the rules charged beyond compute and gas
+        paid, spent = np.zeros((k, n)), np.zeros((k, n))
+        paid[:, working] = reward
+        spent[:, working] = slashes + tried * unit_cost
+        demand, propose, verify = int(self.env.demand[e0]), float(self.propose[e0]), float(self.verify[e0])
+        minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * proved
+        seq_gas = np.full(k, demand * propose)
+        flows = {"minted": minted, "opex": tried @ st.cost[working],
+                 "gas": tried.sum(axis=1) * g, "burned": slashes.sum(axis=1) + 0.0, "protocol_gas": proved * verify,
+                 "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas}
+        for name, flow in flows.items():
+            led[name][rows] = _fold(totals[name], flow)
+            totals[name] = float(led[name][e0 + k - 1])
+        for name in ("capex", "withdrawn", "restaked"):
+            led[name][rows] = totals[name]
+        full = _fold(st.balance, paid - spent)                                     # (k, n) balances after each
+        st.earned = _fold(st.earned, paid - spent)[-1]
+        st.balance = full[-1].copy()
+        idle = st.alive.copy()
+        idle[working] = False
+        st.below = np.where(idle, st.below + k, 0)
+        self.last_profile[working] = profile
+        if self.alive_idx is None or len(self.alive_idx) != len(st.alive) or \
+                not np.array_equal(self.alive_mask, st.alive):
+            self.alive_mask = st.alive.copy()
+            self.alive_idx = np.flatnonzero(self.alive_mask)
+        alive_idx = self.alive_idx
+        held_seq = _fold(self.seq_held, seq_revenue - seq_gas)
+        self.seq_held = float(held_seq[-1])
+        seq_rows = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0))[:, None] - demand * propose)
+        self.seq_balance = seq_rows[-1].copy()
+        self.seq_rows.extend(seq_rows)
+        self.paid.extend(paid)
+        self.balances.extend((alive_idx, row[alive_idx]) for row in full)
+        led["initial"][rows] = self.initial
+        led["held"][rows] = full.sum(axis=1)
+        led["sequencer_held"][rows] = held_seq
+        self._stretch_rows(rows, working, seats, tried, proved, on_time, minted, spent, full, seq_revenue, seq_gas,
+                           seq_rows, verify)
+
+    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, proved: np.ndarray,
+                      on_time: np.ndarray, minted: np.ndarray, spent: np.ndarray, full: np.ndarray,
+                      seq_revenue: np.ndarray, seq_gas: np.ndarray, seq_rows: np.ndarray, verify: float) -> None:
+        """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time)."""
+        st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
+        icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], proved, on_time
+        icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = 0, len(working), 0
+        icol["attempting_provers"][rows] = np.count_nonzero(tried, axis=1)
+        icol["queued_entrants"][rows] = self.queued
+        icol["commitments"][rows] = np.round(tried.sum(axis=1))
+        icol["missed_slots"][rows], icol["censored"][rows] = 0, 0
+        icol["alive_provers"][rows] = int(st.alive.sum())
+        col["seats"][rows] = np.nan if seats is None else seats
+        col["prover_profit"][rows] = minted - spent.sum(axis=1) - self.amortised * st.alive.sum()
+        col["protocol_gas"][rows] = proved * verify
+        col["minted"][rows] = minted
+        col["booster_score_mean"][rows] = np.nan
+        col["balance_total"][rows] = led["held"][rows]
+        col["balance_min"][rows] = full[:, alive_idx].min(axis=1) if len(alive_idx) else 0.0
+        col["token_supply"][rows] = self.initial + led["minted"][rows] + led["sequencer_minted"][rows] - led["burned"][rows]
+        col["sequencer_revenue"][rows], col["sequencer_gas"][rows] = seq_revenue, seq_gas
+        col["sequencer_profit"][rows] = seq_revenue - seq_gas
+        col["stake_total"][rows] = float(st.stake[alive_idx].sum())
+        col["sequencer_balance_min"][rows] = seq_rows.min(axis=1)
 
     def arrivals(self, e: int) -> None:
         """Newcomers (Poisson), their capex, and the stake that follows the balances."""

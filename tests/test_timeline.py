@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import provergame as pg
 from provergame.timeline import Economy, Environment, Rebuild, timeline
@@ -420,3 +420,39 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
     assert all(t[3] >= t[4] >= 0 and t[3] <= u for t, u in zip(taken, units))
     ahead.take(b"other plan", game, profile, rng, 1, 1.0)
     assert ahead.cursor == 1 and ahead.rounds == 256
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 1000), rho=st.floats(0.6, 1.0), slash=st.sampled_from([0.0, 0.02, 0.1]),
+       exit_after=st.integers(1, 6), shock=st.booleans(), demand=st.integers(1, 12),
+       rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]))
+def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
+                                                        start):
+    """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
+    epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
+    and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
+    stretch rather than per epoch). Slashes drain balances across the bond and idle provers exit
+    mid-run, so stretches end where the plan or the books change."""
+    import importlib
+    tl_module = importlib.import_module("provergame.timeline")
+    pop = POP.replace(reliability=rho)
+    env = (Environment.shock(120, gas=50, start=40, size=30, length=20, token_price=4.0, demand=demand) if shock
+           else Environment.steady(120, gas=50, token_price=4.0, demand=demand))
+    eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=start, exit_after=exit_after, fallback="prune",
+                  sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000)
+    make = lambda p: pg.games.StakeVRF(REWARD, p, slash=slash)                        # noqa: E731
+    booked = []
+    stretch, quiet = tl_module._Run.stretch, tl_module._Run.quiet
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "stretch", lambda self, e: booked.append(stretch(self, e)) or booked[-1])
+        fast = timeline(make, pop, env, seeds=[seed], rule=rule, economy=eco, progress=False)
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "quiet", lambda self: False)
+        slow = timeline(make, pop, env, seeds=[seed], rule=rule, economy=eco, progress=False)
+    assert tl_module._Run.quiet is quiet
+    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0
+    pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
+    pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
+    pd.testing.assert_frame_equal(fast.sequencers, slow.sequencers, check_exact=True)
+    assert fast.conservation() < 1e-9
