@@ -730,8 +730,9 @@ class _Run:
         g, units = float(self.gas[e0]), int(env.demand[e0])
         if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
             return 0
-        same = ((self.gas[e0:] == g) & (env.demand[e0:] == units) & (self.verify[e0:] == self.verify[e0])
-                & (self.propose[e0:] == self.propose[e0]))
+        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
+        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
+                & (self.propose[ahead] == self.propose[e0]))
         span = len(same) if same.all() else int(np.argmin(same))
         working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
         idle = st.alive & (st.balance < eco.bond)
