@@ -141,16 +141,16 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     expect("equilibria", total)
     by_sizes: dict[tuple[int, ...], list[tuple[tuple[tuple[int, ...], ...], tuple[np.ndarray, ...]]]] = {}
     for profile in itertools.product(*per_player):
-        tick("equilibria", "support profiles")
-        if all(len(s) == 1 for s in profile):
+        tensors = None if all(len(s) == 1 for s in profile) else _restricted(scaled, profile)
+        if tensors is None:                      # pure (counted above) or conditionally dominated
+            tick("equilibria", "support profiles")
             continue
-        tensors = _restricted(scaled, profile)
-        if tensors is not None:
-            by_sizes.setdefault(tuple(len(s) for s in profile), []).append((profile, _support_first(tensors, profile)))
+        by_sizes.setdefault(tuple(len(s) for s in profile), []).append((profile, _support_first(tensors, profile)))
     for sizes, systems in by_sizes.items():      # support profiles of the same sizes solved as one stack
         stack = tuple(np.stack([t[i] for _, t in systems]) for i in range(len(sizes)))
         canonical = tuple(tuple(range(k)) for k in sizes)
         for (profile, _), roots in zip(systems, solve_all(SupportSystem(stack, canonical, batched=True))):
+            tick("equilibria", "support profiles")
             skipped += roots.unresolved > 0
             for x in roots.points:
                 strategies = _strategies(acts, profile, x)
