@@ -892,8 +892,9 @@ class _Turns(Game):
     def member_payoffs(self, profile: Any, members: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Turn auction: the members' payoffs when they bid `values` and the others keep `profile`, from
         the others' log survival at the profile plus each member's change (B, s, X) work per block,
-        not a full n-bidder auction per row; the same integrals as `_auction`."""
-        if self.rule == "stake_turns" or self.n == 1:
+        not a full n-bidder auction per row; the same integrals as `_auction`. Otherwise (stake turns, a lone
+        bidder, the runner-up ladder) the payoffs of the rows with the members' values substituted."""
+        if self.rule == "stake_turns" or self.n == 1 or getattr(self, "failover", "none") != "none":
             rows = np.broadcast_to(self.check_profile(profile), (len(members), self.n)).copy()
             np.put_along_axis(rows, members, values, axis=1)
             return np.take_along_axis(self.expected_payoffs(rows), members, axis=1)
@@ -1245,13 +1246,6 @@ class TurnAuction(_Turns):
             out[block] = (np.einsum("bmx,xb->bm", dens, paid[:, block])
                           - np.einsum("bmx,xb->bm", dens, spent[:, block]) / (1 + cand[block]))
         return self._turn_success[:, None] * out
-
-    def member_payoffs(self, profile: Any, members: np.ndarray, values: np.ndarray) -> np.ndarray:
-        if not self._ladder:
-            return super().member_payoffs(profile, members, values)
-        rows = np.broadcast_to(self.check_profile(profile), (len(members), self.n)).copy()
-        np.put_along_axis(rows, members, values, axis=1)
-        return np.take_along_axis(self.expected_payoffs(rows), members, axis=1)
 
     def stats(self, profile: Any) -> Stats:
         """Under the ladder: participation is P(reached), eventual liveness 1 - prod (1 - s_j) (every bidder

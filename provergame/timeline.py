@@ -748,28 +748,29 @@ class _Run:
             return 0
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, units,
                                                                 eco.proof_window, span)
-        spent = (cost - tried * (st.cost[working] + g)) + tried * (st.cost[working] + g)
+        unit_cost = st.cost[working] + g
+        slashes = cost - tried * unit_cost          # what the rules charged beyond compute and gas
+        spent = slashes + tried * unit_cost         # as _self_committed books it, float for float
         balance = _fold(st.balance[working], reward - spent)                      # after each epoch
         falls = np.flatnonzero((balance < eco.bond).any(axis=1))
         k = int(falls[0]) if len(falls) else len(reward)                          # epochs whose next holds the plan
         if k == 0:
             return 0
         self.ahead.advance(k, units)
-        self._book_stretch(e0, k, working, profile, seats, *(x[:k] for x in (reward, cost, tried, proved, on_time)), g)
+        self._book_stretch(e0, k, working, profile, seats,
+                           *(x[:k] for x in (reward, slashes, spent, tried, proved, on_time)), g)
         return k
 
     def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
-                      reward: np.ndarray, cost: np.ndarray, tried: np.ndarray, proved: np.ndarray, on_time: np.ndarray,
-                      g: float) -> None:
+                      reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray, tried: np.ndarray,
+                      proved: np.ndarray, on_time: np.ndarray, g: float) -> None:
         """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
         `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n = slice(e0, e0 + k), len(st.cost)
-        unit_cost = st.cost[working] + g
-        slashes = cost - tried * unit_cost          # what the rules charged beyond compute and gas
-        paid, spent = np.zeros((k, n)), np.zeros((k, n))
+        paid, charged = np.zeros((k, n)), np.zeros((k, n))
         paid[:, working] = reward
-        spent[:, working] = slashes + tried * unit_cost
+        charged[:, working] = spent
         demand, propose, verify = int(self.env.demand[e0]), float(self.propose[e0]), float(self.verify[e0])
         minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * proved
         seq_gas = np.full(k, demand * propose)
@@ -781,8 +782,8 @@ class _Run:
             totals[name] = float(led[name][e0 + k - 1])
         for name in ("capex", "withdrawn", "restaked"):
             led[name][rows] = totals[name]
-        full = _fold(st.balance, paid - spent)                                     # (k, n) balances after each
-        st.earned = _fold(st.earned, paid - spent)[-1]
+        full = _fold(st.balance, paid - charged)                                     # (k, n) balances after each
+        st.earned = _fold(st.earned, paid - charged)[-1]
         st.balance = full[-1].copy()
         idle = st.alive.copy()
         idle[working] = False
@@ -803,7 +804,7 @@ class _Run:
         led["initial"][rows] = self.initial
         led["held"][rows] = full.sum(axis=1)
         led["sequencer_held"][rows] = held_seq
-        self._stretch_rows(rows, working, seats, tried, proved, on_time, minted, spent, full, seq_revenue, seq_gas,
+        self._stretch_rows(rows, working, seats, tried, proved, on_time, minted, charged, full, seq_revenue, seq_gas,
                            seq_rows, verify)
 
     def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, proved: np.ndarray,

@@ -575,16 +575,20 @@ def test_turn_auction_ladder_with_far_apart_costs_follows_the_hand_ladder(n, dat
 def test_turn_auction_ladder_with_sure_delivery_is_the_second_price_auction(n, data):
     """With every turn delivered (reliability 1, proving far inside the deadline) nobody past the lowest bid is
     reached: the ladder's payoffs, reach and on-time liveness equal the second-price auction's (another
-    formula: E[price; win] = int S_i e^x (f_i + F_i) dx), the cap far above the bids; payoffs to 1e-6 of the
-    largest."""
+    formula: E[price; win] = int S_i e^x (f_i + F_i) dx), the cap far above the bids: what users pay to 1e-6 of
+    itself, each bidder's payment and payoff to 1e-6 of it, its cost to 1e-9."""
     pop = pg.Population.from_arrays(cost=data.draw(st.lists(real(0.3, 2.0), min_size=n, max_size=n)), rate=1e4,
                                     reliability=1.0)
     markup = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.2, 0.7]), min_size=n, max_size=n)))
     noise = data.draw(real(0.1, 0.5))
     plain = TurnAuction(1e6, pop, cost_noise=noise)
     game = replace(plain, failover="runner_up", failover_deadline=1.0)
-    want = plain.expected_payoffs(markup)                  # the ladder's price integral is fifth order in s / 8:
-    assert np.allclose(game.expected_payoffs(markup), want, rtol=0, atol=1e-6 * np.abs(want).max())   # 1e-6 of scale
+    got, want = game.stats(markup), plain.stats(markup)   # the ladder's price integral is fifth order in s / 8:
+    scale = 1e-6 * want.user_payment                        # what users pay per turn, to 1e-6 of itself
+    assert got.user_payment == pytest.approx(want.user_payment, rel=1e-6)
+    assert np.allclose(got.reward, want.reward, rtol=0, atol=scale)
+    assert np.allclose(got.cost, want.cost, rtol=1e-9, atol=1e-12)
+    assert np.allclose(game.expected_payoffs(markup), plain.expected_payoffs(markup), rtol=0, atol=scale)
     assert np.allclose(game.stats(markup).participation, plain.stats(markup).participation, atol=1e-9)
     assert game.on_time(markup, 0.5) == pytest.approx(plain.on_time(markup, 0.5), abs=1e-9)
 
