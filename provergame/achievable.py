@@ -22,7 +22,7 @@ from provergame.errors import InvalidParameter, check_bool, check_choice
 from provergame.games.base import check_game
 from provergame.timing import window_of
 from provergame.games import Game
-from provergame.solvers.correlated import MAX_CELLS, CellTable, CorrelatedEquilibrium, best_correlated, evaluate
+from provergame.solvers.correlated import BACKENDS, MAX_CELLS, CellTable, CorrelatedEquilibrium, best_correlated, evaluate
 
 OBJECTIVES = {"welfare": "max", "liveness": "max", "user_cost": "min", "min_share": "max"}
 MAX_MIXED_PROVERS = 5        # provers up to which every isolated mixed equilibrium is enumerated
@@ -50,7 +50,7 @@ def cell_table(game: Any, window: float = 1.0) -> CellTable:
 
 
 def correlated_equilibrium(game: Any, objective: str = "welfare", coarse: bool = False,
-                           window: float = 1.0) -> CorrelatedEquilibrium:
+                           window: float = 1.0, backend: str = "highs") -> CorrelatedEquilibrium:
     """The best correlated (or, with `coarse=True`, coarse correlated) equilibrium of a finite game.
 
     Parameters
@@ -64,6 +64,9 @@ def correlated_equilibrium(game: Any, objective: str = "welfare", coarse: bool =
         Coarse correlated equilibrium: obedience only before the recommendation is seen.
     window : float, default 1.0
         On-time window for 'liveness'.
+    backend : {"highs", "cvxpy"}, default "highs"
+        The LP handed to HiGHS as matrices (scipy.optimize.linprog), or stated in cvxpy and solved by
+        the same HiGHS (cvxpy is imported on first use; it costs about 2 s to import).
 
     Returns
     -------
@@ -81,10 +84,11 @@ def correlated_equilibrium(game: Any, objective: str = "welfare", coarse: bool =
     """
     check_choice("objective", objective, sorted(OBJECTIVES))
     check_bool("coarse", coarse)
+    check_choice("backend", backend, list(BACKENDS))
     window = window_of(window)
     if not isinstance(game, Game) and objective != "welfare":
         raise InvalidParameter("objective", objective, "'welfare' for a normal-form game")
-    return best_correlated(cell_table(game, window), objective, coarse)
+    return best_correlated(cell_table(game, window), objective, coarse, backend)
 
 
 @dataclass(frozen=True)

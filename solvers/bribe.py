@@ -214,14 +214,25 @@ def _kept(game: Game, name: str, build: Callable[[], Any]) -> np.ndarray:
 
 def _alone_on_time(game: Game, window: float) -> np.ndarray:
     """On-time liveness of each prover left alone at its own equilibrium."""
+    return alone(game, window)[:, 0]
+
+
+def alone(game: Game, window: float) -> np.ndarray:
+    """Each prover left alone (every other withdrawn), solved once per game and window: rows of (on-time
+    liveness, the regret of its equilibrium alone, user cost per proof landed; NaN where nobody would
+    take part). The stall bribe's liveness bounds and the sequencer kickback read the same rows."""
+    from provergame.solvers.metrics import metrics
+
     def build() -> np.ndarray:
-        out = np.zeros(game.n)
+        out = np.full((game.n, 3), np.nan)
         for i in range(game.n):
             leaving = np.ones(game.n, dtype=bool)
             leaving[i] = False
-            _, _, out[i], _ = _residual(game, leaving, window)
+            rest, prof, out[i, 0], out[i, 1] = _residual(game, leaving, window)
+            if rest is not None and prof.size:
+                out[i, 2] = metrics(rest, prof, window).user_cost
         return out
-    return _kept(game, f"alone_on_time/{window!r}", build)
+    return _kept(game, f"alone/{window!r}", build)
 
 
 def _idle(game: Game, mask: np.ndarray, residual_profile: np.ndarray) -> bool:

@@ -5,9 +5,10 @@ told its own recommended action, gains by playing another: for every player i an
 sum over profiles s with s_i = a of mu(s) [u_i(b, s_-i) - u_i(s)] <= 0. A coarse correlated equilibrium
 (Hannan 1957; Moulin and Vial 1978) asks this only before the recommendation is seen: for every i and b,
 sum over s of mu(s) [u_i(b, s_-i) - u_i(s)] <= 0. Both sets are polytopes; the best point for a linear
-objective is a linear program (Papadimitriou and Roughgarden 2008), solved here through cvxpy (imported
-only when asked). Ratio objectives (user cost per proof landed, a prover's share of all rewards) become
-linear programs by the Charnes-Cooper change of variables.
+objective is a linear program (Papadimitriou and Roughgarden 2008), solved here by HiGHS through
+scipy.optimize.linprog, or stated in cvxpy (imported only when asked) and solved by the same HiGHS.
+Ratio objectives (user cost per proof landed, a prover's share of all rewards) become linear programs
+by the Charnes-Cooper change of variables.
 
 Two certificates, computed here from the solution and not taken from the solver: the largest
 obedience violation, summed cell by cell; and an upper bound on the best achievable objective from
@@ -99,12 +100,58 @@ class CorrelatedEquilibrium:
         return [(tuple(int(a) for a in self.actions[c]), float(self.distribution[c])) for c in keep]
 
 
-def best_correlated(table: CellTable, objective: str, coarse: bool = False) -> CorrelatedEquilibrium:
+BACKENDS = ("highs", "cvxpy")
+
+
+def best_correlated(table: CellTable, objective: str, coarse: bool = False, backend: str = "highs") -> CorrelatedEquilibrium:
     """The (coarse) correlated equilibrium of `table` best for `objective`: 'welfare' (sum of payoffs,
     max), 'liveness' (values['on_time'], max), 'user_cost' (values['user_payment'] per unit of
-    values['eventual_liveness'], min), 'min_share' (the smallest player's share of values['reward'], max)."""
-    import cvxpy as cp
+    values['eventual_liveness'], min), 'min_share' (the smallest player's share of values['reward'], max).
+
+    `backend`: "highs" hands the LP's matrices to HiGHS through scipy.optimize.linprog; "cvxpy" states it
+    in cvxpy (imported on first use) and solves it with the same HiGHS. The certificates are computed
+    here from the distribution and the obedience multipliers either way."""
     g = table.obedience(coarse)
+    if backend == "cvxpy":
+        raw, y, z = _by_cvxpy(table, objective, g)
+    elif backend == "highs":
+        raw, y, z = _by_highs(table, objective, g)
+    else:
+        raise InvalidParameter("backend", backend, f"one of {BACKENDS}")
+    raw = np.clip(np.asarray(raw, float), 0.0, None)
+    if raw.sum() <= 0:
+        raise InvalidParameter("objective", objective, "an objective with a positive denominator at some equilibrium")
+    mu = raw / raw.sum()
+    value = _evaluate(table, objective, mu)
+    bound = _dual_bound(table, objective, g, y, z)
+    return CorrelatedEquilibrium(mu, table.actions, objective, value, bound, float((g @ mu).max(initial=0.0)), coarse)
+
+
+def _by_highs(table: CellTable, objective: str, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The LP over nu (the cell weights; Charnes-Cooper: nu = mu / denominator for a ratio), and for
+    'min_share' a last variable t: (nu, obedience multipliers y >= 0, share multipliers z >= 0)."""
+    from scipy.optimize import linprog
+    cells = len(table.payoffs)
+    if objective == "min_share":
+        reward = _values(table, "reward")                        # t - reward_i . nu <= 0 for every i
+        a_ub = np.block([[g, np.zeros((len(g), 1))], [-reward.T, np.ones((reward.shape[1], 1))]])
+        a_eq = np.append(_values(table, "reward_total"), 0.0)[None, :]
+        c = np.append(np.zeros(cells), -1.0)
+        bounds = [(0, None)] * cells + [(None, None)]
+    else:
+        a_ub, bounds = g, (0, None)
+        ratio = objective == "user_cost"
+        a_eq = (_values(table, "eventual_liveness") if ratio else np.ones(cells))[None, :]
+        c = _linear_objective(table, objective) * (1.0 if ratio else -1.0)
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(len(a_ub)), A_eq=a_eq, b_eq=[1.0], bounds=bounds, method="highs")
+    if res.status != 0:
+        raise InvalidParameter("objective", objective, f"a bounded linear program (solver status: {res.message})")
+    duals = -np.asarray(res.ineqlin.marginals, float)         # multipliers of the <= rows in the min form
+    return res.x[:cells], duals[:len(g)], duals[len(g):] if objective == "min_share" else None
+
+
+def _by_cvxpy(table: CellTable, objective: str, g: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+    import cvxpy as cp
     cells = len(table.payoffs)
     nu = cp.Variable(cells)
     scale = cp.Variable()
@@ -125,14 +172,10 @@ def best_correlated(table: CellTable, objective: str, coarse: bool = False) -> C
     else:
         c = _linear_objective(table, objective)
         problem = cp.Problem(cp.Minimize(c @ nu) if objective == "user_cost" else cp.Maximize(c @ nu), constraints)
-    _solve(problem, objective)
-    raw = np.clip(np.asarray(nu.value, float), 0.0, None)
-    if raw.sum() <= 0:
-        raise InvalidParameter("objective", objective, "an objective with a positive denominator at some equilibrium")
-    mu = raw / raw.sum()
-    value = _evaluate(table, objective, mu)
-    bound = _dual_bound(table, objective, g, obey.dual_value, constraints[-1].dual_value if objective == "min_share" else None)
-    return CorrelatedEquilibrium(mu, table.actions, objective, value, bound, float((g @ mu).max(initial=0.0)), coarse)
+    problem.solve(solver=cp.SCIPY, scipy_options={"method": "highs"})     # scipy's HiGHS: quiet, with duals
+    if problem.status not in ("optimal", "optimal_inaccurate"):
+        raise InvalidParameter("objective", objective, f"a bounded linear program (solver status: {problem.status})")
+    return nu.value, obey.dual_value, constraints[-1].dual_value if objective == "min_share" else None
 
 
 def _values(table: CellTable, name: str) -> np.ndarray:
@@ -193,10 +236,3 @@ def _dual_bound(table: CellTable, objective: str, g: np.ndarray, y: Any, z: Any)
         return float(max(0.0, np.min((pay[ok] + penalty[ok]) / live[ok])))
     c = _linear_objective(table, objective)
     return float(np.max(c - penalty))
-
-
-def _solve(problem: Any, objective: str) -> None:
-    import cvxpy as cp
-    problem.solve(solver=cp.SCIPY, scipy_options={"method": "highs"})     # scipy's HiGHS: quiet, with duals
-    if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise InvalidParameter("objective", objective, f"a bounded linear program (solver status: {problem.status})")

@@ -101,7 +101,7 @@ def sequencer_kickback(game: Game, profile: Any = None, window: float = 1.0) -> 
     >>> k.partners, round(k.kickback, 4), [round(float(k.on_time_after[p]), 4) for p in k.partners]
     ((0, 2), 7.5, [0.6321, 0.6321])
     """
-    from provergame.solvers.bribe import _alone_on_time, _residual, solo_payoffs
+    from provergame.solvers.bribe import alone, solo_payoffs
     from provergame.solvers.metrics import metrics
     game = check_game(game)
     why = applies(game)
@@ -113,17 +113,10 @@ def sequencer_kickback(game: Game, profile: Any = None, window: float = 1.0) -> 
     profile = game.equilibrium()[0] if profile is None else game.check_one_profile(profile)
     before = metrics(game, profile, window)
     gain = solo_payoffs(game) - np.asarray(game.expected_payoffs(profile), dtype=float)
-    cost_after, on_time = np.full(game.n, np.nan), np.array(_alone_on_time(game, window))
-    for p in range(game.n):
-        leaving = np.ones(game.n, dtype=bool)
-        leaving[p] = False
-        rest, prof, _, regret = _residual(game, leaving, window)
-        if rest is None or not prof.size:
-            continue
-        if regret > CERTIFIED * max(1.0, abs(float(gain[p]))):
-            on_time[p] = np.nan             # alone it has no best response (a lone speed racer slows without end)
-            continue
-        cost_after[p] = metrics(rest, prof, window).user_cost
+    on_time, regret, cost = alone(game, window).T
+    unsettled = ~np.isnan(cost) & (regret > CERTIFIED * np.maximum(1.0, np.abs(gain)))
+    on_time = np.where(unsettled, np.nan, on_time)  # alone it has no best response (a lone speed racer slows without end)
+    cost_after = np.where(unsettled, np.nan, cost)
     partner = int(np.argmax(gain))
     method = ("the slot's sequencer includes only its partner's proof; the others, who cannot win the slot, stay out "
               "and the partner proves alone (its solo payoff, as the stall bribe's); the pair's gain per colluding "

@@ -8,17 +8,25 @@ import numpy as np
 from provergame.errors import InvalidParameter
 
 
-def pareto_mask(values: np.ndarray, maximise: Sequence[bool]) -> np.ndarray:
+TIE = 1e-9      # relative difference below which two designs' objectives are equal (rounding, not economics)
+
+
+def pareto_mask(values: np.ndarray, maximise: Sequence[bool], tie: float = TIE) -> np.ndarray:
     """Boolean mask of the non-dominated rows of `values` (designs x objectives); objective j is
     maximised where maximise[j], minimised otherwise. Row a dominates row b when a is at least as good
-    on every objective and strictly better on one. NaN objectives make a row ineligible."""
+    on every objective and better on one by more than `tie` (relative): values that differ only by
+    rounding are equal, so float noise never puts a design on the front or off it. NaN objectives
+    make a row ineligible."""
     v = np.asarray(values, dtype=float)
     if v.ndim != 2 or v.shape[1] != len(maximise):
         raise InvalidParameter("values", v.shape, f"a (designs, {len(maximise)}) array")
     signed = np.where(np.asarray(maximise, dtype=bool), -v, v)          # everything minimised
     ok = ~np.isnan(signed).any(axis=1)
     s = np.where(ok[:, None], signed, np.inf)
-    no_worse = (s[:, None, :] <= s[None, :, :]).all(axis=2)             # a no worse than b everywhere
-    better = (s[:, None, :] < s[None, :, :]).any(axis=2)
+    a, b = s[:, None, :], s[None, :, :]
+    with np.errstate(invalid="ignore"):                                 # inf - inf on ineligible rows
+        slack = tie * np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
+        no_worse = (a <= b + slack).all(axis=2)                          # a no worse than b everywhere
+        better = (a < b - slack).any(axis=2)
     dominated = (no_worse & better & ok[:, None]).any(axis=0)
     return ok & ~dominated

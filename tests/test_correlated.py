@@ -158,3 +158,23 @@ def test_ratio_objectives_match_a_bisection_and_their_bounds():
         reward = table.values["reward"]
         assert share.value == pytest.approx(_bisect_ratio(table, reward.T, reward.sum(axis=1), False), abs=1e-7)
         assert share.bound >= share.value - 1e-9
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), coarse=st.booleans(),
+       objective=st.sampled_from(["welfare", "user_cost", "liveness", "min_share"]))
+def test_the_matrix_lp_and_the_cvxpy_lp_agree(seed, coarse, objective):
+    """The same LP handed to HiGHS as matrices and stated in cvxpy (two independent front ends): the
+    same optimum on random three- and four-prover races, each with its own obedience and duality
+    certificates."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 5))
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.5, 1.5, n), rate=rng.uniform(0.5, 2.0, n))
+    game = pg.games.WinnerTakesAll(reward=float(rng.uniform(1.5, 4.0)), provers=pop)
+    highs, cvx = (pg.correlated_equilibrium(game, objective, coarse=coarse, backend=b) for b in ("highs", "cvxpy"))
+    scale = max(1.0, abs(cvx.value))
+    assert highs.value == pytest.approx(cvx.value, abs=1e-7 * scale)
+    for ce in (highs, cvx):
+        assert ce.violation <= 1e-8 * scale and ce.gap <= 1e-6 * scale
+    with pytest.raises(pg.InvalidParameter, match="backend"):
+        pg.correlated_equilibrium(game, objective, backend="glpk")
