@@ -138,17 +138,22 @@ class DelegatedStake(Game):
         """Prover i alone changes its cut: delegators' logit moves only i's weight against the others'
         fixed log-sum-exp a_i, so its delegation is D / (1 + e^(a_i - s_i(x))), and the active set's total
         stake stays own + D. (n, m) payoffs without re-solving the n-prover response per candidate
-        (under failover every deviated profile is evaluated: i's draw chance depends on every stake)."""
-        if self.failover != "none":
-            return super().deviation_payoffs(profile, candidates)
+        (under failover, i's chance to be drawn at some turn depends on every prover's stake: the others'
+        delegations all scale by D / (e^{s_i(x)} + e^{a_i}), games.failover.shifted_deviation_reach)."""
         cuts = self.check_profile(profile)
         x = self.check_candidates(candidates)
-        act, rho, stake = self.active, self.provers.reliability, self.provers.stake
+        act, rho, stake = self.active, self.success, self.provers.stake
         log_rest = self.kept_for("_rivals_log_sum_exp", cuts, lambda: self._rivals_log_sum_exp(cuts))
         own = self.sensitivity * rho[:, None] * (1 - x)
         deleg = self.total_delegated * np.exp(own - np.logaddexp(own, log_rest[:, None]))
         total = np.where(act[:, None], stake[:, None] + deleg, 0.0)
-        chosen = total / float((stake * act).sum() + self.total_delegated)
+        if self.failover == "none":
+            chosen = total / float((stake * act).sum() + self.total_delegated)
+        else:
+            score = np.where(act, self.sensitivity * rho * (1 - cuts), -np.inf)
+            top = float(score.max())
+            others = self.total_delegated * np.exp(top - np.logaddexp(own, log_rest[:, None]))
+            chosen = failover.shifted_deviation_reach(act, rho, stake * act, np.exp(score - top), total, others)
         with np.errstate(divide="ignore", invalid="ignore"):
             own_frac = np.where(total > 0, stake[:, None] / total, 0.0)
         keep = x + (1 - x) * own_frac

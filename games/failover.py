@@ -75,6 +75,37 @@ def deviation_reach(registered: np.ndarray, turn_success: np.ndarray, weights: n
 DEVIATION_BLOCK = 4_000_000     # (provers, candidates, time nodes) elements of one block of deviation_reach
 
 
+def shifted_deviation_reach(registered: np.ndarray, turn_success: np.ndarray, base: np.ndarray, shift: np.ndarray,
+                            own: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """`reach` of each prover i when its deviation to candidate k gives it draw weight own[i, k] and
+    every other prover j weight base[j] + scale[i, k] shift[j] (delegators re-splitting a common pool,
+    games.delegation): int c e^{-c t} prod_{j != i} (1 - p_j s_j (1 - e^{-w_j t})) dt, (n, m), the
+    product over the others per (i, k) in blocks of provers: O(n^2 m T) elementwise, no race per profile."""
+    registered = np.asarray(registered, dtype=float)
+    base, shift = (np.where(registered > 0, np.asarray(x, dtype=float), 0.0) for x in (base, shift))
+    own = np.where(registered[:, None] > 0, np.asarray(own, dtype=float), 0.0)
+    scale = np.asarray(scale, dtype=float)
+    lo, hi = base + scale.min(initial=0.0) * shift, base + scale.max(initial=0.0) * shift
+    top = float(np.concatenate([hi, own.ravel()]).max(initial=0.0))
+    out = np.zeros(own.shape)
+    if top <= 0:
+        return out
+    rates = np.concatenate([lo, hi, own.ravel()]) / top
+    t, dt = er.time_nodes(rates[rates > 0])
+    q = registered * turn_success
+    n, m = own.shape
+    step = max(1, DEVIATION_BLOCK // (m * len(t) * n))
+    for start in range(0, n, step):
+        rows = np.arange(start, min(start + step, n))
+        w = (base + scale[rows, :, None] * shift) / top                                # (b, m, n)
+        with np.errstate(divide="ignore"):
+            logs = np.log1p(-q * -np.expm1(-w[:, :, None, :] * t[:, None]))           # (b, m, T, n)
+        logs[np.arange(len(rows)), :, :, rows] = 0.0                                   # j != i
+        c = own[rows, :, None] / top
+        out[rows] = np.einsum("bmt,bmt,t->bm", c * np.exp(-c * t), np.exp(logs.sum(axis=-1)), dt)
+    return registered[:, None] * out
+
+
 def on_time(registered: np.ndarray, turn_success: np.ndarray, weights: np.ndarray, reliability: np.ndarray,
             rate: np.ndarray, window: float, deadline: float) -> float:
     """P(a valid proof lands by `window`) under "next_draw" (games.rules.failover_on_time over the

@@ -288,6 +288,15 @@ def test_delegated_stake_failover_matches_the_enumerated_draw_orders(n, data):
     game = DelegatedStake(10.0, pop, (40.0, 25.0), data.draw(st.integers(1, n)), sensitivity=data.draw(real(0.0, 30.0)),
                           failover="next_draw", failover_deadline=d)
     cuts = lists(0.0, 1.0)
+    pay, pos, s = delegated_by_hand(game, pop, cuts, d)
+    assert np.allclose(game.expected_payoffs(cuts), pay, atol=1e-9)
+    assert game.on_time(cuts, window) == pytest.approx(on_time_by_turns(pos, s, pop, d, window), abs=1e-9)
+
+
+def delegated_by_hand(game, pop, cuts, d):
+    """Payoffs of DelegatedStake(10, delegators 40 + 25) under next_draw at `cuts`, from the enumerated
+    draw orders over total stake: (payoffs, attempt positions, turn successes)."""
+    n = len(cuts)
     s = pop.reliability * (1 - np.exp(-pop.rate * d))
     active = np.zeros(n)          # the active set: largest own + initial delegation (65 in proportion to own stake)
     start = pop.stake + 65.0 * pop.stake / pop.stake.sum()
@@ -297,8 +306,28 @@ def test_delegated_stake_failover_matches_the_enumerated_draw_orders(n, data):
     total = (pop.stake + deleg) * active
     pos = enumerated_positions(active, s, total, n) * active[:, None]
     keep = cuts + (1 - cuts) * np.divide(pop.stake, total, out=np.zeros(n), where=total > 0)
-    assert np.allclose(game.expected_payoffs(cuts), pos.sum(axis=1) * (s * keep * 10.0 - pop.cost), atol=1e-9)
-    assert game.on_time(cuts, window) == pytest.approx(on_time_by_turns(pos, s, pop, d, window), abs=1e-9)
+    return pos.sum(axis=1) * (s * keep * 10.0 - pop.cost), pos, s
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 5), st.data())
+def test_delegated_stake_failover_deviations_by_the_enumerated_draw_orders(n, data):
+    """The fast deviation path (games.failover.shifted_deviation_reach: one prover's cut re-splits the
+    delegators' pool among all) against each deviated profile's payoff by enumerated draw orders."""
+    lists = lambda lo, hi: np.array(data.draw(st.lists(real(lo, hi), min_size=n, max_size=n)))      # noqa: E731
+    pop = pg.Population.from_arrays(cost=lists(0.05, 1.0), rate=lists(0.3, 4.0), stake=lists(0.5, 20.0),
+                                    reliability=lists(0.3, 1.0))
+    d = data.draw(real(0.1, 2.0))
+    game = DelegatedStake(10.0, pop, (40.0, 25.0), data.draw(st.integers(1, n)), sensitivity=data.draw(real(0.0, 30.0)),
+                          failover="next_draw", failover_deadline=d)
+    cuts = lists(0.0, 1.0)
+    cand = np.array(data.draw(st.lists(real(0.0, 1.0), min_size=3 * n, max_size=3 * n))).reshape(n, 3)
+    got = game.deviation_payoffs(cuts, cand)
+    for i in range(n):
+        for k in range(3):
+            moved = cuts.copy()
+            moved[i] = cand[i, k]
+            assert got[i, k] == pytest.approx(delegated_by_hand(game, pop, moved, d)[0][i], abs=1e-9)
 
 
 def test_delegated_stake_failover_equilibrium_is_certified_and_simulated():
