@@ -42,7 +42,8 @@ def assign_units(rng: np.random.Generator, units: int, balance: np.ndarray, bond
     """
     n = len(balance)
     cap = int(units) + 1          # bonds beyond the units to assign never bind (and a tiny bond would overflow int64)
-    bonds_left = np.minimum(np.floor(balance / bond), cap).astype(np.int64) if bond > 0 else np.full(n, cap)
+    with np.errstate(over="ignore"):                         # balance / a tiny bond: inf, capped just below
+        bonds_left = np.minimum(np.floor(balance / bond), cap).astype(np.int64) if bond > 0 else np.full(n, cap)
     reneges = ~np.asarray(delivers, dtype=bool)
     taken = np.zeros(n, dtype=np.int64)
     chosen: list[np.ndarray] = []

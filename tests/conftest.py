@@ -10,6 +10,8 @@ settings.register_profile("ci", deadline=None, max_examples=25, derandomize=True
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 os.environ.setdefault("PROVERGAME_CACHE", tempfile.mkdtemp(prefix="provergame-proofs-"))   # never the user's cache
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")    # one BLAS thread per pytest-xdist worker: the workers fill the cores
 
 import provergame as pg  # noqa: E402
 
