@@ -299,12 +299,18 @@ RULE_TEXT = {
 }
 
 
+def _gas_text(env: Any) -> str:
+    if env.preset == "history":
+        return f"the recorded base fee '{env.series}' ({env.epoch_seconds:g} s per epoch; its source in provergame/data)"
+    shock = f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else ""
+    return f"{env.preset} around {env.gas:g} gwei{shock}"
+
+
 def _timeline_text(tl: Any, env: Any, eco: Any) -> str:
     """What the "over time" runs assume, in words."""
     sequencers = eco.sequencer_reward > 0 or eco.gas_per_proposal > 0
     return (f"{tl.mechanism} played for {tl.epochs} epochs of {env.demand} units of work, seeds {tl.seeds}, under "
-            f"each commitment and delivery rule. L1 gas: {env.preset} around {env.gas:g} gwei"
-            + (f" (+{env.size:g} gwei from epoch {env.start} for {env.length} epochs)" if env.preset == "shock" else "")
+            f"each commitment and delivery rule. L1 gas: {_gas_text(env)}"
             + f"; {eco.gas_per_submission:g} gas per submission at {env.token_price:g} ETH per token, paid only for "
             f"submissions made; bond {eco.bond:g} per commitment (a committed prover that submits nothing forfeits "
             f"one per unit, up to what its balance can post); fallback: {eco.fallback}. "

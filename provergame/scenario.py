@@ -169,15 +169,17 @@ class SweepSpec(_Strict):
 
 
 class EnvironmentSpec(_Strict):
-    """Exogenous series of a timeline: a preset (steady, sinusoidal, shock) and its numbers."""
+    """Exogenous series of a timeline: a preset (steady, sinusoidal, shock, a recorded history) and its numbers."""
 
-    preset: Literal["steady", "sinusoidal", "shock"] = "steady"
+    preset: Literal["steady", "sinusoidal", "shock", "history"] = "steady"
     gas: float = Field(50.0, ge=0, le=1e9)                # gwei
     amplitude: float = Field(0.0, ge=0, le=1e9)           # sinusoidal
     period: int = Field(100, ge=1)                        # sinusoidal, epochs
     start: int = Field(0, ge=0)                           # shock
     size: float = Field(0.0, ge=0, le=1e9)                # shock, gwei added
     length: int = Field(0, ge=0)                          # shock, epochs
+    series: str = "l1-basefee-2025-01-01"                 # history: a bundled L1 base-fee series
+    epoch_seconds: float = Field(12.0, gt=0, le=1e9)      # history: seconds per epoch
     token_price: float = Field(1e-3, gt=0, le=1e18)       # ETH per token
     demand: int = Field(10, ge=0, le=10_000_000)          # units of work per epoch
 
@@ -202,6 +204,8 @@ class TimelineSpec(_Strict):
             return Environment.sinusoidal(self.epochs, e.gas, e.amplitude, e.period, **common)
         if e.preset == "shock":
             return Environment.shock(self.epochs, e.gas, e.start, e.size, e.length, **common)
+        if e.preset == "history":
+            return Environment.history(self.epochs, e.epoch_seconds, e.series, **common)
         return Environment.steady(self.epochs, e.gas, **common)
 
     def economy_params(self, timing: Timing | None = None, commitment: str | None = None):

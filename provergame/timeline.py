@@ -56,11 +56,35 @@ FALLBACKS = ("race", "prune")
 COMMITMENTS = ("self", "assigned", "quotes")
 
 
+GAS_HISTORIES = {"l1-basefee-2025-01-01": "l1_basefee_2025-01-01.csv"}
+
+
+def gas_histories() -> dict[str, str]:
+    """The bundled L1 gas histories: name -> the source its file cites (its leading comment lines)."""
+    from importlib.resources import files
+    out = {}
+    for name, file in GAS_HISTORIES.items():
+        text = (files("provergame") / "data" / file).read_text()
+        out[name] = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    return out
+
+
+def gas_history(series: str) -> dict[str, np.ndarray]:
+    """One bundled history as arrays: block number, timestamp (s) and base fee (gwei) per L1 block."""
+    from importlib.resources import files
+    if series not in GAS_HISTORIES:
+        raise InvalidParameter("series", series, "one of " + ", ".join(repr(k) for k in GAS_HISTORIES))
+    text = (files("provergame") / "data" / GAS_HISTORIES[series]).read_text()
+    head, *body = [line.split(",") for line in text.splitlines() if line and not line.startswith("#")]
+    columns = np.array(body).T
+    return {name: columns[k].astype(float if name == "basefee_gwei" else np.int64) for k, name in enumerate(head)}
+
+
 @dataclass(frozen=True)
 class Environment:
     """Exogenous series of a timeline: gas price (gwei), token price (ETH per token) and demand per epoch.
 
-    Build one with `steady`, `sinusoidal` or `shock`.
+    Build one with `steady`, `sinusoidal`, `shock` or `history` (a recorded L1 base-fee series).
 
     Parameters
     ----------
@@ -119,6 +143,22 @@ class Environment:
         series = np.full(epochs, check_real("gas", gas, lo=0))
         series[start:start + length] += check_real("size", size, lo=0)
         return cls(series, token_price, demand)
+
+    @classmethod
+    def history(cls, epochs: int, epoch_seconds: float = 12.0, series: str = "l1-basefee-2025-01-01",
+                token_price: float = 1e-3, demand: int = 10) -> "Environment":
+        """A recorded L1 gas history (`provergame.timeline.gas_histories()` lists them with their sources): epoch e pays the
+        base fee of the last L1 block at or before e * epoch_seconds from the history's first block."""
+        epochs = check_int("epochs", epochs, lo=1, hi=10_000_000)
+        epoch_seconds = check_real("epoch_seconds", epoch_seconds, lo=0, lo_open=True, hi=1e9)
+        blocks = gas_history(series)
+        elapsed = (blocks["timestamp"] - blocks["timestamp"][0]).astype(float)
+        longest = int(elapsed[-1] // epoch_seconds) + 1
+        if epochs > longest:
+            raise InvalidParameter("epochs", epochs, f"at most {longest} epochs of {epoch_seconds:g} s: the history "
+                                   f"{series!r} spans {elapsed[-1]:g} s")
+        at = np.searchsorted(elapsed, np.arange(epochs) * epoch_seconds, side="right") - 1
+        return cls(blocks["basefee_gwei"][at], token_price, demand)
 
     def submission_cost(self, gas_per_submission: float) -> np.ndarray:
         """Tokens one proof submission costs in each epoch."""
