@@ -210,33 +210,44 @@ def _counts_dft(q: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-_POSITIONS: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_ROWS: OrderedDict[bytes, np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
-POSITIONS_KEPT = 4096      # finish_position results kept (a design's bisection revisits the same races)
+ROW_ELEMENTS_KEPT = 4_000_000   # finish_position values kept, row by row (32 MB): a design's bisection, its draws
+                                # and the pure-equilibrium search meet the same presence rows again and again
 
 
 def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> np.ndarray:
     """P(i finishes at position k (0 = first) among present provers | i present), k < positions.
 
     Returns (..., n, positions): integral of rate_i e^{-rate_i t} P(exactly k others done by t).
-    The result depends only on (presence, rates, positions), not on rewards, so the last
-    POSITIONS_KEPT are kept: an entry game's best responses at each budget a design tries meet the
-    same presence profiles again. Returned arrays are read-only.
+    A row depends only on (its presence, rates, positions), not on rewards or on the other rows (the
+    computation is row by row, bit for bit), so rows are kept: an entry game's best responses at each
+    budget a design tries, and the branch and bound over its pure profiles, meet the same presence
+    rows again and only the new ones are computed. Returned arrays are read-only.
     """
     presence = np.asarray(presence, dtype=float)
     rates = np.asarray(rates, dtype=float)
-    key = b"|".join([presence.tobytes(), str(presence.shape).encode(), rates.tobytes(), str(positions).encode()])
+    n = rates.shape[-1]
+    flat = presence.reshape(-1, n)
+    prefix = b"|".join([rates.tobytes(), str(positions).encode(), b""])
+    keys = [prefix + row.tobytes() for row in flat]
+    out = np.empty((len(flat), n, positions))
     with _LOCK:
-        kept = _POSITIONS.get(key)
-        if kept is not None:
-            _POSITIONS.move_to_end(key)
-            return kept
-    out = _finish_position(presence, rates, positions)
+        missing = [i for i, key in enumerate(keys) if key not in _ROWS]
+        for i, key in enumerate(keys):
+            if key in _ROWS:
+                _ROWS.move_to_end(key)
+                out[i] = _ROWS[key]
+    if missing:
+        fresh = _finish_position(flat[missing], rates, positions)
+        out[missing] = fresh
+        with _LOCK:                  # threads of one process (a Dask worker) share the table
+            for i, row in zip(missing, fresh):
+                _ROWS[keys[i]] = row
+            while len(_ROWS) * n * positions > ROW_ELEMENTS_KEPT:
+                _ROWS.popitem(last=False)
+    out = out.reshape(presence.shape + (positions,))
     out.flags.writeable = False
-    with _LOCK:                      # threads of one process (a Dask worker) share the table
-        _POSITIONS[key] = out
-        if len(_POSITIONS) > POSITIONS_KEPT:
-            _POSITIONS.popitem(last=False)
     return out
 
 

@@ -183,3 +183,18 @@ def test_sparse_race_outcomes_are_the_race_written_out(n, rounds, seed, unreliab
     np.testing.assert_array_equal(out.accepted, accepted)
     np.testing.assert_array_equal(out.user_payment, reward.sum(axis=1))
     np.testing.assert_array_equal(out.proof_time, np.where(accepted, times.min(axis=1), np.inf))
+
+
+def test_finish_positions_are_computed_row_by_row_bit_for_bit():
+    """finish_position keeps rows between calls; that is sound only if a row's value does not depend
+    on the batch it came in: the same rows alone, in a shuffled batch and again (kept) are identical."""
+    rng = np.random.default_rng(11)
+    rates = rng.uniform(0.3, 4.0, 9)
+    presence = (rng.random((60, 9)) < 0.6) * rng.uniform(0.7, 1.0, 9)
+    fresh = er._finish_position(presence, rates, 3)
+    alone = np.stack([er._finish_position(row[None, :], rates, 3)[0] for row in presence])
+    order = rng.permutation(60)
+    shuffled = er._finish_position(presence[order], rates, 3)[np.argsort(order)]
+    kept = er.finish_position(presence[:40], rates, 3), er.finish_position(presence, rates, 3)
+    assert np.array_equal(fresh, alone) and np.array_equal(fresh, shuffled)
+    assert np.array_equal(kept[1], fresh) and np.array_equal(kept[0], fresh[:40]) and not kept[1].flags.writeable
