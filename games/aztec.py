@@ -21,7 +21,7 @@ from provergame.model import Population
 from provergame.params import Array, Instance, Real, param
 from provergame.solvers import exponential_race as er
 
-from .base import PROVERS, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
+from .base import PROVERS, BroadcastFace, EntryGame, Game, Outcomes, Stats, example_provers, validate_fields
 from .race import FirstValidProof, WinnerTakesAll, entry_race_checks, entry_race_forms
 from .registry import register
 from .rules import elected_on_time, entries as _entries, first_assignment_times, first_valid_time
@@ -91,7 +91,7 @@ class Booster:
 
 @register("aztec_multi_proof")
 @dataclass(frozen=True)
-class AztecMultiProof(FirstValidProof, EntryGame):
+class AztecMultiProof(BroadcastFace, FirstValidProof, EntryGame):
     """Each prover submits the epoch proof (entry, cost `proving_cost`) with some probability; the
     `epoch_rewards` are split pro rata to booster shares among valid submissions.
 

@@ -20,17 +20,17 @@ from provergame.model import Population
 from provergame.params import Real, param
 from provergame.solvers import exponential_race as er
 
-from .base import PROVERS, EntryGame, Outcomes, Stats, example_provers
+from .base import PROVERS, BroadcastFace, EntryGame, Outcomes, Stats, example_provers
 from .race import FirstValidProof, entry_race_checks, entry_race_forms
 from .registry import register
-from .rules import entries as _entries, first_valid_time
+from .rules import entries as _entries, first_valid_time, scalar_or_rows
 from .rules import valid_draws as _valid
 from .traits import GameTraits
 
 
 @register("lottery_reward")
 @dataclass(frozen=True)
-class LotteryReward(FirstValidProof, EntryGame):
+class LotteryReward(BroadcastFace, FirstValidProof, EntryGame):
     """Participants pay `cost` to prove; one valid proof, drawn uniformly, earns `reward`."""
     traits: ClassVar[GameTraits] = GameTraits(
         entry_substitutes=True,
@@ -60,10 +60,10 @@ class LotteryReward(FirstValidProof, EntryGame):
     def stats(self, profile: Any) -> Stats:
         p = self.check_profile(profile)
         values = self.entry_values(p)
-        win = p * values / self.reward if self.reward > 0 else np.zeros(self.n)
-        live = float(1 - np.prod(1 - p * self.provers.reliability))
+        win = p * values / self.reward if self.reward > 0 else np.zeros_like(p)
+        live = scalar_or_rows(1 - np.prod(1 - p * self.provers.reliability, axis=-1))
         return Stats(reward=p * values, cost=p * self.provers.cost, participation=p, eventual_liveness=live,
-                     user_payment=self.reward * live, useful_cost=float((win * self.provers.cost).sum()))
+                     user_payment=self.reward * live, useful_cost=scalar_or_rows((win * self.provers.cost).sum(axis=-1)))
 
     def play(self, profile: Any, rng: np.random.Generator, rounds: int) -> Outcomes:
         p = self.check_profile(profile)

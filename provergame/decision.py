@@ -161,7 +161,8 @@ def _hhi_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
 def _attack_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:
     """The stall bribe after everyone responds, the cheapest over the game's equilibria (tokens per unit)."""
     from .equilibrium_set import cheapest_stall
-    return float(cheapest_stall(game, timing).per_unit()) if game.traits.proving else float("nan")
+    chosen = eq if eq.certified or eq.exact else None        # else pg.solve's answer (a mixed one), found afresh
+    return float(cheapest_stall(game, timing, chosen).per_unit()) if game.traits.proving else float("nan")
 
 
 def _cartel_score(game: Any, eq: Any, m: Any, timing: Any, targets: dict) -> float:

@@ -154,11 +154,11 @@ def set_around(game: Any, chosen: Equilibrium) -> EquilibriumSet:
     return EquilibriumSet(game, tuple(found), at, True, how)
 
 
-def cheapest_stall(game: Any, timing: Any) -> Any:
+def cheapest_stall(game: Any, timing: Any, chosen: Equilibrium | None = None) -> Any:
     """The stall bribe (solvers.bribe, withhold after everyone responds) at every equilibrium of the
     game's set, the cheapest one: the designer's worst case, since nothing says which equilibrium the
-    network sits in."""
+    network sits in. `chosen`: the solver's certified equilibrium where the caller already has it."""
     from .solvers.bribe import bribe_threshold
-    found = [bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window)
-             for eq in equilibrium_set(game).equilibria]
+    members = (equilibrium_set(game) if chosen is None else set_around(game, chosen)).equilibria
+    found = [bribe_threshold(game, "withhold", profile=eq.profile, window=timing.window) for eq in members]
     return min(found, key=lambda b: b.total)
