@@ -103,7 +103,8 @@ class CorrelatedEquilibrium:
 BACKENDS = ("highs", "cvxpy")
 
 
-def best_correlated(table: CellTable, objective: str, coarse: bool = False, backend: str = "highs") -> CorrelatedEquilibrium:
+def best_correlated(table: CellTable, objective: str, coarse: bool = False,
+                    backend: str = "highs") -> CorrelatedEquilibrium:
     """The (coarse) correlated equilibrium of `table` best for `objective`: 'welfare' (sum of payoffs,
     max), 'liveness' (values['on_time'], max), 'user_cost' (values['user_payment'] per unit of
     values['eventual_liveness'], min), 'min_share' (the smallest player's share of values['reward'], max).
