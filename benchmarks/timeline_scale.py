@@ -22,6 +22,7 @@ import provergame as pg
 from provergame.timeline import Economy, Environment, Rebuild, timeline
 
 N, DEMAND, SEEDS = 100, 10, list(range(10))
+ROUNDS = 3
 
 
 def floor(epochs: int, weights: np.ndarray) -> None:
@@ -80,19 +81,23 @@ def main() -> None:
     env = Environment.steady(args.epochs, gas=50.0, token_price=4.0, demand=DEMAND)
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune")
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
-    t = time.perf_counter()
-    floor(args.epochs, pop.stake)
-    a = time.perf_counter() - t
-    t = time.perf_counter()
-    one = timeline(make, pop, env, seeds=SEEDS, economy=eco)
-    b = time.perf_counter() - t
+    import pandas  # noqa: F401  (loaded before any timing, as in a notebook: radCAD and pg.timeline both use it)
+    a = b = r = float("inf")
+    for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
+        t = time.perf_counter()
+        floor(args.epochs, pop.stake)
+        a = min(a, time.perf_counter() - t)
+        t = time.perf_counter()
+        one = timeline(make, pop, env, seeds=SEEDS, economy=eco)
+        b = min(b, time.perf_counter() - t)
+        rad = radcad_run(args.epochs, pop.stake, pop.cost)
+        r = None if rad is None else min(r, rad)
     t = time.perf_counter()
     two = timeline(make, pop, env, seeds=SEEDS, economy=eco, executor="processes", workers=2)
     c = time.perf_counter() - t
     same = one.kpis.equals(two.kpis) and one.balances.equals(two.balances) and one.ledger.equals(two.ledger)
-    r = radcad_run(args.epochs, pop.stake, pop.cost)
     lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium) "
-             f"beside a numpy loop drawing the same randomness; {platform.machine()}, Python {platform.python_version()}, "
+             f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); {platform.machine()}, Python {platform.python_version()}, "
              f"{os.cpu_count()} cores.", "",
              "| epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes (s) "
              "| per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 process (s) "

@@ -435,7 +435,26 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
         runs = _runs_on(executor, workers, make_game, provers, environment, seeds, rule, economy)
-    return Timeline(*(pd.concat([r[k] for r in runs], ignore_index=True) for k in range(4)), rule=rule)
+    return Timeline(*(stack_frames([r[k] for r in runs]) for k in range(4)), rule=rule)
+
+
+def stack_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """pd.concat(frames, ignore_index=True) for frames with the same columns and dtypes, by numpy column by
+    column (categoricals by their codes) into one frame without consolidating its blocks: the seeds'
+    balance frames of a long run (10^7 rows) in a tenth of pd.concat's time. Other frames: pd.concat."""
+    first = frames[0]
+    same = all(list(f.columns) == list(first.columns) and f.dtypes.equals(first.dtypes) for f in frames)
+    if len(frames) == 1 or not same:
+        return pd.concat(frames, ignore_index=True)
+    columns = {}
+    for name, dtype in first.dtypes.items():
+        parts = [f[name] for f in frames]
+        if isinstance(dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(np.concatenate([p.cat.codes.to_numpy() for p in parts]),
+                                                      dtype=dtype)
+        else:
+            columns[name] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(columns, copy=False)
 
 
 def _runs_on(executor: Any, workers: int | None, make_game: Callable[[Population], Any], provers: Population,
@@ -1218,17 +1237,17 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "on_time_liveness": np.where(demand > 0, icol["on_time"] / np.maximum(demand, 1), 1.0),
              "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards), "refusal": refusal}
-    kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER})
+    kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER}, copy=False)     # copy=False: no block consolidation
     residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
         - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] \
         - led["withdrawn"]
-    ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual})
+    ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual}, copy=False)
     lengths = np.array([len(i) for i, _ in balances])
     idx = np.concatenate([i for i, _ in balances]) if balances else np.zeros(0, int)
     frame = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(E), lengths),
                           "prover": pd.Categorical.from_codes(idx, categories=pd.Index(names, dtype=object))
                           if len(set(names)) == len(names) else np.asarray(names, dtype=object)[idx],
-                          "balance": np.concatenate([b for _, b in balances]) if balances else np.zeros(0)})
+                          "balance": np.concatenate([b for _, b in balances]) if balances else np.zeros(0)}, copy=False)
     return kpis, frame, ledger
 
 

@@ -456,3 +456,17 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
     pd.testing.assert_frame_equal(fast.sequencers, slow.sequencers, check_exact=True)
     assert fast.conservation() < 1e-9
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 1000), st.sampled_from([0.0, 0.4]), st.sampled_from([1, 3]))
+def test_seeds_are_stacked_as_pandas_would(seed, entry_rate, sequencers):
+    """A run over several seeds gives the frames pd.concat gives of the seeds run one by one: values,
+    dtypes (the prover column categorical) and index."""
+    env = Environment.steady(25, gas=50.0, token_price=1.0, demand=4)
+    eco = Economy(entry_rate=entry_rate, exit_after=2, sequencers=sequencers, sequencer_reward=0.01)
+    seeds = [seed, seed + 1, seed + 2]
+    tl = timeline(vrf, POP, env, seeds=seeds, economy=eco)
+    alone = [timeline(vrf, POP, env, seeds=[s], economy=eco) for s in seeds]
+    for name in ("kpis", "balances", "ledger", "sequencers"):
+        pd.testing.assert_frame_equal(getattr(tl, name), pd.concat([getattr(t, name) for t in alone], ignore_index=True))
