@@ -11,6 +11,7 @@ same first-price auction with reserve max_price; its lock time is ramp (b - min)
 """
 from __future__ import annotations
 
+import warnings
 from abc import abstractmethod
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -86,7 +87,40 @@ def quantile_grid(dist, points: int, head: float = 1e-3, tail: float = 1e-3) -> 
     head, tail = float(np.clip(head, 1e-3, 0.4)), float(np.clip(tail, 1e-3, 0.4))
     u = np.unique(np.concatenate([np.linspace(0.0, 1.0 - 1e-3, points - 2 * ends), np.logspace(-9, np.log10(head), ends),
                                   1.0 - np.logspace(np.log10(tail), -9, ends)]))
-    return u, dist.ppf(u)
+    with warnings.catch_warnings():     # scipy's inverse may give up (beta near 0: boost's root finding); refined below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        x = np.asarray(dist.ppf(u), dtype=float)
+    return u, _polished_quantiles(dist, u, x)
+
+
+QUANTILE_TOLERANCE = 1e-7      # F(x) must equal u to this, relative to the nearer tail mass min(u, 1 - u)
+
+
+def _polished_quantiles(dist, u: np.ndarray, x: np.ndarray, steps: int = 200) -> np.ndarray:
+    """Quantiles x = F^{-1}(u) whose F(x) misses u (scipy's beta inverse returns F(x) = 2e-12 for u = 1e-9
+    at a = 0.5) bisected on F between the neighbouring quantiles that hold (u sorted), all at once."""
+    mass = np.minimum(u, 1.0 - u)
+    good = np.abs(dist.cdf(x) - u) <= QUANTILE_TOLERANCE * mass + 8 * np.finfo(float).eps
+    bad = np.flatnonzero(~good & (mass > 0))
+    if not len(bad):
+        return x
+    lo_end, hi_end = (float(v) for v in dist.support())
+    below = np.maximum.accumulate(np.where(good, x, lo_end))           # the largest good quantile at or below
+    above = np.minimum.accumulate(np.where(good, x, hi_end)[::-1])[::-1]
+    lo, hi = below[bad], above[bad]
+    hi = np.where(np.isfinite(hi), hi, np.maximum(2.0 * np.abs(lo), 1.0))
+    for _ in range(2100):                                                # an unbounded tail: widen until it holds
+        short = dist.cdf(hi) < u[bad]
+        if not short.any():
+            break
+        hi = np.where(short, 2.0 * hi, hi)
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        left = dist.cdf(mid) < u[bad]
+        lo, hi = np.where(left, mid, lo), np.where(left, hi, mid)
+    out = x.copy()
+    out[bad] = 0.5 * (lo + hi)
+    return out
 
 
 class _Procurement(Game):
