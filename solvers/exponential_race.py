@@ -211,6 +211,7 @@ def _counts_dft(q: np.ndarray, k: int) -> np.ndarray:
 
 
 _ROWS: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_ROW_ELEMENTS = 0                # values held in _ROWS
 _LOCK = threading.Lock()
 ROW_ELEMENTS_KEPT = 4_000_000   # finish_position values kept, row by row (32 MB): a design's bisection, its draws
                                 # and the pure-equilibrium search meet the same presence rows again and again
@@ -227,6 +228,10 @@ def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> 
     """
     presence = np.asarray(presence, dtype=float)
     rates = np.asarray(rates, dtype=float)
+    if rates.ndim != 1:                  # rates per row: nothing to share between calls
+        out = _finish_position(presence, rates, positions)
+        out.flags.writeable = False
+        return out
     n = rates.shape[-1]
     flat = presence.reshape(-1, n)
     prefix = b"|".join([rates.tobytes(), str(positions).encode(), b""])
@@ -241,11 +246,14 @@ def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> 
     if missing:
         fresh = _finish_position(flat[missing], rates, positions)
         out[missing] = fresh
+        global _ROW_ELEMENTS
         with _LOCK:                  # threads of one process (a Dask worker) share the table
             for i, row in zip(missing, fresh):
-                _ROWS[keys[i]] = row
-            while len(_ROWS) * n * positions > ROW_ELEMENTS_KEPT:
-                _ROWS.popitem(last=False)
+                if keys[i] not in _ROWS:
+                    _ROWS[keys[i]] = row.copy()          # a copy: a kept row must not hold its whole batch
+                    _ROW_ELEMENTS += row.size
+            while _ROW_ELEMENTS > ROW_ELEMENTS_KEPT:
+                _ROW_ELEMENTS -= _ROWS.popitem(last=False)[1].size
     out = out.reshape(presence.shape + (positions,))
     out.flags.writeable = False
     return out

@@ -325,3 +325,11 @@ def test_pareto_front_ignores_rounding_noise(designs, objectives, seed):
     maximise = rng.random(objectives) < 0.5
     jittered = values * (1 + 1e-12 * rng.standard_normal(values.shape))
     assert (pareto_mask(jittered, maximise) == pareto_mask(values, maximise)).all()
+
+
+def test_an_infinite_advantage_still_dominates():
+    """A design no coalition can stall (stall bribe inf, maximised) beats an equal one with a finite
+    bribe; equal infinities tie."""
+    from provergame.solvers.pareto import pareto_mask
+    values = np.array([[1.0, np.inf], [1.0, 100.0], [1.0, np.inf]])
+    assert pareto_mask(values, [False, True]).tolist() == [True, False, True]
