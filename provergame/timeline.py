@@ -147,8 +147,8 @@ class Environment:
     @classmethod
     def history(cls, epochs: int, epoch_seconds: float = 12.0, series: str = "l1-basefee-2025-01-01",
                 token_price: float = 1e-3, demand: int = 10) -> "Environment":
-        """A recorded L1 gas history (`provergame.timeline.gas_histories()` lists them with their sources): epoch e pays the
-        base fee of the last L1 block at or before e * epoch_seconds from the history's first block."""
+        """A recorded L1 gas history (`provergame.timeline.gas_histories()` lists them with their sources):
+        epoch e pays the base fee of the last L1 block at or before e * epoch_seconds from its first block."""
         epochs = check_int("epochs", epochs, lo=1, hi=10_000_000)
         epoch_seconds = check_real("epoch_seconds", epoch_seconds, lo=0, lo_open=True, hi=1e9)
         blocks = gas_history(series)
