@@ -1,6 +1,7 @@
 """The HTML decision page (reports/index.html), opened in headless Chromium: no console errors, the
 plotted points are the tables' rows, every link resolves, hover names the mechanism, the tables sort;
-a screenshot is saved as reports/decision_page.png. Chromium is Debian's package (.ci/run installs it);
+a screenshot of the hovered page is taken (into the test's temporary directory: a test never writes into
+the checkout). Chromium is Debian's package (.ci/run installs it);
 outside CI a machine without it skips the browser tests, in CI they fail."""
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def test_every_link_resolves(page):
             assert anchor in {slugify(h) for h in headings}, href
 
 
-def test_hover_names_the_mechanism(page):
+def test_hover_names_the_mechanism(page, tmp_path):
     tab, _ = page
     first = tab.evaluate("() => document.getElementById('pareto-front').data[1].customdata[0][0]")
     tab.evaluate("() => Plotly.Fx.hover('pareto-front', [{curveNumber: 1, pointNumber: 0}])")
@@ -113,7 +114,9 @@ def test_hover_names_the_mechanism(page):
     assert first in label and "HHI" in label and "stall bribe per hour" in label
     tab.evaluate("() => document.getElementById('trade-offs').scrollIntoView()")
     tab.evaluate("() => Plotly.Fx.hover('pareto-front', [{curveNumber: 1, pointNumber: 0}])")
-    tab.screenshot(path=str(REPORTS / "decision_page.png"))
+    shot = tmp_path / "decision_page.png"
+    tab.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
 
 
 def test_a_click_sorts_a_table(page):
