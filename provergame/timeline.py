@@ -688,12 +688,11 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
             run.settle(e, epoch)
             run.book(e, epoch)
             booked = 1
-        for _ in range(booked):
-            tick(("timeline", "timeline_grid"), f"seed {seed}")
+        tick(("timeline", "timeline_grid"), f"seed {seed}", steps=booked)
         e += booked
     kpis, balances, ledger = _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances,
                                      run.st.names, run.refusal)
-    rows = np.asarray(run.seq_rows).reshape(env.epochs, eco.sequencers)
+    rows = np.concatenate(run.seq_rows).reshape(env.epochs, eco.sequencers)
     sequencers = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(env.epochs), eco.sequencers),
                                "sequencer": np.tile(np.arange(eco.sequencers), env.epochs), "balance": rows.ravel()})
     return kpis, balances, ledger, sequencers
@@ -756,14 +755,14 @@ class _Run:
         self.col = {k: np.zeros(E) for k in KPI_FLOATS}
         self.icol = {k: np.zeros(E, dtype=np.int64) for k in KPI_INTS}
         self.led = {k: np.zeros(E) for k in LEDGER}
-        self.paid: list[np.ndarray] = []
-        self.balances: list[tuple[np.ndarray, np.ndarray]] = []
+        self.paid: list[np.ndarray] = []                             # blocks (epochs, provers) of rewards paid
+        self.balances: list[tuple[np.ndarray, np.ndarray]] = []      # blocks (alive provers, (epochs, alive) balances)
         self.amortised = eco.capex / eco.lifetime if eco.capex > 0 else 0.0
         self.alive_idx: np.ndarray | None = None
         self.alive_mask: np.ndarray | None = None
         self.seq_held = eco.sequencers * eco.sequencer_funds     # the sequencers' accounts together
         self.seq_balance = np.full(eco.sequencers, eco.sequencer_funds)   # each sequencer's own
-        self.seq_rows: list[np.ndarray] = []
+        self.seq_rows: list[np.ndarray] = []                          # blocks (epochs, sequencers) of balances
         self.initial += float(self.seq_held)
         self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
         self.queued = 0
@@ -857,9 +856,9 @@ class _Run:
         self.seq_held = float(held_seq[-1])
         seq_rows = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0))[:, None] - demand * propose)
         self.seq_balance = seq_rows[-1].copy()
-        self.seq_rows.extend(seq_rows)
-        self.paid.extend(paid)
-        self.balances.extend((alive_idx, row[alive_idx]) for row in full)
+        self.seq_rows.append(seq_rows)
+        self.paid.append(paid)
+        self.balances.append((alive_idx, full[:, alive_idx]))
         led["initial"][rows] = self.initial
         led["held"][rows] = full.sum(axis=1)
         led["sequencer_held"][rows] = held_seq
@@ -1134,8 +1133,8 @@ class _Run:
         self.seq_held += seq_revenue - seq_gas
         self._sequencer_accounts(e, ep, landed)
         self._kpis(e, ep, seq_revenue, seq_gas)
-        self.paid.append(ep.reward)
-        self.balances.append((self.alive_idx, st.balance[self.alive_idx]))
+        self.paid.append(ep.reward[None, :])
+        self.balances.append((self.alive_idx, st.balance[self.alive_idx][None, :]))
 
     def _sequencer_accounts(self, e: int, ep: _Epoch, landed: int) -> None:
         """Each sequencer's account: the landed units are drawn among the units proposed without
@@ -1148,7 +1147,7 @@ class _Run:
             mine = self.rng.multivariate_hypergeometric(slots, min(landed, int(slots.sum())))
         share = ep.sequencer_share / landed if landed else 0.0
         self.seq_balance += mine * (eco.sequencer_reward + share) - slots * self.propose[e]
-        self.seq_rows.append(self.seq_balance.copy())
+        self.seq_rows.append(self.seq_balance[None, :].copy())
 
     def _kpis(self, e: int, ep: _Epoch, seq_revenue: float, seq_gas: float) -> None:
         st, col, icol, led, totals, alive_idx = self.st, self.col, self.icol, self.led, self.totals, self.alive_idx
@@ -1225,10 +1224,12 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
     """The run's KPI, balance and ledger frames; concentration per epoch from the rewards paid, vectorised."""
     from .solvers.metrics import hhi_rows, nakamoto_rows
     E = len(gas)
-    width = max((len(r) for r in paid), default=0)
+    width = max((r.shape[1] for r in paid), default=0)
     rewards = np.zeros((E, width))
-    for e, r in enumerate(paid):
-        rewards[e, :len(r)] = r
+    e = 0
+    for block in paid:                       # one block per stretch of epochs, or per epoch stepped alone
+        rewards[e:e + len(block), :block.shape[1]] = block
+        e += len(block)
     demand = icol["demand"]
     with np.errstate(invalid="ignore", divide="ignore"):
         k = {"seed": np.full(E, seed), "epoch": np.arange(E), "gas_price": env.gas_price.astype(float),
@@ -1242,12 +1243,13 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
         - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] \
         - led["withdrawn"]
     ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual}, copy=False)
-    lengths = np.array([len(i) for i, _ in balances])
-    idx = np.concatenate([i for i, _ in balances]) if balances else np.zeros(0, int)
+    lengths = np.concatenate([np.full(len(b), len(i)) for i, b in balances]) if balances else np.zeros(0, int)
+    idx = np.concatenate([np.tile(i, len(b)) for i, b in balances]) if balances else np.zeros(0, int)
     frame = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(E), lengths),
                           "prover": pd.Categorical.from_codes(idx, categories=pd.Index(names, dtype=object))
                           if len(set(names)) == len(names) else np.asarray(names, dtype=object)[idx],
-                          "balance": np.concatenate([b for _, b in balances]) if balances else np.zeros(0)}, copy=False)
+                          "balance": np.concatenate([b.ravel() for _, b in balances]) if balances else np.zeros(0)},
+                         copy=False)
     return kpis, frame, ledger
 
 
