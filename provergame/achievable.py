@@ -21,7 +21,7 @@ import numpy as np
 from provergame.errors import InvalidParameter, check_bool, check_choice
 from provergame.games.base import check_game
 from provergame.timing import window_of
-from provergame.games import Game
+from provergame.games import Game, protocols
 from provergame.solvers.correlated import BACKENDS, MAX_CELLS, CellTable, CorrelatedEquilibrium, best_correlated, evaluate
 
 OBJECTIVES = {"welfare": "max", "liveness": "max", "user_cost": "min", "min_share": "max"}
@@ -220,7 +220,17 @@ def achievable_all(game: Game, objectives: tuple[str, ...] = ("user_cost", "live
 def why_not(game: Game) -> str | None:
     """Why the best correlated equilibrium is not computed for `game` (None when it is)."""
     if not game.finite:
-        return "continuous strategies: no finite action space to recommend over"
+        lattice = game.price_lattice() if isinstance(game, protocols.PriceLattice) else None
+        if lattice is None:
+            return "continuous strategies: no finite action space to recommend over"
+        ticks, cells = len(lattice), len(lattice) ** game.n
+        shown = f"{cells:,}" if cells < 1e12 else f"{float(cells):.3g}"
+        size = f"prices on a lattice of {ticks} ticks: {ticks}^{game.n} = {shown} pure profiles"
+        if cells > MAX_CELLS:
+            return f"too large: {size} (limit {MAX_CELLS:,})"
+        rows = game.n * ticks * (ticks - 1)
+        return (f"{size}, within the limit of {MAX_CELLS:,}, but the obedience LP's {rows:,} rows over "
+                f"them, built dense, would take {rows * cells * 8 / 2 ** 30:.1f} GiB (a sparse build is not written yet)")
     if 2 ** game.n > MAX_CELLS:
         return f"too large: 2^{game.n} = {2 ** game.n:,} pure profiles (limit {MAX_CELLS:,})"
     return None

@@ -178,3 +178,19 @@ def test_the_matrix_lp_and_the_cvxpy_lp_agree(seed, coarse, objective):
         assert ce.violation <= 1e-8 * scale and ce.gap <= 1e-6 * scale
     with pytest.raises(pg.InvalidParameter, match="backend"):
         pg.correlated_equilibrium(game, objective, backend="glpk")
+
+
+def test_price_lattice_games_say_how_large_their_action_space_is():
+    """nil's market posts prices on a tick lattice: a finite action space. The page says its size
+    (ticks^provers) and whether it is beyond the cell limit, never "continuous strategies"."""
+    from provergame.achievable import why_not
+    from provergame.scenario import default_scenario_path, load_scenario
+    from provergame.solvers.correlated import MAX_CELLS
+    for path, label in ((default_scenario_path(), "nil_market"),
+                        (default_scenario_path().parent / "capacity-market.toml", "nil_market")):
+        game = dict(load_scenario(path).games())[label]
+        ticks = len(game.price_lattice())
+        text = why_not(game)
+        assert f"lattice of {ticks} ticks: {ticks}^{game.n}" in text and "continuous" not in text
+        assert text.startswith("too large" if ticks ** game.n > MAX_CELLS else "prices on a lattice")
+        assert ticks ** game.n > MAX_CELLS or "GiB" in text
