@@ -14,6 +14,8 @@ import pytest
 import provergame as pg
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.xdist_group("docs")   # one pytest-xdist worker builds the site once: two builds at
+                                               # once would both rewrite docs/hooks.py's build/api-tree
 
 
 @pytest.fixture(scope="module")
