@@ -60,9 +60,7 @@ def deviation_reach(registered: np.ndarray, turn_success: np.ndarray, weights: n
         return out
     w, c = weights / scale, cand / scale
     t, dt = er.time_nodes(np.concatenate([w[w > 0], c[c > 0]]))
-    q = registered * turn_success
-    with np.errstate(divide="ignore"):
-        logs = np.log1p(-q * -np.expm1(-np.multiply.outer(t, w)))                 # (T, n)
+    logs = _log_missed(registered * turn_success, np.multiply.outer(t, w))          # (T, n)
     others = np.exp(logs.sum(axis=1, keepdims=True) - logs) * dt[:, None]        # prod_{j != i}, weighted
     step = max(1, DEVIATION_BLOCK // (c.shape[1] * len(t)))
     for lo in range(0, c.shape[0], step):
@@ -75,12 +73,19 @@ def deviation_reach(registered: np.ndarray, turn_success: np.ndarray, weights: n
 DEVIATION_BLOCK = 4_000_000     # (provers, candidates, time nodes) elements of one block of deviation_reach
 
 
+def _log_missed(q: np.ndarray, wt: np.ndarray) -> np.ndarray:
+    """log P(j was not drawn and delivering by race time t): log(1 - q_j (1 - e^{-w_j t})), wt = w_j t."""
+    with np.errstate(divide="ignore"):
+        return np.log1p(-q * -np.expm1(-wt))
+
+
 def shifted_deviation_reach(registered: np.ndarray, turn_success: np.ndarray, base: np.ndarray, shift: np.ndarray,
                             own: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """`reach` of each prover i when its deviation to candidate k gives it draw weight own[i, k] and
     every other prover j weight base[j] + scale[i, k] shift[j] (delegators re-splitting a common pool,
     games.delegation): int c e^{-c t} prod_{j != i} (1 - p_j s_j (1 - e^{-w_j t})) dt, (n, m), the
-    product over the others per (i, k) in blocks of provers: O(n^2 m T) elementwise, no race per profile."""
+    product over the others per (i, k) in blocks of provers: O(n^2 m T) elementwise, no race per profile.
+    With scale 0 it is `deviation_reach` (the others fixed), which shares their product in O(n m T)."""
     registered = np.asarray(registered, dtype=float)
     base, shift = (np.where(registered > 0, np.asarray(x, dtype=float), 0.0) for x in (base, shift))
     own = np.where(registered[:, None] > 0, np.asarray(own, dtype=float), 0.0)
@@ -98,8 +103,7 @@ def shifted_deviation_reach(registered: np.ndarray, turn_success: np.ndarray, ba
     for start in range(0, n, step):
         rows = np.arange(start, min(start + step, n))
         w = (base + scale[rows, :, None] * shift) / top                                # (b, m, n)
-        with np.errstate(divide="ignore"):
-            logs = np.log1p(-q * -np.expm1(-w[:, :, None, :] * t[:, None]))           # (b, m, T, n)
+        logs = _log_missed(q, w[:, :, None, :] * t[:, None])                           # (b, m, T, n)
         logs[np.arange(len(rows)), :, :, rows] = 0.0                                   # j != i
         c = own[rows, :, None] / top
         out[rows] = np.einsum("bmt,bmt,t->bm", c * np.exp(-c * t), np.exp(logs.sum(axis=-1)), dt)

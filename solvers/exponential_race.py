@@ -237,12 +237,15 @@ def finish_position(presence: np.ndarray, rates: np.ndarray, positions: int) -> 
     prefix = b"|".join([rates.tobytes(), str(positions).encode(), b""])
     keys = [prefix + row.tobytes() for row in flat]
     out = np.empty((len(flat), n, positions))
+    missing = []
     with _LOCK:
-        missing = [i for i, key in enumerate(keys) if key not in _ROWS]
         for i, key in enumerate(keys):
-            if key in _ROWS:
+            kept = _ROWS.get(key)
+            if kept is None:
+                missing.append(i)
+            else:
                 _ROWS.move_to_end(key)
-                out[i] = _ROWS[key]
+                out[i] = kept
     if missing:
         fresh = _finish_position(flat[missing], rates, positions)
         out[missing] = fresh

@@ -673,3 +673,18 @@ def test_the_default_turn_auction_runner_up_numbers_by_its_simulator():
         run = pg.simulate(game, eq.profile, rounds=200_000, seed=2, window=1.0)
         assert abs(run.on_time - on_time) <= 4 * run.on_time_stderr + 5e-4
         assert run.user_payment / run.eventual_liveness == pytest.approx(per_proof, abs=0.005 + 4 * run.user_payment_stderr)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 6), st.data())
+def test_the_shifted_deviation_reach_with_nothing_shifted_is_the_fixed_one(n, data):
+    """The two deviation laws of games.failover, computed by different routes (a product per deviation
+    against one shared product), agree where they describe the same race: the others' weights fixed."""
+    from provergame.games import failover
+    lists = lambda lo, hi, k=n: np.array(data.draw(st.lists(real(lo, hi), min_size=k, max_size=k)))  # noqa: E731
+    registered = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n, max_size=n)))
+    success, weights = lists(0.05, 1.0), lists(0.1, 30.0)
+    cand = lists(0.1, 30.0, 3 * n).reshape(n, 3)
+    fixed = failover.deviation_reach(registered, success, weights, cand)
+    shifted = failover.shifted_deviation_reach(registered, success, weights, lists(0.0, 5.0), cand, np.zeros((n, 3)))
+    np.testing.assert_allclose(shifted, fixed, atol=1e-10)
