@@ -34,24 +34,34 @@ from provergame.timeline import Economy, Environment
 
 REWARD = 32 / 596 * 0.30
 BLOCKS, SHOCK_START, SHOCK_LENGTH = 400, 150, 100
-SHOCKS = (150.0, 170.0)    # gwei added: aztec-gddt's smoothed price peaks at 196 and 215 (break-even 198.9)
+SHOCKS = (140.0, 150.0, 170.0)    # gwei added: below break-even (198.9) in both models, in aztec-gddt only (its
+# smoothed price peaks at 196), and past it in both
 SEEDS = [0, 1, 2, 3]
-RUNS = [(c, r) for c in ("self", "assigned") for r in ("equilibrium", "myopic-reward")]
+RUNS = [(c, r, False) for c in ("self", "assigned") for r in ("equilibrium", "myopic-reward")] \
+    + [("assigned", "myopic-reward", True)]
+# aztec-gddt's phases in a slot of 12 L1 blocks: proposal 3, commitment bond + reveal 6, rollup proof 3 (its
+# timeout slashes the prover), race 2; a proof ready within the rollup phase with probability 0.99 (rate
+# ln(100) / 0.25 per slot, reliability 1); the sequencer's commitment-bond and reveal phases each fail 1%.
+PHASES = dict(proposal_time=3 / 12, commitment_time=6 / 12, proof_deadline=3 / 12, fallback_deadline=2 / 12,
+              sequencer_failure=1 - 0.99 ** 2)
+PHASED_RATE = np.log(100) / 0.25
 
 
 def provergame_rows(shock: float) -> list[dict]:
-    provers = pg.Population.from_arrays(cost=np.zeros(8), rate=1.0, stake=np.full(8, 50.0), reliability=0.99)
     env = Environment.shock(BLOCKS, gas=50.0, start=SHOCK_START, size=shock, length=SHOCK_LENGTH, token_price=1.0,
                             demand=1)
     rows = []
-    for commitment, rule in RUNS:
+    for commitment, rule, phased in RUNS:
+        provers = pg.Population.from_arrays(cost=np.zeros(8), rate=PHASED_RATE if phased else 1.0,
+                                            stake=np.full(8, 50.0), reliability=1.0 if phased else 0.99)
         eco = Economy(gas_per_submission=81_000, bond=16.0, initial_balance=100.0, fallback="race",
-                      fallback_reward=REWARD, exit_after=10_000, commitment=commitment)
+                      fallback_reward=REWARD, exit_after=10_000, commitment=commitment, **(PHASES if phased else {}))
         tl = pg.timeline(lambda p: pg.games.StakeVRF(REWARD, p), provers, env, seeds=SEEDS, rule=rule, economy=eco,
                          progress=False)
         k = tl.kpis
         per_seed = k.groupby("seed")
-        rows.append({"shock": f"+{shock:g} gwei", "model": "provergame", "run": f"{commitment} + {rule}",
+        label = f"{commitment} + {rule}" + (", aztec-gddt's phases" if phased else "")
+        rows.append({"shock": f"+{shock:g} gwei", "model": "provergame", "run": label,
                      "L2 blocks": float(per_seed["demand"].sum().mean()),
                      "unproven share": float(1 - (per_seed["proven"].sum() + per_seed["fallback_proven"].sum()).mean()
                                              / BLOCKS),

@@ -317,9 +317,12 @@ def _timeline_text(tl: Any, env: Any, eco: Any) -> str:
             + " ".join(COMMITMENT_TEXT[c] for c in tl.commitments) + " " + " ".join(RULE_TEXT[r] for r in tl.rules)
             + (" 'assigned + myopic-reward' is aztec-gddt's run. " if {"assigned", "myopic-reward"} <= set(
                 tl.commitments) | set(tl.rules) else " ")
-            + (f"Sequencers are offline in {eco.sequencer_offline:.0%} of slots (nothing proposed). "
+            + (f"Each slot's sequencer is offline with probability {eco.sequencer_offline:.3g} (nothing proposed). "
                if eco.sequencer_offline else "")
             + (f"{eco.censorship:.0%} of commitments are censored on L1 (to the fallback). " if eco.censorship else "")
+            + (f"The sequencer fails a later phase of {eco.sequencer_failure:.2%} of the units it proposes (to the "
+               f"fallback), forfeiting {eco.sequencer_slash:g} tokens each. " if eco.sequencer_failure else "")
+            + _phases_text(eco)
             + (f"Sequencers earn {eco.sequencer_reward:g} per unit proven and pay {eco.gas_per_proposal:g} gas to "
                f"propose each unit. " if sequencers else "")
             + (f"{eco.sequencers} sequencers take the slots (each unit's proposer drawn uniformly), each with its own "
@@ -328,6 +331,20 @@ def _timeline_text(tl: Any, env: Any, eco: Any) -> str:
                if eco.sequencers > 1 else "")
             + "Profits are totals per run (mean over the seeds). Tokens are conserved at every epoch (the residual "
             "column).")
+
+
+def _phases_text(eco: Any) -> str:
+    """The phases and timeouts of a slot, where the scenario sets them."""
+    parts = []
+    if eco.proposal_time or eco.commitment_time:
+        parts.append(f"proposal {eco.proposal_time:g} and commitment {eco.commitment_time:g} of a window of "
+                     f"{eco.window:g} time units, leaving {eco.proof_window:g} to prove on time")
+    if not np.isinf(eco.proof_deadline):
+        parts.append(f"an assigned or quoted prover abandons a proof not ready {eco.proof_deadline:g} after its "
+                     "commitment (bond forfeited, the unit to the fallback)")
+    if not np.isinf(eco.fallback_deadline):
+        parts.append(f"the fallback race refuses proofs later than {eco.fallback_deadline:g} after it opens")
+    return ("Phases: " + "; ".join(parts) + ". ") if parts else ""
 
 
 def _timeline_row(rule: str, result: Any, eco: Any) -> dict[str, Any]:
@@ -344,6 +361,8 @@ def _timeline_row(rule: str, result: Any, eco: Any) -> dict[str, Any]:
             "bonds forfeited": float(per_seed["bonds_forfeited"].sum().mean()),
             **({"missed slots": float(per_seed["missed_slots"].sum().mean())} if eco.sequencer_offline else {}),
             **({"censored": float(per_seed["censored"].sum().mean())} if eco.censorship else {}),
+            **({"sequencer failures": float(per_seed["sequencer_failures"].sum().mean())}
+               if eco.sequencer_failure else {}),
             "provers left": float(last["alive_provers"].mean()),
             "final balances": float(last["balance_total"].mean()),
             "prover profit": float(per_seed["prover_profit"].sum().mean()),

@@ -199,6 +199,11 @@ class Economy:
     sequencer_offline, censorship : float
         Chance a slot's sequencer is offline (no block proposed: the unit is missed, nobody pays gas),
         and the share of proposed units whose commitment is censored on L1 (they go to the fallback).
+    sequencer_failure, sequencer_slash : float, float
+        The share of proposed units whose sequencer fails a later phase of its own (aztec-gddt's
+        commitment-bond and content-reveal phases, each timing out with a slash): the unit goes to the
+        fallback and the sequencer forfeits `sequencer_slash` tokens for it (burned), up to what its
+        balance holds.
     sequencers, sequencer_funds, sequencers_need_funds : int, float, bool
         How many sequencers take the slots (each unit's proposer drawn uniformly), each one's starting
         balance, and whether a sequencer proposes only the units whose proposal gas its balance covers
@@ -248,6 +253,8 @@ class Economy:
     commitment: str = "self"                   # "self", "assigned" (the sequencer assigns) or "quotes" (epoch quotes)
     sequencer_offline: float = 0.0             # chance a slot's sequencer proposes nothing
     censorship: float = 0.0                    # share of proposed units whose commitment is censored on L1
+    sequencer_failure: float = 0.0             # share of proposed units whose sequencer fails a later phase
+    sequencer_slash: float = 0.0               # what a sequencer forfeits for each unit it fails
     sequencers: int = 1                        # sequencers taking the slots, each unit's proposer drawn uniformly
     sequencer_funds: float = 0.0               # each sequencer's starting balance
     sequencers_need_funds: bool = False        # a sequencer proposes only what its balance's gas covers
@@ -287,6 +294,8 @@ class Economy:
             raise InvalidParameter("commitment", self.commitment, " or ".join(COMMITMENTS))
         check_real("sequencer_offline", self.sequencer_offline, lo=0, hi=1)
         check_real("censorship", self.censorship, lo=0, hi=1)
+        check_real("sequencer_failure", self.sequencer_failure, lo=0, hi=1)
+        check_real("sequencer_slash", self.sequencer_slash, lo=0)
         check_int("sequencers", self.sequencers, lo=1, hi=100_000)
         check_real("sequencer_funds", self.sequencer_funds, lo=0)
         check_bool("sequencers_need_funds", self.sequencers_need_funds)
@@ -715,6 +724,8 @@ class _Epoch:
     commitments: int = 0       # units a committed prover took (assigned: a bond posted each)
     missed: int = 0            # slots whose sequencer was offline
     censored: int = 0          # units whose commitment was censored on L1
+    failed: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=int))   # units each sequencer failed
+    sequencer_slashed: float = 0.0
     sequencer_share: float = 0.0   # quotes: the reward's rest for the proven units, to the sequencers
     slots: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=int))   # units each sequencer proposed
     opex: float = 0.0
@@ -742,7 +753,8 @@ class _Run:
         self.decided: dict[bytes, tuple] = {}
         self.initial = float(self.st.balance.sum())
         self.totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
-                           sequencer_minted=0.0, sequencer_gas=0.0, restaked=0.0)
+                           sequencer_minted=0.0, sequencer_gas=0.0, sequencer_slashed=0.0,
+                           restaked=0.0)
         self.last_profile = np.ones(n0)
         self.games = _Games()
         self.ahead = _Ahead()
@@ -775,7 +787,8 @@ class _Run:
         eco = self.eco
         return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
-                and eco.sequencer_offline == 0 and eco.censorship == 0 and eco.sequencers == 1
+                and eco.sequencer_offline == 0 and eco.censorship == 0 and eco.sequencer_failure == 0
+                and eco.sequencers == 1
                 and not eco.sequencers_need_funds and (eco.fallback != "race" or eco.fallback_reward == 0))
 
     def stretch(self, e0: int) -> int:
@@ -838,7 +851,7 @@ class _Run:
         for name, flow in flows.items():
             led[name][rows] = _fold(totals[name], flow)
             totals[name] = float(led[name][e0 + k - 1])
-        for name in ("capex", "withdrawn", "restaked"):
+        for name in ("capex", "withdrawn", "restaked", "sequencer_slashed"):
             led[name][rows] = totals[name]
         full = _fold(st.balance, paid - charged)                                     # (k, n) balances after each
         st.earned = _fold(st.earned, paid - charged)[-1]
@@ -884,7 +897,8 @@ class _Run:
         col["booster_score_mean"][rows] = np.nan
         col["balance_total"][rows] = led["held"][rows]
         col["balance_min"][rows] = full[:, alive_idx].min(axis=1) if len(alive_idx) else 0.0
-        col["token_supply"][rows] = self.initial + led["minted"][rows] + led["sequencer_minted"][rows] - led["burned"][rows]
+        col["token_supply"][rows] = self.initial + led["minted"][rows] + led["sequencer_minted"][rows] \
+            - led["burned"][rows] - led["sequencer_slashed"][rows]
         col["sequencer_revenue"][rows], col["sequencer_gas"][rows] = seq_revenue, seq_gas
         col["sequencer_profit"][rows] = seq_revenue - seq_gas
         col["stake_total"][rows] = float(st.stake[alive_idx].sum())
@@ -954,8 +968,11 @@ class _Run:
         ep.slots = slots
         ep.missed = ep.demand - int(slots.sum())
         proposed = ep.demand - ep.missed
-        if self.eco.censorship > 0:
-            ep.censored = int(self.rng.binomial(proposed, self.eco.censorship))
+        if eco.sequencer_failure > 0:
+            ep.failed = rng.binomial(slots, eco.sequencer_failure)
+            proposed -= int(ep.failed.sum())
+        if eco.censorship > 0:
+            ep.censored = int(rng.binomial(proposed, eco.censorship))
         return proposed - ep.censored
 
     def _self_committed(self, e: int, ep: _Epoch, played: int) -> None:
@@ -1120,8 +1137,10 @@ class _Run:
         totals["protocol_gas"] += landed * self.verify[e]
         seq_revenue = eco.sequencer_reward * landed + ep.sequencer_share
         seq_gas = (ep.demand - ep.missed) * self.propose[e]
+        slashes = self._sequencer_slashes(e, ep)
         totals["sequencer_minted"] += seq_revenue
         totals["sequencer_gas"] += seq_gas
+        totals["sequencer_slashed"] += ep.sequencer_slashed
         st.below = np.where(st.alive & (st.balance < eco.bond), st.below + 1, 0)
         leaving = st.alive & (st.below >= eco.exit_after)
         if leaving.any():
@@ -1130,23 +1149,33 @@ class _Run:
                 not np.array_equal(self.alive_mask, st.alive):
             self.alive_mask = st.alive.copy()
             self.alive_idx = np.flatnonzero(self.alive_mask)
-        self.seq_held += seq_revenue - seq_gas
-        self._sequencer_accounts(e, ep, landed)
+        self.seq_held += seq_revenue - seq_gas - ep.sequencer_slashed
+        self._sequencer_accounts(e, ep, landed, slashes)
         self._kpis(e, ep, seq_revenue, seq_gas)
         self.paid.append(ep.reward[None, :])
         self.balances.append((self.alive_idx, st.balance[self.alive_idx][None, :]))
 
-    def _sequencer_accounts(self, e: int, ep: _Epoch, landed: int) -> None:
+    def _sequencer_slashes(self, e: int, ep: _Epoch) -> np.ndarray:
+        """What each sequencer forfeits for the units it failed: `sequencer_slash` each, up to what its
+        balance holds once its proposal gas is paid."""
+        if self.eco.sequencer_failure == 0:
+            return np.zeros(1)
+        held = np.maximum(self.seq_balance - ep.slots * self.propose[e], 0.0)
+        slashes = np.minimum(ep.failed * self.eco.sequencer_slash, held)
+        ep.sequencer_slashed = float(slashes.sum())
+        return slashes
+
+    def _sequencer_accounts(self, e: int, ep: _Epoch, landed: int, slashes: np.ndarray) -> None:
         """Each sequencer's account: the landed units are drawn among the units proposed without
         replacement (one sequencer: all of them), each paid the block reward and its share of the
-        quotes' rest; its proposal gas for every unit it proposed."""
+        quotes' rest; its proposal gas for every unit it proposed, its slashes for the units it failed."""
         eco, slots = self.eco, ep.slots
         if eco.sequencers == 1:
             mine = np.array([landed])
         else:
             mine = self.rng.multivariate_hypergeometric(slots, min(landed, int(slots.sum())))
         share = ep.sequencer_share / landed if landed else 0.0
-        self.seq_balance += mine * (eco.sequencer_reward + share) - slots * self.propose[e]
+        self.seq_balance += mine * (eco.sequencer_reward + share) - slots * self.propose[e] - slashes
         self.seq_rows.append(self.seq_balance[None, :].copy())
 
     def _kpis(self, e: int, ep: _Epoch, seq_revenue: float, seq_gas: float) -> None:
@@ -1158,6 +1187,8 @@ class _Run:
         icol["attempting_provers"][e] = int(np.count_nonzero(ep.attempts))
         icol["queued_entrants"][e] = self.queued
         icol["commitments"][e], icol["missed_slots"][e], icol["censored"][e] = ep.commitments, ep.missed, ep.censored
+        icol["sequencer_failures"][e] = int(ep.failed.sum())
+        col["sequencer_slashed"][e] = ep.sequencer_slashed
         icol["alive_provers"][e] = int(st.alive.sum())
         col["seats"][e] = np.nan if ep.seats is None else ep.seats
         col["prover_profit"][e] = float(ep.reward.sum() - ep.spent.sum() - self.amortised * st.alive.sum())
@@ -1167,9 +1198,10 @@ class _Run:
             if self.scores is not None and st.alive.any() else np.nan
         col["balance_total"][e] = held
         col["balance_min"][e] = float(st.balance[alive_idx].min()) if len(alive_idx) else 0.0
-        col["token_supply"][e] = self.initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"]
+        col["token_supply"][e] = self.initial + totals["minted"] + totals["sequencer_minted"] - totals["burned"] \
+            - totals["sequencer_slashed"]
         col["sequencer_revenue"][e], col["sequencer_gas"][e] = seq_revenue, seq_gas
-        col["sequencer_profit"][e] = seq_revenue - seq_gas
+        col["sequencer_profit"][e] = seq_revenue - seq_gas - ep.sequencer_slashed
         col["stake_total"][e] = float(st.stake[alive_idx].sum())
         col["sequencer_balance_min"][e] = float(self.seq_balance.min())
         led["initial"][e] = self.initial
@@ -1180,17 +1212,19 @@ class _Run:
 
 
 KPI_INTS = ("demand", "proven", "on_time", "fallback_proven", "active_provers", "bonds_forfeited",
-            "attempting_provers", "alive_provers", "queued_entrants", "commitments", "missed_slots", "censored")
+            "attempting_provers", "alive_provers", "queued_entrants", "commitments", "missed_slots", "censored",
+            "sequencer_failures")
 KPI_FLOATS = ("seats", "prover_profit", "protocol_gas", "minted", "booster_score_mean", "balance_total",
               "balance_min", "token_supply", "sequencer_revenue", "sequencer_gas", "sequencer_profit", "stake_total",
-              "sequencer_balance_min")
+              "sequencer_balance_min", "sequencer_slashed")
 LEDGER = ("initial", "minted", "opex", "gas", "burned", "capex", "withdrawn", "protocol_gas", "sequencer_minted",
-          "sequencer_gas", "restaked", "held", "sequencer_held")
-KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_slots", "censored", "commitments",
+          "sequencer_gas", "sequencer_slashed", "restaked", "held", "sequencer_held")
+KPI_ORDER = ("seed", "epoch", "gas_price", "submission_cost", "demand", "missed_slots", "sequencer_failures",
+             "censored", "commitments",
              "proven", "on_time", "fallback_proven", "pruned", "on_time_liveness", "unproven_share", "hhi", "nakamoto",
              "active_provers", "bonds_forfeited", "seats", "attempting_provers", "alive_provers", "prover_profit", "protocol_gas", "minted",
              "booster_score_mean", "balance_total", "balance_min", "token_supply", "sequencer_revenue",
-             "sequencer_gas", "sequencer_profit", "sequencer_balance_min", "stake_total", "queued_entrants", "refusal")
+             "sequencer_gas", "sequencer_slashed", "sequencer_profit", "sequencer_balance_min", "stake_total", "queued_entrants", "refusal")
 
 
 def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: float, g_now: float, rule: str,
@@ -1240,8 +1274,8 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards), "refusal": refusal}
     kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER}, copy=False)     # copy=False: no block consolidation
     residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
-        - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["burned"] - led["capex"] \
-        - led["withdrawn"]
+        - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["sequencer_slashed"] - led["burned"] \
+        - led["capex"] - led["withdrawn"]
     ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual}, copy=False)
     lengths = np.concatenate([np.full(len(b), len(i)) for i, b in balances]) if balances else np.zeros(0, int)
     idx = np.concatenate([np.tile(i, len(b)) for i, b in balances]) if balances else np.zeros(0, int)

@@ -96,6 +96,31 @@ def test_censored_commitments_go_to_the_fallback():
     assert k["fallback_proven"].sum() > 0
 
 
+def test_failed_sequencer_phases_go_to_the_fallback_and_slash_the_sequencer_up_to_its_balance():
+    """Every proposed unit's sequencer fails its later phase (aztec-gddt's commitment-bond timeout): no
+    prover is committed, the fallback race proves what it can, and each of 2 sequencers forfeits 0.3 per unit
+    it proposed until its balance (5, no rewards, no gas) is gone: by hand, 5 per sequencer in all, and a
+    failure share of 0.3 fails about 30% of the units (binomial bounds)."""
+    env = Environment.steady(40, gas=50, token_price=4.0, demand=10)
+    tl = run("assigned", "equilibrium", env=env, sequencers=2, sequencer_funds=5.0, sequencer_failure=1.0,
+             sequencer_slash=0.3)
+    k = tl.kpis
+    assert (k["sequencer_failures"] == 10).all() and (k["commitments"] == 0).all() and (k["proven"] == 0).all()
+    assert k["fallback_proven"].sum() > 0 and k["sequencer_slashed"].sum() == pytest.approx(10.0, abs=1e-12)
+    assert tl.sequencers["balance"].min() >= 0 and tl.sequencers.groupby("sequencer")["balance"].last().max() == 0
+    per_unit = k["sequencer_slashed"].iloc[0] / 10
+    assert per_unit == pytest.approx(0.3, abs=1e-12)              # the first epoch: both can pay every slash
+    assert tl.conservation() < 1e-9
+    some = run("self", "equilibrium", env=Environment.steady(200, gas=50, token_price=4.0, demand=10), sequencers=3,
+               sequencer_failure=0.3, sequencer_slash=0.01, sequencer_funds=1000.0).kpis
+    failed = some["sequencer_failures"].sum()
+    assert abs(failed - 600) < 4 * np.sqrt(2000 * 0.3 * 0.7)
+    np.testing.assert_allclose(some["sequencer_slashed"], 0.01 * some["sequencer_failures"], rtol=1e-12)
+    assert (some["proven"] <= 10 - some["sequencer_failures"]).all()
+    with pytest.raises(pg.InvalidParameter, match="sequencer_failure"):
+        Economy(sequencer_failure=1.5)
+
+
 @settings(max_examples=40, deadline=None)
 @given(units=st.integers(0, 200), n=st.integers(1, 8), bond=st.sampled_from([0.0, 5.0, 16.0]),
        seed=st.integers(0, 10_000), data=st.data())
@@ -129,6 +154,23 @@ def test_a_scenarios_time_base_is_checked_at_load(tmp_path):
         load_scenario_text(tmp_path, text.replace("slot_seconds = 144.966", "slot_seconds = 36.0"))
     with pytest.raises(Exception, match="reward_per_day"):
         load_scenario_text(tmp_path, text.replace("reward_per_day = 9.6", "reward_per_day = 32.0"))
+
+
+def test_the_fernet_scenario_s_phases_are_aztec_gddt_s(tmp_path):
+    """The slot is 12 L1 blocks; proposal 3, commitment bond + reveal 6, rollup proof 3, race 2 of them
+    (aztec-gddt's phase_duration_*_max_blocks); a proof within the rollup phase with probability 0.99
+    (final_probability); the sequencer's two phases each fail with 0.01, slashing 2 or 1 tokens. Recomputed
+    from those counts, not from the scenario's own arithmetic."""
+    text = (Path(__file__).resolve().parents[1] / "scenarios" / "aztec-fernet-timeline.toml").read_text()
+    sc = load_scenario_text(tmp_path, text)
+    eco = sc.timeline.economy_params(sc.timing())
+    assert (eco.proposal_time, eco.commitment_time, eco.proof_deadline) == pytest.approx((3 / 12, 6 / 12, 3 / 12))
+    assert eco.fallback_deadline == pytest.approx(2 / 12) and eco.proof_window == pytest.approx(3 / 12)
+    rate = float(np.unique(sc.population().rate)[0])
+    assert 1 - np.exp(-rate * 3 / 12) == pytest.approx(0.99, abs=1e-12)
+    assert eco.sequencer_failure == pytest.approx(1 - 0.99 * 0.99, abs=1e-12)
+    assert eco.sequencer_slash * eco.sequencer_failure == pytest.approx(0.01 * 2 + 0.99 * 0.01 * 1, abs=1e-12)
+    assert eco.sequencer_offline == pytest.approx(0.01 ** 3) and eco.sequencers == 3
 
 
 def load_scenario_text(tmp_path, text):

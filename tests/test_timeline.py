@@ -26,16 +26,17 @@ def vrf(pop):
 @given(st.sampled_from(["equilibrium", "best-response", "myopic-reward"]), st.floats(0.0, 20.0),
        st.floats(0.5, 8.0), st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.sampled_from(["race", "prune"]),
        st.integers(0, 3), st.integers(0, 1000), st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(["self", "assigned", "quotes"]),
-       st.sampled_from([0.0, 0.2]), st.sampled_from([0.0, 0.3]))
+       st.sampled_from([0.0, 0.2]), st.sampled_from([0.0, 0.3]), st.sampled_from([0.0, 0.25]))
 def test_tokens_are_conserved_every_epoch(rule, bond, token_price, entry_rate, capex, fallback, delay, seed, reinvest,
-                                          commitment, offline, censorship):
+                                          commitment, offline, censorship, failure):
     """initial + minted = held + opex + gas + burned + capex + withdrawn, whatever happens (the
     sequencers' account included)."""
     env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=token_price, demand=6)
     eco = Economy(gas_per_submission=781_000, bond=bond, initial_balance=bond + 0.05, capex=capex,
                   entry_rate=entry_rate, entry_delay=delay, exit_after=3, fallback=fallback,
                   fallback_reward=2 * REWARD, sequencer_reward=2.3 * REWARD, gas_per_proposal=100_000,
-                  reinvest=reinvest, commitment=commitment, sequencer_offline=offline, censorship=censorship)
+                  reinvest=reinvest, commitment=commitment, sequencer_offline=offline, censorship=censorship,
+                  sequencer_failure=failure, sequencer_slash=0.01, sequencer_funds=0.05)
     tl = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
     scale = max(1.0, float(tl.ledger["initial"].max()))
     assert tl.conservation() <= 1e-9 * scale
@@ -91,19 +92,24 @@ def test_sequencer_profit_and_loss_by_hand():
 
 
 @settings(max_examples=10, deadline=None)
-@given(st.integers(1, 6), st.floats(0.0, 0.05), st.sampled_from([0.0, 0.3]), st.booleans(), st.integers(0, 1000))
-def test_each_sequencer_s_account_adds_up_to_the_sequencers_books(sequencers, funds, offline, need_funds, seed):
+@given(st.integers(1, 6), st.floats(0.0, 0.05), st.sampled_from([0.0, 0.3]), st.booleans(), st.integers(0, 1000),
+       st.sampled_from([0.0, 0.2]))
+def test_each_sequencer_s_account_adds_up_to_the_sequencers_books(sequencers, funds, offline, need_funds, seed, failure):
     """The per-sequencer balances, summed, follow the sequencers' KPI columns epoch by epoch (their funds
-    plus cumulative revenue less cumulative proposal gas), and the ledger still balances to 1e-9."""
+    plus cumulative revenue less cumulative proposal gas and slashes), and the ledger still balances to 1e-9."""
     env = Environment.shock(30, gas=50, start=10, size=150, length=10, token_price=4.0, demand=7)
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="race", fallback_reward=REWARD,
                   sequencer_reward=REWARD * 2.3, gas_per_proposal=100_000, sequencers=sequencers,
-                  sequencer_funds=funds, sequencers_need_funds=need_funds, sequencer_offline=offline)
+                  sequencer_funds=funds, sequencers_need_funds=need_funds, sequencer_offline=offline,
+                  sequencer_failure=failure, sequencer_slash=0.004)
     tl = timeline(vrf, POP, env, seeds=[seed], economy=eco)
     k, s = tl.kpis, tl.sequencers
     assert len(s) == 30 * sequencers
     summed = s.groupby("epoch")["balance"].sum().to_numpy()
-    by_hand = sequencers * funds + np.cumsum(k["sequencer_revenue"] - k["sequencer_gas"]).to_numpy()
+    by_hand = sequencers * funds + np.cumsum(k["sequencer_revenue"] - k["sequencer_gas"]
+                                             - k["sequencer_slashed"]).to_numpy()
+    np.testing.assert_allclose(k["sequencer_profit"], k["sequencer_revenue"] - k["sequencer_gas"]
+                               - k["sequencer_slashed"], atol=1e-15)
     np.testing.assert_allclose(summed, by_hand, atol=1e-12)
     np.testing.assert_allclose(s.groupby("epoch")["balance"].min().to_numpy(), k["sequencer_balance_min"], atol=0)
     assert tl.conservation() < 1e-9
