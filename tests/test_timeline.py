@@ -401,6 +401,23 @@ def test_a_timeline_with_seeds_on_processes_is_bit_identical_to_serial():
     pd.testing.assert_frame_equal(serial.ledger, parallel.ledger, check_exact=True)
 
 
+@pytest.mark.parametrize("rule", ["equilibrium", "best-response", "myopic-reward"])
+@pytest.mark.parametrize("commitment", ["self", "assigned"])
+def test_seeds_run_together_give_what_each_gives_alone(rule, commitment):
+    """Seeds of one call share their epoch games, equilibria, plans and fallback races (timeline._Shared);
+    each seed's frames are bit for bit what a call with that seed alone gives, balances included."""
+    env = Environment.shock(40, gas=50, start=10, size=150, length=10, token_price=4.0, demand=5)
+    eco = Economy(gas_per_submission=781_000, fallback="race", fallback_reward=2 * REWARD, bond=16.0,
+                  commitment=commitment, exit_after=3, initial_balance=20.0)
+    together = timeline(vrf, POP, env, seeds=[0, 1, 2], rule=rule, economy=eco)
+    for seed in (0, 1, 2):
+        alone = timeline(vrf, POP, env, seeds=[seed], rule=rule, economy=eco)
+        for name in ("kpis", "ledger", "balances", "sequencers"):
+            frame = getattr(together, name)
+            part = frame[frame.seed == seed].reset_index(drop=True)
+            pd.testing.assert_frame_equal(part, getattr(alone, name), check_exact=True)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.sampled_from(["stake_vrf", "lottery_reward"]), st.lists(st.integers(1, 40), min_size=1, max_size=6),
        st.integers(0, 10_000))
