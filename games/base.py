@@ -393,9 +393,14 @@ class Game(ABC):
         naming (`name(index)`) the first entry outside them or not finite."""
         kept = self.__dict__.get("_bounds")         # the game is immutable: its bounds are computed once
         if kept is None:
-            kept = self.__dict__.setdefault("_bounds", tuple(np.asarray(b, dtype=float) for b in self.strategy_bounds()))
-        lo, hi = kept
+            lo, hi = (np.asarray(b, dtype=float) for b in self.strategy_bounds())
+            kept = self.__dict__.setdefault("_bounds", (lo, hi, lo - 1e-12, hi + 1e-12,
+                                                        bool(np.isfinite(lo).all() and np.isfinite(hi).all())))
+        lo, hi, lo_tol, hi_tol, finite = kept
         low, high = (lo, hi) if axis == -1 else (lo[:, None], hi[:, None])
+        within = (x >= lo_tol) & (x <= hi_tol) if axis == -1 else (x >= lo_tol[:, None]) & (x <= hi_tol[:, None])
+        if within.all() and (finite or np.isfinite(x).all()):     # NaN fails both comparisons
+            return np.minimum(np.maximum(x, low), high)
         bad = ~np.isfinite(x) | (x < low - 1e-12) | (x > high + 1e-12)
         if bad.any():
             idx = tuple(int(v) for v in np.argwhere(bad)[0])
@@ -403,7 +408,7 @@ class Game(ABC):
             label = self.traits.strategy_label
             article = "an" if label[:1] in "aeiou" else "a"
             raise InvalidParameter(name(idx), float(x[idx]), f"{article} {label} in [{lo[i]}, {hi[i]}]")
-        return np.clip(x, low, high)
+        return np.minimum(np.maximum(x, low), high)
 
     # --- analytic face -------------------------------------------------------------
     @abstractmethod
