@@ -580,7 +580,7 @@ class _Shared:
         self.kept: dict[bytes, Any] = {}
         self.profiles: dict[bytes, np.ndarray] = {}
         self.decided: dict[bytes, tuple] = {}
-        self.solved: dict[bytes, np.ndarray] = {}
+        self.solved: dict[bytes, tuple] = {}
 
 
 def _population(state: _State, index: np.ndarray, gas: Any, delivers: np.ndarray | None = None) -> Population:
@@ -797,7 +797,7 @@ class _Run:
         self.gas = env.submission_cost(eco.gas_per_submission)
         self.verify = env.submission_cost(eco.gas_per_verification)
         self.propose = env.submission_cost(eco.gas_per_proposal)
-        self.solved: dict[bytes, np.ndarray] = {}
+        self.solved: dict[bytes, tuple] = {}
         self.decided: dict[bytes, tuple] = {}
         self.initial = float(self.st.balance.sum())
         self.totals = dict(minted=0.0, opex=0.0, gas=0.0, burned=0.0, capex=0.0, withdrawn=0.0, protocol_gas=0.0,
@@ -1143,11 +1143,14 @@ class _Run:
         timeout = None if np.isinf(eco.fallback_deadline) else eco.fallback_deadline
         # an entrant submits (pays gas) only a proof ready by the timeout: in expectation gas (1 - e^{-r D})
         gas = self.gas[e] * (1.0 if timeout is None else -np.expm1(-st.rate[alive] * timeout))
-        race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
-        rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes()
-        if rkey not in self.solved:
-            self.solved[rkey] = solve(race).profile
-        rout = race.play(self.solved[rkey], self.rng, unproven)
+        rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes() + st.stake[alive].tobytes()
+        if rkey not in self.solved:            # the race and its equilibrium, built once per field and gas
+            if len(self.solved) >= self.games.limit:
+                self.solved.clear()
+            race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
+            self.solved[rkey] = (race, solve(race).profile)
+        race, profile = self.solved[rkey]
+        rout = race.play(profile, self.rng, unproven)
         r_paid, r_cost, r_tried = rout.totals()
         ep.reward[alive] += r_paid
         ep.spent[alive] += r_cost
