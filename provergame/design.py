@@ -162,11 +162,11 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
 
     The budget is scanned at `scan` points at the solver's equilibrium (its profile, uncertified: the
     scan only brackets; feasibility is not assumed monotone: `flips` lists each pair of neighbouring
-    scan points where it changes), bisected with certified equilibria between
-    the first feasible scan point and the one before it, and, where the scorer's selection is the
-    worst or best equilibrium, confirmed there (bisected again between the first budget meeting the
-    targets at the solver's equilibrium and the scan point above it where they fail there), else the
-    next feasible scan point is tried."""
+    scan points where it changes) and bisected the same way between the first feasible scan point and
+    the one before it; the budget found is then checked at a certified equilibrium of the scorer's
+    selection (the solver's, or the worst or best of the set), and where the targets fail there,
+    bisected again with certified equilibria between it and the scan point above it where they hold,
+    else the next feasible scan point is tried. Only certified candidates are returned."""
     rows: list[dict[str, Any]] = []
 
     def evaluate(value: float, rule: str, full: bool = False) -> tuple[bool, dict[str, float]]:
@@ -196,10 +196,10 @@ def _cheapest_at(scorer: _Scorer, point: dict[str, float], budget: str, lo_b: fl
     rule = scorer.selection
     for j in np.flatnonzero(feasible):
         top = float(values[j])
-        high = bisect(float(values[j - 1]) if j > 0 else top, top, "dynamics")
+        high = bisect(float(values[j - 1]) if j > 0 else top, top, "scan")
         ok, scores = evaluate(high, rule, full=True)
-        if not ok and rule != "dynamics" and high < top and evaluate(top, rule)[0]:
-            high = bisect(high, top, rule)             # the set's worst (best) equilibrium needs more
+        if not ok and high < top and evaluate(top, rule)[0]:
+            high = bisect(high, top, rule)             # the certified selection needs more
             ok, scores = evaluate(high, rule, full=True)
         if ok:
             return rows, (high, scores), search

@@ -186,8 +186,12 @@ def _design_row(spec: Any, population: Any, targets: dict[str, float], timing: A
             "on-time liveness": d.scores["liveness"], "hhi": d.scores["hhi"], "nakamoto": d.scores["nakamoto"],
             "equilibria": _set_size(d.scores["equilibria"], game.finite), "regret": d.scores["regret"],
             "binding": ", ".join(binds) or "none (the range's lower end)", "monotone": _monotone_text(d.search),
-            "feasible": True, "note": f"{int((d.trace['selection'] != 'scan').sum())} certified candidates"
+            "feasible": True, "note": _certified_text(int((d.trace['selection'] != 'scan').sum()))
             + (f"; targets met in {int(d.scores['draws meeting'])} of {len(draws)} draws" if draws else "")}
+
+
+def _certified_text(count: int) -> str:
+    return f"{count} certified candidate{'' if count == 1 else 's'} (the bisection runs at the solver's profile)"
 
 
 def _searched(game: Any) -> str:
