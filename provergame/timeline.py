@@ -573,8 +573,8 @@ def _runs(make_game, provers: Population, env: Environment, seeds: Sequence[int]
 
 
 class _Shared:
-    """The epoch games, their equilibria, the epoch plans and the fallback races' profiles, kept across
-    the seeds of one timeline: all of them depend on the seed only through what their keys hold."""
+    """The epoch games, their equilibria, the epoch plans and the fallback races with their equilibria,
+    kept across the seeds of one timeline: each depends on the seed only through what its key holds."""
 
     def __init__(self) -> None:
         self.kept: dict[bytes, Any] = {}
