@@ -5,7 +5,9 @@ are reused once made), rule "equilibrium", in one process and with the seeds on 
 The floor loops over seeds and epochs and draws, per epoch, what the timeline's rules draw: one
 categorical assignee per unit, its delivery and its proving time. Issue 15's target is 10,000 epochs
 x 100 provers x 10 seeds in under 10 s on 2 cores; issue 28's, under 3 s, at most 2x the floor, and at least
-5x faster than radCAD without deepcopy (pip install radcad; beside it in the same run).
+5x faster than radCAD without deepcopy (pip install radcad; beside it in the same run). A second row runs
+the same model with 1% of commitments censored, which makes pg.timeline step epoch by epoch (a fifth of
+the epochs), beside a floor and a radCAD model that draw the censored units too.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -25,19 +27,20 @@ N, DEMAND, SEEDS = 100, 10, list(range(10))
 ROUNDS = 3
 
 
-def floor(epochs: int, weights: np.ndarray) -> None:
+def floor(epochs: int, weights: np.ndarray, censorship: float = 0.0) -> None:
     p = weights / weights.sum()
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
         balance = np.zeros(N)
         for _ in range(epochs):
-            who = rng.choice(N, size=DEMAND, p=p)
-            ok = rng.random(DEMAND) < 0.99
-            rng.standard_exponential(DEMAND)
+            units = DEMAND - rng.binomial(DEMAND, censorship) if censorship else DEMAND
+            who = rng.choice(N, size=units, p=p)
+            ok = rng.random(units) < 0.99
+            rng.standard_exponential(units)
             np.add.at(balance, who[ok], 1.0)
 
 
-def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray) -> float | None:
+def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray, censorship: float = 0.0) -> float | None:
     """The same model in radCAD (deepcopy off, one process, substeps dropped): per epoch a policy draws
     each unit's prover by stake, its delivery and proving time, and a state update books the rewards and
     the compute and gas into the balances. None where radCAD is not installed."""
@@ -50,9 +53,10 @@ def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray) -> float | No
 
     def work(params, substep, history, state):
         rng = state["rng"]
-        who = rng.choice(N, size=DEMAND, p=p)
-        ok = rng.random(DEMAND) < 0.99
-        rng.standard_exponential(DEMAND)
+        units = DEMAND - rng.binomial(DEMAND, censorship) if censorship else DEMAND
+        who = rng.choice(N, size=units, p=p)
+        ok = rng.random(units) < 0.99
+        rng.standard_exponential(units)
         paid = np.bincount(who[ok], minlength=N) * 0.0161
         return {"delta": paid - np.bincount(who, minlength=N) * spend[np.arange(N)]}
 
@@ -71,44 +75,56 @@ def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray) -> float | No
     return total
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=10_000)
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args()
+RUNS = (("steady stretch (booked at once)", 0.0, 1.0),
+        ("stepped epoch by epoch (1% of commitments censored)", 0.01, 0.2))   # (run, censorship, share of epochs)
+
+
+def measure(epochs: int, censorship: float) -> str:
+    """One table row: the floor, pg.timeline in one and two processes and radCAD, best of ROUNDS, taking turns."""
     rng = np.random.default_rng(1)
     pop = pg.Population.from_arrays(cost=rng.uniform(0.001, 0.004, N), stake=rng.lognormal(3, 1, N), reliability=0.99)
-    env = Environment.steady(args.epochs, gas=50.0, token_price=4.0, demand=DEMAND)
-    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune")
+    env = Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=censorship)
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
-    import pandas  # noqa: F401  (loaded before any timing, as in a notebook: radCAD and pg.timeline both use it)
     a = b = r = float("inf")
     for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
         t = time.perf_counter()
-        floor(args.epochs, pop.stake)
+        floor(epochs, pop.stake, censorship)
         a = min(a, time.perf_counter() - t)
         t = time.perf_counter()
         one = timeline(make, pop, env, seeds=SEEDS, economy=eco)
         b = min(b, time.perf_counter() - t)
-        rad = radcad_run(args.epochs, pop.stake, pop.cost)
+        rad = radcad_run(epochs, pop.stake, pop.cost, censorship)
         r = None if rad is None else min(r, rad)
     t = time.perf_counter()
     two = timeline(make, pop, env, seeds=SEEDS, economy=eco, executor="processes", workers=2)
     c = time.perf_counter() - t
     same = one.kpis.equals(two.kpis) and one.balances.equals(two.balances) and one.ledger.equals(two.ledger)
+    return (f"| {epochs} | {a:.3g} | {b:.3g} | {b / a:.1f} | {c:.3g} | {1e3 * b / (epochs * len(SEEDS)):.3g} "
+            f"| {'yes' if same else 'NO'} | {'not installed' if r is None else f'{r:.3g}'} "
+            f"| {'-' if r is None else f'{r / b:.1f}'} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=10_000)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    import pandas  # noqa: F401  (loaded before any timing, as in a notebook: radCAD and pg.timeline both use it)
+    rows = [f"| {run} " + measure(max(1, int(args.epochs * share)), censorship)
+            for run, censorship, share in RUNS]
     lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium) "
-             f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); {platform.machine()}, Python {platform.python_version()}, "
-             f"{os.cpu_count()} cores.", "",
-             "| epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes (s) "
-             "| per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 process (s) "
-             "| radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|",
-             f"| {args.epochs} | {a:.3g} | {b:.3g} | {b / a:.1f} | {c:.3g} | {1e3 * b / (args.epochs * len(SEEDS)):.3g} "
-             f"| {'yes' if same else 'NO'} | {'not installed' if r is None else f'{r:.3g}'} "
-             f"| {'-' if r is None else f'{r / b:.1f}'} |",
+             f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); "
+             f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores.", "",
+             "| run | epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes "
+             "(s) | per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 "
+             "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|", *rows,
              "", "pg.timeline books a steady stretch of epochs at once where only balances move (a run without entry, "
-             "hardware, reinvestment, boosters or sequencer failures, self-committed: timeline._Run.stretch), the "
-             "same rows as epoch by epoch; the others step epoch by epoch. The radCAD model draws and books the same "
-             "randomness and balances, and nothing else (no KPIs, ledger, exits or plan)."]
+             "hardware, reinvestment, boosters, sequencer failures or censorship, self-committed: "
+             "timeline._Run.stretch), the same rows as epoch by epoch; the others step epoch by epoch (the second "
+             "row: a 1% censorship share is enough). The numpy loop and the radCAD model draw the same randomness "
+             "(the censored units too) and book the same balances, and nothing else (no KPIs, ledger, exits or "
+             "plan)."]
     print("\n".join(lines))
     if args.out:
         Path(args.out).write_text("# Timeline at scale\n\n" + "\n".join(lines) + "\n")
