@@ -80,7 +80,10 @@ class NormalFormGame:
         return out
 
     def regret(self, strategies: Sequence[np.ndarray]) -> float:
-        """Largest gain of a unilateral deviation, in units of the deviating player's payoff range."""
+        """Largest gain of a unilateral deviation, in units of the deviating player's payoff range
+        (infinite for a profile with a probability that is not a finite number: no equilibrium)."""
+        if not all(np.isfinite(np.asarray(s, float)).all() for s in strategies):
+            return float("inf")
         worst = 0.0
         for i, v in enumerate(self.action_values(strategies)):
             span = float(self.payoffs[..., i].max() - self.payoffs[..., i].min())
@@ -203,6 +206,8 @@ def _support_first(tensors: tuple[np.ndarray, ...], profile: tuple[tuple[int, ..
 
 
 def _strategies(acts: tuple[int, ...], profile, x: np.ndarray) -> list[np.ndarray] | None:
+    if not np.isfinite(x).all():
+        return None
     out, start = [], 0
     for k, supp in zip(acts, profile):
         free = x[start:start + len(supp) - 1]

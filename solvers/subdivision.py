@@ -230,7 +230,7 @@ def solve_all(system: SupportSystem) -> list[Roots]:
             part = slice(start, start + BOX_BLOCK)
             keep[part], settled[part], lo[part], hi[part] = _screen(system, lo[part], hi[part], which[part])
         if settled.any():
-            for w, x in zip(which[settled], _newton(system, (lo[settled] + hi[settled]) / 2, which[settled])):
+            for w, x in zip(which[settled], _roots_in(system, lo[settled], hi[settled], which[settled])):
                 roots[w].append(x)
         open_ = keep & ~settled
         lo, hi, which = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4), which[open_]
@@ -319,6 +319,39 @@ def _invertible(m: np.ndarray) -> np.ndarray:
         return s[:, -1] > 1e-12 * np.maximum(s[:, 0], 1e-300)
     norm = np.abs(m).sum(axis=2).max(axis=1) * np.abs(inv).sum(axis=2).max(axis=1)
     return np.isfinite(norm) & (norm < 1e12)
+
+
+def _roots_in(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The unique root of each box the Krawczyk test settled: Newton's method from the box's centre, and
+    where it fails (a singular Jacobian on the way: NaN) the Krawczyk operator applied until the box has
+    shrunk onto the root (each image holds the box's root). Every point is then certified by its regret."""
+    x = _newton(system, (lo + hi) / 2, which)
+    pad = INFLATE * (hi - lo)
+    lost = ~np.isfinite(x).all(axis=1)
+    if lost.any():
+        x[lost] = _contracted(system, lo[lost] - pad[lost], hi[lost] + pad[lost], which[lost])
+    return x
+
+
+def _contracted(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.ndarray, steps: int = 60
+                ) -> np.ndarray:
+    """Each box intersected with its Krawczyk image while it shrinks and is wider than 1e-13; its centre
+    (NaN where the image misses the box, which a settled box's does not)."""
+    lo, hi = lo.copy(), np.maximum(hi, lo + 1e-12)       # corner differences need a width on every axis
+    active = np.ones(len(lo), bool)
+    for _ in range(steps):
+        rows = np.flatnonzero(active)
+        if not len(rows):
+            break
+        r = system.ranges(lo[rows], hi[rows], which=which[rows])
+        _, k_lo, k_hi = _krawczyk(system, lo[rows], hi[rows], r.j_lo, r.j_hi, which[rows])
+        new_lo, new_hi = np.maximum(lo[rows], k_lo), np.minimum(hi[rows], k_hi)
+        empty = (new_lo > new_hi).any(axis=1)
+        new_hi = np.maximum(new_hi, new_lo + 1e-14)
+        width, new_width = (hi[rows] - lo[rows]).max(axis=1), (new_hi - new_lo).max(axis=1)
+        lo[rows], hi[rows] = np.where(empty[:, None], np.nan, new_lo), np.where(empty[:, None], np.nan, new_hi)
+        active[rows] = ~empty & (new_width < width) & (new_width > 1e-13)
+    return (lo + hi) / 2
 
 
 def _newton(system: SupportSystem, x: np.ndarray, which: np.ndarray | None = None, steps: int = 30) -> np.ndarray:
