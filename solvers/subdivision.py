@@ -9,7 +9,8 @@ over-estimate), and so are the ranges of the Jacobian's entries (each partial de
 in the other variables: a difference of corner values along its own axis). A box is dropped when an
 equation cannot vanish or an outside action must earn more anywhere in it; it is settled when the
 Krawczyk test shows a unique root in it (Moore, Kearfott and Cloud 2009, "Introduction to interval
-analysis", 8.2), which Newton's method then finds, and narrowed to the operator's image otherwise;
+analysis", 8.2), which Newton's method then finds (or, where it meets a singular Jacobian, the Krawczyk
+operator iterated on the box), and narrowed to the operator's image otherwise;
 boxes neither dropped nor settled are bisected along their widest side, all boxes of a generation at
 once (tested slightly inflated, so no root hides on a shared face). Boxes still open at `MIN_WIDTH`, or
 beyond `MAX_BOXES`, hold a non-isolated (or singular) solution set: they are counted, never reported as
@@ -336,7 +337,8 @@ def _roots_in(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.n
 def _contracted(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.ndarray, steps: int = 60
                 ) -> np.ndarray:
     """Each box intersected with its Krawczyk image while it shrinks and is wider than 1e-13; its centre
-    (NaN where the image misses the box, which a settled box's does not)."""
+    (NaN where an image misses the box, as rounding can make it on a box of zero width: such a point is
+    dropped, never reported)."""
     lo, hi = lo.copy(), np.maximum(hi, lo + 1e-12)       # corner differences need a width on every axis
     active = np.ones(len(lo), bool)
     for _ in range(steps):
