@@ -327,10 +327,10 @@ def _roots_in(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.n
     where it fails (a singular Jacobian on the way: NaN) the Krawczyk operator applied until the box has
     shrunk onto the root (each image holds the box's root). Every point is then certified by its regret."""
     x = _newton(system, (lo + hi) / 2, which)
-    pad = INFLATE * (hi - lo)
     lost = ~np.isfinite(x).all(axis=1)
     if lost.any():
-        x[lost] = _contracted(system, lo[lost] - pad[lost], hi[lost] + pad[lost], which[lost])
+        pad = INFLATE * (hi[lost] - lo[lost])             # as the box was tested
+        x[lost] = _contracted(system, lo[lost] - pad, hi[lost] + pad, which[lost])
     return x
 
 
