@@ -74,9 +74,11 @@ DEVIATION_BLOCK = 4_000_000     # (provers, candidates, time nodes) elements of 
 
 
 def _log_missed(q: np.ndarray, wt: np.ndarray) -> np.ndarray:
-    """log P(j was not drawn and delivering by race time t): log(1 - q_j (1 - e^{-w_j t})), wt = w_j t."""
+    """log P(j was not drawn and delivering by race time t): log(1 - q_j (1 - e^{-w_j t})), wt = w_j t;
+    -w_j t exactly where q_j = 1 (as solvers.exponential_race's races do), never -inf: a leave-one-out
+    product taken as a difference of log sums would otherwise give -inf - -inf = NaN."""
     with np.errstate(divide="ignore"):
-        return np.log1p(-q * -np.expm1(-wt))
+        return np.where(q == 1.0, -wt, np.log1p(-q * -np.expm1(-wt)))
 
 
 def shifted_deviation_reach(registered: np.ndarray, turn_success: np.ndarray, base: np.ndarray, shift: np.ndarray,

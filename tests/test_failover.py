@@ -675,6 +675,21 @@ def test_the_default_turn_auction_runner_up_numbers_by_its_simulator():
         assert run.user_payment / run.eventual_liveness == pytest.approx(per_proof, abs=0.005 + 4 * run.user_payment_stderr)
 
 
+def test_deviation_reach_with_a_prover_sure_to_deliver_by_hand():
+    """q = 1 (registered, always delivering): by hand, i's reach against one other j of weight w_j and
+    success s_j is int c e^{-c t} (1 - s_j (1 - e^{-w_j t})) dt = 1 - s_j + s_j c / (c + w_j). Both laws
+    give it; the fixed one came back NaN (-inf - -inf in its leave-one-out log sum) before the fix."""
+    from provergame.games import failover
+    registered, success, weights = np.ones(2), np.array([1.0, 0.5]), np.array([1.0, 2.0])
+    cand = np.array([[1.0, 2.0, 3.0], [0.5, 1.0, 2.0]])
+    want = np.vstack([0.5 + 0.5 * cand[0] / (cand[0] + 2.0), cand[1] / (cand[1] + 1.0)])
+    for law in (failover.deviation_reach(registered, success, weights, cand),
+                failover.shifted_deviation_reach(registered, success, weights, np.zeros(2), cand, np.zeros((2, 3)))):
+        np.testing.assert_allclose(law, want, rtol=1e-9)
+    alone = failover.deviation_reach(np.ones(1), np.ones(1), np.ones(1), np.ones((1, 3)))
+    np.testing.assert_allclose(alone, 1.0, rtol=1e-12)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(1, 6), st.data())
 def test_the_shifted_deviation_reach_with_nothing_shifted_is_the_fixed_one(n, data):
