@@ -528,21 +528,63 @@ def _symbols(statement: Any, assumptions: tuple) -> list:
     return sorted(statement.free_symbols.union(*[sp.sympify(a).free_symbols for a in assumptions]), key=str)
 
 
+def _free_terms(statement: Any, assumptions: tuple) -> list | None:
+    """The opaque terms of a claim (the audit's stand-ins and derivatives), each a free value with only
+    its sign, as the translator takes them; None when one sits inside an integral or a substitution,
+    where one value per term would not be a function."""
+    exprs = [sp.sympify(e) for e in (statement, *assumptions)]
+    terms = set().union(*(e.atoms(sp.core.function.AppliedUndef, sp.Derivative) for e in exprs))
+    if terms and any(e.atoms(sp.Integral, sp.Subs) for e in exprs):
+        return None
+    return sorted(terms, key=sp.default_sort_key)
+
+
+def _term_values(terms: list, k: int) -> dict:
+    """The screen's k-th values of free terms: rationals from _points() of the sign the term is known
+    to have, taking turns with zero where the sign is not strict, and with either sign where none is known."""
+    points = _points()
+    values = {}
+    for j, t in enumerate(terms):
+        turn = (k + j) % 3
+        v = points[(k + 3 * j + 1) % len(points)]
+        if t.is_zero or (turn == 2 and not (t.is_positive or t.is_negative or t.is_nonzero)):
+            v = sp.Integer(0)
+        elif t.is_negative or t.is_nonpositive or (t.is_nonnegative is not True and turn == 1):
+            v = -v
+        values[t] = v
+    return values
+
+
 def _violated_somewhere(statement: Any, assumptions: tuple, tries: int = 12) -> bool:
     """Is the claim false at some exact rational point where its hypotheses hold? (A cheap screen
-    before the prover; a point only counts when every term evaluates to a definite truth value.)"""
+    before the prover; a point only counts when every symbol's own assumptions hold there and every
+    term evaluates to a definite truth value.) An opaque term takes a value of its own sign (the
+    translator's reading, see _free_terms): false there, the claim is one z3 cannot prove."""
     statement = exact(statement)
+    terms = _free_terms(statement, assumptions)
+    if terms is None:
+        return False
     symbols = _symbols(statement, assumptions)
     for k in range(tries):
         values = _point(symbols, k)
+        if not _respects_assumptions(values):
+            continue
+        values = {**_term_values(terms, k), **values}   # xreplace takes a whole term before its arguments
         try:
-            if not all(at(a, values) is sp.true for a in assumptions):
+            if not _hold_at(assumptions, tuple(values.items())):
                 continue
             if at(statement, values) is sp.false:
                 return True
         except (TypeError, ZeroDivisionError, ValueError):
             continue
     return False
+
+
+@lru_cache(maxsize=4096)
+def _hold_at(assumptions: tuple, values: tuple) -> bool:
+    """Every hypothesis is true at the point (kept: a theorem's mutants share its hypotheses and points)."""
+    point = dict(values)
+    return all(at(a, point) is sp.true for a in assumptions)
 
 
 def _model_at_points(statement: Any, assumptions: tuple, tries: int = 20) -> dict | None:

@@ -99,9 +99,9 @@ def turn_auction(sym: dict) -> list[Theorem]:
     honest = {b1: x1, b2: x2, b3: x3}
     truthful = lambda u: (u.subs(b, c / rho) >= u, (rho <= 1,))                                     # noqa: E731
 
-    def ring(price, margin):
-        cover = margin.subs(P, price.subs({**honest, b2: R}, simultaneous=True))
-        return cover - margin.subs(P, price.subs(honest, simultaneous=True)) > 0, (x1 < x2, x2 < x3, x2 < R, rho <= 1)
+    def ring(price, margin):          # xreplace: symbols for symbols, simultaneous, without subs' matching
+        cover = margin.xreplace({P: price.xreplace({**honest, b2: R})})
+        return cover - margin.xreplace({P: price.xreplace(honest)}) > 0, (x1 < x2, x2 < x3, x2 < R, rho <= 1)
 
     def lognormal_mean(bribe, cost):
         z = sp.Symbol("z", real=True)
@@ -109,8 +109,8 @@ def turn_auction(sym: dict) -> list[Theorem]:
         return sp.Eq(bribe, rho * R - definite_integral(cost * density, z, -sp.oo, sp.oo)), ()
 
     def per_token(bribe, price):
-        p = price.subs(honest, simultaneous=True)
-        return (bribe.subs(R, R + t) / p.subs(R, R + t) > bribe / p,
+        p = price.xreplace(honest)
+        return (bribe.xreplace({R: R + t}) / p.xreplace({R: R + t}) > bribe / p,
                 (x1 < x2, x2 <= R, k >= 1, rho <= 1, rho * R > c * k))
     bidding = [over("second_price_truthful_bid_is_dominant", truthful, (sym["bid_payoff"],),
                     description="A prover bidding b against a lowest rival bid x wins when b < x and is then paid x "

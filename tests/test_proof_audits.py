@@ -57,6 +57,28 @@ def test_a_mutant_counts_as_killed_only_with_a_checked_counterexample():
     assert killed >= 1                          # dropping the constant 1 (-y) or negating -y flips it
 
 
+def test_the_opaque_screen_refutes_only_what_z3_cannot_prove():
+    """The audit's screen values each opaque term by its sign alone (as the translator does): a claim it
+    finds false somewhere, z3 (asked without the screen) does not prove; one that holds of every value of
+    that sign, it leaves to z3; a term inside an integral is not screened."""
+    from provergame.proofs.audit import _status, opaque
+    from provergame.proofs.engine import Theorem, _violated_somewhere
+    f = opaque(a / (a + b), "model_1")                   # positive, of a and b
+    g = opaque(a - b, "model_2")                         # no known sign
+    false_somewhere = [(f > 1, ()), (f * (a + 1) > a, ()), (g > 0, ()), (g * g > 0, ()), (f < a, (a >= 1,))]
+    for statement, hyps in false_somewhere:
+        assert _violated_somewhere(statement, hyps), statement
+        assert prove(Theorem("z3", statement, hyps), 2_000, counterexample=False).status != "proved", statement
+        assert _status("screened", statement, hyps, 2_000, False) == "unknown"
+    for statement, hyps in [(f * f + 1 > f, ()), ((a + 1) * f > a * f, ()), ((f + 1) * (a + 1) > a, ()),
+                            (f / (f + 1) < 1, ()), (g * g + g + 1 > 0, ())]:
+        assert not _violated_somewhere(statement, hyps), statement
+        assert _status("not screened", statement, hyps, 2_000, False) == "proved", statement
+    z = sp.Symbol("z", real=True)
+    inside = sp.Integral(opaque(a * z, "model_3"), (z, 0, 1)) > 2
+    assert not _violated_somewhere(inside, ())
+
+
 def test_a_substantive_claim_passes_every_audit():
     """Stake-weighted work concentration is at least the equal split's (needs Cauchy-Schwarz, not algebra)."""
     s_i, S_o = sp.symbols("s_i S_o", positive=True)
