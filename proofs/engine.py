@@ -416,7 +416,8 @@ def prove(theorem: Theorem, timeout_ms: int = 20_000, counterexample: bool = Tru
     except Exception:  # sympy may not decide; z3 is tried next
         pass
     reason = ""
-    for integers in (False, True):
+    symbols = theorem.statement.free_symbols.union(*(sp.sympify(a).free_symbols for a in theorem.assumptions))
+    for integers in (False, True) if any(s.is_integer for s in symbols) else (False,):   # else the same query
         try:
             out = _z3_attempt(theorem, integers, timeout_ms, confirm=counterexample)
         except _Untranslatable as exc:
