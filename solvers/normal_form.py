@@ -132,7 +132,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     """Every support profile whose actions survive conditional dominance, its indifference system solved
     by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
     no better action outside the supports is an equilibrium, certified by its regret."""
-    from .subdivision import SupportSystem, solve_all
+    from .subdivision import SupportSystem
     acts = game.actions
     per_player = [_supports(k) for k in acts]
     total = int(np.prod([len(s) for s in per_player]))
@@ -152,7 +152,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     for sizes, systems in by_sizes.items():      # support profiles of the same sizes solved as one stack
         stack = tuple(np.stack([t[i] for _, t in systems]) for i in range(len(sizes)))
         canonical = tuple(tuple(range(k)) for k in sizes)
-        for (profile, _), roots in zip(systems, solve_all(SupportSystem(stack, canonical, batched=True))):
+        for (profile, _), roots in zip(systems, _solved(SupportSystem(stack, canonical, batched=True))):
             tick("equilibria", "support profiles")
             skipped += roots.unresolved > 0
             for x in roots.points:
@@ -161,6 +161,20 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
                     found.append(strategies)
     return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
                            "support enumeration, each system solved by exclusion and subdivision")
+
+
+def _solved(system: Any) -> list:
+    """Every system's roots: in closed form where two players mix, or three over two actions each
+    (solvers/support_direct.py), the rest by exclusion and subdivision, as one stack."""
+    from .subdivision import SupportSystem, solve_all
+    from .support_direct import direct_roots
+    roots = direct_roots(system)
+    left = [w for w, r in enumerate(roots) if r is None]
+    if left:
+        sub = SupportSystem(tuple(t[left] for t in system.tensors), system.supports, batched=True)
+        for w, r in zip(left, solve_all(sub)):
+            roots[w] = r
+    return roots
 
 
 def _scaled(payoffs: np.ndarray) -> np.ndarray:

@@ -156,3 +156,74 @@ def test_a_continuum_of_completely_mixed_equilibria_is_declared_once_narrow_boxe
     assert res.skipped > 0 and len(res) >= 3            # Gambit's enumpoly reports 3
     for e in res:
         assert max(by_hand_gains(payoffs, e)) <= 1e-12
+
+
+def _subdivided_only(monkeypatch) -> None:
+    from provergame.solvers import support_direct
+    monkeypatch.setattr(support_direct, "direct_roots", lambda system: [None] * system.count)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(shape=st.sampled_from([(2, 2, 2), (3, 3, 2), (2, 2, 2, 2), (3, 2, 2), (2, 2, 2, 2, 2), (3, 3, 3), (2, 3, 4)]),
+       seed=st.integers(0, 2**31 - 1), integer=st.booleans())
+def test_closed_form_supports_give_the_subdivision_s_equilibria(monkeypatch, shape, seed, integer):
+    """Two mixing players (linear) and three mixing over two actions (a quadratic) solved in closed form: the
+    same equilibria as subdividing every system, on generic (normal) and degenerate (integer) payoffs, and
+    never more support profiles skipped."""
+    rng = np.random.default_rng(seed)
+    payoffs = rng.integers(-2, 3, size=shape + (len(shape),)).astype(float) if integer else \
+        rng.standard_normal(shape + (len(shape),))
+    direct = mixed_equilibria(NormalFormGame(payoffs))
+    with monkeypatch.context() as m:
+        _subdivided_only(m)
+        subdivided = mixed_equilibria(NormalFormGame(payoffs))
+    assert key(direct) == key(subdivided)
+    assert direct.skipped <= subdivided.skipped     # fewer where a near miss crowded the subdivision (below)
+
+
+def test_mckelvey_mclennan_roots_in_closed_form_where_an_elimination_divides_by_zero():
+    """Both totally mixed roots of McKelvey and McLennan's 2x2x2 sit where one eliminated equation vanishes
+    for every value of its unknown (f_1 at x_3 = 3/4, f_2 at x_3 = 2/3): each is found from f_3 instead."""
+    from provergame.solvers.support_direct import direct_roots
+    lo, span = MCKELVEY_MCLENNAN.min(axis=(0, 1, 2)), np.ptp(MCKELVEY_MCLENNAN, axis=(0, 1, 2))
+    scaled = (MCKELVEY_MCLENNAN - lo) / span
+    system = SupportSystem(tuple(scaled[..., i][None] for i in range(3)), ((0, 1),) * 3, batched=True)
+    roots = direct_roots(system)[0]
+    assert roots is not None and roots.unresolved == 0
+    np.testing.assert_allclose(sorted(map(tuple, roots.points)), [(0.5, 0.6, 0.75), (0.6, 0.5, 2 / 3)], atol=1e-12)
+
+
+def test_two_mixing_players_solve_their_linear_systems_by_hand():
+    """Players 1 and 2 mix in a 3-player game whose third player is pure: player 1 is indifferent where
+    player 2 plays its second action with probability 1/4 (payoff difference 1 - 4 y), player 2 where player
+    1 plays its second with 2/3 (difference 2 - 3 x); the closed form gives (2/3, 1/4)."""
+    from provergame.solvers.support_direct import direct_roots
+    payoffs = np.zeros((2, 2, 1, 3))
+    payoffs[1, 0, 0, 0], payoffs[1, 1, 0, 0] = 1.0, -3.0        # u1(second) - u1(first) = 1 - 4 y
+    payoffs[0, 1, 0, 1], payoffs[1, 1, 0, 1] = 2.0, -1.0        # u2(second) - u2(first) = 2 - 3 x
+    system = SupportSystem(tuple(payoffs[..., i][None] for i in range(3)), ((0, 1), (0, 1), (0,)), batched=True)
+    roots = direct_roots(system)[0]
+    np.testing.assert_allclose(roots.points, [[2 / 3, 1 / 4]], atol=1e-14)
+
+
+def test_a_near_miss_the_subdivision_took_for_a_continuum_has_no_solution():
+    """A 2x3x4 game (seed 156): player 1 plays its second action, player 3 mixes its third and fourth (x on the
+    fourth), player 2 all three of its own. Player 2's two indifference conditions are each linear in x, with
+    roots 0.9223 and 0.9234 (computed here from the payoffs): no x satisfies both, so the support profile has
+    no solution. The subdivision's boxes along player 2's free direction crowded and it was declared not
+    isolated (skipped); the closed form finds it empty."""
+    payoffs = np.random.default_rng(156).standard_normal((2, 3, 4, 3))
+    u2 = payoffs[1, :, 2:, 1]                            # player 2's payoff: its action x player 3's (third, fourth)
+    roots = []
+    for a in (1, 2):                                     # indifferent between its action a and its first
+        d = u2[a] - u2[0]                                # (1 - x) d[0] + x d[1] = 0
+        roots.append(d[0] / (d[0] - d[1]))
+    assert abs(roots[0] - roots[1]) > 1e-3
+    profile = ((1,), (0, 1, 2), (2, 3))
+    scaled = _scaled(payoffs)
+    system = SupportSystem(tuple(t[None] for t in _support_first(_restricted(scaled, profile), profile)),
+                           ((0,), (0, 1, 2), (0, 1)), batched=True)
+    from provergame.solvers.support_direct import direct_roots
+    assert solve_all(system)[0].unresolved > 0
+    found = direct_roots(system)[0]
+    assert found is not None and len(found.points) == 0 and found.unresolved == 0

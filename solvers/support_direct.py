@@ -1,0 +1,170 @@
+"""Support systems solved in closed form where their structure allows, before any subdivision.
+
+A player's indifference equations depend only on the other players' probabilities (McKelvey and
+McLennan 1996, section 4). So where exactly two players mix, each one's equations are linear in the
+other's unknowns: two square linear systems, one solution each (Porter, Nudelman and Shoham 2008 solve
+these supports by linear algebra too). Where three players mix over two actions each, the equations
+f_i = a_i + b_i x_j + c_i x_k + d_i x_j x_k are bilinear: eliminating x_1 and x_2 through f_2 and f_1
+leaves a quadratic in x_3 (Bezout: at most 2 roots; the same count as McKelvey and McLennan's 2x2x2).
+
+A system is handed back to the subdivision (None) whenever the closed form is degenerate: a singular
+linear system, a quadratic vanishing identically or with a double root, an eliminated denominator near
+zero at a root, or a singular (or non-square) linear system that some point solves; one that no point
+solves has no root. Otherwise its roots are the system's only ones, polished by Newton's method; each is
+then certified by its regret, as the subdivision's are (solvers/normal_form.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .subdivision import Roots, SupportSystem, _invertible, _newton
+
+SINGULAR = 1e-9        # relative size below which a pivot, leading coefficient or denominator counts as zero
+SLACK = 1e-9           # a root this far outside the simplices is kept for the regret check to judge
+INCONSISTENT = 1e-6    # least-squares residual, relative, beyond which a singular linear system has no solution
+
+
+def direct_roots(system: SupportSystem) -> list[Roots | None]:
+    """Each system's roots in closed form (see the module docstring), or None where it must be subdivided."""
+    mixing = [i for i, s in enumerate(system.supports) if len(s) > 1]
+    if len(mixing) == 2:
+        return _two_mixing(system)
+    if len(mixing) == 3 and all(len(system.supports[i]) == 2 for i in mixing):
+        return _three_binary(system)
+    return [None] * system.count
+
+
+def _affine_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:
+    """(f(0), its unit-step differences): the equations at the origin and at each unit vector, every system
+    of the stack. Exact for the linear systems of two mixing players (the Jacobian of solvers.subdivision)."""
+    k, count = system.unknowns, system.count
+    points = np.concatenate([np.zeros((1, k)), np.eye(k)])
+    which = np.repeat(np.arange(count), k + 1)
+    f, _ = system.conditions(np.tile(points, (count, 1)), which)
+    f = f.reshape(count, k + 1, k)
+    return f[:, 0], np.swapaxes(f[:, 1:] - f[:, :1], 1, 2)
+
+
+def _two_mixing(system: SupportSystem) -> list[Roots | None]:
+    """Two mixing players: J x + f(0) = 0 with J constant (each player's rows in the other's unknowns). Regular
+    (square and nonsingular): its one solution. Otherwise, where even the least-squares solution leaves a
+    residual (no point of R^k solves it, by more than INCONSISTENT of its scale), no root; else None: a
+    solution set that is not a point, for the subdivision to bound."""
+    f0, jac = _affine_parts(system)
+    scale = np.maximum(np.abs(jac).max(axis=(1, 2)), np.abs(f0).max(axis=1))
+    s = np.linalg.svd(jac, compute_uv=False)
+    regular = s[:, -1] > SINGULAR * np.maximum(s[:, 0], 1e-300)
+    out: list[Roots | None] = [None] * system.count
+    if regular.any():
+        x = np.linalg.solve(jac[regular], -f0[regular][..., None])[..., 0]
+        for w, point in zip(np.flatnonzero(regular), x):
+            out[w] = _kept(system, point[None, :])
+    if (~regular).any():
+        rows = np.flatnonzero(~regular)
+        x = np.einsum("bij,bj->bi", np.linalg.pinv(jac[rows], rcond=SINGULAR), -f0[rows])
+        residual = np.abs(np.einsum("bij,bj->bi", jac[rows], x) + f0[rows]).max(axis=1)
+        for w in rows[residual > INCONSISTENT * scale[rows]]:
+            out[w] = Roots(np.zeros((0, system.unknowns)), 0)
+    return out
+
+
+def _three_binary(system: SupportSystem) -> list[Roots | None]:
+    """Three players mixing over two actions each: f_1(x_2, x_3), f_2(x_1, x_3), f_3(x_1, x_2) bilinear;
+    x_2 = -(a_1 + c_1 x_3) / (b_1 + d_1 x_3), x_1 = -(a_2 + c_2 x_3) / (b_2 + d_2 x_3), and f_3 times both
+    denominators is a quadratic in x_3."""
+    count = system.count
+    corners = ((np.arange(8)[:, None] >> np.array([2, 1, 0])) & 1).astype(float)      # (x_1, x_2, x_3) bits
+    f, _ = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 8))
+    f = f.reshape(count, 2, 2, 2, 3)                                                  # [x1, x2, x3, equation]
+    c1 = _bilinear(f[:, 0, :, :, 0])            # f_1 over (x_2, x_3)
+    c2 = _bilinear(f[:, :, 0, :, 1])            # f_2 over (x_1, x_3)
+    c3 = _bilinear(f[:, :, :, 0, 2])            # f_3 over (x_1, x_2)
+    out: list[Roots | None] = []
+    for w in range(count):
+        out.append(_three_binary_one(system, w, c1[w], c2[w], c3[w]))
+    return out
+
+
+def _bilinear(v: np.ndarray) -> np.ndarray:
+    """(a, b, c, d) of a + b u + c v + d u v from its values at the unit square's corners v[..., u, v]."""
+    a = v[..., 0, 0]
+    b = v[..., 1, 0] - a
+    c = v[..., 0, 1] - a
+    return np.stack([a, b, c, v[..., 1, 1] - a - b - c], axis=-1)
+
+
+def _three_binary_one(system: SupportSystem, w: int, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray
+                      ) -> Roots | None:
+    a1, b1, c1, d1 = e1            # f_1 = a1 + b1 x2 + c1 x3 + d1 x2 x3
+    a2, b2, c2, d2 = e2            # f_2 = a2 + b2 x1 + c2 x3 + d2 x1 x3
+    a3, b3, c3, d3 = e3            # f_3 = a3 + b3 x1 + c3 x2 + d3 x1 x2
+    P = np.polynomial.polynomial
+    n1, den1 = np.array([-a1, -c1]), np.array([b1, d1])          # x2 = n1(x3) / den1(x3)
+    n2, den2 = np.array([-a2, -c2]), np.array([b2, d2])          # x1 = n2(x3) / den2(x3)
+    q = P.polyadd(P.polyadd(a3 * P.polymul(den1, den2), b3 * P.polymul(n2, den1)),
+                  P.polyadd(c3 * P.polymul(n1, den2), d3 * P.polymul(n1, n2)))
+    q = np.pad(q, (0, 3 - len(q)))
+    size = max(np.abs(np.concatenate([e1, e2, e3])).max(), 1e-300)
+    if np.abs(q).max() <= SINGULAR * size ** 3:
+        return None                                              # identically zero: a continuum, or worse
+    if abs(q[2]) > SINGULAR * np.abs(q).max():
+        disc = q[1] ** 2 - 4 * q[2] * q[0]
+        if abs(disc) <= SINGULAR * max(q[1] ** 2, abs(4 * q[2] * q[0]), 1e-300):
+            return None                                          # a double root: singular
+        if disc < 0:
+            return Roots(np.zeros((0, 3)), 0)
+        root = np.sqrt(disc)
+        big = -(q[1] + np.copysign(root, q[1])) / 2              # both roots without cancellation
+        x3 = np.array([big / q[2], q[0] / big])
+    elif abs(q[1]) > SINGULAR * np.abs(q).max():
+        x3 = np.array([-q[0] / q[1]])
+    else:
+        return Roots(np.zeros((0, 3)), 0)                        # a nonzero constant: no root
+    points = []
+    for z in x3:
+        point = _at_root(z, e1, e2, e3, size)
+        if point is None:
+            return None
+        points.extend(point)
+    points = np.array(points).reshape(-1, 3)
+    if len(points) and not _invertible(system.jacobian(points, np.full(len(points), w))).all():
+        return None                                              # a singular root: not certified isolated
+    return _kept(system, points, w)
+
+
+def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: float) -> list | None:
+    """The solutions with this x_3 (a root of the quadratic): x_1 from f_2 and x_2 from f_1, or, where one of
+    them vanishes for every value of its unknown at this x_3 (both roots of McKelvey and McLennan's 2x2x2 are
+    such), that unknown from f_3; None where the solutions here are not isolated points."""
+    a1, b1, c1, d1 = e1
+    a2, b2, c2, d2 = e2
+    a3, b3, c3, d3 = e3
+    tiny = SINGULAR * size
+    n1, den1, n2, den2 = -(a1 + c1 * x3), b1 + d1 * x3, -(a2 + c2 * x3), b2 + d2 * x3
+    free1, free2 = abs(den1) <= tiny, abs(den2) <= tiny          # f_1 (f_2) does not involve x_2 (x_1) here
+    if (free1 and abs(n1) > tiny) or (free2 and abs(n2) > tiny):
+        return []                                                  # it is a nonzero constant: no solution
+    if free1 and free2:
+        return None                                                # f_3 alone: a curve
+    if free1:
+        x1 = n2 / den2
+        slope = c3 + d3 * x1
+        return None if abs(slope) <= tiny else [(x1, -(a3 + b3 * x1) / slope, x3)]
+    if free2:
+        x2 = n1 / den1
+        slope = b3 + d3 * x2
+        return None if abs(slope) <= tiny else [(-(a3 + c3 * x2) / slope, x2, x3)]
+    return [(n2 / den2, n1 / den1, x3)]
+
+
+def _kept(system: SupportSystem, points: np.ndarray, w: int | None = None) -> Roots:
+    """The points inside the simplices (up to SLACK), polished by Newton's method on system w."""
+    inside = np.ones(len(points), bool)
+    for b in system.blocks:
+        free = points[:, b]
+        inside &= (free >= -SLACK).all(axis=1) & (free.sum(axis=1) <= 1 + SLACK)
+    points = points[inside]
+    if len(points) and w is not None:
+        polished = _newton(system, points, np.full(len(points), w))
+        points = np.where(np.isfinite(polished).all(axis=1, keepdims=True), polished, points)
+    return Roots(points.reshape(-1, system.unknowns), 0)
