@@ -130,6 +130,7 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
     """Every support profile whose actions survive conditional dominance, its indifference system solved
+    in closed form where two players mix or three over two actions each (solvers/support_direct.py), else
     by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
     no better action outside the supports is an equilibrium, certified by its regret."""
     from .subdivision import SupportSystem
@@ -160,7 +161,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
                     found.append(strategies)
     return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
-                           "support enumeration, each system solved by exclusion and subdivision")
+                           "support enumeration, each system solved in closed form or by exclusion and subdivision")
 
 
 def _solved(system: Any) -> list:
