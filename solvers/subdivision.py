@@ -250,12 +250,13 @@ def solve_all(system: SupportSystem) -> list[Roots]:
 def _on_simplices(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Boxes cut to each player's simplex: x_k <= 1 - sum of the block's other lower ends (every point of
-    a block sums to at most 1); boxes left empty are dropped."""
+    a block sums to at most 1), never narrower than MIN_WIDTH / 4 (a box of zero width on an axis has no
+    corner differences to bound its Jacobian by: they were 0 / 0); boxes left empty are dropped."""
     for b in system.blocks:
         if b.stop - b.start < 2:
             continue
         room = 1.0 - (lo[:, b].sum(axis=1, keepdims=True) - lo[:, b])
-        hi[:, b] = np.minimum(hi[:, b], np.maximum(room, lo[:, b]))
+        hi[:, b] = np.minimum(hi[:, b], np.maximum(room, lo[:, b] + MIN_WIDTH / 4))
     return lo, hi, which
 
 

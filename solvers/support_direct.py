@@ -29,8 +29,11 @@ def direct_roots(system: SupportSystem) -> list[Roots | None]:
     mixing = [i for i, s in enumerate(system.supports) if len(s) > 1]
     if len(mixing) == 2:
         return _two_mixing(system)
-    if len(mixing) == 3 and all(len(system.supports[i]) == 2 for i in mixing):
+    sizes = sorted(len(system.supports[i]) for i in mixing)
+    if sizes == [2, 2, 2]:
         return _three_binary(system)
+    if sizes == [2, 2, 3]:
+        return _one_pair(system, mixing)
     return [None] * system.count
 
 
@@ -85,6 +88,69 @@ def _three_binary(system: SupportSystem) -> list[Roots | None]:
     return out
 
 
+def _one_pair(system: SupportSystem, mixing: list[int]) -> list[Roots | None]:
+    """Three mixing players, one (p) over three actions and two (q, r) over two: p's two equations are bilinear
+    in (x_q, x_r), a quadratic in x_r once x_q is eliminated; at each of its roots q's and r's equations are
+    linear in p's two unknowns."""
+    blocks = system.blocks
+    p = next(i for i in mixing if len(system.supports[i]) == 3)
+    q, r = (i for i in mixing if i != p)
+    cq, cr = blocks[q].start, blocks[r].start
+    rows = np.arange(blocks[p].start, blocks[p].stop)
+    count, k = system.count, system.unknowns
+    corners = np.zeros((4, k))
+    corners[:, cq], corners[:, cr] = [0, 1, 0, 1], [0, 0, 1, 1]                    # (x_q, x_r) over the square
+    f, _ = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 4))
+    g = f.reshape(count, 2, 2, k)[..., rows].transpose(0, 3, 2, 1)                  # [w, equation, x_q, x_r]
+    coefficients = _bilinear(g)                                                    # (count, 2, 4)
+    out: list[Roots | None] = []
+    for w in range(count):
+        out.append(_one_pair_one(system, w, coefficients[w], p, cq, cr, blocks[q].start, blocks[r].start))
+    return out
+
+
+def _one_pair_one(system: SupportSystem, w: int, g: np.ndarray, p: int, cq: int, cr: int, eq_q: int, eq_r: int
+                  ) -> Roots | None:
+    (a1, b1, c1, d1), (a2, b2, c2, d2) = g         # g_i = a_i + b_i x_q + c_i x_r + d_i x_q x_r
+    size = max(np.abs(g).max(), 1e-300)
+    P = np.polynomial.polynomial
+    n1, den1 = np.array([-a1, -c1]), np.array([b1, d1])                             # x_q = n1(x_r) / den1(x_r)
+    quadratic = P.polyadd(P.polymul([a2, c2], den1), P.polymul([b2, d2], n1))        # g_2 times den1
+    roots = _quadratic_roots(quadratic, size ** 2)
+    if roots is None:
+        return None
+    tiny = SINGULAR * size
+    pairs = []
+    for xr in roots:
+        num, den = P.polyval(xr, n1), P.polyval(xr, den1)
+        if abs(den) > tiny:
+            pairs.append((num / den, xr))
+        elif abs(num) > tiny:
+            continue                                   # g_1 a nonzero constant here: no solution
+        elif abs(b2 + d2 * xr) > tiny:
+            pairs.append((-(a2 + c2 * xr) / (b2 + d2 * xr), xr))   # g_1 free of x_q here: g_2 fixes it
+        else:
+            return None
+    block = system.blocks[p]
+    points = []
+    for xq, xr in pairs:
+        base = np.zeros((3, system.unknowns))
+        base[:, cq], base[:, cr] = xq, xr
+        base[1, block.start], base[2, block.start + 1] = 1.0, 1.0                   # p's unknowns 0, e_1, e_2
+        f, _ = system.conditions(base, np.full(3, w))
+        rhs = f[0, [eq_q, eq_r]]
+        matrix = (f[1:, [eq_q, eq_r]] - rhs).T                                      # q's and r's rows in x_p
+        if not _invertible(matrix[None]).all():
+            return None
+        point = base[0].copy()
+        point[block] = np.linalg.solve(matrix, -rhs)
+        points.append(point)
+    points = np.array(points).reshape(-1, system.unknowns)
+    if len(points) and not _invertible(system.jacobian(points, np.full(len(points), w))).all():
+        return None
+    return _kept(system, points, w)
+
+
 def _bilinear(v: np.ndarray) -> np.ndarray:
     """(a, b, c, d) of a + b u + c v + d u v from its values at the unit square's corners v[..., u, v]."""
     a = v[..., 0, 0]
@@ -105,21 +171,9 @@ def _three_binary_one(system: SupportSystem, w: int, e1: np.ndarray, e2: np.ndar
                   P.polyadd(c3 * P.polymul(n1, den2), d3 * P.polymul(n1, n2)))
     q = np.pad(q, (0, 3 - len(q)))
     size = max(np.abs(np.concatenate([e1, e2, e3])).max(), 1e-300)
-    if np.abs(q).max() <= SINGULAR * size ** 3:
-        return None                                              # identically zero: a continuum, or worse
-    if abs(q[2]) > SINGULAR * np.abs(q).max():
-        disc = q[1] ** 2 - 4 * q[2] * q[0]
-        if abs(disc) <= SINGULAR * max(q[1] ** 2, abs(4 * q[2] * q[0]), 1e-300):
-            return None                                          # a double root: singular
-        if disc < 0:
-            return Roots(np.zeros((0, 3)), 0)
-        root = np.sqrt(disc)
-        big = -(q[1] + np.copysign(root, q[1])) / 2              # both roots without cancellation
-        x3 = np.array([big / q[2], q[0] / big])
-    elif abs(q[1]) > SINGULAR * np.abs(q).max():
-        x3 = np.array([-q[0] / q[1]])
-    else:
-        return Roots(np.zeros((0, 3)), 0)                        # a nonzero constant: no root
+    x3 = _quadratic_roots(q, size ** 3)
+    if x3 is None:
+        return None
     points = []
     for z in x3:
         point = _at_root(z, e1, e2, e3, size)
@@ -130,6 +184,26 @@ def _three_binary_one(system: SupportSystem, w: int, e1: np.ndarray, e2: np.ndar
     if len(points) and not _invertible(system.jacobian(points, np.full(len(points), w))).all():
         return None                                              # a singular root: not certified isolated
     return _kept(system, points, w)
+
+
+def _quadratic_roots(q: np.ndarray, size: float) -> np.ndarray | None:
+    """The real roots of q[0] + q[1] z + q[2] z^2 (coefficients of magnitude about `size`), computed without
+    cancellation; None where q vanishes identically or has a double root (a continuum, or a singular root)."""
+    q = np.pad(q, (0, 3 - len(q)))
+    top = np.abs(q).max()
+    if top <= SINGULAR * size:
+        return None
+    if abs(q[2]) > SINGULAR * top:
+        disc = q[1] ** 2 - 4 * q[2] * q[0]
+        if abs(disc) <= SINGULAR * max(q[1] ** 2, abs(4 * q[2] * q[0]), 1e-300):
+            return None
+        if disc < 0:
+            return np.zeros(0)
+        big = -(q[1] + np.copysign(np.sqrt(disc), q[1])) / 2
+        return np.array([big / q[2], q[0] / big])
+    if abs(q[1]) > SINGULAR * top:
+        return np.array([-q[0] / q[1]])
+    return np.zeros(0)                                           # a nonzero constant: no root
 
 
 def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: float) -> list | None:
