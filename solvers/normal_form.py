@@ -130,7 +130,8 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
     """Every support profile whose actions survive conditional dominance, its indifference system solved
-    in closed form where two players mix or three over two actions each (solvers/support_direct.py), else
+    in closed form where two players mix, or three over two actions each or over 3, 2 and 2
+    (solvers/support_direct.py), else
     by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
     no better action outside the supports is an equilibrium, certified by its regret."""
     from .subdivision import SupportSystem
@@ -165,8 +166,8 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
 
 
 def _solved(system: Any) -> list:
-    """Every system's roots: in closed form where two players mix, or three over two actions each
-    (solvers/support_direct.py), the rest by exclusion and subdivision, as one stack."""
+    """Every system's roots: in closed form where solvers/support_direct.py has one, the rest by exclusion
+    and subdivision, as one stack."""
     from .subdivision import SupportSystem, solve_all
     from .support_direct import direct_roots
     roots = direct_roots(system)

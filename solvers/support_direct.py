@@ -6,6 +6,9 @@ other's unknowns: two square linear systems, one solution each (Porter, Nudelman
 these supports by linear algebra too). Where three players mix over two actions each, the equations
 f_i = a_i + b_i x_j + c_i x_k + d_i x_j x_k are bilinear: eliminating x_1 and x_2 through f_2 and f_1
 leaves a quadratic in x_3 (Bezout: at most 2 roots; the same count as McKelvey and McLennan's 2x2x2).
+Where three mix over three, two and two actions, the first player's two equations are bilinear in the
+others' two unknowns (a quadratic again), and at each root the others' equations are linear in the
+first player's two unknowns.
 
 A system is handed back to the subdivision (None) whenever the closed form is degenerate: a singular
 linear system, a quadratic vanishing identically or with a double root, an eliminated denominator near
