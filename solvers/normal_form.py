@@ -99,7 +99,8 @@ class MixedEquilibria:
     skipped: int = 0                      # support profiles not solved to isolated points: a continuum, or a
                                           # system sympy cannot solve (counted here, never guessed)
     method: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)   # "continuum_extreme_points": certified extreme points of the
+                                                # continua of one mixing player (not in `equilibria`)
 
     def __len__(self) -> int:
         return len(self.equilibria)
@@ -143,6 +144,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     scaled = _scaled(game.payoffs)
     found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
     skipped = 0
+    extreme: list[list[np.ndarray]] = []         # continua's extreme points, each certified
     expect("equilibria", total)
     by_sizes: dict[tuple[int, ...], list[tuple[tuple[tuple[int, ...], ...], tuple[np.ndarray, ...]]]] = {}
     for profile in itertools.product(*per_player):
@@ -161,8 +163,14 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
                 strategies = _strategies(acts, profile, x)
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
                     found.append(strategies)
+            for x in [] if roots.extreme is None else roots.extreme:
+                strategies = _strategies(acts, profile, x)
+                if strategies is not None and game.regret(strategies) <= tolerance and not _seen(extreme, strategies):
+                    extreme.append(strategies)
+    extreme = [e for e in extreme if not _seen(found, e)]
     return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
-                           "support enumeration, each system solved in closed form or by exclusion and subdivision")
+                           "support enumeration, each system solved in closed form or by exclusion and subdivision",
+                           {"continuum_extreme_points": extreme})
 
 
 def _solved(system: Any) -> list:

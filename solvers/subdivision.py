@@ -201,6 +201,7 @@ class Ranges:
 class Roots:
     points: np.ndarray          # (roots, unknowns): isolated solutions, each unique in a Krawczyk box
     unresolved: int             # boxes left open: a continuum or a singular solution (never reported as a root)
+    extreme: np.ndarray | None = None   # a continuum's extreme points, where they are known (solvers/support_direct)
 
 
 def solve(system: SupportSystem) -> Roots:

@@ -10,6 +10,10 @@ Where three mix over three, two and two actions, the first player's two equation
 others' two unknowns (a quadratic again), and at each root the others' equations are linear in the
 first player's two unknowns.
 
+Where one player mixes, its equations are constants: nonzero, no root; zero, its mixtures that keep the
+others' pure actions best responses form a polytope, whose vertices are returned as the extreme points
+of that continuum (the system itself counted as not isolated).
+
 A system is handed back to the subdivision (None) whenever the closed form is degenerate: a singular
 linear system, a quadratic vanishing identically or with a double root, an eliminated denominator near
 zero at a root, or a singular (or non-square) linear system that some point solves; one that no point
@@ -25,11 +29,15 @@ from .subdivision import Roots, SupportSystem, _invertible, _newton
 SINGULAR = 1e-9        # relative size below which a pivot, leading coefficient or denominator counts as zero
 SLACK = 1e-9           # a root this far outside the simplices is kept for the regret check to judge
 INCONSISTENT = 1e-6    # least-squares residual, relative, beyond which a singular linear system has no solution
+CONSTANT = 1e-9        # a constant equation this far from zero has no root; exactly zero, a polytope of roots
+MAX_VERTEX_SYSTEMS = 20_000   # choices of tight constraints tried for a continuum's vertices
 
 
 def direct_roots(system: SupportSystem) -> list[Roots | None]:
     """Each system's roots in closed form (see the module docstring), or None where it must be subdivided."""
     mixing = [i for i, s in enumerate(system.supports) if len(s) > 1]
+    if len(mixing) == 1:
+        return _one_mixing(system)
     if len(mixing) == 2:
         return _two_mixing(system)
     sizes = sorted(len(system.supports[i]) for i in mixing)
@@ -38,6 +46,66 @@ def direct_roots(system: SupportSystem) -> list[Roots | None]:
     if sizes == [2, 2, 3]:
         return _one_pair(system, mixing)
     return [None] * system.count
+
+
+def _one_mixing(system: SupportSystem) -> list[Roots | None]:
+    """One mixing player: its equations are constants (the others play pure). Nonzero: no root. Zero: every
+    mixture of its support where each other player's action stays a best response, a polytope P (the
+    others' conditions are linear in its unknowns). P empty: no root; otherwise its points are not
+    isolated solutions of the system (a continuum, or one point where the system is singular), counted
+    as unresolved, P's vertices returned as its extreme points."""
+    f0, jac = _affine_parts(system)
+    g0, gjac = _inequality_parts(system)
+    k = system.unknowns
+    out: list[Roots | None] = []
+    for w in range(system.count):
+        size = max(np.abs(f0[w]).max(), 1.0)
+        if np.abs(f0[w]).max() > CONSTANT * size:
+            out.append(Roots(np.zeros((0, k)), 0))
+            continue
+        if np.abs(f0[w]).max() > 0 or np.abs(jac[w]).max() > 0:
+            out.append(None)                   # nearly zero: left to the subdivision's tolerances
+            continue
+        vertices = _polytope_vertices(np.concatenate([-np.eye(k), np.ones((1, k)), gjac[w]]),
+                                      np.concatenate([np.zeros(k), [1.0], -g0[w]]))
+        if vertices is None:
+            out.append(None)
+        elif len(vertices) == 0:
+            out.append(Roots(np.zeros((0, k)), 0))
+        else:                                  # not isolated within the support profile (its system is singular)
+            out.append(Roots(np.zeros((0, k)), len(vertices), extreme=vertices))
+    return out
+
+
+def _inequality_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:
+    """The outside actions' advantages at the origin and their unit-step differences (as _affine_parts)."""
+    k, count = system.unknowns, system.count
+    points = np.concatenate([np.zeros((1, k)), np.eye(k)])
+    _, g = system.conditions(np.tile(points, (count, 1)), np.repeat(np.arange(count), k + 1))
+    g = g.reshape(count, k + 1, -1)
+    return g[:, 0], np.swapaxes(g[:, 1:] - g[:, :1], 1, 2)
+
+
+def _polytope_vertices(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The vertices of {x : a x <= b} (bounded here: inside a simplex), by every choice of k tight rows
+    solved and kept where feasible (within SLACK); None past MAX_VERTEX_SYSTEMS choices."""
+    import itertools
+    from math import comb
+    m, k = a.shape
+    if comb(m, k) > MAX_VERTEX_SYSTEMS:
+        return None
+    rows = np.array(list(itertools.combinations(range(m), k)))
+    sub_a, sub_b = a[rows], b[rows]
+    ok = _invertible(sub_a)
+    if not ok.any():
+        return np.zeros((0, k))
+    x = np.linalg.solve(sub_a[ok], sub_b[ok][..., None])[..., 0]
+    x = x[(x @ a.T <= b + SLACK).all(axis=1)]
+    kept: list[np.ndarray] = []
+    for v in x:
+        if not any(np.abs(v - u).max() <= SLACK for u in kept):
+            kept.append(v)
+    return np.array(kept).reshape(-1, k)
 
 
 def _affine_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:

@@ -168,8 +168,8 @@ def _subdivided_only(monkeypatch) -> None:
        seed=st.integers(0, 2**31 - 1), integer=st.booleans())
 def test_closed_form_supports_give_the_subdivision_s_equilibria(monkeypatch, shape, seed, integer):
     """Two mixing players (linear) and three mixing over two actions (a quadratic) solved in closed form: the
-    same equilibria as subdividing every system, on generic (normal) and degenerate (integer) payoffs, and
-    never more support profiles skipped."""
+    same equilibria as subdividing every system, on generic (normal) and degenerate (integer) payoffs, never
+    more support profiles skipped, and every extreme point of a continuum an equilibrium by hand."""
     rng = np.random.default_rng(seed)
     payoffs = rng.integers(-2, 3, size=shape + (len(shape),)).astype(float) if integer else \
         rng.standard_normal(shape + (len(shape),))
@@ -179,6 +179,8 @@ def test_closed_form_supports_give_the_subdivision_s_equilibria(monkeypatch, sha
         subdivided = mixed_equilibria(NormalFormGame(payoffs))
     assert key(direct) == key(subdivided)
     assert direct.skipped <= subdivided.skipped     # fewer where a near miss crowded the subdivision (below)
+    for e in direct.extra["continuum_extreme_points"]:
+        assert max(by_hand_gains(payoffs, e)) <= 1e-9 * max(np.ptp(payoffs), 1.0)
 
 
 def test_mckelvey_mclennan_roots_in_closed_form_where_an_elimination_divides_by_zero():
@@ -239,3 +241,26 @@ def test_a_box_cut_to_zero_width_by_the_simplex_does_not_break_the_jacobian_boun
     assert len(res) >= 1
     for e in res:
         assert max(by_hand_gains(payoffs, e)) <= 1e-9 * np.ptp(payoffs)
+
+
+def test_a_continuum_of_one_mixing_player_returns_its_extreme_points():
+    """Player 3 is indifferent everywhere (payoff 0); against players 1 and 2 on their first actions, player 1
+    keeps its first action iff player 3's second has probability x <= 0.6 (payoff difference x - 0.6) and
+    player 2 iff x >= 0.2 (difference 0.2 - x): the equilibria (first, first, (1 - x, x)) form the segment
+    0.2 <= x <= 0.6. It is counted as skipped and its two ends are returned as extreme points, each with a
+    by-hand regret of zero, and neither is listed among the isolated equilibria."""
+    payoffs = np.zeros((2, 2, 2, 3))
+    payoffs[1, 0, 0, 0], payoffs[1, 0, 1, 0] = -0.6, 0.4
+    payoffs[0, 1, 0, 1], payoffs[0, 1, 1, 1] = 0.2, -0.8
+    payoffs[:, 1, :, 0] = -5.0
+    payoffs[1, 1, :, 1] = -5.0
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    ends = [[np.array([1.0, 0.0]), np.array([1.0, 0.0]), np.array([1 - x, x])] for x in (0.2, 0.6)]
+    extreme = res.extra["continuum_extreme_points"]
+    assert res.skipped >= 1
+    for end in ends:
+        assert max(by_hand_gains(payoffs, end)) <= 1e-12
+        assert any(all(np.allclose(a, b, atol=1e-12) for a, b in zip(e, end)) for e in extreme)
+        assert not any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(e, end)) for e in res)
+    for e in extreme:
+        assert max(by_hand_gains(payoffs, e)) <= 1e-12
