@@ -8,7 +8,9 @@ gambitproject/gambit, `--gambit-repo`), and seeded random games with standard no
 2x2x2 to 4x4x4, 4 players 2^4 and 3^4, 5 players 2^5). 'found' counts distinct equilibria whose regret
 is at most 1e-6 of the game's payoff range (Gambit's are checked by provergame's regret); 'both' counts
 Gambit's that provergame also returns (within 1e-6); 'skipped' is the support profiles provergame
-declared not isolated (a continuum or a singular solution, whose equilibria it does not report).
+declared not isolated (a continuum or a singular solution, whose equilibria it does not report); 'extreme
+points of continua' the certified extreme points it returns for continua along which one player mixes
+(not counted in 'found').
 Run: python benchmarks/nplayer.py [--out benchmarks/nplayer.md] [--gambit-repo DIR]
 (pygambit is not a dependency: pip install pygambit.)
 """
@@ -86,15 +88,16 @@ def run_ours(payoffs: np.ndarray):
 def row(name: str, payoffs: np.ndarray, gbt, timeout: float) -> str:
     ours_t, ours, game = run_ours(payoffs)
     found = [e for e in ours if game.regret(e) <= 1e-6]
+    extreme = len(ours.extra.get("continuum_extreme_points", []))
     gambit = None if gbt is None else run_gambit(payoffs, timeout)
     if gambit is None:
         said = "not installed" if gbt is None else f"no answer in {timeout:.0f} s"
-        return f"| {name} | {ours_t:.3f} | {len(found)} | {ours.skipped} | {said} | - | - | - |"
+        return f"| {name} | {ours_t:.3f} | {len(found)} | {ours.skipped} | {extreme} | {said} | - | - | - |"
     g_t, g_eqs = gambit
     g_ok = [e for e in g_eqs if game.regret(e) <= 1e-6]
     g_distinct = [e for k, e in enumerate(g_ok) if not any(same(e, f) for f in g_ok[:k])]
     both = sum(any(same(e, f) for f in found) for e in g_distinct)
-    return (f"| {name} | {ours_t:.3f} | {len(found)} | {ours.skipped} | {g_t:.3f} | {len(g_distinct)} | {both} "
+    return (f"| {name} | {ours_t:.3f} | {len(found)} | {ours.skipped} | {extreme} | {g_t:.3f} | {len(g_distinct)} | {both} "
             f"| {ours_t / max(g_t, 1e-6):.1f} |")
 
 
@@ -110,8 +113,8 @@ def main() -> None:
         gbt = None
     lines = [f"Same games, one run; {platform.machine()}, Python {platform.python_version()}, "
              f"pygambit {getattr(gbt, '__version__', 'not installed')}. Times are wall seconds; Gambit timed out at {args.timeout:.0f} s.", "",
-             "| game | provergame (s) | found | skipped | Gambit enumpoly (s) | found | both | ratio |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| game | provergame (s) | found | skipped | extreme points of continua | Gambit enumpoly (s) | found | both "
+             "| ratio |", "|---|---|---|---|---|---|---|---|---|"]
     mixed_equilibria(NormalFormGame(np.random.default_rng(0).standard_normal((2, 2, 2, 3))))   # warm-up
     repo = Path(args.gambit_repo)
     if gbt is not None and repo.exists():
