@@ -22,6 +22,9 @@ then certified by its regret, as the subdivision's are (solvers/normal_form.py).
 """
 from __future__ import annotations
 
+import itertools
+from math import comb
+
 import numpy as np
 
 from .subdivision import Roots, SupportSystem, _invertible, _newton
@@ -89,8 +92,6 @@ def _inequality_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:
 def _polytope_vertices(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     """The vertices of {x : a x <= b} (bounded here: inside a simplex), by every choice of k tight rows
     solved and kept where feasible (within SLACK); None past MAX_VERTEX_SYSTEMS choices."""
-    import itertools
-    from math import comb
     m, k = a.shape
     if comb(m, k) > MAX_VERTEX_SYSTEMS:
         return None
