@@ -154,10 +154,7 @@ def _three_binary(system: SupportSystem) -> list[Roots | None]:
     c1 = _bilinear(f[:, 0, :, :, 0])            # f_1 over (x_2, x_3)
     c2 = _bilinear(f[:, :, 0, :, 1])            # f_2 over (x_1, x_3)
     c3 = _bilinear(f[:, :, :, 0, 2])            # f_3 over (x_1, x_2)
-    out: list[Roots | None] = []
-    for w in range(count):
-        out.append(_three_binary_one(system, w, c1[w], c2[w], c3[w]))
-    return out
+    return _settled(system, [_three_binary_points(c1[w], c2[w], c3[w]) for w in range(count)])
 
 
 def _one_pair(system: SupportSystem, mixing: list[int]) -> list[Roots | None]:
@@ -175,14 +172,13 @@ def _one_pair(system: SupportSystem, mixing: list[int]) -> list[Roots | None]:
     f, _ = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 4))
     g = f.reshape(count, 2, 2, k)[..., rows].transpose(0, 3, 2, 1)                  # [w, equation, x_q, x_r]
     coefficients = _bilinear(g)                                                    # (count, 2, 4)
-    out: list[Roots | None] = []
-    for w in range(count):
-        out.append(_one_pair_one(system, w, coefficients[w], p, cq, cr, blocks[q].start, blocks[r].start))
-    return out
+    return _settled(system, [_one_pair_points(system, w, coefficients[w], p, cq, cr, blocks[q].start, blocks[r].start)
+                             for w in range(count)])
 
 
-def _one_pair_one(system: SupportSystem, w: int, g: np.ndarray, p: int, cq: int, cr: int, eq_q: int, eq_r: int
-                  ) -> Roots | None:
+def _one_pair_points(system: SupportSystem, w: int, g: np.ndarray, p: int, cq: int, cr: int, eq_q: int, eq_r: int
+                     ) -> np.ndarray | None:
+    """Every solution of system w from p's bilinear coefficients `g`, or None (see _one_pair)."""
     (a1, b1, c1, d1), (a2, b2, c2, d2) = g         # g_i = a_i + b_i x_q + c_i x_r + d_i x_q x_r
     size = max(np.abs(g).max(), 1e-300)
     P = np.polynomial.polynomial
@@ -217,10 +213,7 @@ def _one_pair_one(system: SupportSystem, w: int, g: np.ndarray, p: int, cq: int,
         point = base[0].copy()
         point[block] = np.linalg.solve(matrix, -rhs)
         points.append(point)
-    points = np.array(points).reshape(-1, system.unknowns)
-    if len(points) and not _invertible(system.jacobian(points, np.full(len(points), w))).all():
-        return None
-    return _kept(system, points, w)
+    return np.array(points).reshape(-1, system.unknowns)
 
 
 def _bilinear(v: np.ndarray) -> np.ndarray:
@@ -231,8 +224,8 @@ def _bilinear(v: np.ndarray) -> np.ndarray:
     return np.stack([a, b, c, v[..., 1, 1] - a - b - c], axis=-1)
 
 
-def _three_binary_one(system: SupportSystem, w: int, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray
-                      ) -> Roots | None:
+def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> np.ndarray | None:
+    """Every solution (x_1, x_2, x_3) of one system from its equations' bilinear coefficients, or None."""
     a1, b1, c1, d1 = e1            # f_1 = a1 + b1 x2 + c1 x3 + d1 x2 x3
     a2, b2, c2, d2 = e2            # f_2 = a2 + b2 x1 + c2 x3 + d2 x1 x3
     a3, b3, c3, d3 = e3            # f_3 = a3 + b3 x1 + c3 x2 + d3 x1 x2
@@ -252,10 +245,7 @@ def _three_binary_one(system: SupportSystem, w: int, e1: np.ndarray, e2: np.ndar
         if point is None:
             return None
         points.extend(point)
-    points = np.array(points).reshape(-1, 3)
-    if len(points) and not _invertible(system.jacobian(points, np.full(len(points), w))).all():
-        return None                                              # a singular root: not certified isolated
-    return _kept(system, points, w)
+    return np.array(points).reshape(-1, 3)
 
 
 def _quadratic_roots(q: np.ndarray, size: float) -> np.ndarray | None:
@@ -303,14 +293,36 @@ def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: fl
     return [(n2 / den2, n1 / den1, x3)]
 
 
-def _kept(system: SupportSystem, points: np.ndarray, w: int | None = None) -> Roots:
-    """The points inside the simplices (up to SLACK), polished by Newton's method on system w."""
+def _inside(system: SupportSystem, points: np.ndarray) -> np.ndarray:
+    """Which points lie in the players' simplices, up to SLACK."""
     inside = np.ones(len(points), bool)
     for b in system.blocks:
         free = points[:, b]
         inside &= (free >= -SLACK).all(axis=1) & (free.sum(axis=1) <= 1 + SLACK)
-    points = points[inside]
-    if len(points) and w is not None:
-        polished = _newton(system, points, np.full(len(points), w))
-        points = np.where(np.isfinite(polished).all(axis=1, keepdims=True), polished, points)
-    return Roots(points.reshape(-1, system.unknowns), 0)
+    return inside
+
+
+def _kept(system: SupportSystem, points: np.ndarray) -> Roots:
+    """The points inside the simplices (a linear system's exact solution: no polishing)."""
+    return Roots(points[_inside(system, points)].reshape(-1, system.unknowns), 0)
+
+
+def _settled(system: SupportSystem, candidates: list[np.ndarray | None]) -> list[Roots | None]:
+    """Each system's closed-form solutions as roots, the stack's at once: None where there are none to give
+    (None in) or one is singular (its Jacobian, at the point, not safely invertible: not certified isolated);
+    else those inside the simplices, polished by Newton's method."""
+    k = system.unknowns
+    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None] or [np.zeros(0, int)])
+    points = np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
+    out: list[Roots | None] = [None if c is None else Roots(np.zeros((0, k)), 0) for c in candidates]
+    if not len(points):
+        return out
+    singular = set(owners[~_invertible(system.jacobian(points, owners))].tolist())
+    keep = _inside(system, points) & ~np.isin(owners, list(singular))
+    polished = _newton(system, points[keep], owners[keep]) if keep.any() else points[keep]
+    polished = np.where(np.isfinite(polished).all(axis=1, keepdims=True), polished, points[keep])
+    for w in singular:
+        out[w] = None
+    for w in set(owners[keep].tolist()):
+        out[w] = Roots(polished[owners[keep] == w], 0)
+    return out
