@@ -78,18 +78,34 @@ def run_gambit(payoffs: np.ndarray, timeout: float):
     return elapsed, [[np.array(s) for s in e] for e in eqs]
 
 
+REPEAT_UNDER = 1.0     # a solve under this many seconds is timed REPEATS times on both sides, the fastest kept
+REPEATS = 3
+
+
 def run_ours(payoffs: np.ndarray):
     game = NormalFormGame(payoffs)
-    t = time.perf_counter()
-    res = mixed_equilibria(game)
-    return time.perf_counter() - t, res, game
+    times = []
+    while not times or (len(times) < REPEATS and times[0] < REPEAT_UNDER):
+        t = time.perf_counter()
+        res = mixed_equilibria(game)
+        times.append(time.perf_counter() - t)
+    return min(times), res, game
+
+
+def run_gambit_best(payoffs: np.ndarray, timeout: float):
+    """run_gambit, repeated as run_ours is: the fastest of REPEATS runs when a run takes under REPEAT_UNDER s."""
+    first = run_gambit(payoffs, timeout)
+    if first is None or first[0] >= REPEAT_UNDER:
+        return first
+    runs = [first] + [run_gambit(payoffs, timeout) for _ in range(REPEATS - 1)]
+    return min((r for r in runs if r is not None), key=lambda r: r[0])
 
 
 def row(name: str, payoffs: np.ndarray, gbt, timeout: float) -> str:
     ours_t, ours, game = run_ours(payoffs)
     found = [e for e in ours if game.regret(e) <= 1e-6]
     extreme = len(ours.extra.get("continuum_extreme_points", []))
-    gambit = None if gbt is None else run_gambit(payoffs, timeout)
+    gambit = None if gbt is None else run_gambit_best(payoffs, timeout)
     if gambit is None:
         said = "not installed" if gbt is None else f"no answer in {timeout:.0f} s"
         return f"| {name} | {ours_t:.3f} | {len(found)} | {ours.skipped} | {extreme} | {said} | - | - | - |"
@@ -111,10 +127,11 @@ def main() -> None:
         import pygambit as gbt
     except ImportError:
         gbt = None
-    lines = [f"Same games, one run; {platform.machine()}, Python {platform.python_version()}, "
+    lines = [f"Same games, one run (a solve under {REPEAT_UNDER:.0f} s timed {REPEATS} times on each side, the fastest "
+             f"kept); {platform.machine()}, Python {platform.python_version()}, "
              f"pygambit {getattr(gbt, '__version__', 'not installed')}. Times are wall seconds; Gambit timed out at {args.timeout:.0f} s.", "",
-             "| game | provergame (s) | found | skipped | extreme points of continua | Gambit enumpoly (s) | found | both "
-             "| ratio |", "|---|---|---|---|---|---|---|---|---|"]
+             "| game | provergame (s) | found | skipped | extreme points of continua | Gambit enumpoly (s) | found "
+             "| both | ratio |", "|---|---|---|---|---|---|---|---|---|"]
     mixed_equilibria(NormalFormGame(np.random.default_rng(0).standard_normal((2, 2, 2, 3))))   # warm-up
     repo = Path(args.gambit_repo)
     if gbt is not None and repo.exists():

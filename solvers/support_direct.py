@@ -312,7 +312,8 @@ def _settled(system: SupportSystem, candidates: list[np.ndarray | None]) -> list
     (None in) or one is singular (its Jacobian, at the point, not safely invertible: not certified isolated);
     else those inside the simplices, polished by Newton's method."""
     k = system.unknowns
-    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None] or [np.zeros(0, int)])
+    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None]
+                            or [np.zeros(0, int)])
     points = np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
     out: list[Roots | None] = [None if c is None else Roots(np.zeros((0, k)), 0) for c in candidates]
     if not len(points):
