@@ -398,11 +398,9 @@ class Game(ABC):
                                                         bool(np.isfinite(lo).all() and np.isfinite(hi).all())))
         lo, hi, lo_tol, hi_tol, finite = kept
         low, high = (lo, hi) if axis == -1 else (lo[:, None], hi[:, None])
-        within = (x >= lo_tol) & (x <= hi_tol) if axis == -1 else (x >= lo_tol[:, None]) & (x <= hi_tol[:, None])
-        if within.all() and (finite or np.isfinite(x).all()):     # NaN fails both comparisons
-            return np.minimum(np.maximum(x, low), high)
-        bad = ~np.isfinite(x) | (x < low - 1e-12) | (x > high + 1e-12)
-        if bad.any():
+        low_tol, high_tol = (lo_tol, hi_tol) if axis == -1 else (lo_tol[:, None], hi_tol[:, None])
+        if not (((x >= low_tol) & (x <= high_tol)).all() and (finite or np.isfinite(x).all())):   # NaN fails both
+            bad = ~np.isfinite(x) | (x < low_tol) | (x > high_tol)
             idx = tuple(int(v) for v in np.argwhere(bad)[0])
             i = idx[axis]
             label = self.traits.strategy_label

@@ -57,8 +57,7 @@ def _one_mixing(system: SupportSystem) -> list[Roots | None]:
     others' conditions are linear in its unknowns). P empty: no root; otherwise its points are not
     isolated solutions of the system (a continuum, or one point where the system is singular), counted
     as unresolved, P's vertices returned as its extreme points."""
-    f0, jac = _affine_parts(system)
-    g0, gjac = _inequality_parts(system)
+    f0, jac, g0, gjac = _affine_parts(system)
     k = system.unknowns
     out: list[Roots | None] = []
     for w in range(system.count):
@@ -78,15 +77,6 @@ def _one_mixing(system: SupportSystem) -> list[Roots | None]:
         else:                                  # not isolated within the support profile (its system is singular)
             out.append(Roots(np.zeros((0, k)), len(vertices), extreme=vertices))
     return out
-
-
-def _inequality_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:
-    """The outside actions' advantages at the origin and their unit-step differences (as _affine_parts)."""
-    k, count = system.unknowns, system.count
-    points = np.concatenate([np.zeros((1, k)), np.eye(k)])
-    _, g = system.conditions(np.tile(points, (count, 1)), np.repeat(np.arange(count), k + 1))
-    g = g.reshape(count, k + 1, -1)
-    return g[:, 0], np.swapaxes(g[:, 1:] - g[:, :1], 1, 2)
 
 
 def _polytope_vertices(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
@@ -109,15 +99,15 @@ def _polytope_vertices(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     return np.array(kept).reshape(-1, k)
 
 
-def _affine_parts(system: SupportSystem) -> tuple[np.ndarray, np.ndarray]:
-    """(f(0), its unit-step differences): the equations at the origin and at each unit vector, every system
-    of the stack. Exact for the linear systems of two mixing players (the Jacobian of solvers.subdivision)."""
+def _affine_parts(system: SupportSystem) -> tuple[np.ndarray, ...]:
+    """(f(0), its unit-step differences, g(0), its unit-step differences): the equations f and the outside
+    actions' advantages g at the origin and at each unit vector, every system of the stack. Exact where
+    they are affine: the linear systems of two mixing players, everything where one player mixes."""
     k, count = system.unknowns, system.count
     points = np.concatenate([np.zeros((1, k)), np.eye(k)])
-    which = np.repeat(np.arange(count), k + 1)
-    f, _ = system.conditions(np.tile(points, (count, 1)), which)
-    f = f.reshape(count, k + 1, k)
-    return f[:, 0], np.swapaxes(f[:, 1:] - f[:, :1], 1, 2)
+    f, g = system.conditions(np.tile(points, (count, 1)), np.repeat(np.arange(count), k + 1))
+    f, g = f.reshape(count, k + 1, k), g.reshape(count, k + 1, -1)
+    return (f[:, 0], np.swapaxes(f[:, 1:] - f[:, :1], 1, 2), g[:, 0], np.swapaxes(g[:, 1:] - g[:, :1], 1, 2))
 
 
 def _two_mixing(system: SupportSystem) -> list[Roots | None]:
@@ -125,7 +115,7 @@ def _two_mixing(system: SupportSystem) -> list[Roots | None]:
     (square and nonsingular): its one solution. Otherwise, where even the least-squares solution leaves a
     residual (no point of R^k solves it, by more than INCONSISTENT of its scale), no root; else None: a
     solution set that is not a point, for the subdivision to bound."""
-    f0, jac = _affine_parts(system)
+    f0, jac, _, _ = _affine_parts(system)
     scale = np.maximum(np.abs(jac).max(axis=(1, 2)), np.abs(f0).max(axis=1))
     s = np.linalg.svd(jac, compute_uv=False)
     regular = s[:, -1] > SINGULAR * np.maximum(s[:, 0], 1e-300)
@@ -234,7 +224,6 @@ def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> np.n
     n2, den2 = np.array([-a2, -c2]), np.array([b2, d2])          # x1 = n2(x3) / den2(x3)
     q = P.polyadd(P.polyadd(a3 * P.polymul(den1, den2), b3 * P.polymul(n2, den1)),
                   P.polyadd(c3 * P.polymul(n1, den2), d3 * P.polymul(n1, n2)))
-    q = np.pad(q, (0, 3 - len(q)))
     size = max(np.abs(np.concatenate([e1, e2, e3])).max(), 1e-300)
     x3 = _quadratic_roots(q, size ** 3)
     if x3 is None:
