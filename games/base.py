@@ -120,20 +120,33 @@ class Outcomes:
         return Outcomes(part(self.reward), part(self.cost), part(self.attempted), self.accepted[cut],
                         self.user_payment[cut], self.useful_cost[cut], part(self.proof_time), part(self.served), a)
 
-    def epoch_totals(self, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`totals` of each block of `units` consecutive rounds (an epoch's), (rounds / units, n) each (of
-        outcomes from `by_round`)."""
+    def epoch_totals(self, units: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`totals` of each epoch's consecutive rounds, (epochs, n) each (of outcomes from `by_round`): `units`
+        rounds each (an int), or `units[j]` rounds for epoch j (an array, zeros allowed)."""
         a = self.assignments
-        k = len(self.accepted) // units
+        if np.ndim(units) == 0:
+            units = np.full(len(self.accepted) // int(units), int(units))
+        units = np.asarray(units, dtype=np.int64)
+        k, same = len(units), len(units) and bool(np.all(units == units[0]))
         if a is None:
-            return tuple(np.asarray(x, dtype=float).reshape(k, units, -1).sum(axis=1)
-                         for x in (self.reward, self.cost, self.attempted))
-        cell = (np.asarray(a.row) // units) * a.n + a.col
+            if same:
+                return tuple(np.asarray(x, dtype=float).reshape(k, int(units[0]), -1).sum(axis=1)
+                             for x in (self.reward, self.cost, self.attempted))
+            starts = np.cumsum(units) - units
+            out = [np.zeros((k, np.shape(self.reward)[1])) for _ in range(3)]
+            for u in np.unique(units[units > 0]):       # epochs of u rounds summed as `totals` sums one epoch's
+                at = np.flatnonzero(units == u)
+                rows = (starts[at][:, None] + np.arange(u)).ravel()
+                for sums, x in zip(out, (self.reward, self.cost, self.attempted)):
+                    sums[at] = np.asarray(x, dtype=float)[rows].reshape(len(at), u, -1).sum(axis=1)
+            return tuple(out)
+        epoch = np.asarray(a.row) // int(units[0]) if same else np.repeat(np.arange(k), units)[np.asarray(a.row)]
+        cell = epoch * a.n + a.col
         sums = [np.bincount(cell, np.asarray(v, dtype=float), k * a.n).astype(float).reshape(k, a.n)
                 for v in (a.reward, a.cost, a.attempted)]
-        sums[1] += units * a.standing
+        sums[1] += units[:, None] * a.standing
         if a.standing_attempted is not None:
-            sums[2] += units * a.standing_attempted
+            sums[2] += units[:, None] * a.standing_attempted
         return tuple(sums)
 
     def proved(self) -> np.ndarray:

@@ -475,8 +475,14 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
         runs = _runs(make_game, provers, environment, seeds, rule, economy)
     else:
         runs = _runs_on(executor, workers, make_game, provers, environment, seeds, rule, economy)
-    return Timeline(stack_frames([r[0] for r in runs]), tuple(r[1] for r in runs), stack_frames([r[2] for r in runs]),
-                    stack_frames([r[3] for r in runs]), rule=rule)
+    return Timeline(_stacked([r[0] for r in runs]), tuple(r[1] for r in runs), _stacked([r[2] for r in runs]),
+                    _stacked([r[3] for r in runs]), rule=rule)
+
+
+def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """The seeds' columns (one mapping of column -> array per seed, in order) as one frame, each column
+    concatenated by numpy: the frame pd.concat gives of the seeds' frames, without a frame per seed."""
+    return pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in parts[0]}, copy=False)
 
 
 def stack_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -646,38 +652,82 @@ class _Ahead:
         self.cursor = self.rounds = 0
 
     def take(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
-             window: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+             window: float, left: int = 1 << 62) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
         """The next `units` rounds of the plan `key`: per-prover reward, cost and attempts summed, and the
-        rounds with an accepted proof and with one on time."""
-        self._ready(key, game, profile, rng, units)
+        rounds with an accepted proof and with one on time. `left`: the rounds the run can still ask for
+        (its remaining demand), which caps a refill."""
+        self._ready(key, game, profile, rng, units, left)
         part = self.played.between(self.cursor, self.cursor + units)
         self.cursor += units
         return (*part.totals(), int(part.proved().sum()), int(np.sum(part.on_time(window) >= 1)))
 
-    def _ready(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int) -> None:
-        """The buffer of plan `key`, refilled when it cannot serve the next `units` rounds."""
+    def _ready(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
+               left: int) -> None:
+        """The buffer of plan `key`, refilled when it cannot serve the next `units` rounds: the batch's size, or
+        the `left` rounds the run can still ask for where fewer."""
         if key != self.key:
             self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
         if self.cursor + units > self.rounds:
+            rounds = max(units, min(self.size, left))
             with trusted_profiles():                 # the plan's profile was checked when it was decided
-                self.played = game.play(profile, rng, max(units, self.size)).by_round()
-            self.rounds, self.cursor = max(units, self.size), 0
+                self.played = game.play(profile, rng, rounds).by_round()
+            self.rounds, self.cursor = rounds, 0
             self.size = min(2 * self.size, self.most)
 
-    def serve(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int, window: float,
-              most: int) -> tuple[np.ndarray, ...]:
-        """Up to `most` whole epochs of `units` rounds from the plan's buffer (refilled first as `take` would be
-        for the first of them), none handed out until `advance`: per epoch and prover reward, cost and
-        attempts, (k, n) each, and per epoch the rounds proved and on time, (k,) each."""
-        self._ready(key, game, profile, rng, units)
-        k = min(most, (self.rounds - self.cursor) // units)
-        part = self.played.between(self.cursor, self.cursor + k * units)
-        proved = part.proved().reshape(k, units).sum(axis=1)
-        on_time = (part.on_time(window) >= 1).reshape(k, units).sum(axis=1)
-        return (*part.epoch_totals(units), proved, on_time)
+    def serve(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, played: np.ndarray,
+              window: float, left: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The leading epochs of `played` (rounds per epoch, zeros allowed) that the plan's buffer holds (refilled
+        first as `take` would be for the first epoch that plays, `left` the run's remaining demand from each
+        epoch), none handed out until `advance`: per epoch and prover reward, cost and attempts, (k, n) each,
+        and per epoch the rounds proved and on time, (k,) each."""
+        played = np.asarray(played, dtype=np.int64)
+        ends = np.cumsum(played)
+        first = np.flatnonzero(played)
+        if not len(first):                        # nothing played: the step takes no rounds either
+            zeros = np.zeros((len(played), len(profile)))
+            return zeros, zeros, zeros, np.zeros(len(played), dtype=np.int64), np.zeros(len(played), dtype=np.int64)
+        self._ready(key, game, profile, rng, int(played[first[0]]), int(left[first[0]]))
+        k = int(np.searchsorted(ends, self.rounds - self.cursor, side="right"))
+        part = self.played.between(self.cursor, self.cursor + int(ends[k - 1]))
+        epoch = np.repeat(np.arange(k), played[:k])
+        proved = np.bincount(epoch, part.proved(), k).astype(np.int64)
+        on_time = np.bincount(epoch, part.on_time(window) >= 1, k).astype(np.int64)
+        return (*part.epoch_totals(played[:k]), proved, on_time)
 
-    def advance(self, epochs: int, units: int) -> None:
-        self.cursor += epochs * units
+    def advance(self, rounds: int) -> None:
+        self.cursor += rounds
+
+
+class _UnitDraws:
+    """Uniform draws indexed by (epoch, unit of demand), one stream per kind of slot loss (offline sequencer,
+    censored commitment): epochs come in blocks of `block`, each drawn from a generator of its own
+    (seed, kind, block). Whatever order a run reads them in (epoch by epoch, or a stretch of epochs at
+    once), a unit meets the same draw, so a stretch and the epoch-by-epoch step book the same losses."""
+
+    def __init__(self, seed: int, kind: int, width: int, block: int = 1024):
+        self.seed, self.kind, self.width, self.block = seed, kind, max(width, 1), block
+        self.kept: dict[int, np.ndarray] = {}
+
+    def _block(self, b: int) -> np.ndarray:
+        if b not in self.kept:
+            if len(self.kept) >= 2:              # a run reads forward: the two latest blocks suffice
+                self.kept.pop(min(self.kept))
+            self.kept[b] = np.random.default_rng([self.seed, self.kind, b]).random((self.block, self.width))
+        return self.kept[b]
+
+    def rows(self, e0: int, e1: int) -> np.ndarray:
+        """(e1 - e0, width) draws of epochs e0 to e1 - 1."""
+        b0, b1 = e0 // self.block, (e1 - 1) // self.block
+        if b0 == b1:
+            return self._block(b0)[e0 - b0 * self.block:e1 - b0 * self.block]
+        whole = np.concatenate([self._block(b) for b in range(b0, b1 + 1)])
+        return whole[e0 - b0 * self.block:e1 - b0 * self.block]
+
+
+def _lost(draws: np.ndarray, units: np.ndarray, chance: float) -> np.ndarray:
+    """Per row of `draws`, how many of its first `units` (per row) fall below `chance`: the units lost."""
+    first = np.arange(draws.shape[1]) < np.asarray(units)[:, None]
+    return np.count_nonzero((draws < chance) & first, axis=1)
 
 
 def _fold(start: Any, steps: np.ndarray) -> np.ndarray:
@@ -752,8 +802,8 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     kpis, balances, ledger = _frames(seed, env, run.gas, run.col, run.icol, run.led, run.paid, run.balances,
                                      run.st.names, run.refusal)
     rows = np.concatenate(run.seq_rows).reshape(env.epochs, eco.sequencers)
-    sequencers = pd.DataFrame({"seed": seed, "epoch": np.repeat(np.arange(env.epochs), eco.sequencers),
-                               "sequencer": np.tile(np.arange(eco.sequencers), env.epochs), "balance": rows.ravel()})
+    sequencers = {"seed": np.full(rows.size, seed), "epoch": np.repeat(np.arange(env.epochs), eco.sequencers),
+                  "sequencer": np.tile(np.arange(eco.sequencers), env.epochs), "balance": rows.ravel()}
     return kpis, balances, ledger, sequencers
 
 
@@ -833,16 +883,19 @@ class _Run:
         self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
         self.queued = 0
         self.refusal = np.full(E, "", dtype=object)   # why an epoch's game could not be built, where it could not
+        self.left = np.cumsum(env.demand[::-1])[::-1]      # the demand from each epoch to the run's end
+        width = int(env.demand.max(initial=0))
+        self.offline, self.censored = _UnitDraws(seed, 1, width), _UnitDraws(seed, 2, width)
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed provers
-        without best responses, entry, hardware, reinvestment, boosters, sequencer failures or funds, and
-        no paid fallback race (then `stretch` may book many epochs at once)."""
+        without best responses, entry, hardware, reinvestment, boosters, sequencer failures or funds, one
+        sequencer and no paid fallback race (then `stretch` may book many epochs at once; offline slots and
+        censorship come from per-unit draws indexed by epoch, which a stretch reads as the step does)."""
         eco = self.eco
         return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
-                and eco.sequencer_offline == 0 and eco.censorship == 0 and eco.sequencer_failure == 0
-                and eco.sequencers == 1
+                and eco.sequencer_failure == 0 and eco.sequencers == 1
                 and not eco.sequencers_need_funds and (eco.fallback != "race" or eco.fallback_reward == 0))
 
     def stretch(self, e0: int) -> int:
@@ -871,45 +924,68 @@ class _Run:
             return 0
         if not np.all(delivers == 1):
             return 0
-        reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, units,
-                                                                eco.proof_window, span)
-        unit_cost = st.cost[working] + g
-        slashes = cost - tried * unit_cost          # what the rules charged beyond compute and gas
-        spent = slashes + tried * unit_cost         # as _self_committed books it, float for float
-        balance = _fold(st.balance[working], reward - spent)                      # after each epoch
+        ahead = self.ahead                  # no more epochs than the buffer can serve at full demand, twice over
+        room = max(ahead.rounds - ahead.cursor, ahead.size) if ahead.key == self.plan_key else ahead.first
+        span = min(span, 2 * (room // units) + 2)
+        missed, censored = self._losses(e0, span, units)
+        played = units - missed - censored
+        reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
+                                                                eco.proof_window, self.left[e0:e0 + span])
+        work = tried * (st.cost[working] + g)      # compute and gas
+        slashes = cost - work                       # what the rules charged beyond compute and gas
+        spent = slashes + work                      # as _self_committed books it, float for float
+        balance = np.subtract(reward, spent)                                       # each epoch's profit, then
+        balance[0] += st.balance[working]                                           # folded in place: the balance
+        np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
         falls = np.flatnonzero((balance < eco.bond).any(axis=1))
         k = int(falls[0]) if len(falls) else len(reward)                          # epochs whose next holds the plan
         if k == 0:
             return 0
-        self.ahead.advance(k, units)
+        self.ahead.advance(int(played[:k].sum()))
         self._book_stretch(e0, k, working, profile, seats,
-                           *(x[:k] for x in (reward, slashes, spent, tried, proved, on_time)), g)
+                           *(x[:k] for x in (reward, slashes, spent, balance, tried, proved, on_time, missed,
+                                             censored, played)), g)
         return k
 
+    def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per epoch of a stretch, the units missed (offline sequencer) and censored, from the per-unit draws
+        `_proposed` reads epoch by epoch (one sequencer, demand `units` throughout)."""
+        eco = self.eco
+        missed = censored = np.zeros(span, dtype=np.int64)
+        if eco.sequencer_offline > 0:
+            missed = _lost(self.offline.rows(e0, e0 + span), np.full(span, units), eco.sequencer_offline)
+        if eco.censorship > 0:
+            censored = _lost(self.censored.rows(e0, e0 + span), units - missed, eco.censorship)
+        return missed, censored
+
     def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
-                      reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray, tried: np.ndarray,
-                      proved: np.ndarray, on_time: np.ndarray, g: float) -> None:
+                      reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray,
+                      balance: np.ndarray, tried: np.ndarray, proved: np.ndarray, on_time: np.ndarray,
+                      missed: np.ndarray, censored: np.ndarray, played: np.ndarray, g: float) -> None:
         """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
-        `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch."""
+        `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch
+        (the working provers' balances `balance` after each epoch already folded; the others' stand still)."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n = slice(e0, e0 + k), len(st.cost)
-        paid, charged = np.zeros((k, n)), np.zeros((k, n))
-        paid[:, working] = reward
-        charged[:, working] = spent
+        st.earned[working] += balance[-1] - st.balance[working]   # (read only by hardware renewal: none here)
+        if len(working) == n:                    # everyone works: the working columns are all the columns
+            paid, charged, full = reward, spent, balance
+        else:
+            paid, charged, full = np.zeros((k, n)), np.zeros((k, n)), np.empty((k, n))
+            paid[:, working], charged[:, working] = reward, spent
+            full[:], full[:, working] = st.balance, balance
         demand, propose, verify = int(self.env.demand[e0]), float(self.propose[e0]), float(self.verify[e0])
         minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * proved
-        seq_gas = np.full(k, demand * propose)
+        seq_gas = (demand - missed) * propose
+        tries = tried.sum(axis=1)
         flows = {"minted": minted, "opex": tried @ st.cost[working],
-                 "gas": tried.sum(axis=1) * g, "burned": slashes.sum(axis=1) + 0.0, "protocol_gas": proved * verify,
+                 "gas": tries * g, "burned": slashes.sum(axis=1) + 0.0, "protocol_gas": proved * verify,
                  "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas}
         for name, flow in flows.items():
             led[name][rows] = _fold(totals[name], flow)
             totals[name] = float(led[name][e0 + k - 1])
         for name in ("capex", "withdrawn", "restaked", "sequencer_slashed"):
             led[name][rows] = totals[name]
-        profit = paid - charged
-        full = _fold(st.balance, profit)                                              # (k, n) balances after each
-        st.earned = np.add.reduce(np.concatenate([st.earned[None], profit]), axis=0)   # = the fold's last row
         st.balance = full[-1].copy()
         idle = st.alive.copy()
         idle[working] = False
@@ -922,36 +998,39 @@ class _Run:
         alive_idx = self.alive_idx
         held_seq = _fold(self.seq_held, seq_revenue - seq_gas)
         self.seq_held = float(held_seq[-1])
-        seq_rows = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0))[:, None] - demand * propose)
+        seq_rows = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - (demand - missed) * propose)[:, None])
         self.seq_balance = seq_rows[-1].copy()
         self.seq_rows.append(seq_rows)
         self.paid.append(paid)
-        self.balances.append((alive_idx, full[:, alive_idx]))
+        alive_full = full if len(alive_idx) == n else full[:, alive_idx]
+        self.balances.append((alive_idx, alive_full))
         led["initial"][rows] = self.initial
         led["held"][rows] = full.sum(axis=1)
         led["sequencer_held"][rows] = held_seq
-        self._stretch_rows(rows, working, seats, tried, proved, on_time, minted, charged, full, seq_revenue, seq_gas,
-                           seq_rows, verify)
+        self._stretch_rows(rows, working, seats, tried, tries, proved, on_time, missed, censored, played, minted,
+                           charged, alive_full, seq_revenue, seq_gas, seq_rows, verify)
 
-    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, proved: np.ndarray,
-                      on_time: np.ndarray, minted: np.ndarray, spent: np.ndarray, full: np.ndarray,
+    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, tries: np.ndarray,
+                      proved: np.ndarray, on_time: np.ndarray, missed: np.ndarray, censored: np.ndarray,
+                      played: np.ndarray, minted: np.ndarray, spent: np.ndarray, alive_full: np.ndarray,
                       seq_revenue: np.ndarray, seq_gas: np.ndarray, seq_rows: np.ndarray, verify: float) -> None:
-        """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time)."""
+        """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time); `tries` the attempts per
+        epoch, `alive_full` the alive provers' balances after each."""
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
         icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], proved, on_time
         icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = 0, len(working), 0
         icol["attempting_provers"][rows] = np.count_nonzero(tried, axis=1)
         icol["queued_entrants"][rows] = self.queued
-        icol["commitments"][rows] = np.round(tried.sum(axis=1))
-        icol["missed_slots"][rows], icol["censored"][rows] = 0, 0
+        icol["commitments"][rows] = np.round(tries)
+        icol["missed_slots"][rows], icol["censored"][rows] = missed, censored
         icol["alive_provers"][rows] = int(st.alive.sum())
-        col["seats"][rows] = np.nan if seats is None else seats
+        col["seats"][rows] = np.where(played > 0, np.nan if seats is None else seats, np.nan)
         col["prover_profit"][rows] = minted - spent.sum(axis=1) - self.amortised * st.alive.sum()
         col["protocol_gas"][rows] = proved * verify
         col["minted"][rows] = minted
         col["booster_score_mean"][rows] = np.nan
         col["balance_total"][rows] = led["held"][rows]
-        col["balance_min"][rows] = full[:, alive_idx].min(axis=1) if len(alive_idx) else 0.0
+        col["balance_min"][rows] = alive_full.min(axis=1) if len(alive_idx) else 0.0
         col["token_supply"][rows] = self.initial + led["minted"][rows] + led["sequencer_minted"][rows] \
             - led["burned"][rows] - led["sequencer_slashed"][rows]
         col["sequencer_revenue"][rows], col["sequencer_gas"][rows] = seq_revenue, seq_gas
@@ -1011,13 +1090,16 @@ class _Run:
 
     def _proposed(self, e: int, ep: _Epoch) -> int:
         """Units that reach a prover: the demand less offline slots, slots whose sequencer cannot pay the
-        proposal gas (where sequencers need funds) and censored commitments (each drawn only where it
-        can happen, so runs without them keep their random stream)."""
+        proposal gas (where sequencers need funds) and censored commitments. Offline slots and censorship
+        are read off per-unit draws indexed by epoch (_UnitDraws), so a stretch books the same losses and
+        runs without them keep the run's own random stream."""
         eco, rng = self.eco, self.rng
         slots = np.array([ep.demand]) if eco.sequencers == 1 else \
             rng.multinomial(ep.demand, np.full(eco.sequencers, 1.0 / eco.sequencers))
-        if eco.sequencer_offline > 0:
-            slots = slots - rng.binomial(slots, eco.sequencer_offline)
+        if eco.sequencer_offline > 0:           # each unit's own draw; its sequencer's slot is missed
+            lost = self.offline.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_offline
+            slots = slots - (np.array([np.count_nonzero(lost)]) if eco.sequencers == 1 else
+                             np.bincount(np.repeat(np.arange(eco.sequencers), slots)[lost], minlength=eco.sequencers))
         if eco.sequencers_need_funds and self.propose[e] > 0:
             slots = np.minimum(slots, np.floor(np.maximum(self.seq_balance, 0.0) / self.propose[e]).astype(int))
         ep.slots = slots
@@ -1027,7 +1109,7 @@ class _Run:
             ep.failed = rng.binomial(slots, eco.sequencer_failure)
             proposed -= int(ep.failed.sum())
         if eco.censorship > 0:
-            ep.censored = int(rng.binomial(proposed, eco.censorship))
+            ep.censored = int(_lost(self.censored.rows(e, e + 1), [proposed], eco.censorship)[0])
         return proposed - ep.censored
 
     def _self_committed(self, e: int, ep: _Epoch, played: int) -> None:
@@ -1042,7 +1124,7 @@ class _Run:
             self.refusal[e] = str(exc)
             return
         paid_now, cost_now, tried, accepted, on_time = self.ahead.take(self.plan_key, game, profile, self.rng, played,
-                                                                       eco.proof_window)
+                                                                       eco.proof_window, int(self.left[e]))
         forfeits = np.where(delivers == 0, tried, 0.0)
         if eco.bond > 0:                          # no more commitments than bonds its balance can post
             forfeits = np.minimum(forfeits, np.floor(st.balance[working] / eco.bond))
@@ -1313,8 +1395,8 @@ def _decide(make_game, games: _Games, st: _State, working: np.ndarray, g_then: f
 
 def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict, led: dict, paid: list,
             balances: list, names: list[str], refusal: np.ndarray):
-    """The run's KPI and ledger frames and its balance blocks; concentration per epoch from the rewards paid,
-    vectorised."""
+    """The run's KPI and ledger columns (column -> array; `_stacked` makes the frames) and its balance blocks;
+    concentration per epoch from the rewards paid, vectorised."""
     from .solvers.metrics import hhi_rows, nakamoto_rows
     E = len(gas)
     width = max((r.shape[1] for r in paid), default=0)
@@ -1331,11 +1413,11 @@ def _frames(seed: int, env: Environment, gas: np.ndarray, col: dict, icol: dict,
              "on_time_liveness": np.where(demand > 0, icol["on_time"] / np.maximum(demand, 1), 1.0),
              "unproven_share": np.where(demand > 0, (demand - icol["proven"]) / np.maximum(demand, 1), 0.0),
              "hhi": hhi_rows(rewards), "nakamoto": nakamoto_rows(rewards), "refusal": refusal}
-    kpis = pd.DataFrame({name: k[name] for name in KPI_ORDER}, copy=False)     # copy=False: no block consolidation
+    kpis = {name: np.asarray(k[name]) for name in KPI_ORDER}
     residual = led["initial"] + led["minted"] + led["sequencer_minted"] - led["held"] - led["sequencer_held"] \
         - led["restaked"] - led["opex"] - led["gas"] - led["sequencer_gas"] - led["sequencer_slashed"] - led["burned"] \
         - led["capex"] - led["withdrawn"]
-    ledger = pd.DataFrame({"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual}, copy=False)
+    ledger = {"seed": np.full(E, seed), "epoch": np.arange(E), **led, "residual": residual}
     return kpis, BalanceBlocks(seed, E, balances, list(names)), ledger
 
 
@@ -1488,7 +1570,7 @@ def _grid_identity(provers: Population, env: Environment, economy: Economy, rule
 def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,
                 rule: str) -> dict[str, float]:
     kpis, _, ledger, _ = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
-    return summarise(kpis, ledger)
+    return summarise(_stacked([kpis]), _stacked([ledger]))
 
 
 class _PointGame:

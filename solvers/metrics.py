@@ -117,18 +117,25 @@ def nakamoto(reward: np.ndarray, threshold: float = 0.5) -> int:
 
 
 def hhi_rows(rewards: np.ndarray) -> np.ndarray:
-    """hhi of each row of `rewards` (epochs x provers); NaN where nobody is paid."""
+    """hhi of each row of `rewards` (epochs x provers), sum of squares over the total squared; NaN where
+    nobody is paid."""
     total = rewards.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        s = rewards / total[:, None]
-    return np.where(total > 0, np.sum(s ** 2, axis=1), np.nan)
+        return np.where(total > 0, np.einsum("ij,ij->i", rewards, rewards) / total ** 2, np.nan)
 
 
 def nakamoto_rows(rewards: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """nakamoto of each row of `rewards` (epochs x provers); 0 where nobody is paid."""
+    """nakamoto of each row of `rewards` (epochs x provers); 0 where nobody is paid. Rewards are sorted
+    once; where no reward is negative and the threshold is below 1, only the widest row's paid provers
+    enter the running sums (the rest add nothing before the sum passes the threshold)."""
     total = rewards.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = -np.sort(-rewards / np.where(total > 0, total, 1.0)[:, None], axis=1)
+    scale = np.where(total > 0, total, 1.0)[:, None]
+    width = int(np.count_nonzero(rewards, axis=1).max(initial=0))
+    if threshold < 1 - 1e-9 and rewards.size and rewards.min() >= 0:
+        s = np.sort(rewards, axis=1)[:, ::-1][:, :width] / scale
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = -np.sort(-rewards / scale, axis=1)
     count = np.sum(np.cumsum(s, axis=1) <= threshold * (1 + 1e-12), axis=1) + 1
     return np.where(total > 0, count, 0).astype(np.int64)
 

@@ -445,25 +445,30 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
     assert ahead.cursor == 1 and ahead.rounds == 256
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 1000), rho=st.floats(0.6, 1.0), slash=st.sampled_from([0.0, 0.02, 0.1]),
        exit_after=st.integers(1, 6), shock=st.booleans(), demand=st.integers(1, 12),
-       rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]))
+       rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]),
+       offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
+       lottery=st.booleans())
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
-                                                        start):
+                                                        start, offline, censorship, lottery):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
     stretch rather than per epoch). Slashes drain balances across the bond and idle provers exit
-    mid-run, so stretches end where the plan or the books change."""
+    mid-run, so stretches end where the plan or the books change; offline slots and censored commitments
+    (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
     env = (Environment.shock(120, gas=50, start=40, size=30, length=20, token_price=4.0, demand=demand) if shock
            else Environment.steady(120, gas=50, token_price=4.0, demand=demand))
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=start, exit_after=exit_after, fallback="prune",
-                  sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000)
-    make = lambda p: pg.games.StakeVRF(REWARD, p, slash=slash)                        # noqa: E731
+                  sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
+                  sequencer_offline=offline, censorship=censorship)
+    make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
+        (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
     stretch, quiet = tl_module._Run.stretch, tl_module._Run.quiet
     with monkeypatch.context() as m:
