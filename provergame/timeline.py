@@ -1216,12 +1216,12 @@ class _Run:
 
     def fallback(self, e: int, ep: _Epoch) -> None:
         """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned."""
-        from .api import solve
-        from .games import WinnerTakesAll
         st, eco = self.st, self.eco
         unproven = ep.demand - ep.missed - ep.proven
         if not (unproven and eco.fallback == "race" and eco.fallback_reward > 0):
             return
+        from .api import solve
+        from .games import WinnerTakesAll
         alive = np.flatnonzero(st.alive & (st.joins <= e))
         if not len(alive):
             return
