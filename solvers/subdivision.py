@@ -33,6 +33,9 @@ NARROW_PER_CORNER = 64   # shared corner): more than 64 x 2^k of them hold a non
 BOX_BLOCK = 4_096      # boxes screened in one numpy pass (bounds the corner arrays' memory)
 INFLATE = 0.05         # boxes are tested 5% wider on each side, so a root on a face shared by two boxes
                        # (a bisection point such as 1/2) lies inside one tested box
+SEPARATE_UNKNOWNS = 6  # systems of this many unknowns or more also screen boxes wider than KRAWCZYK_WIDTH by
+                       # combinations of their equations (SupportSystem.separated): in 9 unknowns the sign test on
+                       # each equation alone kept ~70 generations of boxes a quarter wide
 
 
 @dataclass(frozen=True)
@@ -151,15 +154,17 @@ class SupportSystem:
                 jac[:, blocks[i], c] = step - base
         return jac
 
-    def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True, which: np.ndarray | None = None
-               ) -> "Ranges":
-        """Exact ranges over each box of every equation, inequality and (if asked) Jacobian entry."""
+    def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True, which: np.ndarray | None = None,
+               values: list[np.ndarray] | None = None) -> "Ranges":
+        """Exact ranges over each box of every equation, inequality and (if asked) Jacobian entry (`values`:
+        the boxes' corner values, where already computed)."""
         boxes, k = lo.shape
         blocks, width = self.blocks, hi - lo
         f_lo, f_hi = np.empty((boxes, k)), np.empty((boxes, k))
         j_lo, j_hi = np.zeros((boxes, k, k)), np.zeros((boxes, k, k))
         ineq_min = np.full(boxes, -np.inf)
-        for i, (v, supp) in enumerate(zip(self.corner_values(lo, hi, which), self.supports)):
+        values = self.corner_values(lo, hi, which) if values is None else values
+        for i, (v, supp) in enumerate(zip(values, self.supports)):
             rows = blocks[i]
             outside = self.outside[i]
             if len(outside):
@@ -175,6 +180,44 @@ class SupportSystem:
                 d = _axis_differences(eq) / width[:, None, cols, None]
                 j_lo[:, rows, cols], j_hi[:, rows, cols] = d.min(axis=3), d.max(axis=3)
         return Ranges(f_lo, f_hi, ineq_min, j_lo, j_hi)
+
+    def separated(self, lo: np.ndarray, hi: np.ndarray, values: list[np.ndarray], which: np.ndarray | None = None
+                  ) -> np.ndarray:
+        """Boxes no root can lie in because some combination d . F of the equations has one sign at every
+        corner: F is multilinear, so its value anywhere in a box is a convex combination of its corner values
+        (multilinear interpolation) and d . F keeps that sign throughout. The directions d come from the
+        linearisation at the box's centre m, Newton's step s = J(m)^-1 F(m): e_j J^-1 for the component j
+        where |s_j| most exceeds the box's half-width (there d . F ~ s_j - (x_j - m_j)), sign(s) J^-1, and
+        F(m) itself. A preconditioned exclusion test (Kearfott 1996, "Rigorous global search", 4.2), exact
+        here as the sign test on each equation is; `values` are the boxes' corner values."""
+        boxes, k = lo.shape
+        out = np.zeros(boxes, bool)
+        mid, radius = (lo + hi) / 2, (hi - lo) / 2
+        f, _ = self.conditions(mid, which)
+        jac = self.jacobian(mid, which)
+        rows = np.flatnonzero(np.abs(np.linalg.det(jac)) > 1e-300)
+        if not len(rows):
+            return out
+        inv = np.linalg.inv(jac[rows])
+        step = np.einsum("bij,bj->bi", inv, f[rows])
+        at = np.arange(len(rows))
+        j = np.argmax(np.abs(step) / np.maximum(radius[rows], 1e-300), axis=1)
+        unit = np.zeros((len(rows), k))
+        unit[at, j] = np.sign(step[at, j])
+        blocks = self.blocks
+        equations = [None if len(supp) == 1 else (v[rows][:, list(supp[1:])] - v[rows][:, [supp[0]]])
+                     for v, supp in zip(values, self.supports)]
+        for d in (np.einsum("bi,bij->bj", unit, inv), np.einsum("bi,bij->bj", np.sign(step), inv), f[rows]):
+            total = np.zeros((len(rows),) + (1,) * k)
+            for i, eq in enumerate(equations):
+                if eq is None:
+                    continue
+                g = np.einsum("bm,bm...->b...", d[:, blocks[i]], eq)      # over the other players' corners
+                shape = [len(rows)] + [1 if h == i else 2 for h, b in enumerate(blocks) for _ in range(b.stop - b.start)]
+                total = total + g.reshape(shape)
+            flat = total.reshape(len(rows), -1)
+            out[rows] |= (flat.min(axis=1) > TOL) | (flat.max(axis=1) < -TOL)
+        return out
 
 
 def _axis_differences(eq: np.ndarray) -> np.ndarray:
@@ -271,10 +314,15 @@ def _screen(system: SupportSystem, box_lo: np.ndarray, box_hi: np.ndarray, which
     Krawczyk operator keeps) for every box, each tested slightly inflated."""
     pad = INFLATE * (box_hi - box_lo)
     lo, hi = box_lo - pad, box_hi + pad
-    r = system.ranges(lo, hi, jacobian=False, which=which)
+    values = system.corner_values(lo, hi, which)
+    r = system.ranges(lo, hi, jacobian=False, which=which, values=values)
     keep = ~((r.f_lo > TOL) | (r.f_hi < -TOL)).any(axis=1) & (r.ineq_min <= TOL)
     for b in system.blocks:
         keep &= box_lo[:, b].sum(axis=1) <= 1 + TOL
+    wide = keep & ((box_hi - box_lo).max(axis=1) > KRAWCZYK_WIDTH)
+    if system.unknowns >= SEPARATE_UNKNOWNS and wide.any():
+        keep[wide] = ~system.separated(lo[wide], hi[wide], [v[wide] for v in values],
+                                       None if which is None else which[wide])
     settled = np.zeros(len(lo), bool)
     new_lo, new_hi = box_lo.copy(), box_hi.copy()
     narrow = keep & ((box_hi - box_lo).max(axis=1) <= KRAWCZYK_WIDTH)
