@@ -146,31 +146,51 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     skipped = 0
     extreme: list[list[np.ndarray]] = []         # continua's extreme points, each certified
     expect("equilibria", total)
-    by_sizes: dict[tuple[int, ...], list[tuple[tuple[tuple[int, ...], ...], tuple[np.ndarray, ...]]]] = {}
+    by_sizes: dict[tuple[int, ...], list[tuple[tuple[int, ...], ...]]] = {}
     for profile in itertools.product(*per_player):
-        tensors = None if all(len(s) == 1 for s in profile) else _restricted(scaled, profile)
-        if tensors is None:                      # pure (counted above) or conditionally dominated
-            tick("equilibria", "support profiles")
+        by_sizes.setdefault(tuple(len(s) for s in profile), []).append(profile)
+    by_sizes.pop((1,) * len(acts), None)
+    tick("equilibria", "support profiles", steps=int(np.prod(acts)))          # the pure ones, counted above
+    stacks: dict[tuple, tuple[list, list]] = {}      # (size, actions) per player, largest first -> members, tensors
+    for sizes, profiles in by_sizes.items():
+        stack, kept = _restricted_stack(scaled, profiles)
+        tick("equilibria", "support profiles", steps=int(np.count_nonzero(~kept)))   # conditionally dominated
+        if not kept.any():
             continue
-        by_sizes.setdefault(tuple(len(s) for s in profile), []).append((profile, _support_first(tensors, profile)))
-    for sizes, systems in by_sizes.items():      # support profiles of the same sizes solved as one stack
-        stack = tuple(np.stack([t[i] for _, t in systems]) for i in range(len(sizes)))
+        order = np.lexsort((-np.array(acts), -np.array(sizes)))   # players by support size, then action count:
+        shape = tuple((sizes[q], acts[q]) for q in order)           # profiles of the same sizes and counts in
+        members, parts = stacks.setdefault(shape, ([], []))         # any player order share a stack
+        members += [(p, order) for p, k in zip(profiles, kept) if k]
+        parts.append([np.transpose(stack[q], [0] + [1 + r for r in order]) for q in order])
+    for shape, (members, parts) in stacks.items():
+        sizes = tuple(k for k, _ in shape)
+        stack = tuple(np.concatenate([part[i] for part in parts]) for i in range(len(sizes)))
         canonical = tuple(tuple(range(k)) for k in sizes)
-        for (profile, _), roots in zip(systems, _solved(SupportSystem(stack, canonical, batched=True))):
+        for (profile, order), roots in zip(members, _solved(SupportSystem(stack, canonical, batched=True))):
             tick("equilibria", "support profiles")
             skipped += roots.unresolved > 0
             for x in roots.points:
-                strategies = _strategies(acts, profile, x)
+                strategies = _strategies(acts, profile, _player_order(x, sizes, order))
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
                     found.append(strategies)
             for x in [] if roots.extreme is None else roots.extreme:
-                strategies = _strategies(acts, profile, x)
+                strategies = _strategies(acts, profile, _player_order(x, sizes, order))
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(extreme, strategies):
                     extreme.append(strategies)
     extreme = [e for e in extreme if not _seen(found, e)]
     return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
                            "support enumeration, each system solved in closed form or by exclusion and subdivision",
                            {"continuum_extreme_points": extreme})
+
+
+def _player_order(x: np.ndarray, sizes: tuple[int, ...], order: np.ndarray) -> np.ndarray:
+    """A root's free probabilities, solved with the players in `order` (blocks of sizes[q] - 1 each), back in
+    the game's player order."""
+    ends = np.cumsum([k - 1 for k in sizes])
+    blocks = np.split(np.asarray(x), ends[:-1])
+    back = np.empty(len(order), int)
+    back[order] = np.arange(len(order))
+    return np.concatenate([blocks[back[i]] for i in range(len(order))]) if len(x) else np.asarray(x)
 
 
 def _solved(system: Any) -> list:
@@ -217,6 +237,30 @@ def _restricted(scaled: np.ndarray, profile: tuple[tuple[int, ...], ...]) -> tup
             return None
         out.append(t)
     return tuple(out)
+
+
+def _restricted_stack(scaled: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]]
+                      ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """`_support_first(_restricted(scaled, p), p)` for every support profile p of the same sizes at once, stacked
+    on a leading axis, with the mask of the profiles kept (those `_restricted` does not drop as conditionally
+    dominated): one gather per player for the whole stack."""
+    acts, n, count = scaled.shape[:-1], scaled.ndim - 1, len(profiles)
+    sizes = [len(s) for s in profiles[0]]
+    support = [np.array([p[j] for p in profiles]).reshape(count, sizes[j]) for j in range(n)]
+    own = [np.array([list(p[j]) + [a for a in range(acts[j]) if a not in p[j]] for p in profiles]) for j in range(n)]
+    tensors, kept = [], np.ones(count, bool)
+    for i in range(n):
+        index = []
+        for j in range(n):
+            at = own[j] if j == i else support[j]
+            shape = [count] + [1] * n
+            shape[1 + j] = at.shape[1]
+            index.append(at.reshape(shape))
+        t = scaled[..., i][tuple(index)]                      # (profiles, supports..., all own actions first-support)
+        rows = np.moveaxis(t, 1 + i, 1).reshape(count, acts[i], -1)
+        kept &= ~((rows[:, :, None, :] - rows[:, None, :sizes[i], :]) > 1e-12).all(axis=3).any(axis=(1, 2))
+        tensors.append(t)
+    return tuple(t[kept] for t in tensors), kept
 
 
 def _support_first(tensors: tuple[np.ndarray, ...], profile: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, ...]:

@@ -319,3 +319,30 @@ def test_the_separation_test_changes_no_equilibrium(monkeypatch, seed, shape):
         without = mixed_equilibria(NormalFormGame(payoffs))
     assert key(with_test) == key(without)
     assert with_test.skipped <= without.skipped
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from([(2, 2, 2), (3, 3, 2), (2, 3, 4), (3, 3, 3), (2, 2, 2, 2)]), seed=st.integers(0, 2**31 - 1),
+       integer=st.booleans())
+def test_a_stack_of_restricted_games_is_each_profile_restricted_alone(shape, seed, integer):
+    """_restricted_stack gathers every support profile of the same sizes at once: the same support-first
+    tensors as _restricted then _support_first profile by profile, and the same profiles dropped as
+    conditionally dominated, on generic and on integer (tied) payoffs."""
+    import itertools
+    from provergame.solvers.normal_form import _restricted_stack
+    rng = np.random.default_rng(seed)
+    payoffs = rng.integers(-2, 3, size=shape + (len(shape),)).astype(float) if integer else \
+        rng.standard_normal(shape + (len(shape),))
+    scaled = _scaled(payoffs)
+    groups: dict = {}
+    for p in itertools.product(*[_supports(k) for k in shape]):
+        groups.setdefault(tuple(len(s) for s in p), []).append(p)
+    for profiles in groups.values():
+        stack, kept = _restricted_stack(scaled, profiles)
+        alone = [_restricted(scaled, p) for p in profiles]
+        assert list(kept) == [a is not None for a in alone]
+        expected = [_support_first(a, p) for a, p in zip(alone, profiles) if a is not None]
+        for i in range(len(shape)):
+            assert stack[i].shape[0] == len(expected)
+            for got, want in zip(stack[i], expected):
+                np.testing.assert_array_equal(got, want[i])
