@@ -886,17 +886,18 @@ class _Run:
         self.left = np.cumsum(env.demand[::-1])[::-1]      # the demand from each epoch to the run's end
         width = int(env.demand.max(initial=0))
         self.offline, self.censored = _UnitDraws(seed, 1, width), _UnitDraws(seed, 2, width)
+        self.failures = _UnitDraws(seed, 3, width)
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed provers
-        without best responses, entry, hardware, reinvestment, boosters, sequencer failures or funds, one
-        sequencer and no paid fallback race (then `stretch` may book many epochs at once; offline slots and
-        censorship come from per-unit draws indexed by epoch, which a stretch reads as the step does)."""
+        without best responses, entry, hardware, reinvestment or boosters, one sequencer and no paid fallback
+        race (then `stretch` may book many epochs at once; offline slots, failed units and censorship come
+        from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
+        where the sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
         return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
-                and eco.sequencer_failure == 0 and eco.sequencers == 1
-                and not eco.sequencers_need_funds and (eco.fallback != "race" or eco.fallback_reward == 0))
+                and eco.sequencers == 1 and (eco.fallback != "race" or eco.fallback_reward == 0))
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
@@ -927,8 +928,8 @@ class _Run:
         ahead = self.ahead                  # no more epochs than the buffer can serve at full demand, twice over
         room = max(ahead.rounds - ahead.cursor, ahead.size) if ahead.key == self.plan_key else ahead.first
         span = min(span, 2 * (room // units) + 2)
-        missed, censored = self._losses(e0, span, units)
-        played = units - missed - censored
+        missed, failed, censored = self._losses(e0, span, units)
+        played = units - missed - failed - censored
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
                                                                 eco.proof_window, self.left[e0:e0 + span])
         work = tried * (st.cost[working] + g)      # compute and gas
@@ -937,31 +938,44 @@ class _Run:
         balance = np.subtract(reward, spent)                                       # each epoch's profit, then
         balance[0] += st.balance[working]                                           # folded in place: the balance
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
-        falls = np.flatnonzero((balance < eco.bond).any(axis=1))
-        k = int(falls[0]) if len(falls) else len(reward)                          # epochs whose next holds the plan
+        falls = (balance < eco.bond).any(axis=1)
+        k = len(reward)
+        slots, propose = units - missed[:k], float(self.propose[e0])
+        slashed = failed[:k] * eco.sequencer_slash                 # what the sequencer forfeits, uncapped
+        sequencer = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - slots * propose - slashed)[:, None])
+        before = np.concatenate([self.seq_balance, sequencer[:-1, 0]])     # its balance as each epoch opens
+        caps = slashed > np.maximum(before - slots * propose, 0.0)         # a slash its balance cannot cover
+        if eco.sequencers_need_funds and propose > 0:                     # or a slot its gas cannot pay for
+            caps |= np.floor(np.maximum(before, 0.0) / propose) < slots
+        stops = np.flatnonzero(falls | caps)
+        k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
         if k == 0:
             return 0
         self.ahead.advance(int(played[:k].sum()))
         self._book_stretch(e0, k, working, profile, seats,
-                           *(x[:k] for x in (reward, slashes, spent, balance, tried, proved, on_time, missed,
-                                             censored, played)), g)
+                           *(x[:k] for x in (reward, slashes, spent, balance, tried, proved, on_time, missed, failed,
+                                             censored, played, slashed, sequencer)), g)
         return k
 
-    def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per epoch of a stretch, the units missed (offline sequencer) and censored, from the per-unit draws
-        `_proposed` reads epoch by epoch (one sequencer, demand `units` throughout)."""
+    def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per epoch of a stretch, the units missed (offline sequencer), failed by the sequencer and censored,
+        from the per-unit draws `_proposed` reads epoch by epoch (one sequencer, demand `units` throughout,
+        its balance covering its proposal gas: `stretch` checks)."""
         eco = self.eco
-        missed = censored = np.zeros(span, dtype=np.int64)
+        missed = failed = censored = np.zeros(span, dtype=np.int64)
         if eco.sequencer_offline > 0:
             missed = _lost(self.offline.rows(e0, e0 + span), np.full(span, units), eco.sequencer_offline)
+        if eco.sequencer_failure > 0:
+            failed = _lost(self.failures.rows(e0, e0 + span), units - missed, eco.sequencer_failure)
         if eco.censorship > 0:
-            censored = _lost(self.censored.rows(e0, e0 + span), units - missed, eco.censorship)
-        return missed, censored
+            censored = _lost(self.censored.rows(e0, e0 + span), units - missed - failed, eco.censorship)
+        return missed, failed, censored
 
     def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
                       reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray,
                       balance: np.ndarray, tried: np.ndarray, proved: np.ndarray, on_time: np.ndarray,
-                      missed: np.ndarray, censored: np.ndarray, played: np.ndarray, g: float) -> None:
+                      missed: np.ndarray, failed: np.ndarray, censored: np.ndarray, played: np.ndarray,
+                      slashed: np.ndarray, seq_rows: np.ndarray, g: float) -> None:
         """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
         `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch
         (the working provers' balances `balance` after each epoch already folded; the others' stand still)."""
@@ -980,11 +994,11 @@ class _Run:
         tries = tried.sum(axis=1)
         flows = {"minted": minted, "opex": tried @ st.cost[working],
                  "gas": tries * g, "burned": slashes.sum(axis=1) + 0.0, "protocol_gas": proved * verify,
-                 "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas}
+                 "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas, "sequencer_slashed": slashed + 0.0}
         for name, flow in flows.items():
             led[name][rows] = _fold(totals[name], flow)
             totals[name] = float(led[name][e0 + k - 1])
-        for name in ("capex", "withdrawn", "restaked", "sequencer_slashed"):
+        for name in ("capex", "withdrawn", "restaked"):
             led[name][rows] = totals[name]
         st.balance = full[-1].copy()
         idle = st.alive.copy()
@@ -996,9 +1010,8 @@ class _Run:
             self.alive_mask = st.alive.copy()
             self.alive_idx = np.flatnonzero(self.alive_mask)
         alive_idx = self.alive_idx
-        held_seq = _fold(self.seq_held, seq_revenue - seq_gas)
+        held_seq = _fold(self.seq_held, seq_revenue - seq_gas - slashed)
         self.seq_held = float(held_seq[-1])
-        seq_rows = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - (demand - missed) * propose)[:, None])
         self.seq_balance = seq_rows[-1].copy()
         self.seq_rows.append(seq_rows)
         self.paid.append(paid)
@@ -1007,13 +1020,14 @@ class _Run:
         led["initial"][rows] = self.initial
         led["held"][rows] = full.sum(axis=1)
         led["sequencer_held"][rows] = held_seq
-        self._stretch_rows(rows, working, seats, tried, tries, proved, on_time, missed, censored, played, minted,
-                           charged, alive_full, seq_revenue, seq_gas, seq_rows, verify)
+        self._stretch_rows(rows, working, seats, tried, tries, proved, on_time, missed, failed, censored, played,
+                           minted, charged, alive_full, seq_revenue, seq_gas, slashed, seq_rows, verify)
 
     def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, tries: np.ndarray,
-                      proved: np.ndarray, on_time: np.ndarray, missed: np.ndarray, censored: np.ndarray,
-                      played: np.ndarray, minted: np.ndarray, spent: np.ndarray, alive_full: np.ndarray,
-                      seq_revenue: np.ndarray, seq_gas: np.ndarray, seq_rows: np.ndarray, verify: float) -> None:
+                      proved: np.ndarray, on_time: np.ndarray, missed: np.ndarray, failed: np.ndarray,
+                      censored: np.ndarray, played: np.ndarray, minted: np.ndarray, spent: np.ndarray,
+                      alive_full: np.ndarray, seq_revenue: np.ndarray, seq_gas: np.ndarray, slashed: np.ndarray,
+                      seq_rows: np.ndarray, verify: float) -> None:
         """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time); `tries` the attempts per
         epoch, `alive_full` the alive provers' balances after each."""
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
@@ -1022,7 +1036,8 @@ class _Run:
         icol["attempting_provers"][rows] = np.count_nonzero(tried, axis=1)
         icol["queued_entrants"][rows] = self.queued
         icol["commitments"][rows] = np.round(tries)
-        icol["missed_slots"][rows], icol["censored"][rows] = missed, censored
+        icol["missed_slots"][rows], icol["censored"][rows], icol["sequencer_failures"][rows] = missed, censored, failed
+        col["sequencer_slashed"][rows] = slashed
         icol["alive_provers"][rows] = int(st.alive.sum())
         col["seats"][rows] = np.where(played > 0, np.nan if seats is None else seats, np.nan)
         col["prover_profit"][rows] = minted - spent.sum(axis=1) - self.amortised * st.alive.sum()
@@ -1034,7 +1049,7 @@ class _Run:
         col["token_supply"][rows] = self.initial + led["minted"][rows] + led["sequencer_minted"][rows] \
             - led["burned"][rows] - led["sequencer_slashed"][rows]
         col["sequencer_revenue"][rows], col["sequencer_gas"][rows] = seq_revenue, seq_gas
-        col["sequencer_profit"][rows] = seq_revenue - seq_gas
+        col["sequencer_profit"][rows] = seq_revenue - seq_gas - slashed
         col["stake_total"][rows] = float(st.stake[alive_idx].sum())
         col["sequencer_balance_min"][rows] = seq_rows.min(axis=1)
 
@@ -1090,12 +1105,14 @@ class _Run:
 
     def _proposed(self, e: int, ep: _Epoch) -> int:
         """Units that reach a prover: the demand less offline slots, slots whose sequencer cannot pay the
-        proposal gas (where sequencers need funds) and censored commitments. Offline slots and censorship
-        are read off per-unit draws indexed by epoch (_UnitDraws), so a stretch books the same losses and
-        runs without them keep the run's own random stream."""
+        proposal gas (where sequencers need funds), units the sequencer fails and censored commitments.
+        Offline slots, failures and censorship are read off per-unit draws indexed by epoch (_UnitDraws; a
+        sequencer's units are a range of the epoch's, its proposed ones the first of them), so a stretch
+        books the same losses and runs without them keep the run's own random stream."""
         eco, rng = self.eco, self.rng
-        slots = np.array([ep.demand]) if eco.sequencers == 1 else \
+        drawn = np.array([ep.demand]) if eco.sequencers == 1 else \
             rng.multinomial(ep.demand, np.full(eco.sequencers, 1.0 / eco.sequencers))
+        slots = drawn
         if eco.sequencer_offline > 0:           # each unit's own draw; its sequencer's slot is missed
             lost = self.offline.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_offline
             slots = slots - (np.array([np.count_nonzero(lost)]) if eco.sequencers == 1 else
@@ -1106,7 +1123,13 @@ class _Run:
         ep.missed = ep.demand - int(slots.sum())
         proposed = ep.demand - ep.missed
         if eco.sequencer_failure > 0:
-            ep.failed = rng.binomial(slots, eco.sequencer_failure)
+            lost = self.failures.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_failure
+            if eco.sequencers == 1:
+                ep.failed = np.array([np.count_nonzero(lost[:slots[0]])])
+            else:
+                owner = np.repeat(np.arange(eco.sequencers), drawn)
+                within = np.arange(ep.demand) - (np.cumsum(drawn) - drawn)[owner]
+                ep.failed = np.bincount(owner[lost & (within < slots[owner])], minlength=eco.sequencers)
             proposed -= int(ep.failed.sum())
         if eco.censorship > 0:
             ep.censored = int(_lost(self.censored.rows(e, e + 1), [proposed], eco.censorship)[0])

@@ -450,15 +450,17 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        exit_after=st.integers(1, 6), shock=st.booleans(), demand=st.integers(1, 12),
        rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]),
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
-       lottery=st.booleans())
+       lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5.0]),
+       need_funds=st.booleans())
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
-                                                        start, offline, censorship, lottery):
+                                                        start, offline, censorship, lottery, failure, funds, need_funds):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
     stretch rather than per epoch). Slashes drain balances across the bond and idle provers exit
-    mid-run, so stretches end where the plan or the books change; offline slots and censored commitments
-    (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none."""
+    mid-run, so stretches end where the plan or the books change; offline slots, failed units and censored
+    commitments (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none; a
+    sequencer with little balance has its slashes capped, or (needing funds) its proposals, mid-stretch."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
@@ -466,7 +468,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
            else Environment.steady(120, gas=50, token_price=4.0, demand=demand))
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=start, exit_after=exit_after, fallback="prune",
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
-                  sequencer_offline=offline, censorship=censorship)
+                  sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
+                  sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
@@ -478,7 +481,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
         m.setattr(tl_module._Run, "quiet", lambda self: False)
         slow = timeline(make, pop, env, seeds=[seed], rule=rule, economy=eco, progress=False)
     assert tl_module._Run.quiet is quiet
-    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0
+    capped = (need_funds or failure > 0) and fast.sequencers["balance"].min() < 1.0   # a sequencer short of funds
+    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0 or capped
     pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
     pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
     pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
