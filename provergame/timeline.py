@@ -650,6 +650,7 @@ class _Ahead:
         self.key: bytes | None = None
         self.size = first
         self.cursor = self.rounds = 0
+        self.window: float | None = None          # the window `timely` was computed for
 
     def take(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
              window: float, left: int = 1 << 62) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
@@ -657,9 +658,20 @@ class _Ahead:
         rounds with an accepted proof and with one on time. `left`: the rounds the run can still ask for
         (its remaining demand), which caps a refill."""
         self._ready(key, game, profile, rng, units, left)
-        part = self.played.between(self.cursor, self.cursor + units)
-        self.cursor += units
-        return (*part.totals(), int(part.proved().sum()), int(np.sum(part.on_time(window) >= 1)))
+        lo, hi = self.cursor, self.cursor + units
+        self.cursor = hi
+        a = self.played.assignments
+        if a is None:
+            totals = self.played.between(lo, hi).totals()
+        else:                                    # Outcomes.between(lo, hi).totals(), without the objects
+            first, last = np.searchsorted(a.row, (lo, hi))
+            col = a.col[first:last]
+            totals = (np.bincount(col, a.reward[first:last], a.n),
+                      np.bincount(col, a.cost[first:last], a.n) + units * a.standing,
+                      np.bincount(col, a.attempted[first:last].astype(float), a.n) + units * a._standing_attempts())
+        if self.window != window:
+            self.window, self.timely = window, self.played.on_time(window) >= 1
+        return (*totals, int(np.count_nonzero(self.proved[lo:hi])), int(np.count_nonzero(self.timely[lo:hi])))
 
     def _ready(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
                left: int) -> None:
@@ -671,6 +683,7 @@ class _Ahead:
             rounds = max(units, min(self.size, left))
             with trusted_profiles():                 # the plan's profile was checked when it was decided
                 self.played = game.play(profile, rng, rounds).by_round()
+            self.proved, self.window = self.played.proved(), None      # per round; on time: at the first take
             self.rounds, self.cursor = rounds, 0
             self.size = min(2 * self.size, self.most)
 
