@@ -914,33 +914,15 @@ class _Run:
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
-        gas, demand and plan (who works, all delivering), no prover's balance falling below the bond and no
-        idle prover reaching its exit. Each epoch gets what the full step would give it: the same rounds of
-        the plan's buffer, the same books and rows, vectorised over the stretch. Returns the epochs booked
-        (0: epoch e0 needs the full step)."""
-        st, eco, env = self.st, self.eco, self.env
-        g, units = float(self.gas[e0]), int(env.demand[e0])
-        if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
+        gas, demand and plan (who works, all delivering), no prover's balance falling below the bond, no
+        idle prover reaching its exit and no slash or proposal the sequencer's balance caps. Each epoch gets
+        what the full step would give it: the same rounds of the plan's buffer, the same books and rows,
+        vectorised over the stretch. Returns the epochs booked (0: epoch e0 needs the full step)."""
+        st, eco = self.st, self.eco
+        planned = self._stretch_plan(e0)
+        if planned is None:
             return 0
-        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
-        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
-                & (self.propose[ahead] == self.propose[e0]))
-        span = len(same) if same.all() else int(np.argmin(same))
-        working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
-        idle = st.alive & (st.balance < eco.bond)
-        if idle.any():
-            span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
-        if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
-            return 0
-        try:
-            game, profile, delivers, seats = self._plan(working, g, g)
-        except InvalidParameter:
-            return 0
-        if not np.all(delivers == 1):
-            return 0
-        ahead = self.ahead                  # no more epochs than the buffer can serve at full demand, twice over
-        room = max(ahead.rounds - ahead.cursor, ahead.size) if ahead.key == self.plan_key else ahead.first
-        span = min(span, 2 * (room // units) + 2)
+        working, game, profile, seats, span, units, g = planned
         missed, failed, censored = self._losses(e0, span, units)
         played = units - missed - failed - censored
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
@@ -951,16 +933,9 @@ class _Run:
         balance = np.subtract(reward, spent)                                       # each epoch's profit, then
         balance[0] += st.balance[working]                                           # folded in place: the balance
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
-        falls = (balance < eco.bond).any(axis=1)
         k = len(reward)
-        slots, propose = units - missed[:k], float(self.propose[e0])
-        slashed = failed[:k] * eco.sequencer_slash                 # what the sequencer forfeits, uncapped
-        sequencer = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - slots * propose - slashed)[:, None])
-        before = np.concatenate([self.seq_balance, sequencer[:-1, 0]])     # its balance as each epoch opens
-        caps = slashed > np.maximum(before - slots * propose, 0.0)         # a slash its balance cannot cover
-        if eco.sequencers_need_funds and propose > 0:                     # or a slot its gas cannot pay for
-            caps |= np.floor(np.maximum(before, 0.0) / propose) < slots
-        stops = np.flatnonzero(falls | caps)
+        slashed, sequencer, capped = self._sequencer_stretch(e0, units - missed[:k], failed[:k], proved)
+        stops = np.flatnonzero((balance < eco.bond).any(axis=1) | capped)
         k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
         if k == 0:
             return 0
@@ -969,6 +944,47 @@ class _Run:
                            *(x[:k] for x in (reward, slashes, spent, balance, tried, proved, on_time, missed, failed,
                                              censored, played, slashed, sequencer)), g)
         return k
+
+    def _stretch_plan(self, e0: int) -> tuple | None:
+        """Who works from e0, the plan they play and how many epochs a stretch may span (the same gas and
+        demand, no idle prover's exit, what the plan's buffer can serve); None where epoch e0 must step."""
+        st, eco, env = self.st, self.eco, self.env
+        g, units = float(self.gas[e0]), int(env.demand[e0])
+        if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
+            return None
+        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
+        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
+                & (self.propose[ahead] == self.propose[e0]))
+        span = len(same) if same.all() else int(np.argmin(same))
+        working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
+        idle = st.alive & (st.balance < eco.bond)
+        if idle.any():
+            span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
+        if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
+            return None
+        try:
+            game, profile, delivers, seats = self._plan(working, g, g)
+        except InvalidParameter:
+            return None
+        if not np.all(delivers == 1):
+            return None
+        buffer = self.ahead                 # no more epochs than the buffer can serve at full demand, twice over
+        room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
+        return working, game, profile, seats, min(span, 2 * (room // units) + 2), units, g
+
+    def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, proved: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The one sequencer over a stretch's epochs, its balance folded as the step books it: (its slashes
+        per epoch, its balance after each, whether its balance as the epoch opens would cap the epoch's
+        slash or, where sequencers need funds, its proposals: there the stretch must end)."""
+        eco, propose = self.eco, float(self.propose[e0])
+        slashed = failed * eco.sequencer_slash
+        sequencer = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - slots * propose - slashed)[:, None])
+        before = np.concatenate([self.seq_balance, sequencer[:-1, 0]])
+        capped = slashed > np.maximum(before - slots * propose, 0.0)
+        if eco.sequencers_need_funds and propose > 0:
+            capped |= np.floor(np.maximum(before, 0.0) / propose) < slots
+        return slashed, sequencer, capped
 
     def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per epoch of a stretch, the units missed (offline sequencer), failed by the sequencer and censored,
