@@ -7,7 +7,9 @@ McLennan 1996, "Computation of equilibria in finite games", section 4). Over a b
 function takes its extremes at the box's corners, so the exclusion test here is exact (not an interval
 over-estimate), and so are the ranges of the Jacobian's entries (each partial derivative is multi-affine
 in the other variables: a difference of corner values along its own axis). A box is dropped when an
-equation cannot vanish or an outside action must earn more anywhere in it; it is settled when the
+equation cannot vanish or an outside action must earn more anywhere in it (in systems of 6+ unknowns, a wide
+box also when a combination of the equations keeps one sign at all its corners: `SupportSystem.separated`);
+it is settled when the
 Krawczyk test shows a unique root in it (Moore, Kearfott and Cloud 2009, "Introduction to interval
 analysis", 8.2), which Newton's method then finds (or, where it meets a singular Jacobian, the Krawczyk
 operator iterated on the box), and narrowed to the operator's image otherwise;
