@@ -346,3 +346,20 @@ def test_a_stack_of_restricted_games_is_each_profile_restricted_alone(shape, see
             assert stack[i].shape[0] == len(expected)
             for got, want in zip(stack[i], expected):
                 np.testing.assert_array_equal(got, want[i])
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.sampled_from([(2, 2, 2), (3, 2, 2), (2, 3, 4), (3, 3, 2), (2, 2, 2, 2), (3, 2, 2, 2)]),
+       seed=st.integers(0, 2**31 - 1), integer=st.booleans(), data=st.data())
+def test_renaming_the_players_renames_the_equilibria(shape, seed, integer, data):
+    """Support profiles are solved with their players reordered by support size (profiles of the same sizes
+    in any order share a stack): listing the game's players in another order gives the same equilibria,
+    listed in that order, and the same number of skipped profiles, on generic and integer payoffs."""
+    rng = np.random.default_rng(seed)
+    n = len(shape)
+    payoffs = rng.integers(-2, 3, size=shape + (n,)).astype(float) if integer else rng.standard_normal(shape + (n,))
+    order = data.draw(st.permutations(range(n)))
+    renamed = np.transpose(payoffs, list(order) + [n])[..., list(order)]
+    a, b = mixed_equilibria(NormalFormGame(payoffs)), mixed_equilibria(NormalFormGame(renamed))
+    assert key([[e[q] for q in order] for e in a]) == key(b)
+    assert a.skipped == b.skipped

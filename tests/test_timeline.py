@@ -502,3 +502,43 @@ def test_seeds_are_stacked_as_pandas_would(seed, entry_rate, sequencers):
     alone = [timeline(vrf, POP, env, seeds=[s], economy=eco) for s in seeds]
     for name in ("kpis", "balances", "ledger", "sequencers"):
         pd.testing.assert_frame_equal(getattr(tl, name), pd.concat([getattr(t, name) for t in alone], ignore_index=True))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32), cuts=st.lists(st.integers(1, 700), min_size=1, max_size=8))
+def test_unit_draws_are_the_same_whatever_order_they_are_read_in(seed, cuts):
+    """timeline._UnitDraws (offline slots, failures, censorship): epochs read one at a time, in stretches of
+    any length (across the 1,024-epoch blocks) or all at once meet the same draws; kinds and seeds are
+    streams of their own; the draws are uniform on [0, 1) (mean within 4 standard errors of 1/2)."""
+    import importlib
+    draws = importlib.import_module("provergame.timeline")._UnitDraws
+    width, total = 7, sum(cuts)
+    whole = draws(seed, 1, width).rows(0, total)
+    one, start, parts = draws(seed, 1, width), 0, []
+    for c in cuts:
+        parts.append(one.rows(start, start + c))
+        start += c
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+    stepped = draws(seed, 1, width)
+    np.testing.assert_array_equal(np.concatenate([stepped.rows(e, e + 1) for e in range(total)]), whole)
+    assert not np.array_equal(draws(seed, 2, width).rows(0, total), whole)
+    assert not np.array_equal(draws(seed + 1, 1, width).rows(0, total), whole)
+    assert whole.min() >= 0 and whole.max() < 1
+    assert abs(whole.mean() - 0.5) < 4 * np.sqrt(1 / 12 / whole.size)
+
+
+def test_stretched_runs_censor_and_fail_units_at_their_rates():
+    """A self-committed run with one sequencer books its epochs in stretches; its censored and failed units
+    still come at the stated rates: failures ~ Binomial(proposed, 0.2), censorship ~ Binomial(proposed -
+    failed, 0.1), each within 4 standard errors over 4 seeds x 500 epochs x 10 units, and every unit is
+    accounted for (proven + pruned + missed = demand, nothing in a fallback that is pruned)."""
+    env = Environment.steady(500, gas=50, token_price=4.0, demand=10)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", sequencer_failure=0.2, censorship=0.1,
+                  sequencer_slash=0.001, sequencer_funds=1000.0)
+    k = timeline(vrf, POP, env, seeds=[0, 1, 2, 3], economy=eco, progress=False).kpis
+    proposed = int((k["demand"] - k["missed_slots"]).sum())
+    failed, censored = int(k["sequencer_failures"].sum()), int(k["censored"].sum())
+    assert abs(failed - 0.2 * proposed) < 4 * np.sqrt(proposed * 0.2 * 0.8)
+    assert abs(censored - 0.1 * (proposed - failed)) < 4 * np.sqrt((proposed - failed) * 0.1 * 0.9)
+    assert (k["proven"] + k["pruned"] + k["missed_slots"] == k["demand"]).all()
+    assert k["sequencer_slashed"].sum() == pytest.approx(0.001 * failed, rel=1e-12)
