@@ -668,7 +668,8 @@ class _Ahead:
             col = a.col[first:last]
             totals = (np.bincount(col, a.reward[first:last], a.n),
                       np.bincount(col, a.cost[first:last], a.n) + units * a.standing,
-                      np.bincount(col, a.attempted[first:last].astype(float), a.n) + units * a._standing_attempts())
+                      np.bincount(col, a.attempted[first:last].astype(float), a.n)
+                      + units * (0.0 if a.standing_attempted is None else a.standing_attempted))
         if self.window != window:
             self.window, self.timely = window, self.played.on_time(window) >= 1
         return (*totals, int(np.count_nonzero(self.proved[lo:hi])), int(np.count_nonzero(self.timely[lo:hi])))
@@ -713,9 +714,10 @@ class _Ahead:
 
 class _UnitDraws:
     """Uniform draws indexed by (epoch, unit of demand), one stream per kind of slot loss (offline sequencer,
-    censored commitment): epochs come in blocks of `block`, each drawn from a generator of its own
-    (seed, kind, block). Whatever order a run reads them in (epoch by epoch, or a stretch of epochs at
-    once), a unit meets the same draw, so a stretch and the epoch-by-epoch step book the same losses."""
+    failed sequencer phase, censored commitment): epochs come in blocks of `block`, each drawn from a
+    generator of its own (seed, kind, block). Whatever order a run reads them in (epoch by epoch, or a
+    stretch of epochs at once), a unit meets the same draw, so a stretch and the epoch-by-epoch step book
+    the same losses, and every run of one seed (any rule or commitment) meets the same losses."""
 
     def __init__(self, seed: int, kind: int, width: int, block: int = 1024):
         self.seed, self.kind, self.width, self.block = seed, kind, max(width, 1), block

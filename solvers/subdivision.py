@@ -190,8 +190,9 @@ class SupportSystem:
         (multilinear interpolation) and d . F keeps that sign throughout. The directions d come from the
         linearisation at the box's centre m, Newton's step s = J(m)^-1 F(m): e_j J^-1 for the component j
         where |s_j| most exceeds the box's half-width (there d . F ~ s_j - (x_j - m_j)), sign(s) J^-1, and
-        F(m) itself. A preconditioned exclusion test (Kearfott 1996, "Rigorous global search", 4.2), exact
-        here as the sign test on each equation is; `values` are the boxes' corner values."""
+        F(m) itself, each scaled to unit sum of magnitudes (so the tolerance is the sign test's). A
+        preconditioned exclusion test (as in interval Newton methods: Kearfott 1996, "Rigorous Global Search"),
+        exact here as the sign test on each equation is; `values` are the boxes' corner values."""
         boxes, k = lo.shape
         out = np.zeros(boxes, bool)
         mid, radius = (lo + hi) / 2, (hi - lo) / 2
@@ -210,6 +211,7 @@ class SupportSystem:
         equations = [None if len(supp) == 1 else (v[rows][:, list(supp[1:])] - v[rows][:, [supp[0]]])
                      for v, supp in zip(values, self.supports)]
         for d in (np.einsum("bi,bij->bj", unit, inv), np.einsum("bi,bij->bj", np.sign(step), inv), f[rows]):
+            d = d / np.maximum(np.abs(d).sum(axis=1, keepdims=True), 1e-300)
             total = np.zeros((len(rows),) + (1,) * k)
             for i, eq in enumerate(equations):
                 if eq is None:
