@@ -12,12 +12,14 @@ first player's two unknowns.
 
 Where one player mixes, its equations are constants: nonzero, no root; zero, its mixtures that keep the
 others' pure actions best responses form a polytope, whose vertices are returned as the extreme points
-of that continuum (the system itself counted as not isolated).
+of that continuum (the system itself counted as not isolated). Where two players mix and their linear
+system is singular but one player's equations fix the other's mixture, the first player's mixtures form
+such a polytope too, returned the same way.
 
-A system is handed back to the subdivision (None) whenever the closed form is degenerate: a singular
-linear system, a quadratic vanishing identically or with a double root, an eliminated denominator near
-zero at a root, or a singular (or non-square) linear system that some point solves; one that no point
-solves has no root. Otherwise its roots are the system's only ones, polished by Newton's method; each is
+A system is handed back to the subdivision (None) whenever the closed form is degenerate: a quadratic
+vanishing identically or with a double root, an eliminated denominator near zero at a root, or a
+singular (or non-square) linear system that some point solves and in which neither player's mixture is
+fixed; one that no point solves has no root. Otherwise its roots are the system's only ones, polished by Newton's method; each is
 then certified by its regret, as the subdivision's are (solvers/normal_form.py).
 """
 from __future__ import annotations
@@ -113,8 +115,9 @@ def _affine_parts(system: SupportSystem) -> tuple[np.ndarray, ...]:
 def _two_mixing(system: SupportSystem) -> list[Roots | None]:
     """Two mixing players: J x + f(0) = 0 with J constant (each player's rows in the other's unknowns). Regular
     (square and nonsingular): its one solution. Otherwise, where even the least-squares solution leaves a
-    residual (no point of R^k solves it, by more than INCONSISTENT of its scale), no root; else None: a
-    solution set that is not a point, for the subdivision to bound."""
+    residual (no point of R^k solves it, by more than INCONSISTENT of its scale), no root; else a solution
+    set that is not a point: a polytope where one player's mixture is fixed (_half_fixed), else None, for
+    the subdivision to bound."""
     f0, jac, _, _ = _affine_parts(system)
     scale = np.maximum(np.abs(jac).max(axis=(1, 2)), np.abs(f0).max(axis=1))
     s = np.linalg.svd(jac, compute_uv=False)
@@ -128,9 +131,57 @@ def _two_mixing(system: SupportSystem) -> list[Roots | None]:
         rows = np.flatnonzero(~regular)
         x = np.einsum("bij,bj->bi", np.linalg.pinv(jac[rows], rcond=SINGULAR), -f0[rows])
         residual = np.abs(np.einsum("bij,bj->bi", jac[rows], x) + f0[rows]).max(axis=1)
-        for w in rows[residual > INCONSISTENT * scale[rows]]:
-            out[w] = Roots(np.zeros((0, system.unknowns)), 0)
+        for w, inconsistent in zip(rows, residual > INCONSISTENT * scale[rows]):
+            out[w] = Roots(np.zeros((0, system.unknowns)), 0) if inconsistent else _half_fixed(system, w, f0[w], jac[w])
     return out
+
+
+def _half_fixed(system: SupportSystem, w: int, f0: np.ndarray, jac: np.ndarray) -> Roots | None:
+    """A singular, consistent system of two mixing players a and b where b's equations fix a's mixture (their
+    matrix in a's unknowns has full column rank): a's mixture is that one point, and the equilibria are the
+    mixtures of b that solve a's equations and keep every outside action (a's, b's, the pure players')
+    no better, a polytope once a's mixture is fixed (every condition is then affine in b's unknowns). Its
+    vertices are returned as the extreme points of a continuum (counted as not isolated, as where one player
+    mixes), or no root where it is empty or a's point leaves its simplex. None where neither player's
+    mixture is fixed (a solution set in both: for the subdivision)."""
+    blocks = [b for b in system.blocks if b.stop > b.start]
+    k = system.unknowns
+    for fixed, free in (blocks, blocks[::-1]):
+        matrix, rhs = jac[free, fixed], -f0[free]            # the free player's equations in the fixed one's unknowns
+        if np.linalg.matrix_rank(matrix, tol=SINGULAR * max(np.abs(matrix).max(), 1e-300)) < fixed.stop - fixed.start:
+            continue
+        point = np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+        if (point < -SLACK).any() or point.sum() > 1 + SLACK:
+            return Roots(np.zeros((0, k)), 0)                # the fixed mixture is not a probability vector
+        base = np.zeros((1 + free.stop - free.start, k))
+        base[:, fixed] = point
+        base[np.arange(1, len(base)), np.arange(free.start, free.stop)] = 1.0
+        f, g = system.conditions(base, np.full(len(base), w))
+        if np.abs(f[0, free]).max(initial=0.0) > INCONSISTENT * max(np.abs(f0).max(), np.abs(jac).max(), 1e-300) \
+                or (g[0, _rows_of(system, free)] > SLACK).any():
+            return Roots(np.zeros((0, k)), 0)                # the free player's own conditions fail at the point
+        eq, eq_jac = f[0, fixed], (f[1:, fixed] - f[0, fixed]).T          # the fixed player's equations in x_free
+        ineq, ineq_jac = g[0], (g[1:] - g[0]).T
+        m = free.stop - free.start
+        a = np.concatenate([-np.eye(m), np.ones((1, m)), ineq_jac, eq_jac, -eq_jac])
+        b = np.concatenate([np.zeros(m), [1.0], -ineq, -eq, eq])
+        vertices = _polytope_vertices(a, b)
+        if vertices is None:
+            return None
+        if not len(vertices):
+            return Roots(np.zeros((0, k)), 0)
+        full = np.repeat(base[:1], len(vertices), axis=0)
+        full[:, free] = vertices
+        return Roots(np.zeros((0, k)), len(vertices), extreme=full)
+    return None
+
+
+def _rows_of(system: SupportSystem, block: slice) -> np.ndarray:
+    """The outside-action rows of `conditions`' inequalities that belong to the player whose unknowns are `block`."""
+    player = next(i for i, b in enumerate(system.blocks) if b == block)
+    sizes = [len(o) for o in system.outside]
+    start = sum(sizes[:player])
+    return np.arange(start, start + sizes[player])
 
 
 def _three_binary(system: SupportSystem) -> list[Roots | None]:

@@ -363,3 +363,28 @@ def test_renaming_the_players_renames_the_equilibria(shape, seed, integer, data)
     a, b = mixed_equilibria(NormalFormGame(payoffs)), mixed_equilibria(NormalFormGame(renamed))
     assert key([[e[q] for q in order] for e in a]) == key(b)
     assert a.skipped == b.skipped
+
+
+def test_a_continuum_of_two_mixing_players_returns_its_extreme_points():
+    """Players 1 and 2 mix, player 3 plays its first action. Player 2's indifference fixes player 1's mixture
+    (payoff difference 1 - 2 x_1: x_1 = 1/2); player 1 earns 0 everywhere, so its equation holds for every
+    x_2: the system is singular. Player 3 keeps its first action iff x_2 <= 0.6 (its second's advantage
+    x_2 - 0.6) and x_2 >= 0.2 (its third's, 0.2 - x_2): the equilibria ((1/2, 1/2), (1 - x_2, x_2), first) form
+    the segment 0.2 <= x_2 <= 0.6. Its two ends are returned as extreme points, each with a by-hand regret of
+    zero, as is the segment's middle; none of them is listed as an isolated equilibrium."""
+    payoffs = np.zeros((2, 2, 3, 3))
+    payoffs[0, 1, :, 1], payoffs[1, 1, :, 1] = 1.0, -1.0
+    payoffs[:, 0, 1, 2], payoffs[:, 1, 1, 2] = -0.6, 0.4
+    payoffs[:, 0, 2, 2], payoffs[:, 1, 2, 2] = 0.2, -0.8
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    point = lambda x2: [np.array([0.5, 0.5]), np.array([1 - x2, x2]), np.array([1.0, 0.0, 0.0])]   # noqa: E731
+    extreme = res.extra["continuum_extreme_points"]
+    assert res.skipped >= 1
+    for end in (point(0.2), point(0.6)):
+        assert max(by_hand_gains(payoffs, end)) <= 1e-12
+        assert any(all(np.allclose(a, b, atol=1e-12) for a, b in zip(e, end)) for e in extreme)
+    assert max(by_hand_gains(payoffs, point(0.4))) <= 1e-12
+    for e in (point(0.2), point(0.4), point(0.6)):
+        assert not any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(e, f)) for f in res)
+    for e in extreme:
+        assert max(by_hand_gains(payoffs, e)) <= 1e-12
