@@ -131,8 +131,8 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
     """Every support profile whose actions survive conditional dominance, its indifference system solved
-    in closed form where two players mix, or three over two actions each or over 3, 2 and 2
-    (solvers/support_direct.py), else
+    in closed form where two players mix, three over two actions each or over 3, 2 and 2, or four over two
+    actions each (solvers/support_direct.py), else
     by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
     no better action outside the supports is an equilibrium, certified by its regret."""
     from .subdivision import SupportSystem

@@ -279,8 +279,17 @@ def solve_all(system: SupportSystem) -> list[Roots]:
             part = slice(start, start + BOX_BLOCK)
             keep[part], settled[part], lo[part], hi[part] = _screen(system, lo[part], hi[part], which[part])
         if settled.any():
-            for w, x in zip(which[settled], _roots_in(system, lo[settled], hi[settled], which[settled])):
-                roots[w].append(x)
+            owners = which[settled]
+            found = _roots_in(system, lo[settled], hi[settled], owners)
+            regular = np.zeros(len(found), bool)                 # a root whose own Jacobian is singular was
+            finite = np.isfinite(found).all(axis=1)               # settled on rounding noise (the ranges of a
+            if finite.any():                                      # constant singular Jacobian over a narrow box):
+                regular[finite] = _invertible(system.jacobian(found[finite], owners[finite]))   # not isolated
+            for w, x, ok in zip(owners, found, regular):
+                if ok or not np.isfinite(x).all():
+                    roots[w].append(x)
+                else:
+                    unresolved[w] += 1
         open_ = keep & ~settled
         lo, hi, which = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4), which[open_]
         if len(lo):
@@ -412,8 +421,10 @@ def _contracted(system: SupportSystem, lo: np.ndarray, hi: np.ndarray, which: np
 
 def _newton(system: SupportSystem, x: np.ndarray, which: np.ndarray | None = None, steps: int = 30) -> np.ndarray:
     """Newton's method from each point; the Jacobian is exact from unit steps (the system is affine in
-    each unknown). Points where the Jacobian is singular become NaN."""
+    each unknown). Points where the Jacobian is singular become NaN. It stops once every step is below
+    1e-15, or below 1e-12 and no longer halving (the points are at their rounding noise)."""
     x = x.copy()
+    last = np.inf
     for _ in range(steps):
         f, _ = system.conditions(x, which)
         jac = system.jacobian(x, which)
@@ -422,8 +433,12 @@ def _newton(system: SupportSystem, x: np.ndarray, which: np.ndarray | None = Non
         if good.any():
             step[good] = np.linalg.solve(jac[good], f[good][..., None])[..., 0]
         x = x - step
-        if not np.isfinite(step).any() or np.nanmax(np.abs(step)) < 1e-15:
+        if not np.isfinite(step).any():
             break
+        largest = np.nanmax(np.abs(step))
+        if largest < 1e-15 or (largest < 1e-12 and largest > last / 2):
+            break
+        last = largest
     return x
 
 

@@ -8,7 +8,10 @@ f_i = a_i + b_i x_j + c_i x_k + d_i x_j x_k are bilinear: eliminating x_1 and x_
 leaves a quadratic in x_3 (Bezout: at most 2 roots; the same count as McKelvey and McLennan's 2x2x2).
 Where three mix over three, two and two actions, the first player's two equations are bilinear in the
 others' two unknowns (a quadratic again), and at each root the others' equations are linear in the
-first player's two unknowns.
+first player's two unknowns. Where four mix over two actions each, two unknowns are eliminated through
+two equations (each linear in one of them), and the resultant of the other two equations in a third
+unknown is a polynomial of degree at most 13 in the fourth, interpolated at Chebyshev points; a root of
+it in a cluster (a multiple root, found only to the root of rounding) hands the system back.
 
 Where one player mixes, its equations are constants: nonzero, no root; zero, its mixtures that keep the
 others' pure actions best responses form a polytope, whose vertices are returned as the extreme points
@@ -29,13 +32,15 @@ from math import comb
 
 import numpy as np
 
-from .subdivision import Roots, SupportSystem, _invertible, _newton
+from .subdivision import Roots, SupportSystem, _invertible, _newton, _unique
 
 SINGULAR = 1e-9        # relative size below which a pivot, leading coefficient or denominator counts as zero
 SLACK = 1e-9           # a root this far outside the simplices is kept for the regret check to judge
 INCONSISTENT = 1e-6    # least-squares residual, relative, beyond which a singular linear system has no solution
 CONSTANT = 1e-9        # a constant equation this far from zero has no root; exactly zero, a polytope of roots
 MAX_VERTEX_SYSTEMS = 20_000   # choices of tight constraints tried for a continuum's vertices
+NEAR = 1e-4           # an eliminant's root whose equations are further from zero than this is not a root
+CLUSTER = 1e-2        # roots of a resultant this close together in or near [0, 1] are one multiple root
 
 
 def direct_roots(system: SupportSystem) -> list[Roots | None]:
@@ -50,6 +55,8 @@ def direct_roots(system: SupportSystem) -> list[Roots | None]:
         return _three_binary(system)
     if sizes == [2, 2, 3]:
         return _one_pair(system, mixing)
+    if sizes == [2, 2, 2, 2]:
+        return _four_binary(system)
     return [None] * system.count
 
 
@@ -333,6 +340,149 @@ def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: fl
     return [(n2 / den2, n1 / den1, x3)]
 
 
+def _four_binary(system: SupportSystem) -> list[Roots | None]:
+    """Four players mixing over two actions each: f_0(x_1, x_2, x_3), ..., f_3(x_0, x_1, x_2) trilinear. f_0 and
+    f_1 give x_1 = -A_0 / B_0 and x_0 = -A_1 / B_1 (A, B bilinear in x_2, x_3); f_2 and f_3 times B_0 B_1 are
+    polynomials P and Q in (x_2, x_3), and their resultant in x_2, of degree at most 13 in x_3, holds every
+    solution's x_3 (interpolated at Chebyshev points, its roots the eigenvalues of its companion matrix);
+    the stack's systems at once up to the roots."""
+    count = system.count
+    corners = ((np.arange(16)[:, None] >> np.array([3, 2, 1, 0])) & 1).astype(float)      # (x_0, ..., x_3) bits
+    f, _ = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 16))
+    f = f.reshape(count, 2, 2, 2, 2, 4)                                                 # [x0, x1, x2, x3, equation]
+    c0, c1, c2, c3 = (_multilinear(v) for v in (f[:, 0, :, :, :, 0], f[:, :, 0, :, :, 1], f[:, :, :, 0, :, 2],
+                                                 f[:, :, :, :, 0, 3]))               # f_i over the others: [w, i, j, l]
+    a0, b0, a1, b1 = c0[:, 0], c0[:, 1], c1[:, 0], c1[:, 1]                              # over (x2, x3): [w, x2, x3]
+    bb, ab, ba, aa = _mul2(b0, b1), _mul2(a1, b0), _mul2(a0, b1), _mul2(a0, a1)
+    p = (_mul2(c2[:, 0, 0][:, None, :], bb) - _mul2(c2[:, 1, 0][:, None, :], ab) - _mul2(c2[:, 0, 1][:, None, :], ba)
+         + _mul2(c2[:, 1, 1][:, None, :], aa))                                        # f_2 B0 B1: (w, 3, 4)
+    q = (_mul2(c3[:, 0, 0][:, :, None], bb) - _mul2(c3[:, 1, 0][:, :, None], ab) - _mul2(c3[:, 0, 1][:, :, None], ba)
+         + _mul2(c3[:, 1, 1][:, :, None], aa))                                        # f_3 B0 B1: (w, 4, 3)
+    P = np.polynomial.polynomial
+    pn = P.polyval(NODES, np.moveaxis(p, 2, 0))                                       # (w, 3, nodes): x2 coefficients
+    qn = P.polyval(NODES, np.moveaxis(q, 2, 0))                                       # (w, 4, nodes)
+    values = np.linalg.det(_sylvester(np.moveaxis(pn, 2, 1), np.moveaxis(qn, 2, 1)))    # (w, nodes)
+    series = values @ FIT.T                                                           # Chebyshev coefficients (w, 14)
+    out = []
+    for w in range(count):
+        size_p, size_q = max(np.abs(p[w]).max(), 1e-300), max(np.abs(q[w]).max(), 1e-300)
+        if np.abs(values[w]).max() <= SINGULAR * size_p ** 3 * size_q ** 2 or \
+                np.abs(series[w] @ VANDER.T - values[w]).max() > 1e-6 * np.abs(values[w]).max():
+            out.append(None)                   # P and Q share a factor, or the resultant is not a polynomial of degree 13
+            continue
+        roots = np.polynomial.Chebyshev(series[w], domain=[-0.25, 1.25]).roots()
+        out.append(_four_binary_points(roots, p[w], q[w], c0[w], c1[w], c2[w], size_p, size_q))
+    return _settled(system, _near_roots(system, out))
+
+
+def _near_roots(system: SupportSystem, candidates: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    """The candidates after three steps of Newton's method, those where every equation is then within NEAR of
+    zero (payoffs scaled to [0, 1]): the others are not roots (a spurious root of an eliminant, where an
+    eliminated denominator nearly vanishes), and Newton's method would only wander from them, while a root
+    found to a few digits is polished to many by three steps (quadratic convergence)."""
+    k = system.unknowns
+    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None]
+                            or [np.zeros(0, int)])
+    points = np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
+    if not len(points):
+        return candidates
+    polished = _newton(system, points, owners, steps=3)
+    polished = np.where(np.isfinite(polished).all(axis=1, keepdims=True), polished, points)
+    f, _ = system.conditions(polished, owners)
+    near = np.abs(f).max(axis=1) <= NEAR
+    return [None if c is None else polished[(owners == w) & near] for w, c in enumerate(candidates)]
+
+
+NODES = 0.5 + 0.75 * np.cos(np.pi * (np.arange(24) + 0.5) / 24)       # 24 Chebyshev points on [-0.25, 1.25]
+VANDER = np.polynomial.chebyshev.chebvander((NODES - 0.5) / 0.75, 13)  # the series' values at the points
+FIT = np.linalg.pinv(VANDER)                                          # least squares: values -> 14 coefficients
+
+
+def _multilinear(v: np.ndarray) -> np.ndarray:
+    """Coefficients c[..., i, j, l] of sum c u^i v^j w^l from the values at the unit cube's corners v[..., u, v, w]."""
+    c = v.astype(float)
+    for axis in (-3, -2, -1):
+        low, high = np.take(c, [0], axis=axis), np.take(c, [1], axis=axis)
+        c = np.concatenate([low, high - low], axis=axis)
+    return c
+
+
+def _mul2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Products of polynomials in (x_2, x_3) given as coefficient arrays [..., power of x_2, power of x_3]."""
+    out = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+                   + (a.shape[-2] + b.shape[-2] - 1, a.shape[-1] + b.shape[-1] - 1))
+    for i, j in itertools.product(range(a.shape[-2]), range(a.shape[-1])):
+        out[..., i:i + b.shape[-2], j:j + b.shape[-1]] += a[..., i, j, None, None] * b
+    return out
+
+
+def _sylvester(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Sylvester matrices of polynomials given by ascending coefficients on the last axis (degrees m and n)."""
+    m, n = p.shape[-1] - 1, q.shape[-1] - 1
+    out = np.zeros(p.shape[:-1] + (m + n, m + n))
+    for i in range(n):
+        out[..., i, i:i + m + 1] = p[..., ::-1]
+    for i in range(m):
+        out[..., n + i, i:i + n + 1] = q[..., ::-1]
+    return out
+
+
+def _four_binary_points(roots: np.ndarray, p: np.ndarray, q: np.ndarray, c0: np.ndarray, c1: np.ndarray,
+                        c2: np.ndarray, size_p: float, size_q: float) -> np.ndarray | None:
+    """Every solution (x_0, ..., x_3) of one system at the resultant's real roots x_3 in [0, 1]: x_2 a root of
+    P (at most quadratic in x_2) where Q vanishes too, then _four_binary_at; None where the elimination is
+    degenerate (a double root in x_2, a continuum at an eliminated denominator)."""
+    P = np.polynomial.polynomial
+    near = roots[(np.abs(roots.imag) <= CLUSTER) & (roots.real >= -CLUSTER) & (roots.real <= 1 + CLUSTER)]
+    if len(near) > 1 and (np.abs(near[:, None] - near[None, :]) + np.eye(len(near))).min() <= CLUSTER:
+        return None                            # a multiple root (found only to the root of rounding): degenerate
+    points = []
+    for x3 in roots:
+        if abs(x3.imag) > 1e-6 or not -1e-6 <= x3.real <= 1 + 1e-6:
+            continue
+        x3 = x3.real
+        x2s = _quadratic_roots(np.array([P.polyval(x3, row) for row in p]), size_p)
+        if x2s is None:
+            return None
+        for x2 in x2s:
+            if abs(P.polyval2d(x2, x3, q)) > 1e-6 * size_q:
+                continue                                                              # a root of P alone
+            point = _four_binary_at(x2, x3, c0, c1, c2)
+            if point is None:
+                return None
+            points.extend(point)
+    return np.array(points).reshape(-1, 4)
+
+
+def _four_binary_at(x2: float, x3: float, c0: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> list | None:
+    """The solutions with these x_2, x_3: x_1 from f_0 and x_0 from f_1, or, where one of them vanishes for every
+    value of its unknown here, that unknown from f_2 given the other (no solution where the other leaves its
+    simplex); None where the solutions here are not isolated points."""
+    P = np.polynomial.polynomial
+    tiny = SINGULAR * max(np.abs(c0).max(), np.abs(c1).max(), np.abs(c2).max(), 1e-300)
+    n1, d1 = -P.polyval2d(x2, x3, c0[0]), P.polyval2d(x2, x3, c0[1])        # x_1 = n1 / d1 (f_0)
+    n0, d0 = -P.polyval2d(x2, x3, c1[0]), P.polyval2d(x2, x3, c1[1])        # x_0 = n0 / d0 (f_1)
+    free1, free0 = abs(d1) <= tiny, abs(d0) <= tiny
+    if (free1 and abs(n1) > tiny) or (free0 and abs(n0) > tiny):
+        return []                                                             # a nonzero constant: no solution
+    if free1 and free0:
+        return None
+    if not (free1 or free0):
+        return [(n0 / d0, n1 / d1, x2, x3)]
+    g = P.polyval(x3, np.moveaxis(c2, 2, 0))                                  # f_2 over (x_0, x_1) at this x_3
+    if free1:                                                                 # f_2 = (g00 + g10 x0) + (g01 + g11 x0) x1
+        x0 = n0 / d0
+        slope = g[0, 1] + g[1, 1] * x0
+        if not -SLACK <= x0 <= 1 + SLACK:
+            return []
+        return None if abs(slope) <= tiny else [(x0, -(g[0, 0] + g[1, 0] * x0) / slope, x2, x3)]
+    x1 = n1 / d1
+    slope = g[1, 0] + g[1, 1] * x1
+    if not -SLACK <= x1 <= 1 + SLACK:
+        return []
+    return None if abs(slope) <= tiny else [(-(g[0, 0] + g[0, 1] * x1) / slope, x1, x2, x3)]
+
+
 def _inside(system: SupportSystem, points: np.ndarray) -> np.ndarray:
     """Which points lie in the players' simplices, up to SLACK."""
     inside = np.ones(len(points), bool)
@@ -365,5 +515,5 @@ def _settled(system: SupportSystem, candidates: list[np.ndarray | None]) -> list
     for w in singular:
         out[w] = None
     for w in set(owners[keep].tolist()):
-        out[w] = Roots(polished[owners[keep] == w], 0)
+        out[w] = Roots(_unique(list(polished[owners[keep] == w]), k), 0)      # two candidates onto one root: once
     return out

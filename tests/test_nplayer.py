@@ -388,3 +388,52 @@ def test_a_continuum_of_two_mixing_players_returns_its_extreme_points():
         assert not any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(e, f)) for f in res)
     for e in extreme:
         assert max(by_hand_gains(payoffs, e)) <= 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), pure=st.booleans())
+def test_four_binary_mixers_in_closed_form_have_the_subdivision_s_roots(seed, pure):
+    """Four players mixing over two actions each (a fifth, if any, pure): the resultant route
+    (support_direct._four_binary) gives the roots the subdivision certifies (those where the pure player's
+    other action earns no more: the subdivision screens that too), or hands the system back (None: a root of
+    the resultant in a cluster, which generic payoffs rarely give)."""
+    from provergame.solvers.support_direct import direct_roots
+    shape = (2, 2, 2, 2, 2) if pure else (2, 2, 2, 2)
+    payoffs = np.random.default_rng(seed).standard_normal(shape + (len(shape),))
+    profile = ((0, 1),) * 4 + (((0,),) if pure else ())
+    restricted = _restricted(_scaled(payoffs), profile)
+    assume(restricted is not None)
+    system = SupportSystem(tuple(t[None] for t in _support_first(restricted, profile)), profile, batched=True)
+    direct, subdivided = direct_roots(system)[0], solve_all(system)[0]
+    assert subdivided.unresolved == 0
+    if direct is None:
+        return
+    assert direct.unresolved == 0
+
+    def kept(points):                          # where the pure player's other action earns no more (1e-7)
+        if not len(points):
+            return points
+        _, outside = system.conditions(points, np.zeros(len(points), int))
+        return points[(outside <= 1e-7).all(axis=1)] if outside.shape[1] else points
+    assert key([[p] for p in kept(direct.points)]) == key([[p] for p in kept(subdivided.points)])
+
+
+def test_a_root_the_krawczyk_test_settled_on_rounding_noise_is_not_reported_isolated():
+    """A degenerate 2x3x4 integer game (payoffs in -2..2, seed 2760): player 1 plays its second action, players 2
+    and 3 mix over actions (1, 2, 3) and (1, 2, 4). Their linear system is singular (Jacobian rank 3 of 4), and
+    its only solution in the simplices, player 3 at (0.6, 0) against player 2's first action, lies where the
+    affine solution set touches player 2's simplex at a corner. Over boxes 1e-7 wide the Jacobian's ranges
+    (corner differences over the width) carry rounding noise that made their centre look invertible, and
+    the Krawczyk test settled the point as an isolated root; its own Jacobian is singular, so it is now
+    counted as not isolated, as the closed form counts it (a continuum whose polytope is that one point,
+    returned as its extreme point)."""
+    from provergame.solvers.support_direct import direct_roots
+    payoffs = np.random.default_rng(2760).integers(-2, 3, size=(2, 3, 4, 3)).astype(float)
+    profile = ((1,), (0, 1, 2), (0, 1, 3))
+    system = SupportSystem(tuple(t[None] for t in _support_first(_restricted(_scaled(payoffs), profile), profile)),
+                           ((0,), (0, 1, 2), (0, 1, 2)), batched=True)
+    assert np.linalg.matrix_rank(system.jacobian(np.full((1, 4), 0.2), np.zeros(1, int))[0]) == 3
+    subdivided, direct = solve_all(system)[0], direct_roots(system)[0]
+    assert len(subdivided.points) == 0 and subdivided.unresolved > 0
+    assert direct.unresolved > 0 and len(direct.points) == 0
+    np.testing.assert_allclose(direct.extreme, [[0.0, 0.0, 0.6, 0.0]], atol=1e-12)
