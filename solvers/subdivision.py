@@ -14,7 +14,9 @@ Krawczyk test shows a unique root in it (Moore, Kearfott and Cloud 2009, "Introd
 analysis", 8.2), which Newton's method then finds (or, where it meets a singular Jacobian, the Krawczyk
 operator iterated on the box), and narrowed to the operator's image otherwise;
 boxes neither dropped nor settled are bisected along their widest side, all boxes of a generation at
-once (tested slightly inflated, so no root hides on a shared face). Boxes still open at `MIN_WIDTH`, or
+once (tested slightly inflated, so no root hides on a shared face). A settled root whose own Jacobian is
+singular (the ranges of a constant singular Jacobian over a narrow box can carry rounding noise that makes
+them look invertible) is counted as not isolated. Boxes still open at `MIN_WIDTH`, or
 beyond `MAX_BOXES`, hold a non-isolated (or singular) solution set: they are counted, never reported as
 equilibria. Every root found is then certified as an equilibrium by its regret (solvers/normal_form.py).
 """
