@@ -714,13 +714,14 @@ class _Ahead:
 
 class _UnitDraws:
     """Uniform draws indexed by (epoch, unit of demand), one stream per kind of slot loss (offline sequencer,
-    failed sequencer phase, censored commitment): epochs come in blocks of `block`, each drawn from a
-    generator of its own (seed, kind, block). Whatever order a run reads them in (epoch by epoch, or a
+    failed sequencer phase, censored commitment): epochs come in blocks of `block` (fewer where the demand is
+    wide), each drawn from a generator of its own (seed, kind, block). Whatever order a run reads them in (epoch by epoch, or a
     stretch of epochs at once), a unit meets the same draw, so a stretch and the epoch-by-epoch step book
     the same losses, and every run of one seed (any rule or commitment) meets the same losses."""
 
     def __init__(self, seed: int, kind: int, width: int, block: int = 1024):
-        self.seed, self.kind, self.width, self.block = seed, kind, max(width, 1), block
+        self.seed, self.kind, self.width = seed, kind, max(width, 1)
+        self.block = max(1, min(block, (1 << 20) // self.width))     # at most 8 MB of draws a block
         self.kept: dict[int, np.ndarray] = {}
 
     def _block(self, b: int) -> np.ndarray:

@@ -505,14 +505,17 @@ def test_seeds_are_stacked_as_pandas_would(seed, entry_rate, sequencers):
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32), cuts=st.lists(st.integers(1, 700), min_size=1, max_size=8))
-def test_unit_draws_are_the_same_whatever_order_they_are_read_in(seed, cuts):
+@given(seed=st.integers(0, 2**32), cuts=st.lists(st.integers(1, 700), min_size=1, max_size=8),
+       width=st.sampled_from([7, 3000]))
+def test_unit_draws_are_the_same_whatever_order_they_are_read_in(seed, cuts, width):
     """timeline._UnitDraws (offline slots, failures, censorship): epochs read one at a time, in stretches of
-    any length (across the 1,024-epoch blocks) or all at once meet the same draws; kinds and seeds are
-    streams of their own; the draws are uniform on [0, 1) (mean within 4 standard errors of 1/2)."""
+    any length (across the blocks: 1,024 epochs, or 349 where 3,000 units an epoch keep a block to 8 MB) or
+    all at once meet the same draws; kinds and seeds are streams of their own; the draws are uniform on
+    [0, 1) (mean within 4 standard errors of 1/2)."""
     import importlib
     draws = importlib.import_module("provergame.timeline")._UnitDraws
-    width, total = 7, sum(cuts)
+    total = sum(cuts)
+    assert draws(seed, 1, width).block == (1024 if width == 7 else 349)
     whole = draws(seed, 1, width).rows(0, total)
     one, start, parts = draws(seed, 1, width), 0, []
     for c in cuts:
