@@ -40,7 +40,8 @@ INCONSISTENT = 1e-6    # least-squares residual, relative, beyond which a singul
 CONSTANT = 1e-9        # a constant equation this far from zero has no root; exactly zero, a polytope of roots
 MAX_VERTEX_SYSTEMS = 20_000   # choices of tight constraints tried for a continuum's vertices
 NEAR = 1e-4           # an eliminant's root whose equations are further from zero than this is not a root
-CLUSTER = 1e-2        # roots of a resultant this close together in or near [0, 1] are one multiple root
+CLUSTER = 1e-2        # roots of a resultant this close to the real line, or three this close together, in or
+                      # near [0, 1], are taken for one multiple root (see _clustered)
 
 
 def direct_roots(system: SupportSystem) -> list[Roots | None]:
@@ -433,8 +434,7 @@ def _four_binary_points(roots: np.ndarray, p: np.ndarray, q: np.ndarray, c0: np.
     P (at most quadratic in x_2) where Q vanishes too, then _four_binary_at; None where the elimination is
     degenerate (a double root in x_2, a continuum at an eliminated denominator)."""
     P = np.polynomial.polynomial
-    near = roots[(np.abs(roots.imag) <= CLUSTER) & (roots.real >= -CLUSTER) & (roots.real <= 1 + CLUSTER)]
-    if len(near) > 1 and (np.abs(near[:, None] - near[None, :]) + np.eye(len(near))).min() <= CLUSTER:
+    if _clustered(roots):
         return None                            # a multiple root (found only to the root of rounding): degenerate
     points = []
     for x3 in roots:
@@ -452,6 +452,18 @@ def _four_binary_points(roots: np.ndarray, p: np.ndarray, q: np.ndarray, c0: np.
                 return None
             points.extend(point)
     return np.array(points).reshape(-1, 4)
+
+
+def _clustered(roots: np.ndarray) -> bool:
+    """Whether the roots in or near [0, 1] look like a perturbed multiple root: a complex one within CLUSTER of
+    the real line (a double root split into a conjugate pair), two real ones within 1e-4 (one split along the
+    line), or three within CLUSTER of each other (a higher multiplicity). Two distinct real roots a few
+    thousandths apart, as generic payoffs give, are not."""
+    near = roots[(np.abs(roots.imag) <= CLUSTER) & (roots.real >= -CLUSTER) & (roots.real <= 1 + CLUSTER)]
+    if (np.abs(near.imag) > 1e-6).any():
+        return True
+    gaps = np.abs(near[:, None] - near[None, :]) + np.eye(len(near))
+    return bool(len(near) > 1 and (gaps.min() <= 1e-4 or ((gaps <= CLUSTER).sum(axis=1) >= 2).any()))
 
 
 def _four_binary_at(x2: float, x3: float, c0: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> list | None:
