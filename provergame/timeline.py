@@ -1141,27 +1141,23 @@ class _Run:
         Offline slots, failures and censorship are read off per-unit draws indexed by epoch (_UnitDraws; a
         sequencer's units are a range of the epoch's, its proposed ones the first of them), so a stretch
         books the same losses and runs without them keep the run's own random stream."""
-        eco, rng = self.eco, self.rng
-        drawn = np.array([ep.demand]) if eco.sequencers == 1 else \
-            rng.multinomial(ep.demand, np.full(eco.sequencers, 1.0 / eco.sequencers))
+        eco, rng, sequencers = self.eco, self.rng, self.eco.sequencers
+        drawn = np.array([ep.demand]) if sequencers == 1 else \
+            rng.multinomial(ep.demand, np.full(sequencers, 1.0 / sequencers))
+        owner = np.repeat(np.arange(sequencers), drawn)            # each unit's sequencer
         slots = drawn
         if eco.sequencer_offline > 0:           # each unit's own draw; its sequencer's slot is missed
             lost = self.offline.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_offline
-            slots = slots - (np.array([np.count_nonzero(lost)]) if eco.sequencers == 1 else
-                             np.bincount(np.repeat(np.arange(eco.sequencers), slots)[lost], minlength=eco.sequencers))
+            slots = slots - np.bincount(owner[lost], minlength=sequencers)
         if eco.sequencers_need_funds and self.propose[e] > 0:
             slots = np.minimum(slots, np.floor(np.maximum(self.seq_balance, 0.0) / self.propose[e]).astype(int))
         ep.slots = slots
         ep.missed = ep.demand - int(slots.sum())
         proposed = ep.demand - ep.missed
-        if eco.sequencer_failure > 0:
+        if eco.sequencer_failure > 0:           # among each sequencer's proposed units: the first of its range
             lost = self.failures.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_failure
-            if eco.sequencers == 1:
-                ep.failed = np.array([np.count_nonzero(lost[:slots[0]])])
-            else:
-                owner = np.repeat(np.arange(eco.sequencers), drawn)
-                within = np.arange(ep.demand) - (np.cumsum(drawn) - drawn)[owner]
-                ep.failed = np.bincount(owner[lost & (within < slots[owner])], minlength=eco.sequencers)
+            within = np.arange(ep.demand) - (np.cumsum(drawn) - drawn)[owner]
+            ep.failed = np.bincount(owner[lost & (within < slots[owner])], minlength=sequencers)
             proposed -= int(ep.failed.sum())
         if eco.censorship > 0:
             ep.censored = int(_lost(self.censored.rows(e, e + 1), [proposed], eco.censorship)[0])

@@ -283,15 +283,16 @@ def solve_all(system: SupportSystem) -> list[Roots]:
         if settled.any():
             owners = which[settled]
             found = _roots_in(system, lo[settled], hi[settled], owners)
-            regular = np.zeros(len(found), bool)                 # a root whose own Jacobian is singular was
-            finite = np.isfinite(found).all(axis=1)               # settled on rounding noise (the ranges of a
-            if finite.any():                                      # constant singular Jacobian over a narrow box):
-                regular[finite] = _invertible(system.jacobian(found[finite], owners[finite]))   # not isolated
-            for w, x, ok in zip(owners, found, regular):
-                if ok or not np.isfinite(x).all():
-                    roots[w].append(x)
-                else:
+            # a root whose own Jacobian is singular was settled on rounding noise: not isolated
+            singular = np.zeros(len(found), bool)
+            finite = np.isfinite(found).all(axis=1)
+            if finite.any():
+                singular[finite] = ~_invertible(system.jacobian(found[finite], owners[finite]))
+            for w, x, bad in zip(owners, found, singular):
+                if bad:
                     unresolved[w] += 1
+                else:
+                    roots[w].append(x)
         open_ = keep & ~settled
         lo, hi, which = lo[open_], np.maximum(hi[open_], lo[open_] + MIN_WIDTH / 4), which[open_]
         if len(lo):

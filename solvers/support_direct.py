@@ -382,9 +382,7 @@ def _near_roots(system: SupportSystem, candidates: list[np.ndarray | None]) -> l
     eliminated denominator nearly vanishes), and Newton's method would only wander from them, while a root
     found to a few digits is polished to many by three steps (quadratic convergence)."""
     k = system.unknowns
-    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None]
-                            or [np.zeros(0, int)])
-    points = np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
+    owners, points = _stacked(candidates, k)
     if not len(points):
         return candidates
     polished = _newton(system, points, owners, steps=3)
@@ -509,14 +507,19 @@ def _kept(system: SupportSystem, points: np.ndarray) -> Roots:
     return Roots(points[_inside(system, points)].reshape(-1, system.unknowns), 0)
 
 
+def _stacked(candidates: list[np.ndarray | None], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every system's candidate points in one array, with the system each belongs to (None: none)."""
+    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None]
+                            or [np.zeros(0, int)])
+    return owners, np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
+
+
 def _settled(system: SupportSystem, candidates: list[np.ndarray | None]) -> list[Roots | None]:
     """Each system's closed-form solutions as roots, the stack's at once: None where there are none to give
     (None in) or one is singular (its Jacobian, at the point, not safely invertible: not certified isolated);
     else those inside the simplices, polished by Newton's method."""
     k = system.unknowns
-    owners = np.concatenate([np.full(len(c), w) for w, c in enumerate(candidates) if c is not None]
-                            or [np.zeros(0, int)])
-    points = np.concatenate([c for c in candidates if c is not None] or [np.zeros((0, k))]).reshape(-1, k)
+    owners, points = _stacked(candidates, k)
     out: list[Roots | None] = [None if c is None else Roots(np.zeros((0, k)), 0) for c in candidates]
     if not len(points):
         return out
