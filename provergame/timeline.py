@@ -746,6 +746,44 @@ def _lost(draws: np.ndarray, units: np.ndarray, chance: float) -> np.ndarray:
     return np.count_nonzero((draws < chance) & first, axis=1)
 
 
+def _by_sequencer(owner: np.ndarray, mask: np.ndarray, sequencers: int) -> np.ndarray:
+    """(epochs, sequencers): per row of `owner` (each unit's sequencer), the units where `mask` holds, counted
+    by sequencer."""
+    cell = owner + sequencers * np.arange(len(owner))[:, None]
+    return np.bincount(cell[mask], minlength=len(owner) * sequencers).reshape(len(owner), sequencers)
+
+
+def _sequencer_units(owner: np.ndarray, units: Any, sequencers: int, offline: np.ndarray | None,
+                     cap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per epoch (row of `owner`, each unit's sequencer; the first `units` columns are the epoch's units) each
+    sequencer's slots (its units less those `offline` marks, at most `cap`) and which units are proposed:
+    a sequencer's first `slots` units, in unit order."""
+    live = np.arange(owner.shape[1]) < np.asarray(units)[:, None]
+    slots = _by_sequencer(owner, live, sequencers)
+    if offline is not None:
+        slots = slots - _by_sequencer(owner, live & offline, sequencers)
+    if cap is not None:
+        slots = np.minimum(slots, cap)
+    if sequencers == 1:
+        within = np.arange(owner.shape[1])[None, :]
+    else:                                        # each unit's place among its sequencer's units
+        ranks = np.cumsum(owner[:, :, None] == np.arange(sequencers), axis=1)
+        within = np.take_along_axis(ranks, owner[:, :, None], axis=2)[:, :, 0] - 1
+    return slots, live & (within < np.take_along_axis(slots, owner, axis=1))
+
+
+def _landed_by_sequencer(keys: np.ndarray, proposed: np.ndarray, owner: np.ndarray, landed: Any,
+                         sequencers: int) -> np.ndarray:
+    """(epochs, sequencers): each epoch's `landed` units drawn among its proposed ones without replacement
+    (those of the smallest per-unit `keys`), counted by sequencer: a multivariate hypergeometric draw."""
+    landed = np.asarray(landed)
+    if sequencers == 1:
+        return landed[:, None]
+    order = np.argsort(np.where(proposed, keys, 2.0), axis=1)
+    chosen = np.take_along_axis(owner, order, axis=1)
+    return _by_sequencer(chosen, np.arange(owner.shape[1]) < landed[:, None], sequencers)
+
+
 def _fold(start: Any, steps: np.ndarray) -> np.ndarray:
     """start + steps[0], (start + steps[0]) + steps[1], ...: running sums added one step at a time, in the
     order an epoch-by-epoch loop adds them (so a stretch books the same floats)."""
@@ -844,6 +882,8 @@ class _Epoch:
     sequencer_slashed: float = 0.0
     sequencer_share: float = 0.0   # quotes: the reward's rest for the proven units, to the sequencers
     slots: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=int))   # units each sequencer proposed
+    owner: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), dtype=np.intp))   # each unit's sequencer
+    proposed: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), dtype=bool))   # the units proposed
     opex: float = 0.0
     gas: float = 0.0
     burned: float = 0.0
@@ -903,17 +943,19 @@ class _Run:
         width = int(env.demand.max(initial=0))
         self.offline, self.censored = _UnitDraws(seed, 1, width), _UnitDraws(seed, 2, width)
         self.failures = _UnitDraws(seed, 3, width)
+        self.owners, self.landing = _UnitDraws(seed, 4, width), _UnitDraws(seed, 5, width)
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed provers
-        without best responses, entry, hardware, reinvestment or boosters, one sequencer and no paid fallback
-        race (then `stretch` may book many epochs at once; offline slots, failed units and censorship come
-        from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
-        where the sequencer's balance would cap a slash or its proposals)."""
+        without best responses, entry, hardware, reinvestment or boosters, and no paid fallback race (then
+        `stretch` may book many epochs at once; each unit's sequencer, offline slots, failed units,
+        censorship and the landed units' sequencers come from per-unit draws indexed by epoch, which a
+        stretch reads as the step does, and a stretch ends where a sequencer's balance would cap a slash
+        or its proposals)."""
         eco = self.eco
         return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
-                and eco.sequencers == 1 and (eco.fallback != "race" or eco.fallback_reward == 0))
+                and (eco.fallback != "race" or eco.fallback_reward == 0))
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
@@ -926,8 +968,9 @@ class _Run:
         if planned is None:
             return 0
         working, game, profile, seats, span, units, g = planned
-        missed, failed, censored = self._losses(e0, span, units)
-        played = units - missed - failed - censored
+        owner, proposed, slots, failed, censored = self._losses(e0, span, units)
+        missed = units - slots.sum(axis=1)
+        played = units - missed - failed.sum(axis=1) - censored
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
                                                                 eco.proof_window, self.left[e0:e0 + span])
         work = tried * (st.cost[working] + g)      # compute and gas
@@ -937,7 +980,9 @@ class _Run:
         balance[0] += st.balance[working]                                           # folded in place: the balance
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
         k = len(reward)
-        slashed, sequencer, capped = self._sequencer_stretch(e0, units - missed[:k], failed[:k], proved)
+        mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], proved,
+                                    self.eco.sequencers)
+        slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine)
         stops = np.flatnonzero((balance < eco.bond).any(axis=1) | capped)
         k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
         if k == 0:
@@ -975,33 +1020,39 @@ class _Run:
         room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
         return working, game, profile, seats, min(span, 2 * (room // units) + 2), units, g
 
-    def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, proved: np.ndarray
+    def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The one sequencer over a stretch's epochs, its balance folded as the step books it: (its slashes
-        per epoch, its balance after each, whether its balance as the epoch opens would cap the epoch's
-        slash or, where sequencers need funds, its proposals: there the stretch must end)."""
+        """The sequencers over a stretch's epochs, (epochs, sequencers) each: `slots` proposed, `failed`, `mine`
+        landed. Their balances folded as the step books them: (their slashes per epoch, their balances after
+        each, whether a balance as the epoch opens would cap the epoch's slash or, where sequencers need
+        funds, its proposals: there the stretch must end)."""
         eco, propose = self.eco, float(self.propose[e0])
         slashed = failed * eco.sequencer_slash
-        sequencer = _fold(self.seq_balance, (proved * (eco.sequencer_reward + 0.0) - slots * propose - slashed)[:, None])
-        before = np.concatenate([self.seq_balance, sequencer[:-1, 0]])
-        capped = slashed > np.maximum(before - slots * propose, 0.0)
+        sequencer = _fold(self.seq_balance, mine * (eco.sequencer_reward + 0.0) - slots * propose - slashed)
+        before = np.concatenate([self.seq_balance[None, :], sequencer[:-1]])
+        capped = (slashed > np.maximum(before - slots * propose, 0.0)).any(axis=1)
         if eco.sequencers_need_funds and propose > 0:
-            capped |= np.floor(np.maximum(before, 0.0) / propose) < slots
+            capped |= (np.floor(np.maximum(before, 0.0) / propose) < slots).any(axis=1)
         return slashed, sequencer, capped
 
-    def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per epoch of a stretch, the units missed (offline sequencer), failed by the sequencer and censored,
-        from the per-unit draws `_proposed` reads epoch by epoch (one sequencer, demand `units` throughout,
-        its balance covering its proposal gas: `stretch` checks)."""
-        eco = self.eco
-        missed = failed = censored = np.zeros(span, dtype=np.int64)
-        if eco.sequencer_offline > 0:
-            missed = _lost(self.offline.rows(e0, e0 + span), np.full(span, units), eco.sequencer_offline)
+    def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, ...]:
+        """Per epoch of a stretch, from the per-unit draws `_proposed` reads epoch by epoch (demand `units`
+        throughout, the sequencers' balances covering their proposal gas: `stretch` checks): each unit's
+        sequencer and whether it is proposed, each sequencer's slots and failed units, and the units
+        censored."""
+        eco, sequencers = self.eco, self.eco.sequencers
+        owner = self.owner(e0, e0 + span)
+        offline = self.offline.rows(e0, e0 + span) < eco.sequencer_offline if eco.sequencer_offline > 0 else None
+        slots, proposed = _sequencer_units(owner, np.full(span, units), sequencers, offline)
+        failed = np.zeros_like(slots)
         if eco.sequencer_failure > 0:
-            failed = _lost(self.failures.rows(e0, e0 + span), units - missed, eco.sequencer_failure)
+            failed = _by_sequencer(owner, proposed & (self.failures.rows(e0, e0 + span) < eco.sequencer_failure),
+                                   sequencers)
+        censored = np.zeros(span, dtype=np.int64)
         if eco.censorship > 0:
-            censored = _lost(self.censored.rows(e0, e0 + span), units - missed - failed, eco.censorship)
-        return missed, failed, censored
+            censored = _lost(self.censored.rows(e0, e0 + span), slots.sum(axis=1) - failed.sum(axis=1),
+                             eco.censorship)
+        return owner, proposed, slots, failed, censored
 
     def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
                       reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray,
@@ -1013,6 +1064,7 @@ class _Run:
         (the working provers' balances `balance` after each epoch already folded; the others' stand still)."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n = slice(e0, e0 + k), len(st.cost)
+        failed, slashed = failed.sum(axis=1), slashed.sum(axis=1)      # over the sequencers
         st.earned[working] += balance[-1] - st.balance[working]   # (read only by hardware renewal: none here)
         if len(working) == n:                    # everyone works: the working columns are all the columns
             paid, charged, full = reward, spent, balance
@@ -1138,30 +1190,33 @@ class _Run:
     def _proposed(self, e: int, ep: _Epoch) -> int:
         """Units that reach a prover: the demand less offline slots, slots whose sequencer cannot pay the
         proposal gas (where sequencers need funds), units the sequencer fails and censored commitments.
-        Offline slots, failures and censorship are read off per-unit draws indexed by epoch (_UnitDraws; a
-        sequencer's units are a range of the epoch's, its proposed ones the first of them), so a stretch
-        books the same losses and runs without them keep the run's own random stream."""
-        eco, rng, sequencers = self.eco, self.rng, self.eco.sequencers
-        drawn = np.array([ep.demand]) if sequencers == 1 else \
-            rng.multinomial(ep.demand, np.full(sequencers, 1.0 / sequencers))
-        owner = np.repeat(np.arange(sequencers), drawn)            # each unit's sequencer
-        slots = drawn
-        if eco.sequencer_offline > 0:           # each unit's own draw; its sequencer's slot is missed
-            lost = self.offline.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_offline
-            slots = slots - np.bincount(owner[lost], minlength=sequencers)
+        Each unit's sequencer, offline slots, failures and censorship are read off per-unit draws indexed by
+        epoch (_UnitDraws; a sequencer's proposed units are the first of its units), so a stretch books the
+        same losses and runs without them keep the run's own random stream."""
+        eco, sequencers = self.eco, self.eco.sequencers
+        owner = self.owner(e, e + 1)
+        offline = self.offline.rows(e, e + 1) < eco.sequencer_offline if eco.sequencer_offline > 0 else None
+        cap = None
         if eco.sequencers_need_funds and self.propose[e] > 0:
-            slots = np.minimum(slots, np.floor(np.maximum(self.seq_balance, 0.0) / self.propose[e]).astype(int))
-        ep.slots = slots
-        ep.missed = ep.demand - int(slots.sum())
+            cap = np.floor(np.maximum(self.seq_balance, 0.0) / self.propose[e]).astype(int)[None, :]
+        slots, ep.proposed = _sequencer_units(owner, [ep.demand], sequencers, offline, cap)
+        ep.slots, ep.owner = slots[0], owner
+        ep.missed = ep.demand - int(ep.slots.sum())
         proposed = ep.demand - ep.missed
-        if eco.sequencer_failure > 0:           # among each sequencer's proposed units: the first of its range
-            lost = self.failures.rows(e, e + 1)[0, :ep.demand] < eco.sequencer_failure
-            within = np.arange(ep.demand) - (np.cumsum(drawn) - drawn)[owner]
-            ep.failed = np.bincount(owner[lost & (within < slots[owner])], minlength=sequencers)
+        if eco.sequencer_failure > 0:
+            lost = self.failures.rows(e, e + 1) < eco.sequencer_failure
+            ep.failed = _by_sequencer(owner, lost & ep.proposed, sequencers)[0]
             proposed -= int(ep.failed.sum())
         if eco.censorship > 0:
             ep.censored = int(_lost(self.censored.rows(e, e + 1), [proposed], eco.censorship)[0])
         return proposed - ep.censored
+
+    def owner(self, e0: int, e1: int) -> np.ndarray:
+        """(e1 - e0, width): each unit's sequencer, uniformly drawn (per-unit draws indexed by epoch)."""
+        sequencers = self.eco.sequencers
+        if sequencers == 1:
+            return np.zeros((e1 - e0, self.owners.width), dtype=np.intp)
+        return np.minimum((self.owners.rows(e0, e1) * sequencers).astype(np.intp), sequencers - 1)
 
     def _self_committed(self, e: int, ep: _Epoch, played: int) -> None:
         """The committed provers play the units by the game's rules; a drawn prover that reneges submits
@@ -1358,13 +1413,11 @@ class _Run:
 
     def _sequencer_accounts(self, e: int, ep: _Epoch, landed: int, slashes: np.ndarray) -> None:
         """Each sequencer's account: the landed units are drawn among the units proposed without
-        replacement (one sequencer: all of them), each paid the block reward and its share of the
+        replacement (per-unit draws indexed by epoch; one sequencer: all of them), each paid the block reward and its share of the
         quotes' rest; its proposal gas for every unit it proposed, its slashes for the units it failed."""
         eco, slots = self.eco, ep.slots
-        if eco.sequencers == 1:
-            mine = np.array([landed])
-        else:
-            mine = self.rng.multivariate_hypergeometric(slots, min(landed, int(slots.sum())))
+        mine = _landed_by_sequencer(self.landing.rows(e, e + 1), ep.proposed, ep.owner,
+                                    [min(landed, int(slots.sum()))], eco.sequencers)[0]
         share = ep.sequencer_share / landed if landed else 0.0
         self.seq_balance += mine * (eco.sequencer_reward + share) - slots * self.propose[e] - slashes
         self.seq_rows.append(self.seq_balance[None, :].copy())

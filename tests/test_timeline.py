@@ -451,16 +451,18 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]),
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5.0]),
-       need_funds=st.booleans())
+       need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]))
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
-                                                        start, offline, censorship, lottery, failure, funds, need_funds):
+                                                        start, offline, censorship, lottery, failure, funds, need_funds,
+                                                        sequencers):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
     stretch rather than per epoch). Slashes drain balances across the bond and idle provers exit
     mid-run, so stretches end where the plan or the books change; offline slots, failed units and censored
-    commitments (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none; a
-    sequencer with little balance has its slashes capped, or (needing funds) its proposals, mid-stretch."""
+    commitments (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none; one
+    sequencer or several (each unit's and each landed unit's drawn per unit); a sequencer with little
+    balance has its slashes capped, or (needing funds) its proposals, mid-stretch."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
@@ -469,7 +471,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=start, exit_after=exit_after, fallback="prune",
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
                   sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
-                  sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds)
+                  sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds,
+                  sequencers=sequencers)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
