@@ -971,6 +971,9 @@ class _Run:
         owner, proposed, slots, failed, censored = self._losses(e0, span, units)
         missed = units - slots.sum(axis=1)
         played = units - missed - failed.sum(axis=1) - censored
+        played = played[:self._uncapped(e0, played, slots, failed)]
+        if not len(played):
+            return 0
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
                                                                 eco.proof_window, self.left[e0:e0 + span])
         work = tried * (st.cost[working] + g)      # compute and gas
@@ -1019,6 +1022,17 @@ class _Run:
         buffer = self.ahead                 # no more epochs than the buffer can serve at full demand, twice over
         room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
         return working, game, profile, seats, min(span, 2 * (room // units) + 2), units, g
+
+    def _uncapped(self, e0: int, played: np.ndarray, slots: np.ndarray, failed: np.ndarray) -> int:
+        """The stretch's epochs up to its first that plays which no sequencer's balance caps: the buffer is
+        refilled for that epoch (the first that plays), so the step must play it alike. Until it, nothing
+        lands and the sequencers' balances are known without the buffer."""
+        first = np.flatnonzero(played)
+        if not len(first):
+            return len(played)
+        f = int(first[0]) + 1
+        capped = self._sequencer_stretch(e0, slots[:f], failed[:f], np.zeros_like(slots[:f]))[2]
+        return int(np.argmax(capped)) if capped.any() else len(played)
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
