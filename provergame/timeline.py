@@ -680,7 +680,8 @@ class _Ahead:
         the `left` rounds the run can still ask for where fewer."""
         if key != self.key:
             self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
-        if self.cursor + units > self.rounds:
+        self.refilled = self.cursor + units > self.rounds
+        if self.refilled:
             rounds = max(units, min(self.size, left))
             with trusted_profiles():                 # the plan's profile was checked when it was decided
                 self.played = game.play(profile, rng, rounds).by_round()
@@ -692,15 +693,16 @@ class _Ahead:
               window: float, left: np.ndarray) -> tuple[np.ndarray, ...]:
         """The leading epochs of `played` (rounds per epoch, zeros allowed) that the plan's buffer holds (refilled
         first as `take` would be for the first epoch that plays, `left` the run's remaining demand from each
-        epoch), none handed out until `advance`: per epoch and prover reward, cost and attempts, (k, n) each,
+        epoch), none handed out until `keep`: per epoch and prover reward, cost and attempts, (k, n) each,
         and per epoch the rounds proved and on time, (k,) each."""
-        played = np.asarray(played, dtype=np.int64)
+        played = self.served = np.asarray(played, dtype=np.int64)
         ends = np.cumsum(played)
         first = np.flatnonzero(played)
         if not len(first):                        # nothing played: the step takes no rounds either
             zeros = np.zeros((len(played), len(profile)))
             return zeros, zeros, zeros, np.zeros(len(played), dtype=np.int64), np.zeros(len(played), dtype=np.int64)
         self._ready(key, game, profile, rng, int(played[first[0]]), int(left[first[0]]))
+        self.refilled_at = int(first[0]) if self.refilled else None
         k = int(np.searchsorted(ends, self.rounds - self.cursor, side="right"))
         part = self.played.between(self.cursor, self.cursor + int(ends[k - 1]))
         epoch = np.repeat(np.arange(k), played[:k])
@@ -708,8 +710,20 @@ class _Ahead:
         on_time = np.bincount(epoch, part.on_time(window) >= 1, k).astype(np.int64)
         return (*part.epoch_totals(played[:k]), proved, on_time)
 
-    def advance(self, rounds: int) -> None:
-        self.cursor += rounds
+    def saved(self, rng: np.random.Generator) -> tuple[dict, dict]:
+        """The buffer's state and its stream's, to `keep` after a `serve`."""
+        self.refilled_at, self.served = None, np.zeros(0, dtype=np.int64)
+        return dict(vars(self)), rng.bit_generator.state
+
+    def keep(self, k: int, rng: np.random.Generator, state: tuple[dict, dict]) -> None:
+        """After `serve`, hand out the rounds of its first `k` epochs; a refill drawn for a later epoch is
+        undone (buffer and stream back to `state`), since the step meets it only if it plays that epoch
+        alike."""
+        if self.refilled_at is not None and self.refilled_at >= k:     # (the epochs before it played nothing)
+            vars(self).update(state[0])
+            rng.bit_generator.state = state[1]
+        else:
+            self.cursor += int(self.served[:k].sum())
 
 
 class _UnitDraws:
@@ -889,6 +903,31 @@ class _Epoch:
     burned: float = 0.0
 
 
+@dataclass
+class _Booked:
+    """A stretch's epochs as the step books them, a row each: the provers whose balances move (`field`: the
+    working ones, or every prover present where a paid fallback race runs) and per epoch their rewards,
+    spending, submissions and balances after it (columns: `field`), and the epoch's totals."""
+
+    field: np.ndarray
+    paid: np.ndarray
+    charged: np.ndarray
+    attempts: np.ndarray
+    tries: np.ndarray          # the plan's submissions (commitments)
+    opex: np.ndarray
+    gas: np.ndarray
+    burned: np.ndarray
+    proved: np.ndarray
+    on_time: np.ndarray
+    fallback: np.ndarray       # units the fallback race proved
+    balance: np.ndarray | None = None
+    crossed: np.ndarray | None = None   # a working prover's balance fell below the bond, or an idle one's reached it
+
+    def head(self, k: int) -> "_Booked":
+        cut = {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "field"}
+        return _Booked(self.field, **{f: None if v is None else v[:k] for f, v in cut.items()})
+
+
 class _Run:
     """The state of one seed's run and its steps (see _run)."""
 
@@ -918,6 +957,8 @@ class _Run:
             self.games.kept, self.games.profiles = shared.kept, shared.profiles
             self.solved, self.decided = shared.solved, shared.decided
         self.ahead = _Ahead()
+        self.race_ahead = _Ahead(most=4096)              # the fallback race's rounds: dense, so fewer at once
+        self.race_rng = np.random.default_rng([seed, 6])
         self.plan_key = b""
         probe = make_game(provers)
         self.booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None \
@@ -933,7 +974,7 @@ class _Run:
         self.alive_idx: np.ndarray | None = None
         self.alive_mask: np.ndarray | None = None
         self.seq_held = eco.sequencers * eco.sequencer_funds     # the sequencers' accounts together
-        self.seq_balance = np.full(eco.sequencers, eco.sequencer_funds)   # each sequencer's own
+        self.seq_balance = np.full(eco.sequencers, float(eco.sequencer_funds))   # each sequencer's own
         self.seq_rows: list[np.ndarray] = []                          # blocks (epochs, sequencers) of balances
         self.initial += float(self.seq_held)
         self.limit = probe.traits.max_provers    # newcomers beyond the game's size limit wait their turn
@@ -947,23 +988,22 @@ class _Run:
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed provers
-        without best responses, entry, hardware, reinvestment or boosters, and no paid fallback race (then
-        `stretch` may book many epochs at once; each unit's sequencer, offline slots, failed units,
+        without best responses, entry, hardware, reinvestment or boosters (then `stretch` may book many
+        epochs at once, a paid fallback race included; each unit's sequencer, offline slots, failed units,
         censorship and the landed units' sequencers come from per-unit draws indexed by epoch, which a
         stretch reads as the step does, and a stretch ends where a sequencer's balance would cap a slash
         or its proposals)."""
         eco = self.eco
         return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
-                and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
-                and (eco.fallback != "race" or eco.fallback_reward == 0))
+                and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None)
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
-        gas, demand and plan (who works, all delivering), no prover's balance falling below the bond, no
-        idle prover reaching its exit and no slash or proposal the sequencer's balance caps. Each epoch gets
-        what the full step would give it: the same rounds of the plan's buffer, the same books and rows,
-        vectorised over the stretch. Returns the epochs booked (0: epoch e0 needs the full step)."""
-        st, eco = self.st, self.eco
+        gas, demand and plan (who works, all delivering), no working prover's balance falling below the bond
+        nor an idle one's reaching it, no idle prover reaching its exit and no slash or proposal a
+        sequencer's balance caps. Each epoch gets what the full step would give it: the same rounds of the
+        plan's buffer and the fallback race's, the same books and rows, vectorised over the stretch.
+        Returns the epochs booked (0: epoch e0 needs the full step)."""
         planned = self._stretch_plan(e0)
         if planned is None:
             return 0
@@ -971,30 +1011,64 @@ class _Run:
         owner, proposed, slots, failed, censored = self._losses(e0, span, units)
         missed = units - slots.sum(axis=1)
         played = units - missed - failed.sum(axis=1) - censored
-        played = played[:self._uncapped(e0, played, slots, failed)]
-        if not len(played):
+        saved = self.ahead.saved(self.rng), self.race_ahead.saved(self.race_rng)
+        booked = self._stretch_work(e0, working, game, profile, g, played, slots.sum(axis=1))
+        k = len(booked.proved)
+        landed = booked.proved + booked.fallback
+        mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], landed, self.eco.sequencers)
+        slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine)
+        stops = np.flatnonzero(booked.crossed | capped)
+        k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
+        for buffer, rng, state in zip((self.ahead, self.race_ahead), (self.rng, self.race_rng), saved):
+            buffer.keep(k, rng, state)
+        if k == 0:
             return 0
+        self._book_stretch(e0, k, working, profile, seats, booked.head(k), missed[:k], failed[:k].sum(axis=1),
+                           censored[:k], played[:k], slashed[:k].sum(axis=1), sequencer[:k])
+        return k
+
+    def _stretch_work(self, e0: int, working: np.ndarray, game: Any, profile: np.ndarray, g: float,
+                      played: np.ndarray, offered: np.ndarray) -> "_Booked":
+        """The provers' side of a stretch: the plan's rounds for the `played` units of each epoch, the paid
+        fallback race's for the units `offered` (proposed by a sequencer) left unproven, where there is one,
+        and the balances they fold to."""
+        st, eco = self.st, self.eco
+        left = self.left[e0:e0 + len(played)]
         reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
-                                                                eco.proof_window, self.left[e0:e0 + span])
+                                                                eco.proof_window, left)
         work = tried * (st.cost[working] + g)      # compute and gas
         slashes = cost - work                       # what the rules charged beyond compute and gas
         spent = slashes + work                      # as _self_committed books it, float for float
-        balance = np.subtract(reward, spent)                                       # each epoch's profit, then
-        balance[0] += st.balance[working]                                           # folded in place: the balance
-        np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
         k = len(reward)
-        mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], proved,
-                                    self.eco.sequencers)
-        slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine)
-        stops = np.flatnonzero((balance < eco.bond).any(axis=1) | capped)
-        k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
-        if k == 0:
-            return 0
-        self.ahead.advance(int(played[:k].sum()))
-        self._book_stretch(e0, k, working, profile, seats,
-                           *(x[:k] for x in (reward, slashes, spent, balance, tried, proved, on_time, missed, failed,
-                                             censored, played, slashed, sequencer)), g)
-        return k
+        race = self._race(e0)
+        out = _Booked(working, reward, spent, tried, tried.sum(axis=1), tried @ st.cost[working],
+                      tried.sum(axis=1) * g, slashes.sum(axis=1) + 0.0, proved, on_time, np.zeros(k, dtype=np.int64))
+        if race is not None:
+            out = self._stretch_race(out, race, offered[:k] - proved, left)
+        balance = np.subtract(out.paid, out.charged)                                # each epoch's profit, then
+        balance[0] += st.balance[out.field]                                          # folded in place: the balance
+        np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
+        out.balance = balance
+        out.crossed = ((balance < eco.bond) == np.isin(out.field, working)).any(axis=1)
+        return out
+
+    def _stretch_race(self, out: "_Booked", race: tuple, unproven: np.ndarray, left: np.ndarray) -> "_Booked":
+        """`out` with the paid fallback race's rounds added for each epoch's `unproven` units: its field is
+        then every prover present (the race's), the working ones' columns holding the plan's books."""
+        alive, gas, key, game, profile = race
+        reward, cost, tried, proved, _ = self.race_ahead.serve(key, game, profile, self.race_rng, unproven,
+                                                               self.eco.proof_window, left)
+        k = len(reward)
+        at = np.searchsorted(alive, out.field)          # the working provers' columns among those present
+        paid, charged, attempts = np.zeros((k, len(alive))), np.zeros((k, len(alive))), np.zeros((k, len(alive)))
+        paid[:, at], charged[:, at], attempts[:, at] = out.paid[:k], out.charged[:k], out.attempts[:k]
+        paid += reward
+        charged += cost
+        attempts += tried
+        head = out.head(k)
+        return _Booked(alive, paid, charged, attempts, head.tries, head.opex + tried @ self.st.cost[alive],
+                       head.gas + tried @ np.broadcast_to(gas, len(alive)), head.burned, head.proved, head.on_time,
+                       proved)
 
     def _stretch_plan(self, e0: int) -> tuple | None:
         """Who works from e0, the plan they play and how many epochs a stretch may span (the same gas and
@@ -1022,17 +1096,6 @@ class _Run:
         buffer = self.ahead                 # no more epochs than the buffer can serve at full demand, twice over
         room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
         return working, game, profile, seats, min(span, 2 * (room // units) + 2), units, g
-
-    def _uncapped(self, e0: int, played: np.ndarray, slots: np.ndarray, failed: np.ndarray) -> int:
-        """The stretch's epochs up to its first that plays which no sequencer's balance caps: the buffer is
-        refilled for that epoch (the first that plays), so the step must play it alike. Until it, nothing
-        lands and the sequencers' balances are known without the buffer."""
-        first = np.flatnonzero(played)
-        if not len(first):
-            return len(played)
-        f = int(first[0]) + 1
-        capped = self._sequencer_stretch(e0, slots[:f], failed[:f], np.zeros_like(slots[:f]))[2]
-        return int(np.argmax(capped)) if capped.any() else len(played)
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1069,29 +1132,26 @@ class _Run:
         return owner, proposed, slots, failed, censored
 
     def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
-                      reward: np.ndarray, slashes: np.ndarray, spent: np.ndarray,
-                      balance: np.ndarray, tried: np.ndarray, proved: np.ndarray, on_time: np.ndarray,
-                      missed: np.ndarray, failed: np.ndarray, censored: np.ndarray, played: np.ndarray,
-                      slashed: np.ndarray, seq_rows: np.ndarray, g: float) -> None:
+                      b: "_Booked", missed: np.ndarray, failed: np.ndarray, censored: np.ndarray, played: np.ndarray,
+                      slashed: np.ndarray, seq_rows: np.ndarray) -> None:
         """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
-        `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by epoch
-        (the working provers' balances `balance` after each epoch already folded; the others' stand still)."""
+        `fallback`, `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by
+        epoch (the balances `b.balance` of the provers `b.field` after each epoch already folded; the others'
+        stand still); `failed` and `slashed` per epoch over the sequencers, `seq_rows` each one's balance."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
-        rows, n = slice(e0, e0 + k), len(st.cost)
-        failed, slashed = failed.sum(axis=1), slashed.sum(axis=1)      # over the sequencers
-        st.earned[working] += balance[-1] - st.balance[working]   # (read only by hardware renewal: none here)
-        if len(working) == n:                    # everyone works: the working columns are all the columns
-            paid, charged, full = reward, spent, balance
+        rows, n, cols = slice(e0, e0 + k), len(st.cost), b.field
+        st.earned[cols] += b.balance[-1] - st.balance[cols]   # (read only by hardware renewal: none here)
+        if len(cols) == n:                    # every prover's balance moves: its columns are all the columns
+            paid, charged, full, attempts = b.paid, b.charged, b.balance, b.attempts
         else:
-            paid, charged, full = np.zeros((k, n)), np.zeros((k, n)), np.empty((k, n))
-            paid[:, working], charged[:, working] = reward, spent
-            full[:], full[:, working] = st.balance, balance
+            paid, charged, full, attempts = np.zeros((k, n)), np.zeros((k, n)), np.empty((k, n)), np.zeros((k, n))
+            paid[:, cols], charged[:, cols], attempts[:, cols] = b.paid, b.charged, b.attempts
+            full[:], full[:, cols] = st.balance, b.balance
         demand, propose, verify = int(self.env.demand[e0]), float(self.propose[e0]), float(self.verify[e0])
-        minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * proved
+        landed = b.proved + b.fallback
+        minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * landed
         seq_gas = (demand - missed) * propose
-        tries = tried.sum(axis=1)
-        flows = {"minted": minted, "opex": tried @ st.cost[working],
-                 "gas": tries * g, "burned": slashes.sum(axis=1) + 0.0, "protocol_gas": proved * verify,
+        flows = {"minted": minted, "opex": b.opex, "gas": b.gas, "burned": b.burned, "protocol_gas": landed * verify,
                  "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas, "sequencer_slashed": slashed + 0.0}
         for name, flow in flows.items():
             led[name][rows] = _fold(totals[name], flow)
@@ -1118,28 +1178,29 @@ class _Run:
         led["initial"][rows] = self.initial
         led["held"][rows] = full.sum(axis=1)
         led["sequencer_held"][rows] = held_seq
-        self._stretch_rows(rows, working, seats, tried, tries, proved, on_time, missed, failed, censored, played,
-                           minted, charged, alive_full, seq_revenue, seq_gas, slashed, seq_rows, verify)
+        self._stretch_rows(rows, working, seats, b, np.count_nonzero(attempts, axis=1), missed, failed, censored,
+                           played, minted, charged, alive_full, seq_revenue, seq_gas, slashed, seq_rows, verify)
 
-    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, tried: np.ndarray, tries: np.ndarray,
-                      proved: np.ndarray, on_time: np.ndarray, missed: np.ndarray, failed: np.ndarray,
-                      censored: np.ndarray, played: np.ndarray, minted: np.ndarray, spent: np.ndarray,
-                      alive_full: np.ndarray, seq_revenue: np.ndarray, seq_gas: np.ndarray, slashed: np.ndarray,
-                      seq_rows: np.ndarray, verify: float) -> None:
-        """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time); `tries` the attempts per
-        epoch, `alive_full` the alive provers' balances after each."""
+    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, b: "_Booked",
+                      attempting: np.ndarray, missed: np.ndarray, failed: np.ndarray, censored: np.ndarray,
+                      played: np.ndarray, minted: np.ndarray, spent: np.ndarray, alive_full: np.ndarray,
+                      seq_revenue: np.ndarray, seq_gas: np.ndarray, slashed: np.ndarray, seq_rows: np.ndarray,
+                      verify: float) -> None:
+        """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time); `attempting` the provers
+        that submitted per epoch, `alive_full` the alive provers' balances after each."""
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
-        icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], proved, on_time
-        icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = 0, len(working), 0
-        icol["attempting_provers"][rows] = np.count_nonzero(tried, axis=1)
+        icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], b.proved, b.on_time
+        icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = \
+            b.fallback, len(working), 0
+        icol["attempting_provers"][rows] = attempting
         icol["queued_entrants"][rows] = self.queued
-        icol["commitments"][rows] = np.round(tries)
+        icol["commitments"][rows] = np.round(b.tries)
         icol["missed_slots"][rows], icol["censored"][rows], icol["sequencer_failures"][rows] = missed, censored, failed
         col["sequencer_slashed"][rows] = slashed
         icol["alive_provers"][rows] = int(st.alive.sum())
         col["seats"][rows] = np.where(played > 0, np.nan if seats is None else seats, np.nan)
         col["prover_profit"][rows] = minted - spent.sum(axis=1) - self.amortised * st.alive.sum()
-        col["protocol_gas"][rows] = proved * verify
+        col["protocol_gas"][rows] = (b.proved + b.fallback) * verify
         col["minted"][rows] = minted
         col["booster_score_mean"][rows] = np.nan
         col["balance_total"][rows] = led["held"][rows]
@@ -1335,34 +1396,43 @@ class _Run:
         self.last_profile[working] = (np.arange(len(working)) == winner).astype(float)
 
     def fallback(self, e: int, ep: _Epoch) -> None:
-        """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned."""
-        st, eco = self.st, self.eco
+        """Units left unproven go to an open race among the provers present (fallback "race"), or are pruned.
+        The race's rounds come from a buffer of their own (own stream), so a stretch books them alike."""
         unproven = ep.demand - ep.missed - ep.proven
-        if not (unproven and eco.fallback == "race" and eco.fallback_reward > 0):
+        race = self._race(e) if unproven else None
+        if race is None:
             return
-        from .api import solve
-        from .games import WinnerTakesAll
-        alive = np.flatnonzero(st.alive & (st.joins <= e))
-        if not len(alive):
-            return
-        timeout = None if np.isinf(eco.fallback_deadline) else eco.fallback_deadline
-        # an entrant submits (pays gas) only a proof ready by the timeout: in expectation gas (1 - e^{-r D})
-        gas = self.gas[e] * (1.0 if timeout is None else -np.expm1(-st.rate[alive] * timeout))
-        rkey = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes() + st.stake[alive].tobytes()
-        if rkey not in self.solved:            # the race and its equilibrium, built once per field and gas
-            if len(self.solved) >= self.games.limit:
-                self.solved.clear()
-            race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
-            self.solved[rkey] = (race, solve(race).profile)
-        race, profile = self.solved[rkey]
-        rout = race.play(profile, self.rng, unproven)
-        r_paid, r_cost, r_tried = rout.totals()
+        alive, gas, key, game, profile = race
+        r_paid, r_cost, r_tried, accepted, _ = self.race_ahead.take(key, game, profile, self.race_rng, unproven,
+                                                                    self.eco.proof_window, int(self.left[e]))
         ep.reward[alive] += r_paid
         ep.spent[alive] += r_cost
         ep.attempts[alive] += r_tried
         ep.gas += float(r_tried @ np.broadcast_to(gas, r_tried.shape))
-        ep.opex += float(r_tried @ st.cost[alive])
-        ep.fallback_proven = int(rout.accepted.sum())
+        ep.opex += float(r_tried @ self.st.cost[alive])
+        ep.fallback_proven = accepted
+
+    def _race(self, e: int) -> tuple | None:
+        """Epoch e's paid fallback race among the provers present: (who, each one's expected gas, its key,
+        the race, its equilibrium), built once per field and gas; None without one."""
+        st, eco = self.st, self.eco
+        if not (eco.fallback == "race" and eco.fallback_reward > 0):
+            return None
+        from .api import solve
+        from .games import WinnerTakesAll
+        alive = np.flatnonzero(st.alive & (st.joins <= e))
+        if not len(alive):
+            return None
+        timeout = None if np.isinf(eco.fallback_deadline) else eco.fallback_deadline
+        # an entrant submits (pays gas) only a proof ready by the timeout: in expectation gas (1 - e^{-r D})
+        gas = self.gas[e] * (1.0 if timeout is None else -np.expm1(-st.rate[alive] * timeout))
+        key = b"race" + alive.tobytes() + np.float64(self.gas[e]).tobytes() + st.stake[alive].tobytes()
+        if key not in self.solved:            # the race and its equilibrium, built once per field and gas
+            if len(self.solved) >= self.games.limit:
+                self.solved.clear()
+            race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
+            self.solved[key] = (race, solve(race).profile)
+        return (alive, gas, key, *self.solved[key])
 
     def settle(self, e: int, ep: _Epoch) -> None:
         """Booster scores, balances, reinvested profit and hardware renewal at the epoch's end."""
