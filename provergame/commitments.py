@@ -80,3 +80,24 @@ def _first_exhaustion(draw: np.ndarray, reneges: np.ndarray, bonds_left: np.ndar
     rank[order] = np.arange(len(draw)) - np.repeat(starts, np.diff(np.r_[starts, len(draw)]))
     short = reneges[draw] & (rank >= bonds_left[draw])
     return int(np.argmax(short)) if short.any() else len(draw)
+
+
+def assign_delivering(pick: np.ndarray, valid: np.ndarray, ready: np.ndarray, units: np.ndarray,
+                      reliability: np.ndarray, rate: np.ndarray, window: float,
+                      deadline: float = float("inf")) -> AssignedUnits:
+    """`assign_units` where every eligible prover delivers, for several epochs at once from per-unit uniform
+    draws (a row per epoch, its first `units` columns the epoch's units): no bond runs out (only a reneging
+    prover's forfeits end its turn), so each unit's prover is uniform among the n eligible, independently;
+    its proof is valid iff the `valid` draw is below its reliability, and ready after -ln(1 - u) / rate
+    (Exp(rate), u the `ready` draw). Per epoch and prover, (epochs, n) tallies; `unassigned` is 0."""
+    n = len(reliability)
+    live = np.arange(pick.shape[1]) < np.asarray(units)[:, None]
+    who = np.minimum((pick * n).astype(np.intp), n - 1)
+    landed = -np.log1p(-ready) / rate[who]
+    late = live & (landed > deadline)
+    ok = live & ~late & (valid < reliability[who])
+    cell = who + n * np.arange(len(who))[:, None]
+    count = lambda mask: np.bincount(cell[mask], minlength=len(who) * n).reshape(len(who), n)  # noqa: E731
+    late_n = count(late)
+    return AssignedUnits(commitments=count(live), submitted=count(live & ~late), valid=count(ok),
+                         on_time=count(ok & (landed <= window)), forfeited=late_n, unassigned=0, late=late_n)

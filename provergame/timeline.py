@@ -903,6 +903,17 @@ class _Epoch:
     burned: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A stretch's plan: the epoch game and its profile and seats (self-committed provers), or, with
+    `game` None, the reward per proof (assigned provers, `profile` each one's delivery)."""
+
+    game: Any
+    profile: np.ndarray
+    seats: int | None
+    reward: float = 0.0
+
+
 @dataclass
 class _Booked:
     """A stretch's epochs as the step books them, a row each: the provers whose balances move (`field`: the
@@ -919,9 +930,15 @@ class _Booked:
     burned: np.ndarray
     proved: np.ndarray
     on_time: np.ndarray
-    fallback: np.ndarray       # units the fallback race proved
+    fallback: np.ndarray | None = None    # units the fallback race proved
+    forfeits: np.ndarray | None = None    # bonds forfeited
     balance: np.ndarray | None = None
     crossed: np.ndarray | None = None   # a working prover's balance fell below the bond, or an idle one's reached it
+
+    def __post_init__(self) -> None:
+        k = len(self.proved)
+        self.fallback = np.zeros(k, dtype=np.int64) if self.fallback is None else self.fallback
+        self.forfeits = np.zeros(k, dtype=np.int64) if self.forfeits is None else self.forfeits
 
     def head(self, k: int) -> "_Booked":
         cut = {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "field"}
@@ -985,16 +1002,18 @@ class _Run:
         self.offline, self.censored = _UnitDraws(seed, 1, width), _UnitDraws(seed, 2, width)
         self.failures = _UnitDraws(seed, 3, width)
         self.owners, self.landing = _UnitDraws(seed, 4, width), _UnitDraws(seed, 5, width)
+        self.picks, self.validity = _UnitDraws(seed, 7, width), _UnitDraws(seed, 8, width)
+        self.readiness = _UnitDraws(seed, 9, width)
 
     def quiet(self) -> bool:
-        """Whether only balances move between this run's epochs while the plan holds: self-committed provers
-        without best responses, entry, hardware, reinvestment or boosters (then `stretch` may book many
-        epochs at once, a paid fallback race included; each unit's sequencer, offline slots, failed units,
-        censorship and the landed units' sequencers come from per-unit draws indexed by epoch, which a
-        stretch reads as the step does, and a stretch ends where a sequencer's balance would cap a slash
-        or its proposals)."""
+        """Whether only balances move between this run's epochs while the plan holds: self-committed or
+        assigned provers without best responses, entry, hardware, reinvestment or boosters (then `stretch`
+        may book many epochs at once, a paid fallback race included; each unit's sequencer, offline slots,
+        failed units, censorship, the landed units' sequencers and the assignments where all deliver come
+        from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
+        where a sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
-        return (eco.commitment == "self" and self.rule != "best-response" and eco.entry_rate == 0
+        return (eco.commitment != "quotes" and self.rule != "best-response" and eco.entry_rate == 0
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None)
 
     def stretch(self, e0: int) -> int:
@@ -1007,12 +1026,12 @@ class _Run:
         planned = self._stretch_plan(e0)
         if planned is None:
             return 0
-        working, game, profile, seats, span, units, g = planned
+        working, plan, span, units, g = planned
         owner, proposed, slots, failed, censored = self._losses(e0, span, units)
         missed = units - slots.sum(axis=1)
         played = units - missed - failed.sum(axis=1) - censored
         saved = self.ahead.saved(self.rng), self.race_ahead.saved(self.race_rng)
-        booked = self._stretch_work(e0, working, game, profile, g, played, slots.sum(axis=1))
+        booked = self._stretch_work(e0, working, plan, g, played, slots.sum(axis=1))
         k = len(booked.proved)
         landed = booked.proved + booked.fallback
         mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], landed, self.eco.sequencers)
@@ -1023,34 +1042,48 @@ class _Run:
             buffer.keep(k, rng, state)
         if k == 0:
             return 0
-        self._book_stretch(e0, k, working, profile, seats, booked.head(k), missed[:k], failed[:k].sum(axis=1),
+        self._book_stretch(e0, k, working, plan.profile, plan.seats, booked.head(k), missed[:k], failed[:k].sum(axis=1),
                            censored[:k], played[:k], slashed[:k].sum(axis=1), sequencer[:k])
         return k
 
-    def _stretch_work(self, e0: int, working: np.ndarray, game: Any, profile: np.ndarray, g: float,
-                      played: np.ndarray, offered: np.ndarray) -> "_Booked":
-        """The provers' side of a stretch: the plan's rounds for the `played` units of each epoch, the paid
-        fallback race's for the units `offered` (proposed by a sequencer) left unproven, where there is one,
-        and the balances they fold to."""
+    def _stretch_work(self, e0: int, working: np.ndarray, plan: "_Plan", g: float, played: np.ndarray,
+                      offered: np.ndarray) -> "_Booked":
+        """The provers' side of a stretch: the plan's rounds (self-committed) or assignments for the `played`
+        units of each epoch, the paid fallback race's for the units `offered` (proposed by a sequencer) left
+        unproven, where there is one, and the balances they fold to."""
         st, eco = self.st, self.eco
         left = self.left[e0:e0 + len(played)]
-        reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, game, profile, self.rng, played,
-                                                                eco.proof_window, left)
-        work = tried * (st.cost[working] + g)      # compute and gas
-        slashes = cost - work                       # what the rules charged beyond compute and gas
-        spent = slashes + work                      # as _self_committed books it, float for float
-        k = len(reward)
+        if plan.game is None:
+            out = self._stretch_assigned(e0, working, plan.reward, g, played)
+        else:
+            reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, plan.game, plan.profile, self.rng,
+                                                                    played, eco.proof_window, left)
+            work = tried * (st.cost[working] + g)      # compute and gas
+            slashes = cost - work                       # what the rules charged beyond compute and gas
+            spent = slashes + work                      # as _self_committed books it, float for float
+            tries = tried.sum(axis=1)
+            out = _Booked(working, reward, spent, tried, tries, tried @ st.cost[working], tries * g,
+                          slashes.sum(axis=1) + 0.0, proved, on_time)
         race = self._race(e0)
-        out = _Booked(working, reward, spent, tried, tried.sum(axis=1), tried @ st.cost[working],
-                      tried.sum(axis=1) * g, slashes.sum(axis=1) + 0.0, proved, on_time, np.zeros(k, dtype=np.int64))
         if race is not None:
-            out = self._stretch_race(out, race, offered[:k] - proved, left)
+            out = self._stretch_race(out, race, offered[:len(out.proved)] - out.proved, left)
         balance = np.subtract(out.paid, out.charged)                                # each epoch's profit, then
         balance[0] += st.balance[out.field]                                          # folded in place: the balance
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
         out.balance = balance
         out.crossed = ((balance < eco.bond) == np.isin(out.field, working)).any(axis=1)
         return out
+
+    def _stretch_assigned(self, e0: int, working: np.ndarray, reward: float, g: float, played: np.ndarray
+                          ) -> "_Booked":
+        """The assignments of a stretch's epochs (every assigned prover delivering), booked as `_assigned`."""
+        eco, cost = self.eco, self.st.cost[working]
+        out = self._assignments(e0, e0 + len(played), working, played)
+        compute, gas = (out.submitted + out.late) * cost, out.submitted * g
+        forfeits = out.forfeited.sum(axis=1)
+        return _Booked(working, out.valid * reward, compute + gas + out.forfeited * eco.bond, out.submitted + 0.0,
+                       out.commitments.sum(axis=1), compute.sum(axis=1), gas.sum(axis=1), eco.bond * forfeits,
+                       out.valid.sum(axis=1), out.on_time.sum(axis=1), forfeits=forfeits)
 
     def _stretch_race(self, out: "_Booked", race: tuple, unproven: np.ndarray, left: np.ndarray) -> "_Booked":
         """`out` with the paid fallback race's rounds added for each epoch's `unproven` units: its field is
@@ -1068,11 +1101,12 @@ class _Run:
         head = out.head(k)
         return _Booked(alive, paid, charged, attempts, head.tries, head.opex + tried @ self.st.cost[alive],
                        head.gas + tried @ np.broadcast_to(gas, len(alive)), head.burned, head.proved, head.on_time,
-                       proved)
+                       proved, head.forfeits)
 
     def _stretch_plan(self, e0: int) -> tuple | None:
-        """Who works from e0, the plan they play and how many epochs a stretch may span (the same gas and
-        demand, no idle prover's exit, what the plan's buffer can serve); None where epoch e0 must step."""
+        """Who works from e0, the plan they play (self-committed: the game's profile; assigned: the reward,
+        every assigned prover delivering) and how many epochs a stretch may span (the same gas and demand,
+        no idle prover's exit, what the plan's buffer can serve); None where epoch e0 must step."""
         st, eco, env = self.st, self.eco, self.env
         g, units = float(self.gas[e0]), int(env.demand[e0])
         if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
@@ -1088,14 +1122,21 @@ class _Run:
         if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
             return None
         try:
-            game, profile, delivers, seats = self._plan(working, g, g)
+            if eco.commitment == "assigned":
+                reward, delivers = self._assigned_plan(working, g)
+                plan = _Plan(None, delivers.astype(float), None, reward)
+            else:
+                game, profile, delivers, seats = self._plan(working, g, g)
+                plan = _Plan(game, profile, seats)
         except InvalidParameter:
             return None
         if not np.all(delivers == 1):
             return None
-        buffer = self.ahead                 # no more epochs than the buffer can serve at full demand, twice over
-        room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
-        return working, game, profile, seats, min(span, 2 * (room // units) + 2), units, g
+        if plan.game is not None:           # no more epochs than the buffer can serve at full demand, twice over
+            buffer = self.ahead
+            room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
+            span = min(span, 2 * (room // units) + 2)
+        return working, plan, span, units, g
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1191,7 +1232,7 @@ class _Run:
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
         icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], b.proved, b.on_time
         icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = \
-            b.fallback, len(working), 0
+            b.fallback, len(working), b.forfeits
         icol["attempting_provers"][rows] = attempting
         icol["queued_entrants"][rows] = self.queued
         icol["commitments"][rows] = np.round(b.tries)
@@ -1326,21 +1367,23 @@ class _Run:
     def _assigned(self, e: int, ep: _Epoch, played: int) -> None:
         """The sequencer assigns each unit to a prover holding the bond (provergame.commitments); the
         prover cannot decline and submits by its rule: "myopic-reward" iff the reward covers the gas
-        (ignoring the bond), otherwise iff proving beats forfeiting (rho R - c - gas >= -bond)."""
-        from .commitments import assign_units
+        (ignoring the bond), otherwise iff proving beats forfeiting (rho R - c - gas >= -bond). Where all
+        deliver, the assignments come from per-unit draws indexed by epoch (a stretch reads them alike)."""
+        from .commitments import AssignedUnits, assign_units
         st, eco, working = self.st, self.eco, ep.working
         g_now = self.gas[e]
         try:
-            reward = _reward(self.games.get(self.make_game, st, working, g_now))
+            reward, delivers = self._assigned_plan(working, g_now)
         except InvalidParameter as exc:
             self.refusal[e] = str(exc)
             return
-        rho, cost = st.reliability[working], st.cost[working]
-        ready = -np.expm1(-st.rate[working] * eco.proof_deadline)
-        delivers = np.broadcast_to(_delivers(self.rule, reward, rho, cost, g_now, eco.bond, ready), len(working))
-        out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, rho, st.rate[working],
-                           eco.proof_window, eco.proof_deadline)
-        compute, gas = (out.submitted + out.late) * cost, out.submitted * g_now
+        if delivers.all():
+            out = self._assignments(e, e + 1, working, np.array([played]))
+            out = AssignedUnits(**{k: v[0] if isinstance(v, np.ndarray) else v for k, v in vars(out).items()})
+        else:
+            out = assign_units(self.rng, played, st.balance[working], eco.bond, delivers, st.reliability[working],
+                               st.rate[working], eco.proof_window, eco.proof_deadline)
+        compute, gas = (out.submitted + out.late) * st.cost[working], out.submitted * g_now
         ep.reward[working] += out.valid * reward
         ep.spent[working] += compute + gas + out.forfeited * eco.bond
         ep.attempts[working] += out.submitted
@@ -1350,6 +1393,23 @@ class _Run:
         ep.renegers, ep.commitments = int(out.forfeited.sum()), int(out.commitments.sum())
         ep.proven, ep.on_time = int(out.valid.sum()), int(out.on_time.sum())
         self.last_profile[working] = delivers.astype(float)
+
+    def _assigned_plan(self, working: np.ndarray, g: float) -> tuple[float, np.ndarray]:
+        """The reward per proof of the epoch's game at gas `g` and whether each assigned prover delivers."""
+        st, eco = self.st, self.eco
+        reward = _reward(self.games.get(self.make_game, st, working, g))
+        ready = -np.expm1(-st.rate[working] * eco.proof_deadline)
+        delivers = _delivers(self.rule, reward, st.reliability[working], st.cost[working], g, eco.bond, ready)
+        return reward, np.broadcast_to(delivers, len(working))
+
+    def _assignments(self, e0: int, e1: int, working: np.ndarray, played: np.ndarray) -> Any:
+        """Epochs e0 to e1 - 1's assignments among `working` (all delivering), `played` units each, from the
+        per-unit draws of each unit's prover, validity and proving time."""
+        from .commitments import assign_delivering
+        st, eco = self.st, self.eco
+        return assign_delivering(self.picks.rows(e0, e1), self.validity.rows(e0, e1), self.readiness.rows(e0, e1),
+                                 played, st.reliability[working], st.rate[working], eco.proof_window,
+                                 eco.proof_deadline)
 
     def _quoted(self, e: int, ep: _Epoch, played: int) -> None:
         """Epoch proof quotes: the cheapest prover holding the bond (compute plus last epoch's gas; ties

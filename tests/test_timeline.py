@@ -451,10 +451,11 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]),
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5]),
-       need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]))
+       need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]),
+       assigned=st.booleans(), deadline=st.sampled_from([np.inf, 0.05]))
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
                                                         start, offline, censorship, lottery, failure, funds, need_funds,
-                                                        sequencers, race):
+                                                        sequencers, race, assigned, deadline):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
@@ -463,7 +464,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     commitments (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none; one
     sequencer or several (each unit's and each landed unit's drawn per unit); a sequencer with little
     balance has its slashes capped, or (needing funds) its proposals, mid-stretch; a paid fallback race
-    (its own buffer and stream) pays provers below the bond too, up to lifting them over it."""
+    (its own buffer and stream) pays provers below the bond too, up to lifting them over it; the sequencer
+    may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds)."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
@@ -474,7 +476,7 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
                   sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
                   sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds,
-                  sequencers=sequencers)
+                  sequencers=sequencers, commitment="assigned" if assigned else "self", proof_deadline=deadline)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
