@@ -1004,16 +1004,19 @@ class _Run:
         self.owners, self.landing = _UnitDraws(seed, 4, width), _UnitDraws(seed, 5, width)
         self.picks, self.validity = _UnitDraws(seed, 7, width), _UnitDraws(seed, 8, width)
         self.readiness = _UnitDraws(seed, 9, width)
+        # newcomers drawn per epoch from a stream of their own, so a stretch can end before the next arrival
+        self.arriving = np.random.default_rng([seed, 10]).poisson(eco.entry_rate, E) if eco.entry_rate > 0 else None
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed or
-        assigned provers without best responses, entry, hardware, reinvestment or boosters (then `stretch`
-        may book many epochs at once, a paid fallback race included; each unit's sequencer, offline slots,
+        assigned provers without best responses, hardware, reinvestment or boosters (then `stretch` may book
+        many epochs at once, up to the next newcomer's arrival, a paid fallback race included; newcomers are
+        drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
         failed units, censorship, the landed units' sequencers and the assignments where all deliver come
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
         where a sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
-        return (eco.commitment != "quotes" and self.rule != "best-response" and eco.entry_rate == 0
+        return (eco.commitment != "quotes" and self.rule != "best-response"
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None)
 
     def stretch(self, e0: int) -> int:
@@ -1105,29 +1108,18 @@ class _Run:
 
     def _stretch_plan(self, e0: int) -> tuple | None:
         """Who works from e0, the plan they play (self-committed: the game's profile; assigned: the reward,
-        every assigned prover delivering) and how many epochs a stretch may span (the same gas and demand,
-        no idle prover's exit, what the plan's buffer can serve); None where epoch e0 must step."""
-        st, eco, env = self.st, self.eco, self.env
-        g, units = float(self.gas[e0]), int(env.demand[e0])
+        every assigned prover delivering) and how many epochs a stretch may span; None where epoch e0 must
+        step."""
+        st, eco = self.st, self.eco
+        g, units = float(self.gas[e0]), int(self.env.demand[e0])
         if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
             return None
-        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
-        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
-                & (self.propose[ahead] == self.propose[e0]))
-        span = len(same) if same.all() else int(np.argmin(same))
+        span = self._stretch_span(e0, g, units)
         working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
-        idle = st.alive & (st.balance < eco.bond)
-        if idle.any():
-            span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
         if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
             return None
         try:
-            if eco.commitment == "assigned":
-                reward, delivers = self._assigned_plan(working, g)
-                plan = _Plan(None, delivers.astype(float), None, reward)
-            else:
-                game, profile, delivers, seats = self._plan(working, g, g)
-                plan = _Plan(game, profile, seats)
+            plan, delivers = self._stretch_decisions(working, g)
         except InvalidParameter:
             return None
         if not np.all(delivers == 1):
@@ -1137,6 +1129,32 @@ class _Run:
             room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
             span = min(span, 2 * (room // units) + 2)
         return working, plan, span, units, g
+
+    def _stretch_span(self, e0: int, g: float, units: int) -> int:
+        """The epochs from e0 of the same gas, demand and L1 costs, before the next newcomer arrives (0 while
+        newcomers wait for room) and before an idle prover would exit."""
+        st, eco, env = self.st, self.eco, self.env
+        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
+        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
+                & (self.propose[ahead] == self.propose[e0]))
+        span = len(same) if same.all() else int(np.argmin(same))
+        if self.arriving is not None:
+            if self.queued and int(st.alive.sum()) < self.limit:
+                return 0
+            coming = np.flatnonzero(self.arriving[e0:e0 + span])
+            span = int(coming[0]) if len(coming) else span
+        idle = st.alive & (st.balance < eco.bond)
+        if idle.any():
+            span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
+        return span
+
+    def _stretch_decisions(self, working: np.ndarray, g: float) -> tuple["_Plan", np.ndarray]:
+        """The stretch's plan at gas `g` and who delivers."""
+        if self.eco.commitment == "assigned":
+            reward, delivers = self._assigned_plan(working, g)
+            return _Plan(None, delivers.astype(float), None, reward), delivers
+        game, profile, delivers, seats = self._plan(working, g, g)
+        return _Plan(game, profile, seats), delivers
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1257,7 +1275,7 @@ class _Run:
         """Newcomers (Poisson), their capex, and the stake that follows the balances."""
         eco, st = self.eco, self.st
         if eco.entry_rate > 0:
-            drawn = int(self.rng.poisson(eco.entry_rate))
+            drawn = int(self.arriving[e])
             k = min(drawn + self.queued, max(self.limit - int(st.alive.sum()), 0))
             self.queued += drawn - k
             if k:

@@ -452,10 +452,11 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5]),
        need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]),
-       assigned=st.booleans(), deadline=st.sampled_from([np.inf, 0.05]))
+       assigned=st.booleans(), deadline=st.sampled_from([np.inf, 0.05]), entry=st.sampled_from([0.0, 0.05, 0.3]),
+       delay=st.sampled_from([0, 3]))
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
                                                         start, offline, censorship, lottery, failure, funds, need_funds,
-                                                        sequencers, race, assigned, deadline):
+                                                        sequencers, race, assigned, deadline, entry, delay):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
@@ -465,7 +466,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     sequencer or several (each unit's and each landed unit's drawn per unit); a sequencer with little
     balance has its slashes capped, or (needing funds) its proposals, mid-stretch; a paid fallback race
     (its own buffer and stream) pays provers below the bond too, up to lifting them over it; the sequencer
-    may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds)."""
+    may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds);
+    newcomers arrive (a stretch ends before each arrival and waits for them to join)."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
@@ -476,7 +478,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
                   sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
                   sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds,
-                  sequencers=sequencers, commitment="assigned" if assigned else "self", proof_deadline=deadline)
+                  sequencers=sequencers, commitment="assigned" if assigned else "self", proof_deadline=deadline,
+                  entry_rate=entry, entry_delay=delay)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
@@ -489,7 +492,9 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
         slow = timeline(make, pop, env, seeds=[seed], rule=rule, economy=eco, progress=False)
     assert tl_module._Run.quiet is quiet
     capped = (need_funds or failure > 0) and fast.sequencers["balance"].min() < 1.0   # a sequencer short of funds
-    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0 or capped
+    idle = (fast.kpis["active_provers"] == 0).mean() > 0.5       # newcomers drained as they come: nobody to stretch
+    newcomers = entry > 0.1 or (entry > 0 and idle)            # or a newcomer every few epochs
+    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0 or capped or newcomers
     pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
     pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
     pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
