@@ -1,16 +1,15 @@
 """pg.timeline at scale beside a numpy loop that only draws the same randomness, as ratios in one run.
 
 StakeVRF with 100 provers, 10 units of work per epoch, 10 seeds, steady gas (each epoch's decisions
-are reused once made), rule "equilibrium", in one process and with the seeds on 2 worker processes.
-The floor loops over seeds and epochs and draws, per epoch, what the timeline's rules draw: one
-categorical assignee per unit, its delivery and its proving time. Issue 15's target is 10,000 epochs
-x 100 provers x 10 seeds in under 10 s on 2 cores; issue 28's, under 3 s, at most 2x the floor, and at least
-5x faster than radCAD without deepcopy (pip install radcad; beside it in the same run). Three rows: the
-steady run; the same with 1% of commitments censored and 1% of proposed units failed by the sequencer
-(slashed 1 token each, up to its balance; per-unit draws indexed by epoch, so pg.timeline still books
-stretches of epochs at once); and 3 sequencers with 1% failures, which makes pg.timeline step epoch by
-epoch (a fifth of the epochs). The floor and the radCAD model draw the units' sequencers and the censored
-and failed units too and book the sequencers.
+are reused once made), in one process and with the seeds on 2 worker processes. The floor loops over
+seeds and epochs and draws, per epoch, what the timeline's rules draw (Model.work) and books the
+balances. Issue 15's target is 10,000 epochs x 100 provers x 10 seeds in under 10 s on 2 cores; issue
+28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
+radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed
+units failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures;
+the same with the units assigned by the sequencer (aztec-gddt's proving market); the same with
+newcomers; and the same under rule "best-response", which makes pg.timeline step epoch by epoch (a
+fifth of the epochs).
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -19,6 +18,7 @@ import argparse
 import os
 import platform
 import time
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -30,68 +30,88 @@ N, DEMAND, SEEDS = 100, 10, list(range(10))
 ROUNDS = 3
 
 
-def floor(epochs: int, weights: np.ndarray, censorship: float = 0.0, failure: float = 0.0, sequencers: int = 1) -> None:
-    p, share = weights / weights.sum(), np.full(sequencers, 1.0 / sequencers)
+class Model:
+    """What the floor and the radCAD model play, epoch by epoch: per-epoch draws as the timeline's rules
+    make them (newcomers, each unit's sequencer, failed and censored units, each unit's prover by stake or,
+    assigned, uniformly among those holding the bond, its delivery and proving time, the landed units'
+    sequencers); the provers' and sequencers' balances are booked by the caller, nothing else (no KPIs,
+    ledger or plan)."""
+
+    def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
+                 failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0):
+        self.rng = np.random.default_rng(seed)
+        self.weights, self.spend = weights.copy(), cost + 50e-9 * 781_000 / 4.0
+        self.p = weights / weights.sum()
+        self.share = np.full(sequencers, 1.0 / sequencers)
+        self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
+
+    def work(self, balance: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+        """One epoch's draws: the balances with newcomers added (100 each), the provers' balance changes,
+        each sequencer's failed and landed units."""
+        rng = self.rng
+        if self.entry and (k := rng.poisson(self.entry)):
+            self.weights = np.append(self.weights, np.full(k, np.median(self.weights)))
+            self.spend = np.append(self.spend, np.median(self.spend) * rng.lognormal(0.0, 0.3, k))
+            self.p, balance = self.weights / self.weights.sum(), np.append(balance, np.full(k, 100.0))
+        n = len(balance)
+        slots = rng.multinomial(DEMAND, self.share) if len(self.share) > 1 else np.array([DEMAND])
+        failed = rng.binomial(slots, self.failure) if self.failure else np.zeros(len(slots), int)
+        units = DEMAND - int(failed.sum())
+        units -= rng.binomial(units, self.censorship) if self.censorship else 0
+        if self.assigned:
+            eligible = np.flatnonzero(balance >= 16.0)
+            who = eligible[rng.integers(len(eligible), size=units)]
+        else:
+            who = rng.choice(n, size=units, p=self.p)
+        ok = rng.random(units) < 0.99
+        rng.standard_exponential(units)
+        delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * self.spend
+        landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if len(slots) > 1 else int(ok.sum())
+        return balance, delta, failed, landed
+
+
+def _sequencers(held: np.ndarray, failed: np.ndarray, landed: Any) -> np.ndarray:
+    return held + 0.037 * landed - np.minimum(failed * 1.0, np.maximum(held, 0.0))
+
+
+def floor(epochs: int, weights: np.ndarray, cost: np.ndarray, **run: Any) -> None:
     for seed in SEEDS:
-        rng = np.random.default_rng(seed)
-        balance, sequencer = np.zeros(N), np.full(sequencers, 100.0)
+        model = Model(weights, cost, seed, **run)
+        balance, sequencer = np.full(N, 100.0), np.full(len(model.share), 100.0)
         for _ in range(epochs):
-            slots = rng.multinomial(DEMAND, share) if sequencers > 1 else np.array([DEMAND])
-            failed = rng.binomial(slots, failure) if failure else np.zeros(sequencers, int)
-            units = DEMAND - int(failed.sum())
-            units -= rng.binomial(units, censorship) if censorship else 0
-            who = rng.choice(N, size=units, p=p)
-            ok = rng.random(units) < 0.99
-            rng.standard_exponential(units)
-            np.add.at(balance, who[ok], 1.0)
-            landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if sequencers > 1 else int(ok.sum())
-            sequencer += 0.037 * landed - np.minimum(failed * 1.0, np.maximum(sequencer, 0.0))
+            balance, delta, failed, landed = model.work(balance)
+            balance = balance + delta
+            sequencer = _sequencers(sequencer, failed, landed)
 
 
-def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray, censorship: float = 0.0,
-               failure: float = 0.0, sequencers: int = 1) -> float | None:
-    """The same model in radCAD (deepcopy off, one process, substeps dropped): per epoch a policy draws
-    each unit's sequencer, the units the sequencers fail and the censored ones, each unit's prover by
-    stake, its delivery and proving time, and the sequencers of the units landed; state updates book the
-    rewards, compute and gas into the balances and the block rewards and slashes into the sequencers'.
-    None where radCAD is not installed."""
+def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray, **run: Any) -> float | None:
+    """The same model in radCAD (deepcopy off, one process, substeps dropped): per epoch a policy makes the
+    epoch's draws (Model.work) and state updates book the provers' and the sequencers' balances. None where
+    radCAD is not installed."""
     try:
-        from radcad import Experiment, Model, Simulation
+        from radcad import Experiment, Model as RadModel, Simulation
         from radcad.engine import Backend, Engine
     except ImportError:
         return None
-    p, spend = weights / weights.sum(), cost + 50e-9 * 781_000 / 4.0
-
-    share = np.full(sequencers, 1.0 / sequencers)
 
     def work(params, substep, history, state):
-        rng = state["rng"]
-        slots = rng.multinomial(DEMAND, share) if sequencers > 1 else np.array([DEMAND])
-        failed = rng.binomial(slots, failure) if failure else np.zeros(sequencers, int)
-        units = DEMAND - int(failed.sum())
-        units -= rng.binomial(units, censorship) if censorship else 0
-        who = rng.choice(N, size=units, p=p)
-        ok = rng.random(units) < 0.99
-        rng.standard_exponential(units)
-        paid = np.bincount(who[ok], minlength=N) * 0.0161
-        landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if sequencers > 1 else int(ok.sum())
-        return {"delta": paid - np.bincount(who, minlength=N) * spend[np.arange(N)], "failed": failed,
-                "landed": landed}
+        balance, delta, failed, landed = state["draws"].work(state["balance"])
+        return {"balance": balance, "delta": delta, "failed": failed, "landed": landed}
 
     def book(params, substep, history, state, policy):
-        return "balance", state["balance"] + policy["delta"]
+        return "balance", policy["balance"] + policy["delta"]
 
     def slash(params, substep, history, state, policy):
-        held = state["sequencer"]
-        return "sequencer", held + 0.037 * policy["landed"] - np.minimum(policy["failed"] * 1.0, np.maximum(held, 0.0))
+        return "sequencer", _sequencers(state["sequencer"], policy["failed"], policy["landed"])
 
     total = 0.0
     for seed in SEEDS:                  # one run per seed, each with its own generator
-        model = Model(initial_state={"balance": np.full(N, 100.0), "sequencer": np.full(sequencers, 100.0),
-                                     "rng": np.random.default_rng(seed)},
-                      state_update_blocks=[{"policies": {"work": work},
-                                            "variables": {"balance": book, "sequencer": slash}}], params={})
-        experiment = Experiment(Simulation(model=model, timesteps=epochs, runs=1))
+        model = Model(weights, cost, seed, **run)
+        rad = RadModel(initial_state={"balance": np.full(N, 100.0), "sequencer": np.full(len(model.share), 100.0),
+                                      "draws": model},
+                       state_update_blocks=[{"policies": {"work": work},
+                                             "variables": {"balance": book, "sequencer": slash}}], params={})
+        experiment = Experiment(Simulation(model=rad, timesteps=epochs, runs=1))
         experiment.engine = Engine(backend=Backend.SINGLE_PROCESS, deepcopy=False, drop_substeps=True)
         t = time.perf_counter()
         experiment.run()
@@ -99,33 +119,40 @@ def radcad_run(epochs: int, weights: np.ndarray, cost: np.ndarray, censorship: f
     return total
 
 
-RUNS = (("steady stretch (booked at once)", 0.0, 0.0, 1, 1.0),
-        ("1% of commitments censored and 1% of units failed by the sequencer (booked in stretches)", 0.01, 0.01, 1, 1.0),
-        ("3 sequencers, 1% of units failed (stepped epoch by epoch)", 0.0, 0.01, 3, 0.2))
-# (run, censorship, sequencer failures, sequencers, share of the epochs)
+FAIL3 = dict(failure=0.01, sequencers=3)
+RUNS = (("steady", {}, "equilibrium", 1.0),
+        ("1% of commitments censored and 1% of units failed by the sequencer", dict(censorship=0.01, failure=0.01),
+         "equilibrium", 1.0),
+        ("3 sequencers, 1% of units failed", FAIL3, "equilibrium", 1.0),
+        ("3 sequencers, 1% failed, units assigned by the sequencer (aztec-gddt's market)", {**FAIL3, "assigned": True},
+         "equilibrium", 1.0),
+        ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 1.0),
+        ("3 sequencers, 1% failed, rule best-response (stepped epoch by epoch)", FAIL3, "best-response", 0.2))
+# (run, what the floor and radCAD draw, pg.timeline's rule, share of the epochs)
 
 
-def measure(epochs: int, censorship: float, failure: float, sequencers: int) -> str:
+def measure(epochs: int, run: dict, rule: str) -> str:
     """One table row: the floor, pg.timeline in one and two processes and radCAD, best of ROUNDS, taking turns."""
     rng = np.random.default_rng(1)
     pop = pg.Population.from_arrays(cost=rng.uniform(0.001, 0.004, N), stake=rng.lognormal(3, 1, N), reliability=0.99)
     env = Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND)
-    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=censorship,
-                  sequencer_failure=failure, sequencer_slash=1.0, sequencer_funds=100.0, sequencers=sequencers,
-                  sequencer_reward=0.037)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=run.get("censorship", 0.0),
+                  sequencer_failure=run.get("failure", 0.0), sequencer_slash=1.0, sequencer_funds=100.0,
+                  sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
+                  commitment="assigned" if run.get("assigned") else "self", entry_rate=run.get("entry", 0.0))
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
     a = b = r = float("inf")
     for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
         t = time.perf_counter()
-        floor(epochs, pop.stake, censorship, failure, sequencers)
+        floor(epochs, pop.stake, pop.cost, **run)
         a = min(a, time.perf_counter() - t)
         t = time.perf_counter()
-        one = timeline(make, pop, env, seeds=SEEDS, economy=eco)
+        one = timeline(make, pop, env, seeds=SEEDS, economy=eco, rule=rule)
         b = min(b, time.perf_counter() - t)
-        rad = radcad_run(epochs, pop.stake, pop.cost, censorship, failure, sequencers)
+        rad = radcad_run(epochs, pop.stake, pop.cost, **run)
         r = None if rad is None else min(r, rad)
     t = time.perf_counter()
-    two = timeline(make, pop, env, seeds=SEEDS, economy=eco, executor="processes", workers=2)
+    two = timeline(make, pop, env, seeds=SEEDS, economy=eco, rule=rule, executor="processes", workers=2)
     c = time.perf_counter() - t
     same = one.kpis.equals(two.kpis) and one.balances.equals(two.balances) and one.ledger.equals(two.ledger)
     return (f"| {epochs} | {a:.3g} | {b:.3g} | {b / a:.1f} | {c:.3g} | {1e3 * b / (epochs * len(SEEDS)):.3g} "
@@ -139,22 +166,24 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     import pandas  # noqa: F401  (loaded before any timing, as in a notebook: radCAD and pg.timeline both use it)
-    rows = [f"| {run} " + measure(max(1, int(args.epochs * share)), censorship, failure, sequencers)
-            for run, censorship, failure, sequencers, share in RUNS]
+    rows = [f"| {label} " + measure(max(1, int(args.epochs * share)), run, rule) for label, run, rule, share in RUNS]
     lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium) "
              f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); "
              f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores.", "",
              "| run | epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes "
              "(s) | per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 "
              "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|", *rows,
-             "", "pg.timeline books a steady stretch of epochs at once where only balances move (self-committed, one "
-             "sequencer, no entry, hardware, reinvestment or boosters: timeline._Run.stretch), the same rows as "
-             "epoch by epoch; offline slots, failed units and censored commitments come from per-unit draws indexed "
-             "by epoch, and a stretch ends where a balance crosses the bond or the sequencer's balance would cap a "
-             "slash, so the second row is booked in stretches too. Other runs step epoch by epoch (the third row: "
-             "3 sequencers, each unit's drawn at random, are enough). The numpy loop and the radCAD model draw the "
-             "same randomness (the units' sequencers, the failed and censored units, the landed units' sequencers) "
-             "and book the provers' and the sequencers' balances, and nothing else (no KPIs, ledger, exits or plan)."]
+             "", "pg.timeline books stretches of epochs at once where only balances move between epochs "
+             "(timeline._Run.stretch: self-committed or assigned provers, all delivering, no best responses, "
+             "hardware, reinvestment or boosters; up to each newcomer's arrival), the same rows as epoch by epoch; "
+             "each unit's sequencer, offline slots, failed units, censored commitments, the landed units' "
+             "sequencers and the assignments come from per-unit draws indexed by epoch, and a stretch ends where a "
+             "balance crosses the bond or a sequencer's balance would cap a slash. So the first five rows are "
+             "booked in stretches; the last, whose plan is each epoch's best response to the last, steps epoch by "
+             "epoch. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
+             "units' sequencers, the failed and censored units, each unit's prover, its delivery and proving "
+             "time, the landed units' sequencers) and book the provers' and the sequencers' balances, and nothing "
+             "else (no KPIs, ledger, exits or plan)."]
     print("\n".join(lines))
     if args.out:
         Path(args.out).write_text("# Timeline at scale\n\n" + "\n".join(lines) + "\n")

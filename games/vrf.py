@@ -95,6 +95,8 @@ class _VRFSelection(BroadcastFace, Game):
         """P(i is drawn at some point in the round | i registered)."""
         p = np.asarray(profile, dtype=float)
         weights, presence = self._weights_presence(p)
+        if self.choose == "entry" and np.all(weights > 0) and np.all((p == 0.0) | (p == 1.0)):
+            return er.first_finish_pure(p == 1.0, np.broadcast_to(self.success, (self.n,)), weights)
         return er.first_finish(presence, weights)
 
     def _margin(self) -> np.ndarray:

@@ -94,6 +94,29 @@ def first_finish(presence: np.ndarray, rates: np.ndarray, t_from: float = 0.0,
 TWO_LEVEL_ROWS = 16     # profiles from which first_finish takes the two-level (matrix product) route
 
 
+def first_finish_pure(on: np.ndarray, top: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """first_finish for pure entry profiles: prover j present with probability top_j where `on` (rows or
+    one row), absent elsewhere. The race's logarithms for one (rates, top) pair are kept (a sequential
+    entry asks for many profiles of one game), so each profile costs two matrix products."""
+    on = np.asarray(on, dtype=bool)
+    key = (np.ascontiguousarray(rates, dtype=float).tobytes(), np.ascontiguousarray(top, dtype=float).tobytes())
+    logs, present, absent, w = _pure_terms(*key)
+    weight = np.exp(on.astype(float) @ logs.T) * w                          # (..., T)
+    return np.where(on, weight @ present, weight @ absent)
+
+
+@lru_cache(maxsize=16)
+def _pure_terms(rates: bytes, top: bytes) -> tuple[np.ndarray, ...]:
+    t, w, rt, done, own = _race_grid(rates, 0.0, float("inf"))
+    top_ = np.frombuffer(top)
+    with np.errstate(divide="ignore"):
+        logs = np.where(top_ == 1.0, -rt, np.log1p(-top_ * done))            # (T, n)
+    out = (logs, np.exp(own - logs), np.exp(own), w)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _first_finish_two_level(on: np.ndarray, top: np.ndarray, rt: np.ndarray, done: np.ndarray, own: np.ndarray,
                             w: np.ndarray) -> np.ndarray:
     """first_finish for rows whose presences are 0 or the column's one value `top` (pure entry profiles):

@@ -198,3 +198,23 @@ def test_finish_positions_are_computed_row_by_row_bit_for_bit():
     kept = er.finish_position(presence[:40], rates, 3), er.finish_position(presence, rates, 3)
     assert np.array_equal(fresh, alone) and np.array_equal(fresh, shuffled)
     assert np.array_equal(kept[1], fresh) and np.array_equal(kept[0], fresh[:40]) and not kept[1].flags.writeable
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 7), rows=st.integers(1, 20), certain=st.booleans())
+def test_pure_profiles_race_as_brute_force(seed, n, rows, certain):
+    """first_finish_pure (kept logarithms, two matrix products) on pure entry profiles, one row or many,
+    against an exact enumeration: i is reached iff every present prover drawn before it (Plackett-Luce
+    order by rate) failed; presence 1 or in (0.3, 1)."""
+    rng = np.random.default_rng(seed)
+    rates, top = rng.lognormal(0.0, 1.5, n), np.ones(n) if certain else rng.uniform(0.3, 1.0, n)
+    on = rng.random((rows, n)) < 0.6
+    want = np.zeros((rows, n))
+    for order in itertools.permutations(range(n)):
+        chance = np.prod([rates[j] / rates[list(order[k:])].sum() for k, j in enumerate(order)])
+        for k, i in enumerate(order):           # i reached: the present provers before it all failed
+            before = list(order[:k])
+            want[:, i] += chance * np.prod(np.where(on[:, before], 1.0 - top[before], 1.0), axis=1)
+    got = er.first_finish_pure(on, top, rates)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(er.first_finish_pure(on[0], top, rates), got[0], rtol=1e-13)
