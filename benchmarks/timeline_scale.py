@@ -7,9 +7,9 @@ balances. Issue 15's target is 10,000 epochs x 100 provers x 10 seeds in under 1
 28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
 radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed
 units failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures;
-the same with the units assigned by the sequencer (aztec-gddt's proving market); the same with
-newcomers; and the same under rule "best-response", which makes pg.timeline step epoch by epoch (a
-fifth of the epochs).
+the same with the units assigned by the sequencer (aztec-gddt's proving market); under rule
+"best-response"; with newcomers (a fifth of the epochs); and with the gas moving every epoch, which
+makes pg.timeline step epoch by epoch (a fifth of the epochs).
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -38,9 +38,12 @@ class Model:
     ledger or plan)."""
 
     def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
-                 failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0):
+                 failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0,
+                 sinusoid: bool = False):
         self.rng = np.random.default_rng(seed)
-        self.weights, self.spend = weights.copy(), cost + 50e-9 * 781_000 / 4.0
+        self.weights, self.cost, self.epoch = weights.copy(), cost.copy(), 0
+        self.gas = 781_000e-9 / 4.0 * (50.0 + 25.0 * np.sin(2 * np.pi * np.arange(100) / 100) if sinusoid
+                                       else np.full(100, 50.0))     # tokens per submission, epoch by epoch
         self.p = weights / weights.sum()
         self.share = np.full(sequencers, 1.0 / sequencers)
         self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
@@ -51,8 +54,10 @@ class Model:
         rng = self.rng
         if self.entry and (k := rng.poisson(self.entry)):
             self.weights = np.append(self.weights, np.full(k, np.median(self.weights)))
-            self.spend = np.append(self.spend, np.median(self.spend) * rng.lognormal(0.0, 0.3, k))
+            self.cost = np.append(self.cost, np.median(self.cost) * rng.lognormal(0.0, 0.3, k))
             self.p, balance = self.weights / self.weights.sum(), np.append(balance, np.full(k, 100.0))
+        spend = self.cost + self.gas[self.epoch % 100]
+        self.epoch += 1
         n = len(balance)
         slots = rng.multinomial(DEMAND, self.share) if len(self.share) > 1 else np.array([DEMAND])
         failed = rng.binomial(slots, self.failure) if self.failure else np.zeros(len(slots), int)
@@ -65,7 +70,7 @@ class Model:
             who = rng.choice(n, size=units, p=self.p)
         ok = rng.random(units) < 0.99
         rng.standard_exponential(units)
-        delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * self.spend
+        delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * spend
         landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if len(slots) > 1 else int(ok.sum())
         return balance, delta, failed, landed
 
@@ -126,8 +131,10 @@ RUNS = (("steady", {}, "equilibrium", 1.0),
         ("3 sequencers, 1% of units failed", FAIL3, "equilibrium", 1.0),
         ("3 sequencers, 1% failed, units assigned by the sequencer (aztec-gddt's market)", {**FAIL3, "assigned": True},
          "equilibrium", 1.0),
-        ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 1.0),
-        ("3 sequencers, 1% failed, rule best-response (stepped epoch by epoch)", FAIL3, "best-response", 0.2))
+        ("3 sequencers, 1% failed, rule best-response", FAIL3, "best-response", 1.0),
+        ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 0.2),
+        ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100; stepped epoch by epoch)",
+         {**FAIL3, "sinusoid": True}, "equilibrium", 0.2))
 # (run, what the floor and radCAD draw, pg.timeline's rule, share of the epochs)
 
 
@@ -135,7 +142,8 @@ def measure(epochs: int, run: dict, rule: str) -> str:
     """One table row: the floor, pg.timeline in one and two processes and radCAD, best of ROUNDS, taking turns."""
     rng = np.random.default_rng(1)
     pop = pg.Population.from_arrays(cost=rng.uniform(0.001, 0.004, N), stake=rng.lognormal(3, 1, N), reliability=0.99)
-    env = Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND)
+    env = (Environment.sinusoidal(epochs, gas=50.0, amplitude=25.0, period=100, token_price=4.0, demand=DEMAND)
+           if run.get("sinusoid") else Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND))
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=run.get("censorship", 0.0),
                   sequencer_failure=run.get("failure", 0.0), sequencer_slash=1.0, sequencer_funds=100.0,
                   sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
@@ -167,20 +175,25 @@ def main() -> None:
     args = parser.parse_args()
     import pandas  # noqa: F401  (loaded before any timing, as in a notebook: radCAD and pg.timeline both use it)
     rows = [f"| {label} " + measure(max(1, int(args.epochs * share)), run, rule) for label, run, rule, share in RUNS]
-    lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium) "
+    lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium "
+             "unless the row says otherwise) "
              f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); "
              f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores.", "",
              "| run | epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes "
              "(s) | per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 "
              "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|", *rows,
              "", "pg.timeline books stretches of epochs at once where only balances move between epochs "
-             "(timeline._Run.stretch: self-committed or assigned provers, all delivering, no best responses, "
-             "hardware, reinvestment or boosters; up to each newcomer's arrival), the same rows as epoch by epoch; "
+             "(timeline._Run.stretch: the same gas; self-committed or assigned provers, all delivering, best "
+             "responses at their fixed point, no hardware, reinvestment or boosters; up to each newcomer's "
+             "arrival), the same rows as epoch by epoch; "
              "each unit's sequencer, offline slots, failed units, censored commitments, the landed units' "
              "sequencers and the assignments come from per-unit draws indexed by epoch, and a stretch ends where a "
-             "balance crosses the bond or a sequencer's balance would cap a slash. So the first five rows are "
-             "booked in stretches; the last, whose plan is each epoch's best response to the last, steps epoch by "
-             "epoch. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
+             "balance crosses the bond or a sequencer's balance would cap a slash. So all rows but the last are "
+             "booked in stretches; the last, whose gas moves every epoch, steps epoch by epoch (the 100 gas "
+             "prices' games and plans are kept, so each step reuses them). With newcomers, each arrival changes "
+             "the entry game, whose equilibrium pg.timeline solves again (sequential entry over 100-200 "
+             "provers, about 5-10 ms each, some 100 arrivals a seed): work the numpy loop and the radCAD model "
+             "do not do. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
              "units' sequencers, the failed and censored units, each unit's prover, its delivery and proving "
              "time, the landed units' sequencers) and book the provers' and the sequencers' balances, and nothing "
              "else (no KPIs, ledger, exits or plan)."]

@@ -642,15 +642,19 @@ class _Ahead:
     Rounds of `game.play` are independent draws of the same rules, so playing the rounds of many epochs in
     one call and splitting them gives each epoch what its own call would have (in law): a steady stretch
     draws its randomness in a few vectorised calls instead of one per epoch. A plan change (who works,
-    the gas, the profile) drops the rounds not yet handed out. The batch doubles while the plan holds
-    (from `first` to `most` rounds)."""
+    the gas, the profile) parks the rounds not yet handed out, up to `parked` plans (their rounds up to
+    `most` each), and a plan met again takes up its own (a gas price that comes back, as a cycle or a
+    history does). The batch doubles with each refill of a plan (from `first` to `most` rounds)."""
 
-    def __init__(self, first: int = 64, most: int = 1 << 16):
-        self.first, self.most = first, most
+    PLAN = ("size", "cursor", "rounds", "played", "proved", "window", "timely")
+
+    def __init__(self, first: int = 64, most: int = 1 << 16, parked: int = 128):
+        self.first, self.most, self.room = first, most, parked
         self.key: bytes | None = None
         self.size = first
         self.cursor = self.rounds = 0
         self.window: float | None = None          # the window `timely` was computed for
+        self.parked: dict[bytes, tuple] = {}
 
     def take(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
              window: float, left: int = 1 << 62) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
@@ -679,7 +683,7 @@ class _Ahead:
         """The buffer of plan `key`, refilled when it cannot serve the next `units` rounds: the batch's size, or
         the `left` rounds the run can still ask for where fewer."""
         if key != self.key:
-            self.key, self.size, self.cursor, self.rounds = key, self.first, 0, 0
+            self._switch(key)
         self.refilled = self.cursor + units > self.rounds
         if self.refilled:
             rounds = max(units, min(self.size, left))
@@ -688,6 +692,21 @@ class _Ahead:
             self.proved, self.window = self.played.proved(), None      # per round; on time: at the first take
             self.rounds, self.cursor = rounds, 0
             self.size = min(2 * self.size, self.most)
+
+    def _switch(self, key: bytes) -> None:
+        """Park the current plan's rounds left (the oldest parked plan dropped past `room`) and take up
+        plan `key`'s, or start it afresh."""
+        if self.key is not None and self.rounds > self.cursor:
+            if len(self.parked) >= self.room:
+                self.parked.pop(next(iter(self.parked)))
+            self.parked[self.key] = tuple(getattr(self, name, None) for name in self.PLAN)
+        kept = self.parked.pop(key, None)
+        self.key = key
+        if kept is None:
+            self.size, self.cursor, self.rounds, self.window = self.first, 0, 0, None
+        else:
+            for name, value in zip(self.PLAN, kept):
+                setattr(self, name, value)
 
     def serve(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, played: np.ndarray,
               window: float, left: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -713,7 +732,7 @@ class _Ahead:
     def saved(self, rng: np.random.Generator) -> tuple[dict, dict]:
         """The buffer's state and its stream's, to `keep` after a `serve`."""
         self.refilled_at, self.served = None, np.zeros(0, dtype=np.int64)
-        return dict(vars(self)), rng.bit_generator.state
+        return {**vars(self), "parked": dict(self.parked)}, rng.bit_generator.state
 
     def keep(self, k: int, rng: np.random.Generator, state: tuple[dict, dict]) -> None:
         """After `serve`, hand out the rounds of its first `k` epochs; a refill drawn for a later epoch is
@@ -778,12 +797,13 @@ def _sequencer_units(owner: np.ndarray, units: Any, sequencers: int, offline: np
         slots = slots - _by_sequencer(owner, live & offline, sequencers)
     if cap is not None:
         slots = np.minimum(slots, cap)
+    rows = np.arange(len(owner))[:, None]
     if sequencers == 1:
         within = np.arange(owner.shape[1])[None, :]
     else:                                        # each unit's place among its sequencer's units
         ranks = np.cumsum(owner[:, :, None] == np.arange(sequencers), axis=1)
-        within = np.take_along_axis(ranks, owner[:, :, None], axis=2)[:, :, 0] - 1
-    return slots, live & (within < np.take_along_axis(slots, owner, axis=1))
+        within = ranks[rows, np.arange(owner.shape[1]), owner] - 1
+    return slots, live & (within < slots[rows, owner])
 
 
 def _landed_by_sequencer(keys: np.ndarray, proposed: np.ndarray, owner: np.ndarray, landed: Any,
@@ -794,7 +814,7 @@ def _landed_by_sequencer(keys: np.ndarray, proposed: np.ndarray, owner: np.ndarr
     if sequencers == 1:
         return landed[:, None]
     order = np.argsort(np.where(proposed, keys, 2.0), axis=1)
-    chosen = np.take_along_axis(owner, order, axis=1)
+    chosen = owner[np.arange(len(owner))[:, None], order]
     return _by_sequencer(chosen, np.arange(owner.shape[1]) < landed[:, None], sequencers)
 
 
@@ -1009,19 +1029,19 @@ class _Run:
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while the plan holds: self-committed or
-        assigned provers without best responses, hardware, reinvestment or boosters (then `stretch` may book
+        assigned provers without hardware, reinvestment or boosters (then `stretch` may book
         many epochs at once, up to the next newcomer's arrival, a paid fallback race included; newcomers are
         drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
         failed units, censorship, the landed units' sequencers and the assignments where all deliver come
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
         where a sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
-        return (eco.commitment != "quotes" and self.rule != "best-response"
+        return (eco.commitment != "quotes"
                 and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None)
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
-        gas, demand and plan (who works, all delivering), no working prover's balance falling below the bond
+        gas, demand and plan (who works, all delivering; best responses at their fixed point), no working prover's balance falling below the bond
         nor an idle one's reaching it, no idle prover reaching its exit and no slash or proposal a
         sequencer's balance caps. Each epoch gets what the full step would give it: the same rounds of the
         plan's buffer and the fallback race's, the same books and rows, vectorised over the stretch.
@@ -1124,6 +1144,8 @@ class _Run:
             return None
         if not np.all(delivers == 1):
             return None
+        if self.rule == "best-response" and not np.array_equal(plan.profile, self.last_profile[working]):
+            return None                     # best responses still moving: the next epoch's plan differs
         if plan.game is not None:           # no more epochs than the buffer can serve at full demand, twice over
             buffer = self.ahead
             room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first

@@ -425,7 +425,8 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
     """The timeline plays a steady stretch's rounds ahead in one call (timeline._Ahead): the epochs' shares,
     taken in turn, add up to what `game.play` gives for those rounds in one call with the same stream
     (per-prover reward, cost, attempts; accepted and on-time rounds), for the sparse (VRF) and the dense
-    (lottery) outcome forms; a new plan key drops the rounds not handed out."""
+    (lottery) outcome forms; a new plan key parks the rounds not handed out, and the old key takes them
+    up where it left off (rounds `sum(units)` onwards of the same batch)."""
     from provergame.timeline import _Ahead
     game = pg.games.StakeVRF(REWARD, POP) if kind == "stake_vrf" else pg.games.LotteryReward(REWARD, POP)
     profile = np.full(game.n, 0.7) if kind == "lottery_reward" else np.ones(game.n)
@@ -443,12 +444,15 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
     assert all(t[3] >= t[4] >= 0 and t[3] <= u for t, u in zip(taken, units))
     ahead.take(b"other plan", game, profile, rng, 1, 1.0)
     assert ahead.cursor == 1 and ahead.rounds == 256
+    back = ahead.take(b"plan", game, profile, rng, 5, 1.0)
+    assert ahead.cursor == sum(units) + 5 and ahead.rounds == 256
+    np.testing.assert_allclose(back[0], dense.reward[sum(units):sum(units) + 5].sum(0), atol=1e-12)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 1000), rho=st.floats(0.6, 1.0), slash=st.sampled_from([0.0, 0.02, 0.1]),
-       exit_after=st.integers(1, 6), shock=st.booleans(), demand=st.integers(1, 12),
-       rule=st.sampled_from(["equilibrium", "myopic-reward"]), start=st.sampled_from([20.0, 60.0]),
+       exit_after=st.integers(1, 6), shock=st.sampled_from(["steady", "shock", "cycle"]), demand=st.integers(1, 12),
+       rule=st.sampled_from(["equilibrium", "myopic-reward", "best-response"]), start=st.sampled_from([20.0, 60.0]),
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5]),
        need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]),
@@ -461,7 +465,8 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
     stretch rather than per epoch). Slashes drain balances across the bond and idle provers exit
-    mid-run, so stretches end where the plan or the books change; offline slots, failed units and censored
+    mid-run, so stretches end where the plan or the books change (a gas cycle parks and takes up each
+    price's rounds); offline slots, failed units and censored
     commitments (per-unit draws indexed by epoch) vary the units played from epoch to epoch, up to none; one
     sequencer or several (each unit's and each landed unit's drawn per unit); a sequencer with little
     balance has its slashes capped, or (needing funds) its proposals, mid-stretch; a paid fallback race
@@ -471,8 +476,9 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
-    env = (Environment.shock(120, gas=50, start=40, size=30, length=20, token_price=4.0, demand=demand) if shock
-           else Environment.steady(120, gas=50, token_price=4.0, demand=demand))
+    env = {"shock": lambda: Environment.shock(120, gas=50, start=40, size=30, length=20, token_price=4.0, demand=demand),
+           "cycle": lambda: Environment.sinusoidal(120, gas=50, amplitude=20, period=7, token_price=4.0, demand=demand),
+           "steady": lambda: Environment.steady(120, gas=50, token_price=4.0, demand=demand)}[shock]()
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=start, exit_after=exit_after,
                   fallback="race" if race else "prune", fallback_reward=race, fallback_deadline=0.5 if race else np.inf,
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
@@ -494,12 +500,34 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     capped = (need_funds or failure > 0) and fast.sequencers["balance"].min() < 1.0   # a sequencer short of funds
     idle = (fast.kpis["active_provers"] == 0).mean() > 0.5       # newcomers drained as they come: nobody to stretch
     newcomers = entry > 0.1 or (entry > 0 and idle)            # or a newcomer every few epochs
-    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0 or capped or newcomers
+    moving = rule == "best-response"            # best responses may cycle (a lottery): see the test below
+    assert max(booked, default=0) > 1 or fast.kpis["alive_provers"].iloc[-1] == 0 or capped or newcomers or moving or shock == "cycle"
     pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
     pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
     pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
     pd.testing.assert_frame_equal(fast.sequencers, slow.sequencers, check_exact=True)
     assert fast.conservation() < 1e-9
+
+
+def test_best_responses_at_their_fixed_point_are_booked_in_stretches(monkeypatch):
+    """Under rule "best-response" each epoch's plan is the best response to the last epoch's profile; once
+    that is a fixed point, nothing but balances moves and the run is booked in stretches (StakeVRF at a
+    steady gas: all but a few of 300 epochs), with the rows of the epoch-by-epoch step."""
+    import importlib
+    tl_module = importlib.import_module("provergame.timeline")
+    env = Environment.steady(300, gas=50, token_price=4.0, demand=5)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=100.0, sequencer_failure=0.01,
+                  sequencer_funds=10.0, sequencers=3)
+    booked, stretch = [], tl_module._Run.stretch
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "stretch", lambda self, e: booked.append(stretch(self, e)) or booked[-1])
+        fast = timeline(vrf, POP, env, seeds=[3], rule="best-response", economy=eco, progress=False)
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "quiet", lambda self: False)
+        slow = timeline(vrf, POP, env, seeds=[3], rule="best-response", economy=eco, progress=False)
+    assert sum(booked) >= 290 and max(booked) > 100
+    pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
 
 
 @settings(max_examples=8, deadline=None)
