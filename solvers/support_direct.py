@@ -198,12 +198,17 @@ def _three_binary(system: SupportSystem) -> list[Roots | None]:
     denominators is a quadratic in x_3."""
     count = system.count
     corners = ((np.arange(8)[:, None] >> np.array([2, 1, 0])) & 1).astype(float)      # (x_1, x_2, x_3) bits
-    f, _ = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 8))
+    f, g = system.conditions(np.tile(corners, (count, 1)), np.repeat(np.arange(count), 8))
     f = f.reshape(count, 2, 2, 2, 3)                                                  # [x1, x2, x3, equation]
     c1 = _bilinear(f[:, 0, :, :, 0])            # f_1 over (x_2, x_3)
     c2 = _bilinear(f[:, :, 0, :, 1])            # f_2 over (x_1, x_3)
     c3 = _bilinear(f[:, :, :, 0, 2])            # f_3 over (x_1, x_2)
-    return _settled(system, [_three_binary_points(c1[w], c2[w], c3[w]) for w in range(count)])
+    found = [_three_binary_points(c1[w], c2[w], c3[w]) for w in range(count)]
+    out = _settled(system, [None if x is None else x[0] for x in found])
+    for w, x in enumerate(found):               # a curve of roots: not isolated, its ends the extreme points
+        if x is not None and x[1] is not None and out[w] is not None:     # (where other players play pure, the
+            out[w] = None if g.shape[-1] else Roots(out[w].points, out[w].unresolved + 1, extreme=x[1])
+    return out                                  # subdivision decides whether their actions keep the curve)
 
 
 def _one_pair(system: SupportSystem, mixing: list[int]) -> list[Roots | None]:
@@ -273,8 +278,10 @@ def _bilinear(v: np.ndarray) -> np.ndarray:
     return np.stack([a, b, c, v[..., 1, 1] - a - b - c], axis=-1)
 
 
-def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> np.ndarray | None:
-    """Every solution (x_1, x_2, x_3) of one system from its equations' bilinear coefficients, or None."""
+def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tuple | None:
+    """Every isolated solution (x_1, x_2, x_3) of one system from its equations' bilinear coefficients, and
+    the ends of a curve of solutions where there is one (else None); None where the closed form is
+    degenerate."""
     a1, b1, c1, d1 = e1            # f_1 = a1 + b1 x2 + c1 x3 + d1 x2 x3
     a2, b2, c2, d2 = e2            # f_2 = a2 + b2 x1 + c2 x3 + d2 x1 x3
     a3, b3, c3, d3 = e3            # f_3 = a3 + b3 x1 + c3 x2 + d3 x1 x2
@@ -285,15 +292,22 @@ def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> np.n
                   P.polyadd(c3 * P.polymul(n1, den2), d3 * P.polymul(n1, n2)))
     size = max(np.abs(np.concatenate([e1, e2, e3])).max(), 1e-300)
     x3 = _quadratic_roots(q, size ** 3)
-    if x3 is None:
-        return None
-    points = []
+    if x3 is None:                               # a double root: where f_1 and f_2 vanish together, a curve
+        z = _shared_root(e1, e2, size)
+        if z is None or np.abs(q).max() <= SINGULAR * size ** 3:
+            return None
+        x3 = np.array([z])
+    points, ends = [], None
     for z in x3:
         point = _at_root(z, e1, e2, e3, size)
         if point is None:
             return None
+        if isinstance(point, np.ndarray):        # f_1 and f_2 vanish at this x_3: the curve f_3 = 0 there
+            if len(point) and _through_inside(z, e3, SINGULAR * size):
+                ends = point if ends is None else np.concatenate([ends, point])
+            continue
         points.extend(point)
-    return np.array(points).reshape(-1, 3)
+    return np.array(points).reshape(-1, 3), ends
 
 
 def _quadratic_roots(q: np.ndarray, size: float) -> np.ndarray | None:
@@ -319,7 +333,8 @@ def _quadratic_roots(q: np.ndarray, size: float) -> np.ndarray | None:
 def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: float) -> list | None:
     """The solutions with this x_3 (a root of the quadratic): x_1 from f_2 and x_2 from f_1, or, where one of
     them vanishes for every value of its unknown at this x_3 (both roots of McKelvey and McLennan's 2x2x2 are
-    such), that unknown from f_3; None where the solutions here are not isolated points."""
+    such), that unknown from f_3; where both vanish, the ends of the curve f_3 = 0 (an array); None where
+    the solutions here are some other continuum."""
     a1, b1, c1, d1 = e1
     a2, b2, c2, d2 = e2
     a3, b3, c3, d3 = e3
@@ -328,8 +343,8 @@ def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: fl
     free1, free2 = abs(den1) <= tiny, abs(den2) <= tiny          # f_1 (f_2) does not involve x_2 (x_1) here
     if (free1 and abs(n1) > tiny) or (free2 and abs(n2) > tiny):
         return []                                                  # it is a nonzero constant: no solution
-    if free1 and free2:
-        return None                                                # f_3 alone: a curve
+    if free1 and free2:                                            # f_3 alone: a curve, given by its ends
+        return _curve_ends(e3, x3, tiny)
     if free1:
         x1 = n2 / den2
         slope = c3 + d3 * x1
@@ -339,6 +354,48 @@ def _at_root(x3: float, e1: np.ndarray, e2: np.ndarray, e3: np.ndarray, size: fl
         slope = b3 + d3 * x2
         return None if abs(slope) <= tiny else [(-(a3 + c3 * x2) / slope, x2, x3)]
     return [(n2 / den2, n1 / den1, x3)]
+
+
+def _shared_root(e1: np.ndarray, e2: np.ndarray, size: float) -> float | None:
+    """The x_3 at which f_1 and f_2 both vanish for every value of their other unknown, or None: then both
+    n_i and den_i of the elimination share that root and the quadratic has it twice (Nau, Gomez Canovas and
+    Hansen 2004, section 5: a continuum of completely mixed equilibria)."""
+    tiny, roots = SINGULAR * size, []
+    for a, b, c, d in (e1, e2):                  # f = a + b x + c x_3 + d x x_3 = (a + c x_3) + (b + d x_3) x
+        if abs(d) <= tiny:
+            return None
+        z = -b / d
+        if abs(a + c * z) > tiny:
+            return None
+        roots.append(z)
+    return roots[0] if abs(roots[0] - roots[1]) <= SINGULAR * max(1.0, abs(roots[0])) else None
+
+
+def _through_inside(x3: float, e3: np.ndarray, tiny: float) -> bool:
+    """Whether the curve f_3 = 0 at this x_3 passes inside the open cube (else its points lie on faces, which
+    are smaller supports' solutions): x_3 strictly inside, and f_3, a convex combination of its values at
+    the square's corners with positive weights inside, takes both signs there or vanishes throughout."""
+    a3, b3, c3, d3 = e3
+    corners = np.array([a3, a3 + b3, a3 + c3, a3 + b3 + c3 + d3])
+    inside = tiny < x3 < 1 - tiny
+    return inside and ((corners.max() > tiny and corners.min() < -tiny) or np.abs(corners).max() <= tiny)
+
+
+def _curve_ends(e3: np.ndarray, x3: float, tiny: float) -> np.ndarray:
+    """Where f_3 = a3 + b3 x1 + c3 x2 + d3 x1 x2 = 0 meets the unit square's edges, as points (x1, x2, x3):
+    each component of that curve (a hyperbola's branch or a line, both unbounded) crosses the square from
+    edge to edge, so these are its ends; a whole edge where f_3 vanishes on it gives its two corners."""
+    a3, b3, c3, d3 = e3
+    ends = []
+    for t in (0.0, 1.0):
+        for fixed in (0, 1):                       # the edge x_{fixed + 1} = t, f_3 linear in the other unknown
+            base, slope = (a3 + b3 * t, c3 + d3 * t) if fixed == 0 else (a3 + c3 * t, b3 + d3 * t)
+            if abs(slope) > tiny:
+                free = [-base / slope] if -SLACK <= -base / slope <= 1 + SLACK else []
+            else:
+                free = [0.0, 1.0] if abs(base) <= tiny else []
+            ends += [(t, u, x3) if fixed == 0 else (u, t, x3) for u in free]
+    return _unique([np.array(e) for e in ends], 3).reshape(-1, 3)
 
 
 def _four_binary(system: SupportSystem) -> list[Roots | None]:

@@ -158,6 +158,27 @@ def test_a_continuum_of_completely_mixed_equilibria_is_declared_once_narrow_boxe
         assert max(by_hand_gains(payoffs, e)) <= 1e-12
 
 
+def test_the_section_5_continuum_is_a_curve_in_closed_form():
+    """Nau et al. (2004), section 5, in closed form: at x_3 = 3/4 (player 3's second action) players 1 and 2
+    are indifferent whatever the others play, so the eliminated quadratic has a double root there and the
+    full support's solutions are the curve f_3(x_1, x_2) = 0 at x_3 = 3/4: declared not isolated (one
+    continuum, no isolated root), its ends (0, 1, 3/4) and (1, 0, 3/4) returned; a point inside it, x_1 = 1/2
+    with x_2 from f_3 by hand, is a completely mixed equilibrium (regret 0 by hand)."""
+    from provergame.solvers.support_direct import direct_roots
+    payoffs = np.array([[[[0, 0, 2], [1, 1, 0]], [[0, 3, 0], [0, 0, 0]]],
+                        [[[3, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 3]]]], float)
+    scaled = (payoffs - payoffs.min(axis=(0, 1, 2))) / np.ptp(payoffs, axis=(0, 1, 2))
+    system = SupportSystem(tuple(scaled[..., i][None] for i in range(3)), ((0, 1),) * 3, batched=True)
+    roots = direct_roots(system)[0]
+    assert roots is not None and roots.unresolved == 1 and len(roots.points) == 0
+    np.testing.assert_allclose(sorted(map(tuple, roots.extreme)), [(0, 1, 0.75), (1, 0, 0.75)], atol=1e-12)
+    mix = lambda x: np.array([1 - x, x])                                   # noqa: E731 - x: the second action
+    gap3 = lambda x1, x2: np.einsum("ijk,i,j,k->", payoffs[..., 2], mix(x1), mix(x2), [1, -1])   # noqa: E731
+    x2 = gap3(0.5, 0.0) / (gap3(0.5, 0.0) - gap3(0.5, 1.0))               # f_3 is linear in x_2 at x_1 = 1/2
+    assert 0 < x2 < 1
+    assert max(by_hand_gains(payoffs, [mix(0.5), mix(x2), mix(0.75)])) <= 1e-12
+
+
 def _subdivided_only(monkeypatch) -> None:
     from provergame.solvers import support_direct
     monkeypatch.setattr(support_direct, "direct_roots", lambda system: [None] * system.count)
