@@ -40,6 +40,8 @@ INCONSISTENT = 1e-6    # least-squares residual, relative, beyond which a singul
 CONSTANT = 1e-9        # a constant equation this far from zero has no root; exactly zero, a polytope of roots
 MAX_VERTEX_SYSTEMS = 20_000   # choices of tight constraints tried for a continuum's vertices
 NEAR = 1e-4           # an eliminant's root whose equations are further from zero than this is not a root
+PAIRED = 1e-3         # |Q| at a root of P, relative, beyond which that root is P's alone: a resultant's root
+                      # near another is found to a few digits only, so Q at it is not at rounding level
 CLUSTER = 1e-2        # roots of a resultant this close to the real line, or three this close together, in or
                       # near [0, 1], are taken for one multiple root (see _clustered)
 
@@ -500,8 +502,8 @@ def _four_binary_points(roots: np.ndarray, p: np.ndarray, q: np.ndarray, c0: np.
         if x2s is None:
             return None
         for x2 in x2s:
-            if abs(P.polyval2d(x2, x3, q)) > 1e-6 * size_q:
-                continue                                                              # a root of P alone
+            if abs(P.polyval2d(x2, x3, q)) > PAIRED * size_q:
+                continue              # a root of P alone (nearer pairs go on to _near_roots, which drops spurious ones)
             point = _four_binary_at(x2, x3, c0, c1, c2)
             if point is None:
                 return None

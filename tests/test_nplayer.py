@@ -179,6 +179,24 @@ def test_the_section_5_continuum_is_a_curve_in_closed_form():
     assert max(by_hand_gains(payoffs, [mix(0.5), mix(x2), mix(0.75)])) <= 1e-12
 
 
+def test_four_binary_mixers_keep_a_root_next_to_another(monkeypatch):
+    """A generic 2^5 game (standard normal payoffs, seed 1224) whose support (player 2 pure, the others mixing)
+    has resultant roots x_3 = 0.6196 and 0.6207, a thousandth apart: the second, found to a few digits only,
+    is still paired with its x_2 and polished, so the closed form returns the equilibrium subdividing finds
+    (x = 0.5899, 0.529, 0.4351, 0.6207 for the mixers' second actions), regret 0 by hand."""
+    payoffs = np.random.default_rng(1224).standard_normal((2, 2, 2, 2, 2, 5))
+    direct = mixed_equilibria(NormalFormGame(payoffs))
+    with monkeypatch.context() as m:
+        _subdivided_only(m)
+        subdivided = mixed_equilibria(NormalFormGame(payoffs))
+    assert key(direct) == key(subdivided) and len(direct) == 9
+    mixed = [e for e in direct if e[1][0] == 1.0 and all(0 < x[1] < 1 for i, x in enumerate(e) if i != 1)]
+    assert any(np.allclose([e[0][1], e[2][1], e[3][1], e[4][1]], [0.5899, 0.529, 0.4351, 0.6207], atol=1e-4)
+               for e in mixed)
+    for e in direct:
+        assert max(by_hand_gains(payoffs, e)) <= 1e-9
+
+
 def _subdivided_only(monkeypatch) -> None:
     from provergame.solvers import support_direct
     monkeypatch.setattr(support_direct, "direct_roots", lambda system: [None] * system.count)
