@@ -205,7 +205,7 @@ def _three_binary(system: SupportSystem) -> list[Roots | None]:
     c1 = _bilinear(f[:, 0, :, :, 0])            # f_1 over (x_2, x_3)
     c2 = _bilinear(f[:, :, 0, :, 1])            # f_2 over (x_1, x_3)
     c3 = _bilinear(f[:, :, :, 0, 2])            # f_3 over (x_1, x_2)
-    found = [_three_binary_points(c1[w], c2[w], c3[w]) for w in range(count)]
+    found = [_three_binary_any(c1[w], c2[w], c3[w]) for w in range(count)]
     out = _settled(system, [None if x is None else x[0] for x in found])
     for w, x in enumerate(found):               # a curve of roots: not isolated, its ends the extreme points
         if x is not None and x[1] is not None and out[w] is not None:     # (where other players play pure, the
@@ -280,6 +280,21 @@ def _bilinear(v: np.ndarray) -> np.ndarray:
     return np.stack([a, b, c, v[..., 1, 1] - a - b - c], axis=-1)
 
 
+def _three_binary_any(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tuple | None:
+    """The closed form eliminating each unknown in turn until one is not degenerate (an equation that
+    factors as (1 - x_k) times another vanishes on a face for every x_3 when x_k is not the one eliminated):
+    trying all three makes the answer independent of how the players are listed."""
+    swap = [0, 2, 1, 3]                          # a + b u + c v + d u v with u and v exchanged
+    for turn in range(3):
+        found = _three_binary_points(e1, e2, e3)
+        if found is not None:
+            points, ends = found
+            back = [turn % 3, (turn + 1) % 3, (turn + 2) % 3]
+            return points[:, back], None if ends is None else ends[:, back]
+        e1, e2, e3 = e3, e1[swap], e2[swap]      # (y_1, y_2, y_3) = (x_3, x_1, x_2): x_2 eliminated next
+    return None
+
+
 def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tuple | None:
     """Every isolated solution (x_1, x_2, x_3) of one system from its equations' bilinear coefficients, and
     the ends of a curve of solutions where there is one (else None); None where the closed form is
@@ -294,10 +309,13 @@ def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tupl
                   P.polyadd(c3 * P.polymul(n1, den2), d3 * P.polymul(n1, n2)))
     size = max(np.abs(np.concatenate([e1, e2, e3])).max(), 1e-300)
     x3 = _quadratic_roots(q, size ** 3)
-    if x3 is None:                               # a double root: where f_1 and f_2 vanish together, a curve
-        z = _shared_root(e1, e2, size)
-        if z is None or np.abs(q).max() <= SINGULAR * size ** 3:
-            return None
+    if x3 is None and np.abs(q).max() <= SINGULAR * size ** 3:
+        return None                              # q vanishes identically: some other continuum
+    if x3 is None:                               # a double root: where f_1 and f_2 vanish together, a curve;
+        z = _shared_root(e1, e2, size)           # else every solution has this x_3 (a factor shared by an
+        z = -q[1] / (2 * q[2]) if z is None else z        # n_i and its den_i, say), none inside off (0, 1)
+        if not SLACK < z < 1 - SLACK:
+            return np.zeros((0, 3)), None
         x3 = np.array([z])
     points, ends = [], None
     for z in x3:
@@ -309,7 +327,8 @@ def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tupl
                 ends = point if ends is None else np.concatenate([ends, point])
             continue
         points.extend(point)
-    return np.array(points).reshape(-1, 3), ends
+    points = np.array(points).reshape(-1, 3)          # a point on a face is a smaller support's root (where
+    return points[((points > SLACK) & (points < 1 - SLACK)).all(axis=1)], ends   # it is singular, harmlessly)
 
 
 def _quadratic_roots(q: np.ndarray, size: float) -> np.ndarray | None:
