@@ -427,6 +427,28 @@ def test_a_factored_indifference_equation_does_not_depend_on_the_players_order(s
     assert a.skipped == b.skipped
 
 
+def test_pure_coordination_has_gambit_s_thirteen_equilibria_by_hand():
+    """Pure coordination over three actions (Gambit's coord333: each player earns 1 where all three match)
+    has Gambit enumpoly's 13 equilibria: the 3 matched pure profiles, the 6 with all three apart (no one can
+    make the three match alone), all three mixing half and half over one pair (3) or uniformly (1), each
+    with a by-hand regret of zero; the many supports where a player earns the same from two actions whatever
+    the others do (a continuum) are counted as skipped."""
+    coord = np.zeros((3, 3, 3, 3))
+    for a in range(3):
+        coord[a, a, a] = 1.0
+    res = mixed_equilibria(NormalFormGame(coord))
+    by_hand = [[np.eye(3)[a], np.eye(3)[b], np.eye(3)[c]] for a in range(3) for b in range(3) for c in range(3)
+               if a == b == c or len({a, b, c}) == 3]
+    for pair in [(0, 1), (0, 2), (1, 2)]:
+        half = np.zeros(3)
+        half[list(pair)] = 0.5
+        by_hand.append([half] * 3)
+    by_hand.append([np.full(3, 1 / 3)] * 3)
+    assert key(res) == key(by_hand) and res.skipped > 0
+    for e in res.equilibria:
+        assert max(by_hand_gains(coord, e)) <= 1e-12
+
+
 def test_a_continuum_of_two_mixing_players_returns_its_extreme_points():
     """Players 1 and 2 mix, player 3 plays its first action. Player 2's indifference fixes player 1's mixture
     (payoff difference 1 - 2 x_1: x_1 = 1/2); player 1 earns 0 everywhere, so its equation holds for every
