@@ -8,8 +8,8 @@ balances. Issue 15's target is 10,000 epochs x 100 provers x 10 seeds in under 1
 radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed
 units failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures;
 the same with the units assigned by the sequencer (aztec-gddt's proving market); under rule
-"best-response"; with newcomers (a fifth of the epochs); and with the gas moving every epoch, which
-makes pg.timeline step epoch by epoch (a fifth of the epochs).
+"best-response"; with newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of
+the epochs), each epoch's plan served from its own buffer of rounds within a stretch.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -133,7 +133,7 @@ RUNS = (("steady", {}, "equilibrium", 1.0),
          "equilibrium", 1.0),
         ("3 sequencers, 1% failed, rule best-response", FAIL3, "best-response", 1.0),
         ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 0.2),
-        ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100; stepped epoch by epoch)",
+        ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100)",
          {**FAIL3, "sinusoid": True}, "equilibrium", 0.2))
 # (run, what the floor and radCAD draw, pg.timeline's rule, share of the epochs)
 
@@ -183,14 +183,16 @@ def main() -> None:
              "(s) | per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 "
              "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|", *rows,
              "", "pg.timeline books stretches of epochs at once where only balances move between epochs "
-             "(timeline._Run.stretch: the same gas; self-committed or assigned provers, all delivering, best "
-             "responses at their fixed point, no hardware, reinvestment or boosters; up to each newcomer's "
-             "arrival), the same rows as epoch by epoch; "
+             "(timeline._Run.stretch: the same demand and working provers; self-committed or assigned provers, "
+             "all delivering, best responses at their fixed point and gas, no hardware, reinvestment or boosters; "
+             "up to each newcomer's arrival), the same rows as epoch by epoch; "
              "each unit's sequencer, offline slots, failed units, censored commitments, the landed units' "
              "sequencers and the assignments come from per-unit draws indexed by epoch, and a stretch ends where a "
-             "balance crosses the bond or a sequencer's balance would cap a slash. So all rows but the last are "
-             "booked in stretches; the last, whose gas moves every epoch, steps epoch by epoch (the 100 gas "
-             "prices' games and plans are kept, so each step reuses them). With newcomers, each arrival changes "
+             "balance crosses the bond or a sequencer's balance would cap a slash. Where the gas moves every epoch, "
+             "each epoch's plan (one per pair of last epoch's and this epoch's gas: 100 here, each solved once) "
+             "is served from its own buffer of rounds, parked and taken up as the step does, the refills drawn "
+             "in epoch order, so that row is booked in stretches too (each seed's first pass over the 100 "
+             "prices solves their entry games, a third of its time). With newcomers, each arrival changes "
              "the entry game, whose equilibrium pg.timeline solves again (sequential entry over 100-200 "
              "provers, about 5-10 ms each, some 100 arrivals a seed): work the numpy loop and the radCAD model "
              "do not do. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "

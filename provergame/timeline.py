@@ -655,6 +655,7 @@ class _Ahead:
         self.cursor = self.rounds = 0
         self.window: float | None = None          # the window `timely` was computed for
         self.parked: dict[bytes, tuple] = {}
+        self.pending: tuple | None = None         # a stretch served, not yet kept
 
     def take(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, units: int,
              window: float, left: int = 1 << 62) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
@@ -708,41 +709,161 @@ class _Ahead:
             for name, value in zip(self.PLAN, kept):
                 setattr(self, name, value)
 
-    def serve(self, key: bytes, game: Any, profile: np.ndarray, rng: np.random.Generator, played: np.ndarray,
-              window: float, left: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The leading epochs of `played` (rounds per epoch, zeros allowed) that the plan's buffer holds (refilled
-        first as `take` would be for the first epoch that plays, `left` the run's remaining demand from each
-        epoch), none handed out until `keep`: per epoch and prover reward, cost and attempts, (k, n) each,
-        and per epoch the rounds proved and on time, (k,) each."""
-        played = self.served = np.asarray(played, dtype=np.int64)
-        ends = np.cumsum(played)
-        first = np.flatnonzero(played)
-        if not len(first):                        # nothing played: the step takes no rounds either
-            zeros = np.zeros((len(played), len(profile)))
-            return zeros, zeros, zeros, np.zeros(len(played), dtype=np.int64), np.zeros(len(played), dtype=np.int64)
-        self._ready(key, game, profile, rng, int(played[first[0]]), int(left[first[0]]))
-        self.refilled_at = int(first[0]) if self.refilled else None
-        k = int(np.searchsorted(ends, self.rounds - self.cursor, side="right"))
-        part = self.played.between(self.cursor, self.cursor + int(ends[k - 1]))
-        epoch = np.repeat(np.arange(k), played[:k])
-        proved = np.bincount(epoch, part.proved(), k).astype(np.int64)
-        on_time = np.bincount(epoch, part.on_time(window) >= 1, k).astype(np.int64)
-        return (*part.epoch_totals(played[:k]), proved, on_time)
+    def serve(self, keys: list[bytes], which: np.ndarray, specs: dict[bytes, tuple], rng: np.random.Generator,
+              played: np.ndarray, window: float, left: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The leading epochs of a stretch as `take`, epoch by epoch, would serve them: `keys[which[i]]` epoch i's
+        plan (`specs`: each plan's game and profile, all over the same provers), `played` its rounds (zeros
+        allowed: no take), `left` the run's remaining demand from it. Each plan's rounds come from its own buffer,
+        switched, parked and refilled where the step does it, the refills drawn from `rng` in epoch order;
+        the stretch stops before an epoch that would refill a plan's buffer a second time, and plans parked
+        past `room` are dropped as the step drops them. Nothing is handed out until `keep`. Returns per epoch
+        and prover reward, cost and attempts, (k, n) each, and per epoch the rounds proved and on time, (k,)
+        each."""
+        played = np.asarray(played, dtype=np.int64)
+        plan = self._schedule(keys, which, played, left, len(played))
+        drawn, states = {}, []
+        for i, key in plan["refills"]:                 # in epoch order, as the step meets them
+            states.append((i, rng.bit_generator.state))
+            game, profile = specs[key]
+            with trusted_profiles():
+                out = game.play(profile, rng, plan["rounds"][key]).by_round()
+            drawn[key] = (out, out.proved())
+        self.pending = (keys, which, played, left, rng, states, drawn)
+        k, n = plan["cut"], len(next(iter(specs.values()))[1])
+        out = None
+        for (key, fresh), (rows, start) in plan["segments"].items():
+            buffer = drawn[key][0] if fresh else self._buffer(key)[0]
+            rows = np.array(rows)
+            part = buffer.between(start, start + int(played[rows].sum()))
+            epoch = np.repeat(np.arange(len(rows)), played[rows])
+            got = (*part.epoch_totals(played[rows]), np.bincount(epoch, part.proved(), len(rows)).astype(np.int64),
+                   np.bincount(epoch, part.on_time(window) >= 1, len(rows)).astype(np.int64))
+            if len(rows) == k:                    # one segment, every epoch played: its arrays as they are
+                return got
+            if out is None:
+                out = (np.zeros((k, n)), np.zeros((k, n)), np.zeros((k, n)), np.zeros(k, dtype=np.int64),
+                       np.zeros(k, dtype=np.int64))
+            for whole, part_of in zip(out, got):
+                whole[rows] = part_of
+        return out if out is not None else (np.zeros((k, n)), np.zeros((k, n)), np.zeros((k, n)),
+                                            np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64))
 
-    def saved(self, rng: np.random.Generator) -> tuple[dict, dict]:
-        """The buffer's state and its stream's, to `keep` after a `serve`."""
-        self.refilled_at, self.served = None, np.zeros(0, dtype=np.int64)
-        return {**vars(self), "parked": dict(self.parked)}, rng.bit_generator.state
+    def _buffer(self, key: bytes) -> tuple:
+        """(rounds played, proved per round, window, on time) of plan `key`'s buffer as it stands."""
+        if key == self.key:
+            return self.played, self.proved, self.window, getattr(self, "timely", None)
+        kept = dict(zip(self.PLAN, self.parked[key]))
+        return kept["played"], kept["proved"], kept["window"], kept["timely"]
 
-    def keep(self, k: int, rng: np.random.Generator, state: tuple[dict, dict]) -> None:
-        """After `serve`, hand out the rounds of its first `k` epochs; a refill drawn for a later epoch is
-        undone (buffer and stream back to `state`), since the step meets it only if it plays that epoch
-        alike."""
-        if self.refilled_at is not None and self.refilled_at >= k:     # (the epochs before it played nothing)
-            vars(self).update(state[0])
-            rng.bit_generator.state = state[1]
-        else:
-            self.cursor += int(self.served[:k].sum())
+    def _state(self, key: bytes) -> list:
+        """[size, cursor, rounds] of plan `key` as the buffer stands: current, parked or fresh."""
+        if key == self.key:
+            return [self.size, self.cursor, self.rounds]
+        if key in self.parked:
+            kept = dict(zip(self.PLAN, self.parked[key]))
+            return [kept["size"], kept["cursor"], kept["rounds"]]
+        return [self.first, 0, 0]
+
+    def _schedule(self, keys: list[bytes], which: np.ndarray, played: np.ndarray, left: np.ndarray, upto: int
+                  ) -> dict:
+        """What `take` would do over epochs 0 to upto - 1 (see serve): the epoch it must stop before ("cut"),
+        the refills (epoch, plan) and their rounds, each (plan, refilled) segment's epochs and first round,
+        and the buffers' states after, the parked plans in the order the step parks them and the current one.
+        Integer bookkeeping, a run of epochs of one plan at a time: the rounds are drawn by `serve`."""
+        out = {"cut": upto, "refills": [], "rounds": {}, "segments": {}, "state": {}, "dropped": set()}
+        parked, current = dict.fromkeys(self.parked), self.key
+        playing = np.flatnonzero(played[:upto])
+        codes = np.asarray(which)[playing]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(playing) else np.zeros(0, int)
+        for a, b in zip(starts.tolist(), np.r_[starts[1:], len(playing)].tolist()):
+            key = keys[codes[a]]
+            if key != current:
+                self._park(out, parked, current, key)
+                current = key
+            s = out["state"].get(key)
+            if s is None:
+                s = out["state"][key] = self._state(key) + [False]
+            cut = self._run_of(out, key, s, playing[a:b], played, left)
+            if cut is not None:
+                out["cut"] = cut
+                break
+        out.update(parked=[p for p in parked if p != current], current=current)
+        return out
+
+    def _park(self, out: dict, parked: dict, current: bytes | None, key: bytes) -> None:
+        """`_switch` from `current` to `key` in a schedule: the current plan parked if it has rounds left (the
+        oldest parked dropped past `room`), else dropped; `key` taken up, afresh where it was dropped."""
+        state, dropped = out["state"], out["dropped"]
+        if current is not None:
+            cursor, held = (state[current] if current in state else self._state(current))[1:3]
+            if held > cursor:
+                if len(parked) >= self.room:
+                    oldest = next(iter(parked))
+                    parked.pop(oldest)
+                    dropped.add(oldest)
+                parked[current] = None
+            else:
+                dropped.add(current)
+        parked.pop(key, None)
+        if key in dropped:
+            dropped.discard(key)
+            state[key] = [self.first, 0, 0, state[key][3] if key in state else False]
+
+    def _run_of(self, out: dict, key: bytes, s: list, epochs: np.ndarray, played: np.ndarray, left: np.ndarray
+                ) -> int | None:
+        """A run of `epochs` of plan `key` (state `s`: size, cursor, rounds, refilled) served as `take` would:
+        from the buffer while it holds, then one refill; returns the epoch to stop before where a second
+        refill would be needed, else None."""
+        units = played[epochs]
+        done = 0
+        for _ in range(2):
+            cum = np.cumsum(units[done:])
+            fits = int(np.searchsorted(s[1] + cum, s[2], side="right"))      # epochs the buffer still serves
+            if fits:
+                rows, _ = out["segments"].setdefault((key, s[3]), ([], s[1]))
+                rows.extend(epochs[done:done + fits].tolist())
+                s[1] += int(cum[fits - 1])
+                done += fits
+            if done == len(epochs):
+                return None
+            if s[3]:                                  # refilled once in this stretch already
+                return int(epochs[done])
+            e = int(epochs[done])
+            out["rounds"][key] = max(int(units[done]), min(s[0], int(left[e])))
+            out["refills"].append((e, key))
+            s[:] = [min(2 * s[0], self.most), 0, out["rounds"][key], True]
+        return int(epochs[done])
+
+    def keep(self, k: int) -> None:
+        """After `serve`, hand out the rounds of its first `k` epochs: the buffers as the step leaves them after
+        epoch k - 1, refills drawn for later epochs undone (the stream back to before the first of them)."""
+        if self.pending is None:                  # nothing served: nothing to hand out
+            return
+        keys, which, played, left, rng, states, drawn = self.pending
+        later = [state for i, state in states if i >= k]
+        if later:
+            rng.bit_generator.state = later[0]
+        plan = self._schedule(keys, which, played, left, k)
+        fields = self._fields(plan, drawn)
+        untouched = {p: self.parked[p] for p in self.parked if p not in plan["state"]}
+        if self.key is not None and self.key not in plan["state"]:
+            untouched[self.key] = tuple(getattr(self, name, None) for name in self.PLAN)
+        self.parked = {p: untouched[p] if p in untouched else fields[p] for p in plan["parked"]}
+        self.key = plan["current"]
+        if self.key is not None:
+            for name, value in zip(self.PLAN, untouched.get(self.key) or fields[self.key]):
+                setattr(self, name, value)
+        self.pending = None
+
+    def _fields(self, plan: dict, drawn: dict) -> dict[bytes, tuple]:
+        """The PLAN fields of every plan a schedule touched and kept: its rounds (drawn in the stretch, or its
+        buffer's) at the schedule's size, cursor and round count."""
+        fields = {}
+        for key, (size, cursor, rounds, fresh) in plan["state"].items():
+            if key not in plan["dropped"]:
+                kept = (*drawn[key], None, None) if fresh else self._buffer(key)
+                fields[key] = (size, cursor, rounds, *kept)
+        return fields
 
 
 class _UnitDraws:
@@ -997,6 +1118,7 @@ class _Run:
         self.race_ahead = _Ahead(most=4096)              # the fallback race's rounds: dense, so fewer at once
         self.race_rng = np.random.default_rng([seed, 6])
         self.plan_key = b""
+        self.reach = 64                                   # epochs a stretch looks ahead (see _stretch_span)
         probe = make_game(provers)
         self.booster = probe.booster if isinstance(probe, protocols.BoostedScores) and probe.scores is not None \
             else None
@@ -1028,9 +1150,9 @@ class _Run:
         self.arriving = np.random.default_rng([seed, 10]).poisson(eco.entry_rate, E) if eco.entry_rate > 0 else None
 
     def quiet(self) -> bool:
-        """Whether only balances move between this run's epochs while the plan holds: self-committed or
+        """Whether only balances move between this run's epochs while who works holds: self-committed or
         assigned provers without hardware, reinvestment or boosters (then `stretch` may book
-        many epochs at once, up to the next newcomer's arrival, a paid fallback race included; newcomers are
+        many epochs at once, each with the plan of its gas, up to the next newcomer's arrival, a paid fallback race included; newcomers are
         drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
         failed units, censorship, the landed units' sequencers and the assignments where all deliver come
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
@@ -1041,55 +1163,67 @@ class _Run:
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
-        gas, demand and plan (who works, all delivering; best responses at their fixed point), no working prover's balance falling below the bond
-        nor an idle one's reaching it, no idle prover reaching its exit and no slash or proposal a
-        sequencer's balance caps. Each epoch gets what the full step would give it: the same rounds of the
+        demand and who works, each epoch's plan its own (decided at its gas and the last epoch's, all
+        delivering; best responses at their fixed point and their gas), no working prover's balance falling
+        below the bond nor an idle one's reaching it, no idle prover reaching its exit and no slash or proposal
+        a sequencer's balance caps. Each epoch gets what the full step would give it: the same rounds of its
         plan's buffer and the fallback race's, the same books and rows, vectorised over the stretch.
         Returns the epochs booked (0: epoch e0 needs the full step)."""
         planned = self._stretch_plan(e0)
         if planned is None:
             return 0
-        working, plan, span, units, g = planned
+        working, plans, keys, which, units, g = planned
+        span = len(which)
         owner, proposed, slots, failed, censored = self._losses(e0, span, units)
         missed = units - slots.sum(axis=1)
         played = units - missed - failed.sum(axis=1) - censored
-        saved = self.ahead.saved(self.rng), self.race_ahead.saved(self.race_rng)
-        booked = self._stretch_work(e0, working, plan, g, played, slots.sum(axis=1))
+        booked = self._stretch_work(e0, working, plans, (keys, which), g, played, slots.sum(axis=1))
         k = len(booked.proved)
         landed = booked.proved + booked.fallback
         mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], landed, self.eco.sequencers)
         slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine)
         stops = np.flatnonzero(booked.crossed | capped)
         k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
-        for buffer, rng, state in zip((self.ahead, self.race_ahead), (self.rng, self.race_rng), saved):
-            buffer.keep(k, rng, state)
+        self.ahead.keep(k)
+        self.race_ahead.keep(k)
+        self.reach = max(64, 2 * k) if k < span else min(2 * self.reach, 1 << 16)
         if k == 0:
             return 0
-        self._book_stretch(e0, k, working, plan.profile, plan.seats, booked.head(k), missed[:k], failed[:k].sum(axis=1),
-                           censored[:k], played[:k], slashed[:k].sum(axis=1), sequencer[:k])
+        last = np.flatnonzero(played[:k])
+        seats = np.array([np.nan if p is None or p.seats is None else p.seats for p in plans], dtype=float)
+        self._book_stretch(e0, k, working, plans[which[last[-1]]].profile if len(last) else None, seats[which[:k]],
+                           booked.head(k), missed[:k],
+                           failed[:k].sum(axis=1), censored[:k], played[:k], slashed[:k].sum(axis=1), sequencer[:k])
         return k
 
-    def _stretch_work(self, e0: int, working: np.ndarray, plan: "_Plan", g: float, played: np.ndarray,
-                      offered: np.ndarray) -> "_Booked":
-        """The provers' side of a stretch: the plan's rounds (self-committed) or assignments for the `played`
-        units of each epoch, the paid fallback race's for the units `offered` (proposed by a sequencer) left
+    def _stretch_work(self, e0: int, working: np.ndarray, plans: list, keyed: tuple, g: np.ndarray,
+                      played: np.ndarray, offered: np.ndarray) -> "_Booked":
+        """The provers' side of a stretch: each epoch's plan's rounds (self-committed; `plans` and `keyed`: the
+        stretch's plans, their keys and each epoch's index into them) or assignments for its `played` units, the paid fallback race's for the units `offered` (proposed by a sequencer) left
         unproven, where there is one, and the balances they fold to."""
         st, eco = self.st, self.eco
         left = self.left[e0:e0 + len(played)]
-        if plan.game is None:
-            out = self._stretch_assigned(e0, working, plan.reward, g, played)
+        keys, which = keyed
+        if plans[which[0]].game is None:
+            reward = np.array([0.0 if p is None else p.reward for p in plans])[which]
+            out = self._stretch_assigned(e0, working, reward, g, played)
         else:
-            reward, cost, tried, proved, on_time = self.ahead.serve(self.plan_key, plan.game, plan.profile, self.rng,
-                                                                    played, eco.proof_window, left)
-            work = tried * (st.cost[working] + g)      # compute and gas
-            slashes = cost - work                       # what the rules charged beyond compute and gas
-            spent = slashes + work                      # as _self_committed books it, float for float
+            specs = {key: (p.game, p.profile) for key, p in zip(keys, plans) if p is not None}
+            reward, cost, tried, proved, on_time = self.ahead.serve(keys, which, specs, self.rng, played,
+                                                                    eco.proof_window, left)
+            k = len(proved)
+            work = tried * (st.cost[working] + g[:k, None])      # compute and gas
+            slashes = cost - work                                # what the rules charged beyond compute and gas
+            spent = slashes + work                               # as _self_committed books it, float for float
             tries = tried.sum(axis=1)
-            out = _Booked(working, reward, spent, tried, tries, tried @ st.cost[working], tries * g,
+            out = _Booked(working, reward, spent, tried, tries, tried @ st.cost[working], tries * g[:k],
                           slashes.sum(axis=1) + 0.0, proved, on_time)
-        race = self._race(e0)
-        if race is not None:
-            out = self._stretch_race(out, race, offered[:len(out.proved)] - out.proved, left)
+        races = self._races(e0, len(out.proved))
+        if races is not None:
+            out = self._stretch_race(out, races, offered[:len(out.proved)] - out.proved, left)
+        if not len(out.proved):                   # no epoch served (e0's plan must refill its buffer twice)
+            out.balance, out.crossed = np.zeros((0, len(out.field))), np.zeros(0, dtype=bool)
+            return out
         balance = np.subtract(out.paid, out.charged)                                # each epoch's profit, then
         balance[0] += st.balance[out.field]                                          # folded in place: the balance
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
@@ -1097,22 +1231,35 @@ class _Run:
         out.crossed = ((balance < eco.bond) == np.isin(out.field, working)).any(axis=1)
         return out
 
-    def _stretch_assigned(self, e0: int, working: np.ndarray, reward: float, g: float, played: np.ndarray
+    def _stretch_assigned(self, e0: int, working: np.ndarray, reward: np.ndarray, g: np.ndarray, played: np.ndarray
                           ) -> "_Booked":
-        """The assignments of a stretch's epochs (every assigned prover delivering), booked as `_assigned`."""
+        """The assignments of a stretch's epochs (every assigned prover delivering; `reward` and gas `g` per
+        epoch), booked as `_assigned`."""
         eco, cost = self.eco, self.st.cost[working]
         out = self._assignments(e0, e0 + len(played), working, played)
-        compute, gas = (out.submitted + out.late) * cost, out.submitted * g
+        compute, gas = (out.submitted + out.late) * cost, out.submitted * g[:, None]
         forfeits = out.forfeited.sum(axis=1)
-        return _Booked(working, out.valid * reward, compute + gas + out.forfeited * eco.bond, out.submitted + 0.0,
-                       out.commitments.sum(axis=1), compute.sum(axis=1), gas.sum(axis=1), eco.bond * forfeits,
-                       out.valid.sum(axis=1), out.on_time.sum(axis=1), forfeits=forfeits)
+        return _Booked(working, out.valid * reward[:, None], compute + gas + out.forfeited * eco.bond,
+                       out.submitted + 0.0, out.commitments.sum(axis=1), compute.sum(axis=1), gas.sum(axis=1),
+                       eco.bond * forfeits, out.valid.sum(axis=1), out.on_time.sum(axis=1), forfeits=forfeits)
 
-    def _stretch_race(self, out: "_Booked", race: tuple, unproven: np.ndarray, left: np.ndarray) -> "_Booked":
-        """`out` with the paid fallback race's rounds added for each epoch's `unproven` units: its field is
-        then every prover present (the race's), the working ones' columns holding the plan's books."""
-        alive, gas, key, game, profile = race
-        reward, cost, tried, proved, _ = self.race_ahead.serve(key, game, profile, self.race_rng, unproven,
+    def _races(self, e0: int, k: int) -> tuple | None:
+        """Epochs e0 to e0 + k - 1's paid fallback races (see `_race`: the field is the same throughout a
+        stretch, the gas each epoch's), built once per gas price, and each epoch's index into them; None
+        without one."""
+        if not (self.eco.fallback == "race" and self.eco.fallback_reward > 0) or k == 0:
+            return None
+        _, first, which = np.unique(self.gas[e0:e0 + k], return_index=True, return_inverse=True)
+        return [self._race(e0 + int(i)) for i in first], np.asarray(which).ravel()
+
+    def _stretch_race(self, out: "_Booked", races: tuple, unproven: np.ndarray, left: np.ndarray) -> "_Booked":
+        """`out` with the paid fallback race's rounds added for each epoch's `unproven` units (`races`: the
+        stretch's races, see `_race`, and each epoch's index into them): its field is then every prover
+        present (the race's), the working ones' columns holding the plan's books."""
+        built, which = races
+        alive, keys = built[0][0], [race[2] for race in built]
+        specs = {race[2]: (race[3], race[4]) for race in built}
+        reward, cost, tried, proved, _ = self.race_ahead.serve(keys, which, specs, self.race_rng, unproven,
                                                                self.eco.proof_window, left)
         k = len(reward)
         at = np.searchsorted(alive, out.field)          # the working provers' columns among those present
@@ -1121,44 +1268,38 @@ class _Run:
         paid += reward
         charged += cost
         attempts += tried
+        gas = np.zeros(k)
+        for w in np.unique(which[:k]):                  # each gas price's rows at once, as the step's dot product
+            rows = np.flatnonzero(which[:k] == w)
+            gas[rows] = tried[rows] @ np.broadcast_to(built[w][1], len(alive))
         head = out.head(k)
         return _Booked(alive, paid, charged, attempts, head.tries, head.opex + tried @ self.st.cost[alive],
-                       head.gas + tried @ np.broadcast_to(gas, len(alive)), head.burned, head.proved, head.on_time,
-                       proved, head.forfeits)
+                       head.gas + gas, head.burned, head.proved, head.on_time, proved, head.forfeits)
 
     def _stretch_plan(self, e0: int) -> tuple | None:
-        """Who works from e0, the plan they play (self-committed: the game's profile; assigned: the reward,
-        every assigned prover delivering) and how many epochs a stretch may span; None where epoch e0 must
-        step."""
+        """Who works from e0, each epoch's plan (self-committed: the game's profile, and its buffer's key;
+        assigned: the reward, every assigned prover delivering), the demand and the gas per epoch; None where
+        epoch e0 must step."""
         st, eco = self.st, self.eco
-        g, units = float(self.gas[e0]), int(self.env.demand[e0])
-        if units == 0 or (e0 > 0 and self.gas[e0 - 1] != g):
+        units = int(self.env.demand[e0])
+        if units == 0:
             return None
-        span = self._stretch_span(e0, g, units)
+        span = self._stretch_span(e0, units)
         working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
         if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
             return None
-        try:
-            plan, delivers = self._stretch_decisions(working, g)
-        except InvalidParameter:
+        plans, keys, which = self._stretch_decisions(e0, span, working)
+        if len(which) < 2:
             return None
-        if not np.all(delivers == 1):
-            return None
-        if self.rule == "best-response" and not np.array_equal(plan.profile, self.last_profile[working]):
-            return None                     # best responses still moving: the next epoch's plan differs
-        if plan.game is not None:           # no more epochs than the buffer can serve at full demand, twice over
-            buffer = self.ahead
-            room = max(buffer.rounds - buffer.cursor, buffer.size) if buffer.key == self.plan_key else buffer.first
-            span = min(span, 2 * (room // units) + 2)
-        return working, plan, span, units, g
+        return working, plans, keys, which, units, self.gas[e0:e0 + len(which)]
 
-    def _stretch_span(self, e0: int, g: float, units: int) -> int:
-        """The epochs from e0 of the same gas, demand and L1 costs, before the next newcomer arrives (0 while
-        newcomers wait for room) and before an idle prover would exit."""
+    def _stretch_span(self, e0: int, units: int) -> int:
+        """The epochs from e0 of the same demand, at most `reach` (the last stretch's length, doubled while
+        stretches run to their end), before the next newcomer arrives (0 while newcomers wait for room) and
+        before an idle prover would exit."""
         st, eco, env = self.st, self.eco, self.env
-        ahead = slice(e0, e0 + max(2, self.ahead.most // units))       # no buffer serves more epochs at once
-        same = ((self.gas[ahead] == g) & (env.demand[ahead] == units) & (self.verify[ahead] == self.verify[e0])
-                & (self.propose[ahead] == self.propose[e0]))
+        ahead = slice(e0, e0 + max(2, min(self.reach, self.ahead.most // units)))   # no buffer serves more at once
+        same = env.demand[ahead] == units
         span = len(same) if same.all() else int(np.argmin(same))
         if self.arriving is not None:
             if self.queued and int(st.alive.sum()) < self.limit:
@@ -1170,12 +1311,45 @@ class _Run:
             span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
         return span
 
-    def _stretch_decisions(self, working: np.ndarray, g: float) -> tuple["_Plan", np.ndarray]:
-        """The stretch's plan at gas `g` and who delivers."""
+    def _stretch_decisions(self, e0: int, span: int, working: np.ndarray) -> tuple[list["_Plan"], list[bytes],
+                                                                                   np.ndarray]:
+        """The plans of the epochs from e0 (decided once per pair of last epoch's and this epoch's gas; None for
+        a pair met past the stretch's end), their buffer keys and each epoch's index into them, up to the first
+        epoch whose plan has a prover reneging or no valid game; under "best-response" only while the gas
+        stays e0's and the responses are at their fixed point."""
+        e = np.arange(e0, e0 + span)
+        pairs = np.stack([self.gas[np.maximum(e - 1, 0)], self.gas[e]], axis=1)
+        if self.rule == "best-response":
+            same = (pairs == pairs[0]).all(axis=1)
+            pairs = pairs[:len(same) if same.all() else int(np.argmin(same))]
+        if (pairs == pairs[0]).all():                 # a steady gas: one plan (np.unique by rows sorts)
+            first, inverse = np.zeros(1, dtype=np.intp), np.zeros(len(pairs), dtype=np.intp)
+        else:
+            _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        decided: dict[int, tuple] = {}
+        for u in np.argsort(first):                   # pairs in the order the stretch meets them
+            g_then, g_now = pairs[first[u]]
+            try:
+                plan, delivers = self._epoch_plan(working, float(g_then), float(g_now))
+            except InvalidParameter:
+                break
+            if not np.all(delivers == 1) or (self.rule == "best-response"
+                                              and not np.array_equal(plan.profile, self.last_profile[working])):
+                break
+            decided[int(u)] = (plan, self.plan_key)
+        inverse = np.asarray(inverse).ravel()
+        known = np.zeros(len(first), dtype=bool)
+        known[list(decided)] = True
+        k = len(inverse) if known[inverse].all() else int(np.argmin(known[inverse]))
+        plans = [decided[u][0] if u in decided else None for u in range(len(first))]
+        return plans, [decided[u][1] if u in decided else b"" for u in range(len(first))], inverse[:k]
+
+    def _epoch_plan(self, working: np.ndarray, g_then: float, g_now: float) -> tuple["_Plan", np.ndarray]:
+        """An epoch's plan at last epoch's gas `g_then` and this one's `g_now`, and who delivers."""
         if self.eco.commitment == "assigned":
-            reward, delivers = self._assigned_plan(working, g)
+            reward, delivers = self._assigned_plan(working, g_now)
             return _Plan(None, delivers.astype(float), None, reward), delivers
-        game, profile, delivers, seats = self._plan(working, g, g)
+        game, profile, delivers, seats = self._plan(working, g_then, g_now)
         return _Plan(game, profile, seats), delivers
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
@@ -1184,13 +1358,15 @@ class _Run:
         landed. Their balances folded as the step books them: (their slashes per epoch, their balances after
         each, whether a balance as the epoch opens would cap the epoch's slash or, where sequencers need
         funds, its proposals: there the stretch must end)."""
-        eco, propose = self.eco, float(self.propose[e0])
+        eco, propose = self.eco, self.propose[e0:e0 + len(slots), None]
         slashed = failed * eco.sequencer_slash
         sequencer = _fold(self.seq_balance, mine * (eco.sequencer_reward + 0.0) - slots * propose - slashed)
         before = np.concatenate([self.seq_balance[None, :], sequencer[:-1]])
         capped = (slashed > np.maximum(before - slots * propose, 0.0)).any(axis=1)
-        if eco.sequencers_need_funds and propose > 0:
-            capped |= (np.floor(np.maximum(before, 0.0) / propose) < slots).any(axis=1)
+        if eco.sequencers_need_funds:
+            paying = propose > 0
+            room = np.floor(np.maximum(before, 0.0) / np.where(paying, propose, 1.0))
+            capped |= (paying & (room < slots)).any(axis=1)
         return slashed, sequencer, capped
 
     def _losses(self, e0: int, span: int, units: int) -> tuple[np.ndarray, ...]:
@@ -1212,13 +1388,14 @@ class _Run:
                              eco.censorship)
         return owner, proposed, slots, failed, censored
 
-    def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray, seats: int | None,
+    def _book_stretch(self, e0: int, k: int, working: np.ndarray, profile: np.ndarray | None, seats: np.ndarray,
                       b: "_Booked", missed: np.ndarray, failed: np.ndarray, censored: np.ndarray, played: np.ndarray,
                       slashed: np.ndarray, seq_rows: np.ndarray) -> None:
         """The books and rows of `k` stretch epochs from e0 (see stretch): per epoch what `_self_committed`,
         `fallback`, `settle`, `book` and `_kpis` write, the running sums folded in the same order as epoch by
         epoch (the balances `b.balance` of the provers `b.field` after each epoch already folded; the others'
-        stand still); `failed` and `slashed` per epoch over the sequencers, `seq_rows` each one's balance."""
+        stand still); `profile` the last epoch played's plan profile, `seats` each epoch's; `failed` and
+        `slashed` per epoch over the sequencers, `seq_rows` each one's balance."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n, cols = slice(e0, e0 + k), len(st.cost), b.field
         st.earned[cols] += b.balance[-1] - st.balance[cols]   # (read only by hardware renewal: none here)
@@ -1228,7 +1405,7 @@ class _Run:
             paid, charged, full, attempts = np.zeros((k, n)), np.zeros((k, n)), np.empty((k, n)), np.zeros((k, n))
             paid[:, cols], charged[:, cols], attempts[:, cols] = b.paid, b.charged, b.attempts
             full[:], full[:, cols] = st.balance, b.balance
-        demand, propose, verify = int(self.env.demand[e0]), float(self.propose[e0]), float(self.verify[e0])
+        demand, propose, verify = int(self.env.demand[e0]), self.propose[rows], self.verify[rows]
         landed = b.proved + b.fallback
         minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * landed
         seq_gas = (demand - missed) * propose
@@ -1243,7 +1420,8 @@ class _Run:
         idle = st.alive.copy()
         idle[working] = False
         st.below = np.where(idle, st.below + k, 0)
-        self.last_profile[working] = profile
+        if profile is not None:
+            self.last_profile[working] = profile
         if self.alive_idx is None or len(self.alive_idx) != len(st.alive) or \
                 not np.array_equal(self.alive_mask, st.alive):
             self.alive_mask = st.alive.copy()
@@ -1262,11 +1440,11 @@ class _Run:
         self._stretch_rows(rows, working, seats, b, np.count_nonzero(attempts, axis=1), missed, failed, censored,
                            played, minted, charged, alive_full, seq_revenue, seq_gas, slashed, seq_rows, verify)
 
-    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: int | None, b: "_Booked",
+    def _stretch_rows(self, rows: slice, working: np.ndarray, seats: np.ndarray, b: "_Booked",
                       attempting: np.ndarray, missed: np.ndarray, failed: np.ndarray, censored: np.ndarray,
                       played: np.ndarray, minted: np.ndarray, spent: np.ndarray, alive_full: np.ndarray,
                       seq_revenue: np.ndarray, seq_gas: np.ndarray, slashed: np.ndarray, seq_rows: np.ndarray,
-                      verify: float) -> None:
+                      verify: np.ndarray) -> None:
         """The KPI rows of a stretch's epochs (what `_kpis` writes one epoch at a time); `attempting` the provers
         that submitted per epoch, `alive_full` the alive provers' balances after each."""
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
@@ -1279,7 +1457,7 @@ class _Run:
         icol["missed_slots"][rows], icol["censored"][rows], icol["sequencer_failures"][rows] = missed, censored, failed
         col["sequencer_slashed"][rows] = slashed
         icol["alive_provers"][rows] = int(st.alive.sum())
-        col["seats"][rows] = np.where(played > 0, np.nan if seats is None else seats, np.nan)
+        col["seats"][rows] = np.where(played > 0, seats, np.nan)
         col["prover_profit"][rows] = minted - spent.sum(axis=1) - self.amortised * st.alive.sum()
         col["protocol_gas"][rows] = (b.proved + b.fallback) * verify
         col["minted"][rows] = minted
