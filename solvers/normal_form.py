@@ -143,6 +143,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
         raise InvalidParameter("payoffs", f"{total} support profiles", f"at most {MAX_SUPPORT_PROFILES} (a small game)")
     scaled = _scaled(game.payoffs)
     found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
+    regrets = [game.regret(e) for e in found]
     skipped = 0
     extreme: list[list[np.ndarray]] = []         # continua's extreme points, each certified
     expect("equilibria", total)
@@ -171,14 +172,18 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
             skipped += roots.unresolved > 0
             for x in roots.points:
                 strategies = _strategies(acts, profile, _player_order(x, sizes, order))
-                if strategies is not None and game.regret(strategies) <= tolerance and not _seen(found, strategies):
+                if strategies is None or _seen(found, strategies):
+                    continue
+                regret = game.regret(strategies)
+                if regret <= tolerance:
                     found.append(strategies)
+                    regrets.append(regret)
             for x in [] if roots.extreme is None else roots.extreme:
                 strategies = _strategies(acts, profile, _player_order(x, sizes, order))
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(extreme, strategies):
                     extreme.append(strategies)
     extreme = [e for e in extreme if not _seen(found, e)]
-    return MixedEquilibria(found, [game.regret(e) for e in found], skipped,
+    return MixedEquilibria(found, regrets, skipped,
                            "support enumeration, each system solved in closed form or by exclusion and subdivision",
                            {"continuum_extreme_points": extreme})
 
