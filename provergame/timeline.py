@@ -775,6 +775,7 @@ class _Ahead:
         playing = np.flatnonzero(played[:upto])
         codes = np.asarray(which)[playing]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(playing) else np.zeros(0, int)
+        epochs, units, codes = playing.tolist(), played[playing].tolist(), codes.tolist()
         for a, b in zip(starts.tolist(), np.r_[starts[1:], len(playing)].tolist()):
             key = keys[codes[a]]
             if key != current:
@@ -783,7 +784,7 @@ class _Ahead:
             s = out["state"].get(key)
             if s is None:
                 s = out["state"][key] = self._state(key) + [False]
-            cut = self._run_of(out, key, s, playing[a:b], played, left)
+            cut = self._run_of(out, key, s, epochs[a:b], units[a:b], left)
             if cut is not None:
                 out["cut"] = cut
                 break
@@ -809,30 +810,26 @@ class _Ahead:
             dropped.discard(key)
             state[key] = [self.first, 0, 0, state[key][3] if key in state else False]
 
-    def _run_of(self, out: dict, key: bytes, s: list, epochs: np.ndarray, played: np.ndarray, left: np.ndarray
+    def _run_of(self, out: dict, key: bytes, s: list, epochs: list[int], units: list[int], left: np.ndarray
                 ) -> int | None:
-        """A run of `epochs` of plan `key` (state `s`: size, cursor, rounds, refilled) served as `take` would:
-        from the buffer while it holds, then one refill; returns the epoch to stop before where a second
-        refill would be needed, else None."""
-        units = played[epochs]
+        """A run of `epochs` of plan `key` (state `s`: size, cursor, rounds, refilled), `units` rounds each,
+        served as `take` would: from the buffer while it holds, then one refill; returns the epoch to stop
+        before where a second refill would be needed, else None."""
         done = 0
         for _ in range(2):
-            cum = np.cumsum(units[done:])
-            fits = int(np.searchsorted(s[1] + cum, s[2], side="right"))      # epochs the buffer still serves
+            fits = _fitting(units, done, s[2] - s[1])
             if fits:
                 rows, _ = out["segments"].setdefault((key, s[3]), ([], s[1]))
-                rows.extend(epochs[done:done + fits].tolist())
-                s[1] += int(cum[fits - 1])
+                rows.extend(epochs[done:done + fits])
+                s[1] += sum(units[done:done + fits])
                 done += fits
-            if done == len(epochs):
-                return None
-            if s[3]:                                  # refilled once in this stretch already
-                return int(epochs[done])
-            e = int(epochs[done])
-            out["rounds"][key] = max(int(units[done]), min(s[0], int(left[e])))
+            if done == len(epochs) or s[3]:           # all served, or refilled once in this stretch already
+                return None if done == len(epochs) else epochs[done]
+            e = epochs[done]
+            out["rounds"][key] = max(units[done], min(s[0], int(left[e])))
             out["refills"].append((e, key))
             s[:] = [min(2 * s[0], self.most), 0, out["rounds"][key], True]
-        return int(epochs[done])
+        return epochs[done]
 
     def keep(self, k: int) -> None:
         """After `serve`, hand out the rounds of its first `k` epochs: the buffers as the step leaves them after
@@ -864,6 +861,19 @@ class _Ahead:
                 kept = (*drawn[key], None, None) if fresh else self._buffer(key)
                 fields[key] = (size, cursor, rounds, *kept)
         return fields
+
+
+def _fitting(units: list[int], start: int, room: int) -> int:
+    """How many of the epochs' `units` from `start` fit, in order, in `room` rounds."""
+    if len(units) - start > 32:
+        return int(np.searchsorted(np.cumsum(units[start:]), room, side="right"))
+    fits = 0
+    for u in units[start:]:
+        if u > room:
+            break
+        room -= u
+        fits += 1
+    return fits
 
 
 class _UnitDraws:
