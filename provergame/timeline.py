@@ -1161,9 +1161,9 @@ class _Run:
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while who works holds: self-committed or
-        assigned provers without hardware, reinvestment or boosters (then `stretch` may book
-        many epochs at once, each with the plan of its gas, up to the next newcomer's arrival, a paid fallback race included; newcomers are
-        drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
+        assigned provers without hardware, reinvestment or boosters (then `stretch` may book many epochs at
+        once, each with the plan of its gas, up to the next newcomer's arrival, a paid fallback race included;
+        newcomers are drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
         failed units, censorship, the landed units' sequencers and the assignments where all deliver come
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
         where a sequencer's balance would cap a slash or its proposals)."""
@@ -1209,8 +1209,9 @@ class _Run:
     def _stretch_work(self, e0: int, working: np.ndarray, plans: list, keyed: tuple, g: np.ndarray,
                       played: np.ndarray, offered: np.ndarray) -> "_Booked":
         """The provers' side of a stretch: each epoch's plan's rounds (self-committed; `plans` and `keyed`: the
-        stretch's plans, their keys and each epoch's index into them) or assignments for its `played` units, the paid fallback race's for the units `offered` (proposed by a sequencer) left
-        unproven, where there is one, and the balances they fold to."""
+        stretch's plans, their keys and each epoch's index into them) or assignments for its `played` units,
+        the paid fallback race's for the units `offered` (proposed by a sequencer) left unproven, where there
+        is one, and the balances they fold to."""
         st, eco = self.st, self.eco
         left = self.left[e0:e0 + len(played)]
         keys, which = keyed

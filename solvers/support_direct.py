@@ -312,8 +312,8 @@ def _three_binary_points(e1: np.ndarray, e2: np.ndarray, e3: np.ndarray) -> tupl
     if x3 is None and np.abs(q).max() <= SINGULAR * size ** 3:
         return None                              # q vanishes identically: some other continuum
     if x3 is None:                               # a double root: where f_1 and f_2 vanish together, a curve;
-        z = _shared_root(e1, e2, size)           # else every solution has this x_3 (a factor shared by an
-        z = -q[1] / (2 * q[2]) if z is None else z        # n_i and its den_i, say), none inside off (0, 1)
+        z = _shared_root(e1, e2, size)           # else still every solution's x_3 (as where some n_i and
+        z = -q[1] / (2 * q[2]) if z is None else z        # den_i share a factor): none inside if it is a face's
         if not SLACK < z < 1 - SLACK:
             return np.zeros((0, 3)), None
         x3 = np.array([z])
