@@ -1056,13 +1056,14 @@ class _Epoch:
 
 @dataclass(frozen=True)
 class _Plan:
-    """A stretch's plan: the epoch game and its profile and seats (self-committed provers), or, with
-    `game` None, the reward per proof (assigned provers, `profile` each one's delivery)."""
+    """A stretch's plan: the epoch game and its profile and seats (self-committed provers) and who delivers,
+    or, with `game` None, the reward per proof (assigned provers, `profile` each one's delivery)."""
 
     game: Any
     profile: np.ndarray
     seats: int | None
     reward: float = 0.0
+    delivers: np.ndarray | None = None
 
 
 @dataclass
@@ -1173,8 +1174,9 @@ class _Run:
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
-        demand and who works, each epoch's plan its own (decided at its gas and the last epoch's, all
-        delivering; best responses at their fixed point and their gas), no working prover's balance falling
+        demand and who works, each epoch's plan its own (decided at its gas and the last epoch's; assigned
+        provers all delivering, a reneging committed prover's forfeits under the cap its balance sets; best
+        responses at their fixed point and their gas), no working prover's balance falling
         below the bond nor an idle one's reaching it, no idle prover reaching its exit and no slash or proposal
         a sequencer's balance caps. Each epoch gets what the full step would give it: the same rounds of its
         plan's buffer and the fallback race's, the same books and rows, vectorised over the stretch.
@@ -1215,6 +1217,7 @@ class _Run:
         st, eco = self.st, self.eco
         left = self.left[e0:e0 + len(played)]
         keys, which = keyed
+        forfeited = None                          # self-committed: each epoch's forfeits per working prover
         if plans[which[0]].game is None:
             reward = np.array([0.0 if p is None else p.reward for p in plans])[which]
             out = self._stretch_assigned(e0, working, reward, g, played)
@@ -1223,12 +1226,16 @@ class _Run:
             reward, cost, tried, proved, on_time = self.ahead.serve(keys, which, specs, self.rng, played,
                                                                     eco.proof_window, left)
             k = len(proved)
-            work = tried * (st.cost[working] + g[:k, None])      # compute and gas
-            slashes = cost - work                                # what the rules charged beyond compute and gas
-            spent = slashes + work                               # as _self_committed books it, float for float
-            tries = tried.sum(axis=1)
-            out = _Booked(working, reward, spent, tried, tries, tried @ st.cost[working], tries * g[:k],
-                          slashes.sum(axis=1) + 0.0, proved, on_time)
+            delivers = np.array([np.ones(len(working)) if p is None else p.delivers for p in plans])[which[:k]]
+            forfeits = np.where(delivers == 0, tried, 0.0)       # a reneger's units: a bond each, nothing sent
+            submitted = np.where(delivers == 0, 0.0, tried)
+            unit = st.cost[working] + g[:k, None]                # compute and gas
+            slashes = cost - tried * unit                        # what the rules charged beyond compute and gas
+            spent = slashes + submitted * unit + forfeits * eco.bond    # as _self_committed books it, float for float
+            out = _Booked(working, reward, spent, submitted, tried.sum(axis=1), submitted @ st.cost[working],
+                          submitted.sum(axis=1) * g[:k], slashes.sum(axis=1) + eco.bond * forfeits.sum(axis=1),
+                          proved, on_time, forfeits=forfeits.sum(axis=1))
+            forfeited = forfeits
         races = self._races(e0, len(out.proved))
         if races is not None:
             out = self._stretch_race(out, races, offered[:len(out.proved)] - out.proved, left)
@@ -1240,6 +1247,10 @@ class _Run:
         np.add.accumulate(balance, axis=0, out=balance)                             # after each epoch (as _fold)
         out.balance = balance
         out.crossed = ((balance < eco.bond) == np.isin(out.field, working)).any(axis=1)
+        if forfeited is not None and eco.bond > 0 and forfeited.any():    # the step caps a reneger's forfeits at
+            at = np.searchsorted(out.field, working)                      # the bonds its balance posts: the
+            before = np.concatenate([st.balance[working][None, :], balance[:-1, at]])   # stretch ends where
+            out.crossed |= (forfeited[:len(before)] > np.floor(before / eco.bond)).any(axis=1)   # would bind
         return out
 
     def _stretch_assigned(self, e0: int, working: np.ndarray, reward: np.ndarray, g: np.ndarray, played: np.ndarray
@@ -1326,8 +1337,9 @@ class _Run:
                                                                                    np.ndarray]:
         """The plans of the epochs from e0 (decided once per pair of last epoch's and this epoch's gas; None for
         a pair met past the stretch's end), their buffer keys and each epoch's index into them, up to the first
-        epoch whose plan has a prover reneging or no valid game; under "best-response" only while the gas
-        stays e0's and the responses are at their fixed point."""
+        epoch whose plan has no valid game or an assigned prover reneging (its units are then assigned by the
+        run's stream); under "best-response" only while the gas stays e0's and the responses are at their
+        fixed point."""
         e = np.arange(e0, e0 + span)
         pairs = np.stack([self.gas[np.maximum(e - 1, 0)], self.gas[e]], axis=1)
         if self.rule == "best-response":
@@ -1344,8 +1356,8 @@ class _Run:
                 plan, delivers = self._epoch_plan(working, float(g_then), float(g_now))
             except InvalidParameter:
                 break
-            if not np.all(delivers == 1) or (self.rule == "best-response"
-                                              and not np.array_equal(plan.profile, self.last_profile[working])):
+            if (plan.game is None and not np.all(delivers == 1)) or (
+                    self.rule == "best-response" and not np.array_equal(plan.profile, self.last_profile[working])):
                 break
             decided[int(u)] = (plan, self.plan_key)
         inverse = np.asarray(inverse).ravel()
@@ -1361,7 +1373,7 @@ class _Run:
             reward, delivers = self._assigned_plan(working, g_now)
             return _Plan(None, delivers.astype(float), None, reward), delivers
         game, profile, delivers, seats = self._plan(working, g_then, g_now)
-        return _Plan(game, profile, seats), delivers
+        return _Plan(game, profile, seats, delivers=delivers), delivers
 
     def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1461,7 +1473,7 @@ class _Run:
         st, col, icol, led, alive_idx = self.st, self.col, self.icol, self.led, self.alive_idx
         icol["demand"][rows], icol["proven"][rows], icol["on_time"][rows] = self.env.demand[rows], b.proved, b.on_time
         icol["fallback_proven"][rows], icol["active_provers"][rows], icol["bonds_forfeited"][rows] = \
-            b.fallback, len(working), b.forfeits
+            b.fallback, len(working), np.round(b.forfeits)
         icol["attempting_provers"][rows] = attempting
         icol["queued_entrants"][rows] = self.queued
         icol["commitments"][rows] = np.round(b.tries)

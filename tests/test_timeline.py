@@ -517,6 +517,28 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     assert fast.conservation() < 1e-9
 
 
+def test_reneging_provers_are_booked_in_stretches(monkeypatch):
+    """Rule "myopic-reward" through a +200 gwei shock: provers committed at epoch 49's gas renege at epoch
+    50's (every drawn unit forfeits a bond of 1), then stop committing. A stretch books that epoch with its
+    neighbours (its forfeits under the cap the step applies, a balance's bonds), with the step's rows, and
+    the 12 bonds are what the step forfeits."""
+    import importlib
+    tl_module = importlib.import_module("provergame.timeline")
+    env = Environment.shock(200, gas=50, start=50, size=200, length=100, token_price=4.0, demand=3)
+    eco = Economy(gas_per_submission=781_000, bond=1.0, initial_balance=100.0, exit_after=3)
+    spans, stretch = [], tl_module._Run.stretch
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "stretch", lambda self, e: spans.append((e, stretch(self, e))) or spans[-1][1])
+        fast = timeline(vrf, POP, env, seeds=[1], rule="myopic-reward", economy=eco, progress=False)
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "quiet", lambda self: False)
+        slow = timeline(vrf, POP, env, seeds=[1], rule="myopic-reward", economy=eco, progress=False)
+    assert any(e < 50 < e + k - 1 for e, k in spans)
+    assert slow.kpis["bonds_forfeited"].sum() == slow.kpis.loc[50, "bonds_forfeited"] == 12
+    pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
+
+
 def test_best_responses_at_their_fixed_point_are_booked_in_stretches(monkeypatch):
     """Under rule "best-response" each epoch's plan is the best response to the last epoch's profile; once
     that is a fixed point, nothing but balances moves and the run is booked in stretches (StakeVRF at a
