@@ -103,6 +103,14 @@ class SybilSplit(Protocol):
         None where this configuration does not select by identity or stake."""
 
 
+# --- entry games --------------------------------------------------------------------------------
+@runtime_checkable
+class PureEntryValues(Protocol):
+    def pure_entry_values(self) -> Any:
+        """A function of `on` (who registered, pure profiles) giving entry_values' floats with the per-call
+        setup done once (sequential entry's inner loop), or None where entry_values goes another way."""
+
+
 # --- closed-form timing laws ---------------------------------------------------------------------
 @runtime_checkable
 class RaceLaw(Protocol):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import numpy as np
 from provergame.lazy import sympy as sp
@@ -105,6 +105,16 @@ class _VRFSelection(BroadcastFace, Game):
     def entry_values(self, profile: np.ndarray) -> np.ndarray:
         """Entry mode: expected reward net of proving cost and slashing if registered."""
         return self.reach(profile) * self._margin()
+
+    def pure_entry_values(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """`entry_values` at pure profiles (`on`: who registered), the race's terms and margins looked up once,
+        the same floats (solvers/entry.sequential_entry's inner loop); None where `entry_values` goes another
+        way (not an entry game, a weight of 0, or a subclass's own rule)."""
+        weights, _ = self._weights_presence(np.ones(self.n))
+        own = type(self).entry_values is _VRFSelection.entry_values and type(self).reach is _VRFSelection.reach
+        if self.choose != "entry" or not own or not np.all(weights > 0):
+            return None
+        return er.pure_entry_values(np.broadcast_to(self.success, (self.n,)), weights, self._margin())
 
     def entry_cost(self) -> np.ndarray:
         """Entry mode: the per-round cost of locking the registered stake."""

@@ -13,6 +13,7 @@ import numpy as np
 from provergame.lazy import optimize
 
 from provergame.errors import InvalidParameter
+from provergame.games.protocols import PureEntryValues
 
 if TYPE_CHECKING:                      # annotations only: games import these kernels
     from provergame.games.base import Game
@@ -126,13 +127,17 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
     cost = game.entry_cost()
     prof = np.zeros(frozen.shape) if start is None else start.copy()
     active = np.ones(len(frozen), dtype=bool)
+    pure = game.pure_entry_values() if isinstance(game, PureEntryValues) else None   # the same values, set up once
+    if pure is not None and not np.all((prof == 0.0) | (prof == 1.0)):
+        pure = None                                                  # (flips keep a pure start pure)
+    top_cost = float(np.max(cost))
     for _ in range(max_steps or 20 * game.n + 20):
         idx = np.flatnonzero(active)
         if not len(idx):
             return prof
         p = prof[idx]
-        values = game.entry_values(p)
-        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(values).max(axis=1), float(np.max(cost))))
+        values = game.entry_values(p) if pure is None else pure(p == 1.0)
+        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(values).max(axis=1), top_cost))
         gain = np.where(frozen[idx], -np.inf, np.where(p == 1.0, cost - values, values - cost))
         who = np.argmax(gain, axis=1)
         settled = gain[np.arange(len(idx)), who] <= tol

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -103,6 +104,19 @@ def first_finish_pure(on: np.ndarray, top: np.ndarray, rates: np.ndarray) -> np.
     logs, present, absent, w = _pure_terms(*key)
     weight = np.exp(on.astype(float) @ logs.T) * w                          # (..., T)
     return np.where(on, weight @ present, weight @ absent)
+
+
+def pure_entry_values(top: np.ndarray, rates: np.ndarray, scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """`lambda on: first_finish_pure(on, top, rates) * scale` with the race's terms looked up once: a sequential
+    entry evaluates one game at many profiles, and the same products in the same order give the same floats."""
+    key = (np.ascontiguousarray(rates, dtype=float).tobytes(), np.ascontiguousarray(top, dtype=float).tobytes())
+    logs, present, absent, w = _pure_terms(*key)
+    logs_t = logs.T
+
+    def values(on: np.ndarray) -> np.ndarray:
+        weight = np.exp(on.astype(float) @ logs_t) * w
+        return np.where(on, weight @ present, weight @ absent) * scale
+    return values
 
 
 @lru_cache(maxsize=16)

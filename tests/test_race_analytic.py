@@ -218,3 +218,27 @@ def test_pure_profiles_race_as_brute_force(seed, n, rows, certain):
     got = er.first_finish_pure(on, top, rates)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(er.first_finish_pure(on[0], top, rates), got[0], rtol=1e-13)
+    scale = rng.normal(size=n)
+    np.testing.assert_array_equal(er.pure_entry_values(top, rates, scale)(on), got * scale)   # float for float
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 40), min_stake=st.sampled_from([0.0, 20.0]))
+def test_sequential_entry_takes_the_same_path_with_the_kept_race_terms(seed, n, min_stake):
+    """StakeVRF's pure_entry_values (the race's terms looked up once) gives entry_values' floats, so
+    sequential entry from the empty profile ends at the same profile with or without it; where a prover's
+    stake is below the minimum (weight 0) the game hands back None and entry_values is used."""
+    from provergame.solvers.entry import sequential_entry
+    rng = np.random.default_rng(seed)
+    pop = pg.Population.from_arrays(cost=rng.uniform(0.0, 0.01, n), stake=rng.lognormal(3, 1, n),
+                                    reliability=rng.uniform(0.8, 1.0, n))
+    game = pg.games.StakeVRF(0.0161, pop, min_stake=min_stake)
+    pure = game.pure_entry_values()
+    assert (pure is None) == bool(np.any(pop.stake < min_stake))
+    profiles = (rng.random((5, n)) < 0.5).astype(float)
+    if pure is not None:
+        np.testing.assert_array_equal(pure(profiles == 1.0), game.entry_values(profiles))
+    fast = sequential_entry(game, np.zeros((1, n), dtype=bool))
+    game.__dict__["pure_entry_values"] = lambda: None
+    slow = sequential_entry(game, np.zeros((1, n), dtype=bool))
+    np.testing.assert_array_equal(fast, slow)
