@@ -131,6 +131,8 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
     if pure is not None and not np.all((prof == 0.0) | (prof == 1.0)):
         pure = None                                                  # (flips keep a pure start pure)
     top_cost = float(np.max(cost))
+    if pure is not None and len(frozen) == 1:
+        return _one_pure_path(pure, cost, frozen, prof, top_cost, max_steps or 20 * game.n + 20)
     for _ in range(max_steps or 20 * game.n + 20):
         idx = np.flatnonzero(active)
         if not len(idx):
@@ -145,6 +147,23 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
         move = idx[~settled], who[~settled]
         prof[move] = 1.0 - prof[move]
     prof[active] = np.nan
+    return prof
+
+
+def _one_pure_path(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray, top_cost: float,
+                   steps: int) -> np.ndarray:
+    """`sequential_entry` for one row of pure profiles: the same values, tolerance, gains and flips as the
+    rows loop, without its bookkeeping (a timeline solves one entry game at each arrival)."""
+    for _ in range(steps):
+        on = prof == 1.0
+        values = pure(on)
+        tol = 1e-9 * max(1.0, float(np.abs(values).max()), top_cost)
+        gain = np.where(frozen, -np.inf, np.where(on, cost - values, values - cost))
+        who = int(np.argmax(gain))
+        if gain[0, who] <= tol:
+            return prof
+        prof[0, who] = 1.0 - prof[0, who]
+    prof[:] = np.nan
     return prof
 
 
