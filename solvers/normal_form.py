@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -69,26 +70,36 @@ class NormalFormGame:
     def actions(self) -> tuple[int, ...]:
         return self.payoffs.shape[:-1]
 
+    @cached_property
+    def _own_first(self) -> tuple[np.ndarray, ...]:
+        """Each player's payoffs with its own actions first."""
+        return tuple(np.moveaxis(self.payoffs[..., i], i, 0) for i in range(self.players))
+
+    @cached_property
+    def _spans(self) -> tuple[float, ...]:
+        """Each player's payoff range (max - min over the profiles): regrets are in its units."""
+        return tuple(float(self.payoffs[..., i].max() - self.payoffs[..., i].min()) for i in range(self.players))
+
     def action_values(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Each player's expected payoff from each of its actions, the others mixing as given."""
+        mixes = [np.asarray(s, float) for s in strategies]
         out = []
-        for i in range(self.players):
-            t = np.moveaxis(self.payoffs[..., i], i, 0)
-            for s in [s for j, s in enumerate(strategies) if j != i][::-1]:
-                t = t @ np.asarray(s, float)
+        for i, t in enumerate(self._own_first):
+            for s in [s for j, s in enumerate(mixes) if j != i][::-1]:
+                t = t @ s
             out.append(t)
         return out
 
     def regret(self, strategies: Sequence[np.ndarray]) -> float:
         """Largest gain of a unilateral deviation, in units of the deviating player's payoff range
         (infinite for a profile with a probability that is not a finite number: no equilibrium)."""
-        if not all(np.isfinite(np.asarray(s, float)).all() for s in strategies):
+        mixes = [np.asarray(s, float) for s in strategies]
+        if not all(np.isfinite(s).all() for s in mixes):
             return float("inf")
         worst = 0.0
-        for i, v in enumerate(self.action_values(strategies)):
-            span = float(self.payoffs[..., i].max() - self.payoffs[..., i].min())
+        for v, s, span in zip(self.action_values(mixes), mixes, self._spans):
             if span > 0:
-                worst = max(worst, float(v.max() - v @ np.asarray(strategies[i], float)) / span)
+                worst = max(worst, float(v.max() - v @ s) / span)
         return worst
 
 
