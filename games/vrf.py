@@ -114,7 +114,8 @@ class _VRFSelection(BroadcastFace, Game):
         own = type(self).entry_values is _VRFSelection.entry_values and type(self).reach is _VRFSelection.reach
         if self.choose != "entry" or not own or not np.all(weights > 0):
             return None
-        return er.pure_entry_values(np.broadcast_to(self.success, (self.n,)), weights, self._margin())
+        race, margin = er.pure_race(np.broadcast_to(self.success, (self.n,)), weights), self._margin()
+        return lambda on: race(on) * margin
 
     def entry_cost(self) -> np.ndarray:
         """Entry mode: the per-round cost of locking the registered stake."""

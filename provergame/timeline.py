@@ -687,7 +687,7 @@ class _Ahead:
             self._switch(key)
         self.refilled = self.cursor + units > self.rounds
         if self.refilled:
-            rounds = max(units, min(self.size, left))
+            rounds = _refill(units, self.size, left)
             with trusted_profiles():                 # the plan's profile was checked when it was decided
                 self.played = game.play(profile, rng, rounds).by_round()
             self.proved, self.window = self.played.proved(), None      # per round; on time: at the first take
@@ -826,7 +826,7 @@ class _Ahead:
             if done == len(epochs) or s[3]:           # all served, or refilled once in this stretch already
                 return None if done == len(epochs) else epochs[done]
             e = epochs[done]
-            out["rounds"][key] = max(units[done], min(s[0], int(left[e])))
+            out["rounds"][key] = _refill(units[done], s[0], int(left[e]))
             out["refills"].append((e, key))
             s[:] = [min(2 * s[0], self.most), 0, out["rounds"][key], True]
         return epochs[done]
@@ -861,6 +861,12 @@ class _Ahead:
                 kept = (*drawn[key], None, None) if fresh else self._buffer(key)
                 fields[key] = (size, cursor, rounds, *kept)
         return fields
+
+
+def _refill(units: int, size: int, left: int) -> int:
+    """The rounds a plan's buffer draws when it cannot serve an epoch's `units`: its batch `size`, or the
+    `left` rounds the run can still ask for where fewer, and never fewer than `units`."""
+    return max(units, min(size, left))
 
 
 def _fitting(units: list[int], start: int, room: int) -> int:

@@ -99,24 +99,20 @@ def first_finish_pure(on: np.ndarray, top: np.ndarray, rates: np.ndarray) -> np.
     """first_finish for pure entry profiles: prover j present with probability top_j where `on` (rows or
     one row), absent elsewhere. The race's logarithms for one (rates, top) pair are kept (a sequential
     entry asks for many profiles of one game), so each profile costs two matrix products."""
-    on = np.asarray(on, dtype=bool)
-    key = (np.ascontiguousarray(rates, dtype=float).tobytes(), np.ascontiguousarray(top, dtype=float).tobytes())
-    logs, present, absent, w = _pure_terms(*key)
-    weight = np.exp(on.astype(float) @ logs.T) * w                          # (..., T)
-    return np.where(on, weight @ present, weight @ absent)
+    return pure_race(top, rates)(np.asarray(on, dtype=bool))
 
 
-def pure_entry_values(top: np.ndarray, rates: np.ndarray, scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """`lambda on: first_finish_pure(on, top, rates) * scale` with the race's terms looked up once: a sequential
-    entry evaluates one game at many profiles, and the same products in the same order give the same floats."""
+def pure_race(top: np.ndarray, rates: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """`first_finish_pure(on, top, rates)` as a function of `on` (boolean), the race's terms looked up once:
+    a sequential entry evaluates one game at many profiles."""
     key = (np.ascontiguousarray(rates, dtype=float).tobytes(), np.ascontiguousarray(top, dtype=float).tobytes())
     logs, present, absent, w = _pure_terms(*key)
     logs_t = logs.T
 
-    def values(on: np.ndarray) -> np.ndarray:
-        weight = np.exp(on.astype(float) @ logs_t) * w
-        return np.where(on, weight @ present, weight @ absent) * scale
-    return values
+    def reached(on: np.ndarray) -> np.ndarray:
+        weight = np.exp(on.astype(float) @ logs_t) * w                    # (..., T)
+        return np.where(on, weight @ present, weight @ absent)
+    return reached
 
 
 @lru_cache(maxsize=16)

@@ -219,7 +219,7 @@ def test_pure_profiles_race_as_brute_force(seed, n, rows, certain):
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(er.first_finish_pure(on[0], top, rates), got[0], rtol=1e-13)
     scale = rng.normal(size=n)
-    np.testing.assert_array_equal(er.pure_entry_values(top, rates, scale)(on), got * scale)   # float for float
+    np.testing.assert_array_equal(er.pure_race(top, rates)(on) * scale, got * scale)         # float for float
 
 
 @settings(max_examples=15, deadline=None)
