@@ -143,9 +143,10 @@ def _supports(k: int) -> list[tuple[int, ...]]:
 def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilibria:
     """Every support profile whose actions survive conditional dominance, its indifference system solved
     in closed form where two players mix, three over two actions each or over 3, 2 and 2, or four over two
-    actions each (solvers/support_direct.py), else
-    by exclusion and subdivision (solvers/subdivision.py); each root that is a probability profile with
-    no better action outside the supports is an equilibrium, certified by its regret."""
+    actions each (solvers/support_direct.py), else settled by its equations' signs at the pure profiles
+    where they allow (solvers/support_signs.py), else by exclusion and subdivision (solvers/subdivision.py);
+    each root that is a probability profile with no better action outside the supports is an equilibrium,
+    certified by its regret, and each end of a continuum an extreme point, certified the same way."""
     from .subdivision import SupportSystem
     acts = game.actions
     per_player = [_supports(k) for k in acts]
@@ -193,10 +194,20 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
                 strategies = _strategies(acts, profile, _player_order(x, sizes, order))
                 if strategies is not None and game.regret(strategies) <= tolerance and not _seen(extreme, strategies):
                     extreme.append(strategies)
-    extreme = [e for e in extreme if not _seen(found, e)]
+    found, regrets, extreme = _isolated(found, regrets, extreme)
     return MixedEquilibria(found, regrets, skipped,
                            "support enumeration, each system solved in closed form or by exclusion and subdivision",
                            {"continuum_extreme_points": extreme})
+
+
+def _isolated(found: list, regrets: list, extreme: list) -> tuple[list, list, list]:
+    """A mixed point that is also a continuum's extreme point is not isolated (a larger support's system may
+    hold it as an isolated root on its face): it is listed with the extreme points. A pure one stays an
+    equilibrium (every pure profile is solved, as Gambit's enumpoly does)."""
+    mixed = [any(float(s.max()) < 1.0 for s in e) for e in found]
+    kept = [m for m, e in enumerate(found) if not (mixed[m] and _seen(extreme, e))]
+    found, regrets = [found[m] for m in kept], [regrets[m] for m in kept]
+    return found, regrets, [e for e in extreme if not _seen(found, e)]
 
 
 def _player_order(x: np.ndarray, sizes: tuple[int, ...], order: np.ndarray) -> np.ndarray:
@@ -212,13 +223,14 @@ def _player_order(x: np.ndarray, sizes: tuple[int, ...], order: np.ndarray) -> n
 def _solved(system: Any) -> list:
     """Every system's roots: in closed form where solvers/support_direct.py has one, the rest by exclusion
     and subdivision, as one stack."""
-    from .subdivision import SupportSystem, solve_all
+    from .subdivision import SupportSystem
     from .support_direct import direct_roots
+    from .support_signs import solve_with_signs
     roots = direct_roots(system)
     left = [w for w, r in enumerate(roots) if r is None]
     if left:
         sub = SupportSystem(tuple(t[left] for t in system.tensors), system.supports, batched=True)
-        for w, r in zip(left, solve_all(sub)):
+        for w, r in zip(left, solve_with_signs(sub)):
             roots[w] = r
     return roots
 

@@ -51,12 +51,26 @@ class SupportSystem:
     `tensors[i]` is player i's payoffs over its own actions (all of them) and the others' support
     actions; player i's free unknowns are the probabilities of its support actions but the first (whose
     probability is one minus their sum). Every method takes `which`, the system each box or point belongs
-    to (None: system 0 of an unbatched one).
+    to (None: system 0 of an unbatched one). `rows` replaces the equations: row r is player p's payoff
+    from action a minus its first support action's, for (p, a) = rows[r] (solvers/support_signs.py puts an
+    outside action's indifference in place of a zero equation to find where a continuum ends); a row
+    depends on every player's unknowns but p's, as each player's own equations do.
     """
 
     tensors: tuple[np.ndarray, ...]
     supports: tuple[tuple[int, ...], ...]
     batched: bool = False
+    rows: tuple[tuple[int, int], ...] | None = None   # the equations, as (player, action): that action's payoff
+                                                      # minus the first support action's; None: each player's
+                                                      # support actions but the first, player by player
+
+    @cached_property
+    def equations(self) -> tuple[tuple[np.ndarray, list[int]], ...]:
+        """Each player's equations: (their rows in the system, their actions)."""
+        rows = self.rows if self.rows is not None else tuple(
+            (i, a) for i, s in enumerate(self.supports) for a in s[1:])
+        return tuple((np.array([r for r, (p, _) in enumerate(rows) if p == i], int),
+                      [a for p, a in rows if p == i]) for i in range(len(self.supports)))
 
     @property
     def count(self) -> int:
@@ -88,7 +102,7 @@ class SupportSystem:
     @cached_property
     def outside(self) -> tuple[np.ndarray, ...]:
         """Each player's actions outside its support."""
-        return tuple(np.setdiff1d(np.arange(t.shape[i + self.batched]), supp)
+        return tuple(np.array([a for a in range(t.shape[i + self.batched]) if a not in supp], int)
                      for i, (t, supp) in enumerate(zip(self.tensors, self.supports)))
 
     @property
@@ -133,13 +147,13 @@ class SupportSystem:
     def conditions(self, x: np.ndarray, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(equations, inequalities) at points x: support actions' payoffs minus the first's (must be 0);
         outside actions' payoffs minus the first's (must be <= 0)."""
-        eqs, ineqs = [], []
-        for v, supp in zip(self.corner_values(x, which=which), self.supports):
+        eqs, ineqs = np.empty((len(x), self.unknowns)), []
+        for i, (v, supp) in enumerate(zip(self.corner_values(x, which=which), self.supports)):
             v = v.reshape(len(x), v.shape[1], -1)[:, :, 0]
-            outside = self.outside[len(eqs)]
-            eqs.append(v[:, list(supp[1:])] - v[:, [supp[0]]])
-            ineqs.append(v[:, outside] - v[:, [supp[0]]])
-        return np.concatenate(eqs, axis=1), np.concatenate(ineqs, axis=1)
+            rows, actions = self.equations[i]
+            eqs[:, rows] = v[:, actions] - v[:, [supp[0]]]
+            ineqs.append(v[:, self.outside[i]] - v[:, [supp[0]]])
+        return eqs, np.concatenate(ineqs, axis=1)
 
     def jacobian(self, x: np.ndarray, which: np.ndarray | None = None) -> np.ndarray:
         """The equations' Jacobian at points x, exact from unit steps (each equation is affine in each
@@ -148,14 +162,15 @@ class SupportSystem:
         jac = np.zeros((points, k, k))
         blocks = self.blocks
         for i, (v, supp) in enumerate(zip(self.corner_values(x, x + 1.0, which), self.supports)):
-            if len(supp) == 1:
+            rows, actions = self.equations[i]
+            if not len(rows):
                 continue
-            eq = v[:, list(supp[1:])] - v[:, [supp[0]]]
+            eq = v[:, actions] - v[:, [supp[0]]]
             base = eq.reshape(points, eq.shape[1], -1)[:, :, 0]
             cols = [c for j, b in enumerate(blocks) if j != i for c in range(b.start, b.stop)]
             for axis, c in enumerate(cols):
                 step = np.take(eq, 1, axis=2 + axis).reshape(points, eq.shape[1], -1)[:, :, 0]
-                jac[:, blocks[i], c] = step - base
+                jac[:, rows, c] = step - base
         return jac
 
     def ranges(self, lo: np.ndarray, hi: np.ndarray, jacobian: bool = True, which: np.ndarray | None = None,
@@ -169,20 +184,20 @@ class SupportSystem:
         ineq_min = np.full(boxes, -np.inf)
         values = self.corner_values(lo, hi, which) if values is None else values
         for i, (v, supp) in enumerate(zip(values, self.supports)):
-            rows = blocks[i]
+            rows, actions = self.equations[i]
             outside = self.outside[i]
             if len(outside):
                 g = (v[:, outside] - v[:, [supp[0]]]).reshape(boxes, len(outside), -1).min(axis=2)
                 ineq_min = np.maximum(ineq_min, g.max(axis=1))
-            if len(supp) == 1:
+            if not len(rows):
                 continue
-            eq = v[:, list(supp[1:])] - v[:, [supp[0]]]
+            eq = v[:, actions] - v[:, [supp[0]]]
             flat = eq.reshape(boxes, eq.shape[1], -1)
             f_lo[:, rows], f_hi[:, rows] = flat.min(axis=2), flat.max(axis=2)
             cols = [c for j, b in enumerate(blocks) if j != i for c in range(b.start, b.stop)]
             if cols and jacobian:
                 d = _axis_differences(eq) / width[:, None, cols, None]
-                j_lo[:, rows, cols], j_hi[:, rows, cols] = d.min(axis=3), d.max(axis=3)
+                j_lo[:, rows[:, None], cols], j_hi[:, rows[:, None], cols] = d.min(axis=3), d.max(axis=3)
         return Ranges(f_lo, f_hi, ineq_min, j_lo, j_hi)
 
     def separated(self, lo: np.ndarray, hi: np.ndarray, values: list[np.ndarray], which: np.ndarray | None = None
@@ -210,15 +225,15 @@ class SupportSystem:
         unit = np.zeros((len(rows), k))
         unit[at, j] = np.sign(step[at, j])
         blocks = self.blocks
-        equations = [None if len(supp) == 1 else (v[rows][:, list(supp[1:])] - v[rows][:, [supp[0]]])
-                     for v, supp in zip(values, self.supports)]
+        equations = [None if not len(eq_rows) else (v[rows][:, actions] - v[rows][:, [supp[0]]])
+                      for v, supp, (eq_rows, actions) in zip(values, self.supports, self.equations)]
         for d in (np.einsum("bi,bij->bj", unit, inv), np.einsum("bi,bij->bj", np.sign(step), inv), f[rows]):
             d = d / np.maximum(np.abs(d).sum(axis=1, keepdims=True), 1e-300)
             total = np.zeros((len(rows),) + (1,) * k)
             for i, eq in enumerate(equations):
                 if eq is None:
                     continue
-                g = np.einsum("bm,bm...->b...", d[:, blocks[i]], eq)      # over the other players' corners
+                g = np.einsum("bm,bm...->b...", d[:, self.equations[i][0]], eq)   # over the other players' corners
                 shape = [len(rows)] + [1 if h == i else 2 for h, b in enumerate(blocks) for _ in range(b.stop - b.start)]
                 total = total + g.reshape(shape)
             flat = total.reshape(len(rows), -1)
@@ -250,7 +265,7 @@ class Ranges:
 class Roots:
     points: np.ndarray          # (roots, unknowns): isolated solutions, each unique in a Krawczyk box
     unresolved: int             # boxes left open: a continuum or a singular solution (never reported as a root)
-    extreme: np.ndarray | None = None   # a continuum's extreme points, where they are known (solvers/support_direct)
+    extreme: np.ndarray | None = None   # a continuum's extreme points, where known (support_direct.py, support_signs.py)
 
 
 def solve(system: SupportSystem) -> Roots:

@@ -95,16 +95,21 @@ def test_an_equilibrium_on_a_face_of_the_simplices_is_found():
     """A degenerate 2x2x2 game (integer payoffs) with an equilibrium where the third player's free
     probability is exactly 0: player 1 plays its second action (-1/3 against -2/3), player 2 mixes (1/3, 2/3)
     (indifferent: 0 either way), player 3 its first (also indifferent, its second action's probability exactly 0:
-    the face); every deviation's gain by hand is 0. A
-    Krawczyk image that misses the face by a rounding error must not drop the root."""
+    the face); every deviation's gain by hand is 0. A Krawczyk image that misses the face by a rounding error
+    must not drop the root. By hand, player 2 earns 0 from either action whatever it does, so its
+    mixture (1 - p, p) is free while player 1 keeps its second action (-(1 - p) >= -p: p >= 1/2) and player 3
+    its first (0 >= 3p - 2: p <= 2/3): the point is the end p = 2/3 of the segment 1/2 <= p <= 2/3, returned
+    with its other end as a continuum's extreme points, not as an isolated equilibrium."""
     a = np.array([[[0, 0], [-1, 1]], [[-1, -1], [0, 0]]], float)
     b = np.array([[[2, 2], [1, 1]], [[0, 1], [0, -1]]], float)
     c = np.array([[[0, 0], [-1, -1]], [[0, -2], [0, 1]]], float)
     payoffs = np.stack([a, b, c], axis=-1)
-    want = [np.array([0.0, 1.0]), np.array([1 / 3, 2 / 3]), np.array([1.0, 0.0])]
-    assert max(by_hand_gains(payoffs, want)) <= 1e-12
-    found = mixed_equilibria(NormalFormGame(payoffs))
-    assert any(all(np.allclose(x, y, atol=1e-9) for x, y in zip(e, want)) for e in found)
+    point = lambda p: [np.array([0.0, 1.0]), np.array([1 - p, p]), np.array([1.0, 0.0])]   # noqa: E731
+    for p in (1 / 2, 0.6, 2 / 3):
+        assert max(by_hand_gains(payoffs, point(p))) <= 1e-12
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    assert key(res.extra["continuum_extreme_points"]) == key([point(1 / 2), point(2 / 3)])
+    assert not any(all(np.allclose(x, y, atol=1e-9) for x, y in zip(e, point(2 / 3))) for e in res)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,14 +133,15 @@ def test_a_segment_of_equilibria_reports_only_finite_certified_points():
     """Nau et al. (2004), section 6 (Gambit's catalog/journals/ijgt/nau2004/sec6.nfg, a 2x2x4 game whose Nash
     equilibria form a line segment): where Newton's method meets a singular Jacobian in a box the Krawczyk
     test settled, the root is located by contracting the box, so no profile with a NaN probability is
-    reported (six were, each with a regret of 0); both reported points pass a by-hand regret of zero and the
-    segment's system is counted as skipped."""
+    reported (six were, each with a regret of 0); both ends of the segment are returned (as isolated
+    equilibria, or as a continuum's extreme points where a system's signs show it is one), each passes a
+    by-hand regret of zero, and the segment's system is counted as skipped."""
     payoffs = np.zeros((2, 2, 4, 3))
     for k, outcome in enumerate(NAU_SEC6):          # .nfg order: player 1's action varies fastest
         payoffs[k % 2, (k // 2) % 2, k // 4] = outcome
     res = mixed_equilibria(NormalFormGame(payoffs))
-    assert res.skipped > 0 and len(res) >= 2
-    for e in res:
+    assert res.skipped > 0 and len(res) + len(res.extra["continuum_extreme_points"]) >= 2
+    for e in list(res) + res.extra["continuum_extreme_points"]:
         assert all(np.isfinite(s).all() for s in e)
         assert max(by_hand_gains(payoffs, e)) <= 1e-12
     assert NormalFormGame(payoffs).regret([np.full(2, np.nan), np.full(2, 0.5), np.full(4, 0.25)]) == np.inf
@@ -199,20 +205,22 @@ def test_four_binary_mixers_keep_a_root_next_to_another(monkeypatch):
 
 
 def _subdivided_only(monkeypatch) -> None:
-    from provergame.solvers import support_direct
+    from provergame.solvers import support_direct, support_signs
     monkeypatch.setattr(support_direct, "direct_roots", lambda system: [None] * system.count)
+    monkeypatch.setattr(support_signs, "corner_signs", lambda system: (
+        np.zeros(system.count, bool), np.zeros((system.count, system.unknowns), bool)))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(shape=st.sampled_from([(2, 2, 2), (3, 3, 2), (2, 2, 2, 2), (3, 2, 2), (2, 2, 2, 2, 2), (3, 3, 3), (2, 3, 4)]),
        seed=st.integers(0, 2**31 - 1), integer=st.booleans())
 def test_closed_form_supports_give_the_subdivision_s_equilibria(monkeypatch, shape, seed, integer):
-    """Two mixing players (linear) and three mixing over two actions (a quadratic) solved in closed form: the
-    same equilibria as subdividing every system, on generic (normal) and degenerate (integer) payoffs, never
-    more support profiles skipped, and every extreme point of a continuum an equilibrium by hand. The one
-    difference allowed: a continuum's end that the subdivision, solving the larger support's system, takes
-    for an isolated root (a point on that support's face) is listed by the closed form as the extreme point
-    it is."""
+    """Two mixing players (linear) and three mixing over two actions (a quadratic) solved in closed form, and
+    systems settled by their signs at the pure profiles (solvers/support_signs.py): the same equilibria as
+    subdividing every system, on generic (normal) and degenerate (integer) payoffs, never more support
+    profiles skipped on generic payoffs, and every extreme point of a continuum an equilibrium by hand. The
+    one difference allowed: a continuum's end that the subdivision, solving the larger support's system,
+    takes for an isolated root (a point on that support's face) is listed as the extreme point it is."""
     rng = np.random.default_rng(seed)
     payoffs = rng.integers(-2, 3, size=shape + (len(shape),)).astype(float) if integer else \
         rng.standard_normal(shape + (len(shape),))
@@ -222,7 +230,8 @@ def test_closed_form_supports_give_the_subdivision_s_equilibria(monkeypatch, sha
         subdivided = mixed_equilibria(NormalFormGame(payoffs))
     isolated, ends = set(key(direct)), set(key(direct.extra["continuum_extreme_points"]))
     assert isolated <= set(key(subdivided)) <= isolated | ends
-    assert direct.skipped <= subdivided.skipped     # fewer where a near miss crowded the subdivision (below)
+    if not integer:                                 # fewer where a near miss crowded the subdivision (below); with
+        assert direct.skipped <= subdivided.skipped  # ties, a system with a zero equation is counted at once
     for e in direct.extra["continuum_extreme_points"]:
         assert max(by_hand_gains(payoffs, e)) <= 1e-9 * max(np.ptp(payoffs), 1.0)
 
@@ -541,3 +550,58 @@ def test_four_binary_mixers_are_solved_in_closed_form_for_generic_payoffs():
             solved += 1
             assert key([[p] for p in direct.points]) == key([[p] for p in solve_all(system)[0].points])
     assert solved >= 27
+
+
+def _integer_stack(seed: int, shape: tuple[int, ...], sizes: tuple[int, ...]) -> SupportSystem | None:
+    """Every support profile of the given sizes of a game with payoffs in {-1, 0, 1} that survives
+    conditional dominance, as one stack (each player's actions support first)."""
+    import itertools
+    scaled = _scaled(np.random.default_rng(seed).integers(-1, 2, size=shape + (len(shape),)).astype(float))
+    profiles = [p for p in itertools.product(*[[s for s in _supports(k) if len(s) == m] for k, m in zip(shape, sizes)])
+                if _restricted(scaled, p) is not None]
+    if not profiles:
+        return None
+    ordered = [_support_first(_restricted(scaled, p), p) for p in profiles]
+    return SupportSystem(tuple(np.stack([t[i] for t in ordered]) for i in range(len(shape))),
+                         tuple(tuple(range(m)) for m in sizes), batched=True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), case=st.sampled_from([((3, 3, 2), (3, 2, 2)), ((3, 3, 3), (3, 3, 2)),
+                                                              ((2, 2, 2, 2), (2, 2, 2, 1)), ((3, 3, 3), (2, 2, 3))]))
+def test_the_signs_at_the_pure_profiles_settle_what_the_subdivision_finds(seed, case):
+    """Degenerate games (payoffs in {-1, 0, 1}). Where an equation's values at the pure profiles keep one
+    sign (not all zero), the subdivision, run on the same system, finds no root with every support
+    probability above 1e-9 (none inside); where one's values are all zero, it finds no isolated root inside
+    either, and every candidate end returned solves the system's equations and has an outside action tight
+    (within 1e-9), the subdivision's own conditions at that point."""
+    from provergame.solvers.support_signs import _inside, corner_signs, solve_with_signs
+    system = _integer_stack(seed, *case)
+    assume(system is not None)
+    signed, zero = corner_signs(system)
+    subdivided, settled = solve_all(system), solve_with_signs(system)
+    for w in np.flatnonzero(signed | zero.any(axis=1)):
+        assert not any(_inside(system, x) for x in subdivided[w].points)
+        ends = settled[w].extreme if settled[w].extreme is not None else np.zeros((0, system.unknowns))
+        assert signed[w] or settled[w].unresolved == 1
+        if len(ends):
+            f, g = system.conditions(ends, np.full(len(ends), w))
+            assert np.abs(f).max() <= 1e-9 and (np.abs(g) <= 1e-9).any(axis=1).all()
+
+
+def test_a_continuum_s_corner_off_every_larger_support_s_interior_is_returned():
+    """Payoffs in {-1, 0, 1}, 3x3x3 (seed 324): players 1 and 3 mix over all three actions and player 2
+    plays its second, at x_1 = (0.1308, 0.6076, 0.2616), x_3 = (0.1841, 0.4079, 0.4079); by hand every
+    player earns the same from each of its actions there (player 2 from all three: both its other actions
+    tight), so no deviation gains. It lies on a two-dimensional set of solutions of its support's system (one
+    equation is zero at every pure profile), at a corner where two outside actions turn tight, and on a face of
+    the full support, whose system the signs settle (no root inside). It is found by replacing the zero
+    equation and one more by the two tight actions' indifferences, and returned as an extreme point."""
+    payoffs = np.random.default_rng(324).integers(-1, 2, size=(3, 3, 3, 3)).astype(float)
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    extreme = res.extra["continuum_extreme_points"]
+    found = [e for e in extreme if abs(e[1][1] - 1.0) < 1e-12 and min(e[0].min(), e[2].min()) > 0.1]
+    assert len(found) == 1
+    assert max(by_hand_gains(payoffs, found[0])) <= 1e-12
+    np.testing.assert_allclose(found[0][0], [0.130792, 0.607625, 0.261583], atol=1e-6)
+    np.testing.assert_allclose(found[0][2], [0.184145, 0.407927, 0.407927], atol=1e-6)
