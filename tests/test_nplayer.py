@@ -407,7 +407,8 @@ def test_a_stack_of_restricted_games_is_each_profile_restricted_alone(shape, see
 def test_renaming_the_players_renames_the_equilibria(shape, seed, integer, data):
     """Support profiles are solved with their players reordered by support size (profiles of the same sizes
     in any order share a stack): listing the game's players in another order gives the same equilibria,
-    listed in that order, and the same number of skipped profiles, on generic and integer payoffs."""
+    listed in that order, the same extreme points of continua, and the same number of skipped profiles, on
+    generic and integer payoffs."""
     rng = np.random.default_rng(seed)
     n = len(shape)
     payoffs = rng.integers(-2, 3, size=shape + (n,)).astype(float) if integer else rng.standard_normal(shape + (n,))
@@ -415,6 +416,8 @@ def test_renaming_the_players_renames_the_equilibria(shape, seed, integer, data)
     renamed = np.transpose(payoffs, list(order) + [n])[..., list(order)]
     a, b = mixed_equilibria(NormalFormGame(payoffs)), mixed_equilibria(NormalFormGame(renamed))
     assert key([[e[q] for q in order] for e in a]) == key(b)
+    assert key([[e[q] for q in order] for e in a.extra["continuum_extreme_points"]]) == \
+        key(b.extra["continuum_extreme_points"])
     assert a.skipped == b.skipped
 
 
