@@ -106,6 +106,8 @@ class SybilSplit(Protocol):
 # --- entry games --------------------------------------------------------------------------------
 @runtime_checkable
 class PureEntryValues(Protocol):
+    provers: Any
+
     def pure_entry_values(self) -> Any:
         """A function of `on` (who registered, pure profiles) giving entry_values' floats with the per-call
         setup done once (sequential entry's inner loop), or None where entry_values goes another way."""

@@ -1,7 +1,9 @@
 """Equilibria of entry games (each prover enters or not; payoff p_i (V_i - cost_i)).
 
 `solve` selects the equilibrium reached by sequential entry (best-response dynamics from the empty
-profile: the prover with the largest gain moves first); `pure_equilibria` lists them all by
+profile: the prover with the largest gain moves first; for one game, the last game's path is checked in
+batches of profiles first and kept as far as each step is the clear decision, which gives the same path);
+`pure_equilibria` lists them all by
 vectorised enumeration of the 2^n profiles (n <= 20); the symmetric mixed equilibrium of identical provers
 by the root of V(p) = cost (V is strictly decreasing in the others' entry probability).
 """
@@ -132,7 +134,10 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
         pure = None                                                  # (flips keep a pure start pure)
     top_cost = float(np.max(cost))
     if pure is not None and len(frozen) == 1:
-        return _one_pure_path(pure, cost, frozen, prof, top_cost, max_steps or 20 * game.n + 20)
+        steps = max_steps or 20 * game.n + 20
+        if frozen.any() or prof.any():
+            return _one_pure_path(pure, cost, frozen, prof, top_cost, steps)
+        return _path_from_empty(pure, cost, frozen, prof, top_cost, steps, type(game).__name__, game.provers.names)
     for _ in range(max_steps or 20 * game.n + 20):
         idx = np.flatnonzero(active)
         if not len(idx):
@@ -151,9 +156,10 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
 
 
 def _one_pure_path(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray, top_cost: float,
-                   steps: int) -> np.ndarray:
+                   steps: int, flips: list[int] | None = None) -> np.ndarray:
     """`sequential_entry` for one row of pure profiles: the same values, tolerance, gains and flips as the
-    rows loop, without its bookkeeping (a timeline solves one entry game at each arrival)."""
+    rows loop, without its bookkeeping (a timeline solves one entry game at each arrival); the provers
+    flipped are appended to `flips`."""
     for _ in range(steps):
         on = prof == 1.0
         values = pure(on)
@@ -163,8 +169,65 @@ def _one_pure_path(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray,
         if gain[0, who] <= tol:
             return prof
         prof[0, who] = 1.0 - prof[0, who]
+        if flips is not None:
+            flips.append(who)
     prof[:] = np.nan
     return prof
+
+
+_LAST_PATH: dict[str, tuple[str, ...]] = {}   # game class -> its last path from the empty profile, by prover
+CLEAR = 1e-11        # a step is taken from a batch of profiles only where its decision clears every other by
+REPAIRS = 4          # this (relative to the step's tolerance scale): rounding cannot reverse it one row at a time
+
+
+def _path_from_empty(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray, top_cost: float, steps: int,
+                     kind: str, names: tuple[str, ...]) -> np.ndarray:
+    """`_one_pure_path` from the empty profile, its first steps checked in batches against a candidate: the last
+    path of a game of this class, by prover name (a timeline's next entry game differs by an arrival or a
+    departure, so most of its path is the last one's). The dynamics are Markov, so from the first step where
+    the candidate is not the clear decision, the loop goes on one profile at a time: the same path and
+    equilibrium as without the candidate."""
+    at = {name: i for i, name in enumerate(names)}
+    candidate = [at[name] for name in _LAST_PATH.get(kind, ()) if name in at]
+    flips: list[int] = []
+    for _ in range(REPAIRS):
+        if not candidate:
+            break
+        taken, nxt = _checked_steps(pure, cost, frozen, prof, top_cost, candidate)
+        for who in candidate[:taken]:
+            prof[0, who] = 1.0 - prof[0, who]
+        flips += candidate[:taken]
+        if nxt is None or len(flips) >= steps:
+            break
+        rest = candidate[taken:]
+        if nxt in rest:
+            rest.remove(nxt)
+        candidate = [nxt] + rest
+    out = _one_pure_path(pure, cost, frozen, prof, top_cost, steps - len(flips), flips)
+    if not np.isnan(out).any():
+        _LAST_PATH[kind] = tuple(names[i] for i in flips)
+    return out
+
+
+def _checked_steps(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray, top_cost: float,
+                   candidate: list[int]) -> tuple[int, int | None]:
+    """(how many of the candidate's flips from `prof` are each step's clear decision, the prover clearly
+    flipped where the candidate goes another way: None where that step is not clear, or settles), every
+    profile along the candidate evaluated in one batch."""
+    steps = len(candidate)
+    toggles = np.zeros((steps + 1, prof.shape[1]), dtype=bool)
+    toggles[0] = prof[0] == 1.0
+    toggles[np.arange(1, steps + 1), candidate] = True
+    on = np.logical_xor.accumulate(toggles, axis=0)                      # prof with the first t flips applied
+    values = pure(on)
+    scale = np.maximum(np.maximum(1.0, np.abs(values).max(axis=1)), top_cost)
+    gain = np.where(frozen, -np.inf, np.where(on, cost - values, values - cost))
+    best = np.argmax(gain, axis=1)
+    top2 = -np.partition(-gain, 1, axis=1)[:, :2] if gain.shape[1] > 1 else np.c_[gain, np.full(len(gain), -np.inf)]
+    clear = (top2[:, 0] - top2[:, 1] > CLEAR * scale) & (top2[:, 0] - 1e-9 * scale > CLEAR * scale)
+    agree = clear[:steps] & (best[:steps] == np.asarray(candidate))
+    taken = int(np.argmin(agree)) if not agree.all() else steps
+    return taken, (int(best[taken]) if clear[taken] else None)
 
 
 def logit_dynamics(game: Game, steps: int = 4000) -> np.ndarray:

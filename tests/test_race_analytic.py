@@ -242,3 +242,37 @@ def test_sequential_entry_takes_the_same_path_with_the_kept_race_terms(seed, n, 
     game.__dict__["pure_entry_values"] = lambda: None
     slow = sequential_entry(game, np.zeros((1, n), dtype=bool))
     np.testing.assert_array_equal(fast, slow)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 60), hint=st.sampled_from(["last game", "shuffled", "none"]),
+       ties=st.booleans())
+def test_sequential_entry_from_a_candidate_path_is_the_path_from_empty(seed, n, hint, ties):
+    """An entry game solved after another (a timeline's next arrival: one prover more, or one fewer, the
+    rest as they were) checks the last game's path in batches and goes on one profile at a time from the
+    first step it is not the clear decision: the same flips, in the same order, and the same equilibrium,
+    float for float, as sequential entry from the empty profile one profile at a time; a shuffled path, or
+    none, changes nothing either. With ties (costs and stakes from two values each: provers with equal
+    gains, where the first in order moves) a step whose two largest gains tie is not clear: the loop decides
+    it."""
+    from provergame.solvers import entry
+    rng = np.random.default_rng(seed)
+    cost, stake = rng.uniform(0.0, 0.004, n + 1), rng.lognormal(3, 1, n + 1)
+    if ties:
+        cost, stake = rng.choice([0.001, 0.002], n + 1), rng.choice([10.0, 20.0], n + 1)
+    names = [f"p{i}" for i in range(n + 1)]
+    for keep in (np.arange(n), np.arange(n + 1), np.delete(np.arange(n + 1), rng.integers(n + 1))):
+        pop = pg.Population.from_arrays(cost=cost[keep], stake=stake[keep], reliability=0.99,
+                                        names=[names[i] for i in keep])
+        game = pg.games.StakeVRF(0.0161, pop)
+        pure, c = game.pure_entry_values(), game.entry_cost()
+        plain_flips: list[int] = []
+        plain = entry._one_pure_path(pure, c, np.zeros((1, len(keep)), bool), np.zeros((1, len(keep))),
+                                     float(c.max()), 20 * len(keep) + 20, plain_flips)
+        if hint == "shuffled":
+            entry._LAST_PATH["StakeVRF"] = tuple(rng.permutation(names))
+        elif hint == "none":
+            entry._LAST_PATH.pop("StakeVRF", None)
+        got = entry.sequential_entry(game, np.zeros((1, len(keep)), dtype=bool))
+        np.testing.assert_array_equal(got, plain)
+        assert entry._LAST_PATH["StakeVRF"] == tuple(pop.names[i] for i in plain_flips)
