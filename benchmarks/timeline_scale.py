@@ -195,8 +195,8 @@ def main() -> None:
              "in epoch order, so that row is booked in stretches too (solving the 100 prices' entry games, once "
              "for all seeds, is part of its time). With newcomers, each arrival changes "
              "the entry game, whose equilibrium pg.timeline solves again (sequential entry over 100-200 "
-             "provers, about 2-4 ms each, some 100 arrivals a seed): work the numpy loop and the radCAD model "
-             "do not do. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
+             "provers, some 100 arrivals a seed, the last game's path checked in batches and kept as far as each "
+             "step is the clear decision): work the numpy loop and the radCAD model do not do. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
              "units' sequencers, the failed and censored units, each unit's prover, its delivery and proving "
              "time, the landed units' sequencers) and book the provers' and the sequencers' balances, and nothing "
              "else (no KPIs, ledger, exits or plan)."]
