@@ -1,7 +1,7 @@
 """All equilibria of games of three or more players: provergame's support enumeration (each support's
-system solved by exclusion and subdivision) beside Gambit's `enumpoly` (pygambit; same games, one run,
-each Gambit solve in a forked child timed inside it, so a game it does not finish is stopped at
-`--timeout`), as ratios.
+system solved in closed form, by its signs at the pure profiles, or by exclusion and subdivision) beside
+Gambit's `enumpoly` (pygambit; same games, one run, each Gambit solve in a forked child timed inside it,
+so a game it does not finish is stopped at `--timeout`), as ratios.
 
 Games: every 3+ player `.nfg` in Gambit's repository (read from a git checkout or snapshot of
 gambitproject/gambit, `--gambit-repo`), and seeded random games with standard normal payoffs (3 players
