@@ -110,8 +110,10 @@ class MixedEquilibria:
     skipped: int = 0                      # support profiles not solved to isolated points: a continuum, or a
                                           # system sympy cannot solve (counted here, never guessed)
     method: str = ""
-    extra: dict = field(default_factory=dict)   # "continuum_extreme_points": certified extreme points of the
-                                                # continua of one mixing player (not in `equilibria`)
+    extra: dict = field(default_factory=dict)   # "continuum_extreme_points": certified extreme points of
+                                                # continua (not in `equilibria`); "skipped_without_ends": skipped
+                                                # profiles whose ends were not sought (left unresolved by the
+                                                # subdivision, or past support_signs.MAX_END_SYSTEMS)
 
     def __len__(self) -> int:
         return len(self.equilibria)
@@ -156,7 +158,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     scaled = _scaled(game.payoffs)
     found = [[np.eye(k)[a] for k, a in zip(acts, cell)] for cell in _pure_cells(scaled, tolerance)]
     regrets = [game.regret(e) for e in found]
-    skipped = 0
+    skipped = unsought = 0                       # support profiles not isolated; of them, without their ends sought
     extreme: list[list[np.ndarray]] = []         # continua's extreme points, each certified
     expect("equilibria", total)
     by_sizes: dict[tuple[int, ...], list[tuple[tuple[int, ...], ...]]] = {}
@@ -181,7 +183,8 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
         canonical = tuple(tuple(range(k)) for k in sizes)
         for (profile, order), roots in zip(members, _solved(SupportSystem(stack, canonical, batched=True))):
             tick("equilibria", "support profiles")
-            skipped += roots.unresolved > 0
+            stuck = roots.unresolved > 0
+            skipped, unsought = skipped + stuck, unsought + (stuck and roots.extreme is None)
             for x in roots.points:
                 strategies = _strategies(acts, profile, _player_order(x, sizes, order))
                 if strategies is None or _seen(found, strategies):
@@ -197,7 +200,7 @@ def _support_enumeration(game: NormalFormGame, tolerance: float) -> MixedEquilib
     found, regrets, extreme = _isolated(found, regrets, extreme)
     return MixedEquilibria(found, regrets, skipped,
                            "support enumeration, each system solved in closed form or by exclusion and subdivision",
-                           {"continuum_extreme_points": extreme})
+                           {"continuum_extreme_points": extreme, "skipped_without_ends": unsought})
 
 
 def _isolated(found: list, regrets: list, extreme: list) -> tuple[list, list, list]:

@@ -607,3 +607,18 @@ def test_a_continuum_s_corner_off_every_larger_support_s_interior_is_returned():
     assert max(by_hand_gains(payoffs, found[0])) <= 1e-12
     np.testing.assert_allclose(found[0][0], [0.130792, 0.607625, 0.261583], atol=1e-6)
     np.testing.assert_allclose(found[0][2], [0.184145, 0.407927, 0.407927], atol=1e-6)
+
+
+def test_skipped_profiles_say_whether_their_ends_were_sought():
+    """Pure coordination over three actions (coord333) has only continua of flat systems (a player earns the
+    same from two actions whatever the others do), whose ends are sought: none of its skipped profiles goes
+    without. A 3x2x2 game with payoffs in {-1, 0, 1} (seed 15) has a support profile that the subdivision
+    leaves not isolated without a zero equation: it is counted among the skipped whose ends were not sought."""
+    coord = np.zeros((3, 3, 3, 3))
+    for a in range(3):
+        coord[a, a, a] = 1.0
+    res = mixed_equilibria(NormalFormGame(coord))
+    assert res.skipped > 0 and res.extra["skipped_without_ends"] == 0
+    payoffs = np.random.default_rng(15).integers(-1, 2, size=(3, 2, 2, 3)).astype(float)
+    res = mixed_equilibria(NormalFormGame(payoffs))
+    assert 1 <= res.extra["skipped_without_ends"] <= res.skipped
