@@ -143,16 +143,24 @@ def sequential_entry(game: Game, frozen: np.ndarray, start: np.ndarray | None = 
         if not len(idx):
             return prof
         p = prof[idx]
-        values = game.entry_values(p) if pure is None else pure(p == 1.0)
-        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(values).max(axis=1), top_cost))
-        gain = np.where(frozen[idx], -np.inf, np.where(p == 1.0, cost - values, values - cost))
+        on = p == 1.0
+        gain, scale = _flip_gains(game.entry_values(p) if pure is None else pure(on), on, cost, frozen[idx], top_cost)
         who = np.argmax(gain, axis=1)
-        settled = gain[np.arange(len(idx)), who] <= tol
+        settled = gain[np.arange(len(idx)), who] <= 1e-9 * scale
         active[idx[settled]] = False
         move = idx[~settled], who[~settled]
         prof[move] = 1.0 - prof[move]
     prof[active] = np.nan
     return prof
+
+
+def _flip_gains(values: np.ndarray, on: np.ndarray, cost: np.ndarray, frozen: np.ndarray, top_cost: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(each prover's gain from flipping its entry, -inf where frozen; each row's scale, max(1, its largest
+    |value|, the largest cost), 1e-9 of which a gain must exceed) for rows of pure profiles `on`: what every
+    sequential-entry loop decides a step by."""
+    scale = np.maximum(np.maximum(1.0, np.abs(values).max(axis=1)), top_cost)
+    return np.where(frozen, -np.inf, np.where(on, cost - values, values - cost)), scale
 
 
 def _one_pure_path(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray, top_cost: float,
@@ -162,11 +170,9 @@ def _one_pure_path(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray,
     flipped are appended to `flips`."""
     for _ in range(steps):
         on = prof == 1.0
-        values = pure(on)
-        tol = 1e-9 * max(1.0, float(np.abs(values).max()), top_cost)
-        gain = np.where(frozen, -np.inf, np.where(on, cost - values, values - cost))
+        gain, scale = _flip_gains(pure(on), on, cost, frozen, top_cost)
         who = int(np.argmax(gain))
-        if gain[0, who] <= tol:
+        if gain[0, who] <= 1e-9 * scale[0]:
             return prof
         prof[0, who] = 1.0 - prof[0, who]
         if flips is not None:
@@ -219,9 +225,7 @@ def _checked_steps(pure, cost: np.ndarray, frozen: np.ndarray, prof: np.ndarray,
     toggles[0] = prof[0] == 1.0
     toggles[np.arange(1, steps + 1), candidate] = True
     on = np.logical_xor.accumulate(toggles, axis=0)                      # prof with the first t flips applied
-    values = pure(on)
-    scale = np.maximum(np.maximum(1.0, np.abs(values).max(axis=1)), top_cost)
-    gain = np.where(frozen, -np.inf, np.where(on, cost - values, values - cost))
+    gain, scale = _flip_gains(pure(on), on, cost, frozen, top_cost)
     best = np.argmax(gain, axis=1)
     top2 = -np.partition(-gain, 1, axis=1)[:, :2] if gain.shape[1] > 1 else np.c_[gain, np.full(len(gain), -np.inf)]
     clear = (top2[:, 0] - top2[:, 1] > CLEAR * scale) & (top2[:, 0] - 1e-9 * scale > CLEAR * scale)

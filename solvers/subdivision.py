@@ -65,10 +65,16 @@ class SupportSystem:
                                                       # support actions but the first, player by player
 
     @cached_property
+    def equation_rows(self) -> tuple[tuple[int, int], ...]:
+        """The equations as (player, action), `rows` or the default: each player's support actions but the
+        first, player by player."""
+        return self.rows if self.rows is not None else tuple(
+            (i, a) for i, s in enumerate(self.supports) for a in s[1:])
+
+    @cached_property
     def equations(self) -> tuple[tuple[np.ndarray, list[int]], ...]:
         """Each player's equations: (their rows in the system, their actions)."""
-        rows = self.rows if self.rows is not None else tuple(
-            (i, a) for i, s in enumerate(self.supports) for a in s[1:])
+        rows = self.equation_rows
         return tuple((np.array([r for r, (p, _) in enumerate(rows) if p == i], int),
                       [a for p, a in rows if p == i]) for i in range(len(self.supports)))
 

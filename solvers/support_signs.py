@@ -78,7 +78,7 @@ def _continuum_ends(system: SupportSystem, replace: dict[int, list[np.ndarray]])
     """For each system w of `replace`, the roots inside its simplices of its square systems with the
     equations of each row set in replace[w] replaced by as many outside actions' indifferences: candidate
     ends of its continuum (certified by their regret)."""
-    rows = [(i, a) for i, s in enumerate(system.supports) for a in s[1:]]
+    rows = list(system.equation_rows)
     tight = [(i, int(a)) for i, out in enumerate(system.outside) for a in out]
     stacks: dict[tuple, list[int]] = {}
     for w, row_sets in replace.items():
