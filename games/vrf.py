@@ -117,6 +117,13 @@ class _VRFSelection(BroadcastFace, Game):
         race, margin = er.pure_race(np.broadcast_to(self.success, (self.n,)), weights), self._margin()
         return lambda on: race(on) * margin
 
+    def _entry_is_free(self) -> bool:
+        """Entry mode with this class's own payoffs, no cost of registering and every prover drawable (weight
+        > 0): each prover's gain from registering then has the sign of its delivery margin at every profile."""
+        own = type(self).entry_values is _VRFSelection.entry_values and type(self).reach is _VRFSelection.reach
+        weights, _ = self._weights_presence(np.ones(self.n))
+        return own and self.choose == "entry" and not np.any(self.entry_cost()) and bool(np.all(weights > 0))
+
     def entry_cost(self) -> np.ndarray:
         """Entry mode: the per-round cost of locking the registered stake."""
         return self.stake_cost * (self.provers.stake if self.weighting == "stake" else np.full(self.n, self.min_stake))
@@ -258,6 +265,10 @@ class _VRFSelection(BroadcastFace, Game):
 
     def equilibrium(self, symmetric: bool = False) -> tuple[np.ndarray, str, bool]:
         if self.choose == "entry":
+            if not symmetric and self._entry_is_free():
+                return ((self._margin() > 0) * np.ones(self.n), "dominant registration: free to register, a prover's "
+                        "gain is reach x margin with reach > 0, so it registers iff its margin is positive (unique "
+                        "where no margin is 0)", True)
             from provergame.solvers.entry import solve_entry_game
             return solve_entry_game(self, symmetric=symmetric)
         margin = self._margin()
