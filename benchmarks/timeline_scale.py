@@ -1,15 +1,17 @@
-"""pg.timeline at scale beside a numpy loop that only draws the same randomness, as ratios in one run.
+"""pg.timeline at scale beside a numpy loop that draws the same randomness and carries the same state, as ratios
+in one run.
 
-StakeVRF with 100 provers, 10 units of work per epoch, 10 seeds, steady gas (each epoch's decisions
-are reused once made), in one process and with the seeds on 2 worker processes. The floor loops over
-seeds and epochs and draws, per epoch, what the timeline's rules draw (Model.work) and books the
-balances. Issue 15's target is 10,000 epochs x 100 provers x 10 seeds in under 10 s on 2 cores; issue
-28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
-radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed
-units failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures;
-the same with the units assigned by the sequencer (aztec-gddt's proving market); under rule
-"best-response"; with newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of
-the epochs), each epoch's plan served from its own buffer of rounds within a stretch.
+StakeVRF with 100 provers, 10 units of work per epoch, 10 seeds, steady gas (each epoch's decisions are reused
+once made), in one process and with the seeds on 2 worker processes. The floor loops over seeds and epochs and
+draws, per epoch, what the timeline's rules draw (Model.work) and books the balances; it carries the
+timeline's state of who works (the entry game's equilibrium by pg.solve, at the start, at each arrival and at
+each new gas price). Issue 15's target is 10,000 epochs x 100 provers x 10 seeds in under 10 s on 2 cores;
+issue 28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
+radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed units
+failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures; the same
+with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response"; with
+newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the epochs), each epoch's
+plan served from its own buffer of rounds within a stretch.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -32,10 +34,16 @@ ROUNDS = 3
 
 class Model:
     """What the floor and the radCAD model play, epoch by epoch: per-epoch draws as the timeline's rules
-    make them (newcomers, each unit's sequencer, failed and censored units, each unit's prover by stake or,
-    assigned, uniformly among those holding the bond, its delivery and proving time, the landed units'
-    sequencers); the provers' and sequencers' balances are booked by the caller, nothing else (no KPIs,
-    ledger or plan)."""
+    make them (newcomers, each unit's sequencer, failed and censored units, each unit's prover by stake among
+    those working or, assigned, uniformly among those holding the bond, its delivery and proving time, the
+    landed units' sequencers); the provers' and sequencers' balances are booked by the caller. It carries the
+    timeline's state of who works: the equilibrium of the epoch's entry game (StakeVRF over the provers at
+    last epoch's gas, solved by pg.solve as a user would call it), solved at the start, at each arrival and
+    at each gas price not met before (kept by price, across seeds, as pg.timeline keeps its epoch games);
+    nothing else (no KPIs, ledger, exits or plan)."""
+
+    solved: dict[bytes, np.ndarray] = {}        # (gas, costs, stakes) -> who works
+    solving = 0.0                               # seconds in pg.solve, for the page
 
     def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
                  failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0,
@@ -44,9 +52,18 @@ class Model:
         self.weights, self.cost, self.epoch = weights.copy(), cost.copy(), 0
         self.gas = 781_000e-9 / 4.0 * (50.0 + 25.0 * np.sin(2 * np.pi * np.arange(100) / 100) if sinusoid
                                        else np.full(100, 50.0))     # tokens per submission, epoch by epoch
-        self.p = weights / weights.sum()
         self.share = np.full(sequencers, 1.0 / sequencers)
         self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
+
+    def working(self, gas: float) -> np.ndarray:
+        """Who works at this gas: the entry game's equilibrium, solved once per (gas, costs, stakes)."""
+        key = np.float64(gas).tobytes() + self.cost.tobytes() + self.weights.tobytes()
+        if key not in Model.solved:
+            t = time.perf_counter()
+            pop = pg.Population.from_arrays(cost=self.cost + gas, stake=self.weights, reliability=0.99)
+            Model.solved[key] = pg.solve(pg.games.StakeVRF(0.0161, pop)).profile == 1.0
+            Model.solving += time.perf_counter() - t
+        return Model.solved[key]
 
     def work(self, balance: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
         """One epoch's draws: the balances with newcomers added (100 each), the provers' balance changes,
@@ -55,8 +72,8 @@ class Model:
         if self.entry and (k := rng.poisson(self.entry)):
             self.weights = np.append(self.weights, np.full(k, np.median(self.weights)))
             self.cost = np.append(self.cost, np.median(self.cost) * rng.lognormal(0.0, 0.3, k))
-            self.p, balance = self.weights / self.weights.sum(), np.append(balance, np.full(k, 100.0))
-        spend = self.cost + self.gas[self.epoch % 100]
+            balance = np.append(balance, np.full(k, 100.0))
+        g_then, spend = self.gas[self.epoch % 100 - 1], self.cost + self.gas[self.epoch % 100]
         self.epoch += 1
         n = len(balance)
         slots = rng.multinomial(DEMAND, self.share) if len(self.share) > 1 else np.array([DEMAND])
@@ -67,7 +84,8 @@ class Model:
             eligible = np.flatnonzero(balance >= 16.0)
             who = eligible[rng.integers(len(eligible), size=units)]
         else:
-            who = rng.choice(n, size=units, p=self.p)
+            weight = np.where(self.working(g_then), self.weights, 0.0)
+            who = rng.choice(n, size=units, p=weight / weight.sum())
         ok = rng.random(units) < 0.99
         rng.standard_exponential(units)
         delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * spend
@@ -149,21 +167,25 @@ def measure(epochs: int, run: dict, rule: str) -> str:
                   sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
                   commitment="assigned" if run.get("assigned") else "self", entry_rate=run.get("entry", 0.0))
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
-    a = b = r = float("inf")
+    a = b = r = solving = float("inf")
     for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
+        Model.solved.clear()            # each run solves its own entry games, as pg.timeline does
+        Model.solving = 0.0
         t = time.perf_counter()
         floor(epochs, pop.stake, pop.cost, **run)
-        a = min(a, time.perf_counter() - t)
+        a, solving = min((a, solving), (time.perf_counter() - t, Model.solving))
         t = time.perf_counter()
         one = timeline(make, pop, env, seeds=SEEDS, economy=eco, rule=rule)
         b = min(b, time.perf_counter() - t)
+        Model.solved.clear()
         rad = radcad_run(epochs, pop.stake, pop.cost, **run)
         r = None if rad is None else min(r, rad)
     t = time.perf_counter()
     two = timeline(make, pop, env, seeds=SEEDS, economy=eco, rule=rule, executor="processes", workers=2)
     c = time.perf_counter() - t
     same = one.kpis.equals(two.kpis) and one.balances.equals(two.balances) and one.ledger.equals(two.ledger)
-    return (f"| {epochs} | {a:.3g} | {b:.3g} | {b / a:.1f} | {c:.3g} | {1e3 * b / (epochs * len(SEEDS)):.3g} "
+    return (f"| {epochs} | {a:.3g} | {solving:.2g} | {b:.3g} | {b / a:.1f} | {c:.3g} "
+            f"| {1e3 * b / (epochs * len(SEEDS)):.3g} "
             f"| {'yes' if same else 'NO'} | {'not installed' if r is None else f'{r:.3g}'} "
             f"| {'-' if r is None else f'{r / b:.1f}'} |")
 
@@ -177,11 +199,13 @@ def main() -> None:
     rows = [f"| {label} " + measure(max(1, int(args.epochs * share)), run, rule) for label, run, rule, share in RUNS]
     lines = [f"pg.timeline (StakeVRF, {N} provers, {DEMAND} units per epoch, {len(SEEDS)} seeds, rule equilibrium "
              "unless the row says otherwise) "
-             f"beside a numpy loop drawing the same randomness (best of {ROUNDS} runs each, taking turns); "
+             "beside a numpy loop drawing the same randomness and carrying the same state "
+             f"(best of {ROUNDS} runs each, taking turns); "
              f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores.", "",
-             "| run | epochs | numpy loop, 1 process (s) | pg.timeline, 1 process (s) | ratio | pg.timeline, 2 processes "
+             "| run | epochs | numpy loop, 1 process (s) | of which pg.solve (s) | pg.timeline, 1 process (s) | ratio "
+             "| pg.timeline, 2 processes "
              "(s) | per epoch and seed, 1 process (ms) | same frames on 2 processes | radCAD 0.14, no deepcopy, 1 "
-             "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|", *rows,
+             "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|---|", *rows,
              "", "pg.timeline books stretches of epochs at once where only balances move between epochs "
              "(timeline._Run.stretch: the same demand and working provers; self-committed provers, reneging ones "
              "included, or assigned ones all delivering, best responses at their fixed point and gas, no hardware, "
@@ -193,13 +217,14 @@ def main() -> None:
              "each epoch's plan (one per pair of last epoch's and this epoch's gas: 100 here, each solved once) "
              "is served from its own buffer of rounds, parked and taken up as the step does, the refills drawn "
              "in epoch order, so that row is booked in stretches too (solving the 100 prices' entry games, once "
-             "for all seeds, is part of its time). With newcomers, each arrival changes "
-             "the entry game, whose equilibrium pg.timeline solves again (sequential entry over 100-200 "
-             "provers, some 100 arrivals a seed, the last game's path checked in batches and kept as far as each "
-             "step is the clear decision): work the numpy loop and the radCAD model do not do. The numpy loop and the radCAD model draw the same randomness (Model.work: newcomers, the "
-             "units' sequencers, the failed and censored units, each unit's prover, its delivery and proving "
-             "time, the landed units' sequencers) and book the provers' and the sequencers' balances, and nothing "
-             "else (no KPIs, ledger, exits or plan)."]
+             "for all seeds, is part of its time). With newcomers, each arrival changes the entry game, whose "
+             "equilibrium pg.timeline solves again (StakeVRF with free registration: its dominant-strategy "
+             "equilibrium, certified). The numpy loop and the radCAD model carry the same state of who works: "
+             "they call pg.solve on the same entry game at the start, at each arrival and at each gas price not "
+             "met before (its seconds in the loop are a column of their own), draw the same randomness (Model.work: "
+             "newcomers, the units' sequencers, the failed and censored units, each unit's prover among those "
+             "working, its delivery and proving time, the landed units' sequencers) and book the provers' and the "
+             "sequencers' balances, and nothing else (no KPIs, ledger, exits or plan)."]
     print("\n".join(lines))
     if args.out:
         Path(args.out).write_text("# Timeline at scale\n\n" + "\n".join(lines) + "\n")
