@@ -373,7 +373,13 @@ def _timeline_row(rule: str, result: Any, eco: Any) -> dict[str, Any]:
             **({"sequencer profit": float(per_seed["sequencer_profit"].sum().mean())} if sequencers else {}),
             **({"poorest sequencer": float(last["sequencer_balance_min"].mean())}
                if sequencers and eco.sequencers > 1 else {}),
+            "equilibria solved over the seeds (certified)": _certified(result.decisions),
             "max residual": result.conservation()}
+
+
+def _certified(decisions: pd.DataFrame) -> str:
+    """How many equilibria a timeline solved and played, and how many of them its certificate certified."""
+    return f"{len(decisions)} ({int(decisions['certified'].sum())})" if len(decisions) else "none"
 
 
 def _timeline_items(sc: Scenario, runs: list[tuple[str, Any]]) -> dict[str, Any]:

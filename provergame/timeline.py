@@ -6,7 +6,8 @@ Each epoch e of a run (one seed):
    protocol pays gas_per_verification for each proof it accepts.
 2. Who may take work: alive provers whose balance covers the bond.
 3. Commitment, decided one epoch ahead at last epoch's prices (a prover commits before it knows
-   the gas it will pay): "equilibrium" plays the certified equilibrium of last epoch's game;
+   the gas it will pay): "equilibrium" plays the certified equilibrium of last epoch's game (each one
+   solved is a row of Timeline.decisions, with its certificate);
    "best-response" each prover's best response to the profile played last epoch; "myopic-reward"
    commits iff the reward per proof covers last epoch's gas.
 4. Delivery at this epoch's prices: "equilibrium" and "best-response" deliver iff proving beats
@@ -364,13 +365,17 @@ class Timeline:
     """A timeline's results: `kpis` one row per (seed, epoch); `balances` one row per (seed, epoch,
     prover alive), built from the seeds' `balance_blocks` when first read (10^7 rows for 10,000 epochs x
     100 provers x 10 seeds); `ledger` the token flows per (seed, epoch) with the conservation residual;
-    `sequencers` one row per (seed, epoch, sequencer) with its balance."""
+    `sequencers` one row per (seed, epoch, sequencer) with its balance; `decisions` one row per equilibrium a
+    run solved and played (an epoch game under rule "equilibrium", or a paid fallback race): the seed and epoch
+    that solved it (seeds without newcomers share their games, so a later seed solves only what is new), its
+    provers, the solver's method and its certificate (regret of the best unilateral deviation, certified)."""
 
     kpis: pd.DataFrame
     balance_blocks: tuple
     ledger: pd.DataFrame
     sequencers: pd.DataFrame
     rule: str
+    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -451,7 +456,8 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     -------
     Timeline
         kpis (per seed and epoch), balances (per prover), ledger (token flows and residual), sequencers
-        (each sequencer's balance per seed and epoch).
+        (each sequencer's balance per seed and epoch), decisions (each equilibrium solved and played, with
+        its certificate).
 
     Raises
     ------
@@ -476,7 +482,7 @@ def timeline(make_game: Callable[[Population], Any], provers: Population, enviro
     else:
         runs = _runs_on(executor, workers, make_game, provers, environment, seeds, rule, economy)
     return Timeline(_stacked([r[0] for r in runs]), tuple(r[1] for r in runs), _stacked([r[2] for r in runs]),
-                    _stacked([r[3] for r in runs]), rule=rule)
+                    _stacked([r[3] for r in runs]), rule=rule, decisions=_stacked([r[4] for r in runs]))
 
 
 def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
@@ -604,6 +610,13 @@ class _Games:
         self.profiles: dict[bytes, np.ndarray] = {}
         self.limit = limit
         self.scores: np.ndarray | None = None     # reward-booster scores carried across epochs
+        self.epoch = 0                            # the run's epoch, for the records
+        self.records: list[tuple] = []            # (game, epoch, provers, method, regret, certified) solved
+
+    def record(self, kind: str, game: Any, eq: Any) -> np.ndarray:
+        """Keep the certificate of an equilibrium this run solved and plays; its profile."""
+        self.records.append((kind, self.epoch, game.n, eq.method, float(eq.regret), bool(eq.certified)))
+        return eq.profile
 
     def _key(self, state: _State, index: np.ndarray, gas: float, delivers: np.ndarray | None) -> bytes:
         return b"".join([index.tobytes(), np.float64(gas).tobytes(), state.stake[index].tobytes(),
@@ -632,7 +645,7 @@ class _Games:
         game = self.get(make_game, state, index, gas)
         key = self._key(state, index, gas, None)
         if key not in self.profiles:
-            self.profiles[key] = _solve_pure(game).profile
+            self.profiles[key] = self.record("epoch game", game, _solve_pure(game))
         return self.profiles[key]
 
 
@@ -1014,6 +1027,7 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     quiet = run.quiet()
     e = 0
     while e < env.epochs:          # epochs are state updates: each one plays its units of work vectorised
+        run.games.epoch = e
         booked = run.stretch(e) if quiet else 0
         if not booked:             # the full step: newcomers, commitments, fallback, settlement, books
             run.arrivals(e)
@@ -1029,7 +1043,19 @@ def _run(make_game, provers: Population, env: Environment, seed: int, rule: str,
     rows = np.concatenate(run.seq_rows).reshape(env.epochs, eco.sequencers)
     sequencers = {"seed": np.full(rows.size, seed), "epoch": np.repeat(np.arange(env.epochs), eco.sequencers),
                   "sequencer": np.tile(np.arange(eco.sequencers), env.epochs), "balance": rows.ravel()}
-    return kpis, balances, ledger, sequencers
+    return kpis, balances, ledger, sequencers, _decisions(seed, run.games.records)
+
+
+DECISIONS = ("seed", "epoch", "game", "provers", "method", "regret", "certified")
+
+
+def _decisions(seed: int, records: list[tuple]) -> dict[str, np.ndarray]:
+    """The run's solved equilibria as columns (DECISIONS)."""
+    kind, epoch, n, method, regret, certified = (list(c) for c in zip(*records)) if records else ([],) * 6
+    return {"seed": np.full(len(records), seed), "epoch": np.asarray(epoch, dtype=int),
+            "game": np.asarray(kind, dtype=object), "provers": np.asarray(n, dtype=int),
+            "method": np.asarray(method, dtype=object), "regret": np.asarray(regret, dtype=float),
+            "certified": np.asarray(certified, dtype=bool)}
 
 
 @dataclass
@@ -1738,7 +1764,7 @@ class _Run:
             if len(self.solved) >= self.games.limit:
                 self.solved.clear()
             race = WinnerTakesAll(eco.fallback_reward, _population(st, alive, gas), deadline=timeout)
-            self.solved[key] = (race, solve(race).profile)
+            self.solved[key] = (race, self.games.record("fallback race", race, solve(race)))
         return (alive, gas, key, *self.solved[key])
 
     def settle(self, e: int, ep: _Epoch) -> None:
@@ -2064,7 +2090,7 @@ def _grid_identity(provers: Population, env: Environment, economy: Economy, rule
 
 def _grid_point(make_game, provers: Population, env: Environment, game_params: dict, eco: Economy, seed: int,
                 rule: str) -> dict[str, float]:
-    kpis, _, ledger, _ = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
+    kpis, _, ledger, _, _ = _run(_PointGame(make_game, game_params), provers, env, seed, rule, eco)
     return summarise(_stacked([kpis]), _stacked([ledger]))
 
 

@@ -615,3 +615,29 @@ def test_stretched_runs_censor_and_fail_units_at_their_rates():
     assert abs(censored - 0.1 * (proposed - failed)) < 4 * np.sqrt((proposed - failed) * 0.1 * 0.9)
     assert (k["proven"] + k["pruned"] + k["missed_slots"] == k["demand"]).all()
     assert k["sequencer_slashed"].sum() == pytest.approx(0.001 * failed, rel=1e-12)
+
+
+def test_every_equilibrium_a_timeline_plays_is_recorded_with_its_certificate():
+    """Commitment is at last epoch's gas, which a shock sets to two values: the first seed solves one epoch game
+    for each (all 4 provers), certified; the second seed meets the same games and solves none. A paid
+    fallback race is solved, and recorded, as well."""
+    env = Environment.shock(40, gas=50.0, start=10, size=150.0, length=5, token_price=4.0, demand=4)
+    tl = timeline(vrf, POP, env, seeds=[0, 1], economy=Economy(gas_per_submission=100_000))
+    d = tl.decisions
+    assert list(d.columns) == ["seed", "epoch", "game", "provers", "method", "regret", "certified"]
+    assert d["seed"].tolist() == [0, 0] and set(d["game"]) == {"epoch game"} and d["provers"].tolist() == [4, 4]
+    assert d["certified"].all() and (d["regret"] <= 1e-9).all()
+    eco = Economy(fallback="race", fallback_reward=0.5, bond=1.0, gas_per_submission=0.0)
+    tl = timeline(lambda p: pg.games.WinnerTakesAll(REWARD, p), POP, env, seeds=[0], rule="myopic-reward",
+                  economy=eco)
+    races = tl.decisions[tl.decisions["game"] == "fallback race"]
+    assert len(races) >= 1 and races["certified"].all()
+
+
+def test_newcomers_each_bring_an_epoch_game_of_their_own():
+    eco = Economy(entry_rate=0.5, gas_per_submission=0.0)
+    tl = timeline(vrf, POP, Environment.steady(30, gas=50.0, demand=4), seeds=[3], economy=eco)
+    d = tl.decisions
+    alive = tl.kpis.groupby("epoch")["alive_provers"].first()
+    assert d["provers"].is_monotonic_increasing and d["provers"].iloc[0] == alive.iloc[0] >= 4
+    assert d["provers"].max() == alive.max() and d["certified"].all()
