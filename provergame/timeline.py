@@ -1250,7 +1250,11 @@ class _Run:
         left = self.left[e0:e0 + len(played)]
         keys, which = keyed
         forfeited = None                          # self-committed: each epoch's forfeits per working prover
-        if plans[which[0]].game is None:
+        if not len(working):
+            k, none = len(played), np.zeros((len(played), 0))
+            zero, count = np.zeros(k), np.zeros(k, dtype=np.int64)
+            out = _Booked(working, none, none, none, count, zero, zero, zero, count, count)
+        elif plans[which[0]].game is None:
             reward = np.array([0.0 if p is None else p.reward for p in plans])[which]
             out = self._stretch_assigned(e0, working, reward, g, played)
         else:
@@ -1300,11 +1304,12 @@ class _Run:
     def _races(self, e0: int, k: int) -> tuple | None:
         """Epochs e0 to e0 + k - 1's paid fallback races (see `_race`: the field is the same throughout a
         stretch, the gas each epoch's), built once per gas price, and each epoch's index into them; None
-        without one."""
+        without one or nobody present to race."""
         if not (self.eco.fallback == "race" and self.eco.fallback_reward > 0) or k == 0:
             return None
         _, first, which = np.unique(self.gas[e0:e0 + k], return_index=True, return_inverse=True)
-        return [self._race(e0 + int(i)) for i in first], np.asarray(which).ravel()
+        built = [self._race(e0 + int(i)) for i in first]
+        return None if built[0] is None else (built, np.asarray(which).ravel())
 
     def _stretch_race(self, out: "_Booked", races: tuple, unproven: np.ndarray, left: np.ndarray) -> "_Booked":
         """`out` with the paid fallback race's rounds added for each epoch's `unproven` units (`races`: the
@@ -1332,16 +1337,19 @@ class _Run:
 
     def _stretch_plan(self, e0: int) -> tuple | None:
         """Who works from e0, each epoch's plan (self-committed: the game's profile, and its buffer's key;
-        assigned: the reward, every assigned prover delivering), the demand and the gas per epoch; None where
-        epoch e0 must step."""
+        assigned: the reward, every assigned prover delivering; nobody holding the bond: no plan, every unit
+        to the fallback), the demand and the gas per epoch; None where epoch e0 must step."""
         st, eco = self.st, self.eco
         units = int(self.env.demand[e0])
         if units == 0:
             return None
         span = self._stretch_span(e0, units)
         working = np.flatnonzero(st.alive & (st.joins <= e0) & (st.balance >= eco.bond))
-        if span < 2 or not len(working) or np.any(st.joins[st.alive] > e0):
+        if span < 2 or np.any(st.joins[st.alive] > e0):
             return None
+        if not len(working):                  # nobody holds the bond: no plan, the units go to the fallback
+            return working, [_Plan(None, working + 0.0, None)], [b""], np.zeros(span, dtype=np.intp), units, \
+                self.gas[e0:e0 + span]
         plans, keys, which = self._stretch_decisions(e0, span, working)
         if len(which) < 2:
             return None
@@ -1412,10 +1420,14 @@ class _Run:
         """The sequencers over a stretch's epochs, (epochs, sequencers) each: `slots` proposed, `failed`, `mine`
         landed. Their balances folded as the step books them: (their slashes per epoch, their balances after
         each, whether a balance as the epoch opens would cap the epoch's slash or, where sequencers need
-        funds, its proposals: there the stretch must end)."""
+        funds, its proposals: there the stretch must end). A sequencer that opens the stretch with nothing
+        and gains nothing in it (no landed units' rewards above its proposal gas) holds nothing all through:
+        the step caps each of its slashes at 0, and so does the stretch."""
         eco, propose = self.eco, self.propose[e0:e0 + len(slots), None]
-        slashed = failed * eco.sequencer_slash
-        sequencer = _fold(self.seq_balance, mine * (eco.sequencer_reward + 0.0) - slots * propose - slashed)
+        income = mine * (eco.sequencer_reward + 0.0) - slots * propose
+        broke = (self.seq_balance <= 0.0) & (income <= 0.0).all(axis=0)
+        slashed = np.where(broke, 0.0, failed * eco.sequencer_slash)
+        sequencer = _fold(self.seq_balance, income - slashed)
         before = np.concatenate([self.seq_balance[None, :], sequencer[:-1]])
         capped = (slashed > np.maximum(before - slots * propose, 0.0)).any(axis=1)
         if eco.sequencers_need_funds:

@@ -539,6 +539,39 @@ def test_reneging_provers_are_booked_in_stretches(monkeypatch):
     pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
 
 
+@pytest.mark.parametrize("commitment, race, funds", [("assigned", 0.0, 5.0), ("self", 0.0, 5.0),
+                                                     ("assigned", 0.05, 5.0), ("assigned", 0.0, 0.3),
+                                                     ("self", 0.0, 0.3)])
+def test_a_drained_network_is_booked_in_stretches(monkeypatch, commitment, race, funds):
+    """aztec-gddt's run: a +150 gwei shock with myopic-reward provers who cannot decline (or who committed
+    at last epoch's gas) forfeits bonds until no prover holds one. From there nobody works: every unit goes to
+    the fallback (pruned, or a paid race among the provers still present), the idle provers exit, and the
+    sequencers go on proposing, failing and being slashed (with little funds, until they hold nothing: then
+    each slash is capped at 0). Those epochs are booked in stretches, with the rows, balances and sequencer
+    books of the epoch-by-epoch step."""
+    import importlib
+    tl_module = importlib.import_module("provergame.timeline")
+    env = Environment.shock(300, gas=50.0, start=60, size=150.0, length=60, token_price=4.0, demand=10)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=40.0, exit_after=20, commitment=commitment,
+                  fallback="race" if race else "prune", fallback_reward=race, sequencer_failure=0.05,
+                  sequencer_slash=0.01 if funds > 1 else 1.0, sequencer_funds=funds, sequencers=3,
+                  sequencer_reward=0.037, gas_per_proposal=100_000)
+    booked, stretch = [], tl_module._Run.stretch
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "stretch", lambda self, e: booked.append((e, stretch(self, e))) or booked[-1][1])
+        fast = timeline(vrf, POP, env, seeds=[2], rule="myopic-reward", economy=eco, progress=False)
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "quiet", lambda self: False)
+        slow = timeline(vrf, POP, env, seeds=[2], rule="myopic-reward", economy=eco, progress=False)
+    drained = int(np.argmax(slow.kpis["active_provers"].to_numpy() == 0))
+    assert drained > 60 and (slow.kpis["active_provers"].iloc[drained:] == 0).all()
+    assert max(k for e, k in booked if e >= drained) > 50
+    assert (slow.sequencers["balance"].min() <= 0) == (funds < 1)
+    for frame in ("kpis", "balances", "sequencers"):
+        pd.testing.assert_frame_equal(getattr(fast, frame), getattr(slow, frame), check_exact=True)
+    pd.testing.assert_frame_equal(fast.ledger, slow.ledger, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
 def test_best_responses_at_their_fixed_point_are_booked_in_stretches(monkeypatch):
     """Under rule "best-response" each epoch's plan is the best response to the last epoch's profile; once
     that is a fixed point, nothing but balances moves and the run is booked in stretches (StakeVRF at a
