@@ -29,6 +29,7 @@ import provergame as pg
 from provergame.timeline import Economy, Environment, Rebuild, timeline
 
 N, DEMAND, SEEDS = 100, 10, list(range(10))
+EPOCHS_MAX, SHOCK = 100_000, (1000, 200)     # the shock row's +150 gwei: from epoch 1000, for 200 epochs
 ROUNDS = 3
 
 
@@ -36,7 +37,8 @@ class Model:
     """What the floor and the radCAD model play, epoch by epoch: per-epoch draws as the timeline's rules
     make them (newcomers, each unit's sequencer, failed and censored units, each unit's prover by stake among
     those working or, assigned, uniformly among those holding the bond, its delivery and proving time, the
-    landed units' sequencers); the provers' and sequencers' balances are booked by the caller. It carries the
+    landed units' sequencers; a myopic assigned prover reneges, forfeiting a bond of 16, where the reward does
+    not cover the gas); the provers' and sequencers' balances are booked by the caller. It carries the
     timeline's state of who works: the equilibrium of the epoch's entry game (StakeVRF over the provers at
     last epoch's gas, solved by pg.solve as a user would call it), solved at the start, at each arrival and
     at each gas price not met before (kept by price, across seeds, as pg.timeline keeps its epoch games);
@@ -47,13 +49,16 @@ class Model:
 
     def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
                  failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0,
-                 sinusoid: bool = False):
+                 sinusoid: bool = False, shock: bool = False, myopic: bool = False):
         self.rng = np.random.default_rng(seed)
         self.weights, self.cost, self.epoch = weights.copy(), cost.copy(), 0
-        self.gas = 781_000e-9 / 4.0 * (50.0 + 25.0 * np.sin(2 * np.pi * np.arange(100) / 100) if sinusoid
-                                       else np.full(100, 50.0))     # tokens per submission, epoch by epoch
+        e = np.arange(EPOCHS_MAX)
+        gwei = (50.0 + 25.0 * np.sin(2 * np.pi * (e % 100) / 100) if sinusoid else
+                50.0 + 150.0 * ((SHOCK[0] <= e) & (e < SHOCK[0] + SHOCK[1])) if shock else np.full(EPOCHS_MAX, 50.0))
+        self.gas = 781_000e-9 / 4.0 * gwei          # tokens per submission, epoch by epoch
         self.share = np.full(sequencers, 1.0 / sequencers)
         self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
+        self.myopic = myopic                        # an assigned prover delivers iff the reward covers the gas
 
     def working(self, gas: float) -> np.ndarray:
         """Who works at this gas: the entry game's equilibrium, solved once per (gas, costs, stakes)."""
@@ -73,7 +78,8 @@ class Model:
             self.weights = np.append(self.weights, np.full(k, np.median(self.weights)))
             self.cost = np.append(self.cost, np.median(self.cost) * rng.lognormal(0.0, 0.3, k))
             balance = np.append(balance, np.full(k, 100.0))
-        g_then, spend = self.gas[self.epoch % 100 - 1], self.cost + self.gas[self.epoch % 100]
+        g_then, g_now = self.gas[max(self.epoch - 1, 0)], self.gas[self.epoch]
+        spend = self.cost + g_now
         self.epoch += 1
         n = len(balance)
         slots = rng.multinomial(DEMAND, self.share) if len(self.share) > 1 else np.array([DEMAND])
@@ -82,13 +88,17 @@ class Model:
         units -= rng.binomial(units, self.censorship) if self.censorship else 0
         if self.assigned:
             eligible = np.flatnonzero(balance >= 16.0)
-            who = eligible[rng.integers(len(eligible), size=units)]
+            who = eligible[rng.integers(len(eligible), size=units)] if len(eligible) else np.zeros(0, dtype=int)
         else:
             weight = np.where(self.working(g_then), self.weights, 0.0)
             who = rng.choice(n, size=units, p=weight / weight.sum())
-        ok = rng.random(units) < 0.99
-        rng.standard_exponential(units)
-        delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * spend
+        ok = rng.random(len(who)) < 0.99
+        rng.standard_exponential(len(who))
+        if self.myopic and 0.0161 < g_now:          # every assigned prover reneges: a bond forfeited each
+            ok[:] = False
+            delta = -16.0 * np.bincount(who, minlength=n)
+        else:
+            delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * spend
         landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if len(slots) > 1 else int(ok.sum())
         return balance, delta, failed, landed
 
@@ -150,6 +160,8 @@ RUNS = (("steady", {}, "equilibrium", 1.0),
         ("3 sequencers, 1% failed, units assigned by the sequencer (aztec-gddt's market)", {**FAIL3, "assigned": True},
          "equilibrium", 1.0),
         ("3 sequencers, 1% failed, rule best-response", FAIL3, "best-response", 1.0),
+        ("3 sequencers, 1% failed, assigned, rule myopic-reward, +150 gwei from epoch 1000 for 200 (aztec-gddt's run: "
+         "every prover drained)", {**FAIL3, "assigned": True, "shock": True, "myopic": True}, "myopic-reward", 1.0),
         ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 0.2),
         ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100)",
          {**FAIL3, "sinusoid": True}, "equilibrium", 0.2))
@@ -161,7 +173,10 @@ def measure(epochs: int, run: dict, rule: str) -> str:
     rng = np.random.default_rng(1)
     pop = pg.Population.from_arrays(cost=rng.uniform(0.001, 0.004, N), stake=rng.lognormal(3, 1, N), reliability=0.99)
     env = (Environment.sinusoidal(epochs, gas=50.0, amplitude=25.0, period=100, token_price=4.0, demand=DEMAND)
-           if run.get("sinusoid") else Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND))
+           if run.get("sinusoid") else
+           Environment.shock(epochs, gas=50.0, start=SHOCK[0], size=150.0, length=SHOCK[1], token_price=4.0,
+                             demand=DEMAND) if run.get("shock") else
+           Environment.steady(epochs, gas=50.0, token_price=4.0, demand=DEMAND))
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=run.get("censorship", 0.0),
                   sequencer_failure=run.get("failure", 0.0), sequencer_slash=1.0, sequencer_funds=100.0,
                   sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
@@ -213,7 +228,9 @@ def main() -> None:
              "up to each newcomer's arrival), the same rows as epoch by epoch; "
              "each unit's sequencer, offline slots, failed units, censored commitments, the landed units' "
              "sequencers and the assignments come from per-unit draws indexed by epoch, and a stretch ends where a "
-             "balance crosses the bond or a sequencer's balance would cap a slash. Where the gas moves every epoch, "
+             "balance crosses the bond or a sequencer's balance would cap a slash (a drained network, nobody holding "
+             "the bond, is booked in stretches too, and so is a sequencer holding nothing, each of its slashes capped "
+             "at 0). Where the gas moves every epoch, "
              "each epoch's plan (one per pair of last epoch's and this epoch's gas: 100 here, each solved once) "
              "is served from its own buffer of rounds, parked and taken up as the step does, the refills drawn "
              "in epoch order, so that row is booked in stretches too (solving the 100 prices' entry games, once "
