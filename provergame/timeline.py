@@ -1194,15 +1194,15 @@ class _Run:
 
     def quiet(self) -> bool:
         """Whether only balances move between this run's epochs while who works holds: self-committed or
-        assigned provers without hardware, reinvestment or boosters (then `stretch` may book many epochs at
-        once, each with the plan of its gas, up to the next newcomer's arrival, a paid fallback race included;
+        assigned provers without reinvestment or boosters (then `stretch` may book many epochs at once, each
+        with the plan of its gas, up to the next newcomer's arrival or the end of a prover's hardware life, a
+        paid fallback race included;
         newcomers are drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
         failed units, censorship, the landed units' sequencers and the assignments where all deliver come
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
         where a sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
-        return (eco.commitment != "quotes"
-                and eco.capex == 0 and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None)
+        return eco.commitment != "quotes" and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
@@ -1357,8 +1357,9 @@ class _Run:
 
     def _stretch_span(self, e0: int, units: int) -> int:
         """The epochs from e0 of the same demand, at most `reach` (the last stretch's length, doubled while
-        stretches run to their end), before the next newcomer arrives (0 while newcomers wait for room) and
-        before an idle prover would exit."""
+        stretches run to their end), before the next newcomer arrives (0 while newcomers wait for room),
+        before an idle prover would exit and before the first epoch that ends a prover's hardware life (which
+        the step settles: renewed where it paid for itself, else the prover leaves)."""
         st, eco, env = self.st, self.eco, self.env
         ahead = slice(e0, e0 + max(2, min(self.reach, self.ahead.most // units)))   # no buffer serves more at once
         same = env.demand[ahead] == units
@@ -1371,6 +1372,8 @@ class _Run:
         idle = st.alive & (st.balance < eco.bond)
         if idle.any():
             span = min(span, int((eco.exit_after - 1 - st.below[idle]).min()))
+        if eco.capex > 0 and st.alive.any():       # hardware is renewed, or its prover leaves, as its life ends
+            span = min(span, int((st.bought[st.alive] + eco.lifetime - 1).min()) - e0)
         return span
 
     def _stretch_decisions(self, e0: int, span: int, working: np.ndarray) -> tuple[list["_Plan"], list[bytes],
@@ -1465,7 +1468,9 @@ class _Run:
         `slashed` per epoch over the sequencers, `seq_rows` each one's balance."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n, cols = slice(e0, e0 + k), len(st.cost), b.field
-        st.earned[cols] += b.balance[-1] - st.balance[cols]   # (read only by hardware renewal: none here)
+        earned = np.subtract(b.paid, b.charged)           # profit since the hardware was bought, added epoch by
+        earned[0] += st.earned[cols]                         # epoch as the step adds it (hardware renewal reads it)
+        st.earned[cols] = np.add.accumulate(earned, axis=0)[-1]
         if len(cols) == n:                    # every prover's balance moves: its columns are all the columns
             paid, charged, full, attempts = b.paid, b.charged, b.balance, b.attempts
         else:

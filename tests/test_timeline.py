@@ -458,10 +458,12 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5]),
        need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]),
        assigned=st.booleans(), deadline=st.sampled_from([np.inf, 0.05]), entry=st.sampled_from([0.0, 0.05, 0.3]),
-       delay=st.sampled_from([0, 3]), first=st.sampled_from([64, 4]), room=st.sampled_from([128, 3]))
+       delay=st.sampled_from([0, 3]), first=st.sampled_from([64, 4]), room=st.sampled_from([128, 3]),
+       capex=st.sampled_from([0.0, 0.0, 0.05, 5.0]))
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
                                                         start, offline, censorship, lottery, failure, funds, need_funds,
-                                                        sequencers, race, assigned, deadline, entry, delay, first, room):
+                                                        sequencers, race, assigned, deadline, entry, delay, first, room,
+                                                        capex):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
     and balances, float for float, and the same ledger to 1e-12 (its compute cost is one dot product per
@@ -475,7 +477,9 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     balance has its slashes capped, or (needing funds) its proposals, mid-stretch; a paid fallback race
     (its own buffer and stream) pays provers below the bond too, up to lifting them over it; the sequencer
     may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds);
-    newcomers arrive (a stretch ends before each arrival and waits for them to join)."""
+    newcomers arrive (a stretch ends before each arrival and waits for them to join); hardware with a life of
+    25 epochs is renewed where it paid for itself (capex 0.05) or its prover leaves (capex 5), a stretch
+    ending before each epoch that ends a life."""
     import importlib
     tl_module = importlib.import_module("provergame.timeline")
     pop = POP.replace(reliability=rho)
@@ -491,7 +495,7 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
                   sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
                   sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds,
                   sequencers=sequencers, commitment="assigned" if assigned else "self", proof_deadline=deadline,
-                  entry_rate=entry, entry_delay=delay)
+                  entry_rate=entry, entry_delay=delay, capex=capex, lifetime=25)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
     booked = []
