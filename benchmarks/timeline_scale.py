@@ -223,8 +223,8 @@ def main() -> None:
              "process (s) | radCAD / pg.timeline |", "|---|---|---|---|---|---|---|---|---|---|---|", *rows,
              "", "pg.timeline books stretches of epochs at once where only balances move between epochs "
              "(timeline._Run.stretch: the same demand and working provers; self-committed provers, reneging ones "
-             "included, or assigned ones all delivering, best responses at their fixed point and gas, hardware up to "
-             "the end of a life, no reinvestment or boosters; "
+             "included, or assigned ones all delivering, or epoch quotes without a tie, best responses at their fixed "
+             "point and gas, hardware up to the end of a life, no reinvestment or boosters; "
              "up to each newcomer's arrival), the same rows as epoch by epoch; "
              "each unit's sequencer, offline slots, failed units, censored commitments, the landed units' "
              "sequencers and the assignments come from per-unit draws indexed by epoch, and a stretch ends where a "

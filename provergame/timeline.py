@@ -1089,13 +1089,16 @@ class _Epoch:
 @dataclass(frozen=True)
 class _Plan:
     """A stretch's plan: the epoch game and its profile and seats (self-committed provers) and who delivers,
-    or, with `game` None, the reward per proof (assigned provers, `profile` each one's delivery)."""
+    or, with `game` None, the reward per proof (assigned provers, `profile` each one's delivery; quotes,
+    `quoted`: the winner's index among the working provers, -1 where nobody quotes within the reward, its
+    quote, and whether the cheapest ask is tied)."""
 
     game: Any
     profile: np.ndarray
     seats: int | None
     reward: float = 0.0
     delivers: np.ndarray | None = None
+    quoted: tuple[int, float, bool] | None = None
 
 
 @dataclass
@@ -1118,11 +1121,14 @@ class _Booked:
     forfeits: np.ndarray | None = None    # bonds forfeited
     balance: np.ndarray | None = None
     crossed: np.ndarray | None = None   # a working prover's balance fell below the bond, or an idle one's reached it
+    share: np.ndarray | None = None     # quotes: the reward's rest for the proven units, to the sequencers
+    profiled: np.ndarray | None = None  # the epochs whose plan's profile the step records (default: those played)
 
     def __post_init__(self) -> None:
         k = len(self.proved)
         self.fallback = np.zeros(k, dtype=np.int64) if self.fallback is None else self.fallback
         self.forfeits = np.zeros(k, dtype=np.int64) if self.forfeits is None else self.forfeits
+        self.share = np.zeros(k) if self.share is None else self.share
 
     def head(self, k: int) -> "_Booked":
         cut = {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "field"}
@@ -1193,8 +1199,8 @@ class _Run:
         self.arriving = np.random.default_rng([seed, 10]).poisson(eco.entry_rate, E) if eco.entry_rate > 0 else None
 
     def quiet(self) -> bool:
-        """Whether only balances move between this run's epochs while who works holds: self-committed or
-        assigned provers without reinvestment or boosters (then `stretch` may book many epochs at once, each
+        """Whether only balances move between this run's epochs while who works holds: self-committed, assigned
+        or quoting provers without reinvestment or boosters (then `stretch` may book many epochs at once, each
         with the plan of its gas, up to the next newcomer's arrival or the end of a prover's hardware life, a
         paid fallback race included;
         newcomers are drawn per epoch from a stream of their own; each unit's sequencer, offline slots,
@@ -1202,7 +1208,7 @@ class _Run:
         from per-unit draws indexed by epoch, which a stretch reads as the step does, and a stretch ends
         where a sequencer's balance would cap a slash or its proposals)."""
         eco = self.eco
-        return eco.commitment != "quotes" and eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
+        return eco.reinvest == 0 and not eco.stake_is_balance and self.scores is None
 
     def stretch(self, e0: int) -> int:
         """Book epochs e0, e0 + 1, ... in one go while nothing but the balances moves (a `quiet` run): the same
@@ -1225,7 +1231,8 @@ class _Run:
         k = len(booked.proved)
         landed = booked.proved + booked.fallback
         mine = _landed_by_sequencer(self.landing.rows(e0, e0 + k), proposed[:k], owner[:k], landed, self.eco.sequencers)
-        slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine)
+        share = np.divide(booked.share, landed, out=np.zeros(k), where=landed > 0)     # per landed unit
+        slashed, sequencer, capped = self._sequencer_stretch(e0, slots[:k], failed[:k], mine, share)
         stops = np.flatnonzero(booked.crossed | capped)
         k = int(stops[0]) if len(stops) else k                              # epochs whose books hold as folded
         self.ahead.keep(k)
@@ -1233,7 +1240,7 @@ class _Run:
         self.reach = max(64, 2 * k) if k < span else min(2 * self.reach, 1 << 16)
         if k == 0:
             return 0
-        last = np.flatnonzero(played[:k])
+        last = np.flatnonzero(played[:k] if booked.profiled is None else booked.profiled[:k])
         seats = np.array([np.nan if p is None or p.seats is None else p.seats for p in plans], dtype=float)
         self._book_stretch(e0, k, working, plans[which[last[-1]]].profile if len(last) else None, seats[which[:k]],
                            booked.head(k), missed[:k],
@@ -1254,24 +1261,14 @@ class _Run:
             k, none = len(played), np.zeros((len(played), 0))
             zero, count = np.zeros(k), np.zeros(k, dtype=np.int64)
             out = _Booked(working, none, none, none, count, zero, zero, zero, count, count)
+        elif plans[which[0]].quoted is not None:
+            out = self._stretch_quotes(e0, working, [p.quoted + (p.reward,) for p in plans if p is not None],
+                                       which, g, played)
         elif plans[which[0]].game is None:
             reward = np.array([0.0 if p is None else p.reward for p in plans])[which]
             out = self._stretch_assigned(e0, working, reward, g, played)
         else:
-            specs = {key: (p.game, p.profile) for key, p in zip(keys, plans) if p is not None}
-            reward, cost, tried, proved, on_time = self.ahead.serve(keys, which, specs, self.rng, played,
-                                                                    eco.proof_window, left)
-            k = len(proved)
-            delivers = np.array([np.ones(len(working)) if p is None else p.delivers for p in plans])[which[:k]]
-            forfeits = np.where(delivers == 0, tried, 0.0)       # a reneger's units: a bond each, nothing sent
-            submitted = np.where(delivers == 0, 0.0, tried)
-            unit = st.cost[working] + g[:k, None]                # compute and gas
-            slashes = cost - tried * unit                        # what the rules charged beyond compute and gas
-            spent = slashes + submitted * unit + forfeits * eco.bond    # as _self_committed books it, float for float
-            out = _Booked(working, reward, spent, submitted, tried.sum(axis=1), submitted @ st.cost[working],
-                          submitted.sum(axis=1) * g[:k], slashes.sum(axis=1) + eco.bond * forfeits.sum(axis=1),
-                          proved, on_time, forfeits=forfeits.sum(axis=1))
-            forfeited = forfeits
+            out, forfeited = self._stretch_committed(working, plans, keyed, g, played, left)
         races = self._races(e0, len(out.proved))
         if races is not None:
             out = self._stretch_race(out, races, offered[:len(out.proved)] - out.proved, left)
@@ -1289,6 +1286,26 @@ class _Run:
             out.crossed |= (forfeited[:len(before)] > np.floor(before / eco.bond)).any(axis=1)   # would bind
         return out
 
+    def _stretch_committed(self, working: np.ndarray, plans: list, keyed: tuple, g: np.ndarray, played: np.ndarray,
+                           left: np.ndarray) -> tuple["_Booked", np.ndarray]:
+        """The self-committed provers' side of a stretch: each epoch's plan's rounds from its buffer, a
+        reneger's units a bond each with nothing sent; and each epoch's forfeits per working prover."""
+        st, eco = self.st, self.eco
+        keys, which = keyed
+        specs = {key: (p.game, p.profile) for key, p in zip(keys, plans) if p is not None}
+        reward, cost, tried, proved, on_time = self.ahead.serve(keys, which, specs, self.rng, played,
+                                                                eco.proof_window, left)
+        k = len(proved)
+        delivers = np.array([np.ones(len(working)) if p is None else p.delivers for p in plans])[which[:k]]
+        forfeits = np.where(delivers == 0, tried, 0.0)       # a reneger's units: a bond each, nothing sent
+        submitted = np.where(delivers == 0, 0.0, tried)
+        unit = st.cost[working] + g[:k, None]                # compute and gas
+        slashes = cost - tried * unit                        # what the rules charged beyond compute and gas
+        spent = slashes + submitted * unit + forfeits * eco.bond    # as _self_committed books it, float for float
+        return _Booked(working, reward, spent, submitted, tried.sum(axis=1), submitted @ st.cost[working],
+                       submitted.sum(axis=1) * g[:k], slashes.sum(axis=1) + eco.bond * forfeits.sum(axis=1),
+                       proved, on_time, forfeits=forfeits.sum(axis=1)), forfeits
+
     def _stretch_assigned(self, e0: int, working: np.ndarray, reward: np.ndarray, g: np.ndarray, played: np.ndarray
                           ) -> "_Booked":
         """The assignments of a stretch's epochs (every assigned prover delivering; `reward` and gas `g` per
@@ -1300,6 +1317,37 @@ class _Run:
         return _Booked(working, out.valid * reward[:, None], compute + gas + out.forfeited * eco.bond,
                        out.submitted + 0.0, out.commitments.sum(axis=1), compute.sum(axis=1), gas.sum(axis=1),
                        eco.bond * forfeits, out.valid.sum(axis=1), out.on_time.sum(axis=1), forfeits=forfeits)
+
+    def _stretch_quotes(self, e0: int, working: np.ndarray, quoted: list[tuple], which: np.ndarray, g: np.ndarray,
+                        played: np.ndarray) -> "_Booked":
+        """The epoch quotes of a stretch's epochs (`quoted`: each plan's winner, quote, tie and reward; no tie),
+        booked as `_quoted`: the winner commits a bond to the epoch's units and delivers by its rule at the
+        epoch's gas (or forfeits the bond), each proof valid and ready as the per-unit draws say."""
+        st, eco, k = self.st, self.eco, len(played)
+        winner, quote, _, reward = (np.array(c)[which] for c in zip(*quoted))
+        winner = winner.astype(np.intp)
+        on = (winner >= 0) & (played > 0)                         # a winner commits to the epoch's units
+        i = working[np.maximum(winner, 0)]
+        rho, cost, rate = st.reliability[i], st.cost[i], st.rate[i]
+        delivers = on & np.asarray(_delivers_epoch(self.rule, quote, rho, cost, g, eco.bond,
+                                                   -np.expm1(-rate * eco.proof_deadline), played), dtype=bool)
+        live = delivers[:, None] & (np.arange(self.validity.width) < played[:, None])
+        landed = -np.log1p(-self.readiness.rows(e0, e0 + k)) / rate[:, None]
+        late = live & (landed > eco.proof_deadline)
+        valid = live & ~late & (self.validity.rows(e0, e0 + k) < rho[:, None])
+        sent = np.where(delivers, played - late.sum(axis=1), 0)
+        forfeit = np.where(delivers, np.where(late.any(axis=1), eco.bond, 0.0), np.where(on, eco.bond, 0.0))
+        proven = valid.sum(axis=1)
+        rows, col = np.arange(k), np.maximum(winner, 0)
+        paid, charged, attempts = np.zeros((k, len(working))), np.zeros((k, len(working))), np.zeros((k, len(working)))
+        paid[rows, col] = np.where(delivers, quote * proven, 0.0)
+        charged[rows, col] = np.where(delivers, played * cost + sent * g + forfeit, forfeit)
+        attempts[rows, col] = sent
+        opex = np.where(delivers, played * cost, 0.0)
+        return _Booked(working, paid, charged, attempts, np.where(on, played, 0), opex, sent * g, forfeit, proven,
+                       (valid & (landed <= eco.proof_window)).sum(axis=1),
+                       forfeits=np.where(delivers, late.any(axis=1), on).astype(np.int64),
+                       share=np.where(delivers, (reward - quote) * proven, 0.0), profiled=delivers)
 
     def _races(self, e0: int, k: int) -> tuple | None:
         """Epochs e0 to e0 + k - 1's paid fallback races (see `_race`: the field is the same throughout a
@@ -1333,7 +1381,8 @@ class _Run:
             gas[rows] = tried[rows] @ np.broadcast_to(built[w][1], len(alive))
         head = out.head(k)
         return _Booked(alive, paid, charged, attempts, head.tries, head.opex + tried @ self.st.cost[alive],
-                       head.gas + gas, head.burned, head.proved, head.on_time, proved, head.forfeits)
+                       head.gas + gas, head.burned, head.proved, head.on_time, proved, head.forfeits,
+                       share=head.share, profiled=head.profiled)
 
     def _stretch_plan(self, e0: int) -> tuple | None:
         """Who works from e0, each epoch's plan (self-committed: the game's profile, and its buffer's key;
@@ -1380,9 +1429,8 @@ class _Run:
                                                                                    np.ndarray]:
         """The plans of the epochs from e0 (decided once per pair of last epoch's and this epoch's gas; None for
         a pair met past the stretch's end), their buffer keys and each epoch's index into them, up to the first
-        epoch whose plan has no valid game or an assigned prover reneging (its units are then assigned by the
-        run's stream); under "best-response" only while the gas stays e0's and the responses are at their
-        fixed point."""
+        epoch whose plan has no valid game or cannot be stretched (`_stretchable`); under "best-response" only
+        while the gas stays e0's."""
         e = np.arange(e0, e0 + span)
         pairs = np.stack([self.gas[np.maximum(e - 1, 0)], self.gas[e]], axis=1)
         if self.rule == "best-response":
@@ -1399,8 +1447,7 @@ class _Run:
                 plan, delivers = self._epoch_plan(working, float(g_then), float(g_now))
             except InvalidParameter:
                 break
-            if (plan.game is None and not np.all(delivers == 1)) or (
-                    self.rule == "best-response" and not np.array_equal(plan.profile, self.last_profile[working])):
+            if not self._stretchable(plan, delivers, working):
                 break
             decided[int(u)] = (plan, self.plan_key)
         inverse = np.asarray(inverse).ravel()
@@ -1410,24 +1457,36 @@ class _Run:
         plans = [decided[u][0] if u in decided else None for u in range(len(first))]
         return plans, [decided[u][1] if u in decided else b"" for u in range(len(first))], inverse[:k]
 
+    def _stretchable(self, plan: "_Plan", delivers: np.ndarray, working: np.ndarray) -> bool:
+        """Whether a stretch may book an epoch with this plan: not one with an assigned prover reneging (its units
+        are then assigned by the run's stream) or a tied quote (drawn epoch by epoch); under "best-response",
+        only at the responses' fixed point."""
+        if (plan.game is None and not np.all(delivers == 1)) or (plan.quoted is not None and plan.quoted[2]):
+            return False
+        return self.rule != "best-response" or np.array_equal(plan.profile, self.last_profile[working])
+
     def _epoch_plan(self, working: np.ndarray, g_then: float, g_now: float) -> tuple["_Plan", np.ndarray]:
         """An epoch's plan at last epoch's gas `g_then` and this one's `g_now`, and who delivers."""
         if self.eco.commitment == "assigned":
             reward, delivers = self._assigned_plan(working, g_now)
             return _Plan(None, delivers.astype(float), None, reward), delivers
+        if self.eco.commitment == "quotes":
+            reward, winner, quote, tied = self._quote(working, g_then, g_now)
+            profile = (np.arange(len(working)) == winner) * 1.0
+            return _Plan(None, profile, None, reward, quoted=(winner, quote, tied)), np.ones(1)
         game, profile, delivers, seats = self._plan(working, g_then, g_now)
         return _Plan(game, profile, seats, delivers=delivers), delivers
 
-    def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _sequencer_stretch(self, e0: int, slots: np.ndarray, failed: np.ndarray, mine: np.ndarray,
+                           share: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The sequencers over a stretch's epochs, (epochs, sequencers) each: `slots` proposed, `failed`, `mine`
-        landed. Their balances folded as the step books them: (their slashes per epoch, their balances after
-        each, whether a balance as the epoch opens would cap the epoch's slash or, where sequencers need
-        funds, its proposals: there the stretch must end). A sequencer that opens the stretch with nothing
-        and gains nothing in it (no landed units' rewards above its proposal gas) holds nothing all through:
-        the step caps each of its slashes at 0, and so does the stretch."""
+        landed. Their balances folded as the step books them: (their slashes per epoch, their balances after each,
+        whether a balance as the epoch opens would cap the epoch's slash or, where sequencers need funds, its
+        proposals: there the stretch must end); `share` the quotes' rest per landed unit. A sequencer that opens the
+        stretch with nothing and gains nothing in it (no landed units' rewards above its proposal gas) holds nothing
+        all through: the step caps each of its slashes at 0, and so does the stretch."""
         eco, propose = self.eco, self.propose[e0:e0 + len(slots), None]
-        income = mine * (eco.sequencer_reward + 0.0) - slots * propose
+        income = mine * (eco.sequencer_reward + share[:, None]) - slots * propose
         broke = (self.seq_balance <= 0.0) & (income <= 0.0).all(axis=0)
         slashed = np.where(broke, 0.0, failed * eco.sequencer_slash)
         sequencer = _fold(self.seq_balance, income - slashed)
@@ -1479,7 +1538,7 @@ class _Run:
             full[:], full[:, cols] = st.balance, b.balance
         demand, propose, verify = int(self.env.demand[e0]), self.propose[rows], self.verify[rows]
         landed = b.proved + b.fallback
-        minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * landed
+        minted, seq_revenue = paid.sum(axis=1), eco.sequencer_reward * landed + b.share
         seq_gas = (demand - missed) * propose
         flows = {"minted": minted, "opex": b.opex, "gas": b.gas, "burned": b.burned, "protocol_gas": landed * verify,
                  "sequencer_minted": seq_revenue, "sequencer_gas": seq_gas, "sequencer_slashed": slashed + 0.0}
@@ -1701,24 +1760,38 @@ class _Run:
                                  played, st.reliability[working], st.rate[working], eco.proof_window,
                                  eco.proof_deadline)
 
+    def _quote(self, working: np.ndarray, g_then: float, g_now: float) -> tuple[float, int, float, bool]:
+        """(the reward per proof of the epoch's game at gas `g_now`, the cheapest ask's index among `working`,
+        -1 where no ask is within the reward, the quote, whether the cheapest ask is tied): asks are compute
+        plus last epoch's gas `g_then`; the winner is paid the second-lowest ask, capped at the reward."""
+        reward = _reward(self.games.get(self.make_game, self.st, working, g_now))
+        asks = self.st.cost[working] + g_then
+        if asks.min() > reward:
+            return reward, -1, 0.0, False
+        cheapest = np.flatnonzero(asks == asks.min())
+        quote = min(reward, float(np.partition(asks, 1)[1])) if len(asks) > 1 else reward
+        return reward, int(cheapest[0]), quote, len(cheapest) > 1
+
     def _quoted(self, e: int, ep: _Epoch, played: int) -> None:
         """Epoch proof quotes: the cheapest prover holding the bond (compute plus last epoch's gas; ties
         drawn) wins at the second-lowest such cost, capped at the reward, and commits one bond to every
         unit of the epoch; it delivers by its rule at this epoch's gas ("myopic-reward": iff the quote
-        covers the gas) or forfeits the bond. The reward's rest for each proven unit goes to the sequencers."""
+        covers the gas) or forfeits the bond. The reward's rest for each proven unit goes to the sequencers.
+        The tie, each proof's validity and its proving time are per-unit draws indexed by epoch (the
+        assignments' streams), so a stretch books the same epochs."""
         st, eco, working = self.st, self.eco, ep.working
         g_now, g_then = self.gas[e], self.gas[max(e - 1, 0)]
         try:
-            reward = _reward(self.games.get(self.make_game, st, working, g_now))
+            reward, winner, quote, tied = self._quote(working, g_then, g_now)
         except InvalidParameter as exc:
             self.refusal[e] = str(exc)
             return
-        asks = st.cost[working] + g_then
-        if asks.min() > reward:                   # nobody quotes within the reward: the epoch goes unproven
+        if winner < 0:                            # nobody quotes within the reward: the epoch goes unproven
             return
-        cheapest = np.flatnonzero(asks == asks.min())
-        winner = int(cheapest[self.rng.integers(len(cheapest))])
-        quote = min(reward, float(np.partition(asks, 1)[1])) if len(asks) > 1 else reward
+        if tied:
+            asks = st.cost[working] + g_then
+            cheapest = np.flatnonzero(asks == asks.min())
+            winner = int(cheapest[min(int(self.picks.rows(e, e + 1)[0, 0] * len(cheapest)), len(cheapest) - 1)])
         i = working[winner]
         rho = float(st.reliability[i])
         ep.commitments = played
@@ -1728,8 +1801,8 @@ class _Run:
             ep.burned += eco.bond
             ep.renegers = 1
             return
-        valid = self.rng.random(played) < rho
-        landed = self.rng.standard_exponential(played) / st.rate[i]
+        valid = self.validity.rows(e, e + 1)[0, :played] < rho
+        landed = -np.log1p(-self.readiness.rows(e, e + 1)[0, :played]) / st.rate[i]
         late = landed > eco.proof_deadline              # abandoned at the proof deadline: no submission, bond lost
         valid &= ~late
         sent = played - int(late.sum())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import stats
@@ -395,3 +396,28 @@ def test_a_fallback_deadline_refuses_late_race_proofs():
 def test_bad_phase_durations_name_the_parameter(field, value):
     with pytest.raises(pg.InvalidParameter, match=field):
         Economy(**{field: value})
+
+
+def test_tied_quotes_are_drawn_evenly_epoch_by_epoch(monkeypatch):
+    """Two provers ask the same (compute + gas); each epoch's winner is drawn between them (a per-unit draw
+    indexed by epoch). The second one never delivers a valid proof (reliability 0) but keeps its bond by
+    working, so its balance falls by its 10 asks exactly in the epochs it wins: about half of 400 (4 standard
+    errors of a fair coin). Ties are stepped, not stretched: the rows are those of the step."""
+    import importlib
+    tl_module = importlib.import_module("provergame.timeline")
+    pop = pg.Population.from_arrays(cost=[0.001, 0.001, 0.004], rate=1.0, stake=10.0, reliability=[1.0, 0.0, 1.0])
+    env = Environment.steady(400, gas=50, token_price=4.0, demand=10)
+    eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", commitment="quotes", initial_balance=100.0)
+    tl = timeline(lambda p: pg.games.StakeVRF(0.02, p), pop, env, seeds=[5], rule="equilibrium", economy=eco,
+                  progress=False)
+    b = tl.balances.pivot(index="epoch", columns="prover", values="balance")["p1"].to_numpy()
+    ask = 0.001 + 50e-9 * 781_000 / 4.0
+    won = -np.diff(np.concatenate([[100.0], b]))
+    assert np.allclose(won[won > 1e-9], 10 * ask, rtol=1e-9)
+    wins = int((won > 1e-9).sum())
+    assert abs(wins - 200) < 4 * np.sqrt(400 * 0.25) and (tl.kpis["commitments"] == 10).all()
+    with monkeypatch.context() as m:
+        m.setattr(tl_module._Run, "quiet", lambda self: False)
+        slow = timeline(lambda p: pg.games.StakeVRF(0.02, p), pop, env, seeds=[5], rule="equilibrium", economy=eco,
+                        progress=False)
+    pd.testing.assert_frame_equal(tl.kpis, slow.kpis, check_exact=True)

@@ -402,7 +402,7 @@ def test_a_timeline_with_seeds_on_processes_is_bit_identical_to_serial():
 
 
 @pytest.mark.parametrize("rule", ["equilibrium", "best-response", "myopic-reward"])
-@pytest.mark.parametrize("commitment", ["self", "assigned"])
+@pytest.mark.parametrize("commitment", ["self", "assigned", "quotes"])
 def test_seeds_run_together_give_what_each_gives_alone(rule, commitment):
     """Seeds of one call share their epoch games, equilibria, plans and fallback races (timeline._Shared);
     each seed's frames are bit for bit what a call with that seed alone gives, balances included."""
@@ -457,12 +457,12 @@ def test_rounds_played_ahead_are_one_play_split_by_epoch(kind, units, seed):
        offline=st.sampled_from([0.0, 0.05, 0.5]), censorship=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
        lottery=st.booleans(), failure=st.sampled_from([0.0, 0.02, 0.3]), funds=st.sampled_from([0.0, 0.05, 5]),
        need_funds=st.booleans(), sequencers=st.sampled_from([1, 3, 8]), race=st.sampled_from([0.0, 0.01, 0.05]),
-       assigned=st.booleans(), deadline=st.sampled_from([np.inf, 0.05]), entry=st.sampled_from([0.0, 0.05, 0.3]),
+       commitment=st.sampled_from(["self", "assigned", "quotes"]), deadline=st.sampled_from([np.inf, 0.05]), entry=st.sampled_from([0.0, 0.05, 0.3]),
        delay=st.sampled_from([0, 3]), first=st.sampled_from([64, 4]), room=st.sampled_from([128, 3]),
        capex=st.sampled_from([0.0, 0.0, 0.05, 5.0]))
 def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, slash, exit_after, shock, demand, rule,
                                                         start, offline, censorship, lottery, failure, funds, need_funds,
-                                                        sequencers, race, assigned, deadline, entry, delay, first, room,
+                                                        sequencers, race, commitment, deadline, entry, delay, first, room,
                                                         capex):
     """A quiet run (self-committed, no entry, no hardware, no sequencer failures) books steady stretches of
     epochs at once (timeline._Run.stretch); forcing the epoch-by-epoch step instead gives the same KPI rows
@@ -476,7 +476,9 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
     sequencer or several (each unit's and each landed unit's drawn per unit); a sequencer with little
     balance has its slashes capped, or (needing funds) its proposals, mid-stretch; a paid fallback race
     (its own buffer and stream) pays provers below the bond too, up to lifting them over it; the sequencer
-    may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds);
+    may assign the units (per-unit draws where all deliver; a proof deadline forfeits late proofs' bonds), or
+    the epoch's cheapest quote wins them (its proofs' validity and readiness per-unit draws, its bond
+    forfeited where it reneges or a proof is late, the reward's rest to the sequencers);
     newcomers arrive (a stretch ends before each arrival and waits for them to join); hardware with a life of
     25 epochs is renewed where it paid for itself (capex 0.05) or its prover leaves (capex 5), a stretch
     ending before each epoch that ends a life."""
@@ -494,7 +496,7 @@ def test_a_stretch_books_what_epoch_by_epoch_steps_book(monkeypatch, seed, rho, 
                   sequencer_reward=0.037, gas_per_proposal=100_000, gas_per_verification=50_000,
                   sequencer_offline=offline, censorship=censorship, sequencer_failure=failure,
                   sequencer_slash=0.01, sequencer_funds=funds, sequencers_need_funds=need_funds,
-                  sequencers=sequencers, commitment="assigned" if assigned else "self", proof_deadline=deadline,
+                  sequencers=sequencers, commitment=commitment, proof_deadline=deadline,
                   entry_rate=entry, entry_delay=delay, capex=capex, lifetime=25)
     make = (lambda p: pg.games.LotteryReward(REWARD, p)) if lottery else \
         (lambda p: pg.games.StakeVRF(REWARD, p, slash=slash))                           # dense and sparse outcomes
