@@ -9,7 +9,8 @@ each new gas price). Issue 15's target is 10,000 epochs x 100 provers x 10 seeds
 issue 28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
 radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed units
 failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures; the same
-with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response"; with
+with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response"; aztec-
+gddt's run (assigned units, rule myopic-reward, a +150 gwei shock draining every prover); epoch quotes; with
 newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the epochs), each epoch's
 plan served from its own buffer of rounds within a stretch.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
@@ -38,7 +39,8 @@ class Model:
     make them (newcomers, each unit's sequencer, failed and censored units, each unit's prover by stake among
     those working or, assigned, uniformly among those holding the bond, its delivery and proving time, the
     landed units' sequencers; a myopic assigned prover reneges, forfeiting a bond of 16, where the reward does
-    not cover the gas); the provers' and sequencers' balances are booked by the caller. It carries the
+    not cover the gas; under epoch quotes the cheapest ask holding the bond takes every unit, paid the
+    second-lowest ask); the provers' and sequencers' balances are booked by the caller. It carries the
     timeline's state of who works: the equilibrium of the epoch's entry game (StakeVRF over the provers at
     last epoch's gas, solved by pg.solve as a user would call it), solved at the start, at each arrival and
     at each gas price not met before (kept by price, across seeds, as pg.timeline keeps its epoch games);
@@ -49,7 +51,7 @@ class Model:
 
     def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
                  failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0,
-                 sinusoid: bool = False, shock: bool = False, myopic: bool = False):
+                 sinusoid: bool = False, shock: bool = False, myopic: bool = False, quotes: bool = False):
         self.rng = np.random.default_rng(seed)
         self.weights, self.cost, self.epoch = weights.copy(), cost.copy(), 0
         e = np.arange(EPOCHS_MAX)
@@ -59,6 +61,7 @@ class Model:
         self.share = np.full(sequencers, 1.0 / sequencers)
         self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
         self.myopic = myopic                        # an assigned prover delivers iff the reward covers the gas
+        self.quotes = quotes                        # the cheapest ask holding the bond takes the epoch's units
 
     def working(self, gas: float) -> np.ndarray:
         """Who works at this gas: the entry game's equilibrium, solved once per (gas, costs, stakes)."""
@@ -86,7 +89,12 @@ class Model:
         failed = rng.binomial(slots, self.failure) if self.failure else np.zeros(len(slots), int)
         units = DEMAND - int(failed.sum())
         units -= rng.binomial(units, self.censorship) if self.censorship else 0
-        if self.assigned:
+        pay = 0.0161
+        if self.quotes:
+            asks = np.where(balance >= 16.0, self.cost + g_then, np.inf)
+            who = np.full(units, int(np.argmin(asks)))
+            pay = min(pay, float(np.partition(asks, 1)[1]))
+        elif self.assigned:
             eligible = np.flatnonzero(balance >= 16.0)
             who = eligible[rng.integers(len(eligible), size=units)] if len(eligible) else np.zeros(0, dtype=int)
         else:
@@ -98,7 +106,7 @@ class Model:
             ok[:] = False
             delta = -16.0 * np.bincount(who, minlength=n)
         else:
-            delta = np.bincount(who[ok], minlength=n) * 0.0161 - np.bincount(who, minlength=n) * spend
+            delta = np.bincount(who[ok], minlength=n) * pay - np.bincount(who, minlength=n) * spend
         landed = rng.multivariate_hypergeometric(slots, int(ok.sum())) if len(slots) > 1 else int(ok.sum())
         return balance, delta, failed, landed
 
@@ -162,6 +170,8 @@ RUNS = (("steady", {}, "equilibrium", 1.0),
         ("3 sequencers, 1% failed, rule best-response", FAIL3, "best-response", 1.0),
         ("3 sequencers, 1% failed, assigned, rule myopic-reward, +150 gwei from epoch 1000 for 200 (aztec-gddt's run: "
          "every prover drained)", {**FAIL3, "assigned": True, "shock": True, "myopic": True}, "myopic-reward", 1.0),
+        ("3 sequencers, 1% failed, epoch quotes (the cheapest ask takes the epoch's units at the second-lowest)",
+         {**FAIL3, "quotes": True}, "equilibrium", 1.0),
         ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 0.2),
         ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100)",
          {**FAIL3, "sinusoid": True}, "equilibrium", 0.2))
@@ -180,7 +190,8 @@ def measure(epochs: int, run: dict, rule: str) -> str:
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", censorship=run.get("censorship", 0.0),
                   sequencer_failure=run.get("failure", 0.0), sequencer_slash=1.0, sequencer_funds=100.0,
                   sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
-                  commitment="assigned" if run.get("assigned") else "self", entry_rate=run.get("entry", 0.0))
+                  commitment="assigned" if run.get("assigned") else "quotes" if run.get("quotes") else "self",
+                  entry_rate=run.get("entry", 0.0))
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
     a = b = r = solving = float("inf")
     for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
