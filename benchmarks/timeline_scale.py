@@ -9,10 +9,10 @@ each new gas price). Issue 15's target is 10,000 epochs x 100 provers x 10 seeds
 issue 28's, under 3 s, at most 2x the floor, and at least 5x faster than radCAD without deepcopy (pip install
 radcad; beside it in the same run). Rows: the steady run; 1% of commitments censored and 1% of proposed units
 failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures; the same
-with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response"; aztec-
-gddt's run (assigned units, rule myopic-reward, a +150 gwei shock draining every prover); epoch quotes; with
-newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the epochs), each epoch's
-plan served from its own buffer of rounds within a stretch.
+with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response";
+aztec-gddt's run (assigned units, rule myopic-reward, a +150 gwei shock draining every prover); epoch quotes;
+with newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the epochs), each
+epoch's plan served from its own buffer of rounds within a stretch.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
