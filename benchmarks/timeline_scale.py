@@ -11,8 +11,9 @@ radcad; beside it in the same run). Rows: the steady run; 1% of commitments cens
 failed by the sequencer (slashed 1 token each, up to its balance); 3 sequencers with 1% failures; the same
 with the units assigned by the sequencer (aztec-gddt's proving market); under rule "best-response";
 aztec-gddt's run (assigned units, rule myopic-reward, a +150 gwei shock draining every prover); epoch quotes;
-with newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the epochs), each
-epoch's plan served from its own buffer of rounds within a stretch.
+stake as the balance (a twentieth of the epochs: the entry game changes every epoch, so every epoch is solved
+and stepped); with newcomers (a fifth of the epochs); and with the gas moving every epoch (a fifth of the
+epochs), each epoch's plan served from its own buffer of rounds within a stretch.
 Run: python benchmarks/timeline_scale.py [--epochs 10000] [--out benchmarks/timeline_scale.md]
 """
 from __future__ import annotations
@@ -40,7 +41,8 @@ class Model:
     those working or, assigned, uniformly among those holding the bond, its delivery and proving time, the
     landed units' sequencers; a myopic assigned prover reneges, forfeiting a bond of 16, where the reward does
     not cover the gas; under epoch quotes the cheapest ask holding the bond takes every unit, paid the
-    second-lowest ask); the provers' and sequencers' balances are booked by the caller. It carries the
+    second-lowest ask; with stake as the balance, the weights are the balances); the provers' and sequencers'
+    balances are booked by the caller. It carries the
     timeline's state of who works: the equilibrium of the epoch's entry game (StakeVRF over the provers at
     last epoch's gas, solved by pg.solve as a user would call it), solved at the start, at each arrival and
     at each gas price not met before (kept by price, across seeds, as pg.timeline keeps its epoch games);
@@ -51,7 +53,8 @@ class Model:
 
     def __init__(self, weights: np.ndarray, cost: np.ndarray, seed: int, censorship: float = 0.0,
                  failure: float = 0.0, sequencers: int = 1, assigned: bool = False, entry: float = 0.0,
-                 sinusoid: bool = False, shock: bool = False, myopic: bool = False, quotes: bool = False):
+                 sinusoid: bool = False, shock: bool = False, myopic: bool = False, quotes: bool = False,
+                 stake_balance: bool = False):
         self.rng = np.random.default_rng(seed)
         self.weights, self.cost, self.epoch = weights.copy(), cost.copy(), 0
         e = np.arange(EPOCHS_MAX)
@@ -62,6 +65,7 @@ class Model:
         self.censorship, self.failure, self.assigned, self.entry = censorship, failure, assigned, entry
         self.myopic = myopic                        # an assigned prover delivers iff the reward covers the gas
         self.quotes = quotes                        # the cheapest ask holding the bond takes the epoch's units
+        self.stake_balance = stake_balance          # each prover's stake is its balance: a new game every epoch
 
     def working(self, gas: float) -> np.ndarray:
         """Who works at this gas: the entry game's equilibrium, solved once per (gas, costs, stakes)."""
@@ -81,6 +85,8 @@ class Model:
             self.weights = np.append(self.weights, np.full(k, np.median(self.weights)))
             self.cost = np.append(self.cost, np.median(self.cost) * rng.lognormal(0.0, 0.3, k))
             balance = np.append(balance, np.full(k, 100.0))
+        if self.stake_balance:
+            self.weights = np.maximum(balance, 0.0)
         g_then, g_now = self.gas[max(self.epoch - 1, 0)], self.gas[self.epoch]
         spend = self.cost + g_now
         self.epoch += 1
@@ -172,6 +178,8 @@ RUNS = (("steady", {}, "equilibrium", 1.0),
          "every prover drained)", {**FAIL3, "assigned": True, "shock": True, "myopic": True}, "myopic-reward", 1.0),
         ("3 sequencers, 1% failed, epoch quotes (the cheapest ask takes the epoch's units at the second-lowest)",
          {**FAIL3, "quotes": True}, "equilibrium", 1.0),
+        ("3 sequencers, 1% failed, stake is the balance (the entry game changes every epoch)",
+         {**FAIL3, "stake_balance": True}, "equilibrium", 0.05),
         ("3 sequencers, 1% failed, newcomers (Poisson, 0.05 an epoch)", {**FAIL3, "entry": 0.05}, "equilibrium", 0.2),
         ("3 sequencers, 1% failed, gas moving every epoch (50 + 25 sin, period 100)",
          {**FAIL3, "sinusoid": True}, "equilibrium", 0.2))
@@ -191,7 +199,7 @@ def measure(epochs: int, run: dict, rule: str) -> str:
                   sequencer_failure=run.get("failure", 0.0), sequencer_slash=1.0, sequencer_funds=100.0,
                   sequencers=run.get("sequencers", 1), sequencer_reward=0.037,
                   commitment="assigned" if run.get("assigned") else "quotes" if run.get("quotes") else "self",
-                  entry_rate=run.get("entry", 0.0))
+                  entry_rate=run.get("entry", 0.0), stake_is_balance=run.get("stake_balance", False))
     make = Rebuild(pg.games.StakeVRF(0.0161, pop))
     a = b = r = solving = float("inf")
     for _ in range(ROUNDS):             # taking turns, best of each: a slow spell of the machine falls on every side
