@@ -1262,8 +1262,8 @@ class _Run:
             zero, count = np.zeros(k), np.zeros(k, dtype=np.int64)
             out = _Booked(working, none, none, none, count, zero, zero, zero, count, count)
         elif plans[which[0]].quoted is not None:
-            out = self._stretch_quotes(e0, working, [p.quoted + (p.reward,) for p in plans if p is not None],
-                                       which, g, played)
+            quoted = [(-1, 0.0, False, 0.0) if p is None else p.quoted + (p.reward,) for p in plans]   # None: unmet
+            out = self._stretch_quotes(e0, working, quoted, which, g, played)
         elif plans[which[0]].game is None:
             reward = np.array([0.0 if p is None else p.reward for p in plans])[which]
             out = self._stretch_assigned(e0, working, reward, g, played)
