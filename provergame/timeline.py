@@ -362,13 +362,14 @@ class BalanceBlocks:
 
 @dataclass(frozen=True)
 class Timeline:
-    """A timeline's results: `kpis` one row per (seed, epoch); `balances` one row per (seed, epoch,
-    prover alive), built from the seeds' `balance_blocks` when first read (10^7 rows for 10,000 epochs x
-    100 provers x 10 seeds); `ledger` the token flows per (seed, epoch) with the conservation residual;
-    `sequencers` one row per (seed, epoch, sequencer) with its balance; `decisions` one row per equilibrium a
-    run solved and played (an epoch game under rule "equilibrium", or a paid fallback race): the seed and epoch
-    that solved it (seeds without newcomers share their games, so a later seed solves only what is new), its
-    provers, the solver's method and its certificate (regret of the best unilateral deviation, certified)."""
+    """A timeline's results: `kpis` one row per (seed, epoch); `balances` one row per (seed, epoch, prover alive),
+    built from the seeds' `balance_blocks` when first read (10^7 rows for 10,000 epochs x 100 provers x 10
+    seeds); `ledger` the token flows per (seed, epoch) with the conservation residual; `sequencers` one row per
+    (seed, epoch, sequencer) with its balance; `decisions` one row per equilibrium a run solved and played (an
+    epoch game under rule "equilibrium", or a paid fallback race): the seed and epoch that solved it (seeds
+    without newcomers share their games within a process or worker, so a later seed there solves only what is
+    new), its provers, the solver's method and its certificate (regret of the best unilateral deviation,
+    certified)."""
 
     kpis: pd.DataFrame
     balance_blocks: tuple
