@@ -1053,10 +1053,9 @@ DECISIONS = ("seed", "epoch", "game", "provers", "method", "regret", "certified"
 def _decisions(seed: int, records: list[tuple]) -> dict[str, np.ndarray]:
     """The run's solved equilibria as columns (DECISIONS)."""
     kind, epoch, n, method, regret, certified = (list(c) for c in zip(*records)) if records else ([],) * 6
-    return {"seed": np.full(len(records), seed), "epoch": np.asarray(epoch, dtype=int),
-            "game": np.asarray(kind, dtype=object), "provers": np.asarray(n, dtype=int),
-            "method": np.asarray(method, dtype=object), "regret": np.asarray(regret, dtype=float),
-            "certified": np.asarray(certified, dtype=bool)}
+    return dict(zip(DECISIONS, (np.full(len(records), seed), np.asarray(epoch, dtype=int),
+                                np.asarray(kind, dtype=object), np.asarray(n, dtype=int), np.asarray(method, dtype=object),
+                                np.asarray(regret, dtype=float), np.asarray(certified, dtype=bool))))
 
 
 @dataclass
@@ -1528,9 +1527,10 @@ class _Run:
         `slashed` per epoch over the sequencers, `seq_rows` each one's balance."""
         st, eco, totals, led = self.st, self.eco, self.totals, self.led
         rows, n, cols = slice(e0, e0 + k), len(st.cost), b.field
-        earned = np.subtract(b.paid, b.charged)           # profit since the hardware was bought, added epoch by
-        earned[0] += st.earned[cols]                         # epoch as the step adds it (hardware renewal reads it)
-        st.earned[cols] = np.add.accumulate(earned, axis=0)[-1]
+        if eco.capex > 0:                                    # profit since the hardware was bought, added epoch
+            earned = np.subtract(b.paid, b.charged)          # by epoch as the step adds it (read by renewal only)
+            earned[0] += st.earned[cols]
+            st.earned[cols] = np.add.accumulate(earned, axis=0)[-1]
         if len(cols) == n:                    # every prover's balance moves: its columns are all the columns
             paid, charged, full, attempts = b.paid, b.charged, b.balance, b.attempts
         else:

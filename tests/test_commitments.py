@@ -14,6 +14,7 @@ from scipy import stats
 import provergame as pg
 from provergame.commitments import assign_delivering, assign_units
 from provergame.timeline import Economy, Environment, timeline
+from stepped import stretched_and_stepped
 
 REWARD = 32 / (7152 / 12) * 0.30
 POP = pg.Population.from_arrays(cost=np.linspace(0.001, 0.003, 8), rate=1.0, stake=np.linspace(20, 40, 8),
@@ -403,21 +404,16 @@ def test_tied_quotes_are_drawn_evenly_epoch_by_epoch(monkeypatch):
     indexed by epoch). The second one never delivers a valid proof (reliability 0) but keeps its bond by
     working, so its balance falls by its 10 asks exactly in the epochs it wins: about half of 400 (4 standard
     errors of a fair coin). Ties are stepped, not stretched: the rows are those of the step."""
-    import importlib
-    tl_module = importlib.import_module("provergame.timeline")
     pop = pg.Population.from_arrays(cost=[0.001, 0.001, 0.004], rate=1.0, stake=10.0, reliability=[1.0, 0.0, 1.0])
     env = Environment.steady(400, gas=50, token_price=4.0, demand=10)
     eco = Economy(gas_per_submission=781_000, bond=16.0, fallback="prune", commitment="quotes", initial_balance=100.0)
-    tl = timeline(lambda p: pg.games.StakeVRF(0.02, p), pop, env, seeds=[5], rule="equilibrium", economy=eco,
-                  progress=False)
+    tl, slow, booked = stretched_and_stepped(monkeypatch, lambda p: pg.games.StakeVRF(0.02, p), pop, env, 5,
+                                             "equilibrium", eco)
     b = tl.balances.pivot(index="epoch", columns="prover", values="balance")["p1"].to_numpy()
     ask = 0.001 + 50e-9 * 781_000 / 4.0
     won = -np.diff(np.concatenate([[100.0], b]))
     assert np.allclose(won[won > 1e-9], 10 * ask, rtol=1e-9)
     wins = int((won > 1e-9).sum())
     assert abs(wins - 200) < 4 * np.sqrt(400 * 0.25) and (tl.kpis["commitments"] == 10).all()
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "quiet", lambda self: False)
-        slow = timeline(lambda p: pg.games.StakeVRF(0.02, p), pop, env, seeds=[5], rule="equilibrium", economy=eco,
-                        progress=False)
+    assert all(k == 0 for _, k in booked)                     # a tie is drawn epoch by epoch: never stretched
     pd.testing.assert_frame_equal(tl.kpis, slow.kpis, check_exact=True)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import provergame as pg
 from provergame.timeline import Economy, Environment, Rebuild, timeline
+from stepped import stretched_and_stepped
 
 POP = pg.Population.from_arrays(cost=[0.001, 0.002, 0.003, 0.004], rate=[1.0, 1.5, 0.8, 1.2],
                                 stake=[1.0, 2.0, 3.0, 4.0], reliability=0.99)
@@ -528,17 +529,9 @@ def test_reneging_provers_are_booked_in_stretches(monkeypatch):
     50's (every drawn unit forfeits a bond of 1), then stop committing. A stretch books that epoch with its
     neighbours (its forfeits under the cap the step applies, a balance's bonds), with the step's rows, and
     the 12 bonds are what the step forfeits."""
-    import importlib
-    tl_module = importlib.import_module("provergame.timeline")
     env = Environment.shock(200, gas=50, start=50, size=200, length=100, token_price=4.0, demand=3)
     eco = Economy(gas_per_submission=781_000, bond=1.0, initial_balance=100.0, exit_after=3)
-    spans, stretch = [], tl_module._Run.stretch
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "stretch", lambda self, e: spans.append((e, stretch(self, e))) or spans[-1][1])
-        fast = timeline(vrf, POP, env, seeds=[1], rule="myopic-reward", economy=eco, progress=False)
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "quiet", lambda self: False)
-        slow = timeline(vrf, POP, env, seeds=[1], rule="myopic-reward", economy=eco, progress=False)
+    fast, slow, spans = stretched_and_stepped(monkeypatch, vrf, POP, env, 1, "myopic-reward", eco)
     assert any(e < 50 < e + k - 1 for e, k in spans)
     assert slow.kpis["bonds_forfeited"].sum() == slow.kpis.loc[50, "bonds_forfeited"] == 12
     pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
@@ -555,20 +548,12 @@ def test_a_drained_network_is_booked_in_stretches(monkeypatch, commitment, race,
     sequencers go on proposing, failing and being slashed (with little funds, until they hold nothing: then
     each slash is capped at 0). Those epochs are booked in stretches, with the rows, balances and sequencer
     books of the epoch-by-epoch step."""
-    import importlib
-    tl_module = importlib.import_module("provergame.timeline")
     env = Environment.shock(300, gas=50.0, start=60, size=150.0, length=60, token_price=4.0, demand=10)
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=40.0, exit_after=20, commitment=commitment,
                   fallback="race" if race else "prune", fallback_reward=race, sequencer_failure=0.05,
                   sequencer_slash=0.01 if funds > 1 else 1.0, sequencer_funds=funds, sequencers=3,
                   sequencer_reward=0.037, gas_per_proposal=100_000)
-    booked, stretch = [], tl_module._Run.stretch
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "stretch", lambda self, e: booked.append((e, stretch(self, e))) or booked[-1][1])
-        fast = timeline(vrf, POP, env, seeds=[2], rule="myopic-reward", economy=eco, progress=False)
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "quiet", lambda self: False)
-        slow = timeline(vrf, POP, env, seeds=[2], rule="myopic-reward", economy=eco, progress=False)
+    fast, slow, booked = stretched_and_stepped(monkeypatch, vrf, POP, env, 2, "myopic-reward", eco)
     drained = int(np.argmax(slow.kpis["active_provers"].to_numpy() == 0))
     assert drained > 60 and (slow.kpis["active_provers"].iloc[drained:] == 0).all()
     assert max(k for e, k in booked if e >= drained) > 50
@@ -582,19 +567,11 @@ def test_best_responses_at_their_fixed_point_are_booked_in_stretches(monkeypatch
     """Under rule "best-response" each epoch's plan is the best response to the last epoch's profile; once
     that is a fixed point, nothing but balances moves and the run is booked in stretches (StakeVRF at a
     steady gas: all but a few of 300 epochs), with the rows of the epoch-by-epoch step."""
-    import importlib
-    tl_module = importlib.import_module("provergame.timeline")
     env = Environment.steady(300, gas=50, token_price=4.0, demand=5)
     eco = Economy(gas_per_submission=781_000, bond=16.0, initial_balance=100.0, sequencer_failure=0.01,
                   sequencer_funds=10.0, sequencers=3)
-    booked, stretch = [], tl_module._Run.stretch
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "stretch", lambda self, e: booked.append(stretch(self, e)) or booked[-1])
-        fast = timeline(vrf, POP, env, seeds=[3], rule="best-response", economy=eco, progress=False)
-    with monkeypatch.context() as m:
-        m.setattr(tl_module._Run, "quiet", lambda self: False)
-        slow = timeline(vrf, POP, env, seeds=[3], rule="best-response", economy=eco, progress=False)
-    assert sum(booked) >= 290 and max(booked) > 100
+    fast, slow, booked = stretched_and_stepped(monkeypatch, vrf, POP, env, 3, "best-response", eco)
+    assert sum(k for _, k in booked) >= 290 and max(k for _, k in booked) > 100
     pd.testing.assert_frame_equal(fast.kpis, slow.kpis, check_exact=True)
     pd.testing.assert_frame_equal(fast.balances, slow.balances, check_exact=True)
 

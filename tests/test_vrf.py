@@ -395,25 +395,20 @@ def test_turn_auction_ring_gain_and_users_loss_by_simulation():
 @settings(max_examples=40, deadline=None)
 @given(staked(max_n=7), real(0.1, 3.0), real(0.0, 2.0), st.sampled_from([StakeVRF, IdentityVRF]))
 def test_free_registration_equilibrium_is_the_unique_pure_one_by_brute_force(pop, reward, slash, cls):
-    """With no cost of registering, every pure profile's one-flip deviations (expected_payoffs, all 2^n
-    profiles) leave exactly one pure equilibrium: the provers with a positive margin rho reward - cost -
-    (1 - rho) slash; sequential entry from the empty profile ends there too."""
+    """With no cost of registering, every pure profile against each prover's flip (brute_force, from
+    expected_payoffs over all 2^n profiles) leaves exactly one pure equilibrium: the provers with a positive
+    margin rho reward - cost - (1 - rho) slash; sequential entry from the empty profile ends there too."""
+    from brute_force import pure_entry_equilibria
     from provergame.solvers.entry import solve_entry_game
     game = cls(reward, pop, slash=slash)
     margin = pop.reliability * reward - pop.cost - (1 - pop.reliability) * slash
-    n = len(pop)
-    profiles = np.array(list(itertools.product([0.0, 1.0], repeat=n)))
-    pay = np.array([game.expected_payoffs(p) for p in profiles])
-    flipped = np.array([[game.expected_payoffs(np.where(np.arange(n) == i, 1 - p, p))[i] for i in range(n)]
-                        for p in profiles])
-    stable = np.all(flipped <= pay + 1e-12, axis=1)
-    if np.min(np.abs(margin)) > 1e-6:
-        assert stable.sum() == 1
-        assert np.array_equal(profiles[stable][0], (margin > 0) * 1.0)
+    stable = pure_entry_equilibria(game)
     profile, method, exact = game.equilibrium()
     assert method.startswith("dominant registration") and exact
-    assert stable[int(profile @ 2 ** np.arange(n)[::-1])]
-    assert np.array_equal(profile, solve_entry_game(game)[0]) or np.min(np.abs(margin)) <= 1e-6
+    assert any(np.array_equal(profile, q) for q in stable)
+    if np.min(np.abs(margin)) > 1e-6:
+        assert len(stable) == 1 and np.array_equal(stable[0], (margin > 0) * 1.0)
+        assert np.array_equal(profile, solve_entry_game(game)[0])
 
 
 def test_registration_not_free_goes_to_sequential_entry():
